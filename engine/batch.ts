@@ -1,0 +1,196 @@
+// Batches: what moves between instances. A batch is a set of parallel columns, so the
+// real runtime can ship each column as one byte array without touching single tuples:
+// keys, event times and per-edge timestamps (sequence numbers) as Float64Arrays, numeric
+// payload fields as Float64Arrays, and an optional column of arbitrary payload values.
+//
+// A tuple is row i of a batch: (keys[i], eventTimesMs[i], seqs[i], fields[*][i], values[i]).
+// Sequence numbers are stamped per (sender instance, output edge) and increase along
+// every channel; acks, trimming, replay and duplicate elimination are all in terms of them.
+
+/** An immutable batch of tuples, stored as columns. */
+export class Batch {
+  constructor(
+    /** Number of tuples. */
+    readonly length: number,
+    /** Integer keys (safe integers; intern strings to integers at the source). */
+    readonly keys: Float64Array,
+    /** Event time of each tuple, in milliseconds. */
+    readonly eventTimesMs: Float64Array,
+    /** Per-edge timestamp of each tuple; strictly increasing within a batch. */
+    readonly seqs: Float64Array,
+    /** Numeric payload columns, each `length` long. */
+    readonly fields: readonly Float64Array[],
+    /** Arbitrary payload column, or null when no tuple carries one. */
+    readonly values: readonly unknown[] | null,
+    /** The sender's low watermark when it sent this batch; Infinity marks the end of its stream. */
+    readonly watermarkMs: number,
+  ) {}
+
+  /** A batch with no tuples that only carries a watermark (Infinity: end of stream). */
+  static watermark(watermarkMs: number, fieldCount = 0): Batch {
+    const none = new Float64Array(0);
+    return new Batch(0, none, none, none, new Array(fieldCount).fill(none), null, watermarkMs);
+  }
+
+  /** Timestamp of the first tuple, or NaN for an empty batch. */
+  get firstSeq(): number {
+    return this.length === 0 ? Number.NaN : this.seqs[0];
+  }
+
+  /** Timestamp of the last tuple, or NaN for an empty batch. */
+  get lastSeq(): number {
+    return this.length === 0 ? Number.NaN : this.seqs[this.length - 1];
+  }
+
+  /** Rows [from, to) as a new batch that shares this batch's memory (no copy). */
+  slice(from: number, to: number = this.length): Batch {
+    from = Math.max(0, from);
+    to = Math.min(this.length, to);
+    if (from === 0 && to === this.length) return this;
+    const n = Math.max(0, to - from);
+    return new Batch(
+      n,
+      this.keys.subarray(from, from + n),
+      this.eventTimesMs.subarray(from, from + n),
+      this.seqs.subarray(from, from + n),
+      this.fields.map((f) => f.subarray(from, from + n)),
+      this.values === null ? null : this.values.slice(from, from + n),
+      this.watermarkMs,
+    );
+  }
+
+  /** Index of the first tuple whose timestamp is greater than `seq` (binary search). */
+  indexAfter(seq: number): number {
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.seqs[mid] <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The tuples whose timestamp is greater than `seq`. */
+  after(seq: number): Batch {
+    return this.slice(this.indexAfter(seq));
+  }
+
+  /** The same tuples under another watermark. */
+  withWatermark(watermarkMs: number): Batch {
+    return new Batch(
+      this.length,
+      this.keys,
+      this.eventTimesMs,
+      this.seqs,
+      this.fields,
+      this.values,
+      watermarkMs,
+    );
+  }
+}
+
+const INITIAL_CAPACITY = 64;
+
+function grow(a: Float64Array, capacity: number): Float64Array {
+  const b = new Float64Array(capacity);
+  b.set(a);
+  return b;
+}
+
+/**
+ * Appends tuples column by column and hands out immutable batches. Appending does not
+ * allocate per tuple (columns double when full); `build` gives the columns away and
+ * starts fresh ones, so a built batch is never written again.
+ */
+export class BatchBuilder {
+  private keys: Float64Array;
+  private times: Float64Array;
+  private seqs: Float64Array;
+  private cols: Float64Array[];
+  private vals: unknown[] | null = null;
+  private capacity: number;
+  /** Number of tuples appended since the last build. */
+  length = 0;
+
+  constructor(
+    /** Number of numeric payload columns. */
+    readonly fieldCount = 0,
+    capacity = INITIAL_CAPACITY,
+  ) {
+    this.capacity = capacity;
+    this.keys = new Float64Array(capacity);
+    this.times = new Float64Array(capacity);
+    this.seqs = new Float64Array(capacity);
+    this.cols = Array.from({ length: fieldCount }, () => new Float64Array(capacity));
+  }
+
+  private ensureRoom(): void {
+    if (this.length < this.capacity) return;
+    const capacity = this.capacity * 2;
+    this.keys = grow(this.keys, capacity);
+    this.times = grow(this.times, capacity);
+    this.seqs = grow(this.seqs, capacity);
+    for (let c = 0; c < this.cols.length; c++) this.cols[c] = grow(this.cols[c], capacity);
+    this.capacity = capacity;
+  }
+
+  /** Append one tuple; `row` holds its numeric fields (at least `fieldCount` of them). */
+  push(key: number, eventTimeMs: number, seq: number, value?: unknown, row?: ArrayLike<number>): void {
+    this.ensureRoom();
+    const i = this.length;
+    this.keys[i] = key;
+    this.times[i] = eventTimeMs;
+    this.seqs[i] = seq;
+    const cols = this.cols;
+    if (cols.length > 0) {
+      if (row === undefined) throw new TypeError(`this port has ${cols.length} numeric fields; pass a row`);
+      for (let c = 0; c < cols.length; c++) cols[c][i] = row[c];
+    }
+    if (value !== undefined) {
+      if (this.vals === null) this.vals = new Array(i).fill(undefined);
+      this.vals.push(value);
+    } else if (this.vals !== null) {
+      this.vals.push(undefined);
+    }
+    this.length = i + 1;
+  }
+
+  /** Append row `i` of `batch` under a new timestamp (used when re-routing a replay). */
+  pushFrom(batch: Batch, i: number, seq: number): void {
+    this.ensureRoom();
+    const j = this.length;
+    this.keys[j] = batch.keys[i];
+    this.times[j] = batch.eventTimesMs[i];
+    this.seqs[j] = seq;
+    for (let c = 0; c < this.cols.length; c++) this.cols[c][j] = batch.fields[c][i];
+    const value = batch.values === null ? undefined : batch.values[i];
+    if (value !== undefined) {
+      if (this.vals === null) this.vals = new Array(j).fill(undefined);
+      this.vals.push(value);
+    } else if (this.vals !== null) {
+      this.vals.push(undefined);
+    }
+    this.length = j + 1;
+  }
+
+  /**
+   * The tuples appended so far, as an exact-size batch (one memcpy per column); the
+   * builder keeps its columns and starts empty again.
+   */
+  build(watermarkMs: number): Batch {
+    const n = this.length;
+    const batch = new Batch(
+      n,
+      this.keys.slice(0, n),
+      this.times.slice(0, n),
+      this.seqs.slice(0, n),
+      this.cols.map((c) => c.slice(0, n)),
+      this.vals,
+      watermarkMs,
+    );
+    this.vals = null;
+    this.length = 0;
+    return batch;
+  }
+}

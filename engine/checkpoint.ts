@@ -1,0 +1,132 @@
+// Checkpoints: a consistent copy of an instance's operator state, processing, routing
+// and buffer state together, tagged with the per-input timestamps it reflects. Also
+// partition (split by key-group ranges, for scale out and parallel recovery) and its
+// inverse, merge (scale in), which work on checkpoints, not on operators.
+
+import type { Batch } from "./batch.js";
+import { type KeyGroupRange, mergeRanges } from "./keyGroups.js";
+import type { RoutingState } from "./router.js";
+import { StateSnapshot } from "./stateSnapshot.js";
+
+/** How far an instance has processed one input channel. */
+export interface ChannelPosition {
+  readonly edge: number;
+  readonly sender: number;
+  /** Every tuple of this channel with a timestamp at most `seq` is reflected. */
+  readonly seq: number;
+  /** The sender's watermark as last seen. */
+  readonly watermarkMs: number;
+}
+
+/** The output side of one edge: routing state and the next timestamp to stamp. */
+export interface OutputPosition {
+  readonly edge: number;
+  readonly routing: RoutingState;
+  /** Timestamp of the last tuple emitted on this edge (0 before the first). */
+  readonly seq: number;
+}
+
+/** Buffered tuples of one output channel. */
+export interface BufferedChannel {
+  readonly edge: number;
+  readonly receiver: number;
+  readonly batches: readonly Batch[];
+}
+
+/** A consistent, immutable copy of an instance's state. */
+export interface Checkpoint<V = unknown> {
+  /** Checkpoint number (chosen by whoever asked for it). */
+  readonly id: number;
+  /** The instance the state belongs to (after a partition: -1 for parts that take a new identity). */
+  readonly instance: number;
+  readonly operator: number;
+  /** Key groups the processing state covers. */
+  readonly range: KeyGroupRange;
+  /** Input positions: exactly the tuples at or before these timestamps are reflected. */
+  readonly inputs: readonly ChannelPosition[];
+  /** Keyed processing state (empty for stateless operators). */
+  readonly processing: StateSnapshot<V>;
+  /** Routing state and timestamps of each output edge. */
+  readonly outputs: readonly OutputPosition[];
+  /** Buffer state: sent tuples not yet covered by the receivers' checkpoints. */
+  readonly buffers: readonly BufferedChannel[];
+  /** A source's position, or -1. */
+  readonly sourcePosition: number;
+  /** The instance's event time when the checkpoint was taken. */
+  readonly watermarkMs: number;
+  /** True once every input had ended. */
+  readonly ended: boolean;
+}
+
+/** Number of keyed entries in a checkpoint. */
+export function checkpointEntries(cp: Checkpoint): number {
+  return cp.processing.size;
+}
+
+/** Number of buffered tuples in a checkpoint. */
+export function checkpointBufferedTuples(cp: Checkpoint): number {
+  let n = 0;
+  for (const b of cp.buffers) for (const batch of b.batches) n += batch.length;
+  return n;
+}
+
+/**
+ * Split a checkpoint by key-group ranges that tile its range. Every part reflects the
+ * same input positions; part 0 keeps the instance's identity, with its output
+ * timestamps and buffers; the other parts start as new senders (instance -1).
+ */
+export function partition<V>(cp: Checkpoint<V>, ranges: readonly KeyGroupRange[]): Checkpoint<V>[] {
+  if (!mergeRanges(ranges).equals(cp.range)) {
+    throw new RangeError(`ranges ${ranges.join(" ")} do not tile the checkpoint's ${cp.range}`);
+  }
+  const parts = cp.processing.partition(ranges);
+  return parts.map((processing, i) =>
+    i === 0
+      ? { ...cp, range: ranges[0], processing }
+      : {
+          ...cp,
+          instance: -1,
+          range: ranges[i],
+          processing,
+          outputs: cp.outputs.map((o) => ({ ...o, seq: 0, routing: { ...o.routing, next: 0 } })),
+          buffers: [],
+        },
+  );
+}
+
+/**
+ * Merge checkpoints of adjacent key-group ranges of one operator (the inverse of
+ * `partition`). The part whose instance is not -1 (or else the first) gives the
+ * identity, output timestamps and buffers; input positions are the furthest of any
+ * part. Other parts must hold no buffered output: drain before merging.
+ */
+export function merge<V>(parts: readonly Checkpoint<V>[]): Checkpoint<V> {
+  if (parts.length === 0) throw new RangeError("merge needs at least one checkpoint");
+  const primary = parts.find((p) => p.instance !== -1) ?? parts[0];
+  for (const p of parts) {
+    if (p.operator !== primary.operator)
+      throw new RangeError("cannot merge checkpoints of different operators");
+    if (p !== primary && p.buffers.some((b) => b.batches.length > 0)) {
+      throw new RangeError(
+        `checkpoint of instance ${p.instance} still holds buffered output; drain it first`,
+      );
+    }
+  }
+  const inputs = new Map<string, ChannelPosition>();
+  for (const p of parts) {
+    for (const c of p.inputs) {
+      const k = `${c.edge}/${c.sender}`;
+      const prev = inputs.get(k);
+      if (prev === undefined || c.seq > prev.seq) inputs.set(k, c);
+    }
+  }
+  const processing = StateSnapshot.merge(parts.map((p) => p.processing));
+  return {
+    ...primary,
+    range: processing.range,
+    processing,
+    inputs: [...inputs.values()].sort((a, b) => a.edge - b.edge || a.sender - b.sender),
+    watermarkMs: Math.min(...parts.map((p) => p.watermarkMs)),
+    ended: parts.every((p) => p.ended),
+  };
+}

@@ -1,0 +1,54 @@
+// Control messages between the coordinator and instances: a typed discriminated union,
+// so that every handler is checked for exhaustiveness by the compiler and every step
+// of a protocol is an explicit, acknowledged message (SEEP's untyped if/else chains and
+// unacknowledged steps are the counterexample).
+
+import type { Checkpoint } from "./checkpoint.js";
+import type { RoutingState } from "./router.js";
+
+/** Coordinator -> instance. */
+export type ControlMessage =
+  /** Begin processing (sources begin producing). */
+  | { readonly type: "start" }
+  /** Take a checkpoint; reply `checkpointed` when its copy is complete. */
+  | { readonly type: "checkpoint"; readonly checkpointId: number }
+  /** Keep `checkpoint` as the backup of a downstream instance and trim the buffer to it. */
+  | { readonly type: "backup"; readonly checkpoint: Checkpoint }
+  /** The receiver has checkpointed every tuple of `edge` up to `seq`: trim the buffer. */
+  | { readonly type: "ack"; readonly edge: number; readonly receiver: number; readonly seq: number }
+  /** Re-send the buffered tuples of `edge` to `receiver` after timestamp `afterSeq`. */
+  | { readonly type: "replay"; readonly edge: number; readonly receiver: number; readonly afterSeq: number }
+  /** Hold output: keep buffering, stop sending (reconfiguration in progress). */
+  | { readonly type: "pause" }
+  /** Send what was held and go on sending. */
+  | { readonly type: "resume" }
+  /** Replace the routing state of `edge` (new receivers or re-sliced key groups). */
+  | { readonly type: "reroute"; readonly edge: number; readonly routing: RoutingState }
+  /** Install `checkpoint` into this (fresh) instance. */
+  | { readonly type: "restore"; readonly checkpoint: Checkpoint }
+  /** Stop for good. */
+  | { readonly type: "stop" };
+
+/** Instance -> coordinator. */
+export type ControlReply =
+  | { readonly type: "checkpointed"; readonly instance: number; readonly checkpoint: Checkpoint }
+  | {
+      readonly type: "backedUp";
+      readonly holder: number;
+      readonly instance: number;
+      readonly checkpointId: number;
+    }
+  | { readonly type: "restored"; readonly instance: number; readonly checkpointId: number }
+  | { readonly type: "ended"; readonly instance: number }
+  | { readonly type: "stopped"; readonly instance: number };
+
+/** The type tag of a control message. */
+export type ControlType = ControlMessage["type"];
+
+/** A control message that the receiving instance's state does not allow. */
+export class ProtocolError extends Error {
+  constructor(instance: number, state: string, message: ControlMessage) {
+    super(`instance ${instance} in state "${state}" cannot handle "${message.type}"`);
+    this.name = "ProtocolError";
+  }
+}

@@ -1,0 +1,138 @@
+// The in-process runtime: every instance in this process, batches handed over through
+// one FIFO queue, a manual clock. Deterministic by construction; used by tests, by
+// `seep demo` and by the engine's benchmarks. It implements the same boundary as the
+// simulator and the real runtime.
+
+import type { Batch } from "./batch.js";
+import type { ControlMessage, ControlReply } from "./control.js";
+import { Instance } from "./instance.js";
+import { ManualClock } from "./manualClock.js";
+import type { InstanceSpec, PhysicalPlan } from "./physicalPlan.js";
+import type { Address, InstanceHost, Transport, WorkMeter } from "./runtime.js";
+import { NO_METER } from "./runtime.js";
+
+type Delivery =
+  | {
+      readonly kind: "batch";
+      readonly sender: number;
+      readonly receiver: number;
+      readonly edge: number;
+      readonly batch: Batch;
+    }
+  | { readonly kind: "control"; readonly to: number; readonly message: ControlMessage };
+
+/** Options of an in-process run. */
+export interface InProcessOptions {
+  /** Tuples a source produces per poll. */
+  readonly batchSize?: number;
+  /** Entries a checkpoint copies between two deliveries. */
+  readonly copyChunkEntries?: number;
+  /** Where instances report their work. */
+  readonly meter?: WorkMeter;
+}
+
+/** Runs a physical plan inside this process. */
+export class InProcessRuntime implements InstanceHost, Transport {
+  readonly clock = new ManualClock();
+  readonly transport: Transport = this;
+  readonly meter: WorkMeter;
+  readonly instances = new Map<number, Instance>();
+  /** Replies sent to the coordinator, in order. */
+  readonly replies: ControlReply[] = [];
+  /** Called for each reply to the coordinator. */
+  onReply: (reply: ControlReply) => void = () => {};
+  private queue: Delivery[] = [];
+  private head = 0;
+  private readonly batchSize: number;
+  private readonly copyChunkEntries: number;
+
+  constructor(
+    public plan: PhysicalPlan,
+    options: InProcessOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 1024;
+    this.copyChunkEntries = options.copyChunkEntries ?? 4096;
+    this.meter = options.meter ?? NO_METER;
+    for (const spec of plan.instances) this.instances.set(spec.id, new Instance(plan, spec, this));
+  }
+
+  sendBatch(sender: number, receiver: number, edge: number, batch: Batch): void {
+    this.queue.push({ kind: "batch", sender, receiver, edge, batch });
+  }
+
+  sendControl(to: Address, message: ControlMessage | ControlReply): void {
+    if (to === "coordinator") {
+      this.replies.push(message as ControlReply);
+      this.onReply(message as ControlReply);
+    } else {
+      this.queue.push({ kind: "control", to, message: message as ControlMessage });
+    }
+  }
+
+  /** The instance with id `id`. */
+  instance(id: number): Instance {
+    const i = this.instances.get(id);
+    if (i === undefined) throw new Error(`no instance ${id}`);
+    return i;
+  }
+
+  /** Send `start` to every instance and deliver it. */
+  start(): void {
+    for (const id of this.instances.keys()) this.sendControl(id, { type: "start" });
+    this.drain();
+  }
+
+  /** Deliver everything queued (and copy pending checkpoints a chunk per delivery). */
+  drain(): number {
+    let delivered = 0;
+    while (this.head < this.queue.length) {
+      const d = this.queue[this.head++];
+      const target = this.instances.get(d.kind === "batch" ? d.receiver : d.to);
+      delivered++;
+      if (target === undefined) continue; // a failed instance: the message is lost
+      if (d.kind === "batch") target.receive(d.edge, d.sender, d.batch);
+      else target.handle(d.message);
+      if (target.checkpointPending) target.checkpointStep(this.copyChunkEntries);
+      if (this.head > 4096 && this.head * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
+    }
+    return delivered;
+  }
+
+  /** Poll every source once (a batch each) and deliver what follows. Returns true while any source has more. */
+  step(): boolean {
+    let more = false;
+    for (const inst of this.instances.values()) {
+      if (inst.operator.kind === "source" && inst.poll(this.batchSize)) more = true;
+    }
+    this.drain();
+    for (const inst of this.instances.values()) {
+      while (inst.checkpointPending) inst.checkpointStep(this.copyChunkEntries);
+    }
+    return more;
+  }
+
+  /** Run until every source is exhausted and nothing is in flight, or `maxSteps` steps. */
+  run(maxSteps = Number.POSITIVE_INFINITY): number {
+    let steps = 0;
+    while (steps < maxSteps && this.step()) steps++;
+    this.drain();
+    return steps;
+  }
+
+  /** Crash an instance: it and every message to it vanish. */
+  fail(id: number): void {
+    this.instance(id);
+    this.instances.delete(id);
+  }
+
+  /** Deploy a fresh instance for `spec` (a replacement, or a new one from scaling). */
+  deploy(plan: PhysicalPlan, spec: InstanceSpec): Instance {
+    this.plan = plan;
+    const inst = new Instance(plan, spec, this);
+    this.instances.set(spec.id, inst);
+    return inst;
+  }
+}

@@ -1,0 +1,81 @@
+// The engine's public surface: everything sim/, cloud/ and workloads/ may use.
+
+export { Batch, BatchBuilder } from "./batch.js";
+export type { BufferedChannel, ChannelPosition, Checkpoint, OutputPosition } from "./checkpoint.js";
+export { checkpointBufferedTuples, checkpointEntries } from "./checkpoint.js";
+export type { ControlMessage, ControlReply, ControlType } from "./control.js";
+export { ProtocolError } from "./control.js";
+export { fmix32, hashKey, hashString53 } from "./hash.js";
+export { type InProcessOptions, InProcessRuntime } from "./inProcessRuntime.js";
+export { DEFAULT_COPY_CHUNK_ENTRIES, Instance } from "./instance.js";
+export { type CloneValue, KeyedState } from "./keyedState.js";
+export {
+  DEFAULT_MAX_KEY_GROUPS,
+  KeyGroupRange,
+  keyGroupOf,
+  mergeRanges,
+  ownerTable,
+  sliceKeyGroups,
+  splitRange,
+} from "./keyGroups.js";
+export { KeyInterner } from "./keyInterner.js";
+export { LIFECYCLE, type LifecycleState, nextState } from "./lifecycle.js";
+export { ManualClock } from "./manualClock.js";
+export type {
+  AlignedInputs,
+  Emitter,
+  InstanceInfo,
+  Operator,
+  OperatorContext,
+  OperatorKind,
+  OperatorOptions,
+  PortSchema,
+  Sink,
+  Source,
+} from "./operator.js";
+export { OutputBuffer } from "./outputBuffer.js";
+export {
+  type InstanceSpec,
+  instanceById,
+  instancesOf,
+  nextInstanceId,
+  type PhysicalPlan,
+  type PlaceInstance,
+  physicalPlan,
+  routingOf,
+  sendersOf,
+  withInstances,
+} from "./physicalPlan.js";
+export { acksOf, backup, backupHolder, checkpoint, merge, partition, restore } from "./primitives.js";
+export {
+  type EdgeSpec,
+  type LogicalPlan,
+  type OperatorRef,
+  type OperatorSpec,
+  operatorNamed,
+  QueryBuilder,
+  topologicalOrder,
+} from "./queryPlan.js";
+export {
+  ALL_RECEIVERS,
+  ROUTING_CONTRACTS,
+  Router,
+  type RoutingContract,
+  type RoutingState,
+  reslice,
+  routingState,
+} from "./router.js";
+export type {
+  Address,
+  Clock,
+  InstanceHost,
+  Placement,
+  RandomSource,
+  Runtime,
+  TimerHandle,
+  Transport,
+  WorkKind,
+  WorkMeter,
+} from "./runtime.js";
+export { NO_METER } from "./runtime.js";
+export { StateSnapshot } from "./stateSnapshot.js";

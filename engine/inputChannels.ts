@@ -1,0 +1,104 @@
+// Input positions of one instance: per channel (edge, sender), the timestamp of the last
+// tuple received and of the last processed, and the sender's watermark. Receiving drops
+// whatever a channel has delivered before, which makes replays idempotent; the
+// instance's event time is the lowest watermark over its channels.
+
+import type { Batch } from "./batch.js";
+import type { ChannelPosition } from "./checkpoint.js";
+
+/** Channel positions and watermarks of one instance. */
+export class InputChannels {
+  private readonly index = new Map<number, number>();
+  private readonly edges: number[] = [];
+  private readonly senders: number[] = [];
+  private received: number[] = [];
+  private processed: number[] = [];
+  private watermarks: number[] = [];
+
+  private static keyOf(edge: number, sender: number): number {
+    return edge * 0x100000 + sender;
+  }
+
+  /** Declare a channel this instance receives from (its watermark counts from now on). */
+  expect(edge: number, sender: number): number {
+    const key = InputChannels.keyOf(edge, sender);
+    const known = this.index.get(key);
+    if (known !== undefined) return known;
+    const i = this.edges.length;
+    this.index.set(key, i);
+    this.edges.push(edge);
+    this.senders.push(sender);
+    this.received.push(0);
+    this.processed.push(0);
+    this.watermarks.push(Number.NEGATIVE_INFINITY);
+    return i;
+  }
+
+  /** Stop waiting for a channel's watermark (its sender was removed by a reconfiguration). */
+  forget(edge: number, sender: number): void {
+    const i = this.index.get(InputChannels.keyOf(edge, sender));
+    if (i !== undefined) this.watermarks[i] = Number.POSITIVE_INFINITY;
+  }
+
+  /** Number of channels. */
+  get count(): number {
+    return this.edges.length;
+  }
+
+  /**
+   * Take in a batch from a channel: returns the tuples not delivered before (possibly
+   * none), and updates the channel's watermark and received position.
+   */
+  accept(edge: number, sender: number, batch: Batch): Batch {
+    const i = this.expect(edge, sender);
+    if (batch.watermarkMs > this.watermarks[i]) this.watermarks[i] = batch.watermarkMs;
+    if (batch.length === 0) return batch;
+    const seen = this.received[i];
+    const fresh =
+      batch.lastSeq <= seen ? batch.slice(0, 0) : batch.firstSeq > seen ? batch : batch.after(seen);
+    if (fresh.length > 0) this.received[i] = fresh.lastSeq;
+    return fresh;
+  }
+
+  /** Record that the operator has processed `batch` of channel (edge, sender). */
+  markProcessed(edge: number, sender: number, batch: Batch): void {
+    if (batch.length === 0) return;
+    const i = this.expect(edge, sender);
+    if (batch.lastSeq > this.processed[i]) this.processed[i] = batch.lastSeq;
+  }
+
+  /** The lowest watermark over all channels (-Infinity before every channel was heard). */
+  watermarkMs(): number {
+    let w = Number.POSITIVE_INFINITY;
+    for (const x of this.watermarks) if (x < w) w = x;
+    return this.watermarks.length === 0 ? Number.NEGATIVE_INFINITY : w;
+  }
+
+  /** Processed positions, sorted by (edge, sender): what a checkpoint reflects. */
+  positions(): ChannelPosition[] {
+    return this.edges
+      .map((edge, i) => ({
+        edge,
+        sender: this.senders[i],
+        seq: this.processed[i],
+        watermarkMs: this.watermarks[i],
+      }))
+      .sort((a, b) => a.edge - b.edge || a.sender - b.sender);
+  }
+
+  /** Reset every channel to checkpointed positions: later deliveries after them are taken. */
+  restore(positions: readonly ChannelPosition[]): void {
+    for (const p of positions) {
+      const i = this.expect(p.edge, p.sender);
+      this.received[i] = p.seq;
+      this.processed[i] = p.seq;
+      this.watermarks[i] = p.watermarkMs;
+    }
+  }
+
+  /** The processed position of a channel (0 when nothing was processed). */
+  processedSeq(edge: number, sender: number): number {
+    const i = this.index.get(InputChannels.keyOf(edge, sender));
+    return i === undefined ? 0 : this.processed[i];
+  }
+}

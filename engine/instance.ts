@@ -1,0 +1,372 @@
+// An operator instance: the user's logic plus the operator state the engine manages for
+// it (keyed processing state, routing state, buffer state and input positions), driven
+// by a runtime through `receive`, `poll`, `handle` and `checkpointStep`. Control
+// messages go through the lifecycle table; data never waits on the coordinator.
+
+import type { Batch } from "./batch.js";
+import type { Checkpoint } from "./checkpoint.js";
+import { type ControlMessage, ProtocolError } from "./control.js";
+import { InputChannels } from "./inputChannels.js";
+import { InstanceContext, PortEmitter } from "./instanceContext.js";
+import { KeyedState } from "./keyedState.js";
+import { type LifecycleState, nextState } from "./lifecycle.js";
+import type { AlignedInputs, Operator, Source } from "./operator.js";
+import { OutputEdge } from "./outputEdge.js";
+import { type InstanceSpec, type PhysicalPlan, routingOf, sendersOf } from "./physicalPlan.js";
+import type { OperatorSpec } from "./queryPlan.js";
+import type { InstanceHost } from "./runtime.js";
+
+/** Entries copied per checkpoint step by default: bounds the pause a checkpoint causes. */
+export const DEFAULT_COPY_CHUNK_ENTRIES = 4096;
+
+interface PendingCheckpoint {
+  readonly base: Omit<Checkpoint, "processing">;
+}
+
+/** A running operator instance. */
+export class Instance<V = unknown> {
+  readonly id: number;
+  readonly operator: OperatorSpec;
+  private spec: InstanceSpec;
+  private readonly logic: Operator<V> | Source<V>;
+  private readonly ctx: InstanceContext<V>;
+  private readonly inputs = new InputChannels();
+  private outputs = new Map<number, OutputEdge>();
+  private lifecycle: LifecycleState = "created";
+  private opened = false;
+  private ended = false;
+  private early: [number, number, Batch][] = [];
+  private aligned: Batch[][];
+  private alignedFrom: [number, number, Batch][] = [];
+  private pending: PendingCheckpoint | null = null;
+  /** Input edge -> input port. */
+  private readonly edgePorts: Map<number, number>;
+  /** Checkpoints held for downstream instances (this instance is their backup holder). */
+  readonly backups = new Map<number, Checkpoint>();
+
+  constructor(
+    plan: PhysicalPlan,
+    spec: InstanceSpec,
+    private readonly host: InstanceHost,
+  ) {
+    this.id = spec.id;
+    this.spec = spec;
+    this.operator = plan.logical.operators[spec.operator];
+    const op = this.operator;
+    this.logic = op.create({ index: spec.index, parallelism: op.parallelism }) as Operator<V> | Source<V>;
+    const state = new KeyedState<V>(op.maxKeyGroups, spec.range, op.cloneState as ((v: V) => V) | undefined);
+    for (const edge of plan.logical.edges) {
+      if (edge.from === op.id) {
+        this.outputs.set(
+          edge.id,
+          new OutputEdge(edge.id, edge.fromPort, this.id, op.outputs[edge.fromPort].fields, {
+            edge: edge.id,
+            routing: routingOf(plan, edge, spec),
+            seq: 0,
+          }),
+        );
+      }
+      if (edge.to === op.id) for (const s of sendersOf(plan, edge, spec)) this.inputs.expect(edge.id, s.id);
+    }
+    this.ctx = new InstanceContext<V>(state, this.portEmitters(), spec.index, op.parallelism, () =>
+      host.clock.nowMs(),
+    );
+    this.aligned = Array.from({ length: op.inputs }, () => []);
+    this.edgePorts = new Map(plan.logical.edges.filter((e) => e.to === op.id).map((e) => [e.id, e.toPort]));
+  }
+
+  private portEmitters(): PortEmitter[] {
+    return this.operator.outputs.map(
+      (_, port) => new PortEmitter([...this.outputs.values()].filter((e) => e.port === port)),
+    );
+  }
+
+  /** Where the instance is in its lifecycle. */
+  get state(): LifecycleState {
+    return this.lifecycle;
+  }
+
+  /** The keyed processing state (read it in tests and tools; operators use their context). */
+  get keyedState(): KeyedState<V> {
+    return this.ctx.state;
+  }
+
+  /** The instance's event time. */
+  get eventTimeMs(): number {
+    return this.ctx.eventTimeMs;
+  }
+
+  /** The key groups and placement of this instance. */
+  get placement(): InstanceSpec {
+    return this.spec;
+  }
+
+  /** True when a checkpoint copy is waiting for `checkpointStep`. */
+  get checkpointPending(): boolean {
+    return this.pending !== null;
+  }
+
+  /** Tuples held in the output buffers. */
+  get bufferedTuples(): number {
+    let n = 0;
+    for (const e of this.outputs.values()) n += e.bufferedTuples;
+    return n;
+  }
+
+  /** The processed position of an input channel. */
+  processedSeq(edge: number, sender: number): number {
+    return this.inputs.processedSeq(edge, sender);
+  }
+
+  private get isSource(): boolean {
+    return this.operator.kind === "source";
+  }
+
+  // ---- data ----
+
+  /** A batch arrived from instance `sender` on `edge`. */
+  receive(edge: number, sender: number, batch: Batch): void {
+    switch (this.lifecycle) {
+      case "created":
+      case "restored":
+        this.early.push([edge, sender, batch]);
+        return;
+      case "stopped":
+        return;
+      default:
+        break;
+    }
+    const fresh = this.inputs.accept(edge, sender, batch);
+    if (fresh.length > 0) {
+      const port = this.edgePorts.get(edge);
+      if (port === undefined) throw new Error(`instance ${this.id} has no input edge ${edge}`);
+      this.host.meter.record(this.id, "tuples", fresh.length);
+      if (this.operator.syncInputs) {
+        this.aligned[port].push(fresh);
+        this.alignedFrom.push([edge, sender, fresh]);
+        if (this.aligned.every((q) => q.length > 0)) this.deliverAligned();
+      } else {
+        (this.logic as Operator<V>).onBatch?.(fresh, port, this.ctx);
+        this.inputs.markProcessed(edge, sender, fresh);
+      }
+    }
+    this.host.meter.record(this.id, "batches", 1);
+    this.advanceEventTime(this.inputs.watermarkMs());
+    this.flush();
+  }
+
+  private deliverAligned(): void {
+    const queued = this.aligned;
+    const view: AlignedInputs = { ports: queued.length, get: (p) => queued[p] };
+    this.aligned = queued.map(() => []);
+    (this.logic as Operator<V>).onAligned?.(view, this.ctx);
+    for (const [edge, sender, b] of this.alignedFrom) this.inputs.markProcessed(edge, sender, b);
+    this.alignedFrom = [];
+  }
+
+  /** A source produces at most `max` tuples. Returns false once it has nothing more. */
+  poll(max: number): boolean {
+    if (!this.isSource) throw new Error(`instance ${this.id} ("${this.operator.name}") is not a source`);
+    if (this.lifecycle !== "running" && this.lifecycle !== "paused") return !this.ended;
+    if (this.ended) return false;
+    const before = this.ctx.emittedCount();
+    const more = (this.logic as Source<V>).next(this.ctx, max);
+    this.host.meter.record(this.id, "tuples", this.ctx.emittedCount() - before);
+    this.advanceEventTime(more ? this.ctx.maxEmittedEventTimeMs() : Number.POSITIVE_INFINITY);
+    this.flush();
+    return more;
+  }
+
+  private advanceEventTime(watermarkMs: number): void {
+    if (watermarkMs <= this.ctx.eventTimeMs) return;
+    this.ctx.eventTimeMs = watermarkMs;
+    if (this.ended) return;
+    const op = this.logic as Operator<V>;
+    op.onWatermark?.(this.ctx);
+    if (watermarkMs === Number.POSITIVE_INFINITY) {
+      if (this.operator.syncInputs && this.aligned.some((q) => q.length > 0)) this.deliverAligned();
+      op.onEnd?.(this.ctx);
+      this.ended = true;
+      if (this.lifecycle === "running") this.lifecycle = "finished";
+      this.host.transport.sendControl("coordinator", { type: "ended", instance: this.id });
+    }
+  }
+
+  /** Send (or, when paused, hold) what the operator emitted. */
+  private flush(): void {
+    const hold = this.lifecycle === "paused";
+    let n = 0;
+    for (const e of this.outputs.values()) n += e.flush(this.host.transport, this.ctx.eventTimeMs, hold);
+    if (n > 0) this.host.meter.record(this.id, "emitted", n);
+  }
+
+  // ---- control ----
+
+  /** Handle a control message; throws ProtocolError when the lifecycle refuses it. */
+  handle(message: ControlMessage): void {
+    const next = nextState(this.lifecycle, message.type);
+    if (next === undefined) throw new ProtocolError(this.id, this.lifecycle, message);
+    switch (message.type) {
+      case "start":
+        this.lifecycle = next;
+        this.start();
+        return;
+      case "checkpoint":
+        this.beginCheckpoint(message.checkpointId);
+        break;
+      case "backup":
+        this.keepBackup(message.checkpoint);
+        break;
+      case "ack":
+        this.outputOf(message.edge).ack(message.receiver, message.seq);
+        break;
+      case "replay": {
+        const n = this.outputOf(message.edge).replay(
+          this.host.transport,
+          message.receiver,
+          message.afterSeq,
+          this.ctx.eventTimeMs,
+        );
+        this.host.meter.record(this.id, "replayedTuples", n);
+        break;
+      }
+      case "pause":
+        this.flush();
+        break;
+      case "resume":
+        this.lifecycle = next;
+        for (const e of this.outputs.values()) e.release(this.host.transport, this.ctx.eventTimeMs);
+        if (this.ended) this.lifecycle = "finished";
+        return;
+      case "reroute":
+        this.flush();
+        this.outputOf(message.edge).reroute(message.routing);
+        break;
+      case "restore":
+        this.restore(message.checkpoint);
+        break;
+      case "stop":
+        this.host.transport.sendControl("coordinator", { type: "stopped", instance: this.id });
+        break;
+      default: {
+        const never: never = message;
+        throw new Error(`unknown control message ${JSON.stringify(never)}`);
+      }
+    }
+    this.lifecycle = next;
+  }
+
+  private outputOf(edge: number): OutputEdge {
+    const e = this.outputs.get(edge);
+    if (e === undefined) throw new Error(`instance ${this.id} has no output edge ${edge}`);
+    return e;
+  }
+
+  private start(): void {
+    if (!this.opened) {
+      this.opened = true;
+      this.logic.open?.(this.ctx);
+    }
+    if (this.ended) this.lifecycle = "finished";
+    const early = this.early;
+    this.early = [];
+    for (const [edge, sender, batch] of early) this.receive(edge, sender, batch);
+  }
+
+  // ---- state primitives ----
+
+  /**
+   * Begin a checkpoint: input positions, routing state, buffer state and the source
+   * position are taken now (cheap); the processing state is copied by `checkpointStep`.
+   */
+  beginCheckpoint(id: number): void {
+    if (this.pending !== null) this.checkpointStep(Number.MAX_SAFE_INTEGER);
+    this.flush();
+    const outputs = [...this.outputs.values()];
+    this.pending = {
+      base: {
+        id,
+        instance: this.id,
+        operator: this.operator.id,
+        range: this.spec.range,
+        inputs: this.inputs.positions(),
+        outputs: outputs.map((e) => e.position()),
+        buffers: outputs.flatMap((e) => e.buffered()),
+        sourcePosition: this.isSource ? (this.logic as Source<V>).position() : -1,
+        watermarkMs: this.ctx.eventTimeMs,
+        ended: this.ended,
+      },
+    };
+    this.ctx.state.beginCopy();
+  }
+
+  /**
+   * Copy at most `maxEntries` entries of the pending checkpoint. Returns the checkpoint
+   * once it is complete (and reports `checkpointed` to the coordinator), otherwise null.
+   */
+  checkpointStep(maxEntries: number = DEFAULT_COPY_CHUNK_ENTRIES): Checkpoint<V> | null {
+    const p = this.pending;
+    if (p === null) throw new Error(`instance ${this.id} has no checkpoint in progress`);
+    const state = this.ctx.state;
+    const processing = state.copyStep(maxEntries);
+    this.host.meter.record(this.id, "checkpointEntries", state.lastCopyStepEntries);
+    if (processing === null) return null;
+    this.pending = null;
+    const checkpoint: Checkpoint<V> = { ...p.base, processing };
+    this.host.transport.sendControl("coordinator", { type: "checkpointed", instance: this.id, checkpoint });
+    return checkpoint;
+  }
+
+  /** Take a whole checkpoint at once (begin, then copy everything). */
+  checkpoint(id: number): Checkpoint<V> {
+    this.beginCheckpoint(id);
+    return this.checkpointStep(Number.MAX_SAFE_INTEGER)!;
+  }
+
+  /** Keep a downstream instance's checkpoint and trim the buffer it covers. */
+  private keepBackup(cp: Checkpoint): void {
+    this.backups.set(cp.instance, cp);
+    for (const pos of cp.inputs) {
+      if (pos.sender === this.id) this.outputs.get(pos.edge)?.ack(cp.instance, pos.seq);
+    }
+    this.host.transport.sendControl("coordinator", {
+      type: "backedUp",
+      holder: this.id,
+      instance: cp.instance,
+      checkpointId: cp.id,
+    });
+  }
+
+  /** Install a checkpoint into this fresh instance. */
+  private restore(cp: Checkpoint): void {
+    if (cp.operator !== this.operator.id)
+      throw new Error(`checkpoint of operator ${cp.operator} restored into ${this.id}`);
+    if (cp.instance !== -1 && cp.instance !== this.id) {
+      throw new Error(
+        `checkpoint of instance ${cp.instance} can only be restored under its own id, not ${this.id}`,
+      );
+    }
+    if (!cp.range.equals(this.spec.range)) {
+      throw new RangeError(`checkpoint covers ${cp.range}, instance ${this.id} owns ${this.spec.range}`);
+    }
+    this.ctx.state = KeyedState.restore(cp.processing as never, this.operator.cloneState as never);
+    this.host.meter.record(this.id, "restoreEntries", cp.processing.size);
+    this.inputs.restore(cp.inputs);
+    const rebuilt = new Map<number, OutputEdge>();
+    for (const pos of cp.outputs) {
+      const old = this.outputOf(pos.edge);
+      rebuilt.set(pos.edge, new OutputEdge(pos.edge, old.port, this.id, old.fieldCount, pos, cp.buffers));
+    }
+    this.outputs = rebuilt;
+    const ports = this.portEmitters();
+    this.ctx.ports.splice(0, this.ctx.ports.length, ...ports);
+    if (this.isSource) (this.logic as Source<V>).seek(cp.sourcePosition);
+    this.ctx.eventTimeMs = cp.watermarkMs;
+    this.ended = cp.ended;
+    this.host.transport.sendControl("coordinator", {
+      type: "restored",
+      instance: this.id,
+      checkpointId: cp.id,
+    });
+  }
+}

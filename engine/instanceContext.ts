@@ -1,0 +1,75 @@
+// The context an operator instance sees: emitters per output port, its keyed state and
+// its event time. Emitting goes straight to the output edges' routers and builders.
+
+import type { KeyedState } from "./keyedState.js";
+import type { Emitter, OperatorContext } from "./operator.js";
+import type { OutputEdge } from "./outputEdge.js";
+
+/** Emits to every edge leaving one output port. */
+export class PortEmitter implements Emitter {
+  /** Latest event time emitted through this port (a source's watermark). */
+  maxEventTimeMs = Number.NEGATIVE_INFINITY;
+  /** Tuples emitted through this port. */
+  count = 0;
+
+  constructor(readonly edges: OutputEdge[]) {}
+
+  emit(key: number, eventTimeMs: number, value?: unknown): void {
+    if (eventTimeMs > this.maxEventTimeMs) this.maxEventTimeMs = eventTimeMs;
+    this.count++;
+    const edges = this.edges;
+    for (let i = 0; i < edges.length; i++) edges[i].push(key, eventTimeMs, value, undefined);
+  }
+
+  emitRow(key: number, eventTimeMs: number, row: ArrayLike<number>, value?: unknown): void {
+    if (eventTimeMs > this.maxEventTimeMs) this.maxEventTimeMs = eventTimeMs;
+    this.count++;
+    const edges = this.edges;
+    for (let i = 0; i < edges.length; i++) edges[i].push(key, eventTimeMs, value, row);
+  }
+}
+
+/** The engine's side of an OperatorContext. */
+export class InstanceContext<V> implements OperatorContext<V> {
+  eventTimeMs = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    public state: KeyedState<V>,
+    readonly ports: PortEmitter[],
+    readonly instanceIndex: number,
+    readonly parallelism: number,
+    private readonly now: () => number,
+  ) {}
+
+  get nowMs(): number {
+    return this.now();
+  }
+
+  out(port: number): Emitter {
+    const e = this.ports[port];
+    if (e === undefined) throw new RangeError(`no output port ${port}`);
+    return e;
+  }
+
+  emit(key: number, eventTimeMs: number, value?: unknown): void {
+    this.out(0).emit(key, eventTimeMs, value);
+  }
+
+  emitRow(key: number, eventTimeMs: number, row: ArrayLike<number>, value?: unknown): void {
+    this.out(0).emitRow(key, eventTimeMs, row, value);
+  }
+
+  /** Latest event time emitted on any port. */
+  maxEmittedEventTimeMs(): number {
+    let t = Number.NEGATIVE_INFINITY;
+    for (const p of this.ports) if (p.maxEventTimeMs > t) t = p.maxEventTimeMs;
+    return t;
+  }
+
+  /** Tuples emitted on all ports so far. */
+  emittedCount(): number {
+    let n = 0;
+    for (const p of this.ports) n += p.count;
+    return n;
+  }
+}

@@ -1,0 +1,104 @@
+// The operator API: all a user's operator sees. It emits to output ports, reads and
+// writes its keyed state and reads the current event time, and knows nothing of
+// routing, buffers, timestamps or the runtime (the ETRI and SEEP designs alike).
+
+import type { Batch } from "./batch.js";
+import type { CloneValue, KeyedState } from "./keyedState.js";
+
+/** Emits tuples on one output port. */
+export interface Emitter {
+  /** Emit a tuple with an optional payload value. */
+  emit(key: number, eventTimeMs: number, value?: unknown): void;
+  /** Emit a tuple whose numeric fields are `row` (as many as the port declares). */
+  emitRow(key: number, eventTimeMs: number, row: ArrayLike<number>, value?: unknown): void;
+}
+
+/** What an operator instance sees of the engine. */
+export interface OperatorContext<V = unknown> extends Emitter {
+  /** The instance's keyed processing state (empty for stateless operators). */
+  readonly state: KeyedState<V>;
+  /**
+   * Event time of the instance: the low watermark over its inputs (for a source, the
+   * latest event time it emitted). Never decreases; Infinity once every input ended.
+   */
+  readonly eventTimeMs: number;
+  /** Processing time from the runtime's clock (virtual in the simulator). */
+  readonly nowMs: number;
+  /** This instance's index among its operator's instances, and their number. */
+  readonly instanceIndex: number;
+  readonly parallelism: number;
+  /** The emitter of output port `port` (`emit` on the context is port 0). */
+  out(port: number): Emitter;
+}
+
+/** Batches waiting on each input port, for operators that read their inputs in step. */
+export interface AlignedInputs {
+  /** Number of input ports. */
+  readonly ports: number;
+  /** The batches waiting on `port`, oldest first. */
+  get(port: number): readonly Batch[];
+}
+
+/** A processing operator (stateless, or stateful when its spec says so). */
+export interface Operator<V = unknown> {
+  /** Called once before the first tuple, and after a restore. */
+  open?(ctx: OperatorContext<V>): void;
+  /** Asynchronous inputs: a batch arrived on `port`. */
+  onBatch?(batch: Batch, port: number, ctx: OperatorContext<V>): void;
+  /** Synchronous inputs: every input port has at least one batch waiting. */
+  onAligned?(inputs: AlignedInputs, ctx: OperatorContext<V>): void;
+  /** The instance's event time advanced (e.g. windows may close). */
+  onWatermark?(ctx: OperatorContext<V>): void;
+  /** Every input has ended; emit what is left. */
+  onEnd?(ctx: OperatorContext<V>): void;
+}
+
+/**
+ * A source: produces tuples in event-time order from a position it can return to, so
+ * that a restored source resumes (or replays) exactly where its checkpoint was taken.
+ */
+export interface Source<V = unknown> {
+  /** Called once before the first tuple, and after a restore. */
+  open?(ctx: OperatorContext<V>): void;
+  /** Emit at most `max` tuples; return false once the source is exhausted. */
+  next(ctx: OperatorContext<V>, max: number): boolean;
+  /** Where the source stands (tuples produced so far, a file offset, ...). */
+  position(): number;
+  /** Go back or forward to a position returned by `position`. */
+  seek(position: number): void;
+}
+
+/** A sink: an operator without outputs that hands results to the outside world. */
+export type Sink<V = unknown> = Operator<V>;
+
+/** Where an operator instance is created: its index and its operator's parallelism. */
+export interface InstanceInfo {
+  readonly index: number;
+  readonly parallelism: number;
+}
+
+/** An output port: how many numeric fields its tuples carry. */
+export interface PortSchema {
+  readonly fields: number;
+}
+
+/** What kind of node an operator is in a query plan. */
+export type OperatorKind = "source" | "operator" | "sink";
+
+/** Options common to every operator of a query plan. */
+export interface OperatorOptions {
+  /** Number of instances at deployment. */
+  readonly parallelism?: number;
+  /** Key groups (maximum parallelism) of the operator. */
+  readonly maxKeyGroups?: number;
+  /** Input ports (default 1; sources have none). */
+  readonly inputs?: number;
+  /** Output ports (default one port without numeric fields; sinks have none). */
+  readonly outputs?: readonly PortSchema[];
+  /** Read all input ports in step (`onAligned`) instead of batch by batch. */
+  readonly syncInputs?: boolean;
+  /** True when the operator keeps keyed processing state. */
+  readonly stateful?: boolean;
+  /** How the engine copies a state value that the operator changes in place. */
+  readonly cloneState?: CloneValue<unknown>;
+}

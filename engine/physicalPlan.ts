@@ -1,0 +1,104 @@
+// Physical plans: which instances exist, which key groups each owns and which VM each
+// runs on. A physical plan is a value; scaling produces a new one.
+
+import { type KeyGroupRange, sliceKeyGroups } from "./keyGroups.js";
+import type { EdgeSpec, LogicalPlan, OperatorSpec } from "./queryPlan.js";
+import { type RoutingState, routingState } from "./router.js";
+
+/** One instance of an operator. */
+export interface InstanceSpec {
+  /** Unique within a run; never reused. */
+  readonly id: number;
+  readonly operator: number;
+  /** Index among the operator's live instances, in key-group order. */
+  readonly index: number;
+  /** The key groups the instance owns. */
+  readonly range: KeyGroupRange;
+  /** The VM the instance runs on. */
+  readonly vm: number;
+}
+
+/** A logical plan with its instances placed on VMs. */
+export interface PhysicalPlan {
+  readonly logical: LogicalPlan;
+  readonly instances: readonly InstanceSpec[];
+}
+
+/** Placement of a new instance: the VM for instance `n` (in deployment order). */
+export type PlaceInstance = (op: OperatorSpec, index: number, n: number) => number;
+
+/** Instances for every operator at its declared parallelism, placed round robin over `vms`. */
+export function physicalPlan(
+  logical: LogicalPlan,
+  options: { vms?: number; place?: PlaceInstance } = {},
+): PhysicalPlan {
+  const vms = options.vms ?? 1;
+  const place: PlaceInstance = options.place ?? ((_op, _i, n) => n % vms);
+  const instances: InstanceSpec[] = [];
+  for (const op of logical.operators) {
+    sliceKeyGroups(op.maxKeyGroups, op.parallelism).forEach((range, index) => {
+      instances.push({
+        id: instances.length,
+        operator: op.id,
+        index,
+        range,
+        vm: place(op, index, instances.length),
+      });
+    });
+  }
+  return { logical, instances };
+}
+
+/** The live instances of an operator, in key-group order. */
+export function instancesOf(plan: PhysicalPlan, operator: number): InstanceSpec[] {
+  return plan.instances.filter((i) => i.operator === operator).sort((a, b) => a.range.first - b.range.first);
+}
+
+/** The instance with id `id`. */
+export function instanceById(plan: PhysicalPlan, id: number): InstanceSpec {
+  const inst = plan.instances.find((i) => i.id === id);
+  if (inst === undefined) throw new Error(`no instance ${id} in the plan`);
+  return inst;
+}
+
+/** Routing state of `edge` at sender `sender`, as the plan stands. */
+export function routingOf(plan: PhysicalPlan, edge: EdgeSpec, sender: InstanceSpec): RoutingState {
+  const receivers = instancesOf(plan, edge.to);
+  const target = plan.logical.operators[edge.to];
+  return routingState(
+    edge.contract,
+    receivers.map((r) => r.id),
+    { ranges: receivers.map((r) => r.range), maxKeyGroups: target.maxKeyGroups, senderIndex: sender.index },
+  );
+}
+
+/** The sending instances of `edge` that deliver to `receiver`. */
+export function sendersOf(plan: PhysicalPlan, edge: EdgeSpec, receiver: InstanceSpec): InstanceSpec[] {
+  const senders = instancesOf(plan, edge.from);
+  if (edge.contract !== "forward") return senders;
+  const n = instancesOf(plan, edge.to).length;
+  return senders.filter((s) => s.index % n === receiver.index);
+}
+
+/** The plan with some instances replaced or added (scale out, scale in, migration). */
+export function withInstances(
+  plan: PhysicalPlan,
+  remove: readonly number[],
+  add: readonly InstanceSpec[],
+): PhysicalPlan {
+  const kept = plan.instances.filter((i) => !remove.includes(i.id));
+  const byOperator = new Map<number, InstanceSpec[]>();
+  for (const i of [...kept, ...add]) byOperator.set(i.operator, [...(byOperator.get(i.operator) ?? []), i]);
+  const instances: InstanceSpec[] = [];
+  for (const group of byOperator.values()) {
+    group.sort((a, b) => a.range.first - b.range.first);
+    for (let index = 0; index < group.length; index++) instances.push({ ...group[index], index });
+  }
+  instances.sort((a, b) => a.id - b.id);
+  return { logical: plan.logical, instances };
+}
+
+/** The next unused instance id. */
+export function nextInstanceId(plan: PhysicalPlan): number {
+  return plan.instances.reduce((m, i) => Math.max(m, i.id + 1), 0);
+}
