@@ -6,6 +6,9 @@
 // A tuple is row i of a batch: (keys[i], eventTimesMs[i], seqs[i], fields[*][i], values[i]).
 // Sequence numbers are stamped per (sender instance, output edge) and increase along
 // every channel; acks, trimming, replay and duplicate elimination are all in terms of them.
+// They are sparse on a channel (an edge's tuples are spread over its receivers), so each
+// batch also names the timestamp of the tuple sent before it on the same channel
+// (`prevSeq`): a receiver that has not seen that tuple knows a batch went missing.
 
 /** An immutable batch of tuples, stored as columns. */
 export class Batch {
@@ -24,12 +27,14 @@ export class Batch {
     readonly values: readonly unknown[] | null,
     /** The sender's low watermark when it sent this batch; Infinity marks the end of its stream. */
     readonly watermarkMs: number,
+    /** Timestamp of the last tuple sent before this batch on the same channel (0: none). */
+    readonly prevSeq: number = 0,
   ) {}
 
   /** A batch with no tuples that only carries a watermark (Infinity: end of stream). */
-  static watermark(watermarkMs: number, fieldCount = 0): Batch {
+  static watermark(watermarkMs: number, fieldCount = 0, prevSeq = 0): Batch {
     const none = new Float64Array(0);
-    return new Batch(0, none, none, none, new Array(fieldCount).fill(none), null, watermarkMs);
+    return new Batch(0, none, none, none, new Array(fieldCount).fill(none), null, watermarkMs, prevSeq);
   }
 
   /** Timestamp of the first tuple, or NaN for an empty batch. */
@@ -56,6 +61,7 @@ export class Batch {
       this.fields.map((f) => f.subarray(from, from + n)),
       this.values === null ? null : this.values.slice(from, from + n),
       this.watermarkMs,
+      from === 0 ? this.prevSeq : this.seqs[from - 1],
     );
   }
 
@@ -76,17 +82,11 @@ export class Batch {
     return this.slice(this.indexAfter(seq));
   }
 
-  /** The same tuples under another watermark. */
-  withWatermark(watermarkMs: number): Batch {
-    return new Batch(
-      this.length,
-      this.keys,
-      this.eventTimesMs,
-      this.seqs,
-      this.fields,
-      this.values,
-      watermarkMs,
-    );
+  /** The same tuples under another watermark and channel predecessor. */
+  with(watermarkMs: number, prevSeq: number): Batch {
+    if (watermarkMs === this.watermarkMs && prevSeq === this.prevSeq) return this;
+    const { length, keys, eventTimesMs, seqs, fields, values } = this;
+    return new Batch(length, keys, eventTimesMs, seqs, fields, values, watermarkMs, prevSeq);
   }
 }
 
@@ -178,7 +178,7 @@ export class BatchBuilder {
    * The tuples appended so far, as an exact-size batch (one memcpy per column); the
    * builder keeps its columns and starts empty again.
    */
-  build(watermarkMs: number): Batch {
+  build(watermarkMs: number, prevSeq = 0): Batch {
     const n = this.length;
     const batch = new Batch(
       n,
@@ -188,6 +188,7 @@ export class BatchBuilder {
       this.cols.map((c) => c.slice(0, n)),
       this.vals,
       watermarkMs,
+      prevSeq,
     );
     this.vals = null;
     this.length = 0;

@@ -24,6 +24,8 @@ export interface OutputPosition {
   readonly routing: RoutingState;
   /** Timestamp of the last tuple emitted on this edge (0 before the first). */
   readonly seq: number;
+  /** Per receiver, the timestamp of the last tuple sent to it, as [receiver, seq] pairs. */
+  readonly sentTo: readonly (readonly [number, number])[];
 }
 
 /** Buffered tuples of one output channel. */
@@ -88,7 +90,7 @@ export function partition<V>(cp: Checkpoint<V>, ranges: readonly KeyGroupRange[]
           instance: -1,
           range: ranges[i],
           processing,
-          outputs: cp.outputs.map((o) => ({ ...o, seq: 0, routing: { ...o.routing, next: 0 } })),
+          outputs: cp.outputs.map((o) => ({ ...o, seq: 0, sentTo: [], routing: { ...o.routing, next: 0 } })),
           buffers: [],
         },
   );

@@ -47,13 +47,16 @@ export class InputChannels {
 
   /**
    * Take in a batch from a channel: returns the tuples not delivered before (possibly
-   * none), and updates the channel's watermark and received position.
+   * none) and updates the channel's watermark and received position; returns null, and
+   * changes nothing, when an earlier batch of the channel is missing (a replay will
+   * bring both).
    */
-  accept(edge: number, sender: number, batch: Batch): Batch {
+  accept(edge: number, sender: number, batch: Batch): Batch | null {
     const i = this.expect(edge, sender);
+    const seen = this.received[i];
+    if (batch.prevSeq > seen) return null;
     if (batch.watermarkMs > this.watermarks[i]) this.watermarks[i] = batch.watermarkMs;
     if (batch.length === 0) return batch;
-    const seen = this.received[i];
     const fresh =
       batch.lastSeq <= seen ? batch.slice(0, 0) : batch.firstSeq > seen ? batch : batch.after(seen);
     if (fresh.length > 0) this.received[i] = fresh.lastSeq;

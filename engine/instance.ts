@@ -63,6 +63,7 @@ export class Instance<V = unknown> {
             edge: edge.id,
             routing: routingOf(plan, edge, spec),
             seq: 0,
+            sentTo: [],
           }),
         );
       }
@@ -137,6 +138,10 @@ export class Instance<V = unknown> {
         break;
     }
     const fresh = this.inputs.accept(edge, sender, batch);
+    if (fresh === null) {
+      this.host.meter.record(this.id, "batches", 1);
+      return;
+    }
     if (fresh.length > 0) {
       const port = this.edgePorts.get(edge);
       if (port === undefined) throw new Error(`instance ${this.id} has no input edge ${edge}`);

@@ -1,6 +1,7 @@
 // The output side of one edge at one instance: routing state, the edge's timestamp
 // counter, a batch builder per receiver and an output buffer per receiver. Emitting
-// routes the tuple at once, so a batch is never split after it is built.
+// routes the tuple at once, so a batch is never split after it is built. Every batch
+// names its predecessor on the channel (`prevSeq`), so receivers can tell a gap.
 
 import { Batch, BatchBuilder } from "./batch.js";
 import type { BufferedChannel, OutputPosition } from "./checkpoint.js";
@@ -15,6 +16,8 @@ export class OutputEdge {
   private builders: BatchBuilder[];
   private readonly all: BatchBuilder;
   private readonly buffers = new Map<number, OutputBuffer>();
+  /** Per receiver: timestamp of the last tuple put on the channel (sent or held). */
+  private readonly lastSeqTo = new Map<number, number>();
   /** Per receiver: timestamp of the last tuple actually sent, and the last watermark sent. */
   private readonly sentSeq = new Map<number, number>();
   private readonly sentWatermark = new Map<number, number>();
@@ -31,13 +34,12 @@ export class OutputEdge {
     this.seq = position.seq;
     this.builders = this.router.receivers.map(() => new BatchBuilder(fieldCount));
     this.all = new BatchBuilder(fieldCount);
-    for (const b of buffered) {
-      if (b.edge !== edge) continue;
-      const buffer = new OutputBuffer(b.batches);
-      this.buffers.set(b.receiver, buffer);
-      // Restored buffers count as sent: receivers ask for what they miss by `replay`.
-      this.sentSeq.set(b.receiver, Number.isNaN(buffer.lastSeq) ? 0 : buffer.lastSeq);
+    for (const [receiver, seq] of position.sentTo) {
+      this.lastSeqTo.set(receiver, seq);
+      // Restored output counts as sent: receivers ask for what they miss by `replay`.
+      this.sentSeq.set(receiver, seq);
     }
+    for (const b of buffered) if (b.edge === edge) this.buffers.set(b.receiver, new OutputBuffer(b.batches));
   }
 
   /** Route and stamp one tuple. */
@@ -57,6 +59,25 @@ export class OutputEdge {
     return b;
   }
 
+  /** Put a built batch on the channel to `receiver`: buffer it and, unless held, send it. */
+  private put(transport: Transport, receiver: number, batch: Batch, hold: boolean): void {
+    const linked = batch.with(batch.watermarkMs, this.lastSeqTo.get(receiver) ?? 0);
+    this.lastSeqTo.set(receiver, linked.lastSeq);
+    this.bufferOf(receiver).append(linked);
+    if (!hold) this.transmit(transport, receiver, linked);
+  }
+
+  private transmit(transport: Transport, receiver: number, batch: Batch): void {
+    if (batch.length > 0) this.sentSeq.set(receiver, batch.lastSeq);
+    this.sentWatermark.set(receiver, batch.watermarkMs);
+    transport.sendBatch(this.sender, receiver, this.edge, batch);
+  }
+
+  private sendWatermark(transport: Transport, receiver: number, watermarkMs: number): void {
+    const prev = this.lastSeqTo.get(receiver) ?? 0;
+    this.transmit(transport, receiver, Batch.watermark(watermarkMs, this.fieldCount, prev));
+  }
+
   /**
    * Build the pending batches, buffer them and, unless `hold`, send them; receivers
    * without tuples get a watermark-only batch when the watermark moved. Returns the
@@ -68,32 +89,19 @@ export class OutputEdge {
     if (this.all.length > 0) {
       n += this.all.length;
       const batch = this.all.build(watermarkMs);
-      for (const r of receivers) {
-        this.bufferOf(r).append(batch);
-        if (!hold) this.transmit(transport, r, batch);
-      }
+      for (const r of receivers) this.put(transport, r, batch, hold);
     }
     for (let slot = 0; slot < receivers.length; slot++) {
       const r = receivers[slot];
       const builder = this.builders[slot];
       if (builder.length > 0) {
         n += builder.length;
-        const batch = builder.build(watermarkMs);
-        this.bufferOf(r).append(batch);
-        if (!hold) this.transmit(transport, r, batch);
+        this.put(transport, r, builder.build(watermarkMs), hold);
       } else if (!hold && (this.sentWatermark.get(r) ?? Number.NEGATIVE_INFINITY) < watermarkMs) {
-        this.sentWatermark.set(r, watermarkMs);
-        transport.sendBatch(this.sender, r, this.edge, Batch.watermark(watermarkMs, this.fieldCount));
+        this.sendWatermark(transport, r, watermarkMs);
       }
     }
     return n;
-  }
-
-  /** Send an already buffered batch. */
-  private transmit(transport: Transport, receiver: number, batch: Batch): void {
-    this.sentSeq.set(receiver, batch.lastSeq);
-    this.sentWatermark.set(receiver, batch.watermarkMs);
-    transport.sendBatch(this.sender, receiver, this.edge, batch);
   }
 
   /** Send every buffered tuple not yet sent (after a hold). Returns the tuples sent. */
@@ -101,10 +109,11 @@ export class OutputEdge {
     let n = 0;
     for (const [r, buffer] of this.buffers) {
       for (const b of buffer.replayFrom(this.sentSeq.get(r) ?? 0)) {
-        this.transmit(transport, r, b.withWatermark(Math.min(b.watermarkMs, watermarkMs)));
+        this.transmit(transport, r, b.with(Math.min(b.watermarkMs, watermarkMs), b.prevSeq));
         n += b.length;
       }
     }
+    for (const r of this.router.receivers) this.sendWatermark(transport, r, watermarkMs);
     return n;
   }
 
@@ -116,12 +125,14 @@ export class OutputEdge {
   /** Re-send to `receiver` its buffered tuples after `afterSeq`, then the watermark. */
   replay(transport: Transport, receiver: number, afterSeq: number, watermarkMs: number): number {
     let n = 0;
+    let prev = afterSeq;
     for (const b of this.buffers.get(receiver)?.replayFrom(afterSeq) ?? []) {
-      this.transmit(transport, receiver, b);
+      // The receiver asked from `afterSeq`: the first batch links to it.
+      this.transmit(transport, receiver, b.with(b.watermarkMs, prev));
+      prev = b.lastSeq;
       n += b.length;
     }
-    transport.sendBatch(this.sender, receiver, this.edge, Batch.watermark(watermarkMs, this.fieldCount));
-    this.sentWatermark.set(receiver, watermarkMs);
+    this.sendWatermark(transport, receiver, watermarkMs);
     return n;
   }
 
@@ -141,9 +152,14 @@ export class OutputEdge {
     return n;
   }
 
-  /** Routing state and timestamp counter, as a checkpoint keeps them. */
+  /** Routing state and timestamps, as a checkpoint keeps them. */
   position(): OutputPosition {
-    return { edge: this.edge, routing: this.router.snapshot(), seq: this.seq };
+    return {
+      edge: this.edge,
+      routing: this.router.snapshot(),
+      seq: this.seq,
+      sentTo: [...this.lastSeqTo].sort((a, b) => a[0] - b[0]),
+    };
   }
 
   /** Buffer state, as a checkpoint keeps it (arrays of immutable batches). */
