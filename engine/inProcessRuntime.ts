@@ -3,12 +3,13 @@
 // `seep demo` and by the engine's benchmarks. It implements the same boundary as the
 // simulator and the real runtime.
 
+import seedrandom from "seedrandom";
 import type { Batch } from "./batch.js";
 import type { ControlMessage, ControlReply } from "./control.js";
 import { Instance } from "./instance.js";
 import { ManualClock } from "./manualClock.js";
 import type { InstanceSpec, PhysicalPlan } from "./physicalPlan.js";
-import type { Address, InstanceHost, Transport, WorkMeter } from "./runtime.js";
+import type { Address, Placement, RandomSource, Runtime, Transport, WorkMeter } from "./runtime.js";
 import { NO_METER } from "./runtime.js";
 
 type Delivery =
@@ -29,12 +30,16 @@ export interface InProcessOptions {
   readonly copyChunkEntries?: number;
   /** Where instances report their work. */
   readonly meter?: WorkMeter;
+  /** Seed of the run's random source (default 0). */
+  readonly seed?: number;
 }
 
 /** Runs a physical plan inside this process. */
-export class InProcessRuntime implements InstanceHost, Transport {
+export class InProcessRuntime implements Runtime, Transport, Placement {
   readonly clock = new ManualClock();
   readonly transport: Transport = this;
+  readonly placement: Placement = this;
+  readonly random: RandomSource;
   readonly meter: WorkMeter;
   readonly instances = new Map<number, Instance>();
   /** Replies sent to the coordinator, in order. */
@@ -53,6 +58,8 @@ export class InProcessRuntime implements InstanceHost, Transport {
     this.batchSize = options.batchSize ?? 1024;
     this.copyChunkEntries = options.copyChunkEntries ?? 4096;
     this.meter = options.meter ?? NO_METER;
+    const rng = seedrandom.alea(String(options.seed ?? 0));
+    this.random = { next: () => rng() };
     for (const spec of plan.instances) this.instances.set(spec.id, new Instance(plan, spec, this));
   }
 
@@ -67,6 +74,12 @@ export class InProcessRuntime implements InstanceHost, Transport {
     } else {
       this.queue.push({ kind: "control", to, message: message as ControlMessage });
     }
+  }
+
+  vmOf(instance: number): number {
+    const spec = this.plan.instances.find((i) => i.id === instance);
+    if (spec === undefined) throw new Error(`no instance ${instance} in the plan`);
+    return spec.vm;
   }
 
   /** The instance with id `id`. */
@@ -109,16 +122,25 @@ export class InProcessRuntime implements InstanceHost, Transport {
     }
     this.drain();
     for (const inst of this.instances.values()) {
-      while (inst.checkpointPending) inst.checkpointStep(this.copyChunkEntries);
+      if (inst.checkpointPending) inst.checkpointStep(this.copyChunkEntries);
     }
+    this.drain();
     return more;
   }
 
-  /** Run until every source is exhausted and nothing is in flight, or `maxSteps` steps. */
+  /**
+   * Run until every source is exhausted and nothing is in flight (checkpoints still
+   * being copied are completed), or for at most `maxSteps` steps.
+   */
   run(maxSteps = Number.POSITIVE_INFINITY): number {
     let steps = 0;
     while (steps < maxSteps && this.step()) steps++;
-    this.drain();
+    for (;;) {
+      this.drain();
+      const copying = [...this.instances.values()].filter((i) => i.checkpointPending);
+      if (copying.length === 0) break;
+      for (const inst of copying) inst.checkpointStep(this.copyChunkEntries);
+    }
     return steps;
   }
 

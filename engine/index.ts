@@ -79,3 +79,4 @@ export type {
 } from "./runtime.js";
 export { NO_METER } from "./runtime.js";
 export { StateSnapshot } from "./stateSnapshot.js";
+export * from "./windows/index.js";

@@ -15,19 +15,14 @@ export type LifecycleState =
 
 type Transitions = Partial<Record<ControlType, LifecycleState>>;
 
-/** Maintenance messages that keep the state where it is. */
-const SERVING: Transitions = {
-  checkpoint: undefined,
-  backup: undefined,
-  ack: undefined,
-  replay: undefined,
-  reroute: undefined,
-};
+/** Maintenance messages a live instance serves without changing state. */
+const SERVING: readonly ControlType[] = ["checkpoint", "backup", "ack", "replay", "reroute"];
 
+/** A row that serves maintenance messages in `state`, can stop, and has some `extra` moves. */
 function stay(state: LifecycleState, extra: Transitions = {}): Transitions {
-  const t: Transitions = { stop: "stopped", ...extra };
-  for (const k of Object.keys(SERVING) as ControlType[]) t[k] = state;
-  return { ...t, ...extra };
+  const row: Transitions = { stop: "stopped" };
+  for (const m of SERVING) row[m] = state;
+  return { ...row, ...extra };
 }
 
 /** state -> message -> next state; a message missing from a state's row is refused. */

@@ -1,0 +1,48 @@
+// Benchmarks: `npm run bench` / `seep bench`. Each prints its figure next to a baseline
+// measured in the same run, so that ratios stay meaningful on a noisy machine. Figures
+// are printed, never asserted: performance targets are met here, not in unit tests.
+
+import { benchCheckpointPause } from "./checkpointPause.js";
+import { benchKeyedCount } from "./keyedCount.js";
+import { printResults } from "./print.js";
+
+/** Options of a benchmark run. */
+export interface BenchOptions {
+  /** Run only the benchmarks with these names. */
+  readonly only?: readonly string[];
+  /** Smaller sizes, for a quick look. */
+  readonly quick?: boolean;
+}
+
+/** One measured figure. */
+export interface BenchResult {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly baseline?: { readonly name: string; readonly value: number; readonly unit: string };
+  readonly target?: string;
+}
+
+/** Every benchmark, by name. */
+export const BENCHMARKS: Readonly<Record<string, (quick: boolean) => BenchResult[]>> = {
+  "keyed-count": benchKeyedCount,
+  "checkpoint-pause": benchCheckpointPause,
+};
+
+/** Run the benchmarks, print their figures, and return them. */
+export async function runBenchmarks(options: BenchOptions = {}): Promise<BenchResult[]> {
+  const names = options.only ?? Object.keys(BENCHMARKS);
+  for (const n of names) {
+    if (!(n in BENCHMARKS)) {
+      throw new Error(`unknown benchmark "${n}" (known: ${Object.keys(BENCHMARKS).join(", ")})`);
+    }
+  }
+  const all: BenchResult[] = [];
+  for (const n of names) {
+    process.stdout.write(`# ${n}${options.quick ? " (quick)" : ""}\n`);
+    const results = BENCHMARKS[n](options.quick ?? false);
+    printResults(results);
+    all.push(...results);
+  }
+  return all;
+}

@@ -1,0 +1,22 @@
+// Printing benchmark figures: value, baseline and their ratio, one figure per line.
+
+import type { BenchResult } from "./index.js";
+
+function fmt(value: number, unit: string): string {
+  if (unit === "tuples/s") return `${(value / 1e6).toFixed(2)}M ${unit}`;
+  return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ${unit}`;
+}
+
+/** Print results as an aligned list with ratios to their baselines. */
+export function printResults(results: readonly BenchResult[]): void {
+  for (const r of results) {
+    const lines = [`  ${r.name}: ${fmt(r.value, r.unit)}${r.target ? `   (target ${r.target})` : ""}`];
+    if (r.baseline) {
+      const ratio = r.value / r.baseline.value;
+      lines.push(
+        `      baseline ${r.baseline.name}: ${fmt(r.baseline.value, r.baseline.unit)}   ratio ${ratio.toFixed(3)}`,
+      );
+    }
+    process.stdout.write(`${lines.join("\n")}\n`);
+  }
+}

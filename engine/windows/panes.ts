@@ -1,0 +1,61 @@
+// Panes: the accumulators of one key's time window, one per slice of `slideMs`. A window
+// of `sizeMs` is the merge of `sizeMs / slideMs` consecutive panes, so a tuple is added
+// once however many windows overlap it. Panes are kept sorted by index; tuples arrive
+// mostly in event-time order, so adding is usually an append.
+
+/** One key's pane accumulators, sorted by pane index (pane = floor(eventTimeMs / slideMs)). */
+export class Panes<A> {
+  constructor(
+    private readonly indexes: number[] = [],
+    private readonly accs: A[] = [],
+  ) {}
+
+  /** Number of panes held. */
+  get size(): number {
+    return this.indexes.length;
+  }
+
+  /** Index of the earliest pane held (throws when empty). */
+  get first(): number {
+    if (this.indexes.length === 0) throw new RangeError("no pane held");
+    return this.indexes[0];
+  }
+
+  /** Replace the accumulator of pane `pane` (created by `create` if absent) with `update(acc)`. */
+  update(pane: number, create: () => A, update: (acc: A) => A): void {
+    const ix = this.indexes;
+    let j = ix.length;
+    while (j > 0 && ix[j - 1] > pane) j--;
+    if (j > 0 && ix[j - 1] === pane) {
+      this.accs[j - 1] = update(this.accs[j - 1]);
+      return;
+    }
+    ix.splice(j, 0, pane);
+    this.accs.splice(j, 0, update(create()));
+  }
+
+  /** The accumulators of panes in [fromPane, toPane], in pane order. */
+  between(fromPane: number, toPane: number): A[] {
+    const out: A[] = [];
+    for (let j = 0; j < this.indexes.length; j++) {
+      const p = this.indexes[j];
+      if (p > toPane) break;
+      if (p >= fromPane) out.push(this.accs[j]);
+    }
+    return out;
+  }
+
+  /** Drop every pane whose index is at most `pane`. */
+  dropThrough(pane: number): void {
+    let n = 0;
+    while (n < this.indexes.length && this.indexes[n] <= pane) n++;
+    if (n === 0) return;
+    this.indexes.splice(0, n);
+    this.accs.splice(0, n);
+  }
+
+  /** A copy whose accumulators are copied with `cloneAcc`. */
+  clone(cloneAcc: (acc: A) => A): Panes<A> {
+    return new Panes([...this.indexes], this.accs.map(cloneAcc));
+  }
+}

@@ -1,0 +1,164 @@
+// Event-time sliding windows per key (tumbling when slideMs == sizeMs), as a stateful
+// operator whose per-key panes live in the instance's KeyedState, so the engine
+// checkpoints and partitions them like any other keyed state.
+//
+// Window [start, start + sizeMs) starts at a multiple of slideMs and fires once the
+// instance's event time reaches its end. A tuple is late, counted and dropped, when
+// every window that contains it has fired; a tuple some of whose windows have fired
+// still counts in the others (as in Flink and Beam). Each key records the last window
+// end it fired, so a merged checkpoint with a lower watermark never fires a window twice.
+
+import type { Batch } from "../batch.js";
+import type { CloneValue } from "../keyedState.js";
+import type { Operator, OperatorContext } from "../operator.js";
+import { type Aggregate, cloneOf, mergeAll } from "./aggregate.js";
+import { Panes } from "./panes.js";
+import type { WindowDefinition } from "./windowDefinition.js";
+import { WindowTimers } from "./windowTimers.js";
+
+/** Shape of a time window. */
+export interface TimeWindowOptions<A, R> {
+  /** Window length; a positive integer multiple of `slideMs`. */
+  readonly sizeMs: number;
+  /** Distance between window starts, and pane length; a positive integer. */
+  readonly slideMs: number;
+  readonly aggregate: Aggregate<A, R>;
+}
+
+/** The value of a tuple a time window emits (its key is the window's key). */
+export interface WindowResult<R> {
+  readonly windowStartMs: number;
+  readonly windowEndMs: number;
+  readonly result: R;
+}
+
+/** One key's window state: its panes and where it stands in firing them. */
+export interface TimeWindowState<A> {
+  /** End of the last window this key fired (-Infinity before the first). */
+  firedThroughMs: number;
+  /** End of the next window this key has data for. */
+  nextFireMs: number;
+  readonly panes: Panes<A>;
+}
+
+/** The operator of one time-window instance. */
+export class TimeWindowOperator<A, R> implements Operator<TimeWindowState<A>> {
+  /** Tuples dropped because every window containing them had already fired. */
+  lateTuples = 0;
+  private timers = new WindowTimers();
+  private readonly panesPerWindow: number;
+
+  constructor(
+    readonly sizeMs: number,
+    readonly slideMs: number,
+    readonly aggregate: Aggregate<A, R>,
+  ) {
+    this.panesPerWindow = sizeMs / slideMs;
+  }
+
+  /** Rebuild the timers from keyed state (fresh, or just restored). */
+  open(ctx: OperatorContext<TimeWindowState<A>>): void {
+    this.timers = new WindowTimers();
+    for (const [key, s] of ctx.state.entries()) this.timers.add(s.nextFireMs, key);
+  }
+
+  onBatch(batch: Batch, _port: number, ctx: OperatorContext<TimeWindowState<A>>): void {
+    const { slideMs, sizeMs, aggregate } = this;
+    const state = ctx.state;
+    const add = (acc: A, i: number) => aggregate.add(acc, batch, i);
+    for (let i = 0; i < batch.length; i++) {
+      const key = batch.keys[i];
+      const t = batch.eventTimesMs[i];
+      if (!Number.isFinite(t)) throw new RangeError(`tuple with key ${key} has event time ${t}`);
+      const pane = Math.floor(t / slideMs);
+      const firedMs = Math.max(ctx.eventTimeMs, state.get(key)?.firedThroughMs ?? Number.NEGATIVE_INFINITY);
+      if (pane * slideMs + sizeMs <= firedMs) {
+        this.lateTuples++;
+        continue;
+      }
+      let s = state.mutable(key);
+      if (s === undefined) {
+        s = {
+          firedThroughMs: Number.NEGATIVE_INFINITY,
+          nextFireMs: Number.POSITIVE_INFINITY,
+          panes: new Panes(),
+        };
+        state.set(key, s);
+      }
+      s.panes.update(pane, aggregate.create, (acc) => add(acc, i));
+      const firstEndMs = Math.max((pane + 1) * slideMs, (Math.floor(firedMs / slideMs) + 1) * slideMs);
+      if (firstEndMs < s.nextFireMs) {
+        s.nextFireMs = firstEndMs;
+        this.timers.add(firstEndMs, key);
+      }
+    }
+  }
+
+  onWatermark(ctx: OperatorContext<TimeWindowState<A>>): void {
+    this.fireThrough(ctx.eventTimeMs, ctx);
+  }
+
+  onEnd(ctx: OperatorContext<TimeWindowState<A>>): void {
+    this.fireThrough(Number.POSITIVE_INFINITY, ctx);
+  }
+
+  /** Fire every window ending at or before `untilMs`: by window end, then by key. */
+  private fireThrough(untilMs: number, ctx: OperatorContext<TimeWindowState<A>>): void {
+    for (let endMs = this.timers.nextMs(); endMs <= untilMs; endMs = this.timers.nextMs()) {
+      for (const key of this.timers.takeNext()) this.fire(key, endMs, ctx);
+    }
+  }
+
+  private fire(key: number, endMs: number, ctx: OperatorContext<TimeWindowState<A>>): void {
+    if (ctx.state.get(key)?.nextFireMs !== endMs) return; // superseded by an earlier registration
+    const s = ctx.state.mutable(key)!;
+    const lastPane = endMs / this.slideMs - 1;
+    const firstPane = lastPane - this.panesPerWindow + 1;
+    const accs = s.panes.between(firstPane, lastPane);
+    if (accs.length > 0) {
+      const result = this.aggregate.result(mergeAll(this.aggregate, accs));
+      const value: WindowResult<R> = { windowStartMs: endMs - this.sizeMs, windowEndMs: endMs, result };
+      ctx.emit(key, endMs - 1, value);
+    }
+    s.firedThroughMs = endMs;
+    s.panes.dropThrough(firstPane); // no window ending after endMs needs them
+    if (s.panes.size === 0) {
+      ctx.state.delete(key);
+      return;
+    }
+    s.nextFireMs = Math.max(endMs + this.slideMs, (s.panes.first + 1) * this.slideMs);
+    this.timers.add(s.nextFireMs, key);
+  }
+}
+
+/** The clone of a key's window state, deep as far as the aggregate's `clone` goes. */
+export function cloneTimeWindowState<A>(aggregate: Aggregate<A, unknown>): CloneValue<TimeWindowState<A>> {
+  const cloneAcc = cloneOf(aggregate);
+  return (s) => ({
+    firedThroughMs: s.firedThroughMs,
+    nextFireMs: s.nextFireMs,
+    panes: s.panes.clone(cloneAcc),
+  });
+}
+
+/**
+ * Sliding event-time windows per key: `const w = timeWindow({ sizeMs, slideMs, aggregate })`,
+ * then `q.operator(name, w.create, { ...w.options, parallelism })` behind a `key` edge.
+ * Emits, per window and key with data, `WindowResult<R>` at event time windowEndMs - 1.
+ */
+export function timeWindow<A, R>(
+  options: TimeWindowOptions<A, R>,
+): WindowDefinition<TimeWindowOperator<A, R>> {
+  const { sizeMs, slideMs, aggregate } = options;
+  if (!Number.isSafeInteger(slideMs) || slideMs <= 0) {
+    throw new RangeError(`slideMs ${slideMs} must be a positive integer`);
+  }
+  if (!Number.isSafeInteger(sizeMs) || sizeMs <= 0 || sizeMs % slideMs !== 0) {
+    throw new RangeError(`sizeMs ${sizeMs} must be a positive multiple of slideMs ${slideMs}`);
+  }
+  const cloneState = cloneTimeWindowState(aggregate) as CloneValue<unknown>;
+  return {
+    create: () => new TimeWindowOperator(sizeMs, slideMs, aggregate),
+    options: { stateful: true, cloneState },
+  };
+}

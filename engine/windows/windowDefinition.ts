@@ -1,0 +1,14 @@
+// What a window factory hands to a query plan: the per-instance operator factory and the
+// operator options that must go with it (stateful, and the clone of its state values),
+// bundled so that the two cannot be mismatched.
+
+import type { CloneValue } from "../keyedState.js";
+import type { InstanceInfo } from "../operator.js";
+
+/** A window ready to add to a plan: `q.operator(name, w.create, { ...w.options, parallelism })`. */
+export interface WindowDefinition<O> {
+  /** Makes the operator of one instance. */
+  readonly create: (info: InstanceInfo) => O;
+  /** `stateful: true` and the `cloneState` that matches the operator's state values. */
+  readonly options: { readonly stateful: true; readonly cloneState: CloneValue<unknown> };
+}
