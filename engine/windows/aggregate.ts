@@ -55,7 +55,7 @@ export function mergeAll<A, R>(aggregate: Aggregate<A, R>, accs: Iterable<A>): A
 
 /** The aggregate's `clone`, or identity; throws when a mutable accumulator has no `clone`. */
 export function cloneOf<A, R>(aggregate: Aggregate<A, R>): (acc: A) => A {
-  if (aggregate.clone !== undefined) return aggregate.clone;
+  if (aggregate.clone !== undefined) return (acc) => aggregate.clone!(acc);
   const sample = aggregate.create();
   if (typeof sample === "object" && sample !== null) {
     throw new TypeError("an aggregate whose accumulator is an object must provide clone()");

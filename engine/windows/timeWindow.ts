@@ -65,7 +65,7 @@ export class TimeWindowOperator<A, R> implements Operator<TimeWindowState<A>> {
   onBatch(batch: Batch, _port: number, ctx: OperatorContext<TimeWindowState<A>>): void {
     const { slideMs, sizeMs, aggregate } = this;
     const state = ctx.state;
-    const add = (acc: A, i: number) => aggregate.add(acc, batch, i);
+    const create = () => aggregate.create();
     for (let i = 0; i < batch.length; i++) {
       const key = batch.keys[i];
       const t = batch.eventTimesMs[i];
@@ -85,7 +85,7 @@ export class TimeWindowOperator<A, R> implements Operator<TimeWindowState<A>> {
         };
         state.set(key, s);
       }
-      s.panes.update(pane, aggregate.create, (acc) => add(acc, i));
+      s.panes.update(pane, create, (acc) => aggregate.add(acc, batch, i));
       const firstEndMs = Math.max((pane + 1) * slideMs, (Math.floor(firedMs / slideMs) + 1) * slideMs);
       if (firstEndMs < s.nextFireMs) {
         s.nextFireMs = firstEndMs;
@@ -104,7 +104,8 @@ export class TimeWindowOperator<A, R> implements Operator<TimeWindowState<A>> {
 
   /** Fire every window ending at or before `untilMs`: by window end, then by key. */
   private fireThrough(untilMs: number, ctx: OperatorContext<TimeWindowState<A>>): void {
-    for (let endMs = this.timers.nextMs(); endMs <= untilMs; endMs = this.timers.nextMs()) {
+    while (this.timers.size > 0 && this.timers.nextMs() <= untilMs) {
+      const endMs = this.timers.nextMs();
       for (const key of this.timers.takeNext()) this.fire(key, endMs, ctx);
     }
   }

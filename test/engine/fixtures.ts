@@ -14,10 +14,10 @@ export interface KeyedEvent {
 
 /** Replays `events` (instance i of p takes every p-th one, from i), `perCall` at most per poll. */
 export class ArraySource implements Source {
-  private next_ = 0;
+  private next_: number;
   constructor(
     private readonly events: readonly KeyedEvent[],
-    private readonly index = 0,
+    index = 0,
     private readonly parallelism = 1,
   ) {
     this.next_ = index;

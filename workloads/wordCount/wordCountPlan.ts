@@ -1,0 +1,94 @@
+// The windowed word count as a query plan: text source -> split (round robin) -> count
+// per word in event-time windows (key exchange) -> a sink that records each window's
+// count of each word. The plan's sink writes into the array the caller gets back.
+
+import {
+  type Batch,
+  countAggregate,
+  type LogicalPlan,
+  type Operator,
+  QueryBuilder,
+  timeWindow,
+  type WindowResult,
+} from "../../engine/index.js";
+import { SplitWords } from "./splitWords.js";
+import { TextSource } from "./textSource.js";
+import { wordOfKey } from "./vocabulary.js";
+
+/** Knobs of a word count run; every one has a default. */
+export interface WordCountOptions {
+  /** Seed of the generated text (default 1). */
+  readonly seed?: number;
+  /** Lines of text (default 1000). */
+  readonly lines?: number;
+  /** Event time between two lines (default 100 ms). */
+  readonly lineIntervalMs?: number;
+  /** Window length (default 10 s); a multiple of `windowSlideMs`. */
+  readonly windowSizeMs?: number;
+  /** Distance between window starts (default: `windowSizeMs`, tumbling windows). */
+  readonly windowSlideMs?: number;
+  /** Instances of split and of count (default 2). */
+  readonly parallelism?: number;
+  /** Instances of split (default `parallelism`). */
+  readonly splitParallelism?: number;
+  /** Instances of count (default `parallelism`). */
+  readonly countParallelism?: number;
+}
+
+/** Word count options with every default filled in. */
+export type ResolvedWordCountOptions = Required<WordCountOptions>;
+
+/** The options with defaults applied. */
+export function resolveWordCountOptions(o: WordCountOptions = {}): ResolvedWordCountOptions {
+  const windowSizeMs = o.windowSizeMs ?? 10_000;
+  const parallelism = o.parallelism ?? 2;
+  return {
+    seed: o.seed ?? 1,
+    lines: o.lines ?? 1000,
+    lineIntervalMs: o.lineIntervalMs ?? 100,
+    windowSizeMs,
+    windowSlideMs: o.windowSlideMs ?? windowSizeMs,
+    parallelism,
+    splitParallelism: o.splitParallelism ?? parallelism,
+    countParallelism: o.countParallelism ?? parallelism,
+  };
+}
+
+/** The count of one word in one window. */
+export interface WordWindowCount {
+  readonly word: string;
+  readonly windowStartMs: number;
+  readonly windowEndMs: number;
+  readonly count: number;
+}
+
+/** Records every (word, window, count) that reaches it. */
+class WordCountSink implements Operator {
+  constructor(private readonly out: WordWindowCount[]) {}
+
+  onBatch(batch: Batch): void {
+    for (let i = 0; i < batch.length; i++) {
+      const w = batch.values?.[i] as WindowResult<number>;
+      const word = wordOfKey(batch.keys[i]);
+      this.out.push({ word, windowStartMs: w.windowStartMs, windowEndMs: w.windowEndMs, count: w.result });
+    }
+  }
+}
+
+/** The word count plan, and the array its sink fills while a runtime runs it. */
+export function wordCountPlan(options: WordCountOptions = {}): {
+  plan: LogicalPlan;
+  results: WordWindowCount[];
+} {
+  const o = resolveWordCountOptions(options);
+  const results: WordWindowCount[] = [];
+  const window = timeWindow({ sizeMs: o.windowSizeMs, slideMs: o.windowSlideMs, aggregate: countAggregate });
+  const q = new QueryBuilder("wordCount");
+  const text = { seed: o.seed, lines: o.lines, lineIntervalMs: o.lineIntervalMs };
+  const lines = q.source("lines", () => new TextSource(text));
+  const split = q.operator("split", () => new SplitWords(), { parallelism: o.splitParallelism });
+  const count = q.operator("count", window.create, { ...window.options, parallelism: o.countParallelism });
+  const sink = q.sink("sink", () => new WordCountSink(results));
+  q.connect(lines, split, "roundRobin").connect(split, count, "key").connect(count, sink, "forward");
+  return { plan: q.build(), results };
+}
