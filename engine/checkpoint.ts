@@ -60,6 +60,12 @@ export interface Checkpoint<V = unknown> {
   readonly ended: boolean;
 }
 
+/** The input positions and event time of a checkpoint, as one comparable string. */
+function positionsKey(cp: Checkpoint): string {
+  const inputs = [...cp.inputs].sort((a, b) => a.edge - b.edge || a.sender - b.sender);
+  return `${cp.watermarkMs}|${cp.ended}|${inputs.map((c) => `${c.edge}/${c.sender}:${c.seq}@${c.watermarkMs}`).join(",")}`;
+}
+
 /** Number of keyed entries in a checkpoint. */
 export function checkpointEntries(cp: Checkpoint): number {
   return cp.processing.size;
@@ -98,9 +104,10 @@ export function partition<V>(cp: Checkpoint<V>, ranges: readonly KeyGroupRange[]
 
 /**
  * Merge checkpoints of adjacent key-group ranges of one operator (the inverse of
- * `partition`). The part whose instance is not -1 (or else the first) gives the
- * identity, output timestamps and buffers; input positions are the furthest of any
- * part. Other parts must hold no buffered output: drain before merging.
+ * `partition`). The parts must have been taken at one cut: the same input positions
+ * and event time (scale-in pauses the upstreams and drains before checkpointing). The
+ * part whose instance is not -1 (or else the first) gives the identity, output
+ * timestamps and buffers; the other parts must hold no buffered output.
  */
 export function merge<V>(parts: readonly Checkpoint<V>[]): Checkpoint<V> {
   if (parts.length === 0) throw new RangeError("merge needs at least one checkpoint");
@@ -114,21 +121,15 @@ export function merge<V>(parts: readonly Checkpoint<V>[]): Checkpoint<V> {
       );
     }
   }
-  const inputs = new Map<string, ChannelPosition>();
+  const cut = positionsKey(primary);
   for (const p of parts) {
-    for (const c of p.inputs) {
-      const k = `${c.edge}/${c.sender}`;
-      const prev = inputs.get(k);
-      if (prev === undefined || c.seq > prev.seq) inputs.set(k, c);
+    if (positionsKey(p) !== cut) {
+      throw new RangeError(
+        `checkpoints of instances ${primary.instance} and ${p.instance} were not taken at one cut ` +
+          "(different input positions or event time); pause the upstreams, drain, then checkpoint",
+      );
     }
   }
   const processing = StateSnapshot.merge(parts.map((p) => p.processing));
-  return {
-    ...primary,
-    range: processing.range,
-    processing,
-    inputs: [...inputs.values()].sort((a, b) => a.edge - b.edge || a.sender - b.sender),
-    watermarkMs: Math.min(...parts.map((p) => p.watermarkMs)),
-    ended: parts.every((p) => p.ended),
-  };
+  return { ...primary, range: processing.range, processing };
 }

@@ -130,7 +130,9 @@ export class InProcessRuntime implements Runtime, Transport, Placement {
 
   /**
    * Run until every source is exhausted and nothing is in flight (checkpoints still
-   * being copied are completed), or for at most `maxSteps` steps.
+   * being copied are completed), or for at most `maxSteps` steps. A run that goes quiet
+   * with live instances still waiting for input (a channel stuck on a gap that nobody
+   * replays, output held by a pause) is a protocol error and throws.
    */
   run(maxSteps = Number.POSITIVE_INFINITY): number {
     let steps = 0;
@@ -140,6 +142,17 @@ export class InProcessRuntime implements Runtime, Transport, Placement {
       const copying = [...this.instances.values()].filter((i) => i.checkpointPending);
       if (copying.length === 0) break;
       for (const inst of copying) inst.checkpointStep(this.copyChunkEntries);
+    }
+    if (steps < maxSteps) {
+      const stuck = [...this.instances.values()]
+        .filter((i) => i.state !== "finished" && i.state !== "stopped")
+        .sort((a, b) => a.id - b.id);
+      if (stuck.length > 0) {
+        const what = stuck.map(
+          (i) => `${i.id} ("${i.operator.name}", ${i.state}, ${i.gapDrops} batches dropped on gaps)`,
+        );
+        throw new Error(`the run went quiet with unfinished instances: ${what.join("; ")}`);
+      }
     }
     return steps;
   }

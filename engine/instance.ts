@@ -43,6 +43,8 @@ export class Instance<V = unknown> {
   private readonly edgePorts: Map<number, number>;
   /** Checkpoints held for downstream instances (this instance is their backup holder). */
   readonly backups = new Map<number, Checkpoint>();
+  /** Batches dropped because an earlier batch of their channel was missing (awaiting a replay). */
+  gapDrops = 0;
 
   constructor(
     plan: PhysicalPlan,
@@ -139,6 +141,7 @@ export class Instance<V = unknown> {
     }
     const fresh = this.inputs.accept(edge, sender, batch);
     if (fresh === null) {
+      this.gapDrops++;
       this.host.meter.record(this.id, "batches", 1);
       return;
     }

@@ -85,8 +85,8 @@ export interface PortSchema {
 /** What kind of node an operator is in a query plan. */
 export type OperatorKind = "source" | "operator" | "sink";
 
-/** Options common to every operator of a query plan. */
-export interface OperatorOptions {
+/** Options common to every operator of a query plan (V: its keyed state's values). */
+export interface OperatorOptions<V = unknown> {
   /** Number of instances at deployment. */
   readonly parallelism?: number;
   /** Key groups (maximum parallelism) of the operator. */
@@ -100,5 +100,5 @@ export interface OperatorOptions {
   /** True when the operator keeps keyed processing state. */
   readonly stateful?: boolean;
   /** How the engine copies a state value that the operator changes in place. */
-  readonly cloneState?: CloneValue<unknown>;
+  readonly cloneState?: CloneValue<V>;
 }

@@ -63,11 +63,11 @@ export class QueryBuilder {
 
   constructor(readonly name: string) {}
 
-  private add(
+  private add<V>(
     name: string,
     kind: OperatorKind,
     create: (info: InstanceInfo) => Operator | Source,
-    o: OperatorOptions,
+    o: OperatorOptions<V>,
   ): OperatorRef {
     if (this.operators.some((op) => op.name === name)) throw new Error(`operator "${name}" is defined twice`);
     const parallelism = o.parallelism ?? 1;
@@ -85,7 +85,7 @@ export class QueryBuilder {
       outputs: kind === "sink" ? [] : (o.outputs ?? [{ fields: 0 }]),
       syncInputs: o.syncInputs ?? false,
       stateful: o.stateful ?? false,
-      cloneState: o.cloneState,
+      cloneState: o.cloneState as CloneValue<unknown> | undefined,
       create,
     };
     this.operators.push(spec);
@@ -105,13 +105,17 @@ export class QueryBuilder {
   operator<V>(
     name: string,
     create: (info: InstanceInfo) => Operator<V>,
-    options: OperatorOptions = {},
+    options: OperatorOptions<V> = {},
   ): OperatorRef {
     return this.add(name, "operator", create as (info: InstanceInfo) => Operator, options);
   }
 
   /** Add a sink. */
-  sink<V>(name: string, create: (info: InstanceInfo) => Sink<V>, options: OperatorOptions = {}): OperatorRef {
+  sink<V>(
+    name: string,
+    create: (info: InstanceInfo) => Sink<V>,
+    options: OperatorOptions<V> = {},
+  ): OperatorRef {
     return this.add(name, "sink", create as (info: InstanceInfo) => Operator, options);
   }
 

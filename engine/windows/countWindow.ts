@@ -85,14 +85,14 @@ export function cloneCountWindowState<A>(aggregate: Aggregate<A, unknown>): Clon
  */
 export function countWindow<A, R>(
   options: CountWindowOptions<A, R>,
-): WindowDefinition<CountWindowOperator<A, R>> {
+): WindowDefinition<CountWindowState<A>, CountWindowOperator<A, R>> {
   const { size, slide, aggregate } = options;
   if (!Number.isSafeInteger(slide) || slide <= 0)
     throw new RangeError(`slide ${slide} must be a positive integer`);
   if (!Number.isSafeInteger(size) || size <= 0 || size % slide !== 0) {
     throw new RangeError(`size ${size} must be a positive multiple of slide ${slide}`);
   }
-  const cloneState = cloneCountWindowState(aggregate) as CloneValue<unknown>;
+  const cloneState = cloneCountWindowState(aggregate);
   return {
     create: () => new CountWindowOperator(size, slide, aggregate),
     options: { stateful: true, cloneState },

@@ -149,7 +149,7 @@ export function cloneTimeWindowState<A>(aggregate: Aggregate<A, unknown>): Clone
  */
 export function timeWindow<A, R>(
   options: TimeWindowOptions<A, R>,
-): WindowDefinition<TimeWindowOperator<A, R>> {
+): WindowDefinition<TimeWindowState<A>, TimeWindowOperator<A, R>> {
   const { sizeMs, slideMs, aggregate } = options;
   if (!Number.isSafeInteger(slideMs) || slideMs <= 0) {
     throw new RangeError(`slideMs ${slideMs} must be a positive integer`);
@@ -157,7 +157,7 @@ export function timeWindow<A, R>(
   if (!Number.isSafeInteger(sizeMs) || sizeMs <= 0 || sizeMs % slideMs !== 0) {
     throw new RangeError(`sizeMs ${sizeMs} must be a positive multiple of slideMs ${slideMs}`);
   }
-  const cloneState = cloneTimeWindowState(aggregate) as CloneValue<unknown>;
+  const cloneState = cloneTimeWindowState(aggregate);
   return {
     create: () => new TimeWindowOperator(sizeMs, slideMs, aggregate),
     options: { stateful: true, cloneState },

@@ -3,12 +3,15 @@
 // bundled so that the two cannot be mismatched.
 
 import type { CloneValue } from "../keyedState.js";
-import type { InstanceInfo } from "../operator.js";
+import type { InstanceInfo, Operator } from "../operator.js";
 
-/** A window ready to add to a plan: `q.operator(name, w.create, { ...w.options, parallelism })`. */
-export interface WindowDefinition<O> {
+/**
+ * A window ready to add to a plan: `q.operator(name, w.create, { ...w.options, parallelism })`.
+ * S is the type of its per-key state values, O its operator.
+ */
+export interface WindowDefinition<S, O extends Operator<S> = Operator<S>> {
   /** Makes the operator of one instance. */
   readonly create: (info: InstanceInfo) => O;
   /** `stateful: true` and the `cloneState` that matches the operator's state values. */
-  readonly options: { readonly stateful: true; readonly cloneState: CloneValue<unknown> };
+  readonly options: { readonly stateful: true; readonly cloneState: CloneValue<S> };
 }

@@ -64,3 +64,12 @@ describe("checkpoint partition and merge", () => {
     expect(() => merge([a, bufferedB])).toThrow(/drain it first/);
   });
 });
+
+describe("merge preconditions", () => {
+  it("refuses checkpoints that were not taken at one cut", () => {
+    const cp = midStreamCheckpoint(5, 10);
+    const [a, b] = partition(cp, sliceKeyGroups(32, 2));
+    const later = { ...b, inputs: b.inputs.map((p) => ({ ...p, seq: p.seq + 1 })) };
+    expect(() => merge([a, later])).toThrow(/not taken at one cut/);
+  });
+});

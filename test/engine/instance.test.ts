@@ -148,3 +148,24 @@ describe("Instance through the in-process runtime", () => {
     expect(sorted(finalCounts(out))).toEqual(sorted(expectedCounts(events)));
   });
 });
+
+describe("InProcessRuntime.run", () => {
+  it("throws when the run goes quiet with an instance stuck on a gap nobody replays", () => {
+    const events = makeEvents(2000, 50, 9);
+    const out: SinkRecord[] = [];
+    const plan = physicalPlan(keyedCountPlan(events, out));
+    const rt = new InProcessRuntime(plan, { batchSize: 100 });
+    rt.start();
+    for (let i = 0; i < 5; i++) rt.step();
+    const counter = instancesOf(plan, 1)[0];
+    const cp = rt.instance(counter.id).checkpoint(1);
+    for (let i = 0; i < 5; i++) rt.step();
+    rt.fail(counter.id);
+    restore(cp, rt.deploy(plan, counter));
+    rt.sendControl(counter.id, { type: "start" });
+    // No replay is asked for: the restored counter sees a gap on its input.
+    expect(() => rt.run()).toThrow(
+      /unfinished instances: 1 \("count", running, \d+ batches dropped on gaps\); 2 \("sink"/,
+    );
+  });
+});

@@ -1,0 +1,33 @@
+// `seep bench` (also `npm run bench`): runs the benchmarks of bench/, which print their
+// own figures; this command only parses which ones to run and how big.
+
+import { type Command, Option } from "commander";
+import { UserError } from "../errors.js";
+import { listOption } from "../options.js";
+
+/** Flags of `seep bench`, as parsed. */
+interface BenchFlags {
+  readonly only?: string[];
+  readonly quick: boolean;
+}
+
+/** Register `seep bench` on `program`. */
+export function registerBench(program: Command): void {
+  program
+    .command("bench")
+    .description("run the benchmarks and print each figure next to a baseline measured in the same run")
+    .addOption(listOption("--only <names>", "run only these benchmarks, comma-separated", "all"))
+    .addOption(new Option("--quick", "smaller sizes, for a quick look").default(false))
+    .action(runBench);
+}
+
+async function runBench(flags: BenchFlags): Promise<void> {
+  // Loaded here, not at startup, so that `seep --help` stays fast.
+  const { BENCHMARKS, runBenchmarks } = await import("../../bench/index.js");
+  const unknown = (flags.only ?? []).filter((name) => !Object.hasOwn(BENCHMARKS, name));
+  if (unknown.length > 0) {
+    const known = Object.keys(BENCHMARKS).join(", ");
+    throw new UserError(`--only names no benchmark '${unknown.join(",")}' (known: ${known})`);
+  }
+  await runBenchmarks({ only: flags.only, quick: flags.quick });
+}

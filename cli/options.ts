@@ -1,0 +1,77 @@
+// Parsers for command-line option values. Each throws a UserError that names the flag
+// and the bad value, so every command reports bad input the same way; the option
+// builders also record the default, which commander then shows in `--help`.
+
+import { Option } from "commander";
+import { UserError } from "./errors.js";
+
+/** Bounds on an integer option, inclusive. */
+export interface IntegerBounds {
+  readonly min?: number;
+  readonly max?: number;
+}
+
+/** `value` of `flag` as a safe integer within `bounds`. */
+export function parseInteger(flag: string, value: string, bounds: IntegerBounds = {}): number {
+  const n = /^[+-]?\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  const min = bounds.min ?? Number.MIN_SAFE_INTEGER;
+  const max = bounds.max ?? Number.MAX_SAFE_INTEGER;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UserError(`${flag} expects an integer${describeBounds(min, max)}, got '${value}'`);
+  }
+  return n;
+}
+
+/** `value` of `flag` as a finite number greater than 0. */
+export function parsePositiveNumber(flag: string, value: string): number {
+  const n = value.trim() === "" ? Number.NaN : Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new UserError(`${flag} expects a number > 0, got '${value}'`);
+  }
+  return n;
+}
+
+/** `value` of `flag` as a comma-separated list of non-empty names. */
+export function parseList(flag: string, value: string): string[] {
+  const names = value.split(",").map((s) => s.trim());
+  if (names.some((s) => s === "")) {
+    throw new UserError(`${flag} expects comma-separated names, got '${value}'`);
+  }
+  return names;
+}
+
+/** An integer option with a default, checked against `bounds`. */
+export function integerOption(
+  flags: string,
+  description: string,
+  defaultValue: number,
+  bounds: IntegerBounds = {},
+): Option {
+  const option = new Option(flags, description).default(defaultValue);
+  return option.argParser((value: string) => parseInteger(flagOf(option), value, bounds));
+}
+
+/** A positive-number option with a default. */
+export function positiveNumberOption(flags: string, description: string, defaultValue: number): Option {
+  const option = new Option(flags, description).default(defaultValue);
+  return option.argParser((value: string) => parsePositiveNumber(flagOf(option), value));
+}
+
+/** A comma-separated list option; `defaultDescription` says what leaving it out means. */
+export function listOption(flags: string, description: string, defaultDescription: string): Option {
+  const option = new Option(flags, `${description} (default: ${defaultDescription})`);
+  return option.argParser((value: string) => parseList(flagOf(option), value));
+}
+
+function flagOf(option: Option): string {
+  return option.long ?? option.short ?? option.flags;
+}
+
+function describeBounds(min: number, max: number): string {
+  const hasMin = min > Number.MIN_SAFE_INTEGER;
+  const hasMax = max < Number.MAX_SAFE_INTEGER;
+  if (hasMin && hasMax) return ` from ${min} to ${max}`;
+  if (hasMin) return ` >= ${min}`;
+  if (hasMax) return ` <= ${max}`;
+  return "";
+}
