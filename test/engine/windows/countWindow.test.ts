@@ -18,49 +18,9 @@ import {
   type Source,
   sumAggregate,
 } from "../../../engine/index.js";
+import { Collect, type Row, RowSource, type Out as WindowOut } from "./fixtures.js";
 
-interface Row {
-  readonly key: number;
-  readonly t: number;
-  readonly x: number;
-}
-
-interface Out {
-  readonly seq: number;
-  readonly key: number;
-  readonly t: number;
-  readonly value: CountWindowResult<unknown>;
-}
-
-/** Emits `rows` in order, with `x` as numeric field 0. */
-class RowSource implements Source {
-  private next_ = 0;
-  constructor(private readonly rows: readonly Row[]) {}
-  next(ctx: OperatorContext, max: number): boolean {
-    for (let n = 0; n < max && this.next_ < this.rows.length; n++, this.next_++) {
-      const r = this.rows[this.next_];
-      ctx.emitRow(r.key, r.t, [r.x]);
-    }
-    return this.next_ < this.rows.length;
-  }
-  position(): number {
-    return this.next_;
-  }
-  seek(position: number): void {
-    this.next_ = position;
-  }
-}
-
-/** Records every tuple it receives into `out`. */
-class Collect implements Operator {
-  constructor(private readonly out: Out[]) {}
-  onBatch(batch: Batch): void {
-    for (let i = 0; i < batch.length; i++) {
-      const value = batch.values![i] as CountWindowResult<unknown>;
-      this.out.push({ seq: batch.seqs[i], key: batch.keys[i], t: batch.eventTimesMs[i], value });
-    }
-  }
-}
+type Out = WindowOut<CountWindowResult<unknown>>;
 
 interface Setup<A, R> {
   readonly size: number;
