@@ -5,17 +5,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type Aggregate,
-  type Batch,
   type CountWindowResult,
   countAggregate,
   countWindow,
   InProcessRuntime,
-  type Operator,
-  type OperatorContext,
   physicalPlan,
   QueryBuilder,
   restore,
-  type Source,
   sumAggregate,
 } from "../../../engine/index.js";
 import { Collect, type Row, RowSource, type Out as WindowOut } from "./fixtures.js";

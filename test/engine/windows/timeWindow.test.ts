@@ -6,17 +6,13 @@ import seedrandom from "seedrandom";
 import { describe, expect, it } from "vitest";
 import {
   type Aggregate,
-  type Batch,
   type Checkpoint,
   countAggregate,
   InProcessRuntime,
   type KeyedState,
-  type Operator,
-  type OperatorContext,
   physicalPlan,
   QueryBuilder,
   restore,
-  type Source,
   sumAggregate,
   type TimeWindowOperator,
   type TimeWindowState,
