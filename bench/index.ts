@@ -2,6 +2,7 @@
 // measured in the same run, so that ratios stay meaningful on a noisy machine. Figures
 // are printed, never asserted: performance targets are met here, not in unit tests.
 
+import { benchBatchCodec } from "./batchCodec.js";
 import { benchCheckpointPause } from "./checkpointPause.js";
 import { benchKeyedCount } from "./keyedCount.js";
 import { printResults } from "./print.js";
@@ -27,6 +28,7 @@ export interface BenchResult {
 export const BENCHMARKS: Readonly<Record<string, (quick: boolean) => BenchResult[]>> = {
   "keyed-count": benchKeyedCount,
   "checkpoint-pause": benchCheckpointPause,
+  "batch-codec": benchBatchCodec,
 };
 
 /** Run the benchmarks, print their figures, and return them. */

@@ -27,7 +27,8 @@ interface PendingCheckpoint {
 export class Instance<V = unknown> {
   readonly id: number;
   readonly operator: OperatorSpec;
-  private spec: InstanceSpec;
+  /** The key groups and VM of this instance. */
+  readonly spec: InstanceSpec;
   private readonly logic: Operator<V> | Source<V>;
   private readonly ctx: InstanceContext<V>;
   private readonly inputs = new InputChannels();
@@ -97,11 +98,6 @@ export class Instance<V = unknown> {
   /** The instance's event time. */
   get eventTimeMs(): number {
     return this.ctx.eventTimeMs;
-  }
-
-  /** The key groups and placement of this instance. */
-  get placement(): InstanceSpec {
-    return this.spec;
   }
 
   /** True when a checkpoint copy is waiting for `checkpointStep`. */
