@@ -134,7 +134,7 @@ describe("countWindow", () => {
       rt2.run();
 
       for (const cp of checkpoints.filter((c) => c.operator === 1)) {
-        const index = rt.instance(cp.instance).placement.index;
+        const index = rt.instance(cp.instance).spec.index;
         expect(cp.processing.size).toBeGreaterThan(0);
         const after = original.outs[index].filter((o) => o.seq > cp.outputs[0].seq);
         expect(after.length).toBeGreaterThan(0);

@@ -272,7 +272,7 @@ describe("timeWindow checkpoint and restore", () => {
 
       let compared = 0;
       for (const cp of checkpoints.filter((c) => c.operator === 1)) {
-        const index = rt.instance(cp.instance).placement.index;
+        const index = rt.instance(cp.instance).spec.index;
         const cut = cp.outputs[0].seq;
         expect(cp.inputs[0].seq).toBeGreaterThan(0);
         expect(cp.inputs[0].seq).toBeLessThan(rows.length);
