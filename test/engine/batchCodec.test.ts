@@ -19,7 +19,9 @@ function build(
   wm: number,
 ): Batch {
   const b = new BatchBuilder(fields);
-  tuples.forEach((x, i) => b.push(x.key, x.t, i + 1, x.value, x.row));
+  tuples.forEach((x, i) => {
+    b.push(x.key, x.t, i + 1, x.value, x.row);
+  });
   return b.build(wm, 0);
 }
 
