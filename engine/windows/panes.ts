@@ -1,7 +1,11 @@
 // Panes: the accumulators of one key's time window, one per slice of `slideMs`. A window
 // of `sizeMs` is the merge of `sizeMs / slideMs` consecutive panes, so a tuple is added
 // once however many windows overlap it. Panes are kept sorted by index; tuples arrive
-// mostly in event-time order, so adding is usually an append.
+// mostly in event-time order, so adding is usually an append. Adding a tuple allocates
+// nothing unless it opens a pane.
+
+import type { Batch } from "../batch.js";
+import type { Aggregate } from "./aggregate.js";
 
 /** One key's pane accumulators, sorted by pane index (pane = floor(eventTimeMs / slideMs)). */
 export class Panes<A> {
@@ -21,17 +25,17 @@ export class Panes<A> {
     return this.indexes[0];
   }
 
-  /** Replace the accumulator of pane `pane` (created by `create` if absent) with `update(acc)`. */
-  update(pane: number, create: () => A, update: (acc: A) => A): void {
+  /** Add row `i` of `batch` to the accumulator of pane `pane` (opening the pane if absent). */
+  add(pane: number, aggregate: Aggregate<A, unknown>, batch: Batch, i: number): void {
     const ix = this.indexes;
     let j = ix.length;
     while (j > 0 && ix[j - 1] > pane) j--;
     if (j > 0 && ix[j - 1] === pane) {
-      this.accs[j - 1] = update(this.accs[j - 1]);
+      this.accs[j - 1] = aggregate.add(this.accs[j - 1], batch, i);
       return;
     }
     ix.splice(j, 0, pane);
-    this.accs.splice(j, 0, update(create()));
+    this.accs.splice(j, 0, aggregate.add(aggregate.create(), batch, i));
   }
 
   /** The accumulators of panes in [fromPane, toPane], in pane order. */

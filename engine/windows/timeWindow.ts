@@ -65,7 +65,6 @@ export class TimeWindowOperator<A, R> implements Operator<TimeWindowState<A>> {
   onBatch(batch: Batch, _port: number, ctx: OperatorContext<TimeWindowState<A>>): void {
     const { slideMs, sizeMs, aggregate } = this;
     const state = ctx.state;
-    const create = () => aggregate.create();
     for (let i = 0; i < batch.length; i++) {
       const key = batch.keys[i];
       const t = batch.eventTimesMs[i];
@@ -85,7 +84,7 @@ export class TimeWindowOperator<A, R> implements Operator<TimeWindowState<A>> {
         };
         state.set(key, s);
       }
-      s.panes.update(pane, create, (acc) => aggregate.add(acc, batch, i));
+      s.panes.add(pane, aggregate, batch, i);
       const firstEndMs = Math.max((pane + 1) * slideMs, (Math.floor(firedMs / slideMs) + 1) * slideMs);
       if (firstEndMs < s.nextFireMs) {
         s.nextFireMs = firstEndMs;
