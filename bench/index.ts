@@ -4,6 +4,7 @@
 
 import { benchBatchCodec } from "./batchCodec.js";
 import { benchCheckpointPause } from "./checkpointPause.js";
+import { benchKernel } from "./kernel.js";
 import { benchKeyedCount } from "./keyedCount.js";
 import { printResults } from "./print.js";
 
@@ -29,6 +30,7 @@ export const BENCHMARKS: Readonly<Record<string, (quick: boolean) => BenchResult
   "keyed-count": benchKeyedCount,
   "checkpoint-pause": benchCheckpointPause,
   "batch-codec": benchBatchCodec,
+  kernel: benchKernel,
 };
 
 /** Run the benchmarks, print their figures, and return them. */

@@ -3,7 +3,7 @@
 import type { BenchResult } from "./index.js";
 
 function fmt(value: number, unit: string): string {
-  if (unit === "tuples/s") return `${(value / 1e6).toFixed(2)}M ${unit}`;
+  if (unit === "tuples/s" || unit === "events/s") return `${(value / 1e6).toFixed(2)}M ${unit}`;
   return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ${unit}`;
 }
 
