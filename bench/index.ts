@@ -3,6 +3,7 @@
 // are printed, never asserted: performance targets are met here, not in unit tests.
 
 import { benchBatchCodec } from "./batchCodec.js";
+import { benchCalibrate } from "./calibrate.js";
 import { benchCheckpointPause } from "./checkpointPause.js";
 import { benchKernel } from "./kernel.js";
 import { benchKeyedCount } from "./keyedCount.js";
@@ -31,6 +32,7 @@ export const BENCHMARKS: Readonly<Record<string, (quick: boolean) => BenchResult
   "checkpoint-pause": benchCheckpointPause,
   "batch-codec": benchBatchCodec,
   kernel: benchKernel,
+  calibrate: benchCalibrate,
 };
 
 /** Run the benchmarks, print their figures, and return them. */

@@ -14,9 +14,10 @@ import { keyStream, medianOf, nowMs } from "./measure.js";
 class KeySource implements Source {
   private i = 0;
   constructor(private readonly keys: Float64Array) {}
-  next(ctx: OperatorContext, max: number): boolean {
+  next(ctx: OperatorContext, max: number, untilEventTimeMs: number): boolean {
     const keys = this.keys;
-    const end = Math.min(keys.length, this.i + max);
+    const due = Math.floor(untilEventTimeMs) + 1; // tuple i has event time i
+    const end = Math.min(keys.length, this.i + max, Math.max(this.i, due));
     for (let i = this.i; i < end; i++) ctx.emit(keys[i], i);
     this.i = end;
     return end < keys.length;

@@ -4,7 +4,7 @@ import type { BenchResult } from "./index.js";
 
 function fmt(value: number, unit: string): string {
   if (unit === "tuples/s" || unit === "events/s") return `${(value / 1e6).toFixed(2)}M ${unit}`;
-  return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ${unit}`;
+  return `${value < 0.1 ? value.toFixed(4) : value < 10 ? value.toFixed(3) : value.toFixed(1)} ${unit}`;
 }
 
 /** Print results as an aligned list with ratios to their baselines. */

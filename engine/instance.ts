@@ -168,13 +168,16 @@ export class Instance<V = unknown> {
     this.alignedFrom = [];
   }
 
-  /** A source produces at most `max` tuples. Returns false once it has nothing more. */
-  poll(max: number): boolean {
+  /**
+   * A source produces at most `max` tuples with event times up to `untilEventTimeMs`.
+   * Returns false once it has nothing more.
+   */
+  poll(max: number, untilEventTimeMs: number = Number.POSITIVE_INFINITY): boolean {
     if (!this.isSource) throw new Error(`instance ${this.id} ("${this.operator.name}") is not a source`);
     if (this.lifecycle !== "running" && this.lifecycle !== "paused") return !this.ended;
     if (this.ended) return false;
     const before = this.ctx.emittedCount();
-    const more = (this.logic as Source<V>).next(this.ctx, max);
+    const more = (this.logic as Source<V>).next(this.ctx, max, untilEventTimeMs);
     this.host.meter.record(this.id, "tuples", this.ctx.emittedCount() - before);
     this.advanceEventTime(more ? this.ctx.maxEmittedEventTimeMs() : Number.POSITIVE_INFINITY);
     this.flush();

@@ -60,8 +60,12 @@ export interface Operator<V = unknown> {
 export interface Source<V = unknown> {
   /** Called once before the first tuple, and after a restore. */
   open?(ctx: OperatorContext<V>): void;
-  /** Emit at most `max` tuples; return false once the source is exhausted. */
-  next(ctx: OperatorContext<V>, max: number): boolean;
+  /**
+   * Emit at most `max` tuples, none with an event time after `untilEventTimeMs` (a
+   * runtime that replays a stream at the pace of its event times sets this to the time
+   * now; Infinity means as fast as possible). Return false once the source is exhausted.
+   */
+  next(ctx: OperatorContext<V>, max: number, untilEventTimeMs: number): boolean;
   /** Where the source stands (tuples produced so far, a file offset, ...). */
   position(): number;
   /** Go back or forward to a position returned by `position`. */

@@ -22,9 +22,9 @@ export class ArraySource implements Source {
   ) {
     this.next_ = index;
   }
-  next(ctx: OperatorContext, max: number): boolean {
+  next(ctx: OperatorContext, max: number, untilEventTimeMs: number): boolean {
     let n = 0;
-    while (this.next_ < this.events.length && n < max) {
+    while (this.next_ < this.events.length && n < max && this.events[this.next_].t <= untilEventTimeMs) {
       const e = this.events[this.next_];
       ctx.emit(e.key, e.t, this.next_);
       this.next_ += this.parallelism;

@@ -40,9 +40,10 @@ export class TextSource implements Source {
     if (!(options.lineIntervalMs > 0)) throw new RangeError(`lineIntervalMs must be > 0`);
   }
 
-  next(out: Emitter, max: number): boolean {
+  next(out: Emitter, max: number, untilEventTimeMs = Number.POSITIVE_INFINITY): boolean {
     const { seed, lines, lineIntervalMs } = this.options;
-    const end = Math.min(lines, this.produced + max);
+    const due = Math.floor(untilEventTimeMs / lineIntervalMs) + 1; // lines with i * interval <= until
+    const end = Math.min(lines, this.produced + max, Math.max(this.produced, due));
     for (let i = this.produced; i < end; i++) out.emit(i, i * lineIntervalMs, textLine(seed, i));
     this.produced = end;
     return this.produced < lines;

@@ -22,8 +22,12 @@ export interface Out<V> {
 export class RowSource implements Source {
   private next_ = 0;
   constructor(private readonly rows: readonly Row[]) {}
-  next(ctx: OperatorContext, max: number): boolean {
-    for (let n = 0; n < max && this.next_ < this.rows.length; n++, this.next_++) {
+  next(ctx: OperatorContext, max: number, untilEventTimeMs: number): boolean {
+    for (
+      let n = 0;
+      n < max && this.next_ < this.rows.length && this.rows[this.next_].t <= untilEventTimeMs;
+      n++, this.next_++
+    ) {
       const r = this.rows[this.next_];
       ctx.emitRow(r.key, r.t, [r.x]);
     }

@@ -1,0 +1,121 @@
+// Experiments: what a simulated run is made of, as a validated value. An experiment
+// names the workload and its parameters, the cluster and its VM pool, the network, the
+// cost model, the fidelity knobs, the fault-tolerance strategy, the scaling policy and
+// the faults. Files and presets are parsed with this schema: an unknown key or a wrong
+// type is an error naming its path.
+
+import { z } from "zod";
+import { faultSpecSchema } from "./faults.js";
+
+const nonNegative = z.number().nonnegative();
+const positive = z.number().positive();
+const count = z.number().int().nonnegative();
+
+const operatorCostSchema = z
+  .object({
+    tupleUs: nonNegative,
+    batchUs: nonNegative,
+    emitUs: nonNegative,
+    checkpointEntryUs: nonNegative,
+    restoreEntryUs: nonNegative,
+    replayTupleUs: nonNegative,
+  })
+  .partial()
+  .strict();
+
+/** The schema of an experiment (file or preset). */
+export const experimentSchema = z
+  .object({
+    /** Name of the run; output goes to runs/<name>-<seed> by default. */
+    name: z.string().min(1).default("experiment"),
+    seed: z.number().int().nonnegative().default(1),
+    workload: z
+      .object({
+        name: z.string().min(1),
+        params: z.record(z.string(), z.unknown()).default({}),
+      })
+      .strict(),
+    cluster: z
+      .object({
+        vms: z.number().int().positive().default(4),
+        cores: z.number().int().positive().default(1),
+        speed: positive.default(1),
+        memoryMb: positive.default(1740),
+      })
+      .strict()
+      .prefault({}),
+    pool: z
+      .object({
+        prewarmed: count,
+        minimum: count,
+        handoutMs: nonNegative,
+        coldStartMs: nonNegative,
+        maxVms: z.number().int().positive(),
+      })
+      .partial()
+      .strict()
+      .prefault({}),
+    network: z
+      .object({ latencyMs: nonNegative, bandwidthMbps: positive, localLatencyMs: nonNegative })
+      .partial()
+      .strict()
+      .prefault({}),
+    cost: z
+      .object({
+        defaults: operatorCostSchema,
+        operators: z.record(z.string(), operatorCostSchema),
+        serializeNsPerByte: nonNegative,
+        deserializeNsPerByte: nonNegative,
+        stateEntryBytes: nonNegative,
+        valueBytes: nonNegative,
+        controlUs: nonNegative,
+      })
+      .partial()
+      .strict()
+      .prefault({}),
+    fidelity: z
+      .object({
+        /** Most tuples a source emits per poll. */
+        batchSize: z.number().int().positive().default(1024),
+        /** Virtual time between polls of a source: the batch granularity. */
+        sourcePollMs: positive.default(100),
+        /** Checkpoint entries copied per step. */
+        copyChunkEntries: z.number().int().positive().default(4096),
+        /** Virtual time at which event time 0 arrives. */
+        eventTimeOffsetMs: nonNegative.default(0),
+      })
+      .strict()
+      .prefault({}),
+    faultTolerance: z
+      .object({ strategy: z.enum(["none"]).default("none") })
+      .strict()
+      .prefault({}),
+    scaling: z
+      .object({ policy: z.enum(["none"]).default("none") })
+      .strict()
+      .prefault({}),
+    faults: z.array(faultSpecSchema).default([]),
+    /** Stop at this virtual time even if the stream has not ended. */
+    untilS: positive.optional(),
+    /** Bound on kernel steps: a runaway run stops with an error. */
+    maxSteps: z.number().int().positive().default(1_000_000_000),
+    metricsIntervalMs: positive.default(1000),
+  })
+  .strict();
+
+/** A validated experiment, every default filled in. */
+export type Experiment = z.infer<typeof experimentSchema>;
+
+/** A user's mistake in an experiment: one line, naming the path in the file. */
+export class ExperimentError extends Error {
+  override readonly name = "ExperimentError";
+}
+
+/** Validate raw experiment data; `where` names its origin in error messages. */
+export function parseExperiment(raw: unknown, where: string): Experiment {
+  const r = experimentSchema.safeParse(raw);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const path = issue.path.length === 0 ? "(top level)" : issue.path.join(".");
+  throw new ExperimentError(`${where}: ${path}: ${issue.message}`);
+}

@@ -1,0 +1,17 @@
+// The simulator's public surface.
+
+export { type CostModel, costModel, DEFAULT_COST_MODEL, type OperatorCost } from "./costModel.js";
+export { type Experiment, ExperimentError, experimentSchema, parseExperiment } from "./experiment.js";
+export { type FaultSpec, faultSpecSchema } from "./faults.js";
+export { Environment, StepLimitError } from "./kernel.js";
+export { LatencyHistogram } from "./latencyHistogram.js";
+export { Metrics, type MetricsRow } from "./metrics.js";
+export { DEFAULT_NETWORK, Network, type NetworkOptions } from "./network.js";
+export { OutputDigest } from "./outputDigest.js";
+export { PRESETS, presetNames } from "./presets.js";
+export { RandomStream, RandomStreams } from "./randomStreams.js";
+export { type FailureRecord, type OutputRecord, type SimProgress, Simulation } from "./simulation.js";
+export type { RecoveryRecord, ScaleOutRecord, SimSummary } from "./summary.js";
+export { readTrace, Trace, TraceKind, type TraceRecord, traceToCsv } from "./trace.js";
+export { Vm, type VmShape, type VmState } from "./vm.js";
+export { defaultVmPoolOptions, VmPool, type VmPoolOptions } from "./vmPool.js";

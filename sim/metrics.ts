@@ -1,0 +1,199 @@
+// Run metrics as a time series with one row per interval (1 s by default): tuples in
+// and out, latency quantiles, queue length, VMs in use and CPU per VM. Counters and an
+// interval histogram fill up during an interval and are reset when the runtime closes
+// it; a whole-run histogram keeps accumulating for the summary. The CSV is a string;
+// writing it to a file is the CLI's job.
+
+import { LatencyHistogram } from "./latencyHistogram.js";
+
+/** Options of a metrics recorder. */
+export interface MetricsOptions {
+  /** Length of an interval in ms (default 1000); the runtime closes one every intervalMs. */
+  intervalMs?: number;
+  /** Number of VMs in use, read at the close of an interval when the gauges leave it out. */
+  vmCount?: () => number;
+}
+
+/** Gauges sampled by the runtime at the close of an interval. */
+export interface IntervalGauges {
+  /** Tuples waiting in input queues, summed over instances. */
+  queueLength: number;
+  /** VMs in use (default: `vmCount()` of the options, else the number of VMs in `cpuByVm`). */
+  vmsInUse?: number;
+  /** Utilisation (0..1) of each VM over the interval, by VM id. */
+  cpuByVm: ReadonlyMap<number, number>;
+}
+
+/** One finished interval. Latencies and CPU figures are NaN when there was nothing to measure. */
+export interface MetricsRow {
+  /** End of the interval, in seconds of virtual time. */
+  timeS: number;
+  /** Tuples the sources emitted during the interval. */
+  tuplesIn: number;
+  /** Tuples the sinks received during the interval. */
+  tuplesOut: number;
+  /** Median end-to-end latency over the interval. */
+  latencyP50Ms: number;
+  /** 99th percentile of end-to-end latency over the interval. */
+  latencyP99Ms: number;
+  /** Largest end-to-end latency over the interval. */
+  latencyMaxMs: number;
+  /** Queue length gauge at the end of the interval. */
+  queueLength: number;
+  /** VMs in use at the end of the interval. */
+  vmsInUse: number;
+  /** Mean utilisation over the VMs of `cpuByVm`. */
+  cpuMean: number;
+  /** Largest utilisation over the VMs of `cpuByVm`. */
+  cpuMax: number;
+  /** Utilisation of each VM over the interval, by VM id (a copy). */
+  cpuByVm: ReadonlyMap<number, number>;
+}
+
+/** Whole-run latency figures in ms (NaN when no latency was recorded). */
+export interface LatencySummary {
+  p50: number;
+  p99: number;
+  max: number;
+  mean: number;
+  count: number;
+}
+
+const COLUMNS = [
+  "timeS",
+  "tuplesIn",
+  "tuplesOut",
+  "latencyP50Ms",
+  "latencyP99Ms",
+  "latencyMaxMs",
+  "queueLength",
+  "vmsInUse",
+  "cpuMean",
+  "cpuMax",
+] as const;
+
+/** Per-interval time series of a run, plus whole-run totals and a latency summary. */
+export class Metrics {
+  /** Length of an interval in ms. */
+  readonly intervalMs: number;
+  private readonly vmCount: (() => number) | null;
+  private readonly intervalLatency = new LatencyHistogram();
+  private readonly runLatency = new LatencyHistogram();
+  private readonly finished: MetricsRow[] = [];
+  private tuplesIn = 0;
+  private tuplesOut = 0;
+  private inTotal = 0;
+  private outTotal = 0;
+  private lastEndMs = Number.NEGATIVE_INFINITY;
+
+  constructor(options: MetricsOptions = {}) {
+    this.intervalMs = options.intervalMs ?? 1000;
+    if (!(this.intervalMs > 0 && this.intervalMs < Number.POSITIVE_INFINITY)) {
+      throw new RangeError(`intervalMs must be a finite number > 0, got ${this.intervalMs}`);
+    }
+    this.vmCount = options.vmCount ?? null;
+  }
+
+  /** Count tuples emitted by sources in the current interval. */
+  addTuplesIn(n: number): void {
+    assertCount(n);
+    this.tuplesIn += n;
+    this.inTotal += n;
+  }
+
+  /** Count tuples received by sinks in the current interval. */
+  addTuplesOut(n: number): void {
+    assertCount(n);
+    this.tuplesOut += n;
+    this.outTotal += n;
+  }
+
+  /** Record `count` tuples with end-to-end latency `ms`. */
+  addLatency(ms: number, count = 1): void {
+    this.intervalLatency.add(ms, count);
+    this.runLatency.add(ms, count);
+  }
+
+  /** Finish the current interval at virtual time `endMs` with the runtime's gauges, and start the next. */
+  closeInterval(endMs: number, gauges: IntervalGauges): MetricsRow {
+    if (!(endMs > this.lastEndMs)) {
+      throw new RangeError(`interval end ${endMs} ms is not after the previous one, ${this.lastEndMs} ms`);
+    }
+    this.lastEndMs = endMs;
+    let cpuSum = 0;
+    let cpuMax = Number.NaN;
+    for (const u of gauges.cpuByVm.values()) {
+      cpuSum += u;
+      if (!(u <= cpuMax)) cpuMax = u;
+    }
+    const vms = gauges.cpuByVm.size;
+    const h = this.intervalLatency;
+    const row: MetricsRow = {
+      timeS: endMs / 1000,
+      tuplesIn: this.tuplesIn,
+      tuplesOut: this.tuplesOut,
+      latencyP50Ms: h.quantile(0.5),
+      latencyP99Ms: h.quantile(0.99),
+      latencyMaxMs: h.max,
+      queueLength: gauges.queueLength,
+      vmsInUse: gauges.vmsInUse ?? this.vmCount?.() ?? vms,
+      cpuMean: vms === 0 ? Number.NaN : cpuSum / vms,
+      cpuMax,
+      cpuByVm: new Map(gauges.cpuByVm),
+    };
+    this.finished.push(row);
+    this.tuplesIn = 0;
+    this.tuplesOut = 0;
+    h.reset();
+    return row;
+  }
+
+  /** Finished intervals, oldest first. */
+  rows(): readonly MetricsRow[] {
+    return this.finished;
+  }
+
+  /** Tuples emitted by sources over the whole run, the open interval included. */
+  get tuplesInTotal(): number {
+    return this.inTotal;
+  }
+
+  /** Tuples received by sinks over the whole run, the open interval included. */
+  get tuplesOutTotal(): number {
+    return this.outTotal;
+  }
+
+  /** Latency quantiles, max, mean and count over the whole run. */
+  latencySummary(): LatencySummary {
+    const h = this.runLatency;
+    return { p50: h.quantile(0.5), p99: h.quantile(0.99), max: h.max, mean: h.mean, count: h.count };
+  }
+
+  /**
+   * The rows as CSV: the fixed columns, then `cpuVm<id>` for every VM id seen in any row
+   * (ascending); a cell is empty where a figure is NaN or a VM did not exist.
+   */
+  toCsv(): string {
+    const ids = new Set<number>();
+    for (const row of this.finished) for (const id of row.cpuByVm.keys()) ids.add(id);
+    const vmIds = [...ids].sort((x, y) => x - y);
+    const lines = [[...COLUMNS, ...vmIds.map((id) => `cpuVm${id}`)].join(",")];
+    for (const row of this.finished) {
+      const cells = COLUMNS.map((c) => cell(row[c]));
+      for (const id of vmIds) cells.push(cell(row.cpuByVm.get(id)));
+      lines.push(cells.join(","));
+    }
+    return `${lines.join("\n")}\n`;
+  }
+}
+
+function cell(value: number | undefined): string {
+  // Six significant digits: enough for any figure here, and free of float noise.
+  return value === undefined || Number.isNaN(value) ? "" : String(Number(value.toPrecision(6)));
+}
+
+function assertCount(n: number): void {
+  if (!(n >= 0 && n < Number.POSITIVE_INFINITY)) {
+    throw new RangeError(`a tuple count must be a finite number >= 0, got ${n}`);
+  }
+}

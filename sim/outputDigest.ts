@@ -1,0 +1,217 @@
+// A digest of what the sinks received, for comparing runs that must agree on results
+// but may interleave keys differently (another parallelism, a recovery, a scale out).
+// Order matters only within one (sink operator, key): each such stream folds a canonical
+// encoding of its records, (event time, value), into its own running 64-bit hash, and
+// the digest hashes those per-stream hashes sorted by (sink, key). Numbers and strings
+// are folded in directly; only arrays and objects are walked, so a record costs a few
+// map lookups and integer operations.
+
+import { fmix32 } from "../engine/index.js";
+
+// Scratch float for reading the two 32-bit words of a number.
+const scratch = new Float64Array(1);
+const scratchWords = new Int32Array(scratch.buffer);
+const LOW_WORD = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
+
+// Type tags of the canonical encoding; every encoded value is self-delimiting.
+const TAG_UNDEFINED = 1;
+const TAG_NULL = 2;
+const TAG_FALSE = 3;
+const TAG_TRUE = 4;
+const TAG_NUMBER = 5;
+const TAG_STRING = 6;
+const TAG_ARRAY = 7;
+const TAG_OBJECT = 8;
+const TAG_BIGINT = 9;
+const RECORD_MARK = 0x5eed;
+
+/** Order-insensitive across keys, order-sensitive within a key: a digest of sink output. */
+export class OutputDigest {
+  // sink operator -> key -> slot in the lane arrays.
+  private readonly slots = new Map<string, Map<number, number>>();
+  private lane1 = new Int32Array(256);
+  private lane2 = new Int32Array(256);
+  private records = new Float64Array(256);
+  private used = 0;
+  private total = 0;
+  // Lanes of the stream being folded into.
+  private h1 = 0;
+  private h2 = 0;
+
+  /** Fold one record a sink received into the stream of (sinkOperator, key). */
+  add(sinkOperator: string, key: number, eventTimeMs: number, value: unknown): void {
+    let keys = this.slots.get(sinkOperator);
+    if (keys === undefined) {
+      keys = new Map();
+      this.slots.set(sinkOperator, keys);
+    }
+    let slot = keys.get(key);
+    if (slot === undefined) {
+      slot = this.newSlot();
+      keys.set(key, slot);
+    }
+    this.h1 = this.lane1[slot];
+    this.h2 = this.lane2[slot];
+    this.word(RECORD_MARK);
+    this.number(eventTimeMs);
+    this.value(value);
+    this.lane1[slot] = this.h1;
+    this.lane2[slot] = this.h2;
+    this.records[slot]++;
+    this.total++;
+  }
+
+  /** Number of records added. */
+  get count(): number {
+    return this.total;
+  }
+
+  /** The digest as 16 hex digits: equal for equal per-(sink, key) sequences, whatever the interleaving. */
+  digest(): string {
+    this.h1 = 0x3c6ef372;
+    this.h2 = 0x0bb67ae8 | 0;
+    const sinks = [...this.slots.keys()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    for (const sink of sinks) {
+      const keys = this.slots.get(sink)!;
+      this.string(sink);
+      this.word(keys.size);
+      for (const key of [...keys.keys()].sort((x, y) => x - y)) {
+        const slot = keys.get(key)!;
+        this.number(key);
+        this.number(this.records[slot]);
+        this.word(fmix32(this.lane1[slot]));
+        this.word(fmix32(this.lane2[slot] ^ 0x27d4eb2f));
+      }
+    }
+    this.number(this.total);
+    let h1 = fmix32(this.h1);
+    let h2 = fmix32(this.h2);
+    h1 = (h1 + h2) | 0;
+    h2 = (h2 + h1) | 0;
+    return hex32(h1) + hex32(h2);
+  }
+
+  private newSlot(): number {
+    if (this.used === this.lane1.length) {
+      const n = this.used * 2;
+      this.lane1 = copyInto(this.lane1, new Int32Array(n));
+      this.lane2 = copyInto(this.lane2, new Int32Array(n));
+      this.records = copyInto(this.records, new Float64Array(n));
+    }
+    const slot = this.used++;
+    this.lane1[slot] = 0x9747b28c | 0;
+    this.lane2[slot] = 0x5bd1e995;
+    return slot;
+  }
+
+  /** Fold a 32-bit word into both lanes (murmur3's block step, with other constants in lane 2). */
+  private word(w: number): void {
+    let k1 = Math.imul(w, 0xcc9e2d51);
+    k1 = (k1 << 15) | (k1 >>> 17);
+    let h1 = this.h1 ^ Math.imul(k1, 0x1b873593);
+    h1 = (h1 << 13) | (h1 >>> 19);
+    this.h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+    let k2 = Math.imul(w, 0x85ebca6b);
+    k2 = (k2 << 17) | (k2 >>> 15);
+    let h2 = this.h2 ^ Math.imul(k2, 0xc2b2ae35);
+    h2 = (h2 << 19) | (h2 >>> 13);
+    this.h2 = (Math.imul(h2, 5) + 0x38495ab5) | 0;
+  }
+
+  /** Fold a number's 64 bits; -0 counts as 0 and every NaN as the same NaN. */
+  private number(n: number): void {
+    if (Number.isNaN(n)) {
+      this.word(0);
+      this.word(0x7ff80000);
+      return;
+    }
+    scratch[0] = n === 0 ? 0 : n;
+    this.word(scratchWords[LOW_WORD]);
+    this.word(scratchWords[1 - LOW_WORD]);
+  }
+
+  /** Fold a string's length, then its UTF-16 code units two to a word. */
+  private string(s: string): void {
+    const n = s.length;
+    this.word(n);
+    let i = 0;
+    for (; i + 1 < n; i += 2) this.word(s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16));
+    if (i < n) this.word(s.charCodeAt(i));
+  }
+
+  /**
+   * Fold a JSON-like value: undefined, null, booleans, numbers, bigints, strings, arrays,
+   * typed arrays (as arrays of numbers) and plain objects (keys sorted; a property whose
+   * value is undefined counts as absent, as in JSON). Anything else is refused.
+   */
+  private value(v: unknown): void {
+    switch (typeof v) {
+      case "number":
+        this.word(TAG_NUMBER);
+        this.number(v);
+        return;
+      case "string":
+        this.word(TAG_STRING);
+        this.string(v);
+        return;
+      case "undefined":
+        this.word(TAG_UNDEFINED);
+        return;
+      case "boolean":
+        this.word(v ? TAG_TRUE : TAG_FALSE);
+        return;
+      case "bigint":
+        this.word(TAG_BIGINT);
+        this.string(v.toString());
+        return;
+      case "object":
+        this.object(v);
+        return;
+      default:
+        throw new TypeError(`cannot digest a sink value of type ${typeof v}`);
+    }
+  }
+
+  private object(v: object | null): void {
+    if (v === null) {
+      this.word(TAG_NULL);
+      return;
+    }
+    if (Array.isArray(v)) {
+      this.word(TAG_ARRAY);
+      this.word(v.length);
+      for (const item of v) this.value(item);
+      return;
+    }
+    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+      const items = v as unknown as ArrayLike<number | bigint>;
+      this.word(TAG_ARRAY);
+      this.word(items.length);
+      for (let i = 0; i < items.length; i++) this.value(items[i]);
+      return;
+    }
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) {
+      throw new TypeError(`cannot digest a sink value of class ${v.constructor?.name ?? "unknown"}`);
+    }
+    const record = v as Record<string, unknown>;
+    const keys = Object.keys(record)
+      .filter((k) => record[k] !== undefined)
+      .sort();
+    this.word(TAG_OBJECT);
+    this.word(keys.length);
+    for (const k of keys) {
+      this.string(k);
+      this.value(record[k]);
+    }
+  }
+}
+
+function copyInto<T extends Int32Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+function hex32(h: number): string {
+  return (h >>> 0).toString(16).padStart(8, "0");
+}

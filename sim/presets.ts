@@ -1,0 +1,26 @@
+// Built-in experiments, by name, as raw data that goes through the same validation as a
+// file. Later issues add `lrb`, `packets` and `lrb-scaleout`.
+
+/** Raw experiment data of each preset. */
+export const PRESETS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
+  wordcount: {
+    name: "wordcount",
+    workload: {
+      name: "wordcount",
+      params: {
+        lines: 200_000,
+        lineIntervalMs: 1,
+        windowSizeMs: 10_000,
+        windowSlideMs: 5_000,
+        parallelism: 2,
+      },
+    },
+    cluster: { vms: 4 },
+    fidelity: { batchSize: 1024, sourcePollMs: 100 },
+  },
+};
+
+/** The names of the presets. */
+export function presetNames(): string[] {
+  return Object.keys(PRESETS);
+}

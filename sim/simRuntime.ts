@@ -1,0 +1,323 @@
+// The simulator's side of the runtime boundary. Instances run on simulated VMs: each
+// task (a batch, a control message, a source poll, a checkpoint copy step) runs the
+// engine's real code at once, in zero virtual time, while the work it reports through
+// the WorkMeter is priced by the cost model; the task then holds a core for that long,
+// and what it sent leaves only when it completes. A VM that crashes mid-task loses the
+// task's output. Sources are polled every `sourcePollMs` and replay their stream at the
+// pace of its event times: a tuple with event time t arrives at t + eventTimeOffsetMs.
+
+import {
+  type Address,
+  type Batch,
+  type ControlMessage,
+  type ControlReply,
+  Instance,
+  type InstanceSpec,
+  numericSizeBytes,
+  type PhysicalPlan,
+  type Placement,
+  type Runtime,
+  type Transport,
+  type WorkKind,
+  type WorkMeter,
+} from "../engine/index.js";
+import { type CostModel, OperatorCosts } from "./costModel.js";
+import type { Environment } from "./kernel.js";
+import type { Network } from "./network.js";
+import type { RandomStream } from "./randomStreams.js";
+import { SimHost, type Task, TaskKind } from "./simHost.js";
+import type { Vm } from "./vm.js";
+
+/** Knobs of how the engine is driven: batch granularity and pacing. */
+export interface SimRuntimeOptions {
+  /** Most tuples a source emits per poll. */
+  readonly batchSize: number;
+  /** Virtual time between two polls of a source. */
+  readonly sourcePollMs: number;
+  /** Virtual time at which event time 0 arrives. */
+  readonly eventTimeOffsetMs: number;
+  /** State entries a checkpoint copies per step. */
+  readonly copyChunkEntries: number;
+}
+
+/** What the simulation wants to hear about while the runtime runs. */
+export interface SimRuntimeHooks {
+  /** A task completed on a live VM (after its output left). */
+  onTask?(host: SimHost, kind: number, tuples: number, costMs: number): void;
+  /** A sink completed processing `batch` at `nowMs`. */
+  onSinkBatch?(host: SimHost, batch: Batch, nowMs: number): void;
+  /** A source emitted `tuples` tuples. */
+  onSourceTuples?(host: SimHost, tuples: number): void;
+  /** A batch crossed from sender to receiver (after the link). */
+  onDeliver?(sender: number, receiver: number, tuples: number, linkMs: number): void;
+  /** A batch was lost: its receiver is gone. */
+  onDrop?(sender: number, receiver: number, tuples: number): void;
+  /** A reply to the coordinator. */
+  onReply?(reply: ControlReply): void;
+}
+
+interface Outgoing {
+  readonly sender: number;
+  readonly receiver: number;
+  readonly edge: number;
+  readonly batch: Batch;
+}
+
+/** Runs engine instances on simulated VMs. */
+export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
+  readonly transport: Transport = this;
+  readonly meter: WorkMeter = this;
+  readonly placement: Placement = this;
+  readonly hosts: SimHost[] = [];
+  private readonly byId = new Map<number, SimHost>();
+  private current: SimHost | null = null;
+  /** Batches on the network and tasks on cores, for telling when the run is idle. */
+  private inFlight = 0;
+  private tasksRunning = 0;
+  private workUs = 0;
+  private emittedBySource = 0;
+  private outbox: Outgoing[] = [];
+  /** Bytes of a batch on the wire, per port field count (values priced by the cost model). */
+  private readonly fieldCounts = new Map<number, number>();
+
+  constructor(
+    readonly clock: Environment,
+    readonly random: RandomStream,
+    private readonly network: Network,
+    private readonly cost: CostModel,
+    readonly options: SimRuntimeOptions,
+    private readonly hooks: SimRuntimeHooks = {},
+    /** Control messages from the coordinator take this long to arrive. */
+    private readonly controlLatencyMs = 0.5,
+  ) {}
+
+  /** Deploy an instance of `plan` on `vm`. */
+  deploy(plan: PhysicalPlan, spec: InstanceSpec, vm: Vm): SimHost {
+    const op = plan.logical.operators[spec.operator];
+    const host = new SimHost(
+      this.hosts.length,
+      new Instance(plan, spec, this),
+      vm,
+      new OperatorCosts(this.cost, op.name),
+    );
+    this.hosts.push(host);
+    this.byId.set(spec.id, host);
+    return host;
+  }
+
+  /** The host of instance `id`, if it is alive. */
+  host(id: number): SimHost | undefined {
+    const h = this.byId.get(id);
+    return h?.alive ? h : undefined;
+  }
+
+  vmOf(instance: number): number {
+    const h = this.byId.get(instance);
+    if (h === undefined) throw new Error(`no instance ${instance}`);
+    return h.vm.id;
+  }
+
+  /** Start every source's polling (call after the `start` messages are sent). */
+  startPolling(host: SimHost): void {
+    const tick = () => {
+      if (!host.alive || host.instance.state === "finished" || host.instance.state === "stopped") return;
+      if (!host.pollQueued) {
+        host.pollQueued = true;
+        this.enqueue(host, { kind: TaskKind.poll });
+      }
+      this.clock.schedule(this.options.sourcePollMs, tick);
+    };
+    this.clock.schedule(0, tick);
+  }
+
+  // ---- transport and meter (called by the engine, inside a task) ----
+
+  sendBatch(sender: number, receiver: number, edge: number, batch: Batch): void {
+    if (this.current !== null) {
+      this.outbox.push({ sender, receiver, edge, batch });
+      if (batch.length > 0 && this.byId.get(receiver)?.vm !== this.current.vm) {
+        this.workUs += (this.bytesOf(edge, batch) * this.cost.serializeNsPerByte) / 1000;
+      }
+    } else {
+      this.route({ sender, receiver, edge, batch });
+    }
+  }
+
+  sendControl(to: Address, message: ControlMessage | ControlReply): void {
+    if (to === "coordinator") {
+      this.hooks.onReply?.(message as ControlReply);
+      return;
+    }
+    this.clock.schedule(this.controlLatencyMs, () => {
+      const host = this.host(to);
+      if (host !== undefined)
+        this.enqueue(host, { kind: TaskKind.control, message: message as ControlMessage });
+    });
+  }
+
+  record(instance: number, kind: WorkKind, units: number): void {
+    const c = this.current;
+    if (c === null || c.instance.id !== instance) return;
+    this.workUs += c.costs.us(kind, units);
+    if (kind === "tuples" && c.instance.operator.kind === "source") this.emittedBySource += units;
+  }
+
+  private bytesOf(edge: number, batch: Batch): number {
+    let f = this.fieldCounts.get(edge);
+    if (f === undefined) {
+      f = batch.fields.length;
+      this.fieldCounts.set(edge, f);
+    }
+    return (
+      numericSizeBytes(batch.length, f) + (batch.values === null ? 0 : batch.length * this.cost.valueBytes)
+    );
+  }
+
+  private route(m: Outgoing): void {
+    const from = this.byId.get(m.sender);
+    const to = this.byId.get(m.receiver);
+    if (from === undefined || to === undefined || !to.alive) {
+      this.hooks.onDrop?.(m.sender, m.receiver, m.batch.length);
+      return;
+    }
+    const bytes = this.bytesOf(m.edge, m.batch);
+    this.inFlight++;
+    this.network.send(from.vm.id, to.vm.id, bytes, (linkMs) => {
+      this.inFlight--;
+      if (!to.alive) {
+        this.hooks.onDrop?.(m.sender, m.receiver, m.batch.length);
+        return;
+      }
+      this.hooks.onDeliver?.(m.sender, m.receiver, m.batch.length, linkMs);
+      const crossVm = from.vm !== to.vm ? bytes : 0;
+      this.enqueue(to, {
+        kind: TaskKind.batch,
+        edge: m.edge,
+        sender: m.sender,
+        batch: m.batch,
+        bytes: crossVm,
+      });
+    });
+  }
+
+  // ---- CPU scheduling ----
+
+  /** Queue a task for a host and give its VM a chance to run it. */
+  enqueue(host: SimHost, task: Task): void {
+    if (!host.alive) return;
+    host.push(task);
+    this.wake(host);
+  }
+
+  private wake(host: SimHost): void {
+    if (!host.running && !host.queued && host.hasWork) {
+      host.queued = true;
+      host.vm.enqueue(host.index);
+    }
+    this.dispatch(host.vm);
+  }
+
+  /** Start tasks on free cores of `vm`. */
+  dispatch(vm: Vm): void {
+    while (vm.alive && vm.busyCores < vm.shape.cores) {
+      const index = vm.dequeue();
+      if (index < 0) return;
+      const host = this.hosts[index];
+      host.queued = false;
+      if (!host.alive || host.vm !== vm || !host.hasWork) continue;
+      this.runTask(host);
+    }
+  }
+
+  private runTask(host: SimHost): void {
+    const vm = host.vm;
+    const token = vm.beginTask(this.clock.nowMs());
+    host.running = true;
+    this.tasksRunning++;
+    const task = host.take();
+    this.current = host;
+    this.workUs = 0;
+    this.emittedBySource = 0;
+    this.outbox = [];
+    let tuples = 0;
+    const inst = host.instance;
+    switch (task.kind) {
+      case TaskKind.batch:
+        tuples = task.batch.length;
+        this.workUs += (task.bytes * this.cost.deserializeNsPerByte) / 1000;
+        inst.receive(task.edge, task.sender, task.batch);
+        break;
+      case TaskKind.control:
+        this.workUs += this.cost.controlUs;
+        inst.handle(task.message);
+        break;
+      case TaskKind.poll: {
+        host.pollQueued = false;
+        const until = this.clock.nowMs() - this.options.eventTimeOffsetMs;
+        inst.poll(this.options.batchSize, until);
+        tuples = this.emittedBySource;
+        if (tuples > 0) this.hooks.onSourceTuples?.(host, tuples);
+        // A full batch means more tuples may be due: poll again as soon as a core allows.
+        if (tuples >= this.options.batchSize && !host.pollQueued) {
+          host.pollQueued = true;
+          host.push({ kind: TaskKind.poll });
+        }
+        break;
+      }
+      case TaskKind.checkpointStep:
+        host.stepQueued = false;
+        if (inst.checkpointPending) inst.checkpointStep(this.options.copyChunkEntries);
+        break;
+    }
+    if (inst.checkpointPending && !host.stepQueued) {
+      host.stepQueued = true;
+      host.push({ kind: TaskKind.checkpointStep });
+    }
+    this.current = null;
+    const outbox = this.outbox;
+    this.outbox = [];
+    const costMs = this.workUs / 1000 / vm.speed;
+    const sinkBatch = task.kind === TaskKind.batch && inst.operator.kind === "sink" ? task.batch : null;
+    this.clock.schedule(costMs, () => {
+      this.tasksRunning--;
+      if (vm.state === "crashed" || !host.alive) return; // the task's output dies with the VM
+      vm.endTask(token, this.clock.nowMs());
+      host.running = false;
+      for (const m of outbox) this.route(m);
+      if (sinkBatch !== null && sinkBatch.length > 0)
+        this.hooks.onSinkBatch?.(host, sinkBatch, this.clock.nowMs());
+      this.hooks.onTask?.(host, task.kind, tuples, costMs);
+      this.wake(host);
+    });
+  }
+
+  /**
+   * True when nothing can happen any more without outside help: every source has ended
+   * or died, no task runs or waits, and no batch is on the network.
+   */
+  idle(): boolean {
+    if (this.inFlight > 0 || this.tasksRunning > 0) return false;
+    for (const h of this.hosts) {
+      if (!h.alive) continue;
+      if (h.hasWork || h.running) return false;
+      if (
+        h.instance.operator.kind === "source" &&
+        h.instance.state !== "finished" &&
+        h.instance.state !== "stopped"
+      ) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The VM crashed: its instances stop at once, their queued and running work is lost. */
+  crash(vm: Vm): SimHost[] {
+    const lost = this.hosts.filter((h) => h.alive && h.vm === vm);
+    for (const h of lost) {
+      h.alive = false;
+      h.clear();
+    }
+    return lost;
+  }
+}

@@ -1,0 +1,243 @@
+// A simulated run: one experiment and one logical plan, wired into a kernel, a cluster
+// of VMs from a pool, a network, the engine's instances on the simulator's runtime,
+// faults, metrics and a trace. `run` drives the kernel to the end of the stream (every
+// sink ended), to `untilS`, or until nothing is left to happen, and returns the summary.
+
+import { type Batch, type ControlReply, type LogicalPlan, physicalPlan } from "../engine/index.js";
+import { costModel } from "./costModel.js";
+import type { Experiment } from "./experiment.js";
+import { FaultInjector, type FaultTarget } from "./faults.js";
+import { Environment } from "./kernel.js";
+import { Metrics } from "./metrics.js";
+import { DEFAULT_NETWORK, Network } from "./network.js";
+import { OutputDigest } from "./outputDigest.js";
+import { RandomStreams } from "./randomStreams.js";
+import type { SimHost } from "./simHost.js";
+import { SimRuntime } from "./simRuntime.js";
+import { type SimSummary, summarize } from "./summary.js";
+import { Trace, TraceKind } from "./trace.js";
+import type { Vm, VmState } from "./vm.js";
+import { defaultVmPoolOptions, VmPool } from "./vmPool.js";
+
+/** One tuple a sink received, for outputs.csv. */
+export interface OutputRecord {
+  readonly timeMs: number;
+  readonly sink: string;
+  readonly instance: number;
+  readonly key: number;
+  readonly eventTimeMs: number;
+  readonly value: unknown;
+}
+
+/** Where a run stands, for progress bars. */
+export interface SimProgress {
+  readonly simulatedMs: number;
+  readonly untilMs: number;
+  readonly events: number;
+}
+
+/** A failure the run saw: the VM, when, and the instances lost with it. */
+export interface FailureRecord {
+  readonly vm: number;
+  readonly failedAtMs: number;
+  readonly instances: readonly { readonly id: number; readonly operator: string }[];
+}
+
+const VM_STATE_KIND: Record<VmState, number> = {
+  booting: TraceKind.VmRequested,
+  pooled: TraceKind.VmPooled,
+  ready: TraceKind.VmReady,
+  crashed: TraceKind.VmCrashed,
+  released: TraceKind.VmReleased,
+};
+
+const METRICS_PRIORITY = -5;
+
+/** A simulated run of one experiment. */
+export class Simulation {
+  readonly env: Environment;
+  readonly streams: RandomStreams;
+  readonly network: Network;
+  readonly pool: VmPool;
+  readonly runtime: SimRuntime;
+  readonly trace = new Trace();
+  readonly metrics: Metrics;
+  readonly digest = new OutputDigest();
+  readonly failures: FailureRecord[] = [];
+  private readonly faults: FaultInjector;
+  private readonly untilMs: number;
+  private sinksLeft = 0;
+  private vmsMax = 0;
+
+  constructor(
+    readonly experiment: Experiment,
+    readonly plan: LogicalPlan,
+    private readonly onOutput?: (record: OutputRecord) => void,
+  ) {
+    const e = experiment;
+    this.untilMs = e.untilS === undefined ? Number.POSITIVE_INFINITY : e.untilS * 1000;
+    this.env = new Environment(e.maxSteps);
+    this.streams = new RandomStreams(e.seed);
+    this.network = new Network(this.env, { ...DEFAULT_NETWORK, ...e.network });
+    const shape = { cores: e.cluster.cores, speed: e.cluster.speed, memoryMb: e.cluster.memoryMb };
+    this.pool = new VmPool(
+      this.env,
+      { ...defaultVmPoolOptions, ...e.pool, shape },
+      { onVmState: (vm, nowMs) => this.onVmState(vm, nowMs) },
+    );
+    this.metrics = new Metrics({ intervalMs: e.metricsIntervalMs });
+    this.runtime = new SimRuntime(
+      this.env,
+      this.streams.stream("engine"),
+      this.network,
+      costModel(e.cost),
+      e.fidelity,
+      {
+        onTask: (h, kind, tuples, costMs) =>
+          this.trace.record(TraceKind.Task, this.env.nowMs(), h.instance.id, kind, tuples, costMs),
+        onSinkBatch: (h, batch, nowMs) => this.onSinkBatch(h, batch, nowMs),
+        onSourceTuples: (h, n) => {
+          this.metrics.addTuplesIn(n);
+          this.trace.record(TraceKind.SourcePoll, this.env.nowMs(), h.instance.id, 0, n, 0);
+        },
+        onDeliver: (s, r, n, linkMs) =>
+          this.trace.record(TraceKind.Deliver, this.env.nowMs(), s, r, n, linkMs),
+        onDrop: (s, r, n) => this.trace.record(TraceKind.Drop, this.env.nowMs(), s, r, n, 0),
+        onReply: (reply) => this.onReply(reply),
+      },
+    );
+    this.faults = new FaultInjector(this.env, this.streams, this.faultTarget(), e.faults, {
+      onFault: (f) => this.trace.record(TraceKind.Fault, f.atMs, FAULT_CODES[f.kind], f.vm ?? -1, 0, 0),
+    });
+  }
+
+  private onVmState(vm: Vm, nowMs: number): void {
+    this.trace.record(VM_STATE_KIND[vm.state], nowMs, vm.id, 0, 0, 0);
+    this.vmsMax = Math.max(this.vmsMax, this.pool.inUse);
+  }
+
+  private onSinkBatch(host: SimHost, batch: Batch, nowMs: number): void {
+    const offset = this.experiment.fidelity.eventTimeOffsetMs;
+    const sink = host.instance.operator.name;
+    const id = host.instance.id;
+    for (let i = 0; i < batch.length; i++) {
+      const key = batch.keys[i];
+      const t = batch.eventTimesMs[i];
+      const value = batch.values === null ? undefined : batch.values[i];
+      // An output can be ahead of its event time (a window flushed at the end of the
+      // stream ends in the future): its latency is then zero.
+      this.metrics.addLatency(Math.max(0, nowMs - (t + offset)), 1);
+      this.digest.add(sink, key, t, value);
+      this.onOutput?.({ timeMs: nowMs, sink, instance: id, key, eventTimeMs: t, value });
+    }
+    this.metrics.addTuplesOut(batch.length);
+  }
+
+  private onReply(reply: ControlReply): void {
+    if (reply.type !== "ended") return;
+    const host = this.runtime.host(reply.instance);
+    this.trace.record(TraceKind.InstanceEnded, this.env.nowMs(), reply.instance, host?.vm.id ?? -1, 0, 0);
+    if (host?.instance.operator.kind === "sink") this.sinksLeft--;
+  }
+
+  private faultTarget(): FaultTarget {
+    return {
+      crashVm: (id, nowMs) => this.crashVm(id, nowMs),
+      setSpeedFactor: (id, factor) => {
+        const vm = this.pool.vm(id);
+        if (vm.state !== "crashed" && vm.state !== "released") vm.speed = vm.shape.speed * factor;
+      },
+      addLinkDelay: (groups, extraMs) => this.network.addDelay(groups, extraMs),
+      removeLinkDelay: (h) => this.network.removeDelay(h),
+      partition: (groups) => this.network.partition(groups),
+      heal: (h) => this.network.heal(h),
+      liveVms: () =>
+        this.pool
+          .all()
+          .filter((v) => v.state === "ready")
+          .map((v) => v.id),
+    };
+  }
+
+  /** A VM crashes: its instances stop at once and what they held or would emit is lost. */
+  crashVm(id: number, nowMs: number): void {
+    const vm = this.pool.vm(id);
+    this.pool.crash(vm);
+    this.network.forget(id);
+    const lost = this.runtime.crash(vm);
+    for (const h of lost) {
+      this.trace.record(TraceKind.InstanceLost, nowMs, h.instance.id, id, 0, 0);
+      if (h.instance.operator.kind === "sink" && h.instance.state !== "finished") this.sinksLeft--;
+    }
+    this.failures.push({
+      vm: id,
+      failedAtMs: nowMs,
+      instances: lost.map((h) => ({ id: h.instance.id, operator: h.instance.operator.name })),
+    });
+  }
+
+  private deploy(): void {
+    const e = this.experiment;
+    const vms = this.pool.provisionReady(e.cluster.vms);
+    const plan = physicalPlan(this.plan, { place: (_op, _i, n) => vms[n % vms.length].id });
+    for (const spec of plan.instances) {
+      const host = this.runtime.deploy(plan, spec, this.pool.vm(spec.vm));
+      this.trace.record(TraceKind.InstanceDeployed, 0, spec.id, spec.vm, 0, 0);
+      if (host.instance.operator.kind === "sink") this.sinksLeft++;
+    }
+    this.pool.prewarm();
+    for (const h of this.runtime.hosts) this.runtime.sendControl(h.instance.id, { type: "start" });
+    for (const h of this.runtime.hosts)
+      if (h.instance.operator.kind === "source") this.runtime.startPolling(h);
+  }
+
+  private tick(): void {
+    const now = this.env.nowMs();
+    this.closeInterval(now);
+    if (!this.finished())
+      this.env.schedule(this.experiment.metricsIntervalMs, () => this.tick(), METRICS_PRIORITY);
+  }
+
+  private closeInterval(nowMs: number): void {
+    const cpuByVm = new Map<number, number>();
+    for (const vm of this.pool.all())
+      if (vm.state === "ready") cpuByVm.set(vm.id, vm.sampleUtilisation(nowMs));
+    let queueLength = 0;
+    for (const h of this.runtime.hosts) if (h.alive) queueLength += h.queuedTuples;
+    this.metrics.closeInterval(nowMs, { queueLength, vmsInUse: this.pool.inUse, cpuByVm });
+  }
+
+  private finished(): boolean {
+    return (
+      this.sinksLeft <= 0 || this.env.pending === 0 || this.env.peek() > this.untilMs || this.runtime.idle()
+    );
+  }
+
+  /** Run the experiment to its end; `onProgress` is called every 2^16 events. */
+  run(onProgress?: (p: SimProgress) => void): SimSummary {
+    this.deploy();
+    this.faults.start();
+    this.env.schedule(this.experiment.metricsIntervalMs, () => this.tick(), METRICS_PRIORITY);
+    const env = this.env;
+    while (!this.finished()) {
+      env.step();
+      if ((env.events & 0xffff) === 0)
+        onProgress?.({ simulatedMs: env.nowMs(), untilMs: this.untilMs, events: env.events });
+    }
+    const endMs = Math.min(env.nowMs(), this.untilMs);
+    if (endMs % this.experiment.metricsIntervalMs !== 0) this.closeInterval(endMs);
+    onProgress?.({ simulatedMs: endMs, untilMs: this.untilMs, events: env.events });
+    return summarize(this, endMs, this.vmsMax);
+  }
+}
+
+const FAULT_CODES: Record<string, number> = {
+  crash: 1,
+  crashSkipped: 2,
+  stragglerStart: 3,
+  stragglerEnd: 4,
+  delayStart: 5,
+  delayEnd: 6,
+  partitionStart: 7,
+  partitionEnd: 8,
+};

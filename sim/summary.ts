@@ -1,0 +1,80 @@
+// The summary of a simulated run (summary.json): the figures a researcher compares
+// across runs, seeds and strategies. Every field is a function of the experiment and
+// its seed; `wallSeconds` is the one exception and is filled in by the caller, since
+// the simulator never reads the wall clock.
+
+import type { FailureRecord, Simulation } from "./simulation.js";
+
+/** A recovery of failed instances (filled by the fault-tolerance strategies). */
+export interface RecoveryRecord {
+  readonly operator: string;
+  readonly failedAtMs: number;
+  readonly recoveredAtMs: number;
+}
+
+/** A scale-out of an operator (filled by the scaling policies). */
+export interface ScaleOutRecord {
+  readonly operator: string;
+  readonly atMs: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** What summary.json holds. */
+export interface SimSummary {
+  readonly name: string;
+  readonly seed: number;
+  readonly traceHash: string;
+  readonly traceRecords: number;
+  readonly simulatedSeconds: number;
+  /** Wall-clock seconds of the run; null until the caller, who may read the clock, sets it. */
+  wallSeconds: number | null;
+  readonly events: number;
+  readonly tuplesIn: number;
+  readonly tuplesOut: number;
+  readonly outputDigest: string;
+  readonly latencyMs: {
+    readonly p50: number | null;
+    readonly p99: number | null;
+    readonly max: number | null;
+  };
+  readonly vmsMax: number;
+  readonly vmSeconds: number;
+  readonly networkBytes: number;
+  readonly faultTolerance: string;
+  readonly failures: readonly FailureRecord[];
+  readonly recoveries: readonly RecoveryRecord[];
+  readonly scaleOuts: readonly ScaleOutRecord[];
+}
+
+const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** The summary of a finished simulation that ended at `endMs`. */
+export function summarize(sim: Simulation, endMs: number, vmsMax: number): SimSummary {
+  const latency = sim.metrics.latencySummary();
+  const has = latency.count > 0;
+  return {
+    name: sim.experiment.name,
+    seed: sim.experiment.seed,
+    traceHash: sim.trace.hash(),
+    traceRecords: sim.trace.length,
+    simulatedSeconds: endMs / 1000,
+    wallSeconds: null,
+    events: sim.env.events,
+    tuplesIn: sim.metrics.tuplesInTotal,
+    tuplesOut: sim.metrics.tuplesOutTotal,
+    outputDigest: sim.digest.digest(),
+    latencyMs: {
+      p50: has ? round(latency.p50) : null,
+      p99: has ? round(latency.p99) : null,
+      max: has ? round(latency.max) : null,
+    },
+    vmsMax,
+    vmSeconds: round(sim.pool.vmSeconds(endMs)),
+    networkBytes: sim.network.bytesSent,
+    faultTolerance: sim.experiment.faultTolerance.strategy,
+    failures: sim.failures,
+    recoveries: [],
+    scaleOuts: [],
+  };
+}

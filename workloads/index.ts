@@ -1,0 +1,4 @@
+// The workloads' public surface.
+
+export { WORKLOADS, type Workload, WorkloadError, workloadNamed } from "./registry.js";
+export * from "./wordCount/index.js";

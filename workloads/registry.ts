@@ -1,0 +1,73 @@
+// The workloads a run can name, by name: each validates its parameters (an unknown key
+// or a wrong type is an error naming the parameter) and builds its logical plan from
+// them and the run's seed. The simulator and the real runtime take plans, not names;
+// the CLI and the notebooks resolve names here.
+
+import { z } from "zod";
+import type { LogicalPlan } from "../engine/index.js";
+import { wordCountPlan } from "./wordCount/index.js";
+
+/** A workload the CLI and experiments can name. */
+export interface Workload {
+  readonly name: string;
+  readonly description: string;
+  /** Validate parameters; throws a WorkloadError naming the bad parameter. */
+  plan(params: Record<string, unknown>, seed: number): LogicalPlan;
+}
+
+/** A parameter of a workload that is wrong (unknown, or of the wrong type or range). */
+export class WorkloadError extends Error {
+  override readonly name = "WorkloadError";
+}
+
+function parse<T>(schema: z.ZodType<T>, params: unknown, workload: string): T {
+  const r = schema.safeParse(params);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const path = issue.path.length === 0 ? "params" : `params.${issue.path.join(".")}`;
+  throw new WorkloadError(`workload "${workload}": ${path}: ${issue.message}`);
+}
+
+const positiveInt = z.number().int().positive();
+
+const wordCountParams = z
+  .object({
+    lines: positiveInt.optional(),
+    lineIntervalMs: z.number().positive().optional(),
+    windowSizeMs: positiveInt.optional(),
+    windowSlideMs: positiveInt.optional(),
+    parallelism: positiveInt.optional(),
+    splitParallelism: positiveInt.optional(),
+    countParallelism: positiveInt.optional(),
+  })
+  .strict();
+
+/** Every workload, by name. */
+export const WORKLOADS: Readonly<Record<string, Workload>> = {
+  wordcount: {
+    name: "wordcount",
+    description: "windowed word count: text lines -> split -> count per word in event-time windows -> sink",
+    plan(params, seed) {
+      const p = parse(wordCountParams, params, "wordcount");
+      if (
+        p.windowSizeMs !== undefined &&
+        p.windowSlideMs !== undefined &&
+        p.windowSizeMs % p.windowSlideMs !== 0
+      ) {
+        throw new WorkloadError(
+          `workload "wordcount": params.windowSizeMs must be a multiple of params.windowSlideMs`,
+        );
+      }
+      return wordCountPlan({ ...p, seed }).plan;
+    },
+  },
+};
+
+/** The workload named `name`; throws a WorkloadError listing the known ones. */
+export function workloadNamed(name: string): Workload {
+  const w = WORKLOADS[name];
+  if (w === undefined) {
+    throw new WorkloadError(`unknown workload "${name}" (known: ${Object.keys(WORKLOADS).join(", ")})`);
+  }
+  return w;
+}
