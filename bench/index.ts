@@ -8,6 +8,7 @@ import { benchCheckpointPause } from "./checkpointPause.js";
 import { benchKernel } from "./kernel.js";
 import { benchKeyedCount } from "./keyedCount.js";
 import { printResults } from "./print.js";
+import { benchSimEngine } from "./simEngine.js";
 
 /** Options of a benchmark run. */
 export interface BenchOptions {
@@ -32,6 +33,7 @@ export const BENCHMARKS: Readonly<Record<string, (quick: boolean) => BenchResult
   "checkpoint-pause": benchCheckpointPause,
   "batch-codec": benchBatchCodec,
   kernel: benchKernel,
+  "sim-engine": benchSimEngine,
   calibrate: benchCalibrate,
 };
 
