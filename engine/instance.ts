@@ -81,7 +81,11 @@ export class Instance<V = unknown> {
 
   private portEmitters(): PortEmitter[] {
     return this.operator.outputs.map(
-      (_, port) => new PortEmitter([...this.outputs.values()].filter((e) => e.port === port)),
+      (_, port) =>
+        new PortEmitter(
+          [...this.outputs.values()].filter((e) => e.port === port),
+          this.isSource ? (this.host.sourceSampleOneIn ?? 1) : 1,
+        ),
     );
   }
 

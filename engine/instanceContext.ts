@@ -1,6 +1,10 @@
 // The context an operator instance sees: emitters per output port, its keyed state and
 // its event time. Emitting goes straight to the output edges' routers and builders.
+// A source's emitters may keep only a sample of the keys (1 in n, by a stable hash of
+// the key), which a runtime asks for to run large experiments at reduced fidelity: a
+// sampled key keeps its whole stream, so per-key operator state stays meaningful.
 
+import { hashKey } from "./hash.js";
 import type { KeyedState } from "./keyedState.js";
 import type { Emitter, OperatorContext } from "./operator.js";
 import type { OutputEdge } from "./outputEdge.js";
@@ -9,14 +13,19 @@ import type { OutputEdge } from "./outputEdge.js";
 export class PortEmitter implements Emitter {
   /** Latest event time emitted through this port (a source's watermark). */
   maxEventTimeMs = Number.NEGATIVE_INFINITY;
-  /** Tuples emitted through this port. */
+  /** Tuples emitted through this port (sampled out or not). */
   count = 0;
 
-  constructor(readonly edges: OutputEdge[]) {}
+  constructor(
+    readonly edges: OutputEdge[],
+    /** Keep only keys whose hash is 0 modulo this (1: keep every tuple). */
+    private readonly sampleOneIn = 1,
+  ) {}
 
   emit(key: number, eventTimeMs: number, value?: unknown): void {
     if (eventTimeMs > this.maxEventTimeMs) this.maxEventTimeMs = eventTimeMs;
     this.count++;
+    if (this.sampleOneIn > 1 && hashKey(key) % this.sampleOneIn !== 0) return;
     const edges = this.edges;
     for (let i = 0; i < edges.length; i++) edges[i].push(key, eventTimeMs, value, undefined);
   }
@@ -24,6 +33,7 @@ export class PortEmitter implements Emitter {
   emitRow(key: number, eventTimeMs: number, row: ArrayLike<number>, value?: unknown): void {
     if (eventTimeMs > this.maxEventTimeMs) this.maxEventTimeMs = eventTimeMs;
     this.count++;
+    if (this.sampleOneIn > 1 && hashKey(key) % this.sampleOneIn !== 0) return;
     const edges = this.edges;
     for (let i = 0; i < edges.length; i++) edges[i].push(key, eventTimeMs, value, row);
   }

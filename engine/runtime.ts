@@ -55,6 +55,11 @@ export interface InstanceHost {
   readonly clock: Clock;
   readonly transport: Transport;
   readonly meter: WorkMeter;
+  /**
+   * Sources keep 1 key in this many (by a stable hash of the key), for runs at reduced
+   * fidelity; absent or 1: every tuple.
+   */
+  readonly sourceSampleOneIn?: number;
 }
 
 /** Which VM each instance runs on. */

@@ -83,6 +83,8 @@ export const experimentSchema = z
         copyChunkEntries: z.number().int().positive().default(4096),
         /** Virtual time at which event time 0 arrives. */
         eventTimeOffsetMs: nonNegative.default(0),
+        /** 1: full fidelity; n > 1: sources keep 1 key in n and each tuple stands for n. */
+        sampleOneIn: z.number().int().positive().default(1),
       })
       .strict()
       .prefault({}),

@@ -7,6 +7,7 @@
 // map lookups and integer operations.
 
 import { fmix32 } from "../engine/index.js";
+import { hex32, lane1Step, lane2Step } from "./hash64.js";
 
 // Scratch float for reading the two 32-bit words of a number.
 const scratch = new Float64Array(1);
@@ -106,16 +107,8 @@ export class OutputDigest {
 
   /** Fold a 32-bit word into both lanes (murmur3's block step, with other constants in lane 2). */
   private word(w: number): void {
-    let k1 = Math.imul(w, 0xcc9e2d51);
-    k1 = (k1 << 15) | (k1 >>> 17);
-    let h1 = this.h1 ^ Math.imul(k1, 0x1b873593);
-    h1 = (h1 << 13) | (h1 >>> 19);
-    this.h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
-    let k2 = Math.imul(w, 0x85ebca6b);
-    k2 = (k2 << 17) | (k2 >>> 15);
-    let h2 = this.h2 ^ Math.imul(k2, 0xc2b2ae35);
-    h2 = (h2 << 19) | (h2 >>> 13);
-    this.h2 = (Math.imul(h2, 5) + 0x38495ab5) | 0;
+    this.h1 = lane1Step(this.h1, w);
+    this.h2 = lane2Step(this.h2, w);
   }
 
   /** Fold a number's 64 bits; -0 counts as 0 and every NaN as the same NaN. */
@@ -210,8 +203,4 @@ export class OutputDigest {
 function copyInto<T extends Int32Array | Float64Array>(from: T, to: T): T {
   to.set(from);
   return to;
-}
-
-function hex32(h: number): string {
-  return (h >>> 0).toString(16).padStart(8, "0");
 }

@@ -5,6 +5,15 @@
 // and what it sent leaves only when it completes. A VM that crashes mid-task loses the
 // task's output. Sources are polled every `sourcePollMs` and replay their stream at the
 // pace of its event times: a tuple with event time t arrives at t + eventTimeOffsetMs.
+//
+// Fidelity: with `sampleOneIn` n > 1 the sources keep 1 key in n (engine-side, by a
+// stable hash, so a kept key keeps its whole stream) and every kept tuple stands for n:
+// per-tuple work, state entries and bytes on links are charged n times. What this
+// preserves: CPU load, queueing, network load and latency dynamics, the spread of keys
+// over key groups and instances, and per-key operator semantics for the kept keys.
+// What it does not: exact outputs (only kept keys produce them, and anything computed
+// across keys, such as a count of distinct cars, sees the sample), so its output digest
+// is not comparable with a full run's. n = 1 is full fidelity: every tuple computed.
 
 import {
   type Address,
@@ -38,6 +47,8 @@ export interface SimRuntimeOptions {
   readonly eventTimeOffsetMs: number;
   /** State entries a checkpoint copies per step. */
   readonly copyChunkEntries: number;
+  /** Sources keep 1 key in this many; each kept tuple stands for this many (1: full fidelity). */
+  readonly sampleOneIn: number;
 }
 
 /** What the simulation wants to hear about while the runtime runs. */
@@ -79,6 +90,9 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
   private outbox: Outgoing[] = [];
   /** Bytes of a batch on the wire, per port field count (values priced by the cost model). */
   private readonly fieldCounts = new Map<number, number>();
+  /** How many tuples each computed tuple stands for. */
+  readonly weight: number;
+  readonly sourceSampleOneIn: number;
 
   constructor(
     readonly clock: Environment,
@@ -89,7 +103,13 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
     private readonly hooks: SimRuntimeHooks = {},
     /** Control messages from the coordinator take this long to arrive. */
     private readonly controlLatencyMs = 0.5,
-  ) {}
+  ) {
+    if (!Number.isInteger(options.sampleOneIn) || options.sampleOneIn < 1) {
+      throw new RangeError(`sampleOneIn ${options.sampleOneIn} must be an integer >= 1`);
+    }
+    this.weight = options.sampleOneIn;
+    this.sourceSampleOneIn = options.sampleOneIn;
+  }
 
   /** Deploy an instance of `plan` on `vm`. */
   deploy(plan: PhysicalPlan, spec: InstanceSpec, vm: Vm): SimHost {
@@ -158,8 +178,13 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
   record(instance: number, kind: WorkKind, units: number): void {
     const c = this.current;
     if (c === null || c.instance.id !== instance) return;
-    this.workUs += c.costs.us(kind, units);
-    if (kind === "tuples" && c.instance.operator.kind === "source") this.emittedBySource += units;
+    if (kind === "tuples" && c.instance.operator.kind === "source") {
+      // A source produces every tuple, sampled out or not.
+      this.workUs += c.costs.us(kind, units);
+      this.emittedBySource += units;
+    } else {
+      this.workUs += c.costs.us(kind, kind === "batches" ? units : units * this.weight);
+    }
   }
 
   private bytesOf(edge: number, batch: Batch): number {
@@ -168,9 +193,8 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
       f = batch.fields.length;
       this.fieldCounts.set(edge, f);
     }
-    return (
-      numericSizeBytes(batch.length, f) + (batch.values === null ? 0 : batch.length * this.cost.valueBytes)
-    );
+    const n = batch.length * this.weight;
+    return numericSizeBytes(n, f) + (batch.values === null ? 0 : n * this.cost.valueBytes);
   }
 
   private route(m: Outgoing): void {

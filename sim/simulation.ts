@@ -118,6 +118,7 @@ export class Simulation {
 
   private onSinkBatch(host: SimHost, batch: Batch, nowMs: number): void {
     const offset = this.experiment.fidelity.eventTimeOffsetMs;
+    const w = this.runtime.weight;
     const sink = host.instance.operator.name;
     const id = host.instance.id;
     for (let i = 0; i < batch.length; i++) {
@@ -126,11 +127,11 @@ export class Simulation {
       const value = batch.values === null ? undefined : batch.values[i];
       // An output can be ahead of its event time (a window flushed at the end of the
       // stream ends in the future): its latency is then zero.
-      this.metrics.addLatency(Math.max(0, nowMs - (t + offset)), 1);
+      this.metrics.addLatency(Math.max(0, nowMs - (t + offset)), w);
       this.digest.add(sink, key, t, value);
       this.onOutput?.({ timeMs: nowMs, sink, instance: id, key, eventTimeMs: t, value });
     }
-    this.metrics.addTuplesOut(batch.length);
+    this.metrics.addTuplesOut(batch.length * w);
   }
 
   private onReply(reply: ControlReply): void {

@@ -6,6 +6,7 @@
 // CLI's job; this module only produces them.
 
 import { fmix32 } from "../engine/index.js";
+import { hex32, lane1Step, lane2Step } from "./hash64.js";
 
 /** Event kinds of trace records; what fields a, b, c and x mean depends on the kind. */
 export const TraceKind = {
@@ -175,16 +176,8 @@ export class Trace {
     let h2 = this.h2;
     for (let i = 0; i < WORDS_PER_RECORD; i++) {
       const w = v.getInt32(at + 4 * i, true);
-      let k1 = Math.imul(w, 0xcc9e2d51);
-      k1 = (k1 << 15) | (k1 >>> 17);
-      h1 ^= Math.imul(k1, 0x1b873593);
-      h1 = (h1 << 13) | (h1 >>> 19);
-      h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
-      let k2 = Math.imul(w, 0x85ebca6b);
-      k2 = (k2 << 17) | (k2 >>> 15);
-      h2 ^= Math.imul(k2, 0xc2b2ae35);
-      h2 = (h2 << 19) | (h2 >>> 13);
-      h2 = (Math.imul(h2, 5) + 0x38495ab5) | 0;
+      h1 = lane1Step(h1, w);
+      h2 = lane2Step(h2, w);
     }
     this.h1 = h1;
     this.h2 = h2;
@@ -242,8 +235,4 @@ function decode(view: DataView, at: number): TraceRecord {
     c: view.getInt32(at + 20, true),
     x: view.getFloat64(at + 24, true),
   };
-}
-
-function hex32(h: number): string {
-  return (h >>> 0).toString(16).padStart(8, "0");
 }
