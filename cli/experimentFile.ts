@@ -90,7 +90,9 @@ function parseJson(path: string, text: string): unknown {
     // V8 gives a position for some errors and quotes the text for others: keep the
     // reason, turn the position into a line and column, and drop the quoted text.
     const message = (err as Error).message;
-    const reason = message.replace(/ in JSON at position \d+.*$/s, "").replace(/, ".*" is not valid JSON$/s, "");
+    const reason = message
+      .replace(/ in JSON at position \d+.*$/s, "")
+      .replace(/, ".*" is not valid JSON$/s, "");
     const position = /at position (\d+)/.exec(message);
     const at = position === null ? "" : ` at ${lineAndColumn(text, Number(position[1]))}`;
     throw new UserError(`${path}: invalid JSON${at}: ${reason}`);

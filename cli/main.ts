@@ -6,10 +6,11 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerBench } from "./commands/bench.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerSim } from "./commands/sim.js";
 import { reportError, routeParseErrors } from "./errors.js";
 
 /** Every command of `seep`, in the order `--help` lists them. */
-const COMMANDS: readonly ((program: Command) => void)[] = [registerDemo, registerBench];
+const COMMANDS: readonly ((program: Command) => void)[] = [registerDemo, registerSim, registerBench];
 
 /** The `seep` program with every command registered. */
 function buildProgram(): Command {

@@ -52,7 +52,8 @@ export function applySetting(raw: Record<string, unknown>, setting: Setting): vo
     const segment = path[i];
     const slot = container as Record<string, unknown>;
     if (Array.isArray(container)) {
-      if (!INDEX.test(segment)) throw new UserError(`--set ${key}: ${at} is an array; '${segment}' is no index`);
+      if (!INDEX.test(segment))
+        throw new UserError(`--set ${key}: ${at} is an array; '${segment}' is no index`);
       if (Number(segment) > container.length) {
         throw new UserError(
           `--set ${key}: index ${segment} is past the end of ${at} (length ${container.length})`,

@@ -92,14 +92,18 @@ describe("Simulation", () => {
 describe("fidelity", () => {
   it("a sampled run keeps 1 source key in n and weighs each tuple n: its load is near a full run's", () => {
     const over = {
-      workload: { name: "wordcount", params: { lines: 20_000, lineIntervalMs: 1, windowSizeMs: 2000, parallelism: 2 } },
+      workload: {
+        name: "wordcount",
+        params: { lines: 20_000, lineIntervalMs: 1, windowSizeMs: 2000, parallelism: 2 },
+      },
     };
     const full = simulate(over);
     const sampled = simulate({ ...over, fidelity: { batchSize: 256, sourcePollMs: 50, sampleOneIn: 10 } });
     expect(sampled.summary.tuplesIn).toBe(full.summary.tuplesIn);
     // Words per window are counted on 1 line in 10; window results are per word, so the
     // sink sees about as many results, each weighing 10.
-    const cpu = (s: typeof full) => s.sim.metrics.rows().reduce((a, r) => a + (Number.isNaN(r.cpuMean) ? 0 : r.cpuMean), 0);
+    const cpu = (s: typeof full) =>
+      s.sim.metrics.rows().reduce((a, r) => a + (Number.isNaN(r.cpuMean) ? 0 : r.cpuMean), 0);
     expect(cpu(sampled) / cpu(full)).toBeGreaterThan(0.7);
     expect(cpu(sampled) / cpu(full)).toBeLessThan(1.3);
     expect(sampled.summary.networkBytes / full.summary.networkBytes).toBeGreaterThan(0.7);

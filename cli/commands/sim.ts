@@ -1,0 +1,103 @@
+// `seep sim`: one simulated run of an experiment (a file or a preset) into a directory of
+// files: summary.json, metrics.csv, outputs.csv, trace.bin (and trace.csv), and the
+// validated experiment.json that reproduces it. The simulator never reads the clock or
+// touches the disk; this command does both, around `Simulation.run`.
+
+import { join } from "node:path";
+import { type Command, Option } from "commander";
+import type { SimSummary } from "../../sim/index.js";
+import { UserError } from "../errors.js";
+import { parseInteger, parsePositiveNumber } from "../options.js";
+import { collectSetting, type Setting } from "../settings.js";
+
+/** Flags of `seep sim`, as parsed. */
+interface SimFlags {
+  readonly seed?: number;
+  readonly out?: string;
+  readonly until?: number;
+  readonly set?: readonly Setting[];
+  readonly traceCsv: boolean;
+  readonly quiet: boolean;
+}
+
+/** Register `seep sim` on `program`. */
+export function registerSim(program: Command): void {
+  program
+    .command("sim")
+    .description(
+      "simulate an experiment on a virtual cloud and write its summary, metrics, outputs and trace",
+    )
+    .argument("<experiment>", "an experiment file (.json, .yaml or .yml) or the name of a built-in preset")
+    .addOption(
+      new Option("--seed <n>", "seed of the run (default: the experiment's)").argParser((v: string) =>
+        parseInteger("--seed", v, { min: 0 }),
+      ),
+    )
+    .addOption(new Option("--out <dir>", "directory for the run's files (default: runs/<name>-<seed>)"))
+    .addOption(
+      new Option(
+        "--until <seconds>",
+        "stop at this simulated time (default: the experiment's untilS, else the end of the stream)",
+      ).argParser((v: string) => parsePositiveNumber("--until", v)),
+    )
+    .addOption(
+      new Option(
+        "--set <key=value>",
+        "set a dotted key of the experiment before validation, e.g. cluster.vms=8; repeatable (default: none)",
+      ).argParser(collectSetting),
+    )
+    .addOption(new Option("--trace-csv", "also write the trace as trace.csv").default(false))
+    .addOption(new Option("--quiet", "no progress bar").default(false))
+    .action(runSim);
+}
+
+async function runSim(source: string, flags: SimFlags): Promise<void> {
+  // Loaded here, not at startup, so that `seep --help` stays fast.
+  const { loadExperiment } = await import("../experimentFile.js");
+  const { startRunDirectory, finishRunDirectory, RUN_FILES } = await import("../runFiles.js");
+  const { OutputsCsv } = await import("../outputsCsv.js");
+  const { SimProgressBar } = await import("../simProgressBar.js");
+  const { Simulation, StepLimitError } = await import("../../sim/index.js");
+
+  const { experiment, plan, where } = loadExperiment(source, {
+    settings: flags.set ?? [],
+    seed: flags.seed,
+    untilS: flags.until,
+  });
+  const dir = flags.out ?? join("runs", `${experiment.name}-${experiment.seed}`);
+  startRunDirectory(dir, experiment);
+  const outputs = new OutputsCsv(join(dir, RUN_FILES.outputs));
+  const sim = new Simulation(experiment, plan, (record) => outputs.add(record));
+  const bar =
+    process.stderr.isTTY && !flags.quiet ? new SimProgressBar(process.stderr, experiment.untilS) : null;
+  let summary: SimSummary;
+  const startedMs = performance.now();
+  try {
+    summary = sim.run(bar?.update);
+    summary.wallSeconds = (performance.now() - startedMs) / 1000;
+    outputs.close();
+  } catch (err) {
+    outputs.abandon();
+    if (err instanceof StepLimitError) throw new UserError(`${where}: ${err.message}`);
+    throw err;
+  } finally {
+    bar?.stop();
+  }
+  finishRunDirectory(dir, sim, summary, { traceCsv: flags.traceCsv });
+  process.stdout.write(`${formatSummary(summary, dir)}\n`);
+}
+
+/** A few lines for a person: what ran, how long, how much, how fast, and where the files are. */
+function formatSummary(s: SimSummary, dir: string): string {
+  const wallS = s.wallSeconds ?? 0;
+  const perS = wallS > 0 ? Math.round(s.events / wallS) : 0;
+  const ms = (x: number | null) => (x === null ? "n/a" : `${x} ms`);
+  return [
+    `${s.name}, seed ${s.seed}: ${s.simulatedSeconds.toFixed(3)} s simulated in ${wallS.toFixed(2)} s wall clock`,
+    `events ${s.events} (${perS} events/s), tuples in ${s.tuplesIn}, out ${s.tuplesOut}`,
+    `latency p50 ${ms(s.latencyMs.p50)}, p99 ${ms(s.latencyMs.p99)}, max ${ms(s.latencyMs.max)}`,
+    `VMs max ${s.vmsMax}, ${s.vmSeconds} VM-seconds, failures ${s.failures.length}`,
+    `trace ${s.traceHash} (${s.traceRecords} records), output digest ${s.outputDigest}`,
+    `files in ${dir}`,
+  ].join("\n");
+}

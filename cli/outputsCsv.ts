@@ -1,0 +1,69 @@
+// outputs.csv: every tuple the sinks received, written while the simulation runs. The
+// run is one synchronous loop, so an asynchronous stream would only queue everything in
+// memory until it ends; lines are instead gathered into chunks of about a megabyte and
+// written with writeSync, which bounds memory whatever the size of the run. The file is
+// written under a temporary name and renamed into place when the run has finished.
+
+import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import type { OutputRecord } from "../sim/index.js";
+import { onDisk, temporaryPath } from "./runFiles.js";
+
+/** The header line of outputs.csv. */
+export const OUTPUTS_CSV_HEADER = "timeMs,sink,instance,key,eventTimeMs,value";
+
+// Characters gathered before a chunk is written.
+const CHUNK_CHARS = 1 << 20;
+
+/** outputs.csv being written; `close` it after the run, or `abandon` it after a failure. */
+export class OutputsCsv {
+  private readonly tmp: string;
+  private readonly fd: number;
+  private pending = `${OUTPUTS_CSV_HEADER}\n`;
+  private fdOpen = true;
+
+  constructor(private readonly path: string) {
+    this.tmp = temporaryPath(path);
+    this.fd = onDisk(() => openSync(this.tmp, "w"));
+  }
+
+  /** Add one line for `r`. */
+  add(r: OutputRecord): void {
+    this.pending += `${r.timeMs},${csvField(r.sink)},${r.instance},${r.key},${r.eventTimeMs},${csvField(jsonOf(r.value))}\n`;
+    if (this.pending.length >= CHUNK_CHARS) this.flush();
+  }
+
+  /** Write what is left and move the file into place. */
+  close(): void {
+    this.flush();
+    onDisk(() => closeSync(this.fd));
+    this.fdOpen = false;
+    onDisk(() => renameSync(this.tmp, this.path));
+  }
+
+  /** Close and delete the temporary file, leaving no partial outputs.csv; safe to call at any time. */
+  abandon(): void {
+    if (this.fdOpen) {
+      this.fdOpen = false;
+      closeSync(this.fd);
+    }
+    rmSync(this.tmp, { force: true });
+  }
+
+  private flush(): void {
+    const bytes = Buffer.from(this.pending, "utf8");
+    this.pending = "";
+    onDisk(() => {
+      for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at, bytes.length - at);
+    });
+  }
+}
+
+/** `text` as one CSV field: quoted, with quotes doubled, when it holds a comma, quote or line break. */
+export function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** `value` as JSON; bigints as decimal strings, undefined as the empty string. */
+export function jsonOf(value: unknown): string {
+  return JSON.stringify(value, (_key, v) => (typeof v === "bigint" ? v.toString() : v)) ?? "";
+}

@@ -1,0 +1,197 @@
+// `seep sim` as a user meets it: spawned with `node bin/seep.js`, checked on the files it
+// writes, on running the same experiment twice to the same bytes, and on the one-line
+// errors it gives for a bad file, preset or override.
+
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), "seep-sim-test-"));
+let dirs = 0;
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+interface Outcome {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Run `node bin/seep.js ...args` in `cwd` (the repository root by default); kill it after 30 s. */
+function seep(args: readonly string[], cwd = root): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, timeout: 30_000 });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A fresh directory under the scratch directory, not yet created. */
+function freshDir(): string {
+  dirs++;
+  return join(scratch, `run-${dirs}`);
+}
+
+/** A file named `name` holding `text`, in a fresh directory; returns its path. */
+function fileWith(name: string, text: string): string {
+  const dir = freshDir();
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function json(path: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+}
+
+/** The lines of `text`, without the final newline. */
+function linesOf(text: string): string[] {
+  return text.replace(/\n$/, "").split("\n");
+}
+
+/** The arguments of a small, fast word count run into `out`. */
+function smallRun(out: string, ...more: string[]): string[] {
+  return ["sim", "wordcount", "--until", "20", "--out", out, "--set", "workload.params.lines=5000", ...more];
+}
+
+/** summary.json of `dir` without wallSeconds, the one field a rerun need not repeat. */
+function reproducibleSummary(dir: string): Record<string, unknown> {
+  const { wallSeconds: _, ...rest } = json(join(dir, "summary.json"));
+  return rest;
+}
+
+/** Expect `out` to be a failure with one line on stderr matching `pattern`, and no stack. */
+function expectOneLineError(out: Outcome, pattern: RegExp): void {
+  expect(out.code).toBe(1);
+  expect(out.stdout).toBe("");
+  expect(linesOf(out.stderr)).toEqual([expect.stringMatching(pattern)]);
+  expect(out.stderr).not.toMatch(/\bat .*:\d+:\d+/);
+}
+
+describe("seep sim", () => {
+  it("runs a preset and writes summary, metrics, outputs, trace and experiment files", async () => {
+    const dir = freshDir();
+    const out = await seep(smallRun(dir));
+    expect(out.stderr).toBe("");
+    expect(out.code).toBe(0);
+    const summary = json(join(dir, "summary.json"));
+    expect(summary).toMatchObject({ name: "wordcount", seed: 1, failures: [] });
+    expect(summary.traceHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(summary.simulatedSeconds).toBeLessThanOrEqual(20);
+    expect(summary.events).toBeGreaterThan(0);
+    expect(summary.tuplesIn).toBeGreaterThan(0);
+    expect(summary.wallSeconds).toBeGreaterThan(0);
+    expect((summary.latencyMs as Record<string, unknown>).p50).toEqual(expect.any(Number));
+    const metrics = linesOf(readFileSync(join(dir, "metrics.csv"), "utf8"));
+    expect(metrics[0]).toMatch(/^timeS,tuplesIn,tuplesOut,/);
+    expect(metrics.length).toBeGreaterThan(1);
+    const outputs = linesOf(readFileSync(join(dir, "outputs.csv"), "utf8"));
+    expect(outputs[0]).toBe("timeMs,sink,instance,key,eventTimeMs,value");
+    expect(outputs.length).toBe(1 + (summary.tuplesOut as number));
+    expect(outputs[1]).toMatch(/^[\d.]+,sink,\d+,\d+,\d+,"\{""windowStartMs"":/);
+    expect(readFileSync(join(dir, "trace.bin")).subarray(0, 8).toString("latin1")).toBe("SEEPTRC1");
+    const experiment = json(join(dir, "experiment.json"));
+    expect(experiment).toMatchObject({ name: "wordcount", seed: 1, untilS: 20 });
+    expect((experiment.workload as { params: Record<string, unknown> }).params.lines).toBe(5000);
+    expect(existsSync(join(dir, "trace.csv"))).toBe(false);
+    const report = linesOf(out.stdout);
+    expect(report[0]).toMatch(/^wordcount, seed 1: [\d.]+ s simulated in [\d.]+ s wall clock$/);
+    expect(report.at(-1)).toBe(`files in ${dir}`);
+  });
+
+  it("gives the same summary and trace bytes for the same seed, and another trace for another seed", async () => {
+    const [a, b, c] = [freshDir(), freshDir(), freshDir()];
+    const outcomes = await Promise.all([
+      seep(smallRun(a)),
+      seep(smallRun(b)),
+      seep(smallRun(c, "--seed", "2")),
+    ]);
+    expect(outcomes.map((o) => o.code)).toEqual([0, 0, 0]);
+    expect(reproducibleSummary(a)).toEqual(reproducibleSummary(b));
+    expect(readFileSync(join(a, "trace.bin")).equals(readFileSync(join(b, "trace.bin")))).toBe(true);
+    expect(readFileSync(join(a, "outputs.csv"), "utf8")).toBe(readFileSync(join(b, "outputs.csv"), "utf8"));
+    expect(reproducibleSummary(c).seed).toBe(2);
+    expect(reproducibleSummary(c).traceHash).not.toBe(reproducibleSummary(a).traceHash);
+  });
+
+  it("reruns the experiment.json of a run to the same trace, and writes trace.csv when asked", async () => {
+    const first = freshDir();
+    expect((await seep(smallRun(first))).code).toBe(0);
+    const again = freshDir();
+    const out = await seep(["sim", join(first, "experiment.json"), "--out", again, "--trace-csv"]);
+    expect(out.code).toBe(0);
+    expect(reproducibleSummary(again)).toEqual(reproducibleSummary(first));
+    const trace = linesOf(readFileSync(join(again, "trace.csv"), "utf8"));
+    expect(trace[0]).toBe("timeMs,kind,a,b,c,x");
+    expect(trace.length).toBe(1 + (reproducibleSummary(again).traceRecords as number));
+  });
+
+  it("writes to runs/<name>-<seed> under the current directory when --out is left out", async () => {
+    const cwd = freshDir();
+    mkdirSync(cwd);
+    const out = await seep(["sim", "wordcount", "--until", "2", "--set", "workload.params.lines=500"], cwd);
+    expect(out.code).toBe(0);
+    expect(json(join(cwd, "runs", "wordcount-1", "summary.json")).seed).toBe(1);
+    expect(linesOf(out.stdout).at(-1)).toBe(`files in ${join("runs", "wordcount-1")}`);
+  });
+
+  it("records a crash fault of the experiment file in the summary", async () => {
+    const file = fileWith(
+      "crash.yaml",
+      [
+        "name: crash",
+        "workload: { name: wordcount, params: { lines: 8000 } }",
+        "cluster: { vms: 4 }",
+        "untilS: 20",
+        "faults: [{ type: crash, vm: 1, atMs: 5000 }]",
+      ].join("\n"),
+    );
+    const dir = freshDir();
+    const out = await seep(["sim", file, "--out", dir]);
+    expect(out.stderr).toBe("");
+    expect(out.code).toBe(0);
+    const failures = json(join(dir, "summary.json")).failures as { vm: number; failedAtMs: number }[];
+    expect(failures).toEqual([expect.objectContaining({ vm: 1, failedAtMs: 5000 })]);
+  });
+
+  it("refuses a YAML file with an unknown key on one line naming the file and the key's path", async () => {
+    const file = fileWith("unknown.yaml", "workload: { name: wordcount }\ncluster: { vmz: 3 }\n");
+    const out = await seep(["sim", file, "--out", freshDir()]);
+    expectOneLineError(out, /^seep: .*unknown\.yaml.*cluster/);
+  });
+
+  it("refuses a JSON file that does not parse on one line naming the file", async () => {
+    const file = fileWith("broken.json", '{\n  "workload": { "name": "wordcount" },\n}\n');
+    const out = await seep(["sim", file, "--out", freshDir()]);
+    expectOneLineError(out, /^seep: .*broken\.json: invalid JSON at line 3, column 1/);
+  });
+
+  it("refuses a name that is neither a file nor a preset, listing the presets", async () => {
+    const out = await seep(["sim", "no-such-experiment"]);
+    expectOneLineError(out, /^seep: 'no-such-experiment' .*presets: .*wordcount/);
+  });
+
+  it("refuses a --set without '=' on one line", async () => {
+    const out = await seep(["sim", "wordcount", "--set", "nonsense"]);
+    expectOneLineError(out, /^seep: --set .*'nonsense'/);
+  });
+
+  it("reports a --set that makes the experiment invalid by the key's path", async () => {
+    const out = await seep(["sim", "wordcount", "--set", "cluster.vms=0", "--out", freshDir()]);
+    expectOneLineError(out, /^seep: preset wordcount: cluster\.vms: /);
+  });
+});
