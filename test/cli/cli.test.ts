@@ -1,34 +1,13 @@
 // The `seep` executable as a user meets it: spawned with `node bin/seep.js`, checked on
 // its help, its exit codes and the one-line errors it gives for mistakes.
 
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
+import { seep } from "./spawnSeep.js";
 
 interface Outcome {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
-}
-
-/** Run `node bin/seep.js ...args` from the repository root; kill it after `timeoutMs`. */
-function seep(args: readonly string[], timeoutMs = 30_000): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, timeout: timeoutMs });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding("utf8").on("data", (d: string) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 /** The lines of `text`, without the final newline. */

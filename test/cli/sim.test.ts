@@ -2,15 +2,12 @@
 // writes, on running the same experiment twice to the same bytes, and on the one-line
 // errors it gives for a bad file, preset or override.
 
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { seep } from "./spawnSeep.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), "seep-sim-test-"));
 let dirs = 0;
 
@@ -20,23 +17,6 @@ interface Outcome {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
-}
-
-/** Run `node bin/seep.js ...args` in `cwd` (the repository root by default); kill it after 30 s. */
-function seep(args: readonly string[], cwd = root): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, timeout: 30_000 });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding("utf8").on("data", (d: string) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 /** A fresh directory under the scratch directory, not yet created. */
@@ -143,7 +123,9 @@ describe("seep sim", () => {
   it("writes to runs/<name>-<seed> under the current directory when --out is left out", async () => {
     const cwd = freshDir();
     mkdirSync(cwd);
-    const out = await seep(["sim", "wordcount", "--until", "2", "--set", "workload.params.lines=500"], cwd);
+    const out = await seep(["sim", "wordcount", "--until", "2", "--set", "workload.params.lines=500"], {
+      cwd,
+    });
     expect(out.code).toBe(0);
     expect(json(join(cwd, "runs", "wordcount-1", "summary.json")).seed).toBe(1);
     expect(linesOf(out.stdout).at(-1)).toBe(`files in ${join("runs", "wordcount-1")}`);
