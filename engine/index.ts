@@ -22,6 +22,10 @@ export {
 export { KeyInterner } from "./keyInterner.js";
 export { LIFECYCLE, type LifecycleState, nextState } from "./lifecycle.js";
 export { ManualClock } from "./manualClock.js";
+export { hex32, lane1Step, lane2Step } from "./metrics/hash64.js";
+export { LatencyHistogram } from "./metrics/latencyHistogram.js";
+export { type IntervalGauges, type LatencySummary, Metrics, type MetricsRow } from "./metrics/metrics.js";
+export { OutputDigest } from "./metrics/outputDigest.js";
 export type {
   AlignedInputs,
   Emitter,

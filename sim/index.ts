@@ -4,10 +4,7 @@ export { type CostModel, costModel, DEFAULT_COST_MODEL, type OperatorCost } from
 export { type Experiment, ExperimentError, experimentSchema, parseExperiment } from "./experiment.js";
 export { type FaultSpec, faultSpecSchema } from "./faults.js";
 export { Environment, StepLimitError } from "./kernel.js";
-export { LatencyHistogram } from "./latencyHistogram.js";
-export { Metrics, type MetricsRow } from "./metrics.js";
 export { DEFAULT_NETWORK, Network, type NetworkOptions } from "./network.js";
-export { OutputDigest } from "./outputDigest.js";
 export { PRESETS, presetNames } from "./presets.js";
 export { RandomStream, RandomStreams } from "./randomStreams.js";
 export { type FailureRecord, type OutputRecord, type SimProgress, Simulation } from "./simulation.js";

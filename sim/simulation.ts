@@ -3,14 +3,19 @@
 // faults, metrics and a trace. `run` drives the kernel to the end of the stream (every
 // sink ended), to `untilS`, or until nothing is left to happen, and returns the summary.
 
-import { type Batch, type ControlReply, type LogicalPlan, physicalPlan } from "../engine/index.js";
+import {
+  type Batch,
+  type ControlReply,
+  type LogicalPlan,
+  Metrics,
+  OutputDigest,
+  physicalPlan,
+} from "../engine/index.js";
 import { costModel } from "./costModel.js";
 import type { Experiment } from "./experiment.js";
 import { FaultInjector, type FaultTarget } from "./faults.js";
 import { Environment } from "./kernel.js";
-import { Metrics } from "./metrics.js";
 import { DEFAULT_NETWORK, Network } from "./network.js";
-import { OutputDigest } from "./outputDigest.js";
 import { RandomStreams } from "./randomStreams.js";
 import type { SimHost } from "./simHost.js";
 import { SimRuntime } from "./simRuntime.js";

@@ -5,8 +5,7 @@
 // arrive, so two runs can be compared by one string. Writing the bytes to a file is the
 // CLI's job; this module only produces them.
 
-import { fmix32 } from "../engine/index.js";
-import { hex32, lane1Step, lane2Step } from "./hash64.js";
+import { fmix32, hex32, lane1Step, lane2Step } from "../engine/index.js";
 
 /** Event kinds of trace records; what fields a, b, c and x mean depends on the kind. */
 export const TraceKind = {

@@ -1,7 +1,7 @@
 // Tests of the per-interval metrics: rows, CSV, totals and the whole-run latency summary.
 
 import { describe, expect, it } from "vitest";
-import { Metrics } from "../../sim/metrics.js";
+import { Metrics } from "../../../engine/metrics/metrics.js";
 
 /** Three intervals: VM 1 throughout, VM 2 from the second, an empty third interval. */
 function smallRun(): Metrics {

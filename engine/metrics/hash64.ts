@@ -1,4 +1,4 @@
-// The 64-bit hash the simulator fingerprints runs with (trace hash, output digest): two
+// The 64-bit hash that fingerprints runs (the simulator's trace hash, every runtime's output digest): two
 // 32-bit lanes, each murmur3's block step with its own constants. Plain functions on
 // numbers so that the JIT inlines them into the callers' loops.
 

@@ -3,7 +3,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { OutputDigest } from "../../sim/outputDigest.js";
+import { OutputDigest } from "../../../engine/metrics/outputDigest.js";
 
 interface SinkRecord {
   sink: string;

@@ -6,7 +6,7 @@
 // are folded in directly; only arrays and objects are walked, so a record costs a few
 // map lookups and integer operations.
 
-import { fmix32 } from "../engine/index.js";
+import { fmix32 } from "../hash.js";
 import { hex32, lane1Step, lane2Step } from "./hash64.js";
 
 // Scratch float for reading the two 32-bit words of a number.

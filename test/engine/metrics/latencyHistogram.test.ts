@@ -2,7 +2,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { LatencyHistogram, quantileRank } from "../../sim/latencyHistogram.js";
+import { LatencyHistogram, quantileRank } from "../../../engine/metrics/latencyHistogram.js";
 
 const QUANTILES = [0, 0.01, 0.07, 0.25, 0.5, 0.9, 0.99, 0.999, 1];
 // 1% of the value, plus one of the narrowest buckets (2^-17 ms) for values near zero.
