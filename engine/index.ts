@@ -5,6 +5,7 @@ export { decodeBatch, encodeBatch, numericSizeBytes } from "./batchCodec.js";
 export type { BufferedChannel, ChannelPosition, Checkpoint, OutputPosition } from "./checkpoint.js";
 export { checkpointBufferedTuples, checkpointEntries } from "./checkpoint.js";
 export type { ControlMessage, ControlReply, ControlType } from "./control.js";
+export { Coordinator, type CoordinatorLink } from "./coordinator.js";
 export { ProtocolError } from "./control.js";
 export { fmix32, hashKey, hashString53 } from "./hash.js";
 export { type InProcessOptions, InProcessRuntime } from "./inProcessRuntime.js";

@@ -4,6 +4,7 @@
 
 import type { Batch } from "./batch.js";
 import type { CloneValue, KeyedState } from "./keyedState.js";
+import type { StateCodec } from "./stateCodec.js";
 
 /** Emits tuples on one output port. */
 export interface Emitter {
@@ -105,4 +106,6 @@ export interface OperatorOptions<V = unknown> {
   readonly stateful?: boolean;
   /** How the engine copies a state value that the operator changes in place. */
   readonly cloneState?: CloneValue<V>;
+  /** How an encoded checkpoint carries a state value (default: as JSON data, unchanged). */
+  readonly stateCodec?: StateCodec<V>;
 }

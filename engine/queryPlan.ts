@@ -14,6 +14,7 @@ import type {
   Source,
 } from "./operator.js";
 import { ROUTING_CONTRACTS, type RoutingContract } from "./router.js";
+import type { StateCodec } from "./stateCodec.js";
 
 /** An operator of a logical plan. */
 export interface OperatorSpec {
@@ -28,6 +29,8 @@ export interface OperatorSpec {
   readonly syncInputs: boolean;
   readonly stateful: boolean;
   readonly cloneState: CloneValue<unknown> | undefined;
+  /** How encoded checkpoints carry the state values (undefined: as JSON data). */
+  readonly stateCodec: StateCodec<unknown> | undefined;
   /** Makes the logic of one instance. */
   readonly create: (info: InstanceInfo) => Operator | Source;
 }
@@ -86,6 +89,7 @@ export class QueryBuilder {
       syncInputs: o.syncInputs ?? false,
       stateful: o.stateful ?? false,
       cloneState: o.cloneState as CloneValue<unknown> | undefined,
+      stateCodec: o.stateCodec as StateCodec<unknown> | undefined,
       create,
     };
     this.operators.push(spec);

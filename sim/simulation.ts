@@ -6,6 +6,7 @@
 import {
   type Batch,
   type ControlReply,
+  Coordinator,
   type LogicalPlan,
   Metrics,
   OutputDigest,
@@ -71,7 +72,7 @@ export class Simulation {
   readonly failures: FailureRecord[] = [];
   private readonly faults: FaultInjector;
   private readonly untilMs: number;
-  private sinksLeft = 0;
+  private coordinator: Coordinator | null = null;
   private vmsMax = 0;
 
   constructor(
@@ -140,10 +141,10 @@ export class Simulation {
   }
 
   private onReply(reply: ControlReply): void {
+    this.coordinator?.handleReply(reply);
     if (reply.type !== "ended") return;
     const host = this.runtime.host(reply.instance);
     this.trace.record(TraceKind.InstanceEnded, this.env.nowMs(), reply.instance, host?.vm.id ?? -1, 0, 0);
-    if (host?.instance.operator.kind === "sink") this.sinksLeft--;
   }
 
   private faultTarget(): FaultTarget {
@@ -173,7 +174,7 @@ export class Simulation {
     const lost = this.runtime.crash(vm);
     for (const h of lost) {
       this.trace.record(TraceKind.InstanceLost, nowMs, h.instance.id, id, 0, 0);
-      if (h.instance.operator.kind === "sink" && h.instance.state !== "finished") this.sinksLeft--;
+      this.coordinator?.instanceLost(h.instance.id);
     }
     this.failures.push({
       vm: id,
@@ -187,12 +188,12 @@ export class Simulation {
     const vms = this.pool.provisionReady(e.cluster.vms);
     const plan = physicalPlan(this.plan, { place: (_op, _i, n) => vms[n % vms.length].id });
     for (const spec of plan.instances) {
-      const host = this.runtime.deploy(plan, spec, this.pool.vm(spec.vm));
+      this.runtime.deploy(plan, spec, this.pool.vm(spec.vm));
       this.trace.record(TraceKind.InstanceDeployed, 0, spec.id, spec.vm, 0, 0);
-      if (host.instance.operator.kind === "sink") this.sinksLeft++;
     }
     this.pool.prewarm();
-    for (const h of this.runtime.hosts) this.runtime.sendControl(h.instance.id, { type: "start" });
+    this.coordinator = new Coordinator(plan, this.runtime);
+    this.coordinator.start();
     for (const h of this.runtime.hosts)
       if (h.instance.operator.kind === "source") this.runtime.startPolling(h);
   }
@@ -215,7 +216,10 @@ export class Simulation {
 
   private finished(): boolean {
     return (
-      this.sinksLeft <= 0 || this.env.pending === 0 || this.env.peek() > this.untilMs || this.runtime.idle()
+      (this.coordinator?.sinksDone ?? false) ||
+      this.env.pending === 0 ||
+      this.env.peek() > this.untilMs ||
+      this.runtime.idle()
     );
   }
 

@@ -3,9 +3,12 @@
 // when a window fires, so an aggregate needs `merge` as well as `add`.
 //
 // Accumulators live in keyed state and are checkpointed: an accumulator that is a
-// mutable object needs `clone`, so that a checkpoint in progress keeps its old version.
+// mutable object needs `clone`, so that a checkpoint in progress keeps its old version,
+// and one that is not JSON data (a Map, a class instance, a typed array) needs
+// `encodeAcc`/`decodeAcc`, so that an encoded checkpoint can carry it.
 
 import type { Batch } from "../batch.js";
+import { decodeFloat, encodeFloat, type StateCodec } from "../stateCodec.js";
 
 /** Folds rows of batches into an accumulator `A` and turns it into a result `R`. */
 export interface Aggregate<A, R> {
@@ -19,6 +22,10 @@ export interface Aggregate<A, R> {
   result(acc: A): R;
   /** A deep copy of an accumulator; required when `A` is a mutable object. */
   clone?(acc: A): A;
+  /** A JSON-able form of an accumulator; required (with `decodeAcc`) when `A` is not JSON data. */
+  encodeAcc?(acc: A): unknown;
+  /** The accumulator of `encodeAcc`'s output. */
+  decodeAcc?(json: unknown): A;
 }
 
 /** Counts tuples. */
@@ -61,4 +68,26 @@ export function cloneOf<A, R>(aggregate: Aggregate<A, R>): (acc: A) => A {
     throw new TypeError("an aggregate whose accumulator is an object must provide clone()");
   }
   return (acc) => acc;
+}
+
+/**
+ * The codec of an aggregate's accumulators: `encodeAcc`/`decodeAcc` when given; else
+ * numbers with +-Infinity and NaN tagged (when `create()` is a number), else identity,
+ * which assumes JSON data (arrays and plain objects of finite numbers and strings).
+ */
+export function accumulatorCodec<A, R>(aggregate: Aggregate<A, R>): StateCodec<A> {
+  const { encodeAcc, decodeAcc } = aggregate;
+  if ((encodeAcc === undefined) !== (decodeAcc === undefined)) {
+    throw new TypeError("an aggregate must provide both encodeAcc() and decodeAcc(), or neither");
+  }
+  if (encodeAcc !== undefined && decodeAcc !== undefined) {
+    return { encode: (acc) => encodeAcc.call(aggregate, acc), decode: (json) => decodeAcc.call(aggregate, json) };
+  }
+  if (typeof aggregate.create() === "number") {
+    return {
+      encode: (acc) => encodeFloat(acc as number),
+      decode: (json) => decodeFloat(json, "accumulator") as A,
+    };
+  }
+  return { encode: (acc) => acc, decode: (json) => json as A };
 }

@@ -7,7 +7,8 @@
 import type { Batch } from "../batch.js";
 import type { CloneValue } from "../keyedState.js";
 import type { Operator, OperatorContext } from "../operator.js";
-import { type Aggregate, cloneOf, mergeAll } from "./aggregate.js";
+import type { StateCodec } from "../stateCodec.js";
+import { type Aggregate, accumulatorCodec, cloneOf, mergeAll } from "./aggregate.js";
 import type { WindowDefinition } from "./windowDefinition.js";
 
 /** Shape of a count window. */
@@ -78,6 +79,23 @@ export function cloneCountWindowState<A>(aggregate: Aggregate<A, unknown>): Clon
   return (s) => ({ closed: s.closed.map(cloneAcc), open: cloneAcc(s.open), openCount: s.openCount });
 }
 
+/** The codec of a key's count-window state, as the JSON array [closed, open, openCount]. */
+export function countWindowStateCodec<A>(aggregate: Aggregate<A, unknown>): StateCodec<CountWindowState<A>> {
+  const acc = accumulatorCodec(aggregate);
+  return {
+    encode: (s) => [s.closed.map(acc.encode), acc.encode(s.open), s.openCount],
+    decode: (json) => {
+      if (!Array.isArray(json) || json.length !== 3) throw new TypeError("count window state: expected [3]");
+      const [closed, open, openCount] = json as unknown[];
+      if (!Array.isArray(closed)) throw new TypeError("count window state: closed panes must be an array");
+      if (!Number.isSafeInteger(openCount) || (openCount as number) < 0) {
+        throw new TypeError(`count window state: bad openCount ${JSON.stringify(openCount)}`);
+      }
+      return { closed: closed.map(acc.decode), open: acc.decode(open), openCount: openCount as number };
+    },
+  };
+}
+
 /**
  * Sliding count windows per key: `const w = countWindow({ size, slide, aggregate })`, then
  * `q.operator(name, w.create, { ...w.options, parallelism })` behind a `key` edge. Emits
@@ -93,8 +111,9 @@ export function countWindow<A, R>(
     throw new RangeError(`size ${size} must be a positive multiple of slide ${slide}`);
   }
   const cloneState = cloneCountWindowState(aggregate);
+  const stateCodec = countWindowStateCodec(aggregate);
   return {
     create: () => new CountWindowOperator(size, slide, aggregate),
-    options: { stateful: true, cloneState },
+    options: { stateful: true, cloneState, stateCodec },
   };
 }

@@ -58,6 +58,11 @@ export class Panes<A> {
     this.accs.splice(0, n);
   }
 
+  /** The pane indexes held, ascending, and their accumulators: read-only views, for encoding. */
+  columns(): { readonly indexes: readonly number[]; readonly accs: readonly A[] } {
+    return { indexes: this.indexes, accs: this.accs };
+  }
+
   /** A copy whose accumulators are copied with `cloneAcc`. */
   clone(cloneAcc: (acc: A) => A): Panes<A> {
     return new Panes([...this.indexes], this.accs.map(cloneAcc));

@@ -11,7 +11,8 @@
 import type { Batch } from "../batch.js";
 import type { CloneValue } from "../keyedState.js";
 import type { Operator, OperatorContext } from "../operator.js";
-import { type Aggregate, cloneOf, mergeAll } from "./aggregate.js";
+import { decodeFloat, encodeFloat, type StateCodec } from "../stateCodec.js";
+import { type Aggregate, accumulatorCodec, cloneOf, mergeAll } from "./aggregate.js";
 import { Panes } from "./panes.js";
 import type { WindowDefinition } from "./windowDefinition.js";
 import { WindowTimers } from "./windowTimers.js";
@@ -142,6 +143,37 @@ export function cloneTimeWindowState<A>(aggregate: Aggregate<A, unknown>): Clone
 }
 
 /**
+ * The codec of a key's window state, as the JSON array [firedThroughMs, nextFireMs,
+ * pane indexes, pane accumulators] (times may be +-Infinity, so they are tagged).
+ */
+export function timeWindowStateCodec<A>(aggregate: Aggregate<A, unknown>): StateCodec<TimeWindowState<A>> {
+  const acc = accumulatorCodec(aggregate);
+  return {
+    encode: (s) => {
+      const { indexes, accs } = s.panes.columns();
+      return [encodeFloat(s.firedThroughMs), encodeFloat(s.nextFireMs), indexes, accs.map(acc.encode)];
+    },
+    decode: (json) => {
+      if (!Array.isArray(json) || json.length !== 4) throw new TypeError("time window state: expected [4]");
+      const [fired, next, indexes, accs] = json as unknown[];
+      if (!Array.isArray(indexes) || !Array.isArray(accs) || indexes.length !== accs.length) {
+        throw new TypeError("time window state: pane indexes and accumulators do not match");
+      }
+      for (let j = 0; j < indexes.length; j++) {
+        if (!Number.isSafeInteger(indexes[j]) || (j > 0 && indexes[j] <= indexes[j - 1])) {
+          throw new TypeError("time window state: pane indexes must be ascending integers");
+        }
+      }
+      return {
+        firedThroughMs: decodeFloat(fired, "firedThroughMs"),
+        nextFireMs: decodeFloat(next, "nextFireMs"),
+        panes: new Panes<A>(indexes as number[], accs.map(acc.decode)),
+      };
+    },
+  };
+}
+
+/**
  * Sliding event-time windows per key: `const w = timeWindow({ sizeMs, slideMs, aggregate })`,
  * then `q.operator(name, w.create, { ...w.options, parallelism })` behind a `key` edge.
  * Emits, per window and key with data, `WindowResult<R>` at event time windowEndMs - 1.
@@ -157,8 +189,9 @@ export function timeWindow<A, R>(
     throw new RangeError(`sizeMs ${sizeMs} must be a positive multiple of slideMs ${slideMs}`);
   }
   const cloneState = cloneTimeWindowState(aggregate);
+  const stateCodec = timeWindowStateCodec(aggregate);
   return {
     create: () => new TimeWindowOperator(sizeMs, slideMs, aggregate),
-    options: { stateful: true, cloneState },
+    options: { stateful: true, cloneState, stateCodec },
   };
 }

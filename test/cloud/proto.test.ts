@@ -25,7 +25,10 @@ describe("generated protobuf code", () => {
     execFileSync(buf, ["generate", "-o", scratch], { cwd: root, timeout: 60_000 });
     const fresh = join(scratch, "cloud", "gen");
     const committed = join(root, "cloud", "gen");
-    const names = (d: string) => files(d).map((f) => relative(d, f)).sort();
+    const names = (d: string) =>
+      files(d)
+        .map((f) => relative(d, f))
+        .sort();
     expect(names(fresh)).toEqual(names(committed));
     for (const name of names(fresh)) {
       expect(readFileSync(join(fresh, name), "utf8"), `cloud/gen/${name} is stale: run npm run proto`).toBe(

@@ -1,0 +1,59 @@
+// The coordinator's engine-side logic, shared by every runtime: it starts a deployed
+// physical plan, follows the instances' replies, forgets instances that were lost, and
+// tells when the run is over (every sink ended, or nothing alive can end any more).
+// Runtimes hand it a way to reach instances and feed it replies; the fault-tolerance
+// and scaling protocols build on it.
+
+import type { ControlMessage, ControlReply } from "./control.js";
+import type { PhysicalPlan } from "./physicalPlan.js";
+
+/** How a coordinator reaches instances. */
+export interface CoordinatorLink {
+  sendControl(instance: number, message: ControlMessage): void;
+}
+
+/** What the coordinator knows of a run. */
+export class Coordinator {
+  private readonly ended = new Set<number>();
+  private readonly lost = new Set<number>();
+  private readonly sinks: ReadonlySet<number>;
+
+  constructor(
+    public plan: PhysicalPlan,
+    private readonly link: CoordinatorLink,
+  ) {
+    const sinkOps = new Set(plan.logical.operators.filter((o) => o.kind === "sink").map((o) => o.id));
+    this.sinks = new Set(plan.instances.filter((i) => sinkOps.has(i.operator)).map((i) => i.id));
+  }
+
+  /** Send `start` to every instance of the plan. */
+  start(): void {
+    for (const i of this.plan.instances) this.link.sendControl(i.id, { type: "start" });
+  }
+
+  /** Take in a reply from an instance. */
+  handleReply(reply: ControlReply): void {
+    if (reply.type === "ended") this.ended.add(reply.instance);
+  }
+
+  /** An instance is gone (its VM or worker died). */
+  instanceLost(id: number): void {
+    this.lost.add(id);
+  }
+
+  /** True once an instance has reported the end of its input. */
+  hasEnded(id: number): boolean {
+    return this.ended.has(id);
+  }
+
+  /** Instances lost so far. */
+  get lostInstances(): ReadonlySet<number> {
+    return this.lost;
+  }
+
+  /** True when every sink instance has ended or was lost: no more output can come. */
+  get sinksDone(): boolean {
+    for (const s of this.sinks) if (!this.ended.has(s) && !this.lost.has(s)) return false;
+    return true;
+  }
+}
