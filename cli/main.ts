@@ -6,11 +6,13 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerBench } from "./commands/bench.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerRun } from "./commands/run.js";
 import { registerSim } from "./commands/sim.js";
+import { registerWorker } from "./commands/worker.js";
 import { reportError, routeParseErrors } from "./errors.js";
 
 /** Every command of `seep`, in the order `--help` lists them. */
-const COMMANDS: readonly ((program: Command) => void)[] = [registerDemo, registerSim, registerBench];
+const COMMANDS: readonly ((program: Command) => void)[] = [registerDemo, registerSim, registerRun, registerWorker, registerBench];
 
 /** The `seep` program with every command registered. */
 function buildProgram(): Command {

@@ -4,9 +4,17 @@ export { Batch, BatchBuilder } from "./batch.js";
 export { decodeBatch, encodeBatch, numericSizeBytes } from "./batchCodec.js";
 export type { BufferedChannel, ChannelPosition, Checkpoint, OutputPosition } from "./checkpoint.js";
 export { checkpointBufferedTuples, checkpointEntries } from "./checkpoint.js";
+export {
+  checkpointOperatorOf,
+  checkpointSizeBytes,
+  decodeCheckpoint,
+  decodeRoutingState,
+  encodeCheckpoint,
+  encodeRoutingState,
+} from "./checkpointCodec.js";
 export type { ControlMessage, ControlReply, ControlType } from "./control.js";
-export { Coordinator, type CoordinatorLink } from "./coordinator.js";
 export { ProtocolError } from "./control.js";
+export { Coordinator, type CoordinatorLink } from "./coordinator.js";
 export { fmix32, hashKey, hashString53 } from "./hash.js";
 export { type InProcessOptions, InProcessRuntime } from "./inProcessRuntime.js";
 export { DEFAULT_COPY_CHUNK_ENTRIES, Instance } from "./instance.js";
@@ -84,5 +92,6 @@ export type {
   WorkMeter,
 } from "./runtime.js";
 export { NO_METER } from "./runtime.js";
+export { decodeFloat, encodeFloat, JSON_STATE_CODEC, type StateCodec } from "./stateCodec.js";
 export { StateSnapshot } from "./stateSnapshot.js";
 export * from "./windows/index.js";

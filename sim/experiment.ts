@@ -97,6 +97,11 @@ export const experimentSchema = z
       .strict()
       .prefault({}),
     faults: z.array(faultSpecSchema).default([]),
+    /** Settings of real runs (`seep run`): `ec2` holds the EC2 pool's options, checked there. */
+    cloud: z
+      .object({ ec2: z.record(z.string(), z.unknown()).optional() })
+      .strict()
+      .optional(),
     /** Stop at this virtual time even if the stream has not ended. */
     untilS: positive.optional(),
     /** Bound on kernel steps: a runaway run stops with an error. */

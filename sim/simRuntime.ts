@@ -88,6 +88,8 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
   private workUs = 0;
   private emittedBySource = 0;
   private outbox: Outgoing[] = [];
+  /** Replies to the coordinator sent during the current task: they leave when it completes. */
+  private replies: ControlReply[] = [];
   /** Bytes of a batch on the wire, per port field count (values priced by the cost model). */
   private readonly fieldCounts = new Map<number, number>();
   /** How many tuples each computed tuple stands for. */
@@ -165,7 +167,8 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
 
   sendControl(to: Address, message: ControlMessage | ControlReply): void {
     if (to === "coordinator") {
-      this.hooks.onReply?.(message as ControlReply);
+      if (this.current !== null) this.replies.push(message as ControlReply);
+      else this.hooks.onReply?.(message as ControlReply);
       return;
     }
     this.clock.schedule(this.controlLatencyMs, () => {
@@ -263,6 +266,7 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
     this.workUs = 0;
     this.emittedBySource = 0;
     this.outbox = [];
+    this.replies = [];
     let tuples = 0;
     const inst = host.instance;
     switch (task.kind) {
@@ -300,6 +304,8 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
     this.current = null;
     const outbox = this.outbox;
     this.outbox = [];
+    const replies = this.replies;
+    this.replies = [];
     const costMs = this.workUs / 1000 / vm.speed;
     const sinkBatch = task.kind === TaskKind.batch && inst.operator.kind === "sink" ? task.batch : null;
     this.clock.schedule(costMs, () => {
@@ -310,6 +316,7 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
       for (const m of outbox) this.route(m);
       if (sinkBatch !== null && sinkBatch.length > 0)
         this.hooks.onSinkBatch?.(host, sinkBatch, this.clock.nowMs());
+      for (const r of replies) this.hooks.onReply?.(r);
       this.hooks.onTask?.(host, task.kind, tuples, costMs);
       this.wake(host);
     });

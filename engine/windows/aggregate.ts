@@ -81,7 +81,10 @@ export function accumulatorCodec<A, R>(aggregate: Aggregate<A, R>): StateCodec<A
     throw new TypeError("an aggregate must provide both encodeAcc() and decodeAcc(), or neither");
   }
   if (encodeAcc !== undefined && decodeAcc !== undefined) {
-    return { encode: (acc) => encodeAcc.call(aggregate, acc), decode: (json) => decodeAcc.call(aggregate, json) };
+    return {
+      encode: (acc) => encodeAcc.call(aggregate, acc),
+      decode: (json) => decodeAcc.call(aggregate, json),
+    };
   }
   if (typeof aggregate.create() === "number") {
     return {

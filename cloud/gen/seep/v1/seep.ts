@@ -130,6 +130,8 @@ export interface Stats {
   tuplesEmitted: number;
   intervalMs: number;
   nowEpochMs: number;
+  /** Tuples the worker's sources produced. */
+  sourceTuples: number;
 }
 
 export interface WatchRequest {
@@ -1398,7 +1400,15 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
 };
 
 function createBaseStats(): Stats {
-  return { cpuUtilisation: 0, queuedTuples: 0, tuplesProcessed: 0, tuplesEmitted: 0, intervalMs: 0, nowEpochMs: 0 };
+  return {
+    cpuUtilisation: 0,
+    queuedTuples: 0,
+    tuplesProcessed: 0,
+    tuplesEmitted: 0,
+    intervalMs: 0,
+    nowEpochMs: 0,
+    sourceTuples: 0,
+  };
 }
 
 export const Stats: MessageFns<Stats> = {
@@ -1420,6 +1430,9 @@ export const Stats: MessageFns<Stats> = {
     }
     if (message.nowEpochMs !== 0) {
       writer.uint32(49).double(message.nowEpochMs);
+    }
+    if (message.sourceTuples !== 0) {
+      writer.uint32(56).uint64(message.sourceTuples);
     }
     return writer;
   },
@@ -1485,6 +1498,14 @@ export const Stats: MessageFns<Stats> = {
             message.nowEpochMs = reader.double();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.sourceTuples = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1529,6 +1550,11 @@ export const Stats: MessageFns<Stats> = {
         : isSet(object.now_epoch_ms)
         ? globalThis.Number(object.now_epoch_ms)
         : 0,
+      sourceTuples: isSet(object.sourceTuples)
+        ? globalThis.Number(object.sourceTuples)
+        : isSet(object.source_tuples)
+        ? globalThis.Number(object.source_tuples)
+        : 0,
     };
   },
 
@@ -1552,6 +1578,9 @@ export const Stats: MessageFns<Stats> = {
     if (message.nowEpochMs !== 0) {
       obj.nowEpochMs = floatToJson(message.nowEpochMs);
     }
+    if (message.sourceTuples !== 0) {
+      obj.sourceTuples = Math.round(message.sourceTuples);
+    }
     return obj;
   },
 
@@ -1566,6 +1595,7 @@ export const Stats: MessageFns<Stats> = {
     message.tuplesEmitted = object.tuplesEmitted ?? 0;
     message.intervalMs = object.intervalMs ?? 0;
     message.nowEpochMs = object.nowEpochMs ?? 0;
+    message.sourceTuples = object.sourceTuples ?? 0;
     return message;
   },
 };

@@ -1,0 +1,135 @@
+// `seep run`: one real run of an experiment (the same files and presets as `seep sim`)
+// on worker processes from a VM pool: local processes on this machine by default, EC2
+// instances with `--pool ec2`. It writes the same files as a simulated run
+// (summary.json, metrics.csv, outputs.csv, experiment.json), so that the two can be
+// compared field by field, and terminates every worker it started, on Ctrl-C too.
+
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Command, Option } from "commander";
+import { UserError } from "../errors.js";
+import { parseInteger, parsePositiveNumber } from "../options.js";
+import { collectSetting, type Setting } from "../settings.js";
+
+/** Flags of `seep run`, as parsed. */
+interface RunFlags {
+  readonly pool: "local" | "ec2";
+  readonly workers?: number;
+  readonly seed?: number;
+  readonly out?: string;
+  readonly until?: number;
+  readonly set?: readonly Setting[];
+  readonly quiet: boolean;
+}
+
+/** Register `seep run` on `program`. */
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description("run an experiment for real on worker processes and write its summary, metrics and outputs")
+    .argument("<experiment>", "an experiment file (.json, .yaml or .yml) or the name of a built-in preset")
+    .addOption(new Option("--pool <kind>", "where workers come from").choices(["local", "ec2"]).default("local"))
+    .addOption(
+      new Option("--workers <n>", "number of workers (default: the experiment's cluster.vms)").argParser((v: string) =>
+        parseInteger("--workers", v, { min: 1, max: 64 }),
+      ),
+    )
+    .addOption(
+      new Option("--seed <n>", "seed of the run (default: the experiment's)").argParser((v: string) =>
+        parseInteger("--seed", v, { min: 0 }),
+      ),
+    )
+    .addOption(new Option("--out <dir>", "directory for the run's files (default: runs/<name>-<seed>-real)"))
+    .addOption(
+      new Option("--until <seconds>", "stop after this much run time (default: the experiment's untilS, else the end of the stream)").argParser(
+        (v: string) => parsePositiveNumber("--until", v),
+      ),
+    )
+    .addOption(
+      new Option("--set <key=value>", "set a dotted key of the experiment before validation; repeatable (default: none)").argParser(
+        collectSetting,
+      ),
+    )
+    .addOption(new Option("--quiet", "no progress display").default(false))
+    .action(runReal);
+}
+
+async function runReal(source: string, flags: RunFlags): Promise<void> {
+  const { loadExperiment } = await import("../experimentFile.js");
+  const { startRunDirectory, writeFileAtomic, prettyJson, RUN_FILES } = await import("../runFiles.js");
+  const { OutputsCsv } = await import("../outputsCsv.js");
+  const { CloudRun } = await import("../../cloud/cloudRun.js");
+  const { installSignalCleanup } = await import("../../cloud/signalCleanup.js");
+  const { experiment, plan, where } = loadExperiment(source, {
+    settings: flags.set ?? [],
+    seed: flags.seed,
+    untilS: flags.until,
+  });
+  const token = randomBytes(24).toString("hex");
+  const pool = await makePool(flags.pool, token, experiment.cloud?.ec2, where, experiment.name);
+  const removeCleanup = installSignalCleanup(pool);
+  const dir = flags.out ?? join("runs", `${experiment.name}-${experiment.seed}-real`);
+  startRunDirectory(dir, experiment);
+  const outputs = new OutputsCsv(join(dir, RUN_FILES.outputs));
+  const show = process.stderr.isTTY && !flags.quiet;
+  const run = new CloudRun({
+    name: experiment.name,
+    pool,
+    poolKind: flags.pool,
+    workers: flags.workers ?? experiment.cluster.vms,
+    token,
+    workload: experiment.workload.name,
+    params: experiment.workload.params,
+    plan,
+    seed: experiment.seed,
+    batchSize: experiment.fidelity.batchSize,
+    sourcePollMs: experiment.fidelity.sourcePollMs,
+    untilMs: experiment.untilS === undefined ? undefined : experiment.untilS * 1000,
+    metricsIntervalMs: experiment.metricsIntervalMs,
+    onOutput: (o) => outputs.add(o),
+    onProgress: show
+      ? (ms, tin, tout) => process.stderr.write(`\rrun ${(ms / 1000).toFixed(1)} s | tuples in ${tin} | out ${tout}   `)
+      : undefined,
+  });
+  const startedMs = performance.now();
+  try {
+    const summary = await run.run();
+    summary.wallSeconds = (performance.now() - startedMs) / 1000;
+    if (show) process.stderr.write("\n");
+    outputs.close();
+    writeFileAtomic(join(dir, RUN_FILES.metrics), run.metricsCsv());
+    writeFileAtomic(join(dir, RUN_FILES.summary), prettyJson(summary));
+    const ms = (x: number | null) => (x === null ? "n/a" : `${x} ms`);
+    process.stdout.write(
+      [
+        `${summary.name}, seed ${summary.seed}, ${flags.pool} pool: ${summary.simulatedSeconds} s run in ${summary.wallSeconds.toFixed(2)} s wall clock`,
+        `tuples in ${summary.tuplesIn}, out ${summary.tuplesOut}`,
+        `latency p50 ${ms(summary.latencyMs.p50)}, p99 ${ms(summary.latencyMs.p99)}, max ${ms(summary.latencyMs.max)}`,
+        `workers ${summary.vmsMax}, failures ${summary.failures.length}, output digest ${summary.outputDigest}`,
+        `files in ${dir}`,
+      ].join("\n") + "\n",
+    );
+  } catch (err) {
+    outputs.abandon();
+    throw err;
+  } finally {
+    await pool.shutdown();
+    removeCleanup();
+  }
+}
+
+async function makePool(kind: "local" | "ec2", token: string, ec2: unknown, where: string, runId: string) {
+  if (kind === "local") {
+    const { LocalProcessPool } = await import("../../cloud/localProcessPool.js");
+    const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
+    return new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
+  }
+  const { Ec2Pool, parseEc2PoolOptions } = await import("../../cloud/ec2Pool.js");
+  if (ec2 === undefined) throw new UserError(`${where}: --pool ec2 needs cloud.ec2 in the experiment (region, imageId, ...)`);
+  try {
+    return new Ec2Pool(parseEc2PoolOptions({ runId, ...(ec2 as object), token }));
+  } catch (e) {
+    throw new UserError(`${where}: cloud.ec2: ${e instanceof Error ? e.message : e}`);
+  }
+}

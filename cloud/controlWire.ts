@@ -1,0 +1,179 @@
+// The control plane on the wire: engine control messages and replies to and from their
+// protobuf form (proto/seep/v1/seep.proto). The proto is flat, one message with every
+// field any control type needs, so this module owns which fields each type uses.
+// Checkpoints travel encoded by engine/checkpointCodec.ts, through the state codec of
+// their operator; routing states as JSON with key-group ranges as [first, last].
+
+import {
+  type Checkpoint,
+  type ControlMessage,
+  type ControlReply,
+  checkpointOperatorOf,
+  decodeCheckpoint,
+  decodeRoutingState,
+  encodeCheckpoint,
+  encodeRoutingState,
+  type StateCodec,
+} from "../engine/index.js";
+import type { ControlReplyMessage, ControlRequest } from "./gen/seep/v1/seep.js";
+
+/** The state codec of an operator, by operator id. */
+export type CodecOf = (operator: number) => StateCodec<unknown>;
+
+const NO_BYTES = Buffer.alloc(0);
+
+/** A uint32 proto field: refuses what the wire would wrap or truncate. */
+function u32(x: number, what: string): number {
+  if (!Number.isInteger(x) || x < 0 || x > 0xffffffff) throw new RangeError(`${what} ${x} is not a uint32`);
+  return x;
+}
+
+/** A uint64 proto field carried as a number: refuses what would not come back the same. */
+function u64(x: number, what: string): number {
+  if (!Number.isSafeInteger(x) || x < 0)
+    throw new RangeError(`${what} ${x} is not a non-negative safe integer`);
+  return x;
+}
+
+function checkpointBytes(cp: Checkpoint, codec: StateCodec<unknown>): Buffer {
+  const bytes = encodeCheckpoint(cp, codec);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function checkpointFrom(bytes: Uint8Array, type: string, codecOf: CodecOf): Checkpoint {
+  if (bytes.length === 0) throw new RangeError(`control "${type}" carries no checkpoint`);
+  return decodeCheckpoint(bytes, codecOf(checkpointOperatorOf(bytes)));
+}
+
+function unknownType(type: string, what: string): never {
+  throw new RangeError(`unknown ${what} type "${type}"`);
+}
+
+/** The proto request carrying `msg` to `instance`; `codec` encodes a carried checkpoint's state. */
+export function toControlRequest(
+  instance: number,
+  msg: ControlMessage,
+  codec: StateCodec<unknown>,
+): ControlRequest {
+  const req: ControlRequest = {
+    instance: u32(instance, "instance"),
+    type: msg.type,
+    checkpointId: 0,
+    edge: 0,
+    receiver: 0,
+    seq: 0,
+    checkpoint: NO_BYTES,
+    routingJson: "",
+  };
+  switch (msg.type) {
+    case "start":
+    case "pause":
+    case "resume":
+    case "stop":
+      return req;
+    case "checkpoint":
+      return { ...req, checkpointId: u64(msg.checkpointId, "checkpoint id") };
+    case "backup":
+    case "restore":
+      return { ...req, checkpoint: checkpointBytes(msg.checkpoint, codec) };
+    case "ack":
+      return { ...req, edge: u32(msg.edge, "edge"), receiver: u32(msg.receiver, "receiver"), seq: msg.seq };
+    case "replay":
+      return {
+        ...req,
+        edge: u32(msg.edge, "edge"),
+        receiver: u32(msg.receiver, "receiver"),
+        seq: msg.afterSeq,
+      };
+    case "reroute":
+      return {
+        ...req,
+        edge: u32(msg.edge, "edge"),
+        routingJson: JSON.stringify(encodeRoutingState(msg.routing)),
+      };
+  }
+}
+
+/** The target instance and engine message of a proto request; throws on an unknown type. */
+export function fromControlRequest(
+  req: ControlRequest,
+  codecOf: CodecOf,
+): { instance: number; message: ControlMessage } {
+  const message = ((): ControlMessage => {
+    switch (req.type) {
+      case "start":
+      case "pause":
+      case "resume":
+      case "stop":
+        return { type: req.type };
+      case "checkpoint":
+        return { type: "checkpoint", checkpointId: req.checkpointId };
+      case "backup":
+      case "restore":
+        return { type: req.type, checkpoint: checkpointFrom(req.checkpoint, req.type, codecOf) };
+      case "ack":
+        return { type: "ack", edge: req.edge, receiver: req.receiver, seq: req.seq };
+      case "replay":
+        return { type: "replay", edge: req.edge, receiver: req.receiver, afterSeq: req.seq };
+      case "reroute": {
+        let json: unknown;
+        try {
+          json = JSON.parse(req.routingJson);
+        } catch (e) {
+          throw new RangeError(`control "reroute": routing_json is not JSON (${(e as Error).message})`);
+        }
+        return { type: "reroute", edge: req.edge, routing: decodeRoutingState(json) };
+      }
+      default:
+        return unknownType(req.type, "control message");
+    }
+  })();
+  return { instance: req.instance, message };
+}
+
+/** The proto form of an instance's reply; `codec` encodes a carried checkpoint's state. */
+export function toReplyMessage(reply: ControlReply, codec: StateCodec<unknown>): ControlReplyMessage {
+  const msg: ControlReplyMessage = {
+    type: reply.type,
+    instance: u32(reply.instance, "instance"),
+    checkpointId: 0,
+    holder: 0,
+    checkpoint: NO_BYTES,
+  };
+  switch (reply.type) {
+    case "checkpointed":
+      return { ...msg, checkpoint: checkpointBytes(reply.checkpoint, codec) };
+    case "backedUp":
+      return {
+        ...msg,
+        holder: u32(reply.holder, "holder"),
+        checkpointId: u64(reply.checkpointId, "checkpoint id"),
+      };
+    case "restored":
+      return { ...msg, checkpointId: u64(reply.checkpointId, "checkpoint id") };
+    case "ended":
+    case "stopped":
+      return msg;
+  }
+}
+
+/** The engine reply of a proto reply message; throws on an unknown type. */
+export function fromReplyMessage(msg: ControlReplyMessage, codecOf: CodecOf): ControlReply {
+  switch (msg.type) {
+    case "checkpointed":
+      return {
+        type: "checkpointed",
+        instance: msg.instance,
+        checkpoint: checkpointFrom(msg.checkpoint, msg.type, codecOf),
+      };
+    case "backedUp":
+      return { type: "backedUp", holder: msg.holder, instance: msg.instance, checkpointId: msg.checkpointId };
+    case "restored":
+      return { type: "restored", instance: msg.instance, checkpointId: msg.checkpointId };
+    case "ended":
+    case "stopped":
+      return { type: msg.type, instance: msg.instance };
+    default:
+      return unknownType(msg.type, "control reply");
+  }
+}

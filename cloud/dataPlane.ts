@@ -1,0 +1,103 @@
+// The data plane between workers: one long-lived gRPC stream per (edge, sending
+// worker, receiving worker), frames carrying batches as byte columns, and credit-based
+// flow control. A receiver grants the sender a window of frames and one more frame for
+// every frame it has processed; a sender holds frames it has no credit for, and the
+// worker stops running the instances whose streams hold frames (see workerRuntime.ts),
+// so a slow receiver slows its senders instead of growing memory without bound.
+
+import type { ClientDuplexStream, Metadata, ServerDuplexStream } from "@grpc/grpc-js";
+import type { Credit, DataFrame, DataPlaneClient } from "./gen/seep/v1/seep.js";
+
+/** Frames a receiver lets a sender have in flight on one stream. */
+export const CREDIT_WINDOW_FRAMES = 16;
+
+/** The sending end of one data stream. */
+export class OutgoingStream {
+  private credit = 0;
+  private readonly held: DataFrame[] = [];
+  private readonly call: ClientDuplexStream<DataFrame, Credit>;
+  /** True once the stream failed (the receiving worker is gone). */
+  broken = false;
+  /** Frames sent so far. */
+  sent = 0;
+
+  constructor(
+    client: DataPlaneClient,
+    metadata: Metadata,
+    /** Called when credit arrives (held frames may have gone out; senders may run again). */
+    private readonly onCredit: () => void,
+    /** Called once if the stream breaks. */
+    private readonly onBroken: (error: Error) => void,
+  ) {
+    this.call = client.stream(metadata);
+    this.call.on("data", (c: Credit) => {
+      this.credit += c.frames;
+      this.drain();
+      this.onCredit();
+    });
+    this.call.on("error", (e: Error) => this.fail(e));
+    this.call.on("end", () => this.fail(new Error("the receiving worker closed the stream")));
+  }
+
+  private fail(error: Error): void {
+    if (this.broken) return;
+    this.broken = true;
+    this.held.length = 0;
+    this.onBroken(error);
+  }
+
+  private drain(): void {
+    while (this.credit > 0 && this.held.length > 0) {
+      this.credit--;
+      this.sent++;
+      this.call.write(this.held.shift() as DataFrame);
+    }
+  }
+
+  /** Send a frame now if there is credit, else hold it. */
+  send(frame: DataFrame): void {
+    if (this.broken) return;
+    this.held.push(frame);
+    this.drain();
+  }
+
+  /** True while frames wait for credit: the instances feeding this stream should pause. */
+  get congested(): boolean {
+    return this.held.length > 0;
+  }
+
+  /** End the stream. */
+  close(): void {
+    if (!this.broken) this.call.end();
+    this.broken = true;
+  }
+}
+
+/** The receiving end of one data stream: owes the sender a credit per processed frame. */
+export class IncomingStream {
+  private owed = 0;
+  private open = true;
+
+  constructor(private readonly call: ServerDuplexStream<DataFrame, Credit>) {
+    call.write({ frames: CREDIT_WINDOW_FRAMES });
+    call.on("end", () => {
+      this.open = false;
+      call.end();
+    });
+    call.on("error", () => {
+      this.open = false;
+    });
+  }
+
+  /** A frame of this stream was processed. */
+  processed(): void {
+    this.owed++;
+  }
+
+  /** Grant the credits owed (called once per scheduling slice, so credits travel in bulk). */
+  flush(): void {
+    if (this.owed === 0 || !this.open) return;
+    this.call.write({ frames: this.owed });
+    this.owed = 0;
+  }
+}

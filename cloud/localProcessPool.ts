@@ -1,0 +1,106 @@
+// The default VM pool: `seep worker` processes on this machine, bound to 127.0.0.1,
+// each announcing its port on its first line of output. Every process it started is
+// killed on release, on shutdown, and when this process exits for any reason (signal
+// handlers, installed by the caller with installSignalCleanup, go through shutdown).
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import type { CloudVm, VmPool } from "./vmPool.js";
+
+/** How a local worker process is started. */
+export interface LocalProcessPoolOptions {
+  /** The program and arguments that start `seep worker` (listen and token are appended). */
+  readonly command: readonly string[];
+  /** The run's token. */
+  readonly token: string;
+  /** A worker that has not announced its port by then is killed and reported. */
+  readonly readyTimeoutMs?: number;
+}
+
+/** The line a worker prints once it listens: `seep worker listening on HOST:PORT`. */
+export const LISTENING_PREFIX = "seep worker listening on ";
+
+/** Local worker processes as a VM pool. */
+export class LocalProcessPool implements VmPool {
+  private readonly ready: CloudVm[] = [];
+  private readonly processes = new Map<string, ChildProcess>();
+  private next = 0;
+  private readonly killAll = () => {
+    for (const p of this.processes.values()) p.kill("SIGKILL");
+  };
+
+  constructor(private readonly options: LocalProcessPoolOptions) {
+    process.on("exit", this.killAll);
+  }
+
+  async prewarm(n: number): Promise<void> {
+    const vms = await Promise.all(Array.from({ length: n }, () => this.startWorker()));
+    this.ready.push(...vms);
+  }
+
+  async acquire(): Promise<CloudVm> {
+    return this.ready.shift() ?? this.startWorker();
+  }
+
+  async release(vm: CloudVm): Promise<void> {
+    const p = this.processes.get(vm.id);
+    this.processes.delete(vm.id);
+    if (p !== undefined && p.exitCode === null) {
+      p.kill("SIGTERM");
+      await exited(p, 2000);
+      if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    const all = [...this.processes.entries()];
+    this.ready.length = 0;
+    await Promise.all(all.map(([id, p]) => this.release({ id, address: "" }).catch(() => p.kill("SIGKILL"))));
+    process.off("exit", this.killAll);
+  }
+
+  /** The process of a VM (tests kill it to see failures detected). */
+  processOf(vm: CloudVm): ChildProcess | undefined {
+    return this.processes.get(vm.id);
+  }
+
+  private startWorker(): Promise<CloudVm> {
+    const id = `local-${this.next++}`;
+    const [cmd, ...args] = this.options.command;
+    const child = spawn(cmd, [...args, "--listen", "127.0.0.1:0", "--token", this.options.token], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    this.processes.set(id, child);
+    const timeoutMs = this.options.readyTimeoutMs ?? 15_000;
+    return new Promise<CloudVm>((resolve, reject) => {
+      const lines = createInterface({ input: child.stdout! });
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(new Error(`worker ${id} did not start within ${timeoutMs} ms`));
+      }, timeoutMs);
+      lines.on("line", (line) => {
+        if (!line.startsWith(LISTENING_PREFIX)) return;
+        clearTimeout(timer);
+        resolve({ id, address: line.slice(LISTENING_PREFIX.length).trim() });
+      });
+      child.on("exit", (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`worker ${id} exited before it listened (${signal ?? `code ${code}`})`));
+      });
+    });
+  }
+}
+
+function exited(p: ChildProcess, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (p.exitCode !== null || p.signalCode !== null) {
+      resolve();
+      return;
+    }
+    const t = setTimeout(resolve, timeoutMs);
+    p.once("exit", () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}

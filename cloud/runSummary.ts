@@ -1,0 +1,42 @@
+// The summary of a real run (summary.json), with the same fields as a simulated run's
+// where they mean the same thing, so the two can be compared field by field. Fields that
+// only a simulator has (the trace, kernel events) are null.
+
+/** A worker the fault detector declared dead. */
+export interface WorkerFailure {
+  /** Index of the worker (the physical plan's VM number). */
+  readonly vm: number;
+  readonly address: string;
+  /** Run time (ms since event time 0) at which it was detected. */
+  readonly failedAtMs: number;
+  /** How it was noticed: its watch stream broke, or it missed heartbeats. */
+  readonly detectedVia: "stream" | "heartbeat";
+  readonly instances: readonly { readonly id: number; readonly operator: string }[];
+}
+
+/** What summary.json holds for a real run. */
+export interface RunSummary {
+  readonly name: string;
+  readonly seed: number;
+  /** Which pool ran it: local or ec2. */
+  readonly runtime: string;
+  readonly traceHash: null;
+  /** Run time in seconds, from event time 0 to the end of the stream (named as in simulated runs). */
+  readonly simulatedSeconds: number;
+  wallSeconds: number | null;
+  readonly events: null;
+  readonly tuplesIn: number;
+  readonly tuplesOut: number;
+  readonly outputDigest: string;
+  readonly latencyMs: {
+    readonly p50: number | null;
+    readonly p99: number | null;
+    readonly max: number | null;
+  };
+  readonly vmsMax: number;
+  readonly vmSeconds: number;
+  readonly faultTolerance: string;
+  readonly failures: readonly WorkerFailure[];
+  readonly recoveries: readonly unknown[];
+  readonly scaleOuts: readonly unknown[];
+}

@@ -1,0 +1,23 @@
+// The VM pool of the real runtime: where a run's workers come from. Two implementations
+// share it, local worker processes on 127.0.0.1 (the default) and EC2 instances, so the
+// coordinator never knows which one it runs on.
+
+/** A VM (or local process) running a `seep worker`, ready for control calls. */
+export interface CloudVm {
+  /** Unique within the pool (an EC2 instance id, or "local-<n>"). */
+  readonly id: string;
+  /** host:port of its worker's gRPC server. */
+  readonly address: string;
+}
+
+/** Where a run's workers come from. */
+export interface VmPool {
+  /** Start `n` VMs ahead of need; resolves when they are ready. */
+  prewarm(n: number): Promise<void>;
+  /** A ready VM: a prewarmed one if any, else a new one (resolves when it is ready). */
+  acquire(): Promise<CloudVm>;
+  /** Give a VM back: it is terminated. */
+  release(vm: CloudVm): Promise<void>;
+  /** Terminate every VM this pool started; idempotent; safe to call from a signal handler. */
+  shutdown(): Promise<void>;
+}

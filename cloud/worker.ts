@@ -1,0 +1,219 @@
+// A worker: the gRPC server of one VM (or local process). It serves the control plane
+// (deploy the instances of a run, pass control messages to them, heartbeats with stats,
+// a watch stream of events, stop) and the data plane (incoming batch streams), refusing
+// every call without the run's token. Which logical plan a workload name means is
+// decided by the caller (`resolvePlan`), so that cloud/ depends on the engine only.
+
+import { cpuUsage } from "node:process";
+import {
+  Server,
+  type ServerDuplexStream,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type sendUnaryData,
+  status,
+} from "@grpc/grpc-js";
+import {
+  decodeBatch,
+  encodeBatch,
+  type InstanceSpec,
+  JSON_STATE_CODEC,
+  KeyGroupRange,
+  type LogicalPlan,
+  type PhysicalPlan,
+  type StateCodec,
+} from "../engine/index.js";
+import { hasToken, serverCredentials, type TlsFiles, unauthenticated } from "./auth.js";
+import { fromControlRequest, toReplyMessage } from "./controlWire.js";
+import { IncomingStream } from "./dataPlane.js";
+import {
+  type ControlAck,
+  type ControlRequest,
+  ControlService,
+  type Credit,
+  type DataFrame,
+  DataPlaneService,
+  type DeployReply,
+  type DeployRequest,
+  type Stats,
+  type StopReply,
+  type WorkerEvent,
+} from "./gen/seep/v1/seep.js";
+import { WorkerRuntime } from "./workerRuntime.js";
+
+/** Builds the logical plan a deploy request names. */
+export type ResolvePlan = (workload: string, params: Record<string, unknown>, seed: number) => LogicalPlan;
+
+/** Options of a worker server. */
+export interface WorkerOptions {
+  /** host:port to listen on; port 0 picks a free one. Loopback unless told otherwise. */
+  readonly listen: string;
+  readonly token: string;
+  readonly tls?: TlsFiles;
+  readonly resolvePlan: ResolvePlan;
+  /** Called after a Stop call has been answered. */
+  readonly onStop?: () => void;
+}
+
+type Guarded = { metadata: import("@grpc/grpc-js").Metadata };
+
+/** A running worker server. */
+export class Worker {
+  private readonly server = new Server();
+  private runtime: WorkerRuntime | null = null;
+  private readonly watchers = new Set<ServerWritableStream<unknown, WorkerEvent>>();
+  private lastCpu = cpuUsage();
+  private lastBeatMs = Date.now();
+  private codecs: StateCodec<unknown>[] = [];
+  /** The port it listens on, once started. */
+  port = 0;
+
+  constructor(private readonly options: WorkerOptions) {}
+
+  /** Bind and serve; resolves with the port. */
+  async start(): Promise<number> {
+    this.server.addService(DataPlaneService, {
+      stream: (call: ServerDuplexStream<DataFrame, Credit>) => this.onStream(call),
+    });
+    this.server.addService(ControlService, {
+      deploy: (call: ServerUnaryCall<DeployRequest, DeployReply>, cb: sendUnaryData<DeployReply>) =>
+        this.guard(call, cb, () => this.deploy(call.request)),
+      send: (call: ServerUnaryCall<ControlRequest, ControlAck>, cb: sendUnaryData<ControlAck>) =>
+        this.guard(call, cb, () => this.send(call.request)),
+      heartbeat: (call: ServerUnaryCall<unknown, Stats>, cb: sendUnaryData<Stats>) =>
+        this.guard(call, cb, () => this.stats()),
+      watch: (call: ServerWritableStream<unknown, WorkerEvent>) => this.onWatch(call),
+      stop: (call: ServerUnaryCall<unknown, StopReply>, cb: sendUnaryData<StopReply>) => {
+        this.guard(call, cb, () => ({}));
+        if (hasToken(call.metadata, this.options.token)) setImmediate(() => this.stop());
+      },
+    });
+    this.port = await new Promise<number>((resolve, reject) =>
+      this.server.bindAsync(this.options.listen, serverCredentials(this.options.tls), (err, port) =>
+        err ? reject(err) : resolve(port),
+      ),
+    );
+    return this.port;
+  }
+
+  /** Stop serving and drop the run. */
+  stop(): void {
+    this.runtime?.stop();
+    for (const w of this.watchers) w.end();
+    this.server.forceShutdown();
+    this.options.onStop?.();
+  }
+
+  private guard<T>(call: Guarded, cb: sendUnaryData<T>, fn: () => T): void {
+    if (!hasToken(call.metadata, this.options.token)) {
+      cb(unauthenticated(), null);
+      return;
+    }
+    try {
+      cb(null, fn());
+    } catch (e) {
+      cb({ code: status.FAILED_PRECONDITION, details: e instanceof Error ? e.message : String(e) }, null);
+    }
+  }
+
+  private deploy(req: DeployRequest): DeployReply {
+    if (this.runtime !== null) throw new Error("this worker already runs a deployment");
+    const logical = this.options.resolvePlan(req.workload, JSON.parse(req.paramsJson || "{}"), req.seed);
+    const instances: InstanceSpec[] = req.instances.map((i) => ({
+      id: i.id,
+      operator: i.operator,
+      index: i.index,
+      range: KeyGroupRange.of(i.firstKeyGroup, i.lastKeyGroup),
+      vm: i.vm,
+    }));
+    const plan: PhysicalPlan = { logical, instances };
+    this.codecs = logical.operators.map(
+      (o) => (o.stateCodec as StateCodec<unknown> | undefined) ?? JSON_STATE_CODEC,
+    );
+    const addresses = new Map(Object.entries(req.addresses).map(([k, v]) => [Number(k), v]));
+    const runtime = new WorkerRuntime(
+      plan,
+      req.hosted,
+      addresses,
+      {
+        batchSize: req.batchSize,
+        sourcePollMs: req.sourcePollMs,
+        startEpochMs: req.startEpochMs,
+        seed: req.seed,
+        token: this.options.token,
+        tls: this.options.tls,
+      },
+      {
+        reply: (reply) => {
+          const op = plan.instances.find((i) => i.id === reply.instance)?.operator ?? 0;
+          this.emit({ reply: toReplyMessage(reply, this.codecs[op]) });
+        },
+        sinkBatch: (instance, sink, batch, processedEpochMs) =>
+          this.emit({ output: { instance, sink, processedEpochMs, batch: Buffer.from(encodeBatch(batch)) } }),
+        peerLost: () => {},
+      },
+    );
+    this.runtime = runtime;
+    runtime.start();
+    return { deployed: runtime.hosted };
+  }
+
+  private send(req: ControlRequest): ControlAck {
+    const runtime = this.runtime;
+    if (runtime === null) throw new Error("nothing is deployed on this worker");
+    const { instance, message } = fromControlRequest(req, (op) => this.codecs[op] ?? JSON_STATE_CODEC);
+    runtime.control(instance, message);
+    return {};
+  }
+
+  private stats(): Stats {
+    const now = Date.now();
+    const cpu = cpuUsage(this.lastCpu);
+    const interval = Math.max(1, now - this.lastBeatMs);
+    this.lastCpu = cpuUsage();
+    this.lastBeatMs = now;
+    const c = this.runtime?.takeCounters() ?? { processed: 0, emitted: 0, sourceTuples: 0, queued: 0 };
+    return {
+      cpuUtilisation: (cpu.user + cpu.system) / 1000 / interval,
+      queuedTuples: c.queued,
+      tuplesProcessed: c.processed,
+      tuplesEmitted: c.emitted,
+      sourceTuples: c.sourceTuples,
+      intervalMs: interval,
+      nowEpochMs: now,
+    };
+  }
+
+  private emit(event: WorkerEvent): void {
+    for (const w of this.watchers) w.write(event);
+  }
+
+  private onWatch(call: ServerWritableStream<unknown, WorkerEvent>): void {
+    if (!hasToken(call.metadata, this.options.token)) {
+      call.emit("error", unauthenticated());
+      return;
+    }
+    this.watchers.add(call);
+    call.on("cancelled", () => this.watchers.delete(call));
+    call.on("close", () => this.watchers.delete(call));
+  }
+
+  private onStream(call: ServerDuplexStream<DataFrame, Credit>): void {
+    if (!hasToken(call.metadata, this.options.token)) {
+      call.emit("error", unauthenticated());
+      return;
+    }
+    const incoming = new IncomingStream(call);
+    call.on("data", (f: DataFrame) => {
+      const runtime = this.runtime;
+      if (runtime === null) {
+        call.emit("error", {
+          code: status.FAILED_PRECONDITION,
+          details: "nothing is deployed on this worker",
+        });
+        return;
+      }
+      runtime.receive(f.receiver, f.edge, f.sender, decodeBatch(f.batch), incoming);
+    });
+  }
+}

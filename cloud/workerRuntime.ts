@@ -1,0 +1,321 @@
+// The runtime boundary inside a worker process: the instances it hosts, their inboxes,
+// and a scheduler that runs their tasks on the event loop in short slices, so gRPC I/O
+// keeps flowing. Batches to instances on the same worker are handed over directly;
+// others go out on the data plane. An instance whose outgoing streams hold frames
+// waiting for credit is not run (no input taken, no source polled) until credit comes:
+// that, with credits granted only for processed frames, is the flow control.
+
+import { performance } from "node:perf_hooks";
+import { ChannelCredentials } from "@grpc/grpc-js";
+import seedrandom from "seedrandom";
+import {
+  type Address,
+  type Batch,
+  type ControlMessage,
+  type ControlReply,
+  encodeBatch,
+  Instance,
+  type PhysicalPlan,
+  type Placement,
+  type RandomSource,
+  type Runtime,
+  type Transport,
+  type WorkKind,
+  type WorkMeter,
+} from "../engine/index.js";
+import { channelCredentials, type TlsFiles, tokenMetadata } from "./auth.js";
+import type { IncomingStream } from "./dataPlane.js";
+import { OutgoingStream } from "./dataPlane.js";
+import { DataPlaneClient } from "./gen/seep/v1/seep.js";
+import { RealClock } from "./realClock.js";
+
+/** How a worker's instances are driven. */
+export interface WorkerRuntimeOptions {
+  readonly batchSize: number;
+  readonly sourcePollMs: number;
+  /** Wall-clock ms since the epoch at which event time 0 arrives. */
+  readonly startEpochMs: number;
+  readonly seed: number;
+  /** Token for calls to other workers. */
+  readonly token: string;
+  readonly tls?: TlsFiles;
+}
+
+/** What the worker reports to its coordinator. */
+export interface WorkerEvents {
+  reply(reply: ControlReply): void;
+  sinkBatch(instance: number, sink: string, batch: Batch, processedEpochMs: number): void;
+  /** A stream to another worker broke (that worker is probably dead). */
+  peerLost(address: string, error: Error): void;
+}
+
+type Task =
+  | {
+      readonly kind: "batch";
+      readonly edge: number;
+      readonly sender: number;
+      readonly batch: Batch;
+      readonly from: IncomingStream | null;
+    }
+  | { readonly kind: "control"; readonly message: ControlMessage }
+  | { readonly kind: "poll" }
+  | { readonly kind: "step" };
+
+class Hosted {
+  readonly inbox: Task[] = [];
+  head = 0;
+  queuedTuples = 0;
+  pollQueued = false;
+  stepQueued = false;
+  readonly streams = new Set<OutgoingStream>();
+  constructor(readonly instance: Instance) {}
+  get hasWork(): boolean {
+    return this.head < this.inbox.length;
+  }
+  get blocked(): boolean {
+    for (const s of this.streams) if (s.congested) return true;
+    return false;
+  }
+  take(): Task {
+    const t = this.inbox[this.head++];
+    if (this.head > 256 && this.head * 2 > this.inbox.length) {
+      this.inbox.splice(0, this.head);
+      this.head = 0;
+    }
+    if (t.kind === "batch") this.queuedTuples -= t.batch.length;
+    return t;
+  }
+}
+
+const SLICE_MS = 8;
+
+/** The instances of one worker and the runtime they see. */
+export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
+  readonly clock: RealClock;
+  readonly random: RandomSource;
+  readonly transport: Transport = this;
+  readonly meter: WorkMeter = this;
+  readonly placement: Placement = this;
+  private readonly hosts = new Map<number, Hosted>();
+  private readonly order: Hosted[] = [];
+  private readonly streams = new Map<string, OutgoingStream>();
+  private readonly clients = new Map<string, DataPlaneClient>();
+  private readonly touched = new Set<IncomingStream>();
+  private current: Hosted | null = null;
+  private sliceScheduled = false;
+  private cursor = 0;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  /** Counters since the last `takeCounters`. */
+  private processed = 0;
+  private emitted = 0;
+  private sourceTuples = 0;
+
+  constructor(
+    readonly plan: PhysicalPlan,
+    hosted: readonly number[],
+    private readonly addresses: ReadonlyMap<number, string>,
+    private readonly options: WorkerRuntimeOptions,
+    private readonly events: WorkerEvents,
+  ) {
+    this.clock = new RealClock(options.startEpochMs);
+    const rng = seedrandom.alea(`${options.seed}/worker/${hosted.join(",")}`);
+    this.random = { next: () => rng() };
+    for (const id of hosted) {
+      const spec = plan.instances.find((i) => i.id === id);
+      if (spec === undefined) throw new Error(`instance ${id} is not in the plan`);
+      const h = new Hosted(new Instance(plan, spec, this));
+      this.hosts.set(id, h);
+      this.order.push(h);
+    }
+  }
+
+  /** Ids of the hosted instances. */
+  get hosted(): number[] {
+    return [...this.hosts.keys()];
+  }
+
+  /** Begin polling sources. */
+  start(): void {
+    const tick = () => {
+      for (const h of this.order) {
+        if (h.instance.operator.kind !== "source" || h.pollQueued || h.instance.state !== "running") continue;
+        h.pollQueued = true;
+        this.push(h, { kind: "poll" });
+      }
+    };
+    this.pollTimer = setInterval(tick, this.options.sourcePollMs);
+    tick();
+  }
+
+  /** Stop everything: timers, streams. */
+  stop(): void {
+    this.stopped = true;
+    if (this.pollTimer !== null) clearInterval(this.pollTimer);
+    this.clock.cancelAll();
+    for (const s of this.streams.values()) s.close();
+    for (const c of this.clients.values()) c.close();
+  }
+
+  vmOf(instance: number): number {
+    const spec = this.plan.instances.find((i) => i.id === instance);
+    if (spec === undefined) throw new Error(`no instance ${instance}`);
+    return spec.vm;
+  }
+
+  // ---- inputs ----
+
+  /** A frame arrived from another worker for a hosted instance. */
+  receive(receiver: number, edge: number, sender: number, batch: Batch, from: IncomingStream): void {
+    const h = this.hosts.get(receiver);
+    if (h === undefined) throw new Error(`instance ${receiver} is not hosted here`);
+    this.push(h, { kind: "batch", edge, sender, batch, from });
+  }
+
+  /** A control message for a hosted instance. */
+  control(instance: number, message: ControlMessage): void {
+    const h = this.hosts.get(instance);
+    if (h === undefined) throw new Error(`instance ${instance} is not hosted here`);
+    this.push(h, { kind: "control", message });
+  }
+
+  private push(h: Hosted, task: Task): void {
+    h.inbox.push(task);
+    if (task.kind === "batch") h.queuedTuples += task.batch.length;
+    this.scheduleSlice();
+  }
+
+  // ---- transport and meter ----
+
+  sendBatch(sender: number, receiver: number, edge: number, batch: Batch): void {
+    const local = this.hosts.get(receiver);
+    if (local !== undefined) {
+      this.push(local, { kind: "batch", edge, sender, batch, from: null });
+      return;
+    }
+    const address = this.addresses.get(receiver);
+    if (address === undefined) throw new Error(`no address for instance ${receiver}`);
+    const stream = this.streamTo(edge, address);
+    this.current?.streams.add(stream);
+    stream.send({ edge, sender, receiver, batch: Buffer.from(encodeBatch(batch).buffer) });
+  }
+
+  private streamTo(edge: number, address: string): OutgoingStream {
+    const key = `${edge}@${address}`;
+    let s = this.streams.get(key);
+    if (s === undefined) {
+      let client = this.clients.get(address);
+      if (client === undefined) {
+        const creds =
+          this.options.tls === undefined
+            ? ChannelCredentials.createInsecure()
+            : channelCredentials(this.options.tls);
+        client = new DataPlaneClient(address, creds);
+        this.clients.set(address, client);
+      }
+      s = new OutgoingStream(
+        client,
+        tokenMetadata(this.options.token),
+        () => this.scheduleSlice(),
+        (e) => this.events.peerLost(address, e),
+      );
+      this.streams.set(key, s);
+    }
+    return s;
+  }
+
+  sendControl(to: Address, message: ControlMessage | ControlReply): void {
+    if (to === "coordinator") this.events.reply(message as ControlReply);
+    else this.control(to, message as ControlMessage);
+  }
+
+  record(_instance: number, kind: WorkKind, units: number): void {
+    if (kind === "tuples") {
+      if (this.current?.instance.operator.kind === "source") this.sourceTuples += units;
+      else this.processed += units;
+    } else if (kind === "emitted") {
+      this.emitted += units;
+    }
+  }
+
+  /** Counters since the previous call, and the tuples waiting in inboxes now. */
+  takeCounters(): { processed: number; emitted: number; sourceTuples: number; queued: number } {
+    let queued = 0;
+    for (const h of this.order) queued += h.queuedTuples;
+    const c = { processed: this.processed, emitted: this.emitted, sourceTuples: this.sourceTuples, queued };
+    this.processed = 0;
+    this.emitted = 0;
+    this.sourceTuples = 0;
+    return c;
+  }
+
+  // ---- scheduling ----
+
+  private scheduleSlice(): void {
+    if (this.sliceScheduled || this.stopped) return;
+    this.sliceScheduled = true;
+    setImmediate(() => this.slice());
+  }
+
+  private slice(): void {
+    this.sliceScheduled = false;
+    const deadline = performance.now() + SLICE_MS;
+    let ran = true;
+    while (ran && performance.now() < deadline) {
+      ran = false;
+      for (let n = 0; n < this.order.length; n++) {
+        const h = this.order[this.cursor];
+        this.cursor = (this.cursor + 1) % this.order.length;
+        if (!h.hasWork || h.blocked) continue;
+        this.run(h);
+        ran = true;
+      }
+    }
+    for (const s of this.touched) s.flush();
+    this.touched.clear();
+    if (this.order.some((h) => h.hasWork && !h.blocked)) this.scheduleSlice();
+  }
+
+  private run(h: Hosted): void {
+    const task = h.take();
+    const inst = h.instance;
+    this.current = h;
+    try {
+      switch (task.kind) {
+        case "batch":
+          inst.receive(task.edge, task.sender, task.batch);
+          if (task.from !== null) {
+            task.from.processed();
+            this.touched.add(task.from);
+          }
+          if (inst.operator.kind === "sink" && task.batch.length > 0) {
+            this.events.sinkBatch(inst.id, inst.operator.name, task.batch, Date.now());
+          }
+          break;
+        case "control":
+          inst.handle(task.message);
+          break;
+        case "poll": {
+          h.pollQueued = false;
+          const before = this.sourceTuples;
+          inst.poll(this.options.batchSize, this.clock.nowMs());
+          if (this.sourceTuples - before >= this.options.batchSize) {
+            h.pollQueued = true;
+            h.inbox.push({ kind: "poll" });
+          }
+          break;
+        }
+        case "step":
+          h.stepQueued = false;
+          if (inst.checkpointPending) inst.checkpointStep();
+          break;
+      }
+      if (inst.checkpointPending && !h.stepQueued) {
+        h.stepQueued = true;
+        h.inbox.push({ kind: "step" });
+      }
+    } finally {
+      this.current = null;
+    }
+  }
+}

@@ -1,0 +1,363 @@
+// Checkpoints as bytes: what the real runtime ships for backup and restore, and what a
+// checkpoint weighs. Built for large states: keys go as one Float64Array column per key
+// group and values as one JSON array per key group (through the operator's StateCodec),
+// buffered batches as engine/batchCodec.ts encodes them, so encoding does no per-entry
+// work beyond the codec's and JSON's.
+//
+// Layout (little-endian, every section padded to 8 bytes so that columns decode as views):
+//   magic "SEC1" u32, version u32, header byte count u32, 0 u32, header (UTF-8 JSON);
+//   per key group of the range: entry count u32, values byte count u32, keys as count
+//   f64s, values (UTF-8 JSON array);
+//   per buffered channel (counts in the header), per batch: byte count u32, 0 u32, batch.
+// The header holds everything else, with +-Infinity and NaN tagged (stateCodec.ts) and
+// key-group ranges as [first, last].
+
+import type { Batch } from "./batch.js";
+import { decodeBatch, encodeBatch } from "./batchCodec.js";
+import type { BufferedChannel, ChannelPosition, Checkpoint, OutputPosition } from "./checkpoint.js";
+import { KeyGroupRange } from "./keyGroups.js";
+import { ROUTING_CONTRACTS, type RoutingContract, type RoutingState } from "./router.js";
+import { decodeFloat, encodeFloat, JSON_STATE_CODEC, type StateCodec } from "./stateCodec.js";
+import { StateSnapshot } from "./stateSnapshot.js";
+
+const MAGIC = 0x31434553; // "SEC1" read as a little-endian u32
+const VERSION = 1;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** Everything of a checkpoint but its keyed entries and batches, as JSON. */
+interface Header {
+  readonly id: number;
+  readonly instance: number;
+  readonly operator: number;
+  readonly maxKeyGroups: number;
+  readonly range: [number, number];
+  /** [edge, sender, seq, watermarkMs] per input channel. */
+  readonly inputs: [number, number, number | string, number | string][];
+  readonly outputs: { edge: number; routing: unknown; seq: number | string; sentTo: [number, number][] }[];
+  /** [edge, receiver, number of batches] per buffered channel. */
+  readonly buffers: [number, number, number][];
+  readonly sourcePosition: number | string;
+  readonly watermarkMs: number | string;
+  readonly ended: boolean;
+}
+
+function fail(what: string): never {
+  throw new RangeError(`malformed checkpoint: ${what}`);
+}
+
+const pad8 = (n: number): number => (8 - (n % 8)) % 8;
+
+/** Appends 8-byte-aligned sections and joins them once at the end. */
+class ByteWriter {
+  private readonly chunks: Uint8Array[] = [];
+  private length = 0;
+
+  pair(a: number, b: number): void {
+    const chunk = new Uint8Array(8);
+    const view = new DataView(chunk.buffer);
+    view.setUint32(0, a, true);
+    view.setUint32(4, b, true);
+    this.push(chunk);
+  }
+
+  push(bytes: Uint8Array): void {
+    this.chunks.push(bytes);
+    this.length += bytes.length;
+    const pad = pad8(bytes.length);
+    if (pad > 0) {
+      this.chunks.push(new Uint8Array(pad));
+      this.length += pad;
+    }
+  }
+
+  finish(): Uint8Array {
+    const out = new Uint8Array(this.length);
+    let at = 0;
+    for (const c of this.chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+}
+
+/** Reads what ByteWriter wrote, refusing to run past the end. */
+class ByteReader {
+  private at = 0;
+  private readonly view: DataView;
+
+  constructor(private readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  private need(n: number, what: string): void {
+    if (this.at + n > this.bytes.length) {
+      fail(`truncated ${what} (${n} bytes at offset ${this.at} of ${this.bytes.length})`);
+    }
+  }
+
+  pair(what: string): [number, number] {
+    this.need(8, what);
+    const p: [number, number] = [this.view.getUint32(this.at, true), this.view.getUint32(this.at + 4, true)];
+    this.at += 8;
+    return p;
+  }
+
+  take(n: number, what: string): Uint8Array {
+    this.need(n + pad8(n), what);
+    const out = this.bytes.subarray(this.at, this.at + n);
+    this.at += n + pad8(n);
+    return out;
+  }
+
+  /** `n` f64s: a view when aligned, else one copy. */
+  floats(n: number, what: string): Float64Array {
+    const raw = this.take(8 * n, what);
+    if (raw.byteOffset % 8 === 0) return new Float64Array(raw.buffer, raw.byteOffset, n);
+    return new Float64Array(raw.slice().buffer);
+  }
+
+  json(n: number, what: string): unknown {
+    const raw = this.take(n, what);
+    try {
+      return JSON.parse(decoder.decode(raw));
+    } catch (e) {
+      fail(`${what} is not UTF-8 JSON (${(e as Error).message})`);
+    }
+  }
+
+  end(): void {
+    if (this.at !== this.bytes.length) fail(`${this.bytes.length - this.at} trailing bytes`);
+  }
+}
+
+/** A routing state as JSON data (key-group ranges as [first, last]). */
+export function encodeRoutingState(routing: RoutingState): unknown {
+  return {
+    contract: routing.contract,
+    receivers: [...routing.receivers],
+    ranges: routing.ranges.map((r) => [r.first, r.last]),
+    maxKeyGroups: routing.maxKeyGroups,
+    senderIndex: routing.senderIndex,
+    next: routing.next,
+  };
+}
+
+const isInt = (x: unknown): x is number => Number.isSafeInteger(x);
+const isIntArray = (x: unknown): x is number[] => Array.isArray(x) && x.every(isInt);
+
+function rangeOf(json: unknown, what: string): KeyGroupRange {
+  if (!isIntArray(json) || json.length !== 2 || json[0] < 0) throw new RangeError(`${what}: bad range`);
+  return KeyGroupRange.of(json[0], json[1]);
+}
+
+/** The routing state of `encodeRoutingState`'s output; throws on anything else. */
+export function decodeRoutingState(json: unknown): RoutingState {
+  const bad = (why: string): never => {
+    throw new RangeError(`malformed routing state: ${why}`);
+  };
+  if (typeof json !== "object" || json === null) bad("not an object");
+  const r = json as Record<string, unknown>;
+  if (!ROUTING_CONTRACTS.includes(r.contract as RoutingContract))
+    bad(`contract ${JSON.stringify(r.contract)}`);
+  if (!isIntArray(r.receivers)) bad("receivers must be integers");
+  if (!Array.isArray(r.ranges)) bad("ranges must be an array");
+  for (const k of ["maxKeyGroups", "senderIndex", "next"]) if (!isInt(r[k])) bad(`${k} must be an integer`);
+  return {
+    contract: r.contract as RoutingContract,
+    receivers: r.receivers as number[],
+    ranges: (r.ranges as unknown[]).map((g) => rangeOf(g, "malformed routing state")),
+    maxKeyGroups: r.maxKeyGroups as number,
+    senderIndex: r.senderIndex as number,
+    next: r.next as number,
+  };
+}
+
+function headerOf(cp: Checkpoint): Header {
+  return {
+    id: cp.id,
+    instance: cp.instance,
+    operator: cp.operator,
+    maxKeyGroups: cp.processing.maxKeyGroups,
+    range: [cp.range.first, cp.range.last],
+    inputs: cp.inputs.map((p) => [p.edge, p.sender, encodeFloat(p.seq), encodeFloat(p.watermarkMs)]),
+    outputs: cp.outputs.map((o) => ({
+      edge: o.edge,
+      routing: encodeRoutingState(o.routing),
+      seq: encodeFloat(o.seq),
+      sentTo: o.sentTo.map(([r, s]) => [r, s]),
+    })),
+    buffers: cp.buffers.map((b) => [b.edge, b.receiver, b.batches.length]),
+    sourcePosition: encodeFloat(cp.sourcePosition),
+    watermarkMs: encodeFloat(cp.watermarkMs),
+    ended: cp.ended,
+  };
+}
+
+/** Encode a checkpoint as bytes; `codec` encodes its keyed state values. */
+export function encodeCheckpoint(cp: Checkpoint, codec: StateCodec<unknown> = JSON_STATE_CODEC): Uint8Array {
+  if (!cp.processing.range.equals(cp.range)) {
+    throw new RangeError(`checkpoint covers ${cp.range} but its state covers ${cp.processing.range}`);
+  }
+  const w = new ByteWriter();
+  const header = encoder.encode(JSON.stringify(headerOf(cp)));
+  w.pair(MAGIC, VERSION);
+  w.pair(header.length, 0);
+  w.push(header);
+  for (const group of cp.processing.groups) {
+    const keys = new Float64Array(group.size);
+    const values: unknown[] = new Array(group.size);
+    let i = 0;
+    for (const [k, v] of group) {
+      keys[i] = k;
+      values[i++] = codec.encode(v);
+    }
+    const json = group.size === 0 ? new Uint8Array(0) : encoder.encode(JSON.stringify(values));
+    w.pair(group.size, json.length);
+    w.push(new Uint8Array(keys.buffer));
+    w.push(json);
+  }
+  for (const channel of cp.buffers) {
+    for (const batch of channel.batches) {
+      const bytes = encodeBatch(batch);
+      w.pair(bytes.length, 0);
+      w.push(bytes);
+    }
+  }
+  return w.finish();
+}
+
+/** Read and check the fixed prefix and the header. */
+function readHeader(r: ByteReader): Header {
+  const [magic, version] = r.pair("prefix");
+  if (magic !== MAGIC) fail("bad magic (not an encoded checkpoint)");
+  if (version !== VERSION) fail(`version ${version}, expected ${VERSION}`);
+  const [length] = r.pair("header length");
+  const h = r.json(length, "header") as Header;
+  if (typeof h !== "object" || h === null) fail("header is not an object");
+  for (const k of ["id", "instance", "operator", "maxKeyGroups"] as const) {
+    if (!isInt(h[k])) fail(`header field ${k} must be an integer`);
+  }
+  if (typeof h.ended !== "boolean") fail("header field ended must be a boolean");
+  for (const k of ["inputs", "outputs", "buffers"] as const) {
+    if (!Array.isArray(h[k])) fail(`header field ${k} must be an array`);
+  }
+  return h;
+}
+
+/** The operator of an encoded checkpoint (to pick its codec before decoding it). */
+export function checkpointOperatorOf(bytes: Uint8Array): number {
+  return readHeader(new ByteReader(bytes)).operator;
+}
+
+function float(json: unknown, what: string): number {
+  try {
+    return decodeFloat(json, what);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+}
+
+function inputOf(json: unknown): ChannelPosition {
+  if (!Array.isArray(json) || json.length !== 4 || !isInt(json[0]) || !isInt(json[1])) {
+    fail("input position must be [edge, sender, seq, watermarkMs]");
+  }
+  return {
+    edge: json[0],
+    sender: json[1],
+    seq: float(json[2], "input seq"),
+    watermarkMs: float(json[3], "input watermark"),
+  };
+}
+
+function outputOf(json: Header["outputs"][number]): OutputPosition {
+  if (typeof json !== "object" || json === null || !isInt(json.edge) || !Array.isArray(json.sentTo)) {
+    fail("output position must be { edge, routing, seq, sentTo }");
+  }
+  const sentTo = json.sentTo.map((p): [number, number] => {
+    if (!Array.isArray(p) || p.length !== 2 || !isInt(p[0]) || typeof p[1] !== "number") {
+      fail("sentTo must hold [receiver, seq] pairs");
+    }
+    return [p[0], p[1]];
+  });
+  let routing: RoutingState;
+  try {
+    routing = decodeRoutingState(json.routing);
+  } catch (e) {
+    fail(`output edge ${json.edge}: ${(e as Error).message}`);
+  }
+  return { edge: json.edge, routing, seq: float(json.seq, "output seq"), sentTo };
+}
+
+/** Decode bytes made by `encodeCheckpoint` with the same codec; throws on anything else. */
+export function decodeCheckpoint(
+  bytes: Uint8Array,
+  codec: StateCodec<unknown> = JSON_STATE_CODEC,
+): Checkpoint {
+  const r = new ByteReader(bytes);
+  const h = readHeader(r);
+  let range: KeyGroupRange;
+  try {
+    range = rangeOf(h.range, "header");
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  if (!range.isEmpty && range.last >= h.maxKeyGroups)
+    fail(`range ${range} exceeds ${h.maxKeyGroups} key groups`);
+  const inputs = h.inputs.map(inputOf);
+  const outputs = h.outputs.map(outputOf);
+  const groups: Map<number, unknown>[] = [];
+  for (let g = 0; g < range.size; g++) {
+    const what = `key group ${range.first + g}`;
+    const [count, jsonBytes] = r.pair(what);
+    if (count === 0 && jsonBytes !== 0) fail(`${what} has values but no keys`);
+    const keys = r.floats(count, `keys of ${what}`);
+    const values = count === 0 ? [] : r.json(jsonBytes, `values of ${what}`);
+    if (!Array.isArray(values) || values.length !== count)
+      fail(`${what}: ${count} keys but not as many values`);
+    const group = new Map<number, unknown>();
+    try {
+      for (let i = 0; i < count; i++) group.set(keys[i], codec.decode(values[i]));
+    } catch (e) {
+      fail(`${what}: ${(e as Error).message}`);
+    }
+    if (group.size !== count) fail(`${what} repeats a key`);
+    groups.push(group);
+  }
+  const buffers = h.buffers.map((b): BufferedChannel => {
+    if (!isIntArray(b) || b.length !== 3 || b[2] < 0)
+      fail("buffered channel must be [edge, receiver, batches]");
+    const batches: Batch[] = [];
+    for (let i = 0; i < b[2]; i++) {
+      const what = `batch ${i} of edge ${b[0]} to ${b[1]}`;
+      const [length] = r.pair(what);
+      const raw = r.take(length, what);
+      try {
+        batches.push(decodeBatch(raw));
+      } catch (e) {
+        fail(`${what}: ${(e as Error).message}`);
+      }
+    }
+    return { edge: b[0], receiver: b[1], batches };
+  });
+  r.end();
+  return {
+    id: h.id,
+    instance: h.instance,
+    operator: h.operator,
+    range,
+    inputs,
+    processing: new StateSnapshot(h.maxKeyGroups, range, groups),
+    outputs,
+    buffers,
+    sourcePosition: float(h.sourcePosition, "sourcePosition"),
+    watermarkMs: float(h.watermarkMs, "watermarkMs"),
+    ended: h.ended,
+  };
+}
+
+/** Bytes of a checkpoint once encoded (encodes it). */
+export function checkpointSizeBytes(cp: Checkpoint, codec: StateCodec<unknown> = JSON_STATE_CODEC): number {
+  return encodeCheckpoint(cp, codec).length;
+}

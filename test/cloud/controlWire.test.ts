@@ -1,0 +1,153 @@
+// Control messages and replies on the wire: every variant survives conversion to its
+// proto, protobuf encoding and decoding, and conversion back, checkpoints (through their
+// operator's state codec) and routing states included; unknown types are refused.
+
+import { describe, expect, it } from "vitest";
+import {
+  type CodecOf,
+  fromControlRequest,
+  fromReplyMessage,
+  toControlRequest,
+  toReplyMessage,
+} from "../../cloud/controlWire.js";
+import { ControlReplyMessage, ControlRequest } from "../../cloud/gen/seep/v1/seep.js";
+import {
+  type Checkpoint,
+  type ControlMessage,
+  type ControlReply,
+  InProcessRuntime,
+  JSON_STATE_CODEC,
+  KeyGroupRange,
+  type PhysicalPlan,
+  physicalPlan,
+  QueryBuilder,
+  routingState,
+  sumAggregate,
+  timeWindow,
+} from "../../engine/index.js";
+import { keyedCountPlan, makeEvents, type SinkRecord } from "../engine/fixtures.js";
+import { Collect, type Out, type Row, RowSource } from "../engine/windows/fixtures.js";
+
+/** A window plan and mid-stream checkpoints of its instances (window state holds Panes). */
+function windowCheckpoints(): { plan: PhysicalPlan; checkpoints: Checkpoint[] } {
+  const rows: Row[] = Array.from({ length: 300 }, (_, j) => ({ key: (j * 7) % 13, t: j * 2, x: j % 5 }));
+  const w = timeWindow({ sizeMs: 30, slideMs: 10, aggregate: sumAggregate(0) });
+  const outs: Out<unknown>[] = [];
+  const q = new QueryBuilder("wire-window");
+  const src = q.source("src", () => new RowSource(rows), { outputs: [{ fields: 1 }] });
+  const win = q.operator("win", w.create, { ...w.options, parallelism: 2 });
+  const sink = q.sink("sink", () => new Collect(outs));
+  q.connect(src, win, "key").connect(win, sink, "key");
+  const plan = physicalPlan(q.build());
+  const rt = new InProcessRuntime(plan, { batchSize: 16 });
+  rt.start();
+  for (let k = 0; k < 6; k++) rt.step();
+  return { plan, checkpoints: plan.instances.map((s) => rt.instance(s.id).checkpoint(9)) };
+}
+
+const { plan, checkpoints } = windowCheckpoints();
+const codecOf: CodecOf = (operator) => plan.logical.operators[operator].stateCodec ?? JSON_STATE_CODEC;
+const windowCp = checkpoints.find((c) => c.operator === 1 && c.processing.size > 0 && c.buffers.length > 0)!;
+
+const out: SinkRecord[] = [];
+const countPlan = physicalPlan(keyedCountPlan(makeEvents(400, 30), out));
+const countRt = new InProcessRuntime(countPlan, { batchSize: 20 });
+countRt.start();
+for (let k = 0; k < 5; k++) countRt.step();
+const countCp = countRt.instance(1).checkpoint(4);
+const countCodecOf: CodecOf = (operator) =>
+  countPlan.logical.operators[operator].stateCodec ?? JSON_STATE_CODEC;
+
+/** Through the proto and its binary encoding, and back, with the codecs of `codecs`. */
+function requestRoundTrip(instance: number, msg: ControlMessage, codecs: CodecOf = codecOf) {
+  const bytes = ControlRequest.encode(toControlRequest(instance, msg, codecs(operatorOf(msg)))).finish();
+  return fromControlRequest(ControlRequest.decode(bytes), codecs);
+}
+
+function replyRoundTrip(reply: ControlReply, codec = JSON_STATE_CODEC): ControlReply {
+  const bytes = ControlReplyMessage.encode(toReplyMessage(reply, codec)).finish();
+  return fromReplyMessage(ControlReplyMessage.decode(bytes), codecOf);
+}
+
+const operatorOf = (msg: ControlMessage): number =>
+  msg.type === "backup" || msg.type === "restore" ? msg.checkpoint.operator : 0;
+
+describe("control requests on the wire", () => {
+  const messages: ControlMessage[] = [
+    { type: "start" },
+    { type: "checkpoint", checkpointId: 0 },
+    { type: "checkpoint", checkpointId: 2 ** 40 + 3 },
+    { type: "backup", checkpoint: windowCp },
+    { type: "restore", checkpoint: windowCp },
+    { type: "ack", edge: 1, receiver: 4, seq: 1234 },
+    { type: "replay", edge: 0, receiver: 2, afterSeq: 77 },
+    { type: "pause" },
+    { type: "resume" },
+    {
+      type: "reroute",
+      edge: 1,
+      routing: routingState("key", [3, 7], {
+        ranges: [KeyGroupRange.of(0, 40), KeyGroupRange.of(41, 127)],
+        maxKeyGroups: 128,
+        senderIndex: 1,
+      }),
+    },
+    { type: "reroute", edge: 0, routing: { ...routingState("roundRobin", [1, 2, 3]), next: 2 } },
+    { type: "stop" },
+  ];
+
+  for (const msg of messages) {
+    it(`"${msg.type}" survives toControlRequest, encode, decode and fromControlRequest`, () => {
+      expect(requestRoundTrip(6, msg)).toEqual({ instance: 6, message: msg });
+    });
+  }
+
+  it("carries a checkpoint's keyed state, buffers and times through its operator's codec", () => {
+    const back = requestRoundTrip(countCp.instance, { type: "restore", checkpoint: countCp }, countCodecOf);
+    expect(back.message).toEqual({ type: "restore", checkpoint: countCp });
+    const window = requestRoundTrip(windowCp.instance, { type: "backup", checkpoint: windowCp });
+    const cp = (window.message as { checkpoint: Checkpoint }).checkpoint;
+    expect([...cp.processing.entries()]).toEqual([...windowCp.processing.entries()]);
+    expect(cp.processing.size).toBeGreaterThan(0);
+    expect(cp.buffers.flatMap((b) => b.batches).length).toBeGreaterThan(0);
+  });
+
+  it("refuses an unknown type, a checkpoint-less backup and an instance the wire cannot carry", () => {
+    const bare = toControlRequest(1, { type: "start" }, JSON_STATE_CODEC);
+    expect(() => fromControlRequest({ ...bare, type: "explode" }, codecOf)).toThrow(
+      /unknown control message type "explode"/,
+    );
+    expect(() => fromControlRequest({ ...bare, type: "backup" }, codecOf)).toThrow(/carries no checkpoint/);
+    expect(() => fromControlRequest({ ...bare, type: "reroute", routingJson: "{" }, codecOf)).toThrow(
+      /routing_json is not JSON/,
+    );
+    expect(() => toControlRequest(-1, { type: "start" }, JSON_STATE_CODEC)).toThrow(/not a uint32/);
+    expect(() => toControlRequest(1, { type: "checkpoint", checkpointId: -2 }, JSON_STATE_CODEC)).toThrow(
+      /not a non-negative safe integer/,
+    );
+  });
+});
+
+describe("control replies on the wire", () => {
+  const replies: ControlReply[] = [
+    { type: "checkpointed", instance: windowCp.instance, checkpoint: windowCp },
+    { type: "backedUp", holder: 0, instance: 3, checkpointId: 12 },
+    { type: "restored", instance: 2, checkpointId: 5 },
+    { type: "ended", instance: 4 },
+    { type: "stopped", instance: 0 },
+  ];
+
+  for (const reply of replies) {
+    it(`"${reply.type}" survives toReplyMessage, encode, decode and fromReplyMessage`, () => {
+      const codec = reply.type === "checkpointed" ? codecOf(reply.checkpoint.operator) : JSON_STATE_CODEC;
+      expect(replyRoundTrip(reply, codec)).toEqual(reply);
+    });
+  }
+
+  it("refuses an unknown reply type", () => {
+    const msg = toReplyMessage({ type: "ended", instance: 1 }, JSON_STATE_CODEC);
+    expect(() => fromReplyMessage({ ...msg, type: "exploded" }, codecOf)).toThrow(
+      /unknown control reply type "exploded"/,
+    );
+  });
+});

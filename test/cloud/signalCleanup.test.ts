@@ -1,0 +1,104 @@
+// Ctrl-C shuts the pool down before exiting; a second Ctrl-C does not wait; the handlers
+// can be removed.
+
+import { afterEach, describe, expect, it } from "vitest";
+import { installSignalCleanup } from "../../cloud/signalCleanup.js";
+import type { CloudVm, VmPool } from "../../cloud/vmPool.js";
+
+function fakePool(shutdown: () => Promise<void>): VmPool {
+  return {
+    prewarm: async () => {},
+    acquire: async (): Promise<CloudVm> => ({ id: "local-0", address: "127.0.0.1:1" }),
+    release: async () => {},
+    shutdown,
+  };
+}
+
+function recorder() {
+  const exits: number[] = [];
+  const lines: string[] = [];
+  let exited: () => void = () => {};
+  const exitedOnce = new Promise<void>((resolve) => {
+    exited = resolve;
+  });
+  return {
+    exits,
+    lines,
+    exitedOnce,
+    effects: {
+      exit: (code: number) => {
+        exits.push(code);
+        exited();
+      },
+      warn: (line: string) => lines.push(line),
+    },
+  };
+}
+
+let uninstall: () => void = () => {};
+afterEach(() => uninstall());
+
+describe("installSignalCleanup", () => {
+  it("on SIGINT shuts the pool down, then exits with 130", async () => {
+    const order: string[] = [];
+    const r = recorder();
+    uninstall = installSignalCleanup(
+      fakePool(async () => {
+        order.push("shutdown");
+      }),
+      {
+        ...r.effects,
+        exit: (code) => {
+          order.push(`exit ${code}`);
+          r.effects.exit(code);
+        },
+      },
+    );
+    process.emit("SIGINT");
+    await r.exitedOnce;
+    expect(order).toEqual(["shutdown", "exit 130"]);
+  });
+
+  it("on SIGTERM exits with 143, even when the shutdown fails", async () => {
+    const r = recorder();
+    uninstall = installSignalCleanup(
+      fakePool(async () => {
+        throw new Error("terminate failed");
+      }),
+      r.effects,
+    );
+    process.emit("SIGTERM");
+    await r.exitedOnce;
+    expect(r.exits).toEqual([143]);
+    expect(r.lines.at(-1)).toContain("terminate failed");
+  });
+
+  it("a second signal during the shutdown exits at once", () => {
+    const r = recorder();
+    let calls = 0;
+    uninstall = installSignalCleanup(
+      fakePool(() => {
+        calls++;
+        return new Promise<void>(() => {});
+      }),
+      r.effects,
+    );
+    process.emit("SIGINT");
+    process.emit("SIGINT");
+    expect(calls).toBe(1);
+    expect(r.exits).toEqual([130]);
+  });
+
+  it("the returned function removes the handlers", () => {
+    const before = [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
+    const remove = installSignalCleanup(
+      fakePool(async () => {}),
+      recorder().effects,
+    );
+    expect([process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")]).toEqual(
+      before.map((n) => n + 1),
+    );
+    remove();
+    expect([process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")]).toEqual(before);
+  });
+});
