@@ -7,6 +7,7 @@ import { benchCalibrate } from "./calibrate.js";
 import { benchCheckpointPause } from "./checkpointPause.js";
 import { benchKernel } from "./kernel.js";
 import { benchKeyedCount } from "./keyedCount.js";
+import { benchPacketCounter } from "./packetCounterReal.js";
 import { printResults } from "./print.js";
 import { benchSimEngine } from "./simEngine.js";
 
@@ -28,13 +29,14 @@ export interface BenchResult {
 }
 
 /** Every benchmark, by name. */
-export const BENCHMARKS: Readonly<Record<string, (quick: boolean) => BenchResult[]>> = {
+export const BENCHMARKS: Readonly<Record<string, (quick: boolean) => BenchResult[] | Promise<BenchResult[]>>> = {
   "keyed-count": benchKeyedCount,
   "checkpoint-pause": benchCheckpointPause,
   "batch-codec": benchBatchCodec,
   kernel: benchKernel,
   "sim-engine": benchSimEngine,
   calibrate: benchCalibrate,
+  "packet-counter": benchPacketCounter,
 };
 
 /** Run the benchmarks, print their figures, and return them. */
@@ -48,7 +50,7 @@ export async function runBenchmarks(options: BenchOptions = {}): Promise<BenchRe
   const all: BenchResult[] = [];
   for (const n of names) {
     process.stdout.write(`# ${n}${options.quick ? " (quick)" : ""}\n`);
-    const results = BENCHMARKS[n](options.quick ?? false);
+    const results = await BENCHMARKS[n](options.quick ?? false);
     printResults(results);
     all.push(...results);
   }

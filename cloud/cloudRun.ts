@@ -58,6 +58,8 @@ export interface CloudRunOptions {
   readonly onOutput?: (o: CloudOutput) => void;
   /** Progress, every metrics interval. */
   readonly onProgress?: (runMs: number, tuplesIn: number, tuplesOut: number) => void;
+  /** A worker was declared dead. */
+  readonly onFailure?: (failure: WorkerFailure) => void;
 }
 
 interface WorkerLink {
@@ -118,13 +120,14 @@ export class CloudRun {
     await Promise.all(this.links.map((l) => this.deploy(l)));
     this.coordinator = new Coordinator(this.plan, { sendControl: (id, msg) => this.sendControl(id, msg) });
     this.coordinator.start();
-    const beat = setInterval(() => this.heartbeat(), o.heartbeatMs ?? 500);
+    const beat = setInterval(() => void this.heartbeat(), o.heartbeatMs ?? 500);
     const tick = setInterval(() => this.tick(), o.metricsIntervalMs ?? 1000);
     const until = o.untilMs === undefined ? null : setTimeout(() => this.finish?.(), o.untilMs + 300);
     await done;
     clearInterval(beat);
     clearInterval(tick);
     if (until !== null) clearTimeout(until);
+    await this.heartbeat(); // the counters since the last beat
     const endMs = Date.now() - this.startEpochMs;
     this.metrics.closeInterval(Math.max(endMs, this.lastTickMs + 1), this.gauges());
     await this.stopAll();
@@ -199,7 +202,6 @@ export class CloudRun {
   }
 
   private onEvent(e: WorkerEvent): void {
-    if (process.env.SEEP_DEBUG) console.error("event", e.reply?.type, e.reply?.instance, e.output?.instance, e.output?.batch.length);
     if (e.reply !== undefined) {
       const reply = fromReplyMessage(e.reply, (op) => this.codecs[op] ?? JSON_STATE_CODEC);
       this.coordinator?.handleReply(reply);
@@ -221,20 +223,27 @@ export class CloudRun {
     }
   }
 
-  private heartbeat(): void {
+  /** Ask every live worker for its stats; two missed beats in a row and it is dead. */
+  private heartbeat(): Promise<void> {
     const interval = this.o.heartbeatMs ?? 500;
-    for (const l of this.links) {
-      if (!l.alive) continue;
-      l.client.heartbeat({}, this.metadata, { deadline: Date.now() + interval }, (err, stats) => {
-        if (err) {
-          if (++l.misses >= 2) this.lost(l, "heartbeat");
-          return;
-        }
-        l.misses = 0;
-        l.lastStats = stats;
-        this.metrics.addTuplesIn(stats.sourceTuples);
-      });
-    }
+    const beats = this.links
+      .filter((l) => l.alive)
+      .map(
+        (l) =>
+          new Promise<void>((resolve) => {
+            l.client.heartbeat({}, this.metadata, { deadline: Date.now() + interval }, (err, stats) => {
+              if (err) {
+                if (++l.misses >= 2) this.lost(l, "heartbeat");
+              } else {
+                l.misses = 0;
+                l.lastStats = stats;
+                this.metrics.addTuplesIn(stats.sourceTuples);
+              }
+              resolve();
+            });
+          }),
+      );
+    return Promise.all(beats).then(() => {});
   }
 
   /** A worker is declared dead: its instances are lost. */
@@ -244,13 +253,15 @@ export class CloudRun {
     const instances = this.plan.instances.filter((i) => i.vm === l.index);
     for (const i of instances) this.coordinator?.instanceLost(i.id);
     const operators = this.plan.logical.operators;
-    this.failures.push({
+    const failure: WorkerFailure = {
       vm: l.index,
       address: l.vm.address,
       failedAtMs: Date.now() - this.startEpochMs,
       detectedVia: via,
       instances: instances.map((i) => ({ id: i.id, operator: operators[i.operator].name })),
-    });
+    };
+    this.failures.push(failure);
+    this.o.onFailure?.(failure);
     if (this.coordinator?.sinksDone || this.links.every((x) => !x.alive)) this.finish?.();
   }
 

@@ -6,23 +6,24 @@
 // so a slow receiver slows its senders instead of growing memory without bound.
 
 import type { ClientDuplexStream, Metadata, ServerDuplexStream } from "@grpc/grpc-js";
-import type { Credit, DataFrame, DataPlaneClient } from "./gen/seep/v1/seep.js";
+import type { FrameDataPlaneClient } from "./frameCodec.js";
+import type { Credit, DataFrame } from "./gen/seep/v1/seep.js";
 
 /** Frames a receiver lets a sender have in flight on one stream. */
-export const CREDIT_WINDOW_FRAMES = 16;
+export const CREDIT_WINDOW_FRAMES = 64;
 
 /** The sending end of one data stream. */
 export class OutgoingStream {
   private credit = 0;
-  private readonly held: DataFrame[] = [];
-  private readonly call: ClientDuplexStream<DataFrame, Credit>;
+  private readonly held: Buffer[] = [];
+  private readonly call: ClientDuplexStream<Buffer, Credit>;
   /** True once the stream failed (the receiving worker is gone). */
   broken = false;
   /** Frames sent so far. */
   sent = 0;
 
   constructor(
-    client: DataPlaneClient,
+    client: FrameDataPlaneClient,
     metadata: Metadata,
     /** Called when credit arrives (held frames may have gone out; senders may run again). */
     private readonly onCredit: () => void,
@@ -50,12 +51,12 @@ export class OutgoingStream {
     while (this.credit > 0 && this.held.length > 0) {
       this.credit--;
       this.sent++;
-      this.call.write(this.held.shift() as DataFrame);
+      this.call.write(this.held.shift() as Buffer);
     }
   }
 
-  /** Send a frame now if there is credit, else hold it. */
-  send(frame: DataFrame): void {
+  /** Send a frame (made by encodeFrame) now if there is credit, else hold it. */
+  send(frame: Buffer): void {
     if (this.broken) return;
     this.held.push(frame);
     this.drain();

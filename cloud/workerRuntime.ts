@@ -13,7 +13,6 @@ import {
   type Batch,
   type ControlMessage,
   type ControlReply,
-  encodeBatch,
   Instance,
   type PhysicalPlan,
   type Placement,
@@ -26,7 +25,7 @@ import {
 import { channelCredentials, type TlsFiles, tokenMetadata } from "./auth.js";
 import type { IncomingStream } from "./dataPlane.js";
 import { OutgoingStream } from "./dataPlane.js";
-import { DataPlaneClient } from "./gen/seep/v1/seep.js";
+import { encodeFrame, FrameDataPlaneClient } from "./frameCodec.js";
 import { RealClock } from "./realClock.js";
 
 /** How a worker's instances are driven. */
@@ -99,9 +98,10 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
   private readonly hosts = new Map<number, Hosted>();
   private readonly order: Hosted[] = [];
   private readonly streams = new Map<string, OutgoingStream>();
-  private readonly clients = new Map<string, DataPlaneClient>();
-  private readonly touched = new Set<IncomingStream>();
+  private readonly clients = new Map<string, FrameDataPlaneClient>();
   private current: Hosted | null = null;
+  /** Replies sent during the current task: they go out after the task's outputs. */
+  private replies: ControlReply[] = [];
   private sliceScheduled = false;
   private cursor = 0;
   private pollTimer: NodeJS.Timeout | null = null;
@@ -197,7 +197,7 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
     if (address === undefined) throw new Error(`no address for instance ${receiver}`);
     const stream = this.streamTo(edge, address);
     this.current?.streams.add(stream);
-    stream.send({ edge, sender, receiver, batch: Buffer.from(encodeBatch(batch).buffer) });
+    stream.send(encodeFrame(edge, sender, receiver, batch));
   }
 
   private streamTo(edge: number, address: string): OutgoingStream {
@@ -210,7 +210,7 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
           this.options.tls === undefined
             ? ChannelCredentials.createInsecure()
             : channelCredentials(this.options.tls);
-        client = new DataPlaneClient(address, creds);
+        client = new FrameDataPlaneClient(address, creds);
         this.clients.set(address, client);
       }
       s = new OutgoingStream(
@@ -225,8 +225,9 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
   }
 
   sendControl(to: Address, message: ControlMessage | ControlReply): void {
-    if (to === "coordinator") this.events.reply(message as ControlReply);
-    else this.control(to, message as ControlMessage);
+    if (to !== "coordinator") this.control(to, message as ControlMessage);
+    else if (this.current !== null) this.replies.push(message as ControlReply);
+    else this.events.reply(message as ControlReply);
   }
 
   record(_instance: number, kind: WorkKind, units: number): void {
@@ -271,8 +272,6 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
         ran = true;
       }
     }
-    for (const s of this.touched) s.flush();
-    this.touched.clear();
     if (this.order.some((h) => h.hasWork && !h.blocked)) this.scheduleSlice();
   }
 
@@ -285,8 +284,10 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
         case "batch":
           inst.receive(task.edge, task.sender, task.batch);
           if (task.from !== null) {
+            // Credit goes back at once: a frame is several thousand tuples, so a credit
+            // message per frame is cheap, and the sender never waits for a slice to end.
             task.from.processed();
-            this.touched.add(task.from);
+            task.from.flush();
           }
           if (inst.operator.kind === "sink" && task.batch.length > 0) {
             this.events.sinkBatch(inst.id, inst.operator.name, task.batch, Date.now());
@@ -316,6 +317,9 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
       }
     } finally {
       this.current = null;
+      const replies = this.replies;
+      this.replies = [];
+      for (const r of replies) this.events.reply(r);
     }
   }
 }

@@ -21,29 +21,48 @@ export function numericSizeBytes(length: number, fieldCount: number): number {
   return HEADER_BYTES + 8 * length * (3 + fieldCount);
 }
 
-/** Encode a batch as bytes. */
-export function encodeBatch(batch: Batch): Uint8Array {
-  const n = batch.length;
-  const f = batch.fields.length;
+/** A batch ready to be written: its size in bytes, and its values column as UTF-8 JSON. */
+export interface PreparedBatch {
+  readonly batch: Batch;
+  readonly sizeBytes: number;
+  readonly json: Uint8Array | null;
+}
+
+/** Measure a batch's encoding (and encode its values column) before writing it somewhere. */
+export function prepareBatch(batch: Batch): PreparedBatch {
   const json = batch.values === null ? null : encoder.encode(JSON.stringify(batch.values));
-  const numeric = numericSizeBytes(n, f);
-  const bytes = new Uint8Array(numeric + (json === null ? 0 : 4 + json.length));
-  const view = new DataView(bytes.buffer);
+  const sizeBytes = numericSizeBytes(batch.length, batch.fields.length) + (json === null ? 0 : 4 + json.length);
+  return { batch, sizeBytes, json };
+}
+
+/** Write a prepared batch into `target` at `offset` (a frame being built, say). */
+export function writeBatch(p: PreparedBatch, target: Uint8Array, offset: number): void {
+  const { batch, json } = p;
+  const n = batch.length;
+  const view = new DataView(target.buffer, target.byteOffset + offset, p.sizeBytes);
   view.setUint32(0, MAGIC, true);
   view.setUint32(4, n, true);
-  view.setUint32(8, f, true);
+  view.setUint32(8, batch.fields.length, true);
   view.setUint32(12, json === null ? 0 : 1, true);
   view.setFloat64(16, batch.watermarkMs, true);
   view.setFloat64(24, batch.prevSeq, true);
-  let at = HEADER_BYTES;
-  for (const col of [batch.keys, batch.eventTimesMs, batch.seqs, ...batch.fields]) {
-    bytes.set(new Uint8Array(col.buffer, col.byteOffset, 8 * n), at);
+  let at = offset + HEADER_BYTES;
+  const columns = [batch.keys, batch.eventTimesMs, batch.seqs, ...batch.fields];
+  for (const col of columns) {
+    target.set(new Uint8Array(col.buffer, col.byteOffset, 8 * n), at);
     at += 8 * n;
   }
   if (json !== null) {
-    view.setUint32(at, json.length, true);
-    bytes.set(json, at + 4);
+    view.setUint32(at - offset, json.length, true);
+    target.set(json, at + 4);
   }
+}
+
+/** Encode a batch as bytes. */
+export function encodeBatch(batch: Batch): Uint8Array {
+  const p = prepareBatch(batch);
+  const bytes = new Uint8Array(p.sizeBytes);
+  writeBatch(p, bytes, 0);
   return bytes;
 }
 

@@ -1,7 +1,14 @@
 // The engine's public surface: everything sim/, cloud/ and workloads/ may use.
 
 export { Batch, BatchBuilder } from "./batch.js";
-export { decodeBatch, encodeBatch, numericSizeBytes } from "./batchCodec.js";
+export {
+  decodeBatch,
+  encodeBatch,
+  numericSizeBytes,
+  type PreparedBatch,
+  prepareBatch,
+  writeBatch,
+} from "./batchCodec.js";
 export type { BufferedChannel, ChannelPosition, Checkpoint, OutputPosition } from "./checkpoint.js";
 export { checkpointBufferedTuples, checkpointEntries } from "./checkpoint.js";
 export {

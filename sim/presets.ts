@@ -18,6 +18,12 @@ export const PRESETS: Readonly<Record<string, Readonly<Record<string, unknown>>>
     cluster: { vms: 4 },
     fidelity: { batchSize: 1024, sourcePollMs: 100 },
   },
+  packets: {
+    name: "packets",
+    workload: { name: "packets", params: { packets: 2_000_000, flows: 10_000, packetsPerMs: 100 } },
+    cluster: { vms: 2 },
+    fidelity: { batchSize: 4096, sourcePollMs: 50 },
+  },
 };
 
 /** The names of the presets. */

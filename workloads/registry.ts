@@ -5,6 +5,7 @@
 
 import { z } from "zod";
 import type { LogicalPlan } from "../engine/index.js";
+import { packetCounterPlan } from "./packetCounter/index.js";
 import { wordCountPlan } from "./wordCount/index.js";
 
 /** A workload the CLI and experiments can name. */
@@ -42,6 +43,16 @@ const wordCountParams = z
   })
   .strict();
 
+const packetParams = z
+  .object({
+    packets: positiveInt.optional(),
+    flows: positiveInt.optional(),
+    packetsPerMs: z.number().nonnegative().optional(),
+    sourceParallelism: positiveInt.optional(),
+    countParallelism: positiveInt.optional(),
+  })
+  .strict();
+
 /** Every workload, by name. */
 export const WORKLOADS: Readonly<Record<string, Workload>> = {
   wordcount: {
@@ -59,6 +70,13 @@ export const WORKLOADS: Readonly<Record<string, Workload>> = {
         );
       }
       return wordCountPlan({ ...p, seed }).plan;
+    },
+  },
+  packets: {
+    name: "packets",
+    description: "packet counter (SAND): packet headers -> count packets and bytes per flow -> sink",
+    plan(params, seed) {
+      return packetCounterPlan({ ...parse(packetParams, params, "packets"), seed });
     },
   },
 };

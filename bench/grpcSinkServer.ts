@@ -1,0 +1,26 @@
+// A bare gRPC data-plane receiver, run as its own process by the packet-counter
+// benchmark to measure the loopback ceiling: it accepts DataPlane streams, decodes each
+// frame's batch (as a worker does) and counts tuples, granting no credits. It prints its
+// port on the first line and, on each stream's end, the tuples it received.
+
+import { Server, type ServerDuplexStream, ServerCredentials } from "@grpc/grpc-js";
+import { decodeBatch } from "../engine/index.js";
+import { type Credit, type DataFrame, DataPlaneService } from "../cloud/gen/seep/v1/seep.js";
+
+const server = new Server();
+server.addService(DataPlaneService, {
+  stream: (call: ServerDuplexStream<DataFrame, Credit>) => {
+    let tuples = 0;
+    call.on("data", (f: DataFrame) => {
+      tuples += decodeBatch(f.batch).length;
+    });
+    call.on("end", () => {
+      call.write({ frames: tuples });
+      call.end();
+    });
+  },
+});
+server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, port) => {
+  if (err) throw err;
+  process.stdout.write(`${port}\n`);
+});

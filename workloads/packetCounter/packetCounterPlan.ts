@@ -1,0 +1,67 @@
+// The packet counter (SAND's first experiment): packets -> count per flow (key exchange)
+// -> sink. The counter keeps a packet and a byte count per flow and emits every flow's
+// totals when the stream ends, so the run's output is the traffic matrix by flow.
+
+import { type Batch, type LogicalPlan, type Operator, type OperatorContext, QueryBuilder } from "../../engine/index.js";
+import { PACKET_FIELDS, PacketSource, type PacketSourceOptions } from "./packetSource.js";
+
+/** Packet and byte counts of a flow, changed in place (the state's clone keeps checkpoints intact). */
+export interface FlowCount {
+  packets: number;
+  bytes: number;
+}
+
+/** A copy of a flow count, for checkpoints taken while counting goes on. */
+export const cloneFlowCount = (c: FlowCount): FlowCount => ({ packets: c.packets, bytes: c.bytes });
+
+/** Counts packets and bytes per flow; emits (flow, [packets, bytes]) at the end. */
+export class FlowCounter implements Operator<FlowCount> {
+  onBatch(batch: Batch, _port: number, ctx: OperatorContext<FlowCount>): void {
+    const state = ctx.state;
+    const keys = batch.keys;
+    const lengths = batch.fields[5];
+    for (let i = 0; i < batch.length; i++) {
+      const c = state.mutable(keys[i]);
+      if (c === undefined) state.set(keys[i], { packets: 1, bytes: lengths[i] });
+      else {
+        c.packets++;
+        c.bytes += lengths[i];
+      }
+    }
+  }
+
+  onEnd(ctx: OperatorContext<FlowCount>): void {
+    const flows = [...ctx.state.keys()].sort((a, b) => a - b);
+    for (const f of flows) {
+      const c = ctx.state.get(f)!;
+      ctx.emit(f, 0, [c.packets, c.bytes]);
+    }
+  }
+}
+
+/** Knobs of the packet counter. */
+export interface PacketCounterOptions extends Partial<PacketSourceOptions> {
+  /** Instances of the source and of the counter. */
+  readonly sourceParallelism?: number;
+  readonly countParallelism?: number;
+}
+
+/** The packet counter's logical plan. */
+export function packetCounterPlan(o: PacketCounterOptions = {}): LogicalPlan {
+  const source = { seed: o.seed ?? 1, packets: o.packets ?? 1_000_000, flows: o.flows ?? 10_000, packetsPerMs: o.packetsPerMs ?? 0 };
+  const q = new QueryBuilder("packets");
+  const sp = o.sourceParallelism ?? 1;
+  const packets = q.source(
+    "packets",
+    (i) => new PacketSource({ ...source, packets: Math.floor(source.packets / sp) + (i.index < source.packets % sp ? 1 : 0), seed: source.seed + i.index }),
+    { parallelism: sp, outputs: [{ fields: PACKET_FIELDS.length }] },
+  );
+  const count = q.operator("count", () => new FlowCounter(), {
+    stateful: true,
+    parallelism: o.countParallelism ?? 1,
+    cloneState: cloneFlowCount,
+  });
+  const sink = q.sink("sink", () => ({}));
+  q.connect(packets, count, "key").connect(count, sink, "forward");
+  return q.build();
+}
