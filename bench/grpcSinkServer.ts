@@ -3,9 +3,9 @@
 // frame's batch (as a worker does) and counts tuples, granting no credits. It prints its
 // port on the first line and, on each stream's end, the tuples it received.
 
-import { Server, type ServerDuplexStream, ServerCredentials } from "@grpc/grpc-js";
-import { decodeBatch } from "../engine/index.js";
+import { Server, ServerCredentials, type ServerDuplexStream } from "@grpc/grpc-js";
 import { type Credit, type DataFrame, DataPlaneService } from "../cloud/gen/seep/v1/seep.js";
+import { decodeBatch } from "../engine/index.js";
 
 const server = new Server();
 server.addService(DataPlaneService, {

@@ -29,7 +29,9 @@ export interface BenchResult {
 }
 
 /** Every benchmark, by name. */
-export const BENCHMARKS: Readonly<Record<string, (quick: boolean) => BenchResult[] | Promise<BenchResult[]>>> = {
+export const BENCHMARKS: Readonly<
+  Record<string, (quick: boolean) => BenchResult[] | Promise<BenchResult[]>>
+> = {
   "keyed-count": benchKeyedCount,
   "checkpoint-pause": benchCheckpointPause,
   "batch-codec": benchBatchCodec,

@@ -9,10 +9,10 @@ import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { ChannelCredentials, Metadata } from "@grpc/grpc-js";
-import { BatchBuilder } from "../engine/index.js";
 import { CloudRun } from "../cloud/cloudRun.js";
 import { encodeFrame, FrameDataPlaneClient } from "../cloud/frameCodec.js";
 import { LocalProcessPool } from "../cloud/localProcessPool.js";
+import { BatchBuilder } from "../engine/index.js";
 import { packetCounterPlan } from "../workloads/index.js";
 import type { BenchResult } from "./index.js";
 import { median, nowMs } from "./measure.js";
@@ -83,7 +83,8 @@ async function rawCeiling(tuples: number): Promise<number> {
     const received = await done;
     const ms = nowMs() - t0;
     client.close();
-    if (received !== frames * BATCH) throw new Error(`receiver counted ${received} tuples of ${frames * BATCH}`);
+    if (received !== frames * BATCH)
+      throw new Error(`receiver counted ${received} tuples of ${frames * BATCH}`);
     return (received / ms) * 1000;
   } finally {
     child.kill("SIGKILL");
@@ -106,7 +107,11 @@ export async function benchPacketCounter(quick: boolean): Promise<BenchResult[]>
       name: `packet counter on 2 local worker processes, batches of ${BATCH}, end to end`,
       value: median(real),
       unit: "tuples/s",
-      baseline: { name: `raw gRPC loopback, frames of ${BATCH} tuples, decode only`, value: median(ceiling), unit: "tuples/s" },
+      baseline: {
+        name: `raw gRPC loopback, frames of ${BATCH} tuples, decode only`,
+        value: median(ceiling),
+        unit: "tuples/s",
+      },
       target: ">= 1M tuples/s and >= 0.6 of the raw ceiling",
     },
   ];

@@ -12,7 +12,13 @@ import { registerWorker } from "./commands/worker.js";
 import { reportError, routeParseErrors } from "./errors.js";
 
 /** Every command of `seep`, in the order `--help` lists them. */
-const COMMANDS: readonly ((program: Command) => void)[] = [registerDemo, registerSim, registerRun, registerWorker, registerBench];
+const COMMANDS: readonly ((program: Command) => void)[] = [
+  registerDemo,
+  registerSim,
+  registerRun,
+  registerWorker,
+  registerBench,
+];
 
 /** The `seep` program with every command registered. */
 function buildProgram(): Command {

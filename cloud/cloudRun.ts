@@ -313,6 +313,11 @@ export class CloudRun {
     };
   }
 
+  /** The VMs the run's workers are on (in the physical plan's VM order), once deployed. */
+  get vms(): readonly CloudVm[] {
+    return this.links.map((l) => l.vm);
+  }
+
   /** Rows of the per-interval metrics. */
   metricsCsv(): string {
     return this.metrics.toCsv();

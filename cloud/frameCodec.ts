@@ -4,7 +4,13 @@
 // at millions of tuples a second that is most of the sender's time. The bytes are
 // ordinary protobuf: the receiving side decodes them with the generated DataFrame code.
 
-import { makeGenericClientConstructor, type ChannelCredentials, type ClientDuplexStream, type ClientOptions, type Metadata } from "@grpc/grpc-js";
+import {
+  type ChannelCredentials,
+  type ClientDuplexStream,
+  type ClientOptions,
+  type Metadata,
+  makeGenericClientConstructor,
+} from "@grpc/grpc-js";
 import { type Batch, prepareBatch, writeBatch } from "../engine/index.js";
 import { type Credit, DataPlaneService } from "./gen/seep/v1/seep.js";
 
@@ -30,7 +36,15 @@ function writeVarint(buf: Buffer, at: number, v: number): number {
 export function encodeFrame(edge: number, sender: number, receiver: number, batch: Batch): Buffer {
   const p = prepareBatch(batch);
   const size =
-    1 + varintSize(edge) + 1 + varintSize(sender) + 1 + varintSize(receiver) + 1 + varintSize(p.sizeBytes) + p.sizeBytes;
+    1 +
+    varintSize(edge) +
+    1 +
+    varintSize(sender) +
+    1 +
+    varintSize(receiver) +
+    1 +
+    varintSize(p.sizeBytes) +
+    p.sizeBytes;
   const buf = Buffer.allocUnsafe(size);
   let at = 0;
   buf[at++] = 0x08; // field 1, varint
@@ -57,6 +71,13 @@ export interface FrameDataPlaneClient {
 }
 
 /** The constructor of FrameDataPlaneClient. */
-export const FrameDataPlaneClient = makeGenericClientConstructor(FrameDataPlaneService, "seep.v1.DataPlane") as unknown as {
-  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): FrameDataPlaneClient;
+export const FrameDataPlaneClient = makeGenericClientConstructor(
+  FrameDataPlaneService,
+  "seep.v1.DataPlane",
+) as unknown as {
+  new (
+    address: string,
+    credentials: ChannelCredentials,
+    options?: Partial<ClientOptions>,
+  ): FrameDataPlaneClient;
 };

@@ -31,7 +31,8 @@ export interface PreparedBatch {
 /** Measure a batch's encoding (and encode its values column) before writing it somewhere. */
 export function prepareBatch(batch: Batch): PreparedBatch {
   const json = batch.values === null ? null : encoder.encode(JSON.stringify(batch.values));
-  const sizeBytes = numericSizeBytes(batch.length, batch.fields.length) + (json === null ? 0 : 4 + json.length);
+  const sizeBytes =
+    numericSizeBytes(batch.length, batch.fields.length) + (json === null ? 0 : 4 + json.length);
   return { batch, sizeBytes, json };
 }
 

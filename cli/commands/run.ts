@@ -29,10 +29,12 @@ export function registerRun(program: Command): void {
     .command("run")
     .description("run an experiment for real on worker processes and write its summary, metrics and outputs")
     .argument("<experiment>", "an experiment file (.json, .yaml or .yml) or the name of a built-in preset")
-    .addOption(new Option("--pool <kind>", "where workers come from").choices(["local", "ec2"]).default("local"))
     .addOption(
-      new Option("--workers <n>", "number of workers (default: the experiment's cluster.vms)").argParser((v: string) =>
-        parseInteger("--workers", v, { min: 1, max: 64 }),
+      new Option("--pool <kind>", "where workers come from").choices(["local", "ec2"]).default("local"),
+    )
+    .addOption(
+      new Option("--workers <n>", "number of workers (default: the experiment's cluster.vms)").argParser(
+        (v: string) => parseInteger("--workers", v, { min: 1, max: 64 }),
       ),
     )
     .addOption(
@@ -42,14 +44,16 @@ export function registerRun(program: Command): void {
     )
     .addOption(new Option("--out <dir>", "directory for the run's files (default: runs/<name>-<seed>-real)"))
     .addOption(
-      new Option("--until <seconds>", "stop after this much run time (default: the experiment's untilS, else the end of the stream)").argParser(
-        (v: string) => parsePositiveNumber("--until", v),
-      ),
+      new Option(
+        "--until <seconds>",
+        "stop after this much run time (default: the experiment's untilS, else the end of the stream)",
+      ).argParser((v: string) => parsePositiveNumber("--until", v)),
     )
     .addOption(
-      new Option("--set <key=value>", "set a dotted key of the experiment before validation; repeatable (default: none)").argParser(
-        collectSetting,
-      ),
+      new Option(
+        "--set <key=value>",
+        "set a dotted key of the experiment before validation; repeatable (default: none)",
+      ).argParser(collectSetting),
     )
     .addOption(new Option("--quiet", "no progress display").default(false))
     .action(runReal);
@@ -89,7 +93,8 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
     metricsIntervalMs: experiment.metricsIntervalMs,
     onOutput: (o) => outputs.add(o),
     onProgress: show
-      ? (ms, tin, tout) => process.stderr.write(`\rrun ${(ms / 1000).toFixed(1)} s | tuples in ${tin} | out ${tout}   `)
+      ? (ms, tin, tout) =>
+          process.stderr.write(`\rrun ${(ms / 1000).toFixed(1)} s | tuples in ${tin} | out ${tout}   `)
       : undefined,
   });
   const startedMs = performance.now();
@@ -126,7 +131,8 @@ async function makePool(kind: "local" | "ec2", token: string, ec2: unknown, wher
     return new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
   }
   const { Ec2Pool, parseEc2PoolOptions } = await import("../../cloud/ec2Pool.js");
-  if (ec2 === undefined) throw new UserError(`${where}: --pool ec2 needs cloud.ec2 in the experiment (region, imageId, ...)`);
+  if (ec2 === undefined)
+    throw new UserError(`${where}: --pool ec2 needs cloud.ec2 in the experiment (region, imageId, ...)`);
   try {
     return new Ec2Pool(parseEc2PoolOptions({ runId, ...(ec2 as object), token }));
   } catch (e) {

@@ -20,7 +20,11 @@ export function registerWorker(program: Command): void {
   program
     .command("worker")
     .description("run a worker process of the real runtime (started by `seep run`'s VM pool)")
-    .addOption(new Option("--listen <host:port>", "address to serve on; port 0 picks a free one").default("127.0.0.1:0"))
+    .addOption(
+      new Option("--listen <host:port>", "address to serve on; port 0 picks a free one").default(
+        "127.0.0.1:0",
+      ),
+    )
     .addOption(new Option("--token <token>", "token every call must carry (default: $SEEP_TOKEN)"))
     .addOption(new Option("--tls-cert <file>", "PEM certificate: serve over TLS (with --tls-key)"))
     .addOption(new Option("--tls-key <file>", "PEM private key of --tls-cert"))
@@ -30,8 +34,10 @@ export function registerWorker(program: Command): void {
 
 async function runWorker(flags: WorkerFlags): Promise<void> {
   const token = flags.token ?? process.env.SEEP_TOKEN;
-  if (token === undefined || token.length === 0) throw new UserError("--token is required (or set SEEP_TOKEN)");
-  if (!/^[^:]+:\d+$/.test(flags.listen)) throw new UserError(`--listen expects host:port, got '${flags.listen}'`);
+  if (token === undefined || token.length === 0)
+    throw new UserError("--token is required (or set SEEP_TOKEN)");
+  if (!/^[^:]+:\d+$/.test(flags.listen))
+    throw new UserError(`--listen expects host:port, got '${flags.listen}'`);
   if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
     throw new UserError("--tls-cert and --tls-key go together");
   }

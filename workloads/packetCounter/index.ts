@@ -2,8 +2,8 @@
 
 export {
   cloneFlowCount,
-  FlowCounter,
   type FlowCount,
+  FlowCounter,
   type PacketCounterOptions,
   packetCounterPlan,
 } from "./packetCounterPlan.js";

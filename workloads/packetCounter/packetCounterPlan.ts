@@ -2,7 +2,13 @@
 // -> sink. The counter keeps a packet and a byte count per flow and emits every flow's
 // totals when the stream ends, so the run's output is the traffic matrix by flow.
 
-import { type Batch, type LogicalPlan, type Operator, type OperatorContext, QueryBuilder } from "../../engine/index.js";
+import {
+  type Batch,
+  type LogicalPlan,
+  type Operator,
+  type OperatorContext,
+  QueryBuilder,
+} from "../../engine/index.js";
 import { PACKET_FIELDS, PacketSource, type PacketSourceOptions } from "./packetSource.js";
 
 /** Packet and byte counts of a flow, changed in place (the state's clone keeps checkpoints intact). */
@@ -48,12 +54,22 @@ export interface PacketCounterOptions extends Partial<PacketSourceOptions> {
 
 /** The packet counter's logical plan. */
 export function packetCounterPlan(o: PacketCounterOptions = {}): LogicalPlan {
-  const source = { seed: o.seed ?? 1, packets: o.packets ?? 1_000_000, flows: o.flows ?? 10_000, packetsPerMs: o.packetsPerMs ?? 0 };
+  const source = {
+    seed: o.seed ?? 1,
+    packets: o.packets ?? 1_000_000,
+    flows: o.flows ?? 10_000,
+    packetsPerMs: o.packetsPerMs ?? 0,
+  };
   const q = new QueryBuilder("packets");
   const sp = o.sourceParallelism ?? 1;
   const packets = q.source(
     "packets",
-    (i) => new PacketSource({ ...source, packets: Math.floor(source.packets / sp) + (i.index < source.packets % sp ? 1 : 0), seed: source.seed + i.index }),
+    (i) =>
+      new PacketSource({
+        ...source,
+        packets: Math.floor(source.packets / sp) + (i.index < source.packets % sp ? 1 : 0),
+        seed: source.seed + i.index,
+      }),
     { parallelism: sp, outputs: [{ fields: PACKET_FIELDS.length }] },
   );
   const count = q.operator("count", () => new FlowCounter(), {

@@ -1,0 +1,115 @@
+// Real runs on local worker processes: the same results as the in-process runtime and
+// the simulator, and a dead worker noticed at once. Workers bind 127.0.0.1; every
+// process started here is killed when its test ends.
+
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { CloudRun } from "../../cloud/cloudRun.js";
+import { LocalProcessPool } from "../../cloud/localProcessPool.js";
+import { InProcessRuntime, type LogicalPlan, OutputDigest, physicalPlan } from "../../engine/index.js";
+import { parseExperiment } from "../../sim/experiment.js";
+import { Simulation } from "../../sim/simulation.js";
+import { workloadNamed } from "../../workloads/index.js";
+
+const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
+const pools: LocalProcessPool[] = [];
+afterEach(async () => {
+  for (const p of pools.splice(0)) await p.shutdown();
+});
+
+function localPool(token: string): LocalProcessPool {
+  const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
+  pools.push(pool);
+  return pool;
+}
+
+/** The digest of what the sinks of `plan` receive in the in-process runtime. */
+function inProcessDigest(plan: LogicalPlan): string {
+  const rt = new InProcessRuntime(physicalPlan(plan));
+  const digest = new OutputDigest();
+  const sinkName = new Map(
+    rt.plan.instances
+      .map((i) => [i.id, plan.operators[i.operator]] as const)
+      .filter(([, op]) => op.kind === "sink")
+      .map(([id, op]) => [id, op.name]),
+  );
+  const send = rt.sendBatch.bind(rt);
+  rt.sendBatch = (sender, receiver, edge, batch) => {
+    const sink = sinkName.get(receiver);
+    if (sink !== undefined) {
+      for (let i = 0; i < batch.length; i++)
+        digest.add(sink, batch.keys[i], batch.eventTimesMs[i], batch.values?.[i]);
+    }
+    send(sender, receiver, edge, batch);
+  };
+  rt.start();
+  rt.run();
+  return digest.digest();
+}
+
+const params = { lines: 1500, lineIntervalMs: 1, windowSizeMs: 500, windowSlideMs: 250, parallelism: 2 };
+
+describe("a real run on local worker processes", () => {
+  it("gives a windowed word count the same output digest as the in-process runtime and the simulator", async () => {
+    const plan = workloadNamed("wordcount").plan(params, 1);
+    const token = randomBytes(8).toString("hex");
+    const run = new CloudRun({
+      name: "wc-real-test",
+      pool: localPool(token),
+      poolKind: "local",
+      workers: 3,
+      token,
+      workload: "wordcount",
+      params,
+      plan,
+      seed: 1,
+      batchSize: 256,
+      sourcePollMs: 20,
+    });
+    const real = await run.run();
+    const e = parseExperiment({ workload: { name: "wordcount", params }, cluster: { vms: 3 } }, "test");
+    const simulated = new Simulation(e, workloadNamed("wordcount").plan(params, 1)).run();
+    expect(real.failures).toEqual([]);
+    expect(real.tuplesIn).toBe(1500);
+    expect(real.tuplesOut).toBe(simulated.tuplesOut);
+    expect(real.outputDigest).toBe(simulated.outputDigest);
+    expect(real.outputDigest).toBe(inProcessDigest(plan));
+  }, 60_000);
+
+  it("notices a worker killed with SIGKILL within 2 seconds", async () => {
+    const long = { ...params, lines: 60_000 };
+    const token = randomBytes(8).toString("hex");
+    const pool = localPool(token);
+    let killedAt = 0;
+    let detectedAt = 0;
+    const run = new CloudRun({
+      name: "kill-test",
+      pool,
+      poolKind: "local",
+      workers: 3,
+      token,
+      workload: "wordcount",
+      params: long,
+      plan: workloadNamed("wordcount").plan(long, 1),
+      seed: 1,
+      batchSize: 256,
+      sourcePollMs: 20,
+      untilMs: 3_000,
+      onFailure: () => {
+        detectedAt = Date.now();
+      },
+      onProgress: (ms) => {
+        if (ms > 1000 && killedAt === 0) {
+          killedAt = Date.now();
+          pool.processOf(run.vms[1])?.kill("SIGKILL");
+        }
+      },
+    });
+    const summary = await run.run();
+    expect(killedAt).toBeGreaterThan(0);
+    expect(summary.failures).toHaveLength(1);
+    expect(summary.failures[0].vm).toBe(1);
+    expect(detectedAt - killedAt).toBeLessThan(2000);
+  }, 60_000);
+});
