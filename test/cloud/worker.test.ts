@@ -1,11 +1,14 @@
 // A worker as the network sees it: it refuses calls without the token, and by default
 // listens on loopback only. Every server here binds 127.0.0.1 and is shut down.
 
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
-import { networkInterfaces } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
+import { join } from "node:path";
 import { ChannelCredentials, Metadata, status } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
-import { tokenMetadata } from "../../cloud/auth.js";
+import { channelCredentials, tokenMetadata } from "../../cloud/auth.js";
 import { ControlClient } from "../../cloud/gen/seep/v1/seep.js";
 import { Worker } from "../../cloud/worker.js";
 import { workloadNamed } from "../../workloads/index.js";
@@ -76,6 +79,65 @@ describe("Worker", () => {
         });
       });
       expect(outcome).not.toBe("connected");
+    },
+  );
+});
+
+describe("Worker over TLS", () => {
+  const hasOpenssl = (() => {
+    try {
+      execFileSync("openssl", ["version"], { stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+  it.skipIf(!hasOpenssl)(
+    "serves over TLS from certificate files, and a plaintext client cannot talk to it",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "seep-tls-"));
+      try {
+        const cert = join(dir, "cert.pem");
+        const key = join(dir, "key.pem");
+        execFileSync(
+          "openssl",
+          [
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+          ],
+          { stdio: "ignore", timeout: 30_000 },
+        );
+        const worker = new Worker({
+          listen: "127.0.0.1:0",
+          token: "tls-token",
+          tls: { certFile: cert, keyFile: key },
+          resolvePlan: (name, params, seed) => workloadNamed(name).plan(params, seed),
+        });
+        workers.push(worker);
+        const port = await worker.start();
+        const secure = new ControlClient(`127.0.0.1:${port}`, channelCredentials({ caFile: cert }));
+        expect((await heartbeat(secure, tokenMetadata("tls-token"))).code).toBe(status.OK);
+        secure.close();
+        const plain = new ControlClient(`127.0.0.1:${port}`, ChannelCredentials.createInsecure());
+        expect((await heartbeat(plain, tokenMetadata("tls-token"))).code).not.toBe(status.OK);
+        plain.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   );
 });

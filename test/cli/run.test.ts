@@ -1,0 +1,63 @@
+// `seep run` and `seep worker` as a user meets them: a real run on local worker processes
+// writes the same files as `seep sim` and agrees with it on the output digest; mistakes
+// are one-line errors. Workers bind 127.0.0.1 and are gone when the command returns.
+
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { seep } from "./spawnSeep.js";
+
+const scratch = mkdtempSync(join(tmpdir(), "seep-run-test-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const small = [
+  "--set",
+  "workload.params.lines=800",
+  "--set",
+  "workload.params.windowSizeMs=200",
+  "--set",
+  "workload.params.windowSlideMs=100",
+];
+const json = (path: string) => JSON.parse(readFileSync(path, "utf8"));
+
+describe("seep run", () => {
+  it("runs the wordcount preset on 2 local workers, writes the run's files and agrees with seep sim", async () => {
+    const real = join(scratch, "real");
+    const sim = join(scratch, "sim");
+    const out = await seep(["run", "wordcount", "--workers", "2", "--quiet", "--out", real, ...small], {
+      timeoutMs: 60_000,
+    });
+    expect(out.stderr).toBe("");
+    expect(out.code).toBe(0);
+    for (const f of ["summary.json", "metrics.csv", "outputs.csv", "experiment.json"])
+      expect(existsSync(join(real, f))).toBe(true);
+    const s = json(join(real, "summary.json"));
+    expect(s.runtime).toBe("local");
+    expect(s.tuplesIn).toBe(800);
+    expect(s.failures).toEqual([]);
+    expect(s.wallSeconds).toBeGreaterThan(0);
+    expect(readFileSync(join(real, "outputs.csv"), "utf8").split("\n").length).toBeGreaterThan(10);
+    expect((await seep(["sim", "wordcount", "--quiet", "--out", sim, ...small])).code).toBe(0);
+    expect(s.outputDigest).toBe(json(join(sim, "summary.json")).outputDigest);
+  }, 90_000);
+
+  it("refuses an unknown pool, and ec2 without its settings, in one line", async () => {
+    const a = await seep(["run", "wordcount", "--pool", "aws"]);
+    expect(a.code).toBe(1);
+    expect(a.stderr.trim().split("\n")).toHaveLength(1);
+    expect(a.stderr).toMatch(/--pool/);
+    const b = await seep(["run", "wordcount", "--pool", "ec2"]);
+    expect(b.code).toBe(1);
+    expect(b.stderr.trim().split("\n")).toHaveLength(1);
+    expect(b.stderr).toMatch(/cloud\.ec2/);
+  });
+});
+
+describe("seep worker", () => {
+  it("refuses to start without a token, in one line", async () => {
+    const out = await seep(["worker"], { timeoutMs: 10_000 });
+    expect(out.code).toBe(1);
+    expect(out.stderr.trim()).toBe("seep: --token is required (or set SEEP_TOKEN)");
+  });
+});
