@@ -107,13 +107,13 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
     writeFileAtomic(join(dir, RUN_FILES.summary), prettyJson(summary));
     const ms = (x: number | null) => (x === null ? "n/a" : `${x} ms`);
     process.stdout.write(
-      [
+      `${[
         `${summary.name}, seed ${summary.seed}, ${flags.pool} pool: ${summary.simulatedSeconds} s run in ${summary.wallSeconds.toFixed(2)} s wall clock`,
         `tuples in ${summary.tuplesIn}, out ${summary.tuplesOut}`,
         `latency p50 ${ms(summary.latencyMs.p50)}, p99 ${ms(summary.latencyMs.p99)}, max ${ms(summary.latencyMs.max)}`,
         `workers ${summary.vmsMax}, failures ${summary.failures.length}, output digest ${summary.outputDigest}`,
         `files in ${dir}`,
-      ].join("\n") + "\n",
+      ].join("\n")}\n`,
     );
   } catch (err) {
     outputs.abandon();
