@@ -8,6 +8,8 @@
 
 import type { ClientReadableStream, Metadata } from "@grpc/grpc-js";
 import {
+  type ControlMessage,
+  type ControlReply,
   Coordinator,
   decodeBatch,
   JSON_STATE_CODEC,
@@ -60,6 +62,8 @@ export interface CloudRunOptions {
   readonly onProgress?: (runMs: number, tuplesIn: number, tuplesOut: number) => void;
   /** A worker was declared dead. */
   readonly onFailure?: (failure: WorkerFailure) => void;
+  /** Every reply an instance sent to the coordinator (checkpoints included, decoded). */
+  readonly onReply?: (reply: ControlReply) => void;
 }
 
 interface WorkerLink {
@@ -184,7 +188,8 @@ export class CloudRun {
     );
   }
 
-  private sendControl(id: number, message: import("../engine/index.js").ControlMessage): void {
+  /** Send a control message to an instance, wherever it runs. */
+  sendControl(id: number, message: ControlMessage): void {
     const spec = this.plan.instances.find((i) => i.id === id);
     if (spec === undefined) return;
     const l = this.links[spec.vm];
@@ -205,6 +210,7 @@ export class CloudRun {
     if (e.reply !== undefined) {
       const reply = fromReplyMessage(e.reply, (op) => this.codecs[op] ?? JSON_STATE_CODEC);
       this.coordinator?.handleReply(reply);
+      this.o.onReply?.(reply);
       if (this.coordinator?.sinksDone) this.finish?.();
     }
     if (e.output !== undefined) {

@@ -7,7 +7,13 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { CloudRun } from "../../cloud/cloudRun.js";
 import { LocalProcessPool } from "../../cloud/localProcessPool.js";
-import { InProcessRuntime, type LogicalPlan, OutputDigest, physicalPlan } from "../../engine/index.js";
+import {
+  type Checkpoint,
+  InProcessRuntime,
+  type LogicalPlan,
+  OutputDigest,
+  physicalPlan,
+} from "../../engine/index.js";
 import { parseExperiment } from "../../sim/experiment.js";
 import { Simulation } from "../../sim/simulation.js";
 import { workloadNamed } from "../../workloads/index.js";
@@ -111,5 +117,45 @@ describe("a real run on local worker processes", () => {
     expect(summary.failures).toHaveLength(1);
     expect(summary.failures[0].vm).toBe(1);
     expect(detectedAt - killedAt).toBeLessThan(2000);
+  }, 60_000);
+});
+
+describe("the control plane of a real run", () => {
+  it("takes a checkpoint of a remote instance and brings it back to the coordinator, state and positions", async () => {
+    const long = { ...params, lines: 20_000 };
+    const token = randomBytes(8).toString("hex");
+    const plan = workloadNamed("wordcount").plan(long, 1);
+    const checkpoints: Checkpoint[] = [];
+    let asked = false;
+    const run: CloudRun = new CloudRun({
+      name: "checkpoint-test",
+      pool: localPool(token),
+      poolKind: "local",
+      workers: 2,
+      token,
+      workload: "wordcount",
+      params: long,
+      plan,
+      seed: 1,
+      batchSize: 256,
+      sourcePollMs: 20,
+      untilMs: 2_500,
+      onReply: (r) => {
+        if (r.type === "checkpointed") checkpoints.push(r.checkpoint);
+      },
+      onProgress: (ms) => {
+        if (ms > 1000 && !asked) {
+          asked = true;
+          run.sendControl(3, { type: "checkpoint", checkpointId: 42 }); // a count instance
+        }
+      },
+    });
+    await run.run();
+    expect(checkpoints).toHaveLength(1);
+    const cp = checkpoints[0];
+    expect(cp.id).toBe(42);
+    expect(cp.instance).toBe(3);
+    expect(cp.processing.size).toBeGreaterThan(0);
+    expect(cp.inputs.some((p) => p.seq > 0)).toBe(true);
   }, 60_000);
 });
