@@ -1,10 +1,12 @@
 // A bare gRPC data-plane receiver, run as its own process by the packet-counter
-// benchmark to measure the loopback ceiling: it accepts DataPlane streams, decodes each
-// frame's batch (as a worker does) and counts tuples, granting no credits. It prints its
+// benchmark to measure the loopback ceiling: it accepts DataPlane streams, with the same
+// HTTP/2 windows as a worker, decodes each frame's batch (as a worker does) and counts
+// tuples, granting no credits. It prints its
 // port on the first line and, on each stream's end, the tuples it received.
 
 import { Server, ServerCredentials, type ServerDuplexStream } from "@grpc/grpc-js";
 import { type Credit, type DataFrame, DataPlaneService } from "../cloud/gen/seep/v1/seep.js";
+import { widenReceiveWindows } from "../cloud/worker.js";
 import { decodeBatch } from "../engine/index.js";
 
 const server = new Server();
@@ -22,5 +24,7 @@ server.addService(DataPlaneService, {
 });
 server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, port) => {
   if (err) throw err;
+  // The same HTTP/2 windows as a worker's, unless asked for grpc-js's defaults.
+  if (!process.argv.includes("--default-windows")) widenReceiveWindows(server);
   process.stdout.write(`${port}\n`);
 });

@@ -41,6 +41,38 @@ import {
 } from "./gen/seep/v1/seep.js";
 import { WorkerRuntime } from "./workerRuntime.js";
 
+/** HTTP/2 receive window of a worker's connections (the protocol's default is 64 KiB). */
+export const RECEIVE_WINDOW_BYTES = 32 * 1024 * 1024;
+/** HTTP/2 receive window of each stream of those connections. */
+export const STREAM_WINDOW_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Give every incoming HTTP/2 session a wide receive window. With the default 64 KiB, a
+ * sender of frames of a few hundred KiB waits for a WINDOW_UPDATE several times per
+ * frame, and a receiver busy processing sends them late: the data plane ran at less than
+ * half the loopback ceiling. grpc-js sets this for clients (`grpc-node.flow_control_window`)
+ * but not for servers, so it is set on the server's sessions as they open. Memory stays
+ * bounded by the data plane's own credits.
+ */
+export function widenReceiveWindows(server: Server): void {
+  const http2Servers = (
+    server as unknown as { http2Servers?: Map<import("node:http2").Http2Server, unknown> }
+  ).http2Servers;
+  if (http2Servers === undefined) return; // grpc-js changed: keep the default window
+  for (const s of http2Servers.keys()) {
+    s.on("session", (session) => {
+      session.once("remoteSettings", () => {
+        try {
+          session.setLocalWindowSize(RECEIVE_WINDOW_BYTES);
+          session.settings({ initialWindowSize: STREAM_WINDOW_BYTES });
+        } catch {
+          // a session closing already
+        }
+      });
+    });
+  }
+}
+
 /** Builds the logical plan a deploy request names. */
 export type ResolvePlan = (workload: string, params: Record<string, unknown>, seed: number) => LogicalPlan;
 
@@ -93,6 +125,7 @@ export class Worker {
         err ? reject(err) : resolve(port),
       ),
     );
+    widenReceiveWindows(this.server);
     return this.port;
   }
 
