@@ -89,6 +89,7 @@ export class CloudRun {
   private stopping = false;
   private finish: (() => void) | null = null;
   private vmsMax = 0;
+  private lastTickMs = 0;
   private readonly metadata: Metadata;
 
   constructor(private readonly o: CloudRunOptions) {
@@ -137,8 +138,6 @@ export class CloudRun {
     await this.stopAll();
     return this.summary(endMs);
   }
-
-  private lastTickMs = 0;
 
   private gauges() {
     const cpuByVm = new Map<number, number>();

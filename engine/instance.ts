@@ -15,6 +15,7 @@ import { OutputEdge } from "./outputEdge.js";
 import { type InstanceSpec, type PhysicalPlan, routingOf, sendersOf } from "./physicalPlan.js";
 import type { OperatorSpec } from "./queryPlan.js";
 import type { InstanceHost } from "./runtime.js";
+import type { StateSnapshot } from "./stateSnapshot.js";
 
 /** Entries copied per checkpoint step by default: bounds the pause a checkpoint causes. */
 export const DEFAULT_COPY_CHUNK_ENTRIES = 4096;
@@ -360,7 +361,10 @@ export class Instance<V = unknown> {
     if (!cp.range.equals(this.spec.range)) {
       throw new RangeError(`checkpoint covers ${cp.range}, instance ${this.id} owns ${this.spec.range}`);
     }
-    this.ctx.state = KeyedState.restore(cp.processing as never, this.operator.cloneState as never);
+    this.ctx.state = KeyedState.restore(
+      cp.processing as StateSnapshot<V>,
+      this.operator.cloneState as ((v: V) => V) | undefined,
+    );
     this.host.meter.record(this.id, "restoreEntries", cp.processing.size);
     this.inputs.restore(cp.inputs);
     const rebuilt = new Map<number, OutputEdge>();
