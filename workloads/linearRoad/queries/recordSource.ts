@@ -1,0 +1,63 @@
+// The source of Linear Road records: any stream of rows (a file read by LrReader, or the
+// generator on the fly), replayed in event time (Time seconds -> milliseconds) and keyed
+// by VID. Seeking restarts the stream and skips to the position, which is how a restored
+// source resumes exactly where its checkpoint was taken.
+
+import type { Emitter, Source } from "../../../engine/index.js";
+import { F, LR_FIELDS } from "../schema.js";
+
+/** A stream of Linear Road records. */
+export interface RecordStream {
+  /** Fill `row` with the next record; false at the end. */
+  next(row: Float64Array): boolean;
+  /** Release what the stream holds (a file), if anything. */
+  close?(): void;
+}
+
+/** Replays a record stream at the pace of its event times. */
+export class RecordSource implements Source {
+  private stream: RecordStream;
+  private readonly row = new Float64Array(LR_FIELDS.length);
+  private hasRow = false;
+  private ended = false;
+  private produced = 0;
+
+  constructor(private readonly openStream: () => RecordStream) {
+    this.stream = openStream();
+  }
+
+  next(out: Emitter, max: number, untilEventTimeMs: number): boolean {
+    const row = this.row;
+    for (let n = 0; n < max; n++) {
+      if (!this.hasRow) {
+        if (this.ended || !this.stream.next(row)) {
+          this.ended = true;
+          this.stream.close?.();
+          return false;
+        }
+        this.hasRow = true;
+      }
+      const t = row[F.time] * 1000;
+      if (t > untilEventTimeMs) return true;
+      out.emitRow(row[F.vid], t, row);
+      this.hasRow = false;
+      this.produced++;
+    }
+    return true;
+  }
+
+  position(): number {
+    return this.produced;
+  }
+
+  seek(position: number): void {
+    this.stream.close?.();
+    this.stream = this.openStream();
+    this.hasRow = false;
+    this.ended = false;
+    const row = this.row;
+    for (this.produced = 0; this.produced < position; this.produced++) {
+      if (!this.stream.next(row)) throw new RangeError(`the record stream ends before position ${position}`);
+    }
+  }
+}
