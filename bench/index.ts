@@ -7,6 +7,7 @@ import { benchCalibrate } from "./calibrate.js";
 import { benchCheckpointPause } from "./checkpointPause.js";
 import { benchKernel } from "./kernel.js";
 import { benchKeyedCount } from "./keyedCount.js";
+import { benchLrbGenerate } from "./lrbGenerate.js";
 import { benchPacketCounter } from "./packetCounterReal.js";
 import { printResults } from "./print.js";
 import { benchSimEngine } from "./simEngine.js";
@@ -39,6 +40,7 @@ export const BENCHMARKS: Readonly<
   "sim-engine": benchSimEngine,
   calibrate: benchCalibrate,
   "packet-counter": benchPacketCounter,
+  "lrb-generate": benchLrbGenerate,
 };
 
 /** Run the benchmarks, print their figures, and return them. */

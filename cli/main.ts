@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerBench } from "./commands/bench.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerLrb } from "./commands/lrb.js";
 import { registerRun } from "./commands/run.js";
 import { registerSim } from "./commands/sim.js";
 import { registerWorker } from "./commands/worker.js";
@@ -18,6 +19,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerRun,
   registerWorker,
   registerBench,
+  registerLrb,
 ];
 
 /** The `seep` program with every command registered. */

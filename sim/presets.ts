@@ -18,6 +18,21 @@ export const PRESETS: Readonly<Record<string, Readonly<Record<string, unknown>>>
     cluster: { vms: 4 },
     fidelity: { batchSize: 1024, sourcePollMs: 100 },
   },
+  lrb: {
+    name: "lrb",
+    workload: {
+      name: "lrb",
+      params: {
+        xways: 1,
+        durationS: 600,
+        carsParallelism: 2,
+        segmentsParallelism: 2,
+        accountsParallelism: 2,
+      },
+    },
+    cluster: { vms: 3 },
+    fidelity: { batchSize: 1024, sourcePollMs: 100 },
+  },
   packets: {
     name: "packets",
     workload: { name: "packets", params: { packets: 2_000_000, flows: 10_000, packetsPerMs: 100 } },

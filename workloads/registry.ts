@@ -5,6 +5,7 @@
 
 import { z } from "zod";
 import type { LogicalPlan } from "../engine/index.js";
+import { generatedTolls, LrGenerator, LrReader, lrbPlan, tollsFromFile } from "./linearRoad/index.js";
 import { packetCounterPlan } from "./packetCounter/index.js";
 import { wordCountPlan } from "./wordCount/index.js";
 
@@ -53,6 +54,22 @@ const packetParams = z
   })
   .strict();
 
+const lrbParams = z
+  .object({
+    /** Expressways (L) generated on the fly, when no input file is named. */
+    xways: positiveInt.optional(),
+    /** Seconds of traffic generated on the fly (a full run is 10800). */
+    durationS: positiveInt.optional(),
+    /** A Linear Road input file to replay instead of generating. */
+    input: z.string().min(1).optional(),
+    /** The historical tolls file of `input`. */
+    tolls: z.string().min(1).optional(),
+    carsParallelism: positiveInt.optional(),
+    segmentsParallelism: positiveInt.optional(),
+    accountsParallelism: positiveInt.optional(),
+  })
+  .strict();
+
 /** Every workload, by name. */
 export const WORKLOADS: Readonly<Record<string, Workload>> = {
   wordcount: {
@@ -70,6 +87,32 @@ export const WORKLOADS: Readonly<Record<string, Workload>> = {
         );
       }
       return wordCountPlan({ ...p, seed }).plan;
+    },
+  },
+  lrb: {
+    name: "lrb",
+    description: "Linear Road: tolls, accidents, account balances and daily expenditures over L expressways",
+    plan(params, seed) {
+      const p = parse(lrbParams, params, "lrb");
+      const xways = p.xways ?? 1;
+      const input = p.input;
+      const records =
+        input === undefined
+          ? () => new LrGenerator({ seed, xways, durationS: p.durationS ?? 600 })
+          : () => new LrReader(input, { onBadLine: "stop" });
+      const tolls =
+        p.tolls !== undefined
+          ? tollsFromFile(p.tolls)
+          : input === undefined
+            ? generatedTolls(seed, xways)
+            : () => 0;
+      return lrbPlan({
+        records,
+        tolls,
+        carsParallelism: p.carsParallelism,
+        segmentsParallelism: p.segmentsParallelism,
+        accountsParallelism: p.accountsParallelism,
+      });
     },
   },
   packets: {

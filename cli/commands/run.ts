@@ -76,6 +76,8 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
   const dir = flags.out ?? join("runs", `${experiment.name}-${experiment.seed}-real`);
   startRunDirectory(dir, experiment);
   const outputs = new OutputsCsv(join(dir, RUN_FILES.outputs));
+  const { LrbAnswersFile, LRB_ANSWERS_FILE } = await import("../lrbAnswersFile.js");
+  const answers = experiment.workload.name === "lrb" ? new LrbAnswersFile(join(dir, LRB_ANSWERS_FILE)) : null;
   const show = process.stderr.isTTY && !flags.quiet;
   const run = new CloudRun({
     name: experiment.name,
@@ -91,7 +93,10 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
     sourcePollMs: experiment.fidelity.sourcePollMs,
     untilMs: experiment.untilS === undefined ? undefined : experiment.untilS * 1000,
     metricsIntervalMs: experiment.metricsIntervalMs,
-    onOutput: (o) => outputs.add(o),
+    onOutput: (o) => {
+      outputs.add(o);
+      answers?.add(o.timeMs, o.value);
+    },
     onProgress: show
       ? (ms, tin, tout) =>
           process.stderr.write(`\rrun ${(ms / 1000).toFixed(1)} s | tuples in ${tin} | out ${tout}   `)
@@ -103,6 +108,7 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
     summary.wallSeconds = (performance.now() - startedMs) / 1000;
     if (show) process.stderr.write("\n");
     outputs.close();
+    answers?.close();
     writeFileAtomic(join(dir, RUN_FILES.metrics), run.metricsCsv());
     writeFileAtomic(join(dir, RUN_FILES.summary), prettyJson(summary));
     const ms = (x: number | null) => (x === null ? "n/a" : `${x} ms`);
@@ -117,6 +123,7 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
     );
   } catch (err) {
     outputs.abandon();
+    answers?.abandon();
     throw err;
   } finally {
     await pool.shutdown();

@@ -67,7 +67,12 @@ async function runSim(source: string, flags: SimFlags): Promise<void> {
   const dir = flags.out ?? join("runs", `${experiment.name}-${experiment.seed}`);
   startRunDirectory(dir, experiment);
   const outputs = new OutputsCsv(join(dir, RUN_FILES.outputs));
-  const sim = new Simulation(experiment, plan, (record) => outputs.add(record));
+  const { LrbAnswersFile, LRB_ANSWERS_FILE } = await import("../lrbAnswersFile.js");
+  const answers = experiment.workload.name === "lrb" ? new LrbAnswersFile(join(dir, LRB_ANSWERS_FILE)) : null;
+  const sim = new Simulation(experiment, plan, (record) => {
+    outputs.add(record);
+    answers?.add(record.timeMs, record.value);
+  });
   const bar =
     process.stderr.isTTY && !flags.quiet ? new SimProgressBar(process.stderr, experiment.untilS) : null;
   let summary: SimSummary;
@@ -76,8 +81,10 @@ async function runSim(source: string, flags: SimFlags): Promise<void> {
     summary = sim.run(bar?.update);
     summary.wallSeconds = (performance.now() - startedMs) / 1000;
     outputs.close();
+    answers?.close();
   } catch (err) {
     outputs.abandon();
+    answers?.abandon();
     if (err instanceof StepLimitError) throw new UserError(`${where}: ${err.message}`);
     throw err;
   } finally {

@@ -1,0 +1,9 @@
+// Linear Road's public surface: records, the generator, the reader, the queries, tolls.
+
+export { LrGenerator, type LrGeneratorOptions } from "./generator.js";
+export { historicalTolls, historyXway } from "./historicalTolls.js";
+export { type LrbPlanOptions, lrbPlan, type RecordStream } from "./queries/index.js";
+export { LrInputError, LrReader } from "./reader.js";
+export { formatRecordCsv } from "./recordCsv.js";
+export * from "./schema.js";
+export { generatedTolls, type TollLookup, tollsFromFile } from "./tollTable.js";
