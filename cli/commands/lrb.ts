@@ -6,6 +6,7 @@ import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import type { Command } from "commander";
 import { UserError } from "../errors.js";
 import { integerOption } from "../options.js";
+import { registerLrbValidate } from "./lrbValidate.js";
 
 /** Flags of `seep lrb generate`, as parsed. */
 interface GenerateFlags {
@@ -36,6 +37,7 @@ export function registerLrb(program: Command): void {
     .addOption(integerOption("--seed <n>", "seed of every random choice", 0, { min: 0 }))
     .option("-o, --output <file>", "input file to write; the tolls go to <file>.tolls")
     .action(runGenerate);
+  registerLrbValidate(lrb);
 }
 
 async function runGenerate(flags: GenerateFlags): Promise<void> {

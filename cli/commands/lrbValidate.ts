@@ -1,0 +1,63 @@
+// `seep lrb validate`: checks an output file of Linear Road answers against the answers
+// its input calls for (workloads/linearRoad/validator), prints the report, and exits 0
+// when the output is valid, 1 otherwise. Problems with the files themselves (missing,
+// malformed) are the user's: one line, through UserError.
+
+import { accessSync, constants } from "node:fs";
+import type { Command } from "commander";
+import { UserError } from "../errors.js";
+
+/** Flags of `seep lrb validate`, as parsed. */
+export interface LrbValidateFlags {
+  readonly input: string;
+  readonly output: string;
+  readonly tolls?: string;
+}
+
+/** Add `validate` to the `seep lrb` command group. */
+export function registerLrbValidate(lrb: Command): void {
+  lrb
+    .command("validate")
+    .description(
+      "check an output file of answers (0,VID,Time,Emit,LAV,Toll / 1,Time,Emit,Seg,VID,XWay,Dir / " +
+        "2,Time,Emit,ResultTime,QID,Bal / 3,Time,Emit,QID,Bal) against the answers its input calls for; " +
+        "exit 0 when every answer is present once, right and within 5 s, 1 otherwise",
+    )
+    .requiredOption("--input <file>", "the Linear Road input file the run read")
+    .requiredOption("--output <file>", "the answers the run wrote")
+    .option("--tolls <file>", "historical tolls (VID,Day,XWay,Toll) for daily expenditure answers")
+    .action(async (flags: LrbValidateFlags) => {
+      process.exitCode = await lrbValidate(flags, (text) => process.stdout.write(text));
+    });
+}
+
+/** Validates the files of `flags`, writes the report with `write`, and returns the exit code. */
+export async function lrbValidate(flags: LrbValidateFlags, write: (text: string) => void): Promise<number> {
+  // Loaded here, not at startup, so that `seep --help` stays fast.
+  const { expectedAnswers, formatReport, LrFileError, validate } = await import(
+    "../../workloads/linearRoad/validator/index.js"
+  );
+  const { LrInputError } = await import("../../workloads/linearRoad/reader.js");
+  // Every file is looked at before the input is read, which takes seconds on a long run.
+  for (const [flag, file] of [
+    ["--input", flags.input],
+    ["--output", flags.output],
+    ["--tolls", flags.tolls],
+  ] as const) {
+    if (file === undefined) continue;
+    try {
+      accessSync(file, constants.R_OK);
+    } catch {
+      throw new UserError(`${flag}: cannot read ${file}: no such file or not readable`);
+    }
+  }
+  try {
+    const expected = expectedAnswers(flags.input, flags.tolls ?? null);
+    const report = validate(expected, flags.output);
+    write(formatReport(report));
+    return report.ok ? 0 : 1;
+  } catch (err) {
+    if (err instanceof LrFileError || err instanceof LrInputError) throw new UserError(err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,45 @@
+// The historical tolls file that type 3 (daily expenditure) answers come from: lines
+// `VID,Day,XWay,Toll`, one per (VID, Day, XWay). Read whole into a Map, as the table is
+// read-only and looked up at random; given the keys the queries ask for, only those are
+// kept (a 3-hour table has millions of rows and a run asks for a few thousand). A repeated
+// (VID, Day, XWay) among the kept ones is an error rather than "last one wins", since
+// either reading would make a different expected answer.
+
+import { LrFileError, readTextFile } from "./fileError.js";
+
+/** Tolls by (VID, Day, XWay). */
+export type TollsTable = ReadonlyMap<string, number>;
+
+/** The key of a (VID, Day, XWay) in a TollsTable. */
+export function tollsKey(vid: number, day: number, xway: number): string {
+  return `${vid},${day},${xway}`;
+}
+
+const NON_NEGATIVE = /^\d{1,15}$/;
+
+/** The table of a tolls file (only the `wanted` keys, if given); a malformed or repeated line is an LrFileError. */
+export function readTollsTable(path: string, wanted?: ReadonlySet<string>): TollsTable {
+  const text = readTextFile(path);
+  const table = new Map<string, number>();
+  let start = 0;
+  for (let line = 1; start < text.length; line++) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    const lineText = text.slice(start, end).trim();
+    start = end + 1;
+    if (lineText === "") continue;
+    const parts = lineText.split(",").map((p) => p.trim());
+    if (parts.length !== 4)
+      throw new LrFileError(path, line, `expected VID,Day,XWay,Toll, got '${lineText}'`);
+    const bad = parts.findIndex((p) => !NON_NEGATIVE.test(p));
+    if (bad >= 0)
+      throw new LrFileError(path, line, `field ${bad + 1} '${parts[bad]}' is not a non-negative integer`);
+    const [vid, day, xway, toll] = parts.map(Number);
+    const key = tollsKey(vid, day, xway);
+    if (wanted !== undefined && !wanted.has(key)) continue;
+    if (table.has(key))
+      throw new LrFileError(path, line, `(VID ${vid}, Day ${day}, XWay ${xway}) appears twice`);
+    table.set(key, toll);
+  }
+  return table;
+}
