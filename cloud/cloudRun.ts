@@ -52,6 +52,8 @@ export interface CloudRunOptions {
   readonly seed: number;
   readonly batchSize: number;
   readonly sourcePollMs: number;
+  /** Event-time ms replayed per wall-clock ms (default 1: real time); outputs' times are in event time. */
+  readonly replaySpeed?: number;
   /** Stop after this much run time even if the stream goes on. */
   readonly untilMs?: number;
   readonly heartbeatMs?: number;
@@ -126,17 +128,23 @@ export class CloudRun {
     this.coordinator = new Coordinator(this.plan, { sendControl: (id, msg) => this.sendControl(id, msg) });
     this.coordinator.start();
     const beat = setInterval(() => void this.heartbeat(), o.heartbeatMs ?? 500);
-    const tick = setInterval(() => this.tick(), o.metricsIntervalMs ?? 1000);
-    const until = o.untilMs === undefined ? null : setTimeout(() => this.finish?.(), o.untilMs + 300);
+    const speed = o.replaySpeed ?? 1;
+    const tick = setInterval(() => this.tick(), (o.metricsIntervalMs ?? 1000) / speed);
+    const until = o.untilMs === undefined ? null : setTimeout(() => this.finish?.(), o.untilMs / speed + 300);
     await done;
     clearInterval(beat);
     clearInterval(tick);
     if (until !== null) clearTimeout(until);
     await this.heartbeat(); // the counters since the last beat
-    const endMs = Date.now() - this.startEpochMs;
+    const endMs = this.runMs();
     this.metrics.closeInterval(Math.max(endMs, this.lastTickMs + 1), this.gauges());
     await this.stopAll();
     return this.summary(endMs);
+  }
+
+  /** Time since event time 0, in event-time milliseconds (wall time times the replay speed). */
+  private runMs(): number {
+    return (Date.now() - this.startEpochMs) * (this.o.replaySpeed ?? 1);
   }
 
   private gauges() {
@@ -151,7 +159,7 @@ export class CloudRun {
   }
 
   private tick(): void {
-    const now = Date.now() - this.startEpochMs;
+    const now = this.runMs();
     if (now <= this.lastTickMs) return;
     this.lastTickMs = now;
     this.metrics.closeInterval(now, this.gauges());
@@ -179,6 +187,7 @@ export class CloudRun {
       batchSize: this.o.batchSize,
       sourcePollMs: this.o.sourcePollMs,
       startEpochMs: this.startEpochMs,
+      replaySpeed: this.o.replaySpeed ?? 1,
     };
     return new Promise((resolve, reject) =>
       l.client.deploy(request, this.metadata, { deadline: Date.now() + 10_000 }, (err) =>
@@ -215,7 +224,8 @@ export class CloudRun {
     if (e.output !== undefined) {
       const out = e.output;
       const batch = decodeBatch(out.batch);
-      const timeMs = out.processedEpochMs - this.startEpochMs;
+      // Run time in event-time terms, so latency and deadlines compare with event times.
+      const timeMs = (out.processedEpochMs - this.startEpochMs) * (this.o.replaySpeed ?? 1);
       for (let i = 0; i < batch.length; i++) {
         const key = batch.keys[i];
         const t = batch.eventTimesMs[i];
@@ -261,7 +271,7 @@ export class CloudRun {
     const failure: WorkerFailure = {
       vm: l.index,
       address: l.vm.address,
-      failedAtMs: Date.now() - this.startEpochMs,
+      failedAtMs: this.runMs(),
       detectedVia: via,
       instances: instances.map((i) => ({ id: i.id, operator: operators[i.operator].name })),
     };

@@ -172,6 +172,7 @@ export class Worker {
         batchSize: req.batchSize,
         sourcePollMs: req.sourcePollMs,
         startEpochMs: req.startEpochMs,
+        replaySpeed: req.replaySpeed > 0 ? req.replaySpeed : 1,
         seed: req.seed,
         token: this.options.token,
         tls: this.options.tls,

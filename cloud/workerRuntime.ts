@@ -34,6 +34,8 @@ export interface WorkerRuntimeOptions {
   readonly sourcePollMs: number;
   /** Wall-clock ms since the epoch at which event time 0 arrives. */
   readonly startEpochMs: number;
+  /** Event-time ms replayed per wall-clock ms (1: real time). */
+  readonly replaySpeed: number;
   readonly seed: number;
   /** Token for calls to other workers. */
   readonly token: string;
@@ -144,7 +146,8 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
         this.push(h, { kind: "poll" });
       }
     };
-    this.pollTimer = setInterval(tick, this.options.sourcePollMs);
+    // The poll interval is in event time, like the rest of the run: faster replays poll more often.
+    this.pollTimer = setInterval(tick, this.options.sourcePollMs / this.options.replaySpeed);
     tick();
   }
 
@@ -299,7 +302,7 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
         case "poll": {
           h.pollQueued = false;
           const before = this.sourceTuples;
-          inst.poll(this.options.batchSize, this.clock.nowMs());
+          inst.poll(this.options.batchSize, this.clock.nowMs() * this.options.replaySpeed);
           if (this.sourceTuples - before >= this.options.batchSize) {
             h.pollQueued = true;
             h.inbox.push({ kind: "poll" });

@@ -85,6 +85,8 @@ export const experimentSchema = z
         eventTimeOffsetMs: nonNegative.default(0),
         /** 1: full fidelity; n > 1: sources keep 1 key in n and each tuple stands for n. */
         sampleOneIn: z.number().int().positive().default(1),
+        /** Real runs only: event-time ms replayed per wall-clock ms (1: real time). */
+        replaySpeed: positive.default(1),
       })
       .strict()
       .prefault({}),

@@ -91,6 +91,7 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
     seed: experiment.seed,
     batchSize: experiment.fidelity.batchSize,
     sourcePollMs: experiment.fidelity.sourcePollMs,
+    replaySpeed: experiment.fidelity.replaySpeed,
     untilMs: experiment.untilS === undefined ? undefined : experiment.untilS * 1000,
     metricsIntervalMs: experiment.metricsIntervalMs,
     onOutput: (o) => {

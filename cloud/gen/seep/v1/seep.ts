@@ -72,6 +72,8 @@ export interface DeployRequest {
   sourcePollMs: number;
   /** Wall-clock milliseconds since the epoch at which event time 0 arrives. */
   startEpochMs: number;
+  /** Event-time milliseconds replayed per wall-clock millisecond (1: real time). */
+  replaySpeed: number;
 }
 
 export interface DeployRequest_AddressesEntry {
@@ -355,6 +357,7 @@ function createBaseDeployRequest(): DeployRequest {
     batchSize: 0,
     sourcePollMs: 0,
     startEpochMs: 0,
+    replaySpeed: 0,
   };
 }
 
@@ -393,6 +396,9 @@ export const DeployRequest: MessageFns<DeployRequest> = {
     }
     if (message.startEpochMs !== 0) {
       writer.uint32(81).double(message.startEpochMs);
+    }
+    if (message.replaySpeed !== 0) {
+      writer.uint32(89).double(message.replaySpeed);
     }
     return writer;
   },
@@ -503,6 +509,14 @@ export const DeployRequest: MessageFns<DeployRequest> = {
             message.startEpochMs = reader.double();
             continue;
           }
+          case 11: {
+            if (tag !== 89) {
+              break;
+            }
+
+            message.replaySpeed = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -564,6 +578,11 @@ export const DeployRequest: MessageFns<DeployRequest> = {
         : isSet(object.start_epoch_ms)
         ? globalThis.Number(object.start_epoch_ms)
         : 0,
+      replaySpeed: isSet(object.replaySpeed)
+        ? globalThis.Number(object.replaySpeed)
+        : isSet(object.replay_speed)
+        ? globalThis.Number(object.replay_speed)
+        : 0,
     };
   },
 
@@ -605,6 +624,9 @@ export const DeployRequest: MessageFns<DeployRequest> = {
     if (message.startEpochMs !== 0) {
       obj.startEpochMs = floatToJson(message.startEpochMs);
     }
+    if (message.replaySpeed !== 0) {
+      obj.replaySpeed = floatToJson(message.replaySpeed);
+    }
     return obj;
   },
 
@@ -631,6 +653,7 @@ export const DeployRequest: MessageFns<DeployRequest> = {
     message.batchSize = object.batchSize ?? 0;
     message.sourcePollMs = object.sourcePollMs ?? 0;
     message.startEpochMs = object.startEpochMs ?? 0;
+    message.replaySpeed = object.replaySpeed ?? 0;
     return message;
   },
 };
