@@ -8,6 +8,7 @@ import { benchCheckpointPause } from "./checkpointPause.js";
 import { benchKernel } from "./kernel.js";
 import { benchKeyedCount } from "./keyedCount.js";
 import { benchLrbGenerate } from "./lrbGenerate.js";
+import { benchLrbQueries } from "./lrbQueries.js";
 import { benchPacketCounter } from "./packetCounterReal.js";
 import { printResults } from "./print.js";
 import { benchSimEngine } from "./simEngine.js";
@@ -40,6 +41,7 @@ export const BENCHMARKS: Readonly<
   "sim-engine": benchSimEngine,
   calibrate: benchCalibrate,
   "packet-counter": benchPacketCounter,
+  "lrb-queries": benchLrbQueries,
   "lrb-generate": benchLrbGenerate,
 };
 

@@ -25,6 +25,8 @@ export const cloneAccount = (a: Account): Account => ({ bal: a.bal, pending: a.p
 export class Accounts implements Operator<Account> {
   /** Cars with held events (derived from state; rebuilt when the operator opens). */
   private waiting = new Set<number>();
+  /** Events are whole seconds: release only when the watermark enters a new second. */
+  private releasedThroughMs = Number.NEGATIVE_INFINITY;
 
   open(ctx: OperatorContext<Account>): void {
     this.waiting = new Set();
@@ -47,6 +49,9 @@ export class Accounts implements Operator<Account> {
   }
 
   onWatermark(ctx: OperatorContext<Account>): void {
+    const through = Math.ceil(ctx.eventTimeMs / 1000) * 1000;
+    if (through <= this.releasedThroughMs) return;
+    this.releasedThroughMs = through;
     const done: number[] = [];
     for (const vid of [...this.waiting].sort((x, y) => x - y)) {
       const a = ctx.state.mutable(vid)!;

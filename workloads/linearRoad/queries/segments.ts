@@ -77,6 +77,8 @@ const ORDER = [SegmentEvent.vid, SegmentEvent.kind];
 /** The segments operator. */
 export class Segments implements Operator<XwayDirState> {
   private readonly accRow = new Float64Array(ACCOUNT_EVENT_FIELDS);
+  /** Events are whole seconds: release only when the watermark enters a new second. */
+  private releasedThroughMs = Number.NEGATIVE_INFINITY;
 
   onBatch(batch: Batch, _port: number, ctx: OperatorContext<XwayDirState>): void {
     const row = new Float64Array(SEGMENT_EVENT_FIELDS);
@@ -93,6 +95,9 @@ export class Segments implements Operator<XwayDirState> {
   }
 
   onWatermark(ctx: OperatorContext<XwayDirState>): void {
+    const through = Math.ceil(ctx.eventTimeMs / 1000) * 1000;
+    if (through <= this.releasedThroughMs) return;
+    this.releasedThroughMs = through;
     for (const key of [...ctx.state.keys()]) {
       const s = ctx.state.mutable(key)!;
       const due = takeDue(s.held, STRIDE, ctx.eventTimeMs, ORDER);
@@ -101,16 +106,15 @@ export class Segments implements Operator<XwayDirState> {
   }
 
   private apply(key: number, s: XwayDirState, e: number[], ctx: OperatorContext<XwayDirState>): void {
-    const at = (f: number) => e[1 + f];
-    const time = at(SegmentEvent.time);
+    const time = e[1 + SegmentEvent.time];
     const m = minuteOf(time);
-    const pos = at(SegmentEvent.pos);
-    if (at(SegmentEvent.kind) === SegmentEventKind.leftStop) {
+    const pos = e[1 + SegmentEvent.pos];
+    if (e[1 + SegmentEvent.kind] === SegmentEventKind.leftStop) {
       this.unstop(s, pos, m);
       return;
     }
-    const seg = at(SegmentEvent.seg);
-    if (at(SegmentEvent.entry) === 1) this.enter(key, s, e, m, ctx);
+    const seg = e[1 + SegmentEvent.seg];
+    if (e[1 + SegmentEvent.entry] === 1) this.enter(key, s, e, m, ctx);
     // Statistics of minute m (they matter from minute m+1 on, so order within m does not).
     const slot = seg * RING + (m % RING);
     if (s.statMinute[slot] !== m) {
@@ -119,10 +123,10 @@ export class Segments implements Operator<XwayDirState> {
       s.statReports[slot] = 0;
       s.statCars[slot] = 0;
     }
-    s.statSpeed[slot] += at(SegmentEvent.spd);
+    s.statSpeed[slot] += e[1 + SegmentEvent.spd];
     s.statReports[slot]++;
-    s.statCars[slot] += at(SegmentEvent.firstInMinute);
-    if (at(SegmentEvent.stops) === 1) this.stop(s, pos, m);
+    s.statCars[slot] += e[1 + SegmentEvent.firstInMinute];
+    if (e[1 + SegmentEvent.stops] === 1) this.stop(s, pos, m);
   }
 
   private enter(
@@ -132,13 +136,12 @@ export class Segments implements Operator<XwayDirState> {
     m: number,
     ctx: OperatorContext<XwayDirState>,
   ): void {
-    const at = (f: number) => e[1 + f];
-    const vid = at(SegmentEvent.vid);
-    const time = at(SegmentEvent.time);
-    const seg = at(SegmentEvent.seg);
+    const vid = e[1 + SegmentEvent.vid];
+    const time = e[1 + SegmentEvent.time];
+    const seg = e[1 + SegmentEvent.seg];
     const t = e[0];
     let toll = -1; // the exit lane: no notification, only the previous toll is charged
-    if (at(SegmentEvent.lane) !== LR.exitLane) {
+    if (e[1 + SegmentEvent.lane] !== LR.exitLane) {
       const dir = key % 2;
       const xway = (key - dir) / 2;
       const accSeg = this.accidentAhead(s, seg, dir, m);
