@@ -14,10 +14,13 @@ import {
   decodeBatch,
   JSON_STATE_CODEC,
   type LogicalPlan,
+  latencyFiguresMs,
   Metrics,
   OutputDigest,
+  type OutputRecord,
   type PhysicalPlan,
   physicalPlan,
+  roundMs,
   type StateCodec,
 } from "../engine/index.js";
 import { channelCredentials, type TlsFiles, tokenMetadata } from "./auth.js";
@@ -26,16 +29,8 @@ import { ControlClient, type Stats, type WorkerEvent } from "./gen/seep/v1/seep.
 import type { RunSummary, WorkerFailure } from "./runSummary.js";
 import type { CloudVm, VmPool } from "./vmPool.js";
 
-/** One tuple a sink received. */
-export interface CloudOutput {
-  /** Run time (ms since event time 0) at which the sink processed it. */
-  readonly timeMs: number;
-  readonly sink: string;
-  readonly instance: number;
-  readonly key: number;
-  readonly eventTimeMs: number;
-  readonly value: unknown;
-}
+/** One tuple a sink received (the same record as a simulated run's). */
+export type CloudOutput = OutputRecord;
 
 /** What a real run is made of. */
 export interface CloudRunOptions {
@@ -300,27 +295,20 @@ export class CloudRun {
   }
 
   private summary(endMs: number): RunSummary {
-    const latency = this.metrics.latencySummary();
-    const has = latency.count > 0;
-    const round = (x: number) => Math.round(x * 1000) / 1000;
     return {
       name: this.o.name,
       seed: this.o.seed,
       runtime: this.o.poolKind,
       traceHash: null,
-      simulatedSeconds: round(endMs / 1000),
+      simulatedSeconds: roundMs(endMs / 1000),
       wallSeconds: null,
       events: null,
       tuplesIn: this.metrics.tuplesInTotal,
       tuplesOut: this.metrics.tuplesOutTotal,
       outputDigest: this.digest.digest(),
-      latencyMs: {
-        p50: has ? round(latency.p50) : null,
-        p99: has ? round(latency.p99) : null,
-        max: has ? round(latency.max) : null,
-      },
+      latencyMs: latencyFiguresMs(this.metrics),
       vmsMax: this.vmsMax,
-      vmSeconds: round((this.vmsMax * endMs) / 1000),
+      vmSeconds: roundMs((this.vmsMax * endMs) / 1000),
       faultTolerance: "none",
       failures: this.failures,
       recoveries: [],

@@ -2,6 +2,8 @@
 // where they mean the same thing, so the two can be compared field by field. Fields that
 // only a simulator has (the trace, kernel events) are null.
 
+import type { LatencyFiguresMs } from "../engine/index.js";
+
 /** A worker the fault detector declared dead. */
 export interface WorkerFailure {
   /** Index of the worker (the physical plan's VM number). */
@@ -28,11 +30,7 @@ export interface RunSummary {
   readonly tuplesIn: number;
   readonly tuplesOut: number;
   readonly outputDigest: string;
-  readonly latencyMs: {
-    readonly p50: number | null;
-    readonly p99: number | null;
-    readonly max: number | null;
-  };
+  readonly latencyMs: LatencyFiguresMs;
   readonly vmsMax: number;
   readonly vmSeconds: number;
   readonly faultTolerance: string;

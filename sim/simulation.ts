@@ -10,6 +10,7 @@ import {
   type LogicalPlan,
   Metrics,
   OutputDigest,
+  type OutputRecord,
   physicalPlan,
 } from "../engine/index.js";
 import { costModel } from "./costModel.js";
@@ -25,15 +26,7 @@ import { Trace, TraceKind } from "./trace.js";
 import type { Vm, VmState } from "./vm.js";
 import { defaultVmPoolOptions, VmPool } from "./vmPool.js";
 
-/** One tuple a sink received, for outputs.csv. */
-export interface OutputRecord {
-  readonly timeMs: number;
-  readonly sink: string;
-  readonly instance: number;
-  readonly key: number;
-  readonly eventTimeMs: number;
-  readonly value: unknown;
-}
+export type { OutputRecord };
 
 /** Where a run stands, for progress bars. */
 export interface SimProgress {

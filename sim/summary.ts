@@ -3,6 +3,7 @@
 // its seed; `wallSeconds` is the one exception and is filled in by the caller, since
 // the simulator never reads the wall clock.
 
+import { type LatencyFiguresMs, latencyFiguresMs, roundMs } from "../engine/index.js";
 import type { FailureRecord, Simulation } from "./simulation.js";
 
 /** A recovery of failed instances (filled by the fault-tolerance strategies). */
@@ -33,11 +34,7 @@ export interface SimSummary {
   readonly tuplesIn: number;
   readonly tuplesOut: number;
   readonly outputDigest: string;
-  readonly latencyMs: {
-    readonly p50: number | null;
-    readonly p99: number | null;
-    readonly max: number | null;
-  };
+  readonly latencyMs: LatencyFiguresMs;
   readonly vmsMax: number;
   readonly vmSeconds: number;
   readonly networkBytes: number;
@@ -47,12 +44,8 @@ export interface SimSummary {
   readonly scaleOuts: readonly ScaleOutRecord[];
 }
 
-const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
-
 /** The summary of a finished simulation that ended at `endMs`. */
 export function summarize(sim: Simulation, endMs: number, vmsMax: number): SimSummary {
-  const latency = sim.metrics.latencySummary();
-  const has = latency.count > 0;
   return {
     name: sim.experiment.name,
     seed: sim.experiment.seed,
@@ -64,13 +57,9 @@ export function summarize(sim: Simulation, endMs: number, vmsMax: number): SimSu
     tuplesIn: sim.metrics.tuplesInTotal,
     tuplesOut: sim.metrics.tuplesOutTotal,
     outputDigest: sim.digest.digest(),
-    latencyMs: {
-      p50: has ? round(latency.p50) : null,
-      p99: has ? round(latency.p99) : null,
-      max: has ? round(latency.max) : null,
-    },
+    latencyMs: latencyFiguresMs(sim.metrics),
     vmsMax,
-    vmSeconds: round(sim.pool.vmSeconds(endMs)),
+    vmSeconds: roundMs(sim.pool.vmSeconds(endMs)),
     networkBytes: sim.network.bytesSent,
     faultTolerance: sim.experiment.faultTolerance.strategy,
     failures: sim.failures,

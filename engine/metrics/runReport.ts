@@ -1,0 +1,35 @@
+// What every runtime reports of a run in the same shape, so that simulated and real runs
+// compare field by field: one output record per tuple a sink received, and the latency
+// figures of summary.json.
+
+import type { Metrics } from "./metrics.js";
+
+/** One tuple a sink received, as outputs.csv lists it. */
+export interface OutputRecord {
+  /** Run time (ms since event time 0) at which the sink processed it. */
+  readonly timeMs: number;
+  readonly sink: string;
+  readonly instance: number;
+  readonly key: number;
+  readonly eventTimeMs: number;
+  readonly value: unknown;
+}
+
+/** Latency percentiles of a run in milliseconds; null when no output came. */
+export interface LatencyFiguresMs {
+  readonly p50: number | null;
+  readonly p99: number | null;
+  readonly max: number | null;
+}
+
+/** A figure rounded to microseconds, as summaries print them. */
+export function roundMs(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/** The whole-run latency figures of `metrics`. */
+export function latencyFiguresMs(metrics: Metrics): LatencyFiguresMs {
+  const l = metrics.latencySummary();
+  if (l.count === 0) return { p50: null, p99: null, max: null };
+  return { p50: roundMs(l.p50), p99: roundMs(l.p99), max: roundMs(l.max) };
+}
