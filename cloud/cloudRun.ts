@@ -49,6 +49,8 @@ export interface CloudRunOptions {
   readonly sourcePollMs: number;
   /** Event-time ms replayed per wall-clock ms (default 1: real time); outputs' times are in event time. */
   readonly replaySpeed?: number;
+  /** The event time the replay starts at (default 0; a window of a longer stream starts later). */
+  readonly startEventTimeMs?: number;
   /** Stop after this much run time even if the stream goes on. */
   readonly untilMs?: number;
   readonly heartbeatMs?: number;
@@ -118,7 +120,7 @@ export class CloudRun {
       this.finish = resolve;
     });
     for (const l of this.links) this.watch(l);
-    this.startEpochMs = Date.now() + 300;
+    this.startEpochMs = Date.now() + 300 - (o.startEventTimeMs ?? 0) / (o.replaySpeed ?? 1);
     await Promise.all(this.links.map((l) => this.deploy(l)));
     this.coordinator = new Coordinator(this.plan, { sendControl: (id, msg) => this.sendControl(id, msg) });
     this.coordinator.start();

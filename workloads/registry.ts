@@ -64,6 +64,8 @@ const lrbParams = z
     input: z.string().min(1).optional(),
     /** The historical tolls file of `input`. */
     tolls: z.string().min(1).optional(),
+    /** Or: the seed `input` was generated with, to generate its tolls instead of reading them. */
+    tollsSeed: z.number().int().nonnegative().optional(),
     carsParallelism: positiveInt.optional(),
     segmentsParallelism: positiveInt.optional(),
     accountsParallelism: positiveInt.optional(),
@@ -103,8 +105,8 @@ export const WORKLOADS: Readonly<Record<string, Workload>> = {
       const tolls =
         p.tolls !== undefined
           ? tollsFromFile(p.tolls)
-          : input === undefined
-            ? generatedTolls(seed, xways)
+          : input === undefined || p.tollsSeed !== undefined
+            ? generatedTolls(p.tollsSeed ?? seed, xways)
             : () => 0;
       return lrbPlan({
         records,

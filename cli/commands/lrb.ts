@@ -6,6 +6,7 @@ import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import type { Command } from "commander";
 import { UserError } from "../errors.js";
 import { integerOption } from "../options.js";
+import { registerLrbRate } from "./lrbRate.js";
 import { registerLrbValidate } from "./lrbValidate.js";
 
 /** Flags of `seep lrb generate`, as parsed. */
@@ -38,28 +39,53 @@ export function registerLrb(program: Command): void {
     .option("-o, --output <file>", "input file to write; the tolls go to <file>.tolls")
     .action(runGenerate);
   registerLrbValidate(lrb);
+  registerLrbRate(lrb);
 }
 
 async function runGenerate(flags: GenerateFlags): Promise<void> {
   if (flags.output === undefined || flags.output === "") throw new UserError("lrb generate needs -o <file>");
+  const startedMs = performance.now();
+  const { records, tollRows } = await writeLrbFiles(flags.output, flags.seed, flags.xways, flags.duration, 0);
+  const elapsedS = (performance.now() - startedMs) / 1000;
+  process.stdout.write(
+    `${records} records to ${flags.output}, ${tollRows} historical tolls to ${flags.output}.tolls, ` +
+      `seed ${flags.seed}, ${elapsedS.toFixed(2)} s wall clock\n`,
+  );
+}
+
+/**
+ * Write the input file of a generated run and its tolls beside it (`<path>.tolls`). With
+ * `fromS` > 0 only records from `fromS` on are kept (a window of the run, for rating), and
+ * only the toll rows its daily expenditure queries ask for.
+ */
+export async function writeLrbFiles(
+  path: string,
+  seed: number,
+  xways: number,
+  durationS: number,
+  fromS: number,
+): Promise<{ records: number; tollRows: number }> {
   const { LrGenerator } = await import("../../workloads/linearRoad/generator.js");
   const { historicalTolls } = await import("../../workloads/linearRoad/historicalTolls.js");
   const { writeInteger, writeRecordCsv } = await import("../../workloads/linearRoad/recordCsv.js");
-  const startedMs = performance.now();
-  const gen = new LrGenerator({ seed: flags.seed, xways: flags.xways, durationS: flags.duration });
+  const gen = new LrGenerator({ seed, xways, durationS });
   const row = new Float64Array(15);
-  const records = writeAtomically(flags.output, (out) => {
+  const wanted = new Set<string>();
+  const records = writeAtomically(path, (out) => {
     let n = 0;
     while (gen.next(row)) {
+      if (row[1] < fromS) continue;
+      if (fromS > 0 && row[0] === 3) wanted.add(`${row[2]},${row[14]},${row[4]}`);
       out.at = writeRecordCsv(row, out.buf, out.at);
       out.flushIfFull();
       n++;
     }
     return n;
   });
-  const tollRows = writeAtomically(`${flags.output}.tolls`, (out) => {
+  const tollRows = writeAtomically(`${path}.tolls`, (out) => {
     let n = 0;
-    for (const fields of historicalTolls(flags.seed, gen.maxVid, flags.xways)) {
+    for (const fields of historicalTolls(seed, gen.maxVid, xways)) {
+      if (fromS > 0 && !wanted.has(`${fields[0]},${fields[1]},${fields[2]}`)) continue;
       for (let i = 0; i < 4; i++) {
         out.at = writeInteger(fields[i], out.buf, out.at);
         out.buf[out.at++] = i < 3 ? COMMA : NEWLINE;
@@ -69,11 +95,7 @@ async function runGenerate(flags: GenerateFlags): Promise<void> {
     }
     return n;
   });
-  const elapsedS = (performance.now() - startedMs) / 1000;
-  process.stdout.write(
-    `${records} records to ${flags.output}, ${tollRows} historical tolls to ${flags.output}.tolls, ` +
-      `seed ${flags.seed}, ${elapsedS.toFixed(2)} s wall clock\n`,
-  );
+  return { records, tollRows };
 }
 
 const COMMA = 44;

@@ -5,7 +5,8 @@
 // (VID, Day, XWay) among the kept ones is an error rather than "last one wins", since
 // either reading would make a different expected answer.
 
-import { LrFileError, readTextFile } from "./fileError.js";
+import { closeSync, openSync, readSync } from "node:fs";
+import { LrFileError, unreadable } from "./fileError.js";
 
 /** Tolls by (VID, Day, XWay). */
 export type TollsTable = ReadonlyMap<string, number>;
@@ -19,14 +20,11 @@ const NON_NEGATIVE = /^\d{1,15}$/;
 
 /** The table of a tolls file (only the `wanted` keys, if given); a malformed or repeated line is an LrFileError. */
 export function readTollsTable(path: string, wanted?: ReadonlySet<string>): TollsTable {
-  const text = readTextFile(path);
   const table = new Map<string, number>();
-  let start = 0;
-  for (let line = 1; start < text.length; line++) {
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = text.length;
-    const lineText = text.slice(start, end).trim();
-    start = end + 1;
+  let line = 0;
+  for (const raw of fileLines(path)) {
+    line++;
+    const lineText = raw.trim();
     if (lineText === "") continue;
     const parts = lineText.split(",").map((p) => p.trim());
     if (parts.length !== 4)
@@ -42,4 +40,29 @@ export function readTollsTable(path: string, wanted?: ReadonlySet<string>): Toll
     table.set(key, toll);
   }
   return table;
+}
+
+/** The lines of a file, read in chunks (a full run's tolls file is larger than a string may be). */
+function* fileLines(path: string): Generator<string> {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (err) {
+    throw unreadable(path, err);
+  }
+  try {
+    const chunk = Buffer.alloc(1 << 22);
+    let rest = "";
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      const text = rest + chunk.toString("latin1", 0, n);
+      const lines = text.split("\n");
+      rest = lines.pop() ?? "";
+      yield* lines;
+    }
+    if (rest !== "") yield rest;
+  } finally {
+    closeSync(fd);
+  }
 }
