@@ -75,6 +75,9 @@ interface WorkerLink {
   lastStats: Stats | null;
 }
 
+/** Heartbeats in a row a worker may miss (each with a deadline of 4 intervals) before it is declared dead. */
+export const MISSED_HEARTBEATS_DEAD = 3;
+
 /** A real run on workers from a pool. */
 export class CloudRun {
   private readonly metrics: Metrics;
@@ -243,9 +246,11 @@ export class CloudRun {
       .map(
         (l) =>
           new Promise<void>((resolve) => {
-            l.client.heartbeat({}, this.metadata, { deadline: Date.now() + interval }, (err, stats) => {
+            l.client.heartbeat({}, this.metadata, { deadline: Date.now() + 4 * interval }, (err, stats) => {
               if (err) {
-                if (++l.misses >= 2) this.lost(l, "heartbeat");
+                // A worker busy for a moment (a long task holds its event loop) is not dead:
+                // a dead one breaks its watch stream at once; this catches one that hangs.
+                if (++l.misses >= MISSED_HEARTBEATS_DEAD) this.lost(l, "heartbeat");
               } else {
                 l.misses = 0;
                 l.lastStats = stats;
