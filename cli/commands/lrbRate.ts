@@ -10,6 +10,9 @@ import { fileURLToPath } from "node:url";
 import { type Command, Option } from "commander";
 import { integerOption } from "../options.js";
 
+/** Seconds a rated run may go on past its window before it is cut off (and fails). */
+const RUN_MARGIN_S = 30;
+
 /** Flags of `seep lrb rate`, as parsed. */
 interface RateFlags {
   readonly mode: "real";
@@ -111,6 +114,8 @@ async function runRate(flags: RateFlags): Promise<void> {
         batchSize: 1024,
         sourcePollMs: 100,
         startEventTimeMs: flags.from * 1000,
+        // A run that falls far behind (outputs pile up) is cut off: its answers will not validate.
+        untilMs: (flags.duration + RUN_MARGIN_S) * 1000,
         onOutput: (o) => answers.add(o.timeMs, o.value),
       }).run();
       answers.close();
