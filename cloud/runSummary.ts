@@ -2,7 +2,7 @@
 // where they mean the same thing, so the two can be compared field by field. Fields that
 // only a simulator has (the trace, kernel events) are null.
 
-import type { LatencyFiguresMs } from "../engine/index.js";
+import type { RunSummaryFields } from "../engine/index.js";
 
 /** A worker the fault detector declared dead. */
 export interface WorkerFailure {
@@ -17,23 +17,12 @@ export interface WorkerFailure {
 }
 
 /** What summary.json holds for a real run. */
-export interface RunSummary {
-  readonly name: string;
-  readonly seed: number;
+export interface RunSummary extends RunSummaryFields {
   /** Which pool ran it: local or ec2. */
   readonly runtime: string;
+  /** Only a simulator has a trace and kernel events. */
   readonly traceHash: null;
-  /** Run time in seconds, from event time 0 to the end of the stream (named as in simulated runs). */
-  readonly simulatedSeconds: number;
-  wallSeconds: number | null;
   readonly events: null;
-  readonly tuplesIn: number;
-  readonly tuplesOut: number;
-  readonly outputDigest: string;
-  readonly latencyMs: LatencyFiguresMs;
-  readonly vmsMax: number;
-  readonly vmSeconds: number;
-  readonly faultTolerance: string;
   readonly failures: readonly WorkerFailure[];
   readonly recoveries: readonly unknown[];
   readonly scaleOuts: readonly unknown[];

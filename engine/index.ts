@@ -42,7 +42,13 @@ export { hex32, lane1Step, lane2Step } from "./metrics/hash64.js";
 export { LatencyHistogram } from "./metrics/latencyHistogram.js";
 export { type IntervalGauges, type LatencySummary, Metrics, type MetricsRow } from "./metrics/metrics.js";
 export { OutputDigest } from "./metrics/outputDigest.js";
-export { type LatencyFiguresMs, latencyFiguresMs, type OutputRecord, roundMs } from "./metrics/runReport.js";
+export {
+  type LatencyFiguresMs,
+  latencyFiguresMs,
+  type OutputRecord,
+  type RunSummaryFields,
+  roundMs,
+} from "./metrics/runReport.js";
 export type {
   AlignedInputs,
   Emitter,

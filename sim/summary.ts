@@ -3,7 +3,7 @@
 // its seed; `wallSeconds` is the one exception and is filled in by the caller, since
 // the simulator never reads the wall clock.
 
-import { type LatencyFiguresMs, latencyFiguresMs, roundMs } from "../engine/index.js";
+import { latencyFiguresMs, type RunSummaryFields, roundMs } from "../engine/index.js";
 import type { FailureRecord, Simulation } from "./simulation.js";
 
 /** A recovery of failed instances (filled by the fault-tolerance strategies). */
@@ -21,24 +21,12 @@ export interface ScaleOutRecord {
   readonly to: number;
 }
 
-/** What summary.json holds. */
-export interface SimSummary {
-  readonly name: string;
-  readonly seed: number;
+/** What summary.json holds for a simulated run. */
+export interface SimSummary extends RunSummaryFields {
   readonly traceHash: string;
   readonly traceRecords: number;
-  readonly simulatedSeconds: number;
-  /** Wall-clock seconds of the run; null until the caller, who may read the clock, sets it. */
-  wallSeconds: number | null;
   readonly events: number;
-  readonly tuplesIn: number;
-  readonly tuplesOut: number;
-  readonly outputDigest: string;
-  readonly latencyMs: LatencyFiguresMs;
-  readonly vmsMax: number;
-  readonly vmSeconds: number;
   readonly networkBytes: number;
-  readonly faultTolerance: string;
   readonly failures: readonly FailureRecord[];
   readonly recoveries: readonly RecoveryRecord[];
   readonly scaleOuts: readonly ScaleOutRecord[];

@@ -22,6 +22,26 @@ export interface LatencyFiguresMs {
   readonly max: number | null;
 }
 
+/**
+ * The fields every runtime's summary.json has, with the same meaning: a simulated and a
+ * real run compare on these. Each runtime's summary extends it with its own.
+ */
+export interface RunSummaryFields {
+  readonly name: string;
+  readonly seed: number;
+  /** Seconds from event time 0 to the end of the run (virtual in the simulator). */
+  readonly simulatedSeconds: number;
+  /** Wall-clock seconds of the run; null until the caller, who may read the clock, sets it. */
+  wallSeconds: number | null;
+  readonly tuplesIn: number;
+  readonly tuplesOut: number;
+  readonly outputDigest: string;
+  readonly latencyMs: LatencyFiguresMs;
+  readonly vmsMax: number;
+  readonly vmSeconds: number;
+  readonly faultTolerance: string;
+}
+
 /** A figure rounded to microseconds, as summaries print them. */
 export function roundMs(x: number): number {
   return Math.round(x * 1000) / 1000;

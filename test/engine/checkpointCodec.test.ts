@@ -29,7 +29,7 @@ import { countWindow, countWindowStateCodec } from "../../engine/windows/countWi
 import { Panes } from "../../engine/windows/panes.js";
 import { type TimeWindowState, timeWindow, timeWindowStateCodec } from "../../engine/windows/timeWindow.js";
 import { keyedCountPlan, makeEvents, type SinkRecord } from "./fixtures.js";
-import { Collect, type Out, type Row, RowSource } from "./windows/fixtures.js";
+import { Collect, type Out, type Row, RowSource, valuesAggregate } from "./windows/fixtures.js";
 
 /** The state codec of each checkpoint's operator, as the plan carries it. */
 const codecIn =
@@ -94,21 +94,6 @@ function randomRows(seed: number, n: number): Row[] {
     x: j % 7,
   }));
 }
-
-/** Collects the values of the tuples it adds (a mutable, JSON-able accumulator). */
-const valuesAggregate: Aggregate<number[], number[]> = {
-  create: () => [],
-  add: (acc, batch, i) => {
-    acc.push(batch.fields[0][i]);
-    return acc;
-  },
-  merge: (a, b) => {
-    a.push(...b);
-    return a;
-  },
-  result: (acc) => [...acc],
-  clone: (acc) => [...acc],
-};
 
 /** Distinct values of field 0: a Set accumulator, so it needs encodeAcc/decodeAcc. */
 const distinctAggregate: Aggregate<Set<number>, number[]> = {

@@ -1,7 +1,7 @@
 // Shared by the window tests: a source of (key, t, x) rows and a sink recording what
 // reaches it, with timestamps, so outputs can be compared tuple for tuple.
 
-import type { Batch, Operator, OperatorContext, Source } from "../../../engine/index.js";
+import type { Aggregate, Batch, Operator, OperatorContext, Source } from "../../../engine/index.js";
 
 /** One input row: key, event time and one numeric field. */
 export interface Row {
@@ -51,3 +51,18 @@ export class Collect<V> implements Operator {
     }
   }
 }
+
+/** Collects the values of the tuples it adds (a mutable, JSON-able accumulator that needs clone()). */
+export const valuesAggregate: Aggregate<number[], number[]> = {
+  create: () => [],
+  add: (acc, batch, i) => {
+    acc.push(batch.fields[0][i]);
+    return acc;
+  },
+  merge: (a, b) => {
+    a.push(...b);
+    return a;
+  },
+  result: (acc) => [...acc],
+  clone: (acc) => [...acc],
+};

@@ -19,7 +19,7 @@ import {
   timeWindow,
   type WindowResult,
 } from "../../../engine/index.js";
-import { Collect, type Row, RowSource, type Out as WindowOut } from "./fixtures.js";
+import { Collect, type Row, RowSource, valuesAggregate, type Out as WindowOut } from "./fixtures.js";
 
 type Out = WindowOut<WindowResult<unknown>>;
 
@@ -222,21 +222,6 @@ describe("timeWindow", () => {
     );
   });
 });
-
-/** Collects the values of each window's tuples: a mutable accumulator that needs clone(). */
-const valuesAggregate: Aggregate<number[], number[]> = {
-  create: () => [],
-  add: (acc, batch, i) => {
-    acc.push(batch.fields[0][i]);
-    return acc;
-  },
-  merge: (a, b) => {
-    a.push(...b);
-    return a;
-  },
-  result: (acc) => [...acc],
-  clone: (acc) => [...acc],
-};
 
 function randomRows(seed: number, n: number): Row[] {
   const rng = seedrandom(String(seed));

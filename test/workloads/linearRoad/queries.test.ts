@@ -5,7 +5,12 @@ import { LR_FIELDS } from "../../../workloads/linearRoad/schema.js";
 
 type Rec = number[];
 
-/** A type 0 report: Time, VID, Spd, XWay, Lane, Dir, Seg from Pos. */
+/** A record of `type` with the given fields set (by LR_FIELDS name) and -1 elsewhere. */
+function record(type: number, fields: Partial<Record<(typeof LR_FIELDS)[number], number>>): Rec {
+  return LR_FIELDS.map((name) => (name === "type" ? type : (fields[name] ?? -1)));
+}
+
+/** A type 0 report; Seg follows from Pos. */
 const report = (
   time: number,
   vid: number,
@@ -14,41 +19,10 @@ const report = (
   lane: number,
   dir: number,
   pos: number,
-): Rec => [0, time, vid, spd, xway, lane, dir, Math.floor(pos / 5280), pos, -1, -1, -1, -1, -1, -1];
-const balance = (time: number, vid: number, qid: number): Rec => [
-  2,
-  time,
-  vid,
-  -1,
-  -1,
-  -1,
-  -1,
-  -1,
-  -1,
-  qid,
-  -1,
-  -1,
-  -1,
-  -1,
-  -1,
-];
-const expenditure = (time: number, vid: number, xway: number, qid: number, day: number): Rec => [
-  3,
-  time,
-  vid,
-  -1,
-  xway,
-  -1,
-  -1,
-  -1,
-  -1,
-  qid,
-  -1,
-  -1,
-  -1,
-  -1,
-  day,
-];
+): Rec => record(0, { time, vid, spd, xway, lane, dir, seg: Math.floor(pos / 5280), pos });
+const balance = (time: number, vid: number, qid: number): Rec => record(2, { time, vid, qid });
+const expenditure = (time: number, vid: number, xway: number, qid: number, day: number): Rec =>
+  record(3, { time, vid, xway, qid, day });
 
 /** A small world: a congested segment, an accident, one car followed closely. */
 function scenario(): Rec[] {
