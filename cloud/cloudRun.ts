@@ -21,6 +21,7 @@ import {
   type PhysicalPlan,
   physicalPlan,
   roundMs,
+  SinkLedger,
   type StateCodec,
 } from "../engine/index.js";
 import { channelCredentials, type TlsFiles, tokenMetadata } from "./auth.js";
@@ -82,6 +83,8 @@ export const MISSED_HEARTBEATS_DEAD = 3;
 export class CloudRun {
   private readonly metrics: Metrics;
   private readonly digest = new OutputDigest();
+  /** What the sinks have let out (a restored sink reports some of it again). */
+  private readonly ledger = new SinkLedger();
   private readonly failures: WorkerFailure[] = [];
   private links: WorkerLink[] = [];
   private plan!: PhysicalPlan;
@@ -223,7 +226,7 @@ export class CloudRun {
     }
     if (e.output !== undefined) {
       const out = e.output;
-      const batch = decodeBatch(out.batch);
+      const batch = this.ledger.admit(out.instance, out.edge, out.sender, decodeBatch(out.batch));
       // Run time in event-time terms, so latency and deadlines compare with event times.
       const timeMs = (out.processedEpochMs - this.startEpochMs) * (this.o.replaySpeed ?? 1);
       for (let i = 0; i < batch.length; i++) {

@@ -182,8 +182,17 @@ export class Worker {
           const op = plan.instances.find((i) => i.id === reply.instance)?.operator ?? 0;
           this.emit({ reply: toReplyMessage(reply, this.codecs[op]) });
         },
-        sinkBatch: (instance, sink, batch, processedEpochMs) =>
-          this.emit({ output: { instance, sink, processedEpochMs, batch: Buffer.from(encodeBatch(batch)) } }),
+        sinkBatch: (instance, sink, edge, sender, batch, processedEpochMs) =>
+          this.emit({
+            output: {
+              instance,
+              sink,
+              edge,
+              sender,
+              processedEpochMs,
+              batch: Buffer.from(encodeBatch(batch)),
+            },
+          }),
         peerLost: () => {},
       },
     );

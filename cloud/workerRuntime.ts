@@ -45,7 +45,14 @@ export interface WorkerRuntimeOptions {
 /** What the worker reports to its coordinator. */
 export interface WorkerEvents {
   reply(reply: ControlReply): void;
-  sinkBatch(instance: number, sink: string, batch: Batch, processedEpochMs: number): void;
+  sinkBatch(
+    instance: number,
+    sink: string,
+    edge: number,
+    sender: number,
+    batch: Batch,
+    processedEpochMs: number,
+  ): void;
   /** A stream to another worker broke (that worker is probably dead). */
   peerLost(address: string, error: Error): void;
 }
@@ -233,6 +240,12 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
     else this.events.reply(message as ControlReply);
   }
 
+  sinkOutput(instance: number, edge: number, sender: number, batch: Batch): void {
+    const h = this.current;
+    if (h === null || h.instance.id !== instance) return;
+    this.events.sinkBatch(instance, h.instance.operator.name, edge, sender, batch, Date.now());
+  }
+
   record(_instance: number, kind: WorkKind, units: number): void {
     if (kind === "tuples") {
       if (this.current?.instance.operator.kind === "source") this.sourceTuples += units;
@@ -291,9 +304,6 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
             // message per frame is cheap, and the sender never waits for a slice to end.
             task.from.processed();
             task.from.flush();
-          }
-          if (inst.operator.kind === "sink" && task.batch.length > 0) {
-            this.events.sinkBatch(inst.id, inst.operator.name, task.batch, Date.now());
           }
           break;
         case "control":

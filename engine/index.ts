@@ -24,6 +24,7 @@ export { ProtocolError } from "./control.js";
 export { Coordinator, type CoordinatorLink } from "./coordinator.js";
 export { fmix32, hashKey, hashString53 } from "./hash.js";
 export { type InProcessOptions, InProcessRuntime } from "./inProcessRuntime.js";
+export { InputMerge } from "./inputMerge.js";
 export { DEFAULT_COPY_CHUNK_ENTRIES, Instance } from "./instance.js";
 export { type CloneValue, KeyedState } from "./keyedState.js";
 export {
@@ -106,6 +107,7 @@ export type {
   WorkMeter,
 } from "./runtime.js";
 export { NO_METER } from "./runtime.js";
+export { SinkLedger } from "./sinkLedger.js";
 export { decodeFloat, encodeFloat, JSON_STATE_CODEC, type StateCodec } from "./stateCodec.js";
 export { StateSnapshot } from "./stateSnapshot.js";
 export * from "./windows/index.js";

@@ -4,9 +4,10 @@
 // messages go through the lifecycle table; data never waits on the coordinator.
 
 import type { Batch } from "./batch.js";
-import type { Checkpoint } from "./checkpoint.js";
+import type { ChannelPosition, Checkpoint } from "./checkpoint.js";
 import { type ControlMessage, ProtocolError } from "./control.js";
 import { InputChannels } from "./inputChannels.js";
+import { InputMerge } from "./inputMerge.js";
 import { InstanceContext, PortEmitter } from "./instanceContext.js";
 import { KeyedState } from "./keyedState.js";
 import { type LifecycleState, nextState } from "./lifecycle.js";
@@ -41,6 +42,10 @@ export class Instance<V = unknown> {
   private aligned: Batch[][];
   private alignedFrom: [number, number, Batch][] = [];
   private pending: PendingCheckpoint | null = null;
+  /** Input positions of the checkpoint restored, to ask upstreams for replays on start. */
+  private replaysDue: readonly ChannelPosition[] = [];
+  /** The canonical merge of the input channels, once there is more than one. */
+  private mergeState: InputMerge | null = null;
   /** Input edge -> input port. */
   private readonly edgePorts: Map<number, number>;
   /** Checkpoints held for downstream instances (this instance is their backup holder). */
@@ -126,6 +131,28 @@ export class Instance<V = unknown> {
     return this.operator.kind === "source";
   }
 
+  private get isSink(): boolean {
+    return this.operator.kind === "sink";
+  }
+
+  /** Tuples received but held back by the canonical merge (their turn has not come). */
+  get heldTuples(): number {
+    return this.mergeState?.heldTuples ?? 0;
+  }
+
+  /** Tuples that arrived older than a watermark their channel had sent (0 for a well-behaved plan). */
+  get lateTuples(): number {
+    return this.mergeState?.lateTuples ?? 0;
+  }
+
+  /** Several asynchronous input channels are merged in canonical order; one is taken as it comes. */
+  private get merge(): InputMerge | null {
+    if (this.mergeState === null && this.inputs.count > 1 && !this.operator.syncInputs) {
+      this.mergeState = new InputMerge();
+    }
+    return this.mergeState;
+  }
+
   // ---- data ----
 
   /** A batch arrived from instance `sender` on `edge`. */
@@ -146,23 +173,40 @@ export class Instance<V = unknown> {
       this.host.meter.record(this.id, "batches", 1);
       return;
     }
-    if (fresh.length > 0) {
-      const port = this.edgePorts.get(edge);
-      if (port === undefined) throw new Error(`instance ${this.id} has no input edge ${edge}`);
-      this.host.meter.record(this.id, "tuples", fresh.length);
-      if (this.operator.syncInputs) {
-        this.aligned[port].push(fresh);
-        this.alignedFrom.push([edge, sender, fresh]);
-        if (this.aligned.every((q) => q.length > 0)) this.deliverAligned();
-      } else {
-        (this.logic as Operator<V>).onBatch?.(fresh, port, this.ctx);
-        this.inputs.markProcessed(edge, sender, fresh);
-      }
+    const merge = this.merge;
+    if (merge !== null) {
+      merge.push(edge, sender, fresh);
+      const w = this.inputs.watermarkMs();
+      if (merge.heldTuples > 0) merge.release(w, this.deliverRun);
+      this.host.meter.record(this.id, "batches", 1);
+      this.advanceEventTime(w);
+      this.flush();
+      return;
     }
+    if (fresh.length > 0) this.deliver(edge, sender, fresh);
     this.host.meter.record(this.id, "batches", 1);
     this.advanceEventTime(this.inputs.watermarkMs());
     this.flush();
   }
+
+  /** Hand the operator tuples of one channel (in canonical order when merging). */
+  private deliver(edge: number, sender: number, fresh: Batch): void {
+    const port = this.edgePorts.get(edge);
+    if (port === undefined) throw new Error(`instance ${this.id} has no input edge ${edge}`);
+    this.host.meter.record(this.id, "tuples", fresh.length);
+    if (this.operator.syncInputs) {
+      this.aligned[port].push(fresh);
+      this.alignedFrom.push([edge, sender, fresh]);
+      if (this.aligned.every((q) => q.length > 0)) this.deliverAligned();
+      return;
+    }
+    (this.logic as Operator<V>).onBatch?.(fresh, port, this.ctx);
+    this.inputs.markProcessed(edge, sender, fresh);
+    if (this.isSink) this.host.sinkOutput?.(this.id, edge, sender, fresh);
+  }
+
+  private readonly deliverRun = (edge: number, sender: number, run: Batch): void =>
+    this.deliver(edge, sender, run);
 
   private deliverAligned(): void {
     const queued = this.aligned;
@@ -275,6 +319,18 @@ export class Instance<V = unknown> {
   }
 
   private start(): void {
+    // A restored instance asks its upstreams for everything after its checkpoint's
+    // positions: what was in flight, held back, or processed after the checkpoint.
+    const replays = this.replaysDue;
+    this.replaysDue = [];
+    for (const p of replays) {
+      this.host.transport.sendControl(p.sender, {
+        type: "replay",
+        edge: p.edge,
+        receiver: this.id,
+        afterSeq: p.seq,
+      });
+    }
     if (!this.opened) {
       this.opened = true;
       this.logic.open?.(this.ctx);
@@ -367,6 +423,8 @@ export class Instance<V = unknown> {
     );
     this.host.meter.record(this.id, "restoreEntries", cp.processing.size);
     this.inputs.restore(cp.inputs);
+    this.mergeState?.clear();
+    this.replaysDue = cp.inputs;
     const rebuilt = new Map<number, OutputEdge>();
     for (const pos of cp.outputs) {
       const old = this.outputOf(pos.edge);

@@ -27,8 +27,22 @@ function stay(state: LifecycleState, extra: Transitions = {}): Transitions {
 
 /** state -> message -> next state; a message missing from a state's row is refused. */
 export const LIFECYCLE: Readonly<Record<LifecycleState, Transitions>> = {
-  created: { start: "running", restore: "restored", backup: "created", reroute: "created", stop: "stopped" },
-  restored: { start: "running", backup: "restored", reroute: "restored", ack: "restored", stop: "stopped" },
+  created: {
+    start: "running",
+    restore: "restored",
+    backup: "created",
+    reroute: "created",
+    replay: "created",
+    stop: "stopped",
+  },
+  restored: {
+    start: "running",
+    backup: "restored",
+    reroute: "restored",
+    ack: "restored",
+    replay: "restored",
+    stop: "stopped",
+  },
   running: stay("running", { pause: "paused", resume: "running" }),
   paused: stay("paused", { resume: "running", pause: "paused" }),
   finished: stay("finished", { pause: "finished", resume: "finished" }),

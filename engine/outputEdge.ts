@@ -127,8 +127,10 @@ export class OutputEdge {
     let n = 0;
     let prev = afterSeq;
     for (const b of this.buffers.get(receiver)?.replayFrom(afterSeq) ?? []) {
-      // The receiver asked from `afterSeq`: the first batch links to it.
-      this.transmit(transport, receiver, b.with(b.watermarkMs, prev));
+      // The receiver asked from `afterSeq`: the first batch links to it, unless the
+      // buffer was trimmed past it, when the batch keeps its true predecessor and the
+      // receiver sees the gap instead of silently skipping tuples.
+      this.transmit(transport, receiver, b.with(b.watermarkMs, Math.max(prev, b.prevSeq)));
       prev = b.lastSeq;
       n += b.length;
     }

@@ -60,6 +60,12 @@ export interface InstanceHost {
    * fidelity; absent or 1: every tuple.
    */
   readonly sourceSampleOneIn?: number;
+  /**
+   * A sink instance processed `batch` of channel (edge, sender): these tuples leave the
+   * system. Called once per tuple per incarnation of the sink; a sink restored from a
+   * checkpoint reports again what it reprocesses (a `SinkLedger` drops those repeats).
+   */
+  sinkOutput?(instance: number, edge: number, sender: number, batch: Batch): void;
 }
 
 /** Which VM each instance runs on. */

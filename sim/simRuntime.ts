@@ -55,8 +55,8 @@ export interface SimRuntimeOptions {
 export interface SimRuntimeHooks {
   /** A task completed on a live VM (after its output left). */
   onTask?(host: SimHost, kind: number, tuples: number, costMs: number): void;
-  /** A sink completed processing `batch` at `nowMs`. */
-  onSinkBatch?(host: SimHost, batch: Batch, nowMs: number): void;
+  /** A sink completed processing `batch` of channel (edge, sender) at `nowMs`. */
+  onSinkBatch?(host: SimHost, edge: number, sender: number, batch: Batch, nowMs: number): void;
   /** A source emitted `tuples` tuples. */
   onSourceTuples?(host: SimHost, tuples: number): void;
   /** A batch crossed from sender to receiver (after the link). */
@@ -65,6 +65,12 @@ export interface SimRuntimeHooks {
   onDrop?(sender: number, receiver: number, tuples: number): void;
   /** A reply to the coordinator. */
   onReply?(reply: ControlReply): void;
+}
+
+interface SinkRun {
+  readonly edge: number;
+  readonly sender: number;
+  readonly batch: Batch;
 }
 
 interface Outgoing {
@@ -90,6 +96,8 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
   private outbox: Outgoing[] = [];
   /** Replies to the coordinator sent during the current task: they leave when it completes. */
   private replies: ControlReply[] = [];
+  /** What a sink processed during the current task: it leaves when the task completes. */
+  private sinkRuns: SinkRun[] = [];
   /** Bytes of a batch on the wire, per port field count (values priced by the cost model). */
   private readonly fieldCounts = new Map<number, number>();
   /** How many tuples each computed tuple stands for. */
@@ -176,6 +184,10 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
       if (host !== undefined)
         this.enqueue(host, { kind: TaskKind.control, message: message as ControlMessage });
     });
+  }
+
+  sinkOutput(instance: number, edge: number, sender: number, batch: Batch): void {
+    if (this.current?.instance.id === instance) this.sinkRuns.push({ edge, sender, batch });
   }
 
   record(instance: number, kind: WorkKind, units: number): void {
@@ -267,6 +279,7 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
     this.emittedBySource = 0;
     this.outbox = [];
     this.replies = [];
+    this.sinkRuns = [];
     let tuples = 0;
     const inst = host.instance;
     switch (task.kind) {
@@ -306,16 +319,16 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
     this.outbox = [];
     const replies = this.replies;
     this.replies = [];
+    const sinkRuns = this.sinkRuns;
+    this.sinkRuns = [];
     const costMs = this.workUs / 1000 / vm.speed;
-    const sinkBatch = task.kind === TaskKind.batch && inst.operator.kind === "sink" ? task.batch : null;
     this.clock.schedule(costMs, () => {
       this.tasksRunning--;
       if (vm.state === "crashed" || !host.alive) return; // the task's output dies with the VM
       vm.endTask(token, this.clock.nowMs());
       host.running = false;
       for (const m of outbox) this.route(m);
-      if (sinkBatch !== null && sinkBatch.length > 0)
-        this.hooks.onSinkBatch?.(host, sinkBatch, this.clock.nowMs());
+      for (const r of sinkRuns) this.hooks.onSinkBatch?.(host, r.edge, r.sender, r.batch, this.clock.nowMs());
       for (const r of replies) this.hooks.onReply?.(r);
       this.hooks.onTask?.(host, task.kind, tuples, costMs);
       this.wake(host);

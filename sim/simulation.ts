@@ -12,6 +12,7 @@ import {
   OutputDigest,
   type OutputRecord,
   physicalPlan,
+  SinkLedger,
 } from "../engine/index.js";
 import { costModel } from "./costModel.js";
 import type { Experiment } from "./experiment.js";
@@ -62,6 +63,8 @@ export class Simulation {
   readonly trace = new Trace();
   readonly metrics: Metrics;
   readonly digest = new OutputDigest();
+  /** What the sinks have let out, so that a restored sink does not let it out again. */
+  readonly ledger = new SinkLedger();
   readonly failures: FailureRecord[] = [];
   private readonly faults: FaultInjector;
   private readonly untilMs: number;
@@ -94,7 +97,7 @@ export class Simulation {
       {
         onTask: (h, kind, tuples, costMs) =>
           this.trace.record(TraceKind.Task, this.env.nowMs(), h.instance.id, kind, tuples, costMs),
-        onSinkBatch: (h, batch, nowMs) => this.onSinkBatch(h, batch, nowMs),
+        onSinkBatch: (h, edge, sender, batch, nowMs) => this.onSinkBatch(h, edge, sender, batch, nowMs),
         onSourceTuples: (h, n) => {
           this.metrics.addTuplesIn(n);
           this.trace.record(TraceKind.SourcePoll, this.env.nowMs(), h.instance.id, 0, n, 0);
@@ -115,7 +118,8 @@ export class Simulation {
     this.vmsMax = Math.max(this.vmsMax, this.pool.inUse);
   }
 
-  private onSinkBatch(host: SimHost, batch: Batch, nowMs: number): void {
+  private onSinkBatch(host: SimHost, edge: number, sender: number, run: Batch, nowMs: number): void {
+    const batch = this.ledger.admit(host.instance.id, edge, sender, run);
     const offset = this.experiment.fidelity.eventTimeOffsetMs;
     const w = this.runtime.weight;
     const sink = host.instance.operator.name;

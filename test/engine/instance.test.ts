@@ -150,7 +150,7 @@ describe("Instance through the in-process runtime", () => {
 });
 
 describe("InProcessRuntime.run", () => {
-  it("throws when the run goes quiet with an instance stuck on a gap nobody replays", () => {
+  it("throws when the run goes quiet with an instance stuck on a gap no replay can fill", () => {
     const events = makeEvents(2000, 50, 9);
     const out: SinkRecord[] = [];
     const plan = physicalPlan(keyedCountPlan(events, out));
@@ -160,10 +160,17 @@ describe("InProcessRuntime.run", () => {
     const counter = instancesOf(plan, 1)[0];
     const cp = rt.instance(counter.id).checkpoint(1);
     for (let i = 0; i < 5; i++) rt.step();
+    // The source trims its buffer past the checkpoint (as if a later one had been acked),
+    // so the replay the restored counter asks for cannot fill the gap.
+    const source = instancesOf(plan, 0)[0];
+    const edge = plan.logical.edges.find((e) => e.from === 0)!.id;
+    const late = rt.instance(counter.id).processedSeq(edge, source.id);
+    expect(late).toBeGreaterThan(cp.inputs[0].seq);
+    rt.sendControl(source.id, { type: "ack", edge, receiver: counter.id, seq: late });
+    rt.drain();
     rt.fail(counter.id);
     restore(cp, rt.deploy(plan, counter));
     rt.sendControl(counter.id, { type: "start" });
-    // No replay is asked for: the restored counter sees a gap on its input.
     expect(() => rt.run()).toThrow(
       /unfinished instances: 1 \("count", running, \d+ batches dropped on gaps\); 2 \("sink"/,
     );

@@ -153,6 +153,9 @@ export interface SinkOutput {
   sink: string;
   processedEpochMs: number;
   batch: Buffer;
+  /** The sink's input channel the tuples came from, for the coordinator's sink ledger. */
+  edge: number;
+  sender: number;
 }
 
 export interface StopRequest {
@@ -1765,7 +1768,7 @@ export const WorkerEvent: MessageFns<WorkerEvent> = {
 };
 
 function createBaseSinkOutput(): SinkOutput {
-  return { instance: 0, sink: "", processedEpochMs: 0, batch: Buffer.alloc(0) };
+  return { instance: 0, sink: "", processedEpochMs: 0, batch: Buffer.alloc(0), edge: 0, sender: 0 };
 }
 
 export const SinkOutput: MessageFns<SinkOutput> = {
@@ -1781,6 +1784,12 @@ export const SinkOutput: MessageFns<SinkOutput> = {
     }
     if (message.batch.length !== 0) {
       writer.uint32(34).bytes(message.batch);
+    }
+    if (message.edge !== 0) {
+      writer.uint32(40).uint32(message.edge);
+    }
+    if (message.sender !== 0) {
+      writer.uint32(48).uint32(message.sender);
     }
     return writer;
   },
@@ -1830,6 +1839,22 @@ export const SinkOutput: MessageFns<SinkOutput> = {
             message.batch = Buffer.from(reader.bytes());
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.edge = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.sender = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1852,6 +1877,8 @@ export const SinkOutput: MessageFns<SinkOutput> = {
         ? globalThis.Number(object.processed_epoch_ms)
         : 0,
       batch: isSet(object.batch) ? Buffer.from(bytesFromBase64(object.batch)) : Buffer.alloc(0),
+      edge: isSet(object.edge) ? globalThis.Number(object.edge) : 0,
+      sender: isSet(object.sender) ? globalThis.Number(object.sender) : 0,
     };
   },
 
@@ -1869,6 +1896,12 @@ export const SinkOutput: MessageFns<SinkOutput> = {
     if (message.batch.length !== 0) {
       obj.batch = base64FromBytes(message.batch);
     }
+    if (message.edge !== 0) {
+      obj.edge = Math.round(message.edge);
+    }
+    if (message.sender !== 0) {
+      obj.sender = Math.round(message.sender);
+    }
     return obj;
   },
 
@@ -1881,6 +1914,8 @@ export const SinkOutput: MessageFns<SinkOutput> = {
     message.sink = object.sink ?? "";
     message.processedEpochMs = object.processedEpochMs ?? 0;
     message.batch = object.batch ?? Buffer.alloc(0);
+    message.edge = object.edge ?? 0;
+    message.sender = object.sender ?? 0;
     return message;
   },
 };
