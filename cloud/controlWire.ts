@@ -70,7 +70,10 @@ export function toControlRequest(
     case "pause":
     case "resume":
     case "stop":
+    case "rewind":
       return req;
+    case "restoreBackup":
+      return { ...req, receiver: u32(msg.instance, "instance") };
     case "checkpoint":
       return { ...req, checkpointId: u64(msg.checkpointId, "checkpoint id") };
     case "backup":
@@ -105,7 +108,10 @@ export function fromControlRequest(
       case "pause":
       case "resume":
       case "stop":
+      case "rewind":
         return { type: req.type };
+      case "restoreBackup":
+        return { type: "restoreBackup", instance: req.receiver };
       case "checkpoint":
         return { type: "checkpoint", checkpointId: req.checkpointId };
       case "backup":
@@ -151,6 +157,8 @@ export function toReplyMessage(reply: ControlReply, codec: StateCodec<unknown>):
       };
     case "restored":
       return { ...msg, checkpointId: u64(reply.checkpointId, "checkpoint id") };
+    case "backupMissing":
+      return { ...msg, holder: u32(reply.holder, "holder") };
     case "ended":
     case "stopped":
       return msg;
@@ -170,6 +178,8 @@ export function fromReplyMessage(msg: ControlReplyMessage, codecOf: CodecOf): Co
       return { type: "backedUp", holder: msg.holder, instance: msg.instance, checkpointId: msg.checkpointId };
     case "restored":
       return { type: "restored", instance: msg.instance, checkpointId: msg.checkpointId };
+    case "backupMissing":
+      return { type: "backupMissing", holder: msg.holder, instance: msg.instance };
     case "ended":
     case "stopped":
       return { type: msg.type, instance: msg.instance };

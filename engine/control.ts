@@ -26,6 +26,10 @@ export type ControlMessage =
   | { readonly type: "reroute"; readonly edge: number; readonly routing: RoutingState }
   /** Install `checkpoint` into this (fresh) instance. */
   | { readonly type: "restore"; readonly checkpoint: Checkpoint }
+  /** Stay in the initial state, as a restore would leave it: on start, ask upstreams to replay everything. */
+  | { readonly type: "rewind" }
+  /** To a backup holder: restore `instance` (a fresh replacement) from the backup held for it. */
+  | { readonly type: "restoreBackup"; readonly instance: number }
   /** Stop for good. */
   | { readonly type: "stop" };
 
@@ -39,6 +43,8 @@ export type ControlReply =
       readonly checkpointId: number;
     }
   | { readonly type: "restored"; readonly instance: number; readonly checkpointId: number }
+  /** A holder was asked to restore `instance` but holds no backup of it. */
+  | { readonly type: "backupMissing"; readonly holder: number; readonly instance: number }
   | { readonly type: "ended"; readonly instance: number }
   | { readonly type: "stopped"; readonly instance: number };
 

@@ -5,6 +5,8 @@
 // and scaling protocols build on it.
 
 import type { ControlMessage, ControlReply } from "./control.js";
+import { FaultTolerance, type FaultToleranceLink } from "./faultTolerance/faultTolerance.js";
+import type { FaultToleranceOptions } from "./faultTolerance/options.js";
 import type { PhysicalPlan } from "./physicalPlan.js";
 
 /** How a coordinator reaches instances. */
@@ -17,11 +19,20 @@ export class Coordinator {
   private readonly ended = new Set<number>();
   private readonly lost = new Set<number>();
   private readonly sinks: ReadonlySet<number>;
+  /** The fault-tolerance protocol, unless the strategy is `none`. */
+  readonly faultTolerance: FaultTolerance | null;
 
   constructor(
     public plan: PhysicalPlan,
     private readonly link: CoordinatorLink,
+    ft?: { readonly options: FaultToleranceOptions; readonly link: FaultToleranceLink },
   ) {
+    this.faultTolerance =
+      ft === undefined || ft.options.strategy === "none"
+        ? null
+        : new FaultTolerance(ft.options, plan, ft.link, (p) => {
+            this.plan = p;
+          });
     const sinkOps = new Set(plan.logical.operators.filter((o) => o.kind === "sink").map((o) => o.id));
     this.sinks = new Set(plan.instances.filter((i) => sinkOps.has(i.operator)).map((i) => i.id));
   }
@@ -29,16 +40,36 @@ export class Coordinator {
   /** Send `start` to every instance of the plan. */
   start(): void {
     for (const i of this.plan.instances) this.link.sendControl(i.id, { type: "start" });
+    this.faultTolerance?.start();
   }
 
   /** Take in a reply from an instance. */
   handleReply(reply: ControlReply): void {
     if (reply.type === "ended") this.ended.add(reply.instance);
+    this.faultTolerance?.handleReply(reply);
+    if (this.faultTolerance !== null && this.sinksDone) this.faultTolerance.stop();
   }
 
-  /** An instance is gone (its VM or worker died). */
+  /**
+   * Instances are gone (their VM or worker died at `failedAtMs`; the runtime detected it
+   * now). Without fault tolerance they stay lost; otherwise the protocol replaces them.
+   */
+  instancesFailed(ids: readonly number[], failedAtMs: number): void {
+    if (this.faultTolerance === null) {
+      for (const id of ids) this.lost.add(id);
+      return;
+    }
+    this.faultTolerance.instancesLost(ids, failedAtMs);
+  }
+
+  /** An instance is gone and will not come back (no fault tolerance). */
   instanceLost(id: number): void {
-    this.lost.add(id);
+    this.instancesFailed([id], Number.NaN);
+  }
+
+  /** True while the fault-tolerance protocol is recovering from a failure. */
+  get recovering(): boolean {
+    return this.faultTolerance?.recovering ?? false;
   }
 
   /** True once an instance has reported the end of its input. */

@@ -22,6 +22,27 @@ export {
 export type { ControlMessage, ControlReply, ControlType } from "./control.js";
 export { ProtocolError } from "./control.js";
 export { Coordinator, type CoordinatorLink } from "./coordinator.js";
+export { backupHolderOf, STORE, upstreamCone } from "./faultTolerance/backupPlacement.js";
+export {
+  FaultTolerance,
+  type FaultToleranceLink,
+  type RecoveryRecord,
+} from "./faultTolerance/faultTolerance.js";
+export {
+  type BackupPlacement,
+  DEFAULT_FAULT_TOLERANCE,
+  type FaultToleranceOptions,
+  FT_STRATEGIES,
+  type FtStrategy,
+  keepsOutputBuffers,
+} from "./faultTolerance/options.js";
+export {
+  CAUGHT_UP_ABSOLUTE_MS,
+  CAUGHT_UP_RELATIVE,
+  caughtUpAtMs,
+  LEVEL_INTERVALS,
+  latencyLevelMs,
+} from "./faultTolerance/recoveryTime.js";
 export { fmix32, hashKey, hashString53 } from "./hash.js";
 export { type InProcessOptions, InProcessRuntime } from "./inProcessRuntime.js";
 export { InputMerge } from "./inputMerge.js";

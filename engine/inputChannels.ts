@@ -99,6 +99,12 @@ export class InputChannels {
     }
   }
 
+  /** The received position of a channel (0 when nothing was received). */
+  receivedSeq(edge: number, sender: number): number {
+    const i = this.index.get(InputChannels.keyOf(edge, sender));
+    return i === undefined ? 0 : this.received[i];
+  }
+
   /** The processed position of a channel (0 when nothing was processed). */
   processedSeq(edge: number, sender: number): number {
     const i = this.index.get(InputChannels.keyOf(edge, sender));

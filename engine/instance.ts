@@ -18,6 +18,9 @@ import type { OperatorSpec } from "./queryPlan.js";
 import type { InstanceHost } from "./runtime.js";
 import type { StateSnapshot } from "./stateSnapshot.js";
 
+/** A channel stuck on a gap asks for a replay again after this many more dropped batches. */
+const GAP_REASK = 64;
+
 /** Entries copied per checkpoint step by default: bounds the pause a checkpoint causes. */
 export const DEFAULT_COPY_CHUNK_ENTRIES = 4096;
 
@@ -42,6 +45,8 @@ export class Instance<V = unknown> {
   private aligned: Batch[][];
   private alignedFrom: [number, number, Batch][] = [];
   private pending: PendingCheckpoint | null = null;
+  /** Per channel with a gap: the received position a replay was asked from, and drops since. */
+  private readonly gapAsks = new Map<number, { from: number; drops: number }>();
   /** Input positions of the checkpoint restored, to ask upstreams for replays on start. */
   private replaysDue: readonly ChannelPosition[] = [];
   /** The canonical merge of the input channels, once there is more than one. */
@@ -68,12 +73,15 @@ export class Instance<V = unknown> {
       if (edge.from === op.id) {
         this.outputs.set(
           edge.id,
-          new OutputEdge(edge.id, edge.fromPort, this.id, op.outputs[edge.fromPort].fields, {
-            edge: edge.id,
-            routing: routingOf(plan, edge, spec),
-            seq: 0,
-            sentTo: [],
-          }),
+          new OutputEdge(
+            edge.id,
+            edge.fromPort,
+            this.id,
+            op.outputs[edge.fromPort].fields,
+            { edge: edge.id, routing: routingOf(plan, edge, spec), seq: 0, sentTo: [] },
+            [],
+            host.bufferOutput ?? true,
+          ),
         );
       }
       if (edge.to === op.id) for (const s of sendersOf(plan, edge, spec)) this.inputs.expect(edge.id, s.id);
@@ -171,6 +179,7 @@ export class Instance<V = unknown> {
     if (fresh === null) {
       this.gapDrops++;
       this.host.meter.record(this.id, "batches", 1);
+      this.askForGap(edge, sender);
       return;
     }
     const merge = this.merge;
@@ -187,6 +196,21 @@ export class Instance<V = unknown> {
     this.host.meter.record(this.id, "batches", 1);
     this.advanceEventTime(this.inputs.watermarkMs());
     this.flush();
+  }
+
+  /**
+   * A batch of (edge, sender) followed tuples this instance never got (lost with a failed
+   * VM, or sent by a restored sender whose buffer counts them as sent): ask the sender to
+   * replay after what was received. Asked once per received position, and again every
+   * GAP_REASK drops in case the request itself was lost.
+   */
+  private askForGap(edge: number, sender: number): void {
+    const key = edge * 0x100000 + sender;
+    const from = this.inputs.receivedSeq(edge, sender);
+    const asked = this.gapAsks.get(key);
+    if (asked !== undefined && asked.from === from && ++asked.drops % GAP_REASK !== 0) return;
+    if (asked === undefined || asked.from !== from) this.gapAsks.set(key, { from, drops: 0 });
+    this.host.transport.sendControl(sender, { type: "replay", edge, receiver: this.id, afterSeq: from });
   }
 
   /** Hand the operator tuples of one channel (in canonical order when merging). */
@@ -301,6 +325,27 @@ export class Instance<V = unknown> {
       case "restore":
         this.restore(message.checkpoint);
         break;
+      case "rewind":
+        this.replaysDue = this.inputs.positions();
+        this.host.transport.sendControl("coordinator", {
+          type: "restored",
+          instance: this.id,
+          checkpointId: 0,
+        });
+        break;
+      case "restoreBackup": {
+        const cp = this.backups.get(message.instance);
+        if (cp === undefined) {
+          this.host.transport.sendControl("coordinator", {
+            type: "backupMissing",
+            holder: this.id,
+            instance: message.instance,
+          });
+        } else {
+          this.host.transport.sendControl(message.instance, { type: "restore", checkpoint: cp });
+        }
+        break;
+      }
       case "stop":
         this.host.transport.sendControl("coordinator", { type: "stopped", instance: this.id });
         break;
@@ -428,7 +473,18 @@ export class Instance<V = unknown> {
     const rebuilt = new Map<number, OutputEdge>();
     for (const pos of cp.outputs) {
       const old = this.outputOf(pos.edge);
-      rebuilt.set(pos.edge, new OutputEdge(pos.edge, old.port, this.id, old.fieldCount, pos, cp.buffers));
+      rebuilt.set(
+        pos.edge,
+        new OutputEdge(
+          pos.edge,
+          old.port,
+          this.id,
+          old.fieldCount,
+          pos,
+          cp.buffers,
+          this.host.bufferOutput ?? true,
+        ),
+      );
     }
     this.outputs = rebuilt;
     const ports = this.portEmitters();

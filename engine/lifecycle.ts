@@ -16,7 +16,7 @@ export type LifecycleState =
 type Transitions = Partial<Record<ControlType, LifecycleState>>;
 
 /** Maintenance messages a live instance serves without changing state. */
-const SERVING: readonly ControlType[] = ["checkpoint", "backup", "ack", "replay", "reroute"];
+const SERVING: readonly ControlType[] = ["checkpoint", "backup", "ack", "replay", "reroute", "restoreBackup"];
 
 /** A row that serves maintenance messages in `state`, can stop, and has some `extra` moves. */
 function stay(state: LifecycleState, extra: Transitions = {}): Transitions {
@@ -30,9 +30,11 @@ export const LIFECYCLE: Readonly<Record<LifecycleState, Transitions>> = {
   created: {
     start: "running",
     restore: "restored",
+    rewind: "restored",
     backup: "created",
     reroute: "created",
     replay: "created",
+    restoreBackup: "created",
     stop: "stopped",
   },
   restored: {
@@ -41,6 +43,7 @@ export const LIFECYCLE: Readonly<Record<LifecycleState, Transitions>> = {
     reroute: "restored",
     ack: "restored",
     replay: "restored",
+    restoreBackup: "restored",
     stop: "stopped",
   },
   running: stay("running", { pause: "paused", resume: "running" }),

@@ -29,6 +29,8 @@ export class OutputEdge {
     readonly fieldCount: number,
     position: OutputPosition,
     buffered: readonly BufferedChannel[] = [],
+    /** Keep sent batches until acked (false: keep only what is held back, nothing is replayable). */
+    private readonly keepSent = true,
   ) {
     this.router = new Router(position.routing);
     this.seq = position.seq;
@@ -63,7 +65,7 @@ export class OutputEdge {
   private put(transport: Transport, receiver: number, batch: Batch, hold: boolean): void {
     const linked = batch.with(batch.watermarkMs, this.lastSeqTo.get(receiver) ?? 0);
     this.lastSeqTo.set(receiver, linked.lastSeq);
-    this.bufferOf(receiver).append(linked);
+    if (hold || this.keepSent) this.bufferOf(receiver).append(linked);
     if (!hold) this.transmit(transport, receiver, linked);
   }
 
@@ -112,6 +114,7 @@ export class OutputEdge {
         this.transmit(transport, r, b.with(Math.min(b.watermarkMs, watermarkMs), b.prevSeq));
         n += b.length;
       }
+      if (!this.keepSent) buffer.trim(this.sentSeq.get(r) ?? 0);
     }
     for (const r of this.router.receivers) this.sendWatermark(transport, r, watermarkMs);
     return n;

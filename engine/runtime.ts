@@ -61,6 +61,12 @@ export interface InstanceHost {
    */
   readonly sourceSampleOneIn?: number;
   /**
+   * Keep sent output in the buffers until receivers' checkpoints cover it (the default),
+   * so that it can be replayed; false keeps only output held back by a pause, for
+   * strategies that never replay buffers (none, source replay).
+   */
+  readonly bufferOutput?: boolean;
+  /**
    * A sink instance processed `batch` of channel (edge, sender): these tuples leave the
    * system. Called once per tuple per incarnation of the sink; a sink restored from a
    * checkpoint reports again what it reprocesses (a `SinkLedger` drops those repeats).

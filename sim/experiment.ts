@@ -5,6 +5,7 @@
 // type is an error naming its path.
 
 import { z } from "zod";
+import { DEFAULT_FAULT_TOLERANCE } from "../engine/index.js";
 import { faultSpecSchema } from "./faults.js";
 
 const nonNegative = z.number().nonnegative();
@@ -91,7 +92,16 @@ export const experimentSchema = z
       .strict()
       .prefault({}),
     faultTolerance: z
-      .object({ strategy: z.enum(["none"]).default("none") })
+      .object({
+        /** none, rsm (checkpoints backed up upstream, restore and replay) or source-replay. */
+        strategy: z.enum(["none", "rsm", "source-replay"]).default("none"),
+        /** Time between two checkpoints of every instance (rsm). */
+        checkpointIntervalMs: positive.default(DEFAULT_FAULT_TOLERANCE.checkpointIntervalMs),
+        /** upstream (SEEP: an upstream instance on another VM) or store (a store that survives failures). */
+        backupPlacement: z.enum(["upstream", "store"]).default("upstream"),
+        /** From a VM's failure to the coordinator's knowing of it (3 missed 500 ms heartbeats). */
+        detectionMs: nonNegative.default(1500),
+      })
       .strict()
       .prefault({}),
     scaling: z

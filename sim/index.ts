@@ -8,7 +8,7 @@ export { DEFAULT_NETWORK, Network, type NetworkOptions } from "./network.js";
 export { PRESETS, presetNames } from "./presets.js";
 export { RandomStream, RandomStreams } from "./randomStreams.js";
 export { type FailureRecord, type OutputRecord, type SimProgress, Simulation } from "./simulation.js";
-export type { RecoveryRecord, ScaleOutRecord, SimSummary } from "./summary.js";
+export type { RecoverySummary, ScaleOutRecord, SimSummary } from "./summary.js";
 export { readTrace, Trace, TraceKind, type TraceRecord, traceToCsv } from "./trace.js";
 export { Vm, type VmShape, type VmState } from "./vm.js";
 export { defaultVmPoolOptions, VmPool, type VmPoolOptions } from "./vmPool.js";

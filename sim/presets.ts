@@ -32,6 +32,21 @@ export const PRESETS: Readonly<Record<string, Readonly<Record<string, unknown>>>
     },
     cluster: { vms: 3 },
     fidelity: { batchSize: 1024, sourcePollMs: 100 },
+    // Linear Road's operators cost far more per tuple than the default keyed counter:
+    // CPU microseconds per input tuple (for the source: per record read from a file and
+    // parsed), over and above the defaults' per-batch and per-emitted-tuple charges,
+    // measured in-process on one core of this machine by
+    // `npm run bench -- --only lrb-queries` (L=1, 600 s of plateau traffic; medians of 3),
+    // which prints each figure again next to these, so drift shows as a ratio away from 1.
+    cost: {
+      operators: {
+        records: { tupleUs: 0.5 },
+        cars: { tupleUs: 0.5 },
+        segments: { tupleUs: 0.6 },
+        accounts: { tupleUs: 1.4 },
+        answers: { tupleUs: 0.02 },
+      },
+    },
   },
   packets: {
     name: "packets",

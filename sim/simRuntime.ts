@@ -18,6 +18,7 @@
 import {
   type Address,
   type Batch,
+  type Checkpoint,
   type ControlMessage,
   type ControlReply,
   Instance,
@@ -49,6 +50,8 @@ export interface SimRuntimeOptions {
   readonly copyChunkEntries: number;
   /** Sources keep 1 key in this many; each kept tuple stands for this many (1: full fidelity). */
   readonly sampleOneIn: number;
+  /** Keep sent output until acked (the fault-tolerance strategy replays buffers); default true. */
+  readonly bufferOutput?: boolean;
 }
 
 /** What the simulation wants to hear about while the runtime runs. */
@@ -103,6 +106,7 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
   /** How many tuples each computed tuple stands for. */
   readonly weight: number;
   readonly sourceSampleOneIn: number;
+  readonly bufferOutput: boolean;
 
   constructor(
     readonly clock: Environment,
@@ -119,6 +123,7 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
     }
     this.weight = options.sampleOneIn;
     this.sourceSampleOneIn = options.sampleOneIn;
+    this.bufferOutput = options.bufferOutput ?? true;
   }
 
   /** Deploy an instance of `plan` on `vm`. */
@@ -132,6 +137,21 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
     );
     this.hosts.push(host);
     this.byId.set(spec.id, host);
+    return host;
+  }
+
+  /**
+   * Deploy a fresh instance under `spec.id` on `vm`, in place of its current incarnation
+   * (which stops at once: its queued work and unfinished output are lost).
+   */
+  redeploy(plan: PhysicalPlan, spec: InstanceSpec, vm: Vm): SimHost {
+    const old = this.byId.get(spec.id);
+    if (old !== undefined && old.alive) {
+      old.alive = false;
+      old.clear();
+    }
+    const host = this.deploy(plan, spec, vm);
+    if (host.instance.operator.kind === "source") this.startPolling(host);
     return host;
   }
 
@@ -179,11 +199,34 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
       else this.hooks.onReply?.(message as ControlReply);
       return;
     }
-    this.clock.schedule(this.controlLatencyMs, () => {
+    const msg = message as ControlMessage;
+    const deliver = () => {
       const host = this.host(to);
-      if (host !== undefined)
-        this.enqueue(host, { kind: TaskKind.control, message: message as ControlMessage });
-    });
+      if (host !== undefined) this.enqueue(host, { kind: TaskKind.control, message: msg });
+    };
+    if (msg.type !== "backup" && msg.type !== "restore") {
+      this.clock.schedule(this.controlLatencyMs, deliver);
+      return;
+    }
+    // A checkpoint travels over the network: from the instance it belongs to (a backup
+    // relayed by the coordinator) or from its holder (a restore), or from the store.
+    const bytes = this.checkpointBytes(msg.checkpoint);
+    const target = this.byId.get(to);
+    const fromHost = msg.type === "backup" ? this.byId.get(msg.checkpoint.instance) : this.current;
+    if (target === undefined || fromHost === undefined || fromHost === null || !fromHost.alive) {
+      const transferMs = bytes / ((this.network.options.bandwidthMbps * 1e6) / 8 / 1000);
+      this.clock.schedule(this.controlLatencyMs + this.network.options.latencyMs + transferMs, deliver);
+      return;
+    }
+    this.network.send(fromHost.vm.id, target.vm.id, bytes, () => deliver());
+  }
+
+  /** Bytes of a checkpoint on the wire: its state entries and buffered tuples. */
+  private checkpointBytes(cp: Checkpoint): number {
+    let tuples = 0;
+    for (const b of cp.buffers) for (const batch of b.batches) tuples += batch.length;
+    const w = this.weight;
+    return (cp.processing.size * this.cost.stateEntryBytes + tuples * 8 * 4) * w;
   }
 
   sinkOutput(instance: number, edge: number, sender: number, batch: Batch): void {
@@ -324,9 +367,14 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
     const costMs = this.workUs / 1000 / vm.speed;
     this.clock.schedule(costMs, () => {
       this.tasksRunning--;
-      if (vm.state === "crashed" || !host.alive) return; // the task's output dies with the VM
+      if (vm.state === "crashed") return; // the task's output dies with the VM
       vm.endTask(token, this.clock.nowMs());
       host.running = false;
+      if (!host.alive) {
+        // Replaced while the task ran: its output dies with it; the core goes to others.
+        this.dispatch(vm);
+        return;
+      }
       for (const m of outbox) this.route(m);
       for (const r of sinkRuns) this.hooks.onSinkBatch?.(host, r.edge, r.sender, r.batch, this.clock.nowMs());
       for (const r of replies) this.hooks.onReply?.(r);

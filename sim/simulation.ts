@@ -7,6 +7,10 @@ import {
   type Batch,
   type ControlReply,
   Coordinator,
+  type FaultTolerance,
+  type FaultToleranceLink,
+  type InstanceSpec,
+  keepsOutputBuffers,
   type LogicalPlan,
   Metrics,
   OutputDigest,
@@ -69,6 +73,8 @@ export class Simulation {
   private readonly faults: FaultInjector;
   private readonly untilMs: number;
   private coordinator: Coordinator | null = null;
+  /** Failures not yet detected by the coordinator. */
+  private pendingDetections = 0;
   private vmsMax = 0;
 
   constructor(
@@ -93,7 +99,7 @@ export class Simulation {
       this.streams.stream("engine"),
       this.network,
       costModel(e.cost),
-      e.fidelity,
+      { ...e.fidelity, bufferOutput: keepsOutputBuffers(e.faultTolerance.strategy) },
       {
         onTask: (h, kind, tuples, costMs) =>
           this.trace.record(TraceKind.Task, this.env.nowMs(), h.instance.id, kind, tuples, costMs),
@@ -111,6 +117,17 @@ export class Simulation {
     this.faults = new FaultInjector(this.env, this.streams, this.faultTarget(), e.faults, {
       onFault: (f) => this.trace.record(TraceKind.Fault, f.atMs, FAULT_CODES[f.kind], f.vm ?? -1, 0, 0),
     });
+  }
+
+  /** The fault-tolerance protocol of the run (null under `none`, or before the run). */
+  get faultTolerance(): FaultTolerance | null {
+    return this.coordinator?.faultTolerance ?? null;
+  }
+
+  /** The operator name of instance `id`. */
+  operatorOf(id: number): string {
+    const spec = this.coordinator?.plan.instances.find((i) => i.id === id);
+    return spec === undefined ? "?" : this.plan.operators[spec.operator].name;
   }
 
   private onVmState(vm: Vm, nowMs: number): void {
@@ -169,9 +186,18 @@ export class Simulation {
     this.pool.crash(vm);
     this.network.forget(id);
     const lost = this.runtime.crash(vm);
-    for (const h of lost) {
-      this.trace.record(TraceKind.InstanceLost, nowMs, h.instance.id, id, 0, 0);
-      this.coordinator?.instanceLost(h.instance.id);
+    for (const h of lost) this.trace.record(TraceKind.InstanceLost, nowMs, h.instance.id, id, 0, 0);
+    const ids = lost.map((h) => h.instance.id);
+    const ft = this.experiment.faultTolerance;
+    if (ft.strategy === "none") this.coordinator?.instancesFailed(ids, nowMs);
+    else if (ids.length > 0) {
+      // The coordinator learns of the failure when the VM's heartbeats have been missed.
+      this.pendingDetections++;
+      this.env.schedule(ft.detectionMs, () => {
+        this.pendingDetections--;
+        this.trace.record(TraceKind.FailureDetected, this.env.nowMs(), ids.length, 0, 0, 0);
+        this.coordinator?.instancesFailed(ids, nowMs);
+      });
     }
     this.failures.push({
       vm: id,
@@ -189,10 +215,38 @@ export class Simulation {
       this.trace.record(TraceKind.InstanceDeployed, 0, spec.id, spec.vm, 0, 0);
     }
     this.pool.prewarm();
-    this.coordinator = new Coordinator(plan, this.runtime);
+    const ft = { options: e.faultTolerance, link: this.faultToleranceLink() };
+    this.coordinator = new Coordinator(plan, this.runtime, ft);
     this.coordinator.start();
     for (const h of this.runtime.hosts)
       if (h.instance.operator.kind === "source") this.runtime.startPolling(h);
+  }
+
+  /** How the fault-tolerance protocol gets VMs and fresh instances. */
+  private faultToleranceLink(): FaultToleranceLink {
+    const place = (specs: readonly InstanceSpec[]) => {
+      const plan = this.coordinator!.plan;
+      for (const s of specs) {
+        this.runtime.redeploy(plan, s, this.pool.vm(s.vm));
+        this.trace.record(TraceKind.InstanceDeployed, this.env.nowMs(), s.id, s.vm, 0, 0);
+      }
+    };
+    return {
+      clock: this.env,
+      sendControl: (id, m) => this.runtime.sendControl(id, m),
+      redeploy: (specs, newVm, onDeployed) => {
+        if (!newVm) {
+          place(specs);
+          onDeployed(specs);
+          return;
+        }
+        this.pool.acquire((vm) => {
+          const placed = specs.map((s) => ({ ...s, vm: vm.id }));
+          place(placed);
+          onDeployed(placed);
+        });
+      },
+    };
   }
 
   private tick(): void {
@@ -216,7 +270,7 @@ export class Simulation {
       (this.coordinator?.sinksDone ?? false) ||
       this.env.pending === 0 ||
       this.env.peek() > this.untilMs ||
-      this.runtime.idle()
+      (this.runtime.idle() && this.pendingDetections === 0 && !(this.coordinator?.recovering ?? false))
     );
   }
 

@@ -3,14 +3,44 @@
 // its seed; `wallSeconds` is the one exception and is filled in by the caller, since
 // the simulator never reads the wall clock.
 
-import { latencyFiguresMs, type RunSummaryFields, roundMs } from "../engine/index.js";
+import { caughtUpAtMs, latencyFiguresMs, type RunSummaryFields, roundMs } from "../engine/index.js";
 import type { FailureRecord, Simulation } from "./simulation.js";
 
-/** A recovery of failed instances (filled by the fault-tolerance strategies). */
-export interface RecoveryRecord {
-  readonly operator: string;
+/**
+ * A recovery from a failure (README, "Fault tolerance"): when the VM failed, when the
+ * coordinator knew, when every replacement was restored and started, and when the output
+ * had caught up; `recoveryMs` runs from the failure to caught up (null: it never did).
+ */
+export interface RecoverySummary {
   readonly failedAtMs: number;
-  readonly recoveredAtMs: number;
+  readonly detectedAtMs: number;
+  readonly restoredAtMs: number | null;
+  readonly caughtUpAtMs: number | null;
+  readonly recoveryMs: number | null;
+  /** The instances lost, as "operator#id". */
+  readonly instances: readonly string[];
+  /** Instances restarted from their initial state (source replay, or a lost backup). */
+  readonly rolledBack: readonly string[];
+}
+
+/** The recoveries of a run, with caught-up times from its metrics. */
+export function recoveriesOf(sim: Simulation): RecoverySummary[] {
+  const ft = sim.faultTolerance;
+  if (ft === null) return [];
+  const rows = sim.metrics.rows();
+  const name = (id: number) => `${sim.operatorOf(id)}#${id}`;
+  return ft.records.map((r) => {
+    const caught = r.restoredAtMs === null ? null : caughtUpAtMs(rows, r.failedAtMs, r.restoredAtMs);
+    return {
+      failedAtMs: roundMs(r.failedAtMs),
+      detectedAtMs: roundMs(r.detectedAtMs),
+      restoredAtMs: r.restoredAtMs === null ? null : roundMs(r.restoredAtMs),
+      caughtUpAtMs: caught,
+      recoveryMs: caught === null ? null : roundMs(caught - r.failedAtMs),
+      instances: r.instances.map(name),
+      rolledBack: r.rolledBack.map(name),
+    };
+  });
 }
 
 /** A scale-out of an operator (filled by the scaling policies). */
@@ -28,7 +58,7 @@ export interface SimSummary extends RunSummaryFields {
   readonly events: number;
   readonly networkBytes: number;
   readonly failures: readonly FailureRecord[];
-  readonly recoveries: readonly RecoveryRecord[];
+  readonly recoveries: readonly RecoverySummary[];
   readonly scaleOuts: readonly ScaleOutRecord[];
 }
 
@@ -51,7 +81,7 @@ export function summarize(sim: Simulation, endMs: number, vmsMax: number): SimSu
     networkBytes: sim.network.bytesSent,
     faultTolerance: sim.experiment.faultTolerance.strategy,
     failures: sim.failures,
-    recoveries: [],
+    recoveries: recoveriesOf(sim),
     scaleOuts: [],
   };
 }

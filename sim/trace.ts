@@ -33,6 +33,10 @@ export const TraceKind = {
   CheckpointDone: 30,
   // a = fault kind code (defined by the fault injector), b = vm id or -1.
   Fault: 40,
+  // a = instances lost, b = instances rolled back (a failure detected).
+  FailureDetected: 41,
+  // a = instances restored and started, b = instances rolled back (a recovery complete).
+  Recovered: 42,
   // a = instance, b = control message type code (defined by the runtime).
   Control: 50,
 } as const;

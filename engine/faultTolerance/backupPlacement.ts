@@ -1,0 +1,42 @@
+// Where an instance's checkpoint is backed up. SEEP picks one of the instance's upstream
+// instances; a backup on the instance's own VM dies with it, so the choice here skips
+// upstreams that share the VM and falls back to the coordinator's store when every
+// upstream does (or when the run asks for the store).
+
+import type { PhysicalPlan } from "../physicalPlan.js";
+import { instanceById, sendersOf } from "../physicalPlan.js";
+import type { BackupPlacement } from "./options.js";
+
+/** The coordinator's store, standing for a replicated store that survives failures. */
+export const STORE = -1;
+
+/** The holder of `instance`'s backups: an upstream instance id, or STORE. */
+export function backupHolderOf(plan: PhysicalPlan, instance: number, placement: BackupPlacement): number {
+  if (placement === "store") return STORE;
+  const spec = instanceById(plan, instance);
+  const upstreams = new Set<number>();
+  for (const e of plan.logical.edges) {
+    if (e.to !== spec.operator) continue;
+    for (const s of sendersOf(plan, e, spec)) if (s.vm !== spec.vm) upstreams.add(s.id);
+  }
+  if (upstreams.size === 0) return STORE;
+  const sorted = [...upstreams].sort((a, b) => a - b);
+  return sorted[instance % sorted.length];
+}
+
+/** Every instance `ids` depend on, transitively, through input edges (the ids included). */
+export function upstreamCone(plan: PhysicalPlan, ids: Iterable<number>): Set<number> {
+  const cone = new Set<number>();
+  const todo = [...ids];
+  while (todo.length > 0) {
+    const id = todo.pop()!;
+    if (cone.has(id)) continue;
+    cone.add(id);
+    const spec = instanceById(plan, id);
+    for (const e of plan.logical.edges) {
+      if (e.to !== spec.operator) continue;
+      for (const s of sendersOf(plan, e, spec)) if (!cone.has(s.id)) todo.push(s.id);
+    }
+  }
+  return cone;
+}

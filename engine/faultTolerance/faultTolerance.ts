@@ -1,0 +1,317 @@
+// The fault-tolerance protocols, on the coordinator's side. Runtimes detect failures and
+// hand out VMs; everything else is here, once, for the simulator and the real runtime.
+//
+// rsm (SEEP's recovery using state management):
+//   every interval  coordinator -> each instance: checkpoint
+//                   instance -> coordinator: checkpointed (the checkpoint)
+//                   coordinator -> holder: backup; holder keeps it, trims its buffer
+//                   holder -> coordinator: backedUp; coordinator -> other upstreams: ack
+//   on a failure    the lost instances are deployed afresh on one VM from the pool, under
+//                   their ids; each is restored by its holder (restoreBackup -> restore) or
+//                   from the store, and on start asks its upstreams to replay from the
+//                   checkpoint's positions. Deterministic replay (canonical input order,
+//                   per-edge timestamps, receivers dropping what they have) and the sinks'
+//                   ledger make the output exactly the failure-free output.
+//   fallback        an instance whose backup was lost with its holder (two failures at once)
+//                   and whose upstreams have trimmed their buffers cannot be rebuilt from
+//                   them: it and everything upstream of it restart from their initial state
+//                   and the sources replay (the source-replay recovery, for that part).
+// source-replay:    every recovery is that fallback: no checkpoints, no buffers kept.
+//
+// A backup lost with its holder is re-made at once: the instance is asked for a checkpoint.
+
+import type { Checkpoint } from "../checkpoint.js";
+import type { ControlMessage, ControlReply } from "../control.js";
+import type { InstanceSpec, PhysicalPlan } from "../physicalPlan.js";
+import { withInstances } from "../physicalPlan.js";
+import type { Clock, TimerHandle } from "../runtime.js";
+import { backupHolderOf, STORE, upstreamCone } from "./backupPlacement.js";
+import type { FaultToleranceOptions } from "./options.js";
+
+/** What the protocols need from a runtime. */
+export interface FaultToleranceLink {
+  readonly clock: Clock;
+  sendControl(instance: number, message: ControlMessage): void;
+  /**
+   * Deploy fresh instances under the ids of `specs`: on one new VM from the pool when
+   * `newVm`, otherwise each on its current VM in place of its live incarnation. Calls
+   * back with the specs as placed, once the instances can take control messages.
+   */
+  redeploy(
+    specs: readonly InstanceSpec[],
+    newVm: boolean,
+    onDeployed: (placed: readonly InstanceSpec[]) => void,
+  ): void;
+}
+
+/** One recovery: from the failure to every replacement restored and started. */
+export interface RecoveryRecord {
+  /** The failure's time, as the runtime knows it. */
+  readonly failedAtMs: number;
+  /** When the coordinator learnt of it. */
+  readonly detectedAtMs: number;
+  /** The instances lost. */
+  readonly instances: readonly number[];
+  /** Instances restarted from their initial state (lost or not) because no backup could serve. */
+  readonly rolledBack: readonly number[];
+  /** When every replacement was restored and started (null: never, the run ended first). */
+  restoredAtMs: number | null;
+}
+
+interface Recovery {
+  readonly record: RecoveryRecord;
+  /** Replacements not yet restored. */
+  readonly waiting: Set<number>;
+  /** Replacements restored, to start together. */
+  readonly ready: number[];
+}
+
+/** The coordinator's fault-tolerance protocol for one run. */
+export class FaultTolerance {
+  readonly records: RecoveryRecord[] = [];
+  private nextCheckpointId = 1;
+  private timer: TimerHandle | null = null;
+  private stopped = false;
+  /** Latest complete backup per instance: its holder (or STORE, with the checkpoint). */
+  private readonly backups = new Map<number, { holder: number; checkpoint: Checkpoint | null }>();
+  /** Checkpoints sent to holders, waiting for backedUp. */
+  private readonly pending = new Map<number, Checkpoint>();
+  /** Instances whose checkpoints have trimmed some upstream buffer. */
+  private readonly trimmed = new Set<number>();
+  /** Instances lost or being replaced, until their replacement starts. */
+  private readonly down = new Set<number>();
+  /** Instances that reported the end of their input. */
+  private readonly ended = new Set<number>();
+  private readonly finalCheckpoint = new Set<number>();
+  private readonly active: Recovery[] = [];
+  /** Checkpoints taken, backups made, acks sent (for reports and tests). */
+  readonly counts = { checkpoints: 0, backups: 0, acks: 0, rebackups: 0 };
+
+  constructor(
+    readonly options: FaultToleranceOptions,
+    private plan: PhysicalPlan,
+    private readonly link: FaultToleranceLink,
+    private readonly onPlan: (plan: PhysicalPlan) => void = () => {},
+  ) {}
+
+  /** True while a recovery is under way. */
+  get recovering(): boolean {
+    return this.active.length > 0;
+  }
+
+  /** Begin periodic checkpoints (rsm). */
+  start(): void {
+    if (this.options.strategy !== "rsm") return;
+    this.timer = this.link.clock.schedule(this.options.checkpointIntervalMs, () => this.tick());
+  }
+
+  /** No more checkpoints (the run is over). */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) this.link.clock.cancel(this.timer);
+    this.timer = null;
+  }
+
+  private tick(): void {
+    this.timer = null;
+    if (this.stopped) return;
+    for (const spec of this.plan.instances) {
+      const id = spec.id;
+      if (this.down.has(id)) continue;
+      if (this.ended.has(id)) {
+        if (this.finalCheckpoint.has(id)) continue;
+        this.finalCheckpoint.add(id);
+      }
+      this.checkpoint(id);
+    }
+    this.timer = this.link.clock.schedule(this.options.checkpointIntervalMs, () => this.tick());
+  }
+
+  private checkpoint(id: number): void {
+    this.counts.checkpoints++;
+    this.link.sendControl(id, { type: "checkpoint", checkpointId: this.nextCheckpointId++ });
+  }
+
+  /** Take in an instance's reply. */
+  handleReply(reply: ControlReply): void {
+    switch (reply.type) {
+      case "checkpointed":
+        this.checkpointed(reply.checkpoint);
+        return;
+      case "backedUp": {
+        const cp = this.pending.get(reply.instance);
+        if (cp === undefined || cp.id !== reply.checkpointId || this.down.has(reply.holder)) return;
+        this.pending.delete(reply.instance);
+        this.backups.set(reply.instance, { holder: reply.holder, checkpoint: null });
+        this.trimmed.add(reply.instance);
+        this.counts.backups++;
+        this.sendAcks(cp, reply.holder);
+        return;
+      }
+      case "restored":
+        this.restored(reply.instance);
+        return;
+      case "backupMissing":
+        // The holder lost it (it was restored itself since): restart from the initial state.
+        this.backups.delete(reply.instance);
+        this.recover([reply.instance], this.link.clock.nowMs(), true);
+        return;
+      case "ended":
+        this.ended.add(reply.instance);
+        return;
+      case "stopped":
+        return;
+    }
+  }
+
+  private checkpointed(cp: Checkpoint): void {
+    if (this.options.strategy !== "rsm" || this.down.has(cp.instance)) return;
+    const holder = backupHolderOf(this.plan, cp.instance, this.options.backupPlacement);
+    if (holder === STORE || this.down.has(holder)) {
+      this.backups.set(cp.instance, { holder: STORE, checkpoint: cp });
+      this.trimmed.add(cp.instance);
+      this.counts.backups++;
+      this.sendAcks(cp, STORE);
+      return;
+    }
+    this.pending.set(cp.instance, cp);
+    this.link.sendControl(holder, { type: "backup", checkpoint: cp });
+  }
+
+  /** Tell each upstream (but the holder, which trimmed itself) what the checkpoint covers. */
+  private sendAcks(cp: Checkpoint, holder: number): void {
+    for (const p of cp.inputs) {
+      if (p.seq <= 0 || p.sender === holder || this.down.has(p.sender)) continue;
+      this.counts.acks++;
+      this.link.sendControl(p.sender, { type: "ack", edge: p.edge, receiver: cp.instance, seq: p.seq });
+    }
+  }
+
+  /**
+   * Instances were lost at `failedAtMs` (their VM failed); the runtime learnt of it now.
+   * Under `none` nothing is done; otherwise they are replaced and recovered.
+   */
+  instancesLost(ids: readonly number[], failedAtMs: number): void {
+    if (this.options.strategy === "none") return;
+    this.recover(ids, failedAtMs, false);
+  }
+
+  private recover(lostIds: readonly number[], failedAtMs: number, forceRollback: boolean): void {
+    const now = this.link.clock.nowMs();
+    const lost = new Set(lostIds);
+    // Replacements of an earlier recovery that are lost again are recovered here.
+    for (const r of this.active) for (const id of lost) r.waiting.delete(id);
+    for (const id of lost) {
+      this.down.add(id);
+      this.pending.delete(id);
+    }
+    // Backups held by lost instances are gone.
+    const orphans: number[] = [];
+    for (const [x, b] of this.backups) {
+      if (b.holder !== STORE && lost.has(b.holder)) {
+        this.backups.delete(x);
+        if (!lost.has(x)) orphans.push(x);
+      }
+    }
+    // Who restarts from the initial state: instances without a backup whose upstream
+    // buffers were trimmed, and everything upstream of them; a backup held by an
+    // instance that restarts is lost too, so repeat until nothing changes.
+    const rollback = new Set<number>();
+    const needsRollback = (id: number) =>
+      this.options.strategy === "source-replay" ||
+      forceRollback ||
+      (!this.backups.has(id) && this.trimmed.has(id));
+    let seeds = [...lost].filter(needsRollback);
+    while (seeds.length > 0) {
+      for (const id of upstreamCone(this.plan, seeds)) rollback.add(id);
+      seeds = [];
+      for (const id of lost) {
+        const b = this.backups.get(id);
+        if (!rollback.has(id) && b !== undefined && b.holder !== STORE && rollback.has(b.holder)) {
+          this.backups.delete(id);
+          seeds.push(id);
+        }
+      }
+    }
+    const live = [...rollback].filter((id) => !lost.has(id)).sort((a, b) => a - b);
+    for (const id of live) {
+      this.down.add(id);
+      this.pending.delete(id);
+      for (const [x, b] of this.backups) {
+        if (b.holder === id) {
+          this.backups.delete(x);
+          if (!lost.has(x) && !rollback.has(x)) orphans.push(x);
+        }
+      }
+    }
+    for (const id of rollback) this.trimmed.delete(id);
+    const record: RecoveryRecord = {
+      failedAtMs,
+      detectedAtMs: now,
+      instances: [...lost].sort((a, b) => a - b),
+      rolledBack: [...rollback].sort((a, b) => a - b),
+      restoredAtMs: null,
+    };
+    this.records.push(record);
+    const recovery: Recovery = { record, waiting: new Set([...lost, ...live]), ready: [] };
+    // An earlier recovery whose last replacements were lost again completes now.
+    for (let i = this.active.length - 1; i >= 0; i--) {
+      if (this.active[i].waiting.size === 0) this.finish(this.active[i], i);
+    }
+    this.active.push(recovery);
+    const specs = (ids: Iterable<number>) => this.plan.instances.filter((s) => [...ids].includes(s.id));
+    const restoreEach = (placed: readonly InstanceSpec[]) => {
+      this.place(placed);
+      for (const s of placed) {
+        if (!recovery.waiting.has(s.id)) continue;
+        const b = this.backups.get(s.id);
+        if (rollback.has(s.id) || b === undefined) this.link.sendControl(s.id, { type: "rewind" });
+        else if (b.holder === STORE)
+          this.link.sendControl(s.id, { type: "restore", checkpoint: b.checkpoint! });
+        else this.link.sendControl(b.holder, { type: "restoreBackup", instance: s.id });
+      }
+    };
+    if (lost.size > 0) this.link.redeploy(specs(lost), true, restoreEach);
+    if (live.length > 0) this.link.redeploy(specs(live), false, restoreEach);
+    // Re-protect instances whose backups were lost, once they run again.
+    for (const x of orphans) {
+      this.counts.rebackups++;
+      if (!this.down.has(x)) this.checkpoint(x);
+    }
+  }
+
+  private place(placed: readonly InstanceSpec[]): void {
+    this.plan = withInstances(
+      this.plan,
+      placed.map((s) => s.id),
+      placed,
+    );
+    this.onPlan(this.plan);
+  }
+
+  private restored(id: number): void {
+    for (let i = 0; i < this.active.length; i++) {
+      const r = this.active[i];
+      if (!r.waiting.delete(id)) continue;
+      r.ready.push(id);
+      if (r.waiting.size === 0) this.finish(r, i);
+      return;
+    }
+  }
+
+  private finish(r: Recovery, index: number): void {
+    this.active.splice(index, 1);
+    for (const id of r.ready) {
+      this.down.delete(id);
+      this.ended.delete(id);
+      this.finalCheckpoint.delete(id);
+      this.link.sendControl(id, { type: "start" });
+    }
+    r.record.restoredAtMs = this.link.clock.nowMs();
+    // A recovery emptied by a later failure completes with it; check the others.
+    for (let i = this.active.length - 1; i >= 0; i--) {
+      const o = this.active[i];
+      if (o.waiting.size === 0) this.finish(o, i);
+    }
+  }
+}

@@ -1,0 +1,42 @@
+// The fault-tolerance strategies a run can choose, and their parameters. The strategies
+// are protocols of the engine's coordinator (faultTolerance.ts) built on the four state
+// primitives; runtimes only detect failures and hand out VMs.
+//
+//   none             failures are detected and reported; what the lost instances held is lost
+//   rsm              SEEP's recovery using state management: periodic checkpoints backed up
+//                    to an upstream instance, buffers trimmed on acks, restore + replay
+//   source-replay    no checkpoints, no buffers: the failed instances and everything upstream
+//                    of them restart from their initial state and the sources replay
+
+/** A fault-tolerance strategy. */
+export type FtStrategy = "none" | "rsm" | "source-replay";
+
+/** Every strategy, for schemas and CLI choices. */
+export const FT_STRATEGIES: readonly FtStrategy[] = ["none", "rsm", "source-replay"];
+
+/** Where checkpoints are backed up. */
+export type BackupPlacement =
+  /** SEEP: at an upstream instance on another VM (at the coordinator when there is none). */
+  | "upstream"
+  /** At the coordinator, standing for a replicated store that survives VM failures. */
+  | "store";
+
+/** Parameters of a run's fault tolerance. */
+export interface FaultToleranceOptions {
+  readonly strategy: FtStrategy;
+  /** Time between two checkpoints of every instance (rsm). */
+  readonly checkpointIntervalMs: number;
+  readonly backupPlacement: BackupPlacement;
+}
+
+/** Defaults: SEEP's Linear Road runs checkpointed every 20-30 s; 5 s keeps replays short. */
+export const DEFAULT_FAULT_TOLERANCE: FaultToleranceOptions = {
+  strategy: "none",
+  checkpointIntervalMs: 5_000,
+  backupPlacement: "upstream",
+};
+
+/** True when the strategy replays output buffers, so sent output must be kept until acked. */
+export function keepsOutputBuffers(strategy: FtStrategy): boolean {
+  return strategy === "rsm";
+}
