@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerBench } from "./commands/bench.js";
+import { registerChaos } from "./commands/chaos.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerLrb } from "./commands/lrb.js";
 import { registerRun } from "./commands/run.js";
@@ -16,6 +17,7 @@ import { reportError, routeParseErrors } from "./errors.js";
 const COMMANDS: readonly ((program: Command) => void)[] = [
   registerDemo,
   registerSim,
+  registerChaos,
   registerRun,
   registerWorker,
   registerBench,

@@ -130,6 +130,11 @@ export class Instance<V = unknown> {
     return n;
   }
 
+  /** Tuples emitted by the operator so far (by this incarnation). */
+  get emittedTuples(): number {
+    return this.ctx.emittedCount();
+  }
+
   /** The processed position of an input channel. */
   processedSeq(edge: number, sender: number): number {
     return this.inputs.processedSeq(edge, sender);

@@ -93,6 +93,8 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
   private current: SimHost | null = null;
   /** Batches on the network and tasks on cores, for telling when the run is idle. */
   private inFlight = 0;
+  /** Control messages on their way. */
+  private controlInFlight = 0;
   private tasksRunning = 0;
   private workUs = 0;
   private emittedBySource = 0;
@@ -146,7 +148,7 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
    */
   redeploy(plan: PhysicalPlan, spec: InstanceSpec, vm: Vm): SimHost {
     const old = this.byId.get(spec.id);
-    if (old !== undefined && old.alive) {
+    if (old?.alive) {
       old.alive = false;
       old.clear();
     }
@@ -200,20 +202,28 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
       return;
     }
     const msg = message as ControlMessage;
+    // A message goes to the incarnation alive when it is sent: if that one is replaced
+    // meanwhile, the message is lost with it, as on a real network.
+    const host = this.host(to);
+    if (host === undefined) return;
     const deliver = () => {
-      const host = this.host(to);
-      if (host !== undefined) this.enqueue(host, { kind: TaskKind.control, message: msg });
+      if (host.alive) this.enqueue(host, { kind: TaskKind.control, message: msg });
     };
     if (msg.type !== "backup" && msg.type !== "restore") {
-      this.clock.schedule(this.controlLatencyMs, deliver);
+      // Counted until delivered, so that the run is not idle while a `start` is on its way.
+      this.controlInFlight++;
+      this.clock.schedule(this.controlLatencyMs, () => {
+        this.controlInFlight--;
+        deliver();
+      });
       return;
     }
     // A checkpoint travels over the network: from the instance it belongs to (a backup
     // relayed by the coordinator) or from its holder (a restore), or from the store.
     const bytes = this.checkpointBytes(msg.checkpoint);
-    const target = this.byId.get(to);
+    const target = host;
     const fromHost = msg.type === "backup" ? this.byId.get(msg.checkpoint.instance) : this.current;
-    if (target === undefined || fromHost === undefined || fromHost === null || !fromHost.alive) {
+    if (fromHost === undefined || fromHost === null || !fromHost.alive) {
       const transferMs = bytes / ((this.network.options.bandwidthMbps * 1e6) / 8 / 1000);
       this.clock.schedule(this.controlLatencyMs + this.network.options.latencyMs + transferMs, deliver);
       return;
@@ -388,7 +398,7 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
    * or died, no task runs or waits, and no batch is on the network.
    */
   idle(): boolean {
-    if (this.inFlight > 0 || this.tasksRunning > 0) return false;
+    if (this.inFlight > 0 || this.tasksRunning > 0 || this.controlInFlight > 0) return false;
     for (const h of this.hosts) {
       if (!h.alive) continue;
       if (h.hasWork || h.running) return false;

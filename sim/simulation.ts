@@ -124,6 +124,11 @@ export class Simulation {
     return this.coordinator?.faultTolerance ?? null;
   }
 
+  /** True once every sink has ended (or, under `none`, was lost): the run finished by itself. */
+  get completed(): boolean {
+    return this.coordinator?.sinksDone ?? false;
+  }
+
   /** The operator name of instance `id`. */
   operatorOf(id: number): string {
     const spec = this.coordinator?.plan.instances.find((i) => i.id === id);

@@ -6,8 +6,13 @@
 import { z } from "zod";
 import type { LogicalPlan } from "../engine/index.js";
 import { generatedTolls, LrGenerator, LrReader, lrbPlan, tollsFromFile } from "./linearRoad/index.js";
-import { packetCounterPlan } from "./packetCounter/index.js";
-import { wordCountPlan } from "./wordCount/index.js";
+import { appTrackerPlan, packetCounterPlan } from "./packetCounter/index.js";
+import {
+  DEFAULT_TEXT_SHAPE,
+  VOCABULARY_SIZE_MAX,
+  WORDS_PER_LINE_LIMIT,
+  wordCountPlan,
+} from "./wordCount/index.js";
 
 /** A workload the CLI and experiments can name. */
 export interface Workload {
@@ -38,19 +43,37 @@ const wordCountParams = z
     lineIntervalMs: z.number().positive().optional(),
     windowSizeMs: positiveInt.optional(),
     windowSlideMs: positiveInt.optional(),
+    /** Distinct words (the first 50 are common English words, the rest synthetic). */
+    vocabularySize: positiveInt.max(VOCABULARY_SIZE_MAX).optional(),
+    /** Skew of word frequencies: rank r has weight 1 / (r + 1)^zipfExponent; 0 is uniform. */
+    zipfExponent: z.number().nonnegative().optional(),
+    wordsPerLineMin: positiveInt.max(WORDS_PER_LINE_LIMIT).optional(),
+    wordsPerLineMax: positiveInt.max(WORDS_PER_LINE_LIMIT).optional(),
     parallelism: positiveInt.optional(),
     splitParallelism: positiveInt.optional(),
     countParallelism: positiveInt.optional(),
   })
   .strict();
 
+/** The plans of the packets workload, and the parameters that only one of them takes. */
+const PACKET_SHAPES = {
+  count: ["countParallelism"],
+  apptracker: ["decodeParallelism", "classifyParallelism", "trackParallelism", "trackWindowMs"],
+} as const;
+
 const packetParams = z
   .object({
+    /** count: packets and bytes per flow; apptracker: decode, classify, track per application class. */
+    shape: z.enum(["count", "apptracker"]).optional(),
     packets: positiveInt.optional(),
     flows: positiveInt.optional(),
     packetsPerMs: z.number().nonnegative().optional(),
     sourceParallelism: positiveInt.optional(),
     countParallelism: positiveInt.optional(),
+    decodeParallelism: positiveInt.optional(),
+    classifyParallelism: positiveInt.optional(),
+    trackParallelism: positiveInt.optional(),
+    trackWindowMs: positiveInt.optional(),
   })
   .strict();
 
@@ -88,6 +111,15 @@ export const WORKLOADS: Readonly<Record<string, Workload>> = {
           `workload "wordcount": params.windowSizeMs must be a multiple of params.windowSlideMs`,
         );
       }
+      const min = p.wordsPerLineMin ?? DEFAULT_TEXT_SHAPE.wordsPerLineMin;
+      const max = p.wordsPerLineMax ?? DEFAULT_TEXT_SHAPE.wordsPerLineMax;
+      if (max < min) {
+        const of = (v: number, given: number | undefined) => (given === undefined ? `${v}, the default` : v);
+        throw new WorkloadError(
+          `workload "wordcount": params.wordsPerLineMax (${of(max, p.wordsPerLineMax)}) ` +
+            `must be at least params.wordsPerLineMin (${of(min, p.wordsPerLineMin)})`,
+        );
+      }
       return wordCountPlan({ ...p, seed }).plan;
     },
   },
@@ -119,9 +151,21 @@ export const WORKLOADS: Readonly<Record<string, Workload>> = {
   },
   packets: {
     name: "packets",
-    description: "packet counter (SAND): packet headers -> count packets and bytes per flow -> sink",
+    description:
+      "packet counter (SAND): packet headers -> count packets and bytes per flow -> sink; " +
+      "or, with shape apptracker: decode -> classify by flow -> packets and bytes per application class",
     plan(params, seed) {
-      return packetCounterPlan({ ...parse(packetParams, params, "packets"), seed });
+      const { shape = "count", ...p } = parse(packetParams, params, "packets");
+      for (const [other, keys] of Object.entries(PACKET_SHAPES)) {
+        if (other === shape) continue;
+        const key = keys.find((k) => p[k] !== undefined);
+        if (key !== undefined) {
+          throw new WorkloadError(
+            `workload "packets": params.${key} applies only to params.shape "${other}"`,
+          );
+        }
+      }
+      return shape === "count" ? packetCounterPlan({ ...p, seed }) : appTrackerPlan({ ...p, seed });
     },
   },
 };

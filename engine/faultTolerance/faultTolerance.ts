@@ -59,11 +59,14 @@ export interface RecoveryRecord {
 }
 
 interface Recovery {
-  readonly record: RecoveryRecord;
+  /** The failures it recovers from (several when a failure came during a recovery). */
+  readonly records: RecoveryRecord[];
   /** Replacements not yet restored. */
   readonly waiting: Set<number>;
   /** Replacements restored, to start together. */
   readonly ready: number[];
+  /** Replacements deployed (on their new VM, or in place). */
+  readonly placed: Set<number>;
 }
 
 /** The coordinator's fault-tolerance protocol for one run. */
@@ -83,6 +86,7 @@ export class FaultTolerance {
   /** Instances that reported the end of their input. */
   private readonly ended = new Set<number>();
   private readonly finalCheckpoint = new Set<number>();
+  /** The recovery under way (at most one: a failure during a recovery folds it in). */
   private readonly active: Recovery[] = [];
   /** Checkpoints taken, backups made, acks sent (for reports and tests). */
   readonly counts = { checkpoints: 0, backups: 0, acks: 0, rebackups: 0 };
@@ -199,8 +203,20 @@ export class FaultTolerance {
   private recover(lostIds: readonly number[], failedAtMs: number, forceRollback: boolean): void {
     const now = this.link.clock.nowMs();
     const lost = new Set(lostIds);
-    // Replacements of an earlier recovery that are lost again are recovered here.
-    for (const r of this.active) for (const id of lost) r.waiting.delete(id);
+    // A failure during a recovery folds the recoveries under way into this one: their
+    // replacements (restored or not) are replaced again, alongside the newly lost. A
+    // message of the abandoned recovery that is still on its way goes to an incarnation
+    // that no longer exists and is dropped, as on a real network.
+    const folded = this.active.splice(0);
+    const again = new Set<number>();
+    for (const r of folded) {
+      for (const id of [...r.waiting, ...r.ready]) {
+        if (lost.has(id)) continue;
+        // A replacement still waiting for its VM is as good as lost: it gets another.
+        if (r.placed.has(id)) again.add(id);
+        else lost.add(id);
+      }
+    }
     for (const id of lost) {
       this.down.add(id);
       this.pending.delete(id);
@@ -221,11 +237,13 @@ export class FaultTolerance {
       this.options.strategy === "source-replay" ||
       forceRollback ||
       (!this.backups.has(id) && this.trimmed.has(id));
-    let seeds = [...lost].filter(needsRollback);
+    // Replacements of folded recoveries go through this one too, in place.
+    const replaced = [...lost, ...again];
+    let seeds = replaced.filter(needsRollback);
     while (seeds.length > 0) {
       for (const id of upstreamCone(this.plan, seeds)) rollback.add(id);
       seeds = [];
-      for (const id of lost) {
+      for (const id of replaced) {
         const b = this.backups.get(id);
         if (!rollback.has(id) && b !== undefined && b.holder !== STORE && rollback.has(b.holder)) {
           this.backups.delete(id);
@@ -233,7 +251,7 @@ export class FaultTolerance {
         }
       }
     }
-    const live = [...rollback].filter((id) => !lost.has(id)).sort((a, b) => a - b);
+    const live = [...new Set([...rollback, ...again])].filter((id) => !lost.has(id)).sort((a, b) => a - b);
     for (const id of live) {
       this.down.add(id);
       this.pending.delete(id);
@@ -253,16 +271,19 @@ export class FaultTolerance {
       restoredAtMs: null,
     };
     this.records.push(record);
-    const recovery: Recovery = { record, waiting: new Set([...lost, ...live]), ready: [] };
-    // An earlier recovery whose last replacements were lost again completes now.
-    for (let i = this.active.length - 1; i >= 0; i--) {
-      if (this.active[i].waiting.size === 0) this.finish(this.active[i], i);
-    }
+    const recovery: Recovery = {
+      records: [...folded.flatMap((r) => r.records), record],
+      waiting: new Set([...lost, ...live]),
+      ready: [],
+      placed: new Set(),
+    };
     this.active.push(recovery);
     const specs = (ids: Iterable<number>) => this.plan.instances.filter((s) => [...ids].includes(s.id));
     const restoreEach = (placed: readonly InstanceSpec[]) => {
+      if (this.active[0] !== recovery) return; // folded into a later recovery meanwhile
       this.place(placed);
       for (const s of placed) {
+        recovery.placed.add(s.id);
         if (!recovery.waiting.has(s.id)) continue;
         const b = this.backups.get(s.id);
         if (rollback.has(s.id) || b === undefined) this.link.sendControl(s.id, { type: "rewind" });
@@ -290,28 +311,18 @@ export class FaultTolerance {
   }
 
   private restored(id: number): void {
-    for (let i = 0; i < this.active.length; i++) {
-      const r = this.active[i];
-      if (!r.waiting.delete(id)) continue;
-      r.ready.push(id);
-      if (r.waiting.size === 0) this.finish(r, i);
-      return;
+    const r = this.active[0];
+    if (r === undefined || !r.waiting.delete(id)) return;
+    r.ready.push(id);
+    if (r.waiting.size > 0) return;
+    this.active.length = 0;
+    for (const x of r.ready) {
+      this.down.delete(x);
+      this.ended.delete(x);
+      this.finalCheckpoint.delete(x);
+      this.link.sendControl(x, { type: "start" });
     }
-  }
-
-  private finish(r: Recovery, index: number): void {
-    this.active.splice(index, 1);
-    for (const id of r.ready) {
-      this.down.delete(id);
-      this.ended.delete(id);
-      this.finalCheckpoint.delete(id);
-      this.link.sendControl(id, { type: "start" });
-    }
-    r.record.restoredAtMs = this.link.clock.nowMs();
-    // A recovery emptied by a later failure completes with it; check the others.
-    for (let i = this.active.length - 1; i >= 0; i--) {
-      const o = this.active[i];
-      if (o.waiting.size === 0) this.finish(o, i);
-    }
+    const now = this.link.clock.nowMs();
+    for (const rec of r.records) rec.restoredAtMs = now;
   }
 }

@@ -1,5 +1,8 @@
-// The packet counter workload's public surface.
+// The packet workloads' public surface: SAND's packet counter and its AppTracker.
 
+export { APP_CLASSES, type AppClass, AppClassifier, TCP, UDP } from "./appClassifier.js";
+export { type AppTrackerOptions, appTrackerPlan } from "./appTrackerPlan.js";
+export { CLASSIFIED_FIELDS, FlowClassifier } from "./flowClassifier.js";
 export {
   cloneFlowCount,
   type FlowCount,
@@ -7,4 +10,18 @@ export {
   type PacketCounterOptions,
   packetCounterPlan,
 } from "./packetCounterPlan.js";
-export { PACKET_FIELDS, PacketSource, type PacketSourceOptions } from "./packetSource.js";
+export { DECODED_FIELDS, PacketDecoder } from "./packetDecoder.js";
+export {
+  addPacketSource,
+  PACKET_FIELDS,
+  PacketSource,
+  type PacketSourceOptions,
+  resolvePacketSourceOptions,
+} from "./packetSource.js";
+export {
+  type AppShare,
+  type AppTraffic,
+  type Traffic,
+  trafficAggregate,
+  trafficDistribution,
+} from "./trafficTracker.js";

@@ -9,7 +9,7 @@ import {
   type OperatorContext,
   QueryBuilder,
 } from "../../engine/index.js";
-import { PACKET_FIELDS, PacketSource, type PacketSourceOptions } from "./packetSource.js";
+import { addPacketSource, type PacketSourceOptions, resolvePacketSourceOptions } from "./packetSource.js";
 
 /** Packet and byte counts of a flow, changed in place (the state's clone keeps checkpoints intact). */
 export interface FlowCount {
@@ -54,24 +54,8 @@ export interface PacketCounterOptions extends Partial<PacketSourceOptions> {
 
 /** The packet counter's logical plan. */
 export function packetCounterPlan(o: PacketCounterOptions = {}): LogicalPlan {
-  const source = {
-    seed: o.seed ?? 1,
-    packets: o.packets ?? 1_000_000,
-    flows: o.flows ?? 10_000,
-    packetsPerMs: o.packetsPerMs ?? 0,
-  };
   const q = new QueryBuilder("packets");
-  const sp = o.sourceParallelism ?? 1;
-  const packets = q.source(
-    "packets",
-    (i) =>
-      new PacketSource({
-        ...source,
-        packets: Math.floor(source.packets / sp) + (i.index < source.packets % sp ? 1 : 0),
-        seed: source.seed + i.index,
-      }),
-    { parallelism: sp, outputs: [{ fields: PACKET_FIELDS.length }] },
-  );
+  const packets = addPacketSource(q, resolvePacketSourceOptions(o), o.sourceParallelism ?? 1);
   const count = q.operator("count", () => new FlowCounter(), {
     stateful: true,
     parallelism: o.countParallelism ?? 1,

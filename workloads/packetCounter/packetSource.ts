@@ -3,7 +3,13 @@
 // (source and destination address, ports, protocol, length). Packet i is a function of
 // (seed, i) alone, so seeking is O(1). Flows follow a skewed popularity, as real traffic.
 
-import { type Emitter, fmix32, type Source } from "../../engine/index.js";
+import {
+  type Emitter,
+  fmix32,
+  type OperatorRef,
+  type QueryBuilder,
+  type Source,
+} from "../../engine/index.js";
 
 /** Numeric fields of a packet tuple, in order. */
 export const PACKET_FIELDS = ["srcIp", "dstIp", "srcPort", "dstPort", "protocol", "lengthBytes"] as const;
@@ -17,6 +23,37 @@ export interface PacketSourceOptions {
   readonly flows: number;
   /** Packets per millisecond of event time; 0: every packet at event time 0 (as fast as possible). */
   readonly packetsPerMs: number;
+}
+
+/** The source options with defaults applied: seed 1, a million packets, 10,000 flows, as fast as possible. */
+export function resolvePacketSourceOptions(o: Partial<PacketSourceOptions> = {}): PacketSourceOptions {
+  return {
+    seed: o.seed ?? 1,
+    packets: o.packets ?? 1_000_000,
+    flows: o.flows ?? 10_000,
+    packetsPerMs: o.packetsPerMs ?? 0,
+  };
+}
+
+/**
+ * Add a source "packets" of `parallelism` instances to a plan: the packets are split
+ * among them as evenly as possible, and instance i draws its packets with seed + i.
+ */
+export function addPacketSource(
+  q: QueryBuilder,
+  source: PacketSourceOptions,
+  parallelism: number,
+): OperatorRef {
+  return q.source(
+    "packets",
+    (i) =>
+      new PacketSource({
+        ...source,
+        packets: Math.floor(source.packets / parallelism) + (i.index < source.packets % parallelism ? 1 : 0),
+        seed: source.seed + i.index,
+      }),
+    { parallelism, outputs: [{ fields: PACKET_FIELDS.length }] },
+  );
 }
 
 /** Emits packet headers keyed by flow. */

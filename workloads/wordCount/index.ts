@@ -1,8 +1,23 @@
 // The public surface of the windowed word count workload.
 
 export { SplitWords } from "./splitWords.js";
-export { TextSource, type TextSourceOptions, textLine } from "./textSource.js";
-export { VOCABULARY, wordKey, wordOfKey, zipfWord } from "./vocabulary.js";
+export {
+  DEFAULT_TEXT_SHAPE,
+  type TextShape,
+  TextSource,
+  type TextSourceOptions,
+  textLine,
+  textShape,
+  WORDS_PER_LINE_LIMIT,
+} from "./textSource.js";
+export {
+  COMMON_WORDS,
+  DEFAULT_VOCABULARY,
+  VOCABULARY_SIZE_MAX,
+  Vocabulary,
+  wordKey,
+  wordOfRank,
+} from "./vocabulary.js";
 export {
   formatWordCount,
   runWordCountDemo,
@@ -17,3 +32,4 @@ export {
   type WordWindowCount,
   wordCountPlan,
 } from "./wordCountPlan.js";
+export { ZipfDistribution } from "./zipf.js";

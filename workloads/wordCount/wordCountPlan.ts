@@ -1,6 +1,7 @@
 // The windowed word count as a query plan: text source -> split (round robin) -> count
 // per word in event-time windows (key exchange) -> a sink that records each window's
-// count of each word. The plan's sink writes into the array the caller gets back.
+// count of each word. The plan's sink writes into the array the caller gets back. The
+// text's vocabulary is built once per plan and shared by its sources and its sink.
 
 import {
   type Batch,
@@ -12,8 +13,8 @@ import {
   type WindowResult,
 } from "../../engine/index.js";
 import { SplitWords } from "./splitWords.js";
-import { TextSource } from "./textSource.js";
-import { wordOfKey } from "./vocabulary.js";
+import { DEFAULT_TEXT_SHAPE, type TextShape, TextSource, textShape } from "./textSource.js";
+import type { Vocabulary } from "./vocabulary.js";
 
 /** Knobs of a word count run; every one has a default. */
 export interface WordCountOptions {
@@ -27,6 +28,14 @@ export interface WordCountOptions {
   readonly windowSizeMs?: number;
   /** Distance between window starts (default: `windowSizeMs`, tumbling windows). */
   readonly windowSlideMs?: number;
+  /** Distinct words of the text (default 50, the common English words; more adds synthetic words). */
+  readonly vocabularySize?: number;
+  /** Skew of word frequencies: rank r has weight 1 / (r + 1)^zipfExponent (default 1; 0 is uniform). */
+  readonly zipfExponent?: number;
+  /** Fewest words on a line (default 3). */
+  readonly wordsPerLineMin?: number;
+  /** Most words on a line (default 8); the number of a line's words is uniform in [min, max]. */
+  readonly wordsPerLineMax?: number;
   /** Instances of split and of count (default 2). */
   readonly parallelism?: number;
   /** Instances of split (default `parallelism`). */
@@ -42,12 +51,17 @@ export type ResolvedWordCountOptions = Required<WordCountOptions>;
 export function resolveWordCountOptions(o: WordCountOptions = {}): ResolvedWordCountOptions {
   const windowSizeMs = o.windowSizeMs ?? 10_000;
   const parallelism = o.parallelism ?? 2;
+  const text = DEFAULT_TEXT_SHAPE;
   return {
     seed: o.seed ?? 1,
     lines: o.lines ?? 1000,
     lineIntervalMs: o.lineIntervalMs ?? 100,
     windowSizeMs,
     windowSlideMs: o.windowSlideMs ?? windowSizeMs,
+    vocabularySize: o.vocabularySize ?? text.vocabulary.size,
+    zipfExponent: o.zipfExponent ?? text.vocabulary.zipfExponent,
+    wordsPerLineMin: o.wordsPerLineMin ?? text.wordsPerLineMin,
+    wordsPerLineMax: o.wordsPerLineMax ?? text.wordsPerLineMax,
     parallelism,
     splitParallelism: o.splitParallelism ?? parallelism,
     countParallelism: o.countParallelism ?? parallelism,
@@ -64,12 +78,15 @@ export interface WordWindowCount {
 
 /** Records every (word, window, count) that reaches it. */
 class WordCountSink implements Operator {
-  constructor(private readonly out: WordWindowCount[]) {}
+  constructor(
+    private readonly vocabulary: Vocabulary,
+    private readonly out: WordWindowCount[],
+  ) {}
 
   onBatch(batch: Batch): void {
     for (let i = 0; i < batch.length; i++) {
       const w = batch.values?.[i] as WindowResult<number>;
-      const word = wordOfKey(batch.keys[i]);
+      const word = this.vocabulary.wordOfKey(batch.keys[i]);
       this.out.push({ word, windowStartMs: w.windowStartMs, windowEndMs: w.windowEndMs, count: w.result });
     }
   }
@@ -81,14 +98,15 @@ export function wordCountPlan(options: WordCountOptions = {}): {
   results: WordWindowCount[];
 } {
   const o = resolveWordCountOptions(options);
+  const shape: TextShape = textShape(o);
   const results: WordWindowCount[] = [];
   const window = timeWindow({ sizeMs: o.windowSizeMs, slideMs: o.windowSlideMs, aggregate: countAggregate });
   const q = new QueryBuilder("wordCount");
-  const text = { seed: o.seed, lines: o.lines, lineIntervalMs: o.lineIntervalMs };
+  const text = { seed: o.seed, lines: o.lines, lineIntervalMs: o.lineIntervalMs, shape };
   const lines = q.source("lines", () => new TextSource(text));
   const split = q.operator("split", () => new SplitWords(), { parallelism: o.splitParallelism });
   const count = q.operator("count", window.create, { ...window.options, parallelism: o.countParallelism });
-  const sink = q.sink("sink", () => new WordCountSink(results));
+  const sink = q.sink("sink", () => new WordCountSink(shape.vocabulary, results));
   q.connect(lines, split, "roundRobin").connect(split, count, "key").connect(count, sink, "forward");
   return { plan: q.build(), results };
 }

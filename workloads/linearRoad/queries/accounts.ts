@@ -6,7 +6,7 @@
 
 import type { Batch, Operator, OperatorContext } from "../../../engine/index.js";
 import { ACCOUNT_EVENT_FIELDS, AccountEvent, AccountEventKind } from "./events.js";
-import { hold, takeDue } from "./heldEvents.js";
+import { hold, takeDueAcross } from "./heldEvents.js";
 
 const STRIDE = 1 + ACCOUNT_EVENT_FIELDS;
 const ORDER = [AccountEvent.kind];
@@ -52,24 +52,21 @@ export class Accounts implements Operator<Account> {
     const through = Math.ceil(ctx.eventTimeMs / 1000) * 1000;
     if (through <= this.releasedThroughMs) return;
     this.releasedThroughMs = through;
-    const done: number[] = [];
-    for (const vid of [...this.waiting].sort((x, y) => x - y)) {
-      const a = ctx.state.mutable(vid)!;
-      const due = takeDue(a.held, STRIDE, ctx.eventTimeMs, ORDER);
-      if (due !== null) {
-        for (const e of due) {
-          const time = e[1 + AccountEvent.time];
-          const value = e[1 + AccountEvent.value];
-          if (e[1 + AccountEvent.kind] === AccountEventKind.entry) {
-            if (a.pending >= 0) a.bal += a.pending;
-            a.pending = value;
-          } else {
-            ctx.emit(vid, e[0], { type: 2, time, resultTime: time, qid: value, bal: a.bal });
-          }
-        }
+    const vids = [...this.waiting];
+    const account = (vid: number) => ctx.state.mutable(vid)!;
+    for (const d of takeDueAcross(vids, account, (a) => a.held, STRIDE, ctx.eventTimeMs, ORDER)) {
+      const a = d.state;
+      const e = d.event;
+      const time = e[1 + AccountEvent.time];
+      const value = e[1 + AccountEvent.value];
+      if (e[1 + AccountEvent.kind] === AccountEventKind.entry) {
+        if (a.pending >= 0) a.bal += a.pending;
+        a.pending = value;
+      } else {
+        ctx.emit(d.key, e[0], { type: 2, time, resultTime: time, qid: value, bal: a.bal });
       }
-      if (a.held.length === 0) done.push(vid);
     }
+    const done = vids.filter((vid) => ctx.state.get(vid)!.held.length === 0);
     for (const vid of done) this.waiting.delete(vid);
   }
 }

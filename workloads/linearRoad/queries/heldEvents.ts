@@ -1,6 +1,9 @@
 // Events held in keyed state until the watermark has passed their time, then taken in a
 // fixed order: how Linear Road's operators see every input in event-time order although
-// several upstream instances interleave their batches. Rows are kept flat (a number[]
+// several upstream instances interleave their batches. Across keys, due events are taken
+// time first (then key), so the sequence of what an operator emits is the same however
+// the watermark advanced (one second at a time, or several at once after a recovery):
+// replays after a failure regenerate exactly the original output. Rows are kept flat (a number[]
 // with `stride` numbers per event, the event time first), so state stays plain data
 // that checkpoints copy and codecs encode as it is.
 
@@ -40,4 +43,35 @@ export function takeDue(
     return 0;
   });
   return due;
+}
+
+/** A due event of one key. */
+export interface DueEvent<S> {
+  readonly key: number;
+  /** The key's state (mutable). */
+  readonly state: S;
+  readonly event: number[];
+}
+
+/**
+ * The due events of every key, each key's taken by `takeDue`, in one sequence ordered by
+ * time, then key, then each key's own order.
+ */
+export function takeDueAcross<S>(
+  keys: readonly number[],
+  stateOf: (key: number) => S,
+  heldOf: (state: S) => number[],
+  stride: number,
+  watermarkMs: number,
+  order: readonly number[],
+): DueEvent<S>[] {
+  const all: DueEvent<S>[] = [];
+  for (const key of keys) {
+    const state = stateOf(key);
+    const due = takeDue(heldOf(state), stride, watermarkMs, order);
+    if (due !== null) for (const event of due) all.push({ key, state, event });
+  }
+  // Stable: each key's events keep their order within a time.
+  all.sort((a, b) => a.event[0] - b.event[0] || a.key - b.key);
+  return all;
 }

@@ -13,7 +13,7 @@ import {
   SegmentEvent,
   SegmentEventKind,
 } from "./events.js";
-import { hold, takeDue } from "./heldEvents.js";
+import { hold, takeDueAcross } from "./heldEvents.js";
 
 const RING = 6;
 const STRIDE = 1 + SEGMENT_EVENT_FIELDS;
@@ -98,10 +98,10 @@ export class Segments implements Operator<XwayDirState> {
     const through = Math.ceil(ctx.eventTimeMs / 1000) * 1000;
     if (through <= this.releasedThroughMs) return;
     this.releasedThroughMs = through;
-    for (const key of [...ctx.state.keys()]) {
-      const s = ctx.state.mutable(key)!;
-      const due = takeDue(s.held, STRIDE, ctx.eventTimeMs, ORDER);
-      if (due !== null) for (const e of due) this.apply(key, s, e, ctx);
+    const keys = [...ctx.state.keys()];
+    const state = (key: number) => ctx.state.mutable(key)!;
+    for (const d of takeDueAcross(keys, state, (s) => s.held, STRIDE, ctx.eventTimeMs, ORDER)) {
+      this.apply(d.key, d.state, d.event, ctx);
     }
   }
 

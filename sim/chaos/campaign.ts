@@ -1,0 +1,174 @@
+// Chaos campaigns: many runs of one experiment, each with a fault schedule drawn from its
+// seed, each compared with the failure-free run of the same seed and strategy. A run
+// passes when its sinks received exactly the failure-free output (nothing lost,
+// duplicated, wrong or reordered within a (sink, key)) and it finished by itself. It hangs
+// when it did not: it stopped at the bound on simulated time (3x the failure-free time
+// plus 2 minutes) or on steps, or stalled with a sink that never ended.
+//
+// Under `none` a crash loses output by design: those runs fail, and a campaign's verdict
+// is a correctness check of the recovery protocols only under rsm and source-replay.
+// The simulator cannot import workloads, so the caller says how to build an
+// experiment's plan (once per simulation: a plan's sink may keep state).
+
+import type { LogicalPlan } from "../../engine/index.js";
+import type { Experiment } from "../experiment.js";
+import { StepLimitError } from "../kernel.js";
+import { Simulation } from "../simulation.js";
+import type { SimSummary } from "../summary.js";
+import { chaosShapeOf, describeFaults, drawFaultSchedule, type FaultKind } from "./faultSchedule.js";
+import { compareOutputs, OutputLog } from "./outputComparison.js";
+
+/** A faulty run may take this many times the failure-free simulated time... */
+export const HANG_TIME_FACTOR = 3;
+/** ...plus this much, before it counts as a hang. */
+export const HANG_TIME_MARGIN_S = 120;
+/** A faulty run may take this many times the failure-free run's events... */
+export const HANG_STEP_FACTOR = 10;
+/** ...plus this many, before it counts as a hang. */
+export const HANG_STEP_MARGIN = 200_000;
+
+/** Builds the plan of an experiment (its workload, with its parameters and seed). */
+export type PlanOf = (experiment: Experiment) => LogicalPlan;
+
+/** The outcome of one chaos run. */
+export interface ChaosRun {
+  readonly seed: number;
+  readonly kind: FaultKind | null;
+  /** The fault schedule in a few words. */
+  readonly faults: string;
+  /** VMs that crashed (a crash of a VM not alive then does not count). */
+  readonly crashes: number;
+  readonly lost: number;
+  readonly duplicated: number;
+  readonly spurious: number;
+  readonly reordered: number;
+  /** Why the run did not finish by itself, or null when it did. */
+  readonly hang: string | null;
+  /** Recovery time of each recovery, ms (null: the output never caught up). */
+  readonly recoveriesMs: readonly (number | null)[];
+  readonly outputs: number;
+  readonly baseOutputs: number;
+  readonly simulatedSeconds: number;
+  readonly baseSimulatedSeconds: number;
+  /** The output digests agree (a cross-check of the record comparison). */
+  readonly digestMatches: boolean;
+  /** An error a simulation threw, or null. */
+  readonly error: string | null;
+  readonly passed: boolean;
+}
+
+/** What a campaign is asked to do. */
+export interface CampaignOptions {
+  /** The experiment, strategy included; its own faults are replaced by each run's. */
+  readonly experiment: Experiment;
+  readonly planOf: PlanOf;
+  readonly runs: number;
+  /** Run i has seed firstSeed + i. */
+  readonly firstSeed: number;
+  /** Called after each run. */
+  readonly onRun?: (run: ChaosRun, index: number) => void;
+}
+
+/** The runs of a campaign and how many failed. */
+export interface CampaignResult {
+  readonly runs: readonly ChaosRun[];
+  readonly failed: number;
+}
+
+/** Run a campaign: runs of seeds firstSeed.. in order. */
+export function runCampaign(options: CampaignOptions): CampaignResult {
+  const runs: ChaosRun[] = [];
+  for (let i = 0; i < options.runs; i++) {
+    const run = runChaos(options.experiment, options.planOf, options.firstSeed + i);
+    runs.push(run);
+    options.onRun?.(run, i);
+  }
+  return { runs, failed: runs.filter((r) => !r.passed).length };
+}
+
+/** One chaos run of `experiment` with seed `seed`: the failure-free run, then the faulty one. */
+export function runChaos(experiment: Experiment, planOf: PlanOf, seed: number): ChaosRun {
+  const baseExperiment: Experiment = { ...experiment, seed, faults: [] };
+  const baseLog = new OutputLog();
+  let base: SimSummary;
+  try {
+    const sim = new Simulation(baseExperiment, planOf(baseExperiment), baseLog.add);
+    base = sim.run();
+    if (!sim.completed)
+      return failedRun(seed, "the failure-free run did not finish by itself (is untilS too short?)");
+  } catch (err) {
+    return failedRun(seed, `the failure-free run failed: ${messageOf(err)}`);
+  }
+
+  const schedule = drawFaultSchedule(seed, chaosShapeOf(experiment, base.simulatedSeconds * 1000));
+  const faultyExperiment: Experiment = {
+    ...baseExperiment,
+    faults: [...schedule.faults],
+    untilS: HANG_TIME_FACTOR * base.simulatedSeconds + HANG_TIME_MARGIN_S,
+    maxSteps: Math.min(experiment.maxSteps, HANG_STEP_FACTOR * base.events + HANG_STEP_MARGIN),
+  };
+  const untilS = faultyExperiment.untilS as number;
+  const log = new OutputLog();
+  const sim = new Simulation(faultyExperiment, planOf(faultyExperiment), log.add);
+  let summary: SimSummary | null = null;
+  let hang: string | null = null;
+  let error: string | null = null;
+  try {
+    summary = sim.run();
+    // Either the bound on time stopped it (its next event lay beyond), or it ran out of
+    // things to do with a sink that never ended.
+    if (!sim.completed)
+      hang =
+        sim.env.peek() > untilS * 1000 && Number.isFinite(sim.env.peek())
+          ? `not done by ${Math.round(untilS)} s`
+          : `stalled at ${summary.simulatedSeconds.toFixed(1)} s`;
+  } catch (err) {
+    if (err instanceof StepLimitError) hang = `over ${faultyExperiment.maxSteps} steps`;
+    else error = messageOf(err);
+  }
+  const diff = compareOutputs(baseLog, log);
+  const digestMatches = summary !== null && summary.outputDigest === base.outputDigest;
+  const clean = diff.lost + diff.duplicated + diff.spurious + diff.reordered === 0;
+  return {
+    seed,
+    kind: schedule.kind,
+    faults: describeFaults(schedule.faults),
+    crashes: sim.failures.length,
+    ...diff,
+    hang,
+    recoveriesMs: summary?.recoveries.map((r) => r.recoveryMs) ?? [],
+    outputs: log.count,
+    baseOutputs: baseLog.count,
+    simulatedSeconds: summary?.simulatedSeconds ?? sim.env.nowMs() / 1000,
+    baseSimulatedSeconds: base.simulatedSeconds,
+    digestMatches,
+    error,
+    passed: error === null && hang === null && clean && digestMatches,
+  };
+}
+
+function failedRun(seed: number, error: string): ChaosRun {
+  return {
+    seed,
+    kind: null,
+    faults: "-",
+    crashes: 0,
+    lost: 0,
+    duplicated: 0,
+    spurious: 0,
+    reordered: 0,
+    hang: null,
+    recoveriesMs: [],
+    outputs: 0,
+    baseOutputs: 0,
+    simulatedSeconds: 0,
+    baseSimulatedSeconds: 0,
+    digestMatches: false,
+    error,
+    passed: false,
+  };
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

@@ -1,0 +1,110 @@
+// `seep chaos` as a user meets it: spawned with `node bin/seep.js` on a small word count,
+// checked on the table it prints and writes, its exit status, the commands it gives to
+// reproduce failing runs, and its one-line errors for bad flags.
+
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { type Outcome, seep } from "./spawnSeep.js";
+
+const scratch = mkdtempSync(join(tmpdir(), "seep-chaos-test-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A small word count of 20 s that recovers quickly, as an experiment file. */
+const experimentFile = join(scratch, "wc-chaos.json");
+writeFileSync(
+  experimentFile,
+  JSON.stringify({
+    name: "wc-chaos",
+    workload: {
+      name: "wordcount",
+      params: { lines: 4000, lineIntervalMs: 5, windowSizeMs: 2000, parallelism: 2 },
+    },
+    cluster: { vms: 3 },
+    fidelity: { batchSize: 256, sourcePollMs: 50 },
+    pool: { handoutMs: 1000 },
+    faultTolerance: { strategy: "rsm", checkpointIntervalMs: 2000, detectionMs: 500 },
+  }),
+);
+
+function linesOf(text: string): string[] {
+  return text.replace(/\n$/, "").split("\n");
+}
+
+/** The table's row of `seed` in stdout. */
+function rowOf(stdout: string, seed: number): string {
+  const row = linesOf(stdout).find((l) => new RegExp(`^ *${seed}  `).test(l));
+  if (row === undefined) throw new Error(`no row for seed ${seed} in:\n${stdout}`);
+  return row;
+}
+
+/** Expect a failure with one line on stderr matching `pattern`, and no stack. */
+function expectOneLineError(out: Outcome, pattern: RegExp): void {
+  expect(out.code).toBe(1);
+  expect(linesOf(out.stderr)).toEqual([expect.stringMatching(pattern)]);
+  expect(out.stderr).not.toMatch(/\bat .*:\d+:\d+/);
+}
+
+describe("seep chaos", () => {
+  it("prints the table of runs and a final line, writes it as CSV, and exits 0 when every run passed", async () => {
+    const csv = join(scratch, "out", "rsm.csv");
+    const out = await seep(["chaos", experimentFile, "--runs", "2", "--seed", "8", "--out", csv]);
+    expect(out.stderr).toBe("");
+    expect(out.code).toBe(0);
+    const lines = linesOf(out.stdout);
+    expect(lines[0]).toBe(`chaos: ${experimentFile}, strategy rsm, 2 runs, seeds 8..9`);
+    expect(lines[1]).toMatch(/not covered: a crash during a scale-out \(scale-out does not exist yet\)/);
+    expect(out.stdout).toMatch(/^seed +kind +faults +crashes +lost +duplicated +spurious +reordered +hang/m);
+    expect(rowOf(out.stdout, 8)).toMatch(/ crash +crash vm\d@\d+ +1 +0 +0 +0 +0 +no .* pass$/);
+    expect(rowOf(out.stdout, 9)).toMatch(/ checkpoint-crash .* pass$/);
+    expect(out.stdout).not.toMatch(/failing runs/);
+    expect(lines.at(-2)).toBe(`table written to ${csv}`);
+    expect(lines.at(-1)).toMatch(/^2 runs, 0 failed, wall \d+\.\d s$/);
+    const rows = linesOf(readFileSync(csv, "utf8"));
+    expect(rows[0]).toMatch(/^seed,kind,faults,.*,result,error$/);
+    expect(rows.slice(1).map((r) => r.split(",")[0])).toEqual(["8", "9"]);
+  });
+
+  it("exits 1 when runs fail, with the command that reproduces each, and the command does", async () => {
+    const out = await seep(["chaos", experimentFile, "--runs", "2", "--seed", "8", "--strategy", "none"], {
+      cwd: scratch,
+    });
+    expectOneLineError(
+      out,
+      /^seep: 2 of 2 runs failed \(expected under strategy none, which does not recover\)$/,
+    );
+    expect(out.stdout).toMatch(/strategy none does not recover from failures/);
+    expect(rowOf(out.stdout, 8)).toMatch(/FAIL$/);
+    expect(linesOf(out.stdout).at(-1)).toMatch(/^2 runs, 2 failed, wall /);
+    const commands = linesOf(out.stdout)
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith("npx seep chaos"));
+    expect(commands).toEqual([
+      `npx seep chaos ${experimentFile} --runs 1 --seed 8 --strategy none`,
+      `npx seep chaos ${experimentFile} --runs 1 --seed 9 --strategy none`,
+    ]);
+    // The default file is runs/chaos-<name>-<strategy>.csv, under the working directory.
+    const csv = readFileSync(join(scratch, "runs", "chaos-wc-chaos-none.csv"), "utf8");
+    expect(linesOf(csv)).toHaveLength(3);
+    // The command of seed 9 gives the same row again.
+    const againCsv = join(scratch, "again.csv");
+    const again = await seep([...commands[1].split(" ").slice(2), "--out", againCsv]);
+    expect(again.code).toBe(1);
+    expect(linesOf(readFileSync(againCsv, "utf8"))[1]).toBe(linesOf(csv)[2]);
+  });
+
+  it("refuses bad flags and unknown experiments with one line", async () => {
+    const [runs, strategy, seed, missing] = await Promise.all([
+      seep(["chaos", experimentFile, "--runs", "0"]),
+      seep(["chaos", experimentFile, "--strategy", "paxos"]),
+      seep(["chaos", experimentFile, "--seed", "x"]),
+      seep(["chaos", join(scratch, "nope.yaml"), "--runs", "1"]),
+    ]);
+    expectOneLineError(runs, /^seep: --runs expects an integer >= 1, got '0'$/);
+    expectOneLineError(strategy, /^seep: .*'paxos' is invalid.*none, rsm, source-replay.*chaos --help/);
+    expectOneLineError(seed, /^seep: --seed expects an integer >= 0, got 'x'$/);
+    expectOneLineError(missing, /is neither an experiment file nor a preset/);
+    expect(existsSync(join(scratch, "runs", "chaos-experiment-none.csv"))).toBe(false);
+  });
+});
