@@ -74,6 +74,16 @@ export function toControlRequest(
       return req;
     case "restoreBackup":
       return { ...req, receiver: u32(msg.instance, "instance") };
+    case "snapshot":
+      return { ...req, checkpointId: u64(msg.snapshotId, "snapshot id") };
+    case "marker":
+      return {
+        ...req,
+        checkpointId: u64(msg.snapshotId, "snapshot id"),
+        edge: u32(msg.edge, "edge"),
+        receiver: u32(msg.sender, "sender"),
+        seq: msg.seq,
+      };
     case "checkpoint":
       return { ...req, checkpointId: u64(msg.checkpointId, "checkpoint id") };
     case "backup":
@@ -112,6 +122,16 @@ export function fromControlRequest(
         return { type: req.type };
       case "restoreBackup":
         return { type: "restoreBackup", instance: req.receiver };
+      case "snapshot":
+        return { type: "snapshot", snapshotId: req.checkpointId };
+      case "marker":
+        return {
+          type: "marker",
+          snapshotId: req.checkpointId,
+          edge: req.edge,
+          sender: req.receiver,
+          seq: req.seq,
+        };
       case "checkpoint":
         return { type: "checkpoint", checkpointId: req.checkpointId };
       case "backup":

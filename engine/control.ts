@@ -30,6 +30,19 @@ export type ControlMessage =
   | { readonly type: "rewind" }
   /** To a backup holder: restore `instance` (a fresh replacement) from the backup held for it. */
   | { readonly type: "restoreBackup"; readonly instance: number }
+  /** To a source: begin global snapshot `snapshotId` (checkpoint, then markers downstream). */
+  | { readonly type: "snapshot"; readonly snapshotId: number }
+  /**
+   * From an upstream instance: its output on channel (edge, sender -> this instance) up to
+   * `seq` precedes global snapshot `snapshotId` (SAND's marker, as a channel position).
+   */
+  | {
+      readonly type: "marker";
+      readonly snapshotId: number;
+      readonly edge: number;
+      readonly sender: number;
+      readonly seq: number;
+    }
   /** Stop for good. */
   | { readonly type: "stop" };
 

@@ -22,7 +22,7 @@ export {
 export type { ControlMessage, ControlReply, ControlType } from "./control.js";
 export { ProtocolError } from "./control.js";
 export { Coordinator, type CoordinatorLink } from "./coordinator.js";
-export { backupHolderOf, STORE, upstreamCone } from "./faultTolerance/backupPlacement.js";
+export { backupHolderOf, downstreamCone, STORE, upstreamCone } from "./faultTolerance/backupPlacement.js";
 export {
   FaultTolerance,
   type FaultToleranceLink,

@@ -45,6 +45,10 @@ export class Instance<V = unknown> {
   private aligned: Batch[][];
   private alignedFrom: [number, number, Batch][] = [];
   private pending: PendingCheckpoint | null = null;
+  /** Pending global snapshots: snapshot id -> channel -> the position of its marker. */
+  private readonly markers = new Map<number, Map<number, number>>();
+  /** The latest global snapshot this instance has joined. */
+  private snapshotDone = 0;
   /** Per channel with a gap: the received position a replay was asked from, and drops since. */
   private readonly gapAsks = new Map<number, { from: number; drops: number }>();
   /** Input positions of the checkpoint restored, to ask upstreams for replays on start. */
@@ -195,12 +199,14 @@ export class Instance<V = unknown> {
       this.host.meter.record(this.id, "batches", 1);
       this.advanceEventTime(w);
       this.flush();
+      if (this.markers.size > 0) this.alignMarkers();
       return;
     }
     if (fresh.length > 0) this.deliver(edge, sender, fresh);
     this.host.meter.record(this.id, "batches", 1);
     this.advanceEventTime(this.inputs.watermarkMs());
     this.flush();
+    if (this.markers.size > 0) this.alignMarkers();
   }
 
   /**
@@ -351,6 +357,12 @@ export class Instance<V = unknown> {
         }
         break;
       }
+      case "snapshot":
+        this.snapshotNow(message.snapshotId);
+        break;
+      case "marker":
+        this.takeMarker(message.snapshotId, message.edge, message.sender, message.seq);
+        break;
       case "stop":
         this.host.transport.sendControl("coordinator", { type: "stopped", instance: this.id });
         break;
@@ -389,6 +401,7 @@ export class Instance<V = unknown> {
     const early = this.early;
     this.early = [];
     for (const [edge, sender, batch] of early) this.receive(edge, sender, batch);
+    this.alignMarkers();
   }
 
   // ---- state primitives ----
@@ -435,6 +448,62 @@ export class Instance<V = unknown> {
     return checkpoint;
   }
 
+  // ---- global snapshots (SAND): markers as channel positions ----
+
+  /**
+   * Join global snapshot `id` now: begin its checkpoint (copied asynchronously while
+   * processing goes on) and tell every receiver where this instance's output before the
+   * snapshot ends on its channel.
+   */
+  private snapshotNow(id: number): void {
+    if (id <= this.snapshotDone) return;
+    this.snapshotDone = id;
+    for (const k of [...this.markers.keys()]) if (k <= id) this.markers.delete(k);
+    this.beginCheckpoint(id);
+    for (const e of this.outputs.values()) {
+      const sent = new Map(e.position().sentTo);
+      for (const receiver of e.receivers) {
+        const seq = sent.get(receiver) ?? 0;
+        this.host.transport.sendControl(receiver, {
+          type: "marker",
+          snapshotId: id,
+          edge: e.edge,
+          sender: this.id,
+          seq,
+        });
+      }
+    }
+  }
+
+  /** A marker of snapshot `id` arrived from channel (edge, sender). */
+  private takeMarker(id: number, edge: number, sender: number, seq: number): void {
+    if (id <= this.snapshotDone) return;
+    let m = this.markers.get(id);
+    if (m === undefined) {
+      m = new Map();
+      this.markers.set(id, m);
+    }
+    m.set(edge * 0x100000 + sender, seq);
+    this.alignMarkers();
+  }
+
+  /**
+   * Join the oldest pending snapshot once every input channel has delivered its marker
+   * and the tuples before it have been processed. Input is not blocked meanwhile: what a
+   * channel sends after its marker may be processed before the snapshot is taken, which
+   * deterministic replay makes harmless (a receiver drops what it already has).
+   */
+  private alignMarkers(): void {
+    if (this.markers.size === 0 || this.lifecycle === "created" || this.lifecycle === "restored") return;
+    const id = Math.min(...this.markers.keys());
+    const m = this.markers.get(id)!;
+    for (const p of this.inputs.positions()) {
+      const seq = m.get(p.edge * 0x100000 + p.sender);
+      if (seq === undefined || p.seq < seq) return;
+    }
+    this.snapshotNow(id);
+  }
+
   /** Take a whole checkpoint at once (begin, then copy everything). */
   checkpoint(id: number): Checkpoint<V> {
     this.beginCheckpoint(id);
@@ -475,6 +544,8 @@ export class Instance<V = unknown> {
     this.inputs.restore(cp.inputs);
     this.mergeState?.clear();
     this.replaysDue = cp.inputs;
+    this.markers.clear();
+    this.snapshotDone = Math.max(this.snapshotDone, cp.id);
     const rebuilt = new Map<number, OutputEdge>();
     for (const pos of cp.outputs) {
       const old = this.outputOf(pos.edge);

@@ -16,7 +16,16 @@ export type LifecycleState =
 type Transitions = Partial<Record<ControlType, LifecycleState>>;
 
 /** Maintenance messages a live instance serves without changing state. */
-const SERVING: readonly ControlType[] = ["checkpoint", "backup", "ack", "replay", "reroute", "restoreBackup"];
+const SERVING: readonly ControlType[] = [
+  "checkpoint",
+  "backup",
+  "ack",
+  "replay",
+  "reroute",
+  "restoreBackup",
+  "snapshot",
+  "marker",
+];
 
 /** A row that serves maintenance messages in `state`, can stop, and has some `extra` moves. */
 function stay(state: LifecycleState, extra: Transitions = {}): Transitions {
@@ -35,6 +44,7 @@ export const LIFECYCLE: Readonly<Record<LifecycleState, Transitions>> = {
     reroute: "created",
     replay: "created",
     restoreBackup: "created",
+    marker: "created",
     stop: "stopped",
   },
   restored: {
@@ -44,6 +54,7 @@ export const LIFECYCLE: Readonly<Record<LifecycleState, Transitions>> = {
     ack: "restored",
     replay: "restored",
     restoreBackup: "restored",
+    marker: "restored",
     stop: "stopped",
   },
   running: stay("running", { pause: "paused", resume: "running" }),

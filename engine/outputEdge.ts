@@ -150,6 +150,11 @@ export class OutputEdge {
     this.builders = this.router.receivers.map(() => new BatchBuilder(this.fieldCount));
   }
 
+  /** The instances this edge sends to. */
+  get receivers(): readonly number[] {
+    return this.router.receivers;
+  }
+
   /** Tuples held in the buffers. */
   get bufferedTuples(): number {
     let n = 0;

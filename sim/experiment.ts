@@ -93,8 +93,8 @@ export const experimentSchema = z
       .prefault({}),
     faultTolerance: z
       .object({
-        /** none, rsm (checkpoints backed up upstream, restore and replay) or source-replay. */
-        strategy: z.enum(["none", "rsm", "source-replay"]).default("none"),
+        /** none, rsm, source-replay or global-snapshot (engine/faultTolerance/options.ts). */
+        strategy: z.enum(["none", "rsm", "source-replay", "global-snapshot"]).default("none"),
         /** Time between two checkpoints of every instance (rsm). */
         checkpointIntervalMs: positive.default(DEFAULT_FAULT_TOLERANCE.checkpointIntervalMs),
         /** upstream (SEEP: an upstream instance on another VM) or store (a store that survives failures). */

@@ -15,7 +15,7 @@ import { integerOption, parseInteger } from "../options.js";
 import { parseSetting, type Setting } from "../settings.js";
 
 /** The strategies `--strategy` takes (engine/faultTolerance/options.ts). */
-const STRATEGIES = ["none", "rsm", "source-replay"] as const;
+const STRATEGIES = ["none", "rsm", "source-replay", "global-snapshot"] as const;
 
 /** A `--set` as typed (for the reproducing command) and as parsed. */
 interface TypedSetting {
@@ -109,7 +109,7 @@ async function runChaosCommand(source: string, flags: ChaosFlags): Promise<void>
   if (strategy === "none")
     print(
       "strategy none does not recover from failures: its runs are expected to lose output and fail; " +
-        "the verdict checks correctness only under rsm and source-replay",
+        "the verdict checks correctness only under the strategies that recover",
     );
 
   const bar = process.stderr.isTTY && !flags.quiet ? await campaignBar(flags.runs) : null;

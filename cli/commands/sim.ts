@@ -103,7 +103,13 @@ function formatSummary(s: SimSummary, dir: string): string {
     `${s.name}, seed ${s.seed}: ${s.simulatedSeconds.toFixed(3)} s simulated in ${wallS.toFixed(2)} s wall clock`,
     `events ${s.events} (${perS} events/s), tuples in ${s.tuplesIn}, out ${s.tuplesOut}`,
     `latency p50 ${ms(s.latencyMs.p50)}, p99 ${ms(s.latencyMs.p99)}, max ${ms(s.latencyMs.max)}`,
-    `VMs max ${s.vmsMax}, ${s.vmSeconds} VM-seconds, failures ${s.failures.length}`,
+    `VMs max ${s.vmsMax}, ${s.vmSeconds} VM-seconds, failures ${s.failures.length} (fault tolerance: ${s.faultTolerance})`,
+    ...s.recoveries.map(
+      (r) =>
+        `recovery of ${r.instances.join(" ")}: failed ${r.failedAtMs} ms, detected ${r.detectedAtMs} ms, ` +
+        `restored ${r.restoredAtMs ?? "never"}, caught up ${r.caughtUpAtMs ?? "never"}` +
+        (r.recoveryMs === null ? "" : ` (recovery ${r.recoveryMs} ms)`),
+    ),
     `trace ${s.traceHash} (${s.traceRecords} records), output digest ${s.outputDigest}`,
     `files in ${dir}`,
   ].join("\n");

@@ -1,4 +1,4 @@
-// Where an instance's checkpoint is backed up. SEEP picks one of the instance's upstream
+// Where an instance's checkpoint is backed up, and which instances a failure drags along. SEEP picks one of the instance's upstream
 // instances; a backup on the instance's own VM dies with it, so the choice here skips
 // upstreams that share the VM and falls back to the coordinator's store when every
 // upstream does (or when the run asks for the store).
@@ -36,6 +36,26 @@ export function upstreamCone(plan: PhysicalPlan, ids: Iterable<number>): Set<num
     for (const e of plan.logical.edges) {
       if (e.to !== spec.operator) continue;
       for (const s of sendersOf(plan, e, spec)) if (!cone.has(s.id)) todo.push(s.id);
+    }
+  }
+  return cone;
+}
+
+/** Every instance that depends on `ids`, transitively, through output edges (the ids included). */
+export function downstreamCone(plan: PhysicalPlan, ids: Iterable<number>): Set<number> {
+  const cone = new Set<number>();
+  const todo = [...ids];
+  while (todo.length > 0) {
+    const id = todo.pop()!;
+    if (cone.has(id)) continue;
+    cone.add(id);
+    const spec = instanceById(plan, id);
+    for (const e of plan.logical.edges) {
+      if (e.from !== spec.operator) continue;
+      for (const r of plan.instances) {
+        if (r.operator !== e.to || cone.has(r.id)) continue;
+        if (sendersOf(plan, e, r).some((x) => x.id === id)) todo.push(r.id);
+      }
     }
   }
   return cone;

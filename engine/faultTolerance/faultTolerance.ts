@@ -25,7 +25,7 @@ import type { ControlMessage, ControlReply } from "../control.js";
 import type { InstanceSpec, PhysicalPlan } from "../physicalPlan.js";
 import { withInstances } from "../physicalPlan.js";
 import type { Clock, TimerHandle } from "../runtime.js";
-import { backupHolderOf, STORE, upstreamCone } from "./backupPlacement.js";
+import { backupHolderOf, downstreamCone, STORE, upstreamCone } from "./backupPlacement.js";
 import type { FaultToleranceOptions } from "./options.js";
 
 /** What the protocols need from a runtime. */
@@ -89,7 +89,9 @@ export class FaultTolerance {
   /** The recovery under way (at most one: a failure during a recovery folds it in). */
   private readonly active: Recovery[] = [];
   /** Checkpoints taken, backups made, acks sent (for reports and tests). */
-  readonly counts = { checkpoints: 0, backups: 0, acks: 0, rebackups: 0 };
+  readonly counts = { checkpoints: 0, backups: 0, acks: 0, rebackups: 0, snapshots: 0 };
+  /** The global snapshot under way: its id and the checkpoints in so far. */
+  private snapshot: { readonly id: number; readonly parts: Map<number, Checkpoint> } | null = null;
 
   constructor(
     readonly options: FaultToleranceOptions,
@@ -103,9 +105,9 @@ export class FaultTolerance {
     return this.active.length > 0;
   }
 
-  /** Begin periodic checkpoints (rsm). */
+  /** Begin periodic checkpoints (rsm) or global snapshots (global-snapshot). */
   start(): void {
-    if (this.options.strategy !== "rsm") return;
+    if (this.options.strategy !== "rsm" && this.options.strategy !== "global-snapshot") return;
     this.timer = this.link.clock.schedule(this.options.checkpointIntervalMs, () => this.tick());
   }
 
@@ -119,6 +121,11 @@ export class FaultTolerance {
   private tick(): void {
     this.timer = null;
     if (this.stopped) return;
+    if (this.options.strategy === "global-snapshot") {
+      this.beginSnapshot();
+      this.timer = this.link.clock.schedule(this.options.checkpointIntervalMs, () => this.tick());
+      return;
+    }
     for (const spec of this.plan.instances) {
       const id = spec.id;
       if (this.down.has(id)) continue;
@@ -129,6 +136,34 @@ export class FaultTolerance {
       this.checkpoint(id);
     }
     this.timer = this.link.clock.schedule(this.options.checkpointIntervalMs, () => this.tick());
+  }
+
+  /** Start a global snapshot at the sources, unless one is under way or an instance is down. */
+  private beginSnapshot(): void {
+    if (this.snapshot !== null || this.down.size > 0) return;
+    const id = this.nextCheckpointId++;
+    this.snapshot = { id, parts: new Map() };
+    this.counts.checkpoints++;
+    for (const spec of this.plan.instances) {
+      if (this.plan.logical.operators[spec.operator].kind === "source") {
+        this.link.sendControl(spec.id, { type: "snapshot", snapshotId: id });
+      }
+    }
+  }
+
+  /** A part of the global snapshot under way; once all are in, it is the one to roll back to. */
+  private snapshotPart(cp: Checkpoint): void {
+    const s = this.snapshot;
+    if (s === null || cp.id !== s.id) return;
+    s.parts.set(cp.instance, cp);
+    if (s.parts.size < this.plan.instances.length) return;
+    this.snapshot = null;
+    this.counts.snapshots++;
+    for (const part of s.parts.values()) {
+      this.backups.set(part.instance, { holder: STORE, checkpoint: part });
+      this.counts.backups++;
+      this.sendAcks(part, STORE);
+    }
   }
 
   private checkpoint(id: number): void {
@@ -169,7 +204,12 @@ export class FaultTolerance {
   }
 
   private checkpointed(cp: Checkpoint): void {
-    if (this.options.strategy !== "rsm" || this.down.has(cp.instance)) return;
+    if (this.down.has(cp.instance)) return;
+    if (this.options.strategy === "global-snapshot") {
+      this.snapshotPart(cp);
+      return;
+    }
+    if (this.options.strategy !== "rsm") return;
     const holder = backupHolderOf(this.plan, cp.instance, this.options.backupPlacement);
     if (holder === STORE || this.down.has(holder)) {
       this.backups.set(cp.instance, { holder: STORE, checkpoint: cp });
@@ -239,7 +279,13 @@ export class FaultTolerance {
       (!this.backups.has(id) && this.trimmed.has(id));
     // Replacements of folded recoveries go through this one too, in place.
     const replaced = [...lost, ...again];
-    let seeds = replaced.filter(needsRollback);
+    if (this.options.strategy === "global-snapshot") {
+      // SAND: the failed instances and everything downstream roll back to the last
+      // complete global snapshot (or to their initial state before the first).
+      this.snapshot = null;
+      for (const id of downstreamCone(this.plan, replaced)) rollback.add(id);
+    }
+    let seeds = this.options.strategy === "global-snapshot" ? [] : replaced.filter(needsRollback);
     while (seeds.length > 0) {
       for (const id of upstreamCone(this.plan, seeds)) rollback.add(id);
       seeds = [];
@@ -286,7 +332,8 @@ export class FaultTolerance {
         recovery.placed.add(s.id);
         if (!recovery.waiting.has(s.id)) continue;
         const b = this.backups.get(s.id);
-        if (rollback.has(s.id) || b === undefined) this.link.sendControl(s.id, { type: "rewind" });
+        const rewind = b === undefined || (rollback.has(s.id) && this.options.strategy !== "global-snapshot");
+        if (rewind) this.link.sendControl(s.id, { type: "rewind" });
         else if (b.holder === STORE)
           this.link.sendControl(s.id, { type: "restore", checkpoint: b.checkpoint! });
         else this.link.sendControl(b.holder, { type: "restoreBackup", instance: s.id });

@@ -7,12 +7,17 @@
 //                    to an upstream instance, buffers trimmed on acks, restore + replay
 //   source-replay    no checkpoints, no buffers: the failed instances and everything upstream
 //                    of them restart from their initial state and the sources replay
+//   global-snapshot  SAND's scheme: the coordinator starts a global checkpoint at the sources,
+//                    markers flow downstream, each instance checkpoints once every input's
+//                    marker is in; output buffers are kept until the global checkpoint is
+//                    complete; a failure rolls the failed instances and everything downstream
+//                    of them back to the last complete one, and their upstreams replay
 
 /** A fault-tolerance strategy. */
-export type FtStrategy = "none" | "rsm" | "source-replay";
+export type FtStrategy = "none" | "rsm" | "source-replay" | "global-snapshot";
 
 /** Every strategy, for schemas and CLI choices. */
-export const FT_STRATEGIES: readonly FtStrategy[] = ["none", "rsm", "source-replay"];
+export const FT_STRATEGIES: readonly FtStrategy[] = ["none", "rsm", "source-replay", "global-snapshot"];
 
 /** Where checkpoints are backed up. */
 export type BackupPlacement =
@@ -24,7 +29,7 @@ export type BackupPlacement =
 /** Parameters of a run's fault tolerance. */
 export interface FaultToleranceOptions {
   readonly strategy: FtStrategy;
-  /** Time between two checkpoints of every instance (rsm). */
+  /** Time between two checkpoints of every instance (rsm), or two global snapshots. */
   readonly checkpointIntervalMs: number;
   readonly backupPlacement: BackupPlacement;
 }
@@ -38,5 +43,5 @@ export const DEFAULT_FAULT_TOLERANCE: FaultToleranceOptions = {
 
 /** True when the strategy replays output buffers, so sent output must be kept until acked. */
 export function keepsOutputBuffers(strategy: FtStrategy): boolean {
-  return strategy === "rsm";
+  return strategy === "rsm" || strategy === "global-snapshot";
 }

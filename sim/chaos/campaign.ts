@@ -6,7 +6,7 @@
 // plus 2 minutes) or on steps, or stalled with a sink that never ended.
 //
 // Under `none` a crash loses output by design: those runs fail, and a campaign's verdict
-// is a correctness check of the recovery protocols only under rsm and source-replay.
+// is a correctness check of the recovery protocols only under the strategies that recover.
 // The simulator cannot import workloads, so the caller says how to build an
 // experiment's plan (once per simulation: a plan's sink may keep state).
 

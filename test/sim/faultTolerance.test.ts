@@ -61,7 +61,7 @@ describe("fault tolerance in the simulator (seed 7 word count, seed 3 Linear Roa
   const base = wordCount("none", []).summary;
 
   it("a failure-free run gives the same output under every strategy", () => {
-    for (const s of ["rsm", "source-replay"]) {
+    for (const s of ["rsm", "source-replay", "global-snapshot"]) {
       const r = wordCount(s, []).summary;
       expect(r.outputDigest, s).toBe(base.outputDigest);
       expect(r.recoveries).toEqual([]);
@@ -75,7 +75,7 @@ describe("fault tolerance in the simulator (seed 7 word count, seed 3 Linear Roa
     expect(r.outputDigest).not.toBe(base.outputDigest);
   });
 
-  for (const strategy of ["rsm", "source-replay"]) {
+  for (const strategy of ["rsm", "source-replay", "global-snapshot"]) {
     for (const vm of [0, 1, 2, 3]) {
       it(`${strategy}: a crash of VM ${vm} mid-run gives exactly the failure-free output`, () => {
         const { summary } = wordCount(strategy, [{ type: "crash", vm, atMs: 14_321 }]);
@@ -141,8 +141,21 @@ describe("fault tolerance in the simulator (seed 7 word count, seed 3 Linear Roa
     expect(rsm.sim.faultTolerance!.counts.acks).toBeGreaterThan(0);
   });
 
+  it("global-snapshot completes snapshots, trims buffers to them, and rolls back everything downstream", () => {
+    const { sim } = wordCount("global-snapshot", []);
+    const ft = sim.faultTolerance!;
+    expect(ft.counts.snapshots).toBeGreaterThan(5);
+    const held = sim.runtime.hosts.reduce((n, h) => n + h.instance.bufferedTuples, 0);
+    const sent = sim.runtime.hosts.reduce((n, h) => n + h.instance.emittedTuples, 0);
+    expect(held).toBeLessThan(sent / 5);
+    const { summary } = wordCount("global-snapshot", [{ type: "crash", vm: 2, atMs: 14_321 }]);
+    // VM 2 holds a split: both counts and the sink downstream of it roll back too.
+    expect(summary.recoveries[0].instances).toEqual(["split#2"]);
+    expect(summary.recoveries[0].rolledBack).toEqual(["split#2", "count#3", "count#4", "sink#5"]);
+  });
+
   const lrbBase = linearRoad("none", []).summary;
-  for (const strategy of ["rsm", "source-replay"]) {
+  for (const strategy of ["rsm", "source-replay", "global-snapshot"]) {
     it(`${strategy}: a crash in the middle of a Linear Road run gives exactly the failure-free answers`, () => {
       for (const vm of [0, 1, 2]) {
         const { summary } = linearRoad(strategy, [{ type: "crash", vm, atMs: 75_000 }]);
