@@ -1,11 +1,21 @@
 // Benchmark: Linear Road's queries in the in-process runtime, on one core: records/s
-// through cars, segments and accounts, for L=1 traffic generated on the fly. Baseline:
-// the generator alone, producing the same records, measured in the same run.
+// through cars, segments and accounts, for L=1 traffic generated on the fly (baseline:
+// the generator alone, producing the same records, measured in the same run). Then the
+// calibration of the simulator's Linear Road costs: an instrumented run over a window of
+// steady-state traffic read from a file (as `seep lrb rate` reads it) measures the CPU
+// time of each instance's tasks and counts the work units the cost model prices, and
+// prints each operator's `tupleUs` next to the `lrb` preset's figure (sim/presets.ts), so
+// that drift shows as a ratio away from 1. CPU time (process.cpuUsage, microseconds), not
+// wall time, so that other processes on a busy machine do not inflate the figures.
 
-import { InProcessRuntime, physicalPlan } from "../engine/index.js";
-import { generatedTolls, LrGenerator, lrbPlan } from "../workloads/linearRoad/index.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { InProcessRuntime, type Instance, physicalPlan, type WorkKind } from "../engine/index.js";
+import { DEFAULT_COST_MODEL, PRESETS, parseExperiment } from "../sim/index.js";
+import { generatedTolls, LrGenerator, LrReader, lrbPlan } from "../workloads/linearRoad/index.js";
 import type { BenchResult } from "./index.js";
-import { medianOf, nowMs } from "./measure.js";
+import { median, medianOf, nowMs } from "./measure.js";
 
 function queriesRun(durationS: number): number {
   let answers = 0;
@@ -49,8 +59,149 @@ function generatorRun(durationS: number): number {
   return (n / (nowMs() - t0)) * 1000;
 }
 
-/** Run the Linear Road queries benchmark. */
-export function benchLrbQueries(quick: boolean): BenchResult[] {
+/** What one operator did in an instrumented run: CPU time in its tasks and the work units priced. */
+interface OperatorWork {
+  us: number;
+  tuples: number;
+  batches: number;
+  emitted: number;
+}
+
+/** Start of the calibration window in event time: traffic is at its plateau from one hour on. */
+const CALIBRATION_FROM_S = 3600;
+
+/**
+ * One in-process run of the Linear Road plan over `input` (one instance per operator), with
+ * the CPU time of every task of every instance measured: receive (dedup, the operator's
+ * batch and watermark work, emitting), poll (reading and parsing records, emitting) and
+ * control messages.
+ */
+function instrumentedRun(input: string): Map<string, OperatorWork> {
+  const units = new Map<number, Record<WorkKind, number>>();
+  const meter = {
+    record(instance: number, kind: WorkKind, n: number): void {
+      let u = units.get(instance);
+      if (u === undefined) {
+        u = {
+          tuples: 0,
+          batches: 0,
+          emitted: 0,
+          checkpointEntries: 0,
+          restoreEntries: 0,
+          replayedTuples: 0,
+        };
+        units.set(instance, u);
+      }
+      u[kind] += n;
+    },
+  };
+  let answers = 0;
+  const plan = lrbPlan({
+    records: () => new LrReader(input, { onBadLine: "stop" }),
+    tolls: generatedTolls(1, 1),
+    collect: () => {
+      answers++;
+    },
+  });
+  const rt = new InProcessRuntime(physicalPlan(plan), { batchSize: 1024, meter });
+  const usById = new Map<number, number>();
+  for (const inst of rt.instances.values()) timeTasks(inst, usById);
+  rt.start();
+  rt.run();
+  if (answers === 0) throw new Error("the queries gave no answer");
+  const byOperator = new Map<string, OperatorWork>();
+  for (const inst of rt.instances.values()) {
+    const u = units.get(inst.id);
+    byOperator.set(inst.operator.name, {
+      us: usById.get(inst.id) ?? 0,
+      tuples: u?.tuples ?? 0,
+      batches: u?.batches ?? 0,
+      emitted: u?.emitted ?? 0,
+    });
+  }
+  return byOperator;
+}
+
+/** CPU microseconds this process has used (user and system). */
+function cpuUs(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+/** Wrap an instance's task entry points so that the CPU time spent in them adds to `usById`. */
+function timeTasks(inst: Instance, usById: Map<number, number>): void {
+  const add = (t0: number) => usById.set(inst.id, (usById.get(inst.id) ?? 0) + cpuUs() - t0);
+  const receive = inst.receive.bind(inst);
+  const poll = inst.poll.bind(inst);
+  const handle = inst.handle.bind(inst);
+  inst.receive = (edge, sender, batch) => {
+    const t0 = cpuUs();
+    receive(edge, sender, batch);
+    add(t0);
+  };
+  inst.poll = (max, until) => {
+    const t0 = cpuUs();
+    const more = poll(max, until);
+    add(t0);
+    return more;
+  };
+  inst.handle = (message) => {
+    const t0 = cpuUs();
+    handle(message);
+    add(t0);
+  };
+}
+
+/**
+ * The cost model's `tupleUs` of an operator from what it did: its time, less what the model
+ * already charges per input batch and per emitted tuple (the defaults), per input tuple
+ * (for a source: per tuple produced).
+ */
+function tupleUsOf(w: OperatorWork): number {
+  const d = DEFAULT_COST_MODEL.defaults;
+  const rest = w.us - w.batches * d.batchUs - w.emitted * d.emitUs;
+  return Math.max(0, rest / Math.max(1, w.tuples));
+}
+
+/** The per-operator calibration: one figure per operator of the plan, against the `lrb` preset. */
+async function calibrateOperators(quick: boolean): Promise<BenchResult[]> {
+  const { writeLrbFiles } = await import("../cli/commands/lrb.js");
+  const windowS = quick ? 300 : 600;
+  const dir = mkdtempSync(join(tmpdir(), "seep-lrb-calibrate-"));
+  try {
+    const input = join(dir, "input.csv");
+    const { records } = await writeLrbFiles(input, 1, 1, CALIBRATION_FROM_S + windowS, CALIBRATION_FROM_S);
+    instrumentedRun(input); // warm-up
+    const runs = quick ? 1 : 3;
+    const all = Array.from({ length: runs }, () => instrumentedRun(input));
+    const preset = parseExperiment(PRESETS.lrb, "preset lrb").cost.operators ?? {};
+    const results: BenchResult[] = [];
+    for (const name of all[0].keys()) {
+      const works = all.map((r) => r.get(name) as OperatorWork);
+      const w = works[0];
+      const perBatch = w.batches === 0 ? "" : `, ${(w.tuples / w.batches).toFixed(0)} tuples/batch`;
+      results.push({
+        name:
+          `Linear Road "${name}" tupleUs (all-in CPU ${median(works.map((x) => x.us / Math.max(1, x.tuples))).toFixed(3)} us/tuple, ` +
+          `less batchUs and emitUs; ${w.tuples} tuples${perBatch}, ${(w.emitted / Math.max(1, w.tuples)).toFixed(2)} emitted/tuple; ` +
+          `L=1, ${windowS} s of traffic from ${CALIBRATION_FROM_S} s, ${records} records, read from a file)`,
+        value: median(works.map(tupleUsOf)),
+        unit: "us",
+        baseline: {
+          name: `the lrb preset's cost.operators.${name}.tupleUs`,
+          value: preset[name]?.tupleUs ?? DEFAULT_COST_MODEL.defaults.tupleUs,
+          unit: "us",
+        },
+      });
+    }
+    return results;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Run the Linear Road queries benchmark and the per-operator calibration. */
+export async function benchLrbQueries(quick: boolean): Promise<BenchResult[]> {
   const durationS = quick ? 1800 : 3600;
   countRecords(durationS);
   queriesRun(300);
@@ -66,5 +217,6 @@ export function benchLrbQueries(quick: boolean): BenchResult[] {
         unit: "tuples/s",
       },
     },
+    ...(await calibrateOperators(quick)),
   ];
 }

@@ -1,28 +1,50 @@
-// `seep lrb rate`: the L-rating of the real runtime on this machine, the largest number
-// of expressways for which a run validates and answers everything within 5 seconds. A
-// full 3-hour run per L is too long on one machine, so each L is rated over a window of
-// the stream at its peak rate (by default one minute from 2 h 50 min on), replayed at
-// event-time pace on local worker processes, and validated against the same window.
+// `seep lrb rate`: the L-rating, the largest number of expressways for which a run
+// validates and answers everything within 5 seconds, of the real runtime on this machine
+// (`--mode real`: local worker processes) or of the simulator (`--mode sim`: a simulated
+// cluster priced by the `lrb` preset's calibrated cost model). A full 3-hour run per L is
+// too long on one machine, so each L is rated over a window of the stream at its peak rate
+// (by default one minute from 2 h 50 min on), replayed at event-time pace (in virtual time
+// in the simulator), and validated against the same window; each row says why it failed.
 
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Command, Option } from "commander";
-import { integerOption } from "../options.js";
+import { UserError } from "../errors.js";
+import { integerOption, positiveNumberOption } from "../options.js";
 
 /** Seconds a rated run may go on past its window before it is cut off (and fails). */
 const RUN_MARGIN_S = 30;
 
 /** Flags of `seep lrb rate`, as parsed. */
 interface RateFlags {
-  readonly mode: "real";
+  readonly mode: "real" | "sim";
   readonly from: number;
   readonly duration: number;
   readonly workers: number;
+  readonly vms: number;
+  readonly vmSpeed: number;
   readonly seed: number;
   readonly maxXways: number;
   readonly out: string;
 }
+
+/** What a rated run of one L came to, whichever runtime ran it. */
+interface WindowOutcome {
+  readonly tuplesOut: number;
+  readonly latencyMs: { readonly p99: number | null; readonly max: number | null };
+  /** Workers (real) or VMs (simulator) lost. */
+  readonly lost: number;
+  /** The run was stopped before every sink had seen the end of its input. */
+  readonly cutOff: boolean;
+}
+
+/** Flags that only one mode takes, and that mode. */
+const MODE_ONLY: readonly (readonly [string, string, "real" | "sim"])[] = [
+  ["workers", "--workers", "real"],
+  ["vms", "--vms", "sim"],
+  ["vmSpeed", "--vm-speed", "sim"],
+];
 
 /** Add `rate` to the `seep lrb` command group. */
 export function registerLrbRate(lrb: Command): void {
@@ -30,11 +52,12 @@ export function registerLrbRate(lrb: Command): void {
     .command("rate")
     .description(
       "find the L-rating: the largest L whose run validates and meets the 5 s deadline, rated over a window " +
-        "of the stream at its peak rate, replayed at event-time pace on local worker processes",
+        "of the stream at its peak rate, replayed at event-time pace on local worker processes (real) or in " +
+        "the simulator (sim)",
     )
     .addOption(
-      new Option("--mode <mode>", "where to run (only the real runtime is rated so far)")
-        .choices(["real"])
+      new Option("--mode <mode>", "where to run: local worker processes, or the simulator")
+        .choices(["real", "sim"])
         .default("real"),
     )
     .addOption(
@@ -46,7 +69,15 @@ export function registerLrbRate(lrb: Command): void {
     .addOption(
       integerOption("--duration <seconds>", "length of the rated window", 60, { min: 10, max: 10_800 }),
     )
-    .addOption(integerOption("--workers <n>", "local worker processes", 2, { min: 1, max: 32 }))
+    .addOption(integerOption("--workers <n>", "real: local worker processes", 2, { min: 1, max: 32 }))
+    .addOption(integerOption("--vms <n>", "sim: simulated VMs, one core each", 2, { min: 1, max: 64 }))
+    .addOption(
+      positiveNumberOption(
+        "--vm-speed <x>",
+        "sim: speed of each simulated VM (1: one core of the machine the cost model was measured on)",
+        1,
+      ),
+    )
     .addOption(integerOption("--seed <n>", "seed of the generated traffic", 1, { min: 0 }))
     .addOption(integerOption("--max-xways <n>", "the largest L tried", 64, { min: 1, max: 1000 }))
     .addOption(
@@ -55,24 +86,39 @@ export function registerLrbRate(lrb: Command): void {
     .action(runRate);
 }
 
-async function runRate(flags: RateFlags): Promise<void> {
+async function runRate(flags: RateFlags, command: Command): Promise<void> {
+  for (const [key, flag, mode] of MODE_ONLY) {
+    if (command.getOptionValueSource(key) === "cli" && flags.mode !== mode)
+      throw new UserError(`${flag} is for --mode ${mode} (this is --mode ${flags.mode})`);
+  }
   const { writeLrbFiles } = await import("./lrb.js");
   const { nextXways, lRating } = await import("../lrbRating.js");
-  const { LrbAnswersFile } = await import("../lrbAnswersFile.js");
-  const { CloudRun } = await import("../../cloud/cloudRun.js");
-  const { LocalProcessPool } = await import("../../cloud/localProcessPool.js");
-  const { installSignalCleanup } = await import("../../cloud/signalCleanup.js");
-  const { workloadNamed } = await import("../../workloads/index.js");
-  const { expectedAnswers, validate } = await import("../../workloads/linearRoad/validator/index.js");
-  const { randomBytes } = await import("node:crypto");
-  const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
+  const { failureReason } = await import("../lrbRateReason.js");
+  const { expectedAnswers, formatReport, validate } = await import(
+    "../../workloads/linearRoad/validator/index.js"
+  );
   const runs: { xways: number; passed: boolean }[] = [];
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  say(
-    `rating the real runtime: ${flags.workers} local workers, window [${flags.from}, ${flags.from + flags.duration}) s ` +
-      `of a generated 3-hour-shaped stream (seed ${flags.seed}), replayed at event-time pace`,
-  );
-  say("    L    records    answers  valid  late   p99 ms   max ms");
+  const window = `[${flags.from}, ${flags.from + flags.duration}) s`;
+  const sim = flags.mode === "sim";
+  const cluster =
+    `${flags.vms} simulated VM${flags.vms === 1 ? "" : "s"} of 1 core at speed ${flags.vmSpeed} ` +
+    "(1: one core of this machine)";
+  if (sim) {
+    const { describeCostModel } = await import("../lrbRateSim.js");
+    say(
+      `rating the simulator: ${cluster}, window ${window} of a generated 3-hour-shaped stream ` +
+        `(seed ${flags.seed}), replayed at event-time pace in virtual time`,
+    );
+    say(describeCostModel());
+  } else {
+    say(
+      `rating the real runtime: ${flags.workers} local workers, window ${window} ` +
+        `of a generated 3-hour-shaped stream (seed ${flags.seed}), replayed at event-time pace`,
+    );
+  }
+  const runS = flags.duration + RUN_MARGIN_S;
+  say("    L    records    answers  valid  late   p99 ms   max ms  reason");
   for (let xways = nextXways(runs, flags.maxXways); xways !== null; xways = nextXways(runs, flags.maxXways)) {
     const dir = join(flags.out, `L${xways}`);
     mkdirSync(dir, { recursive: true });
@@ -84,60 +130,126 @@ async function runRate(flags: RateFlags): Promise<void> {
       flags.from + flags.duration,
       flags.from,
     );
-    const params = {
-      input,
-      // The workers generate the tolls from the seed as queries need them (reading a file of
-      // tens of millions of rows would hold up their start); the validator reads the file.
-      tollsSeed: flags.seed,
-      xways,
-      carsParallelism: flags.workers,
-      segmentsParallelism: flags.workers,
-      accountsParallelism: flags.workers,
-    };
-    const token = randomBytes(16).toString("hex");
-    const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
-    const removeCleanup = installSignalCleanup(pool);
     const answersPath = join(dir, "answers.csv");
-    const answers = new LrbAnswersFile(answersPath);
-    let summary: Awaited<ReturnType<InstanceType<typeof CloudRun>["run"]>>;
-    try {
-      summary = await new CloudRun({
-        name: `lrb-rate-L${xways}`,
-        pool,
-        poolKind: "local",
-        workers: flags.workers,
-        token,
-        workload: "lrb",
-        params,
-        plan: workloadNamed("lrb").plan(params, flags.seed),
-        seed: flags.seed,
-        batchSize: 1024,
-        sourcePollMs: 100,
-        startEventTimeMs: flags.from * 1000,
-        // A run that falls far behind (outputs pile up) is cut off: its answers will not validate.
-        untilMs: (flags.duration + RUN_MARGIN_S) * 1000,
-        onOutput: (o) => answers.add(o.timeMs, o.value),
-      }).run();
-      answers.close();
-    } catch (err) {
-      answers.abandon();
-      throw err;
-    } finally {
-      await pool.shutdown();
-      removeCleanup();
-    }
+    const run = sim
+      ? await simulatedRun(flags, xways, input, answersPath)
+      : await realRun(flags, xways, input, answersPath);
     const report = validate(expectedAnswers(input, `${input}.tolls`), answersPath);
+    writeFileSync(join(dir, "report.txt"), formatReport(report));
     const late = report.mismatches.late.count;
-    const passed = report.ok && summary.failures.length === 0;
+    const passed = report.ok && run.lost === 0;
     runs.push({ xways, passed });
+    const reason = passed
+      ? "-"
+      : failureReason({
+          lost: run.lost,
+          lostNoun: sim ? "VM" : "worker",
+          cutOffAfterS: run.cutOff ? runS : null,
+          mismatches: report.mismatches,
+        });
     const ms = (x: number | null) => (x === null ? "-" : String(Math.round(x)));
     say(
-      `${String(xways).padStart(5)} ${String(records).padStart(10)} ${String(summary.tuplesOut).padStart(10)}  ` +
-        `${(report.ok ? "yes" : "no").padStart(5)} ${String(late).padStart(5)} ${ms(summary.latencyMs.p99).padStart(8)} ${ms(summary.latencyMs.max).padStart(8)}`,
+      `${String(xways).padStart(5)} ${String(records).padStart(10)} ${String(run.tuplesOut).padStart(10)}  ` +
+        `${(report.ok ? "yes" : "no").padStart(5)} ${String(late).padStart(5)} ${ms(run.latencyMs.p99).padStart(8)} ` +
+        `${ms(run.latencyMs.max).padStart(8)}  ${reason}`,
     );
   }
+  const rating = lRating(runs);
+  const capped = rating === flags.maxXways ? `; --max-xways ${flags.maxXways} reached, it may be higher` : "";
   say(
-    `L-rating: ${lRating(runs)} (real runtime, ${flags.workers} local workers on this machine, ` +
-      `over event time [${flags.from}, ${flags.from + flags.duration}) s; a full 3-hour run per L is not made)`,
+    sim
+      ? `L-rating: ${rating} (simulator, ${cluster}, the lrb preset's cost model, ` +
+          `over event time ${window}; a full 3-hour run per L is not made${capped})`
+      : `L-rating: ${rating} (real runtime, ${flags.workers} local workers on this machine, ` +
+          `over event time ${window}; a full 3-hour run per L is not made${capped})`,
   );
+}
+
+/** Rate one L in the simulator; Emit times are virtual, so the deadline is checked in virtual time. */
+async function simulatedRun(
+  flags: RateFlags,
+  xways: number,
+  input: string,
+  answersPath: string,
+): Promise<WindowOutcome> {
+  const { simulateWindow } = await import("../lrbRateSim.js");
+  const { summary, cutOff } = simulateWindow({
+    xways,
+    seed: flags.seed,
+    input,
+    answersPath,
+    fromS: flags.from,
+    runS: flags.duration + RUN_MARGIN_S,
+    cluster: { vms: flags.vms, speed: flags.vmSpeed },
+  });
+  return {
+    tuplesOut: summary.tuplesOut,
+    latencyMs: summary.latencyMs,
+    lost: summary.failures.length,
+    cutOff,
+  };
+}
+
+/** Rate one L on local worker processes, at event-time pace in real time. */
+async function realRun(
+  flags: RateFlags,
+  xways: number,
+  input: string,
+  answersPath: string,
+): Promise<WindowOutcome> {
+  const { LrbAnswersFile } = await import("../lrbAnswersFile.js");
+  const { CloudRun } = await import("../../cloud/cloudRun.js");
+  const { LocalProcessPool } = await import("../../cloud/localProcessPool.js");
+  const { installSignalCleanup } = await import("../../cloud/signalCleanup.js");
+  const { workloadNamed } = await import("../../workloads/index.js");
+  const { randomBytes } = await import("node:crypto");
+  const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
+  const params = {
+    input,
+    // The workers generate the tolls from the seed as queries need them (reading a file of
+    // tens of millions of rows would hold up their start); the validator reads the file.
+    tollsSeed: flags.seed,
+    xways,
+    carsParallelism: flags.workers,
+    segmentsParallelism: flags.workers,
+    accountsParallelism: flags.workers,
+  };
+  const token = randomBytes(16).toString("hex");
+  const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
+  const removeCleanup = installSignalCleanup(pool);
+  const answers = new LrbAnswersFile(answersPath);
+  try {
+    const summary = await new CloudRun({
+      name: `lrb-rate-L${xways}`,
+      pool,
+      poolKind: "local",
+      workers: flags.workers,
+      token,
+      workload: "lrb",
+      params,
+      plan: workloadNamed("lrb").plan(params, flags.seed),
+      seed: flags.seed,
+      batchSize: 1024,
+      sourcePollMs: 100,
+      startEventTimeMs: flags.from * 1000,
+      // A run that falls far behind (outputs pile up) is cut off: its answers will not validate.
+      untilMs: (flags.duration + RUN_MARGIN_S) * 1000,
+      onOutput: (o) => answers.add(o.timeMs, o.value),
+    }).run();
+    answers.close();
+    return {
+      tuplesOut: summary.tuplesOut,
+      latencyMs: summary.latencyMs,
+      lost: summary.failures.length,
+      // The run ends when every sink has ended or at untilMs (run time after the window's
+      // start), whichever comes first: ending at untilMs means it was cut off.
+      cutOff: summary.simulatedSeconds >= flags.from + flags.duration + RUN_MARGIN_S,
+    };
+  } catch (err) {
+    answers.abandon();
+    throw err;
+  } finally {
+    await pool.shutdown();
+    removeCleanup();
+  }
 }
