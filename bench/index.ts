@@ -4,6 +4,7 @@
 
 import { benchBatchCodec } from "./batchCodec.js";
 import { benchCalibrate } from "./calibrate.js";
+import { benchCheckpointOverhead } from "./checkpointOverhead.js";
 import { benchCheckpointPause } from "./checkpointPause.js";
 import { benchKernel } from "./kernel.js";
 import { benchKeyedCount } from "./keyedCount.js";
@@ -11,6 +12,7 @@ import { benchLrbGenerate } from "./lrbGenerate.js";
 import { benchLrbQueries } from "./lrbQueries.js";
 import { benchPacketCounter } from "./packetCounterReal.js";
 import { printResults } from "./print.js";
+import { benchRsmRecoveryReal } from "./rsmRecoveryReal.js";
 import { benchSimEngine } from "./simEngine.js";
 
 /** Options of a benchmark run. */
@@ -36,11 +38,13 @@ export const BENCHMARKS: Readonly<
 > = {
   "keyed-count": benchKeyedCount,
   "checkpoint-pause": benchCheckpointPause,
+  "checkpoint-overhead": benchCheckpointOverhead,
   "batch-codec": benchBatchCodec,
   kernel: benchKernel,
   "sim-engine": benchSimEngine,
   calibrate: benchCalibrate,
   "packet-counter": benchPacketCounter,
+  "rsm-recovery-real": benchRsmRecoveryReal,
   "lrb-queries": benchLrbQueries,
   "lrb-generate": benchLrbGenerate,
 };

@@ -3,35 +3,55 @@
 // every sink has ended: heartbeats every interval (stats: CPU, queues, throughput), a
 // watch stream per worker (engine replies and the sinks' outputs), and a fault detector
 // that declares a worker dead at once when its watch stream breaks and, failing that,
-// after missed heartbeats. Outputs, latency and throughput go into the same Metrics and
-// OutputDigest as a simulated run's, so the two can be compared field by field.
+// after missed heartbeats. A dead worker is fenced (given back to the pool, so it cannot
+// go on sending) and its instances are handed to the engine's fault-tolerance protocol,
+// which recovers them through the FaultToleranceLink here (recovery.ts does the
+// redeploying). Outputs, latency and throughput go into the same Metrics and OutputDigest
+// as a simulated run's, so the two can be compared field by field.
 
-import type { ClientReadableStream, Metadata } from "@grpc/grpc-js";
+import type { Metadata } from "@grpc/grpc-js";
 import {
   type ControlMessage,
   type ControlReply,
   Coordinator,
+  DEFAULT_FAULT_TOLERANCE,
   decodeBatch,
+  type FaultToleranceOptions,
   JSON_STATE_CODEC,
   type LogicalPlan,
   latencyFiguresMs,
   Metrics,
+  type MetricsRow,
   OutputDigest,
   type OutputRecord,
   type PhysicalPlan,
   physicalPlan,
+  recoverySummaries,
   roundMs,
   SinkLedger,
   type StateCodec,
+  upstreamCone,
 } from "../engine/index.js";
 import { channelCredentials, type TlsFiles, tokenMetadata } from "./auth.js";
+import { CONTROL_CHANNEL_OPTIONS, controlDeadlineMs, wireCodecOf } from "./controlForwarder.js";
 import { fromReplyMessage, toControlRequest } from "./controlWire.js";
-import { ControlClient, type Stats, type WorkerEvent } from "./gen/seep/v1/seep.js";
+import { ControlClient, type DeployRequest, type WorkerEvent } from "./gen/seep/v1/seep.js";
+import { InstanceDirectory } from "./instanceDirectory.js";
+import { RealClock } from "./realClock.js";
+import { Recovery, specMessage } from "./recovery.js";
 import type { RunSummary, WorkerFailure } from "./runSummary.js";
 import type { CloudVm, VmPool } from "./vmPool.js";
+import { unary, type WorkerLink } from "./workerLink.js";
 
 /** One tuple a sink received (the same record as a simulated run's). */
 export type CloudOutput = OutputRecord;
+
+/** A worker to SIGKILL during the run: its index (0-based, among the run's initial workers) and when. */
+export interface WorkerKill {
+  readonly worker: number;
+  /** Run time (event-time ms since event time 0, as failedAtMs and the metrics count it). */
+  readonly atMs: number;
+}
 
 /** What a real run is made of. */
 export interface CloudRunOptions {
@@ -56,6 +76,15 @@ export interface CloudRunOptions {
   readonly untilMs?: number;
   readonly heartbeatMs?: number;
   readonly metricsIntervalMs?: number;
+  /** The fault-tolerance strategy and its parameters (default: none). */
+  readonly faultTolerance?: FaultToleranceOptions;
+  /**
+   * Standby workers: started and deployed with the run, hosting nothing, to host
+   * replacements at once (default: 1 under a strategy other than none, else 0).
+   */
+  readonly standbyWorkers?: number;
+  /** Workers to kill during the run (needs a pool that can kill). */
+  readonly kills?: readonly WorkerKill[];
   /** Every tuple a sink received. */
   readonly onOutput?: (o: CloudOutput) => void;
   /** Progress, every metrics interval. */
@@ -66,18 +95,13 @@ export interface CloudRunOptions {
   readonly onReply?: (reply: ControlReply) => void;
 }
 
-interface WorkerLink {
-  readonly index: number;
-  readonly vm: CloudVm;
-  readonly client: ControlClient;
-  watch: ClientReadableStream<WorkerEvent> | null;
-  alive: boolean;
-  misses: number;
-  lastStats: Stats | null;
-}
-
-/** Heartbeats in a row a worker may miss (each with a deadline of 4 intervals) before it is declared dead. */
-export const MISSED_HEARTBEATS_DEAD = 3;
+/**
+ * How long a worker may leave heartbeats unanswered before it is declared dead. A worker
+ * busy with a long task (encoding the checkpoint of a large state, a major GC of a large
+ * heap) does not answer for a second or two and is not dead; a dead one breaks its watch
+ * stream at once, so this only has to catch one that hangs.
+ */
+export const HEARTBEAT_TIMEOUT_MS = 10_000;
 
 /** A real run on workers from a pool. */
 export class CloudRun {
@@ -86,39 +110,52 @@ export class CloudRun {
   /** What the sinks have let out (a restored sink reports some of it again). */
   private readonly ledger = new SinkLedger();
   private readonly failures: WorkerFailure[] = [];
+  private readonly directory = new InstanceDirectory();
+  private readonly ft: FaultToleranceOptions;
   private links: WorkerLink[] = [];
-  private plan!: PhysicalPlan;
-  private coordinator!: Coordinator;
+  private initialPlan!: PhysicalPlan;
+  private coordinator: Coordinator | null = null;
+  private recovery!: Recovery;
+  private clock!: RealClock;
   private codecs: StateCodec<unknown>[] = [];
   private startEpochMs = 0;
   private stopping = false;
   private finish: (() => void) | null = null;
+  /** Why the run was cut short, if it was (thrown once everything is stopped). */
+  private error: Error | null = null;
+  /** Run time each killed worker was killed at, by worker index. */
+  private readonly killedAtMs = new Map<number, number>();
+  private readonly timers: NodeJS.Timeout[] = [];
   private vmsMax = 0;
   private lastTickMs = 0;
+  /** Replies dropped because their incarnation had been replaced. */
+  staleReplies = 0;
   private readonly metadata: Metadata;
 
   constructor(private readonly o: CloudRunOptions) {
     this.metrics = new Metrics({ intervalMs: o.metricsIntervalMs ?? 1000 });
     this.metadata = tokenMetadata(o.token);
+    this.ft = o.faultTolerance ?? DEFAULT_FAULT_TOLERANCE;
+    for (const k of o.kills ?? []) {
+      if (!Number.isInteger(k.worker) || k.worker < 0 || k.worker >= o.workers)
+        throw new RangeError(
+          `kill: worker ${k.worker} is not one of the run's workers (0 to ${o.workers - 1})`,
+        );
+      if (!Number.isFinite(k.atMs) || k.atMs < 0)
+        throw new RangeError(`kill: time ${k.atMs} ms must be >= 0`);
+    }
+    if ((o.kills?.length ?? 0) > 0 && o.pool.kill === undefined)
+      throw new RangeError(`the ${o.poolKind} pool cannot kill workers`);
   }
 
   /** Run to the end of the stream (or `untilMs`); resolves with the summary. */
   async run(): Promise<RunSummary> {
     const o = this.o;
-    await o.pool.prewarm(o.workers);
-    const vms = await Promise.all(Array.from({ length: o.workers }, () => o.pool.acquire()));
-    const creds = channelCredentials(o.tls);
-    this.links = vms.map((vm, index) => ({
-      index,
-      vm,
-      client: new ControlClient(vm.address, creds),
-      watch: null,
-      alive: true,
-      misses: 0,
-      lastStats: null,
-    }));
-    this.vmsMax = vms.length;
-    this.plan = physicalPlan(o.plan, { vms: o.workers });
+    await o.pool.prewarm(o.workers + this.standbys);
+    const vms = await Promise.all(Array.from({ length: o.workers + this.standbys }, () => o.pool.acquire()));
+    for (const [i, vm] of vms.entries()) this.addLink(vm, 0, i >= o.workers);
+    this.initialPlan = physicalPlan(o.plan, { vms: o.workers });
+    for (const i of this.initialPlan.instances) this.directory.place(i.id, i.vm);
     this.codecs = o.plan.operators.map(
       (op) => (op.stateCodec as StateCodec<unknown> | undefined) ?? JSON_STATE_CODEC,
     );
@@ -126,23 +163,49 @@ export class CloudRun {
       this.finish = resolve;
     });
     for (const l of this.links) this.watch(l);
-    this.startEpochMs = Date.now() + 300 - (o.startEventTimeMs ?? 0) / (o.replaySpeed ?? 1);
-    await Promise.all(this.links.map((l) => this.deploy(l)));
-    this.coordinator = new Coordinator(this.plan, { sendControl: (id, msg) => this.sendControl(id, msg) });
-    this.coordinator.start();
-    const beat = setInterval(() => void this.heartbeat(), o.heartbeatMs ?? 500);
     const speed = o.replaySpeed ?? 1;
+    this.startEpochMs = Date.now() + 300 - (o.startEventTimeMs ?? 0) / speed;
+    this.clock = new RealClock(this.startEpochMs, speed);
+    this.recovery = new Recovery(this.recoveryHost());
+    // Standbys are deployed too, hosting nothing: a replacement on one starts at once.
+    await Promise.all(
+      this.links.map((l) => this.deploy(l, this.initialPlan, this.directory.hostedBy(l.index))),
+    );
+    this.coordinator = new Coordinator(
+      this.initialPlan,
+      { sendControl: (id, msg) => this.sendControl(id, msg) },
+      { options: this.ft, link: this.recovery.link(this.clock) },
+    );
+    this.coordinator.start();
+    for (const k of o.kills ?? [])
+      this.timers.push(
+        setTimeout(() => this.kill(k.worker), this.startEpochMs + k.atMs / speed - Date.now()),
+      );
+    const beat = setInterval(() => void this.heartbeat(), o.heartbeatMs ?? 500);
     const tick = setInterval(() => this.tick(), (o.metricsIntervalMs ?? 1000) / speed);
-    const until = o.untilMs === undefined ? null : setTimeout(() => this.finish?.(), o.untilMs / speed + 300);
+    if (o.untilMs !== undefined) this.timers.push(setTimeout(() => this.finish?.(), o.untilMs / speed + 300));
     await done;
     clearInterval(beat);
     clearInterval(tick);
-    if (until !== null) clearTimeout(until);
+    for (const t of this.timers) clearTimeout(t);
+    this.coordinator.faultTolerance?.stop();
+    this.clock.cancelAll();
     await this.heartbeat(); // the counters since the last beat
     const endMs = this.runMs();
     this.metrics.closeInterval(Math.max(endMs, this.lastTickMs + 1), this.gauges());
     await this.stopAll();
+    if (this.error !== null) throw this.error;
     return this.summary(endMs);
+  }
+
+  /** Standby workers the run keeps. */
+  private get standbys(): number {
+    return this.o.standbyWorkers ?? (this.ft.strategy === "none" ? 0 : 1);
+  }
+
+  /** The physical plan as it stands (replacements move instances to new workers). */
+  private get plan(): PhysicalPlan {
+    return this.coordinator?.plan ?? this.initialPlan;
   }
 
   /** Time since event time 0, in event-time milliseconds (wall time times the replay speed). */
@@ -150,15 +213,94 @@ export class CloudRun {
     return (Date.now() - this.startEpochMs) * (this.o.replaySpeed ?? 1);
   }
 
+  private addLink(vm: CloudVm, joinedAtMs: number, standby = false): WorkerLink {
+    const link: WorkerLink = {
+      index: this.links.length,
+      standby,
+      vm,
+      client: new ControlClient(vm.address, channelCredentials(this.o.tls), CONTROL_CHANNEL_OPTIONS),
+      // Heartbeats get a connection of their own: on the control connection they would
+      // wait behind checkpoints of tens of megabytes, and a busy worker reads those slowly.
+      beat: new ControlClient(vm.address, channelCredentials(this.o.tls), {
+        "grpc.use_local_subchannel_pool": 1,
+      }),
+      watch: null,
+      alive: true,
+      released: false,
+      answeredEpochMs: Date.now(),
+      lastStats: null,
+      joinedAtMs,
+      leftAtMs: null,
+    };
+    this.links.push(link);
+    this.countWorkers();
+    return link;
+  }
+
+  /** The run's workers in use now (standbys wait outside the count until taken). */
+  private get inUse(): WorkerLink[] {
+    return this.links.filter((l) => l.alive && !l.standby);
+  }
+
+  private countWorkers(): void {
+    this.vmsMax = Math.max(this.vmsMax, this.inUse.length);
+  }
+
+  /** A standby to host replacements, counted in from now on; another is started for next time. */
+  private takeStandby(): WorkerLink | undefined {
+    const l = this.links.find((x) => x.alive && x.standby);
+    if (l === undefined) return undefined;
+    l.standby = false;
+    l.joinedAtMs = this.runMs();
+    this.countWorkers();
+    void this.addStandby();
+    return l;
+  }
+
+  /** Take a worker from the pool and deploy the run on it, hosting nothing, as a standby. */
+  private async addStandby(): Promise<void> {
+    const vm = await this.o.pool.acquire().catch(() => null);
+    if (vm === null) return; // no standby then: a recovery takes a worker from the pool itself
+    if (this.stopping) {
+      await this.o.pool.release(vm);
+      return;
+    }
+    const l = this.addLink(vm, this.runMs(), true);
+    this.watch(l);
+    await this.deploy(l, this.plan, []).catch(() => this.lost(l, "stream"));
+  }
+
+  /** What recovery.ts needs of the run. */
+  private recoveryHost() {
+    return {
+      pool: this.o.pool,
+      directory: this.directory,
+      metadata: this.metadata,
+      links: () => this.links,
+      plan: () => this.plan,
+      stopping: () => this.stopping,
+      takeStandby: () => this.takeStandby(),
+      addWorker: (vm: CloudVm) => {
+        const l = this.addLink(vm, this.runMs());
+        this.watch(l);
+        return l;
+      },
+      deploy: (l: WorkerLink, plan: PhysicalPlan, hosted: number[]) => this.deploy(l, plan, hosted),
+      sendControl: (id: number, m: ControlMessage) => this.sendControl(id, m),
+      lost: (l: WorkerLink) => this.lost(l, "stream"),
+      abort: (e: Error) => this.abort(e),
+    };
+  }
+
   private gauges() {
     const cpuByVm = new Map<number, number>();
     let queueLength = 0;
-    for (const l of this.links) {
-      if (!l.alive || l.lastStats === null) continue;
+    for (const l of this.inUse) {
+      if (l.lastStats === null) continue;
       cpuByVm.set(l.index, l.lastStats.cpuUtilisation);
       queueLength += l.lastStats.queuedTuples;
     }
-    return { queueLength, vmsInUse: this.links.filter((l) => l.alive).length, cpuByVm };
+    return { queueLength, vmsInUse: this.inUse.length, cpuByVm };
   }
 
   private tick(): void {
@@ -169,44 +311,35 @@ export class CloudRun {
     this.o.onProgress?.(now, this.metrics.tuplesInTotal, this.metrics.tuplesOutTotal);
   }
 
-  private deploy(l: WorkerLink): Promise<void> {
-    const addresses: Record<number, string> = {};
-    for (const i of this.plan.instances) addresses[i.id] = this.links[i.vm].vm.address;
-    const request = {
+  /** Deploy the instances `hosted` of `plan` on a worker that runs nothing yet. */
+  private deploy(l: WorkerLink, plan: PhysicalPlan, hosted: number[]): Promise<void> {
+    const request: DeployRequest = {
       runId: this.o.name,
       workload: this.o.workload,
       paramsJson: JSON.stringify(this.o.params),
       seed: this.o.seed,
-      instances: this.plan.instances.map((i) => ({
-        id: i.id,
-        operator: i.operator,
-        index: i.index,
-        firstKeyGroup: i.range.first,
-        lastKeyGroup: i.range.last,
-        vm: i.vm,
-      })),
-      addresses,
-      hosted: this.plan.instances.filter((i) => i.vm === l.index).map((i) => i.id),
+      instances: plan.instances.map(specMessage),
+      addresses: this.directory.addressesOf((w) => this.links[w].vm.address),
+      hosted,
       batchSize: this.o.batchSize,
       sourcePollMs: this.o.sourcePollMs,
       startEpochMs: this.startEpochMs,
       replaySpeed: this.o.replaySpeed ?? 1,
+      faultTolerance: this.ft.strategy,
+      incarnations: this.directory.incarnationsOf(),
     };
-    return new Promise((resolve, reject) =>
-      l.client.deploy(request, this.metadata, { deadline: Date.now() + 10_000 }, (err) =>
-        err ? reject(new Error(`deploying on ${l.vm.address}: ${err.details || err.message}`)) : resolve(),
-      ),
-    );
+    return unary(l, l.client.deploy, request, this.metadata, "deploying").then(() => {});
   }
 
-  /** Send a control message to an instance, wherever it runs. */
+  /** Send a control message to an instance's live incarnation, wherever it runs. */
   sendControl(id: number, message: ControlMessage): void {
-    const spec = this.plan.instances.find((i) => i.id === id);
-    if (spec === undefined) return;
-    const l = this.links[spec.vm];
-    if (!l.alive) return;
-    const req = toControlRequest(id, message, this.codecs[spec.operator]);
-    l.client.send(req, this.metadata, { deadline: Date.now() + 10_000 }, () => {});
+    const w = this.directory.workerOf(id);
+    if (w === undefined) return;
+    const l = this.links[w];
+    if (!l.alive) return; // lost with its worker
+    const codec = wireCodecOf(message, (op) => this.codecs[op] ?? JSON_STATE_CODEC);
+    const req = { ...toControlRequest(id, message, codec), incarnation: this.directory.incarnationOf(id) };
+    l.client.send(req, this.metadata, { deadline: Date.now() + controlDeadlineMs(message) }, () => {});
   }
 
   private watch(l: WorkerLink): void {
@@ -219,10 +352,17 @@ export class CloudRun {
 
   private onEvent(e: WorkerEvent): void {
     if (e.reply !== undefined) {
-      const reply = fromReplyMessage(e.reply, (op) => this.codecs[op] ?? JSON_STATE_CODEC);
-      this.coordinator?.handleReply(reply);
-      this.o.onReply?.(reply);
-      if (this.coordinator?.sinksDone) this.finish?.();
+      // A holder's replies name the instance it holds for; the incarnation is the holder's.
+      const r = e.reply;
+      const sender = r.type === "backedUp" || r.type === "backupMissing" ? r.holder : r.instance;
+      if (e.incarnation !== 0 && e.incarnation !== this.directory.incarnationOf(sender)) {
+        this.staleReplies++; // from an incarnation replaced since: lost with it
+      } else {
+        const reply = fromReplyMessage(e.reply, (op) => this.codecs[op] ?? JSON_STATE_CODEC);
+        this.coordinator?.handleReply(reply);
+        this.o.onReply?.(reply);
+        if (this.over) this.finish?.();
+      }
     }
     if (e.output !== undefined) {
       const out = e.output;
@@ -241,7 +381,7 @@ export class CloudRun {
     }
   }
 
-  /** Ask every live worker for its stats; two missed beats in a row and it is dead. */
+  /** Ask every live worker for its stats; one silent for HEARTBEAT_TIMEOUT_MS is dead. */
   private heartbeat(): Promise<void> {
     const interval = this.o.heartbeatMs ?? 500;
     const beats = this.links
@@ -249,13 +389,11 @@ export class CloudRun {
       .map(
         (l) =>
           new Promise<void>((resolve) => {
-            l.client.heartbeat({}, this.metadata, { deadline: Date.now() + 4 * interval }, (err, stats) => {
+            l.beat.heartbeat({}, this.metadata, { deadline: Date.now() + 4 * interval }, (err, stats) => {
               if (err) {
-                // A worker busy for a moment (a long task holds its event loop) is not dead:
-                // a dead one breaks its watch stream at once; this catches one that hangs.
-                if (++l.misses >= MISSED_HEARTBEATS_DEAD) this.lost(l, "heartbeat");
+                if (Date.now() - l.answeredEpochMs > HEARTBEAT_TIMEOUT_MS) this.lost(l, "heartbeat");
               } else {
-                l.misses = 0;
+                l.answeredEpochMs = Date.now();
                 l.lastStats = stats;
                 this.metrics.addTuplesIn(stats.sourceTuples);
               }
@@ -266,27 +404,77 @@ export class CloudRun {
     return Promise.all(beats).then(() => {});
   }
 
-  /** A worker is declared dead: its instances are lost. */
+  /** SIGKILL worker `index` (fault injection); its failure time is now. */
+  private kill(index: number): void {
+    const l = this.links[index];
+    if (l === undefined || !l.alive || this.stopping) return;
+    this.killedAtMs.set(index, this.runMs());
+    this.o.pool.kill?.(l.vm);
+  }
+
+  /**
+   * A worker is declared dead: it is fenced (given back to the pool, so that one that
+   * only hangs cannot come back and send), and its instances are handed to the
+   * fault-tolerance protocol (which, under `none`, counts them lost). The failure time is
+   * the kill's when this run killed it, else the detection time: nothing better is known.
+   */
   private lost(l: WorkerLink, via: "stream" | "heartbeat"): void {
     if (!l.alive || this.stopping) return;
     l.alive = false;
-    const instances = this.plan.instances.filter((i) => i.vm === l.index);
-    for (const i of instances) this.coordinator?.instanceLost(i.id);
+    const detectedAtMs = this.runMs();
+    l.leftAtMs = detectedAtMs;
+    const failedAtMs = this.killedAtMs.get(l.index) ?? detectedAtMs;
+    const ids = this.directory.hostedBy(l.index);
     const operators = this.plan.logical.operators;
+    const spec = (id: number) => this.plan.instances.find((i) => i.id === id);
     const failure: WorkerFailure = {
       vm: l.index,
       address: l.vm.address,
-      failedAtMs: this.runMs(),
+      failedAtMs: roundMs(failedAtMs),
+      detectedAtMs: roundMs(detectedAtMs),
       detectedVia: via,
-      instances: instances.map((i) => ({ id: i.id, operator: operators[i.operator].name })),
+      instances: ids.map((id) => ({ id, operator: operators[spec(id)?.operator ?? 0].name })),
     };
     this.failures.push(failure);
+    void this.release(l);
+    if (ids.length > 0) this.coordinator?.instancesFailed(ids, failedAtMs);
     this.o.onFailure?.(failure);
-    if (this.coordinator?.sinksDone || this.links.every((x) => !x.alive)) this.finish?.();
+    if (this.over) this.finish?.();
+  }
+
+  /**
+   * True when no more output can come: every sink has ended (or, under `none`, was lost or
+   * depends on a lost instance, so that its input never ends).
+   */
+  private get over(): boolean {
+    const c = this.coordinator;
+    if (c === null) return false;
+    if (c.sinksDone) return true;
+    if (this.ft.strategy !== "none" || c.lostInstances.size === 0) return false;
+    const sinkOps = new Set(c.plan.logical.operators.filter((op) => op.kind === "sink").map((op) => op.id));
+    return c.plan.instances
+      .filter((i) => sinkOps.has(i.operator))
+      .every(
+        (i) => c.hasEnded(i.id) || [...upstreamCone(c.plan, [i.id])].some((u) => c.lostInstances.has(u)),
+      );
+  }
+
+  /** Stop the run: a recovery cannot go on (the error is thrown by `run`). */
+  private abort(error: Error): void {
+    this.error ??= error;
+    this.finish?.();
+  }
+
+  private async release(l: WorkerLink): Promise<void> {
+    if (l.released) return;
+    l.released = true;
+    l.watch?.cancel();
+    await this.o.pool.release(l.vm).catch(() => {});
   }
 
   private async stopAll(): Promise<void> {
     this.stopping = true;
+    await this.recovery.settled();
     await Promise.all(
       this.links.map(
         (l) =>
@@ -300,11 +488,23 @@ export class CloudRun {
           }),
       ),
     );
-    for (const l of this.links) l.client.close();
-    await Promise.all(this.links.map((l) => this.o.pool.release(l.vm)));
+    for (const l of this.links) {
+      l.client.close();
+      l.beat.close();
+    }
+    await Promise.all(this.links.map((l) => this.release(l)));
   }
 
   private summary(endMs: number): RunSummary {
+    const vmMs = this.links
+      .filter((l) => !l.standby)
+      .reduce((s, l) => s + Math.max(0, (l.leftAtMs ?? endMs) - l.joinedAtMs), 0);
+    const operators = this.plan.logical.operators;
+    const nameOf = (id: number) => {
+      const spec = this.plan.instances.find((i) => i.id === id);
+      return spec === undefined ? "?" : operators[spec.operator].name;
+    };
+    const records = this.coordinator?.faultTolerance?.records ?? [];
     return {
       name: this.o.name,
       seed: this.o.seed,
@@ -318,10 +518,10 @@ export class CloudRun {
       outputDigest: this.digest.digest(),
       latencyMs: latencyFiguresMs(this.metrics),
       vmsMax: this.vmsMax,
-      vmSeconds: roundMs((this.vmsMax * endMs) / 1000),
-      faultTolerance: "none",
+      vmSeconds: roundMs(vmMs / 1000),
+      faultTolerance: this.ft.strategy,
       failures: this.failures,
-      recoveries: [],
+      recoveries: recoverySummaries(records, this.metrics.rows(), nameOf),
       scaleOuts: [],
     };
   }
@@ -329,6 +529,11 @@ export class CloudRun {
   /** The VMs the run's workers are on (in the physical plan's VM order), once deployed. */
   get vms(): readonly CloudVm[] {
     return this.links.map((l) => l.vm);
+  }
+
+  /** The per-interval metrics so far. */
+  metricsRows(): readonly MetricsRow[] {
+    return this.metrics.rows();
   }
 
   /** Rows of the per-interval metrics. */

@@ -2,20 +2,19 @@
 // protobuf form (proto/seep/v1/seep.proto). The proto is flat, one message with every
 // field any control type needs, so this module owns which fields each type uses.
 // Checkpoints travel encoded by engine/checkpointCodec.ts, through the state codec of
-// their operator; routing states as JSON with key-group ranges as [first, last].
+// their operator, with a head that lets the receiver use them without decoding their
+// state (lazyCheckpoint.ts); routing states as JSON with key-group ranges as [first, last].
 
 import {
   type Checkpoint,
   type ControlMessage,
   type ControlReply,
-  checkpointOperatorOf,
-  decodeCheckpoint,
   decodeRoutingState,
-  encodeCheckpoint,
   encodeRoutingState,
   type StateCodec,
 } from "../engine/index.js";
 import type { ControlReplyMessage, ControlRequest } from "./gen/seep/v1/seep.js";
+import { checkpointFromWire, checkpointHead, wireBytesOf } from "./lazyCheckpoint.js";
 
 /** The state codec of an operator, by operator id. */
 export type CodecOf = (operator: number) => StateCodec<unknown>;
@@ -35,14 +34,22 @@ function u64(x: number, what: string): number {
   return x;
 }
 
-function checkpointBytes(cp: Checkpoint, codec: StateCodec<unknown>): Buffer {
-  const bytes = encodeCheckpoint(cp, codec);
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** The proto fields carrying a checkpoint: its bytes (encoded once) and its head. */
+function checkpointFields(
+  cp: Checkpoint,
+  codec: StateCodec<unknown>,
+): { checkpoint: Buffer; checkpointHead: string } {
+  const bytes = wireBytesOf(cp, codec);
+  return {
+    checkpoint: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    checkpointHead: checkpointHead(cp),
+  };
 }
 
-function checkpointFrom(bytes: Uint8Array, type: string, codecOf: CodecOf): Checkpoint {
+/** The checkpoint a message carries, its state decoded on first use. */
+function checkpointFrom(bytes: Uint8Array, head: string, type: string, codecOf: CodecOf): Checkpoint {
   if (bytes.length === 0) throw new RangeError(`control "${type}" carries no checkpoint`);
-  return decodeCheckpoint(bytes, codecOf(checkpointOperatorOf(bytes)));
+  return checkpointFromWire(bytes, head, codecOf);
 }
 
 function unknownType(type: string, what: string): never {
@@ -64,6 +71,8 @@ export function toControlRequest(
     seq: 0,
     checkpoint: NO_BYTES,
     routingJson: "",
+    incarnation: 0,
+    checkpointHead: "",
   };
   switch (msg.type) {
     case "start":
@@ -88,7 +97,7 @@ export function toControlRequest(
       return { ...req, checkpointId: u64(msg.checkpointId, "checkpoint id") };
     case "backup":
     case "restore":
-      return { ...req, checkpoint: checkpointBytes(msg.checkpoint, codec) };
+      return { ...req, ...checkpointFields(msg.checkpoint, codec) };
     case "ack":
       return { ...req, edge: u32(msg.edge, "edge"), receiver: u32(msg.receiver, "receiver"), seq: msg.seq };
     case "replay":
@@ -136,7 +145,10 @@ export function fromControlRequest(
         return { type: "checkpoint", checkpointId: req.checkpointId };
       case "backup":
       case "restore":
-        return { type: req.type, checkpoint: checkpointFrom(req.checkpoint, req.type, codecOf) };
+        return {
+          type: req.type,
+          checkpoint: checkpointFrom(req.checkpoint, req.checkpointHead, req.type, codecOf),
+        };
       case "ack":
         return { type: "ack", edge: req.edge, receiver: req.receiver, seq: req.seq };
       case "replay":
@@ -165,10 +177,11 @@ export function toReplyMessage(reply: ControlReply, codec: StateCodec<unknown>):
     checkpointId: 0,
     holder: 0,
     checkpoint: NO_BYTES,
+    checkpointHead: "",
   };
   switch (reply.type) {
     case "checkpointed":
-      return { ...msg, checkpoint: checkpointBytes(reply.checkpoint, codec) };
+      return { ...msg, ...checkpointFields(reply.checkpoint, codec) };
     case "backedUp":
       return {
         ...msg,
@@ -192,7 +205,7 @@ export function fromReplyMessage(msg: ControlReplyMessage, codecOf: CodecOf): Co
       return {
         type: "checkpointed",
         instance: msg.instance,
-        checkpoint: checkpointFrom(msg.checkpoint, msg.type, codecOf),
+        checkpoint: checkpointFrom(msg.checkpoint, msg.checkpointHead, msg.type, codecOf),
       };
     case "backedUp":
       return { type: "backedUp", holder: msg.holder, instance: msg.instance, checkpointId: msg.checkpointId };

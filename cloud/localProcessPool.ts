@@ -2,6 +2,7 @@
 // each announcing its port on its first line of output. Every process it started is
 // killed on release, on shutdown, and when this process exits for any reason (signal
 // handlers, installed by the caller with installSignalCleanup, go through shutdown).
+// `kill` SIGKILLs one worker, for runs that inject crashes.
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -57,6 +58,13 @@ export class LocalProcessPool implements VmPool {
     this.ready.length = 0;
     await Promise.all(all.map(([id, p]) => this.release({ id, address: "" }).catch(() => p.kill("SIGKILL"))));
     process.off("exit", this.killAll);
+  }
+
+  /** SIGKILL the VM's worker process; false when it is not running (or not this pool's). */
+  kill(vm: CloudVm): boolean {
+    const p = this.processes.get(vm.id);
+    if (p === undefined || p.exitCode !== null || p.signalCode !== null) return false;
+    return p.kill("SIGKILL");
   }
 
   /** The process of a VM (tests kill it to see failures detected). */

@@ -1,6 +1,8 @@
-// Real time for the engine on workers: milliseconds since the run's start epoch (the
-// coordinator's wall clock when event time 0 arrives), so that every worker of a run
-// reads comparable times, and timers on Node's own.
+// Real time for the engine: milliseconds since the run's start epoch (the coordinator's
+// wall clock when event time 0 arrives), so that every worker of a run reads comparable
+// times, and timers on Node's own. A clock with a speed runs in event-time terms: at
+// replay speed s it reads s ms per wall-clock ms and its timers fire s times sooner
+// (the coordinator's clock, so that its times compare with event times and metrics).
 
 import type { Clock, TimerHandle } from "../engine/index.js";
 
@@ -12,10 +14,14 @@ export class RealClock implements Clock {
   constructor(
     /** Wall-clock milliseconds since the epoch at which the run's time is 0. */
     readonly startEpochMs: number,
-  ) {}
+    /** Clock milliseconds per wall-clock millisecond. */
+    readonly speed = 1,
+  ) {
+    if (!(speed > 0)) throw new RangeError(`clock speed ${speed} must be > 0`);
+  }
 
   nowMs(): number {
-    return Date.now() - this.startEpochMs;
+    return (Date.now() - this.startEpochMs) * this.speed;
   }
 
   schedule(delayMs: number, callback: () => void): TimerHandle {
@@ -25,7 +31,7 @@ export class RealClock implements Clock {
       setTimeout(() => {
         this.timers.delete(handle);
         callback();
-      }, delayMs),
+      }, delayMs / this.speed),
     );
     return handle;
   }

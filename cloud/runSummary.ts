@@ -2,15 +2,20 @@
 // where they mean the same thing, so the two can be compared field by field. Fields that
 // only a simulator has (the trace, kernel events) are null.
 
-import type { RunSummaryFields } from "../engine/index.js";
+import type { RecoverySummary, RunSummaryFields } from "../engine/index.js";
 
 /** A worker the fault detector declared dead. */
 export interface WorkerFailure {
   /** Index of the worker (the physical plan's VM number). */
   readonly vm: number;
   readonly address: string;
-  /** Run time (ms since event time 0) at which it was detected. */
+  /**
+   * Run time (ms since event time 0) at which it failed: when the run killed it (`--kill`),
+   * else when it was detected, as nothing better is known.
+   */
   readonly failedAtMs: number;
+  /** Run time at which it was declared dead. */
+  readonly detectedAtMs: number;
   /** How it was noticed: its watch stream broke, or it missed heartbeats. */
   readonly detectedVia: "stream" | "heartbeat";
   readonly instances: readonly { readonly id: number; readonly operator: string }[];
@@ -24,6 +29,6 @@ export interface RunSummary extends RunSummaryFields {
   readonly traceHash: null;
   readonly events: null;
   readonly failures: readonly WorkerFailure[];
-  readonly recoveries: readonly unknown[];
+  readonly recoveries: readonly RecoverySummary[];
   readonly scaleOuts: readonly unknown[];
 }

@@ -20,4 +20,9 @@ export interface VmPool {
   release(vm: CloudVm): Promise<void>;
   /** Terminate every VM this pool started; idempotent; safe to call from a signal handler. */
   shutdown(): Promise<void>;
+  /**
+   * Kill a VM's worker at once, as a crash would (fault injection: no goodbye, no cleanup).
+   * False when it was not running. Pools that cannot do it leave it out.
+   */
+  kill?(vm: CloudVm): boolean;
 }

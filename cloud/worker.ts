@@ -1,8 +1,10 @@
 // A worker: the gRPC server of one VM (or local process). It serves the control plane
-// (deploy the instances of a run, pass control messages to them, heartbeats with stats,
-// a watch stream of events, stop) and the data plane (incoming batch streams), refusing
-// every call without the run's token. Which logical plan a workload name means is
-// decided by the caller (`resolvePlan`), so that cloud/ depends on the engine only.
+// (deploy the instances of a run, redeploy some after a failure, pass control messages
+// to them, heartbeats with stats, a watch stream of events, stop) and the data plane
+// (incoming batch streams), refusing every call without the run's token. Control
+// messages its instances send to instances elsewhere go out through a ControlForwarder.
+// Which logical plan a workload name means is decided by the caller (`resolvePlan`), so
+// that cloud/ depends on the engine only.
 
 import { cpuUsage } from "node:process";
 import {
@@ -16,14 +18,17 @@ import {
 import {
   decodeBatch,
   encodeBatch,
+  type FtStrategy,
   type InstanceSpec,
   JSON_STATE_CODEC,
   KeyGroupRange,
+  keepsOutputBuffers,
   type LogicalPlan,
   type PhysicalPlan,
   type StateCodec,
 } from "../engine/index.js";
 import { hasToken, serverCredentials, type TlsFiles, unauthenticated } from "./auth.js";
+import { CONTROL_CHANNEL_OPTIONS, ControlForwarder } from "./controlForwarder.js";
 import { fromControlRequest, toReplyMessage } from "./controlWire.js";
 import { IncomingStream } from "./dataPlane.js";
 import {
@@ -35,6 +40,9 @@ import {
   DataPlaneService,
   type DeployReply,
   type DeployRequest,
+  type InstanceSpec as InstanceSpecMessage,
+  type RedeployReply,
+  type RedeployRequest,
   type Stats,
   type StopReply,
   type WorkerEvent,
@@ -91,8 +99,9 @@ type Guarded = { metadata: import("@grpc/grpc-js").Metadata };
 
 /** A running worker server. */
 export class Worker {
-  private readonly server = new Server();
+  private readonly server = new Server(CONTROL_CHANNEL_OPTIONS);
   private runtime: WorkerRuntime | null = null;
+  private forwarder: ControlForwarder | null = null;
   private readonly watchers = new Set<ServerWritableStream<unknown, WorkerEvent>>();
   private lastCpu = cpuUsage();
   private lastBeatMs = Date.now();
@@ -112,6 +121,8 @@ export class Worker {
         this.guard(call, cb, () => this.deploy(call.request)),
       send: (call: ServerUnaryCall<ControlRequest, ControlAck>, cb: sendUnaryData<ControlAck>) =>
         this.guard(call, cb, () => this.send(call.request)),
+      redeploy: (call: ServerUnaryCall<RedeployRequest, RedeployReply>, cb: sendUnaryData<RedeployReply>) =>
+        this.guard(call, cb, () => this.redeploy(call.request)),
       heartbeat: (call: ServerUnaryCall<unknown, Stats>, cb: sendUnaryData<Stats>) =>
         this.guard(call, cb, () => this.stats()),
       watch: (call: ServerWritableStream<unknown, WorkerEvent>) => this.onWatch(call),
@@ -132,6 +143,7 @@ export class Worker {
   /** Stop serving and drop the run. */
   stop(): void {
     this.runtime?.stop();
+    this.forwarder?.close();
     for (const w of this.watchers) w.end();
     this.server.forceShutdown();
     this.options.onStop?.();
@@ -152,22 +164,17 @@ export class Worker {
   private deploy(req: DeployRequest): DeployReply {
     if (this.runtime !== null) throw new Error("this worker already runs a deployment");
     const logical = this.options.resolvePlan(req.workload, JSON.parse(req.paramsJson || "{}"), req.seed);
-    const instances: InstanceSpec[] = req.instances.map((i) => ({
-      id: i.id,
-      operator: i.operator,
-      index: i.index,
-      range: KeyGroupRange.of(i.firstKeyGroup, i.lastKeyGroup),
-      vm: i.vm,
-    }));
-    const plan: PhysicalPlan = { logical, instances };
+    const plan: PhysicalPlan = { logical, instances: req.instances.map(specOf) };
     this.codecs = logical.operators.map(
       (o) => (o.stateCodec as StateCodec<unknown> | undefined) ?? JSON_STATE_CODEC,
     );
-    const addresses = new Map(Object.entries(req.addresses).map(([k, v]) => [Number(k), v]));
+    const codecOf = (op: number) => this.codecs[op] ?? JSON_STATE_CODEC;
+    const forwarder = new ControlForwarder(this.options.token, this.options.tls, codecOf);
+    this.forwarder = forwarder;
     const runtime = new WorkerRuntime(
       plan,
       req.hosted,
-      addresses,
+      numberKeyed(req.addresses),
       {
         batchSize: req.batchSize,
         sourcePollMs: req.sourcePollMs,
@@ -176,11 +183,12 @@ export class Worker {
         seed: req.seed,
         token: this.options.token,
         tls: this.options.tls,
+        bufferOutput: keepsOutputBuffers((req.faultTolerance || "none") as FtStrategy),
       },
       {
-        reply: (reply) => {
+        reply: (reply, incarnation) => {
           const op = plan.instances.find((i) => i.id === reply.instance)?.operator ?? 0;
-          this.emit({ reply: toReplyMessage(reply, this.codecs[op]) });
+          this.emit({ reply: toReplyMessage(reply, codecOf(op)), incarnation });
         },
         sinkBatch: (instance, sink, edge, sender, batch, processedEpochMs) =>
           this.emit({
@@ -192,9 +200,13 @@ export class Worker {
               processedEpochMs,
               batch: Buffer.from(encodeBatch(batch)),
             },
+            incarnation: 0,
           }),
         peerLost: () => {},
+        forward: (instance, address, incarnation, message) =>
+          forwarder.send(address, instance, incarnation, message),
       },
+      numberKeyed(req.incarnations),
     );
     this.runtime = runtime;
     runtime.start();
@@ -205,8 +217,20 @@ export class Worker {
     const runtime = this.runtime;
     if (runtime === null) throw new Error("nothing is deployed on this worker");
     const { instance, message } = fromControlRequest(req, (op) => this.codecs[op] ?? JSON_STATE_CODEC);
-    runtime.control(instance, message);
+    runtime.control(instance, message, req.incarnation);
     return {};
+  }
+
+  private redeploy(req: RedeployRequest): RedeployReply {
+    const runtime = this.runtime;
+    if (runtime === null) throw new Error("nothing is deployed on this worker");
+    const deployed = runtime.redeploy(
+      req.instances.map(specOf),
+      numberKeyed(req.addresses),
+      numberKeyed(req.incarnations),
+      req.fresh,
+    );
+    return { deployed };
   }
 
   private stats(): Stats {
@@ -259,4 +283,20 @@ export class Worker {
       runtime.receive(f.receiver, f.edge, f.sender, decodeBatch(f.batch), incoming);
     });
   }
+}
+
+/** An instance spec from its proto form. */
+function specOf(i: InstanceSpecMessage): InstanceSpec {
+  return {
+    id: i.id,
+    operator: i.operator,
+    index: i.index,
+    range: KeyGroupRange.of(i.firstKeyGroup, i.lastKeyGroup),
+    vm: i.vm,
+  };
+}
+
+/** A proto map keyed by instance id (its keys arrive as strings) as a Map. */
+function numberKeyed<V>(m: { [key: number]: V }): Map<number, V> {
+  return new Map(Object.entries(m).map(([k, v]) => [Number(k), v]));
 }

@@ -4,6 +4,12 @@
 // others go out on the data plane. An instance whose outgoing streams hold frames
 // waiting for credit is not run (no input taken, no source polled) until credit comes:
 // that, with credits granted only for processed frames, is the flow control.
+//
+// Recovery: instances are deployed afresh under their ids (on a new worker, or here in
+// place of their live incarnation) and every worker learns where they run now and their
+// incarnation. A control message goes to the incarnation alive when it was sent: one
+// tagged with an older incarnation is dropped, as it would be lost with it. Control
+// messages to instances on other workers are forwarded to those workers.
 
 import { performance } from "node:perf_hooks";
 import { ChannelCredentials } from "@grpc/grpc-js";
@@ -14,6 +20,7 @@ import {
   type ControlMessage,
   type ControlReply,
   Instance,
+  type InstanceSpec,
   type PhysicalPlan,
   type Placement,
   type RandomSource,
@@ -21,6 +28,7 @@ import {
   type Transport,
   type WorkKind,
   type WorkMeter,
+  withInstances,
 } from "../engine/index.js";
 import { channelCredentials, type TlsFiles, tokenMetadata } from "./auth.js";
 import type { IncomingStream } from "./dataPlane.js";
@@ -40,11 +48,14 @@ export interface WorkerRuntimeOptions {
   /** Token for calls to other workers. */
   readonly token: string;
   readonly tls?: TlsFiles;
+  /** Keep sent output until acked (the fault-tolerance strategy replays buffers). */
+  readonly bufferOutput: boolean;
 }
 
 /** What the worker reports to its coordinator. */
 export interface WorkerEvents {
-  reply(reply: ControlReply): void;
+  /** An instance's reply to the coordinator, with the instance's incarnation. */
+  reply(reply: ControlReply, incarnation: number): void;
   sinkBatch(
     instance: number,
     sink: string,
@@ -55,6 +66,8 @@ export interface WorkerEvents {
   ): void;
   /** A stream to another worker broke (that worker is probably dead). */
   peerLost(address: string, error: Error): void;
+  /** A control message to an instance on another worker (at `address`, as `incarnation`). */
+  forward(instance: number, address: string, incarnation: number, message: ControlMessage): void;
 }
 
 type Task =
@@ -66,17 +79,20 @@ type Task =
       readonly from: IncomingStream | null;
     }
   | { readonly kind: "control"; readonly message: ControlMessage }
-  | { readonly kind: "poll" }
-  | { readonly kind: "step" };
+  | { readonly kind: "poll" };
 
 class Hosted {
   readonly inbox: Task[] = [];
   head = 0;
   queuedTuples = 0;
   pollQueued = false;
-  stepQueued = false;
+  /** Time its tasks took since its checkpoint copy last stepped (the copy's share of time). */
+  taskMsSinceStep = 0;
   readonly streams = new Set<OutgoingStream>();
-  constructor(readonly instance: Instance) {}
+  constructor(
+    readonly instance: Instance,
+    readonly incarnation: number,
+  ) {}
   get hasWork(): boolean {
     return this.head < this.inbox.length;
   }
@@ -96,6 +112,8 @@ class Hosted {
 }
 
 const SLICE_MS = 8;
+/** Least time a pending checkpoint copies for on each turn of its instance. */
+const STEP_MIN_MS = 2;
 
 /** The instances of one worker and the runtime they see. */
 export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
@@ -111,6 +129,14 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
   private current: Hosted | null = null;
   /** Replies sent during the current task: they go out after the task's outputs. */
   private replies: ControlReply[] = [];
+  private physical: PhysicalPlan;
+  /** Worker address of every instance, as last told. */
+  private readonly addresses: Map<number, string>;
+  /** Live incarnation of every instance, as last told (absent: 0, any). */
+  private readonly incarnations: Map<number, number>;
+  readonly bufferOutput: boolean;
+  /** Frames and control messages dropped: for an instance not hosted here, or a replaced incarnation. */
+  dropped = 0;
   private sliceScheduled = false;
   private cursor = 0;
   private pollTimer: NodeJS.Timeout | null = null;
@@ -121,24 +147,76 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
   private sourceTuples = 0;
 
   constructor(
-    readonly plan: PhysicalPlan,
+    plan: PhysicalPlan,
     hosted: readonly number[],
-    private readonly addresses: ReadonlyMap<number, string>,
+    addresses: ReadonlyMap<number, string>,
     private readonly options: WorkerRuntimeOptions,
     private readonly events: WorkerEvents,
+    incarnations: ReadonlyMap<number, number> = new Map(),
   ) {
+    this.physical = plan;
+    this.addresses = new Map(addresses);
+    this.incarnations = new Map(incarnations);
+    this.bufferOutput = options.bufferOutput;
     this.clock = new RealClock(options.startEpochMs);
     const rng = seedrandom.alea(`${options.seed}/worker/${hosted.join(",")}`);
     this.random = { next: () => rng() };
-    for (const id of hosted) {
-      const spec = plan.instances.find((i) => i.id === id);
-      if (spec === undefined) throw new Error(`instance ${id} is not in the plan`);
-      const h = new Hosted(new Instance(plan, spec, this));
-      this.hosts.set(id, h);
-      this.order.push(h);
-    }
+    for (const id of hosted) this.host(id);
   }
 
+  /** The physical plan as this worker knows it. */
+  get plan(): PhysicalPlan {
+    return this.physical;
+  }
+
+  /** Deploy a fresh incarnation of instance `id`, in place of the live one if any. */
+  private host(id: number): void {
+    const spec = this.physical.instances.find((i) => i.id === id);
+    if (spec === undefined) throw new Error(`instance ${id} is not in the plan`);
+    const h = new Hosted(new Instance(this.physical, spec, this), this.incarnations.get(id) ?? 0);
+    const old = this.hosts.get(id);
+    this.hosts.set(id, h);
+    if (old === undefined) {
+      this.order.push(h);
+      return;
+    }
+    // Its queued work dies with it (a task of it cannot be running: one thread); the
+    // frames it held give their credit back, or their streams would shrink for good.
+    for (let i = old.head; i < old.inbox.length; i++) {
+      const t = old.inbox[i];
+      if (t.kind === "batch" && t.from !== null) {
+        t.from.processed();
+        t.from.flush();
+      }
+    }
+    old.inbox.length = 0;
+    old.head = 0;
+    old.queuedTuples = 0;
+    this.order[this.order.indexOf(old)] = h;
+  }
+
+  /**
+   * Instances were deployed afresh: `specs` as now placed, at `addresses`, as
+   * `incarnations`; those of `fresh` are deployed here anew (replacing their live
+   * incarnations). Returns the ids deployed here.
+   */
+  redeploy(
+    specs: readonly InstanceSpec[],
+    addresses: ReadonlyMap<number, string>,
+    incarnations: ReadonlyMap<number, number>,
+    fresh: readonly number[],
+  ): number[] {
+    this.physical = withInstances(
+      this.physical,
+      specs.map((s) => s.id),
+      specs,
+    );
+    for (const [id, a] of addresses) this.addresses.set(id, a);
+    for (const [id, n] of incarnations) this.incarnations.set(id, n);
+    for (const id of fresh) this.host(id);
+    if (fresh.length > 0) this.scheduleSlice();
+    return [...fresh];
+  }
   /** Ids of the hosted instances. */
   get hosted(): number[] {
     return [...this.hosts.keys()];
@@ -175,18 +253,34 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
 
   // ---- inputs ----
 
-  /** A frame arrived from another worker for a hosted instance. */
+  /**
+   * A frame arrived from another worker for a hosted instance. One for an instance not
+   * hosted here (sent on stale knowledge of where it runs) is dropped, its credit returned.
+   */
   receive(receiver: number, edge: number, sender: number, batch: Batch, from: IncomingStream): void {
     const h = this.hosts.get(receiver);
-    if (h === undefined) throw new Error(`instance ${receiver} is not hosted here`);
+    if (h === undefined) {
+      this.dropped++;
+      from.processed();
+      from.flush();
+      return;
+    }
     this.push(h, { kind: "batch", edge, sender, batch, from });
   }
 
-  /** A control message for a hosted instance. */
-  control(instance: number, message: ControlMessage): void {
+  /**
+   * A control message for a hosted instance, sent to its incarnation `incarnation` (0:
+   * whichever is live). Returns false when it was for a replaced incarnation and dropped.
+   */
+  control(instance: number, message: ControlMessage, incarnation = 0): boolean {
     const h = this.hosts.get(instance);
     if (h === undefined) throw new Error(`instance ${instance} is not hosted here`);
+    if (incarnation !== 0 && h.incarnation !== 0 && incarnation !== h.incarnation) {
+      this.dropped++;
+      return false;
+    }
     this.push(h, { kind: "control", message });
+    return true;
   }
 
   private push(h: Hosted, task: Task): void {
@@ -235,9 +329,20 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
   }
 
   sendControl(to: Address, message: ControlMessage | ControlReply): void {
-    if (to !== "coordinator") this.control(to, message as ControlMessage);
-    else if (this.current !== null) this.replies.push(message as ControlReply);
-    else this.events.reply(message as ControlReply);
+    if (to === "coordinator") {
+      const reply = message as ControlReply;
+      if (this.current !== null) this.replies.push(reply);
+      else this.events.reply(reply, 0);
+      return;
+    }
+    // To another instance: here, straight into its inbox; elsewhere, through its worker.
+    if (this.hosts.has(to)) {
+      this.control(to, message as ControlMessage);
+      return;
+    }
+    const address = this.addresses.get(to);
+    if (address === undefined) throw new Error(`no address for instance ${to}`);
+    this.events.forward(to, address, this.incarnations.get(to) ?? 0, message as ControlMessage);
   }
 
   sinkOutput(instance: number, edge: number, sender: number, batch: Batch): void {
@@ -283,56 +388,76 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
       for (let n = 0; n < this.order.length; n++) {
         const h = this.order[this.cursor];
         this.cursor = (this.cursor + 1) % this.order.length;
-        if (!h.hasWork || h.blocked) continue;
-        this.run(h);
+        // A checkpoint being copied steps on each turn, beside the next task: queued behind
+        // the inbox, its steps would each wait for the whole backlog, and a large state
+        // would never finish its checkpoint while input keeps coming.
+        const stepping = h.instance.checkpointPending;
+        const runnable = h.hasWork && !h.blocked;
+        if (!stepping && !runnable) continue;
+        this.run(h, runnable);
         ran = true;
       }
     }
-    if (this.order.some((h) => h.hasWork && !h.blocked)) this.scheduleSlice();
+    if (this.order.some((h) => (h.hasWork && !h.blocked) || h.instance.checkpointPending))
+      this.scheduleSlice();
   }
 
-  private run(h: Hosted): void {
-    const task = h.take();
+  /**
+   * Give `h` a turn: copy steps of its pending checkpoint, then its next task if `task`.
+   * The copy gets as much time as the instance's tasks took since its last steps (at least
+   * STEP_MIN_MS): half the instance's time while a checkpoint is pending, so a checkpoint
+   * of a large state completes in about twice its copy time under load, and no pause is
+   * longer than the instance's own longest task.
+   */
+  private run(h: Hosted, task: boolean): void {
     const inst = h.instance;
     this.current = h;
     try {
-      switch (task.kind) {
-        case "batch":
-          inst.receive(task.edge, task.sender, task.batch);
-          if (task.from !== null) {
-            // Credit goes back at once: a frame is several thousand tuples, so a credit
-            // message per frame is cheap, and the sender never waits for a slice to end.
-            task.from.processed();
-            task.from.flush();
-          }
-          break;
-        case "control":
-          inst.handle(task.message);
-          break;
-        case "poll": {
-          h.pollQueued = false;
-          const before = this.sourceTuples;
-          inst.poll(this.options.batchSize, this.clock.nowMs() * this.options.replaySpeed);
-          if (this.sourceTuples - before >= this.options.batchSize) {
-            h.pollQueued = true;
-            h.inbox.push({ kind: "poll" });
-          }
-          break;
-        }
-        case "step":
-          h.stepQueued = false;
-          if (inst.checkpointPending) inst.checkpointStep();
-          break;
+      if (inst.checkpointPending) {
+        const start = performance.now();
+        const budget = Math.max(STEP_MIN_MS, h.taskMsSinceStep);
+        do inst.checkpointStep();
+        while (inst.checkpointPending && performance.now() - start < budget);
+        h.taskMsSinceStep = 0;
       }
-      if (inst.checkpointPending && !h.stepQueued) {
-        h.stepQueued = true;
-        h.inbox.push({ kind: "step" });
+      if (task) {
+        const start = performance.now();
+        this.runTask(h, h.take());
+        if (inst.checkpointPending) h.taskMsSinceStep += performance.now() - start;
       }
     } finally {
       this.current = null;
       const replies = this.replies;
       this.replies = [];
-      for (const r of replies) this.events.reply(r);
+      for (const r of replies) this.events.reply(r, h.incarnation);
+    }
+  }
+
+  private runTask(h: Hosted, task: Task): void {
+    const inst = h.instance;
+    switch (task.kind) {
+      case "batch":
+        inst.receive(task.edge, task.sender, task.batch);
+        if (task.from !== null) {
+          // Credit goes back at once: a frame is several thousand tuples, so a credit
+          // message per frame is cheap, and the sender never waits for a slice to end.
+          task.from.processed();
+          task.from.flush();
+        }
+        break;
+      case "control":
+        inst.handle(task.message);
+        break;
+      case "poll": {
+        h.pollQueued = false;
+        const before = this.sourceTuples;
+        inst.poll(this.options.batchSize, this.clock.nowMs() * this.options.replaySpeed);
+        if (this.sourceTuples - before >= this.options.batchSize) {
+          h.pollQueued = true;
+          h.inbox.push({ kind: "poll" });
+        }
+        break;
+      }
     }
   }
 }

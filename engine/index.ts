@@ -68,7 +68,9 @@ export {
   type LatencyFiguresMs,
   latencyFiguresMs,
   type OutputRecord,
+  type RecoverySummary,
   type RunSummaryFields,
+  recoverySummaries,
   roundMs,
 } from "./metrics/runReport.js";
 export type {

@@ -3,44 +3,23 @@
 // its seed; `wallSeconds` is the one exception and is filled in by the caller, since
 // the simulator never reads the wall clock.
 
-import { caughtUpAtMs, latencyFiguresMs, type RunSummaryFields, roundMs } from "../engine/index.js";
-import type { FailureRecord, Simulation } from "./simulation.js";
+import {
+  latencyFiguresMs,
+  type RecoverySummary,
+  type RunSummaryFields,
+  recoverySummaries,
+  roundMs,
+} from "../engine/index.js";
 
-/**
- * A recovery from a failure (README, "Fault tolerance"): when the VM failed, when the
- * coordinator knew, when every replacement was restored and started, and when the output
- * had caught up; `recoveryMs` runs from the failure to caught up (null: it never did).
- */
-export interface RecoverySummary {
-  readonly failedAtMs: number;
-  readonly detectedAtMs: number;
-  readonly restoredAtMs: number | null;
-  readonly caughtUpAtMs: number | null;
-  readonly recoveryMs: number | null;
-  /** The instances lost, as "operator#id". */
-  readonly instances: readonly string[];
-  /** Instances restarted from their initial state (source replay, or a lost backup). */
-  readonly rolledBack: readonly string[];
-}
+export type { RecoverySummary };
+
+import type { FailureRecord, Simulation } from "./simulation.js";
 
 /** The recoveries of a run, with caught-up times from its metrics. */
 export function recoveriesOf(sim: Simulation): RecoverySummary[] {
   const ft = sim.faultTolerance;
   if (ft === null) return [];
-  const rows = sim.metrics.rows();
-  const name = (id: number) => `${sim.operatorOf(id)}#${id}`;
-  return ft.records.map((r) => {
-    const caught = r.restoredAtMs === null ? null : caughtUpAtMs(rows, r.failedAtMs, r.restoredAtMs);
-    return {
-      failedAtMs: roundMs(r.failedAtMs),
-      detectedAtMs: roundMs(r.detectedAtMs),
-      restoredAtMs: r.restoredAtMs === null ? null : roundMs(r.restoredAtMs),
-      caughtUpAtMs: caught,
-      recoveryMs: caught === null ? null : roundMs(caught - r.failedAtMs),
-      instances: r.instances.map(name),
-      rolledBack: r.rolledBack.map(name),
-    };
-  });
+  return recoverySummaries(ft.records, sim.metrics.rows(), (id) => sim.operatorOf(id));
 }
 
 /** A scale-out of an operator (filled by the scaling policies). */

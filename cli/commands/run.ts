@@ -3,12 +3,16 @@
 // instances with `--pool ec2`. It writes the same files as a simulated run
 // (summary.json, metrics.csv, outputs.csv, experiment.json), so that the two can be
 // compared field by field, and terminates every worker it started, on Ctrl-C too.
+// `--kill worker=1@5s` SIGKILLs a worker mid-run; the experiment's fault-tolerance
+// strategy decides whether the run recovers (summary.json records the recoveries).
 
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Command, Option } from "commander";
+import type { WorkerKill } from "../../cloud/cloudRun.js";
 import { UserError } from "../errors.js";
+import { checkKills, collectKill } from "../killSpec.js";
 import { parseInteger, parsePositiveNumber } from "../options.js";
 import { collectSetting, type Setting } from "../settings.js";
 
@@ -20,6 +24,7 @@ interface RunFlags {
   readonly out?: string;
   readonly until?: number;
   readonly set?: readonly Setting[];
+  readonly kill?: readonly WorkerKill[];
   readonly quiet: boolean;
 }
 
@@ -55,6 +60,12 @@ export function registerRun(program: Command): void {
         "set a dotted key of the experiment before validation; repeatable (default: none)",
       ).argParser(collectSetting),
     )
+    .addOption(
+      new Option(
+        "--kill <worker=i@time>",
+        "SIGKILL worker i (0-based) at this run time, e.g. worker=1@5s or worker=0@1500ms; repeatable (default: none)",
+      ).argParser(collectKill),
+    )
     .addOption(new Option("--quiet", "no progress display").default(false))
     .action(runReal);
 }
@@ -70,6 +81,9 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
     seed: flags.seed,
     untilS: flags.until,
   });
+  const workers = flags.workers ?? experiment.cluster.vms;
+  const kills = flags.kill ?? [];
+  checkKills(kills, workers, flags.pool);
   const token = randomBytes(24).toString("hex");
   const pool = await makePool(flags.pool, token, experiment.cloud?.ec2, where, experiment.name);
   const removeCleanup = installSignalCleanup(pool);
@@ -83,7 +97,7 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
     name: experiment.name,
     pool,
     poolKind: flags.pool,
-    workers: flags.workers ?? experiment.cluster.vms,
+    workers,
     token,
     workload: experiment.workload.name,
     params: experiment.workload.params,
@@ -94,6 +108,12 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
     replaySpeed: experiment.fidelity.replaySpeed,
     untilMs: experiment.untilS === undefined ? undefined : experiment.untilS * 1000,
     metricsIntervalMs: experiment.metricsIntervalMs,
+    faultTolerance: {
+      strategy: experiment.faultTolerance.strategy,
+      checkpointIntervalMs: experiment.faultTolerance.checkpointIntervalMs,
+      backupPlacement: experiment.faultTolerance.backupPlacement,
+    },
+    kills,
     onOutput: (o) => {
       outputs.add(o);
       answers?.add(o.timeMs, o.value);
@@ -118,7 +138,13 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
         `${summary.name}, seed ${summary.seed}, ${flags.pool} pool: ${summary.simulatedSeconds} s run in ${summary.wallSeconds.toFixed(2)} s wall clock`,
         `tuples in ${summary.tuplesIn}, out ${summary.tuplesOut}`,
         `latency p50 ${ms(summary.latencyMs.p50)}, p99 ${ms(summary.latencyMs.p99)}, max ${ms(summary.latencyMs.max)}`,
-        `workers ${summary.vmsMax}, failures ${summary.failures.length}, output digest ${summary.outputDigest}`,
+        `workers ${summary.vmsMax}, failures ${summary.failures.length} (fault tolerance: ${summary.faultTolerance}), output digest ${summary.outputDigest}`,
+        ...summary.recoveries.map(
+          (r) =>
+            `recovery of ${r.instances.join(" ")}: failed ${r.failedAtMs} ms, detected ${r.detectedAtMs} ms, ` +
+            `restored ${r.restoredAtMs ?? "never"}, caught up ${r.caughtUpAtMs ?? "never"}` +
+            (r.recoveryMs === null ? "" : ` (recovery ${r.recoveryMs} ms)`),
+        ),
         `files in ${dir}`,
       ].join("\n")}\n`,
     );

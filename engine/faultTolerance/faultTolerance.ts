@@ -236,7 +236,7 @@ export class FaultTolerance {
    * Under `none` nothing is done; otherwise they are replaced and recovered.
    */
   instancesLost(ids: readonly number[], failedAtMs: number): void {
-    if (this.options.strategy === "none") return;
+    if (this.options.strategy === "none" || ids.length === 0) return;
     this.recover(ids, failedAtMs, false);
   }
 

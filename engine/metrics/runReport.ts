@@ -1,8 +1,10 @@
 // What every runtime reports of a run in the same shape, so that simulated and real runs
-// compare field by field: one output record per tuple a sink received, and the latency
-// figures of summary.json.
+// compare field by field: one output record per tuple a sink received, the latency
+// figures of summary.json, and its recoveries from failures.
 
-import type { Metrics } from "./metrics.js";
+import type { RecoveryRecord } from "../faultTolerance/faultTolerance.js";
+import { caughtUpAtMs } from "../faultTolerance/recoveryTime.js";
+import type { Metrics, MetricsRow } from "./metrics.js";
 
 /** One tuple a sink received, as outputs.csv lists it. */
 export interface OutputRecord {
@@ -52,4 +54,42 @@ export function latencyFiguresMs(metrics: Metrics): LatencyFiguresMs {
   const l = metrics.latencySummary();
   if (l.count === 0) return { p50: null, p99: null, max: null };
   return { p50: roundMs(l.p50), p99: roundMs(l.p99), max: roundMs(l.max) };
+}
+
+/**
+ * A recovery from a failure (README, "Fault tolerance"): when the VM failed, when the
+ * coordinator knew, when every replacement was restored and started, and when the output
+ * had caught up; `recoveryMs` runs from the failure to caught up (null: it never did).
+ */
+export interface RecoverySummary {
+  readonly failedAtMs: number;
+  readonly detectedAtMs: number;
+  readonly restoredAtMs: number | null;
+  readonly caughtUpAtMs: number | null;
+  readonly recoveryMs: number | null;
+  /** The instances lost, as "operator#id". */
+  readonly instances: readonly string[];
+  /** Instances restarted from their initial state (source replay, or a lost backup). */
+  readonly rolledBack: readonly string[];
+}
+
+/** The summaries of a run's recoveries, with caught-up times from its metrics rows. */
+export function recoverySummaries(
+  records: readonly RecoveryRecord[],
+  rows: readonly MetricsRow[],
+  nameOf: (instance: number) => string,
+): RecoverySummary[] {
+  const name = (id: number) => `${nameOf(id)}#${id}`;
+  return records.map((r) => {
+    const caught = r.restoredAtMs === null ? null : caughtUpAtMs(rows, r.failedAtMs, r.restoredAtMs);
+    return {
+      failedAtMs: roundMs(r.failedAtMs),
+      detectedAtMs: roundMs(r.detectedAtMs),
+      restoredAtMs: r.restoredAtMs === null ? null : roundMs(r.restoredAtMs),
+      caughtUpAtMs: caught === null ? null : roundMs(caught),
+      recoveryMs: caught === null ? null : roundMs(caught - r.failedAtMs),
+      instances: r.instances.map(name),
+      rolledBack: r.rolledBack.map(name),
+    };
+  });
 }

@@ -54,6 +54,57 @@ describe("seep run", () => {
   });
 });
 
+describe("seep run --kill", () => {
+  it("refuses a malformed kill, a worker the run does not have, and kills on ec2, in one line", async () => {
+    const cases: [string[], RegExp][] = [
+      [["--kill", "worker=x@5s"], /--kill expects worker=<index>@<time>.*got 'worker=x@5s'/],
+      [["--kill", "worker=1@5"], /--kill expects worker=<index>@<time>/],
+      [["--kill", "node=1@5s"], /--kill expects worker=<index>@<time>/],
+      [["--workers", "2", "--kill", "worker=2@1s"], /--kill worker=2: the run has 2 workers \(0 to 1\)/],
+      [["--pool", "ec2", "--kill", "worker=0@1s"], /--kill needs the local pool/],
+    ];
+    for (const [args, message] of cases) {
+      const out = await seep(["run", "wordcount", ...args]);
+      expect(out.code, args.join(" ")).toBe(1);
+      expect(out.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
+      expect(out.stderr, args.join(" ")).toMatch(message);
+    }
+  });
+
+  it("recovers under rsm from a worker it SIGKILLs: the output digest of seep sim, the recovery in summary.json", async () => {
+    const real = join(scratch, "killed");
+    const sim = join(scratch, "sim-ft");
+    const settings = [
+      "--set",
+      "workload.params.lines=4000",
+      "--set",
+      "workload.params.windowSizeMs=500",
+      "--set",
+      "workload.params.windowSlideMs=250",
+      "--set",
+      "faultTolerance.strategy=rsm",
+      "--set",
+      "faultTolerance.checkpointIntervalMs=500",
+      "--set",
+      "fidelity.batchSize=256",
+      "--set",
+      "fidelity.sourcePollMs=20",
+    ];
+    const args = ["run", "wordcount", "--workers", "3", "--quiet", "--out", real, "--kill", "worker=1@2s"];
+    const out = await seep([...args, ...settings], { timeoutMs: 60_000 });
+    expect(out.stderr).toBe("");
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/recovery of split#1 count#4: failed 2\d{3}(\.\d+)? ms/);
+    const s = json(join(real, "summary.json"));
+    expect(s.faultTolerance).toBe("rsm");
+    expect(s.failures).toHaveLength(1);
+    expect(s.recoveries).toHaveLength(1);
+    expect(s.recoveries[0].restoredAtMs).toBeGreaterThan(s.recoveries[0].detectedAtMs);
+    expect((await seep(["sim", "wordcount", "--quiet", "--out", sim, ...settings])).code).toBe(0);
+    expect(s.outputDigest).toBe(json(join(sim, "summary.json")).outputDigest);
+  }, 90_000);
+});
+
 describe("seep worker", () => {
   it("refuses to start without a token, in one line", async () => {
     const out = await seep(["worker"], { timeoutMs: 10_000 });

@@ -74,11 +74,23 @@ export interface DeployRequest {
   startEpochMs: number;
   /** Event-time milliseconds replayed per wall-clock millisecond (1: real time). */
   replaySpeed: number;
+  /**
+   * The run's fault-tolerance strategy (none, rsm, ...): instances keep sent output in
+   * their buffers only when it replays them. Empty: none.
+   */
+  faultTolerance: string;
+  /** Incarnation of every instance, by instance id (see ControlRequest.incarnation). */
+  incarnations: { [key: number]: number };
 }
 
 export interface DeployRequest_AddressesEntry {
   key: number;
   value: string;
+}
+
+export interface DeployRequest_IncarnationsEntry {
+  key: number;
+  value: number;
 }
 
 export interface InstanceSpec {
@@ -107,9 +119,50 @@ export interface ControlRequest {
   seq: number;
   checkpoint: Buffer;
   routingJson: string;
+  /**
+   * The incarnation of `instance` the message is for: a message sent to an incarnation
+   * that has been replaced since is dropped, as it would be lost with it. 0: any.
+   */
+  incarnation: number;
+  /**
+   * JSON of the carried checkpoint's id, instance, operator and input positions, so that
+   * a holder or the coordinator can use it without decoding its state (cloud/lazyCheckpoint.ts).
+   */
+  checkpointHead: string;
 }
 
 export interface ControlAck {
+}
+
+/**
+ * Instances were deployed afresh (recovery): on a new worker, or in place of their live
+ * incarnation on their worker. Every live worker is told where they run now and their new
+ * incarnations, so that data streams and control messages reach the replacements; the
+ * worker that hosts them in place also deploys them afresh.
+ */
+export interface RedeployRequest {
+  /** The redeployed instances as now placed. */
+  instances: InstanceSpec[];
+  /** Worker address of each, by instance id. */
+  addresses: { [key: number]: string };
+  /** New incarnation of each, by instance id. */
+  incarnations: { [key: number]: number };
+  /** Instance ids to deploy afresh on this worker, replacing their live incarnations. */
+  fresh: number[];
+}
+
+export interface RedeployRequest_AddressesEntry {
+  key: number;
+  value: string;
+}
+
+export interface RedeployRequest_IncarnationsEntry {
+  key: number;
+  value: number;
+}
+
+export interface RedeployReply {
+  deployed: number[];
 }
 
 /** An engine reply from an instance to the coordinator. */
@@ -119,6 +172,8 @@ export interface ControlReplyMessage {
   checkpointId: number;
   holder: number;
   checkpoint: Buffer;
+  /** As ControlRequest.checkpoint_head. */
+  checkpointHead: string;
 }
 
 export interface HeartbeatRequest {
@@ -145,7 +200,14 @@ export interface WatchRequest {
  */
 export interface WorkerEvent {
   reply?: ControlReplyMessage | undefined;
-  output?: SinkOutput | undefined;
+  output?:
+    | SinkOutput
+    | undefined;
+  /**
+   * The incarnation of the instance that sent a reply (replies of a replaced incarnation
+   * are dropped by the coordinator).
+   */
+  incarnation: number;
 }
 
 export interface SinkOutput {
@@ -361,6 +423,8 @@ function createBaseDeployRequest(): DeployRequest {
     sourcePollMs: 0,
     startEpochMs: 0,
     replaySpeed: 0,
+    faultTolerance: "",
+    incarnations: {},
   };
 }
 
@@ -403,6 +467,12 @@ export const DeployRequest: MessageFns<DeployRequest> = {
     if (message.replaySpeed !== 0) {
       writer.uint32(89).double(message.replaySpeed);
     }
+    if (message.faultTolerance !== "") {
+      writer.uint32(98).string(message.faultTolerance);
+    }
+    globalThis.Object.entries(message.incarnations).forEach(([key, value]: [string, number]) => {
+      DeployRequest_IncarnationsEntry.encode({ key: key as any, value }, writer.uint32(106).fork()).join();
+    });
     return writer;
   },
 
@@ -520,6 +590,25 @@ export const DeployRequest: MessageFns<DeployRequest> = {
             message.replaySpeed = reader.double();
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.faultTolerance = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            const entry13 = DeployRequest_IncarnationsEntry.decode(reader, reader.uint32());
+            if (entry13.value !== undefined) {
+              message.incarnations[entry13.key] = entry13.value;
+            }
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -586,6 +675,25 @@ export const DeployRequest: MessageFns<DeployRequest> = {
         : isSet(object.replay_speed)
         ? globalThis.Number(object.replay_speed)
         : 0,
+      faultTolerance: isSet(object.faultTolerance)
+        ? globalThis.String(object.faultTolerance)
+        : isSet(object.fault_tolerance)
+        ? globalThis.String(object.fault_tolerance)
+        : "",
+      incarnations: isObject(object.incarnations)
+        ? (globalThis.Object.entries(object.incarnations) as [string, any][]).reduce(
+          (acc: { [key: number]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, globalThis.Number(key), {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
     };
   },
 
@@ -630,6 +738,18 @@ export const DeployRequest: MessageFns<DeployRequest> = {
     if (message.replaySpeed !== 0) {
       obj.replaySpeed = floatToJson(message.replaySpeed);
     }
+    if (message.faultTolerance !== "") {
+      obj.faultTolerance = message.faultTolerance;
+    }
+    if (message.incarnations) {
+      const entries = globalThis.Object.entries(message.incarnations) as [string, number][];
+      if (entries.length > 0) {
+        obj.incarnations = {};
+        entries.forEach(([k, v]) => {
+          obj.incarnations[k] = Math.round(v);
+        });
+      }
+    }
     return obj;
   },
 
@@ -657,6 +777,16 @@ export const DeployRequest: MessageFns<DeployRequest> = {
     message.sourcePollMs = object.sourcePollMs ?? 0;
     message.startEpochMs = object.startEpochMs ?? 0;
     message.replaySpeed = object.replaySpeed ?? 0;
+    message.faultTolerance = object.faultTolerance ?? "";
+    message.incarnations = (globalThis.Object.entries(object.incarnations ?? {}) as [string, number][]).reduce(
+      (acc: { [key: number]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[globalThis.Number(key)] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
     return message;
   },
 };
@@ -742,6 +872,93 @@ export const DeployRequest_AddressesEntry: MessageFns<DeployRequest_AddressesEnt
     const message = createBaseDeployRequest_AddressesEntry();
     message.key = object.key ?? 0;
     message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseDeployRequest_IncarnationsEntry(): DeployRequest_IncarnationsEntry {
+  return { key: 0, value: 0 };
+}
+
+export const DeployRequest_IncarnationsEntry: MessageFns<DeployRequest_IncarnationsEntry> = {
+  encode(message: DeployRequest_IncarnationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== 0) {
+      writer.uint32(8).uint32(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(16).uint32(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeployRequest_IncarnationsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeployRequest_IncarnationsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.key = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.value = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeployRequest_IncarnationsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.Number(object.key) : 0,
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: DeployRequest_IncarnationsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== 0) {
+      obj.key = Math.round(message.key);
+    }
+    if (message.value !== 0) {
+      obj.value = Math.round(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeployRequest_IncarnationsEntry>, I>>(base?: I): DeployRequest_IncarnationsEntry {
+    return DeployRequest_IncarnationsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeployRequest_IncarnationsEntry>, I>>(
+    object: I,
+  ): DeployRequest_IncarnationsEntry {
+    const message = createBaseDeployRequest_IncarnationsEntry();
+    message.key = object.key ?? 0;
+    message.value = object.value ?? 0;
     return message;
   },
 };
@@ -996,6 +1213,8 @@ function createBaseControlRequest(): ControlRequest {
     seq: 0,
     checkpoint: Buffer.alloc(0),
     routingJson: "",
+    incarnation: 0,
+    checkpointHead: "",
   };
 }
 
@@ -1024,6 +1243,12 @@ export const ControlRequest: MessageFns<ControlRequest> = {
     }
     if (message.routingJson !== "") {
       writer.uint32(66).string(message.routingJson);
+    }
+    if (message.incarnation !== 0) {
+      writer.uint32(72).uint32(message.incarnation);
+    }
+    if (message.checkpointHead !== "") {
+      writer.uint32(82).string(message.checkpointHead);
     }
     return writer;
   },
@@ -1105,6 +1330,22 @@ export const ControlRequest: MessageFns<ControlRequest> = {
             message.routingJson = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.incarnation = reader.uint32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.checkpointHead = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1135,6 +1376,12 @@ export const ControlRequest: MessageFns<ControlRequest> = {
         : isSet(object.routing_json)
         ? globalThis.String(object.routing_json)
         : "",
+      incarnation: isSet(object.incarnation) ? globalThis.Number(object.incarnation) : 0,
+      checkpointHead: isSet(object.checkpointHead)
+        ? globalThis.String(object.checkpointHead)
+        : isSet(object.checkpoint_head)
+        ? globalThis.String(object.checkpoint_head)
+        : "",
     };
   },
 
@@ -1164,6 +1411,12 @@ export const ControlRequest: MessageFns<ControlRequest> = {
     if (message.routingJson !== "") {
       obj.routingJson = message.routingJson;
     }
+    if (message.incarnation !== 0) {
+      obj.incarnation = Math.round(message.incarnation);
+    }
+    if (message.checkpointHead !== "") {
+      obj.checkpointHead = message.checkpointHead;
+    }
     return obj;
   },
 
@@ -1180,6 +1433,8 @@ export const ControlRequest: MessageFns<ControlRequest> = {
     message.seq = object.seq ?? 0;
     message.checkpoint = object.checkpoint ?? Buffer.alloc(0);
     message.routingJson = object.routingJson ?? "";
+    message.incarnation = object.incarnation ?? 0;
+    message.checkpointHead = object.checkpointHead ?? "";
     return message;
   },
 };
@@ -1236,8 +1491,460 @@ export const ControlAck: MessageFns<ControlAck> = {
   },
 };
 
+function createBaseRedeployRequest(): RedeployRequest {
+  return { instances: [], addresses: {}, incarnations: {}, fresh: [] };
+}
+
+export const RedeployRequest: MessageFns<RedeployRequest> = {
+  encode(message: RedeployRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.instances) {
+      InstanceSpec.encode(v!, writer.uint32(10).fork()).join();
+    }
+    globalThis.Object.entries(message.addresses).forEach(([key, value]: [string, string]) => {
+      RedeployRequest_AddressesEntry.encode({ key: key as any, value }, writer.uint32(18).fork()).join();
+    });
+    globalThis.Object.entries(message.incarnations).forEach(([key, value]: [string, number]) => {
+      RedeployRequest_IncarnationsEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
+    });
+    if (message.fresh.length !== 0) {
+      writer.uint32(34).fork();
+      for (const v of message.fresh) {
+        writer.uint32(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RedeployRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRedeployRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.instances.push(InstanceSpec.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            const entry2 = RedeployRequest_AddressesEntry.decode(reader, reader.uint32());
+            if (entry2.value !== undefined) {
+              message.addresses[entry2.key] = entry2.value;
+            }
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            const entry3 = RedeployRequest_IncarnationsEntry.decode(reader, reader.uint32());
+            if (entry3.value !== undefined) {
+              message.incarnations[entry3.key] = entry3.value;
+            }
+            continue;
+          }
+          case 4: {
+            if (tag === 32) {
+              message.fresh.push(reader.uint32());
+
+              continue;
+            }
+
+            if (tag === 34) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.fresh.push(reader.uint32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RedeployRequest {
+    return {
+      instances: globalThis.Array.isArray(object?.instances)
+        ? object.instances.map((e: any) => InstanceSpec.fromJSON(e))
+        : [],
+      addresses: isObject(object.addresses)
+        ? (globalThis.Object.entries(object.addresses) as [string, any][]).reduce(
+          (acc: { [key: number]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, globalThis.Number(key), {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      incarnations: isObject(object.incarnations)
+        ? (globalThis.Object.entries(object.incarnations) as [string, any][]).reduce(
+          (acc: { [key: number]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, globalThis.Number(key), {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      fresh: globalThis.Array.isArray(object?.fresh) ? object.fresh.map((e: any) => globalThis.Number(e)) : [],
+    };
+  },
+
+  toJSON(message: RedeployRequest): unknown {
+    const obj: any = {};
+    if (message.instances?.length) {
+      obj.instances = message.instances.map((e) => InstanceSpec.toJSON(e));
+    }
+    if (message.addresses) {
+      const entries = globalThis.Object.entries(message.addresses) as [string, string][];
+      if (entries.length > 0) {
+        obj.addresses = {};
+        entries.forEach(([k, v]) => {
+          obj.addresses[k] = v;
+        });
+      }
+    }
+    if (message.incarnations) {
+      const entries = globalThis.Object.entries(message.incarnations) as [string, number][];
+      if (entries.length > 0) {
+        obj.incarnations = {};
+        entries.forEach(([k, v]) => {
+          obj.incarnations[k] = Math.round(v);
+        });
+      }
+    }
+    if (message.fresh?.length) {
+      obj.fresh = message.fresh.map((e) => Math.round(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RedeployRequest>, I>>(base?: I): RedeployRequest {
+    return RedeployRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RedeployRequest>, I>>(object: I): RedeployRequest {
+    const message = createBaseRedeployRequest();
+    message.instances = object.instances?.map((e) => InstanceSpec.fromPartial(e)) || [];
+    message.addresses = (globalThis.Object.entries(object.addresses ?? {}) as [string, string][]).reduce(
+      (acc: { [key: number]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[globalThis.Number(key)] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.incarnations = (globalThis.Object.entries(object.incarnations ?? {}) as [string, number][]).reduce(
+      (acc: { [key: number]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[globalThis.Number(key)] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.fresh = object.fresh?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseRedeployRequest_AddressesEntry(): RedeployRequest_AddressesEntry {
+  return { key: 0, value: "" };
+}
+
+export const RedeployRequest_AddressesEntry: MessageFns<RedeployRequest_AddressesEntry> = {
+  encode(message: RedeployRequest_AddressesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== 0) {
+      writer.uint32(8).uint32(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RedeployRequest_AddressesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRedeployRequest_AddressesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.key = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RedeployRequest_AddressesEntry {
+    return {
+      key: isSet(object.key) ? globalThis.Number(object.key) : 0,
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: RedeployRequest_AddressesEntry): unknown {
+    const obj: any = {};
+    if (message.key !== 0) {
+      obj.key = Math.round(message.key);
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RedeployRequest_AddressesEntry>, I>>(base?: I): RedeployRequest_AddressesEntry {
+    return RedeployRequest_AddressesEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RedeployRequest_AddressesEntry>, I>>(
+    object: I,
+  ): RedeployRequest_AddressesEntry {
+    const message = createBaseRedeployRequest_AddressesEntry();
+    message.key = object.key ?? 0;
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseRedeployRequest_IncarnationsEntry(): RedeployRequest_IncarnationsEntry {
+  return { key: 0, value: 0 };
+}
+
+export const RedeployRequest_IncarnationsEntry: MessageFns<RedeployRequest_IncarnationsEntry> = {
+  encode(message: RedeployRequest_IncarnationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== 0) {
+      writer.uint32(8).uint32(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(16).uint32(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RedeployRequest_IncarnationsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRedeployRequest_IncarnationsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.key = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.value = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RedeployRequest_IncarnationsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.Number(object.key) : 0,
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: RedeployRequest_IncarnationsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== 0) {
+      obj.key = Math.round(message.key);
+    }
+    if (message.value !== 0) {
+      obj.value = Math.round(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RedeployRequest_IncarnationsEntry>, I>>(
+    base?: I,
+  ): RedeployRequest_IncarnationsEntry {
+    return RedeployRequest_IncarnationsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RedeployRequest_IncarnationsEntry>, I>>(
+    object: I,
+  ): RedeployRequest_IncarnationsEntry {
+    const message = createBaseRedeployRequest_IncarnationsEntry();
+    message.key = object.key ?? 0;
+    message.value = object.value ?? 0;
+    return message;
+  },
+};
+
+function createBaseRedeployReply(): RedeployReply {
+  return { deployed: [] };
+}
+
+export const RedeployReply: MessageFns<RedeployReply> = {
+  encode(message: RedeployReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deployed.length !== 0) {
+      writer.uint32(10).fork();
+      for (const v of message.deployed) {
+        writer.uint32(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RedeployReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRedeployReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag === 8) {
+              message.deployed.push(reader.uint32());
+
+              continue;
+            }
+
+            if (tag === 10) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.deployed.push(reader.uint32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RedeployReply {
+    return {
+      deployed: globalThis.Array.isArray(object?.deployed) ? object.deployed.map((e: any) => globalThis.Number(e)) : [],
+    };
+  },
+
+  toJSON(message: RedeployReply): unknown {
+    const obj: any = {};
+    if (message.deployed?.length) {
+      obj.deployed = message.deployed.map((e) => Math.round(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RedeployReply>, I>>(base?: I): RedeployReply {
+    return RedeployReply.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RedeployReply>, I>>(object: I): RedeployReply {
+    const message = createBaseRedeployReply();
+    message.deployed = object.deployed?.map((e) => e) || [];
+    return message;
+  },
+};
+
 function createBaseControlReplyMessage(): ControlReplyMessage {
-  return { type: "", instance: 0, checkpointId: 0, holder: 0, checkpoint: Buffer.alloc(0) };
+  return { type: "", instance: 0, checkpointId: 0, holder: 0, checkpoint: Buffer.alloc(0), checkpointHead: "" };
 }
 
 export const ControlReplyMessage: MessageFns<ControlReplyMessage> = {
@@ -1256,6 +1963,9 @@ export const ControlReplyMessage: MessageFns<ControlReplyMessage> = {
     }
     if (message.checkpoint.length !== 0) {
       writer.uint32(42).bytes(message.checkpoint);
+    }
+    if (message.checkpointHead !== "") {
+      writer.uint32(50).string(message.checkpointHead);
     }
     return writer;
   },
@@ -1313,6 +2023,14 @@ export const ControlReplyMessage: MessageFns<ControlReplyMessage> = {
             message.checkpoint = Buffer.from(reader.bytes());
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.checkpointHead = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1336,6 +2054,11 @@ export const ControlReplyMessage: MessageFns<ControlReplyMessage> = {
         : 0,
       holder: isSet(object.holder) ? globalThis.Number(object.holder) : 0,
       checkpoint: isSet(object.checkpoint) ? Buffer.from(bytesFromBase64(object.checkpoint)) : Buffer.alloc(0),
+      checkpointHead: isSet(object.checkpointHead)
+        ? globalThis.String(object.checkpointHead)
+        : isSet(object.checkpoint_head)
+        ? globalThis.String(object.checkpoint_head)
+        : "",
     };
   },
 
@@ -1356,6 +2079,9 @@ export const ControlReplyMessage: MessageFns<ControlReplyMessage> = {
     if (message.checkpoint.length !== 0) {
       obj.checkpoint = base64FromBytes(message.checkpoint);
     }
+    if (message.checkpointHead !== "") {
+      obj.checkpointHead = message.checkpointHead;
+    }
     return obj;
   },
 
@@ -1369,6 +2095,7 @@ export const ControlReplyMessage: MessageFns<ControlReplyMessage> = {
     message.checkpointId = object.checkpointId ?? 0;
     message.holder = object.holder ?? 0;
     message.checkpoint = object.checkpoint ?? Buffer.alloc(0);
+    message.checkpointHead = object.checkpointHead ?? "";
     return message;
   },
 };
@@ -1679,7 +2406,7 @@ export const WatchRequest: MessageFns<WatchRequest> = {
 };
 
 function createBaseWorkerEvent(): WorkerEvent {
-  return { reply: undefined, output: undefined };
+  return { reply: undefined, output: undefined, incarnation: 0 };
 }
 
 export const WorkerEvent: MessageFns<WorkerEvent> = {
@@ -1689,6 +2416,9 @@ export const WorkerEvent: MessageFns<WorkerEvent> = {
     }
     if (message.output !== undefined) {
       SinkOutput.encode(message.output, writer.uint32(18).fork()).join();
+    }
+    if (message.incarnation !== 0) {
+      writer.uint32(24).uint32(message.incarnation);
     }
     return writer;
   },
@@ -1722,6 +2452,14 @@ export const WorkerEvent: MessageFns<WorkerEvent> = {
             message.output = SinkOutput.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.incarnation = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1738,6 +2476,7 @@ export const WorkerEvent: MessageFns<WorkerEvent> = {
     return {
       reply: isSet(object.reply) ? ControlReplyMessage.fromJSON(object.reply) : undefined,
       output: isSet(object.output) ? SinkOutput.fromJSON(object.output) : undefined,
+      incarnation: isSet(object.incarnation) ? globalThis.Number(object.incarnation) : 0,
     };
   },
 
@@ -1748,6 +2487,9 @@ export const WorkerEvent: MessageFns<WorkerEvent> = {
     }
     if (message.output !== undefined) {
       obj.output = SinkOutput.toJSON(message.output);
+    }
+    if (message.incarnation !== 0) {
+      obj.incarnation = Math.round(message.incarnation);
     }
     return obj;
   },
@@ -1763,6 +2505,7 @@ export const WorkerEvent: MessageFns<WorkerEvent> = {
     message.output = (object.output !== undefined && object.output !== null)
       ? SinkOutput.fromPartial(object.output)
       : undefined;
+    message.incarnation = object.incarnation ?? 0;
     return message;
   },
 };
@@ -2076,6 +2819,15 @@ export const ControlService = {
     responseSerialize: (value: ControlAck): Buffer => Buffer.from(ControlAck.encode(value).finish()),
     responseDeserialize: (value: Buffer): ControlAck => ControlAck.decode(value),
   },
+  redeploy: {
+    path: "/seep.v1.Control/Redeploy" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RedeployRequest): Buffer => Buffer.from(RedeployRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RedeployRequest => RedeployRequest.decode(value),
+    responseSerialize: (value: RedeployReply): Buffer => Buffer.from(RedeployReply.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RedeployReply => RedeployReply.decode(value),
+  },
   heartbeat: {
     path: "/seep.v1.Control/Heartbeat" as const,
     requestStream: false as const,
@@ -2109,6 +2861,7 @@ export const ControlService = {
 export interface ControlServer extends UntypedServiceImplementation {
   deploy: handleUnaryCall<DeployRequest, DeployReply>;
   send: handleUnaryCall<ControlRequest, ControlAck>;
+  redeploy: handleUnaryCall<RedeployRequest, RedeployReply>;
   heartbeat: handleUnaryCall<HeartbeatRequest, Stats>;
   /** Long-lived: the worker's events; its breaking is how a dead worker is noticed at once. */
   watch: handleServerStreamingCall<WatchRequest, WorkerEvent>;
@@ -2142,6 +2895,21 @@ export interface ControlClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ControlAck) => void,
+  ): ClientUnaryCall;
+  redeploy(
+    request: RedeployRequest,
+    callback: (error: ServiceError | null, response: RedeployReply) => void,
+  ): ClientUnaryCall;
+  redeploy(
+    request: RedeployRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RedeployReply) => void,
+  ): ClientUnaryCall;
+  redeploy(
+    request: RedeployRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RedeployReply) => void,
   ): ClientUnaryCall;
   heartbeat(
     request: HeartbeatRequest,

@@ -1,0 +1,84 @@
+// Control messages from an instance to an instance on another worker: a replay request
+// sent by a restored instance to its upstream, a restore sent by a backup holder to a
+// replacement, a marker sent downstream. They travel as the coordinator's do, as Send
+// calls to the target's worker, tagged with the incarnation the sender knows, so that
+// one for a replaced incarnation is dropped there. A message whose worker is gone is
+// lost, as it would be with the instance.
+
+import type { Metadata } from "@grpc/grpc-js";
+import { type ControlMessage, JSON_STATE_CODEC, type StateCodec } from "../engine/index.js";
+import { channelCredentials, type TlsFiles, tokenMetadata } from "./auth.js";
+import { type CodecOf, toControlRequest } from "./controlWire.js";
+import { ControlClient } from "./gen/seep/v1/seep.js";
+
+/**
+ * gRPC options of control-plane channels: checkpoints of large states exceed the 4 MiB
+ * default message size, and a watch stream carrying them to the coordinator needs a wide
+ * HTTP/2 window (with the default 64 KiB, a 20 MB checkpoint waits for hundreds of window
+ * updates, each a round trip through a busy event loop).
+ */
+export const CONTROL_CHANNEL_OPTIONS = {
+  "grpc.max_receive_message_length": -1,
+  "grpc.max_send_message_length": -1,
+  "grpc-node.flow_control_window": 32 * 1024 * 1024,
+} as const;
+
+/** Deadline of a control call; one carrying a checkpoint gets longer. */
+export function controlDeadlineMs(message: ControlMessage): number {
+  return message.type === "backup" || message.type === "restore" ? 120_000 : 10_000;
+}
+
+/**
+ * The state codec for `message` on the wire: a carried checkpoint goes through the codec
+ * of the checkpoint's operator (a backup goes to an upstream holder of another operator);
+ * other messages carry no state.
+ */
+export function wireCodecOf(message: ControlMessage, codecOf: CodecOf): StateCodec<unknown> {
+  return message.type === "backup" || message.type === "restore"
+    ? codecOf(message.checkpoint.operator)
+    : JSON_STATE_CODEC;
+}
+
+/** Sends control messages to instances on other workers. */
+export class ControlForwarder {
+  private readonly clients = new Map<string, ControlClient>();
+  private readonly metadata: Metadata;
+  /** Messages whose call failed (their worker is gone, or no longer hosts the instance). */
+  failed = 0;
+
+  constructor(
+    token: string,
+    private readonly tls: TlsFiles | undefined,
+    private readonly codecOf: CodecOf,
+  ) {
+    this.metadata = tokenMetadata(token);
+  }
+
+  /** Send `message` to `instance` (incarnation `incarnation`) on the worker at `address`. */
+  send(address: string, instance: number, incarnation: number, message: ControlMessage): void {
+    const req = { ...toControlRequest(instance, message, wireCodecOf(message, this.codecOf)), incarnation };
+    this.client(address).send(
+      req,
+      this.metadata,
+      { deadline: Date.now() + controlDeadlineMs(message) },
+      (err) => {
+        if (err) this.failed++;
+      },
+    );
+  }
+
+  private client(address: string): ControlClient {
+    let c = this.clients.get(address);
+    if (c === undefined) {
+      c = new ControlClient(address, channelCredentials(this.tls), CONTROL_CHANNEL_OPTIONS);
+      this.clients.set(address, c);
+    }
+    return c;
+  }
+
+  /** Close every channel. */
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+}

@@ -1,0 +1,138 @@
+// Checkpoints on the wire, decoded only where their state is needed. Under rsm a
+// checkpoint goes instance -> coordinator -> backup holder, and on a failure holder ->
+// replacement: only the replacement needs its state. The coordinator and the holder need
+// its id, instance, operator and input positions (to trim buffers and send acks), so
+// those travel beside the bytes as a small JSON head, and the rest is decoded on first
+// use. The bytes stay attached to the checkpoint, so that passing it on sends them as they
+// came instead of encoding it again: for a state of a million keys, that is four of the
+// six passes through the state codec saved on every checkpoint interval.
+
+import {
+  type ChannelPosition,
+  type Checkpoint,
+  checkpointOperatorOf,
+  decodeCheckpoint,
+  decodeFloat,
+  encodeCheckpoint,
+  encodeFloat,
+  type StateCodec,
+} from "../engine/index.js";
+
+/** Encoded bytes of checkpoints that came off the wire (or were encoded once already). */
+const WIRE_BYTES = new WeakMap<Checkpoint, Uint8Array>();
+
+/** The checkpoint's bytes for the wire: the ones it came with, else encoded now (and kept). */
+export function wireBytesOf(cp: Checkpoint, codec: StateCodec<unknown>): Uint8Array {
+  let bytes = WIRE_BYTES.get(cp);
+  if (bytes === undefined) {
+    bytes = encodeCheckpoint(cp, codec);
+    WIRE_BYTES.set(cp, bytes);
+  }
+  return bytes;
+}
+
+/** The head that travels beside a checkpoint's bytes. */
+export function checkpointHead(cp: Checkpoint): string {
+  return JSON.stringify([
+    cp.id,
+    cp.instance,
+    cp.operator,
+    cp.inputs.map((p) => [p.edge, p.sender, encodeFloat(p.seq), encodeFloat(p.watermarkMs)]),
+  ]);
+}
+
+function malformed(why: string): never {
+  throw new RangeError(`malformed checkpoint head: ${why}`);
+}
+
+function parseHead(head: string): {
+  id: number;
+  instance: number;
+  operator: number;
+  inputs: ChannelPosition[];
+} {
+  let json: unknown;
+  try {
+    json = JSON.parse(head);
+  } catch (e) {
+    malformed((e as Error).message);
+  }
+  if (!Array.isArray(json) || json.length !== 4 || !Array.isArray(json[3]))
+    malformed("not [id, instance, operator, inputs]");
+  const [id, instance, operator, inputs] = json as [unknown, unknown, unknown, unknown[]];
+  if (!Number.isInteger(id) || !Number.isInteger(instance) || !Number.isInteger(operator))
+    malformed("id, instance and operator must be integers");
+  return {
+    id: id as number,
+    instance: instance as number,
+    operator: operator as number,
+    inputs: inputs.map((p) => {
+      if (!Array.isArray(p) || p.length !== 4 || !Number.isInteger(p[0]) || !Number.isInteger(p[1]))
+        malformed("an input must be [edge, sender, seq, watermarkMs]");
+      return {
+        edge: p[0],
+        sender: p[1],
+        seq: decodeFloat(p[2], "seq"),
+        watermarkMs: decodeFloat(p[3], "watermarkMs"),
+      };
+    }),
+  };
+}
+
+/**
+ * The checkpoint of `bytes` and its `head`: id, instance, operator and inputs at once, the
+ * rest decoded on first use through the state codec of its operator (`codecOf`). Without
+ * a head, decoded at once.
+ */
+export function checkpointFromWire(
+  bytes: Uint8Array,
+  head: string,
+  codecOf: (operator: number) => StateCodec<unknown>,
+): Checkpoint {
+  const operator = checkpointOperatorOf(bytes); // checks the bytes' prefix and header
+  const codec = codecOf(operator);
+  if (head === "") {
+    const cp = decodeCheckpoint(bytes, codec);
+    WIRE_BYTES.set(cp, bytes);
+    return cp;
+  }
+  const h = parseHead(head);
+  if (operator !== h.operator) malformed(`operator ${h.operator}, but the bytes are of operator ${operator}`);
+  let full: Checkpoint | null = null;
+  const load = (): Checkpoint => {
+    if (full === null) {
+      full = decodeCheckpoint(bytes, codec);
+      if (full.id !== h.id || full.instance !== h.instance) malformed("the bytes are of another checkpoint");
+    }
+    return full;
+  };
+  const cp: Checkpoint = {
+    id: h.id,
+    instance: h.instance,
+    operator: h.operator,
+    inputs: h.inputs,
+    get range() {
+      return load().range;
+    },
+    get processing() {
+      return load().processing;
+    },
+    get outputs() {
+      return load().outputs;
+    },
+    get buffers() {
+      return load().buffers;
+    },
+    get sourcePosition() {
+      return load().sourcePosition;
+    },
+    get watermarkMs() {
+      return load().watermarkMs;
+    },
+    get ended() {
+      return load().ended;
+    },
+  };
+  WIRE_BYTES.set(cp, bytes);
+  return cp;
+}

@@ -1,0 +1,182 @@
+// How the engine's fault-tolerance protocol gets fresh instances on a real run: the
+// FaultToleranceLink of the real runtime. A redeploy on a new VM takes a standby worker
+// (started and deployed with the run, hosting nothing; another is started in its place)
+// or, when none is ready, a worker from the pool, and deploys the instances there under
+// their ids; a redeploy in place asks their worker to replace the live incarnations.
+// Either way every live worker is then told where the instances run now and their new
+// incarnations, and only then is the protocol told they are deployed: so the restore,
+// replay and marker messages that follow, from the coordinator or from other instances,
+// reach the replacements and not the dead.
+//
+// Redeploys run one after another, in the order the protocol asks: a later one (a failure
+// during a recovery) places its instances after an earlier one, so the last word on where
+// an instance runs is the latest. A worker that dies during a redeploy is reported lost
+// (the protocol folds that into a new recovery); any other refusal stops the run.
+
+import type { Metadata } from "@grpc/grpc-js";
+import type {
+  Clock,
+  ControlMessage,
+  FaultToleranceLink,
+  InstanceSpec,
+  PhysicalPlan,
+} from "../engine/index.js";
+import { withInstances } from "../engine/index.js";
+import type { InstanceSpec as InstanceSpecMessage } from "./gen/seep/v1/seep.js";
+import type { InstanceDirectory } from "./instanceDirectory.js";
+import type { CloudVm, VmPool } from "./vmPool.js";
+import { unary, WorkerGone, type WorkerLink } from "./workerLink.js";
+
+/** What a recovery needs of the run. */
+export interface RecoveryHost {
+  readonly pool: VmPool;
+  readonly directory: InstanceDirectory;
+  readonly metadata: Metadata;
+  links(): readonly WorkerLink[];
+  /**
+   * A standby worker (deployed with the run, hosting nothing) to host replacements, now
+   * counted as one of the run's workers; another is started in its place. Undefined when
+   * none is ready.
+   */
+  takeStandby(): WorkerLink | undefined;
+  plan(): PhysicalPlan;
+  stopping(): boolean;
+  /** Link a worker taken from the pool into the run (watched from now on). */
+  addWorker(vm: CloudVm): WorkerLink;
+  /** Deploy the instances `hosted` of `plan` on a fresh worker. */
+  deploy(link: WorkerLink, plan: PhysicalPlan, hosted: number[]): Promise<void>;
+  sendControl(instance: number, message: ControlMessage): void;
+  /** The worker could not be reached during a redeploy: declare it dead. */
+  lost(link: WorkerLink): void;
+  /** Something refused a redeploy: stop the run with this error. */
+  abort(error: Error): void;
+}
+
+/** The proto form of an instance spec. */
+export function specMessage(i: InstanceSpec): InstanceSpecMessage {
+  return {
+    id: i.id,
+    operator: i.operator,
+    index: i.index,
+    firstKeyGroup: i.range.first,
+    lastKeyGroup: i.range.last,
+    vm: i.vm,
+  };
+}
+
+/** Redeploys instances on a real run's workers, for the fault-tolerance protocol. */
+export class Recovery {
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly host: RecoveryHost) {}
+
+  /** The protocol's link to the run, on `clock`. */
+  link(clock: Clock): FaultToleranceLink {
+    return {
+      clock,
+      sendControl: (id, m) => this.host.sendControl(id, m),
+      redeploy: (specs, newVm, onDeployed) => {
+        this.chain = this.chain
+          .then(() => (newVm ? this.onNewWorker(specs) : this.inPlace(specs)))
+          .then((placed) => {
+            if (placed.length > 0 && !this.host.stopping()) onDeployed(placed);
+          })
+          .catch((e: unknown) => this.host.abort(e instanceof Error ? e : new Error(String(e))));
+      },
+    };
+  }
+
+  /** Resolves once no redeploy is under way. */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
+  private async onNewWorker(specs: readonly InstanceSpec[]): Promise<InstanceSpec[]> {
+    const h = this.host;
+    if (h.stopping()) return [];
+    const ids = specs.map((s) => s.id);
+    for (const id of ids) h.directory.renew(id);
+    const standby = h.takeStandby();
+    const link = standby ?? (await this.newWorker());
+    if (link === null) return [];
+    const placed = specs.map((s) => ({ ...s, vm: link.index }));
+    for (const s of placed) h.directory.place(s.id, link.index);
+    const plan = withInstances(h.plan(), ids, placed);
+    // A standby runs the deployment already, hosting nothing: it is told the whole
+    // placement as it stands (it heard of no redeploy since it was deployed) and deploys
+    // the instances afresh, with no plan to build and no process to start.
+    const deploy =
+      standby === undefined
+        ? () => h.deploy(link, plan, ids)
+        : () => this.redeployCall(link, plan.instances, ids);
+    if (!(await this.tolerate(link, deploy))) return [];
+    await this.tell(placed, new Set([link.index]));
+    return placed;
+  }
+
+  /** A worker from the pool, linked into the run; null when the run stops meanwhile. */
+  private async newWorker(): Promise<WorkerLink | null> {
+    const vm = await this.host.pool.acquire();
+    if (this.host.stopping()) {
+      await this.host.pool.release(vm);
+      return null;
+    }
+    return this.host.addWorker(vm);
+  }
+
+  private async inPlace(specs: readonly InstanceSpec[]): Promise<InstanceSpec[]> {
+    const h = this.host;
+    if (h.stopping()) return [];
+    const byWorker = new Map<number, InstanceSpec[]>();
+    for (const s of specs) {
+      h.directory.renew(s.id);
+      const w = h.directory.workerOf(s.id) ?? s.vm;
+      byWorker.set(w, [...(byWorker.get(w) ?? []), { ...s, vm: w }]);
+    }
+    const placed: InstanceSpec[] = [];
+    await Promise.all(
+      [...byWorker].map(async ([w, group]) => {
+        const link = h.links()[w];
+        if (link === undefined || !link.alive) return; // the protocol hears of its death
+        const ids = group.map((s) => s.id);
+        if (await this.tolerate(link, () => this.redeployCall(link, group, ids))) placed.push(...group);
+      }),
+    );
+    await this.tell(placed, new Set(byWorker.keys()));
+    return placed;
+  }
+
+  /** Tell every live worker but `except` where `placed` run now and their incarnations. */
+  private async tell(placed: readonly InstanceSpec[], except: ReadonlySet<number>): Promise<void> {
+    if (placed.length === 0) return;
+    // Standbys are told everything when they are taken.
+    const others = this.host.links().filter((l) => l.alive && !l.standby && !except.has(l.index));
+    await Promise.all(others.map((l) => this.tolerate(l, () => this.redeployCall(l, placed, []))));
+  }
+
+  /** Tell `link` where `specs` run and their incarnations; it deploys those of `fresh` afresh. */
+  private redeployCall(link: WorkerLink, specs: readonly InstanceSpec[], fresh: number[]): Promise<void> {
+    const d = this.host.directory;
+    const ids = specs.map((s) => s.id);
+    const links = this.host.links();
+    const request = {
+      instances: specs.map(specMessage),
+      addresses: d.addressesOf((w) => links[w].vm.address, ids),
+      incarnations: d.incarnationsOf(ids),
+      fresh,
+    };
+    return unary(link, link.client.redeploy, request, this.host.metadata, "redeploying").then(() => {});
+  }
+
+  /** Run a call on `link`; false when its worker is gone (then declared dead). */
+  private async tolerate(link: WorkerLink, call: () => Promise<void>): Promise<boolean> {
+    try {
+      await call();
+      return true;
+    } catch (e) {
+      if (!(e instanceof WorkerGone) && link.alive) throw e;
+      this.host.lost(link);
+      return false;
+    }
+  }
+}

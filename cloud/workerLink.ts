@@ -1,0 +1,73 @@
+// The coordinator's link to one worker: its control client, watch stream, liveness and
+// last stats, and unary calls on it as promises. A call that fails because the worker
+// is unreachable says so (`WorkerGone`), so that the coordinator can tell a dead worker
+// (a failure to recover from) from a refused request (a bug to report).
+
+import {
+  type CallOptions,
+  type ClientReadableStream,
+  type Metadata,
+  type ServiceError,
+  status,
+} from "@grpc/grpc-js";
+import type { ControlClient, Stats, WorkerEvent } from "./gen/seep/v1/seep.js";
+import type { CloudVm } from "./vmPool.js";
+
+/** What the coordinator knows of one worker. */
+export interface WorkerLink {
+  /** Its number: the VM number of the physical plan (initial workers first, then replacements). */
+  readonly index: number;
+  readonly vm: CloudVm;
+  readonly client: ControlClient;
+  /** The same service on a connection of its own, for heartbeats. */
+  readonly beat: ControlClient;
+  /** True while it waits, deployed but hosting nothing, to host replacements. */
+  standby: boolean;
+  watch: ClientReadableStream<WorkerEvent> | null;
+  alive: boolean;
+  /** True once given back to the pool. */
+  released: boolean;
+  /** Wall-clock ms of its last answered heartbeat (of its joining, before the first). */
+  answeredEpochMs: number;
+  lastStats: Stats | null;
+  /** Run time it joined (0 for the run's initial workers; a standby's, when taken) and left (null: still in). */
+  joinedAtMs: number;
+  leftAtMs: number | null;
+}
+
+/** A call failed because its worker could not be reached (dead, or dying). */
+export class WorkerGone extends Error {
+  override readonly name = "WorkerGone";
+}
+
+type UnaryMethod<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  callback: (error: ServiceError | null, response: Res) => void,
+) => unknown;
+
+/** Codes of a call whose worker is unreachable. */
+const GONE = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.CANCELLED]);
+
+/**
+ * Call `method` of `link`'s client; rejects with WorkerGone when the worker is
+ * unreachable, else with an Error naming `what` and the worker's answer.
+ */
+export function unary<Req, Res>(
+  link: WorkerLink,
+  method: UnaryMethod<Req, Res>,
+  request: Req,
+  metadata: Metadata,
+  what: string,
+  deadlineMs = 10_000,
+): Promise<Res> {
+  return new Promise((resolve, reject) =>
+    method.call(link.client, request, metadata, { deadline: Date.now() + deadlineMs }, (err, res) => {
+      if (err === null) resolve(res);
+      else if (GONE.has(err.code))
+        reject(new WorkerGone(`${what} on ${link.vm.address}: ${err.details || err.message}`));
+      else reject(new Error(`${what} on ${link.vm.address}: ${err.details || err.message}`));
+    }),
+  );
+}

@@ -1,0 +1,96 @@
+// Recovery on real worker processes: a word count on 3 local workers whose worker is
+// SIGKILLed mid-run gives, under rsm, exactly the output of the failure-free run (the
+// simulator's and the in-process runtime's output digest), with the recovery recorded;
+// under none the kill loses output. Workers bind 127.0.0.1; every process started here is
+// killed when its test ends.
+
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { CloudRun } from "../../cloud/cloudRun.js";
+import { LocalProcessPool } from "../../cloud/localProcessPool.js";
+import type { FtStrategy } from "../../engine/index.js";
+import { parseExperiment } from "../../sim/experiment.js";
+import { Simulation } from "../../sim/simulation.js";
+import { workloadNamed } from "../../workloads/index.js";
+
+const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
+const pools: LocalProcessPool[] = [];
+afterEach(async () => {
+  for (const p of pools.splice(0)) await p.shutdown();
+});
+
+// 4 s of stream; the kill comes at 2 s, after three checkpoints of every instance.
+const params = { lines: 4000, lineIntervalMs: 1, windowSizeMs: 500, windowSlideMs: 250, parallelism: 2 };
+const KILL_AT_MS = 2000;
+
+/** The failure-free output of the word count, from the simulator. */
+function failureFree() {
+  const e = parseExperiment({ workload: { name: "wordcount", params }, cluster: { vms: 3 } }, "test");
+  return new Simulation(e, workloadNamed("wordcount").plan(params, 1)).run();
+}
+
+/** A real run on 3 local workers under `strategy`, killing worker `worker` at KILL_AT_MS. */
+async function killedRun(strategy: FtStrategy, worker: number) {
+  const token = randomBytes(8).toString("hex");
+  const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
+  pools.push(pool);
+  const run = new CloudRun({
+    name: `kill-${strategy}-${worker}`,
+    pool,
+    poolKind: "local",
+    workers: 3,
+    token,
+    workload: "wordcount",
+    params,
+    plan: workloadNamed("wordcount").plan(params, 1),
+    seed: 1,
+    batchSize: 256,
+    sourcePollMs: 20,
+    faultTolerance: { strategy, checkpointIntervalMs: 500, backupPlacement: "upstream" },
+    kills: [{ worker, atMs: KILL_AT_MS }],
+    untilMs: 20_000,
+  });
+  return run.run();
+}
+
+describe("recovery of a real run from a worker killed with SIGKILL", () => {
+  const base = failureFree();
+
+  // Worker 1 hosts split#1 and count#4 (whose backup an upstream split on worker 2 holds);
+  // worker 0 hosts the source and count#3 (the source's checkpoints are in the store).
+  for (const worker of [1, 0]) {
+    it(`rsm: killing worker ${worker} mid-run gives exactly the failure-free output`, async () => {
+      const s = await killedRun("rsm", worker);
+      expect(s.failures).toHaveLength(1);
+      expect(s.failures[0].vm).toBe(worker);
+      expect(s.failures[0].detectedVia).toBe("stream");
+      expect(s.outputDigest).toBe(base.outputDigest);
+      expect(s.tuplesOut).toBe(base.tuplesOut);
+      expect(s.recoveries).toHaveLength(1);
+      const r = s.recoveries[0];
+      expect(r.instances).toEqual(s.failures[0].instances.map((i) => `${i.operator}#${i.id}`));
+      expect(r.rolledBack).toEqual([]);
+      // The kill's time is the failure's; a SIGKILLed worker's watch stream breaks at once.
+      expect(r.failedAtMs).toBeGreaterThanOrEqual(KILL_AT_MS - 5);
+      expect(r.detectedAtMs - r.failedAtMs).toBeLessThan(1000);
+      expect(r.restoredAtMs).toBeGreaterThan(r.detectedAtMs);
+      // Caught up is a latency criterion: on a loaded machine the output may not come back
+      // within its margin before the stream ends (then null).
+      if (r.caughtUpAtMs !== null) {
+        expect(r.caughtUpAtMs).toBeGreaterThan(r.restoredAtMs!);
+        expect(r.recoveryMs).toBe(Math.round((r.caughtUpAtMs - r.failedAtMs) * 1000) / 1000);
+      }
+      expect(s.vmsMax).toBe(3);
+    }, 30_000);
+  }
+
+  it("none: the same kill loses output, and the run ends when no sink can end any more", async () => {
+    const s = await killedRun("none", 1);
+    expect(s.failures).toHaveLength(1);
+    expect(s.recoveries).toEqual([]);
+    expect(s.tuplesOut).toBeLessThan(base.tuplesOut);
+    expect(s.outputDigest).not.toBe(base.outputDigest);
+    expect(s.simulatedSeconds).toBeLessThan(10);
+  }, 30_000);
+});

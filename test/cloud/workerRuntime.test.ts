@@ -1,0 +1,86 @@
+// A worker's runtime as recovery needs it: control messages to instances on other workers
+// are forwarded with the incarnation the worker knows, a message for a replaced
+// incarnation is dropped, a redeploy replaces an instance in place and tells where others
+// run now, and a frame for an instance not hosted here is dropped with its credit given
+// back. No server, no process: the runtime alone.
+
+import { afterEach, describe, expect, it } from "vitest";
+import type { IncomingStream } from "../../cloud/dataPlane.js";
+import { type WorkerEvents, WorkerRuntime } from "../../cloud/workerRuntime.js";
+import { BatchBuilder, type ControlMessage, physicalPlan } from "../../engine/index.js";
+import { workloadNamed } from "../../workloads/index.js";
+
+// wordcount with parallelism 2 on 3 workers: lines#0 (w0), split#1 (w1), split#2 (w2),
+// count#3 (w0), count#4 (w1), sink#5 (w2).
+const plan = physicalPlan(workloadNamed("wordcount").plan({ lines: 10 }, 1), { vms: 3 });
+const addresses = new Map(plan.instances.map((i) => [i.id, `127.0.0.1:${7000 + i.vm}`]));
+const runtimes: WorkerRuntime[] = [];
+afterEach(() => {
+  for (const r of runtimes.splice(0)) r.stop();
+});
+
+function runtimeOf(hosted: number[], incarnations = new Map<number, number>()) {
+  const forwarded: { instance: number; address: string; incarnation: number; message: ControlMessage }[] = [];
+  const events: WorkerEvents = {
+    reply: () => {},
+    sinkBatch: () => {},
+    peerLost: () => {},
+    forward: (instance, address, incarnation, message) =>
+      forwarded.push({ instance, address, incarnation, message }),
+  };
+  const options = {
+    batchSize: 64,
+    sourcePollMs: 20,
+    startEpochMs: Date.now(),
+    replaySpeed: 1,
+    seed: 1,
+    token: "t",
+    bufferOutput: true,
+  };
+  const rt = new WorkerRuntime(plan, hosted, addresses, options, events, incarnations);
+  runtimes.push(rt);
+  return { rt, forwarded };
+}
+
+const replay: ControlMessage = { type: "replay", edge: 1, receiver: 3, afterSeq: 0 };
+
+describe("WorkerRuntime", () => {
+  it("forwards a control message to an instance on another worker, with the incarnation it knows", () => {
+    const { rt, forwarded } = runtimeOf([1, 4], new Map([[2, 3]]));
+    rt.sendControl(2, replay);
+    expect(forwarded).toEqual([{ instance: 2, address: "127.0.0.1:7002", incarnation: 3, message: replay }]);
+    rt.sendControl(4, { type: "start" }); // hosted here: straight into its inbox
+    expect(forwarded).toHaveLength(1);
+  });
+
+  it("drops a control message sent to an incarnation that has been replaced", () => {
+    const { rt } = runtimeOf([1], new Map([[1, 2]]));
+    expect(rt.control(1, { type: "start" }, 1)).toBe(false);
+    expect(rt.dropped).toBe(1);
+    expect(rt.control(1, { type: "start" }, 2)).toBe(true);
+    expect(rt.control(1, { type: "checkpoint", checkpointId: 1 }, 0)).toBe(true);
+    expect(() => rt.control(3, { type: "start" }, 0)).toThrow(/not hosted here/);
+  });
+
+  it("learns where redeployed instances run now, and replaces its own in place", () => {
+    const { rt, forwarded } = runtimeOf([1, 4], new Map(plan.instances.map((i) => [i.id, 1])));
+    const moved = { ...plan.instances[2], vm: 3 };
+    expect(rt.redeploy([moved], new Map([[2, "127.0.0.1:7003"]]), new Map([[2, 2]]), [])).toEqual([]);
+    rt.sendControl(2, replay);
+    expect(forwarded.at(-1)).toMatchObject({ instance: 2, address: "127.0.0.1:7003", incarnation: 2 });
+    expect(rt.plan.instances.find((i) => i.id === 2)?.vm).toBe(3);
+    expect(rt.redeploy([plan.instances[4]], new Map(), new Map([[4, 2]]), [4])).toEqual([4]);
+    expect(rt.hosted.sort()).toEqual([1, 4]);
+    expect(rt.control(4, { type: "start" }, 1)).toBe(false);
+    expect(rt.control(4, { type: "start" }, 2)).toBe(true);
+  });
+
+  it("drops a frame for an instance it does not host, and gives its credit back", () => {
+    const { rt } = runtimeOf([1]);
+    let credits = 0;
+    const from = { processed: () => credits++, flush: () => {} } as unknown as IncomingStream;
+    rt.receive(5, 2, 3, new BatchBuilder(0, 1).build(0), from);
+    expect(rt.dropped).toBe(1);
+    expect(credits).toBe(1);
+  });
+});
