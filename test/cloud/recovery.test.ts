@@ -85,6 +85,18 @@ describe("recovery of a real run from a worker killed with SIGKILL", () => {
     }, 30_000);
   }
 
+  for (const strategy of ["source-replay", "global-snapshot"] as const) {
+    it(`${strategy}: killing worker 1 mid-run gives exactly the failure-free output`, async () => {
+      const s = await killedRun(strategy, 1);
+      expect(s.failures).toHaveLength(1);
+      expect(s.outputDigest).toBe(base.outputDigest);
+      expect(s.tuplesOut).toBe(base.tuplesOut);
+      expect(s.recoveries).toHaveLength(1);
+      // Both roll back more than the lost instances (upstream, resp. downstream of them).
+      expect(s.recoveries[0].rolledBack.length).toBeGreaterThan(s.recoveries[0].instances.length);
+    }, 30_000);
+  }
+
   it("none: the same kill loses output, and the run ends when no sink can end any more", async () => {
     const s = await killedRun("none", 1);
     expect(s.failures).toHaveLength(1);
