@@ -56,14 +56,15 @@ const answerLine = (timeMs: number, value: unknown) =>
 
 describe("Linear Road end to end", () => {
   const files = writeInput();
+  let simDigest = "";
   const expected = expectedAnswers(files.input, files.tolls);
 
   it("a 10-minute L=1 run in the simulator validates clean", () => {
     const e = parseExperiment({ seed: SEED, workload: { name: "lrb", params }, cluster: { vms: 3 } }, "test");
     const lines: string[] = [];
-    new Simulation(e, workloadNamed("lrb").plan(params, SEED), (r) =>
+    simDigest = new Simulation(e, workloadNamed("lrb").plan(params, SEED), (r) =>
       lines.push(answerLine(r.timeMs, r.value)),
-    ).run();
+    ).run().outputDigest;
     const out = join(scratch, "sim-answers.csv");
     writeFileSync(out, `${lines.join("\n")}\n`);
     const report = validate(expected, out);
@@ -76,8 +77,9 @@ describe("Linear Road end to end", () => {
     const bin = fileURLToPath(new URL("../../../bin/seep.js", import.meta.url));
     const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
     const lines: string[] = [];
+    let digest = "";
     try {
-      await new CloudRun({
+      const summary = await new CloudRun({
         name: "lrb-test",
         pool,
         poolKind: "local",
@@ -92,6 +94,7 @@ describe("Linear Road end to end", () => {
         replaySpeed: 20,
         onOutput: (o) => lines.push(answerLine(o.timeMs, o.value)),
       }).run();
+      digest = summary.outputDigest;
     } finally {
       await pool.shutdown();
     }
@@ -99,5 +102,8 @@ describe("Linear Road end to end", () => {
     writeFileSync(out, `${lines.join("\n")}\n`);
     const report = validate(expected, out);
     expect(report.ok, formatReport(report)).toBe(true);
+    // The answers sink merges its three inputs in canonical order, so each car's answers
+    // come in the same order as in the simulator: the same digest.
+    expect(digest).toBe(simDigest);
   }, 90_000);
 });
