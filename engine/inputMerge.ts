@@ -121,6 +121,18 @@ export class InputMerge {
     }
   }
 
+  /** The earliest event time among the held tuples of channel (edge, sender) (Infinity: none). */
+  minHeldTimeMs(edge: number, sender: number): number {
+    const c = this.byKey.get(edge * 0x100000 + sender);
+    let t = Number.POSITIVE_INFINITY;
+    if (c === undefined) return t;
+    for (let b = c.head; b < c.queue.length; b++) {
+      const times = c.queue[b].eventTimesMs;
+      for (let i = b === c.head ? c.offset : 0; i < times.length; i++) if (times[i] < t) t = times[i];
+    }
+    return t;
+  }
+
   /** Forget everything queued (the instance was restored from a checkpoint). */
   clear(): void {
     for (const c of this.channels) {

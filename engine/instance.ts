@@ -420,7 +420,7 @@ export class Instance<V = unknown> {
         instance: this.id,
         operator: this.operator.id,
         range: this.spec.range,
-        inputs: this.inputs.positions(),
+        inputs: this.checkpointInputs(),
         outputs: outputs.map((e) => e.position()),
         buffers: outputs.flatMap((e) => e.buffered()),
         sourcePosition: this.isSource ? (this.logic as Source<V>).position() : -1,
@@ -429,6 +429,27 @@ export class Instance<V = unknown> {
       },
     };
     this.ctx.state.beginCopy();
+  }
+
+  /**
+   * Input positions as a checkpoint keeps them: the processed position of each channel,
+   * with a watermark no later than the earliest tuple received but not yet processed (held
+   * back by the merge or by input alignment). A restored instance gets those tuples again by
+   * replay; if it kept the channel's received watermark, it could pass them and close a
+   * window without them.
+   */
+  private checkpointInputs(): ChannelPosition[] {
+    const positions = this.inputs.positions();
+    const merge = this.mergeState;
+    if (merge === null && this.alignedFrom.length === 0) return positions;
+    return positions.map((p) => {
+      let held = merge === null ? Number.POSITIVE_INFINITY : merge.minHeldTimeMs(p.edge, p.sender);
+      for (const [edge, sender, b] of this.alignedFrom) {
+        if (edge !== p.edge || sender !== p.sender) continue;
+        for (let i = 0; i < b.length; i++) if (b.eventTimesMs[i] < held) held = b.eventTimesMs[i];
+      }
+      return held < p.watermarkMs ? { ...p, watermarkMs: held } : p;
+    });
   }
 
   /**
