@@ -24,39 +24,45 @@ export function backupHolderOf(plan: PhysicalPlan, instance: number, placement: 
   return sorted[instance % sorted.length];
 }
 
-/** Every instance `ids` depend on, transitively, through input edges (the ids included). */
-export function upstreamCone(plan: PhysicalPlan, ids: Iterable<number>): Set<number> {
-  const cone = new Set<number>();
+/** `ids` and everything reachable from them through `next`. */
+function closure(ids: Iterable<number>, next: (id: number) => Iterable<number>): Set<number> {
+  const seen = new Set<number>();
   const todo = [...ids];
   while (todo.length > 0) {
     const id = todo.pop()!;
-    if (cone.has(id)) continue;
-    cone.add(id);
-    const spec = instanceById(plan, id);
-    for (const e of plan.logical.edges) {
-      if (e.to !== spec.operator) continue;
-      for (const s of sendersOf(plan, e, spec)) if (!cone.has(s.id)) todo.push(s.id);
-    }
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const n of next(id)) if (!seen.has(n)) todo.push(n);
   }
-  return cone;
+  return seen;
+}
+
+/** The instances sending to instance `id`, over every input edge. */
+function sendersTo(plan: PhysicalPlan, id: number): number[] {
+  const spec = instanceById(plan, id);
+  return plan.logical.edges
+    .filter((e) => e.to === spec.operator)
+    .flatMap((e) => sendersOf(plan, e, spec).map((s) => s.id));
+}
+
+/** The instances instance `id` sends to, over every output edge. */
+function receiversOf(plan: PhysicalPlan, id: number): number[] {
+  const spec = instanceById(plan, id);
+  return plan.logical.edges
+    .filter((e) => e.from === spec.operator)
+    .flatMap((e) =>
+      plan.instances
+        .filter((r) => r.operator === e.to && sendersOf(plan, e, r).some((x) => x.id === id))
+        .map((r) => r.id),
+    );
+}
+
+/** Every instance `ids` depend on, transitively, through input edges (the ids included). */
+export function upstreamCone(plan: PhysicalPlan, ids: Iterable<number>): Set<number> {
+  return closure(ids, (id) => sendersTo(plan, id));
 }
 
 /** Every instance that depends on `ids`, transitively, through output edges (the ids included). */
 export function downstreamCone(plan: PhysicalPlan, ids: Iterable<number>): Set<number> {
-  const cone = new Set<number>();
-  const todo = [...ids];
-  while (todo.length > 0) {
-    const id = todo.pop()!;
-    if (cone.has(id)) continue;
-    cone.add(id);
-    const spec = instanceById(plan, id);
-    for (const e of plan.logical.edges) {
-      if (e.from !== spec.operator) continue;
-      for (const r of plan.instances) {
-        if (r.operator !== e.to || cone.has(r.id)) continue;
-        if (sendersOf(plan, e, r).some((x) => x.id === id)) todo.push(r.id);
-      }
-    }
-  }
-  return cone;
+  return closure(ids, (id) => receiversOf(plan, id));
 }

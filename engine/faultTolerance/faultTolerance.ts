@@ -274,9 +274,10 @@ export class FaultTolerance {
     // instance that restarts is lost too, so repeat until nothing changes.
     const rollback = new Set<number>();
     const needsRollback = (id: number) =>
-      this.options.strategy === "source-replay" ||
-      forceRollback ||
-      (!this.backups.has(id) && this.trimmed.has(id));
+      this.options.strategy !== "global-snapshot" &&
+      (this.options.strategy === "source-replay" ||
+        forceRollback ||
+        (!this.backups.has(id) && this.trimmed.has(id)));
     // Replacements of folded recoveries go through this one too, in place.
     const replaced = [...lost, ...again];
     if (this.options.strategy === "global-snapshot") {
@@ -285,7 +286,7 @@ export class FaultTolerance {
       this.snapshot = null;
       for (const id of downstreamCone(this.plan, replaced)) rollback.add(id);
     }
-    let seeds = this.options.strategy === "global-snapshot" ? [] : replaced.filter(needsRollback);
+    let seeds = replaced.filter(needsRollback);
     while (seeds.length > 0) {
       for (const id of upstreamCone(this.plan, seeds)) rollback.add(id);
       seeds = [];
@@ -324,7 +325,10 @@ export class FaultTolerance {
       placed: new Set(),
     };
     this.active.push(recovery);
-    const specs = (ids: Iterable<number>) => this.plan.instances.filter((s) => [...ids].includes(s.id));
+    const specs = (ids: Iterable<number>) => {
+      const wanted = new Set(ids);
+      return this.plan.instances.filter((s) => wanted.has(s.id));
+    };
     const restoreEach = (placed: readonly InstanceSpec[]) => {
       if (this.active[0] !== recovery) return; // folded into a later recovery meanwhile
       this.place(placed);
