@@ -520,6 +520,9 @@ export class CloudRun {
       vmsMax: this.vmsMax,
       vmSeconds: roundMs(vmMs / 1000),
       faultTolerance: this.ft.strategy,
+      faultToleranceCounts: this.coordinator?.faultTolerance
+        ? { ...this.coordinator.faultTolerance.counts }
+        : null,
       failures: this.failures,
       recoveries: recoverySummaries(records, this.metrics.rows(), nameOf),
       scaleOuts: [],

@@ -1,12 +1,12 @@
 // Control messages from an instance to an instance on another worker: a replay request
-// sent by a restored instance to its upstream, a restore sent by a backup holder to a
-// replacement, a marker sent downstream. They travel as the coordinator's do, as Send
+// sent by a restored instance to its upstream (replayKept by a rebuilding one), a restore
+// sent by a backup holder to a replacement, a marker sent downstream. They travel as the coordinator's do, as Send
 // calls to the target's worker, tagged with the incarnation the sender knows, so that
 // one for a replaced incarnation is dropped there. A message whose worker is gone is
 // lost, as it would be with the instance.
 
 import type { Metadata } from "@grpc/grpc-js";
-import { type ControlMessage, JSON_STATE_CODEC, type StateCodec } from "../engine/index.js";
+import { type Checkpoint, type ControlMessage, JSON_STATE_CODEC, type StateCodec } from "../engine/index.js";
 import { channelCredentials, type TlsFiles, tokenMetadata } from "./auth.js";
 import { type CodecOf, toControlRequest } from "./controlWire.js";
 import { ControlClient } from "./gen/seep/v1/seep.js";
@@ -23,9 +23,22 @@ export const CONTROL_CHANNEL_OPTIONS = {
   "grpc-node.flow_control_window": 32 * 1024 * 1024,
 } as const;
 
+/** The checkpoint `message` carries (a backup's, a restore's, a rebuild's mark), if any. */
+export function carriedCheckpoint(message: ControlMessage): Checkpoint | undefined {
+  switch (message.type) {
+    case "backup":
+    case "restore":
+      return message.checkpoint;
+    case "rebuild":
+      return message.mark;
+    default:
+      return undefined;
+  }
+}
+
 /** Deadline of a control call; one carrying a checkpoint gets longer. */
 export function controlDeadlineMs(message: ControlMessage): number {
-  return message.type === "backup" || message.type === "restore" ? 120_000 : 10_000;
+  return carriedCheckpoint(message) === undefined ? 10_000 : 120_000;
 }
 
 /**
@@ -34,9 +47,8 @@ export function controlDeadlineMs(message: ControlMessage): number {
  * other messages carry no state.
  */
 export function wireCodecOf(message: ControlMessage, codecOf: CodecOf): StateCodec<unknown> {
-  return message.type === "backup" || message.type === "restore"
-    ? codecOf(message.checkpoint.operator)
-    : JSON_STATE_CODEC;
+  const cp = carriedCheckpoint(message);
+  return cp === undefined ? JSON_STATE_CODEC : codecOf(cp.operator);
 }
 
 /** Sends control messages to instances on other workers. */

@@ -1,9 +1,11 @@
 // The control plane on the wire: engine control messages and replies to and from their
 // protobuf form (proto/seep/v1/seep.proto). The proto is flat, one message with every
 // field any control type needs, so this module owns which fields each type uses.
-// Checkpoints travel encoded by engine/checkpointCodec.ts, through the state codec of
-// their operator, with a head that lets the receiver use them without decoding their
-// state (lazyCheckpoint.ts); routing states as JSON with key-group ranges as [first, last].
+// Checkpoints (and upstream backup's marks) travel encoded by engine/checkpointCodec.ts,
+// through the state codec of their operator, with a head that lets the receiver use them
+// without decoding their state (lazyCheckpoint.ts); routing states as JSON with key-group
+// ranges as [first, last]. An ack's `beforeTimeMs` goes as +Infinity when absent (trim
+// every tuple up to `seq`), and +Infinity comes back as absent, so an ack round-trips.
 
 import {
   type Checkpoint,
@@ -73,6 +75,7 @@ export function toControlRequest(
     routingJson: "",
     incarnation: 0,
     checkpointHead: "",
+    beforeTimeMs: 0,
   };
   switch (msg.type) {
     case "start":
@@ -94,12 +97,23 @@ export function toControlRequest(
         seq: msg.seq,
       };
     case "checkpoint":
+    case "mark":
       return { ...req, checkpointId: u64(msg.checkpointId, "checkpoint id") };
     case "backup":
     case "restore":
       return { ...req, ...checkpointFields(msg.checkpoint, codec) };
+    case "rebuild":
+      return { ...req, ...checkpointFields(msg.mark, codec) };
     case "ack":
-      return { ...req, edge: u32(msg.edge, "edge"), receiver: u32(msg.receiver, "receiver"), seq: msg.seq };
+      return {
+        ...req,
+        edge: u32(msg.edge, "edge"),
+        receiver: u32(msg.receiver, "receiver"),
+        seq: msg.seq,
+        beforeTimeMs: msg.beforeTimeMs ?? Number.POSITIVE_INFINITY,
+      };
+    case "replayKept":
+      return { ...req, edge: u32(msg.edge, "edge"), receiver: u32(msg.receiver, "receiver") };
     case "replay":
       return {
         ...req,
@@ -142,15 +156,29 @@ export function fromControlRequest(
           seq: req.seq,
         };
       case "checkpoint":
-        return { type: "checkpoint", checkpointId: req.checkpointId };
+      case "mark":
+        return { type: req.type, checkpointId: req.checkpointId };
       case "backup":
       case "restore":
         return {
           type: req.type,
           checkpoint: checkpointFrom(req.checkpoint, req.checkpointHead, req.type, codecOf),
         };
+      case "rebuild":
+        return {
+          type: "rebuild",
+          mark: checkpointFrom(req.checkpoint, req.checkpointHead, req.type, codecOf),
+        };
       case "ack":
-        return { type: "ack", edge: req.edge, receiver: req.receiver, seq: req.seq };
+        return {
+          type: "ack",
+          edge: req.edge,
+          receiver: req.receiver,
+          seq: req.seq,
+          ...(req.beforeTimeMs === Number.POSITIVE_INFINITY ? {} : { beforeTimeMs: req.beforeTimeMs }),
+        };
+      case "replayKept":
+        return { type: "replayKept", edge: req.edge, receiver: req.receiver };
       case "replay":
         return { type: "replay", edge: req.edge, receiver: req.receiver, afterSeq: req.seq };
       case "reroute": {

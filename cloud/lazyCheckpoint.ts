@@ -2,10 +2,11 @@
 // checkpoint goes instance -> coordinator -> backup holder, and on a failure holder ->
 // replacement: only the replacement needs its state. The coordinator and the holder need
 // its id, instance, operator and input positions (to trim buffers and send acks), so
-// those travel beside the bytes as a small JSON head, and the rest is decoded on first
-// use. The bytes stay attached to the checkpoint, so that passing it on sends them as they
-// came instead of encoding it again: for a state of a million keys, that is four of the
-// six passes through the state codec saved on every checkpoint interval.
+// those travel beside the bytes as a small JSON head (with a mark's horizon, under
+// upstream backup), and the rest is decoded on first use. The bytes stay attached to the
+// checkpoint, so that passing it on sends them as they came instead of encoding it again:
+// for a state of a million keys, that is four of the six passes through the state codec
+// saved on every checkpoint interval.
 
 import {
   type ChannelPosition,
@@ -31,14 +32,19 @@ export function wireBytesOf(cp: Checkpoint, codec: StateCodec<unknown>): Uint8Ar
   return bytes;
 }
 
-/** The head that travels beside a checkpoint's bytes. */
+/**
+ * The head that travels beside a checkpoint's bytes: [id, instance, operator, inputs],
+ * and the horizon as a fifth element when the checkpoint has one (a mark).
+ */
 export function checkpointHead(cp: Checkpoint): string {
-  return JSON.stringify([
+  const head: unknown[] = [
     cp.id,
     cp.instance,
     cp.operator,
     cp.inputs.map((p) => [p.edge, p.sender, encodeFloat(p.seq), encodeFloat(p.watermarkMs)]),
-  ]);
+  ];
+  if (cp.horizonMs !== undefined) head.push(encodeFloat(cp.horizonMs));
+  return JSON.stringify(head);
 }
 
 function malformed(why: string): never {
@@ -50,6 +56,7 @@ function parseHead(head: string): {
   instance: number;
   operator: number;
   inputs: ChannelPosition[];
+  horizonMs: number | undefined;
 } {
   let json: unknown;
   try {
@@ -57,9 +64,9 @@ function parseHead(head: string): {
   } catch (e) {
     malformed((e as Error).message);
   }
-  if (!Array.isArray(json) || json.length !== 4 || !Array.isArray(json[3]))
-    malformed("not [id, instance, operator, inputs]");
-  const [id, instance, operator, inputs] = json as [unknown, unknown, unknown, unknown[]];
+  if (!Array.isArray(json) || (json.length !== 4 && json.length !== 5) || !Array.isArray(json[3]))
+    malformed("not [id, instance, operator, inputs] or [id, instance, operator, inputs, horizonMs]");
+  const [id, instance, operator, inputs, horizon] = json as [unknown, unknown, unknown, unknown[], unknown];
   if (!Number.isInteger(id) || !Number.isInteger(instance) || !Number.isInteger(operator))
     malformed("id, instance and operator must be integers");
   return {
@@ -76,13 +83,14 @@ function parseHead(head: string): {
         watermarkMs: decodeFloat(p[3], "watermarkMs"),
       };
     }),
+    horizonMs: json.length === 5 ? decodeFloat(horizon, "horizonMs") : undefined,
   };
 }
 
 /**
- * The checkpoint of `bytes` and its `head`: id, instance, operator and inputs at once, the
- * rest decoded on first use through the state codec of its operator (`codecOf`). Without
- * a head, decoded at once.
+ * The checkpoint of `bytes` and its `head`: id, instance, operator, inputs and horizon
+ * (a mark's; absent otherwise) at once, the rest decoded on first use through the state
+ * codec of its operator (`codecOf`). Without a head, decoded at once.
  */
 export function checkpointFromWire(
   bytes: Uint8Array,
@@ -102,7 +110,8 @@ export function checkpointFromWire(
   const load = (): Checkpoint => {
     if (full === null) {
       full = decodeCheckpoint(bytes, codec);
-      if (full.id !== h.id || full.instance !== h.instance) malformed("the bytes are of another checkpoint");
+      if (full.id !== h.id || full.instance !== h.instance || !Object.is(full.horizonMs, h.horizonMs))
+        malformed("the bytes are of another checkpoint");
     }
     return full;
   };
@@ -111,6 +120,9 @@ export function checkpointFromWire(
     instance: h.instance,
     operator: h.operator,
     inputs: h.inputs,
+    // A plain property, from the head: the same before and after the state is decoded,
+    // and absent (not undefined-valued) when the head has none, like a decoded checkpoint.
+    ...(h.horizonMs === undefined ? {} : { horizonMs: h.horizonMs }),
     get range() {
       return load().range;
     },

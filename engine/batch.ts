@@ -174,6 +174,12 @@ export class BatchBuilder {
     this.length = j + 1;
   }
 
+  /** Forget the tuples appended since the last build. */
+  clear(): void {
+    this.vals = null;
+    this.length = 0;
+  }
+
   /**
    * The tuples appended so far, as an exact-size batch (one memcpy per column); the
    * builder keeps its columns and starts empty again.

@@ -58,6 +58,11 @@ export interface Checkpoint<V = unknown> {
   readonly watermarkMs: number;
   /** True once every input had ended. */
   readonly ended: boolean;
+  /**
+   * Marks only (upstream backup): the state's horizon when the mark was taken. The state
+   * depended only on processed tuples with event times at or after it.
+   */
+  readonly horizonMs?: number;
 }
 
 /** The input positions and event time of a checkpoint, as one comparable string. */

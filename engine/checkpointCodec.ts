@@ -40,6 +40,8 @@ interface Header {
   readonly sourcePosition: number | string;
   readonly watermarkMs: number | string;
   readonly ended: boolean;
+  /** Marks only (upstream backup). */
+  readonly horizonMs?: number | string;
 }
 
 function fail(what: string): never {
@@ -192,6 +194,7 @@ function headerOf(cp: Checkpoint): Header {
     sourcePosition: encodeFloat(cp.sourcePosition),
     watermarkMs: encodeFloat(cp.watermarkMs),
     ended: cp.ended,
+    ...(cp.horizonMs === undefined ? {} : { horizonMs: encodeFloat(cp.horizonMs) }),
   };
 }
 
@@ -354,6 +357,7 @@ export function decodeCheckpoint(
     sourcePosition: float(h.sourcePosition, "sourcePosition"),
     watermarkMs: float(h.watermarkMs, "watermarkMs"),
     ended: h.ended,
+    ...(h.horizonMs === undefined ? {} : { horizonMs: float(h.horizonMs, "horizonMs") }),
   };
 }
 

@@ -14,10 +14,26 @@ export type ControlMessage =
   | { readonly type: "checkpoint"; readonly checkpointId: number }
   /** Keep `checkpoint` as the backup of a downstream instance and trim the buffer to it. */
   | { readonly type: "backup"; readonly checkpoint: Checkpoint }
-  /** The receiver has checkpointed every tuple of `edge` up to `seq`: trim the buffer. */
-  | { readonly type: "ack"; readonly edge: number; readonly receiver: number; readonly seq: number }
+  /**
+   * The receiver no longer needs the tuples of `edge` up to `seq` (its checkpoint covers
+   * them): trim the buffer. With `beforeTimeMs` (upstream backup: the receiver keeps no
+   * checkpoint and rebuilds its state from the buffer), only the leading tuples up to `seq`
+   * with event times before it go: the receiver's state no longer depends on them.
+   */
+  | {
+      readonly type: "ack";
+      readonly edge: number;
+      readonly receiver: number;
+      readonly seq: number;
+      readonly beforeTimeMs?: number;
+    }
   /** Re-send the buffered tuples of `edge` to `receiver` after timestamp `afterSeq`. */
   | { readonly type: "replay"; readonly edge: number; readonly receiver: number; readonly afterSeq: number }
+  /**
+   * Re-send to `receiver` every tuple of `edge` still buffered for it, the first batch
+   * marked as the start of what is kept (a rebuilding receiver takes the channel from there).
+   */
+  | { readonly type: "replayKept"; readonly edge: number; readonly receiver: number }
   /** Hold output: keep buffering, stop sending (reconfiguration in progress). */
   | { readonly type: "pause" }
   /** Send what was held and go on sending. */
@@ -26,6 +42,16 @@ export type ControlMessage =
   | { readonly type: "reroute"; readonly edge: number; readonly routing: RoutingState }
   /** Install `checkpoint` into this (fresh) instance. */
   | { readonly type: "restore"; readonly checkpoint: Checkpoint }
+  /**
+   * Upstream backup: take a mark (a checkpoint without processing state, with the state's
+   * horizon); reply `checkpointed` with it once the output it covers is trimmed downstream.
+   */
+  | { readonly type: "mark"; readonly checkpointId: number }
+  /**
+   * Upstream backup: rebuild this (fresh) instance up to `mark` from its upstreams' kept
+   * buffers, output suppressed, then go on from the mark's output positions.
+   */
+  | { readonly type: "rebuild"; readonly mark: Checkpoint }
   /** Stay in the initial state, as a restore would leave it: on start, ask upstreams to replay everything. */
   | { readonly type: "rewind" }
   /** To a backup holder: restore `instance` (a fresh replacement) from the backup held for it. */

@@ -6,6 +6,9 @@
 import type { Batch } from "./batch.js";
 import type { ChannelPosition } from "./checkpoint.js";
 
+/** The received position of a channel waiting for a resync batch. */
+const RESYNC = -1;
+
 /** Channel positions and watermarks of one instance. */
 export class InputChannels {
   private readonly index = new Map<number, number>();
@@ -53,14 +56,41 @@ export class InputChannels {
    */
   accept(edge: number, sender: number, batch: Batch): Batch | null {
     const i = this.expect(edge, sender);
+    let prev = batch.prevSeq;
+    if (prev < 0) {
+      // A resync batch (outputEdge.ts): its predecessor is -(prev + 1); a channel being
+      // rebuilt starts after it.
+      prev = -prev - 1;
+      if (this.received[i] === RESYNC) {
+        this.received[i] = prev;
+        this.processed[i] = prev;
+      }
+    }
     const seen = this.received[i];
-    if (batch.prevSeq > seen) return null;
+    if (seen === RESYNC || prev > seen) return null;
     if (batch.watermarkMs > this.watermarks[i]) this.watermarks[i] = batch.watermarkMs;
     if (batch.length === 0) return batch;
     const fresh =
       batch.lastSeq <= seen ? batch.slice(0, 0) : batch.firstSeq > seen ? batch : batch.after(seen);
     if (fresh.length > 0) this.received[i] = fresh.lastSeq;
     return fresh;
+  }
+
+  /**
+   * Take the channel from the next resync batch on (a rebuilding instance does not know
+   * where its upstream's kept buffer starts); everything before that batch is dropped.
+   */
+  resync(edge: number, sender: number): void {
+    const i = this.expect(edge, sender);
+    this.received[i] = RESYNC;
+    this.processed[i] = 0;
+    this.watermarks[i] = Number.NEGATIVE_INFINITY;
+  }
+
+  /** True while a channel waits for its resync batch. */
+  resyncing(edge: number, sender: number): boolean {
+    const i = this.index.get(InputChannels.keyOf(edge, sender));
+    return i !== undefined && this.received[i] === RESYNC;
   }
 
   /** Record that the operator has processed `batch` of channel (edge, sender). */

@@ -16,13 +16,27 @@ import { OutputEdge } from "./outputEdge.js";
 import { type InstanceSpec, type PhysicalPlan, routingOf, sendersOf } from "./physicalPlan.js";
 import type { OperatorSpec } from "./queryPlan.js";
 import type { InstanceHost } from "./runtime.js";
-import type { StateSnapshot } from "./stateSnapshot.js";
+import { StateSnapshot } from "./stateSnapshot.js";
 
 /** A channel stuck on a gap asks for a replay again after this many more dropped batches. */
 const GAP_REASK = 64;
 
+/** Marks kept while waiting for their output to be trimmed downstream (older ones give way). */
+const MAX_PENDING_MARKS = 64;
+
 /** Entries copied per checkpoint step by default: bounds the pause a checkpoint causes. */
 export const DEFAULT_COPY_CHUNK_ENTRIES = 4096;
+
+/** Control messages about output that a rebuilding instance holds until its mark is reached. */
+const DEFERRED_WHILE_REBUILDING: ReadonlySet<ControlMessage["type"]> = new Set([
+  "ack",
+  "replay",
+  "replayKept",
+  "mark",
+  "checkpoint",
+  "snapshot",
+  "marker",
+]);
 
 interface PendingCheckpoint {
   readonly base: Omit<Checkpoint, "processing">;
@@ -61,6 +75,14 @@ export class Instance<V = unknown> {
   readonly backups = new Map<number, Checkpoint>();
   /** Batches dropped because an earlier batch of their channel was missing (awaiting a replay). */
   gapDrops = 0;
+  /** Upstream backup: marks taken whose output is not yet trimmed downstream, oldest first. */
+  private pendingMarks: Checkpoint[] = [];
+  /** Upstream backup: the mark this instance is being rebuilt to (its output suppressed until then). */
+  private rebuildTo: Checkpoint | null = null;
+  /** A single-channel batch's tail beyond the mark, delivered once the rebuild is complete. */
+  private rebuildRest: [number, number, Batch] | null = null;
+  /** Control messages about output, held until the rebuild is complete. */
+  private deferred: ControlMessage[] = [];
 
   constructor(
     plan: PhysicalPlan,
@@ -192,21 +214,51 @@ export class Instance<V = unknown> {
       return;
     }
     const merge = this.merge;
-    if (merge !== null) {
-      merge.push(edge, sender, fresh);
-      const w = this.inputs.watermarkMs();
-      if (merge.heldTuples > 0) merge.release(w, this.deliverRun);
-      this.host.meter.record(this.id, "batches", 1);
-      this.advanceEventTime(w);
-      this.flush();
-      if (this.markers.size > 0) this.alignMarkers();
-      return;
-    }
-    if (fresh.length > 0) this.deliver(edge, sender, fresh);
+    if (merge !== null) merge.push(edge, sender, fresh);
+    else if (fresh.length > 0) this.deliverFresh(edge, sender, fresh);
     this.host.meter.record(this.id, "batches", 1);
-    this.advanceEventTime(this.inputs.watermarkMs());
-    this.flush();
+    this.progress();
     if (this.markers.size > 0) this.alignMarkers();
+  }
+
+  /**
+   * Release what the canonical merge may release, advance the event time and send the
+   * output. While rebuilding, only up to the mark's event time, with output suppressed;
+   * once the mark is reached, the rebuild completes and the rest goes as usual.
+   */
+  private progress(): void {
+    const w = this.inputs.watermarkMs();
+    const merge = this.mergeState;
+    const target = this.rebuildTo;
+    if (target !== null) {
+      const cap = Math.min(w, target.watermarkMs);
+      if (merge !== null && merge.heldTuples > 0) merge.release(cap, this.deliverRun);
+      if (!this.rebuildReached(target)) {
+        this.advanceEventTime(cap);
+        this.flush();
+        return;
+      }
+      this.finishRebuild(target);
+    }
+    if (merge !== null && merge.heldTuples > 0) merge.release(w, this.deliverRun);
+    this.advanceEventTime(w);
+    this.flush();
+  }
+
+  /** Deliver a single channel's fresh tuples; while rebuilding, stop at the mark's position. */
+  private deliverFresh(edge: number, sender: number, fresh: Batch): void {
+    const target = this.rebuildTo;
+    if (target !== null) {
+      const to = target.inputs.find((p) => p.edge === edge && p.sender === sender)?.seq ?? 0;
+      let n = 0;
+      while (n < fresh.length && fresh.seqs[n] <= to) n++;
+      if (n < fresh.length) {
+        this.rebuildRest = [edge, sender, fresh.slice(n)];
+        if (n === 0) return;
+        fresh = fresh.slice(0, n);
+      }
+    }
+    this.deliver(edge, sender, fresh);
   }
 
   /**
@@ -217,11 +269,18 @@ export class Instance<V = unknown> {
    */
   private askForGap(edge: number, sender: number): void {
     const key = edge * 0x100000 + sender;
-    const from = this.inputs.receivedSeq(edge, sender);
+    const resyncing = this.inputs.resyncing(edge, sender);
+    const from = resyncing ? -1 : this.inputs.receivedSeq(edge, sender);
     const asked = this.gapAsks.get(key);
     if (asked !== undefined && asked.from === from && ++asked.drops % GAP_REASK !== 0) return;
-    if (asked === undefined || asked.from !== from) this.gapAsks.set(key, { from, drops: 0 });
-    this.host.transport.sendControl(sender, { type: "replay", edge, receiver: this.id, afterSeq: from });
+    if (asked === undefined || asked.from !== from) {
+      this.gapAsks.set(key, { from, drops: 0 });
+      // A rebuilding channel asked for what its upstream keeps when it started: that
+      // request is re-sent only after GAP_REASK drops (it may have been lost).
+      if (resyncing) return;
+    }
+    if (resyncing) this.host.transport.sendControl(sender, { type: "replayKept", edge, receiver: this.id });
+    else this.host.transport.sendControl(sender, { type: "replay", edge, receiver: this.id, afterSeq: from });
   }
 
   /** Hand the operator tuples of one channel (in canonical order when merging). */
@@ -237,7 +296,7 @@ export class Instance<V = unknown> {
     }
     (this.logic as Operator<V>).onBatch?.(fresh, port, this.ctx);
     this.inputs.markProcessed(edge, sender, fresh);
-    if (this.isSink) this.host.sinkOutput?.(this.id, edge, sender, fresh);
+    if (this.isSink && this.rebuildTo === null) this.host.sinkOutput?.(this.id, edge, sender, fresh);
   }
 
   private readonly deliverRun = (edge: number, sender: number, run: Batch): void =>
@@ -285,6 +344,10 @@ export class Instance<V = unknown> {
 
   /** Send (or, when paused, hold) what the operator emitted. */
   private flush(): void {
+    if (this.rebuildTo !== null) {
+      for (const e of this.outputs.values()) e.discard();
+      return;
+    }
     const hold = this.lifecycle === "paused";
     let n = 0;
     for (const e of this.outputs.values()) n += e.flush(this.host.transport, this.ctx.eventTimeMs, hold);
@@ -297,6 +360,15 @@ export class Instance<V = unknown> {
   handle(message: ControlMessage): void {
     const next = nextState(this.lifecycle, message.type);
     if (next === undefined) throw new ProtocolError(this.id, this.lifecycle, message);
+    if (
+      this.rebuildTo !== null &&
+      this.lifecycle !== "created" &&
+      DEFERRED_WHILE_REBUILDING.has(message.type)
+    ) {
+      // The output edges are stand-ins until the mark is reached: acks and replays wait.
+      this.deferred.push(message);
+      return;
+    }
     switch (message.type) {
       case "start":
         this.lifecycle = next;
@@ -309,7 +381,8 @@ export class Instance<V = unknown> {
         this.keepBackup(message.checkpoint);
         break;
       case "ack":
-        this.outputOf(message.edge).ack(message.receiver, message.seq);
+        this.outputOf(message.edge).ack(message.receiver, message.seq, message.beforeTimeMs);
+        if (this.pendingMarks.length > 0) this.commitMarks();
         break;
       case "replay": {
         const n = this.outputOf(message.edge).replay(
@@ -321,6 +394,21 @@ export class Instance<V = unknown> {
         this.host.meter.record(this.id, "replayedTuples", n);
         break;
       }
+      case "replayKept": {
+        const n = this.outputOf(message.edge).replayKept(
+          this.host.transport,
+          message.receiver,
+          this.ctx.eventTimeMs,
+        );
+        this.host.meter.record(this.id, "replayedTuples", n);
+        break;
+      }
+      case "mark":
+        this.takeMark(message.checkpointId);
+        break;
+      case "rebuild":
+        this.beginRebuild(message.mark);
+        break;
       case "pause":
         this.flush();
         break;
@@ -385,6 +473,11 @@ export class Instance<V = unknown> {
     // positions: what was in flight, held back, or processed after the checkpoint.
     const replays = this.replaysDue;
     this.replaysDue = [];
+    if (this.rebuildTo !== null) {
+      for (const p of this.rebuildTo.inputs) {
+        this.host.transport.sendControl(p.sender, { type: "replayKept", edge: p.edge, receiver: this.id });
+      }
+    }
     for (const p of replays) {
       this.host.transport.sendControl(p.sender, {
         type: "replay",
@@ -401,6 +494,7 @@ export class Instance<V = unknown> {
     const early = this.early;
     this.early = [];
     for (const [edge, sender, batch] of early) this.receive(edge, sender, batch);
+    if (this.rebuildTo !== null) this.progress();
     this.alignMarkers();
   }
 
@@ -543,6 +637,132 @@ export class Instance<V = unknown> {
       instance: cp.instance,
       checkpointId: cp.id,
     });
+  }
+
+  // ---- upstream backup: marks and rebuilds ----
+
+  /**
+   * Take a mark: where this instance stands (input and output positions, event time,
+   * source position) and its state's horizon, without the state. It is reported once
+   * the output it covers is trimmed downstream (`commitMarks`). An operator that reads its
+   * inputs in step has no exact cut to rebuild to, so it takes none and is rebuilt from
+   * its initial state.
+   */
+  private takeMark(id: number): void {
+    if (this.rebuildTo !== null || this.operator.syncInputs) return;
+    this.flush();
+    const logic = this.logic as Operator<V>;
+    const horizonMs = this.isSource
+      ? Number.POSITIVE_INFINITY
+      : (logic.stateHorizonMs?.(this.ctx) ??
+        (this.operator.stateful ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY));
+    const range = this.spec.range;
+    this.pendingMarks.push({
+      id,
+      instance: this.id,
+      operator: this.operator.id,
+      range,
+      inputs: this.inputs.positions(),
+      processing: new StateSnapshot<V>(
+        this.operator.maxKeyGroups,
+        range,
+        Array.from({ length: range.size }, () => new Map()),
+      ),
+      outputs: [...this.outputs.values()].map((e) => e.position()),
+      buffers: [],
+      sourcePosition: this.isSource ? (this.logic as Source<V>).position() : -1,
+      watermarkMs: this.ctx.eventTimeMs,
+      ended: this.ended,
+      horizonMs,
+    });
+    if (this.pendingMarks.length > MAX_PENDING_MARKS) this.pendingMarks.shift();
+    this.commitMarks();
+  }
+
+  /**
+   * Report the newest mark whose output every receiver has let go of (its channels'
+   * buffers are trimmed past it): a rebuild to it regenerates only output after it.
+   */
+  private commitMarks(): void {
+    let committed: Checkpoint | null = null;
+    while (this.pendingMarks.length > 0) {
+      const m = this.pendingMarks[0];
+      if (!m.outputs.every((p) => this.outputs.get(p.edge)?.trimmedPast(p) ?? true)) break;
+      committed = this.pendingMarks.shift()!;
+    }
+    if (committed === null) return;
+    this.host.transport.sendControl("coordinator", {
+      type: "checkpointed",
+      instance: this.id,
+      checkpoint: committed,
+    });
+  }
+
+  /**
+   * Rebuild this fresh instance to `mark`: every input channel is taken from what its
+   * upstream still keeps (asked for on start) and processed with output suppressed up to
+   * the mark's positions; then the output edges take the mark's positions and the
+   * instance goes on as the lost one did. A source just returns to its position.
+   */
+  private beginRebuild(mark: Checkpoint): void {
+    if (this.isSource || mark.inputs.length === 0) {
+      this.restore(mark);
+      return;
+    }
+    if (mark.operator !== this.operator.id || (mark.instance !== -1 && mark.instance !== this.id)) {
+      throw new Error(
+        `mark of instance ${mark.instance} (operator ${mark.operator}) rebuilt into ${this.id}`,
+      );
+    }
+    this.rebuildTo = mark;
+    for (const p of mark.inputs) this.inputs.resync(p.edge, p.sender);
+    this.host.transport.sendControl("coordinator", {
+      type: "restored",
+      instance: this.id,
+      checkpointId: mark.id,
+    });
+  }
+
+  /** True once every input channel has been processed up to the mark. */
+  private rebuildReached(mark: Checkpoint): boolean {
+    for (const p of mark.inputs) {
+      if (this.inputs.resyncing(p.edge, p.sender) && p.seq > 0) return false;
+      if (this.inputs.processedSeq(p.edge, p.sender) < p.seq) return false;
+    }
+    return true;
+  }
+
+  /** The mark is reached: close what the lost instance had closed, then take its output positions. */
+  private finishRebuild(mark: Checkpoint): void {
+    for (const p of mark.inputs) {
+      const seq = this.inputs.processedSeq(p.edge, p.sender);
+      if (seq > p.seq) {
+        throw new Error(
+          `instance ${this.id} rebuilt past its mark on channel ${p.edge}/${p.sender} (${seq} > ${p.seq}): ` +
+            "its input did not arrive in canonical order",
+        );
+      }
+    }
+    this.advanceEventTime(mark.watermarkMs);
+    for (const e of this.outputs.values()) e.discard();
+    const rebuilt = new Map<number, OutputEdge>();
+    for (const pos of mark.outputs) {
+      const old = this.outputOf(pos.edge);
+      rebuilt.set(
+        pos.edge,
+        new OutputEdge(pos.edge, old.port, this.id, old.fieldCount, pos, [], this.host.bufferOutput ?? true),
+      );
+    }
+    this.outputs = rebuilt;
+    const ports = this.portEmitters();
+    this.ctx.ports.splice(0, this.ctx.ports.length, ...ports);
+    this.rebuildTo = null;
+    const rest = this.rebuildRest;
+    this.rebuildRest = null;
+    if (rest !== null) this.deliver(rest[0], rest[1], rest[2]);
+    const deferred = this.deferred;
+    this.deferred = [];
+    for (const m of deferred) this.handle(m);
   }
 
   /** Install a checkpoint into this fresh instance. */

@@ -52,6 +52,16 @@ export interface Operator<V = unknown> {
   onWatermark?(ctx: OperatorContext<V>): void;
   /** Every input has ended; emit what is left. */
   onEnd?(ctx: OperatorContext<V>): void;
+  /**
+   * The state's horizon: an event time H such that the state, as far as any future output
+   * goes, depends only on the processed tuples with event times at or after H. Replaying
+   * just those into a fresh instance (output suppressed) and advancing it to the current
+   * event time gives a state that emits exactly what this one will. The upstream-backup
+   * strategy lets upstreams drop the tuples before H. Absent: -Infinity for a stateful
+   * operator (keep everything), Infinity for a stateless one (keep nothing processed).
+   * Time windows return the start of their oldest open window.
+   */
+  stateHorizonMs?(ctx: OperatorContext<V>): number;
 }
 
 /**

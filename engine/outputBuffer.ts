@@ -38,21 +38,29 @@ export class OutputBuffer {
 
   /**
    * Drop every tuple whose timestamp is at most `seq` (the receiver has checkpointed
+   * them). With `beforeTimeMs`, drop only the leading run of those tuples whose event
+   * times are before it (upstream backup: the receiver's state no longer depends on
    * them). Returns the number of tuples dropped.
    */
-  trim(seq: number): number {
+  trim(seq: number, beforeTimeMs: number = Number.POSITIVE_INFINITY): number {
     let dropped = 0;
     while (this.head < this.batches.length) {
       const b = this.batches[this.head];
-      if (b.lastSeq <= seq) {
-        dropped += b.length;
+      let n = 0;
+      if (beforeTimeMs === Number.POSITIVE_INFINITY) {
+        if (b.lastSeq <= seq) n = b.length;
+        else while (n < b.length && b.seqs[n] <= seq) n++;
+      } else {
+        while (n < b.length && b.seqs[n] <= seq && b.eventTimesMs[n] < beforeTimeMs) n++;
+      }
+      if (n === b.length) {
+        dropped += n;
         this.head++;
         continue;
       }
-      if (b.firstSeq <= seq) {
-        const rest = b.after(seq);
-        dropped += b.length - rest.length;
-        this.batches[this.head] = rest;
+      if (n > 0) {
+        this.batches[this.head] = b.slice(n).with(b.watermarkMs, b.seqs[n - 1]);
+        dropped += n;
       }
       break;
     }
@@ -62,6 +70,11 @@ export class OutputBuffer {
       this.head = 0;
     }
     return dropped;
+  }
+
+  /** Timestamp of the oldest tuple held, or NaN when empty. */
+  get firstSeq(): number {
+    return this.head < this.batches.length ? this.batches[this.head].firstSeq : Number.NaN;
   }
 
   /** The tuples whose timestamp is greater than `seq`, in order (for replay). */

@@ -9,6 +9,14 @@ import { OutputBuffer } from "./outputBuffer.js";
 import { ALL_RECEIVERS, Router, type RoutingState } from "./router.js";
 import type { Transport } from "./runtime.js";
 
+/**
+ * The predecessor a resync batch carries: -(seq + 1), never a real timestamp. A receiver
+ * rebuilding the channel starts after `seq`; any other receiver reads it as `seq`.
+ */
+export function resyncPrevSeq(seq: number): number {
+  return -seq - 1;
+}
+
 /** One output edge of one instance. */
 export class OutputEdge {
   private router: Router;
@@ -120,9 +128,53 @@ export class OutputEdge {
     return n;
   }
 
-  /** Trim the buffer of `receiver` up to `seq`. Returns the tuples dropped. */
-  ack(receiver: number, seq: number): number {
-    return this.buffers.get(receiver)?.trim(seq) ?? 0;
+  /**
+   * Trim the buffer of `receiver` up to `seq` (only its leading tuples with event times
+   * before `beforeTimeMs`, when given). Returns the tuples dropped.
+   */
+  ack(receiver: number, seq: number, beforeTimeMs?: number): number {
+    return this.buffers.get(receiver)?.trim(seq, beforeTimeMs) ?? 0;
+  }
+
+  /**
+   * True when no receiver can need again what this edge had put on its channels at
+   * `position`: every channel's buffer is trimmed past it (upstream backup commits a mark
+   * only then, since a rebuilt instance regenerates output only after its mark).
+   */
+  trimmedPast(position: OutputPosition): boolean {
+    for (const [receiver, seq] of position.sentTo) {
+      const first = this.buffers.get(receiver)?.firstSeq ?? Number.NaN;
+      if (!Number.isNaN(first) && first <= seq) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Re-send to `receiver` everything still buffered for it. The first batch (a
+   * watermark-only one when nothing is kept) names its predecessor as a resync point
+   * (`resyncPrevSeq`), so a rebuilding receiver takes the channel from there.
+   */
+  replayKept(transport: Transport, receiver: number, watermarkMs: number): number {
+    const kept = this.buffers.get(receiver)?.replayFrom(Number.NEGATIVE_INFINITY) ?? [];
+    let n = 0;
+    if (kept.length === 0) {
+      const last = this.lastSeqTo.get(receiver) ?? 0;
+      this.transmit(transport, receiver, Batch.watermark(watermarkMs, this.fieldCount, resyncPrevSeq(last)));
+      return 0;
+    }
+    for (let i = 0; i < kept.length; i++) {
+      const b = kept[i];
+      this.transmit(transport, receiver, i === 0 ? b.with(b.watermarkMs, resyncPrevSeq(b.prevSeq)) : b);
+      n += b.length;
+    }
+    this.sendWatermark(transport, receiver, watermarkMs);
+    return n;
+  }
+
+  /** Drop what the operator emitted since the last flush (a rebuilding instance's output). */
+  discard(): void {
+    this.all.clear();
+    for (const b of this.builders) b.clear();
   }
 
   /** Re-send to `receiver` its buffered tuples after `afterSeq`, then the watermark. */

@@ -5,7 +5,7 @@
 // type is an error naming its path.
 
 import { z } from "zod";
-import { DEFAULT_FAULT_TOLERANCE } from "../engine/index.js";
+import { DEFAULT_FAULT_TOLERANCE, FT_STRATEGIES, type FtStrategy } from "../engine/index.js";
 import { faultSpecSchema } from "./faults.js";
 
 const nonNegative = z.number().nonnegative();
@@ -93,8 +93,8 @@ export const experimentSchema = z
       .prefault({}),
     faultTolerance: z
       .object({
-        /** none, rsm, source-replay or global-snapshot (engine/faultTolerance/options.ts). */
-        strategy: z.enum(["none", "rsm", "source-replay", "global-snapshot"]).default("none"),
+        /** none, rsm, upstream-backup, source-replay or global-snapshot (engine/faultTolerance/options.ts). */
+        strategy: z.enum(FT_STRATEGIES as [FtStrategy, ...FtStrategy[]]).default("none"),
         /** Time between two checkpoints of every instance (rsm). */
         checkpointIntervalMs: positive.default(DEFAULT_FAULT_TOLERANCE.checkpointIntervalMs),
         /** upstream (SEEP: an upstream instance on another VM) or store (a store that survives failures). */

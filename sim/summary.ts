@@ -59,6 +59,7 @@ export function summarize(sim: Simulation, endMs: number, vmsMax: number): SimSu
     vmSeconds: roundMs(sim.pool.vmSeconds(endMs)),
     networkBytes: sim.network.bytesSent,
     faultTolerance: sim.experiment.faultTolerance.strategy,
+    faultToleranceCounts: sim.faultTolerance === null ? null : { ...sim.faultTolerance.counts },
     failures: sim.failures,
     recoveries: recoveriesOf(sim),
     scaleOuts: [],

@@ -15,7 +15,7 @@ import { integerOption, parseInteger } from "../options.js";
 import { parseSetting, type Setting } from "../settings.js";
 
 /** The strategies `--strategy` takes (engine/faultTolerance/options.ts). */
-const STRATEGIES = ["none", "rsm", "source-replay", "global-snapshot"] as const;
+const STRATEGIES = ["none", "rsm", "upstream-backup", "source-replay", "global-snapshot"] as const;
 
 /** A `--set` as typed (for the reproducing command) and as parsed. */
 interface TypedSetting {

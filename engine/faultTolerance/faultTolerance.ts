@@ -16,6 +16,14 @@
 //                   and whose upstreams have trimmed their buffers cannot be rebuilt from
 //                   them: it and everything upstream of it restart from their initial state
 //                   and the sources replay (the source-replay recovery, for that part).
+// upstream-backup:  no state is checkpointed. Every interval each instance takes a mark
+//                   (its input and output positions, event time and its state's horizon,
+//                   engine/instance.ts) and reports it once its own output up to the mark
+//                   is trimmed downstream; the coordinator keeps it and tells the upstreams
+//                   to trim what the mark covers and the state no longer depends on (acks
+//                   with `beforeTimeMs`). A failed instance is deployed afresh and rebuilt
+//                   to its mark from what its upstreams kept, output suppressed; one
+//                   without a mark starts from its initial state (nothing was trimmed for it).
 // source-replay:    every recovery is that fallback: no checkpoints, no buffers kept.
 //
 // A backup lost with its holder is re-made at once: the instance is asked for a checkpoint.
@@ -89,7 +97,7 @@ export class FaultTolerance {
   /** The recovery under way (at most one: a failure during a recovery folds it in). */
   private readonly active: Recovery[] = [];
   /** Checkpoints taken, backups made, acks sent (for reports and tests). */
-  readonly counts = { checkpoints: 0, backups: 0, acks: 0, rebackups: 0, snapshots: 0 };
+  readonly counts = { checkpoints: 0, backups: 0, acks: 0, rebackups: 0, snapshots: 0, rebuilds: 0 };
   /** The global snapshot under way: its id and the checkpoints in so far. */
   private snapshot: { readonly id: number; readonly parts: Map<number, Checkpoint> } | null = null;
 
@@ -107,7 +115,8 @@ export class FaultTolerance {
 
   /** Begin periodic checkpoints (rsm) or global snapshots (global-snapshot). */
   start(): void {
-    if (this.options.strategy !== "rsm" && this.options.strategy !== "global-snapshot") return;
+    const s = this.options.strategy;
+    if (s !== "rsm" && s !== "upstream-backup" && s !== "global-snapshot") return;
     this.timer = this.link.clock.schedule(this.options.checkpointIntervalMs, () => this.tick());
   }
 
@@ -168,7 +177,10 @@ export class FaultTolerance {
 
   private checkpoint(id: number): void {
     this.counts.checkpoints++;
-    this.link.sendControl(id, { type: "checkpoint", checkpointId: this.nextCheckpointId++ });
+    const checkpointId = this.nextCheckpointId++;
+    if (this.options.strategy === "upstream-backup")
+      this.link.sendControl(id, { type: "mark", checkpointId });
+    else this.link.sendControl(id, { type: "checkpoint", checkpointId });
   }
 
   /** Take in an instance's reply. */
@@ -209,6 +221,17 @@ export class FaultTolerance {
       this.snapshotPart(cp);
       return;
     }
+    if (this.options.strategy === "upstream-backup") {
+      // A mark, reported once its output is trimmed downstream: kept by the coordinator
+      // (it is small: positions only), and the upstreams may trim what it covers.
+      const b = this.backups.get(cp.instance);
+      if (b !== undefined && b.checkpoint !== null && b.checkpoint.id >= cp.id) return;
+      this.backups.set(cp.instance, { holder: STORE, checkpoint: cp });
+      this.trimmed.add(cp.instance);
+      this.counts.backups++;
+      this.sendAcks(cp, STORE);
+      return;
+    }
     if (this.options.strategy !== "rsm") return;
     const holder = backupHolderOf(this.plan, cp.instance, this.options.backupPlacement);
     if (holder === STORE || this.down.has(holder)) {
@@ -227,7 +250,12 @@ export class FaultTolerance {
     for (const p of cp.inputs) {
       if (p.seq <= 0 || p.sender === holder || this.down.has(p.sender)) continue;
       this.counts.acks++;
-      this.link.sendControl(p.sender, { type: "ack", edge: p.edge, receiver: cp.instance, seq: p.seq });
+      this.link.sendControl(
+        p.sender,
+        cp.horizonMs === undefined
+          ? { type: "ack", edge: p.edge, receiver: cp.instance, seq: p.seq }
+          : { type: "ack", edge: p.edge, receiver: cp.instance, seq: p.seq, beforeTimeMs: cp.horizonMs },
+      );
     }
   }
 
@@ -338,7 +366,10 @@ export class FaultTolerance {
         const b = this.backups.get(s.id);
         const rewind = b === undefined || (rollback.has(s.id) && this.options.strategy !== "global-snapshot");
         if (rewind) this.link.sendControl(s.id, { type: "rewind" });
-        else if (b.holder === STORE)
+        else if (b.holder === STORE && this.options.strategy === "upstream-backup") {
+          this.counts.rebuilds++;
+          this.link.sendControl(s.id, { type: "rebuild", mark: b.checkpoint! });
+        } else if (b.holder === STORE)
           this.link.sendControl(s.id, { type: "restore", checkpoint: b.checkpoint! });
         else this.link.sendControl(b.holder, { type: "restoreBackup", instance: s.id });
       }

@@ -5,6 +5,10 @@
 //   none             failures are detected and reported; what the lost instances held is lost
 //   rsm              SEEP's recovery using state management: periodic checkpoints backed up
 //                    to an upstream instance, buffers trimmed on acks, restore + replay
+//   upstream-backup  no checkpoints of state: upstreams keep their output buffers, trimmed
+//                    only as far as the receivers' state horizons allow (their windows);
+//                    a failed instance is rebuilt by replaying them with its output
+//                    suppressed up to its last mark (positions only), then goes on
 //   source-replay    no checkpoints, no buffers: the failed instances and everything upstream
 //                    of them restart from their initial state and the sources replay
 //   global-snapshot  SAND's scheme: the coordinator starts a global checkpoint at the sources,
@@ -14,10 +18,16 @@
 //                    of them back to the last complete one, and their upstreams replay
 
 /** A fault-tolerance strategy. */
-export type FtStrategy = "none" | "rsm" | "source-replay" | "global-snapshot";
+export type FtStrategy = "none" | "rsm" | "upstream-backup" | "source-replay" | "global-snapshot";
 
 /** Every strategy, for schemas and CLI choices. */
-export const FT_STRATEGIES: readonly FtStrategy[] = ["none", "rsm", "source-replay", "global-snapshot"];
+export const FT_STRATEGIES: readonly FtStrategy[] = [
+  "none",
+  "rsm",
+  "upstream-backup",
+  "source-replay",
+  "global-snapshot",
+];
 
 /** Where checkpoints are backed up. */
 export type BackupPlacement =
@@ -29,7 +39,7 @@ export type BackupPlacement =
 /** Parameters of a run's fault tolerance. */
 export interface FaultToleranceOptions {
   readonly strategy: FtStrategy;
-  /** Time between two checkpoints of every instance (rsm), or two global snapshots. */
+  /** Time between two checkpoints of every instance (rsm), two marks (upstream-backup), or two global snapshots. */
   readonly checkpointIntervalMs: number;
   readonly backupPlacement: BackupPlacement;
 }
@@ -43,5 +53,5 @@ export const DEFAULT_FAULT_TOLERANCE: FaultToleranceOptions = {
 
 /** True when the strategy replays output buffers, so sent output must be kept until acked. */
 export function keepsOutputBuffers(strategy: FtStrategy): boolean {
-  return strategy === "rsm" || strategy === "global-snapshot";
+  return strategy === "rsm" || strategy === "upstream-backup" || strategy === "global-snapshot";
 }

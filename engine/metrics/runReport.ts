@@ -42,6 +42,22 @@ export interface RunSummaryFields {
   readonly vmsMax: number;
   readonly vmSeconds: number;
   readonly faultTolerance: string;
+  /**
+   * What the fault-tolerance protocol did: checkpoints (or marks) asked for, backups kept,
+   * acks sent, backups re-made, global snapshots completed, rebuilds to a mark; null
+   * without a protocol.
+   */
+  readonly faultToleranceCounts: FaultToleranceCounts | null;
+}
+
+/** Counters of a run's fault-tolerance protocol (engine/faultTolerance/faultTolerance.ts). */
+export interface FaultToleranceCounts {
+  readonly checkpoints: number;
+  readonly backups: number;
+  readonly acks: number;
+  readonly rebackups: number;
+  readonly snapshots: number;
+  readonly rebuilds: number;
 }
 
 /** A figure rounded to microseconds, as summaries print them. */

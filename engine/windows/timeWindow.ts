@@ -94,6 +94,15 @@ export class TimeWindowOperator<A, R> implements Operator<TimeWindowState<A>> {
     }
   }
 
+  /**
+   * The start of the oldest window some key still has data for: a key's panes begin no
+   * earlier than its next window to fire, and tuples before that time only reach windows
+   * that have fired (Infinity when nothing is pending).
+   */
+  stateHorizonMs(_ctx: OperatorContext<TimeWindowState<A>>): number {
+    return this.timers.nextMs() - this.sizeMs;
+  }
+
   onWatermark(ctx: OperatorContext<TimeWindowState<A>>): void {
     this.fireThrough(ctx.eventTimeMs, ctx);
   }

@@ -3,6 +3,7 @@
 // operator's state codec) and routing states included; unknown types are refused.
 
 import { describe, expect, it } from "vitest";
+import { carriedCheckpoint, controlDeadlineMs, wireCodecOf } from "../../cloud/controlForwarder.js";
 import {
   type CodecOf,
   fromControlRequest,
@@ -22,6 +23,7 @@ import {
   physicalPlan,
   QueryBuilder,
   routingState,
+  StateSnapshot,
   sumAggregate,
   timeWindow,
 } from "../../engine/index.js";
@@ -70,7 +72,28 @@ function replyRoundTrip(reply: ControlReply, codec = JSON_STATE_CODEC): ControlR
 }
 
 const operatorOf = (msg: ControlMessage): number =>
-  msg.type === "backup" || msg.type === "restore" ? msg.checkpoint.operator : 0;
+  msg.type === "backup" || msg.type === "restore"
+    ? msg.checkpoint.operator
+    : msg.type === "rebuild"
+      ? msg.mark.operator
+      : 0;
+
+/** An upstream-backup mark of `cp`'s instance: its positions, no state, no buffers, a horizon. */
+function markOf(cp: Checkpoint, horizonMs: number | undefined): Checkpoint {
+  const { range, maxKeyGroups } = cp.processing;
+  const mark: Checkpoint = {
+    ...cp,
+    processing: new StateSnapshot(
+      maxKeyGroups,
+      range,
+      Array.from({ length: range.size }, () => new Map()),
+    ),
+    buffers: [],
+  };
+  return horizonMs === undefined ? mark : { ...mark, horizonMs };
+}
+
+const HORIZONS = [1234.5, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, undefined];
 
 describe("control requests on the wire", () => {
   const messages: ControlMessage[] = [
@@ -80,7 +103,15 @@ describe("control requests on the wire", () => {
     { type: "backup", checkpoint: windowCp },
     { type: "restore", checkpoint: windowCp },
     { type: "ack", edge: 1, receiver: 4, seq: 1234 },
+    { type: "ack", edge: 1, receiver: 4, seq: 1234, beforeTimeMs: 900 },
+    { type: "ack", edge: 1, receiver: 4, seq: 1234, beforeTimeMs: 0 },
+    { type: "ack", edge: 2, receiver: 0, seq: 5, beforeTimeMs: Number.NEGATIVE_INFINITY },
     { type: "replay", edge: 0, receiver: 2, afterSeq: 77 },
+    { type: "replayKept", edge: 1, receiver: 3 },
+    { type: "replayKept", edge: 0, receiver: 0 },
+    { type: "mark", checkpointId: 0 },
+    { type: "mark", checkpointId: 2 ** 40 + 5 },
+    ...HORIZONS.map((h): ControlMessage => ({ type: "rebuild", mark: markOf(windowCp, h) })),
     { type: "pause" },
     { type: "resume" },
     {
@@ -102,6 +133,31 @@ describe("control requests on the wire", () => {
     });
   }
 
+  it("an ack goes with beforeTimeMs +Infinity when it has none, and comes back without one", () => {
+    const plain = toControlRequest(1, { type: "ack", edge: 1, receiver: 2, seq: 3 }, JSON_STATE_CODEC);
+    expect(plain.beforeTimeMs).toBe(Number.POSITIVE_INFINITY);
+    const back = requestRoundTrip(1, { type: "ack", edge: 1, receiver: 2, seq: 3 });
+    expect(back.message).not.toHaveProperty("beforeTimeMs");
+    const some = requestRoundTrip(1, { type: "ack", edge: 1, receiver: 2, seq: 3, beforeTimeMs: -7.25 });
+    expect(some.message).toStrictEqual({ type: "ack", edge: 1, receiver: 2, seq: 3, beforeTimeMs: -7.25 });
+  });
+
+  it("a rebuild's mark keeps its horizon (finite, -Infinity, +Infinity or none), before and after decoding", () => {
+    for (const h of HORIZONS) {
+      const mark = markOf(countCp, h);
+      const { message } = requestRoundTrip(mark.instance, { type: "rebuild", mark }, countCodecOf);
+      if (message.type !== "rebuild") throw new Error(`got "${message.type}"`);
+      const back = message.mark;
+      expect([back.id, back.instance, back.operator]).toEqual([mark.id, mark.instance, mark.operator]);
+      expect(back.horizonMs).toBe(h);
+      expect("horizonMs" in back).toBe(h !== undefined);
+      expect(back.processing.size).toBe(0); // decodes the rest
+      expect(back.horizonMs).toBe(h);
+      expect(back.buffers).toEqual([]);
+      expect(back).toEqual(mark);
+    }
+  });
+
   it("carries a checkpoint's keyed state, buffers and times through its operator's codec", () => {
     const back = requestRoundTrip(countCp.instance, { type: "restore", checkpoint: countCp }, countCodecOf);
     expect(back.message).toEqual({ type: "restore", checkpoint: countCp });
@@ -112,12 +168,33 @@ describe("control requests on the wire", () => {
     expect(cp.buffers.flatMap((b) => b.batches).length).toBeGreaterThan(0);
   });
 
+  it("a rebuild is sent as a restore is: its mark through its operator's codec, with a long deadline", () => {
+    const mark = markOf(windowCp, 10);
+    const rebuild: ControlMessage = { type: "rebuild", mark };
+    const restore: ControlMessage = { type: "restore", checkpoint: windowCp };
+    expect(carriedCheckpoint(rebuild)).toBe(mark);
+    expect(wireCodecOf(rebuild, codecOf)).toBe(codecOf(mark.operator));
+    expect(wireCodecOf(rebuild, codecOf)).not.toBe(JSON_STATE_CODEC);
+    expect(controlDeadlineMs(rebuild)).toBe(controlDeadlineMs(restore));
+    for (const m of [
+      { type: "mark", checkpointId: 1 },
+      { type: "replayKept", edge: 0, receiver: 1 },
+    ] satisfies ControlMessage[]) {
+      expect(carriedCheckpoint(m)).toBeUndefined();
+      expect(wireCodecOf(m, codecOf)).toBe(JSON_STATE_CODEC);
+      expect(controlDeadlineMs(m)).toBe(
+        controlDeadlineMs({ type: "replay", edge: 0, receiver: 1, afterSeq: 0 }),
+      );
+    }
+  });
+
   it("refuses an unknown type, a checkpoint-less backup and an instance the wire cannot carry", () => {
     const bare = toControlRequest(1, { type: "start" }, JSON_STATE_CODEC);
     expect(() => fromControlRequest({ ...bare, type: "explode" }, codecOf)).toThrow(
       /unknown control message type "explode"/,
     );
     expect(() => fromControlRequest({ ...bare, type: "backup" }, codecOf)).toThrow(/carries no checkpoint/);
+    expect(() => fromControlRequest({ ...bare, type: "rebuild" }, codecOf)).toThrow(/carries no checkpoint/);
     expect(() => fromControlRequest({ ...bare, type: "reroute", routingJson: "{" }, codecOf)).toThrow(
       /routing_json is not JSON/,
     );
@@ -131,6 +208,13 @@ describe("control requests on the wire", () => {
 describe("control replies on the wire", () => {
   const replies: ControlReply[] = [
     { type: "checkpointed", instance: windowCp.instance, checkpoint: windowCp },
+    ...HORIZONS.map(
+      (h): ControlReply => ({
+        type: "checkpointed",
+        instance: windowCp.instance,
+        checkpoint: markOf(windowCp, h),
+      }),
+    ),
     { type: "backedUp", holder: 0, instance: 3, checkpointId: 12 },
     { type: "restored", instance: 2, checkpointId: 5 },
     { type: "ended", instance: 4 },

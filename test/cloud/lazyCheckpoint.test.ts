@@ -1,7 +1,7 @@
 // Checkpoints off the wire: the coordinator and a backup holder read a checkpoint's id,
 // instance, operator and inputs without decoding its state, the state is decoded on first
 // use and equals the original, and a checkpoint passed on goes out as the bytes it came
-// with, never encoded again.
+// with, never encoded again. A mark's horizon travels in the head.
 
 import { describe, expect, it } from "vitest";
 import { checkpointFromWire, checkpointHead, wireBytesOf } from "../../cloud/lazyCheckpoint.js";
@@ -12,6 +12,7 @@ import {
   physicalPlan,
   QueryBuilder,
   type StateCodec,
+  StateSnapshot,
   sumAggregate,
   timeWindow,
 } from "../../engine/index.js";
@@ -94,5 +95,68 @@ describe("checkpoints off the wire", () => {
     expect(() => wrongId.processing).toThrow(/another checkpoint/);
     expect(() => checkpointFromWire(bytes, "{", () => codec)).toThrow(/malformed checkpoint head/);
     expect(() => checkpointFromWire(bytes, "[1,2]", () => codec)).toThrow(/malformed checkpoint head/);
+    expect(() => checkpointFromWire(bytes, JSON.stringify([...head, 5, 6]), () => codec)).toThrow(
+      /malformed checkpoint head/,
+    );
+    expect(() => checkpointFromWire(bytes, JSON.stringify([...head, "soon"]), () => codec)).toThrow(
+      /horizonMs/,
+    );
+  });
+});
+
+describe("marks off the wire", () => {
+  const { cp, codec } = windowCheckpoint();
+  const { range, maxKeyGroups } = cp.processing;
+  const empty = new StateSnapshot(
+    maxKeyGroups,
+    range,
+    Array.from({ length: range.size }, () => new Map()),
+  );
+  const markOf = (horizonMs: number | undefined): Checkpoint => {
+    const mark: Checkpoint = { ...cp, processing: empty, buffers: [] };
+    return horizonMs === undefined ? mark : { ...mark, horizonMs };
+  };
+
+  for (const h of [250, 0, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]) {
+    it(`give their horizon ${h} from the head, the same before and after the state is decoded`, () => {
+      const mark = markOf(h);
+      const head = checkpointHead(mark);
+      expect(JSON.parse(head)).toHaveLength(5);
+      const { spy, calls } = counting(codec);
+      const lazy = checkpointFromWire(encodeCheckpoint(mark, codec), head, () => spy);
+      expect(lazy.horizonMs).toBe(h);
+      expect(lazy.ended).toBe(mark.ended); // decodes the rest
+      expect(lazy.horizonMs).toBe(h);
+      expect(lazy).toEqual(mark);
+      expect({ ...lazy }).toEqual(mark); // spread (as partition does) keeps it
+      expect(calls.decode).toBe(0); // a mark holds no state
+    });
+  }
+
+  it("without one, have none (absent, not undefined-valued), and their head stays as before", () => {
+    const mark = markOf(undefined);
+    expect(JSON.parse(checkpointHead(mark))).toHaveLength(4);
+    const lazy = checkpointFromWire(encodeCheckpoint(mark, codec), checkpointHead(mark), () => codec);
+    expect("horizonMs" in lazy).toBe(false);
+    expect(lazy.horizonMs).toBeUndefined();
+    expect(lazy.processing.size).toBe(0);
+    expect("horizonMs" in lazy).toBe(false);
+    expect(lazy).toEqual(mark);
+  });
+
+  it("without a head, are decoded at once, horizon included", () => {
+    const mark = markOf(Number.NEGATIVE_INFINITY);
+    const lazy = checkpointFromWire(encodeCheckpoint(mark, codec), "", () => codec);
+    expect(lazy.horizonMs).toBe(Number.NEGATIVE_INFINITY);
+  });
+
+  it("refuse a head whose horizon is not their bytes'", () => {
+    const mark = markOf(100);
+    const bytes = encodeCheckpoint(mark, codec);
+    const other = checkpointFromWire(bytes, checkpointHead(markOf(200)), () => codec);
+    expect(other.horizonMs).toBe(200); // the head is believed until the bytes are decoded
+    expect(() => other.processing).toThrow(/another checkpoint/);
+    const none = checkpointFromWire(bytes, checkpointHead(markOf(undefined)), () => codec);
+    expect(() => none.outputs).toThrow(/another checkpoint/);
   });
 });

@@ -85,6 +85,18 @@ describe("recovery of a real run from a worker killed with SIGKILL", () => {
     }, 30_000);
   }
 
+  it("upstream-backup: killing worker 1 mid-run rebuilds its instances to their marks, with the failure-free output", async () => {
+    const s = await killedRun("upstream-backup", 1);
+    expect(s.failures).toHaveLength(1);
+    expect(s.outputDigest).toBe(base.outputDigest);
+    expect(s.tuplesOut).toBe(base.tuplesOut);
+    expect(s.recoveries).toHaveLength(1);
+    // Rebuilt from what their upstreams kept: nothing else restarts.
+    expect(s.recoveries[0].rolledBack).toEqual([]);
+    expect(s.faultToleranceCounts!.backups).toBeGreaterThan(0);
+    expect(s.faultToleranceCounts!.rebuilds).toBeGreaterThan(0);
+  }, 30_000);
+
   for (const strategy of ["source-replay", "global-snapshot"] as const) {
     it(`${strategy}: killing worker 1 mid-run gives exactly the failure-free output`, async () => {
       const s = await killedRun(strategy, 1);

@@ -60,6 +60,36 @@ describe("OutputBuffer", () => {
     );
   });
 
+  it("a trim bounded by event time drops only the leading tuples covered by the ack and before that time", () => {
+    fc.assert(
+      fc.property(
+        sizes,
+        fc.array(fc.integer({ min: 0, max: 60 }), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 0, max: 200 }),
+        fc.integer({ min: 0, max: 70 }),
+        (s, times, ack, before) => {
+          let seq = 0;
+          const batches = s.map((n) => {
+            const b = new BatchBuilder(0);
+            const prev = seq;
+            for (let i = 0; i < n; i++, seq++) b.push(seq, times[seq % times.length], seq + 1);
+            return b.build(0, prev);
+          });
+          const buffer = new OutputBuffer(batches);
+          const all = batches.flatMap((b) => [...b.seqs].map((q, i) => [q, b.eventTimesMs[i]] as const));
+          let lead = 0;
+          while (lead < all.length && all[lead][0] <= ack && all[lead][1] < before) lead++;
+          const dropped = buffer.trim(ack, before);
+          expect(dropped).toBe(lead);
+          expect(seqsOf(buffer.snapshot())).toEqual(all.slice(lead).map(([q]) => q));
+          expect(buffer.firstSeq).toBe(lead < all.length ? all[lead][0] : Number.NaN);
+          // What is kept still names the last dropped tuple as its predecessor.
+          if (lead > 0 && lead < all.length) expect(buffer.snapshot()[0].prevSeq).toBe(all[lead - 1][0]);
+        },
+      ),
+    );
+  });
+
   it("a snapshot is not changed by later appends and trims", () => {
     const [a, b, c] = batchesOf([3, 3, 3], [0]);
     const buffer = new OutputBuffer([a, b]);

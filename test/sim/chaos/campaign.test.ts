@@ -47,7 +47,7 @@ function expectExact(run: ChaosRun): void {
 }
 
 describe("runCampaign", () => {
-  for (const strategy of ["rsm", "source-replay"]) {
+  for (const strategy of ["rsm", "upstream-backup", "source-replay"]) {
     it(`under ${strategy}, gives every run exactly the failure-free output, with no hang`, () => {
       const seen: [number, number][] = [];
       const result = runCampaign({

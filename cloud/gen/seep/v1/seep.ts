@@ -108,7 +108,8 @@ export interface DeployReply {
 
 /**
  * An engine control message to one instance. `checkpoint` carries an encoded checkpoint
- * (engine/checkpointCodec.ts) for backup and restore; `routing_json` a routing state.
+ * (engine/checkpointCodec.ts) for backup, restore and rebuild (a mark); `routing_json` a
+ * routing state.
  */
 export interface ControlRequest {
   instance: number;
@@ -129,6 +130,11 @@ export interface ControlRequest {
    * a holder or the coordinator can use it without decoding its state (cloud/lazyCheckpoint.ts).
    */
   checkpointHead: string;
+  /**
+   * Ack only (upstream backup): trim only the leading tuples up to `seq` with event times
+   * before this. +Infinity when absent (trim every tuple up to `seq`).
+   */
+  beforeTimeMs: number;
 }
 
 export interface ControlAck {
@@ -1215,6 +1221,7 @@ function createBaseControlRequest(): ControlRequest {
     routingJson: "",
     incarnation: 0,
     checkpointHead: "",
+    beforeTimeMs: 0,
   };
 }
 
@@ -1249,6 +1256,9 @@ export const ControlRequest: MessageFns<ControlRequest> = {
     }
     if (message.checkpointHead !== "") {
       writer.uint32(82).string(message.checkpointHead);
+    }
+    if (message.beforeTimeMs !== 0) {
+      writer.uint32(89).double(message.beforeTimeMs);
     }
     return writer;
   },
@@ -1346,6 +1356,14 @@ export const ControlRequest: MessageFns<ControlRequest> = {
             message.checkpointHead = reader.string();
             continue;
           }
+          case 11: {
+            if (tag !== 89) {
+              break;
+            }
+
+            message.beforeTimeMs = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1382,6 +1400,11 @@ export const ControlRequest: MessageFns<ControlRequest> = {
         : isSet(object.checkpoint_head)
         ? globalThis.String(object.checkpoint_head)
         : "",
+      beforeTimeMs: isSet(object.beforeTimeMs)
+        ? globalThis.Number(object.beforeTimeMs)
+        : isSet(object.before_time_ms)
+        ? globalThis.Number(object.before_time_ms)
+        : 0,
     };
   },
 
@@ -1417,6 +1440,9 @@ export const ControlRequest: MessageFns<ControlRequest> = {
     if (message.checkpointHead !== "") {
       obj.checkpointHead = message.checkpointHead;
     }
+    if (message.beforeTimeMs !== 0) {
+      obj.beforeTimeMs = floatToJson(message.beforeTimeMs);
+    }
     return obj;
   },
 
@@ -1435,6 +1461,7 @@ export const ControlRequest: MessageFns<ControlRequest> = {
     message.routingJson = object.routingJson ?? "";
     message.incarnation = object.incarnation ?? 0;
     message.checkpointHead = object.checkpointHead ?? "";
+    message.beforeTimeMs = object.beforeTimeMs ?? 0;
     return message;
   },
 };
