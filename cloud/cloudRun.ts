@@ -33,7 +33,13 @@ import {
   upstreamCone,
 } from "../engine/index.js";
 import { channelCredentials, type TlsFiles, tokenMetadata } from "./auth.js";
-import { CONTROL_CHANNEL_OPTIONS, controlDeadlineMs, wireCodecOf } from "./controlForwarder.js";
+import {
+  BULK_CHANNEL_OPTIONS,
+  CONTROL_CHANNEL_OPTIONS,
+  carriedCheckpoint,
+  controlDeadlineMs,
+  wireCodecOf,
+} from "./controlForwarder.js";
 import { fromReplyMessage, toControlRequest } from "./controlWire.js";
 import { ControlClient, type DeployRequest, type WorkerEvent } from "./gen/seep/v1/seep.js";
 import { InstanceDirectory } from "./instanceDirectory.js";
@@ -219,6 +225,7 @@ export class CloudRun {
       standby,
       vm,
       client: new ControlClient(vm.address, channelCredentials(this.o.tls), CONTROL_CHANNEL_OPTIONS),
+      bulk: new ControlClient(vm.address, channelCredentials(this.o.tls), BULK_CHANNEL_OPTIONS),
       // Heartbeats get a connection of their own: on the control connection they would
       // wait behind checkpoints of tens of megabytes, and a busy worker reads those slowly.
       beat: new ControlClient(vm.address, channelCredentials(this.o.tls), {
@@ -339,7 +346,8 @@ export class CloudRun {
     if (!l.alive) return; // lost with its worker
     const codec = wireCodecOf(message, (op) => this.codecs[op] ?? JSON_STATE_CODEC);
     const req = { ...toControlRequest(id, message, codec), incarnation: this.directory.incarnationOf(id) };
-    l.client.send(req, this.metadata, { deadline: Date.now() + controlDeadlineMs(message) }, () => {});
+    const client = carriedCheckpoint(message) === undefined ? l.client : l.bulk;
+    client.send(req, this.metadata, { deadline: Date.now() + controlDeadlineMs(message) }, () => {});
   }
 
   private watch(l: WorkerLink): void {
@@ -490,6 +498,7 @@ export class CloudRun {
     );
     for (const l of this.links) {
       l.client.close();
+      l.bulk.close();
       l.beat.close();
     }
     await Promise.all(this.links.map((l) => this.release(l)));

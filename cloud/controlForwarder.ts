@@ -23,6 +23,16 @@ export const CONTROL_CHANNEL_OPTIONS = {
   "grpc-node.flow_control_window": 32 * 1024 * 1024,
 } as const;
 
+/**
+ * Options of the channel that carries checkpoints (backup, restore, rebuild): a connection
+ * of its own, so that the small control calls (redeploys, restoreBackup, start, acks) never
+ * queue behind tens of megabytes on their way to a busy worker.
+ */
+export const BULK_CHANNEL_OPTIONS = {
+  ...CONTROL_CHANNEL_OPTIONS,
+  "grpc.use_local_subchannel_pool": 1,
+} as const;
+
 /** The checkpoint `message` carries (a backup's, a restore's, a rebuild's mark), if any. */
 export function carriedCheckpoint(message: ControlMessage): Checkpoint | undefined {
   switch (message.type) {
@@ -69,7 +79,7 @@ export class ControlForwarder {
   /** Send `message` to `instance` (incarnation `incarnation`) on the worker at `address`. */
   send(address: string, instance: number, incarnation: number, message: ControlMessage): void {
     const req = { ...toControlRequest(instance, message, wireCodecOf(message, this.codecOf)), incarnation };
-    this.client(address).send(
+    this.client(address, carriedCheckpoint(message) !== undefined).send(
       req,
       this.metadata,
       { deadline: Date.now() + controlDeadlineMs(message) },
@@ -79,11 +89,16 @@ export class ControlForwarder {
     );
   }
 
-  private client(address: string): ControlClient {
-    let c = this.clients.get(address);
+  private client(address: string, bulk: boolean): ControlClient {
+    const key = bulk ? `bulk ${address}` : address;
+    let c = this.clients.get(key);
     if (c === undefined) {
-      c = new ControlClient(address, channelCredentials(this.tls), CONTROL_CHANNEL_OPTIONS);
-      this.clients.set(address, c);
+      c = new ControlClient(
+        address,
+        channelCredentials(this.tls),
+        bulk ? BULK_CHANNEL_OPTIONS : CONTROL_CHANNEL_OPTIONS,
+      );
+      this.clients.set(key, c);
     }
     return c;
   }

@@ -51,7 +51,9 @@ function checkpointFields(
 /** The checkpoint a message carries, its state decoded on first use. */
 function checkpointFrom(bytes: Uint8Array, head: string, type: string, codecOf: CodecOf): Checkpoint {
   if (bytes.length === 0) throw new RangeError(`control "${type}" carries no checkpoint`);
-  return checkpointFromWire(bytes, head, codecOf);
+  // A restore's checkpoint, decoded from this message, serves that restore alone: the
+  // instance adopts its decoded state instead of copying it.
+  return checkpointFromWire(bytes, head, codecOf, type === "restore");
 }
 
 function unknownType(type: string, what: string): never {

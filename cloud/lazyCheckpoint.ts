@@ -90,17 +90,21 @@ function parseHead(head: string): {
 /**
  * The checkpoint of `bytes` and its `head`: id, instance, operator, inputs and horizon
  * (a mark's; absent otherwise) at once, the rest decoded on first use through the state
- * codec of its operator (`codecOf`). Without a head, decoded at once.
+ * codec of its operator (`codecOf`). Without a head, decoded at once. Only a checkpoint
+ * decoded from a message for one restore is `exclusive`: a holder's backups and relayed
+ * checkpoints may be used again, so their decoded maps are copied by whoever restores them.
  */
 export function checkpointFromWire(
   bytes: Uint8Array,
   head: string,
   codecOf: (operator: number) => StateCodec<unknown>,
+  /** Decoded for one restore alone: the restore adopts the decoded maps instead of copying them. */
+  exclusive = false,
 ): Checkpoint {
   const operator = checkpointOperatorOf(bytes); // checks the bytes' prefix and header
   const codec = codecOf(operator);
   if (head === "") {
-    const cp = decodeCheckpoint(bytes, codec);
+    const cp = decodeCheckpoint(bytes, codec, exclusive);
     WIRE_BYTES.set(cp, bytes);
     return cp;
   }
@@ -109,7 +113,7 @@ export function checkpointFromWire(
   let full: Checkpoint | null = null;
   const load = (): Checkpoint => {
     if (full === null) {
-      full = decodeCheckpoint(bytes, codec);
+      full = decodeCheckpoint(bytes, codec, exclusive);
       if (full.id !== h.id || full.instance !== h.instance || !Object.is(full.horizonMs, h.horizonMs))
         malformed("the bytes are of another checkpoint");
     }

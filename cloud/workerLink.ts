@@ -19,6 +19,8 @@ export interface WorkerLink {
   readonly index: number;
   readonly vm: CloudVm;
   readonly client: ControlClient;
+  /** The same service on a connection of its own, for messages carrying checkpoints. */
+  readonly bulk: ControlClient;
   /** The same service on a connection of its own, for heartbeats. */
   readonly beat: ControlClient;
   /** True while it waits, deployed but hosting nothing, to host replacements. */

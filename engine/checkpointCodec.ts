@@ -297,6 +297,8 @@ function outputOf(json: Header["outputs"][number]): OutputPosition {
 export function decodeCheckpoint(
   bytes: Uint8Array,
   codec: StateCodec<unknown> = JSON_STATE_CODEC,
+  /** The decoded state is for one restore alone, which may adopt its maps (StateSnapshot). */
+  adoptable = false,
 ): Checkpoint {
   const r = new ByteReader(bytes);
   const h = readHeader(r);
@@ -351,7 +353,7 @@ export function decodeCheckpoint(
     operator: h.operator,
     range,
     inputs,
-    processing: new StateSnapshot(h.maxKeyGroups, range, groups),
+    processing: new StateSnapshot(h.maxKeyGroups, range, groups, adoptable),
     outputs,
     buffers,
     sourcePosition: float(h.sourcePosition, "sourcePosition"),

@@ -781,7 +781,7 @@ export class Instance<V = unknown> {
       cp.processing as StateSnapshot<V>,
       this.operator.cloneState as ((v: V) => V) | undefined,
     );
-    this.host.meter.record(this.id, "restoreEntries", cp.processing.size);
+    this.host.meter.record(this.id, "restoreEntries", this.ctx.state.size);
     this.inputs.restore(cp.inputs);
     this.mergeState?.clear();
     this.replaysDue = cp.inputs;

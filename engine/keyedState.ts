@@ -34,7 +34,7 @@ class PendingCopy<V> {
 
 /** The keyed processing state of one instance, over its key-group range. */
 export class KeyedState<V = unknown> {
-  private readonly groups: Map<number, V>[];
+  private groups: Map<number, V>[];
   private pending: PendingCopy<V> | null = null;
   /** Entries copied by the last `copyStep` (for cost accounting). */
   lastCopyStepEntries = 0;
@@ -52,6 +52,12 @@ export class KeyedState<V = unknown> {
   /** A live state holding a copy of `snapshot` (its maps are not shared). */
   static restore<V>(snapshot: StateSnapshot<V>, clone: CloneValue<V> = (v) => v): KeyedState<V> {
     const state = new KeyedState<V>(snapshot.maxKeyGroups, snapshot.range, clone);
+    // A snapshot decoded for this restore alone is taken over as it is: no entry copied.
+    const adopted = snapshot.adopt();
+    if (adopted !== null) {
+      state.groups = adopted;
+      return state;
+    }
     snapshot.groups.forEach((g, i) => {
       const m = state.groups[i];
       for (const [k, v] of g) m.set(k, clone(v));

@@ -5,19 +5,49 @@
 
 import { type KeyGroupRange, mergeRanges } from "./keyGroups.js";
 
+/** Snapshots a restore may adopt (kept aside, so that snapshots compare by content alone). */
+const ADOPTABLE = new WeakSet<StateSnapshot<unknown>>();
+
 /** An immutable copy of keyed processing state over a key-group range. */
 export class StateSnapshot<V = unknown> {
+  private maps: readonly ReadonlyMap<number, V>[] | null;
+
   constructor(
     /** Key groups of the operator (its maximum parallelism). */
     readonly maxKeyGroups: number,
     /** The key groups this snapshot covers. */
     readonly range: KeyGroupRange,
     /** Entries of key group `range.first + i` at index i; never mutated. */
-    readonly groups: readonly ReadonlyMap<number, V>[],
+    groups: readonly ReadonlyMap<number, V>[],
+    /**
+     * True when nothing else refers to these maps (decoded from bytes for one restore):
+     * a restore may then adopt them instead of copying every entry (`adopt`).
+     */
+    adoptable = false,
   ) {
     if (groups.length !== range.size) {
       throw new RangeError(`snapshot of ${range} needs ${range.size} key groups, got ${groups.length}`);
     }
+    this.maps = groups;
+    if (adoptable) ADOPTABLE.add(this);
+  }
+
+  /** Entries of key group `range.first + i` at index i. */
+  get groups(): readonly ReadonlyMap<number, V>[] {
+    if (this.maps === null) throw new Error("this snapshot's maps were adopted by a live state");
+    return this.maps;
+  }
+
+  /**
+   * The maps themselves, for a live state to own, when the snapshot is adoptable; the
+   * snapshot is unusable afterwards (reading it throws). Null when it must be copied.
+   */
+  adopt(): Map<number, V>[] | null {
+    if (!ADOPTABLE.has(this) || this.maps === null) return null;
+    const maps = this.maps as Map<number, V>[];
+    this.maps = null;
+    ADOPTABLE.delete(this);
+    return maps;
   }
 
   /** Number of keys held. */

@@ -102,7 +102,10 @@ describe("seep chaos", () => {
       seep(["chaos", join(scratch, "nope.yaml"), "--runs", "1"]),
     ]);
     expectOneLineError(runs, /^seep: --runs expects an integer >= 1, got '0'$/);
-    expectOneLineError(strategy, /^seep: .*'paxos' is invalid.*none, rsm, upstream-backup, source-replay.*chaos --help/);
+    expectOneLineError(
+      strategy,
+      /^seep: .*'paxos' is invalid.*none, rsm, upstream-backup, source-replay.*chaos --help/,
+    );
     expectOneLineError(seed, /^seep: --seed expects an integer >= 0, got 'x'$/);
     expectOneLineError(missing, /is neither an experiment file nor a preset/);
     expect(existsSync(join(scratch, "runs", "chaos-experiment-none.csv"))).toBe(false);

@@ -205,6 +205,19 @@ describe("control requests on the wire", () => {
   });
 });
 
+describe("a restore's checkpoint on the wire", () => {
+  it("is adopted by the restore it was decoded for; a backup's is copied", () => {
+    const restore = requestRoundTrip(6, { type: "restore", checkpoint: windowCp }).message as {
+      checkpoint: Checkpoint;
+    };
+    const backup = requestRoundTrip(6, { type: "backup", checkpoint: windowCp }).message as {
+      checkpoint: Checkpoint;
+    };
+    expect(restore.checkpoint.processing.adopt()).not.toBeNull();
+    expect(backup.checkpoint.processing.adopt()).toBeNull();
+  });
+});
+
 describe("control replies on the wire", () => {
   const replies: ControlReply[] = [
     { type: "checkpointed", instance: windowCp.instance, checkpoint: windowCp },

@@ -92,6 +92,31 @@ describe("KeyedState", () => {
   });
 });
 
+describe("KeyedState.restore", () => {
+  const range = KeyGroupRange.of(0, 3);
+  const groupsOf = () => [0, 1, 2, 3].map((g) => new Map([[g * 100, g]]));
+
+  it("copies a snapshot's entries, leaving the snapshot as it was", () => {
+    const snap = new StateSnapshot(4, range, groupsOf());
+    const state = KeyedState.restore(snap);
+    const key = [...snap.entries()][0][0];
+    state.set(key, 99);
+    expect(snap.groups.map((g) => g.size)).toEqual([1, 1, 1, 1]);
+    expect([...snap.entries()][0][1]).not.toBe(99);
+  });
+
+  it("adopts the maps of a snapshot decoded for it alone, which cannot be read afterwards", () => {
+    const groups = groupsOf();
+    const snap = new StateSnapshot(4, range, groups, true);
+    const state = KeyedState.restore(snap);
+    expect(state.size).toBe(4);
+    expect(() => snap.groups).toThrow(/adopted/);
+    expect(snap.adopt()).toBeNull();
+    // The same content compares equal to a snapshot that is not adoptable.
+    expect(new StateSnapshot(4, range, groupsOf(), true)).toEqual(new StateSnapshot(4, range, groupsOf()));
+  });
+});
+
 describe("StateSnapshot partition and merge", () => {
   it("merge(partition(s, ranges)) gives back s, and every key lands in the part whose range holds its key group", () => {
     fc.assert(
