@@ -22,6 +22,20 @@ export {
 export type { ControlMessage, ControlReply, ControlType } from "./control.js";
 export { ProtocolError } from "./control.js";
 export { Coordinator, type CoordinatorLink } from "./coordinator.js";
+export {
+  BottleneckDetector,
+  capacityOf,
+  DEFAULT_SCALING_POLICY,
+  type InstanceLoad,
+  type LoadMetric,
+  type LoadReport,
+  metricOf,
+  type PlanView,
+  reportsNeeded,
+  type ScalingDecision,
+  type ScalingPolicy,
+  type ScalingRule,
+} from "./elasticity/index.js";
 export { backupHolderOf, downstreamCone, STORE, upstreamCone } from "./faultTolerance/backupPlacement.js";
 export {
   FaultTolerance,
