@@ -56,6 +56,11 @@ function checkpointFrom(bytes: Uint8Array, head: string, type: string, codecOf: 
   return checkpointFromWire(bytes, head, codecOf, type === "restore");
 }
 
+/** Scale out runs in the simulator only so far: its messages have no wire form yet. */
+function notOnTheWire(type: string): never {
+  throw new RangeError(`control "${type}" (scale out) is not carried to real workers yet`);
+}
+
 function unknownType(type: string, what: string): never {
   throw new RangeError(`unknown ${what} type "${type}"`);
 }
@@ -123,6 +128,9 @@ export function toControlRequest(
         receiver: u32(msg.receiver, "receiver"),
         seq: msg.afterSeq,
       };
+    case "checkpointWhenReceived":
+    case "addSender":
+      return notOnTheWire(msg.type);
     case "reroute":
       return {
         ...req,
@@ -222,6 +230,9 @@ export function toReplyMessage(reply: ControlReply, codec: StateCodec<unknown>):
       return { ...msg, checkpointId: u64(reply.checkpointId, "checkpoint id") };
     case "backupMissing":
       return { ...msg, holder: u32(reply.holder, "holder") };
+    case "paused":
+    case "senderAdded":
+      return notOnTheWire(reply.type);
     case "ended":
     case "stopped":
       return msg;

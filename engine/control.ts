@@ -3,7 +3,7 @@
 // of a protocol is an explicit, acknowledged message (SEEP's untyped if/else chains and
 // unacknowledged steps are the counterexample).
 
-import type { Checkpoint } from "./checkpoint.js";
+import type { ChannelPosition, Checkpoint } from "./checkpoint.js";
 import type { RoutingState } from "./router.js";
 
 /** Coordinator -> instance. */
@@ -34,12 +34,33 @@ export type ControlMessage =
    * marked as the start of what is kept (a rebuilding receiver takes the channel from there).
    */
   | { readonly type: "replayKept"; readonly edge: number; readonly receiver: number }
-  /** Hold output: keep buffering, stop sending (reconfiguration in progress). */
+  /** Hold output: keep buffering, stop sending (reconfiguration in progress); reply `paused`. */
   | { readonly type: "pause" }
   /** Send what was held and go on sending. */
   | { readonly type: "resume" }
-  /** Replace the routing state of `edge` (new receivers or re-sliced key groups). */
-  | { readonly type: "reroute"; readonly edge: number; readonly routing: RoutingState }
+  /**
+   * Replace the routing state of `edge` (new receivers or re-sliced key groups). With
+   * `resumeFrom` ([receiver, seq] pairs: a scale out), every buffered tuple after its
+   * receiver's position moves to the receiver that owns its key now, and those receivers
+   * are sent everything after their position again on `resume`.
+   */
+  | {
+      readonly type: "reroute";
+      readonly edge: number;
+      readonly routing: RoutingState;
+      readonly resumeFrom?: readonly (readonly [number, number])[];
+    }
+  /**
+   * Scale out: checkpoint (id `checkpointId`) once every input channel has received at
+   * least up to `received` (what the paused upstreams had sent), and reply `checkpointed`.
+   */
+  | {
+      readonly type: "checkpointWhenReceived";
+      readonly checkpointId: number;
+      readonly received: readonly ChannelPosition[];
+    }
+  /** Scale out: a new upstream instance `sender` sends on `edge` from now on; reply `senderAdded`. */
+  | { readonly type: "addSender"; readonly edge: number; readonly sender: number }
   /** Install `checkpoint` into this (fresh) instance. */
   | { readonly type: "restore"; readonly checkpoint: Checkpoint }
   /**
@@ -85,6 +106,18 @@ export type ControlReply =
   /** A holder was asked to restore `instance` but holds no backup of it. */
   | { readonly type: "backupMissing"; readonly holder: number; readonly instance: number }
   | { readonly type: "ended"; readonly instance: number }
+  /** Output held; `sent`: per output channel, the last tuple transmitted before the hold. */
+  | {
+      readonly type: "paused";
+      readonly instance: number;
+      readonly sent: readonly { readonly edge: number; readonly receiver: number; readonly seq: number }[];
+    }
+  | {
+      readonly type: "senderAdded";
+      readonly instance: number;
+      readonly edge: number;
+      readonly sender: number;
+    }
   | { readonly type: "stopped"; readonly instance: number };
 
 /** The type tag of a control message. */

@@ -5,6 +5,7 @@
 // and scaling protocols build on it.
 
 import type { ControlMessage, ControlReply } from "./control.js";
+import { ScaleOut } from "./elasticity/scaleOut.js";
 import { FaultTolerance, type FaultToleranceLink } from "./faultTolerance/faultTolerance.js";
 import type { FaultToleranceOptions } from "./faultTolerance/options.js";
 import type { PhysicalPlan } from "./physicalPlan.js";
@@ -21,6 +22,8 @@ export class Coordinator {
   private readonly sinks: ReadonlySet<number>;
   /** The fault-tolerance protocol, unless the strategy is `none`. */
   readonly faultTolerance: FaultTolerance | null;
+  /** Scale outs, when the runtime gave a way to deploy instances. */
+  readonly scaling: ScaleOut | null;
 
   constructor(
     public plan: PhysicalPlan,
@@ -32,7 +35,24 @@ export class Coordinator {
         ? null
         : new FaultTolerance(ft.options, plan, ft.link, (p) => {
             this.plan = p;
+            this.scaling?.planChanged(p);
           });
+    this.scaling =
+      ft === undefined
+        ? null
+        : new ScaleOut(
+            plan,
+            ft.link,
+            (p) => {
+              this.plan = p;
+              this.faultTolerance?.planChanged(p);
+            },
+            {
+              replacing: (ids) => this.faultTolerance?.suspend(ids),
+              restored: (part, spec) => this.faultTolerance?.adoptBackup(part, spec),
+              replaced: (ids) => this.faultTolerance?.unsuspend(ids),
+            },
+          );
     const sinkOps = new Set(plan.logical.operators.filter((o) => o.kind === "sink").map((o) => o.id));
     this.sinks = new Set(plan.instances.filter((i) => sinkOps.has(i.operator)).map((i) => i.id));
   }
@@ -45,6 +65,7 @@ export class Coordinator {
 
   /** Take in a reply from an instance. */
   handleReply(reply: ControlReply): void {
+    if (this.scaling?.handleReply(reply)) return;
     if (reply.type === "ended") this.ended.add(reply.instance);
     this.faultTolerance?.handleReply(reply);
     if (this.faultTolerance !== null && this.sinksDone) this.faultTolerance.stop();

@@ -32,6 +32,8 @@ export {
   metricOf,
   type PlanView,
   reportsNeeded,
+  ScaleOut,
+  type ScaleOutRecord,
   type ScalingDecision,
   type ScalingPolicy,
   type ScalingRule,

@@ -4,7 +4,7 @@
 // messages go through the lifecycle table; data never waits on the coordinator.
 
 import type { Batch } from "./batch.js";
-import type { ChannelPosition, Checkpoint } from "./checkpoint.js";
+import type { BufferedChannel, ChannelPosition, Checkpoint, OutputPosition } from "./checkpoint.js";
 import { type ControlMessage, ProtocolError } from "./control.js";
 import { InputChannels } from "./inputChannels.js";
 import { InputMerge } from "./inputMerge.js";
@@ -15,6 +15,7 @@ import type { AlignedInputs, Operator, Source } from "./operator.js";
 import { OutputEdge } from "./outputEdge.js";
 import { type InstanceSpec, type PhysicalPlan, routingOf, sendersOf } from "./physicalPlan.js";
 import type { OperatorSpec } from "./queryPlan.js";
+import { sameReceivers } from "./router.js";
 import type { InstanceHost } from "./runtime.js";
 import { StateSnapshot } from "./stateSnapshot.js";
 
@@ -83,6 +84,8 @@ export class Instance<V = unknown> {
   private rebuildRest: [number, number, Batch] | null = null;
   /** Control messages about output, held until the rebuild is complete. */
   private deferred: ControlMessage[] = [];
+  /** Scale out: the checkpoint to take once every channel has received up to these positions. */
+  private checkpointDue: { readonly id: number; readonly received: readonly ChannelPosition[] } | null = null;
 
   constructor(
     plan: PhysicalPlan,
@@ -219,6 +222,15 @@ export class Instance<V = unknown> {
     this.host.meter.record(this.id, "batches", 1);
     this.progress();
     if (this.markers.size > 0) this.alignMarkers();
+    if (this.checkpointDue !== null) this.checkpointIfReceived();
+  }
+
+  /** Scale out: take the checkpoint asked for once what the paused upstreams sent is all in. */
+  private checkpointIfReceived(): void {
+    const due = this.checkpointDue!;
+    for (const p of due.received) if (this.inputs.receivedSeq(p.edge, p.sender) < p.seq) return;
+    this.checkpointDue = null;
+    this.checkpoint(due.id);
   }
 
   /**
@@ -411,6 +423,13 @@ export class Instance<V = unknown> {
         break;
       case "pause":
         this.flush();
+        this.host.transport.sendControl("coordinator", {
+          type: "paused",
+          instance: this.id,
+          sent: [...this.outputs.values()].flatMap((e) =>
+            e.transmitted().map(([receiver, seq]) => ({ edge: e.edge, receiver, seq })),
+          ),
+        });
         break;
       case "resume":
         this.lifecycle = next;
@@ -419,7 +438,20 @@ export class Instance<V = unknown> {
         return;
       case "reroute":
         this.flush();
-        this.outputOf(message.edge).reroute(message.routing);
+        this.outputOf(message.edge).reroute(message.routing, message.resumeFrom);
+        break;
+      case "checkpointWhenReceived":
+        this.checkpointDue = { id: message.checkpointId, received: message.received };
+        this.checkpointIfReceived();
+        break;
+      case "addSender":
+        this.inputs.expect(message.edge, message.sender);
+        this.host.transport.sendControl("coordinator", {
+          type: "senderAdded",
+          instance: this.id,
+          edge: message.edge,
+          sender: message.sender,
+        });
         break;
       case "restore":
         this.restore(message.checkpoint);
@@ -745,15 +777,7 @@ export class Instance<V = unknown> {
     }
     this.advanceEventTime(mark.watermarkMs);
     for (const e of this.outputs.values()) e.discard();
-    const rebuilt = new Map<number, OutputEdge>();
-    for (const pos of mark.outputs) {
-      const old = this.outputOf(pos.edge);
-      rebuilt.set(
-        pos.edge,
-        new OutputEdge(pos.edge, old.port, this.id, old.fieldCount, pos, [], this.host.bufferOutput ?? true),
-      );
-    }
-    this.outputs = rebuilt;
+    this.outputs = this.outputsAt(mark.outputs, []);
     const ports = this.portEmitters();
     this.ctx.ports.splice(0, this.ctx.ports.length, ...ports);
     this.rebuildTo = null;
@@ -763,6 +787,37 @@ export class Instance<V = unknown> {
     const deferred = this.deferred;
     this.deferred = [];
     for (const m of deferred) this.handle(m);
+  }
+
+  /**
+   * Output edges at a checkpoint's positions and buffers. The routing is the checkpoint's
+   * unless a scale out has changed the receivers since it was taken: then it is the plan's
+   * this instance was deployed with (its regenerated output goes to the keys' owners now;
+   * receivers drop what they have by timestamp, the new ones from the scale out's cut on).
+   */
+  private outputsAt(
+    positions: readonly OutputPosition[],
+    buffers: readonly BufferedChannel[],
+  ): Map<number, OutputEdge> {
+    const rebuilt = new Map<number, OutputEdge>();
+    for (const pos of positions) {
+      const old = this.outputOf(pos.edge);
+      const current = old.position().routing;
+      const routing = sameReceivers(current, pos.routing) ? pos.routing : current;
+      rebuilt.set(
+        pos.edge,
+        new OutputEdge(
+          pos.edge,
+          old.port,
+          this.id,
+          old.fieldCount,
+          { ...pos, routing },
+          buffers,
+          this.host.bufferOutput ?? true,
+        ),
+      );
+    }
+    return rebuilt;
   }
 
   /** Install a checkpoint into this fresh instance. */
@@ -787,23 +842,7 @@ export class Instance<V = unknown> {
     this.replaysDue = cp.inputs;
     this.markers.clear();
     this.snapshotDone = Math.max(this.snapshotDone, cp.id);
-    const rebuilt = new Map<number, OutputEdge>();
-    for (const pos of cp.outputs) {
-      const old = this.outputOf(pos.edge);
-      rebuilt.set(
-        pos.edge,
-        new OutputEdge(
-          pos.edge,
-          old.port,
-          this.id,
-          old.fieldCount,
-          pos,
-          cp.buffers,
-          this.host.bufferOutput ?? true,
-        ),
-      );
-    }
-    this.outputs = rebuilt;
+    this.outputs = this.outputsAt(cp.outputs, cp.buffers);
     const ports = this.portEmitters();
     this.ctx.ports.splice(0, this.ctx.ports.length, ...ports);
     if (this.isSource) (this.logic as Source<V>).seek(cp.sourcePosition);

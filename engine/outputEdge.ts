@@ -193,13 +193,72 @@ export class OutputEdge {
     return n;
   }
 
-  /** Replace the routing state (pending tuples must have been flushed). */
-  reroute(routing: RoutingState): void {
+  /**
+   * Replace the routing state (pending tuples must have been flushed). With `resumeFrom`
+   * (a scale out: [receiver, seq] for the receiver being split and the new ones), every
+   * buffered tuple of a listed receiver after its position goes to the listed receiver
+   * that owns its key now, keeping its timestamp; each listed receiver counts as having
+   * been sent up to its position, so `release` sends it everything after.
+   */
+  reroute(routing: RoutingState, resumeFrom?: readonly (readonly [number, number])[]): void {
     if (this.builders.some((b) => b.length > 0) || this.all.length > 0) {
       throw new Error(`edge ${this.edge}: flush before rerouting`);
     }
     this.router = new Router(routing);
     this.builders = this.router.receivers.map(() => new BatchBuilder(this.fieldCount));
+    if (resumeFrom !== undefined) this.resplit(new Map(resumeFrom));
+  }
+
+  private resplit(from: ReadonlyMap<number, number>): void {
+    // The tuples to move, from every listed receiver's buffer, in timestamp order.
+    const moving: { batch: Batch; i: number }[] = [];
+    for (const [receiver, seq] of from) {
+      const buffer = this.buffers.get(receiver);
+      if (buffer === undefined) continue;
+      for (const b of buffer.replayFrom(seq)) for (let i = 0; i < b.length; i++) moving.push({ batch: b, i });
+      this.buffers.set(
+        receiver,
+        new OutputBuffer(
+          buffer
+            .snapshot()
+            .flatMap((b) => (b.firstSeq > seq ? [] : [b.lastSeq <= seq ? b : b.slice(0, b.indexAfter(seq))])),
+        ),
+      );
+    }
+    moving.sort((x, y) => x.batch.seqs[x.i] - y.batch.seqs[y.i]);
+    const builders = new Map<number, BatchBuilder>();
+    const watermarks = new Map<number, number>();
+    for (const { batch, i } of moving) {
+      const slot = this.router.slotOf(batch.keys[i]);
+      const receivers = slot === ALL_RECEIVERS ? this.router.receivers : [this.router.receivers[slot]];
+      for (const r of receivers) {
+        if (!from.has(r))
+          throw new Error(`edge ${this.edge}: a re-routed tuple goes to ${r}, which is not resumed`);
+        let b = builders.get(r);
+        if (b === undefined) {
+          b = new BatchBuilder(this.fieldCount);
+          builders.set(r, b);
+        }
+        b.pushFrom(batch, i, batch.seqs[i]);
+        watermarks.set(r, batch.watermarkMs);
+      }
+    }
+    for (const [receiver, seq] of from) {
+      let last = seq;
+      const b = builders.get(receiver);
+      if (b !== undefined && b.length > 0) {
+        const rebuilt = b.build(watermarks.get(receiver)!, seq);
+        this.bufferOf(receiver).append(rebuilt);
+        last = rebuilt.lastSeq;
+      }
+      this.lastSeqTo.set(receiver, last);
+      this.sentSeq.set(receiver, seq);
+    }
+  }
+
+  /** Per receiver, the timestamp of the last tuple transmitted (not held) on its channel. */
+  transmitted(): [number, number][] {
+    return this.router.receivers.map((r) => [r, this.sentSeq.get(r) ?? 0]);
   }
 
   /** The instances this edge sends to. */

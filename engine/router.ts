@@ -104,6 +104,17 @@ export function reslice(
   return { ...state, receivers, ranges };
 }
 
+/** True when two routing states send the same key groups to the same receivers. */
+export function sameReceivers(a: RoutingState, b: RoutingState): boolean {
+  return (
+    a.contract === b.contract &&
+    a.receivers.length === b.receivers.length &&
+    a.receivers.every((r, i) => r === b.receivers[i]) &&
+    a.ranges.length === b.ranges.length &&
+    a.ranges.every((r, i) => r.equals(b.ranges[i]))
+  );
+}
+
 /** Slot of `receiver` in a routing state, or -1. */
 export function slotOfReceiver(state: RoutingState, receiver: number): number {
   return state.receivers.indexOf(receiver);

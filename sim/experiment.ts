@@ -105,7 +105,22 @@ export const experimentSchema = z
       .strict()
       .prefault({}),
     scaling: z
-      .object({ policy: z.enum(["none"]).default("none") })
+      .object({
+        policy: z.enum(["none"]).default("none"),
+        /** Scale outs at given times: instance `index` of `operator` is split into `factor`. */
+        scaleOuts: z
+          .array(
+            z
+              .object({
+                operator: z.string().min(1),
+                index: z.number().int().min(0).default(0),
+                atMs: nonNegative,
+                factor: z.number().int().min(2).default(2),
+              })
+              .strict(),
+          )
+          .default([]),
+      })
       .strict()
       .prefault({}),
     faults: z.array(faultSpecSchema).default([]),

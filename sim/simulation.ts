@@ -16,10 +16,11 @@ import {
   OutputDigest,
   type OutputRecord,
   physicalPlan,
+  type ScaleOutRecord,
   SinkLedger,
 } from "../engine/index.js";
 import { costModel } from "./costModel.js";
-import type { Experiment } from "./experiment.js";
+import { type Experiment, ExperimentError } from "./experiment.js";
 import { FaultInjector, type FaultTarget } from "./faults.js";
 import { Environment } from "./kernel.js";
 import { DEFAULT_NETWORK, Network } from "./network.js";
@@ -99,7 +100,11 @@ export class Simulation {
       this.streams.stream("engine"),
       this.network,
       costModel(e.cost),
-      { ...e.fidelity, bufferOutput: keepsOutputBuffers(e.faultTolerance.strategy) },
+      {
+        ...e.fidelity,
+        // A scale out replays, from the split instance's checkpoint on, what its upstreams had sent.
+        bufferOutput: keepsOutputBuffers(e.faultTolerance.strategy) || e.scaling.scaleOuts.length > 0,
+      },
       {
         onTask: (h, kind, tuples, costMs) =>
           this.trace.record(TraceKind.Task, this.env.nowMs(), h.instance.id, kind, tuples, costMs),
@@ -122,6 +127,11 @@ export class Simulation {
   /** The fault-tolerance protocol of the run (null under `none`, or before the run). */
   get faultTolerance(): FaultTolerance | null {
     return this.coordinator?.faultTolerance ?? null;
+  }
+
+  /** The scale outs of the run so far. */
+  get scaleOuts(): readonly ScaleOutRecord[] {
+    return this.coordinator?.scaling?.records ?? [];
   }
 
   /** True once every sink has ended (or, under `none`, was lost): the run finished by itself. */
@@ -211,6 +221,26 @@ export class Simulation {
     });
   }
 
+  /** A scheduled scale out: split the instance named, or say why it cannot be. */
+  private scaleOut(so: { operator: string; index: number; factor: number }): void {
+    const c = this.coordinator!;
+    const strategy = this.experiment.faultTolerance.strategy;
+    if (strategy !== "none" && strategy !== "rsm") {
+      throw new ExperimentError(
+        `scaling.scaleOuts: scale out works with strategies none and rsm, not ${strategy} yet`,
+      );
+    }
+    const op = c.plan.logical.operators.find((o) => o.name === so.operator);
+    if (op === undefined) throw new ExperimentError(`scaling.scaleOuts: no operator "${so.operator}"`);
+    const instances = c.plan.instances.filter((i) => i.operator === op.id);
+    const spec = instances[so.index];
+    if (spec === undefined)
+      throw new ExperimentError(`scaling.scaleOuts: "${so.operator}" has no instance ${so.index}`);
+    const refused = c.scaling!.scaleOut(spec.id, so.factor);
+    if (refused !== null) throw new ExperimentError(`scaling.scaleOuts: ${refused}`);
+    this.trace.record(TraceKind.ScaleOut, this.env.nowMs(), spec.id, so.factor, 0, 0);
+  }
+
   private deploy(): void {
     const e = this.experiment;
     const vms = this.pool.provisionReady(e.cluster.vms);
@@ -223,6 +253,7 @@ export class Simulation {
     const ft = { options: e.faultTolerance, link: this.faultToleranceLink() };
     this.coordinator = new Coordinator(plan, this.runtime, ft);
     this.coordinator.start();
+    for (const so of e.scaling.scaleOuts) this.env.schedule(so.atMs, () => this.scaleOut(so));
     for (const h of this.runtime.hosts)
       if (h.instance.operator.kind === "source") this.runtime.startPolling(h);
   }
@@ -275,7 +306,10 @@ export class Simulation {
       (this.coordinator?.sinksDone ?? false) ||
       this.env.pending === 0 ||
       this.env.peek() > this.untilMs ||
-      (this.runtime.idle() && this.pendingDetections === 0 && !(this.coordinator?.recovering ?? false))
+      (this.runtime.idle() &&
+        this.pendingDetections === 0 &&
+        !(this.coordinator?.recovering ?? false) &&
+        !(this.coordinator?.scaling?.busy ?? false))
     );
   }
 

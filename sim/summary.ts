@@ -22,12 +22,13 @@ export function recoveriesOf(sim: Simulation): RecoverySummary[] {
   return recoverySummaries(ft.records, sim.metrics.rows(), (id) => sim.operatorOf(id));
 }
 
-/** A scale-out of an operator (filled by the scaling policies). */
+/** A scale out: the instance split, the instances it became, when it was asked for and done. */
 export interface ScaleOutRecord {
   readonly operator: string;
-  readonly atMs: number;
-  readonly from: number;
-  readonly to: number;
+  readonly instance: string;
+  readonly instances: readonly string[];
+  readonly requestedAtMs: number;
+  readonly completedAtMs: number | null;
 }
 
 /** What summary.json holds for a simulated run. */
@@ -62,6 +63,12 @@ export function summarize(sim: Simulation, endMs: number, vmsMax: number): SimSu
     faultToleranceCounts: sim.faultTolerance === null ? null : { ...sim.faultTolerance.counts },
     failures: sim.failures,
     recoveries: recoveriesOf(sim),
-    scaleOuts: [],
+    scaleOuts: sim.scaleOuts.map((r) => ({
+      operator: sim.plan.operators[r.operator].name,
+      instance: `${sim.plan.operators[r.operator].name}#${r.instance}`,
+      instances: r.instances.map((id) => `${sim.plan.operators[r.operator].name}#${id}`),
+      requestedAtMs: r.requestedAtMs,
+      completedAtMs: r.completedAtMs,
+    })),
   };
 }

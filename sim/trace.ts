@@ -39,6 +39,8 @@ export const TraceKind = {
   Recovered: 42,
   // a = instance, b = control message type code (defined by the runtime).
   Control: 50,
+  // a = instance split, b = instances it becomes (a scale out begins).
+  ScaleOut: 60,
 } as const;
 
 /** Name of a trace event kind. */

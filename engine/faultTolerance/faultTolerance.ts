@@ -91,6 +91,8 @@ export class FaultTolerance {
   private readonly trimmed = new Set<number>();
   /** Instances lost or being replaced, until their replacement starts. */
   private readonly down = new Set<number>();
+  /** Instances a scale out is deploying afresh. */
+  private readonly suspended = new Set<number>();
   /** Instances that reported the end of their input. */
   private readonly ended = new Set<number>();
   private readonly finalCheckpoint = new Set<number>();
@@ -137,7 +139,7 @@ export class FaultTolerance {
     }
     for (const spec of this.plan.instances) {
       const id = spec.id;
-      if (this.down.has(id)) continue;
+      if (this.down.has(id) || this.suspended.has(id)) continue;
       if (this.ended.has(id)) {
         if (this.finalCheckpoint.has(id)) continue;
         this.finalCheckpoint.add(id);
@@ -192,6 +194,8 @@ export class FaultTolerance {
       case "backedUp": {
         const cp = this.pending.get(reply.instance);
         if (cp === undefined || cp.id !== reply.checkpointId || this.down.has(reply.holder)) return;
+        const spec = this.plan.instances.find((s) => s.id === reply.instance);
+        if (spec === undefined || !spec.range.equals(cp.range)) return;
         this.pending.delete(reply.instance);
         this.backups.set(reply.instance, { holder: reply.holder, checkpoint: null });
         this.trimmed.add(reply.instance);
@@ -217,6 +221,9 @@ export class FaultTolerance {
 
   private checkpointed(cp: Checkpoint): void {
     if (this.down.has(cp.instance)) return;
+    // Taken before a scale out changed the instance's key groups: no longer its state.
+    const spec = this.plan.instances.find((s) => s.id === cp.instance);
+    if (spec === undefined || !spec.range.equals(cp.range)) return;
     if (this.options.strategy === "global-snapshot") {
       this.snapshotPart(cp);
       return;
@@ -234,7 +241,7 @@ export class FaultTolerance {
     }
     if (this.options.strategy !== "rsm") return;
     const holder = backupHolderOf(this.plan, cp.instance, this.options.backupPlacement);
-    if (holder === STORE || this.down.has(holder)) {
+    if (holder === STORE || this.down.has(holder) || this.suspended.has(holder)) {
       this.backups.set(cp.instance, { holder: STORE, checkpoint: cp });
       this.trimmed.add(cp.instance);
       this.counts.backups++;
@@ -248,7 +255,8 @@ export class FaultTolerance {
   /** Tell each upstream (but the holder, which trimmed itself) what the checkpoint covers. */
   private sendAcks(cp: Checkpoint, holder: number): void {
     for (const p of cp.inputs) {
-      if (p.seq <= 0 || p.sender === holder || this.down.has(p.sender)) continue;
+      if (p.seq <= 0 || p.sender === holder || this.down.has(p.sender) || this.suspended.has(p.sender))
+        continue;
       this.counts.acks++;
       this.link.sendControl(
         p.sender,
@@ -381,6 +389,44 @@ export class FaultTolerance {
       this.counts.rebackups++;
       if (!this.down.has(x)) this.checkpoint(x);
     }
+  }
+
+  /** Instances deployed afresh by a scale out: no checkpoints for them until `unsuspend`. */
+  suspend(ids: readonly number[]): void {
+    for (const id of ids) {
+      this.suspended.add(id);
+      this.pending.delete(id);
+    }
+    // Backups these instances held are gone with their incarnations: re-made at once.
+    for (const [x, b] of [...this.backups]) {
+      if (b.holder === STORE || !this.suspended.has(b.holder)) continue;
+      this.backups.delete(x);
+      if (this.suspended.has(x) || this.down.has(x)) continue;
+      this.counts.rebackups++;
+      this.checkpoint(x);
+    }
+  }
+
+  /** The instances a scale out deployed run again. */
+  unsuspend(ids: readonly number[]): void {
+    for (const id of ids) this.suspended.delete(id);
+  }
+
+  /** The plan changed elsewhere (a scale out). */
+  planChanged(plan: PhysicalPlan): void {
+    this.plan = plan;
+  }
+
+  /**
+   * A scale out restored `spec` from `part` (a part of a checkpoint taken at the scale
+   * out's cut): under rsm it is the instance's backup until its next checkpoint, kept by
+   * the coordinator; whatever was on its way for the instance's former range is dropped.
+   */
+  adoptBackup(part: Checkpoint, spec: InstanceSpec): void {
+    if (this.options.strategy !== "rsm") return;
+    this.pending.delete(spec.id);
+    this.backups.set(spec.id, { holder: STORE, checkpoint: part });
+    this.trimmed.add(spec.id);
   }
 
   private place(placed: readonly InstanceSpec[]): void {

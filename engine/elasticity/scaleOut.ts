@@ -1,0 +1,261 @@
+// Scale out of a stateful instance at runtime, on the coordinator's side: SEEP's
+// composition of the state primitives, at a cut where nothing is in flight.
+//
+//   pause       every upstream of X holds its output and says what it had sent to X
+//   checkpoint  X checkpoints once all of that has arrived (processing stops there: its
+//               input is held upstream and its watermark cannot move)
+//   partition   the checkpoint is split by key-group ranges; part 0 keeps X's identity,
+//               output timestamps and buffers, the others are new instances
+//   deploy      X afresh in place, the new instances each on a VM from the pool;
+//               each is restored from its part
+//   senders     X's downstream instances expect the new senders (so that their low
+//               watermark waits for them before anything moves on)
+//   reroute     each upstream re-slices the key groups over X and the new instances and
+//               moves the buffered tuples after X's checkpoint to their new owners
+//   resume      the upstreams send again, from the checkpoint's positions on
+//
+// Nothing X emitted is regenerated (it stopped at the checkpoint), and each new instance
+// sends on channels of its own, so the receivers' per-channel timestamps stay exact: the
+// output is the output of a run without the scale out. One scale out at a time.
+
+import type { ChannelPosition, Checkpoint } from "../checkpoint.js";
+import { partition } from "../checkpoint.js";
+import type { ControlReply } from "../control.js";
+import type { FaultToleranceLink } from "../faultTolerance/faultTolerance.js";
+import { splitRange } from "../keyGroups.js";
+import {
+  type InstanceSpec,
+  instanceById,
+  nextInstanceId,
+  type PhysicalPlan,
+  routingOf,
+  sendersOf,
+  withInstances,
+} from "../physicalPlan.js";
+
+/** One scale out, as summary.json reports it. */
+export interface ScaleOutRecord {
+  readonly operator: number;
+  /** The instance split, and the instances it became (itself first). */
+  readonly instance: number;
+  readonly instances: readonly number[];
+  readonly requestedAtMs: number;
+  /** When the upstreams resumed: the scale out is done (null: never, the run ended first). */
+  completedAtMs: number | null;
+}
+
+/** What a fault-tolerance protocol hears of a scale out. */
+export interface ScaleOutHooks {
+  /** These instances are being deployed afresh: no checkpoints until `replaced`. */
+  replacing?(ids: readonly number[]): void;
+  /** Each part is restored into its instance: its backup until it checkpoints. */
+  restored?(part: Checkpoint, spec: InstanceSpec): void;
+  /** The instances run again. */
+  replaced?(ids: readonly number[]): void;
+}
+
+type Phase = "pausing" | "checkpointing" | "deploying" | "restoring" | "adding" | "done";
+
+interface Active {
+  readonly record: ScaleOutRecord;
+  readonly spec: InstanceSpec;
+  readonly factor: number;
+  readonly checkpointId: number;
+  readonly upstreams: readonly number[];
+  phase: Phase;
+  /** What each upstream had sent to X when it paused. */
+  readonly sent: ChannelPosition[];
+  readonly waiting: Set<number>;
+  checkpoint: Checkpoint | null;
+  parts: Checkpoint[];
+  specs: InstanceSpec[];
+  /** senderAdded replies still due. */
+  adds: number;
+}
+
+/** Scale outs of a run, one at a time. */
+export class ScaleOut {
+  readonly records: ScaleOutRecord[] = [];
+  private active: Active | null = null;
+  private nextCheckpointId = -1;
+
+  constructor(
+    private plan: PhysicalPlan,
+    private readonly link: FaultToleranceLink,
+    private readonly onPlan: (plan: PhysicalPlan) => void,
+    private readonly hooks: ScaleOutHooks = {},
+  ) {}
+
+  /** True while a scale out is under way. */
+  get busy(): boolean {
+    return this.active !== null;
+  }
+
+  /** The plan changed elsewhere (a recovery placed instances). */
+  planChanged(plan: PhysicalPlan): void {
+    this.plan = plan;
+  }
+
+  /**
+   * Split instance `id` into `factor` instances over its key groups. Returns why it cannot
+   * start (null: started): one is under way, the operator is not keyed, or its range is
+   * too small.
+   */
+  scaleOut(id: number, factor: number): string | null {
+    if (this.active !== null) return "a scale out is under way";
+    const spec = instanceById(this.plan, id);
+    const op = this.plan.logical.operators[spec.operator];
+    const inputs = this.plan.logical.edges.filter((e) => e.to === op.id);
+    if (op.kind !== "operator" || inputs.length === 0 || inputs.some((e) => e.contract !== "key")) {
+      return `operator "${op.name}" does not take its input by key`;
+    }
+    if (factor < 2 || spec.range.size < factor)
+      return `instance ${id} has too few key groups to split in ${factor}`;
+    const upstreams = [
+      ...new Set(inputs.flatMap((e) => sendersOf(this.plan, e, spec).map((s) => s.id))),
+    ].sort((a, b) => a - b);
+    const record: ScaleOutRecord = {
+      operator: op.id,
+      instance: id,
+      instances: [],
+      requestedAtMs: this.link.clock.nowMs(),
+      completedAtMs: null,
+    };
+    this.records.push(record);
+    this.active = {
+      record,
+      spec,
+      factor,
+      checkpointId: this.nextCheckpointId--,
+      upstreams,
+      phase: "pausing",
+      sent: [],
+      waiting: new Set(upstreams),
+      checkpoint: null,
+      parts: [],
+      specs: [],
+      adds: 0,
+    };
+    for (const u of upstreams) this.link.sendControl(u, { type: "pause" });
+    return null;
+  }
+
+  /** Take in a reply; true when it was the scale out's. */
+  handleReply(reply: ControlReply): boolean {
+    const a = this.active;
+    if (a === null) return false;
+    switch (reply.type) {
+      case "paused":
+        if (a.phase !== "pausing" || !a.waiting.delete(reply.instance)) return false;
+        for (const s of reply.sent) {
+          if (s.receiver === a.spec.id)
+            a.sent.push({ edge: s.edge, sender: reply.instance, seq: s.seq, watermarkMs: 0 });
+        }
+        if (a.waiting.size === 0) {
+          a.phase = "checkpointing";
+          this.link.sendControl(a.spec.id, {
+            type: "checkpointWhenReceived",
+            checkpointId: a.checkpointId,
+            received: a.sent,
+          });
+        }
+        return true;
+      case "checkpointed":
+        if (a.phase !== "checkpointing" || reply.checkpoint.id !== a.checkpointId) return false;
+        this.deploy(a, reply.checkpoint);
+        return true;
+      case "restored":
+        if (a.phase !== "restoring" || !a.waiting.delete(reply.instance)) return false;
+        if (a.waiting.size === 0) this.addSenders(a);
+        return true;
+      case "senderAdded":
+        if (a.phase !== "adding") return false;
+        if (--a.adds === 0) this.resume(a);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** Partition the checkpoint and deploy X afresh in place and the new instances on new VMs. */
+  private deploy(a: Active, cp: Checkpoint): void {
+    a.phase = "deploying";
+    a.checkpoint = cp;
+    const ranges = splitRange(a.spec.range, a.factor);
+    a.parts = partition(cp, ranges);
+    const first = nextInstanceId(this.plan);
+    a.specs = ranges.map((range, i) => ({
+      ...a.spec,
+      id: i === 0 ? a.spec.id : first + i - 1,
+      range,
+    }));
+    (a.record as { instances: readonly number[] }).instances = a.specs.map((s) => s.id);
+    this.hooks.replacing?.(a.specs.map((s) => s.id));
+    this.place(a.specs);
+    let pending = a.factor;
+    const placed = (specs: readonly InstanceSpec[]) => {
+      this.place(specs);
+      if (--pending > 0) return;
+      a.phase = "restoring";
+      for (const s of a.specs) a.waiting.add(s.id);
+      a.parts.forEach((part, i) => {
+        this.link.sendControl(a.specs[i].id, { type: "restore", checkpoint: part });
+      });
+    };
+    this.link.redeploy([a.specs[0]], false, placed);
+    for (const s of a.specs.slice(1)) this.link.redeploy([s], true, placed);
+  }
+
+  /** Tell X's downstream instances to expect the new senders. */
+  private addSenders(a: Active): void {
+    a.phase = "adding";
+    for (let i = 0; i < a.parts.length; i++) this.hooks.restored?.(a.parts[i], this.specOf(a.specs[i].id));
+    const x = this.specOf(a.spec.id);
+    for (const e of this.plan.logical.edges.filter((e) => e.from === a.spec.operator)) {
+      for (const d of routingOf(this.plan, e, x).receivers) {
+        for (const s of a.specs.slice(1)) {
+          a.adds++;
+          this.link.sendControl(d, { type: "addSender", edge: e.id, sender: s.id });
+        }
+      }
+    }
+    if (a.adds === 0) this.resume(a);
+  }
+
+  /** Start the parts, re-slice the upstreams' routing and let them send again. */
+  private resume(a: Active): void {
+    for (const s of a.specs) this.link.sendControl(s.id, { type: "start" });
+    const cp = a.checkpoint!;
+    for (const u of a.upstreams) {
+      const uspec = this.specOf(u);
+      for (const e of this.plan.logical.edges.filter((e) => e.to === a.spec.operator)) {
+        const pos = cp.inputs.find((p) => p.edge === e.id && p.sender === u);
+        if (pos === undefined) continue;
+        this.link.sendControl(u, {
+          type: "reroute",
+          edge: e.id,
+          routing: routingOf(this.plan, e, uspec),
+          resumeFrom: a.specs.map((s) => [s.id, pos.seq] as const),
+        });
+      }
+      this.link.sendControl(u, { type: "resume" });
+    }
+    a.phase = "done";
+    this.hooks.replaced?.(a.specs.map((s) => s.id));
+    a.record.completedAtMs = this.link.clock.nowMs();
+    this.active = null;
+  }
+
+  private specOf(id: number): InstanceSpec {
+    return instanceById(this.plan, id);
+  }
+
+  private place(specs: readonly InstanceSpec[]): void {
+    this.plan = withInstances(
+      this.plan,
+      specs.map((s) => s.id),
+      specs,
+    );
+    this.onPlan(this.plan);
+  }
+}
