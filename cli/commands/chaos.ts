@@ -104,7 +104,7 @@ async function runChaosCommand(source: string, flags: ChaosFlags): Promise<void>
   );
   print(
     `faults: one schedule per run, its kind rotating with the seed (${FAULT_KINDS.join(", ")}); ` +
-      "not covered: a crash during a scale-out (scale-out does not exist yet)",
+      "not covered: a crash during a scale-out (recovery during a scale out is not built yet)",
   );
   if (strategy === "none")
     print(

@@ -6,8 +6,9 @@
 // drawn from the seeded "chaos" stream, never from Math.random, so `--runs 1 --seed S`
 // replays run S of any campaign exactly.
 //
-// Not covered: a crash during a scale-out, as scale-out does not exist yet (the scaling
-// policy is `none`); it becomes a kind here when it does.
+// Not covered: a crash during a scale-out. Scale out exists in the simulator, but recovery
+// in the middle of one is not built (such a run stops with an error); it becomes a kind
+// here when it is.
 
 import type { Experiment } from "../experiment.js";
 import type { FaultSpec } from "../faults.js";

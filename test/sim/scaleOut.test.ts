@@ -125,3 +125,11 @@ describe("scale out in the simulator (seed 7 word count, seed 3 Linear Road)", (
     expect(() => wordCount("global-snapshot", [{ operator: "count", atMs: 1000 }])).toThrow(/none and rsm/);
   });
 });
+
+describe("a failure during a scale out", () => {
+  it("stops the run with an error instead of waiting forever (not handled yet)", () => {
+    expect(() =>
+      wordCount("rsm", [{ operator: "count", atMs: 5_000 }], [{ type: "crash", vm: 1, atMs: 6_000 }]),
+    ).toThrow(/failed during a scale out/);
+  });
+});
