@@ -79,7 +79,9 @@ export class Coordinator {
     if (this.scaling?.busy) {
       // Recovering in the middle of a scale out (its pause, its checkpoint, its parts) is
       // not built yet: stop loudly rather than wait forever on a reply that cannot come.
-      throw new Error(`instances ${ids.join(", ")} failed during a scale out, which recovery does not handle yet`);
+      throw new Error(
+        `instances ${ids.join(", ")} failed during a scale out, which recovery does not handle yet`,
+      );
     }
     if (this.faultTolerance === null) {
       for (const id of ids) this.lost.add(id);

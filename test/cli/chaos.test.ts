@@ -54,7 +54,9 @@ describe("seep chaos", () => {
     expect(out.code).toBe(0);
     const lines = linesOf(out.stdout);
     expect(lines[0]).toBe(`chaos: ${experimentFile}, strategy rsm, 2 runs, seeds 8..9`);
-    expect(lines[1]).toMatch(/not covered: a crash during a scale-out \(recovery during a scale out is not built yet\)/);
+    expect(lines[1]).toMatch(
+      /not covered: a crash during a scale-out \(recovery during a scale out is not built yet\)/,
+    );
     expect(out.stdout).toMatch(/^seed +kind +faults +crashes +lost +duplicated +spurious +reordered +hang/m);
     expect(rowOf(out.stdout, 8)).toMatch(/ crash +crash vm\d@\d+ +1 +0 +0 +0 +0 +no .* pass$/);
     expect(rowOf(out.stdout, 9)).toMatch(/ checkpoint-crash .* pass$/);
