@@ -5,7 +5,12 @@
 // type is an error naming its path.
 
 import { z } from "zod";
-import { DEFAULT_FAULT_TOLERANCE, FT_STRATEGIES, type FtStrategy } from "../engine/index.js";
+import {
+  DEFAULT_FAULT_TOLERANCE,
+  DEFAULT_SCALING_POLICY,
+  FT_STRATEGIES,
+  type FtStrategy,
+} from "../engine/index.js";
 import { faultSpecSchema } from "./faults.js";
 
 const nonNegative = z.number().nonnegative();
@@ -106,7 +111,32 @@ export const experimentSchema = z
       .prefault({}),
     scaling: z
       .object({
-        policy: z.enum(["none"]).default("none"),
+        /** none, or threshold: the bottleneck detector applies `rules` (engine/elasticity/). */
+        policy: z.enum(["none", "threshold"]).default("none"),
+        /** Time between two load reports. */
+        reportIntervalMs: positive.default(DEFAULT_SCALING_POLICY.reportIntervalMs),
+        /** Least time between two scalings of one operator. */
+        cooldownMs: nonNegative.default(DEFAULT_SCALING_POLICY.cooldownMs),
+        /** Scale out when a metric stays above a threshold; by default SEEP's: CPU above 70% for two 5 s reports, x2, at most 50 VMs. */
+        rules: z
+          .array(
+            z
+              .object({
+                operator: z.string().min(1).nullable().default(null),
+                metric: z.enum(["cpu", "capacity", "queuedTuples"]).default("cpu"),
+                action: z.literal("scaleOut").default("scaleOut"),
+                threshold: nonNegative,
+                forMs: nonNegative,
+                factor: z.number().int().min(2).default(2),
+                maxVms: z.number().int().positive().default(50),
+              })
+              .strict(),
+          )
+          .default(
+            DEFAULT_SCALING_POLICY.rules
+              .filter((r) => r.action === "scaleOut")
+              .map((r) => ({ ...r, action: "scaleOut" as const })),
+          ),
         /** Scale outs at given times: instance `index` of `operator` is split into `factor`. */
         scaleOuts: z
           .array(

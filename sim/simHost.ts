@@ -37,6 +37,9 @@ export class SimHost {
   stepQueued = false;
   /** False once its VM crashed or it was stopped. */
   alive = true;
+  /** Virtual ms its tasks took, and tuples of batches it processed (load reports read the growth). */
+  busyMs = 0;
+  processedTuples = 0;
 
   constructor(
     /** Position in the runtime's host list. */

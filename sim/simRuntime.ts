@@ -380,6 +380,8 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
       if (vm.state === "crashed") return; // the task's output dies with the VM
       vm.endTask(token, this.clock.nowMs());
       host.running = false;
+      host.busyMs += costMs;
+      if (task.kind === TaskKind.batch) host.processedTuples += tuples;
       if (!host.alive) {
         // Replaced while the task ran: its output dies with it; the core goes to others.
         this.dispatch(vm);

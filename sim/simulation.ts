@@ -5,24 +5,29 @@
 
 import {
   type Batch,
+  BottleneckDetector,
   type ControlReply,
   Coordinator,
   type FaultTolerance,
   type FaultToleranceLink,
   type InstanceSpec,
   keepsOutputBuffers,
+  type LoadReport,
   type LogicalPlan,
   Metrics,
   OutputDigest,
   type OutputRecord,
+  type PlanView,
   physicalPlan,
   type ScaleOutRecord,
+  type ScalingDecision,
   SinkLedger,
 } from "../engine/index.js";
 import { costModel } from "./costModel.js";
 import { type Experiment, ExperimentError } from "./experiment.js";
 import { FaultInjector, type FaultTarget } from "./faults.js";
 import { Environment } from "./kernel.js";
+import { LoadReports } from "./loadReports.js";
 import { DEFAULT_NETWORK, Network } from "./network.js";
 import { RandomStreams } from "./randomStreams.js";
 import type { SimHost } from "./simHost.js";
@@ -129,6 +134,9 @@ export class Simulation {
     return this.coordinator?.faultTolerance ?? null;
   }
 
+  /** The detector's decisions so far (a blocked one was not carried out). */
+  readonly decisions: ScalingDecision[] = [];
+
   /** The scale outs of the run so far. */
   get scaleOuts(): readonly ScaleOutRecord[] {
     return this.coordinator?.scaling?.records ?? [];
@@ -221,15 +229,50 @@ export class Simulation {
     });
   }
 
+  /** Scale out works with the strategies that keep no marks or snapshots of the old plan. */
+  private checkScalable(): void {
+    const strategy = this.experiment.faultTolerance.strategy;
+    if (strategy !== "none" && strategy !== "rsm") {
+      throw new ExperimentError(`scaling: scale out works with strategies none and rsm, not ${strategy} yet`);
+    }
+  }
+
+  /** One interval's loads: the detector decides, and an unblocked scale out is carried out. */
+  private onLoadReport(detector: BottleneckDetector, report: LoadReport): void {
+    const c = this.coordinator!;
+    const scaling = c.scaling!;
+    const view: PlanView = {
+      operatorName: (op) => c.plan.logical.operators[op].name,
+      // Nothing is decided while a scale out is under way.
+      scalable: (op) =>
+        !scaling.busy &&
+        c.plan.logical.operators[op].kind === "operator" &&
+        c.plan.logical.edges.filter((e) => e.to === op).every((e) => e.contract === "key"),
+      instancesOf: (op) =>
+        c.plan.instances
+          .filter((i) => i.operator === op)
+          .sort((a, b) => a.range.first - b.range.first)
+          .map((i) => i.id),
+      vmsInUse: () => this.pool.inUse,
+    };
+    for (const d of detector.observe(report, view)) {
+      this.decisions.push(d);
+      const blocked = d.blockedBy === null ? 0 : 1;
+      this.trace.record(TraceKind.ScalingDecision, report.atMs, d.instances[0], d.factor, blocked, d.value);
+      if (
+        d.blockedBy === null &&
+        d.action === "scaleOut" &&
+        scaling.scaleOut(d.instances[0], d.factor) === null
+      ) {
+        this.trace.record(TraceKind.ScaleOut, report.atMs, d.instances[0], d.factor, 0, 0);
+      }
+    }
+  }
+
   /** A scheduled scale out: split the instance named, or say why it cannot be. */
   private scaleOut(so: { operator: string; index: number; factor: number }): void {
     const c = this.coordinator!;
-    const strategy = this.experiment.faultTolerance.strategy;
-    if (strategy !== "none" && strategy !== "rsm") {
-      throw new ExperimentError(
-        `scaling.scaleOuts: scale out works with strategies none and rsm, not ${strategy} yet`,
-      );
-    }
+    this.checkScalable();
     const op = c.plan.logical.operators.find((o) => o.name === so.operator);
     if (op === undefined) throw new ExperimentError(`scaling.scaleOuts: no operator "${so.operator}"`);
     const instances = c.plan.instances.filter((i) => i.operator === op.id);
@@ -254,6 +297,21 @@ export class Simulation {
     this.coordinator = new Coordinator(plan, this.runtime, ft);
     this.coordinator.start();
     for (const so of e.scaling.scaleOuts) this.env.schedule(so.atMs, () => this.scaleOut(so));
+    if (e.scaling.policy === "threshold") {
+      this.checkScalable();
+      const detector = new BottleneckDetector({
+        reportIntervalMs: e.scaling.reportIntervalMs,
+        cooldownMs: e.scaling.cooldownMs,
+        rules: e.scaling.rules,
+      });
+      const reports = new LoadReports();
+      reports.take(0, this.runtime.hosts);
+      const report = () => {
+        this.onLoadReport(detector, reports.take(this.env.nowMs(), this.runtime.hosts));
+        if (!this.finished()) this.env.schedule(e.scaling.reportIntervalMs, report, METRICS_PRIORITY);
+      };
+      this.env.schedule(e.scaling.reportIntervalMs, report, METRICS_PRIORITY);
+    }
     for (const h of this.runtime.hosts)
       if (h.instance.operator.kind === "source") this.runtime.startPolling(h);
   }

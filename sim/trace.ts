@@ -41,6 +41,8 @@ export const TraceKind = {
   Control: 50,
   // a = instance split, b = instances it becomes (a scale out begins).
   ScaleOut: 60,
+  // a = instance, b = factor, c = 1 when blocked (VM budget), x = the metric's value.
+  ScalingDecision: 61,
 } as const;
 
 /** Name of a trace event kind. */
