@@ -145,7 +145,8 @@ export const experimentSchema = z
                 operator: z.string().min(1),
                 index: z.number().int().min(0).default(0),
                 atMs: nonNegative,
-                factor: z.number().int().min(2).default(2),
+                /** Instances it becomes; 1 moves it to a VM from the pool (a migration). */
+                factor: z.number().int().min(1).default(2),
               })
               .strict(),
           )

@@ -279,7 +279,7 @@ export class Simulation {
     const spec = instances[so.index];
     if (spec === undefined)
       throw new ExperimentError(`scaling.scaleOuts: "${so.operator}" has no instance ${so.index}`);
-    const refused = c.scaling!.scaleOut(spec.id, so.factor);
+    const refused = so.factor === 1 ? c.scaling!.migrate(spec.id) : c.scaling!.scaleOut(spec.id, so.factor);
     if (refused !== null) throw new ExperimentError(`scaling.scaleOuts: ${refused}`);
     this.trace.record(TraceKind.ScaleOut, this.env.nowMs(), spec.id, so.factor, 0, 0);
   }

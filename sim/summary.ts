@@ -24,6 +24,8 @@ export function recoveriesOf(sim: Simulation): RecoverySummary[] {
 
 /** A scale out: the instance split, the instances it became, when it was asked for and done. */
 export interface ScaleOutRecord {
+  /** scaleOut, or migration (the instance moved to another VM). */
+  readonly kind: "scaleOut" | "migration";
   readonly operator: string;
   readonly instance: string;
   readonly instances: readonly string[];
@@ -64,6 +66,7 @@ export function summarize(sim: Simulation, endMs: number, vmsMax: number): SimSu
     failures: sim.failures,
     recoveries: recoveriesOf(sim),
     scaleOuts: sim.scaleOuts.map((r) => ({
+      kind: r.kind,
       operator: sim.plan.operators[r.operator].name,
       instance: `${sim.plan.operators[r.operator].name}#${r.instance}`,
       instances: r.instances.map((id) => `${sim.plan.operators[r.operator].name}#${id}`),

@@ -33,8 +33,9 @@ import {
   withInstances,
 } from "../physicalPlan.js";
 
-/** One scale out, as summary.json reports it. */
+/** One scale out (or migration: a "scale out" into one instance on another VM), as summary.json reports it. */
 export interface ScaleOutRecord {
+  readonly kind: "scaleOut" | "migration";
   readonly operator: number;
   /** The instance split, and the instances it became (itself first). */
   readonly instance: number;
@@ -102,6 +103,19 @@ export class ScaleOut {
    * too small.
    */
   scaleOut(id: number, factor: number): string | null {
+    if (factor < 2) return `a scale out needs a factor of at least 2, not ${factor}`;
+    return this.begin(id, factor);
+  }
+
+  /**
+   * Move instance `id` to a VM from the pool (off a busy VM): the same protocol with one
+   * part, deployed on the new VM instead of in place. Returns why it cannot start, or null.
+   */
+  migrate(id: number): string | null {
+    return this.begin(id, 1);
+  }
+
+  private begin(id: number, factor: number): string | null {
     if (this.active !== null) return "a scale out is under way";
     const spec = instanceById(this.plan, id);
     const op = this.plan.logical.operators[spec.operator];
@@ -109,12 +123,12 @@ export class ScaleOut {
     if (op.kind !== "operator" || inputs.length === 0 || inputs.some((e) => e.contract !== "key")) {
       return `operator "${op.name}" does not take its input by key`;
     }
-    if (factor < 2 || spec.range.size < factor)
-      return `instance ${id} has too few key groups to split in ${factor}`;
+    if (spec.range.size < factor) return `instance ${id} has too few key groups to split in ${factor}`;
     const upstreams = [
       ...new Set(inputs.flatMap((e) => sendersOf(this.plan, e, spec).map((s) => s.id))),
     ].sort((a, b) => a - b);
     const record: ScaleOutRecord = {
+      kind: factor === 1 ? "migration" : "scaleOut",
       operator: op.id,
       instance: id,
       instances: [],
@@ -202,7 +216,8 @@ export class ScaleOut {
         this.link.sendControl(a.specs[i].id, { type: "restore", checkpoint: part });
       });
     };
-    this.link.redeploy([a.specs[0]], false, placed);
+    // A migration deploys X on a new VM; a scale out keeps it in place.
+    this.link.redeploy([a.specs[0]], a.factor === 1, placed);
     for (const s of a.specs.slice(1)) this.link.redeploy([s], true, placed);
   }
 

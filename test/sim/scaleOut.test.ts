@@ -91,6 +91,19 @@ describe("scale out in the simulator (seed 7 word count, seed 3 Linear Road)", (
     }
   }
 
+  for (const strategy of ["none", "rsm"]) {
+    it(`${strategy}: migrating count #1 to a pooled VM mid-run gives exactly the output without it`, () => {
+      const { sim, summary } = wordCount(strategy, [{ operator: "count", index: 1, atMs: 7_000, factor: 1 }]);
+      expect(summary.outputDigest).toBe(base.outputDigest);
+      const [m] = summary.scaleOuts;
+      expect(m.kind).toBe("migration");
+      expect(m.instances).toEqual([m.instance]);
+      const id = Number(m.instance.split("#")[1]);
+      // It runs on the first pooled VM now (the cluster is VMs 0-3).
+      expect(sim.runtime.vmOf(id)).toBe(4);
+    });
+  }
+
   it("rsm: a crash of a new instance's VM, or of an upstream restored with the old routing, after the scale out", () => {
     // VM 4 is the first pooled VM, handed out to the new count; VM 1 holds split#1, whose
     // backups were taken before the routing changed.
