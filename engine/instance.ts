@@ -76,6 +76,8 @@ export class Instance<V = unknown> {
   readonly backups = new Map<number, Checkpoint>();
   /** Batches dropped because an earlier batch of their channel was missing (awaiting a replay). */
   gapDrops = 0;
+  /** Runs processed per channel since its last processed-ack (`InstanceHost.ackProcessedEvery`). */
+  private readonly runsSinceAck = new Map<number, number>();
   /** Upstream backup: marks taken whose output is not yet trimmed downstream, oldest first. */
   private pendingMarks: Checkpoint[] = [];
   /** Upstream backup: the mark this instance is being rebuilt to (its output suppressed until then). */
@@ -308,7 +310,21 @@ export class Instance<V = unknown> {
     }
     (this.logic as Operator<V>).onBatch?.(fresh, port, this.ctx);
     this.inputs.markProcessed(edge, sender, fresh);
+    if (this.host.ackProcessedEvery) this.ackProcessed(edge, sender, this.host.ackProcessedEvery);
     if (this.isSink && this.rebuildTo === null) this.host.sinkOutput?.(this.id, edge, sender, fresh);
+  }
+
+  /** Every `every` runs of a channel, let its sender trim what this instance has processed. */
+  private ackProcessed(edge: number, sender: number, every: number): void {
+    const key = edge * 0x100000 + sender;
+    const n = (this.runsSinceAck.get(key) ?? 0) + 1;
+    if (n < every) {
+      this.runsSinceAck.set(key, n);
+      return;
+    }
+    this.runsSinceAck.set(key, 0);
+    const seq = this.inputs.processedSeq(edge, sender);
+    this.host.transport.sendControl(sender, { type: "ack", edge, receiver: this.id, seq });
   }
 
   private readonly deliverRun = (edge: number, sender: number, run: Batch): void =>

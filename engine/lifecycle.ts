@@ -46,6 +46,8 @@ export const LIFECYCLE: Readonly<Record<LifecycleState, Transitions>> = {
     rewind: "restored",
     rebuild: "restored",
     addSender: "created",
+    // An ack for a fresh incarnation trims nothing (its buffers come with its restore).
+    ack: "created",
     backup: "created",
     reroute: "created",
     replay: "created",

@@ -67,6 +67,12 @@ export interface InstanceHost {
    */
   readonly bufferOutput?: boolean;
   /**
+   * Tell each sender what has been processed every this many batches of its channel (an
+   * `ack`, which trims its buffer), for runs that keep buffers without checkpoints (a scale
+   * out replays only what was not processed); absent or 0: never.
+   */
+  readonly ackProcessedEvery?: number;
+  /**
    * A sink instance processed `batch` of channel (edge, sender): these tuples leave the
    * system. Called once per tuple per incarnation of the sink; a sink restored from a
    * checkpoint reports again what it reprocesses (a `SinkLedger` drops those repeats).

@@ -52,6 +52,8 @@ export interface SimRuntimeOptions {
   readonly sampleOneIn: number;
   /** Keep sent output until acked (the fault-tolerance strategy replays buffers); default true. */
   readonly bufferOutput?: boolean;
+  /** Receivers ack what they processed every this many batches per channel (0: never). */
+  readonly ackProcessedEvery?: number;
 }
 
 /** What the simulation wants to hear about while the runtime runs. */
@@ -109,6 +111,7 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
   readonly weight: number;
   readonly sourceSampleOneIn: number;
   readonly bufferOutput: boolean;
+  readonly ackProcessedEvery: number;
 
   constructor(
     readonly clock: Environment,
@@ -126,6 +129,7 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
     this.weight = options.sampleOneIn;
     this.sourceSampleOneIn = options.sampleOneIn;
     this.bufferOutput = options.bufferOutput ?? true;
+    this.ackProcessedEvery = options.ackProcessedEvery ?? 0;
   }
 
   /** Deploy an instance of `plan` on `vm`. */

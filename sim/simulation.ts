@@ -100,6 +100,7 @@ export class Simulation {
       { onVmState: (vm, nowMs) => this.onVmState(vm, nowMs) },
     );
     this.metrics = new Metrics({ intervalMs: e.metricsIntervalMs });
+    const elastic = e.scaling.policy !== "none" || e.scaling.scaleOuts.length > 0;
     this.runtime = new SimRuntime(
       this.env,
       this.streams.stream("engine"),
@@ -107,8 +108,10 @@ export class Simulation {
       costModel(e.cost),
       {
         ...e.fidelity,
-        // A scale out replays, from the split instance's checkpoint on, what its upstreams had sent.
-        bufferOutput: keepsOutputBuffers(e.faultTolerance.strategy) || e.scaling.scaleOuts.length > 0,
+        // A scale out replays, from the split instance's checkpoint on, what its upstreams had
+        // sent; without checkpoints to trim them, receivers ack what they have processed.
+        bufferOutput: keepsOutputBuffers(e.faultTolerance.strategy) || elastic,
+        ackProcessedEvery: elastic && e.faultTolerance.strategy === "none" ? 16 : 0,
       },
       {
         onTask: (h, kind, tuples, costMs) =>
@@ -340,6 +343,7 @@ export class Simulation {
           onDeployed(placed);
         });
       },
+      reserve: (onReady) => this.pool.acquire((vm) => onReady(vm.id)),
     };
   }
 

@@ -57,7 +57,7 @@ async function runSim(source: string, flags: SimFlags): Promise<void> {
   const { startRunDirectory, finishRunDirectory, RUN_FILES } = await import("../runFiles.js");
   const { OutputsCsv } = await import("../outputsCsv.js");
   const { SimProgressBar } = await import("../simProgressBar.js");
-  const { Simulation, StepLimitError } = await import("../../sim/index.js");
+  const { ExperimentError, Simulation, StepLimitError } = await import("../../sim/index.js");
 
   const { experiment, plan, where } = loadExperiment(source, {
     settings: flags.set ?? [],
@@ -85,7 +85,8 @@ async function runSim(source: string, flags: SimFlags): Promise<void> {
   } catch (err) {
     outputs.abandon();
     answers?.abandon();
-    if (err instanceof StepLimitError) throw new UserError(`${where}: ${err.message}`);
+    if (err instanceof StepLimitError || err instanceof ExperimentError)
+      throw new UserError(`${where}: ${err.message}`);
     throw err;
   } finally {
     bar?.stop();
@@ -109,6 +110,12 @@ function formatSummary(s: SimSummary, dir: string): string {
         `recovery of ${r.instances.join(" ")}: failed ${r.failedAtMs} ms, detected ${r.detectedAtMs} ms, ` +
         `restored ${r.restoredAtMs ?? "never"}, caught up ${r.caughtUpAtMs ?? "never"}` +
         (r.recoveryMs === null ? "" : ` (recovery ${r.recoveryMs} ms)`),
+    ),
+    ...s.scaleOuts.map(
+      (r) =>
+        `${r.kind === "migration" ? "migration of" : "scale out of"} ${r.instance}` +
+        (r.kind === "migration" ? "" : ` into ${r.instances.join(" ")}`) +
+        `: asked at ${Math.round(r.requestedAtMs)} ms, done ${r.completedAtMs === null ? "never" : `at ${Math.round(r.completedAtMs)} ms`}`,
     ),
     `trace ${s.traceHash} (${s.traceRecords} records), output digest ${s.outputDigest}`,
     `files in ${dir}`,

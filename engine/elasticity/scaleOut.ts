@@ -55,7 +55,7 @@ export interface ScaleOutHooks {
   replaced?(ids: readonly number[]): void;
 }
 
-type Phase = "pausing" | "checkpointing" | "deploying" | "restoring" | "adding" | "done";
+type Phase = "acquiring" | "pausing" | "checkpointing" | "deploying" | "restoring" | "adding" | "done";
 
 interface Active {
   readonly record: ScaleOutRecord;
@@ -72,6 +72,8 @@ interface Active {
   specs: InstanceSpec[];
   /** senderAdded replies still due. */
   adds: number;
+  /** VMs taken from the pool before the pause (empty when the link cannot reserve). */
+  readonly vms: number[];
 }
 
 /** Scale outs of a run, one at a time. */
@@ -142,16 +144,34 @@ export class ScaleOut {
       factor,
       checkpointId: this.nextCheckpointId--,
       upstreams,
-      phase: "pausing",
+      phase: "acquiring",
       sent: [],
       waiting: new Set(upstreams),
       checkpoint: null,
       parts: [],
       specs: [],
       adds: 0,
+      vms: [],
     };
-    for (const u of upstreams) this.link.sendControl(u, { type: "pause" });
+    // The VMs first (a cold start can take minutes), then the pause: nothing waits on the pool.
+    const reserve = this.link.reserve;
+    const needed = factor === 1 ? 1 : factor - 1;
+    if (reserve === undefined) this.pause(this.active);
+    else {
+      const a = this.active;
+      for (let i = 0; i < needed; i++) {
+        reserve.call(this.link, (vm) => {
+          a.vms.push(vm);
+          if (a.vms.length === needed) this.pause(a);
+        });
+      }
+    }
     return null;
+  }
+
+  private pause(a: Active): void {
+    a.phase = "pausing";
+    for (const u of a.upstreams) this.link.sendControl(u, { type: "pause" });
   }
 
   /** Take in a reply; true when it was the scale out's. */
@@ -216,9 +236,18 @@ export class ScaleOut {
         this.link.sendControl(a.specs[i].id, { type: "restore", checkpoint: part });
       });
     };
-    // A migration deploys X on a new VM; a scale out keeps it in place.
-    this.link.redeploy([a.specs[0]], a.factor === 1, placed);
-    for (const s of a.specs.slice(1)) this.link.redeploy([s], true, placed);
+    // A migration deploys X on a new VM; a scale out keeps it in place. Reserved VMs are
+    // used in order: the migration's, or one per new instance.
+    if (a.vms.length === 0) {
+      this.link.redeploy([a.specs[0]], a.factor === 1, placed);
+      for (const s of a.specs.slice(1)) this.link.redeploy([s], true, placed);
+      return;
+    }
+    const onVm = (s: InstanceSpec, vm: number): InstanceSpec => ({ ...s, vm });
+    this.link.redeploy([a.factor === 1 ? onVm(a.specs[0], a.vms[0]) : a.specs[0]], false, placed);
+    a.specs.slice(1).forEach((s, i) => {
+      this.link.redeploy([onVm(s, a.vms[i])], false, placed);
+    });
   }
 
   /** Tell X's downstream instances to expect the new senders. */

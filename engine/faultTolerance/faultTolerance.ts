@@ -50,6 +50,12 @@ export interface FaultToleranceLink {
     newVm: boolean,
     onDeployed: (placed: readonly InstanceSpec[]) => void,
   ): void;
+  /**
+   * Take a VM from the pool and hold it (a scale out gets its VMs before it pauses
+   * anything); then `redeploy(specs placed on it, false, ...)` deploys there. Optional:
+   * without it, a scale out takes its VMs when it deploys.
+   */
+  reserve?(onReady: (vm: number) => void): void;
 }
 
 /** One recovery: from the failure to every replacement restored and started. */
