@@ -62,6 +62,8 @@ const VM_STATE_KIND: Record<VmState, number> = {
 };
 
 const METRICS_PRIORITY = -5;
+/** A scheduled scale out that finds another under way tries again this much later. */
+const SCALE_OUT_RETRY_MS = 100;
 
 /** A simulated run of one experiment. */
 export class Simulation {
@@ -282,6 +284,11 @@ export class Simulation {
     const spec = instances[so.index];
     if (spec === undefined)
       throw new ExperimentError(`scaling.scaleOuts: "${so.operator}" has no instance ${so.index}`);
+    if (c.scaling!.busy) {
+      // One scale out at a time: this one waits for the one under way.
+      this.env.schedule(SCALE_OUT_RETRY_MS, () => this.scaleOut(so));
+      return;
+    }
     const refused = so.factor === 1 ? c.scaling!.migrate(spec.id) : c.scaling!.scaleOut(spec.id, so.factor);
     if (refused !== null) throw new ExperimentError(`scaling.scaleOuts: ${refused}`);
     this.trace.record(TraceKind.ScaleOut, this.env.nowMs(), spec.id, so.factor, 0, 0);
