@@ -9,53 +9,14 @@ import type { FaultSpec } from "../../sim/faults.js";
 import { PRESETS } from "../../sim/presets.js";
 import { Simulation } from "../../sim/simulation.js";
 import { workloadNamed } from "../../workloads/index.js";
-
-const SEED = 7;
+import { runLinearRoad, runWordCount } from "./fixtures.js";
 
 function wordCount(strategy: string, faults: FaultSpec[], over: Record<string, unknown> = {}) {
-  const e = parseExperiment(
-    {
-      name: "ft-wc",
-      seed: SEED,
-      workload: {
-        name: "wordcount",
-        params: { lines: 30_000, lineIntervalMs: 1, windowSizeMs: 4000, windowSlideMs: 2000, parallelism: 2 },
-      },
-      cluster: { vms: 4 },
-      fidelity: { batchSize: 512, sourcePollMs: 100 },
-      faultTolerance: { strategy, checkpointIntervalMs: 2000, ...over },
-      faults,
-    },
-    "test",
-  );
-  const sim = new Simulation(e, workloadNamed("wordcount").plan(e.workload.params, e.seed));
-  return { sim, summary: sim.run() };
+  return runWordCount({ faultTolerance: { strategy, checkpointIntervalMs: 2000, ...over }, faults });
 }
 
 function linearRoad(strategy: string, faults: FaultSpec[]) {
-  const e = parseExperiment(
-    {
-      name: "ft-lrb",
-      seed: 3,
-      workload: {
-        name: "lrb",
-        params: {
-          xways: 1,
-          durationS: 150,
-          carsParallelism: 2,
-          segmentsParallelism: 2,
-          accountsParallelism: 2,
-        },
-      },
-      cluster: { vms: 3 },
-      fidelity: { batchSize: 1024, sourcePollMs: 100 },
-      faultTolerance: { strategy, checkpointIntervalMs: 5000 },
-      faults,
-    },
-    "test",
-  );
-  const sim = new Simulation(e, workloadNamed("lrb").plan(e.workload.params, e.seed));
-  return { sim, summary: sim.run() };
+  return runLinearRoad({ faultTolerance: { strategy, checkpointIntervalMs: 5000 }, faults });
 }
 
 describe("fault tolerance in the simulator (seed 7 word count, seed 3 Linear Road)", () => {

@@ -10,8 +10,7 @@ import { ExperimentError, parseExperiment } from "../../sim/experiment.js";
 import type { FaultSpec } from "../../sim/faults.js";
 import { Simulation } from "../../sim/simulation.js";
 import { workloadNamed } from "../../workloads/index.js";
-
-const SEED = 7;
+import { runLinearRoad, runWordCount } from "./fixtures.js";
 
 interface ScaleOutSpec {
   readonly operator: string;
@@ -21,49 +20,18 @@ interface ScaleOutSpec {
 }
 
 function wordCount(strategy: string, scaleOuts: ScaleOutSpec[], faults: FaultSpec[] = []) {
-  const e = parseExperiment(
-    {
-      name: "scale-wc",
-      seed: SEED,
-      workload: {
-        name: "wordcount",
-        params: { lines: 30_000, lineIntervalMs: 1, windowSizeMs: 4000, windowSlideMs: 2000, parallelism: 2 },
-      },
-      cluster: { vms: 4 },
-      fidelity: { batchSize: 512, sourcePollMs: 100 },
-      faultTolerance: { strategy, checkpointIntervalMs: 2000 },
-      scaling: { scaleOuts },
-      faults,
-    },
-    "test",
-  );
-  const sim = new Simulation(e, workloadNamed("wordcount").plan(e.workload.params, e.seed));
-  return { sim, summary: sim.run() };
+  return runWordCount({
+    faultTolerance: { strategy, checkpointIntervalMs: 2000 },
+    scaling: { scaleOuts },
+    faults,
+  });
 }
 
 function linearRoad(scaleOuts: ScaleOutSpec[]) {
-  const e = parseExperiment(
-    {
-      name: "scale-lrb",
-      seed: 3,
-      workload: {
-        name: "lrb",
-        params: {
-          xways: 1,
-          durationS: 150,
-          carsParallelism: 2,
-          segmentsParallelism: 2,
-          accountsParallelism: 2,
-        },
-      },
-      cluster: { vms: 3 },
-      fidelity: { batchSize: 1024, sourcePollMs: 100 },
-      faultTolerance: { strategy: "rsm", checkpointIntervalMs: 5000 },
-      scaling: { scaleOuts },
-    },
-    "test",
-  );
-  return new Simulation(e, workloadNamed("lrb").plan(e.workload.params, e.seed)).run();
+  return runLinearRoad({
+    faultTolerance: { strategy: "rsm", checkpointIntervalMs: 5000 },
+    scaling: { scaleOuts },
+  }).summary;
 }
 
 describe("scale out in the simulator (seed 7 word count, seed 3 Linear Road)", () => {
@@ -150,31 +118,15 @@ describe("a failure during a scale out", () => {
 
 describe("the threshold policy in the simulator", () => {
   function overloaded(policy: string, strategy = "rsm") {
-    const e = parseExperiment(
+    return runWordCount(
       {
-        name: "scale-policy",
-        seed: SEED,
-        workload: {
-          name: "wordcount",
-          params: {
-            lines: 60_000,
-            lineIntervalMs: 1,
-            windowSizeMs: 4000,
-            windowSlideMs: 2000,
-            parallelism: 2,
-          },
-        },
-        cluster: { vms: 4 },
-        fidelity: { batchSize: 512, sourcePollMs: 100 },
         // Counting costs 0.4 ms a word: each count instance needs about 80% of its VM.
         cost: { operators: { count: { tupleUs: 400 } } },
         faultTolerance: { strategy, checkpointIntervalMs: 2000 },
         scaling: { policy },
       },
-      "test",
+      60_000,
     );
-    const sim = new Simulation(e, workloadNamed("wordcount").plan(e.workload.params, e.seed));
-    return { sim, summary: sim.run() };
   }
 
   for (const strategy of ["none", "rsm"]) {
