@@ -56,9 +56,9 @@ function checkpointFrom(bytes: Uint8Array, head: string, type: string, codecOf: 
   return checkpointFromWire(bytes, head, codecOf, type === "restore");
 }
 
-/** Scale out runs in the simulator only so far: its messages have no wire form yet. */
+/** Scale out and shedding run in the simulator only so far: their messages have no wire form yet. */
 function notOnTheWire(type: string): never {
-  throw new RangeError(`control "${type}" (scale out) is not carried to real workers yet`);
+  throw new RangeError(`control "${type}" (elasticity) is not carried to real workers yet`);
 }
 
 function unknownType(type: string, what: string): never {
@@ -130,6 +130,7 @@ export function toControlRequest(
       };
     case "checkpointWhenReceived":
     case "addSender":
+    case "shed":
       return notOnTheWire(msg.type);
     case "reroute":
       return {

@@ -59,6 +59,12 @@ export type ControlMessage =
       readonly checkpointId: number;
       readonly received: readonly ChannelPosition[];
     }
+  /**
+   * To a source: drop this share (0 to 1) of the tuples it produces from now on (load
+   * shedding, when no more resources can be had). Lossy by design: a replay after a
+   * failure sheds by the rate in force then, not the tuples shed first.
+   */
+  | { readonly type: "shed"; readonly rate: number }
   /** Scale out: a new upstream instance `sender` sends on `edge` from now on; reply `senderAdded`. */
   | { readonly type: "addSender"; readonly edge: number; readonly sender: number }
   /** Install `checkpoint` into this (fresh) instance. */

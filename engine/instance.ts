@@ -161,6 +161,13 @@ export class Instance<V = unknown> {
     return n;
   }
 
+  /** Tuples dropped by load shedding (by this incarnation). */
+  get shedTuples(): number {
+    let n = 0;
+    for (const p of this.ctx.ports) n += p.shed;
+    return n;
+  }
+
   /** Tuples emitted by the operator so far (by this incarnation). */
   get emittedTuples(): number {
     return this.ctx.emittedCount();
@@ -459,6 +466,11 @@ export class Instance<V = unknown> {
       case "checkpointWhenReceived":
         this.checkpointDue = { id: message.checkpointId, received: message.received };
         this.checkpointIfReceived();
+        break;
+      case "shed":
+        if (!(message.rate >= 0 && message.rate <= 1))
+          throw new RangeError(`shed rate ${message.rate} is not in [0, 1]`);
+        for (const p of this.ctx.ports) p.shedRate = message.rate;
         break;
       case "addSender":
         this.inputs.expect(message.edge, message.sender);

@@ -15,6 +15,11 @@ export class PortEmitter implements Emitter {
   maxEventTimeMs = Number.NEGATIVE_INFINITY;
   /** Tuples emitted through this port (sampled out or not). */
   count = 0;
+  /** Share of the tuples to drop (load shedding, 0: none); drops are spread evenly. */
+  shedRate = 0;
+  /** Tuples dropped by load shedding. */
+  shed = 0;
+  private shedCredit = 0;
 
   constructor(
     readonly edges: OutputEdge[],
@@ -26,14 +31,25 @@ export class PortEmitter implements Emitter {
     if (eventTimeMs > this.maxEventTimeMs) this.maxEventTimeMs = eventTimeMs;
     this.count++;
     if (this.sampleOneIn > 1 && hashKey(key) % this.sampleOneIn !== 0) return;
+    if (this.shedRate > 0 && this.shedding()) return;
     const edges = this.edges;
     for (let i = 0; i < edges.length; i++) edges[i].push(key, eventTimeMs, value, undefined);
+  }
+
+  /** True for the tuples load shedding drops: `shedRate` of them, one every 1/rate. */
+  private shedding(): boolean {
+    this.shedCredit += this.shedRate;
+    if (this.shedCredit < 1) return false;
+    this.shedCredit -= 1;
+    this.shed++;
+    return true;
   }
 
   emitRow(key: number, eventTimeMs: number, row: ArrayLike<number>, value?: unknown): void {
     if (eventTimeMs > this.maxEventTimeMs) this.maxEventTimeMs = eventTimeMs;
     this.count++;
     if (this.sampleOneIn > 1 && hashKey(key) % this.sampleOneIn !== 0) return;
+    if (this.shedRate > 0 && this.shedding()) return;
     const edges = this.edges;
     for (let i = 0; i < edges.length; i++) edges[i].push(key, eventTimeMs, value, row);
   }

@@ -26,6 +26,7 @@ const SERVING: readonly ControlType[] = [
   "reroute",
   "checkpointWhenReceived",
   "addSender",
+  "shed",
   "restoreBackup",
   "snapshot",
   "marker",

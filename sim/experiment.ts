@@ -137,6 +137,16 @@ export const experimentSchema = z
               .filter((r) => r.action === "scaleOut")
               .map((r) => ({ ...r, action: "scaleOut" as const })),
           ),
+        /**
+         * Load shedding (ETRI): when a scale out is blocked (no more VMs), the sources drop up
+         * to `maxRate` of their tuples (0: never shed; an overloaded run misses its deadline).
+         */
+        shedding: z
+          .object({ maxRate: z.number().min(0).max(1).default(0) })
+          .strict()
+          .prefault({}),
+        /** The output's latency deadline: summary.json says whether every output met it. */
+        deadlineMs: positive.optional(),
         /** Scale outs at given times: instance `index` of `operator` is split into `factor`. */
         scaleOuts: z
           .array(

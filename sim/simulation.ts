@@ -260,7 +260,9 @@ export class Simulation {
           .map((i) => i.id),
       vmsInUse: () => this.pool.inUse,
     };
-    for (const d of detector.observe(report, view)) {
+    const decisions = detector.observe(report, view);
+    this.shed(decisions, report);
+    for (const d of decisions) {
       this.decisions.push(d);
       const blocked = d.blockedBy === null ? 0 : 1;
       this.trace.record(TraceKind.ScalingDecision, report.atMs, d.instances[0], d.factor, blocked, d.value);
@@ -271,6 +273,40 @@ export class Simulation {
       ) {
         this.trace.record(TraceKind.ScaleOut, report.atMs, d.instances[0], d.factor, 0, 0);
       }
+    }
+  }
+
+  /** The share of their tuples the sources drop now (load shedding). */
+  shedRate = 0;
+
+  /**
+   * Load shedding: while a scale out is blocked (the VM budget is spent), raise the share
+   * the sources drop towards what brings the hottest instance under its threshold, never
+   * above `scaling.shedding.maxRate`; once every instance is well under (80% of it),
+   * halve it.
+   */
+  private shed(decisions: readonly ScalingDecision[], report: LoadReport): void {
+    const { maxRate } = this.experiment.scaling.shedding;
+    if (maxRate === 0) return;
+    const rules = this.experiment.scaling.rules;
+    let rate = this.shedRate;
+    const blocked = decisions.filter((d) => d.blockedBy !== null);
+    if (blocked.length > 0) {
+      for (const d of blocked) {
+        const keep = (1 - rate) * (rules[d.rule].threshold / d.value);
+        rate = Math.max(rate, 1 - keep);
+      }
+      rate = Math.min(maxRate, rate);
+    } else if (rate > 0) {
+      const threshold = Math.min(...rules.map((r) => r.threshold));
+      if (report.instances.every((l) => l.cpu < 0.8 * threshold)) rate = rate / 2 < 0.01 ? 0 : rate / 2;
+    }
+    if (rate === this.shedRate) return;
+    this.shedRate = rate;
+    this.trace.record(TraceKind.Shed, report.atMs, 0, 0, 0, rate);
+    for (const h of this.runtime.hosts) {
+      if (h.alive && h.instance.operator.kind === "source")
+        this.runtime.sendControl(h.instance.id, { type: "shed", rate });
     }
   }
 

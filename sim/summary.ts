@@ -42,10 +42,20 @@ export interface SimSummary extends RunSummaryFields {
   readonly failures: readonly FailureRecord[];
   readonly recoveries: readonly RecoverySummary[];
   readonly scaleOuts: readonly ScaleOutRecord[];
+  /** Tuples the sources dropped by load shedding, and the share of those produced. */
+  readonly shedTuples: number;
+  readonly shedShare: number;
+  /** Whether every output met `scaling.deadlineMs` (null: no deadline set). */
+  readonly deadlineMet: boolean | null;
 }
 
 /** The summary of a finished simulation that ended at `endMs`. */
 export function summarize(sim: Simulation, endMs: number, vmsMax: number): SimSummary {
+  let shed = 0;
+  for (const h of sim.runtime.hosts) if (h.instance.operator.kind === "source") shed += h.instance.shedTuples;
+  const shedTuples = shed * sim.runtime.weight;
+  const latency = latencyFiguresMs(sim.metrics);
+  const deadline = sim.experiment.scaling.deadlineMs;
   return {
     name: sim.experiment.name,
     seed: sim.experiment.seed,
@@ -57,7 +67,7 @@ export function summarize(sim: Simulation, endMs: number, vmsMax: number): SimSu
     tuplesIn: sim.metrics.tuplesInTotal,
     tuplesOut: sim.metrics.tuplesOutTotal,
     outputDigest: sim.digest.digest(),
-    latencyMs: latencyFiguresMs(sim.metrics),
+    latencyMs: latency,
     vmsMax,
     vmSeconds: roundMs(sim.pool.vmSeconds(endMs)),
     networkBytes: sim.network.bytesSent,
@@ -65,6 +75,9 @@ export function summarize(sim: Simulation, endMs: number, vmsMax: number): SimSu
     faultToleranceCounts: sim.faultTolerance === null ? null : { ...sim.faultTolerance.counts },
     failures: sim.failures,
     recoveries: recoveriesOf(sim),
+    shedTuples,
+    shedShare: sim.metrics.tuplesInTotal === 0 ? 0 : roundMs(shedTuples / sim.metrics.tuplesInTotal),
+    deadlineMet: deadline === undefined ? null : (latency.max ?? 0) <= deadline,
     scaleOuts: sim.scaleOuts.map((r) => ({
       kind: r.kind,
       operator: sim.plan.operators[r.operator].name,

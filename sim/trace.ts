@@ -43,6 +43,8 @@ export const TraceKind = {
   ScaleOut: 60,
   // a = instance, b = factor, c = 1 when blocked (VM budget), x = the metric's value.
   ScalingDecision: 61,
+  // x = the share of their tuples the sources drop from now on.
+  Shed: 62,
 } as const;
 
 /** Name of a trace event kind. */

@@ -117,6 +117,12 @@ function formatSummary(s: SimSummary, dir: string): string {
         (r.kind === "migration" ? "" : ` into ${r.instances.join(" ")}`) +
         `: asked at ${Math.round(r.requestedAtMs)} ms, done ${r.completedAtMs === null ? "never" : `at ${Math.round(r.completedAtMs)} ms`}`,
     ),
+    ...(s.shedTuples > 0
+      ? [`load shedding dropped ${s.shedTuples} tuples (${(s.shedShare * 100).toFixed(1)}% of the input)`]
+      : []),
+    ...(s.deadlineMet === null
+      ? []
+      : [`deadline ${s.deadlineMet ? "met" : "missed"} (latency max ${ms(s.latencyMs.max)})`]),
     `trace ${s.traceHash} (${s.traceRecords} records), output digest ${s.outputDigest}`,
     `files in ${dir}`,
   ].join("\n");

@@ -202,3 +202,42 @@ describe("scale outs and migrations drawn from seeds", () => {
     });
   }
 });
+
+describe("load shedding when no more VMs can be had", () => {
+  /** The overloaded count on 4 VMs with a budget of 4: every scale out is blocked. */
+  function capped(maxRate: number) {
+    return runWordCount(
+      {
+        cost: { operators: { count: { tupleUs: 400 } } },
+        faultTolerance: { strategy: "none" },
+        scaling: {
+          policy: "threshold",
+          rules: [{ threshold: 0.7, forMs: 10_000, maxVms: 4 }],
+          shedding: { maxRate },
+          deadlineMs: 5_000,
+        },
+      },
+      60_000,
+    );
+  }
+
+  it("never sheds more than the acceptable rate, reports what it shed, and brings latency down", () => {
+    const none = capped(0).summary;
+    for (const maxRate of [0.1, 0.3, 0.6]) {
+      const { sim, summary } = capped(maxRate);
+      expect(sim.decisions.some((d) => d.blockedBy === "maxVms")).toBe(true);
+      expect(summary.scaleOuts).toEqual([]);
+      expect(summary.shedTuples, `${maxRate}`).toBeGreaterThan(0);
+      expect(summary.shedShare).toBeLessThanOrEqual(maxRate);
+      expect(sim.shedRate).toBeLessThanOrEqual(maxRate);
+      expect(summary.latencyMs.p50!).toBeLessThan(none.latencyMs.p50!);
+    }
+  });
+
+  it("an experiment that forbids shedding sheds nothing and reports its missed deadline", () => {
+    const { summary } = capped(0);
+    expect(summary.shedTuples).toBe(0);
+    expect(summary.deadlineMet).toBe(false);
+    expect(summary.latencyMs.max!).toBeGreaterThan(5_000);
+  });
+});
