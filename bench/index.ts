@@ -13,6 +13,7 @@ import { benchLrbQueries } from "./lrbQueries.js";
 import { benchPacketCounter } from "./packetCounterReal.js";
 import { printResults } from "./print.js";
 import { benchRsmRecoveryReal } from "./rsmRecoveryReal.js";
+import { benchScaleOutPauseSim } from "./scaleOutPauseSim.js";
 import { benchSimEngine } from "./simEngine.js";
 
 /** Options of a benchmark run. */
@@ -45,6 +46,7 @@ export const BENCHMARKS: Readonly<
   calibrate: benchCalibrate,
   "packet-counter": benchPacketCounter,
   "rsm-recovery-real": benchRsmRecoveryReal,
+  "scale-out-pause": benchScaleOutPauseSim,
   "lrb-queries": benchLrbQueries,
   "lrb-generate": benchLrbGenerate,
 };

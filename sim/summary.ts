@@ -30,6 +30,8 @@ export interface ScaleOutRecord {
   readonly instance: string;
   readonly instances: readonly string[];
   readonly requestedAtMs: number;
+  /** From here to completedAtMs the upstreams held their output. */
+  readonly pausedAtMs: number | null;
   readonly completedAtMs: number | null;
 }
 
@@ -84,6 +86,7 @@ export function summarize(sim: Simulation, endMs: number, vmsMax: number): SimSu
       instance: `${sim.plan.operators[r.operator].name}#${r.instance}`,
       instances: r.instances.map((id) => `${sim.plan.operators[r.operator].name}#${id}`),
       requestedAtMs: r.requestedAtMs,
+      pausedAtMs: r.pausedAtMs,
       completedAtMs: r.completedAtMs,
     })),
   };

@@ -41,6 +41,8 @@ export interface ScaleOutRecord {
   readonly instance: number;
   readonly instances: readonly number[];
   readonly requestedAtMs: number;
+  /** When the upstreams were told to pause (its VMs were ready); the pause lasts until completedAtMs. */
+  pausedAtMs: number | null;
   /** When the upstreams resumed: the scale out is done (null: never, the run ended first). */
   completedAtMs: number | null;
 }
@@ -135,6 +137,7 @@ export class ScaleOut {
       instance: id,
       instances: [],
       requestedAtMs: this.link.clock.nowMs(),
+      pausedAtMs: null,
       completedAtMs: null,
     };
     this.records.push(record);
@@ -171,6 +174,7 @@ export class ScaleOut {
 
   private pause(a: Active): void {
     a.phase = "pausing";
+    a.record.pausedAtMs = this.link.clock.nowMs();
     for (const u of a.upstreams) this.link.sendControl(u, { type: "pause" });
   }
 

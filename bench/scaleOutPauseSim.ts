@@ -1,0 +1,72 @@
+// Benchmark: the pause a scale out causes, in the simulator, for a count holding about a
+// million keys. A word count over a vocabulary of a million words (uniform, 20 words a
+// line, 40k words/s, windows longer than the run so that every word seen stays in state)
+// runs with one count instance, which is split in two at 60 s. Figures: the keys it held,
+// the pause (from the upstreams holding their output to their resuming: checkpoint,
+// partition, transfer and restore of the parts, priced by the cost model) and the whole
+// scale out (from the request, VM handout included). Baseline: the pause of the same
+// scale out with a vocabulary of a thousand words, in the same run.
+
+import { parseExperiment } from "../sim/experiment.js";
+import { Simulation } from "../sim/simulation.js";
+import { workloadNamed } from "../workloads/index.js";
+import type { BenchResult } from "./index.js";
+
+const SPLIT_AT_MS = 60_000;
+
+/** The scale out of a run whose vocabulary has `words` words: keys held, pause and total in ms. */
+function scaleOutOf(words: number, quick: boolean) {
+  const atMs = quick ? 20_000 : SPLIT_AT_MS;
+  const params = {
+    lines: Math.ceil((atMs + 10_000) / 0.5),
+    lineIntervalMs: 0.5,
+    windowSizeMs: 10_000_000,
+    windowSlideMs: 10_000_000,
+    vocabularySize: words,
+    zipfExponent: 0,
+    wordsPerLineMin: 20,
+    wordsPerLineMax: 20,
+    splitParallelism: 2,
+    countParallelism: 1,
+  };
+  const e = parseExperiment(
+    {
+      name: "bench-scale-out-pause",
+      workload: { name: "wordcount", params },
+      cluster: { vms: 4 },
+      fidelity: { batchSize: 1024, sourcePollMs: 20 },
+      scaling: { scaleOuts: [{ operator: "count", atMs, factor: 2 }] },
+      untilS: (atMs + 10_000) / 1000,
+    },
+    "bench",
+  );
+  const sim = new Simulation(e, workloadNamed("wordcount").plan(params, e.seed));
+  let keys = 0;
+  const s = sim.run();
+  for (const h of sim.runtime.hosts)
+    if (h.instance.operator.name === "count") keys = Math.max(keys, h.instance.keyedState.size);
+  const r = s.scaleOuts[0];
+  if (r === undefined || r.completedAtMs === null || r.pausedAtMs === null)
+    throw new Error("the scale out did not complete before the run ended");
+  return { keys, pauseMs: r.completedAtMs - r.pausedAtMs, totalMs: r.completedAtMs - r.requestedAtMs };
+}
+
+/** Run the scale-out pause benchmark. */
+export function benchScaleOutPauseSim(quick: boolean): BenchResult[] {
+  const small = scaleOutOf(1_000, quick);
+  const large = scaleOutOf(quick ? 300_000 : 1_000_000, quick);
+  return [
+    {
+      name: "keys held by the split count (both parts, after the scale out)",
+      value: large.keys,
+      unit: "keys",
+    },
+    {
+      name: "pause: upstreams hold their output, checkpoint, partition, restore (simulated)",
+      value: large.pauseMs,
+      unit: "ms",
+      baseline: { name: `the same with ${small.keys} keys`, value: small.pauseMs, unit: "ms" },
+    },
+    { name: "scale out from the request (VM handout included, simulated)", value: large.totalMs, unit: "ms" },
+  ];
+}
