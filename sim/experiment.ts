@@ -145,6 +145,12 @@ export const experimentSchema = z
           .object({ maxRate: z.number().min(0).max(1).default(0) })
           .strict()
           .prefault({}),
+        /**
+         * Where a scale out's new instances go: loadAware (the least loaded VM in use whose
+         * instances used under half its cores in the last report, else a VM from the pool)
+         * or pool (always a VM from the pool). A migration always takes a VM from the pool.
+         */
+        placement: z.enum(["loadAware", "pool"]).default("loadAware"),
         /** The output's latency deadline: summary.json says whether every output met it. */
         deadlineMs: positive.optional(),
         /** Scale outs at given times: instance `index` of `operator` is split into `factor`. */

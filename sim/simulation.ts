@@ -260,6 +260,8 @@ export class Simulation {
           .map((i) => i.id),
       vmsInUse: () => this.pool.inUse,
     };
+    this.lastReport = report;
+    if (!scaling.busy) this.reservedVms.clear();
     const decisions = detector.observe(report, view);
     this.shed(decisions, report);
     for (const d of decisions) {
@@ -275,6 +277,32 @@ export class Simulation {
       }
     }
   }
+
+  /** The last load report (load-aware placement reads it). */
+  private lastReport: LoadReport | null = null;
+
+  /**
+   * Load-aware placement: the VM in use whose instances used the least CPU in the last
+   * report, if under half its cores (and not reserved for another part meanwhile); null
+   * when there is none, or the policy is `pool`.
+   */
+  private roomyVm(): number | null {
+    const report = this.lastReport;
+    if (this.experiment.scaling.placement === "pool" || report === null) return null;
+    const load = new Map<number, number>();
+    for (const vm of this.pool.all()) if (vm.state === "ready") load.set(vm.id, 0);
+    for (const l of report.instances) if (load.has(l.vm)) load.set(l.vm, load.get(l.vm)! + l.cpu);
+    let best: number | null = null;
+    for (const [vm, cpu] of load) {
+      if (this.reservedVms.has(vm) || cpu >= 0.5 * this.pool.vm(vm).shape.cores) continue;
+      if (best === null || cpu < load.get(best)!) best = vm;
+    }
+    if (best !== null) this.reservedVms.add(best);
+    return best;
+  }
+
+  /** VMs chosen for a scale out under way (one new instance each). */
+  private readonly reservedVms = new Set<number>();
 
   /** The share of their tuples the sources drop now (load shedding). */
   shedRate = 0;
@@ -386,7 +414,11 @@ export class Simulation {
           onDeployed(placed);
         });
       },
-      reserve: (onReady) => this.pool.acquire((vm) => onReady(vm.id)),
+      reserve: (onReady, forMigration) => {
+        const vm = forMigration ? null : this.roomyVm();
+        if (vm === null) this.pool.acquire((v) => onReady(v.id));
+        else onReady(vm);
+      },
     };
   }
 

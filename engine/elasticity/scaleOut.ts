@@ -163,10 +163,14 @@ export class ScaleOut {
     else {
       const a = this.active;
       for (let i = 0; i < needed; i++) {
-        reserve.call(this.link, (vm) => {
-          a.vms.push(vm);
-          if (a.vms.length === needed) this.pause(a);
-        });
+        reserve.call(
+          this.link,
+          (vm) => {
+            a.vms.push(vm);
+            if (a.vms.length === needed) this.pause(a);
+          },
+          factor === 1,
+        );
       }
     }
     return null;

@@ -51,11 +51,11 @@ export interface FaultToleranceLink {
     onDeployed: (placed: readonly InstanceSpec[]) => void,
   ): void;
   /**
-   * Take a VM from the pool and hold it (a scale out gets its VMs before it pauses
-   * anything); then `redeploy(specs placed on it, false, ...)` deploys there. Optional:
-   * without it, a scale out takes its VMs when it deploys.
+   * Pick a VM for a new instance of a scale out (or the moved one of a migration), taking
+   * it from the pool if need be, before anything pauses; then `redeploy(specs placed on it,
+   * false, ...)` deploys there. Optional: without it, a scale out takes VMs as it deploys.
    */
-  reserve?(onReady: (vm: number) => void): void;
+  reserve?(onReady: (vm: number) => void, forMigration: boolean): void;
 }
 
 /** One recovery: from the failure to every replacement restored and started. */

@@ -117,13 +117,13 @@ describe("a failure during a scale out", () => {
 });
 
 describe("the threshold policy in the simulator", () => {
-  function overloaded(policy: string, strategy = "rsm") {
+  function overloaded(policy: string, strategy = "rsm", placement = "pool") {
     return runWordCount(
       {
         // Counting costs 0.4 ms a word: each count instance needs about 80% of its VM.
         cost: { operators: { count: { tupleUs: 400 } } },
         faultTolerance: { strategy, checkpointIntervalMs: 2000 },
-        scaling: { policy },
+        scaling: { policy, placement },
       },
       60_000,
     );
@@ -142,6 +142,7 @@ describe("the threshold policy in the simulator", () => {
       const times = sim.decisions.map((d) => d.atMs);
       for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(30_000);
       expect(summary.scaleOuts.length).toBe(sim.decisions.length);
+      // Each new instance took a VM from the pool.
       expect(summary.vmsMax).toBeGreaterThan(fixed.vmsMax);
       // Splitting the bottleneck brings the latency down.
       expect(summary.latencyMs.p50!).toBeLessThan(fixed.latencyMs.p50! / 2);
@@ -201,6 +202,33 @@ describe("scale outs and migrations drawn from seeds", () => {
       }
     });
   }
+});
+
+describe("load-aware placement", () => {
+  it("puts new instances on the least loaded VM that has room, with the output unchanged", () => {
+    const run = (policy: string, placement: string) =>
+      runWordCount(
+        {
+          cost: { operators: { count: { tupleUs: 400 } } },
+          faultTolerance: { strategy: "none" },
+          scaling: { policy, placement },
+        },
+        60_000,
+      );
+    const fixed = run("none", "loadAware").summary;
+    const aware = run("threshold", "loadAware");
+    const pool = run("threshold", "pool").summary;
+    expect(aware.summary.outputDigest).toBe(fixed.outputDigest);
+    expect(aware.summary.scaleOuts.length).toBeGreaterThan(0);
+    // The source's and the sink's VMs had room: no VM was added, and the run cost less.
+    expect(aware.summary.vmsMax).toBe(fixed.vmsMax);
+    expect(aware.summary.vmSeconds).toBeLessThan(pool.vmSeconds);
+    const first = aware.summary.scaleOuts[0];
+    const newId = Number(first.instances[1].split("#")[1]);
+    const splitId = Number(first.instance.split("#")[1]);
+    expect(aware.sim.runtime.vmOf(newId)).not.toBe(aware.sim.runtime.vmOf(splitId));
+    expect(aware.sim.runtime.vmOf(newId)).toBeLessThan(4);
+  });
 });
 
 describe("load shedding when no more VMs can be had", () => {
