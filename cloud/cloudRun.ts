@@ -6,8 +6,10 @@
 // after missed heartbeats. A dead worker is fenced (given back to the pool, so it cannot
 // go on sending) and its instances are handed to the engine's fault-tolerance protocol,
 // which recovers them through the FaultToleranceLink here (recovery.ts does the
-// redeploying). Outputs, latency and throughput go into the same Metrics and OutputDigest
-// as a simulated run's, so the two can be compared field by field.
+// redeploying). Scheduled scale outs and migrations (`scaleOuts`) go to the engine's
+// scale-out protocol on the run's clock, which gets its workers through the same link.
+// Outputs, latency and throughput go into the same Metrics and OutputDigest as a
+// simulated run's, so the two can be compared field by field.
 
 import type { Metadata } from "@grpc/grpc-js";
 import {
@@ -45,7 +47,7 @@ import { ControlClient, type DeployRequest, type WorkerEvent } from "./gen/seep/
 import { InstanceDirectory } from "./instanceDirectory.js";
 import { RealClock } from "./realClock.js";
 import { Recovery, specMessage } from "./recovery.js";
-import type { RunSummary, WorkerFailure } from "./runSummary.js";
+import type { RunSummary, ScaleOutSummary, WorkerFailure } from "./runSummary.js";
 import type { CloudVm, VmPool } from "./vmPool.js";
 import { unary, type WorkerLink } from "./workerLink.js";
 
@@ -58,6 +60,32 @@ export interface WorkerKill {
   /** Run time (event-time ms since event time 0, as failedAtMs and the metrics count it). */
   readonly atMs: number;
 }
+
+/**
+ * A scale out to carry out during the run: at run time `atMs`, the `index`-th instance (in
+ * id order, as the plan stands then: as the simulator's scaling.scaleOuts) of `operator`
+ * is split into `factor` instances, the new ones on workers of their own; factor 1 moves
+ * it to another worker (a migration).
+ */
+export interface ScheduledScaleOut {
+  readonly operator: string;
+  readonly index: number;
+  readonly atMs: number;
+  readonly factor: number;
+}
+
+/** A scheduled scale out the run cannot carry out (the user's mistake): the run stops with it. */
+export class ScaleOutError extends Error {
+  override readonly name = "ScaleOutError";
+}
+
+/** The fault-tolerance strategies a scale out works with (as in the simulator). */
+export const SCALABLE_STRATEGIES: readonly string[] = ["none", "rsm"];
+
+/** A scheduled scale out that finds another under way tries again this much (run time) later. */
+const SCALE_OUT_RETRY_MS = 100;
+/** Under strategy none, a run that may scale out acks what was processed every this many batches. */
+const ACK_PROCESSED_EVERY = 16;
 
 /** What a real run is made of. */
 export interface CloudRunOptions {
@@ -91,6 +119,8 @@ export interface CloudRunOptions {
   readonly standbyWorkers?: number;
   /** Workers to kill during the run (needs a pool that can kill). */
   readonly kills?: readonly WorkerKill[];
+  /** Scale outs and migrations to carry out during the run (strategy none or rsm). */
+  readonly scaleOuts?: readonly ScheduledScaleOut[];
   /** Every tuple a sink received. */
   readonly onOutput?: (o: CloudOutput) => void;
   /** Progress, every metrics interval. */
@@ -136,6 +166,10 @@ export class CloudRun {
   private lastTickMs = 0;
   /** Replies dropped because their incarnation had been replaced. */
   staleReplies = 0;
+  /** Reroutes sent and not yet answered by their workers. */
+  private readonly reroutesInFlight = new Set<Promise<void>>();
+  /** Instances whose `start` waits for those reroutes, with the messages held for them in order. */
+  private readonly held = new Map<number, [ControlMessage, number][]>();
   private readonly metadata: Metadata;
 
   constructor(private readonly o: CloudRunOptions) {
@@ -152,12 +186,32 @@ export class CloudRun {
     }
     if ((o.kills?.length ?? 0) > 0 && o.pool.kill === undefined)
       throw new RangeError(`the ${o.poolKind} pool cannot kill workers`);
+    for (const so of o.scaleOuts ?? []) {
+      if (!SCALABLE_STRATEGIES.includes(this.ft.strategy))
+        throw new ScaleOutError(`scale out works with strategies none and rsm, not ${this.ft.strategy} yet`);
+      if (!o.plan.operators.some((op) => op.name === so.operator))
+        throw new ScaleOutError(`scale out: no operator "${so.operator}"`);
+      if (!Number.isInteger(so.index) || so.index < 0)
+        throw new ScaleOutError(`scale out of ${so.operator}: index ${so.index} must be an integer >= 0`);
+      if (!Number.isInteger(so.factor) || so.factor < 1)
+        throw new ScaleOutError(`scale out of ${so.operator}: factor ${so.factor} must be an integer >= 1`);
+      if (!Number.isFinite(so.atMs) || so.atMs < 0)
+        throw new ScaleOutError(`scale out of ${so.operator}: time ${so.atMs} ms must be >= 0`);
+    }
+  }
+
+  /** True when the run may scale out: its workers keep their sent output. */
+  private get elastic(): boolean {
+    return (this.o.scaleOuts?.length ?? 0) > 0;
   }
 
   /** Run to the end of the stream (or `untilMs`); resolves with the summary. */
   async run(): Promise<RunSummary> {
     const o = this.o;
-    await o.pool.prewarm(o.workers + this.standbys);
+    // The workers the scheduled scale outs will take are started ahead too (they wait in
+    // the pool, outside the run, until a scale out takes them).
+    const scaleOutWorkers = (o.scaleOuts ?? []).reduce((n, so) => n + Math.max(1, so.factor - 1), 0);
+    await o.pool.prewarm(o.workers + this.standbys + scaleOutWorkers);
     const vms = await Promise.all(Array.from({ length: o.workers + this.standbys }, () => o.pool.acquire()));
     for (const [i, vm] of vms.entries()) this.addLink(vm, 0, i >= o.workers);
     this.initialPlan = physicalPlan(o.plan, { vms: o.workers });
@@ -187,6 +241,8 @@ export class CloudRun {
       this.timers.push(
         setTimeout(() => this.kill(k.worker), this.startEpochMs + k.atMs / speed - Date.now()),
       );
+    for (const so of o.scaleOuts ?? [])
+      this.clock.schedule(Math.max(0, so.atMs - this.clock.nowMs()), () => this.scaleOut(so));
     const beat = setInterval(() => void this.heartbeat(), o.heartbeatMs ?? 500);
     const tick = setInterval(() => this.tick(), (o.metricsIntervalMs ?? 1000) / speed);
     if (o.untilMs !== undefined) this.timers.push(setTimeout(() => this.finish?.(), o.untilMs / speed + 300));
@@ -236,6 +292,7 @@ export class CloudRun {
       released: false,
       answeredEpochMs: Date.now(),
       lastStats: null,
+      tuplesProcessed: 0,
       joinedAtMs,
       leftAtMs: null,
     };
@@ -334,20 +391,66 @@ export class CloudRun {
       replaySpeed: this.o.replaySpeed ?? 1,
       faultTolerance: this.ft.strategy,
       incarnations: this.directory.incarnationsOf(),
+      // A scale out replays, from the split instance's checkpoint on, what its upstreams
+      // had sent; without checkpoints to trim them, receivers ack what they processed.
+      bufferOutput: this.elastic,
+      ackProcessedEvery: this.elastic && this.ft.strategy === "none" ? ACK_PROCESSED_EVERY : 0,
     };
     return unary(l, l.client.deploy, request, this.metadata, "deploying").then(() => {});
   }
 
-  /** Send a control message to an instance's live incarnation, wherever it runs. */
+  /**
+   * Send a control message to an instance's live incarnation, wherever it runs.
+   *
+   * A `start` waits until the reroutes sent in the same turn have reached their workers
+   * (are queued in their instances' inboxes), and later messages to its instance wait
+   * behind it. A restored instance asks its upstreams for replays as it starts; after a
+   * scale out, the engine sends the parts' starts and then, in the same turn, the
+   * upstreams' reroutes, and a replay that overtook its upstream's reroute (it can, on
+   * real workers: another connection, another hop) would re-send, under the old routing,
+   * tuples whose keys the restored part no longer owns.
+   */
   sendControl(id: number, message: ControlMessage): void {
+    const incarnation = this.directory.incarnationOf(id);
+    const queue = this.held.get(id);
+    if (queue !== undefined) {
+      queue.push([message, incarnation]);
+      return;
+    }
+    if (message.type !== "start") {
+      this.transmit(id, message, incarnation);
+      return;
+    }
+    const held: [ControlMessage, number][] = [[message, incarnation]];
+    this.held.set(id, held);
+    queueMicrotask(() => {
+      void Promise.all(this.reroutesInFlight).then(() => {
+        this.held.delete(id);
+        for (const [m, n] of held) this.transmit(id, m, n);
+      });
+    });
+  }
+
+  /** Send `message` to incarnation `incarnation` of instance `id` now. */
+  private transmit(id: number, message: ControlMessage, incarnation: number): void {
+    if (this.stopping) return; // its channels are closing: nothing is sent any more
     const w = this.directory.workerOf(id);
     if (w === undefined) return;
     const l = this.links[w];
     if (!l.alive) return; // lost with its worker
     const codec = wireCodecOf(message, (op) => this.codecs[op] ?? JSON_STATE_CODEC);
-    const req = { ...toControlRequest(id, message, codec), incarnation: this.directory.incarnationOf(id) };
+    const req = { ...toControlRequest(id, message, codec), incarnation };
     const client = carriedCheckpoint(message) === undefined ? l.client : l.bulk;
-    client.send(req, this.metadata, { deadline: Date.now() + controlDeadlineMs(message) }, () => {});
+    if (message.type !== "reroute") {
+      client.send(req, this.metadata, { deadline: Date.now() + controlDeadlineMs(message) }, () => {});
+      return;
+    }
+    // Answered once the worker has queued it (or failed: its worker is gone).
+    const done = new Promise<void>((resolve) =>
+      client.send(req, this.metadata, { deadline: Date.now() + controlDeadlineMs(message) }, () => resolve()),
+    );
+    this.reroutesInFlight.add(done);
+    void done.then(() => this.reroutesInFlight.delete(done));
   }
 
   private watch(l: WorkerLink): void {
@@ -403,6 +506,7 @@ export class CloudRun {
               } else {
                 l.answeredEpochMs = Date.now();
                 l.lastStats = stats;
+                l.tuplesProcessed += stats.tuplesProcessed;
                 this.metrics.addTuplesIn(stats.sourceTuples);
               }
               resolve();
@@ -410,6 +514,39 @@ export class CloudRun {
           }),
       );
     return Promise.all(beats).then(() => {});
+  }
+
+  /**
+   * A scheduled scale out is due: split (or, factor 1, migrate) the instance it names, as
+   * the plan stands now. One under way makes it wait; a refusal stops the run.
+   */
+  private scaleOut(so: ScheduledScaleOut): void {
+    const c = this.coordinator;
+    if (c === null || this.stopping || this.error !== null) return;
+    const scaling = c.scaling!;
+    const op = c.plan.logical.operators.find((x) => x.name === so.operator)!;
+    // In the plan's order (by id), as the simulator picks it.
+    // In key-group order, as the simulator counts them.
+    const spec = c.plan.instances
+      .filter((i) => i.operator === op.id)
+      .sort((a, b) => a.range.first - b.range.first)[so.index];
+    if (spec === undefined) {
+      this.abort(new ScaleOutError(`scale out: "${so.operator}" has no instance ${so.index}`));
+      return;
+    }
+    if (scaling.busy) {
+      // One scale out at a time: this one waits for the one under way.
+      this.clock.schedule(SCALE_OUT_RETRY_MS, () => this.scaleOut(so));
+      return;
+    }
+    let refused: string | null;
+    try {
+      refused = so.factor === 1 ? scaling.migrate(spec.id) : scaling.scaleOut(spec.id, so.factor);
+    } catch (e) {
+      this.abort(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    if (refused !== null) this.abort(new ScaleOutError(`scale out of ${so.operator}#${spec.id}: ${refused}`));
   }
 
   /** SIGKILL worker `index` (fault injection); its failure time is now. */
@@ -445,7 +582,12 @@ export class CloudRun {
     };
     this.failures.push(failure);
     void this.release(l);
-    if (ids.length > 0) this.coordinator?.instancesFailed(ids, failedAtMs);
+    try {
+      if (ids.length > 0) this.coordinator?.instancesFailed(ids, failedAtMs);
+    } catch (e) {
+      // The protocol cannot recover from this failure (one during a scale out): stop the run.
+      this.abort(e instanceof Error ? e : new Error(String(e)));
+    }
     this.o.onFailure?.(failure);
     if (this.over) this.finish?.();
   }
@@ -514,6 +656,18 @@ export class CloudRun {
       return spec === undefined ? "?" : operators[spec.operator].name;
     };
     const records = this.coordinator?.faultTolerance?.records ?? [];
+    const scaleOuts: ScaleOutSummary[] = (this.coordinator?.scaling?.records ?? []).map((r) => {
+      const name = operators[r.operator].name;
+      return {
+        kind: r.kind,
+        operator: name,
+        instance: `${name}#${r.instance}`,
+        instances: r.instances.map((id) => `${name}#${id}`),
+        requestedAtMs: roundMs(r.requestedAtMs),
+        pausedAtMs: r.pausedAtMs === null ? null : roundMs(r.pausedAtMs),
+        completedAtMs: r.completedAtMs === null ? null : roundMs(r.completedAtMs),
+      };
+    });
     return {
       name: this.o.name,
       seed: this.o.seed,
@@ -534,13 +688,23 @@ export class CloudRun {
         : null,
       failures: this.failures,
       recoveries: recoverySummaries(records, this.metrics.rows(), nameOf),
-      scaleOuts: [],
+      scaleOuts,
     };
   }
 
   /** The VMs the run's workers are on (in the physical plan's VM order), once deployed. */
   get vms(): readonly CloudVm[] {
     return this.links.map((l) => l.vm);
+  }
+
+  /** Tuples each worker's instances processed (by worker index), as their heartbeats said. */
+  processedByWorker(): readonly number[] {
+    return this.links.map((l) => l.tuplesProcessed);
+  }
+
+  /** The worker instance `id` runs on now (a recovery or a scale out may have moved it). */
+  workerOf(id: number): number | undefined {
+    return this.directory.workerOf(id);
   }
 
   /** The per-interval metrics so far. */

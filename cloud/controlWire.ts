@@ -6,12 +6,19 @@
 // without decoding their state (lazyCheckpoint.ts); routing states as JSON with key-group
 // ranges as [first, last]. An ack's `beforeTimeMs` goes as +Infinity when absent (trim
 // every tuple up to `seq`), and +Infinity comes back as absent, so an ack round-trips.
+// The scale-out messages' lists (checkpointWhenReceived's positions, a reroute's
+// resumeFrom, a paused reply's sent positions) go as JSON in `extra_json`, their numbers
+// through encodeFloat (a position may be ±Infinity); a scale out's checkpoint ids are
+// negative, so checkpoint ids are signed on the wire.
 
 import {
+  type ChannelPosition,
   type Checkpoint,
   type ControlMessage,
   type ControlReply,
+  decodeFloat,
   decodeRoutingState,
+  encodeFloat,
   encodeRoutingState,
   type StateCodec,
 } from "../engine/index.js";
@@ -36,6 +43,58 @@ function u64(x: number, what: string): number {
   return x;
 }
 
+/** A checkpoint id (signed on the wire: a scale out's are negative): refuses what would not come back the same. */
+function i64(x: number, what: string): number {
+  if (!Number.isSafeInteger(x)) throw new RangeError(`${what} ${x} is not a safe integer`);
+  return x;
+}
+
+/** `extra_json` of a message of type `type`, as an array of arrays (each checked by `row`). */
+function extraRows<T>(json: string, type: string, row: (r: unknown[]) => T): T[] {
+  const bad = (why: string): never => {
+    throw new RangeError(`control "${type}": extra_json ${why}`);
+  };
+  let rows: unknown;
+  try {
+    rows = JSON.parse(json);
+  } catch (e) {
+    return bad(`is not JSON (${(e as Error).message})`);
+  }
+  if (!Array.isArray(rows)) return bad("is not an array");
+  return rows.map((r) => {
+    if (!Array.isArray(r)) return bad("holds a row that is not an array");
+    try {
+      return row(r);
+    } catch (e) {
+      return bad(`holds a malformed row (${(e as Error).message})`);
+    }
+  });
+}
+
+/** An integer id field of an extra_json row. */
+function intAt(r: unknown[], i: number, what: string): number {
+  const x = r[i];
+  if (typeof x !== "number" || !Number.isInteger(x)) throw new RangeError(`${what} is not an integer`);
+  return x;
+}
+
+/** Channel positions as [edge, sender, seq, watermarkMs] rows. */
+function positionsJson(ps: readonly ChannelPosition[]): string {
+  return JSON.stringify(ps.map((p) => [p.edge, p.sender, encodeFloat(p.seq), encodeFloat(p.watermarkMs)]));
+}
+
+function positionsFrom(json: string, type: string): ChannelPosition[] {
+  return extraRows(json, type, (r) => {
+    if (r.length !== 4) throw new RangeError("not [edge, sender, seq, watermarkMs]");
+    return {
+      edge: intAt(r, 0, "edge"),
+      sender: intAt(r, 1, "sender"),
+      seq: decodeFloat(r[2], "seq"),
+      watermarkMs: decodeFloat(r[3], "watermarkMs"),
+    };
+  });
+}
+
 /** The proto fields carrying a checkpoint: its bytes (encoded once) and its head. */
 function checkpointFields(
   cp: Checkpoint,
@@ -54,11 +113,6 @@ function checkpointFrom(bytes: Uint8Array, head: string, type: string, codecOf: 
   // A restore's checkpoint, decoded from this message, serves that restore alone: the
   // instance adopts its decoded state instead of copying it.
   return checkpointFromWire(bytes, head, codecOf, type === "restore");
-}
-
-/** Scale out and shedding run in the simulator only so far: their messages have no wire form yet. */
-function notOnTheWire(type: string): never {
-  throw new RangeError(`control "${type}" (elasticity) is not carried to real workers yet`);
 }
 
 function unknownType(type: string, what: string): never {
@@ -83,6 +137,7 @@ export function toControlRequest(
     incarnation: 0,
     checkpointHead: "",
     beforeTimeMs: 0,
+    extraJson: "",
   };
   switch (msg.type) {
     case "start":
@@ -90,6 +145,7 @@ export function toControlRequest(
     case "resume":
     case "stop":
     case "rewind":
+    case "retire":
       return req;
     case "restoreBackup":
       return { ...req, receiver: u32(msg.instance, "instance") };
@@ -107,8 +163,10 @@ export function toControlRequest(
     case "mark":
       return { ...req, checkpointId: u64(msg.checkpointId, "checkpoint id") };
     case "backup":
-    case "restore":
       return { ...req, ...checkpointFields(msg.checkpoint, codec) };
+    case "restore":
+      // `resent` rides in `seq` (1: the upstreams re-send what follows; a scale out).
+      return { ...req, ...checkpointFields(msg.checkpoint, codec), seq: msg.resent ? 1 : 0 };
     case "rebuild":
       return { ...req, ...checkpointFields(msg.mark, codec) };
     case "ack":
@@ -129,14 +187,25 @@ export function toControlRequest(
         seq: msg.afterSeq,
       };
     case "checkpointWhenReceived":
+      return {
+        ...req,
+        checkpointId: i64(msg.checkpointId, "checkpoint id"),
+        extraJson: positionsJson(msg.received),
+      };
     case "addSender":
+      return { ...req, edge: u32(msg.edge, "edge"), receiver: u32(msg.sender, "sender") };
     case "shed":
-      return notOnTheWire(msg.type);
+      return { ...req, seq: msg.rate };
     case "reroute":
       return {
         ...req,
         edge: u32(msg.edge, "edge"),
         routingJson: JSON.stringify(encodeRoutingState(msg.routing)),
+        // Empty: no resumeFrom (a plain reroute); an empty list goes as [].
+        extraJson:
+          msg.resumeFrom === undefined
+            ? ""
+            : JSON.stringify(msg.resumeFrom.map(([r, seq]) => [u32(r, "receiver"), encodeFloat(seq)])),
       };
   }
 }
@@ -153,6 +222,7 @@ export function fromControlRequest(
       case "resume":
       case "stop":
       case "rewind":
+      case "retire":
         return { type: req.type };
       case "restoreBackup":
         return { type: "restoreBackup", instance: req.receiver };
@@ -170,11 +240,16 @@ export function fromControlRequest(
       case "mark":
         return { type: req.type, checkpointId: req.checkpointId };
       case "backup":
-      case "restore":
         return {
           type: req.type,
           checkpoint: checkpointFrom(req.checkpoint, req.checkpointHead, req.type, codecOf),
         };
+      case "restore": {
+        const checkpoint = checkpointFrom(req.checkpoint, req.checkpointHead, req.type, codecOf);
+        return req.seq === 1
+          ? { type: "restore", checkpoint, resent: true }
+          : { type: "restore", checkpoint };
+      }
       case "rebuild":
         return {
           type: "rebuild",
@@ -199,8 +274,24 @@ export function fromControlRequest(
         } catch (e) {
           throw new RangeError(`control "reroute": routing_json is not JSON (${(e as Error).message})`);
         }
-        return { type: "reroute", edge: req.edge, routing: decodeRoutingState(json) };
+        const routing = decodeRoutingState(json);
+        if (req.extraJson === "") return { type: "reroute", edge: req.edge, routing };
+        const resumeFrom = extraRows(req.extraJson, req.type, (r): readonly [number, number] => {
+          if (r.length !== 2) throw new RangeError("not [receiver, seq]");
+          return [intAt(r, 0, "receiver"), decodeFloat(r[1], "seq")];
+        });
+        return { type: "reroute", edge: req.edge, routing, resumeFrom };
       }
+      case "checkpointWhenReceived":
+        return {
+          type: "checkpointWhenReceived",
+          checkpointId: req.checkpointId,
+          received: positionsFrom(req.extraJson, req.type),
+        };
+      case "addSender":
+        return { type: "addSender", edge: req.edge, sender: req.receiver };
+      case "shed":
+        return { type: "shed", rate: req.seq };
       default:
         return unknownType(req.type, "control message");
     }
@@ -217,6 +308,9 @@ export function toReplyMessage(reply: ControlReply, codec: StateCodec<unknown>):
     holder: 0,
     checkpoint: NO_BYTES,
     checkpointHead: "",
+    edge: 0,
+    sender: 0,
+    extraJson: "",
   };
   switch (reply.type) {
     case "checkpointed":
@@ -225,16 +319,23 @@ export function toReplyMessage(reply: ControlReply, codec: StateCodec<unknown>):
       return {
         ...msg,
         holder: u32(reply.holder, "holder"),
-        checkpointId: u64(reply.checkpointId, "checkpoint id"),
+        checkpointId: i64(reply.checkpointId, "checkpoint id"),
       };
     case "restored":
-      return { ...msg, checkpointId: u64(reply.checkpointId, "checkpoint id") };
+      return { ...msg, checkpointId: i64(reply.checkpointId, "checkpoint id") };
     case "backupMissing":
       return { ...msg, holder: u32(reply.holder, "holder") };
     case "paused":
+      return {
+        ...msg,
+        extraJson: JSON.stringify(
+          reply.sent.map((s) => [u32(s.edge, "edge"), u32(s.receiver, "receiver"), encodeFloat(s.seq)]),
+        ),
+      };
     case "senderAdded":
-      return notOnTheWire(reply.type);
+      return { ...msg, edge: u32(reply.edge, "edge"), sender: u32(reply.sender, "sender") };
     case "ended":
+    case "retired":
     case "stopped":
       return msg;
   }
@@ -256,8 +357,24 @@ export function fromReplyMessage(msg: ControlReplyMessage, codecOf: CodecOf): Co
     case "backupMissing":
       return { type: "backupMissing", holder: msg.holder, instance: msg.instance };
     case "ended":
+    case "retired":
     case "stopped":
       return { type: msg.type, instance: msg.instance };
+    case "paused":
+      return {
+        type: "paused",
+        instance: msg.instance,
+        sent: extraRows(msg.extraJson, msg.type, (r) => {
+          if (r.length !== 3) throw new RangeError("not [edge, receiver, seq]");
+          return {
+            edge: intAt(r, 0, "edge"),
+            receiver: intAt(r, 1, "receiver"),
+            seq: decodeFloat(r[2], "seq"),
+          };
+        }),
+      };
+    case "senderAdded":
+      return { type: "senderAdded", instance: msg.instance, edge: msg.edge, sender: msg.sender };
     default:
       return unknownType(msg.type, "control reply");
   }

@@ -1,12 +1,19 @@
 // The real runtime's public surface.
 
 export { channelCredentials, serverCredentials, type TlsFiles, tokenMetadata } from "./auth.js";
-export { type CloudOutput, CloudRun, type CloudRunOptions } from "./cloudRun.js";
+export {
+  type CloudOutput,
+  CloudRun,
+  type CloudRunOptions,
+  SCALABLE_STRATEGIES,
+  ScaleOutError,
+  type ScheduledScaleOut,
+} from "./cloudRun.js";
 export { CREDIT_WINDOW_FRAMES } from "./dataPlane.js";
 export { Ec2Pool, ec2PoolOptionsSchema, parseEc2PoolOptions, terminateRunInstances } from "./ec2Pool.js";
 export { encodeFrame } from "./frameCodec.js";
 export { LISTENING_PREFIX, LocalProcessPool, type LocalProcessPoolOptions } from "./localProcessPool.js";
-export type { RunSummary, WorkerFailure } from "./runSummary.js";
+export type { RunSummary, ScaleOutSummary, WorkerFailure } from "./runSummary.js";
 export { installSignalCleanup } from "./signalCleanup.js";
 export type { CloudVm, VmPool } from "./vmPool.js";
 export { type ResolvePlan, Worker, type WorkerOptions } from "./worker.js";

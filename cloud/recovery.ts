@@ -12,6 +12,13 @@
 // during a recovery) places its instances after an earlier one, so the last word on where
 // an instance runs is the latest. A worker that dies during a redeploy is reported lost
 // (the protocol folds that into a new recovery); any other refusal stops the run.
+//
+// Scale outs (engine/elasticity/scaleOut.ts) first reserve their workers, in the same
+// chain: a standby (told the placement as it stands) or a worker from the pool (deployed
+// hosting nothing). Their redeploys "in place" then name the reserved worker in the spec:
+// an instance the directory does not know yet (a new part) is placed there, and so is one
+// moved onto a reserved worker (a migration), whose old worker, told where it runs now,
+// drops its incarnation.
 
 import type { Metadata } from "@grpc/grpc-js";
 import type {
@@ -64,14 +71,17 @@ export function specMessage(i: InstanceSpec): InstanceSpecMessage {
   };
 }
 
-/** Redeploys instances on a real run's workers, for the fault-tolerance protocol. */
+/** Redeploys instances on a real run's workers, for the fault-tolerance and scale-out protocols. */
 export class Recovery {
   private chain: Promise<void> = Promise.resolve();
+  /** Workers reserved for a scale out and not yet deployed on. */
+  private readonly reserved = new Set<number>();
 
   constructor(private readonly host: RecoveryHost) {}
 
   /** The protocol's link to the run, on `clock`. */
   link(clock: Clock): FaultToleranceLink {
+    const abort = (e: unknown) => this.host.abort(e instanceof Error ? e : new Error(String(e)));
     return {
       clock,
       sendControl: (id, m) => this.host.sendControl(id, m),
@@ -81,7 +91,15 @@ export class Recovery {
           .then((placed) => {
             if (placed.length > 0 && !this.host.stopping()) onDeployed(placed);
           })
-          .catch((e: unknown) => this.host.abort(e instanceof Error ? e : new Error(String(e))));
+          .catch(abort);
+      },
+      reserve: (onReady) => {
+        this.chain = this.chain
+          .then(() => this.reserveWorker())
+          .then((index) => {
+            if (index !== null && !this.host.stopping()) onReady(index);
+          })
+          .catch(abort);
       },
     };
   }
@@ -110,8 +128,37 @@ export class Recovery {
         ? () => h.deploy(link, plan, ids)
         : () => this.redeployCall(link, plan.instances, ids);
     if (!(await this.tolerate(link, deploy))) return [];
-    await this.tell(placed, new Set([link.index]));
+    await this.tell(placed);
     return placed;
+  }
+
+  /**
+   * A worker for a scale out, hosting nothing and ready for redeploys: a standby (told
+   * the whole placement, as it heard of no redeploy since it was deployed) or one from
+   * the pool (deployed with the plan as it stands). One that dies meanwhile is declared
+   * dead and another taken. Its index; null when the run stops meanwhile.
+   */
+  private async reserveWorker(): Promise<number | null> {
+    const h = this.host;
+    for (;;) {
+      if (h.stopping()) return null;
+      const standby = h.takeStandby();
+      const link = standby ?? (await this.newWorker());
+      if (link === null) return null;
+      const plan = h.plan();
+      const ready =
+        standby === undefined
+          ? () => h.deploy(link, plan, [])
+          : () =>
+              this.redeployCall(
+                link,
+                plan.instances.map((s) => ({ ...s, vm: h.directory.workerOf(s.id) ?? s.vm })),
+                [],
+              );
+      if (!(await this.tolerate(link, ready))) continue;
+      this.reserved.add(link.index);
+      return link.index;
+    }
   }
 
   /** A worker from the pool, linked into the run; null when the run stops meanwhile. */
@@ -130,7 +177,14 @@ export class Recovery {
     const byWorker = new Map<number, InstanceSpec[]>();
     for (const s of specs) {
       h.directory.renew(s.id);
-      const w = h.directory.workerOf(s.id) ?? s.vm;
+      // A scale out's new instance goes where its spec says (a reserved worker), and so
+      // does an instance moved onto a reserved worker; the rest stay on their worker.
+      const known = h.directory.workerOf(s.id);
+      const w = known === undefined || (known !== s.vm && this.reserved.has(s.vm)) ? s.vm : known;
+      if (w !== known) {
+        h.directory.place(s.id, w);
+        this.reserved.delete(w);
+      }
       byWorker.set(w, [...(byWorker.get(w) ?? []), { ...s, vm: w }]);
     }
     const placed: InstanceSpec[] = [];
@@ -142,16 +196,26 @@ export class Recovery {
         if (await this.tolerate(link, () => this.redeployCall(link, group, ids))) placed.push(...group);
       }),
     );
-    await this.tell(placed, new Set(byWorker.keys()));
+    await this.tell(placed);
     return placed;
   }
 
-  /** Tell every live worker but `except` where `placed` run now and their incarnations. */
-  private async tell(placed: readonly InstanceSpec[], except: ReadonlySet<number>): Promise<void> {
+  /**
+   * Tell every live worker where those of `placed` it does not host run now and their
+   * incarnations (its own it has deployed; an in-place redeploy may span several workers,
+   * each of which must learn of the others'). A worker that hosted one of them before (a
+   * migration's old worker) lets go of it.
+   */
+  private async tell(placed: readonly InstanceSpec[]): Promise<void> {
     if (placed.length === 0) return;
     // Standbys are told everything when they are taken.
-    const others = this.host.links().filter((l) => l.alive && !l.standby && !except.has(l.index));
-    await Promise.all(others.map((l) => this.tolerate(l, () => this.redeployCall(l, placed, []))));
+    const live = this.host.links().filter((l) => l.alive && !l.standby);
+    await Promise.all(
+      live.map((l) => {
+        const elsewhere = placed.filter((s) => s.vm !== l.index);
+        return elsewhere.length === 0 ? true : this.tolerate(l, () => this.redeployCall(l, elsewhere, []));
+      }),
+    );
   }
 
   /** Tell `link` where `specs` run and their incarnations; it deploys those of `fresh` afresh. */

@@ -2,7 +2,7 @@
 // where they mean the same thing, so the two can be compared field by field. Fields that
 // only a simulator has (the trace, kernel events) are null.
 
-import type { RecoverySummary, RunSummaryFields } from "../engine/index.js";
+import type { RecoverySummary, RunSummaryFields, ScaleOutRecord } from "../engine/index.js";
 
 /** A worker the fault detector declared dead. */
 export interface WorkerFailure {
@@ -21,6 +21,19 @@ export interface WorkerFailure {
   readonly instances: readonly { readonly id: number; readonly operator: string }[];
 }
 
+/** A scale out or migration (as the simulator's summary.json reports it: sim/summary.ts). */
+export interface ScaleOutSummary {
+  readonly kind: ScaleOutRecord["kind"];
+  readonly operator: string;
+  /** The instance split ("name#id"), and the instances it became (itself first). */
+  readonly instance: string;
+  readonly instances: readonly string[];
+  /** Run times: requested, upstreams paused (its workers were ready), upstreams resumed (null: never). */
+  readonly requestedAtMs: number;
+  readonly pausedAtMs: number | null;
+  readonly completedAtMs: number | null;
+}
+
 /** What summary.json holds for a real run. */
 export interface RunSummary extends RunSummaryFields {
   /** Which pool ran it: local or ec2. */
@@ -30,5 +43,5 @@ export interface RunSummary extends RunSummaryFields {
   readonly events: null;
   readonly failures: readonly WorkerFailure[];
   readonly recoveries: readonly RecoverySummary[];
-  readonly scaleOuts: readonly unknown[];
+  readonly scaleOuts: readonly ScaleOutSummary[];
 }

@@ -183,11 +183,14 @@ export class Worker {
         seed: req.seed,
         token: this.options.token,
         tls: this.options.tls,
-        bufferOutput: keepsOutputBuffers((req.faultTolerance || "none") as FtStrategy),
+        // A run that may scale out keeps its output too (the coordinator says so).
+        bufferOutput: keepsOutputBuffers((req.faultTolerance || "none") as FtStrategy) || req.bufferOutput,
+        ackProcessedEvery: req.ackProcessedEvery,
       },
       {
         reply: (reply, incarnation) => {
-          const op = plan.instances.find((i) => i.id === reply.instance)?.operator ?? 0;
+          // The plan as it stands: a scale out adds instances after the deployment.
+          const op = this.runtime?.plan.instances.find((i) => i.id === reply.instance)?.operator ?? 0;
           this.emit({ reply: toReplyMessage(reply, codecOf(op)), incarnation });
         },
         sinkBatch: (instance, sink, edge, sender, batch, processedEpochMs) =>

@@ -32,6 +32,8 @@ export interface WorkerLink {
   /** Wall-clock ms of its last answered heartbeat (of its joining, before the first). */
   answeredEpochMs: number;
   lastStats: Stats | null;
+  /** Tuples its instances processed (sources' excluded), summed over its heartbeats. */
+  tuplesProcessed: number;
   /** Run time it joined (0 for the run's initial workers; a standby's, when taken) and left (null: still in). */
   joinedAtMs: number;
   leftAtMs: number | null;

@@ -48,8 +48,13 @@ export interface WorkerRuntimeOptions {
   /** Token for calls to other workers. */
   readonly token: string;
   readonly tls?: TlsFiles;
-  /** Keep sent output until acked (the fault-tolerance strategy replays buffers). */
+  /** Keep sent output until acked (the fault-tolerance strategy replays buffers, or the run may scale out). */
   readonly bufferOutput: boolean;
+  /**
+   * Instances ack what they processed every this many batches of a channel (a run that
+   * may scale out without checkpoints trims its buffers so); absent or 0: never.
+   */
+  readonly ackProcessedEvery?: number;
 }
 
 /** What the worker reports to its coordinator. */
@@ -135,6 +140,7 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
   /** Live incarnation of every instance, as last told (absent: 0, any). */
   private readonly incarnations: Map<number, number>;
   readonly bufferOutput: boolean;
+  readonly ackProcessedEvery: number;
   /** Frames and control messages dropped: for an instance not hosted here, or a replaced incarnation. */
   dropped = 0;
   private sliceScheduled = false;
@@ -158,6 +164,7 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
     this.addresses = new Map(addresses);
     this.incarnations = new Map(incarnations);
     this.bufferOutput = options.bufferOutput;
+    this.ackProcessedEvery = options.ackProcessedEvery ?? 0;
     this.clock = new RealClock(options.startEpochMs);
     const rng = seedrandom.alea(`${options.seed}/worker/${hosted.join(",")}`);
     this.random = { next: () => rng() };
@@ -180,8 +187,31 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
       this.order.push(h);
       return;
     }
-    // Its queued work dies with it (a task of it cannot be running: one thread); the
-    // frames it held give their credit back, or their streams would shrink for good.
+    this.discard(old);
+    this.order[this.order.indexOf(old)] = h;
+  }
+
+  /**
+   * Instance `id` runs elsewhere now (a migration moved it): its incarnation here is
+   * dropped, so that batches and control messages from this worker's instances go to the
+   * new one at its address instead of into this one's inbox.
+   */
+  private unhost(id: number): void {
+    const old = this.hosts.get(id);
+    if (old === undefined) return;
+    this.hosts.delete(id);
+    this.discard(old);
+    const i = this.order.indexOf(old);
+    this.order.splice(i, 1);
+    if (this.cursor > i) this.cursor--;
+    if (this.cursor >= this.order.length) this.cursor = 0;
+  }
+
+  /**
+   * A replaced incarnation's queued work dies with it (a task of it cannot be running: one
+   * thread); the frames it held give their credit back, or their streams would shrink for good.
+   */
+  private discard(old: Hosted): void {
     for (let i = old.head; i < old.inbox.length; i++) {
       const t = old.inbox[i];
       if (t.kind === "batch" && t.from !== null) {
@@ -192,13 +222,13 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
     old.inbox.length = 0;
     old.head = 0;
     old.queuedTuples = 0;
-    this.order[this.order.indexOf(old)] = h;
   }
 
   /**
    * Instances were deployed afresh: `specs` as now placed, at `addresses`, as
    * `incarnations`; those of `fresh` are deployed here anew (replacing their live
-   * incarnations). Returns the ids deployed here.
+   * incarnations). One of `specs` hosted here but not in `fresh` was moved to another
+   * worker (a migration): it is no longer hosted here. Returns the ids deployed here.
    */
   redeploy(
     specs: readonly InstanceSpec[],
@@ -213,6 +243,7 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
     );
     for (const [id, a] of addresses) this.addresses.set(id, a);
     for (const [id, n] of incarnations) this.incarnations.set(id, n);
+    for (const s of specs) if (!fresh.includes(s.id)) this.unhost(s.id);
     for (const id of fresh) this.host(id);
     if (fresh.length > 0) this.scheduleSlice();
     return [...fresh];

@@ -138,3 +138,40 @@ export function merge<V>(parts: readonly Checkpoint<V>[]): Checkpoint<V> {
   const processing = StateSnapshot.merge(parts.map((p) => p.processing));
   return { ...primary, range: processing.range, processing };
 }
+
+/**
+ * Merge the checkpoints of adjacent instances taken at one scale-in cut, where each has
+ * processed its own channels to its own positions: every channel's position is the lower
+ * of theirs (the upstreams drop what each had processed and send the merged instance the
+ * rest, from that position on), and so is the event time (time windows record per key
+ * what they fired, so nothing fires twice). The part whose instance is not -1 gives the
+ * identity, output positions and buffers.
+ */
+export function mergeAtCut<V>(parts: readonly Checkpoint<V>[]): Checkpoint<V> {
+  if (parts.length === 0) throw new RangeError("mergeAtCut needs at least one checkpoint");
+  const primary = parts.find((p) => p.instance !== -1) ?? parts[0];
+  if (parts.some((p) => p.operator !== primary.operator))
+    throw new RangeError("cannot merge checkpoints of different operators");
+  const inputs = new Map<string, ChannelPosition>();
+  for (const p of parts) {
+    for (const c of p.inputs) {
+      const k = `${c.edge}/${c.sender}`;
+      const seen = inputs.get(k);
+      inputs.set(
+        k,
+        seen === undefined
+          ? c
+          : { ...c, seq: Math.min(seen.seq, c.seq), watermarkMs: Math.min(seen.watermarkMs, c.watermarkMs) },
+      );
+    }
+  }
+  const processing = StateSnapshot.merge(parts.map((p) => p.processing));
+  return {
+    ...primary,
+    range: processing.range,
+    processing,
+    inputs: [...inputs.values()].sort((a, b) => a.edge - b.edge || a.sender - b.sender),
+    watermarkMs: Math.min(...parts.map((p) => p.watermarkMs)),
+    ended: parts.every((p) => p.ended),
+  };
+}

@@ -65,10 +65,16 @@ export type ControlMessage =
    * failure sheds by the rate in force then, not the tuples shed first.
    */
   | { readonly type: "shed"; readonly rate: number }
+  /** Scale in: this instance was merged into another; end every output stream and stop; reply `retired`. */
+  | { readonly type: "retire" }
   /** Scale out: a new upstream instance `sender` sends on `edge` from now on; reply `senderAdded`. */
   | { readonly type: "addSender"; readonly edge: number; readonly sender: number }
-  /** Install `checkpoint` into this (fresh) instance. */
-  | { readonly type: "restore"; readonly checkpoint: Checkpoint }
+  /**
+   * Install `checkpoint` into this (fresh) instance. On start it asks its upstreams to replay
+   * what follows the checkpoint, unless `resent` (a scale out: the upstreams re-send it with
+   * their new routing, and a replay asked for first would come under the old one).
+   */
+  | { readonly type: "restore"; readonly checkpoint: Checkpoint; readonly resent?: boolean }
   /**
    * Upstream backup: take a mark (a checkpoint without processing state, with the state's
    * horizon); reply `checkpointed` with it once the output it covers is trimmed downstream.
@@ -124,6 +130,7 @@ export type ControlReply =
       readonly edge: number;
       readonly sender: number;
     }
+  | { readonly type: "retired"; readonly instance: number }
   | { readonly type: "stopped"; readonly instance: number };
 
 /** The type tag of a control message. */

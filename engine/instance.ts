@@ -467,6 +467,11 @@ export class Instance<V = unknown> {
         this.checkpointDue = { id: message.checkpointId, received: message.received };
         this.checkpointIfReceived();
         break;
+      case "retire":
+        this.flush();
+        for (const e of this.outputs.values()) e.end(this.host.transport);
+        this.host.transport.sendControl("coordinator", { type: "retired", instance: this.id });
+        break;
       case "shed":
         if (!(message.rate >= 0 && message.rate <= 1))
           throw new RangeError(`shed rate ${message.rate} is not in [0, 1]`);
@@ -483,6 +488,7 @@ export class Instance<V = unknown> {
         break;
       case "restore":
         this.restore(message.checkpoint);
+        if (message.resent) this.replaysDue = [];
         break;
       case "rewind":
         this.replaysDue = this.inputs.positions();

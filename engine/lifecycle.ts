@@ -69,9 +69,9 @@ export const LIFECYCLE: Readonly<Record<LifecycleState, Transitions>> = {
     marker: "restored",
     stop: "stopped",
   },
-  running: stay("running", { pause: "paused", resume: "running" }),
-  paused: stay("paused", { resume: "running", pause: "paused" }),
-  finished: stay("finished", { pause: "finished", resume: "finished" }),
+  running: stay("running", { pause: "paused", resume: "running", retire: "stopped" }),
+  paused: stay("paused", { resume: "running", pause: "paused", retire: "stopped" }),
+  finished: stay("finished", { pause: "finished", resume: "finished", retire: "stopped" }),
   stopped: {},
 };
 

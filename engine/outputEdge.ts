@@ -209,30 +209,30 @@ export class OutputEdge {
     if (resumeFrom !== undefined) this.resplit(new Map(resumeFrom));
   }
 
+  /**
+   * Move the tuples each listed receiver holds after its position to the receivers that own
+   * their keys now; what it holds up to its position is dropped (the checkpoint of the scale
+   * out or in reflects it). The receivers of the new routing start after the lowest listed
+   * position; a listed receiver that is not in it (merged away) is forgotten.
+   */
   private resplit(from: ReadonlyMap<number, number>): void {
-    // The tuples to move, from every listed receiver's buffer, in timestamp order.
     const moving: { batch: Batch; i: number }[] = [];
     for (const [receiver, seq] of from) {
       const buffer = this.buffers.get(receiver);
       if (buffer === undefined) continue;
       for (const b of buffer.replayFrom(seq)) for (let i = 0; i < b.length; i++) moving.push({ batch: b, i });
-      this.buffers.set(
-        receiver,
-        new OutputBuffer(
-          buffer
-            .snapshot()
-            .flatMap((b) => (b.firstSeq > seq ? [] : [b.lastSeq <= seq ? b : b.slice(0, b.indexAfter(seq))])),
-        ),
-      );
+      this.buffers.delete(receiver);
     }
     moving.sort((x, y) => x.batch.seqs[x.i] - y.batch.seqs[y.i]);
+    const start = Math.min(...from.values());
+    const targets = new Set(this.router.receivers.filter((r) => from.has(r)));
     const builders = new Map<number, BatchBuilder>();
     const watermarks = new Map<number, number>();
     for (const { batch, i } of moving) {
       const slot = this.router.slotOf(batch.keys[i]);
       const receivers = slot === ALL_RECEIVERS ? this.router.receivers : [this.router.receivers[slot]];
       for (const r of receivers) {
-        if (!from.has(r))
+        if (!targets.has(r))
           throw new Error(`edge ${this.edge}: a re-routed tuple goes to ${r}, which is not resumed`);
         let b = builders.get(r);
         if (b === undefined) {
@@ -243,17 +243,28 @@ export class OutputEdge {
         watermarks.set(r, batch.watermarkMs);
       }
     }
-    for (const [receiver, seq] of from) {
-      let last = seq;
+    for (const r of from.keys()) {
+      if (targets.has(r)) continue;
+      this.lastSeqTo.delete(r);
+      this.sentSeq.delete(r);
+      this.sentWatermark.delete(r);
+    }
+    for (const receiver of targets) {
+      let last = start;
       const b = builders.get(receiver);
       if (b !== undefined && b.length > 0) {
-        const rebuilt = b.build(watermarks.get(receiver)!, seq);
+        const rebuilt = b.build(watermarks.get(receiver)!, start);
         this.bufferOf(receiver).append(rebuilt);
         last = rebuilt.lastSeq;
       }
       this.lastSeqTo.set(receiver, last);
-      this.sentSeq.set(receiver, seq);
+      this.sentSeq.set(receiver, start);
     }
+  }
+
+  /** Send every receiver the end of this edge's stream (a retiring instance: scale in). */
+  end(transport: Transport): void {
+    for (const r of this.router.receivers) this.sendWatermark(transport, r, Number.POSITIVE_INFINITY);
   }
 
   /** Per receiver, the timestamp of the last tuple transmitted (not held) on its channel. */

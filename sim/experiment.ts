@@ -124,7 +124,8 @@ export const experimentSchema = z
               .object({
                 operator: z.string().min(1).nullable().default(null),
                 metric: z.enum(["cpu", "capacity", "queuedTuples"]).default("cpu"),
-                action: z.literal("scaleOut").default("scaleOut"),
+                /** scaleOut: split an instance above the threshold; scaleIn: merge two neighbours when every instance is below it. */
+                action: z.enum(["scaleOut", "scaleIn"]).default("scaleOut"),
                 threshold: nonNegative,
                 forMs: nonNegative,
                 factor: z.number().int().min(2).default(2),
@@ -153,6 +154,18 @@ export const experimentSchema = z
         placement: z.enum(["loadAware", "pool"]).default("loadAware"),
         /** The output's latency deadline: summary.json says whether every output met it. */
         deadlineMs: positive.optional(),
+        /** Scale ins at given times: instance `index + 1` of `operator` (in key-group order) merges into `index`. */
+        scaleIns: z
+          .array(
+            z
+              .object({
+                operator: z.string().min(1),
+                index: z.number().int().min(0).default(0),
+                atMs: nonNegative,
+              })
+              .strict(),
+          )
+          .default([]),
         /** Scale outs at given times: instance `index` of `operator` is split into `factor`. */
         scaleOuts: z
           .array(

@@ -102,7 +102,8 @@ export class Simulation {
       { onVmState: (vm, nowMs) => this.onVmState(vm, nowMs) },
     );
     this.metrics = new Metrics({ intervalMs: e.metricsIntervalMs });
-    const elastic = e.scaling.policy !== "none" || e.scaling.scaleOuts.length > 0;
+    const elastic =
+      e.scaling.policy !== "none" || e.scaling.scaleOuts.length > 0 || e.scaling.scaleIns.length > 0;
     this.runtime = new SimRuntime(
       this.env,
       this.streams.stream("engine"),
@@ -184,6 +185,15 @@ export class Simulation {
 
   private onReply(reply: ControlReply): void {
     this.coordinator?.handleReply(reply);
+    if (reply.type === "retired") {
+      // Merged away by a scale in: its host goes, and its VM too when nothing else runs there.
+      const host = this.runtime.host(reply.instance);
+      if (host === undefined) return;
+      host.alive = false;
+      const vm = host.vm;
+      if (!this.runtime.hosts.some((h) => h.alive && h.vm === vm)) this.pool.release(vm);
+      return;
+    }
     if (reply.type !== "ended") return;
     const host = this.runtime.host(reply.instance);
     this.trace.record(TraceKind.InstanceEnded, this.env.nowMs(), reply.instance, host?.vm.id ?? -1, 0, 0);
@@ -237,6 +247,11 @@ export class Simulation {
   /** Scale out works with the strategies that keep no marks or snapshots of the old plan. */
   private checkScalable(): void {
     const strategy = this.experiment.faultTolerance.strategy;
+    if (strategy !== "none" && this.experiment.scaling.rules.some((r) => r.action === "scaleIn")) {
+      throw new ExperimentError(
+        `scaling.rules: scale in works with strategy none only so far, not ${strategy}`,
+      );
+    }
     if (strategy !== "none" && strategy !== "rsm") {
       throw new ExperimentError(`scaling: scale out works with strategies none and rsm, not ${strategy} yet`);
     }
@@ -274,6 +289,9 @@ export class Simulation {
         scaling.scaleOut(d.instances[0], d.factor) === null
       ) {
         this.trace.record(TraceKind.ScaleOut, report.atMs, d.instances[0], d.factor, 0, 0);
+      }
+      if (d.action === "scaleIn" && scaling.scaleIn(d.instances[0], d.instances[1]) === null) {
+        this.trace.record(TraceKind.ScaleOut, report.atMs, d.instances[0], 1, 0, 0);
       }
     }
   }
@@ -338,13 +356,42 @@ export class Simulation {
     }
   }
 
+  /** A scheduled scale in: merge instance `index + 1` of the operator into `index`. */
+  private scaleIn(si: { operator: string; index: number }): void {
+    const c = this.coordinator!;
+    if (this.experiment.faultTolerance.strategy !== "none") {
+      throw new ExperimentError(
+        `scaling.scaleIns: scale in works with strategy none only so far, not ${this.experiment.faultTolerance.strategy}`,
+      );
+    }
+    const op = c.plan.logical.operators.find((o) => o.name === si.operator);
+    if (op === undefined) throw new ExperimentError(`scaling.scaleIns: no operator "${si.operator}"`);
+    const instances = c.plan.instances
+      .filter((i) => i.operator === op.id)
+      .sort((a, b) => a.range.first - b.range.first);
+    const [x, y] = [instances[si.index], instances[si.index + 1]];
+    if (x === undefined || y === undefined)
+      throw new ExperimentError(
+        `scaling.scaleIns: "${si.operator}" has no instances ${si.index} and ${si.index + 1}`,
+      );
+    if (c.scaling!.busy) {
+      this.env.schedule(SCALE_OUT_RETRY_MS, () => this.scaleIn(si));
+      return;
+    }
+    const refused = c.scaling!.scaleIn(x.id, y.id);
+    if (refused !== null) throw new ExperimentError(`scaling.scaleIns: ${refused}`);
+  }
+
   /** A scheduled scale out: split the instance named, or say why it cannot be. */
   private scaleOut(so: { operator: string; index: number; factor: number }): void {
     const c = this.coordinator!;
     this.checkScalable();
     const op = c.plan.logical.operators.find((o) => o.name === so.operator);
     if (op === undefined) throw new ExperimentError(`scaling.scaleOuts: no operator "${so.operator}"`);
-    const instances = c.plan.instances.filter((i) => i.operator === op.id);
+    // In key-group order, as scale ins count them.
+    const instances = c.plan.instances
+      .filter((i) => i.operator === op.id)
+      .sort((a, b) => a.range.first - b.range.first);
     const spec = instances[so.index];
     if (spec === undefined)
       throw new ExperimentError(`scaling.scaleOuts: "${so.operator}" has no instance ${so.index}`);
@@ -371,6 +418,7 @@ export class Simulation {
     this.coordinator = new Coordinator(plan, this.runtime, ft);
     this.coordinator.start();
     for (const so of e.scaling.scaleOuts) this.env.schedule(so.atMs, () => this.scaleOut(so));
+    for (const si of e.scaling.scaleIns) this.env.schedule(si.atMs, () => this.scaleIn(si));
     if (e.scaling.policy === "threshold") {
       this.checkScalable();
       const detector = new BottleneckDetector({

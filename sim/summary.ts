@@ -24,8 +24,8 @@ export function recoveriesOf(sim: Simulation): RecoverySummary[] {
 
 /** A scale out: the instance split, the instances it became, when it was asked for and done. */
 export interface ScaleOutRecord {
-  /** scaleOut, or migration (the instance moved to another VM). */
-  readonly kind: "scaleOut" | "migration";
+  /** scaleOut, migration (the instance moved to another VM) or scaleIn (instances[1] merged into instance). */
+  readonly kind: "scaleOut" | "migration" | "scaleIn";
   readonly operator: string;
   readonly instance: string;
   readonly instances: readonly string[];

@@ -5,15 +5,18 @@
 // compared field by field, and terminates every worker it started, on Ctrl-C too.
 // `--kill worker=1@5s` SIGKILLs a worker mid-run; the experiment's fault-tolerance
 // strategy decides whether the run recovers (summary.json records the recoveries).
+// `--scale-out count@1500` splits an instance mid-run (x1: moves it to another worker),
+// as the experiment's scaling.scaleOuts do, which a real run carries out too.
 
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Command, Option } from "commander";
-import type { WorkerKill } from "../../cloud/cloudRun.js";
+import type { ScheduledScaleOut, WorkerKill } from "../../cloud/cloudRun.js";
 import { UserError } from "../errors.js";
 import { checkKills, collectKill } from "../killSpec.js";
 import { parseInteger, parsePositiveNumber } from "../options.js";
+import { checkScaleOuts, collectScaleOut } from "../scaleOutSpec.js";
 import { collectSetting, type Setting } from "../settings.js";
 
 /** Flags of `seep run`, as parsed. */
@@ -25,6 +28,7 @@ interface RunFlags {
   readonly until?: number;
   readonly set?: readonly Setting[];
   readonly kill?: readonly WorkerKill[];
+  readonly scaleOut?: readonly ScheduledScaleOut[];
   readonly quiet: boolean;
 }
 
@@ -66,6 +70,12 @@ export function registerRun(program: Command): void {
         "SIGKILL worker i (0-based) at this run time, e.g. worker=1@5s or worker=0@1500ms; repeatable (default: none)",
       ).argParser(collectKill),
     )
+    .addOption(
+      new Option(
+        "--scale-out <operator[:index]@ms[xfactor]>",
+        "split instance index (default 0) of an operator into factor instances (default 2; x1 moves it to another worker) at this run time, e.g. count@1500 or count:1@2sx3; repeatable (default: the experiment's scaling.scaleOuts)",
+      ).argParser(collectScaleOut),
+    )
     .addOption(new Option("--quiet", "no progress display").default(false))
     .action(runReal);
 }
@@ -74,7 +84,7 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
   const { loadExperiment } = await import("../experimentFile.js");
   const { startRunDirectory, writeFileAtomic, prettyJson, RUN_FILES } = await import("../runFiles.js");
   const { OutputsCsv } = await import("../outputsCsv.js");
-  const { CloudRun } = await import("../../cloud/cloudRun.js");
+  const { CloudRun, ScaleOutError } = await import("../../cloud/cloudRun.js");
   const { installSignalCleanup } = await import("../../cloud/signalCleanup.js");
   const { experiment, plan, where } = loadExperiment(source, {
     settings: flags.set ?? [],
@@ -84,6 +94,11 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
   const workers = flags.workers ?? experiment.cluster.vms;
   const kills = flags.kill ?? [];
   checkKills(kills, workers, flags.pool);
+  const operators = plan.operators.map((op) => op.name);
+  const strategy = experiment.faultTolerance.strategy;
+  checkScaleOuts(experiment.scaling.scaleOuts, strategy, operators, `${where}: scaling.scaleOuts`);
+  checkScaleOuts(flags.scaleOut ?? [], strategy, operators);
+  const scaleOuts = [...experiment.scaling.scaleOuts, ...(flags.scaleOut ?? [])];
   const token = randomBytes(24).toString("hex");
   const pool = await makePool(flags.pool, token, experiment.cloud?.ec2, where, experiment.name);
   const removeCleanup = installSignalCleanup(pool);
@@ -114,6 +129,7 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
       backupPlacement: experiment.faultTolerance.backupPlacement,
     },
     kills,
+    scaleOuts,
     onOutput: (o) => {
       outputs.add(o);
       answers?.add(o.timeMs, o.value);
@@ -125,7 +141,11 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
   });
   const startedMs = performance.now();
   try {
-    const summary = await run.run();
+    const summary = await run.run().catch((e: unknown) => {
+      // A scale out the run could not carry out (an instance it does not have, one too
+      // small to split) is the user's mistake, told in one line.
+      throw e instanceof ScaleOutError ? new UserError(e.message) : e;
+    });
     summary.wallSeconds = (performance.now() - startedMs) / 1000;
     if (show) process.stderr.write("\n");
     outputs.close();
@@ -144,6 +164,13 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
             `recovery of ${r.instances.join(" ")}: failed ${r.failedAtMs} ms, detected ${r.detectedAtMs} ms, ` +
             `restored ${r.restoredAtMs ?? "never"}, caught up ${r.caughtUpAtMs ?? "never"}` +
             (r.recoveryMs === null ? "" : ` (recovery ${r.recoveryMs} ms)`),
+        ),
+        ...summary.scaleOuts.map(
+          (r) =>
+            `${r.kind === "migration" ? "migration of" : "scale out of"} ${r.instance}` +
+            (r.kind === "migration" ? "" : ` into ${r.instances.join(" ")}`) +
+            `: asked at ${Math.round(r.requestedAtMs)} ms, paused ${r.pausedAtMs === null ? "never" : `at ${Math.round(r.pausedAtMs)} ms`}, ` +
+            `done ${r.completedAtMs === null ? "never" : `at ${Math.round(r.completedAtMs)} ms`}`,
         ),
         `files in ${dir}`,
       ].join("\n")}\n`,

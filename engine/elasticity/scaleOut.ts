@@ -19,7 +19,7 @@
 // output is the output of a run without the scale out. One scale out at a time.
 
 import type { ChannelPosition, Checkpoint } from "../checkpoint.js";
-import { partition } from "../checkpoint.js";
+import { mergeAtCut, partition } from "../checkpoint.js";
 import type { ControlReply } from "../control.js";
 import type { FaultToleranceLink } from "../faultTolerance/faultTolerance.js";
 import { splitRange } from "../keyGroups.js";
@@ -35,7 +35,7 @@ import {
 
 /** One scale out (or migration: a "scale out" into one instance on another VM), as summary.json reports it. */
 export interface ScaleOutRecord {
-  readonly kind: "scaleOut" | "migration";
+  readonly kind: "scaleOut" | "migration" | "scaleIn";
   readonly operator: number;
   /** The instance split, and the instances it became (itself first). */
   readonly instance: number;
@@ -66,8 +66,8 @@ interface Active {
   readonly checkpointId: number;
   readonly upstreams: readonly number[];
   phase: Phase;
-  /** What each upstream had sent to X when it paused. */
-  readonly sent: ChannelPosition[];
+  /** What each upstream had sent to X (and, in a scale in, to the retiring instance) when it paused. */
+  readonly sent: (ChannelPosition & { readonly receiver: number })[];
   readonly waiting: Set<number>;
   checkpoint: Checkpoint | null;
   parts: Checkpoint[];
@@ -76,6 +76,9 @@ interface Active {
   adds: number;
   /** VMs taken from the pool before the pause (empty when the link cannot reserve). */
   readonly vms: number[];
+  /** Scale in: the instance merged into X (it retires), and both checkpoints as they come. */
+  readonly retiring: InstanceSpec | null;
+  readonly checkpoints: Map<number, Checkpoint>;
 }
 
 /** Scale outs of a run, one at a time. */
@@ -155,6 +158,8 @@ export class ScaleOut {
       specs: [],
       adds: 0,
       vms: [],
+      retiring: null,
+      checkpoints: new Map(),
     };
     // The VMs first (a cold start can take minutes), then the pause: nothing waits on the pool.
     const reserve = this.link.reserve;
@@ -182,6 +187,57 @@ export class ScaleOut {
     for (const u of a.upstreams) this.link.sendControl(u, { type: "pause" });
   }
 
+  /**
+   * Scale in: merge instance `y` into `x`, its neighbour in key-group order (x keeps its
+   * identity and VM; y ends its output streams and retires). Returns why it cannot start,
+   * or null.
+   */
+  scaleIn(x: number, y: number): string | null {
+    if (this.active !== null) return "a scale out is under way";
+    const sx = instanceById(this.plan, x);
+    const sy = instanceById(this.plan, y);
+    const op = this.plan.logical.operators[sx.operator];
+    if (sy.operator !== sx.operator) return `instances ${x} and ${y} are of different operators`;
+    if (sx.range.last + 1 !== sy.range.first && sy.range.last + 1 !== sx.range.first)
+      return `instances ${x} and ${y} do not hold neighbouring key groups`;
+    const inputs = this.plan.logical.edges.filter((e) => e.to === op.id);
+    if (op.kind !== "operator" || inputs.length === 0 || inputs.some((e) => e.contract !== "key")) {
+      return `operator "${op.name}" does not take its input by key`;
+    }
+    const upstreams = [
+      ...new Set(inputs.flatMap((e) => [sx, sy].flatMap((s) => sendersOf(this.plan, e, s).map((u) => u.id)))),
+    ].sort((a, b) => a - b);
+    const record: ScaleOutRecord = {
+      kind: "scaleIn",
+      operator: op.id,
+      instance: x,
+      instances: [x, y],
+      requestedAtMs: this.link.clock.nowMs(),
+      pausedAtMs: null,
+      completedAtMs: null,
+    };
+    this.records.push(record);
+    this.active = {
+      record,
+      spec: sx,
+      factor: 1,
+      checkpointId: this.nextCheckpointId--,
+      upstreams,
+      phase: "pausing",
+      sent: [],
+      waiting: new Set(upstreams),
+      checkpoint: null,
+      parts: [],
+      specs: [],
+      adds: 0,
+      vms: [],
+      retiring: sy,
+      checkpoints: new Map(),
+    };
+    this.pause(this.active);
+    return null;
+  }
+
   /** Take in a reply; true when it was the scale out's. */
   handleReply(reply: ControlReply): boolean {
     const a = this.active;
@@ -190,25 +246,42 @@ export class ScaleOut {
       case "paused":
         if (a.phase !== "pausing" || !a.waiting.delete(reply.instance)) return false;
         for (const s of reply.sent) {
-          if (s.receiver === a.spec.id)
-            a.sent.push({ edge: s.edge, sender: reply.instance, seq: s.seq, watermarkMs: 0 });
+          if (s.receiver === a.spec.id || s.receiver === a.retiring?.id)
+            a.sent.push({
+              edge: s.edge,
+              sender: reply.instance,
+              seq: s.seq,
+              watermarkMs: Number.NEGATIVE_INFINITY,
+              receiver: s.receiver,
+            });
         }
         if (a.waiting.size === 0) {
           a.phase = "checkpointing";
-          this.link.sendControl(a.spec.id, {
-            type: "checkpointWhenReceived",
-            checkpointId: a.checkpointId,
-            received: a.sent,
-          });
+          for (const target of a.retiring === null ? [a.spec] : [a.spec, a.retiring]) {
+            a.waiting.add(target.id);
+            this.link.sendControl(target.id, {
+              type: "checkpointWhenReceived",
+              checkpointId: a.checkpointId,
+              received: a.sent
+                .filter((p) => p.receiver === target.id)
+                .map(({ edge, sender, seq, watermarkMs }) => ({ edge, sender, seq, watermarkMs })),
+            });
+          }
         }
         return true;
       case "checkpointed":
         if (a.phase !== "checkpointing" || reply.checkpoint.id !== a.checkpointId) return false;
-        this.deploy(a, reply.checkpoint);
+        if (!a.waiting.delete(reply.checkpoint.instance)) return false;
+        a.checkpoints.set(reply.checkpoint.instance, reply.checkpoint);
+        if (a.waiting.size > 0) return true;
+        if (a.retiring === null) this.deploy(a, reply.checkpoint);
+        else this.merge(a);
         return true;
       case "restored":
         if (a.phase !== "restoring" || !a.waiting.delete(reply.instance)) return false;
-        if (a.waiting.size === 0) this.addSenders(a);
+        if (a.waiting.size > 0) return true;
+        if (a.retiring === null) this.addSenders(a);
+        else this.resume(a);
         return true;
       case "senderAdded":
         if (a.phase !== "adding") return false;
@@ -241,7 +314,7 @@ export class ScaleOut {
       a.phase = "restoring";
       for (const s of a.specs) a.waiting.add(s.id);
       a.parts.forEach((part, i) => {
-        this.link.sendControl(a.specs[i].id, { type: "restore", checkpoint: part });
+        this.link.sendControl(a.specs[i].id, { type: "restore", checkpoint: part, resent: true });
       });
     };
     // A migration deploys X on a new VM; a scale out keeps it in place. Reserved VMs are
@@ -255,6 +328,27 @@ export class ScaleOut {
     this.link.redeploy([a.factor === 1 ? onVm(a.specs[0], a.vms[0]) : a.specs[0]], false, placed);
     a.specs.slice(1).forEach((s, i) => {
       this.link.redeploy([onVm(s, a.vms[i])], false, placed);
+    });
+  }
+
+  /** Scale in: merge the two checkpoints and deploy X afresh in place with the merged state. */
+  private merge(a: Active): void {
+    a.phase = "deploying";
+    const y = a.retiring!;
+    const cpX = a.checkpoints.get(a.spec.id)!;
+    const cpY = a.checkpoints.get(y.id)!;
+    const merged = mergeAtCut([cpX, { ...cpY, instance: -1 }]);
+    a.checkpoint = merged;
+    a.parts = [merged];
+    a.specs = [{ ...a.spec, range: merged.range }];
+    this.hooks.replacing?.([a.spec.id]);
+    this.plan = withInstances(this.plan, [a.spec.id, y.id], a.specs);
+    this.onPlan(this.plan);
+    this.link.redeploy(a.specs, false, (placed) => {
+      this.place(placed);
+      a.phase = "restoring";
+      a.waiting.add(a.spec.id);
+      this.link.sendControl(a.spec.id, { type: "restore", checkpoint: merged, resent: true });
     });
   }
 
@@ -274,24 +368,38 @@ export class ScaleOut {
     if (a.adds === 0) this.resume(a);
   }
 
-  /** Start the parts, re-slice the upstreams' routing and let them send again. */
+  /**
+   * Start the parts, re-slice the upstreams' routing and let them send again. Each old
+   * receiver hands over what it had not processed; a scale in's retiring instance ends its
+   * output streams first.
+   */
   private resume(a: Active): void {
-    for (const s of a.specs) this.link.sendControl(s.id, { type: "start" });
-    const cp = a.checkpoint!;
+    if (a.retiring !== null) this.link.sendControl(a.retiring.id, { type: "retire" });
+    // Per old receiver, its checkpoint (scale in: each its own; scale out: the one).
+    const olds: [number, Checkpoint][] =
+      a.retiring === null ? [[a.spec.id, a.checkpoint!]] : [...a.checkpoints];
     for (const u of a.upstreams) {
       const uspec = this.specOf(u);
       for (const e of this.plan.logical.edges.filter((e) => e.to === a.spec.operator)) {
-        const pos = cp.inputs.find((p) => p.edge === e.id && p.sender === u);
-        if (pos === undefined) continue;
+        const from: (readonly [number, number])[] = [];
+        for (const [id, cp] of olds) {
+          const pos = cp.inputs.find((p) => p.edge === e.id && p.sender === u);
+          if (pos !== undefined) from.push([id, pos.seq]);
+        }
+        if (from.length === 0) continue;
+        // New instances of a scale out start where X was.
+        for (const s of a.specs) if (!from.some(([id]) => id === s.id)) from.push([s.id, from[0][1]]);
         this.link.sendControl(u, {
           type: "reroute",
           edge: e.id,
           routing: routingOf(this.plan, e, uspec),
-          resumeFrom: a.specs.map((s) => [s.id, pos.seq] as const),
+          resumeFrom: from,
         });
       }
       this.link.sendControl(u, { type: "resume" });
     }
+    // The parts were restored without asking for replays: the upstreams re-send to them.
+    for (const s of a.specs) this.link.sendControl(s.id, { type: "start" });
     a.phase = "done";
     this.hooks.replaced?.(a.specs.map((s) => s.id));
     a.record.completedAtMs = this.link.clock.nowMs();

@@ -105,6 +105,78 @@ describe("seep run --kill", () => {
   }, 90_000);
 });
 
+describe("seep run --scale-out", () => {
+  it("refuses a malformed scale out, an operator the workload lacks and a strategy it does not work with, in one line", async () => {
+    const cases: [string[], RegExp][] = [
+      [["--scale-out", "count"], /--scale-out expects <operator>\[:<index>\]@<ms>\[x<factor>\].*got 'count'/],
+      [["--scale-out", "count:one@1500"], /--scale-out expects .*got 'count:one@1500'/],
+      [["--scale-out", "count@1500x"], /--scale-out expects .*got 'count@1500x'/],
+      [["--scale-out", "count@1500x0"], /--scale-out count@1500x0: the factor must be at least 1/],
+      [["--scale-out", "counter@1500"], /--scale-out counter: the workload has no operator "counter"/],
+      [
+        ["--scale-out", "count@1500", "--set", "faultTolerance.strategy=global-snapshot"],
+        /--scale-out: scale out works with strategies none and rsm, not global-snapshot yet/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const out = await seep(["run", "wordcount", ...args]);
+      expect(out.code, args.join(" ")).toBe(1);
+      expect(out.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
+      expect(out.stderr, args.join(" ")).toMatch(message);
+    }
+  });
+
+  it("stops in one line when the instance named is not there", async () => {
+    const out = await seep(
+      ["run", "wordcount", "--quiet", "--out", join(scratch, "none"), "--scale-out", "count:7@100", ...small],
+      { timeoutMs: 30_000 },
+    );
+    expect(out.code).toBe(1);
+    expect(out.stderr.trim()).toBe('seep: scale out: "count" has no instance 7');
+  }, 40_000);
+
+  it("splits count#3 mid-run: the output digest of seep sim, the scale out in summary.json", async () => {
+    const real = join(scratch, "scaled");
+    const sim = join(scratch, "sim-scaled");
+    const settings = [
+      "--set",
+      "workload.params.lines=4000",
+      "--set",
+      "workload.params.windowSizeMs=500",
+      "--set",
+      "workload.params.windowSlideMs=250",
+      "--set",
+      "fidelity.batchSize=256",
+      "--set",
+      "fidelity.sourcePollMs=20",
+    ];
+    const args = [
+      "run",
+      "wordcount",
+      "--workers",
+      "3",
+      "--quiet",
+      "--out",
+      real,
+      "--scale-out",
+      "count@1.5s",
+    ];
+    const out = await seep([...args, ...settings], { timeoutMs: 60_000 });
+    expect(out.stderr).toBe("");
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(
+      /scale out of count#3 into count#3 count#6: asked at 1\d{3} ms, paused at \d+ ms, done at \d+ ms/,
+    );
+    const s = json(join(real, "summary.json"));
+    expect(s.scaleOuts).toHaveLength(1);
+    expect(s.scaleOuts[0]).toMatchObject({ kind: "scaleOut", operator: "count", instance: "count#3" });
+    expect(s.scaleOuts[0].completedAtMs).not.toBeNull();
+    expect((await seep(["sim", "wordcount", "--quiet", "--out", sim, ...settings])).code).toBe(0);
+    expect(s.outputDigest).toBe(json(join(sim, "summary.json")).outputDigest);
+    expect(s.tuplesOut).toBe(json(join(sim, "summary.json")).tuplesOut);
+  }, 90_000);
+});
+
 describe("seep worker", () => {
   it("refuses to start without a token, in one line", async () => {
     const out = await seep(["worker"], { timeoutMs: 10_000 });

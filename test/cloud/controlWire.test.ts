@@ -102,6 +102,7 @@ describe("control requests on the wire", () => {
     { type: "checkpoint", checkpointId: 2 ** 40 + 3 },
     { type: "backup", checkpoint: windowCp },
     { type: "restore", checkpoint: windowCp },
+    { type: "restore", checkpoint: windowCp, resent: true },
     { type: "ack", edge: 1, receiver: 4, seq: 1234 },
     { type: "ack", edge: 1, receiver: 4, seq: 1234, beforeTimeMs: 900 },
     { type: "ack", edge: 1, receiver: 4, seq: 1234, beforeTimeMs: 0 },
@@ -124,6 +125,40 @@ describe("control requests on the wire", () => {
       }),
     },
     { type: "reroute", edge: 0, routing: { ...routingState("roundRobin", [1, 2, 3]), next: 2 } },
+    // A scale out's reroute: the buffered tuples after each receiver's position move.
+    {
+      type: "reroute",
+      edge: 1,
+      routing: routingState("key", [3, 9], {
+        ranges: [KeyGroupRange.of(0, 63), KeyGroupRange.of(64, 127)],
+        maxKeyGroups: 128,
+        senderIndex: 0,
+      }),
+      resumeFrom: [
+        [3, 1234],
+        [9, 1234],
+        [4, Number.NEGATIVE_INFINITY],
+        [5, Number.POSITIVE_INFINITY],
+      ],
+    },
+    { type: "reroute", edge: 2, routing: routingState("roundRobin", [1]), resumeFrom: [] },
+    // A scale out's checkpoint ids are negative; positions may be infinite (a watermark of -Infinity).
+    {
+      type: "checkpointWhenReceived",
+      checkpointId: -1,
+      received: [
+        { edge: 0, sender: 1, seq: 512, watermarkMs: Number.NEGATIVE_INFINITY },
+        { edge: 0, sender: 2, seq: 0, watermarkMs: 1250.5 },
+        { edge: 3, sender: 7, seq: Number.POSITIVE_INFINITY, watermarkMs: Number.NaN },
+      ],
+    },
+    { type: "checkpointWhenReceived", checkpointId: 2 ** 40 + 1, received: [] },
+    { type: "addSender", edge: 2, sender: 6 },
+    { type: "addSender", edge: 0, sender: 0 },
+    { type: "shed", rate: 0 },
+    { type: "shed", rate: 0.375 },
+    { type: "shed", rate: 1 },
+    { type: "retire" },
     { type: "stop" },
   ];
 
@@ -202,6 +237,51 @@ describe("control requests on the wire", () => {
     expect(() => toControlRequest(1, { type: "checkpoint", checkpointId: -2 }, JSON_STATE_CODEC)).toThrow(
       /not a non-negative safe integer/,
     );
+    expect(() =>
+      toControlRequest(
+        1,
+        { type: "checkpointWhenReceived", checkpointId: 0.5, received: [] },
+        JSON_STATE_CODEC,
+      ),
+    ).toThrow(/not a safe integer/);
+    expect(() => toControlRequest(1, { type: "addSender", edge: 0, sender: -1 }, JSON_STATE_CODEC)).toThrow(
+      /sender -1 is not a uint32/,
+    );
+  });
+
+  it("a reroute without resumeFrom comes back without one; with an empty one, with an empty one", () => {
+    const routing = routingState("roundRobin", [1, 2]);
+    const plain = requestRoundTrip(1, { type: "reroute", edge: 0, routing }).message;
+    expect(plain).not.toHaveProperty("resumeFrom");
+    expect(toControlRequest(1, { type: "reroute", edge: 0, routing }, JSON_STATE_CODEC).extraJson).toBe("");
+    const empty = requestRoundTrip(1, { type: "reroute", edge: 0, routing, resumeFrom: [] }).message;
+    expect(empty).toStrictEqual({ type: "reroute", edge: 0, routing, resumeFrom: [] });
+  });
+
+  it("refuses scale-out lists that are not what their type carries", () => {
+    const cwr = toControlRequest(
+      1,
+      { type: "checkpointWhenReceived", checkpointId: -3, received: [] },
+      JSON_STATE_CODEC,
+    );
+    const cases: [string, RegExp][] = [
+      ["", /checkpointWhenReceived.*extra_json is not JSON/],
+      ["{}", /extra_json is not an array/],
+      ["[1]", /holds a row that is not an array/],
+      ["[[0, 1, 2]]", /malformed row \(not \[edge, sender, seq, watermarkMs\]\)/],
+      ['[[0, 1, "many", 0]]', /malformed row \(seq: expected a number/],
+      ["[[0.5, 1, 2, 0]]", /malformed row \(edge is not an integer\)/],
+    ];
+    for (const [extraJson, message] of cases)
+      expect(() => fromControlRequest({ ...cwr, extraJson }, codecOf), extraJson).toThrow(message);
+    const reroute = toControlRequest(
+      1,
+      { type: "reroute", edge: 0, routing: routingState("roundRobin", [1]), resumeFrom: [[1, 2]] },
+      JSON_STATE_CODEC,
+    );
+    expect(() => fromControlRequest({ ...reroute, extraJson: "[[1, 2, 3]]" }, codecOf)).toThrow(
+      /reroute.*not \[receiver, seq\]/,
+    );
   });
 });
 
@@ -230,6 +310,22 @@ describe("control replies on the wire", () => {
     ),
     { type: "backedUp", holder: 0, instance: 3, checkpointId: 12 },
     { type: "restored", instance: 2, checkpointId: 5 },
+    // Restored from a scale out's part: its checkpoint id is negative.
+    { type: "restored", instance: 6, checkpointId: -2 },
+    { type: "backedUp", holder: 1, instance: 6, checkpointId: -2 },
+    {
+      type: "paused",
+      instance: 1,
+      sent: [
+        { edge: 1, receiver: 3, seq: 4096 },
+        { edge: 1, receiver: 4, seq: 0 },
+        { edge: 2, receiver: 5, seq: Number.NEGATIVE_INFINITY },
+        { edge: 2, receiver: 6, seq: Number.POSITIVE_INFINITY },
+      ],
+    },
+    { type: "paused", instance: 0, sent: [] },
+    { type: "senderAdded", instance: 5, edge: 2, sender: 6 },
+    { type: "retired", instance: 4 },
     { type: "ended", instance: 4 },
     { type: "stopped", instance: 0 },
   ];
@@ -246,5 +342,13 @@ describe("control replies on the wire", () => {
     expect(() => fromReplyMessage({ ...msg, type: "exploded" }, codecOf)).toThrow(
       /unknown control reply type "exploded"/,
     );
+  });
+
+  it("refuses a paused reply whose sent positions are not [edge, receiver, seq] rows", () => {
+    const msg = toReplyMessage({ type: "paused", instance: 1, sent: [] }, JSON_STATE_CODEC);
+    expect(() => fromReplyMessage({ ...msg, extraJson: "[[1, 2]]" }, codecOf)).toThrow(
+      /paused.*not \[edge, receiver, seq\]/,
+    );
+    expect(() => fromReplyMessage({ ...msg, extraJson: "nope" }, codecOf)).toThrow(/paused.*not JSON/);
   });
 });

@@ -2,12 +2,14 @@
 // are forwarded with the incarnation the worker knows, a message for a replaced
 // incarnation is dropped, a redeploy replaces an instance in place and tells where others
 // run now, and a frame for an instance not hosted here is dropped with its credit given
-// back. No server, no process: the runtime alone.
+// back. Scale out: a new instance is deployed beside the plan it was built with, and one
+// moved to another worker (a migration) is no longer hosted here. No server, no process:
+// the runtime alone.
 
 import { afterEach, describe, expect, it } from "vitest";
 import type { IncomingStream } from "../../cloud/dataPlane.js";
 import { type WorkerEvents, WorkerRuntime } from "../../cloud/workerRuntime.js";
-import { BatchBuilder, type ControlMessage, physicalPlan } from "../../engine/index.js";
+import { BatchBuilder, type ControlMessage, physicalPlan, splitRange } from "../../engine/index.js";
 import { workloadNamed } from "../../workloads/index.js";
 
 // wordcount with parallelism 2 on 3 workers: lines#0 (w0), split#1 (w1), split#2 (w2),
@@ -19,7 +21,7 @@ afterEach(() => {
   for (const r of runtimes.splice(0)) r.stop();
 });
 
-function runtimeOf(hosted: number[], incarnations = new Map<number, number>()) {
+function runtimeOf(hosted: number[], incarnations = new Map<number, number>(), ackProcessedEvery?: number) {
   const forwarded: { instance: number; address: string; incarnation: number; message: ControlMessage }[] = [];
   const events: WorkerEvents = {
     reply: () => {},
@@ -36,6 +38,7 @@ function runtimeOf(hosted: number[], incarnations = new Map<number, number>()) {
     seed: 1,
     token: "t",
     bufferOutput: true,
+    ackProcessedEvery,
   };
   const rt = new WorkerRuntime(plan, hosted, addresses, options, events, incarnations);
   runtimes.push(rt);
@@ -73,6 +76,29 @@ describe("WorkerRuntime", () => {
     expect(rt.hosted.sort()).toEqual([1, 4]);
     expect(rt.control(4, { type: "start" }, 1)).toBe(false);
     expect(rt.control(4, { type: "start" }, 2)).toBe(true);
+  });
+
+  it("hosts a scale out's new instance, and lets go of one moved to another worker", () => {
+    const { rt, forwarded } = runtimeOf([0, 3], new Map(plan.instances.map((i) => [i.id, 1])));
+    // count#3 split: count#6, here too, takes the upper half of its key groups.
+    const three = plan.instances[3];
+    const [, upper] = splitRange(three.range, 2);
+    const six = { ...three, id: 6, range: upper };
+    expect(rt.redeploy([six], new Map([[6, "127.0.0.1:7000"]]), new Map([[6, 1]]), [6])).toEqual([6]);
+    expect(rt.hosted.sort()).toEqual([0, 3, 6]);
+    expect(rt.plan.instances.map((i) => i.id)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    // count#3 moved to worker 3 (a migration): this worker no longer hosts it, and sends to it there.
+    const moved = { ...three, vm: 3 };
+    expect(rt.redeploy([moved], new Map([[3, "127.0.0.1:7003"]]), new Map([[3, 2]]), [])).toEqual([]);
+    expect(rt.hosted.sort()).toEqual([0, 6]);
+    rt.sendControl(3, replay);
+    expect(forwarded.at(-1)).toMatchObject({ instance: 3, address: "127.0.0.1:7003", incarnation: 2 });
+    expect(() => rt.control(3, { type: "start" }, 0)).toThrow(/not hosted here/);
+  });
+
+  it("passes the processed-ack interval to its instances (0 when not asked)", () => {
+    expect(runtimeOf([1], new Map(), 16).rt.ackProcessedEvery).toBe(16);
+    expect(runtimeOf([1]).rt.ackProcessedEvery).toBe(0);
   });
 
   it("drops a frame for an instance it does not host, and gives its credit back", () => {

@@ -269,3 +269,65 @@ describe("load shedding when no more VMs can be had", () => {
     expect(summary.latencyMs.max!).toBeGreaterThan(5_000);
   });
 });
+
+describe("scale in", () => {
+  const base = runWordCount({ faultTolerance: { strategy: "none" } }).summary;
+  const lrbBase = runLinearRoad({}).summary;
+
+  it("merging the two counts mid-run, after a scale out or alone, gives exactly the output without it", () => {
+    for (const [scaleOuts, scaleIns] of [
+      [[], [{ operator: "count", index: 0, atMs: 9_000 }]],
+      [
+        [{ operator: "count", index: 0, atMs: 5_000, factor: 3 }],
+        [{ operator: "count", index: 1, atMs: 15_000 }],
+      ],
+      [
+        [{ operator: "count", index: 1, atMs: 4_000, factor: 2 }],
+        [
+          { operator: "count", index: 0, atMs: 12_345 },
+          { operator: "count", index: 0, atMs: 20_000 },
+        ],
+      ],
+    ] as const) {
+      const { sim, summary } = runWordCount({
+        faultTolerance: { strategy: "none" },
+        scaling: { scaleOuts, scaleIns },
+      });
+      const what = JSON.stringify({ scaleOuts, scaleIns });
+      expect(summary.outputDigest, what).toBe(base.outputDigest);
+      const ins = summary.scaleOuts.filter((r) => r.kind === "scaleIn");
+      expect(ins.length, what).toBe(scaleIns.length);
+      for (const r of ins) expect(r.completedAtMs).not.toBeNull();
+      // The retired instances are gone, and so is a VM left with nothing on it.
+      const live = sim.runtime.hosts.filter((h) => h.alive && h.instance.operator.name === "count");
+      expect(live.length).toBe(2 + scaleOuts.reduce((n, s) => n + s.factor - 1, 0) - scaleIns.length);
+    }
+  });
+
+  for (const operator of ["cars", "segments", "accounts"]) {
+    it(`merging Linear Road's two ${operator} mid-run gives exactly the answers without it`, () => {
+      const s = runLinearRoad({ scaling: { scaleIns: [{ operator, index: 0, atMs: 60_000 }] } }).summary;
+      expect(s.scaleOuts.map((r) => r.kind)).toEqual(["scaleIn"]);
+      expect(s.outputDigest).toBe(lrbBase.outputDigest);
+    });
+  }
+
+  it("the policy merges two counts that stay cold, and refuses scale in under a strategy that recovers", () => {
+    const cold = runWordCount({
+      faultTolerance: { strategy: "none" },
+      scaling: {
+        policy: "threshold",
+        rules: [{ action: "scaleIn", metric: "cpu", threshold: 0.2, forMs: 10_000 }],
+      },
+    });
+    expect(cold.summary.outputDigest).toBe(base.outputDigest);
+    expect(cold.sim.decisions[0]).toMatchObject({ action: "scaleIn", atMs: 10_000 });
+    expect(cold.summary.scaleOuts[0].kind).toBe("scaleIn");
+    expect(() =>
+      runWordCount({
+        faultTolerance: { strategy: "rsm" },
+        scaling: { scaleIns: [{ operator: "count", atMs: 5_000 }] },
+      }),
+    ).toThrow(/scale in works with strategy none only/);
+  });
+});

@@ -81,6 +81,17 @@ export interface DeployRequest {
   faultTolerance: string;
   /** Incarnation of every instance, by instance id (see ControlRequest.incarnation). */
   incarnations: { [key: number]: number };
+  /**
+   * Keep sent output in the buffers even when the strategy never replays them: a run
+   * that may scale out replays, from the split instance's checkpoint on, what its
+   * upstreams had sent.
+   */
+  bufferOutput: boolean;
+  /**
+   * Each instance acks what it has processed every this many batches of a channel (the
+   * sender trims its buffer), for runs that keep buffers without checkpoints. 0: never.
+   */
+  ackProcessedEvery: number;
 }
 
 export interface DeployRequest_AddressesEntry {
@@ -109,11 +120,12 @@ export interface DeployReply {
 /**
  * An engine control message to one instance. `checkpoint` carries an encoded checkpoint
  * (engine/checkpointCodec.ts) for backup, restore and rebuild (a mark); `routing_json` a
- * routing state.
+ * routing state; `extra_json` the lists of the scale-out messages.
  */
 export interface ControlRequest {
   instance: number;
   type: string;
+  /** Signed: a scale out's checkpoints have negative ids (apart from the periodic ones). */
   checkpointId: number;
   edge: number;
   receiver: number;
@@ -135,6 +147,12 @@ export interface ControlRequest {
    * before this. +Infinity when absent (trim every tuple up to `seq`).
    */
   beforeTimeMs: number;
+  /**
+   * JSON of a scale-out message's list: checkpointWhenReceived's channel positions
+   * ([edge, sender, seq, watermarkMs]), a reroute's resumeFrom ([receiver, seq]; empty:
+   * none), numbers that JSON cannot hold as strings (engine/stateCodec.ts encodeFloat).
+   */
+  extraJson: string;
 }
 
 export interface ControlAck {
@@ -175,11 +193,17 @@ export interface RedeployReply {
 export interface ControlReplyMessage {
   type: string;
   instance: number;
+  /** Signed, as ControlRequest.checkpoint_id (a restore from a scale out's part says its id). */
   checkpointId: number;
   holder: number;
   checkpoint: Buffer;
   /** As ControlRequest.checkpoint_head. */
   checkpointHead: string;
+  /** senderAdded: the edge and the sender the instance expects from now on. */
+  edge: number;
+  sender: number;
+  /** paused: JSON of what it had sent on each output channel, [edge, receiver, seq] each. */
+  extraJson: string;
 }
 
 export interface HeartbeatRequest {
@@ -431,6 +455,8 @@ function createBaseDeployRequest(): DeployRequest {
     replaySpeed: 0,
     faultTolerance: "",
     incarnations: {},
+    bufferOutput: false,
+    ackProcessedEvery: 0,
   };
 }
 
@@ -479,6 +505,12 @@ export const DeployRequest: MessageFns<DeployRequest> = {
     globalThis.Object.entries(message.incarnations).forEach(([key, value]: [string, number]) => {
       DeployRequest_IncarnationsEntry.encode({ key: key as any, value }, writer.uint32(106).fork()).join();
     });
+    if (message.bufferOutput !== false) {
+      writer.uint32(112).bool(message.bufferOutput);
+    }
+    if (message.ackProcessedEvery !== 0) {
+      writer.uint32(120).uint32(message.ackProcessedEvery);
+    }
     return writer;
   },
 
@@ -615,6 +647,22 @@ export const DeployRequest: MessageFns<DeployRequest> = {
             }
             continue;
           }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.bufferOutput = reader.bool();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.ackProcessedEvery = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -700,6 +748,16 @@ export const DeployRequest: MessageFns<DeployRequest> = {
           {},
         )
         : {},
+      bufferOutput: isSet(object.bufferOutput)
+        ? globalThis.Boolean(object.bufferOutput)
+        : isSet(object.buffer_output)
+        ? globalThis.Boolean(object.buffer_output)
+        : false,
+      ackProcessedEvery: isSet(object.ackProcessedEvery)
+        ? globalThis.Number(object.ackProcessedEvery)
+        : isSet(object.ack_processed_every)
+        ? globalThis.Number(object.ack_processed_every)
+        : 0,
     };
   },
 
@@ -756,6 +814,12 @@ export const DeployRequest: MessageFns<DeployRequest> = {
         });
       }
     }
+    if (message.bufferOutput !== false) {
+      obj.bufferOutput = message.bufferOutput;
+    }
+    if (message.ackProcessedEvery !== 0) {
+      obj.ackProcessedEvery = Math.round(message.ackProcessedEvery);
+    }
     return obj;
   },
 
@@ -793,6 +857,8 @@ export const DeployRequest: MessageFns<DeployRequest> = {
       },
       {},
     );
+    message.bufferOutput = object.bufferOutput ?? false;
+    message.ackProcessedEvery = object.ackProcessedEvery ?? 0;
     return message;
   },
 };
@@ -1222,6 +1288,7 @@ function createBaseControlRequest(): ControlRequest {
     incarnation: 0,
     checkpointHead: "",
     beforeTimeMs: 0,
+    extraJson: "",
   };
 }
 
@@ -1234,7 +1301,7 @@ export const ControlRequest: MessageFns<ControlRequest> = {
       writer.uint32(18).string(message.type);
     }
     if (message.checkpointId !== 0) {
-      writer.uint32(24).uint64(message.checkpointId);
+      writer.uint32(24).int64(message.checkpointId);
     }
     if (message.edge !== 0) {
       writer.uint32(32).uint32(message.edge);
@@ -1259,6 +1326,9 @@ export const ControlRequest: MessageFns<ControlRequest> = {
     }
     if (message.beforeTimeMs !== 0) {
       writer.uint32(89).double(message.beforeTimeMs);
+    }
+    if (message.extraJson !== "") {
+      writer.uint32(98).string(message.extraJson);
     }
     return writer;
   },
@@ -1297,7 +1367,7 @@ export const ControlRequest: MessageFns<ControlRequest> = {
               break;
             }
 
-            message.checkpointId = longToNumber(reader.uint64());
+            message.checkpointId = longToNumber(reader.int64());
             continue;
           }
           case 4: {
@@ -1364,6 +1434,14 @@ export const ControlRequest: MessageFns<ControlRequest> = {
             message.beforeTimeMs = reader.double();
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.extraJson = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1405,6 +1483,11 @@ export const ControlRequest: MessageFns<ControlRequest> = {
         : isSet(object.before_time_ms)
         ? globalThis.Number(object.before_time_ms)
         : 0,
+      extraJson: isSet(object.extraJson)
+        ? globalThis.String(object.extraJson)
+        : isSet(object.extra_json)
+        ? globalThis.String(object.extra_json)
+        : "",
     };
   },
 
@@ -1443,6 +1526,9 @@ export const ControlRequest: MessageFns<ControlRequest> = {
     if (message.beforeTimeMs !== 0) {
       obj.beforeTimeMs = floatToJson(message.beforeTimeMs);
     }
+    if (message.extraJson !== "") {
+      obj.extraJson = message.extraJson;
+    }
     return obj;
   },
 
@@ -1462,6 +1548,7 @@ export const ControlRequest: MessageFns<ControlRequest> = {
     message.incarnation = object.incarnation ?? 0;
     message.checkpointHead = object.checkpointHead ?? "";
     message.beforeTimeMs = object.beforeTimeMs ?? 0;
+    message.extraJson = object.extraJson ?? "";
     return message;
   },
 };
@@ -1971,7 +2058,17 @@ export const RedeployReply: MessageFns<RedeployReply> = {
 };
 
 function createBaseControlReplyMessage(): ControlReplyMessage {
-  return { type: "", instance: 0, checkpointId: 0, holder: 0, checkpoint: Buffer.alloc(0), checkpointHead: "" };
+  return {
+    type: "",
+    instance: 0,
+    checkpointId: 0,
+    holder: 0,
+    checkpoint: Buffer.alloc(0),
+    checkpointHead: "",
+    edge: 0,
+    sender: 0,
+    extraJson: "",
+  };
 }
 
 export const ControlReplyMessage: MessageFns<ControlReplyMessage> = {
@@ -1983,7 +2080,7 @@ export const ControlReplyMessage: MessageFns<ControlReplyMessage> = {
       writer.uint32(16).uint32(message.instance);
     }
     if (message.checkpointId !== 0) {
-      writer.uint32(24).uint64(message.checkpointId);
+      writer.uint32(24).int64(message.checkpointId);
     }
     if (message.holder !== 0) {
       writer.uint32(32).uint32(message.holder);
@@ -1993,6 +2090,15 @@ export const ControlReplyMessage: MessageFns<ControlReplyMessage> = {
     }
     if (message.checkpointHead !== "") {
       writer.uint32(50).string(message.checkpointHead);
+    }
+    if (message.edge !== 0) {
+      writer.uint32(56).uint32(message.edge);
+    }
+    if (message.sender !== 0) {
+      writer.uint32(64).uint32(message.sender);
+    }
+    if (message.extraJson !== "") {
+      writer.uint32(74).string(message.extraJson);
     }
     return writer;
   },
@@ -2031,7 +2137,7 @@ export const ControlReplyMessage: MessageFns<ControlReplyMessage> = {
               break;
             }
 
-            message.checkpointId = longToNumber(reader.uint64());
+            message.checkpointId = longToNumber(reader.int64());
             continue;
           }
           case 4: {
@@ -2056,6 +2162,30 @@ export const ControlReplyMessage: MessageFns<ControlReplyMessage> = {
             }
 
             message.checkpointHead = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.edge = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.sender = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.extraJson = reader.string();
             continue;
           }
         }
@@ -2086,6 +2216,13 @@ export const ControlReplyMessage: MessageFns<ControlReplyMessage> = {
         : isSet(object.checkpoint_head)
         ? globalThis.String(object.checkpoint_head)
         : "",
+      edge: isSet(object.edge) ? globalThis.Number(object.edge) : 0,
+      sender: isSet(object.sender) ? globalThis.Number(object.sender) : 0,
+      extraJson: isSet(object.extraJson)
+        ? globalThis.String(object.extraJson)
+        : isSet(object.extra_json)
+        ? globalThis.String(object.extra_json)
+        : "",
     };
   },
 
@@ -2109,6 +2246,15 @@ export const ControlReplyMessage: MessageFns<ControlReplyMessage> = {
     if (message.checkpointHead !== "") {
       obj.checkpointHead = message.checkpointHead;
     }
+    if (message.edge !== 0) {
+      obj.edge = Math.round(message.edge);
+    }
+    if (message.sender !== 0) {
+      obj.sender = Math.round(message.sender);
+    }
+    if (message.extraJson !== "") {
+      obj.extraJson = message.extraJson;
+    }
     return obj;
   },
 
@@ -2123,6 +2269,9 @@ export const ControlReplyMessage: MessageFns<ControlReplyMessage> = {
     message.holder = object.holder ?? 0;
     message.checkpoint = object.checkpoint ?? Buffer.alloc(0);
     message.checkpointHead = object.checkpointHead ?? "";
+    message.edge = object.edge ?? 0;
+    message.sender = object.sender ?? 0;
+    message.extraJson = object.extraJson ?? "";
     return message;
   },
 };

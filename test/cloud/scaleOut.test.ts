@@ -1,0 +1,152 @@
+// Scale out and migration on real worker processes: a word count on 3 local workers whose
+// count instance 0 is split in two (or moved to another worker) mid-run gives, under none
+// and rsm, exactly the output of the simulator's undisturbed run, with the scale out in
+// summary.json and the new instance processing its share. Workers bind 127.0.0.1; every
+// process started here is killed when its test ends.
+
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { CloudRun, ScaleOutError, type ScheduledScaleOut } from "../../cloud/cloudRun.js";
+import { LocalProcessPool } from "../../cloud/localProcessPool.js";
+import type { ControlReply, FtStrategy } from "../../engine/index.js";
+import { parseExperiment } from "../../sim/experiment.js";
+import { Simulation } from "../../sim/simulation.js";
+import { workloadNamed } from "../../workloads/index.js";
+
+const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
+const pools: LocalProcessPool[] = [];
+afterEach(async () => {
+  for (const p of pools.splice(0)) await p.shutdown();
+});
+
+// 4 s of stream; the scale out comes at 1.5 s, after two checkpoints of every instance (rsm).
+const params = { lines: 4000, lineIntervalMs: 1, windowSizeMs: 500, windowSlideMs: 250, parallelism: 2 };
+const AT_MS = 1500;
+
+/** The undisturbed output of the word count, from the simulator. */
+function failureFree() {
+  const e = parseExperiment({ workload: { name: "wordcount", params }, cluster: { vms: 3 } }, "test");
+  return new Simulation(e, workloadNamed("wordcount").plan(params, 1)).run();
+}
+
+/** A real run on 3 local workers under `strategy` with `scaleOuts`; the replies it saw. */
+async function scaledRun(strategy: FtStrategy, scaleOuts: ScheduledScaleOut[]) {
+  const token = randomBytes(8).toString("hex");
+  const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
+  pools.push(pool);
+  const replies: ControlReply[] = [];
+  const run = new CloudRun({
+    name: `scale-${strategy}`,
+    pool,
+    poolKind: "local",
+    workers: 3,
+    token,
+    workload: "wordcount",
+    params,
+    plan: workloadNamed("wordcount").plan(params, 1),
+    seed: 1,
+    batchSize: 256,
+    sourcePollMs: 20,
+    faultTolerance: { strategy, checkpointIntervalMs: 500, backupPlacement: "upstream" },
+    scaleOuts,
+    untilMs: 20_000,
+    onReply: (r) => replies.push(r),
+  });
+  const summary = await run.run();
+  /** Tuples processed on the worker that hosts instance `id` at the end. */
+  const processedOn = (id: number) => run.processedByWorker()[run.workerOf(id) ?? -1] ?? 0;
+  return { summary, replies, processedOn, workerOf: (id: number) => run.workerOf(id) };
+}
+
+describe("scale out of a real run on local workers", () => {
+  const base = failureFree();
+
+  for (const strategy of ["none", "rsm"] as const) {
+    it(`${strategy}: splitting count#3 in two mid-run gives exactly the undisturbed output`, async () => {
+      const {
+        summary: s,
+        replies,
+        processedOn,
+        workerOf,
+      } = await scaledRun(strategy, [{ operator: "count", index: 0, atMs: AT_MS, factor: 2 }]);
+      expect(s.failures).toEqual([]);
+      expect(s.outputDigest).toBe(base.outputDigest);
+      expect(s.tuplesOut).toBe(base.tuplesOut);
+      expect(s.scaleOuts).toHaveLength(1);
+      const so = s.scaleOuts[0];
+      expect(so).toMatchObject({ kind: "scaleOut", operator: "count", instance: "count#3" });
+      expect(so.instances).toEqual(["count#3", "count#6"]);
+      expect(so.requestedAtMs).toBeGreaterThanOrEqual(AT_MS - 5);
+      expect(so.pausedAtMs).toBeGreaterThanOrEqual(so.requestedAtMs);
+      expect(so.completedAtMs).not.toBeNull();
+      expect(so.completedAtMs!).toBeGreaterThan(so.pausedAtMs!);
+      // The new instance took a worker of its own (3 workers, then 4), processed its share
+      // of the words there and ended.
+      expect(s.vmsMax).toBe(4);
+      expect(workerOf(6)).toBeGreaterThanOrEqual(3);
+      expect(processedOn(6)).toBeGreaterThan(0);
+      expect(replies).toContainEqual({ type: "ended", instance: 6 });
+      if (strategy === "rsm") {
+        // It is checkpointed like the others once it runs.
+        const cps = replies.filter((r) => r.type === "checkpointed" && r.instance === 6);
+        expect(cps.length).toBeGreaterThan(0);
+      }
+    }, 30_000);
+  }
+
+  for (const strategy of ["none", "rsm"] as const) {
+    it(`${strategy}: moving count#3 to another worker mid-run gives exactly the undisturbed output`, async () => {
+      const {
+        summary: s,
+        processedOn,
+        workerOf,
+      } = await scaledRun(strategy, [{ operator: "count", index: 0, atMs: AT_MS, factor: 1 }]);
+      expect(s.outputDigest).toBe(base.outputDigest);
+      expect(s.tuplesOut).toBe(base.tuplesOut);
+      expect(s.scaleOuts).toHaveLength(1);
+      expect(s.scaleOuts[0]).toMatchObject({
+        kind: "migration",
+        instance: "count#3",
+        instances: ["count#3"],
+      });
+      expect(s.scaleOuts[0].completedAtMs).not.toBeNull();
+      // It runs on a worker of its own now (count#3 began on worker 0), and processed there.
+      expect(workerOf(3)).toBeGreaterThanOrEqual(3);
+      expect(processedOn(3)).toBeGreaterThan(0);
+    }, 30_000);
+  }
+
+  it("refuses a scale out of an operator the plan does not have, and a strategy other than none and rsm", () => {
+    const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token: "t" });
+    pools.push(pool);
+    const options = {
+      name: "refused",
+      pool,
+      poolKind: "local",
+      workers: 2,
+      token: "t",
+      workload: "wordcount",
+      params,
+      plan: workloadNamed("wordcount").plan(params, 1),
+      seed: 1,
+      batchSize: 256,
+      sourcePollMs: 20,
+    };
+    expect(
+      () => new CloudRun({ ...options, scaleOuts: [{ operator: "nope", index: 0, atMs: 0, factor: 2 }] }),
+    ).toThrow(ScaleOutError);
+    expect(
+      () =>
+        new CloudRun({
+          ...options,
+          faultTolerance: {
+            strategy: "upstream-backup",
+            checkpointIntervalMs: 500,
+            backupPlacement: "upstream",
+          },
+          scaleOuts: [{ operator: "count", index: 0, atMs: 0, factor: 2 }],
+        }),
+    ).toThrow(/strategies none and rsm, not upstream-backup/);
+  });
+});
