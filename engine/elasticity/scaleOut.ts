@@ -86,6 +86,8 @@ export class ScaleOut {
   readonly records: ScaleOutRecord[] = [];
   private active: Active | null = null;
   private nextCheckpointId = -1;
+  /** The next id a new instance may take (past every id a scale out ever gave out). */
+  private nextId = 0;
 
   constructor(
     private plan: PhysicalPlan,
@@ -298,7 +300,9 @@ export class ScaleOut {
     a.checkpoint = cp;
     const ranges = splitRange(a.spec.range, a.factor);
     a.parts = partition(cp, ranges);
-    const first = nextInstanceId(this.plan);
+    // Ids are never reused: receivers keep the channels of a retired instance (ended).
+    const first = Math.max(nextInstanceId(this.plan), this.nextId);
+    this.nextId = first + a.factor - 1;
     a.specs = ranges.map((range, i) => ({
       ...a.spec,
       id: i === 0 ? a.spec.id : first + i - 1,

@@ -304,6 +304,28 @@ describe("scale in", () => {
     }
   });
 
+  it("a scale out after a scale in gives its new instance an id never used before", () => {
+    // count#6 is made by the first scale out and merged away by the scale in; the last
+    // scale out once made a new count#6, whose output the sink took for the old one's
+    // (found by a search over seeds: 33 window counts lost).
+    const { summary } = runWordCount({
+      faultTolerance: { strategy: "none" },
+      scaling: {
+        scaleOuts: [
+          { operator: "count", index: 0, atMs: 2_348, factor: 2 },
+          { operator: "count", index: 1, atMs: 17_242, factor: 2 },
+        ],
+        scaleIns: [{ operator: "count", index: 0, atMs: 6_050 }],
+      },
+    });
+    expect(summary.scaleOuts.map((r) => r.instances)).toEqual([
+      ["count#3", "count#6"],
+      ["count#3", "count#6"],
+      ["count#4", "count#7"],
+    ]);
+    expect(summary.outputDigest).toBe(base.outputDigest);
+  });
+
   for (const operator of ["cars", "segments", "accounts"]) {
     it(`merging Linear Road's two ${operator} mid-run gives exactly the answers without it`, () => {
       const s = runLinearRoad({ scaling: { scaleIns: [{ operator, index: 0, atMs: 60_000 }] } }).summary;
