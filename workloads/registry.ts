@@ -83,6 +83,8 @@ const lrbParams = z
     xways: positiveInt.optional(),
     /** Seconds of traffic generated on the fly (a full run is 10800). */
     durationS: positiveInt.optional(),
+    /** Expressway x opens at x times this many seconds (0, the default: all at once): L grows over the run. */
+    xwayOpenEveryS: z.number().int().nonnegative().optional(),
     /** A Linear Road input file to replay instead of generating. */
     input: z.string().min(1).optional(),
     /** The historical tolls file of `input`. */
@@ -132,7 +134,13 @@ export const WORKLOADS: Readonly<Record<string, Workload>> = {
       const input = p.input;
       const records =
         input === undefined
-          ? () => new LrGenerator({ seed, xways, durationS: p.durationS ?? 600 })
+          ? () =>
+              new LrGenerator({
+                seed,
+                xways,
+                durationS: p.durationS ?? 600,
+                xwayOpenEveryS: p.xwayOpenEveryS,
+              })
           : () => new LrReader(input, { onBadLine: "stop" });
       const tolls =
         p.tolls !== undefined

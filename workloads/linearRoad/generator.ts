@@ -33,6 +33,11 @@ export interface LrGeneratorOptions {
   readonly xways: number;
   /** Event-time length of the run, seconds (default 10,800: three hours). */
   readonly durationS?: number;
+  /**
+   * Expressway x opens at x times this many seconds (0, the default: all at once); before
+   * it opens it has no traffic. SEEP's scale-out experiment grew L over the run this way.
+   */
+  readonly xwayOpenEveryS?: number;
 }
 
 /** Share of reports followed by a type 2 (account balance) query. */
@@ -63,6 +68,8 @@ export class LrGenerator {
   readonly xways: number;
   /** Length of the run, seconds. */
   readonly durationS: number;
+  /** Seconds between two expressways opening (0: all open at once). */
+  readonly openEveryS: number;
   private readonly rnd: () => number;
   private t = 0;
   private done = false;
@@ -117,6 +124,11 @@ export class LrGenerator {
     }
     this.xways = o.xways;
     this.durationS = durationS;
+    const every = o.xwayOpenEveryS ?? 0;
+    if (!Number.isInteger(every) || every < 0) {
+      throw new RangeError(`xwayOpenEveryS must be an integer >= 0, got ${o.xwayOpenEveryS}`);
+    }
+    this.openEveryS = every;
     this.rnd = seedrandom.alea(`${o.seed}/linear-road`);
     const L = o.xways;
     for (let b = 0; b < WHEEL; b++) this.wheel.push(new Int32Array(64));
@@ -130,7 +142,7 @@ export class LrGenerator {
     this.accPos = new Int32Array(L);
     this.accClearS = new Int32Array(L);
     this.accGiveUpS = new Int32Array(L);
-    for (let x = 0; x < L; x++) this.accNextS[x] = this.accidentGapS();
+    for (let x = 0; x < L; x++) this.accNextS[x] = x * this.openEveryS + this.accidentGapS();
     this.grow(1024);
     if (durationS === 0) this.done = true;
     else this.startSecond(0);
@@ -183,6 +195,8 @@ export class LrGenerator {
   private planWindow(t: number): void {
     const target = targetCars(Math.min(t + WHEEL, this.durationS));
     for (let x = 0; x < this.xways; x++) {
+      // Cars enter an expressway only once it is open (from the 30 s window it opens in).
+      if (x * this.openEveryS >= t + WHEEL) continue;
       for (let n = target - this.onRoad[x]; n > 0; n--) {
         this.spawns[x * WHEEL + Math.floor(this.rnd() * WHEEL)]++;
       }

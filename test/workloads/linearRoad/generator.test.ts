@@ -159,6 +159,26 @@ describe("LrGenerator", () => {
     expect(reentered).toBeGreaterThan(0);
   }, 60_000);
 
+  it("opens expressway x at x times xwayOpenEveryS, and changes nothing without it", () => {
+    const firstReportS = (every: number | undefined) => {
+      const gen = new LrGenerator({ seed: 5, xways: 4, durationS: 400, xwayOpenEveryS: every });
+      const row = new Float64Array(15);
+      const first = new Map<number, number>();
+      let n = 0;
+      while (gen.next(row)) {
+        n++;
+        if (row[F.type] === 0 && !first.has(row[F.xway])) first.set(row[F.xway], row[F.time]);
+      }
+      return { first, n };
+    };
+    const ramp = firstReportS(90);
+    for (const [x, t] of ramp.first) expect(t, `xway ${x}`).toBeGreaterThanOrEqual(x * 90 - 30);
+    expect([...ramp.first.keys()].sort()).toEqual([0, 1, 2, 3]);
+    const all = firstReportS(undefined);
+    expect(all.n).toBe(firstReportS(0).n);
+    expect(ramp.n).toBeLessThan(all.n);
+  });
+
   it("writes a record's CSV line as bytes exactly as the string form", () => {
     const gen = new LrGenerator({ seed: 2, xways: 1, durationS: 120 });
     const row = new Float64Array(15);
