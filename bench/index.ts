@@ -13,6 +13,7 @@ import { benchLrbQueries } from "./lrbQueries.js";
 import { benchPacketCounter } from "./packetCounterReal.js";
 import { printResults } from "./print.js";
 import { benchRsmRecoveryReal } from "./rsmRecoveryReal.js";
+import { benchScaleOutPauseReal } from "./scaleOutPauseReal.js";
 import { benchScaleOutPauseSim } from "./scaleOutPauseSim.js";
 import { benchSimEngine } from "./simEngine.js";
 
@@ -47,6 +48,7 @@ export const BENCHMARKS: Readonly<
   "packet-counter": benchPacketCounter,
   "rsm-recovery-real": benchRsmRecoveryReal,
   "scale-out-pause": benchScaleOutPauseSim,
+  "scale-out-pause-real": benchScaleOutPauseReal,
   "lrb-queries": benchLrbQueries,
   "lrb-generate": benchLrbGenerate,
 };
