@@ -32,6 +32,7 @@ import {
   roundMs,
   SinkLedger,
   type StateCodec,
+  scaleOutSummaries,
   upstreamCone,
 } from "../engine/index.js";
 import { channelCredentials, type TlsFiles, tokenMetadata } from "./auth.js";
@@ -47,7 +48,7 @@ import { ControlClient, type DeployRequest, type WorkerEvent } from "./gen/seep/
 import { InstanceDirectory } from "./instanceDirectory.js";
 import { RealClock } from "./realClock.js";
 import { Recovery, specMessage } from "./recovery.js";
-import type { RunSummary, ScaleOutSummary, WorkerFailure } from "./runSummary.js";
+import type { RunSummary, WorkerFailure } from "./runSummary.js";
 import type { CloudVm, VmPool } from "./vmPool.js";
 import { unary, type WorkerLink } from "./workerLink.js";
 
@@ -656,18 +657,7 @@ export class CloudRun {
       return spec === undefined ? "?" : operators[spec.operator].name;
     };
     const records = this.coordinator?.faultTolerance?.records ?? [];
-    const scaleOuts: ScaleOutSummary[] = (this.coordinator?.scaling?.records ?? []).map((r) => {
-      const name = operators[r.operator].name;
-      return {
-        kind: r.kind,
-        operator: name,
-        instance: `${name}#${r.instance}`,
-        instances: r.instances.map((id) => `${name}#${id}`),
-        requestedAtMs: roundMs(r.requestedAtMs),
-        pausedAtMs: r.pausedAtMs === null ? null : roundMs(r.pausedAtMs),
-        completedAtMs: r.completedAtMs === null ? null : roundMs(r.completedAtMs),
-      };
-    });
+    const scaleOuts = scaleOutSummaries(this.coordinator?.scaling?.records ?? [], (op) => operators[op].name);
     return {
       name: this.o.name,
       seed: this.o.seed,

@@ -13,7 +13,7 @@ export { CREDIT_WINDOW_FRAMES } from "./dataPlane.js";
 export { Ec2Pool, ec2PoolOptionsSchema, parseEc2PoolOptions, terminateRunInstances } from "./ec2Pool.js";
 export { encodeFrame } from "./frameCodec.js";
 export { LISTENING_PREFIX, LocalProcessPool, type LocalProcessPoolOptions } from "./localProcessPool.js";
-export type { RunSummary, ScaleOutSummary, WorkerFailure } from "./runSummary.js";
+export type { RunSummary, WorkerFailure } from "./runSummary.js";
 export { installSignalCleanup } from "./signalCleanup.js";
 export type { CloudVm, VmPool } from "./vmPool.js";
 export { type ResolvePlan, Worker, type WorkerOptions } from "./worker.js";

@@ -2,7 +2,7 @@
 // where they mean the same thing, so the two can be compared field by field. Fields that
 // only a simulator has (the trace, kernel events) are null.
 
-import type { RecoverySummary, RunSummaryFields, ScaleOutRecord } from "../engine/index.js";
+import type { RecoverySummary, RunSummaryFields, ScaleOutSummary } from "../engine/index.js";
 
 /** A worker the fault detector declared dead. */
 export interface WorkerFailure {
@@ -19,19 +19,6 @@ export interface WorkerFailure {
   /** How it was noticed: its watch stream broke, or it missed heartbeats. */
   readonly detectedVia: "stream" | "heartbeat";
   readonly instances: readonly { readonly id: number; readonly operator: string }[];
-}
-
-/** A scale out or migration (as the simulator's summary.json reports it: sim/summary.ts). */
-export interface ScaleOutSummary {
-  readonly kind: ScaleOutRecord["kind"];
-  readonly operator: string;
-  /** The instance split ("name#id"), and the instances it became (itself first). */
-  readonly instance: string;
-  readonly instances: readonly string[];
-  /** Run times: requested, upstreams paused (its workers were ready), upstreams resumed (null: never). */
-  readonly requestedAtMs: number;
-  readonly pausedAtMs: number | null;
-  readonly completedAtMs: number | null;
 }
 
 /** What summary.json holds for a real run. */

@@ -88,6 +88,8 @@ export {
   type RunSummaryFields,
   recoverySummaries,
   roundMs,
+  type ScaleOutSummary,
+  scaleOutSummaries,
 } from "./metrics/runReport.js";
 export type {
   AlignedInputs,

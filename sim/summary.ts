@@ -9,6 +9,8 @@ import {
   type RunSummaryFields,
   recoverySummaries,
   roundMs,
+  type ScaleOutSummary,
+  scaleOutSummaries,
 } from "../engine/index.js";
 
 export type { RecoverySummary };
@@ -22,18 +24,8 @@ export function recoveriesOf(sim: Simulation): RecoverySummary[] {
   return recoverySummaries(ft.records, sim.metrics.rows(), (id) => sim.operatorOf(id));
 }
 
-/** A scale out: the instance split, the instances it became, when it was asked for and done. */
-export interface ScaleOutRecord {
-  /** scaleOut, migration (the instance moved to another VM) or scaleIn (instances[1] merged into instance). */
-  readonly kind: "scaleOut" | "migration" | "scaleIn";
-  readonly operator: string;
-  readonly instance: string;
-  readonly instances: readonly string[];
-  readonly requestedAtMs: number;
-  /** From here to completedAtMs the upstreams held their output. */
-  readonly pausedAtMs: number | null;
-  readonly completedAtMs: number | null;
-}
+/** A scale out, migration or scale in (engine/metrics/runReport.ts). */
+export type ScaleOutRecord = ScaleOutSummary;
 
 /** What summary.json holds for a simulated run. */
 export interface SimSummary extends RunSummaryFields {
@@ -80,14 +72,6 @@ export function summarize(sim: Simulation, endMs: number, vmsMax: number): SimSu
     shedTuples,
     shedShare: sim.metrics.tuplesInTotal === 0 ? 0 : roundMs(shedTuples / sim.metrics.tuplesInTotal),
     deadlineMet: deadline === undefined ? null : (latency.max ?? 0) <= deadline,
-    scaleOuts: sim.scaleOuts.map((r) => ({
-      kind: r.kind,
-      operator: sim.plan.operators[r.operator].name,
-      instance: `${sim.plan.operators[r.operator].name}#${r.instance}`,
-      instances: r.instances.map((id) => `${sim.plan.operators[r.operator].name}#${id}`),
-      requestedAtMs: r.requestedAtMs,
-      pausedAtMs: r.pausedAtMs,
-      completedAtMs: r.completedAtMs,
-    })),
+    scaleOuts: scaleOutSummaries(sim.scaleOuts, (op) => sim.plan.operators[op].name),
   };
 }

@@ -32,6 +32,7 @@ import {
   sendersOf,
   withInstances,
 } from "../physicalPlan.js";
+import type { EdgeSpec } from "../queryPlan.js";
 
 /** One scale out (or migration: a "scale out" into one instance on another VM), as summary.json reports it. */
 export interface ScaleOutRecord {
@@ -133,42 +134,22 @@ export class ScaleOut {
       return `operator "${op.name}" does not take its input by key`;
     }
     if (spec.range.size < factor) return `instance ${id} has too few key groups to split in ${factor}`;
-    const upstreams = [
-      ...new Set(inputs.flatMap((e) => sendersOf(this.plan, e, spec).map((s) => s.id))),
-    ].sort((a, b) => a - b);
-    const record: ScaleOutRecord = {
-      kind: factor === 1 ? "migration" : "scaleOut",
-      operator: op.id,
-      instance: id,
-      instances: [],
-      requestedAtMs: this.link.clock.nowMs(),
-      pausedAtMs: null,
-      completedAtMs: null,
-    };
-    this.records.push(record);
-    this.active = {
-      record,
+    const upstreams = this.upstreamsOf(inputs, [spec]);
+    this.active = this.open(
+      factor === 1 ? "migration" : "scaleOut",
       spec,
+      [],
       factor,
-      checkpointId: this.nextCheckpointId--,
       upstreams,
-      phase: "acquiring",
-      sent: [],
-      waiting: new Set(upstreams),
-      checkpoint: null,
-      parts: [],
-      specs: [],
-      adds: 0,
-      vms: [],
-      retiring: null,
-      checkpoints: new Map(),
-    };
+      null,
+      "acquiring",
+    );
     // The VMs first (a cold start can take minutes), then the pause: nothing waits on the pool.
     const reserve = this.link.reserve;
     const needed = factor === 1 ? 1 : factor - 1;
-    if (reserve === undefined) this.pause(this.active);
+    const a = this.active;
+    if (reserve === undefined) this.pause(a);
     else {
-      const a = this.active;
       for (let i = 0; i < needed; i++) {
         reserve.call(
           this.link,
@@ -181,6 +162,51 @@ export class ScaleOut {
       }
     }
     return null;
+  }
+
+  /** The instances sending to any of `specs` on `inputs`, by id. */
+  private upstreamsOf(inputs: readonly EdgeSpec[], specs: readonly InstanceSpec[]): number[] {
+    const ids = inputs.flatMap((e) => specs.flatMap((s) => sendersOf(this.plan, e, s).map((u) => u.id)));
+    return [...new Set(ids)].sort((a, b) => a - b);
+  }
+
+  /** Record a reconfiguration and make it the one under way. */
+  private open(
+    kind: ScaleOutRecord["kind"],
+    spec: InstanceSpec,
+    instances: number[],
+    factor: number,
+    upstreams: number[],
+    retiring: InstanceSpec | null,
+    phase: Phase,
+  ): Active {
+    const record: ScaleOutRecord = {
+      kind,
+      operator: spec.operator,
+      instance: spec.id,
+      instances,
+      requestedAtMs: this.link.clock.nowMs(),
+      pausedAtMs: null,
+      completedAtMs: null,
+    };
+    this.records.push(record);
+    return {
+      record,
+      spec,
+      factor,
+      checkpointId: this.nextCheckpointId--,
+      upstreams,
+      phase,
+      sent: [],
+      waiting: new Set(upstreams),
+      checkpoint: null,
+      parts: [],
+      specs: [],
+      adds: 0,
+      vms: [],
+      retiring,
+      checkpoints: new Map(),
+    };
   }
 
   private pause(a: Active): void {
@@ -206,36 +232,8 @@ export class ScaleOut {
     if (op.kind !== "operator" || inputs.length === 0 || inputs.some((e) => e.contract !== "key")) {
       return `operator "${op.name}" does not take its input by key`;
     }
-    const upstreams = [
-      ...new Set(inputs.flatMap((e) => [sx, sy].flatMap((s) => sendersOf(this.plan, e, s).map((u) => u.id)))),
-    ].sort((a, b) => a - b);
-    const record: ScaleOutRecord = {
-      kind: "scaleIn",
-      operator: op.id,
-      instance: x,
-      instances: [x, y],
-      requestedAtMs: this.link.clock.nowMs(),
-      pausedAtMs: null,
-      completedAtMs: null,
-    };
-    this.records.push(record);
-    this.active = {
-      record,
-      spec: sx,
-      factor: 1,
-      checkpointId: this.nextCheckpointId--,
-      upstreams,
-      phase: "pausing",
-      sent: [],
-      waiting: new Set(upstreams),
-      checkpoint: null,
-      parts: [],
-      specs: [],
-      adds: 0,
-      vms: [],
-      retiring: sy,
-      checkpoints: new Map(),
-    };
+    const upstreams = this.upstreamsOf(inputs, [sx, sy]);
+    this.active = this.open("scaleIn", sx, [x, y], 1, upstreams, sy, "pausing");
     this.pause(this.active);
     return null;
   }

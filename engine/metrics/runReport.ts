@@ -109,3 +109,44 @@ export function recoverySummaries(
     };
   });
 }
+
+/** A scale out, migration or scale in, as summary.json reports it in both runtimes. */
+export interface ScaleOutSummary {
+  readonly kind: "scaleOut" | "migration" | "scaleIn";
+  readonly operator: string;
+  /** The instance split or kept ("name#id"), and the instances involved (itself first). */
+  readonly instance: string;
+  readonly instances: readonly string[];
+  /** Run times: requested, upstreams paused (its VMs were ready), upstreams resumed (null: never). */
+  readonly requestedAtMs: number;
+  readonly pausedAtMs: number | null;
+  readonly completedAtMs: number | null;
+}
+
+/** The summaries of a run's scale outs; `operatorName` names an operator by id. */
+export function scaleOutSummaries(
+  records: readonly {
+    readonly kind: ScaleOutSummary["kind"];
+    readonly operator: number;
+    readonly instance: number;
+    readonly instances: readonly number[];
+    readonly requestedAtMs: number;
+    readonly pausedAtMs: number | null;
+    readonly completedAtMs: number | null;
+  }[],
+  operatorName: (operator: number) => string,
+): ScaleOutSummary[] {
+  const time = (x: number | null) => (x === null ? null : roundMs(x));
+  return records.map((r) => {
+    const name = operatorName(r.operator);
+    return {
+      kind: r.kind,
+      operator: name,
+      instance: `${name}#${r.instance}`,
+      instances: r.instances.map((id) => `${name}#${id}`),
+      requestedAtMs: roundMs(r.requestedAtMs),
+      pausedAtMs: time(r.pausedAtMs),
+      completedAtMs: time(r.completedAtMs),
+    };
+  });
+}
