@@ -339,6 +339,7 @@ export class CloudRun {
   private recoveryHost() {
     return {
       pool: this.o.pool,
+      codecOf: (op: number) => this.codecs[op] ?? JSON_STATE_CODEC,
       directory: this.directory,
       metadata: this.metadata,
       links: () => this.links,

@@ -16,6 +16,8 @@ import {
   decodeFloat,
   encodeCheckpoint,
   encodeFloat,
+  type KeyGroupRange,
+  partitionEncoded,
   type StateCodec,
 } from "../engine/index.js";
 
@@ -151,4 +153,33 @@ export function checkpointFromWire(
   };
   WIRE_BYTES.set(cp, bytes);
   return cp;
+}
+
+/**
+ * The parts of a checkpoint held as bytes, cut from those bytes by key-group section
+ * (engine `partitionEncoded`): nothing is decoded here, and each part goes out as its own
+ * bytes. Null when the checkpoint has no bytes (it was never on the wire).
+ */
+export function partitionOnWire(
+  cp: Checkpoint,
+  ranges: readonly KeyGroupRange[],
+  codecOf: (operator: number) => StateCodec<unknown>,
+): Checkpoint[] | null {
+  const bytes = WIRE_BYTES.get(cp);
+  if (bytes === undefined) return null;
+  return partitionEncoded(bytes, ranges).map((part, i) => {
+    const head = checkpointHead({ ...headFieldsOf(cp), instance: i === 0 ? cp.instance : -1 } as Checkpoint);
+    return checkpointFromWire(part, head, codecOf);
+  });
+}
+
+/** The fields a head carries, read without touching the state. */
+function headFieldsOf(cp: Checkpoint) {
+  return {
+    id: cp.id,
+    instance: cp.instance,
+    operator: cp.operator,
+    inputs: cp.inputs,
+    ...(cp.horizonMs === undefined ? {} : { horizonMs: cp.horizonMs }),
+  };
 }

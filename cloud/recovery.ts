@@ -27,16 +27,20 @@ import type {
   FaultToleranceLink,
   InstanceSpec,
   PhysicalPlan,
+  StateCodec,
 } from "../engine/index.js";
 import { withInstances } from "../engine/index.js";
 import type { InstanceSpec as InstanceSpecMessage } from "./gen/seep/v1/seep.js";
 import type { InstanceDirectory } from "./instanceDirectory.js";
+import { partitionOnWire } from "./lazyCheckpoint.js";
 import type { CloudVm, VmPool } from "./vmPool.js";
 import { unary, WorkerGone, type WorkerLink } from "./workerLink.js";
 
 /** What a recovery needs of the run. */
 export interface RecoveryHost {
   readonly pool: VmPool;
+  /** The state codec of an operator (a scale out's parts decode through it). */
+  codecOf(operator: number): StateCodec<unknown>;
   readonly directory: InstanceDirectory;
   readonly metadata: Metadata;
   links(): readonly WorkerLink[];
@@ -93,6 +97,8 @@ export class Recovery {
           })
           .catch(abort);
       },
+      // A scale out's checkpoint reaches the coordinator as bytes: its parts are cut from them.
+      partition: (cp, ranges) => partitionOnWire(cp, ranges, (op) => this.host.codecOf(op)),
       reserve: (onReady) => {
         this.chain = this.chain
           .then(() => this.reserveWorker())

@@ -15,7 +15,7 @@
 import type { Batch } from "./batch.js";
 import { decodeBatch, encodeBatch } from "./batchCodec.js";
 import type { BufferedChannel, ChannelPosition, Checkpoint, OutputPosition } from "./checkpoint.js";
-import { KeyGroupRange } from "./keyGroups.js";
+import { KeyGroupRange, mergeRanges } from "./keyGroups.js";
 import { ROUTING_CONTRACTS, type RoutingContract, type RoutingState } from "./router.js";
 import { decodeFloat, encodeFloat, JSON_STATE_CODEC, type StateCodec } from "./stateCodec.js";
 import { StateSnapshot } from "./stateSnapshot.js";
@@ -86,7 +86,8 @@ class ByteWriter {
 
 /** Reads what ByteWriter wrote, refusing to run past the end. */
 class ByteReader {
-  private at = 0;
+  /** Offset of the next byte to read. */
+  at = 0;
   private readonly view: DataView;
 
   constructor(private readonly bytes: Uint8Array) {
@@ -366,4 +367,60 @@ export function decodeCheckpoint(
 /** Bytes of a checkpoint once encoded (encodes it). */
 export function checkpointSizeBytes(cp: Checkpoint, codec: StateCodec<unknown> = JSON_STATE_CODEC): number {
   return encodeCheckpoint(cp, codec).length;
+}
+
+/**
+ * `partition` on encoded bytes: the parts of an encoded checkpoint by key-group ranges that
+ * tile its range, each as the bytes `encodeCheckpoint` would give for that part, without
+ * decoding a single state value (each key group is a section of its own, copied as it is).
+ * Part 0 keeps the identity, output positions and buffers; the others start as new senders.
+ */
+export function partitionEncoded(bytes: Uint8Array, ranges: readonly KeyGroupRange[]): Uint8Array[] {
+  const r = new ByteReader(bytes);
+  const h = readHeader(r);
+  let range: KeyGroupRange;
+  try {
+    range = rangeOf(h.range, "header");
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  if (!mergeRanges(ranges).equals(range)) {
+    throw new RangeError(`ranges ${ranges.join(" ")} do not tile the checkpoint's ${range}`);
+  }
+  // Where each key group's section starts (sections are padded to 8 bytes, so they copy as they are).
+  const starts: number[] = [];
+  for (let g = 0; g < range.size; g++) {
+    starts.push(r.at);
+    const [count, valueBytes] = r.pair(`key group ${range.first + g}`);
+    r.take(8 * count, "keys");
+    r.take(valueBytes, "values");
+  }
+  starts.push(r.at);
+  const buffers = bytes.subarray(r.at);
+  return ranges.map((part, i) => {
+    const header: Header =
+      i === 0
+        ? { ...h, range: [part.first, part.last] }
+        : {
+            ...h,
+            instance: -1,
+            range: [part.first, part.last],
+            outputs: h.outputs.map((o) => ({
+              ...o,
+              seq: 0,
+              sentTo: [],
+              routing: { ...(o.routing as Record<string, unknown>), next: 0 },
+            })),
+            buffers: [],
+          };
+    const w = new ByteWriter();
+    const head = encoder.encode(JSON.stringify(header));
+    w.pair(MAGIC, VERSION);
+    w.pair(head.length, 0);
+    w.push(head);
+    if (!part.isEmpty)
+      w.push(bytes.subarray(starts[part.first - range.first], starts[part.last - range.first + 1]));
+    if (i === 0) w.push(buffers);
+    return w.finish();
+  });
 }

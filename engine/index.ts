@@ -18,6 +18,7 @@ export {
   decodeRoutingState,
   encodeCheckpoint,
   encodeRoutingState,
+  partitionEncoded,
 } from "./checkpointCodec.js";
 export type { ControlMessage, ControlReply, ControlType } from "./control.js";
 export { ProtocolError } from "./control.js";

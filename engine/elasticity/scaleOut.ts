@@ -297,7 +297,7 @@ export class ScaleOut {
     a.phase = "deploying";
     a.checkpoint = cp;
     const ranges = splitRange(a.spec.range, a.factor);
-    a.parts = partition(cp, ranges);
+    a.parts = this.link.partition?.(cp, ranges) ?? partition(cp, ranges);
     // Ids are never reused: receivers keep the channels of a retired instance (ended).
     const first = Math.max(nextInstanceId(this.plan), this.nextId);
     this.nextId = first + a.factor - 1;

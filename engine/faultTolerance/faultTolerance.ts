@@ -30,6 +30,7 @@
 
 import type { Checkpoint } from "../checkpoint.js";
 import type { ControlMessage, ControlReply } from "../control.js";
+import type { KeyGroupRange } from "../keyGroups.js";
 import type { InstanceSpec, PhysicalPlan } from "../physicalPlan.js";
 import { withInstances } from "../physicalPlan.js";
 import type { Clock, TimerHandle } from "../runtime.js";
@@ -56,6 +57,11 @@ export interface FaultToleranceLink {
    * false, ...)` deploys there. Optional: without it, a scale out takes VMs as it deploys.
    */
   reserve?(onReady: (vm: number) => void, forMigration: boolean): void;
+  /**
+   * Optional: `partition` done the runtime's way (a real runtime splits the encoded bytes of
+   * a checkpoint it holds undecoded); null to let the engine partition it.
+   */
+  partition?(cp: Checkpoint, ranges: readonly KeyGroupRange[]): Checkpoint[] | null;
 }
 
 /** One recovery: from the failure to every replacement restored and started. */

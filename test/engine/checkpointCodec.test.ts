@@ -8,7 +8,7 @@ import seedrandom from "seedrandom";
 import { describe, expect, it } from "vitest";
 import type { Batch } from "../../engine/batch.js";
 import { encodeBatch } from "../../engine/batchCodec.js";
-import type { Checkpoint } from "../../engine/checkpoint.js";
+import { type Checkpoint, partition } from "../../engine/checkpoint.js";
 import {
   checkpointOperatorOf,
   checkpointSizeBytes,
@@ -16,9 +16,10 @@ import {
   decodeRoutingState,
   encodeCheckpoint,
   encodeRoutingState,
+  partitionEncoded,
 } from "../../engine/checkpointCodec.js";
 import { InProcessRuntime } from "../../engine/inProcessRuntime.js";
-import { KeyGroupRange } from "../../engine/keyGroups.js";
+import { KeyGroupRange, splitRange } from "../../engine/keyGroups.js";
 import { type PhysicalPlan, physicalPlan } from "../../engine/physicalPlan.js";
 import { restore } from "../../engine/primitives.js";
 import { QueryBuilder } from "../../engine/queryPlan.js";
@@ -389,5 +390,39 @@ describe("window state codecs", () => {
     expect(() => codec.decode([0, 20, [2, 1], [[], []]])).toThrow(/ascending integers/);
     expect(() => codec.decode([0, 20, [1], []])).toThrow(/do not match/);
     expect(() => codec.decode({})).toThrow(/expected \[4\]/);
+  });
+});
+
+describe("partitionEncoded", () => {
+  it("gives, without decoding, exactly the bytes of each part partition gives", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<WindowKind>("time", "count", "distinct"),
+        fc.integer({ min: 0, max: 1e6 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 2, max: 4 }),
+        (kind, seed, steps, parts) => {
+          const { plan, checkpoints } = windowCheckpoints(kind, seed, steps);
+          for (const cp of checkpoints.filter((c) => c.operator === 1)) {
+            const codec = codecIn(plan)(cp);
+            const ranges = splitRange(cp.range, Math.min(parts, cp.range.size));
+            const expected = partition(cp, ranges).map((p) => encodeCheckpoint(p, codec));
+            const sliced = partitionEncoded(encodeCheckpoint(cp, codec), ranges);
+            expect(sliced).toEqual(expected);
+            expectSameCheckpoint(decodeCheckpoint(sliced[1], codec), partition(cp, ranges)[1]);
+          }
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+
+  it("refuses ranges that do not tile the checkpoint's", () => {
+    const { checkpoints } = keyedCountCheckpoints(3, 5, 20);
+    const cp = checkpoints.find((c) => c.operator === 1)!;
+    const bytes = encodeCheckpoint(cp);
+    expect(() => partitionEncoded(bytes, [KeyGroupRange.of(cp.range.first, cp.range.first)])).toThrow(
+      /do not tile/,
+    );
   });
 });
