@@ -11,22 +11,16 @@
 // their most in the 10 s before the failure, the backlog of the replay drained. Baseline:
 // decoding the same checkpoint in one process, warm, without transfer.
 
-import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { CloudRun } from "../cloud/cloudRun.js";
-import { LocalProcessPool } from "../cloud/localProcessPool.js";
 import type { Checkpoint, MetricsRow } from "../engine/index.js";
 import { workloadNamed } from "../workloads/index.js";
 import type { BenchResult } from "./index.js";
+import { largeStateParams, localWorkers } from "./largeStateWordCount.js";
 import { nowMs } from "./measure.js";
-
-const root = fileURLToPath(new URL("../", import.meta.url));
 
 /** The count instance of the plan (source 0, splits 1-2, count 3, sink 4) and its worker. */
 const COUNT = 3;
 const COUNT_WORKER = 3;
-const WORDS_PER_LINE = 20;
-const LINE_INTERVAL_MS = 0.5;
 
 interface Shape {
   readonly vocabularySize: number;
@@ -65,20 +59,8 @@ export function backlogDrainedAtMs(
 /** Run the R+SM recovery benchmark. */
 export async function benchRsmRecoveryReal(quick: boolean): Promise<BenchResult[]> {
   const shape = quick ? QUICK : FULL;
-  const params = {
-    lines: Math.ceil((shape.untilMs * 1.1) / LINE_INTERVAL_MS),
-    lineIntervalMs: LINE_INTERVAL_MS,
-    windowSizeMs: 10_000_000,
-    windowSlideMs: 10_000_000,
-    vocabularySize: shape.vocabularySize,
-    zipfExponent: 0,
-    wordsPerLineMin: WORDS_PER_LINE,
-    wordsPerLineMax: WORDS_PER_LINE,
-    splitParallelism: 2,
-    countParallelism: 1,
-  };
-  const token = randomBytes(16).toString("hex");
-  const pool = new LocalProcessPool({ command: [process.execPath, `${root}bin/seep.js`, "worker"], token });
+  const params = largeStateParams(shape.vocabularySize, shape.untilMs);
+  const { pool, token } = localWorkers();
   // The count's last checkpoint when its worker was found dead: the state it held.
   let last: Checkpoint | null = null;
   let held: Checkpoint | null = null;

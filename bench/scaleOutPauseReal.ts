@@ -16,21 +16,15 @@
 // metrics interval (250 ms) after that rise whose queued tuples are back to their most in
 // the 10 s before the pause (0 when they never rise above it within 5 s of the pause).
 
-import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { CloudRun } from "../cloud/cloudRun.js";
-import { LocalProcessPool } from "../cloud/localProcessPool.js";
 import type { Checkpoint, MetricsRow } from "../engine/index.js";
 import { workloadNamed } from "../workloads/index.js";
 import type { BenchResult } from "./index.js";
+import { largeStateParams, localWorkers } from "./largeStateWordCount.js";
 import { backlogDrainedAtMs } from "./rsmRecoveryReal.js";
-
-const root = fileURLToPath(new URL("../", import.meta.url));
 
 /** The count instance of the plan (source 0, splits 1-2, count 3, sink 4). */
 const COUNT = 3;
-const WORDS_PER_LINE = 20;
-const LINE_INTERVAL_MS = 0.5;
 
 interface Shape {
   readonly vocabularySize: number;
@@ -72,21 +66,8 @@ function peakQueue(rows: readonly MetricsRow[], fromMs: number, toMs: number): n
 
 /** Run the word count of `shape` on local workers, split its count in two, and measure the split. */
 async function scaleOutOf(shape: Shape): Promise<ScaleOutFigures> {
-  const params = {
-    // The stream outlasts the run: it ends at untilMs.
-    lines: Math.ceil((shape.untilMs * 1.1) / LINE_INTERVAL_MS),
-    lineIntervalMs: LINE_INTERVAL_MS,
-    windowSizeMs: 10_000_000,
-    windowSlideMs: 10_000_000,
-    vocabularySize: shape.vocabularySize,
-    zipfExponent: 0,
-    wordsPerLineMin: WORDS_PER_LINE,
-    wordsPerLineMax: WORDS_PER_LINE,
-    splitParallelism: 2,
-    countParallelism: 1,
-  };
-  const token = randomBytes(16).toString("hex");
-  const pool = new LocalProcessPool({ command: [process.execPath, `${root}bin/seep.js`, "worker"], token });
+  const params = largeStateParams(shape.vocabularySize, shape.untilMs);
+  const { pool, token } = localWorkers();
   // The checkpoint the count took for the split (undecoded until its size is asked for),
   // and the run time the coordinator had partitioned it by (wall time minus the run's offset,
   // known from the last progress report: the replay runs at speed 1).

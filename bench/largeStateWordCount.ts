@@ -1,0 +1,42 @@
+// Shared by the benchmarks of a large keyed state on real workers (recovery, scale out):
+// a word count whose count instance holds most of a large vocabulary, and a pool of local
+// `seep worker` processes to run it on.
+
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { LocalProcessPool } from "../cloud/localProcessPool.js";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+
+/** 20 words a line, a line every 0.5 ms: 40,000 words/s. */
+const WORDS_PER_LINE = 20;
+const LINE_INTERVAL_MS = 0.5;
+
+/**
+ * Word-count parameters for a stream of `untilMs` (and 10% more) over `vocabularySize`
+ * uniformly drawn words, with windows longer than the run (every word seen stays in state)
+ * and one count instance.
+ */
+export function largeStateParams(vocabularySize: number, untilMs: number) {
+  return {
+    lines: Math.ceil((untilMs * 1.1) / LINE_INTERVAL_MS),
+    lineIntervalMs: LINE_INTERVAL_MS,
+    windowSizeMs: 10_000_000,
+    windowSlideMs: 10_000_000,
+    vocabularySize,
+    zipfExponent: 0,
+    wordsPerLineMin: WORDS_PER_LINE,
+    wordsPerLineMax: WORDS_PER_LINE,
+    splitParallelism: 2,
+    countParallelism: 1,
+  };
+}
+
+/** A pool of local worker processes, with a fresh token. */
+export function localWorkers(): { pool: LocalProcessPool; token: string } {
+  const token = randomBytes(16).toString("hex");
+  return {
+    pool: new LocalProcessPool({ command: [process.execPath, `${root}bin/seep.js`, "worker"], token }),
+    token,
+  };
+}
