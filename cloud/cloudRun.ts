@@ -19,6 +19,7 @@ import {
   DEFAULT_FAULT_TOLERANCE,
   decodeBatch,
   type FaultToleranceOptions,
+  instancesOf,
   JSON_STATE_CODEC,
   type LogicalPlan,
   latencyFiguresMs,
@@ -64,7 +65,7 @@ export interface WorkerKill {
 
 /**
  * A scale out to carry out during the run: at run time `atMs`, the `index`-th instance (in
- * id order, as the plan stands then: as the simulator's scaling.scaleOuts) of `operator`
+ * key-group order, as the plan stands then: as the simulator's scaling.scaleOuts) of `operator`
  * is split into `factor` instances, the new ones on workers of their own; factor 1 moves
  * it to another worker (a migration).
  */
@@ -527,11 +528,8 @@ export class CloudRun {
     if (c === null || this.stopping || this.error !== null) return;
     const scaling = c.scaling!;
     const op = c.plan.logical.operators.find((x) => x.name === so.operator)!;
-    // In the plan's order (by id), as the simulator picks it.
     // In key-group order, as the simulator counts them.
-    const spec = c.plan.instances
-      .filter((i) => i.operator === op.id)
-      .sort((a, b) => a.range.first - b.range.first)[so.index];
+    const spec = instancesOf(c.plan, op.id)[so.index];
     if (spec === undefined) {
       this.abort(new ScaleOutError(`scale out: "${so.operator}" has no instance ${so.index}`));
       return;

@@ -3,7 +3,8 @@
 // replacement: only the replacement needs its state. The coordinator and the holder need
 // its id, instance, operator and input positions (to trim buffers and send acks), so
 // those travel beside the bytes as a small JSON head (with a mark's horizon, under
-// upstream backup), and the rest is decoded on first use. The bytes stay attached to the
+// upstream backup), the key-group range is read from the bytes' header, and the rest is
+// decoded on first use. The bytes stay attached to the
 // checkpoint, so that passing it on sends them as they came instead of encoding it again:
 // for a state of a million keys, that is four of the six passes through the state codec
 // saved on every checkpoint interval.
@@ -11,7 +12,7 @@
 import {
   type ChannelPosition,
   type Checkpoint,
-  checkpointOperatorOf,
+  checkpointHeaderOf,
   decodeCheckpoint,
   decodeFloat,
   encodeCheckpoint,
@@ -91,8 +92,8 @@ function parseHead(head: string): {
 
 /**
  * The checkpoint of `bytes` and its `head`: id, instance, operator, inputs and horizon
- * (a mark's; absent otherwise) at once, the rest decoded on first use through the state
- * codec of its operator (`codecOf`). Without a head, decoded at once. Only a checkpoint
+ * (a mark's; absent otherwise) at once, and the range from the bytes' header; the rest
+ * decoded on first use through the state codec of its operator (`codecOf`). Without a head, decoded at once. Only a checkpoint
  * decoded from a message for one restore is `exclusive`: a holder's backups and relayed
  * checkpoints may be used again, so their decoded maps are copied by whoever restores them.
  */
@@ -103,7 +104,7 @@ export function checkpointFromWire(
   /** Decoded for one restore alone: the restore adopts the decoded maps instead of copying them. */
   exclusive = false,
 ): Checkpoint {
-  const operator = checkpointOperatorOf(bytes); // checks the bytes' prefix and header
+  const { operator, range } = checkpointHeaderOf(bytes); // checks the bytes' prefix and header
   const codec = codecOf(operator);
   if (head === "") {
     const cp = decodeCheckpoint(bytes, codec, exclusive);
@@ -129,9 +130,8 @@ export function checkpointFromWire(
     // A plain property, from the head: the same before and after the state is decoded,
     // and absent (not undefined-valued) when the head has none, like a decoded checkpoint.
     ...(h.horizonMs === undefined ? {} : { horizonMs: h.horizonMs }),
-    get range() {
-      return load().range;
-    },
+    // From the bytes' header: the fault-tolerance protocol reads every checkpoint's range.
+    range,
     get processing() {
       return load().processing;
     },

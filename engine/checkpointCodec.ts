@@ -252,7 +252,17 @@ function readHeader(r: ByteReader): Header {
 
 /** The operator of an encoded checkpoint (to pick its codec before decoding it). */
 export function checkpointOperatorOf(bytes: Uint8Array): number {
-  return readHeader(new ByteReader(bytes)).operator;
+  return checkpointHeaderOf(bytes).operator;
+}
+
+/** The operator and key-group range of an encoded checkpoint, from its header alone. */
+export function checkpointHeaderOf(bytes: Uint8Array): { operator: number; range: KeyGroupRange } {
+  const h = readHeader(new ByteReader(bytes));
+  try {
+    return { operator: h.operator, range: rangeOf(h.range, "header") };
+  } catch (e) {
+    fail((e as Error).message);
+  }
 }
 
 function float(json: unknown, what: string): number {

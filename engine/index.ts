@@ -12,6 +12,7 @@ export {
 export type { BufferedChannel, ChannelPosition, Checkpoint, OutputPosition } from "./checkpoint.js";
 export { checkpointBufferedTuples, checkpointEntries } from "./checkpoint.js";
 export {
+  checkpointHeaderOf,
   checkpointOperatorOf,
   checkpointSizeBytes,
   decodeCheckpoint,
@@ -38,6 +39,7 @@ export {
   type ScalingDecision,
   type ScalingPolicy,
   type ScalingRule,
+  whyNotScalable,
 } from "./elasticity/index.js";
 export { backupHolderOf, downstreamCone, STORE, upstreamCone } from "./faultTolerance/backupPlacement.js";
 export {

@@ -811,9 +811,7 @@ export class Instance<V = unknown> {
     }
     this.advanceEventTime(mark.watermarkMs);
     for (const e of this.outputs.values()) e.discard();
-    this.outputs = this.outputsAt(mark.outputs, []);
-    const ports = this.portEmitters();
-    this.ctx.ports.splice(0, this.ctx.ports.length, ...ports);
+    this.replaceOutputs(mark.outputs, []);
     this.rebuildTo = null;
     const rest = this.rebuildRest;
     this.rebuildRest = null;
@@ -824,15 +822,13 @@ export class Instance<V = unknown> {
   }
 
   /**
-   * Output edges at a checkpoint's positions and buffers. The routing is the checkpoint's
+   * Take a checkpoint's output positions and buffers (new output edges, and the operator's
+   * emitters onto them). The routing is the checkpoint's
    * unless a scale out has changed the receivers since it was taken: then it is the plan's
    * this instance was deployed with (its regenerated output goes to the keys' owners now;
    * receivers drop what they have by timestamp, the new ones from the scale out's cut on).
    */
-  private outputsAt(
-    positions: readonly OutputPosition[],
-    buffers: readonly BufferedChannel[],
-  ): Map<number, OutputEdge> {
+  private replaceOutputs(positions: readonly OutputPosition[], buffers: readonly BufferedChannel[]): void {
     const rebuilt = new Map<number, OutputEdge>();
     for (const pos of positions) {
       const old = this.outputOf(pos.edge);
@@ -851,7 +847,8 @@ export class Instance<V = unknown> {
         ),
       );
     }
-    return rebuilt;
+    this.outputs = rebuilt;
+    this.ctx.ports.splice(0, this.ctx.ports.length, ...this.portEmitters());
   }
 
   /** Install a checkpoint into this fresh instance. */
@@ -876,9 +873,7 @@ export class Instance<V = unknown> {
     this.replaysDue = cp.inputs;
     this.markers.clear();
     this.snapshotDone = Math.max(this.snapshotDone, cp.id);
-    this.outputs = this.outputsAt(cp.outputs, cp.buffers);
-    const ports = this.portEmitters();
-    this.ctx.ports.splice(0, this.ctx.ports.length, ...ports);
+    this.replaceOutputs(cp.outputs, cp.buffers);
     if (this.isSource) (this.logic as Source<V>).seek(cp.sourcePosition);
     this.ctx.eventTimeMs = cp.watermarkMs;
     this.ended = cp.ended;

@@ -11,6 +11,7 @@ import {
   type FaultTolerance,
   type FaultToleranceLink,
   type InstanceSpec,
+  instancesOf,
   keepsOutputBuffers,
   type LoadReport,
   type LogicalPlan,
@@ -22,6 +23,7 @@ import {
   type ScaleOutRecord,
   type ScalingDecision,
   SinkLedger,
+  whyNotScalable,
 } from "../engine/index.js";
 import { costModel } from "./costModel.js";
 import { type Experiment, ExperimentError } from "./experiment.js";
@@ -264,15 +266,8 @@ export class Simulation {
     const view: PlanView = {
       operatorName: (op) => c.plan.logical.operators[op].name,
       // Nothing is decided while a scale out is under way.
-      scalable: (op) =>
-        !scaling.busy &&
-        c.plan.logical.operators[op].kind === "operator" &&
-        c.plan.logical.edges.filter((e) => e.to === op).every((e) => e.contract === "key"),
-      instancesOf: (op) =>
-        c.plan.instances
-          .filter((i) => i.operator === op)
-          .sort((a, b) => a.range.first - b.range.first)
-          .map((i) => i.id),
+      scalable: (op) => !scaling.busy && whyNotScalable(c.plan, op) === null,
+      instancesOf: (op) => instancesOf(c.plan, op).map((i) => i.id),
       vmsInUse: () => this.pool.inUse,
     };
     this.lastReport = report;
@@ -366,9 +361,7 @@ export class Simulation {
     }
     const op = c.plan.logical.operators.find((o) => o.name === si.operator);
     if (op === undefined) throw new ExperimentError(`scaling.scaleIns: no operator "${si.operator}"`);
-    const instances = c.plan.instances
-      .filter((i) => i.operator === op.id)
-      .sort((a, b) => a.range.first - b.range.first);
+    const instances = instancesOf(c.plan, op.id);
     const [x, y] = [instances[si.index], instances[si.index + 1]];
     if (x === undefined || y === undefined)
       throw new ExperimentError(
@@ -389,10 +382,7 @@ export class Simulation {
     const op = c.plan.logical.operators.find((o) => o.name === so.operator);
     if (op === undefined) throw new ExperimentError(`scaling.scaleOuts: no operator "${so.operator}"`);
     // In key-group order, as scale ins count them.
-    const instances = c.plan.instances
-      .filter((i) => i.operator === op.id)
-      .sort((a, b) => a.range.first - b.range.first);
-    const spec = instances[so.index];
+    const spec = instancesOf(c.plan, op.id)[so.index];
     if (spec === undefined)
       throw new ExperimentError(`scaling.scaleOuts: "${so.operator}" has no instance ${so.index}`);
     if (c.scaling!.busy) {

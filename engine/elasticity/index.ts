@@ -2,7 +2,7 @@
 
 export { BottleneckDetector, type PlanView, type ScalingDecision } from "./bottleneckDetector.js";
 export { capacityOf, type InstanceLoad, type LoadMetric, type LoadReport, metricOf } from "./loadReport.js";
-export { ScaleOut, type ScaleOutRecord } from "./scaleOut.js";
+export { ScaleOut, type ScaleOutRecord, whyNotScalable } from "./scaleOut.js";
 export {
   DEFAULT_SCALING_POLICY,
   reportsNeeded,

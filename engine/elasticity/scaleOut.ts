@@ -40,12 +40,23 @@ export interface ScaleOutRecord {
   readonly operator: number;
   /** The instance split, and the instances it became (itself first). */
   readonly instance: number;
-  readonly instances: readonly number[];
+  /** Known once the parts are chosen (a scale out), or at once (a scale in). */
+  instances: readonly number[];
   readonly requestedAtMs: number;
   /** When the upstreams were told to pause (its VMs were ready); the pause lasts until completedAtMs. */
   pausedAtMs: number | null;
   /** When the upstreams resumed: the scale out is done (null: never, the run ended first). */
   completedAtMs: number | null;
+}
+
+/** Why instances of `operator` cannot be split or merged (null: they can): input not by key. */
+export function whyNotScalable(plan: PhysicalPlan, operator: number): string | null {
+  const op = plan.logical.operators[operator];
+  const inputs = plan.logical.edges.filter((e) => e.to === operator);
+  if (op.kind !== "operator" || inputs.length === 0 || inputs.some((e) => e.contract !== "key")) {
+    return `operator "${op.name}" does not take its input by key`;
+  }
+  return null;
 }
 
 /** What a fault-tolerance protocol hears of a scale out. */
@@ -70,7 +81,6 @@ interface Active {
   /** What each upstream had sent to X (and, in a scale in, to the retiring instance) when it paused. */
   readonly sent: (ChannelPosition & { readonly receiver: number })[];
   readonly waiting: Set<number>;
-  checkpoint: Checkpoint | null;
   parts: Checkpoint[];
   specs: InstanceSpec[];
   /** senderAdded replies still due. */
@@ -129,10 +139,9 @@ export class ScaleOut {
     if (this.active !== null) return "a scale out is under way";
     const spec = instanceById(this.plan, id);
     const op = this.plan.logical.operators[spec.operator];
+    const why = whyNotScalable(this.plan, op.id);
+    if (why !== null) return why;
     const inputs = this.plan.logical.edges.filter((e) => e.to === op.id);
-    if (op.kind !== "operator" || inputs.length === 0 || inputs.some((e) => e.contract !== "key")) {
-      return `operator "${op.name}" does not take its input by key`;
-    }
     if (spec.range.size < factor) return `instance ${id} has too few key groups to split in ${factor}`;
     const upstreams = this.upstreamsOf(inputs, [spec]);
     this.active = this.open(
@@ -199,7 +208,6 @@ export class ScaleOut {
       phase,
       sent: [],
       waiting: new Set(upstreams),
-      checkpoint: null,
       parts: [],
       specs: [],
       adds: 0,
@@ -228,10 +236,9 @@ export class ScaleOut {
     if (sy.operator !== sx.operator) return `instances ${x} and ${y} are of different operators`;
     if (sx.range.last + 1 !== sy.range.first && sy.range.last + 1 !== sx.range.first)
       return `instances ${x} and ${y} do not hold neighbouring key groups`;
+    const why = whyNotScalable(this.plan, op.id);
+    if (why !== null) return why;
     const inputs = this.plan.logical.edges.filter((e) => e.to === op.id);
-    if (op.kind !== "operator" || inputs.length === 0 || inputs.some((e) => e.contract !== "key")) {
-      return `operator "${op.name}" does not take its input by key`;
-    }
     const upstreams = this.upstreamsOf(inputs, [sx, sy]);
     this.active = this.open("scaleIn", sx, [x, y], 1, upstreams, sy, "pausing");
     this.pause(this.active);
@@ -295,7 +302,6 @@ export class ScaleOut {
   /** Partition the checkpoint and deploy X afresh in place and the new instances on new VMs. */
   private deploy(a: Active, cp: Checkpoint): void {
     a.phase = "deploying";
-    a.checkpoint = cp;
     const ranges = splitRange(a.spec.range, a.factor);
     a.parts = this.link.partition?.(cp, ranges) ?? partition(cp, ranges);
     // Ids are never reused: receivers keep the channels of a retired instance (ended).
@@ -306,7 +312,7 @@ export class ScaleOut {
       id: i === 0 ? a.spec.id : first + i - 1,
       range,
     }));
-    (a.record as { instances: readonly number[] }).instances = a.specs.map((s) => s.id);
+    a.record.instances = a.specs.map((s) => s.id);
     this.hooks.replacing?.(a.specs.map((s) => s.id));
     this.place(a.specs);
     let pending = a.factor;
@@ -340,7 +346,6 @@ export class ScaleOut {
     const cpX = a.checkpoints.get(a.spec.id)!;
     const cpY = a.checkpoints.get(y.id)!;
     const merged = mergeAtCut([cpX, { ...cpY, instance: -1 }]);
-    a.checkpoint = merged;
     a.parts = [merged];
     a.specs = [{ ...a.spec, range: merged.range }];
     this.hooks.replacing?.([a.spec.id]);
@@ -378,8 +383,7 @@ export class ScaleOut {
   private resume(a: Active): void {
     if (a.retiring !== null) this.link.sendControl(a.retiring.id, { type: "retire" });
     // Per old receiver, its checkpoint (scale in: each its own; scale out: the one).
-    const olds: [number, Checkpoint][] =
-      a.retiring === null ? [[a.spec.id, a.checkpoint!]] : [...a.checkpoints];
+    const olds = [...a.checkpoints];
     for (const u of a.upstreams) {
       const uspec = this.specOf(u);
       for (const e of this.plan.logical.edges.filter((e) => e.to === a.spec.operator)) {

@@ -151,7 +151,7 @@ export class FaultTolerance {
     }
     for (const spec of this.plan.instances) {
       const id = spec.id;
-      if (this.down.has(id) || this.suspended.has(id)) continue;
+      if (this.away(id)) continue;
       if (this.ended.has(id)) {
         if (this.finalCheckpoint.has(id)) continue;
         this.finalCheckpoint.add(id);
@@ -206,8 +206,7 @@ export class FaultTolerance {
       case "backedUp": {
         const cp = this.pending.get(reply.instance);
         if (cp === undefined || cp.id !== reply.checkpointId || this.down.has(reply.holder)) return;
-        const spec = this.plan.instances.find((s) => s.id === reply.instance);
-        if (spec === undefined || !spec.range.equals(cp.range)) return;
+        if (!this.ofCurrentRange(cp)) return;
         this.pending.delete(reply.instance);
         this.backups.set(reply.instance, { holder: reply.holder, checkpoint: null });
         this.trimmed.add(reply.instance);
@@ -233,9 +232,7 @@ export class FaultTolerance {
 
   private checkpointed(cp: Checkpoint): void {
     if (this.down.has(cp.instance)) return;
-    // Taken before a scale out changed the instance's key groups: no longer its state.
-    const spec = this.plan.instances.find((s) => s.id === cp.instance);
-    if (spec === undefined || !spec.range.equals(cp.range)) return;
+    if (!this.ofCurrentRange(cp)) return;
     if (this.options.strategy === "global-snapshot") {
       this.snapshotPart(cp);
       return;
@@ -253,7 +250,7 @@ export class FaultTolerance {
     }
     if (this.options.strategy !== "rsm") return;
     const holder = backupHolderOf(this.plan, cp.instance, this.options.backupPlacement);
-    if (holder === STORE || this.down.has(holder) || this.suspended.has(holder)) {
+    if (holder === STORE || this.away(holder)) {
       this.backups.set(cp.instance, { holder: STORE, checkpoint: cp });
       this.trimmed.add(cp.instance);
       this.counts.backups++;
@@ -264,11 +261,24 @@ export class FaultTolerance {
     this.link.sendControl(holder, { type: "backup", checkpoint: cp });
   }
 
+  /**
+   * False for a checkpoint taken before a scale out changed its instance's key groups (it is
+   * no longer the instance's state), or of an instance merged away.
+   */
+  private ofCurrentRange(cp: Checkpoint): boolean {
+    const spec = this.plan.instances.find((s) => s.id === cp.instance);
+    return spec?.range.equals(cp.range) ?? false;
+  }
+
+  /** True for an instance being replaced, by a recovery or a scale out. */
+  private away(id: number): boolean {
+    return this.down.has(id) || this.suspended.has(id);
+  }
+
   /** Tell each upstream (but the holder, which trimmed itself) what the checkpoint covers. */
   private sendAcks(cp: Checkpoint, holder: number): void {
     for (const p of cp.inputs) {
-      if (p.seq <= 0 || p.sender === holder || this.down.has(p.sender) || this.suspended.has(p.sender))
-        continue;
+      if (p.seq <= 0 || p.sender === holder || this.away(p.sender)) continue;
       this.counts.acks++;
       this.link.sendControl(
         p.sender,
