@@ -10,6 +10,7 @@ import { benchKernel } from "./kernel.js";
 import { benchKeyedCount } from "./keyedCount.js";
 import { benchLrbGenerate } from "./lrbGenerate.js";
 import { benchLrbQueries } from "./lrbQueries.js";
+import { benchLrbScaleOut } from "./lrbScaleOut.js";
 import { benchPacketCounter } from "./packetCounterReal.js";
 import { printResults } from "./print.js";
 import { benchRsmRecoveryReal } from "./rsmRecoveryReal.js";
@@ -51,6 +52,7 @@ export const BENCHMARKS: Readonly<
   "scale-out-pause-real": benchScaleOutPauseReal,
   "lrb-queries": benchLrbQueries,
   "lrb-generate": benchLrbGenerate,
+  "lrb-scaleout": benchLrbScaleOut,
 };
 
 /** Run the benchmarks, print their figures, and return them. */

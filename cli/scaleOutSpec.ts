@@ -3,9 +3,10 @@
 // instance of the operator (default 0, in id order, as in the simulator) is split into `factor`
 // instances (default 2); x1 moves it to another worker (a migration). Repeatable; a
 // malformed one is a one-line error naming what was typed. Like the simulator's
-// scaling.scaleOuts, it needs the fault-tolerance strategy none or rsm.
+// scaling.scaleOuts, it needs the fault-tolerance strategy none or rsm. The experiment's
+// scale ins and threshold policy are checked here too, before any worker starts.
 
-import type { ScheduledScaleOut } from "../cloud/cloudRun.js";
+import type { ScheduledScaleIn, ScheduledScaleOut } from "../cloud/cloudRun.js";
 import { UserError } from "./errors.js";
 
 const SCALE_OUT = /^([^\s:@]+)(?::(\d+))?@(\d+(?:\.\d+)?)(ms|s)?(?:x(\d+))?$/;
@@ -57,5 +58,46 @@ export function checkScaleOuts(
         `${source} ${so.operator}: the workload has no operator "${so.operator}" (it has ${operators.join(", ")})`,
       );
     }
+  }
+}
+
+/** Check scale ins against the run: strategy none only so far, each operator one of the plan's. */
+export function checkScaleIns(
+  scaleIns: readonly ScheduledScaleIn[],
+  strategy: string,
+  operators: readonly string[],
+  source: string,
+): void {
+  if (scaleIns.length === 0) return;
+  if (strategy !== "none")
+    throw new UserError(`${source}: scale in works with strategy none only so far, not ${strategy}`);
+  for (const si of scaleIns) {
+    if (!operators.includes(si.operator)) {
+      throw new UserError(
+        `${source} ${si.operator}: the workload has no operator "${si.operator}" (it has ${operators.join(", ")})`,
+      );
+    }
+  }
+}
+
+/**
+ * Check the threshold policy's rules against the run: strategy none or rsm (none only with
+ * a scale-in rule), each rule's operator (when named) one of the plan's.
+ */
+export function checkPolicy(
+  rules: readonly { readonly operator: string | null; readonly action: "scaleOut" | "scaleIn" }[],
+  strategy: string,
+  operators: readonly string[],
+  source: string,
+): void {
+  if (strategy !== "none" && strategy !== "rsm")
+    throw new UserError(`${source}: scale out works with strategies none and rsm, not ${strategy} yet`);
+  if (strategy !== "none" && rules.some((r) => r.action === "scaleIn"))
+    throw new UserError(`${source}: scale in works with strategy none only so far, not ${strategy}`);
+  for (const r of rules) {
+    if (r.operator !== null && !operators.includes(r.operator))
+      throw new UserError(
+        `${source}: the workload has no operator "${r.operator}" (it has ${operators.join(", ")})`,
+      );
   }
 }

@@ -6,8 +6,11 @@
 // after missed heartbeats. A dead worker is fenced (given back to the pool, so it cannot
 // go on sending) and its instances are handed to the engine's fault-tolerance protocol,
 // which recovers them through the FaultToleranceLink here (recovery.ts does the
-// redeploying). Scheduled scale outs and migrations (`scaleOuts`) go to the engine's
-// scale-out protocol on the run's clock, which gets its workers through the same link.
+// redeploying). Scalings (runScaling.ts: scheduled scale outs, migrations and scale ins,
+// and the threshold policy fed by the heartbeats' per-instance stats) go to the engine's
+// scale-out protocol on the run's clock, which gets its workers through the same link; a
+// worker left hosting nothing by a scale in goes back to the pool once everything it sent
+// has been processed.
 // Outputs, latency and throughput go into the same Metrics and OutputDigest as a
 // simulated run's, so the two can be compared field by field.
 
@@ -18,8 +21,8 @@ import {
   Coordinator,
   DEFAULT_FAULT_TOLERANCE,
   decodeBatch,
+  type ElasticityOptions,
   type FaultToleranceOptions,
-  instancesOf,
   JSON_STATE_CODEC,
   type LogicalPlan,
   latencyFiguresMs,
@@ -31,6 +34,8 @@ import {
   physicalPlan,
   recoverySummaries,
   roundMs,
+  type ScaleOutRecord,
+  type ScalingDecision,
   SinkLedger,
   type StateCodec,
   scaleOutSummaries,
@@ -47,8 +52,10 @@ import {
 import { fromReplyMessage, toControlRequest } from "./controlWire.js";
 import { ControlClient, type DeployRequest, type WorkerEvent } from "./gen/seep/v1/seep.js";
 import { InstanceDirectory } from "./instanceDirectory.js";
+import { InstanceLoads, type LiveInstance } from "./instanceLoads.js";
 import { RealClock } from "./realClock.js";
 import { Recovery, specMessage } from "./recovery.js";
+import { checkRunScaling, RunScaling, type ScheduledScaleIn, type ScheduledScaleOut } from "./runScaling.js";
 import type { RunSummary, WorkerFailure } from "./runSummary.js";
 import type { CloudVm, VmPool } from "./vmPool.js";
 import { unary, type WorkerLink } from "./workerLink.js";
@@ -63,29 +70,13 @@ export interface WorkerKill {
   readonly atMs: number;
 }
 
-/**
- * A scale out to carry out during the run: at run time `atMs`, the `index`-th instance (in
- * key-group order, as the plan stands then: as the simulator's scaling.scaleOuts) of `operator`
- * is split into `factor` instances, the new ones on workers of their own; factor 1 moves
- * it to another worker (a migration).
- */
-export interface ScheduledScaleOut {
-  readonly operator: string;
-  readonly index: number;
-  readonly atMs: number;
-  readonly factor: number;
-}
+export {
+  SCALABLE_STRATEGIES,
+  ScaleOutError,
+  type ScheduledScaleIn,
+  type ScheduledScaleOut,
+} from "./runScaling.js";
 
-/** A scheduled scale out the run cannot carry out (the user's mistake): the run stops with it. */
-export class ScaleOutError extends Error {
-  override readonly name = "ScaleOutError";
-}
-
-/** The fault-tolerance strategies a scale out works with (as in the simulator). */
-export const SCALABLE_STRATEGIES: readonly string[] = ["none", "rsm"];
-
-/** A scheduled scale out that finds another under way tries again this much (run time) later. */
-const SCALE_OUT_RETRY_MS = 100;
 /** Under strategy none, a run that may scale out acks what was processed every this many batches. */
 const ACK_PROCESSED_EVERY = 16;
 
@@ -123,6 +114,16 @@ export interface CloudRunOptions {
   readonly kills?: readonly WorkerKill[];
   /** Scale outs and migrations to carry out during the run (strategy none or rsm). */
   readonly scaleOuts?: readonly ScheduledScaleOut[];
+  /** Scale ins to carry out during the run (strategy none). */
+  readonly scaleIns?: readonly ScheduledScaleIn[];
+  /** The threshold policy (`scaling.policy: threshold`); absent: none. */
+  readonly policy?: ElasticityOptions;
+  /**
+   * The most workers the run may have in use (standbys aside): a scale out that would
+   * need more is refused. Default: the highest `maxVms` of the policy's scale-out rules,
+   * else no bound.
+   */
+  readonly maxWorkers?: number;
   /** Every tuple a sink received. */
   readonly onOutput?: (o: CloudOutput) => void;
   /** Progress, every metrics interval. */
@@ -173,6 +174,11 @@ export class CloudRun {
   /** Instances whose `start` waits for those reroutes, with the messages held for them in order. */
   private readonly held = new Map<number, [ControlMessage, number][]>();
   private readonly metadata: Metadata;
+  /** The heartbeats' per-instance stats, for load reports and shed counts. */
+  private readonly loads = new InstanceLoads();
+  /** Scheduled scalings and the threshold policy (once the plan is started). */
+  private scaling: RunScaling | null = null;
+  private readonly maxWorkers: number;
 
   constructor(private readonly o: CloudRunOptions) {
     this.metrics = new Metrics({ intervalMs: o.metricsIntervalMs ?? 1000 });
@@ -188,31 +194,35 @@ export class CloudRun {
     }
     if ((o.kills?.length ?? 0) > 0 && o.pool.kill === undefined)
       throw new RangeError(`the ${o.poolKind} pool cannot kill workers`);
-    for (const so of o.scaleOuts ?? []) {
-      if (!SCALABLE_STRATEGIES.includes(this.ft.strategy))
-        throw new ScaleOutError(`scale out works with strategies none and rsm, not ${this.ft.strategy} yet`);
-      if (!o.plan.operators.some((op) => op.name === so.operator))
-        throw new ScaleOutError(`scale out: no operator "${so.operator}"`);
-      if (!Number.isInteger(so.index) || so.index < 0)
-        throw new ScaleOutError(`scale out of ${so.operator}: index ${so.index} must be an integer >= 0`);
-      if (!Number.isInteger(so.factor) || so.factor < 1)
-        throw new ScaleOutError(`scale out of ${so.operator}: factor ${so.factor} must be an integer >= 1`);
-      if (!Number.isFinite(so.atMs) || so.atMs < 0)
-        throw new ScaleOutError(`scale out of ${so.operator}: time ${so.atMs} ms must be >= 0`);
-    }
+    checkRunScaling(this.scalingOptions, o.plan, this.ft.strategy);
+    const rules = o.policy?.policy.rules.filter((r) => r.action === "scaleOut") ?? [];
+    this.maxWorkers =
+      o.maxWorkers ??
+      (rules.length === 0 ? Number.POSITIVE_INFINITY : Math.max(...rules.map((r) => r.maxVms)));
   }
 
-  /** True when the run may scale out: its workers keep their sent output. */
+  private get scalingOptions() {
+    return {
+      scaleOuts: this.o.scaleOuts ?? [],
+      scaleIns: this.o.scaleIns ?? [],
+      policy: this.o.policy ?? null,
+    };
+  }
+
+  /** True when the run may scale: its workers keep their sent output. */
   private get elastic(): boolean {
-    return (this.o.scaleOuts?.length ?? 0) > 0;
+    const s = this.scalingOptions;
+    return s.scaleOuts.length > 0 || s.scaleIns.length > 0 || s.policy !== null;
   }
 
   /** Run to the end of the stream (or `untilMs`); resolves with the summary. */
   async run(): Promise<RunSummary> {
     const o = this.o;
     // The workers the scheduled scale outs will take are started ahead too (they wait in
-    // the pool, outside the run, until a scale out takes them).
-    const scaleOutWorkers = (o.scaleOuts ?? []).reduce((n, so) => n + Math.max(1, so.factor - 1), 0);
+    // the pool, outside the run, until a scale out takes them); the policy's are taken
+    // from the pool when it decides.
+    const scheduled = (o.scaleOuts ?? []).reduce((n, so) => n + Math.max(1, so.factor - 1), 0);
+    const scaleOutWorkers = Math.min(scheduled, Math.max(0, this.maxWorkers - o.workers));
     await o.pool.prewarm(o.workers + this.standbys + scaleOutWorkers);
     const vms = await Promise.all(Array.from({ length: o.workers + this.standbys }, () => o.pool.acquire()));
     for (const [i, vm] of vms.entries()) this.addLink(vm, 0, i >= o.workers);
@@ -239,12 +249,12 @@ export class CloudRun {
       { options: this.ft, link: this.recovery.link(this.clock) },
     );
     this.coordinator.start();
+    this.scaling = new RunScaling(this.scalingOptions, this.scalingHost(this.coordinator));
+    this.scaling.start();
     for (const k of o.kills ?? [])
       this.timers.push(
         setTimeout(() => this.kill(k.worker), this.startEpochMs + k.atMs / speed - Date.now()),
       );
-    for (const so of o.scaleOuts ?? [])
-      this.clock.schedule(Math.max(0, so.atMs - this.clock.nowMs()), () => this.scaleOut(so));
     const beat = setInterval(() => void this.heartbeat(), o.heartbeatMs ?? 500);
     const tick = setInterval(() => this.tick(), (o.metricsIntervalMs ?? 1000) / speed);
     if (o.untilMs !== undefined) this.timers.push(setTimeout(() => this.finish?.(), o.untilMs / speed + 300));
@@ -297,6 +307,7 @@ export class CloudRun {
       tuplesProcessed: 0,
       joinedAtMs,
       leftAtMs: null,
+      emptiedEpochMs: null,
     };
     this.links.push(link);
     this.countWorkers();
@@ -336,6 +347,37 @@ export class CloudRun {
     await this.deploy(l, this.plan, []).catch(() => this.lost(l, "stream"));
   }
 
+  /** What runScaling.ts needs of the run. */
+  private scalingHost(coordinator: Coordinator) {
+    return {
+      clock: this.clock,
+      coordinator,
+      loads: this.loads,
+      stopped: () => this.stopping || this.error !== null,
+      abort: (e: Error) => this.abort(e),
+      heartbeat: () => this.heartbeat(),
+      live: () => this.liveInstances(),
+      workersInUse: () => this.inUse.map((l) => l.index),
+      sendControl: (id: number, m: ControlMessage) => this.sendControl(id, m),
+    };
+  }
+
+  /** The plan's instances on live workers, with their incarnations. */
+  private liveInstances(): LiveInstance[] {
+    const out: LiveInstance[] = [];
+    for (const i of this.plan.instances) {
+      const worker = this.directory.workerOf(i.id);
+      if (worker === undefined || !this.links[worker].alive) continue;
+      out.push({
+        instance: i.id,
+        operator: i.operator,
+        worker,
+        incarnation: this.directory.incarnationOf(i.id),
+      });
+    }
+    return out;
+  }
+
   /** What recovery.ts needs of the run. */
   private recoveryHost() {
     return {
@@ -356,7 +398,34 @@ export class CloudRun {
       sendControl: (id: number, m: ControlMessage) => this.sendControl(id, m),
       lost: (l: WorkerLink) => this.lost(l, "stream"),
       abort: (e: Error) => this.abort(e),
+      workersInUse: () => this.inUse.length,
+      maxWorkers: this.maxWorkers,
+      roomyWorker: () => this.scaling?.controller?.placeNewInstance() ?? null,
+      scaleOutUnderWay: () => this.underWay(),
+      reserveRefused: (record: ScaleOutRecord | null, why: string) => {
+        // The workers it got go back, but for one in use already (chosen by load-aware placement).
+        const unused = (w: number) => {
+          if (this.directory.hostedBy(w).length === 0) this.releaseIdle(this.links[w]);
+        };
+        this.coordinator?.scaling?.abandon(why, unused, record ?? undefined);
+      },
     };
+  }
+
+  /** The scale out waiting for its workers now, if any. */
+  private underWay(): ScaleOutRecord | null {
+    const records = this.coordinator?.scaling?.records ?? [];
+    const last = records[records.length - 1];
+    return last === undefined || last.pausedAtMs !== null || last.refused !== null ? null : last;
+  }
+
+  /** Give back a worker that hosts nothing (reserved for a refused scale out, or emptied by a scale in). */
+  private releaseIdle(l: WorkerLink): void {
+    if (!l.alive) return;
+    l.alive = false;
+    l.leftAtMs = this.runMs();
+    this.recovery.unreserve(l.index);
+    void this.release(l);
   }
 
   private gauges() {
@@ -474,6 +543,7 @@ export class CloudRun {
       } else {
         const reply = fromReplyMessage(e.reply, (op) => this.codecs[op] ?? JSON_STATE_CODEC);
         this.coordinator?.handleReply(reply);
+        if (reply.type === "retired") this.retired(reply.instance);
         this.o.onReply?.(reply);
         if (this.over) this.finish?.();
       }
@@ -495,6 +565,19 @@ export class CloudRun {
     }
   }
 
+  /**
+   * Instance `id` was merged away by a scale in: it is gone from the directory, and its
+   * worker, if it hosts nothing else now, goes once a heartbeat says that everything it
+   * sent (the retired instance's last output, the end of its streams) was processed.
+   */
+  private retired(id: number): void {
+    const w = this.directory.workerOf(id);
+    this.directory.remove(id);
+    if (w === undefined) return;
+    const l = this.links[w];
+    if (l.alive && !l.standby && this.directory.hostedBy(w).length === 0) l.emptiedEpochMs = Date.now();
+  }
+
   /** Ask every live worker for its stats; one silent for HEARTBEAT_TIMEOUT_MS is dead. */
   private heartbeat(): Promise<void> {
     const interval = this.o.heartbeatMs ?? 500;
@@ -503,6 +586,7 @@ export class CloudRun {
       .map(
         (l) =>
           new Promise<void>((resolve) => {
+            const askedEpochMs = Date.now();
             l.beat.heartbeat({}, this.metadata, { deadline: Date.now() + 4 * interval }, (err, stats) => {
               if (err) {
                 if (Date.now() - l.answeredEpochMs > HEARTBEAT_TIMEOUT_MS) this.lost(l, "heartbeat");
@@ -511,42 +595,17 @@ export class CloudRun {
                 l.lastStats = stats;
                 l.tuplesProcessed += stats.tuplesProcessed;
                 this.metrics.addTuplesIn(stats.sourceTuples);
+                this.loads.add(stats.instances);
+                // Emptied by a scale in, and everything it sent processed (stats taken after
+                // the emptying, as this call was made after it): it can go.
+                if (l.emptiedEpochMs !== null && askedEpochMs > l.emptiedEpochMs && stats.pendingFrames === 0)
+                  this.releaseIdle(l);
               }
               resolve();
             });
           }),
       );
     return Promise.all(beats).then(() => {});
-  }
-
-  /**
-   * A scheduled scale out is due: split (or, factor 1, migrate) the instance it names, as
-   * the plan stands now. One under way makes it wait; a refusal stops the run.
-   */
-  private scaleOut(so: ScheduledScaleOut): void {
-    const c = this.coordinator;
-    if (c === null || this.stopping || this.error !== null) return;
-    const scaling = c.scaling!;
-    const op = c.plan.logical.operators.find((x) => x.name === so.operator)!;
-    // In key-group order, as the simulator counts them.
-    const spec = instancesOf(c.plan, op.id)[so.index];
-    if (spec === undefined) {
-      this.abort(new ScaleOutError(`scale out: "${so.operator}" has no instance ${so.index}`));
-      return;
-    }
-    if (scaling.busy) {
-      // One scale out at a time: this one waits for the one under way.
-      this.clock.schedule(SCALE_OUT_RETRY_MS, () => this.scaleOut(so));
-      return;
-    }
-    let refused: string | null;
-    try {
-      refused = so.factor === 1 ? scaling.migrate(spec.id) : scaling.scaleOut(spec.id, so.factor);
-    } catch (e) {
-      this.abort(e instanceof Error ? e : new Error(String(e)));
-      return;
-    }
-    if (refused !== null) this.abort(new ScaleOutError(`scale out of ${so.operator}#${spec.id}: ${refused}`));
   }
 
   /** SIGKILL worker `index` (fault injection); its failure time is now. */
@@ -678,12 +737,25 @@ export class CloudRun {
       failures: this.failures,
       recoveries: recoverySummaries(records, this.metrics.rows(), nameOf),
       scaleOuts,
+      shedTuples: this.loads.shedTuples,
+      shedShare:
+        this.metrics.tuplesInTotal === 0 ? 0 : roundMs(this.loads.shedTuples / this.metrics.tuplesInTotal),
     };
   }
 
   /** The VMs the run's workers are on (in the physical plan's VM order), once deployed. */
   get vms(): readonly CloudVm[] {
     return this.links.map((l) => l.vm);
+  }
+
+  /** The threshold policy's decisions (a blocked one was not carried out). */
+  get decisions(): readonly ScalingDecision[] {
+    return this.scaling?.decisions ?? [];
+  }
+
+  /** The engine's records of the run's scalings, in the summary's order (a refused one says why). */
+  get scaleOutRecords(): readonly ScaleOutRecord[] {
+    return this.coordinator?.scaling?.records ?? [];
   }
 
   /** Tuples each worker's instances processed (by worker index), as their heartbeats said. */

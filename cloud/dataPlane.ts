@@ -21,6 +21,8 @@ export class OutgoingStream {
   broken = false;
   /** Frames sent so far. */
   sent = 0;
+  /** Frames of credit granted so far. */
+  private granted = 0;
 
   constructor(
     client: FrameDataPlaneClient,
@@ -33,6 +35,7 @@ export class OutgoingStream {
     this.call = client.stream(metadata);
     this.call.on("data", (c: Credit) => {
       this.credit += c.frames;
+      this.granted += c.frames;
       this.drain();
       this.onCredit();
     });
@@ -60,6 +63,16 @@ export class OutgoingStream {
     if (this.broken) return;
     this.held.push(frame);
     this.drain();
+  }
+
+  /**
+   * Frames of this stream its receiver has not processed yet: held for credit, or sent
+   * and not credited back (the receiver grants the window, then one frame per frame it
+   * processed). 0 on a broken stream: nothing more will be processed.
+   */
+  get pendingFrames(): number {
+    if (this.broken) return 0;
+    return this.held.length + this.sent - Math.max(0, this.granted - CREDIT_WINDOW_FRAMES);
   }
 
   /** True while frames wait for credit: the instances feeding this stream should pause. */

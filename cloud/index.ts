@@ -7,6 +7,7 @@ export {
   type CloudRunOptions,
   SCALABLE_STRATEGIES,
   ScaleOutError,
+  type ScheduledScaleIn,
   type ScheduledScaleOut,
 } from "./cloudRun.js";
 export { CREDIT_WINDOW_FRAMES } from "./dataPlane.js";

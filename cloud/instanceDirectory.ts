@@ -23,6 +23,11 @@ export class InstanceDirectory {
     return n;
   }
 
+  /** Instance `id` is gone for good (merged away by a scale in): it runs nowhere; its incarnation stays. */
+  remove(id: number): void {
+    this.workers.delete(id);
+  }
+
   /** The worker hosting `id`, if it is known. */
   workerOf(id: number): number | undefined {
     return this.workers.get(id);

@@ -13,9 +13,12 @@
 // an instance runs is the latest. A worker that dies during a redeploy is reported lost
 // (the protocol folds that into a new recovery); any other refusal stops the run.
 //
-// Scale outs (engine/elasticity/scaleOut.ts) first reserve their workers, in the same
-// chain: a standby (told the placement as it stands) or a worker from the pool (deployed
-// hosting nothing). Their redeploys "in place" then name the reserved worker in the spec:
+// Scale outs (engine/elasticity/scaleOut.ts) first reserve their workers: a worker in use
+// with room (load-aware placement, chosen by the elasticity controller) at once, or, in
+// the same chain, a standby (told the placement as it stands) or a worker from the pool
+// (deployed hosting nothing). One past the run's bound on workers, or one the pool cannot
+// give, is refused: the scale out is given up before anything paused, and the run goes
+// on. Their redeploys "in place" then name the reserved worker in the spec:
 // an instance the directory does not know yet (a new part) is placed there, and so is one
 // moved onto a reserved worker (a migration), whose old worker, told where it runs now,
 // drops its incarnation.
@@ -27,6 +30,7 @@ import type {
   FaultToleranceLink,
   InstanceSpec,
   PhysicalPlan,
+  ScaleOutRecord,
   StateCodec,
 } from "../engine/index.js";
 import { withInstances } from "../engine/index.js";
@@ -61,6 +65,20 @@ export interface RecoveryHost {
   lost(link: WorkerLink): void;
   /** Something refused a redeploy: stop the run with this error. */
   abort(error: Error): void;
+  /** Workers in use now (standbys aside), and the most the run may have. */
+  workersInUse(): number;
+  readonly maxWorkers: number;
+  /** A worker in use with room for a new instance (load-aware placement), or null: take another. */
+  roomyWorker(): number | null;
+  /** The scale out waiting for its workers now (null: none). */
+  scaleOutUnderWay(): ScaleOutRecord | null;
+  /** No worker can be had for that scale out: give it up, saying why. */
+  reserveRefused(record: ScaleOutRecord | null, why: string): void;
+}
+
+/** No worker can be had for a scale out: the run has as many as it may, or the pool failed to give one. */
+class NoWorker extends Error {
+  override readonly name = "NoWorker";
 }
 
 /** The proto form of an instance spec. */
@@ -99,15 +117,29 @@ export class Recovery {
       },
       // A scale out's checkpoint reaches the coordinator as bytes: its parts are cut from them.
       partition: (cp, ranges) => partitionOnWire(cp, ranges, (op) => this.host.codecOf(op)),
-      reserve: (onReady) => {
+      reserve: (onReady, forMigration) => {
+        const roomy = forMigration ? null : this.host.roomyWorker();
+        if (roomy !== null) {
+          onReady(roomy); // in use already: nothing to start or deploy
+          return;
+        }
+        const record = this.host.scaleOutUnderWay();
         this.chain = this.chain
           .then(() => this.reserveWorker())
           .then((index) => {
             if (index !== null && !this.host.stopping()) onReady(index);
           })
-          .catch(abort);
+          .catch((e: unknown) => {
+            if (e instanceof NoWorker) this.host.reserveRefused(record, e.message);
+            else abort(e);
+          });
       },
     };
+  }
+
+  /** Worker `index` was reserved for a scale out that was given up: it is not reserved any more. */
+  unreserve(index: number): void {
+    this.reserved.delete(index);
   }
 
   /** Resolves once no redeploy is under way. */
@@ -142,14 +174,23 @@ export class Recovery {
    * A worker for a scale out, hosting nothing and ready for redeploys: a standby (told
    * the whole placement, as it heard of no redeploy since it was deployed) or one from
    * the pool (deployed with the plan as it stands). One that dies meanwhile is declared
-   * dead and another taken. Its index; null when the run stops meanwhile.
+   * dead and another taken. Its index; null when the run stops meanwhile. Throws NoWorker
+   * when the run has as many workers as it may, or the pool cannot give one.
    */
   private async reserveWorker(): Promise<number | null> {
     const h = this.host;
     for (;;) {
       if (h.stopping()) return null;
+      if (h.workersInUse() >= h.maxWorkers)
+        throw new NoWorker(
+          `the run has ${h.workersInUse()} workers in use, as many as it may (${h.maxWorkers})`,
+        );
       const standby = h.takeStandby();
-      const link = standby ?? (await this.newWorker());
+      const link =
+        standby ??
+        (await this.newWorker().catch((e: unknown) => {
+          throw new NoWorker(`no worker from the pool: ${e instanceof Error ? e.message : String(e)}`);
+        }));
       if (link === null) return null;
       const plan = h.plan();
       const ready =

@@ -31,4 +31,7 @@ export interface RunSummary extends RunSummaryFields {
   readonly failures: readonly WorkerFailure[];
   readonly recoveries: readonly RecoverySummary[];
   readonly scaleOuts: readonly ScaleOutSummary[];
+  /** Tuples the sources dropped by load shedding, and their share of the tuples in (as simulated). */
+  readonly shedTuples: number;
+  readonly shedShare: number;
 }

@@ -243,7 +243,10 @@ export class Worker {
     this.lastCpu = cpuUsage();
     this.lastBeatMs = now;
     const c = this.runtime?.takeCounters() ?? { processed: 0, emitted: 0, sourceTuples: 0, queued: 0 };
+    const loads = this.runtime?.takeLoads() ?? { instances: [], pendingFrames: 0 };
     return {
+      instances: loads.instances,
+      pendingFrames: loads.pendingFrames,
       cpuUtilisation: (cpu.user + cpu.system) / 1000 / interval,
       queuedTuples: c.queued,
       tuplesProcessed: c.processed,

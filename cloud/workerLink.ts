@@ -37,6 +37,8 @@ export interface WorkerLink {
   /** Run time it joined (0 for the run's initial workers; a standby's, when taken) and left (null: still in). */
   joinedAtMs: number;
   leftAtMs: number | null;
+  /** Wall-clock ms at which a scale in left it hosting nothing (null: it was not); it goes once drained. */
+  emptiedEpochMs: number | null;
 }
 
 /** A call failed because its worker could not be reached (dead, or dying). */

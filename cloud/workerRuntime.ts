@@ -5,6 +5,10 @@
 // waiting for credit is not run (no input taken, no source polled) until credit comes:
 // that, with credits granted only for processed frames, is the flow control.
 //
+// Load: the worker times each instance's turns on its real clock and counts the tuples
+// of the batches it processed, so the coordinator can build per-instance load reports
+// (`takeLoads`, read by every heartbeat).
+//
 // Recovery: instances are deployed afresh under their ids (on a new worker, or here in
 // place of their live incarnation) and every worker learns where they run now and their
 // incarnation. A control message goes to the incarnation alive when it was sent: one
@@ -86,6 +90,17 @@ type Task =
   | { readonly kind: "control"; readonly message: ControlMessage }
   | { readonly kind: "poll" };
 
+/** What one hosted instance did since the last `takeLoads`. */
+export interface InstanceLoadCounters {
+  readonly instance: number;
+  readonly incarnation: number;
+  readonly busyMs: number;
+  readonly processedTuples: number;
+  readonly queuedTuples: number;
+  /** In total, for this incarnation. */
+  readonly shedTuples: number;
+}
+
 class Hosted {
   readonly inbox: Task[] = [];
   head = 0;
@@ -93,6 +108,9 @@ class Hosted {
   pollQueued = false;
   /** Time its tasks took since its checkpoint copy last stepped (the copy's share of time). */
   taskMsSinceStep = 0;
+  /** Wall-clock ms its turns took, and tuples of the batches it processed, since the last `takeLoads`. */
+  busyMs = 0;
+  processedTuples = 0;
   readonly streams = new Set<OutgoingStream>();
   constructor(
     readonly instance: Instance,
@@ -111,7 +129,10 @@ class Hosted {
       this.inbox.splice(0, this.head);
       this.head = 0;
     }
-    if (t.kind === "batch") this.queuedTuples -= t.batch.length;
+    if (t.kind === "batch") {
+      this.queuedTuples -= t.batch.length;
+      this.processedTuples += t.batch.length;
+    }
     return t;
   }
 }
@@ -391,6 +412,30 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
     }
   }
 
+  /**
+   * Each hosted instance's busy time and processed tuples since the previous call, its
+   * queued tuples and (in total, for its incarnation) the tuples it shed; and the frames
+   * this worker sent that their receivers have not processed yet.
+   */
+  takeLoads(): { instances: InstanceLoadCounters[]; pendingFrames: number } {
+    const instances = this.order.map((h) => {
+      const c = {
+        instance: h.instance.id,
+        incarnation: h.incarnation,
+        busyMs: h.busyMs,
+        processedTuples: h.processedTuples,
+        queuedTuples: h.queuedTuples,
+        shedTuples: h.instance.shedTuples,
+      };
+      h.busyMs = 0;
+      h.processedTuples = 0;
+      return c;
+    });
+    let pendingFrames = 0;
+    for (const s of this.streams.values()) pendingFrames += s.pendingFrames;
+    return { instances, pendingFrames };
+  }
+
   /** Counters since the previous call, and the tuples waiting in inboxes now. */
   takeCounters(): { processed: number; emitted: number; sourceTuples: number; queued: number } {
     let queued = 0;
@@ -443,6 +488,7 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
   private run(h: Hosted, task: boolean): void {
     const inst = h.instance;
     this.current = h;
+    const turnStart = performance.now();
     try {
       if (inst.checkpointPending) {
         const start = performance.now();
@@ -457,6 +503,7 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
         if (inst.checkpointPending) h.taskMsSinceStep += performance.now() - start;
       }
     } finally {
+      h.busyMs += performance.now() - turnStart;
       this.current = null;
       const replies = this.replies;
       this.replies = [];

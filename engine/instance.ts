@@ -49,6 +49,11 @@ export class Instance<V = unknown> {
   readonly operator: OperatorSpec;
   /** The key groups and VM of this instance. */
   readonly spec: InstanceSpec;
+  /**
+   * A source that produces only the sampled keys itself (`Source.sampleKeys`): each tuple
+   * it produces stands for `sourceSampleOneIn`, where another source's stand for one each.
+   */
+  readonly presampled: boolean = false;
   private readonly logic: Operator<V> | Source<V>;
   private readonly ctx: InstanceContext<V>;
   private readonly inputs = new InputChannels();
@@ -99,6 +104,11 @@ export class Instance<V = unknown> {
     this.operator = plan.logical.operators[spec.operator];
     const op = this.operator;
     this.logic = op.create({ index: spec.index, parallelism: op.parallelism }) as Operator<V> | Source<V>;
+    const oneIn = host.sourceSampleOneIn ?? 1;
+    if (op.kind === "source" && oneIn > 1 && (this.logic as Source<V>).sampleKeys !== undefined) {
+      (this.logic as Source<V>).sampleKeys!(oneIn);
+      this.presampled = true;
+    }
     const state = new KeyedState<V>(op.maxKeyGroups, spec.range, op.cloneState as ((v: V) => V) | undefined);
     for (const edge of plan.logical.edges) {
       if (edge.from === op.id) {
@@ -355,9 +365,13 @@ export class Instance<V = unknown> {
     if (this.lifecycle !== "running" && this.lifecycle !== "paused") return !this.ended;
     if (this.ended) return false;
     const before = this.ctx.emittedCount();
-    const more = (this.logic as Source<V>).next(this.ctx, max, untilEventTimeMs);
+    const source = this.logic as Source<V>;
+    const more = source.next(this.ctx, max, untilEventTimeMs);
     this.host.meter.record(this.id, "tuples", this.ctx.emittedCount() - before);
-    this.advanceEventTime(more ? this.ctx.maxEmittedEventTimeMs() : Number.POSITIVE_INFINITY);
+    const known = source.watermarkMs?.(untilEventTimeMs) ?? Number.NEGATIVE_INFINITY;
+    this.advanceEventTime(
+      more ? Math.max(this.ctx.maxEmittedEventTimeMs(), known) : Number.POSITIVE_INFINITY,
+    );
     this.flush();
     return more;
   }

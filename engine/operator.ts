@@ -81,6 +81,19 @@ export interface Source<V = unknown> {
   position(): number;
   /** Go back or forward to a position returned by `position`. */
   seek(position: number): void;
+  /**
+   * Produce from now on only the keys a 1-in-`oneIn` sample keeps (`hashKey(key) % oneIn
+   * === 0`): a runtime at reduced fidelity asks this of a source that can make its sample
+   * itself, cheaper than producing every tuple for the emitter to drop. Positions then
+   * count the sampled stream.
+   */
+  sampleKeys?(oneIn: number): void;
+  /**
+   * The event time before which no tuple will follow, when the source knows more than
+   * its latest tuple says (a sparse sample of a time-ordered stream knows that time has
+   * passed); asked after each `next`. Absent: the latest event time emitted.
+   */
+  watermarkMs?(untilEventTimeMs: number): number;
 }
 
 /** A sink: an operator without outputs that hands results to the outside world. */

@@ -47,6 +47,15 @@ export const experimentSchema = z
         cores: z.number().int().positive().default(1),
         speed: positive.default(1),
         memoryMb: positive.default(1740),
+        /**
+         * Sources and sinks on VMs of their own of this shape, one per source or sink
+         * operator (SEEP ran them on large instances, its operators on small ones); absent:
+         * every instance on the `vms` VMs.
+         */
+        edge: z
+          .object({ cores: z.number().int().positive(), speed: positive, memoryMb: positive.default(1740) })
+          .strict()
+          .optional(),
       })
       .strict()
       .prefault({}),

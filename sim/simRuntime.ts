@@ -14,6 +14,9 @@
 // What it does not: exact outputs (only kept keys produce them, and anything computed
 // across keys, such as a count of distinct cars, sees the sample), so its output digest
 // is not comparable with a full run's. n = 1 is full fidelity: every tuple computed.
+// A source that can make the sample itself (`Source.sampleKeys`, e.g. the Linear Road
+// generator, which then simulates only the kept cars) produces only the kept tuples, and
+// its production is charged n times too: the run's cost is then 1/n of a full run's.
 
 import {
   type Address,
@@ -251,8 +254,9 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
     const c = this.current;
     if (c === null || c.instance.id !== instance) return;
     if (kind === "tuples" && c.instance.operator.kind === "source") {
-      // A source produces every tuple, sampled out or not.
-      this.workUs += c.costs.us(kind, units);
+      // A source produces every tuple, sampled out or not; one that makes its sample
+      // itself produces only the kept ones, each standing for `weight`.
+      this.workUs += c.costs.us(kind, c.instance.presampled ? units * this.weight : units);
       this.emittedBySource += units;
     } else {
       this.workUs += c.costs.us(kind, kind === "batches" ? units : units * this.weight);
@@ -354,7 +358,7 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
         const until = this.clock.nowMs() - this.options.eventTimeOffsetMs;
         inst.poll(this.options.batchSize, until);
         tuples = this.emittedBySource;
-        if (tuples > 0) this.hooks.onSourceTuples?.(host, tuples);
+        if (tuples > 0) this.hooks.onSourceTuples?.(host, inst.presampled ? tuples * this.weight : tuples);
         // A full batch means more tuples may be due: poll again as soon as a core allows.
         if (tuples >= this.options.batchSize && !host.pollQueued) {
           host.pollQueued = true;

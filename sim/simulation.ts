@@ -5,25 +5,23 @@
 
 import {
   type Batch,
-  BottleneckDetector,
   type ControlReply,
   Coordinator,
+  ElasticityController,
   type FaultTolerance,
   type FaultToleranceLink,
   type InstanceSpec,
   instancesOf,
   keepsOutputBuffers,
-  type LoadReport,
   type LogicalPlan,
   Metrics,
   OutputDigest,
   type OutputRecord,
-  type PlanView,
+  type PlaceInstance,
   physicalPlan,
   type ScaleOutRecord,
   type ScalingDecision,
   SinkLedger,
-  whyNotScalable,
 } from "../engine/index.js";
 import { costModel } from "./costModel.js";
 import { type Experiment, ExperimentError } from "./experiment.js";
@@ -142,8 +140,18 @@ export class Simulation {
     return this.coordinator?.faultTolerance ?? null;
   }
 
+  /** The threshold policy's controller (null under `scaling.policy: none`, or before the run). */
+  private elasticity: ElasticityController | null = null;
+
   /** The detector's decisions so far (a blocked one was not carried out). */
-  readonly decisions: ScalingDecision[] = [];
+  get decisions(): readonly ScalingDecision[] {
+    return this.elasticity?.decisions ?? [];
+  }
+
+  /** The share of their tuples the sources drop now (load shedding). */
+  get shedRate(): number {
+    return this.elasticity?.shedRate ?? 0;
+  }
 
   /** The scale outs of the run so far. */
   get scaleOuts(): readonly ScaleOutRecord[] {
@@ -259,96 +267,46 @@ export class Simulation {
     }
   }
 
-  /** One interval's loads: the detector decides, and an unblocked scale out is carried out. */
-  private onLoadReport(detector: BottleneckDetector, report: LoadReport): void {
-    const c = this.coordinator!;
-    const scaling = c.scaling!;
-    const view: PlanView = {
-      operatorName: (op) => c.plan.logical.operators[op].name,
-      // Nothing is decided while a scale out is under way.
-      scalable: (op) => !scaling.busy && whyNotScalable(c.plan, op) === null,
-      instancesOf: (op) => instancesOf(c.plan, op).map((i) => i.id),
-      vmsInUse: () => this.pool.inUse,
-    };
-    this.lastReport = report;
-    if (!scaling.busy) this.reservedVms.clear();
-    const decisions = detector.observe(report, view);
-    this.shed(decisions, report);
-    for (const d of decisions) {
-      this.decisions.push(d);
-      const blocked = d.blockedBy === null ? 0 : 1;
-      this.trace.record(TraceKind.ScalingDecision, report.atMs, d.instances[0], d.factor, blocked, d.value);
-      if (
-        d.blockedBy === null &&
-        d.action === "scaleOut" &&
-        scaling.scaleOut(d.instances[0], d.factor) === null
-      ) {
-        this.trace.record(TraceKind.ScaleOut, report.atMs, d.instances[0], d.factor, 0, 0);
-      }
-      if (d.action === "scaleIn" && scaling.scaleIn(d.instances[0], d.instances[1]) === null) {
-        this.trace.record(TraceKind.ScaleOut, report.atMs, d.instances[0], 1, 0, 0);
-      }
-    }
-  }
-
-  /** The last load report (load-aware placement reads it). */
-  private lastReport: LoadReport | null = null;
-
-  /**
-   * Load-aware placement: the VM in use whose instances used the least CPU in the last
-   * report, if under half its cores (and not reserved for another part meanwhile); null
-   * when there is none, or the policy is `pool`.
-   */
-  private roomyVm(): number | null {
-    const report = this.lastReport;
-    if (this.experiment.scaling.placement === "pool" || report === null) return null;
-    const load = new Map<number, number>();
-    for (const vm of this.pool.all()) if (vm.state === "ready") load.set(vm.id, 0);
-    for (const l of report.instances) if (load.has(l.vm)) load.set(l.vm, load.get(l.vm)! + l.cpu);
-    let best: number | null = null;
-    for (const [vm, cpu] of load) {
-      if (this.reservedVms.has(vm) || cpu >= 0.5 * this.pool.vm(vm).shape.cores) continue;
-      if (best === null || cpu < load.get(best)!) best = vm;
-    }
-    if (best !== null) this.reservedVms.add(best);
-    return best;
-  }
-
-  /** VMs chosen for a scale out under way (one new instance each). */
-  private readonly reservedVms = new Set<number>();
-
-  /** The share of their tuples the sources drop now (load shedding). */
-  shedRate = 0;
-
-  /**
-   * Load shedding: while a scale out is blocked (the VM budget is spent), raise the share
-   * the sources drop towards what brings the hottest instance under its threshold, never
-   * above `scaling.shedding.maxRate`; once every instance is well under (80% of it),
-   * halve it.
-   */
-  private shed(decisions: readonly ScalingDecision[], report: LoadReport): void {
-    const { maxRate } = this.experiment.scaling.shedding;
-    if (maxRate === 0) return;
-    const rules = this.experiment.scaling.rules;
-    let rate = this.shedRate;
-    const blocked = decisions.filter((d) => d.blockedBy !== null);
-    if (blocked.length > 0) {
-      for (const d of blocked) {
-        const keep = (1 - rate) * (rules[d.rule].threshold / d.value);
-        rate = Math.max(rate, 1 - keep);
-      }
-      rate = Math.min(maxRate, rate);
-    } else if (rate > 0) {
-      const threshold = Math.min(...rules.map((r) => r.threshold));
-      if (report.instances.every((l) => l.cpu < 0.8 * threshold)) rate = rate / 2 < 0.01 ? 0 : rate / 2;
-    }
-    if (rate === this.shedRate) return;
-    this.shedRate = rate;
-    this.trace.record(TraceKind.Shed, report.atMs, 0, 0, 0, rate);
-    for (const h of this.runtime.hosts) {
-      if (h.alive && h.instance.operator.kind === "source")
-        this.runtime.sendControl(h.instance.id, { type: "shed", rate });
-    }
+  /** The threshold policy's controller: the trace records its decisions, and it reaches the sources. */
+  private elasticityController(c: Coordinator): ElasticityController {
+    const e = this.experiment;
+    return new ElasticityController(
+      c,
+      {
+        policy: {
+          reportIntervalMs: e.scaling.reportIntervalMs,
+          cooldownMs: e.scaling.cooldownMs,
+          rules: e.scaling.rules,
+        },
+        placement: e.scaling.placement,
+        sheddingMaxRate: e.scaling.shedding.maxRate,
+      },
+      {
+        vmsInUse: () => this.pool.inUse,
+        vms: () =>
+          this.pool
+            .all()
+            .filter((vm) => vm.state === "ready")
+            .map((vm) => ({ vm: vm.id, cores: vm.shape.cores })),
+        shed: (rate, atMs) => {
+          this.trace.record(TraceKind.Shed, atMs, 0, 0, 0, rate);
+          for (const h of this.runtime.hosts) {
+            if (h.alive && h.instance.operator.kind === "source")
+              this.runtime.sendControl(h.instance.id, { type: "shed", rate });
+          }
+        },
+        decided: (d) =>
+          this.trace.record(
+            TraceKind.ScalingDecision,
+            d.atMs,
+            d.instances[0],
+            d.factor,
+            d.blockedBy === null ? 0 : 1,
+            d.value,
+          ),
+        started: (d) => this.trace.record(TraceKind.ScaleOut, d.atMs, d.instances[0], d.factor, 0, 0),
+      },
+    );
   }
 
   /** A scheduled scale in: merge instance `index + 1` of the operator into `index`. */
@@ -395,10 +353,27 @@ export class Simulation {
     this.trace.record(TraceKind.ScaleOut, this.env.nowMs(), spec.id, so.factor, 0, 0);
   }
 
+  /**
+   * Where the first plan's instances go: round robin over `cluster.vms` VMs; with
+   * `cluster.edge`, each source and sink operator on an edge VM of its own instead.
+   */
+  private initialPlacement(): PlaceInstance {
+    const { cluster } = this.experiment;
+    const vms = this.pool.provisionReady(cluster.vms);
+    const edge = cluster.edge;
+    if (edge === undefined) return (_op, _i, n) => vms[n % vms.length].id;
+    const edgeOps = this.plan.operators.filter((o) => o.kind !== "operator").map((o) => o.id);
+    const edgeVms = this.pool.provisionReady(edgeOps.length, edge);
+    let next = 0;
+    return (op) => {
+      const at = edgeOps.indexOf(op.id);
+      return at >= 0 ? edgeVms[at].id : vms[next++ % vms.length].id;
+    };
+  }
+
   private deploy(): void {
     const e = this.experiment;
-    const vms = this.pool.provisionReady(e.cluster.vms);
-    const plan = physicalPlan(this.plan, { place: (_op, _i, n) => vms[n % vms.length].id });
+    const plan = physicalPlan(this.plan, { place: this.initialPlacement() });
     for (const spec of plan.instances) {
       this.runtime.deploy(plan, spec, this.pool.vm(spec.vm));
       this.trace.record(TraceKind.InstanceDeployed, 0, spec.id, spec.vm, 0, 0);
@@ -411,15 +386,12 @@ export class Simulation {
     for (const si of e.scaling.scaleIns) this.env.schedule(si.atMs, () => this.scaleIn(si));
     if (e.scaling.policy === "threshold") {
       this.checkScalable();
-      const detector = new BottleneckDetector({
-        reportIntervalMs: e.scaling.reportIntervalMs,
-        cooldownMs: e.scaling.cooldownMs,
-        rules: e.scaling.rules,
-      });
+      const controller = this.elasticityController(this.coordinator);
+      this.elasticity = controller;
       const reports = new LoadReports();
       reports.take(0, this.runtime.hosts);
       const report = () => {
-        this.onLoadReport(detector, reports.take(this.env.nowMs(), this.runtime.hosts));
+        controller.observe(reports.take(this.env.nowMs(), this.runtime.hosts));
         if (!this.finished()) this.env.schedule(e.scaling.reportIntervalMs, report, METRICS_PRIORITY);
       };
       this.env.schedule(e.scaling.reportIntervalMs, report, METRICS_PRIORITY);
@@ -453,7 +425,7 @@ export class Simulation {
         });
       },
       reserve: (onReady, forMigration) => {
-        const vm = forMigration ? null : this.roomyVm();
+        const vm = forMigration ? null : (this.elasticity?.placeNewInstance() ?? null);
         if (vm === null) this.pool.acquire((v) => onReady(v.id));
         else onReady(vm);
       },

@@ -97,12 +97,15 @@ export class VmPool {
     this.refill();
   }
 
-  /** Create `n` VMs that are ready now, outside the pool: the cluster at the start of a run. */
-  provisionReady(n: number): Vm[] {
+  /**
+   * Create `n` VMs that are ready now, outside the pool: the cluster at the start of a run
+   * (of the pool's shape, or of `shape`).
+   */
+  provisionReady(n: number, shape: VmShape = this.options.shape): Vm[] {
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`cannot provision ${n} VMs`);
     this.assertRoom(n, `provision ${n} ready VMs`);
     const out: Vm[] = [];
-    for (let i = 0; i < n; i++) out.push(this.create("ready"));
+    for (let i = 0; i < n; i++) out.push(this.create("ready", shape));
     return out;
   }
 
@@ -238,8 +241,8 @@ export class VmPool {
     }
   }
 
-  private create(state: "booting" | "pooled" | "ready"): Vm {
-    const vm = new Vm(this.vms.length, this.options.shape, this.env.nowMs());
+  private create(state: "booting" | "pooled" | "ready", shape: VmShape = this.options.shape): Vm {
+    const vm = new Vm(this.vms.length, shape, this.env.nowMs());
     this.vms.push(vm);
     this.aliveCount++;
     this.setState(vm, state);

@@ -132,16 +132,16 @@ export const WORKLOADS: Readonly<Record<string, Workload>> = {
       const p = parse(lrbParams, params, "lrb");
       const xways = p.xways ?? 1;
       const input = p.input;
+      const generate = (sampleOneIn: number) =>
+        new LrGenerator({
+          seed,
+          xways,
+          durationS: p.durationS ?? 600,
+          xwayOpenEveryS: p.xwayOpenEveryS,
+          sampleOneIn,
+        });
       const records =
-        input === undefined
-          ? () =>
-              new LrGenerator({
-                seed,
-                xways,
-                durationS: p.durationS ?? 600,
-                xwayOpenEveryS: p.xwayOpenEveryS,
-              })
-          : () => new LrReader(input, { onBadLine: "stop" });
+        input === undefined ? () => generate(1) : () => new LrReader(input, { onBadLine: "stop" });
       const tolls =
         p.tolls !== undefined
           ? tollsFromFile(p.tolls)
@@ -150,6 +150,7 @@ export const WORKLOADS: Readonly<Record<string, Workload>> = {
             : () => 0;
       return lrbPlan({
         records,
+        sampledRecords: input === undefined ? generate : undefined,
         tolls,
         carsParallelism: p.carsParallelism,
         segmentsParallelism: p.segmentsParallelism,

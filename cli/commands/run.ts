@@ -6,7 +6,8 @@
 // `--kill worker=1@5s` SIGKILLs a worker mid-run; the experiment's fault-tolerance
 // strategy decides whether the run recovers (summary.json records the recoveries).
 // `--scale-out count@1500` splits an instance mid-run (x1: moves it to another worker),
-// as the experiment's scaling.scaleOuts do, which a real run carries out too.
+// as the experiment's scaling.scaleOuts do, which a real run carries out too, with its
+// scaling.scaleIns and its threshold policy (`scaling.policy: threshold`).
 
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -16,7 +17,7 @@ import type { ScheduledScaleOut, WorkerKill } from "../../cloud/cloudRun.js";
 import { UserError } from "../errors.js";
 import { checkKills, collectKill } from "../killSpec.js";
 import { parseInteger, parsePositiveNumber } from "../options.js";
-import { checkScaleOuts, collectScaleOut } from "../scaleOutSpec.js";
+import { checkPolicy, checkScaleIns, checkScaleOuts, collectScaleOut } from "../scaleOutSpec.js";
 import { collectSetting, type Setting } from "../settings.js";
 
 /** Flags of `seep run`, as parsed. */
@@ -98,6 +99,17 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
   const strategy = experiment.faultTolerance.strategy;
   checkScaleOuts(experiment.scaling.scaleOuts, strategy, operators, `${where}: scaling.scaleOuts`);
   checkScaleOuts(flags.scaleOut ?? [], strategy, operators);
+  checkScaleIns(experiment.scaling.scaleIns, strategy, operators, `${where}: scaling.scaleIns`);
+  const sc = experiment.scaling;
+  const policy =
+    sc.policy === "threshold"
+      ? {
+          policy: { reportIntervalMs: sc.reportIntervalMs, cooldownMs: sc.cooldownMs, rules: sc.rules },
+          placement: sc.placement,
+          sheddingMaxRate: sc.shedding.maxRate,
+        }
+      : undefined;
+  if (policy !== undefined) checkPolicy(sc.rules, strategy, operators, `${where}: scaling.rules`);
   const scaleOuts = [...experiment.scaling.scaleOuts, ...(flags.scaleOut ?? [])];
   const token = randomBytes(24).toString("hex");
   const pool = await makePool(flags.pool, token, experiment.cloud?.ec2, where, experiment.name);
@@ -130,6 +142,8 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
     },
     kills,
     scaleOuts,
+    scaleIns: sc.scaleIns,
+    policy,
     onOutput: (o) => {
       outputs.add(o);
       answers?.add(o.timeMs, o.value);
@@ -165,12 +179,21 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
             `restored ${r.restoredAtMs ?? "never"}, caught up ${r.caughtUpAtMs ?? "never"}` +
             (r.recoveryMs === null ? "" : ` (recovery ${r.recoveryMs} ms)`),
         ),
+        ...(policy === undefined
+          ? []
+          : [
+              `threshold policy: ${run.decisions.length} decisions (${run.decisions.filter((d) => d.blockedBy !== null).length} blocked by the VM budget)` +
+                (summary.shedTuples > 0 ? `, ${summary.shedTuples} tuples shed (${summary.shedShare})` : ""),
+            ]),
         ...summary.scaleOuts.map(
-          (r) =>
-            `${r.kind === "migration" ? "migration of" : "scale out of"} ${r.instance}` +
-            (r.kind === "migration" ? "" : ` into ${r.instances.join(" ")}`) +
+          (r, i) =>
+            `${KIND_NAMES[r.kind]} ${r.instance}` +
+            (r.kind === "migration"
+              ? ""
+              : ` ${r.kind === "scaleIn" ? "with" : "into"} ${r.instances.join(" ")}`) +
             `: asked at ${Math.round(r.requestedAtMs)} ms, paused ${r.pausedAtMs === null ? "never" : `at ${Math.round(r.pausedAtMs)} ms`}, ` +
-            `done ${r.completedAtMs === null ? "never" : `at ${Math.round(r.completedAtMs)} ms`}`,
+            `done ${r.completedAtMs === null ? "never" : `at ${Math.round(r.completedAtMs)} ms`}` +
+            (run.scaleOutRecords[i]?.refused ? ` (refused: ${run.scaleOutRecords[i].refused})` : ""),
         ),
         `files in ${dir}`,
       ].join("\n")}\n`,
@@ -184,6 +207,9 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
     removeCleanup();
   }
 }
+
+/** How each kind of scaling is named in the run's report. */
+const KIND_NAMES = { scaleOut: "scale out of", migration: "migration of", scaleIn: "scale in of" } as const;
 
 async function makePool(kind: "local" | "ec2", token: string, ec2: unknown, where: string, runId: string) {
   if (kind === "local") {

@@ -57,7 +57,7 @@ export class BottleneckDetector {
     this.streaks = policy.rules.map(() => new Map());
   }
 
-  /** Take in one report; returns the scalings to carry out now (at most one per operator). */
+  /** Take in one report; returns the scaling to carry out now (at most one), and any blocked ones. */
   observe(report: LoadReport, plan: PlanView): ScalingDecision[] {
     const byOperator = new Map<number, InstanceLoad[]>();
     for (const l of [...report.instances].sort((a, b) => a.instance - b.instance)) {
@@ -69,22 +69,30 @@ export class BottleneckDetector {
     for (let r = 0; r < this.policy.rules.length; r++) {
       this.count(this.policy.rules[r], r, byOperator, report, plan);
     }
-    const decisions: ScalingDecision[] = [];
-    let vms = plan.vmsInUse();
+    // Per operator, the first rule that fires. The runtimes carry out one scaling at a
+    // time, so only the most urgent is asked for (a scale out before a scale in, then the
+    // highest metric against its threshold); the others keep their streaks and cooldowns
+    // and come up again at the next report. Blocked ones are all reported (for shedding).
+    const candidates: ScalingDecision[] = [];
+    const vms = plan.vmsInUse();
     for (const operator of [...byOperator.keys()].sort((a, b) => a - b)) {
       const last = this.lastScaledAtMs.get(operator);
       if (last !== undefined && report.atMs - last < this.policy.cooldownMs) continue;
       for (let r = 0; r < this.policy.rules.length; r++) {
         const d = this.decide(r, operator, byOperator.get(operator)!, report, plan, vms);
         if (d === null) continue;
-        decisions.push(d);
-        if (d.blockedBy === null) {
-          if (d.action === "scaleOut") vms += d.factor - 1;
-          this.scaled(operator, report.atMs);
-        }
+        candidates.push(d);
         break;
       }
     }
+    const urgency = (d: ScalingDecision) =>
+      d.action === "scaleIn" ? -1 : d.value / Math.max(this.policy.rules[d.rule].threshold, 1e-9);
+    let chosen: ScalingDecision | null = null;
+    for (const d of candidates) {
+      if (d.blockedBy === null && (chosen === null || urgency(d) > urgency(chosen))) chosen = d;
+    }
+    const decisions = candidates.filter((d) => d.blockedBy !== null || d === chosen);
+    if (chosen !== null) this.scaled(chosen.operator, report.atMs);
     return decisions;
   }
 

@@ -1,7 +1,16 @@
-// Elasticity: load reports, scaling policies and the bottleneck detector that applies them.
+// Elasticity: load reports, scaling policies, the bottleneck detector that applies them,
+// the controller that carries out its decisions, placement, shedding and scale out.
 
 export { BottleneckDetector, type PlanView, type ScalingDecision } from "./bottleneckDetector.js";
+export {
+  ElasticityController,
+  type ElasticityHost,
+  type ElasticityOptions,
+  type ScalingTarget,
+} from "./elasticityController.js";
 export { capacityOf, type InstanceLoad, type LoadMetric, type LoadReport, metricOf } from "./loadReport.js";
+export { LoadShedder } from "./loadShedding.js";
+export { LoadAwarePlacement, type PlacementPolicy, type VmCores } from "./placement.js";
 export { ScaleOut, type ScaleOutRecord, whyNotScalable } from "./scaleOut.js";
 export {
   DEFAULT_SCALING_POLICY,

@@ -45,8 +45,10 @@ export interface ScaleOutRecord {
   readonly requestedAtMs: number;
   /** When the upstreams were told to pause (its VMs were ready); the pause lasts until completedAtMs. */
   pausedAtMs: number | null;
-  /** When the upstreams resumed: the scale out is done (null: never, the run ended first). */
+  /** When the upstreams resumed: the scale out is done (null: never, the run ended first, or it was refused). */
   completedAtMs: number | null;
+  /** Why it was given up before anything paused (no VM could be had); null: it was not. */
+  refused: string | null;
 }
 
 /** Why instances of `operator` cannot be split or merged (null: they can): input not by key. */
@@ -87,6 +89,8 @@ interface Active {
   adds: number;
   /** VMs taken from the pool before the pause (empty when the link cannot reserve). */
   readonly vms: number[];
+  /** Set once the scale out is abandoned: where VMs reserved for it go instead. */
+  unused: ((vm: number) => void) | null;
   /** Scale in: the instance merged into X (it retires), and both checkpoints as they come. */
   readonly retiring: InstanceSpec | null;
   readonly checkpoints: Map<number, Checkpoint>;
@@ -163,6 +167,10 @@ export class ScaleOut {
         reserve.call(
           this.link,
           (vm) => {
+            if (a.unused !== null) {
+              a.unused(vm); // abandoned meanwhile: the VM is not needed
+              return;
+            }
             a.vms.push(vm);
             if (a.vms.length === needed) this.pause(a);
           },
@@ -197,6 +205,7 @@ export class ScaleOut {
       requestedAtMs: this.link.clock.nowMs(),
       pausedAtMs: null,
       completedAtMs: null,
+      refused: null,
     };
     this.records.push(record);
     return {
@@ -212,9 +221,28 @@ export class ScaleOut {
       specs: [],
       adds: 0,
       vms: [],
+      unused: null,
       retiring,
       checkpoints: new Map(),
     };
+  }
+
+  /**
+   * Give up the scale out under way while it still waits for its VMs (the runtime cannot
+   * have one): nothing has paused, so nothing else changes. Its record stays, never paused
+   * nor completed, saying why. The VMs reserved for it so far, and any reserved later, go
+   * to `unused`. Only `record`'s, when given. Returns false when no scale out (or not
+   * that one) is waiting for VMs.
+   */
+  abandon(why: string, unused: (vm: number) => void, record?: ScaleOutRecord): boolean {
+    const a = this.active;
+    if (a === null || a.phase !== "acquiring") return false;
+    if (record !== undefined && a.record !== record) return false;
+    a.record.refused = why;
+    a.unused = unused;
+    this.active = null;
+    for (const vm of a.vms.splice(0)) unused(vm);
+    return true;
   }
 
   private pause(a: Active): void {

@@ -1,5 +1,6 @@
 // Flow control on the data plane: a receiver that does not process holds a sender to
-// its credit window; processing frames releases the rest. Loopback only, bounded.
+// its credit window; processing frames releases the rest, and a sender knows how many of
+// its frames are not processed yet. Loopback only, bounded.
 
 import { ChannelCredentials, Server, ServerCredentials, type ServerDuplexStream } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
@@ -56,6 +57,8 @@ describe("data plane flow control", () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(frames).toBe(CREDIT_WINDOW_FRAMES);
     expect(out.congested).toBe(true);
+    // Nothing processed yet: every frame, sent or held, is pending.
+    expect(out.pendingFrames).toBe(total);
 
     // The receiver processes what it has: credit flows back, the rest arrives.
     for (;;) {
@@ -69,6 +72,9 @@ describe("data plane flow control", () => {
     expect(frames).toBe(total);
     await until(() => !out.congested);
     expect(out.congested).toBe(false);
+    // Every frame processed and credited back: none pending.
+    await until(() => out.pendingFrames === 0);
+    expect(out.pendingFrames).toBe(0);
     out.close();
     client.close();
   });

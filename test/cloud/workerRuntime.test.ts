@@ -3,13 +3,20 @@
 // incarnation is dropped, a redeploy replaces an instance in place and tells where others
 // run now, and a frame for an instance not hosted here is dropped with its credit given
 // back. Scale out: a new instance is deployed beside the plan it was built with, and one
-// moved to another worker (a migration) is no longer hosted here. No server, no process:
+// moved to another worker (a migration) is no longer hosted here. Load: each instance's
+// busy time and processed tuples are measured and read out once. No server, no process:
 // the runtime alone.
 
 import { afterEach, describe, expect, it } from "vitest";
 import type { IncomingStream } from "../../cloud/dataPlane.js";
 import { type WorkerEvents, WorkerRuntime } from "../../cloud/workerRuntime.js";
-import { BatchBuilder, type ControlMessage, physicalPlan, splitRange } from "../../engine/index.js";
+import {
+  BatchBuilder,
+  type ControlMessage,
+  keyGroupOf,
+  physicalPlan,
+  splitRange,
+} from "../../engine/index.js";
 import { workloadNamed } from "../../workloads/index.js";
 
 // wordcount with parallelism 2 on 3 workers: lines#0 (w0), split#1 (w1), split#2 (w2),
@@ -99,6 +106,30 @@ describe("WorkerRuntime", () => {
   it("passes the processed-ack interval to its instances (0 when not asked)", () => {
     expect(runtimeOf([1], new Map(), 16).rt.ackProcessedEvery).toBe(16);
     expect(runtimeOf([1]).rt.ackProcessedEvery).toBe(0);
+  });
+
+  it("measures each hosted instance's busy time and processed tuples, and reads them out once", async () => {
+    const { rt } = runtimeOf([3]);
+    const count = plan.instances[3];
+    const groups = plan.logical.operators[count.operator].maxKeyGroups;
+    const b = new BatchBuilder(0);
+    for (let key = 0, n = 0; n < 500; key++) {
+      if (count.range.contains(keyGroupOf(key, groups))) b.push(key, 10, ++n);
+    }
+    let credits = 0;
+    const from = { processed: () => credits++, flush: () => {} } as unknown as IncomingStream;
+    rt.control(3, { type: "start" });
+    rt.receive(3, 1, 1, b.build(0), from);
+    expect(rt.takeLoads().instances).toEqual([
+      expect.objectContaining({ instance: 3, incarnation: 0, processedTuples: 0, queuedTuples: 500 }),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // its turns run on the event loop
+    expect(credits).toBe(1);
+    const [load] = rt.takeLoads().instances;
+    expect(load).toMatchObject({ instance: 3, processedTuples: 500, queuedTuples: 0, shedTuples: 0 });
+    expect(load.busyMs).toBeGreaterThan(0);
+    expect(rt.takeLoads().instances[0]).toMatchObject({ busyMs: 0, processedTuples: 0 });
+    expect(rt.takeLoads().pendingFrames).toBe(0);
   });
 
   it("drops a frame for an instance it does not host, and gives its credit back", () => {

@@ -20,8 +20,16 @@
 // - queries follow a report of the asking car at the same Time; a type 3 query names the
 //   expressway the historical table has for that (VID, Day) (historicalTolls.ts);
 // - no type 4 (travel time) queries.
+//
+// Sampling (`sampleOneIn` n > 1, for simulations at reduced fidelity): only the cars whose
+// VID a 1-in-n key sample keeps (`hashKey(vid) % n === 0`, as the engine samples) are
+// simulated, n times fewer per expressway, each counting for n in its segment's density,
+// so that speeds, jams and the rate per kept car stay those of the full road. The cost of
+// a run falls by n; what a kept car reports is not the record it would have in the full
+// stream (the draws differ), nor do accidents find a partner as often.
 
 import seedrandom from "seedrandom";
+import { hashKey } from "../../engine/index.js";
 import { historyXway } from "./historicalTolls.js";
 import { F, LR, RecordType } from "./schema.js";
 import { feetPerReport, speedMph, targetCars } from "./traffic.js";
@@ -38,6 +46,14 @@ export interface LrGeneratorOptions {
    * it opens it has no traffic. SEEP's scale-out experiment grew L over the run this way.
    */
   readonly xwayOpenEveryS?: number;
+  /** Simulate only the cars a 1-in-this sample of VIDs keeps (default 1: every car). */
+  readonly sampleOneIn?: number;
+}
+
+/** Expressways open at `timeS` when expressway x opens at x times `openEveryS` (0: all at once). */
+export function openXways(timeS: number, xways: number, openEveryS: number): number {
+  if (openEveryS <= 0) return xways;
+  return Math.min(xways, Math.floor(timeS / openEveryS) + 1);
 }
 
 /** Share of reports followed by a type 2 (account balance) query. */
@@ -70,6 +86,8 @@ export class LrGenerator {
   readonly durationS: number;
   /** Seconds between two expressways opening (0: all open at once). */
   readonly openEveryS: number;
+  /** Cars kept: 1 in this many VIDs. */
+  readonly sampleOneIn: number;
   private readonly rnd: () => number;
   private t = 0;
   private done = false;
@@ -129,6 +147,11 @@ export class LrGenerator {
       throw new RangeError(`xwayOpenEveryS must be an integer >= 0, got ${o.xwayOpenEveryS}`);
     }
     this.openEveryS = every;
+    const oneIn = o.sampleOneIn ?? 1;
+    if (!Number.isInteger(oneIn) || oneIn < 1) {
+      throw new RangeError(`sampleOneIn must be an integer >= 1, got ${o.sampleOneIn}`);
+    }
+    this.sampleOneIn = oneIn;
     this.rnd = seedrandom.alea(`${o.seed}/linear-road`);
     const L = o.xways;
     for (let b = 0; b < WHEEL; b++) this.wheel.push(new Int32Array(64));
@@ -180,7 +203,7 @@ export class LrGenerator {
     const off = t % WHEEL;
     if (off === 0) this.planWindow(t);
     for (let x = 0; x < L; x++) {
-      for (let n = this.spawns[x * WHEEL + off]; n > 0; n--) this.enter(this.nextVid++, x, t);
+      for (let n = this.spawns[x * WHEEL + off]; n > 0; n--) this.enter(this.takeVid(), x, t);
       this.spawns[x * WHEEL + off] = 0;
       if (this.accPhase[x] === IDLE && t >= this.accNextS[x]) this.accPhase[x] = SEEK_FIRST;
       if (this.accPhase[x] === SEEK_PARTNER && t >= this.accGiveUpS[x]) this.endAccidentSearch(x, t);
@@ -193,7 +216,7 @@ export class LrGenerator {
 
   /** Spread over the next 30 s the cars each expressway needs to reach its target. */
   private planWindow(t: number): void {
-    const target = targetCars(Math.min(t + WHEEL, this.durationS));
+    const target = Math.floor(targetCars(Math.min(t + WHEEL, this.durationS)) / this.sampleOneIn);
     for (let x = 0; x < this.xways; x++) {
       // Cars enter an expressway only once it is open (from the 30 s window it opens in).
       if (x * this.openEveryS >= t + WHEEL) continue;
@@ -201,6 +224,18 @@ export class LrGenerator {
         this.spawns[x * WHEEL + Math.floor(this.rnd() * WHEEL)]++;
       }
     }
+  }
+
+  /** The next VID, skipping those the sample leaves out. */
+  private takeVid(): number {
+    const n = this.sampleOneIn;
+    if (n > 1) while (hashKey(this.nextVid) % n !== 0) this.nextVid++;
+    return this.nextVid++;
+  }
+
+  /** Cars in segment `index` as the traffic model sees them (a kept car counts for its sample). */
+  private density(index: number): number {
+    return this.segCars[index] * this.sampleOneIn;
   }
 
   private enter(vid: number, x: number, t: number): void {
@@ -244,7 +279,7 @@ export class LrGenerator {
     if (this.fresh[s] === 1) {
       this.fresh[s] = 0;
       lane = LR.entranceLane;
-      mph = speedMph(this.freeMph[s], this.segCars[segBase + seg]);
+      mph = speedMph(this.freeMph[s], this.density(segBase + seg));
     } else if (t < this.stoppedUntilS[s]) {
       mph = 0;
     } else {
@@ -268,7 +303,7 @@ export class LrGenerator {
       if (seg === this.exitSeg[s]) {
         exits = true;
         lane = LR.exitLane;
-        mph = speedMph(this.freeMph[s], this.segCars[segBase + seg]);
+        mph = speedMph(this.freeMph[s], this.density(segBase + seg));
       } else if (stopsUntilS > 0) {
         this.stoppedUntilS[s] = stopsUntilS;
         mph = 0;
@@ -276,7 +311,7 @@ export class LrGenerator {
         this.startAccident(s, x, t, pos);
         mph = 0;
       } else {
-        mph = speedMph(this.freeMph[s], this.segCars[segBase + seg]);
+        mph = speedMph(this.freeMph[s], this.density(segBase + seg));
       }
     }
     this.pos[s] = pos;

@@ -125,4 +125,27 @@ describe("BottleneckDetector", () => {
     expect(x).toMatchObject({ instances: [11], factor: 3 });
     expect(x.value).toBeCloseTo(0.6);
   });
+
+  it("asks for the most urgent scale out only; the others keep their streaks and come next", () => {
+    // Operators 1 ("count", instances 10, 11) and 3 ("join", instance 30) both hot.
+    const two: PlanView = {
+      operatorName: (op) => ["source", "count", "sink", "join"][op],
+      scalable: (op) => op === 1 || op === 3,
+      instancesOf: (op) => (op === 1 ? [10, 11] : op === 3 ? [30] : []),
+      vmsInUse: () => 3,
+    };
+    const at = (atMs: number, join: number): LoadReport => ({
+      atMs,
+      intervalMs: 5_000,
+      instances: [load(10, 1, 0.8), load(11, 1, 0.75), load(30, 3, join)],
+    });
+    const d = new BottleneckDetector({ ...DEFAULT_SCALING_POLICY, cooldownMs: 30_000 });
+    expect(d.observe(at(5_000, 0.95), two)).toEqual([]);
+    const [first, ...rest] = d.observe(at(10_000, 0.95), two);
+    expect(rest).toEqual([]);
+    expect(first).toMatchObject({ operator: 3, instances: [30] });
+    // The count was not scaled: it needs no new streak, and no cooldown holds it back.
+    const [second] = d.observe(at(15_000, 0.95), two);
+    expect(second).toMatchObject({ operator: 1, instances: [10] });
+  });
 });

@@ -4,6 +4,7 @@
 
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { hashKey } from "../../../engine/index.js";
 import { LrGenerator } from "../../../workloads/linearRoad/generator.js";
 import { historicalTolls, historyXway } from "../../../workloads/linearRoad/historicalTolls.js";
 import { formatRecordCsv, writeRecordCsv } from "../../../workloads/linearRoad/recordCsv.js";
@@ -178,6 +179,37 @@ describe("LrGenerator", () => {
     expect(all.n).toBe(firstReportS(0).n);
     expect(ramp.n).toBeLessThan(all.n);
   });
+
+  it("with sampleOneIn n, simulates only the cars a 1-in-n key sample keeps: n times fewer records at the same speeds", () => {
+    const run = (sampleOneIn: number) => {
+      const gen = new LrGenerator({ seed: 8, xways: 1, durationS: 5400, sampleOneIn });
+      const row = new Float64Array(15);
+      let reports = 0;
+      let mphSum = 0;
+      let slow = 0;
+      const vids = new Set<number>();
+      while (gen.next(row)) {
+        if (row[F.type] !== 0) continue;
+        reports++;
+        mphSum += row[F.spd];
+        if (row[F.spd] < 40) slow++;
+        vids.add(row[F.vid]);
+      }
+      return { reports, meanMph: mphSum / reports, slowShare: slow / reports, vids };
+    };
+    const full = run(1);
+    const sampled = run(20);
+    for (const vid of sampled.vids) expect(hashKey(vid) % 20, `vid ${vid}`).toBe(0);
+    expect(sampled.reports / (full.reports / 20)).toBeGreaterThan(0.9);
+    expect(sampled.reports / (full.reports / 20)).toBeLessThan(1.1);
+    // Each kept car counts for 20 in its segment's density: traffic moves much as on the
+    // full road (a little more jammed: a segment's density moves in steps of 20).
+    expect(Math.abs(sampled.meanMph - full.meanMph) / full.meanMph).toBeLessThan(0.1);
+    expect(full.slowShare).toBeGreaterThan(0.05);
+    expect(sampled.slowShare / full.slowShare).toBeGreaterThan(0.5);
+    expect(sampled.slowShare / full.slowShare).toBeLessThan(2);
+    expect(() => new LrGenerator({ seed: 1, xways: 1, sampleOneIn: 0 })).toThrow(/sampleOneIn/);
+  }, 60_000);
 
   it("writes a record's CSV line as bytes exactly as the string form", () => {
     const gen = new LrGenerator({ seed: 2, xways: 1, durationS: 120 });

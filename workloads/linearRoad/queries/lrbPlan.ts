@@ -8,13 +8,18 @@ import { LR_FIELDS } from "../schema.js";
 import { Accounts, cloneAccount } from "./accounts.js";
 import { Cars, CarsPort, cloneCarState, type TollLookup } from "./cars.js";
 import { ACCOUNT_EVENT_FIELDS, SEGMENT_EVENT_FIELDS } from "./events.js";
-import { RecordSource, type RecordStream } from "./recordSource.js";
+import { type OpenRecords, RecordSource, type RecordStream, SampledRecordSource } from "./recordSource.js";
 import { cloneXwayDirState, Segments, SegmentsPort } from "./segments.js";
 
 /** How the Linear Road plan is built. */
 export interface LrbPlanOptions {
   /** Opens the record stream (again, when a source is restored). */
   readonly records: () => RecordStream;
+  /**
+   * Opens the stream of a 1-in-n sample of cars, when the stream can make it itself (the
+   * generator): a simulation at reduced fidelity then simulates only the kept cars.
+   */
+  readonly sampledRecords?: OpenRecords;
   /** The historical tolls, for daily expenditure queries. */
   readonly tolls: TollLookup;
   readonly carsParallelism?: number;
@@ -37,7 +42,10 @@ class AnswerSink implements Operator {
 /** The Linear Road plan. */
 export function lrbPlan(o: LrbPlanOptions): LogicalPlan {
   const q = new QueryBuilder("lrb");
-  const records = q.source("records", () => new RecordSource(o.records), {
+  const sampled = o.sampledRecords;
+  const makeSource = () =>
+    sampled === undefined ? new RecordSource(() => o.records()) : new SampledRecordSource(sampled);
+  const records = q.source("records", makeSource, {
     outputs: [{ fields: LR_FIELDS.length }],
   });
   const cars = q.operator("cars", () => new Cars(o.tolls), {

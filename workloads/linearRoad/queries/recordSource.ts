@@ -14,6 +14,9 @@ export interface RecordStream {
   close?(): void;
 }
 
+/** Opens a record stream of the cars a 1-in-`sampleOneIn` sample of VIDs keeps (1: all). */
+export type OpenRecords = (sampleOneIn: number) => RecordStream;
+
 /** Replays a record stream at the pace of its event times. */
 export class RecordSource implements Source {
   private stream: RecordStream;
@@ -21,9 +24,10 @@ export class RecordSource implements Source {
   private hasRow = false;
   private ended = false;
   private produced = 0;
+  private oneIn = 1;
 
-  constructor(private readonly openStream: () => RecordStream) {
-    this.stream = openStream();
+  constructor(private readonly openStream: OpenRecords) {
+    this.stream = openStream(1);
   }
 
   next(out: Emitter, max: number, untilEventTimeMs: number): boolean {
@@ -50,14 +54,44 @@ export class RecordSource implements Source {
     return this.produced;
   }
 
+  /**
+   * The start of the latest whole second released by `untilEventTimeMs` (records have
+   * whole-second times), if the next record is known to come no earlier; else -Infinity.
+   */
+  protected knownUntilMs(untilEventTimeMs: number): number {
+    if (!this.hasRow || !Number.isFinite(untilEventTimeMs)) return Number.NEGATIVE_INFINITY;
+    return Math.min(Math.floor(untilEventTimeMs / 1000) * 1000, this.row[F.time] * 1000);
+  }
+
+  /** Reopen the stream as a 1-in-`oneIn` sample, from its start. */
+  protected resample(oneIn: number): void {
+    this.oneIn = oneIn;
+    this.seek(0);
+  }
+
   seek(position: number): void {
     this.stream.close?.();
-    this.stream = this.openStream();
+    this.stream = this.openStream(this.oneIn);
     this.hasRow = false;
     this.ended = false;
     const row = this.row;
     for (this.produced = 0; this.produced < position; this.produced++) {
       if (!this.stream.next(row)) throw new RangeError(`the record stream ends before position ${position}`);
     }
+  }
+}
+
+/**
+ * A record source whose stream makes the key sample itself (the generator: only kept
+ * cars are simulated). A sparse sample may go seconds without a record; its watermark
+ * still moves with the stream's seconds, as the full stream's would.
+ */
+export class SampledRecordSource extends RecordSource {
+  sampleKeys(oneIn: number): void {
+    this.resample(oneIn);
+  }
+
+  watermarkMs(untilEventTimeMs: number): number {
+    return this.knownUntilMs(untilEventTimeMs);
   }
 }

@@ -219,6 +219,29 @@ export interface Stats {
   nowEpochMs: number;
   /** Tuples the worker's sources produced. */
   sourceTuples: number;
+  /** What each hosted instance did since the previous heartbeat (load reports). */
+  instances: InstanceStats[];
+  /**
+   * Frames the worker sent (or holds for credit) that their receivers have not processed
+   * yet: 0 when everything it sent was taken in, so a worker that hosts nothing any more
+   * (its instance merged away by a scale in) can go without losing its last output.
+   */
+  pendingFrames: number;
+}
+
+/** One hosted instance's load since the previous heartbeat, measured by its worker. */
+export interface InstanceStats {
+  instance: number;
+  /** The incarnation measured (a replaced one's counters are not carried over). */
+  incarnation: number;
+  /** Wall-clock ms the worker spent running its tasks (batches, control, polls, checkpoint copies). */
+  busyMs: number;
+  /** Tuples of the batches it processed. */
+  processedTuples: number;
+  /** Tuples waiting in its inbox now. */
+  queuedTuples: number;
+  /** Tuples its source ports dropped by load shedding, in total for this incarnation. */
+  shedTuples: number;
 }
 
 export interface WatchRequest {
@@ -2337,6 +2360,8 @@ function createBaseStats(): Stats {
     intervalMs: 0,
     nowEpochMs: 0,
     sourceTuples: 0,
+    instances: [],
+    pendingFrames: 0,
   };
 }
 
@@ -2362,6 +2387,12 @@ export const Stats: MessageFns<Stats> = {
     }
     if (message.sourceTuples !== 0) {
       writer.uint32(56).uint64(message.sourceTuples);
+    }
+    for (const v of message.instances) {
+      InstanceStats.encode(v!, writer.uint32(66).fork()).join();
+    }
+    if (message.pendingFrames !== 0) {
+      writer.uint32(72).uint64(message.pendingFrames);
     }
     return writer;
   },
@@ -2435,6 +2466,22 @@ export const Stats: MessageFns<Stats> = {
             message.sourceTuples = longToNumber(reader.uint64());
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.instances.push(InstanceStats.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.pendingFrames = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2484,6 +2531,14 @@ export const Stats: MessageFns<Stats> = {
         : isSet(object.source_tuples)
         ? globalThis.Number(object.source_tuples)
         : 0,
+      instances: globalThis.Array.isArray(object?.instances)
+        ? object.instances.map((e: any) => InstanceStats.fromJSON(e))
+        : [],
+      pendingFrames: isSet(object.pendingFrames)
+        ? globalThis.Number(object.pendingFrames)
+        : isSet(object.pending_frames)
+        ? globalThis.Number(object.pending_frames)
+        : 0,
     };
   },
 
@@ -2510,6 +2565,12 @@ export const Stats: MessageFns<Stats> = {
     if (message.sourceTuples !== 0) {
       obj.sourceTuples = Math.round(message.sourceTuples);
     }
+    if (message.instances?.length) {
+      obj.instances = message.instances.map((e) => InstanceStats.toJSON(e));
+    }
+    if (message.pendingFrames !== 0) {
+      obj.pendingFrames = Math.round(message.pendingFrames);
+    }
     return obj;
   },
 
@@ -2525,6 +2586,173 @@ export const Stats: MessageFns<Stats> = {
     message.intervalMs = object.intervalMs ?? 0;
     message.nowEpochMs = object.nowEpochMs ?? 0;
     message.sourceTuples = object.sourceTuples ?? 0;
+    message.instances = object.instances?.map((e) => InstanceStats.fromPartial(e)) || [];
+    message.pendingFrames = object.pendingFrames ?? 0;
+    return message;
+  },
+};
+
+function createBaseInstanceStats(): InstanceStats {
+  return { instance: 0, incarnation: 0, busyMs: 0, processedTuples: 0, queuedTuples: 0, shedTuples: 0 };
+}
+
+export const InstanceStats: MessageFns<InstanceStats> = {
+  encode(message: InstanceStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.instance !== 0) {
+      writer.uint32(8).uint32(message.instance);
+    }
+    if (message.incarnation !== 0) {
+      writer.uint32(16).uint32(message.incarnation);
+    }
+    if (message.busyMs !== 0) {
+      writer.uint32(25).double(message.busyMs);
+    }
+    if (message.processedTuples !== 0) {
+      writer.uint32(32).uint64(message.processedTuples);
+    }
+    if (message.queuedTuples !== 0) {
+      writer.uint32(40).uint64(message.queuedTuples);
+    }
+    if (message.shedTuples !== 0) {
+      writer.uint32(48).uint64(message.shedTuples);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InstanceStats {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInstanceStats();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.instance = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.incarnation = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.busyMs = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.processedTuples = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.queuedTuples = longToNumber(reader.uint64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.shedTuples = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InstanceStats {
+    return {
+      instance: isSet(object.instance) ? globalThis.Number(object.instance) : 0,
+      incarnation: isSet(object.incarnation) ? globalThis.Number(object.incarnation) : 0,
+      busyMs: isSet(object.busyMs)
+        ? globalThis.Number(object.busyMs)
+        : isSet(object.busy_ms)
+        ? globalThis.Number(object.busy_ms)
+        : 0,
+      processedTuples: isSet(object.processedTuples)
+        ? globalThis.Number(object.processedTuples)
+        : isSet(object.processed_tuples)
+        ? globalThis.Number(object.processed_tuples)
+        : 0,
+      queuedTuples: isSet(object.queuedTuples)
+        ? globalThis.Number(object.queuedTuples)
+        : isSet(object.queued_tuples)
+        ? globalThis.Number(object.queued_tuples)
+        : 0,
+      shedTuples: isSet(object.shedTuples)
+        ? globalThis.Number(object.shedTuples)
+        : isSet(object.shed_tuples)
+        ? globalThis.Number(object.shed_tuples)
+        : 0,
+    };
+  },
+
+  toJSON(message: InstanceStats): unknown {
+    const obj: any = {};
+    if (message.instance !== 0) {
+      obj.instance = Math.round(message.instance);
+    }
+    if (message.incarnation !== 0) {
+      obj.incarnation = Math.round(message.incarnation);
+    }
+    if (message.busyMs !== 0) {
+      obj.busyMs = floatToJson(message.busyMs);
+    }
+    if (message.processedTuples !== 0) {
+      obj.processedTuples = Math.round(message.processedTuples);
+    }
+    if (message.queuedTuples !== 0) {
+      obj.queuedTuples = Math.round(message.queuedTuples);
+    }
+    if (message.shedTuples !== 0) {
+      obj.shedTuples = Math.round(message.shedTuples);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InstanceStats>, I>>(base?: I): InstanceStats {
+    return InstanceStats.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InstanceStats>, I>>(object: I): InstanceStats {
+    const message = createBaseInstanceStats();
+    message.instance = object.instance ?? 0;
+    message.incarnation = object.incarnation ?? 0;
+    message.busyMs = object.busyMs ?? 0;
+    message.processedTuples = object.processedTuples ?? 0;
+    message.queuedTuples = object.queuedTuples ?? 0;
+    message.shedTuples = object.shedTuples ?? 0;
     return message;
   },
 };

@@ -1,0 +1,133 @@
+// Benchmark: the `lrb-scaleout` preset, SEEP's Linear Road scale-out experiment, in the
+// simulator. Expressways open one by one up to L = 350 while the threshold policy alone
+// scales the plan out from one instance per operator. Figures: the wall time of the run,
+// the VMs in use when L reaches 350 and at most, the highest and 99th-percentile latency
+// against the 5 s deadline, the seconds in which some answer missed it, and the cost in
+// VM-seconds. Baseline, in the same run: the same experiment on a static deployment of
+// the size the elastic run ended with (each operator at its final parallelism, one VM per
+// instance), provisioned for the peak from the start. Also printed: L, input rate, highest
+// latency and VMs over time. `--quick` shrinks it to L = 100 over 20 minutes, on operator
+// VMs four times slower so that it still scales.
+
+import type { MetricsRow } from "../engine/index.js";
+import { parseExperiment } from "../sim/experiment.js";
+import { PRESETS } from "../sim/presets.js";
+import { Simulation } from "../sim/simulation.js";
+import { workloadNamed } from "../workloads/index.js";
+import { openXways } from "../workloads/linearRoad/index.js";
+import type { BenchResult } from "./index.js";
+
+type Raw = { workload: { name: string; params: Record<string, unknown> }; cluster: Record<string, unknown> };
+
+/** The preset; quick: L = 100 in 20 minutes on operator VMs four times slower, so that it still scales. */
+function experiment(
+  quick: boolean,
+  params: Record<string, unknown> = {},
+  over: Record<string, unknown> = {},
+) {
+  const raw = PRESETS["lrb-scaleout"] as unknown as Raw;
+  const shrunk = quick
+    ? { params: { xways: 100, durationS: 1_200 }, cluster: { ...raw.cluster, speed: 0.05 } }
+    : { params: {}, cluster: raw.cluster };
+  return parseExperiment(
+    {
+      ...raw,
+      cluster: shrunk.cluster,
+      ...over,
+      workload: { ...raw.workload, params: { ...raw.workload.params, ...shrunk.params, ...params } },
+    },
+    "lrb-scaleout",
+  );
+}
+
+function run(quick: boolean, params: Record<string, unknown> = {}, over: Record<string, unknown> = {}) {
+  const e = experiment(quick, params, over);
+  const sim = new Simulation(e, workloadNamed("lrb").plan(e.workload.params, e.seed));
+  const startedMs = performance.now();
+  const summary = sim.run();
+  return { e, sim, summary, wallS: (performance.now() - startedMs) / 1000 };
+}
+
+/** The highest latency of an interval's outputs (0 when it had none). */
+function latencyMaxOf(row: MetricsRow): number {
+  const ms = row.latencyMaxMs;
+  return Number.isFinite(ms) ? ms : 0;
+}
+
+/** Run the Linear Road scale-out benchmark. */
+export function benchLrbScaleOut(quick: boolean): BenchResult[] {
+  const elastic = run(quick);
+  const { xways, xwayOpenEveryS } = elastic.e.workload.params as { xways: number; xwayOpenEveryS: number };
+  const deadlineMs = elastic.e.scaling.deadlineMs ?? 5_000;
+  const rows = elastic.sim.metrics.rows();
+  const fullAtS = (xways - 1) * xwayOpenEveryS;
+  const vmsAtFull = rows.find((r) => r.timeS >= fullAtS)?.vmsInUse ?? Number.NaN;
+  const missedS = rows.filter((r) => latencyMaxOf(r) > deadlineMs).length;
+  process.stdout.write("  timeS      L  tuples/s  latencyMaxMs  VMs\n");
+  const stepS = quick ? 100 : 300;
+  for (let t = stepS; t <= rows.length; t += stepS) {
+    const window = rows.slice(t - stepS, t);
+    const maxLatency = Math.max(0, ...window.map((r) => latencyMaxOf(r)));
+    const vms = Math.max(...window.map((r) => r.vmsInUse));
+    const last = window[window.length - 1];
+    const L = openXways(last.timeS, xways, xwayOpenEveryS);
+    process.stdout.write(
+      `  ${String(t).padStart(5)}  ${String(L).padStart(5)}  ${String(last.tuplesIn).padStart(8)}  ${maxLatency.toFixed(0).padStart(12)}  ${String(vms).padStart(3)}\n`,
+    );
+  }
+  // The static baseline: the elastic run's final parallelism from the start.
+  const parallelism: Record<string, number> = {};
+  for (const op of ["cars", "segments", "accounts"]) {
+    parallelism[`${op}Parallelism`] = elastic.sim.runtime.hosts.filter(
+      (h) => h.alive && h.instance.operator.name === op,
+    ).length;
+  }
+  const instances = Object.values(parallelism).reduce((a, b) => a + b, 0);
+  const fixed = run(quick, parallelism, {
+    cluster: { ...(elastic.e.cluster as Record<string, unknown>), vms: instances },
+    scaling: { policy: "none", deadlineMs },
+  });
+  const s = elastic.summary;
+  const f = fixed.summary;
+  process.stdout.write(
+    `  elastic: ${s.scaleOuts.length} scale outs, final parallelism ${JSON.stringify(parallelism)}; static: ${instances} operator VMs\n`,
+  );
+  const label = `static deployment of the final size (${f.vmsMax} VMs)`;
+  return [
+    {
+      name: `wall time of the run (${s.simulatedSeconds.toFixed(0)} s simulated, L up to ${xways})`,
+      value: elastic.wallS,
+      unit: "s",
+      target: "<= 600 s (moonshot 60 s)",
+      baseline: { name: label, value: fixed.wallS, unit: "s" },
+    },
+    { name: `VMs in use when L reached ${xways}`, value: vmsAtFull, unit: "VMs", target: "<= 50" },
+    {
+      name: "VMs in use at most",
+      value: s.vmsMax,
+      unit: "VMs",
+      target: "<= 50",
+      baseline: { name: label, value: f.vmsMax, unit: "VMs" },
+    },
+    {
+      name: "highest latency of an answer",
+      value: s.latencyMs.max ?? Number.NaN,
+      unit: "ms",
+      target: `<= ${deadlineMs} ms`,
+      baseline: { name: label, value: f.latencyMs.max ?? Number.NaN, unit: "ms" },
+    },
+    {
+      name: "99th-percentile latency",
+      value: s.latencyMs.p99 ?? Number.NaN,
+      unit: "ms",
+      baseline: { name: label, value: f.latencyMs.p99 ?? Number.NaN, unit: "ms" },
+    },
+    { name: "seconds in which an answer missed the deadline", value: missedS, unit: "s" },
+    {
+      name: "cost",
+      value: s.vmSeconds,
+      unit: "VM-s",
+      baseline: { name: label, value: f.vmSeconds, unit: "VM-s" },
+    },
+  ];
+}
