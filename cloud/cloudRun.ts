@@ -20,6 +20,7 @@ import {
   type ControlReply,
   Coordinator,
   DEFAULT_FAULT_TOLERANCE,
+  deadlineMet,
   decodeBatch,
   type ElasticityOptions,
   type FaultToleranceOptions,
@@ -116,6 +117,8 @@ export interface CloudRunOptions {
   readonly scaleOuts?: readonly ScheduledScaleOut[];
   /** Scale ins to carry out during the run (strategy none). */
   readonly scaleIns?: readonly ScheduledScaleIn[];
+  /** The outputs' latency deadline (`scaling.deadlineMs`): the summary says whether every output met it. */
+  readonly deadlineMs?: number;
   /** The threshold policy (`scaling.policy: threshold`); absent: none. */
   readonly policy?: ElasticityOptions;
   /**
@@ -716,6 +719,7 @@ export class CloudRun {
     };
     const records = this.coordinator?.faultTolerance?.records ?? [];
     const scaleOuts = scaleOutSummaries(this.coordinator?.scaling?.records ?? [], (op) => operators[op].name);
+    const latency = latencyFiguresMs(this.metrics);
     return {
       name: this.o.name,
       seed: this.o.seed,
@@ -727,7 +731,7 @@ export class CloudRun {
       tuplesIn: this.metrics.tuplesInTotal,
       tuplesOut: this.metrics.tuplesOutTotal,
       outputDigest: this.digest.digest(),
-      latencyMs: latencyFiguresMs(this.metrics),
+      latencyMs: latency,
       vmsMax: this.vmsMax,
       vmSeconds: roundMs(vmMs / 1000),
       faultTolerance: this.ft.strategy,
@@ -740,6 +744,7 @@ export class CloudRun {
       shedTuples: this.loads.shedTuples,
       shedShare:
         this.metrics.tuplesInTotal === 0 ? 0 : roundMs(this.loads.shedTuples / this.metrics.tuplesInTotal),
+      deadlineMet: deadlineMet(latency, this.o.deadlineMs),
     };
   }
 

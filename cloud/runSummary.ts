@@ -34,4 +34,6 @@ export interface RunSummary extends RunSummaryFields {
   /** Tuples the sources dropped by load shedding, and their share of the tuples in (as simulated). */
   readonly shedTuples: number;
   readonly shedShare: number;
+  /** Whether every output met the experiment's `scaling.deadlineMs` (null: none set). */
+  readonly deadlineMet: boolean | null;
 }

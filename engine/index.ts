@@ -92,6 +92,7 @@ export { LatencyHistogram } from "./metrics/latencyHistogram.js";
 export { type IntervalGauges, type LatencySummary, Metrics, type MetricsRow } from "./metrics/metrics.js";
 export { OutputDigest } from "./metrics/outputDigest.js";
 export {
+  deadlineMet,
   type LatencyFiguresMs,
   latencyFiguresMs,
   type OutputRecord,

@@ -4,6 +4,7 @@
 // the simulator never reads the wall clock.
 
 import {
+  deadlineMet,
   latencyFiguresMs,
   type RecoverySummary,
   type RunSummaryFields,
@@ -49,7 +50,6 @@ export function summarize(sim: Simulation, endMs: number, vmsMax: number): SimSu
   for (const h of sim.runtime.hosts) if (h.instance.operator.kind === "source") shed += h.instance.shedTuples;
   const shedTuples = shed * sim.runtime.weight;
   const latency = latencyFiguresMs(sim.metrics);
-  const deadline = sim.experiment.scaling.deadlineMs;
   return {
     name: sim.experiment.name,
     seed: sim.experiment.seed,
@@ -71,7 +71,7 @@ export function summarize(sim: Simulation, endMs: number, vmsMax: number): SimSu
     recoveries: recoveriesOf(sim),
     shedTuples,
     shedShare: sim.metrics.tuplesInTotal === 0 ? 0 : roundMs(shedTuples / sim.metrics.tuplesInTotal),
-    deadlineMet: deadline === undefined ? null : (latency.max ?? 0) <= deadline,
+    deadlineMet: deadlineMet(latency, sim.experiment.scaling.deadlineMs),
     scaleOuts: scaleOutSummaries(sim.scaleOuts, (op) => sim.plan.operators[op].name),
   };
 }

@@ -144,6 +144,7 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
     scaleOuts,
     scaleIns: sc.scaleIns,
     policy,
+    deadlineMs: sc.deadlineMs,
     onOutput: (o) => {
       outputs.add(o);
       answers?.add(o.timeMs, o.value);
@@ -186,15 +187,20 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
                 (summary.shedTuples > 0 ? `, ${summary.shedTuples} tuples shed (${summary.shedShare})` : ""),
             ]),
         ...summary.scaleOuts.map(
-          (r, i) =>
+          (r) =>
             `${KIND_NAMES[r.kind]} ${r.instance}` +
             (r.kind === "migration"
               ? ""
               : ` ${r.kind === "scaleIn" ? "with" : "into"} ${r.instances.join(" ")}`) +
             `: asked at ${Math.round(r.requestedAtMs)} ms, paused ${r.pausedAtMs === null ? "never" : `at ${Math.round(r.pausedAtMs)} ms`}, ` +
             `done ${r.completedAtMs === null ? "never" : `at ${Math.round(r.completedAtMs)} ms`}` +
-            (run.scaleOutRecords[i]?.refused ? ` (refused: ${run.scaleOutRecords[i].refused})` : ""),
+            (r.refused ? ` (refused: ${r.refused})` : ""),
         ),
+        ...(summary.deadlineMet === null
+          ? []
+          : [
+              `deadline ${summary.deadlineMet ? "met" : "missed"} (latency max ${ms(summary.latencyMs.max)})`,
+            ]),
         `files in ${dir}`,
       ].join("\n")}\n`,
     );

@@ -50,6 +50,11 @@ export interface RunSummaryFields {
   readonly faultToleranceCounts: FaultToleranceCounts | null;
 }
 
+/** Whether every output met a deadline, by the highest latency (null: no deadline set). */
+export function deadlineMet(latency: LatencyFiguresMs, deadlineMs: number | undefined): boolean | null {
+  return deadlineMs === undefined ? null : (latency.max ?? 0) <= deadlineMs;
+}
+
 /** Counters of a run's fault-tolerance protocol (engine/faultTolerance/faultTolerance.ts). */
 export interface FaultToleranceCounts {
   readonly checkpoints: number;
@@ -121,6 +126,8 @@ export interface ScaleOutSummary {
   readonly requestedAtMs: number;
   readonly pausedAtMs: number | null;
   readonly completedAtMs: number | null;
+  /** Why it was given up before anything paused (no VM could be had); null: it was not. */
+  readonly refused: string | null;
 }
 
 /** The summaries of a run's scale outs; `operatorName` names an operator by id. */
@@ -133,6 +140,7 @@ export function scaleOutSummaries(
     readonly requestedAtMs: number;
     readonly pausedAtMs: number | null;
     readonly completedAtMs: number | null;
+    readonly refused?: string | null;
   }[],
   operatorName: (operator: number) => string,
 ): ScaleOutSummary[] {
@@ -147,6 +155,7 @@ export function scaleOutSummaries(
       requestedAtMs: roundMs(r.requestedAtMs),
       pausedAtMs: time(r.pausedAtMs),
       completedAtMs: time(r.completedAtMs),
+      refused: r.refused ?? null,
     };
   });
 }

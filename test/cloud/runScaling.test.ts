@@ -100,7 +100,10 @@ describe("the threshold policy on real workers", () => {
   it("splits a word count's count by its rule, on workers from the pool, with exactly the undisturbed output", async () => {
     const { run, summary: s } = await realRun("wordcount", wcParams, {
       policy: anyLoad({ operator: "count" }, 1000),
+      // A deadline no output can meet, to see it reported as missed.
+      deadlineMs: 0.001,
     });
+    expect(s.deadlineMet).toBe(false);
     expect(s.failures).toEqual([]);
     expect(s.outputDigest).toBe(wcBase.outputDigest);
     expect(s.tuplesOut).toBe(wcBase.tuplesOut);
