@@ -160,8 +160,13 @@ export function toControlRequest(
         seq: msg.seq,
       };
     case "checkpoint":
+      // `holdAcks` rides in `seq` (1: a live scale out's snapshot).
+      // A live scale out's snapshot has a negative id, like the scale out's other checkpoints.
+      return { ...req, checkpointId: i64(msg.checkpointId, "checkpoint id"), seq: msg.holdAcks ? 1 : 0 };
     case "mark":
       return { ...req, checkpointId: u64(msg.checkpointId, "checkpoint id") };
+    case "catchUp":
+      return { ...req, extraJson: positionsJson(msg.processed), beforeTimeMs: msg.watermarkMs };
     case "backup":
       return { ...req, ...checkpointFields(msg.checkpoint, codec) };
     case "restore":
@@ -237,6 +242,9 @@ export function fromControlRequest(
           seq: req.seq,
         };
       case "checkpoint":
+        return req.seq === 1
+          ? { type: "checkpoint", checkpointId: req.checkpointId, holdAcks: true }
+          : { type: "checkpoint", checkpointId: req.checkpointId };
       case "mark":
         return { type: req.type, checkpointId: req.checkpointId };
       case "backup":
@@ -288,6 +296,12 @@ export function fromControlRequest(
           checkpointId: req.checkpointId,
           received: positionsFrom(req.extraJson, req.type),
         };
+      case "catchUp":
+        return {
+          type: "catchUp",
+          processed: positionsFrom(req.extraJson, req.type),
+          watermarkMs: req.beforeTimeMs,
+        };
       case "addSender":
         return { type: "addSender", edge: req.edge, sender: req.receiver };
       case "shed":
@@ -334,8 +348,16 @@ export function toReplyMessage(reply: ControlReply, codec: StateCodec<unknown>):
       };
     case "senderAdded":
       return { ...msg, edge: u32(reply.edge, "edge"), sender: u32(reply.sender, "sender") };
-    case "ended":
     case "retired":
+      // The processed positions, then the event time as a last row of one number.
+      return {
+        ...msg,
+        extraJson: JSON.stringify([
+          ...reply.processed.map((p) => [p.edge, p.sender, encodeFloat(p.seq), encodeFloat(p.watermarkMs)]),
+          [encodeFloat(reply.watermarkMs)],
+        ]),
+      };
+    case "ended":
     case "stopped":
       return msg;
   }
@@ -356,8 +378,19 @@ export function fromReplyMessage(msg: ControlReplyMessage, codecOf: CodecOf): Co
       return { type: "restored", instance: msg.instance, checkpointId: msg.checkpointId };
     case "backupMissing":
       return { type: "backupMissing", holder: msg.holder, instance: msg.instance };
+    case "retired": {
+      const rows = extraRows(msg.extraJson, msg.type, (r) => r);
+      const last = rows.pop();
+      if (last === undefined || last.length !== 1)
+        throw new RangeError(`control "retired": extra_json lacks its event time`);
+      return {
+        type: "retired",
+        instance: msg.instance,
+        processed: positionsFrom(JSON.stringify(rows), msg.type),
+        watermarkMs: decodeFloat(last[0], "watermarkMs"),
+      };
+    }
     case "ended":
-    case "retired":
     case "stopped":
       return { type: msg.type, instance: msg.instance };
     case "paused":

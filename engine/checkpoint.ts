@@ -96,15 +96,21 @@ export function partition<V>(cp: Checkpoint<V>, ranges: readonly KeyGroupRange[]
   return parts.map((processing, i) =>
     i === 0
       ? { ...cp, range: ranges[0], processing }
-      : {
-          ...cp,
-          instance: -1,
-          range: ranges[i],
-          processing,
-          outputs: cp.outputs.map((o) => ({ ...o, seq: 0, sentTo: [], routing: { ...o.routing, next: 0 } })),
-          buffers: [],
-        },
+      : asNewInstancePart({ ...cp, range: ranges[i], processing }),
   );
+}
+
+/**
+ * A part of a checkpoint for a new instance: no identity, and output channels of its own
+ * (timestamps from 0, nothing buffered); its state, input positions and times are kept.
+ */
+export function asNewInstancePart<V>(part: Checkpoint<V>): Checkpoint<V> {
+  return {
+    ...part,
+    instance: -1,
+    outputs: part.outputs.map((o) => ({ ...o, seq: 0, sentTo: [], routing: { ...o.routing, next: 0 } })),
+    buffers: [],
+  };
 }
 
 /**

@@ -10,8 +10,12 @@ import type { RoutingState } from "./router.js";
 export type ControlMessage =
   /** Begin processing (sources begin producing). */
   | { readonly type: "start" }
-  /** Take a checkpoint; reply `checkpointed` when its copy is complete. */
-  | { readonly type: "checkpoint"; readonly checkpointId: number }
+  /**
+   * Take a checkpoint; reply `checkpointed` when its copy is complete. With `holdAcks` (a
+   * live scale out's snapshot), stop telling senders what was processed from now on, so
+   * that they keep every tuple after the checkpoint for the new instances.
+   */
+  | { readonly type: "checkpoint"; readonly checkpointId: number; readonly holdAcks?: boolean }
   /** Keep `checkpoint` as the backup of a downstream instance and trim the buffer to it. */
   | { readonly type: "backup"; readonly checkpoint: Checkpoint }
   /**
@@ -65,8 +69,18 @@ export type ControlMessage =
    * failure sheds by the rate in force then, not the tuples shed first.
    */
   | { readonly type: "shed"; readonly rate: number }
-  /** Scale in: this instance was merged into another; end every output stream and stop; reply `retired`. */
+  /**
+   * Scale in, or a live scale out: this instance's keys are taken over by others; send what
+   * was emitted, end every output stream and stop; reply `retired` with what it processed.
+   */
   | { readonly type: "retire" }
+  /**
+   * Live scale out, to a new instance restored from the splitting instance's earlier
+   * checkpoint: the tuples up to `processed` (per channel) and the event time up to
+   * `watermarkMs` were processed by that instance before it retired, so their output is
+   * suppressed here; everything after is this instance's to emit.
+   */
+  | { readonly type: "catchUp"; readonly processed: readonly ChannelPosition[]; readonly watermarkMs: number }
   /** Scale out: a new upstream instance `sender` sends on `edge` from now on; reply `senderAdded`. */
   | { readonly type: "addSender"; readonly edge: number; readonly sender: number }
   /**
@@ -130,7 +144,13 @@ export type ControlReply =
       readonly edge: number;
       readonly sender: number;
     }
-  | { readonly type: "retired"; readonly instance: number }
+  /** Retired: `processed`, per input channel, the last tuple it processed; `watermarkMs`, its event time. */
+  | {
+      readonly type: "retired";
+      readonly instance: number;
+      readonly processed: readonly ChannelPosition[];
+      readonly watermarkMs: number;
+    }
   | { readonly type: "stopped"; readonly instance: number };
 
 /** The type tag of a control message. */

@@ -5,7 +5,7 @@
 // and scaling protocols build on it.
 
 import type { ControlMessage, ControlReply } from "./control.js";
-import { ScaleOut } from "./elasticity/scaleOut.js";
+import { ScaleOut, type ScaleOutOptions } from "./elasticity/scaleOut.js";
 import { FaultTolerance, type FaultToleranceLink } from "./faultTolerance/faultTolerance.js";
 import type { FaultToleranceOptions } from "./faultTolerance/options.js";
 import type { PhysicalPlan } from "./physicalPlan.js";
@@ -28,7 +28,11 @@ export class Coordinator {
   constructor(
     public plan: PhysicalPlan,
     private readonly link: CoordinatorLink,
-    ft?: { readonly options: FaultToleranceOptions; readonly link: FaultToleranceLink },
+    ft?: {
+      readonly options: FaultToleranceOptions;
+      readonly link: FaultToleranceLink;
+      readonly scaleOut?: ScaleOutOptions;
+    },
   ) {
     this.faultTolerance =
       ft === undefined || ft.options.strategy === "none"
@@ -52,6 +56,7 @@ export class Coordinator {
               restored: (part, spec) => this.faultTolerance?.adoptBackup(part, spec),
               replaced: (ids) => this.faultTolerance?.unsuspend(ids),
             },
+            ft.scaleOut,
           );
     const sinkOps = new Set(plan.logical.operators.filter((o) => o.kind === "sink").map((o) => o.id));
     this.sinks = new Set(plan.instances.filter((i) => sinkOps.has(i.operator)).map((i) => i.id));

@@ -41,6 +41,7 @@ export {
   type PlanView,
   reportsNeeded,
   ScaleOut,
+  type ScaleOutOptions,
   type ScaleOutRecord,
   type ScalingDecision,
   type ScalingPolicy,

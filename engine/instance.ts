@@ -91,6 +91,14 @@ export class Instance<V = unknown> {
   private rebuildRest: [number, number, Batch] | null = null;
   /** Control messages about output, held until the rebuild is complete. */
   private deferred: ControlMessage[] = [];
+  /**
+   * Live scale out: what the retired instance whose keys this one took over had processed,
+   * per channel (key edge * 0x100000 + sender), and its event time: output for those
+   * tuples, and firings up to that time, were its own and are suppressed here.
+   */
+  private catchUpTo: { readonly processed: Map<number, number>; readonly watermarkMs: number } | null = null;
+  /** Live scale out: senders are no longer told what was processed (they keep it for the new instances). */
+  private acksHeld = false;
   /** Scale out: the checkpoint to take once every channel has received up to these positions. */
   private checkpointDue: { readonly id: number; readonly received: readonly ChannelPosition[] } | null = null;
 
@@ -314,8 +322,34 @@ export class Instance<V = unknown> {
     else this.host.transport.sendControl(sender, { type: "replay", edge, receiver: this.id, afterSeq: from });
   }
 
-  /** Hand the operator tuples of one channel (in canonical order when merging). */
+  /**
+   * Hand the operator tuples of one channel (in canonical order when merging). After a live
+   * scale out, the leading tuples the retired instance had processed are processed with
+   * their output suppressed.
+   */
   private deliver(edge: number, sender: number, fresh: Batch): void {
+    const c = this.catchUpTo;
+    if (c !== null && fresh.length > 0) {
+      const to = c.processed.get(edge * 0x100000 + sender) ?? Number.NEGATIVE_INFINITY;
+      if (fresh.seqs[0] <= to) {
+        let n = 0;
+        while (n < fresh.length && fresh.seqs[n] <= to) n++;
+        this.flush();
+        this.deliverTuples(edge, sender, n === fresh.length ? fresh : fresh.slice(0, n));
+        this.discardOutput();
+        if (n === fresh.length) return;
+        fresh = fresh.slice(n);
+      }
+    }
+    this.deliverTuples(edge, sender, fresh);
+  }
+
+  /** Drop what the operator emitted since the last flush (output that was not this instance's to send). */
+  private discardOutput(): void {
+    for (const e of this.outputs.values()) e.discard();
+  }
+
+  private deliverTuples(edge: number, sender: number, fresh: Batch): void {
     const port = this.edgePorts.get(edge);
     if (port === undefined) throw new Error(`instance ${this.id} has no input edge ${edge}`);
     this.host.meter.record(this.id, "tuples", fresh.length);
@@ -333,6 +367,7 @@ export class Instance<V = unknown> {
 
   /** Every `every` runs of a channel, let its sender trim what this instance has processed. */
   private ackProcessed(edge: number, sender: number, every: number): void {
+    if (this.acksHeld) return;
     const key = edge * 0x100000 + sender;
     const n = (this.runsSinceAck.get(key) ?? 0) + 1;
     if (n < every) {
@@ -377,6 +412,19 @@ export class Instance<V = unknown> {
   }
 
   private advanceEventTime(watermarkMs: number): void {
+    const c = this.catchUpTo;
+    if (c !== null && watermarkMs > this.ctx.eventTimeMs && this.ctx.eventTimeMs < c.watermarkMs) {
+      // Firings up to the retired instance's event time were its own: suppressed here.
+      const upTo = Math.min(watermarkMs, c.watermarkMs);
+      this.flush();
+      this.moveEventTime(upTo);
+      this.discardOutput();
+      if (watermarkMs === upTo) return;
+    }
+    this.moveEventTime(watermarkMs);
+  }
+
+  private moveEventTime(watermarkMs: number): void {
     if (watermarkMs <= this.ctx.eventTimeMs) return;
     this.ctx.eventTimeMs = watermarkMs;
     if (this.ended) return;
@@ -424,7 +472,14 @@ export class Instance<V = unknown> {
         this.start();
         return;
       case "checkpoint":
+        if (message.holdAcks) this.acksHeld = true;
         this.beginCheckpoint(message.checkpointId);
+        break;
+      case "catchUp":
+        this.catchUpTo = {
+          processed: new Map(message.processed.map((p) => [p.edge * 0x100000 + p.sender, p.seq])),
+          watermarkMs: message.watermarkMs,
+        };
         break;
       case "backup":
         this.keepBackup(message.checkpoint);
@@ -484,7 +539,12 @@ export class Instance<V = unknown> {
       case "retire":
         this.flush();
         for (const e of this.outputs.values()) e.end(this.host.transport);
-        this.host.transport.sendControl("coordinator", { type: "retired", instance: this.id });
+        this.host.transport.sendControl("coordinator", {
+          type: "retired",
+          instance: this.id,
+          processed: this.inputs.positions(),
+          watermarkMs: this.ctx.eventTimeMs,
+        });
         break;
       case "shed":
         if (!(message.rate >= 0 && message.rate <= 1))

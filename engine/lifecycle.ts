@@ -65,6 +65,7 @@ export const LIFECYCLE: Readonly<Record<LifecycleState, Transitions>> = {
     replay: "restored",
     replayKept: "restored",
     addSender: "restored",
+    catchUp: "restored",
     restoreBackup: "restored",
     marker: "restored",
     stop: "stopped",

@@ -161,6 +161,13 @@ export const experimentSchema = z
          * or pool (always a VM from the pool). A migration always takes a VM from the pool.
          */
         placement: z.enum(["loadAware", "pool"]).default("loadAware"),
+        /**
+         * How a scale out moves state: pause (the upstreams hold their output while X is
+         * checkpointed, its parts transferred and restored) or live (the parts are restored
+         * from a checkpoint X takes while it runs and catch up from the upstreams' buffers;
+         * only the hand-over pauses; strategy none only).
+         */
+        stateTransfer: z.enum(["pause", "live"]).default("pause"),
         /** The output's latency deadline: summary.json says whether every output met it. */
         deadlineMs: positive.optional(),
         /** Scale ins at given times: instance `index + 1` of `operator` (in key-group order) merges into `index`. */

@@ -78,8 +78,9 @@ export const PRESETS: Readonly<Record<string, Readonly<Record<string, unknown>>>
     // instance's core as 3.25 times a small one (EC2's ECU ratings) — assumptions, not
     // measurements: `--set cluster.speed=...` asks what other VMs would need.
     cluster: { vms: 3, speed: 0.2, edge: { cores: 4, speed: 0.65 } },
-    // Four VMs prewarmed and the pool kept at four (refilled in the background).
-    pool: { prewarmed: 4, minimum: 4 },
+    // Six VMs prewarmed and the pool kept at six (refilled in the background): a live
+    // split takes a VM per part.
+    pool: { prewarmed: 6, minimum: 6 },
     scaling: {
       policy: "threshold",
       // SEEP's rule but at 50% CPU: at its 70% the bursts of Linear Road's one-second
@@ -87,6 +88,9 @@ export const PRESETS: Readonly<Record<string, Readonly<Record<string, unknown>>>
       // fell behind at L = 190 for good (measured); every new instance on a VM of its own.
       rules: [{ metric: "cpu", action: "scaleOut", threshold: 0.5, forMs: 10_000, factor: 2, maxVms: 50 }],
       placement: "pool",
+      // Live state transfer: the new instances are restored from a checkpoint taken while
+      // the split instance runs; only the hand-over pauses (scaling.stateTransfer).
+      stateTransfer: "live",
       deadlineMs: 5_000,
     },
     cost: LRB_COST,

@@ -265,6 +265,11 @@ export class Simulation {
     if (strategy !== "none" && strategy !== "rsm") {
       throw new ExperimentError(`scaling: scale out works with strategies none and rsm, not ${strategy} yet`);
     }
+    if (strategy !== "none" && this.experiment.scaling.stateTransfer === "live") {
+      throw new ExperimentError(
+        `scaling.stateTransfer: live works with strategy none only so far, not ${strategy}`,
+      );
+    }
   }
 
   /** The threshold policy's controller: the trace records its decisions, and it reaches the sources. */
@@ -379,7 +384,11 @@ export class Simulation {
       this.trace.record(TraceKind.InstanceDeployed, 0, spec.id, spec.vm, 0, 0);
     }
     this.pool.prewarm();
-    const ft = { options: e.faultTolerance, link: this.faultToleranceLink() };
+    const ft = {
+      options: e.faultTolerance,
+      link: this.faultToleranceLink(),
+      scaleOut: { live: e.scaling.stateTransfer === "live" },
+    };
     this.coordinator = new Coordinator(plan, this.runtime, ft);
     this.coordinator.start();
     for (const so of e.scaling.scaleOuts) this.env.schedule(so.atMs, () => this.scaleOut(so));

@@ -11,7 +11,7 @@ export {
 export { capacityOf, type InstanceLoad, type LoadMetric, type LoadReport, metricOf } from "./loadReport.js";
 export { LoadShedder } from "./loadShedding.js";
 export { LoadAwarePlacement, type PlacementPolicy, type VmCores } from "./placement.js";
-export { ScaleOut, type ScaleOutRecord, whyNotScalable } from "./scaleOut.js";
+export { ScaleOut, type ScaleOutOptions, type ScaleOutRecord, whyNotScalable } from "./scaleOut.js";
 export {
   DEFAULT_SCALING_POLICY,
   reportsNeeded,

@@ -19,7 +19,7 @@
 // output is the output of a run without the scale out. One scale out at a time.
 
 import type { ChannelPosition, Checkpoint } from "../checkpoint.js";
-import { mergeAtCut, partition } from "../checkpoint.js";
+import { asNewInstancePart, mergeAtCut, partition } from "../checkpoint.js";
 import type { ControlReply } from "../control.js";
 import type { FaultToleranceLink } from "../faultTolerance/faultTolerance.js";
 import { splitRange } from "../keyGroups.js";
@@ -71,7 +71,17 @@ export interface ScaleOutHooks {
   replaced?(ids: readonly number[]): void;
 }
 
-type Phase = "acquiring" | "pausing" | "checkpointing" | "deploying" | "restoring" | "adding" | "done";
+type Phase =
+  | "acquiring"
+  | "snapshotting"
+  | "predeploying"
+  | "pausing"
+  | "checkpointing"
+  | "deploying"
+  | "restoring"
+  | "adding"
+  | "retiring"
+  | "done";
 
 interface Active {
   readonly record: ScaleOutRecord;
@@ -94,6 +104,23 @@ interface Active {
   /** Scale in: the instance merged into X (it retires), and both checkpoints as they come. */
   readonly retiring: InstanceSpec | null;
   readonly checkpoints: Map<number, Checkpoint>;
+  /**
+   * A live scale out: the new instances are restored from a checkpoint
+   * X takes while it runs, and catch up from its upstreams' buffers; X retires at the cut.
+   */
+  readonly live: boolean;
+}
+
+/** How scale outs are carried out. */
+export interface ScaleOutOptions {
+  /**
+   * Live state transfer: split (or move) an instance without stopping it for its state's
+   * checkpoint, transfer and restore; only the final hand-over pauses its upstreams.
+   * Under strategy none only (the upstreams' buffers must not be trimmed by checkpoints),
+   * with a runtime that reserves VMs; operators that align their inputs are split the
+   * usual way.
+   */
+  readonly live?: boolean;
 }
 
 /** Scale outs of a run, one at a time. */
@@ -109,6 +136,7 @@ export class ScaleOut {
     private readonly link: FaultToleranceLink,
     private readonly onPlan: (plan: PhysicalPlan) => void,
     private readonly hooks: ScaleOutHooks = {},
+    private readonly options: ScaleOutOptions = {},
   ) {}
 
   /** True while a scale out is under way. */
@@ -148,6 +176,8 @@ export class ScaleOut {
     const inputs = this.plan.logical.edges.filter((e) => e.to === op.id);
     if (spec.range.size < factor) return `instance ${id} has too few key groups to split in ${factor}`;
     const upstreams = this.upstreamsOf(inputs, [spec]);
+    const reserve = this.link.reserve;
+    const live = this.options.live === true && reserve !== undefined && !op.syncInputs;
     this.active = this.open(
       factor === 1 ? "migration" : "scaleOut",
       spec,
@@ -156,10 +186,11 @@ export class ScaleOut {
       upstreams,
       null,
       "acquiring",
+      live,
     );
     // The VMs first (a cold start can take minutes), then the pause: nothing waits on the pool.
-    const reserve = this.link.reserve;
-    const needed = factor === 1 ? 1 : factor - 1;
+    // A live scale out puts every part on a new VM (X retires); otherwise part 0 stays.
+    const needed = live || factor === 1 ? factor : factor - 1;
     const a = this.active;
     if (reserve === undefined) this.pause(a);
     else {
@@ -172,7 +203,10 @@ export class ScaleOut {
               return;
             }
             a.vms.push(vm);
-            if (a.vms.length === needed) this.pause(a);
+            if (a.vms.length === needed) {
+              if (a.live) this.snapshot(a);
+              else this.pause(a);
+            }
           },
           factor === 1,
         );
@@ -196,6 +230,7 @@ export class ScaleOut {
     upstreams: number[],
     retiring: InstanceSpec | null,
     phase: Phase,
+    live = false,
   ): Active {
     const record: ScaleOutRecord = {
       kind,
@@ -224,6 +259,7 @@ export class ScaleOut {
       unused: null,
       retiring,
       checkpoints: new Map(),
+      live,
     };
   }
 
@@ -247,6 +283,8 @@ export class ScaleOut {
 
   private pause(a: Active): void {
     a.phase = "pausing";
+    a.waiting.clear();
+    for (const u of a.upstreams) a.waiting.add(u);
     a.record.pausedAtMs = this.link.clock.nowMs();
     for (const u of a.upstreams) this.link.sendControl(u, { type: "pause" });
   }
@@ -290,7 +328,8 @@ export class ScaleOut {
               receiver: s.receiver,
             });
         }
-        if (a.waiting.size === 0) {
+        if (a.waiting.size === 0 && a.live) this.addSenders(a);
+        else if (a.waiting.size === 0) {
           a.phase = "checkpointing";
           for (const target of a.retiring === null ? [a.spec] : [a.spec, a.retiring]) {
             a.waiting.add(target.id);
@@ -305,6 +344,10 @@ export class ScaleOut {
         }
         return true;
       case "checkpointed":
+        if (a.phase === "snapshotting" && reply.checkpoint.id === a.checkpointId) {
+          this.predeploy(a, reply.checkpoint);
+          return true;
+        }
         if (a.phase !== "checkpointing" || reply.checkpoint.id !== a.checkpointId) return false;
         if (!a.waiting.delete(reply.checkpoint.instance)) return false;
         a.checkpoints.set(reply.checkpoint.instance, reply.checkpoint);
@@ -313,6 +356,10 @@ export class ScaleOut {
         else this.merge(a);
         return true;
       case "restored":
+        if (a.phase === "predeploying" && a.waiting.delete(reply.instance)) {
+          if (a.waiting.size === 0) this.pause(a);
+          return true;
+        }
         if (a.phase !== "restoring" || !a.waiting.delete(reply.instance)) return false;
         if (a.waiting.size > 0) return true;
         if (a.retiring === null) this.addSenders(a);
@@ -320,7 +367,14 @@ export class ScaleOut {
         return true;
       case "senderAdded":
         if (a.phase !== "adding") return false;
-        if (--a.adds === 0) this.resume(a);
+        if (--a.adds === 0) {
+          if (a.live) this.retireX(a);
+          else this.resume(a);
+        }
+        return true;
+      case "retired":
+        if (a.phase !== "retiring" || reply.instance !== a.spec.id) return false;
+        this.handOver(a, reply.processed, reply.watermarkMs);
         return true;
       default:
         return false;
@@ -390,17 +444,88 @@ export class ScaleOut {
   /** Tell X's downstream instances to expect the new senders. */
   private addSenders(a: Active): void {
     a.phase = "adding";
-    for (let i = 0; i < a.parts.length; i++) this.hooks.restored?.(a.parts[i], this.specOf(a.specs[i].id));
+    if (!a.live)
+      for (let i = 0; i < a.parts.length; i++) this.hooks.restored?.(a.parts[i], this.specOf(a.specs[i].id));
     const x = this.specOf(a.spec.id);
     for (const e of this.plan.logical.edges.filter((e) => e.from === a.spec.operator)) {
       for (const d of routingOf(this.plan, e, x).receivers) {
-        for (const s of a.specs.slice(1)) {
+        for (const s of a.live ? a.specs : a.specs.slice(1)) {
           a.adds++;
           this.link.sendControl(d, { type: "addSender", edge: e.id, sender: s.id });
         }
       }
     }
-    if (a.adds === 0) this.resume(a);
+    if (a.adds === 0) {
+      if (a.live) this.retireX(a);
+      else this.resume(a);
+    }
+  }
+
+  // ---- live scale out ----
+
+  /** Live: X checkpoints while it runs, and its senders keep every tuple after it. */
+  private snapshot(a: Active): void {
+    a.phase = "snapshotting";
+    this.link.sendControl(a.spec.id, { type: "checkpoint", checkpointId: a.checkpointId, holdAcks: true });
+  }
+
+  /** Live: the new instances (every part, new ids) are deployed and restored while X runs. */
+  private predeploy(a: Active, cp: Checkpoint): void {
+    a.phase = "predeploying";
+    a.checkpoints.set(a.spec.id, cp);
+    const ranges = splitRange(a.spec.range, a.factor);
+    a.parts = partition(cp, ranges).map(asNewInstancePart);
+    const first = Math.max(nextInstanceId(this.plan), this.nextId);
+    this.nextId = first + a.factor;
+    a.specs = ranges.map((range, i) => ({ ...a.spec, id: first + i, range, vm: a.vms[i] }));
+    a.record.instances = a.specs.map((s) => s.id);
+    a.waiting.clear();
+    for (const s of a.specs) a.waiting.add(s.id);
+    a.specs.forEach((s, i) => {
+      this.link.redeploy([s], false, () => {
+        this.link.sendControl(s.id, { type: "restore", checkpoint: a.parts[i], resent: true });
+      });
+    });
+  }
+
+  /** Live: the upstreams have paused and the new senders are expected; X hands over. */
+  private retireX(a: Active): void {
+    a.phase = "retiring";
+    this.link.sendControl(a.spec.id, { type: "retire" });
+  }
+
+  /**
+   * Live: X retired having processed up to `processed` (and its event time): the new
+   * instances suppress output up to there, take X's place in the plan, and the upstreams
+   * send them what they kept after the snapshot, re-sliced by key.
+   */
+  private handOver(a: Active, processed: readonly ChannelPosition[], watermarkMs: number): void {
+    for (const s of a.specs) this.link.sendControl(s.id, { type: "catchUp", processed, watermarkMs });
+    this.plan = withInstances(this.plan, [a.spec.id], a.specs);
+    this.onPlan(this.plan);
+    const snapshot = a.checkpoints.get(a.spec.id)!;
+    for (const u of a.upstreams) {
+      const uspec = this.specOf(u);
+      for (const e of this.plan.logical.edges.filter((e) => e.to === a.spec.operator)) {
+        const pos = snapshot.inputs.find((p) => p.edge === e.id && p.sender === u);
+        if (pos === undefined) continue;
+        const from: (readonly [number, number])[] = [
+          [a.spec.id, pos.seq],
+          ...a.specs.map((s) => [s.id, pos.seq] as const),
+        ];
+        this.link.sendControl(u, {
+          type: "reroute",
+          edge: e.id,
+          routing: routingOf(this.plan, e, uspec),
+          resumeFrom: from,
+        });
+      }
+      this.link.sendControl(u, { type: "resume" });
+    }
+    for (const s of a.specs) this.link.sendControl(s.id, { type: "start" });
+    a.phase = "done";
+    a.record.completedAtMs = this.link.clock.nowMs();
+    this.active = null;
   }
 
   /**

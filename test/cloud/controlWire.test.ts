@@ -153,6 +153,13 @@ describe("control requests on the wire", () => {
       ],
     },
     { type: "checkpointWhenReceived", checkpointId: 2 ** 40 + 1, received: [] },
+    { type: "checkpoint", checkpointId: -7, holdAcks: true },
+    {
+      type: "catchUp",
+      processed: [{ edge: 1, sender: 2, seq: 12, watermarkMs: 3000 }],
+      watermarkMs: 2999.5,
+    },
+    { type: "catchUp", processed: [], watermarkMs: Number.NEGATIVE_INFINITY },
     { type: "addSender", edge: 2, sender: 6 },
     { type: "addSender", edge: 0, sender: 0 },
     { type: "shed", rate: 0 },
@@ -234,8 +241,11 @@ describe("control requests on the wire", () => {
       /routing_json is not JSON/,
     );
     expect(() => toControlRequest(-1, { type: "start" }, JSON_STATE_CODEC)).toThrow(/not a uint32/);
-    expect(() => toControlRequest(1, { type: "checkpoint", checkpointId: -2 }, JSON_STATE_CODEC)).toThrow(
+    expect(() => toControlRequest(1, { type: "mark", checkpointId: -2 }, JSON_STATE_CODEC)).toThrow(
       /not a non-negative safe integer/,
+    );
+    expect(() => toControlRequest(1, { type: "checkpoint", checkpointId: 0.5 }, JSON_STATE_CODEC)).toThrow(
+      /not a safe integer/,
     );
     expect(() =>
       toControlRequest(
@@ -325,7 +335,16 @@ describe("control replies on the wire", () => {
     },
     { type: "paused", instance: 0, sent: [] },
     { type: "senderAdded", instance: 5, edge: 2, sender: 6 },
-    { type: "retired", instance: 4 },
+    {
+      type: "retired",
+      instance: 4,
+      processed: [
+        { edge: 1, sender: 0, seq: 4096, watermarkMs: 1500 },
+        { edge: 2, sender: 3, seq: 0, watermarkMs: Number.NEGATIVE_INFINITY },
+      ],
+      watermarkMs: 1500,
+    },
+    { type: "retired", instance: 4, processed: [], watermarkMs: Number.POSITIVE_INFINITY },
     { type: "ended", instance: 4 },
     { type: "stopped", instance: 0 },
   ];

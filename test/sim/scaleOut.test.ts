@@ -2,7 +2,9 @@
 // output of the run without it (the same digest, order-sensitive per (sink, key)), for
 // the word count's windows and for each of Linear Road's stateful operators, also when a
 // VM fails after the scale out (the new instances' backups, an upstream restored from a
-// checkpoint taken before the routing changed).
+// checkpoint taken before the routing changed); and the same of a live scale out, whose
+// new instances are restored from a checkpoint taken while the instance runs and catch up
+// from the upstreams' buffers, the instance retiring at a short hand-over.
 
 import seedrandom from "seedrandom";
 import { describe, expect, it } from "vitest";
@@ -156,7 +158,7 @@ describe("the threshold policy in the simulator", () => {
 });
 
 describe("scale outs and migrations drawn from seeds", () => {
-  function run(strategy: string, scaleOuts: ScaleOutSpec[], seed: number) {
+  function run(strategy: string, scaleOuts: ScaleOutSpec[], seed: number, stateTransfer = "pause") {
     const e = parseExperiment(
       {
         name: "scale-random",
@@ -175,7 +177,7 @@ describe("scale outs and migrations drawn from seeds", () => {
         fidelity: { batchSize: 256, sourcePollMs: 50 },
         pool: { handoutMs: 1000 },
         faultTolerance: { strategy, checkpointIntervalMs: 1500 },
-        scaling: { scaleOuts },
+        scaling: { scaleOuts, stateTransfer },
       },
       "test",
     );
@@ -186,7 +188,7 @@ describe("scale outs and migrations drawn from seeds", () => {
   // instances; one that comes while another is under way waits for it. (A search over
   // 40 seeds of this found nothing; `npm test` keeps 6.)
   for (let seed = 1; seed <= 6; seed++) {
-    it(`seed ${seed}: the output is the output without them, under none and rsm`, () => {
+    it(`seed ${seed}: the output is the output without them, under none and rsm, and live`, () => {
       const rng = seedrandom(String(seed));
       const scaleOuts = Array.from({ length: 1 + Math.floor(rng() * 3) }, () => ({
         operator: "count",
@@ -195,9 +197,15 @@ describe("scale outs and migrations drawn from seeds", () => {
         factor: 1 + Math.floor(rng() * 3),
       }));
       const base = run("none", [], seed);
-      for (const strategy of ["none", "rsm"]) {
-        const s = run(strategy, scaleOuts, seed);
-        expect(s.outputDigest, `${strategy} ${JSON.stringify(scaleOuts)}`).toBe(base.outputDigest);
+      for (const [strategy, transfer] of [
+        ["none", "pause"],
+        ["rsm", "pause"],
+        ["none", "live"],
+      ]) {
+        const s = run(strategy, scaleOuts, seed, transfer);
+        expect(s.outputDigest, `${strategy} ${transfer} ${JSON.stringify(scaleOuts)}`).toBe(
+          base.outputDigest,
+        );
         expect(s.scaleOuts.length).toBeGreaterThan(0);
       }
     });
@@ -351,5 +359,81 @@ describe("scale in", () => {
         scaling: { scaleIns: [{ operator: "count", atMs: 5_000 }] },
       }),
     ).toThrow(/scale in works with strategy none only/);
+  });
+});
+
+describe("live scale out (scaling.stateTransfer: live)", () => {
+  const live = (scaleOuts: ScaleOutSpec[], over: Record<string, unknown> = {}) =>
+    runWordCount({ scaling: { scaleOuts, stateTransfer: "live" }, pool: { prewarmed: 3 }, ...over });
+  const base = runWordCount({}).summary;
+
+  for (const [atMs, factor, index] of [
+    [5_000, 2, 0],
+    [14_321, 3, 1],
+    [7_000, 1, 1],
+  ]) {
+    it(`${factor === 1 ? "moving" : `splitting in ${factor}`} count #${index} at ${atMs} ms: new instances take over, the old one retires, the output is the output without it`, () => {
+      const { sim, summary } = live([{ operator: "count", index, atMs, factor }]);
+      expect(summary.outputDigest).toBe(base.outputDigest);
+      expect(summary.tuplesOut).toBe(base.tuplesOut);
+      const [so] = summary.scaleOuts;
+      expect(so.completedAtMs).not.toBeNull();
+      expect(so.instances).toHaveLength(factor);
+      const old = Number(so.instance.split("#")[1]);
+      expect(sim.runtime.host(old)).toBeUndefined();
+      for (const name of so.instances) {
+        const id = Number(name.split("#")[1]);
+        expect(id).not.toBe(old);
+        const host = sim.runtime.host(id)!;
+        expect(host.instance.emittedTuples, name).toBeGreaterThan(0);
+      }
+    });
+  }
+
+  it("pauses the upstreams only for the hand-over: far shorter than stopping for the checkpoint", () => {
+    // A count holding many keys: a vocabulary of 200k words, windows longer than the run.
+    const big = {
+      workload: {
+        name: "wordcount",
+        params: {
+          lines: 30_000,
+          lineIntervalMs: 1,
+          windowSizeMs: 1_000_000,
+          windowSlideMs: 1_000_000,
+          vocabularySize: 200_000,
+          zipfExponent: 0,
+          parallelism: 2,
+        },
+      },
+    };
+    const so = [{ operator: "count", index: 0, atMs: 20_000, factor: 2 }];
+    const pauseOf = (s: {
+      scaleOuts: readonly { pausedAtMs: number | null; completedAtMs: number | null }[];
+    }) => s.scaleOuts[0].completedAtMs! - s.scaleOuts[0].pausedAtMs!;
+    const stopped = runWordCount({ ...big, scaling: { scaleOuts: so } }).summary;
+    const moved = live(so, big).summary;
+    expect(moved.outputDigest).toBe(stopped.outputDigest);
+    expect(pauseOf(moved)).toBeLessThan(pauseOf(stopped) / 5);
+  });
+
+  const lrbBase = runLinearRoad({}).summary;
+  for (const operator of ["cars", "segments", "accounts"]) {
+    it(`splitting Linear Road's ${operator} live gives exactly the answers without it`, () => {
+      const s = runLinearRoad({
+        scaling: { scaleOuts: [{ operator, atMs: 60_000 }], stateTransfer: "live" },
+      }).summary;
+      expect(s.scaleOuts[0].completedAtMs).not.toBeNull();
+      expect(s.outputDigest).toBe(lrbBase.outputDigest);
+      expect(s.tuplesOut).toBe(lrbBase.tuplesOut);
+    });
+  }
+
+  it("is refused, in one line, under a strategy that checkpoints", () => {
+    expect(() =>
+      runWordCount({
+        faultTolerance: { strategy: "rsm" },
+        scaling: { scaleOuts: [{ operator: "count", atMs: 5_000 }], stateTransfer: "live" },
+      }),
+    ).toThrow(/stateTransfer: live works with strategy none only/);
   });
 });
