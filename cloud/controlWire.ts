@@ -145,8 +145,19 @@ export function toControlRequest(
     case "resume":
     case "stop":
     case "rewind":
-    case "retire":
       return req;
+    case "retire":
+      // Empty: retire now; else (a live scale out) once these positions are received.
+      return msg.received === undefined ? req : { ...req, extraJson: positionsJson(msg.received) };
+    case "shadow":
+      return {
+        ...req,
+        edge: u32(msg.edge, "edge"),
+        receiver: u32(msg.of, "of"),
+        routingJson: JSON.stringify(encodeRoutingState(msg.routing)),
+        seq: msg.afterSeq,
+        extraJson: JSON.stringify(msg.to.map((r) => [u32(r, "to")])),
+      };
     case "restoreBackup":
       return { ...req, receiver: u32(msg.instance, "instance") };
     case "snapshot":
@@ -166,7 +177,10 @@ export function toControlRequest(
     case "mark":
       return { ...req, checkpointId: u64(msg.checkpointId, "checkpoint id") };
     case "catchUp":
-      return { ...req, extraJson: positionsJson(msg.processed), beforeTimeMs: msg.watermarkMs };
+      // Pending (processed null) rides in `seq` (1), with the caught-up positions.
+      return msg.processed === null
+        ? { ...req, seq: 1, extraJson: positionsJson(msg.caughtUpAt ?? []), beforeTimeMs: msg.watermarkMs }
+        : { ...req, extraJson: positionsJson(msg.processed), beforeTimeMs: msg.watermarkMs };
     case "backup":
       return { ...req, ...checkpointFields(msg.checkpoint, codec) };
     case "restore":
@@ -227,8 +241,27 @@ export function fromControlRequest(
       case "resume":
       case "stop":
       case "rewind":
-      case "retire":
         return { type: req.type };
+      case "retire":
+        return req.extraJson === ""
+          ? { type: "retire" }
+          : { type: "retire", received: positionsFrom(req.extraJson, req.type) };
+      case "shadow": {
+        let json: unknown;
+        try {
+          json = JSON.parse(req.routingJson);
+        } catch (e) {
+          throw new RangeError(`control "shadow": routing_json is not JSON (${(e as Error).message})`);
+        }
+        return {
+          type: "shadow",
+          edge: req.edge,
+          of: req.receiver,
+          to: extraRows(req.extraJson, req.type, (r) => intAt(r, 0, "to")),
+          routing: decodeRoutingState(json),
+          afterSeq: req.seq,
+        };
+      }
       case "restoreBackup":
         return { type: "restoreBackup", instance: req.receiver };
       case "snapshot":
@@ -297,11 +330,18 @@ export function fromControlRequest(
           received: positionsFrom(req.extraJson, req.type),
         };
       case "catchUp":
-        return {
-          type: "catchUp",
-          processed: positionsFrom(req.extraJson, req.type),
-          watermarkMs: req.beforeTimeMs,
-        };
+        return req.seq === 1
+          ? {
+              type: "catchUp",
+              processed: null,
+              watermarkMs: req.beforeTimeMs,
+              caughtUpAt: positionsFrom(req.extraJson, req.type),
+            }
+          : {
+              type: "catchUp",
+              processed: positionsFrom(req.extraJson, req.type),
+              watermarkMs: req.beforeTimeMs,
+            };
       case "addSender":
         return { type: "addSender", edge: req.edge, sender: req.receiver };
       case "shed":
@@ -357,8 +397,15 @@ export function toReplyMessage(reply: ControlReply, codec: StateCodec<unknown>):
           [encodeFloat(reply.watermarkMs)],
         ]),
       };
+    case "shadowing":
+      return {
+        ...msg,
+        edge: u32(reply.edge, "edge"),
+        extraJson: JSON.stringify([[encodeFloat(reply.sentSeq), encodeFloat(reply.sentWatermarkMs)]]),
+      };
     case "ended":
     case "stopped":
+    case "caughtUp":
       return msg;
   }
 }
@@ -390,8 +437,23 @@ export function fromReplyMessage(msg: ControlReplyMessage, codecOf: CodecOf): Co
         watermarkMs: decodeFloat(last[0], "watermarkMs"),
       };
     }
+    case "shadowing": {
+      const [row] = extraRows(msg.extraJson, msg.type, (r) => [
+        decodeFloat(r[0], "sentSeq"),
+        decodeFloat(r[1], "sentWatermarkMs"),
+      ]);
+      if (row === undefined) throw new RangeError(`control "shadowing": extra_json lacks sentSeq`);
+      return {
+        type: "shadowing",
+        instance: msg.instance,
+        edge: msg.edge,
+        sentSeq: row[0],
+        sentWatermarkMs: row[1],
+      };
+    }
     case "ended":
     case "stopped":
+    case "caughtUp":
       return { type: msg.type, instance: msg.instance };
     case "paused":
       return {

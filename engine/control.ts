@@ -73,14 +73,34 @@ export type ControlMessage =
    * Scale in, or a live scale out: this instance's keys are taken over by others; send what
    * was emitted, end every output stream and stop; reply `retired` with what it processed.
    */
-  | { readonly type: "retire" }
+  | { readonly type: "retire"; readonly received?: readonly ChannelPosition[] }
   /**
    * Live scale out, to a new instance restored from the splitting instance's earlier
-   * checkpoint: the tuples up to `processed` (per channel) and the event time up to
-   * `watermarkMs` were processed by that instance before it retired, so their output is
-   * suppressed here; everything after is this instance's to emit.
+   * checkpoint. Pending (`processed` null): that instance still owns the keys, so every
+   * output is suppressed; reply `caughtUp` once its event time reaches the watermarks of
+   * `caughtUpAt` (where its upstreams were when they began to copy). Then: the tuples up to `processed` (per channel) and the event time up
+   * to `watermarkMs` were processed by that instance before it retired, so their output
+   * is suppressed here; everything after is this instance's to emit.
    */
-  | { readonly type: "catchUp"; readonly processed: readonly ChannelPosition[]; readonly watermarkMs: number }
+  | {
+      readonly type: "catchUp";
+      readonly processed: readonly ChannelPosition[] | null;
+      readonly watermarkMs: number;
+      readonly caughtUpAt?: readonly ChannelPosition[];
+    }
+  /**
+   * Live scale out, to an upstream of instance `of`: send the instances that take over its
+   * keys (`to`, by `routing`) copies of what it was sent after `afterSeq` and of every batch
+   * sent to it from now on; reply `shadowing` with the last tuple it had sent to it.
+   */
+  | {
+      readonly type: "shadow";
+      readonly edge: number;
+      readonly of: number;
+      readonly to: readonly number[];
+      readonly routing: RoutingState;
+      readonly afterSeq: number;
+    }
   /** Scale out: a new upstream instance `sender` sends on `edge` from now on; reply `senderAdded`. */
   | { readonly type: "addSender"; readonly edge: number; readonly sender: number }
   /**
@@ -151,7 +171,17 @@ export type ControlReply =
       readonly processed: readonly ChannelPosition[];
       readonly watermarkMs: number;
     }
-  | { readonly type: "stopped"; readonly instance: number };
+  | { readonly type: "stopped"; readonly instance: number }
+  /** Shadowing began on `edge`: the last tuple and the watermark sent to the instance shadowed. */
+  | {
+      readonly type: "shadowing";
+      readonly instance: number;
+      readonly edge: number;
+      readonly sentSeq: number;
+      readonly sentWatermarkMs: number;
+    }
+  /** A new instance of a live scale out has processed its backlog (up to `caughtUpAt`). */
+  | { readonly type: "caughtUp"; readonly instance: number };
 
 /** The type tag of a control message. */
 export type ControlType = ControlMessage["type"];

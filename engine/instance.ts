@@ -97,6 +97,13 @@ export class Instance<V = unknown> {
    * tuples, and firings up to that time, were its own and are suppressed here.
    */
   private catchUpTo: { readonly processed: Map<number, number>; readonly watermarkMs: number } | null = null;
+  /**
+   * Live scale out, before the hand-over: every output is suppressed (the splitting instance
+   * still owns the keys); `caughtUp` is reported once every channel is processed up to `at`.
+   */
+  private shadowOf: { readonly at: readonly ChannelPosition[]; reported: boolean } | null = null;
+  /** Live scale out: retire once every channel has received up to these positions. */
+  private retireDue: readonly ChannelPosition[] | null = null;
   /** Live scale out: senders are no longer told what was processed (they keep it for the new instances). */
   private acksHeld = false;
   /** Scale out: the checkpoint to take once every channel has received up to these positions. */
@@ -250,6 +257,38 @@ export class Instance<V = unknown> {
     this.progress();
     if (this.markers.size > 0) this.alignMarkers();
     if (this.checkpointDue !== null) this.checkpointIfReceived();
+    if (this.retireDue !== null) this.retireIfReceived();
+    if (this.shadowOf !== null && !this.shadowOf.reported) this.reportIfCaughtUp();
+  }
+
+  /** Live scale out: retire once what the paused upstreams sent is all in (and processed as far as it can be). */
+  private retireIfReceived(): void {
+    for (const p of this.retireDue!) if (this.inputs.receivedSeq(p.edge, p.sender) < p.seq) return;
+    this.retireDue = null;
+    this.retire();
+  }
+
+  /** Live scale out: tell the coordinator once the backlog is processed. */
+  private reportIfCaughtUp(): void {
+    const s = this.shadowOf!;
+    // A sign of progress only (correctness does not hang on it): the event time has reached
+    // where the upstreams were when they began to copy, so the backlog is processed.
+    for (const p of s.at) if (this.ctx.eventTimeMs < p.watermarkMs) return;
+    s.reported = true;
+    this.host.transport.sendControl("coordinator", { type: "caughtUp", instance: this.id });
+  }
+
+  /** End every output stream and stop; tell the coordinator what was processed. */
+  private retire(): void {
+    this.flush();
+    for (const e of this.outputs.values()) e.end(this.host.transport);
+    this.lifecycle = "stopped";
+    this.host.transport.sendControl("coordinator", {
+      type: "retired",
+      instance: this.id,
+      processed: this.inputs.positions(),
+      watermarkMs: this.ctx.eventTimeMs,
+    });
   }
 
   /** Scale out: take the checkpoint asked for once what the paused upstreams sent is all in. */
@@ -441,14 +480,19 @@ export class Instance<V = unknown> {
 
   /** Send (or, when paused, hold) what the operator emitted. */
   private flush(): void {
-    if (this.rebuildTo !== null) {
+    if (this.rebuildTo !== null || this.shadowOf !== null) {
       for (const e of this.outputs.values()) e.discard();
       return;
     }
     const hold = this.lifecycle === "paused";
     let n = 0;
-    for (const e of this.outputs.values()) n += e.flush(this.host.transport, this.ctx.eventTimeMs, hold);
+    let copied = 0;
+    for (const e of this.outputs.values()) {
+      n += e.flush(this.host.transport, this.ctx.eventTimeMs, hold);
+      copied += e.takeCopied();
+    }
     if (n > 0) this.host.meter.record(this.id, "emitted", n);
+    if (copied > 0) this.host.meter.record(this.id, "replayedTuples", copied);
   }
 
   // ---- control ----
@@ -476,11 +520,35 @@ export class Instance<V = unknown> {
         this.beginCheckpoint(message.checkpointId);
         break;
       case "catchUp":
+        if (message.processed === null) {
+          this.shadowOf = { at: message.caughtUpAt ?? [], reported: false };
+          if (this.lifecycle === "running") this.reportIfCaughtUp();
+          break;
+        }
+        this.shadowOf = null;
         this.catchUpTo = {
           processed: new Map(message.processed.map((p) => [p.edge * 0x100000 + p.sender, p.seq])),
           watermarkMs: message.watermarkMs,
         };
         break;
+      case "shadow": {
+        this.flush();
+        const sent = this.outputOf(message.edge).shadow(
+          this.host.transport,
+          message.of,
+          message.to,
+          message.routing,
+          message.afterSeq,
+        );
+        this.host.transport.sendControl("coordinator", {
+          type: "shadowing",
+          instance: this.id,
+          edge: message.edge,
+          sentSeq: sent.seq,
+          sentWatermarkMs: sent.watermarkMs,
+        });
+        break;
+      }
       case "backup":
         this.keepBackup(message.checkpoint);
         break;
@@ -537,14 +605,13 @@ export class Instance<V = unknown> {
         this.checkpointIfReceived();
         break;
       case "retire":
-        this.flush();
-        for (const e of this.outputs.values()) e.end(this.host.transport);
-        this.host.transport.sendControl("coordinator", {
-          type: "retired",
-          instance: this.id,
-          processed: this.inputs.positions(),
-          watermarkMs: this.ctx.eventTimeMs,
-        });
+        if (message.received !== undefined) {
+          // Live scale out: stays running until what was sent before the pause is in.
+          this.retireDue = message.received;
+          this.retireIfReceived();
+          return;
+        }
+        this.retire();
         break;
       case "shed":
         if (!(message.rate >= 0 && message.rate <= 1))
@@ -635,6 +702,7 @@ export class Instance<V = unknown> {
     this.early = [];
     for (const [edge, sender, batch] of early) this.receive(edge, sender, batch);
     if (this.rebuildTo !== null) this.progress();
+    if (this.shadowOf !== null && !this.shadowOf.reported) this.reportIfCaughtUp();
     this.alignMarkers();
   }
 

@@ -26,6 +26,8 @@ const SERVING: readonly ControlType[] = [
   "reroute",
   "checkpointWhenReceived",
   "addSender",
+  "shadow",
+  "catchUp",
   "shed",
   "restoreBackup",
   "snapshot",

@@ -29,6 +29,15 @@ export class OutputEdge {
   /** Per receiver: timestamp of the last tuple actually sent, and the last watermark sent. */
   private readonly sentSeq = new Map<number, number>();
   private readonly sentWatermark = new Map<number, number>();
+  /**
+   * Live scale out: the receiver whose channel is copied, split by key, to the instances
+   * taking over its keys (`router`'s receivers); null when nothing is shadowed.
+   */
+  private shadowing: { readonly of: number; readonly router: Router } | null = null;
+  /** Receivers fed as shadows: on the re-route that ends shadowing, their channels go on from there. */
+  private readonly shadowed = new Set<number>();
+  /** Tuples copied to shadows since `takeCopied` was last called. */
+  private copied = 0;
 
   constructor(
     readonly edge: number,
@@ -75,6 +84,71 @@ export class OutputEdge {
     this.lastSeqTo.set(receiver, linked.lastSeq);
     if (hold || this.keepSent) this.bufferOf(receiver).append(linked);
     if (!hold) this.transmit(transport, receiver, linked);
+    if (!hold && this.shadowing?.of === receiver) this.copyToShadows(transport, linked);
+  }
+
+  /**
+   * Live scale out: from now on send the instances taking over `of`'s keys (`to`, by
+   * `routing`) copies of what goes to `of`, beginning with what it was sent after
+   * `afterSeq` (their restored position). Returns the last tuple and watermark sent to `of` so far.
+   */
+  shadow(
+    transport: Transport,
+    of: number,
+    to: readonly number[],
+    routing: RoutingState,
+    afterSeq: number,
+  ): { seq: number; watermarkMs: number } {
+    const router = new Router(routing);
+    this.shadowing = { of, router };
+    for (const r of to) {
+      this.shadowed.add(r);
+      this.lastSeqTo.set(r, afterSeq);
+      this.sentSeq.set(r, afterSeq);
+    }
+    const sent = this.sentSeq.get(of) ?? 0;
+    const watermark = this.sentWatermark.get(of) ?? Number.NEGATIVE_INFINITY;
+    for (const b of this.buffers.get(of)?.replayFrom(afterSeq) ?? []) {
+      if (b.length === 0 || b.firstSeq > sent) break;
+      let n = 0;
+      while (n < b.length && b.seqs[n] <= sent) n++;
+      this.copyToShadows(transport, n === b.length ? b : b.slice(0, n));
+    }
+    for (const r of to) this.sendWatermark(transport, r, watermark);
+    return { seq: sent, watermarkMs: watermark };
+  }
+
+  /** Tuples copied to shadows since the last call (their cost is the sender's). */
+  takeCopied(): number {
+    const n = this.copied;
+    this.copied = 0;
+    return n;
+  }
+
+  /** Split `batch` (sent to the shadowed receiver) by key over the shadows, and send each its part. */
+  private copyToShadows(transport: Transport, batch: Batch): void {
+    const { router } = this.shadowing!;
+    const parts = new Map<number, BatchBuilder>();
+    for (let i = 0; i < batch.length; i++) {
+      const slot = router.slotOf(batch.keys[i]);
+      const targets = slot === ALL_RECEIVERS ? router.receivers : [router.receivers[slot]];
+      for (const r of targets) {
+        if (!this.shadowed.has(r)) continue;
+        let b = parts.get(r);
+        if (b === undefined) {
+          b = new BatchBuilder(this.fieldCount);
+          parts.set(r, b);
+        }
+        b.pushFrom(batch, i, batch.seqs[i]);
+        this.copied++;
+      }
+    }
+    for (const r of this.shadowed) {
+      const b = parts.get(r);
+      if (b !== undefined && b.length > 0) this.put(transport, r, b.build(batch.watermarkMs), false);
+      else if ((this.sentWatermark.get(r) ?? Number.NEGATIVE_INFINITY) < batch.watermarkMs)
+        this.sendWatermark(transport, r, batch.watermarkMs);
+    }
   }
 
   private transmit(transport: Transport, receiver: number, batch: Batch): void {
@@ -86,6 +160,9 @@ export class OutputEdge {
   private sendWatermark(transport: Transport, receiver: number, watermarkMs: number): void {
     const prev = this.lastSeqTo.get(receiver) ?? 0;
     this.transmit(transport, receiver, Batch.watermark(watermarkMs, this.fieldCount, prev));
+    if (this.shadowing?.of === receiver) {
+      for (const r of this.shadowed) this.sendWatermark(transport, r, watermarkMs);
+    }
   }
 
   /**
@@ -206,7 +283,9 @@ export class OutputEdge {
     }
     this.router = new Router(routing);
     this.builders = this.router.receivers.map(() => new BatchBuilder(this.fieldCount));
+    this.shadowing = null;
     if (resumeFrom !== undefined) this.resplit(new Map(resumeFrom));
+    this.shadowed.clear();
   }
 
   /**
@@ -250,15 +329,17 @@ export class OutputEdge {
       this.sentWatermark.delete(r);
     }
     for (const receiver of targets) {
-      let last = start;
+      // A shadow's channel goes on from what it was sent as a shadow.
+      const from = this.shadowed.has(receiver) ? (this.sentSeq.get(receiver) ?? start) : start;
+      let last = from;
       const b = builders.get(receiver);
       if (b !== undefined && b.length > 0) {
-        const rebuilt = b.build(watermarks.get(receiver)!, start);
+        const rebuilt = b.build(watermarks.get(receiver)!, from);
         this.bufferOf(receiver).append(rebuilt);
         last = rebuilt.lastSeq;
       }
       this.lastSeqTo.set(receiver, last);
-      this.sentSeq.set(receiver, start);
+      this.sentSeq.set(receiver, from);
     }
   }
 

@@ -83,9 +83,9 @@ export const PRESETS: Readonly<Record<string, Readonly<Record<string, unknown>>>
     pool: { prewarmed: 6, minimum: 6 },
     scaling: {
       policy: "threshold",
-      // SEEP's rule but at 50% CPU: at its 70% the bursts of Linear Road's one-second
-      // input and the pauses of splitting VID-keyed state left no headroom, and the run
-      // fell behind at L = 190 for good (measured); every new instance on a VM of its own.
+      // SEEP's rule but at 50% CPU: at its 70% the bursts of Linear Road's one-second input
+      // left no headroom for splits, and the run fell behind at L = 190 for good (measured,
+      // with splits that stopped the instance); every new instance on a VM of its own.
       rules: [{ metric: "cpu", action: "scaleOut", threshold: 0.5, forMs: 10_000, factor: 2, maxVms: 50 }],
       placement: "pool",
       // Live state transfer: the new instances are restored from a checkpoint taken while

@@ -101,6 +101,11 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
   checkScaleOuts(flags.scaleOut ?? [], strategy, operators);
   checkScaleIns(experiment.scaling.scaleIns, strategy, operators, `${where}: scaling.scaleIns`);
   const sc = experiment.scaling;
+  if (sc.stateTransfer === "live") {
+    throw new UserError(
+      `${where}: scaling.stateTransfer: live runs in the simulator only so far; real runs scale out with "pause"`,
+    );
+  }
   const policy =
     sc.policy === "threshold"
       ? {

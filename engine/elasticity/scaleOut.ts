@@ -75,6 +75,7 @@ type Phase =
   | "acquiring"
   | "snapshotting"
   | "predeploying"
+  | "shadowing"
   | "pausing"
   | "checkpointing"
   | "deploying"
@@ -109,6 +110,8 @@ interface Active {
    * X takes while it runs, and catch up from its upstreams' buffers; X retires at the cut.
    */
   readonly live: boolean;
+  /** Live: per upstream channel, the last tuple sent to X when shadowing began (the backlog's end). */
+  readonly shadowed: ChannelPosition[];
 }
 
 /** How scale outs are carried out. */
@@ -260,6 +263,7 @@ export class ScaleOut {
       retiring,
       checkpoints: new Map(),
       live,
+      shadowed: [],
     };
   }
 
@@ -357,7 +361,7 @@ export class ScaleOut {
         return true;
       case "restored":
         if (a.phase === "predeploying" && a.waiting.delete(reply.instance)) {
-          if (a.waiting.size === 0) this.pause(a);
+          if (a.waiting.size === 0) this.startShadows(a);
           return true;
         }
         if (a.phase !== "restoring" || !a.waiting.delete(reply.instance)) return false;
@@ -371,6 +375,21 @@ export class ScaleOut {
           if (a.live) this.retireX(a);
           else this.resume(a);
         }
+        return true;
+      case "shadowing":
+        if (a.phase !== "shadowing" || !a.waiting.delete(reply.instance * 0x100000 + reply.edge))
+          return false;
+        a.shadowed.push({
+          edge: reply.edge,
+          sender: reply.instance,
+          seq: reply.sentSeq,
+          watermarkMs: reply.sentWatermarkMs,
+        });
+        if (a.waiting.size === 0) this.catchUp(a);
+        return true;
+      case "caughtUp":
+        if (a.phase !== "shadowing" || !a.waiting.delete(reply.instance)) return false;
+        if (a.waiting.size === 0) this.pause(a);
         return true;
       case "retired":
         if (a.phase !== "retiring" || reply.instance !== a.spec.id) return false;
@@ -488,26 +507,77 @@ export class ScaleOut {
     });
   }
 
-  /** Live: the upstreams have paused and the new senders are expected; X hands over. */
+  /**
+   * Live: the new instances are restored; each upstream sends them copies of what X was
+   * sent after the checkpoint and of everything it sends X from now on.
+   */
+  private startShadows(a: Active): void {
+    a.phase = "shadowing";
+    const future = withInstances(this.plan, [a.spec.id], a.specs);
+    const snapshot = a.checkpoints.get(a.spec.id)!;
+    const to = a.specs.map((s) => s.id);
+    a.waiting.clear();
+    for (const u of a.upstreams) {
+      const uspec = this.specOf(u);
+      for (const e of this.plan.logical.edges.filter((e) => e.to === a.spec.operator)) {
+        const pos = snapshot.inputs.find((p) => p.edge === e.id && p.sender === u);
+        if (pos === undefined) continue;
+        a.waiting.add(u * 0x100000 + e.id);
+        const routing = routingOf(future, e, uspec);
+        this.link.sendControl(u, {
+          type: "shadow",
+          edge: e.id,
+          of: a.spec.id,
+          to,
+          routing,
+          afterSeq: pos.seq,
+        });
+      }
+    }
+    if (a.waiting.size === 0) this.catchUp(a);
+  }
+
+  /** Live: every upstream shadows X; the new instances start, output suppressed, and say when caught up. */
+  private catchUp(a: Active): void {
+    a.waiting.clear();
+    for (const s of a.specs) {
+      a.waiting.add(s.id);
+      this.link.sendControl(s.id, {
+        type: "catchUp",
+        processed: null,
+        watermarkMs: Number.NEGATIVE_INFINITY,
+        caughtUpAt: a.shadowed,
+      });
+      this.link.sendControl(s.id, { type: "start" });
+    }
+  }
+
+  /**
+   * Live: the upstreams have paused and the new senders are expected; X hands over once
+   * what they sent it before the pause is in.
+   */
   private retireX(a: Active): void {
     a.phase = "retiring";
-    this.link.sendControl(a.spec.id, { type: "retire" });
+    const received = a.sent
+      .filter((p) => p.receiver === a.spec.id)
+      .map(({ edge, sender, seq, watermarkMs }) => ({ edge, sender, seq, watermarkMs }));
+    this.link.sendControl(a.spec.id, { type: "retire", received });
   }
 
   /**
    * Live: X retired having processed up to `processed` (and its event time): the new
    * instances suppress output up to there, take X's place in the plan, and the upstreams
-   * send them what they kept after the snapshot, re-sliced by key.
+   * send them what they held during the pause, re-sliced by key.
    */
   private handOver(a: Active, processed: readonly ChannelPosition[], watermarkMs: number): void {
     for (const s of a.specs) this.link.sendControl(s.id, { type: "catchUp", processed, watermarkMs });
     this.plan = withInstances(this.plan, [a.spec.id], a.specs);
     this.onPlan(this.plan);
-    const snapshot = a.checkpoints.get(a.spec.id)!;
     for (const u of a.upstreams) {
       const uspec = this.specOf(u);
       for (const e of this.plan.logical.edges.filter((e) => e.to === a.spec.operator)) {
-        const pos = snapshot.inputs.find((p) => p.edge === e.id && p.sender === u);
+        // The shadows have everything up to what X was sent before the pause.
+        const pos = a.sent.find((p) => p.edge === e.id && p.sender === u && p.receiver === a.spec.id);
         if (pos === undefined) continue;
         const from: (readonly [number, number])[] = [
           [a.spec.id, pos.seq],
@@ -522,7 +592,6 @@ export class ScaleOut {
       }
       this.link.sendControl(u, { type: "resume" });
     }
-    for (const s of a.specs) this.link.sendControl(s.id, { type: "start" });
     a.phase = "done";
     a.record.completedAtMs = this.link.clock.nowMs();
     this.active = null;

@@ -117,6 +117,10 @@ describe("seep run --scale-out", () => {
         ["--scale-out", "count@1500", "--set", "faultTolerance.strategy=global-snapshot"],
         /--scale-out: scale out works with strategies none and rsm, not global-snapshot yet/,
       ],
+      [
+        ["--scale-out", "count@1500", "--set", "scaling.stateTransfer=live"],
+        /scaling\.stateTransfer: live runs in the simulator only so far/,
+      ],
     ];
     for (const [args, message] of cases) {
       const out = await seep(["run", "wordcount", ...args]);
