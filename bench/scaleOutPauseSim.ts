@@ -5,7 +5,9 @@
 // the pause (from the upstreams holding their output to their resuming: checkpoint,
 // partition, transfer and restore of the parts, priced by the cost model) and the whole
 // scale out (from the request, VM handout included). Baseline: the pause of the same
-// scale out with a vocabulary of a thousand words, in the same run.
+// scale out with a vocabulary of a thousand words, in the same run. Then the same split
+// with live state transfer (scaling.stateTransfer: live): its pause (the hand-over only)
+// and the highest latency of an output after the request, against the stopping split's.
 
 import { parseExperiment } from "../sim/experiment.js";
 import { Simulation } from "../sim/simulation.js";
@@ -14,8 +16,8 @@ import type { BenchResult } from "./index.js";
 
 const SPLIT_AT_MS = 60_000;
 
-/** The scale out of a run whose vocabulary has `words` words: keys held, pause and total in ms. */
-function scaleOutOf(words: number, quick: boolean) {
+/** The scale out of a run whose vocabulary has `words` words: keys held, pause, total and the highest latency after it, in ms. */
+function scaleOutOf(words: number, quick: boolean, stateTransfer: "pause" | "live" = "pause") {
   const atMs = quick ? 20_000 : SPLIT_AT_MS;
   const params = {
     lines: Math.ceil((atMs + 10_000) / 0.5),
@@ -35,7 +37,8 @@ function scaleOutOf(words: number, quick: boolean) {
       workload: { name: "wordcount", params },
       cluster: { vms: 4 },
       fidelity: { batchSize: 1024, sourcePollMs: 20 },
-      scaling: { scaleOuts: [{ operator: "count", atMs, factor: 2 }] },
+      scaling: { scaleOuts: [{ operator: "count", atMs, factor: 2 }], stateTransfer },
+      pool: { prewarmed: 2 },
       untilS: (atMs + 10_000) / 1000,
     },
     "bench",
@@ -48,13 +51,21 @@ function scaleOutOf(words: number, quick: boolean) {
   const r = s.scaleOuts[0];
   if (r === undefined || r.completedAtMs === null || r.pausedAtMs === null)
     throw new Error("the scale out did not complete before the run ended");
-  return { keys, pauseMs: r.completedAtMs - r.pausedAtMs, totalMs: r.completedAtMs - r.requestedAtMs };
+  const after = sim.metrics.rows().filter((row) => row.timeS * 1000 > atMs && Number.isFinite(row.latencyMaxMs));
+  const spikeMs = Math.max(0, ...after.map((row) => row.latencyMaxMs));
+  return {
+    keys,
+    pauseMs: r.completedAtMs - r.pausedAtMs,
+    totalMs: r.completedAtMs - r.requestedAtMs,
+    spikeMs,
+  };
 }
 
 /** Run the scale-out pause benchmark. */
 export function benchScaleOutPauseSim(quick: boolean): BenchResult[] {
   const small = scaleOutOf(1_000, quick);
   const large = scaleOutOf(quick ? 300_000 : 1_000_000, quick);
+  const live = scaleOutOf(quick ? 300_000 : 1_000_000, quick, "live");
   return [
     {
       name: "keys held by the split count (both parts, after the scale out)",
@@ -68,5 +79,18 @@ export function benchScaleOutPauseSim(quick: boolean): BenchResult[] {
       baseline: { name: `the same with ${small.keys} keys`, value: small.pauseMs, unit: "ms" },
     },
     { name: "scale out from the request (VM handout included, simulated)", value: large.totalMs, unit: "ms" },
+    {
+      name: "live state transfer: pause (the hand-over only)",
+      value: live.pauseMs,
+      unit: "ms",
+      baseline: { name: "the stopping split's pause", value: large.pauseMs, unit: "ms" },
+    },
+    {
+      name: "live state transfer: highest output latency after the request",
+      value: live.spikeMs,
+      unit: "ms",
+      baseline: { name: "the stopping split's", value: large.spikeMs, unit: "ms" },
+    },
+    { name: "live state transfer: from the request to the hand-over", value: live.totalMs, unit: "ms" },
   ];
 }

@@ -119,6 +119,8 @@ export interface CloudRunOptions {
   readonly scaleIns?: readonly ScheduledScaleIn[];
   /** The outputs' latency deadline (`scaling.deadlineMs`): the summary says whether every output met it. */
   readonly deadlineMs?: number;
+  /** How scale outs move state (`scaling.stateTransfer`): pause (default) or live (strategy none). */
+  readonly stateTransfer?: "pause" | "live";
   /** The threshold policy (`scaling.policy: threshold`); absent: none. */
   readonly policy?: ElasticityOptions;
   /**
@@ -249,7 +251,11 @@ export class CloudRun {
     this.coordinator = new Coordinator(
       this.initialPlan,
       { sendControl: (id, msg) => this.sendControl(id, msg) },
-      { options: this.ft, link: this.recovery.link(this.clock) },
+      {
+        options: this.ft,
+        link: this.recovery.link(this.clock),
+        scaleOut: { live: o.stateTransfer === "live" },
+      },
     );
     this.coordinator.start();
     this.scaling = new RunScaling(this.scalingOptions, this.scalingHost(this.coordinator));

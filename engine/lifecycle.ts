@@ -75,7 +75,8 @@ export const LIFECYCLE: Readonly<Record<LifecycleState, Transitions>> = {
   running: stay("running", { pause: "paused", resume: "running", retire: "stopped" }),
   paused: stay("paused", { resume: "running", pause: "paused", retire: "stopped" }),
   finished: stay("finished", { pause: "finished", resume: "finished", retire: "stopped" }),
-  stopped: {},
+  // A retired instance may still hear what its receivers processed (acks in flight).
+  stopped: { ack: "stopped" },
 };
 
 /** The state after `message` in `state`, or undefined when the message is refused. */

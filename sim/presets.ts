@@ -84,8 +84,9 @@ export const PRESETS: Readonly<Record<string, Readonly<Record<string, unknown>>>
     scaling: {
       policy: "threshold",
       // SEEP's rule but at 50% CPU: at its 70% the bursts of Linear Road's one-second input
-      // left no headroom for splits, and the run fell behind at L = 190 for good (measured,
-      // with splits that stopped the instance); every new instance on a VM of its own.
+      // leave too little headroom for the catch-up after a split (measured: answers up to
+      // 15 s; with splits that stop the instance, the run fell behind at L = 190 for good);
+      // every new instance on a VM of its own.
       rules: [{ metric: "cpu", action: "scaleOut", threshold: 0.5, forMs: 10_000, factor: 2, maxVms: 50 }],
       placement: "pool",
       // Live state transfer: the new instances are restored from a checkpoint taken while

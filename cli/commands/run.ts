@@ -101,9 +101,9 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
   checkScaleOuts(flags.scaleOut ?? [], strategy, operators);
   checkScaleIns(experiment.scaling.scaleIns, strategy, operators, `${where}: scaling.scaleIns`);
   const sc = experiment.scaling;
-  if (sc.stateTransfer === "live") {
+  if (sc.stateTransfer === "live" && strategy !== "none") {
     throw new UserError(
-      `${where}: scaling.stateTransfer: live runs in the simulator only so far; real runs scale out with "pause"`,
+      `${where}: scaling.stateTransfer: live works with strategy none only so far, not ${strategy}`,
     );
   }
   const policy =
@@ -150,6 +150,7 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
     scaleIns: sc.scaleIns,
     policy,
     deadlineMs: sc.deadlineMs,
+    stateTransfer: sc.stateTransfer,
     onOutput: (o) => {
       outputs.add(o);
       answers?.add(o.timeMs, o.value);

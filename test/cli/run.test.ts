@@ -118,8 +118,15 @@ describe("seep run --scale-out", () => {
         /--scale-out: scale out works with strategies none and rsm, not global-snapshot yet/,
       ],
       [
-        ["--scale-out", "count@1500", "--set", "scaling.stateTransfer=live"],
-        /scaling\.stateTransfer: live runs in the simulator only so far/,
+        [
+          "--scale-out",
+          "count@1500",
+          "--set",
+          "scaling.stateTransfer=live",
+          "--set",
+          "faultTolerance.strategy=rsm",
+        ],
+        /scaling\.stateTransfer: live works with strategy none only so far, not rsm/,
       ],
     ];
     for (const [args, message] of cases) {

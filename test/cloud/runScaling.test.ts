@@ -144,6 +144,28 @@ describe("the threshold policy on real workers", () => {
     expect(run.decisions.length).toBeGreaterThanOrEqual(done.length);
   }, 40_000);
 
+  it("splits Linear Road's operators by its rule with live state transfer, with exactly the undisturbed answers", async () => {
+    const base = undisturbed("lrb", lrbParams, 1024);
+    const { summary: s } = await realRun(
+      "lrb",
+      lrbParams,
+      {
+        replaySpeed: 10,
+        sourcePollMs: 100,
+        policy: anyLoad({ maxVms: 6 }, 5000),
+        stateTransfer: "live",
+      },
+      1024,
+    );
+    expect(s.failures).toEqual([]);
+    expect(s.outputDigest).toBe(base.outputDigest);
+    expect(s.tuplesOut).toBe(base.tuplesOut);
+    const done = s.scaleOuts.filter((r) => r.completedAtMs !== null);
+    expect(done.length).toBeGreaterThanOrEqual(1);
+    // A live split retires the instance: its parts are all new, each on a worker from the pool.
+    for (const r of done) expect(r.instances).not.toContain(r.instance);
+  }, 40_000);
+
   it("sheds no more than the acceptable rate when every scale out is blocked by the VM budget", async () => {
     const { run, summary: s } = await realRun("wordcount", wcParams, {
       policy: anyLoad({ operator: "count", maxVms: 3 }, 1000, { sheddingMaxRate: 0.4 }),

@@ -31,7 +31,11 @@ function failureFree() {
 }
 
 /** A real run on 3 local workers under `strategy` with `scaleOuts`; the replies it saw. */
-async function scaledRun(strategy: FtStrategy, scaleOuts: ScheduledScaleOut[]) {
+async function scaledRun(
+  strategy: FtStrategy,
+  scaleOuts: ScheduledScaleOut[],
+  stateTransfer: "pause" | "live" = "pause",
+) {
   const token = randomBytes(8).toString("hex");
   const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
   pools.push(pool);
@@ -50,6 +54,7 @@ async function scaledRun(strategy: FtStrategy, scaleOuts: ScheduledScaleOut[]) {
     sourcePollMs: 20,
     faultTolerance: { strategy, checkpointIntervalMs: 500, backupPlacement: "upstream" },
     scaleOuts,
+    stateTransfer,
     untilMs: 20_000,
     onReply: (r) => replies.push(r),
   });
@@ -114,6 +119,31 @@ describe("scale out of a real run on local workers", () => {
       // It runs on a worker of its own now (count#3 began on worker 0), and processed there.
       expect(workerOf(3)).toBeGreaterThanOrEqual(3);
       expect(processedOn(3)).toBeGreaterThan(0);
+    }, 30_000);
+  }
+
+  for (const factor of [2, 1]) {
+    it(`live: ${factor === 1 ? "moving" : "splitting"} count#3 mid-run: new instances on workers of their own take over, with exactly the undisturbed output`, async () => {
+      const {
+        summary: s,
+        replies,
+        processedOn,
+        workerOf,
+      } = await scaledRun("none", [{ operator: "count", index: 0, atMs: AT_MS, factor }], "live");
+      expect(s.failures).toEqual([]);
+      expect(s.outputDigest).toBe(base.outputDigest);
+      expect(s.tuplesOut).toBe(base.tuplesOut);
+      const [so] = s.scaleOuts;
+      expect(so.completedAtMs).not.toBeNull();
+      expect(so.instances).toHaveLength(factor);
+      // count#3 retired at the hand-over; each new instance ran on a worker of its own.
+      expect(replies.some((r) => r.type === "retired" && r.instance === 3)).toBe(true);
+      expect(replies.filter((r) => r.type === "caughtUp")).toHaveLength(factor);
+      for (const name of so.instances) {
+        const id = Number(name.split("#")[1]);
+        expect(workerOf(id)).toBeGreaterThanOrEqual(3);
+        expect(processedOn(id)).toBeGreaterThan(0);
+      }
     }, 30_000);
   }
 
