@@ -17,6 +17,20 @@
 // Nothing X emitted is regenerated (it stopped at the checkpoint), and each new instance
 // sends on channels of its own, so the receivers' per-channel timestamps stay exact: the
 // output is the output of a run without the scale out. One scale out at a time.
+//
+// Live (ScaleOutOptions.live): the pause above lasts as long as X's whole state takes to
+// copy, send and restore. Live, nothing stops until the new instances hold current state:
+//
+//   snapshot    X checkpoints copy-on-write while it runs and stops acking what it
+//               processed, so its upstreams keep every tuple after the checkpoint
+//   predeploy   the checkpoint's parts go to new instances (all parts: X will retire)
+//   shadow      each upstream sends them copies, split by key, of what it sent X after
+//               the checkpoint and of everything it sends X from then on; they process
+//               it with output suppressed and say when their event time has caught up
+//   pause       the upstreams hold their output; X's downstreams expect the new senders
+//   retire      X retires once it has what was sent before the pause, saying what it
+//               processed and its event time: the new instances emit only past that
+//   hand over   the upstreams re-slice, send the new instances what they held, resume
 
 import type { ChannelPosition, Checkpoint } from "../checkpoint.js";
 import { asNewInstancePart, mergeAtCut, partition } from "../checkpoint.js";
@@ -573,25 +587,11 @@ export class ScaleOut {
     for (const s of a.specs) this.link.sendControl(s.id, { type: "catchUp", processed, watermarkMs });
     this.plan = withInstances(this.plan, [a.spec.id], a.specs);
     this.onPlan(this.plan);
-    for (const u of a.upstreams) {
-      const uspec = this.specOf(u);
-      for (const e of this.plan.logical.edges.filter((e) => e.to === a.spec.operator)) {
-        // The shadows have everything up to what X was sent before the pause.
-        const pos = a.sent.find((p) => p.edge === e.id && p.sender === u && p.receiver === a.spec.id);
-        if (pos === undefined) continue;
-        const from: (readonly [number, number])[] = [
-          [a.spec.id, pos.seq],
-          ...a.specs.map((s) => [s.id, pos.seq] as const),
-        ];
-        this.link.sendControl(u, {
-          type: "reroute",
-          edge: e.id,
-          routing: routingOf(this.plan, e, uspec),
-          resumeFrom: from,
-        });
-      }
-      this.link.sendControl(u, { type: "resume" });
-    }
+    this.rerouteAndResume(a, (edge, u) => {
+      // The shadows have everything up to what X was sent before the pause.
+      const pos = a.sent.find((p) => p.edge === edge && p.sender === u && p.receiver === a.spec.id);
+      return pos === undefined ? [] : [[a.spec.id, pos.seq], ...a.specs.map((s) => [s.id, pos.seq] as const)];
+    });
     a.phase = "done";
     a.record.completedAtMs = this.link.clock.nowMs();
     this.active = null;
@@ -606,17 +606,39 @@ export class ScaleOut {
     if (a.retiring !== null) this.link.sendControl(a.retiring.id, { type: "retire" });
     // Per old receiver, its checkpoint (scale in: each its own; scale out: the one).
     const olds = [...a.checkpoints];
+    this.rerouteAndResume(a, (edge, u) => {
+      const from: (readonly [number, number])[] = [];
+      for (const [id, cp] of olds) {
+        const pos = cp.inputs.find((p) => p.edge === edge && p.sender === u);
+        if (pos !== undefined) from.push([id, pos.seq]);
+      }
+      if (from.length === 0) return [];
+      // New instances of a scale out start where X was.
+      for (const s of a.specs) if (!from.some(([id]) => id === s.id)) from.push([s.id, from[0][1]]);
+      return from;
+    });
+    // The parts were restored without asking for replays: the upstreams re-send to them.
+    for (const s of a.specs) this.link.sendControl(s.id, { type: "start" });
+    a.phase = "done";
+    this.hooks.replaced?.(a.specs.map((s) => s.id));
+    a.record.completedAtMs = this.link.clock.nowMs();
+    this.active = null;
+  }
+
+  /**
+   * Re-slice each upstream's routing over the plan as it stands, moving what it holds for
+   * the receivers `fromOf` lists (with their positions; none: that edge is left alone),
+   * and let it send again.
+   */
+  private rerouteAndResume(
+    a: Active,
+    fromOf: (edge: number, upstream: number) => readonly (readonly [number, number])[],
+  ): void {
     for (const u of a.upstreams) {
       const uspec = this.specOf(u);
       for (const e of this.plan.logical.edges.filter((e) => e.to === a.spec.operator)) {
-        const from: (readonly [number, number])[] = [];
-        for (const [id, cp] of olds) {
-          const pos = cp.inputs.find((p) => p.edge === e.id && p.sender === u);
-          if (pos !== undefined) from.push([id, pos.seq]);
-        }
+        const from = fromOf(e.id, u);
         if (from.length === 0) continue;
-        // New instances of a scale out start where X was.
-        for (const s of a.specs) if (!from.some(([id]) => id === s.id)) from.push([s.id, from[0][1]]);
         this.link.sendControl(u, {
           type: "reroute",
           edge: e.id,
@@ -626,12 +648,6 @@ export class ScaleOut {
       }
       this.link.sendControl(u, { type: "resume" });
     }
-    // The parts were restored without asking for replays: the upstreams re-send to them.
-    for (const s of a.specs) this.link.sendControl(s.id, { type: "start" });
-    a.phase = "done";
-    this.hooks.replaced?.(a.specs.map((s) => s.id));
-    a.record.completedAtMs = this.link.clock.nowMs();
-    this.active = null;
   }
 
   private specOf(id: number): InstanceSpec {
