@@ -8,6 +8,7 @@ import { registerBench } from "./commands/bench.js";
 import { registerChaos } from "./commands/chaos.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerLrb } from "./commands/lrb.js";
+import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
 import { registerSim } from "./commands/sim.js";
 import { registerWorker } from "./commands/worker.js";
@@ -18,6 +19,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerDemo,
   registerSim,
   registerChaos,
+  registerReport,
   registerRun,
   registerWorker,
   registerBench,

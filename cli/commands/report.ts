@@ -1,0 +1,55 @@
+// `seep report <name>`: runs a notebook's experiments (notebooks/) with a progress bar and
+// writes its report: index.html with the figures inline, a PNG of each figure, and the
+// data behind them as CSV and JSON. `--quick` shrinks the runs to finish within a minute.
+
+import { join } from "node:path";
+import { type Command, Option } from "commander";
+import { UserError } from "../errors.js";
+import { parseInteger } from "../options.js";
+
+/** Flags of `seep report`, as parsed. */
+interface ReportFlags {
+  readonly quick: boolean;
+  readonly out?: string;
+  readonly seed?: number;
+  readonly quiet: boolean;
+}
+
+/** Register `seep report` on `program`. */
+export function registerReport(program: Command): void {
+  program
+    .command("report")
+    .description("run a report's experiments and write it (HTML with its figures, PNGs, CSV and JSON data)")
+    .argument("<name>", "the report: lrb-scaleout or failure-timeline")
+    .addOption(new Option("--quick", "fewer seeds and shorter runs: within a minute").default(false))
+    .addOption(new Option("--out <dir>", "directory of the report (default: reports/<name>[-quick])"))
+    .addOption(
+      new Option("--seed <n>", "seed of the runs (default: the experiment's)").argParser((v: string) =>
+        parseInteger("--seed", v, { min: 0 }),
+      ),
+    )
+    .addOption(new Option("--quiet", "no progress bar").default(false))
+    .action(runReport);
+}
+
+async function runReport(name: string, flags: ReportFlags): Promise<void> {
+  // Loaded here, not at startup, so that `seep --help` stays fast.
+  const { NOTEBOOKS } = await import("../../notebooks/index.js");
+  const notebook = NOTEBOOKS[name];
+  if (notebook === undefined) {
+    throw new UserError(`no report named '${name}' (known: ${Object.keys(NOTEBOOKS).join(", ")})`);
+  }
+  const { SimProgressBar } = await import("../simProgressBar.js");
+  const bar = process.stderr.isTTY && !flags.quiet ? new SimProgressBar(process.stderr, undefined) : null;
+  const dir = flags.out ?? join("reports", `${name}${flags.quick ? "-quick" : ""}`);
+  const startedMs = performance.now();
+  let path: string;
+  try {
+    const report = notebook.build({ quick: flags.quick, seed: flags.seed, onProgress: bar?.update });
+    path = report.write(dir);
+  } finally {
+    bar?.stop();
+  }
+  const wallS = (performance.now() - startedMs) / 1000;
+  process.stdout.write(`report ${name} written in ${wallS.toFixed(1)} s: ${path}\n`);
+}

@@ -1,0 +1,28 @@
+// The notebooks, by report name: each runs its experiments and builds a Report (`seep
+// report <name>` writes it). One file per experiment, read like a notebook.
+
+import { failureTimelineReport } from "./failureTimeline.js";
+import type { Report } from "./lib/report.js";
+import { lrbScaleOutReport, type NotebookOptions } from "./lrbScaleOut.js";
+
+export type { NotebookOptions } from "./lrbScaleOut.js";
+
+/** A report that can be written by `seep report`. */
+export interface Notebook {
+  readonly description: string;
+  /** Run its experiments (progress reported as simulated time) and build the report. */
+  build(options: NotebookOptions): Report;
+}
+
+/** Every report, by name. */
+export const NOTEBOOKS: Readonly<Record<string, Notebook>> = {
+  "lrb-scaleout": {
+    description:
+      "Linear Road scale-out to L=350: L over time, latency against the 5 s deadline, VMs and cost",
+    build: lrbScaleOutReport,
+  },
+  "failure-timeline": {
+    description: "throughput and latency around one crash, one line per fault-tolerance strategy",
+    build: failureTimelineReport,
+  },
+};

@@ -1,0 +1,176 @@
+// A report: one self-contained HTML file (the figures' SVG inline, tables of the numbers,
+// the parameters, and the exact command, seed and version that reproduce it), a PNG of
+// each figure and the data behind each figure and table as CSV and JSON, all in one
+// directory. Notebooks build one and write it; nothing here runs experiments.
+
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Resvg } from "@resvg/resvg-js";
+
+/** A table: column names and rows of values. */
+export interface Table {
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly (string | number | null)[])[];
+}
+
+interface Figure {
+  readonly name: string;
+  readonly caption: string;
+  readonly svg: string;
+  readonly data: Table;
+}
+
+interface Section {
+  readonly name: string;
+  readonly caption: string;
+  readonly table: Table;
+}
+
+/** What reproduces a report. */
+export interface Provenance {
+  /** The command that writes the report again, e.g. `npx seep report lrb-scaleout`. */
+  readonly command: string;
+  readonly seed: number;
+  /** Parameters of the experiments, shown at the top. */
+  readonly parameters: Readonly<Record<string, unknown>>;
+}
+
+/** The font resvg draws text with: DejaVu Sans, from Debian's fonts-dejavu-core. */
+const FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+
+/** The project's version and, in a git checkout, its commit. */
+export function projectVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  try {
+    const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], {
+      cwd: new URL("../..", import.meta.url),
+      stdio: ["ignore", "pipe", "ignore"],
+    })
+      .toString()
+      .trim();
+    return `${pkg.version} (${commit})`;
+  } catch {
+    return pkg.version;
+  }
+}
+
+/** A PNG of an SVG figure (white background, DejaVu Sans). */
+export function svgToPng(svg: string): Uint8Array {
+  return new Resvg(svg, {
+    background: "white",
+    font: { fontFiles: [FONT_FILE], loadSystemFonts: false, defaultFontFamily: "DejaVu Sans" },
+  })
+    .render()
+    .asPng();
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+}
+
+function csvOf(t: Table): string {
+  const cell = (v: string | number | null) => {
+    if (v === null) return "";
+    const s = String(v);
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return `${[t.columns, ...t.rows].map((r) => r.map(cell).join(",")).join("\n")}\n`;
+}
+
+function jsonOf(t: Table): string {
+  return `${JSON.stringify(
+    t.rows.map((r) => Object.fromEntries(t.columns.map((c, i) => [c, r[i]]))),
+    null,
+    1,
+  )}\n`;
+}
+
+function htmlTable(t: Table): string {
+  const head = t.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("");
+  const body = t.rows
+    .map((r) => `<tr>${r.map((v) => `<td>${v === null ? "" : escapeHtml(String(v))}</td>`).join("")}</tr>`)
+    .join("\n");
+  return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+/** A report being built: figures and tables in order, then `write`. */
+export class Report {
+  private readonly figures: Figure[] = [];
+  private readonly tables: Section[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly title: string,
+    readonly summary: string,
+    readonly provenance: Provenance,
+  ) {}
+
+  /** A figure (its SVG) and the data it was drawn from. */
+  figure(name: string, caption: string, svg: string, data: Table): void {
+    this.figures.push({ name, caption, svg, data });
+  }
+
+  /** A table of numbers. */
+  table(name: string, caption: string, table: Table): void {
+    this.tables.push({ name, caption, table });
+  }
+
+  /** Write index.html, figures/<name>.png and data/<name>.csv|json into `dir`; returns the HTML's path. */
+  write(dir: string): string {
+    mkdirSync(join(dir, "figures"), { recursive: true });
+    mkdirSync(join(dir, "data"), { recursive: true });
+    for (const f of this.figures) {
+      writeFileSync(join(dir, "figures", `${f.name}.png`), svgToPng(f.svg));
+      writeFileSync(join(dir, "data", `${f.name}.csv`), csvOf(f.data));
+      writeFileSync(join(dir, "data", `${f.name}.json`), jsonOf(f.data));
+    }
+    for (const t of this.tables) {
+      writeFileSync(join(dir, "data", `${t.name}.csv`), csvOf(t.table));
+      writeFileSync(join(dir, "data", `${t.name}.json`), jsonOf(t.table));
+    }
+    const p = this.provenance;
+    const params = Object.entries(p.parameters)
+      .map(
+        ([k, v]) =>
+          `<tr><th>${escapeHtml(k)}</th><td><code>${escapeHtml(JSON.stringify(v))}</code></td></tr>`,
+      )
+      .join("\n");
+    const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(this.title)}</title>
+<style>
+body { font-family: "DejaVu Sans", sans-serif; max-width: 980px; margin: 2em auto; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 13px; }
+th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
+th { background: #f4f4f4; }
+figure { margin: 1.5em 0; }
+figcaption { font-size: 13px; color: #444; }
+code { font-size: 12px; }
+</style></head>
+<body>
+<h1>${escapeHtml(this.title)}</h1>
+<p>${escapeHtml(this.summary)}</p>
+<h2>Reproduce</h2>
+<p><code>${escapeHtml(p.command)}</code> &mdash; seed ${p.seed}, seep-testbed ${escapeHtml(projectVersion())}</p>
+<table>${params}</table>
+${this.figures
+  .map(
+    (f) =>
+      `<figure id="${f.name}">\n${f.svg}\n<figcaption>${escapeHtml(f.caption)} (<a href="figures/${f.name}.png">PNG</a>, <a href="data/${f.name}.csv">CSV</a>, <a href="data/${f.name}.json">JSON</a>)</figcaption>\n</figure>`,
+  )
+  .join("\n")}
+${this.tables
+  .map(
+    (t) =>
+      `<h2 id="${t.name}">${escapeHtml(t.caption)}</h2>\n${htmlTable(t.table)}\n<p>(<a href="data/${t.name}.csv">CSV</a>, <a href="data/${t.name}.json">JSON</a>)</p>`,
+  )
+  .join("\n")}
+</body></html>
+`;
+    const path = join(dir, "index.html");
+    writeFileSync(path, html);
+    return path;
+  }
+}

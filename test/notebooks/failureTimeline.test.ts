@@ -1,0 +1,27 @@
+// The failure-timeline report (--quick, seed 1): one line per strategy and the failure-free
+// run, the crash and its detection marked, and every strategy's output exactly the
+// failure-free run's.
+
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseHTML } from "linkedom";
+import { expect, it } from "vitest";
+import { failureTimelineReport } from "../../notebooks/failureTimeline.js";
+
+it("draws every strategy around the crash and its detection; each recovers exactly", () => {
+  const dir = mkdtempSync(join(tmpdir(), "report-"));
+  const { document } = parseHTML(readFileSync(failureTimelineReport({ quick: true }).write(dir), "utf8"));
+  const throughput = document.querySelector("figure#throughput svg")!;
+  const names = [...throughput.querySelectorAll("path.series")].map((p) => p.getAttribute("data-name"));
+  expect(names).toEqual(["failure-free", "rsm", "upstream-backup", "source-replay", "global-snapshot"]);
+  const marks = [...throughput.querySelectorAll("g.marker text")].map((t) => t.textContent).join(" | ");
+  expect(marks).toMatch(/VM 3 crashes/);
+  expect(marks).toMatch(/detected/);
+  const rows = readFileSync(join(dir, "data", "recoveries.csv"), "utf8")
+    .trim()
+    .split("\n")
+    .slice(1);
+  expect(rows).toHaveLength(4);
+  for (const r of rows) expect(r.endsWith(",true"), r).toBe(true);
+}, 60_000);

@@ -1,0 +1,48 @@
+// Every report, --quick: its HTML holds one SVG per figure, each titled, with two
+// labelled axes with ticks, a legend and drawn lines of data; each figure has a PNG of its
+// size and its data as CSV and JSON; and the report says how to reproduce it.
+
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseHTML } from "linkedom";
+import { describe, expect, it } from "vitest";
+import { NOTEBOOKS } from "../../notebooks/index.js";
+import { pngSize } from "./pngSize.js";
+
+describe("every report (--quick)", () => {
+  for (const [name, notebook] of Object.entries(NOTEBOOKS)) {
+    it(`${name}: figures with axes, legends and data; PNGs; CSV and JSON; how to reproduce it`, () => {
+      const dir = mkdtempSync(join(tmpdir(), `report-${name}-`));
+      const html = readFileSync(notebook.build({ quick: true }).write(dir), "utf8");
+      const { document } = parseHTML(html);
+      const figures = [...document.querySelectorAll("figure")];
+      expect(figures.length).toBeGreaterThan(0);
+      for (const f of figures) {
+        const svgs = f.querySelectorAll("svg");
+        expect(svgs.length, f.id).toBe(1);
+        const svg = svgs[0];
+        expect(svg.querySelector("text.title")?.textContent, f.id).toBeTruthy();
+        expect(svg.querySelector("text.label.x")?.textContent, f.id).toMatch(/\(.+\)$/);
+        expect(svg.querySelector("text.label.y")?.textContent, f.id).toMatch(/\(.+\)$/);
+        expect(svg.querySelectorAll("g.axis .tick").length, f.id).toBeGreaterThan(4);
+        expect(svg.querySelectorAll("g.legend").length, f.id).toBeGreaterThan(0);
+        const d = svg.querySelector("path.series")?.getAttribute("d") ?? "";
+        expect(d.split(/[ML]/).length, f.id).toBeGreaterThan(10);
+        const size = pngSize(readFileSync(join(dir, "figures", `${f.id}.png`)));
+        expect(size).toEqual({
+          width: Number(svg.getAttribute("width")),
+          height: Number(svg.getAttribute("height")),
+        });
+        const csv = readFileSync(join(dir, "data", `${f.id}.csv`), "utf8")
+          .trim()
+          .split("\n");
+        const json = JSON.parse(readFileSync(join(dir, "data", `${f.id}.json`), "utf8")) as unknown[];
+        expect(csv.length, f.id).toBeGreaterThan(10);
+        expect(json.length, f.id).toBe(csv.length - 1);
+      }
+      expect(html).toContain(`npx seep report ${name} --quick`);
+      expect(html).toMatch(/seed \d+, seep-testbed \d+\.\d+\.\d+/);
+    }, 60_000);
+  }
+});
