@@ -420,7 +420,8 @@ export function measureCheckpointOverhead(options: OverheadOptions): OverheadRep
   };
 }
 
-const FULL: OverheadOptions = {
+/** The benchmark's sizes: 1M keys, checkpoints every 1, 5, 10 and 30 s (and 5 s encoded). */
+export const OVERHEAD_FULL: OverheadOptions = {
   keyCount: 1_000_000,
   batchSize: 1024,
   copyChunkEntries: DEFAULT_COPY_CHUNK_ENTRIES,
@@ -436,8 +437,9 @@ const FULL: OverheadOptions = {
   ],
 };
 
-const QUICK: OverheadOptions = {
-  ...FULL,
+/** Smaller: 200k keys, every 1 and 5 s. */
+export const OVERHEAD_QUICK: OverheadOptions = {
+  ...OVERHEAD_FULL,
   keyCount: 200_000,
   baselineSegmentMs: 3000,
   warmupMs: 2000,
@@ -552,7 +554,7 @@ export function formatReport(r: OverheadReport): string {
 
 /** Run the checkpoint-overhead benchmark. */
 export function benchCheckpointOverhead(quick: boolean): BenchResult[] {
-  const options = quick ? QUICK : FULL;
+  const options = quick ? OVERHEAD_QUICK : OVERHEAD_FULL;
   const r = measureCheckpointOverhead(options);
   if (r.tuplesCounted !== r.tuplesFed) throw new Error(`counted ${r.tuplesCounted} of ${r.tuplesFed} tuples`);
   if (r.checkpointKeys !== options.keyCount) throw new Error(`checkpoint holds ${r.checkpointKeys} keys`);

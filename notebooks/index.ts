@@ -1,6 +1,7 @@
 // The notebooks, by report name: each runs its experiments and builds a Report (`seep
 // report <name>` writes it). One file per experiment, read like a notebook.
 
+import { checkpointOverheadReport } from "./checkpointOverhead.js";
 import { failureTimelineReport } from "./failureTimeline.js";
 import type { Report } from "./lib/report.js";
 import { lrbScaleOutReport, type NotebookOptions } from "./lrbScaleOut.js";
@@ -12,6 +13,8 @@ export interface Notebook {
   readonly description: string;
   /** Run its experiments (progress reported as simulated time) and build the report. */
   build(options: NotebookOptions): Report;
+  /** Timed on this machine, not simulated (its own test uses tiny sizes). */
+  readonly measured?: boolean;
 }
 
 /** Every report, by name. */
@@ -24,5 +27,11 @@ export const NOTEBOOKS: Readonly<Record<string, Notebook>> = {
   "failure-timeline": {
     description: "throughput and latency around one crash, one line per fault-tolerance strategy",
     build: failureTimelineReport,
+  },
+  "checkpoint-overhead": {
+    description:
+      "throughput and batch latency of a 1M-key count against the checkpoint interval (measured here)",
+    build: (o) => checkpointOverheadReport(o),
+    measured: true,
   },
 };
