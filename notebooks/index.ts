@@ -12,7 +12,7 @@ export type { NotebookOptions } from "./lrbScaleOut.js";
 export interface Notebook {
   readonly description: string;
   /** Run its experiments (progress reported as simulated time) and build the report. */
-  build(options: NotebookOptions): Report;
+  build(options: NotebookOptions): Report | Promise<Report>;
   /** Timed on this machine, not simulated (its own test uses tiny sizes). */
   readonly measured?: boolean;
 }

@@ -45,7 +45,7 @@ async function runReport(name: string, flags: ReportFlags): Promise<void> {
   const startedMs = performance.now();
   let path: string;
   try {
-    const report = notebook.build({ quick: flags.quick, seed: flags.seed, onProgress: bar?.update });
+    const report = await notebook.build({ quick: flags.quick, seed: flags.seed, onProgress: bar?.update });
     path = report.write(dir);
   } finally {
     bar?.stop();

@@ -13,9 +13,9 @@ import { pngSize } from "./pngSize.js";
 describe("every report (--quick)", () => {
   // Measured reports time real work: their own tests use tiny sizes.
   for (const [name, notebook] of Object.entries(NOTEBOOKS).filter(([, n]) => n.measured !== true)) {
-    it(`${name}: figures with axes, legends and data; PNGs; CSV and JSON; how to reproduce it`, () => {
+    it(`${name}: figures with axes, legends and data; PNGs; CSV and JSON; how to reproduce it`, async () => {
       const dir = mkdtempSync(join(tmpdir(), `report-${name}-`));
-      const html = readFileSync(notebook.build({ quick: true }).write(dir), "utf8");
+      const html = readFileSync((await notebook.build({ quick: true })).write(dir), "utf8");
       const { document } = parseHTML(html);
       const figures = [...document.querySelectorAll("figure")];
       expect(figures.length).toBeGreaterThan(0);
