@@ -5,6 +5,7 @@ import { checkpointOverheadReport } from "./checkpointOverhead.js";
 import { failureTimelineReport } from "./failureTimeline.js";
 import type { Report } from "./lib/report.js";
 import { lrbScaleOutReport, type NotebookOptions } from "./lrbScaleOut.js";
+import { recoveryTimeReport } from "./recoveryTime.js";
 
 export type { NotebookOptions } from "./lrbScaleOut.js";
 
@@ -19,6 +20,10 @@ export interface Notebook {
 
 /** Every report, by name. */
 export const NOTEBOOKS: Readonly<Record<string, Notebook>> = {
+  "recovery-time": {
+    description: "recovery time against checkpoint interval and state size, per strategy, medians of seeds",
+    build: recoveryTimeReport,
+  },
   "lrb-scaleout": {
     description:
       "Linear Road scale-out to L=350: L over time, latency against the 5 s deadline, VMs and cost",

@@ -20,7 +20,7 @@ export function registerReport(program: Command): void {
   program
     .command("report")
     .description("run a report's experiments and write it (HTML with its figures, PNGs, CSV and JSON data)")
-    .argument("<name>", "the report: lrb-scaleout, failure-timeline or checkpoint-overhead")
+    .argument("<name>", "the report: recovery-time, failure-timeline, lrb-scaleout or checkpoint-overhead")
     .addOption(new Option("--quick", "fewer seeds and shorter runs: within a minute").default(false))
     .addOption(new Option("--out <dir>", "directory of the report (default: reports/<name>[-quick])"))
     .addOption(

@@ -12,6 +12,11 @@ export interface Series {
   readonly points: readonly (readonly [number, number])[];
   /** Drawn as steps (a value that holds until the next point), not straight segments. */
   readonly step?: boolean;
+  /**
+   * A thin dashed line in the colour of the series named here, left out of the legend:
+   * the lowest or highest of several runs around their median.
+   */
+  readonly boundOf?: string;
 }
 
 /** An event on the x axis: a vertical line with a short label. */
@@ -145,8 +150,13 @@ export function lineChart(spec: LineChartSpec): string {
       .attr("fill", "#555")
       .text(m.label);
   });
-  spec.series.forEach((s, i) => {
-    const colour = PALETTE[i % PALETTE.length];
+  const main = spec.series.filter((s) => s.boundOf === undefined);
+  const colourOf = (s: Series) => {
+    const i = main.findIndex((m) => m.name === (s.boundOf ?? s.name));
+    return PALETTE[(i < 0 ? 0 : i) % PALETTE.length];
+  };
+  spec.series.forEach((s) => {
+    const colour = colourOf(s);
     const line = d3
       .line<readonly [number, number]>()
       .defined(([px, py]) => Number.isFinite(px) && Number.isFinite(py))
@@ -159,9 +169,11 @@ export function lineChart(spec: LineChartSpec): string {
       .attr("data-name", s.name)
       .attr("fill", "none")
       .attr("stroke", colour)
-      .attr("stroke-width", 1.5)
+      .attr("stroke-width", s.boundOf === undefined ? 1.5 : 0.8)
+      .attr("stroke-dasharray", s.boundOf === undefined ? null : "3 3")
       .attr("d", line(s.points as [number, number][]) ?? "");
-    const ly = MARGIN.top + 14 + i * 16;
+    if (s.boundOf !== undefined) return;
+    const ly = MARGIN.top + 14 + main.indexOf(s) * 16;
     const legend = svg.append("g").attr("class", "legend");
     legend
       .append("line")
