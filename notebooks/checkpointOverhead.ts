@@ -15,11 +15,22 @@ import { lineChart } from "./lib/chart.js";
 import { Report } from "./lib/report.js";
 import type { NotebookOptions } from "./lrbScaleOut.js";
 
-// ---- parameters: the benchmark's sizes (OVERHEAD_FULL, OVERHEAD_QUICK) ----
+// ---- parameters: the benchmark's sizes (OVERHEAD_FULL, OVERHEAD_QUICK), and tiny ones for tests ----
 
-/** Measure and build the report; `sizes` replaces the benchmark's (tests use tiny ones). */
-export function checkpointOverheadReport(o: NotebookOptions, sizes?: OverheadOptions): Report {
-  const options = sizes ?? (o.quick ? OVERHEAD_QUICK : OVERHEAD_FULL);
+const OVERHEAD_TINY: OverheadOptions = {
+  ...OVERHEAD_QUICK,
+  keyCount: 20_000,
+  baselineSegmentMs: 300,
+  warmupMs: 200,
+  configs: [
+    { intervalMs: 200, periods: 2 },
+    { intervalMs: 500, periods: 1 },
+  ],
+};
+
+/** Measure and build the report. */
+export function checkpointOverheadReport(o: NotebookOptions): Report {
+  const options = o.tiny ? OVERHEAD_TINY : o.quick ? OVERHEAD_QUICK : OVERHEAD_FULL;
 
   // ---- the run ----
 

@@ -22,6 +22,8 @@ const QUICK = { params: { xways: 100, durationS: 1_200 }, operatorVmSpeed: 0.05 
 /** Options of a notebook run. */
 export interface NotebookOptions {
   readonly quick: boolean;
+  /** The smallest sizes that still draw every figure (tests); implies quick where a notebook has none smaller. */
+  readonly tiny?: boolean;
   readonly seed?: number;
   readonly onProgress?: (p: SimProgress) => void;
 }

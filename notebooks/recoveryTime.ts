@@ -32,6 +32,14 @@ const QUICK = {
   durationMs: 14_000,
   crashAtMs: 8_700,
 };
+/** Tests: one seed, the shortest run that still recovers. */
+const TINY = {
+  seeds: [1],
+  intervalsMs: [1_000, 5_000],
+  vocabularies: [1_000, 5_000],
+  durationMs: 10_000,
+  crashAtMs: 6_700,
+};
 /** Four lines a ms (about 22 words), counted in windows of 4 s sliding by 0.5 s. */
 const LINE_INTERVAL_MS = 0.25;
 const WINDOWS = { windowSizeMs: 4_000, windowSlideMs: 500 };
@@ -105,7 +113,7 @@ function spread(xs: readonly (number | null)[]): { median: number; min: number; 
 
 /** Run the sweeps and build the report. */
 export function recoveryTimeReport(o: NotebookOptions): Report {
-  const sizes = o.quick ? QUICK : FULL;
+  const sizes = o.tiny ? TINY : o.quick ? QUICK : FULL;
   const seeds = o.seed === undefined ? sizes.seeds : [o.seed];
   const points: Point[] = [];
   const failureFree = new Map<string, string>();

@@ -7,23 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseHTML } from "linkedom";
 import { expect, it } from "vitest";
-import { OVERHEAD_QUICK } from "../../bench/checkpointOverhead.js";
 import { checkpointOverheadReport } from "../../notebooks/checkpointOverhead.js";
 import { pngSize } from "./pngSize.js";
 
 it("draws throughput and latency against the checkpoint interval, and tabulates every setting", () => {
   const dir = mkdtempSync(join(tmpdir(), "report-"));
-  const tiny = {
-    ...OVERHEAD_QUICK,
-    keyCount: 20_000,
-    baselineSegmentMs: 300,
-    warmupMs: 200,
-    configs: [
-      { intervalMs: 200, periods: 2 },
-      { intervalMs: 500, periods: 1 },
-    ],
-  };
-  const html = readFileSync(checkpointOverheadReport({ quick: true }, tiny).write(dir), "utf8");
+  const html = readFileSync(checkpointOverheadReport({ quick: true, tiny: true }).write(dir), "utf8");
   const { document } = parseHTML(html);
   const throughput = document.querySelector("figure#throughput svg")!;
   const names = [...throughput.querySelectorAll("path.series")].map((p) => p.getAttribute("data-name"));
