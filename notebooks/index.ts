@@ -6,6 +6,7 @@ import { failureTimelineReport } from "./failureTimeline.js";
 import type { Report } from "./lib/report.js";
 import { lrbScaleOutReport, type NotebookOptions } from "./lrbScaleOut.js";
 import { recoveryTimeReport } from "./recoveryTime.js";
+import { sandThroughputReport } from "./sandThroughput.js";
 
 export type { NotebookOptions } from "./lrbScaleOut.js";
 
@@ -35,5 +36,10 @@ export const NOTEBOOKS: Readonly<Record<string, Notebook>> = {
     description:
       "throughput and batch latency of a 1M-key count against the checkpoint interval (measured here)",
     build: checkpointOverheadReport,
+  },
+  "sand-throughput": {
+    description:
+      "SAND's packet counter throughput table: tuples/s on 2 local workers against the raw gRPC ceiling",
+    build: sandThroughputReport,
   },
 };

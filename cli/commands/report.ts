@@ -20,7 +20,10 @@ export function registerReport(program: Command): void {
   program
     .command("report")
     .description("run a report's experiments and write it (HTML with its figures, PNGs, CSV and JSON data)")
-    .argument("<name>", "the report: recovery-time, failure-timeline, lrb-scaleout or checkpoint-overhead")
+    .argument(
+      "<name>",
+      "the report: recovery-time, failure-timeline, lrb-scaleout, checkpoint-overhead or sand-throughput",
+    )
     .addOption(new Option("--quick", "fewer seeds and shorter runs: within a minute").default(false))
     .addOption(new Option("--out <dir>", "directory of the report (default: reports/<name>[-quick])"))
     .addOption(

@@ -71,7 +71,13 @@ export class PacketSource implements Source {
 
   next(out: Emitter, max: number, untilEventTimeMs: number): boolean {
     const { packets, packetsPerMs } = this.options;
-    const due = packetsPerMs === 0 ? packets : Math.floor((untilEventTimeMs + 1) * packetsPerMs);
+    // packetsPerMs 0: every packet at event time 0, released once run time 0 has come.
+    const due =
+      packetsPerMs === 0
+        ? untilEventTimeMs >= 0
+          ? packets
+          : 0
+        : Math.floor((untilEventTimeMs + 1) * packetsPerMs);
     const end = Math.min(packets, this.produced + max, Math.max(this.produced, due));
     const row = this.row;
     for (let i = this.produced; i < end; i++) {

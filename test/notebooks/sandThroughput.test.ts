@@ -1,0 +1,30 @@
+// The SAND throughput report at its tiny size (500k packets, one run): a table of the
+// packet counter's tuples/s next to the raw gRPC ceiling measured in the same run, with
+// ratios. Starts local worker processes bound to 127.0.0.1; each is killed when its run ends.
+
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, it } from "vitest";
+import { sandThroughputReport } from "../../notebooks/sandThroughput.js";
+
+it("tabulates the packet counter against the raw ceiling, with ratios", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "report-"));
+  const html = readFileSync((await sandThroughputReport({ quick: true, tiny: true })).write(dir), "utf8");
+  expect(html).toContain("npx seep report sand-throughput --quick");
+  const csv = readFileSync(join(dir, "data", "throughput.csv"), "utf8")
+    .trim()
+    .split("\n");
+  expect(csv[0]).toBe("system,configuration,tuples/s,ratio to the raw ceiling");
+  const rows = JSON.parse(readFileSync(join(dir, "data", "throughput.json"), "utf8")) as Record<
+    string,
+    number
+  >[];
+  expect(rows).toHaveLength(3);
+  const [ceiling, , counter] = rows;
+  expect(ceiling["tuples/s"]).toBeGreaterThan(0);
+  // End to end through the engine is slower than streaming pre-encoded frames.
+  expect(counter["tuples/s"]).toBeGreaterThan(0);
+  expect(counter["tuples/s"]).toBeLessThan(ceiling["tuples/s"]);
+  expect(counter["ratio to the raw ceiling"]).toBeCloseTo(counter["tuples/s"] / ceiling["tuples/s"], 2);
+}, 90_000);
