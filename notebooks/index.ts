@@ -7,6 +7,7 @@ import type { Report } from "./lib/report.js";
 import { lrbScaleOutReport, type NotebookOptions } from "./lrbScaleOut.js";
 import { recoveryTimeReport } from "./recoveryTime.js";
 import { sandThroughputReport } from "./sandThroughput.js";
+import { simVsRealReport } from "./simVsReal.js";
 
 export type { NotebookOptions } from "./lrbScaleOut.js";
 
@@ -41,5 +42,10 @@ export const NOTEBOOKS: Readonly<Record<string, Notebook>> = {
     description:
       "SAND's packet counter throughput table: tuples/s on 2 local workers against the raw gRPC ceiling",
     build: sandThroughputReport,
+  },
+  "sim-vs-real": {
+    description:
+      "the same word count (a failure; a scale out) in the simulator and on local workers, with relative errors",
+    build: simVsRealReport,
   },
 };

@@ -22,7 +22,7 @@ export function registerReport(program: Command): void {
     .description("run a report's experiments and write it (HTML with its figures, PNGs, CSV and JSON data)")
     .argument(
       "<name>",
-      "the report: recovery-time, failure-timeline, lrb-scaleout, checkpoint-overhead or sand-throughput",
+      "the report: recovery-time, failure-timeline, lrb-scaleout, checkpoint-overhead, sim-vs-real or sand-throughput",
     )
     .addOption(new Option("--quick", "fewer seeds and shorter runs: within a minute").default(false))
     .addOption(new Option("--out <dir>", "directory of the report (default: reports/<name>[-quick])"))

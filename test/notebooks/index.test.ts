@@ -1,4 +1,5 @@
-// Every report, at its tiny (test) sizes: its HTML holds one SVG per figure, each titled, with two
+// Every report, at its tiny (test) sizes (sim-vs-real and sand-throughput start local
+// worker processes bound to 127.0.0.1): its HTML holds one SVG per figure, each titled, with two
 // labelled axes with ticks, a legend and drawn lines of data; each figure has a PNG of its
 // size and its data as CSV and JSON; and the report says how to reproduce it.
 
@@ -42,6 +43,16 @@ describe("every report (tiny sizes)", () => {
         const json = JSON.parse(readFileSync(join(dir, "data", `${f.id}.json`), "utf8")) as unknown[];
         expect(csv.length, f.id).toBeGreaterThanOrEqual(3);
         expect(json.length, f.id).toBe(csv.length - 1);
+      }
+      if (name === "sim-vs-real") {
+        // The simulator and the real runtime give the same output, failure or scale out.
+        const rows = JSON.parse(readFileSync(join(dir, "data", "comparison.json"), "utf8")) as Record<
+          string,
+          unknown
+        >[];
+        const digests = rows.filter((r) => r.metric === "output digest equal");
+        expect(digests).toHaveLength(2);
+        for (const r of digests) expect(r.simulated).toBe(r.real);
       }
       expect(html).toContain(`npx seep report ${name} --quick`);
       expect(html).toMatch(/seed \d+, seep-testbed \d+\.\d+\.\d+/);
