@@ -34,6 +34,9 @@ export function checkpointOverheadReport(o: NotebookOptions): Report {
 
   // ---- the run ----
 
+  o.onStep?.(
+    `timing a ${options.keyCount}-key count with checkpoints every ${options.configs.map((c) => c.intervalMs / 1000).join(", ")} s`,
+  );
   const r = measureCheckpointOverhead(options);
   if (r.tuplesCounted !== r.tuplesFed) throw new Error(`counted ${r.tuplesCounted} of ${r.tuplesFed} tuples`);
 

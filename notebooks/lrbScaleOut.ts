@@ -26,6 +26,8 @@ export interface NotebookOptions {
   readonly tiny?: boolean;
   readonly seed?: number;
   readonly onProgress?: (p: SimProgress) => void;
+  /** A measured step begins (a notebook that times real work says what it is doing). */
+  readonly onStep?: (what: string) => void;
 }
 
 type Raw = { workload: { name: string; params: Record<string, unknown> }; cluster: Record<string, unknown> };

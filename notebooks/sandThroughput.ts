@@ -21,6 +21,9 @@ export async function sandThroughputReport(o: NotebookOptions): Promise<Report> 
 
   // ---- the runs ----
 
+  o.onStep?.(
+    `${runs} run${runs === 1 ? "" : "s"} of ${packets} packets on 2 local workers, and the raw gRPC ceilings`,
+  );
   const f = await measurePacketCounter(packets, runs);
 
   // ---- the table ----

@@ -138,9 +138,13 @@ export async function simVsRealReport(o: NotebookOptions): Promise<Report> {
   const { seconds } = o.tiny ? TINY : o.quick ? QUICK : FULL;
   const lines = seconds * 1000;
   const atMs = Math.round(seconds * 600);
+  o.onStep?.("simulating the word count that loses a worker");
   const failSim = simulate(lines, atMs, null);
+  o.onStep?.(`running it on ${WORKERS} local workers (${seconds} s)`);
   const failReal = await runReal(lines, atMs, null);
+  o.onStep?.("simulating the word count split mid-run");
   const splitSim = simulate(lines, null, atMs);
+  o.onStep?.(`running it on ${WORKERS} local workers (${seconds} s)`);
   const splitReal = await runReal(lines, null, atMs);
 
   // ---- the figures ----

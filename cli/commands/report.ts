@@ -43,12 +43,20 @@ async function runReport(name: string, flags: ReportFlags): Promise<void> {
     throw new UserError(`no report named '${name}' (known: ${Object.keys(NOTEBOOKS).join(", ")})`);
   }
   const { SimProgressBar } = await import("../simProgressBar.js");
-  const bar = process.stderr.isTTY && !flags.quiet ? new SimProgressBar(process.stderr, undefined) : null;
+  const shown = !flags.quiet && process.stderr.isTTY;
+  const bar =
+    shown && notebook.progress === "simulated" ? new SimProgressBar(process.stderr, undefined) : null;
+  const onStep = shown ? (what: string) => process.stderr.write(`report ${name}: ${what}\n`) : undefined;
   const dir = flags.out ?? join("reports", `${name}${flags.quick ? "-quick" : ""}`);
   const startedMs = performance.now();
   let path: string;
   try {
-    const report = await notebook.build({ quick: flags.quick, seed: flags.seed, onProgress: bar?.update });
+    const report = await notebook.build({
+      quick: flags.quick,
+      seed: flags.seed,
+      onProgress: bar?.update,
+      onStep,
+    });
     path = report.write(dir);
   } finally {
     bar?.stop();
