@@ -57,7 +57,8 @@ function simulate(lines: number, failAtMs: number | null, splitAtMs: number | nu
       name: "sim-vs-real",
       workload: { name: "wordcount", params: { ...PARAMS, lines } },
       cluster: { vms: WORKERS },
-      fidelity: { batchSize: BATCH, sourcePollMs: POLL_MS },
+      // Poll phases as a real runtime's timers fall, not on multiples of the period.
+      fidelity: { batchSize: BATCH, sourcePollMs: POLL_MS, sourcePollPhase: "random" },
       pool: { handoutMs: 0 },
       faultTolerance: {
         strategy: failAtMs === null ? "none" : "rsm",

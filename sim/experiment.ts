@@ -94,6 +94,12 @@ export const experimentSchema = z
         batchSize: z.number().int().positive().default(1024),
         /** Virtual time between polls of a source: the batch granularity. */
         sourcePollMs: positive.default(100),
+        /**
+         * aligned: sources poll at multiples of sourcePollMs; random: each from a seeded
+         * offset in its period, as a real runtime's timers fall (round event times, such as
+         * window ends, then wait half a period on average for their poll, as for real).
+         */
+        sourcePollPhase: z.enum(["aligned", "random"]).default("aligned"),
         /** Checkpoint entries copied per step. */
         copyChunkEntries: z.number().int().positive().default(4096),
         /** Virtual time at which event time 0 arrives. */

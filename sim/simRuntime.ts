@@ -57,6 +57,14 @@ export interface SimRuntimeOptions {
   readonly bufferOutput?: boolean;
   /** Receivers ack what they processed every this many batches per channel (0: never). */
   readonly ackProcessedEvery?: number;
+  /**
+   * Where in its period each source's polling starts: `aligned` (at 0: polls fall on
+   * multiples of the period, as do round event times such as window ends) or `random`
+   * (a seeded offset per source, as a real runtime's timers fall).
+   */
+  readonly sourcePollPhase?: "aligned" | "random";
+  /** The seeded stream `random` phases are drawn from. */
+  readonly pollPhaseRandom?: RandomStream;
 }
 
 /** What the simulation wants to hear about while the runtime runs. */
@@ -186,7 +194,9 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
       }
       this.clock.schedule(this.options.sourcePollMs, tick);
     };
-    this.clock.schedule(0, tick);
+    const phase = this.options.pollPhaseRandom;
+    const random = this.options.sourcePollPhase === "random" && phase !== undefined;
+    this.clock.schedule(random ? phase.next() * this.options.sourcePollMs : 0, tick);
   }
 
   // ---- transport and meter (called by the engine, inside a task) ----

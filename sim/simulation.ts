@@ -115,6 +115,7 @@ export class Simulation {
         // sent; without checkpoints to trim them, receivers ack what they have processed.
         bufferOutput: keepsOutputBuffers(e.faultTolerance.strategy) || elastic,
         ackProcessedEvery: elastic && e.faultTolerance.strategy === "none" ? 16 : 0,
+        pollPhaseRandom: this.streams.stream("poll-phase"),
       },
       {
         onTask: (h, kind, tuples, costMs) =>
