@@ -4,7 +4,9 @@
 
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import type { CloudRunOptions } from "../cloud/cloudRun.js";
 import { LocalProcessPool } from "../cloud/localProcessPool.js";
+import { workloadNamed } from "../workloads/index.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 
@@ -39,4 +41,31 @@ export function localWorkers(): { pool: LocalProcessPool; token: string } {
     pool: new LocalProcessPool({ command: [process.execPath, `${root}bin/seep.js`, "worker"], token }),
     token,
   };
+}
+
+/**
+ * The options both benchmarks run the large-state word count with: 4 local workers,
+ * batches of 512, polls every 20 ms, metrics every 250 ms, stopping at `untilMs`.
+ */
+export function largeStateRun(
+  name: string,
+  workers: { pool: LocalProcessPool; token: string },
+  params: ReturnType<typeof largeStateParams>,
+  untilMs: number,
+) {
+  return {
+    name,
+    pool: workers.pool,
+    poolKind: "local",
+    workers: 4,
+    token: workers.token,
+    workload: "wordcount",
+    params,
+    plan: workloadNamed("wordcount").plan(params, 1),
+    seed: 1,
+    batchSize: 512,
+    sourcePollMs: 20,
+    metricsIntervalMs: 250,
+    untilMs,
+  } satisfies CloudRunOptions;
 }

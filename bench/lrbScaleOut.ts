@@ -19,8 +19,12 @@ import type { BenchResult } from "./index.js";
 
 type Raw = { workload: { name: string; params: Record<string, unknown> }; cluster: Record<string, unknown> };
 
-/** The preset; quick: L = 100 in 20 minutes on operator VMs four times slower, so that it still scales. */
-function experiment(
+/**
+ * The preset, with workload `params` and top-level keys `over` merged in; quick: L = 100 in
+ * 20 minutes on operator VMs four times slower, so that it still scales (the benchmark's
+ * and the report's runs).
+ */
+export function lrbScaleOutExperiment(
   quick: boolean,
   params: Record<string, unknown> = {},
   over: Record<string, unknown> = {},
@@ -41,7 +45,7 @@ function experiment(
 }
 
 function run(quick: boolean, params: Record<string, unknown> = {}, over: Record<string, unknown> = {}) {
-  const e = experiment(quick, params, over);
+  const e = lrbScaleOutExperiment(quick, params, over);
   const sim = new Simulation(e, workloadNamed("lrb").plan(e.workload.params, e.seed));
   const startedMs = performance.now();
   const summary = sim.run();

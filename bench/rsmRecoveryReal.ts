@@ -13,9 +13,8 @@
 
 import { CloudRun } from "../cloud/cloudRun.js";
 import type { Checkpoint, MetricsRow } from "../engine/index.js";
-import { workloadNamed } from "../workloads/index.js";
 import type { BenchResult } from "./index.js";
-import { largeStateParams, localWorkers } from "./largeStateWordCount.js";
+import { largeStateParams, largeStateRun, localWorkers } from "./largeStateWordCount.js";
 import { nowMs } from "./measure.js";
 
 /** The count instance of the plan (source 0, splits 1-2, count 3, sink 4) and its worker. */
@@ -66,19 +65,7 @@ export async function benchRsmRecoveryReal(quick: boolean): Promise<BenchResult[
   let held: Checkpoint | null = null;
   try {
     const run = new CloudRun({
-      name: "bench-rsm-recovery",
-      pool,
-      poolKind: "local",
-      workers: 4,
-      token,
-      workload: "wordcount",
-      params,
-      plan: workloadNamed("wordcount").plan(params, 1),
-      seed: 1,
-      batchSize: 512,
-      sourcePollMs: 20,
-      metricsIntervalMs: 250,
-      untilMs: shape.untilMs,
+      ...largeStateRun("bench-rsm-recovery", { pool, token }, params, shape.untilMs),
       faultTolerance: {
         strategy: "rsm",
         checkpointIntervalMs: shape.checkpointIntervalMs,

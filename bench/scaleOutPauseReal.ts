@@ -18,9 +18,8 @@
 
 import { CloudRun } from "../cloud/cloudRun.js";
 import type { Checkpoint, MetricsRow } from "../engine/index.js";
-import { workloadNamed } from "../workloads/index.js";
 import type { BenchResult } from "./index.js";
-import { largeStateParams, localWorkers } from "./largeStateWordCount.js";
+import { largeStateParams, largeStateRun, localWorkers } from "./largeStateWordCount.js";
 import { backlogDrainedAtMs } from "./rsmRecoveryReal.js";
 
 /** The count instance of the plan (source 0, splits 1-2, count 3, sink 4). */
@@ -76,19 +75,7 @@ async function scaleOutOf(shape: Shape): Promise<ScaleOutFigures> {
   let offsetMs = 0;
   try {
     const run = new CloudRun({
-      name: "bench-scale-out-pause",
-      pool,
-      poolKind: "local",
-      workers: 4,
-      token,
-      workload: "wordcount",
-      params,
-      plan: workloadNamed("wordcount").plan(params, 1),
-      seed: 1,
-      batchSize: 512,
-      sourcePollMs: 20,
-      metricsIntervalMs: 250,
-      untilMs: shape.untilMs,
+      ...largeStateRun("bench-scale-out-pause", { pool, token }, params, shape.untilMs),
       // Strategy none (the default): no checkpoints but the split's.
       scaleOuts: [{ operator: "count", index: 0, atMs: shape.splitAtMs, factor: 2 }],
       onProgress: (runMs) => {

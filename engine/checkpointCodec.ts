@@ -155,6 +155,15 @@ function rangeOf(json: unknown, what: string): KeyGroupRange {
   return KeyGroupRange.of(json[0], json[1]);
 }
 
+/** The key-group range a header names; a malformed one is a CheckpointFormatError. */
+function headerRange(h: { readonly range: unknown }): KeyGroupRange {
+  try {
+    return rangeOf(h.range, "header");
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+}
+
 /** The routing state of `encodeRoutingState`'s output; throws on anything else. */
 export function decodeRoutingState(json: unknown): RoutingState {
   const bad = (why: string): never => {
@@ -258,11 +267,7 @@ export function checkpointOperatorOf(bytes: Uint8Array): number {
 /** The operator and key-group range of an encoded checkpoint, from its header alone. */
 export function checkpointHeaderOf(bytes: Uint8Array): { operator: number; range: KeyGroupRange } {
   const h = readHeader(new ByteReader(bytes));
-  try {
-    return { operator: h.operator, range: rangeOf(h.range, "header") };
-  } catch (e) {
-    fail((e as Error).message);
-  }
+  return { operator: h.operator, range: headerRange(h) };
 }
 
 function float(json: unknown, what: string): number {
@@ -313,12 +318,7 @@ export function decodeCheckpoint(
 ): Checkpoint {
   const r = new ByteReader(bytes);
   const h = readHeader(r);
-  let range: KeyGroupRange;
-  try {
-    range = rangeOf(h.range, "header");
-  } catch (e) {
-    fail((e as Error).message);
-  }
+  const range = headerRange(h);
   if (!range.isEmpty && range.last >= h.maxKeyGroups)
     fail(`range ${range} exceeds ${h.maxKeyGroups} key groups`);
   const inputs = h.inputs.map(inputOf);
@@ -388,12 +388,7 @@ export function checkpointSizeBytes(cp: Checkpoint, codec: StateCodec<unknown> =
 export function partitionEncoded(bytes: Uint8Array, ranges: readonly KeyGroupRange[]): Uint8Array[] {
   const r = new ByteReader(bytes);
   const h = readHeader(r);
-  let range: KeyGroupRange;
-  try {
-    range = rangeOf(h.range, "header");
-  } catch (e) {
-    fail((e as Error).message);
-  }
+  const range = headerRange(h);
   if (!mergeRanges(ranges).equals(range)) {
     throw new RangeError(`ranges ${ranges.join(" ")} do not tile the checkpoint's ${range}`);
   }

@@ -12,8 +12,8 @@ import {
   type OverheadOptions,
 } from "../bench/checkpointOverhead.js";
 import { lineChart } from "./lib/chart.js";
+import type { NotebookOptions } from "./lib/options.js";
 import { Report } from "./lib/report.js";
-import type { NotebookOptions } from "./lrbScaleOut.js";
 
 // ---- parameters: the benchmark's sizes (OVERHEAD_FULL, OVERHEAD_QUICK), and tiny ones for tests ----
 

@@ -11,8 +11,8 @@ import { type SimProgress, Simulation } from "../sim/simulation.js";
 import type { SimSummary } from "../sim/summary.js";
 import { workloadNamed } from "../workloads/index.js";
 import { lineChart, type Marker } from "./lib/chart.js";
+import type { NotebookOptions } from "./lib/options.js";
 import { Report } from "./lib/report.js";
-import type { NotebookOptions } from "./lrbScaleOut.js";
 
 // ---- parameters ----
 

@@ -3,13 +3,14 @@
 
 import { checkpointOverheadReport } from "./checkpointOverhead.js";
 import { failureTimelineReport } from "./failureTimeline.js";
+import type { NotebookOptions } from "./lib/options.js";
 import type { Report } from "./lib/report.js";
-import { lrbScaleOutReport, type NotebookOptions } from "./lrbScaleOut.js";
+import { lrbScaleOutReport } from "./lrbScaleOut.js";
 import { recoveryTimeReport } from "./recoveryTime.js";
 import { sandThroughputReport } from "./sandThroughput.js";
 import { simVsRealReport } from "./simVsReal.js";
 
-export type { NotebookOptions } from "./lrbScaleOut.js";
+export type { NotebookOptions } from "./lib/options.js";
 
 /** A report that can be written by `seep report`. */
 export interface Notebook {

@@ -4,53 +4,25 @@
 // `--quick` runs L = 100 over 20 minutes on operator VMs four times slower (so that it
 // still scales out), in a few seconds.
 
+import { lrbScaleOutExperiment } from "../bench/lrbScaleOut.js";
 import type { MetricsRow } from "../engine/index.js";
-import { parseExperiment } from "../sim/experiment.js";
-import { PRESETS } from "../sim/presets.js";
-import { type SimProgress, Simulation } from "../sim/simulation.js";
+import { Simulation } from "../sim/simulation.js";
 import { workloadNamed } from "../workloads/index.js";
 import { openXways } from "../workloads/linearRoad/index.js";
 import { lineChart, type Marker } from "./lib/chart.js";
+import type { NotebookOptions } from "./lib/options.js";
 import { Report } from "./lib/report.js";
 
 // ---- parameters ----
 
-/** The preset's settings, and what `--quick` changes. */
+/** The preset; `--quick` shrinks it as its benchmark does (bench/lrbScaleOut.ts). */
 const PRESET = "lrb-scaleout";
-const QUICK = { params: { xways: 100, durationS: 1_200 }, operatorVmSpeed: 0.05 };
-
-/** Options of a notebook run. */
-export interface NotebookOptions {
-  readonly quick: boolean;
-  /** The smallest sizes that still draw every figure (tests); implies quick where a notebook has none smaller. */
-  readonly tiny?: boolean;
-  readonly seed?: number;
-  readonly onProgress?: (p: SimProgress) => void;
-  /** A measured step begins (a notebook that times real work says what it is doing). */
-  readonly onStep?: (what: string) => void;
-}
-
-type Raw = { workload: { name: string; params: Record<string, unknown> }; cluster: Record<string, unknown> };
-
-/** The experiment the report runs. */
-export function lrbScaleOutExperiment(quick: boolean, seed?: number) {
-  const raw = PRESETS[PRESET] as unknown as Raw;
-  return parseExperiment(
-    {
-      ...raw,
-      ...(seed === undefined ? {} : { seed }),
-      cluster: quick ? { ...raw.cluster, speed: QUICK.operatorVmSpeed } : raw.cluster,
-      workload: { ...raw.workload, params: { ...raw.workload.params, ...(quick ? QUICK.params : {}) } },
-    },
-    PRESET,
-  );
-}
 
 // ---- the run ----
 
 /** Run the experiment and build its report. */
 export function lrbScaleOutReport(o: NotebookOptions): Report {
-  const e = lrbScaleOutExperiment(o.quick, o.seed);
+  const e = lrbScaleOutExperiment(o.quick, {}, o.seed === undefined ? {} : { seed: o.seed });
   const sim = new Simulation(e, workloadNamed("lrb").plan(e.workload.params, e.seed));
   const startedMs = performance.now();
   const s = sim.run(o.onProgress);

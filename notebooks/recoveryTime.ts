@@ -9,8 +9,8 @@ import { PRESETS } from "../sim/presets.js";
 import { type SimProgress, Simulation } from "../sim/simulation.js";
 import { workloadNamed } from "../workloads/index.js";
 import { lineChart, type Series } from "./lib/chart.js";
+import type { NotebookOptions } from "./lib/options.js";
 import { Report } from "./lib/report.js";
-import type { NotebookOptions } from "./lrbScaleOut.js";
 
 // ---- parameters ----
 

@@ -5,8 +5,8 @@
 // them), and their ratio. Measured here (bench/packetCounterReal.ts), not simulated.
 
 import { measurePacketCounter } from "../bench/packetCounterReal.js";
+import type { NotebookOptions } from "./lib/options.js";
 import { Report } from "./lib/report.js";
-import type { NotebookOptions } from "./lrbScaleOut.js";
 
 // ---- parameters ----
 

@@ -14,13 +14,13 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { CloudRun } from "../cloud/cloudRun.js";
 import { LocalProcessPool } from "../cloud/localProcessPool.js";
-import type { MetricsRow } from "../engine/index.js";
+import type { MetricsRow, RecoverySummary, RunSummaryFields, ScaleOutSummary } from "../engine/index.js";
 import { parseExperiment } from "../sim/experiment.js";
 import { Simulation } from "../sim/simulation.js";
 import { workloadNamed } from "../workloads/index.js";
 import { lineChart } from "./lib/chart.js";
+import type { NotebookOptions } from "./lib/options.js";
 import { Report } from "./lib/report.js";
-import type { NotebookOptions } from "./lrbScaleOut.js";
 
 // ---- parameters ----
 
@@ -51,6 +51,26 @@ interface Outcome {
   readonly rows: readonly MetricsRow[];
 }
 
+/** What a run's summary (simulated or real: the same fields) says of the figures compared. */
+function outcomeOf(
+  s: RunSummaryFields & {
+    readonly recoveries: readonly RecoverySummary[];
+    readonly scaleOuts: readonly ScaleOutSummary[];
+  },
+  rows: readonly MetricsRow[],
+): Outcome {
+  const so = s.scaleOuts[0];
+  return {
+    tuplesPerS: s.tuplesOut / s.simulatedSeconds,
+    latencyP50Ms: s.latencyMs.p50,
+    latencyP99Ms: s.latencyMs.p99,
+    recoveryMs: s.recoveries[0]?.recoveryMs ?? null,
+    pauseMs: so?.completedAtMs != null && so.pausedAtMs != null ? so.completedAtMs - so.pausedAtMs : null,
+    digest: s.outputDigest,
+    rows,
+  };
+}
+
 function simulate(lines: number, failAtMs: number | null, splitAtMs: number | null): Outcome {
   const e = parseExperiment(
     {
@@ -73,17 +93,7 @@ function simulate(lines: number, failAtMs: number | null, splitAtMs: number | nu
     "sim-vs-real",
   );
   const sim = new Simulation(e, workloadNamed("wordcount").plan(e.workload.params, e.seed));
-  const s = sim.run();
-  const so = s.scaleOuts[0];
-  return {
-    tuplesPerS: s.tuplesOut / s.simulatedSeconds,
-    latencyP50Ms: s.latencyMs.p50,
-    latencyP99Ms: s.latencyMs.p99,
-    recoveryMs: s.recoveries[0]?.recoveryMs ?? null,
-    pauseMs: so?.completedAtMs != null && so.pausedAtMs != null ? so.completedAtMs - so.pausedAtMs : null,
-    digest: s.outputDigest,
-    rows: sim.metrics.rows(),
-  };
+  return outcomeOf(sim.run(), sim.metrics.rows());
 }
 
 async function runReal(lines: number, failAtMs: number | null, splitAtMs: number | null): Promise<Outcome> {
@@ -112,17 +122,7 @@ async function runReal(lines: number, failAtMs: number | null, splitAtMs: number
       scaleOuts: splitAtMs === null ? [] : [{ operator: "count", index: 0, atMs: splitAtMs, factor: 2 }],
       untilMs: 120_000,
     });
-    const s = await run.run();
-    const so = s.scaleOuts[0];
-    return {
-      tuplesPerS: s.tuplesOut / s.simulatedSeconds,
-      latencyP50Ms: s.latencyMs.p50,
-      latencyP99Ms: s.latencyMs.p99,
-      recoveryMs: s.recoveries[0]?.recoveryMs ?? null,
-      pauseMs: so?.completedAtMs != null && so.pausedAtMs != null ? so.completedAtMs - so.pausedAtMs : null,
-      digest: s.outputDigest,
-      rows: run.metricsRows(),
-    };
+    return outcomeOf(await run.run(), run.metricsRows());
   } finally {
     await pool.shutdown();
   }
