@@ -1,7 +1,10 @@
 // Calibration of the simulator's cost model (sim/costModel.ts): measures, on this
 // machine, what the engine spends per tuple, per batch, per emitted tuple, per state
 // entry checkpointed or restored and per byte serialized, and prints each figure next
-// to the default the cost model uses (ratio ~1 means the default still holds).
+// to the default the cost model uses (ratio ~1 means the default still holds). Then what
+// the real runtime spends beside CPU on local worker processes, and the packet counter's
+// costs (bench/calibrateRuntime.ts): the simulator's parameters that stand for local
+// workers (sim-vs-real measures and sets them the same way), next to its defaults.
 
 import { type Batch, BatchBuilder } from "../engine/batch.js";
 import { decodeBatch, encodeBatch } from "../engine/batchCodec.js";
@@ -13,6 +16,7 @@ import type { Operator, OperatorContext } from "../engine/operator.js";
 import { instancesOf, physicalPlan } from "../engine/physicalPlan.js";
 import { QueryBuilder } from "../engine/queryPlan.js";
 import { DEFAULT_COST_MODEL } from "../sim/costModel.js";
+import { localRuntimeParameters, measureLocalRuntime, measurePacketCosts } from "./calibrateRuntime.js";
 import type { BenchResult } from "./index.js";
 import { keyStream, medianOf, nowMs } from "./measure.js";
 
@@ -63,8 +67,68 @@ function usPer(n: number, fn: () => void): number {
   return ((nowMs() - t0) * 1000) / n;
 }
 
-/** Run the calibration. */
-export function benchCalibrate(quick: boolean): BenchResult[] {
+/** Run the calibration: in-process figures, then those of local workers. */
+export async function benchCalibrate(quick: boolean): Promise<BenchResult[]> {
+  return [...inProcessFigures(quick), ...(await localWorkerFigures(quick))];
+}
+
+/** The simulator's parameters for local workers, measured on them, next to its defaults. */
+async function localWorkerFigures(quick: boolean): Promise<BenchResult[]> {
+  const f = await measureLocalRuntime({ quick });
+  const p = localRuntimeParameters(f);
+  const costs = await measurePacketCosts(quick);
+  const ms = (name: string, value: number, def: number): BenchResult => ({
+    name: `${name} (local workers, load ${f.loadBefore.toFixed(2)}-${f.loadAfter.toFixed(2)})`,
+    value,
+    unit: "ms",
+    baseline: { name: "simulator default", value: def, unit: "ms" },
+  });
+  const d = DEFAULT_COST_MODEL.defaults;
+  return [
+    ms(
+      "network.controlLatencyMs = replyLatencyMs: half a pause/paused round trip",
+      p.network.controlLatencyMs,
+      0.5,
+    ),
+    ms("network.latencyMs: half a frame/credit round trip", p.network.latencyMs, 0.25),
+    ms("network.connectMs: a new data stream until its first credit", p.network.connectMs, 0),
+    ms(
+      "pool.deployMs: (a standby's first redeploy + a redeploy to 3 workers at once) / 2",
+      p.pool.deployMs,
+      0,
+    ),
+    ms("faultTolerance.detectionMs: SIGKILL to the watch stream's breaking", p.detectionMs, 1500),
+    ...Object.entries(costs.tupleUs).map(([op, us]) => ({
+      name: `packet counter "${op}" tupleUs, emitting included (in-process, CPU time)`,
+      value: us,
+      unit: "us",
+      baseline: { name: "cost model default tupleUs + emitUs", value: d.tupleUs + d.emitUs, unit: "us" },
+    })),
+    {
+      name: `data plane CPU per byte, sender (encode + gRPC write, batches of ${costs.batchSize})`,
+      value: costs.sendNsPerByte,
+      unit: "ns",
+      baseline: {
+        name: "cost model serializeNsPerByte",
+        value: DEFAULT_COST_MODEL.serializeNsPerByte,
+        unit: "ns",
+      },
+    },
+    {
+      name: `data plane CPU per byte, receiver (gRPC read + decode, batches of ${costs.batchSize})`,
+      value: costs.receiveNsPerByte,
+      unit: "ns",
+      baseline: {
+        name: "cost model deserializeNsPerByte",
+        value: DEFAULT_COST_MODEL.deserializeNsPerByte,
+        unit: "ns",
+      },
+    },
+  ];
+}
+
+/** The cost model's figures, measured in this process. */
+function inProcessFigures(quick: boolean): BenchResult[] {
   const n = quick ? 500_000 : 2_000_000;
   const keys = keyStream(n, 100_000, 5);
   const runs = quick ? 3 : 5;

@@ -29,8 +29,6 @@
 // processing plus whatever checkpoint work ran just before it (a start, a copy step, an
 // encoding). Only bench/ reads clocks; the engine runs as everywhere else.
 
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { Batch } from "../engine/batch.js";
 import type { Checkpoint } from "../engine/checkpoint.js";
 import { encodeCheckpoint } from "../engine/checkpointCodec.js";
@@ -42,7 +40,7 @@ import { instancesOf, physicalPlan } from "../engine/physicalPlan.js";
 import { QueryBuilder } from "../engine/queryPlan.js";
 import { type InstanceHost, NO_METER } from "../engine/runtime.js";
 import type { BenchResult } from "./index.js";
-import { keyStream, median, nowMs } from "./measure.js";
+import { collectGarbage, keyStream, median, nowMs } from "./measure.js";
 
 /** The clock a measurement runs on: this process's CPU time (all threads), or the wall clock. */
 export type BenchClock = "cpu" | "wall";
@@ -128,17 +126,6 @@ export interface OverheadReport {
   /** Tuples fed in all, and the sum of the counts in the state (equal when nothing was lost). */
   readonly tuplesFed: number;
   readonly tuplesCounted: number;
-}
-
-let gc: (() => void) | undefined;
-
-/** A full garbage collection between runs, so that no run pays for the garbage of the one before. */
-function collectGarbage(): void {
-  if (gc === undefined) {
-    setFlagsFromString("--expose-gc");
-    gc = runInNewContext("gc") as () => void;
-  }
-  gc();
 }
 
 /** Milliseconds of this process's CPU time (user and system, every thread). */

@@ -1,8 +1,9 @@
 // A bare gRPC data-plane receiver, run as its own process by the packet-counter
 // benchmark to measure the loopback ceiling: it accepts DataPlane streams, with the same
 // HTTP/2 windows as a worker, decodes each frame's batch (as a worker does) and counts
-// tuples, granting no credits. It prints its
-// port on the first line and, on each stream's end, the tuples it received.
+// tuples, granting no credits. It prints its port on the first line; on each stream's
+// end it grants the tuples it received as credits and prints `cpu <us>`, the CPU time
+// (user and system, microseconds) this process spent from the stream's start.
 
 import { Server, ServerCredentials, type ServerDuplexStream } from "@grpc/grpc-js";
 import { type Credit, type DataFrame, DataPlaneService } from "../cloud/gen/seep/v1/seep.js";
@@ -13,12 +14,15 @@ const server = new Server();
 server.addService(DataPlaneService, {
   stream: (call: ServerDuplexStream<DataFrame, Credit>) => {
     let tuples = 0;
+    const start = process.cpuUsage();
     call.on("data", (f: DataFrame) => {
       tuples += decodeBatch(f.batch).length;
     });
     call.on("end", () => {
       call.write({ frames: tuples });
       call.end();
+      const cpu = process.cpuUsage(start);
+      process.stdout.write(`cpu ${cpu.user + cpu.system}\n`);
     });
   },
 });

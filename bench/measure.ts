@@ -1,6 +1,8 @@
 // Timing helpers for benchmarks (the wall clock is allowed here, never in engine/ or sim/).
 
 import { performance } from "node:perf_hooks";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 
 /** Milliseconds since an arbitrary origin, from the monotonic clock. */
 export function nowMs(): number {
@@ -30,4 +32,15 @@ export function keyStream(n: number, keys: number, seed = 12345): Float64Array {
     out[i] = x % keys;
   }
   return out;
+}
+
+let gc: (() => void) | undefined;
+
+/** A full garbage collection between runs, so that no run pays for the garbage of the one before. */
+export function collectGarbage(): void {
+  if (gc === undefined) {
+    setFlagsFromString("--expose-gc");
+    gc = runInNewContext("gc") as () => void;
+  }
+  gc();
 }

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { ChannelCredentials, Metadata } from "@grpc/grpc-js";
-import { CloudRun } from "../cloud/cloudRun.js";
+import { CloudRun, type CloudRunOptions } from "../cloud/cloudRun.js";
 import { encodeFrame, FrameDataPlaneClient } from "../cloud/frameCodec.js";
 import { LocalProcessPool } from "../cloud/localProcessPool.js";
 import { BatchBuilder } from "../engine/index.js";
@@ -17,27 +17,33 @@ import { packetCounterPlan } from "../workloads/index.js";
 import type { BenchResult } from "./index.js";
 import { median, nowMs } from "./measure.js";
 
-const BATCH = 4096;
+/** Tuples per batch (and per frame) of the packet counter. */
+export const BATCH = 4096;
 const root = fileURLToPath(new URL("../", import.meta.url));
+
+/** The packet counter's run on 2 local workers of `pool`: `packets` packets of 10,000 flows, as fast as they go. */
+export function packetCounterRun(packets: number, pool: LocalProcessPool, token: string) {
+  const params = { packets, flows: 10_000, packetsPerMs: 0 };
+  return {
+    name: "bench-packets",
+    pool,
+    poolKind: "local",
+    workers: 2,
+    token,
+    workload: "packets",
+    params,
+    plan: packetCounterPlan({ ...params, seed: 1 }),
+    seed: 1,
+    batchSize: BATCH,
+    sourcePollMs: 5,
+  } satisfies CloudRunOptions;
+}
 
 async function packetRun(packets: number): Promise<number> {
   const token = randomBytes(16).toString("hex");
   const pool = new LocalProcessPool({ command: [process.execPath, `${root}bin/seep.js`, "worker"], token });
   try {
-    const params = { packets, flows: 10_000, packetsPerMs: 0 };
-    const run = new CloudRun({
-      name: "bench-packets",
-      pool,
-      poolKind: "local",
-      workers: 2,
-      token,
-      workload: "packets",
-      params,
-      plan: packetCounterPlan({ ...params, seed: 1 }),
-      seed: 1,
-      batchSize: BATCH,
-      sourcePollMs: 5,
-    });
+    const run = new CloudRun(packetCounterRun(packets, pool, token));
     const s = await run.run();
     if (s.tuplesIn !== packets) throw new Error(`the run counted ${s.tuplesIn} packets of ${packets}`);
     return packets / s.simulatedSeconds;

@@ -3,6 +3,7 @@
 // bug in seep and keeps its stack so that it can be found.
 
 import { type Command, CommanderError } from "commander";
+import { UnsupportedScenario } from "../engine/index.js";
 
 /** A mistake by the user (a bad flag or value): reported on one line, without a stack. */
 export class UserError extends Error {
@@ -21,17 +22,49 @@ export function commandPath(command: Command): string {
 
 /**
  * Make `command` and its subcommands report their parsing errors (unknown option,
- * missing argument, unknown command) as UserErrors with a hint to `--help`, instead
- * of printing them and exiting on their own.
+ * missing argument, unknown or missing command) as one-line UserErrors with a hint to
+ * `--help`, instead of printing them (or the whole help) and exiting on their own.
  */
 export function routeParseErrors(command: Command): void {
-  command.configureOutput({ outputError: () => {} });
+  // Commander writes to stderr only to report an error: the error itself, or the whole
+  // help when a command group is given no command. Both become the one line below.
+  command.configureOutput({ outputError: () => {}, writeErr: () => {} });
   command.exitOverride((err: CommanderError) => {
+    const hint = `(see '${commandPath(command)} --help')`;
+    if (err.code === "commander.help" && err.exitCode !== 0)
+      throw new UserError(`${noCommand(command)} ${hint}`);
     if (FINISHED_CODES.has(err.code) || err.exitCode === 0) throw err;
-    const message = err.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ");
-    throw new UserError(`${message} (see '${commandPath(command)} --help')`);
+    let message = oneLine(err.message);
+    if (err.code === "commander.unknownCommand" && !message.includes("Did you mean"))
+      message += ` (known: ${subcommandNames(command)})`;
+    throw new UserError(`${message} ${hint}`);
   });
   for (const sub of command.commands) routeParseErrors(sub);
+}
+
+/**
+ * Commander's `message` on one line: without its `error: ` prefix, its sentences joined
+ * by a colon (`too many arguments for 'demo': expected 0 arguments but got 1`) and
+ * without a final full stop, so that a hint can follow.
+ */
+function oneLine(message: string): string {
+  return message
+    .replace(/^error: /, "")
+    .replace(/\s*\n\s*/g, " ")
+    .replace(/\.\s+([A-Z])(?=[a-z])/g, (_, c: string) => `: ${c.toLowerCase()}`)
+    .replace(/\.$/, "");
+}
+
+/** What is wrong when a command group shows its help as an error: no command, or `help <unknown>`. */
+function noCommand(command: Command): string {
+  const asked = command.args[0] === "help" ? command.args[1] : undefined;
+  const what =
+    asked === undefined ? `'${commandPath(command)}' needs a command` : `unknown command '${asked}'`;
+  return `${what} (known: ${subcommandNames(command)})`;
+}
+
+function subcommandNames(command: Command): string {
+  return command.commands.map((c) => c.name()).join(", ");
 }
 
 /** Report `err` on `stderr` as the top-level handler does, and return the exit code. */
@@ -39,6 +72,10 @@ export function reportError(err: unknown, stderr: (text: string) => void): numbe
   if (err instanceof CommanderError) return err.exitCode; // help or version: already printed
   if (err instanceof UserError) {
     stderr(`seep: ${err.message.replace(/\s*\n\s*/g, " ")}\n`);
+    return 1;
+  }
+  if (err instanceof UnsupportedScenario) {
+    stderr(`seep: not supported yet: ${err.message.replace(/\s*\n\s*/g, " ")}\n`);
     return 1;
   }
   const detail = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);

@@ -5,7 +5,14 @@
 // answers' Emit times (virtual) compare directly with their inputs' Time, as the deadline
 // needs. The virtual time before the window costs a few idle source polls, nothing more.
 
-import { type Experiment, PRESETS, parseExperiment, type SimSummary, Simulation } from "../sim/index.js";
+import {
+  type Experiment,
+  PRESETS,
+  parseExperiment,
+  type SimProgress,
+  type SimSummary,
+  Simulation,
+} from "../sim/index.js";
 import { workloadNamed } from "../workloads/index.js";
 import { LrbAnswersFile } from "./lrbAnswersFile.js";
 
@@ -63,14 +70,14 @@ export interface SimWindowOutcome {
   readonly cutOff: boolean;
 }
 
-/** Simulate the window and write its answers (Emit in virtual seconds). */
-export function simulateWindow(r: SimWindowRun): SimWindowOutcome {
+/** Simulate the window and write its answers (Emit in virtual seconds); `onProgress` as `Simulation.run`'s. */
+export function simulateWindow(r: SimWindowRun, onProgress?: (p: SimProgress) => void): SimWindowOutcome {
   const experiment = windowExperiment(r);
   const plan = workloadNamed("lrb").plan(experiment.workload.params, experiment.seed);
   const answers = new LrbAnswersFile(r.answersPath);
   try {
     const sim = new Simulation(experiment, plan, (o) => answers.add(o.timeMs, o.value));
-    const summary = sim.run();
+    const summary = sim.run(onProgress);
     answers.close();
     // The run stops at untilS; it was cut off if a live sink had not seen the end of its input.
     const cutOff = sim.runtime.hosts.some(

@@ -63,6 +63,31 @@ export function listOption(flags: string, description: string, defaultDescriptio
   return option.argParser((value: string) => parseList(flagOf(option), value));
 }
 
+/** The built-in presets an `<experiment>` argument may name (sim/presets.ts; a test checks the list). */
+export const PRESET_NAMES = ["wordcount", "lrb", "lrb-scaleout", "packets"] as const;
+
+/** What the `<experiment>` argument of sim, run and chaos takes. */
+export const EXPERIMENT_ARGUMENT = `an experiment file (.json, .yaml or .yml) or a built-in preset: ${PRESET_NAMES.join(", ")}`;
+
+/** The seed an experiment has when its file sets none (sim/experiment.ts; a test checks it). */
+export const EXPERIMENT_DEFAULT_SEED = 1;
+
+/** The VMs an experiment's cluster has when its file sets none (sim/experiment.ts; a test checks it). */
+export const EXPERIMENT_DEFAULT_VMS = 4;
+
+/** `--seed <n>`, an override of the experiment's seed: `description` says what it seeds. */
+export function experimentSeedOption(description: string): Option {
+  return new Option(
+    "--seed <n>",
+    `${description} (default: the experiment's seed, else ${EXPERIMENT_DEFAULT_SEED})`,
+  ).argParser((v: string) => parseInteger("--seed", v, { min: 0 }));
+}
+
+/** `--quiet`: no progress display on stderr (progress is shown only when stderr is a terminal). */
+export function quietOption(): Option {
+  return new Option("--quiet", "no progress display on stderr").default(false);
+}
+
 function flagOf(option: Option): string {
   return option.long ?? option.short ?? option.flags;
 }

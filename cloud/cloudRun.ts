@@ -147,6 +147,9 @@ export interface CloudRunOptions {
  */
 export const HEARTBEAT_TIMEOUT_MS = 10_000;
 
+/** A standby taken by a recovery or a scale out is replaced this long after (wall-clock ms). */
+export const STANDBY_REFILL_DELAY_MS = 2_000;
+
 /** A real run on workers from a pool. */
 export class CloudRun {
   private readonly metrics: Metrics;
@@ -222,6 +225,20 @@ export class CloudRun {
 
   /** Run to the end of the stream (or `untilMs`); resolves with the summary. */
   async run(): Promise<RunSummary> {
+    // No source maps in stack traces while the run goes on: grpc-js reads the stack of every
+    // failed call (a dead worker fails several), and with source maps on (tsx turns them on)
+    // the first such stack parses the maps it touches, for tens of ms, just when the failure
+    // is to be detected.
+    const sourceMaps = process.sourceMapsEnabled;
+    process.setSourceMapsEnabled(false);
+    try {
+      return await this.runToEnd();
+    } finally {
+      process.setSourceMapsEnabled(sourceMaps);
+    }
+  }
+
+  private async runToEnd(): Promise<RunSummary> {
     const o = this.o;
     // The workers the scheduled scale outs will take are started ahead too (they wait in
     // the pool, outside the run, until a scale out takes them); the policy's are taken
@@ -265,11 +282,23 @@ export class CloudRun {
         setTimeout(() => this.kill(k.worker), this.startEpochMs + k.atMs / speed - Date.now()),
       );
     const beat = setInterval(() => void this.heartbeat(), o.heartbeatMs ?? 500);
-    const tick = setInterval(() => this.tick(), (o.metricsIntervalMs ?? 1000) / speed);
+    // Intervals end at whole multiples of the interval in run time, as a simulated run's do.
+    const intervalMs = o.metricsIntervalMs ?? 1000;
+    let tick: NodeJS.Timeout | undefined;
+    const tickAt = (dueMs: number) => {
+      tick = setTimeout(
+        () => {
+          this.tick();
+          tickAt(Math.max(dueMs + intervalMs, (Math.floor(this.runMs() / intervalMs) + 1) * intervalMs));
+        },
+        (dueMs - this.runMs()) / speed,
+      );
+    };
+    tickAt((Math.floor(Math.max(0, this.runMs()) / intervalMs) + 1) * intervalMs);
     if (o.untilMs !== undefined) this.timers.push(setTimeout(() => this.finish?.(), o.untilMs / speed + 300));
     await done;
     clearInterval(beat);
-    clearInterval(tick);
+    clearTimeout(tick);
     for (const t of this.timers) clearTimeout(t);
     this.coordinator.faultTolerance?.stop();
     this.clock.cancelAll();
@@ -339,7 +368,9 @@ export class CloudRun {
     l.standby = false;
     l.joinedAtMs = this.runMs();
     this.countWorkers();
-    void this.addStandby();
+    // The next one starts a little later: a worker's start takes a core for a second or two,
+    // which, on a machine the run shares (local workers), slows the recovery it was taken for.
+    this.timers.push(setTimeout(() => void this.addStandby(), STANDBY_REFILL_DELAY_MS));
     return l;
   }
 
@@ -476,6 +507,7 @@ export class CloudRun {
       // had sent; without checkpoints to trim them, receivers ack what they processed.
       bufferOutput: this.elastic,
       ackProcessedEvery: this.elastic && this.ft.strategy === "none" ? ACK_PROCESSED_EVERY : 0,
+      stampOutputCuts: this.ft.strategy === "rsm" && (this.ft.parallelRecovery ?? 1) > 1,
     };
     return unary(l, l.client.deploy, request, this.metadata, "deploying").then(() => {});
   }
@@ -720,8 +752,10 @@ export class CloudRun {
       .reduce((s, l) => s + Math.max(0, (l.leftAtMs ?? endMs) - l.joinedAtMs), 0);
     const operators = this.plan.logical.operators;
     const nameOf = (id: number) => {
-      const spec = this.plan.instances.find((i) => i.id === id);
-      return spec === undefined ? "?" : operators[spec.operator].name;
+      const op =
+        this.plan.instances.find((i) => i.id === id)?.operator ??
+        this.coordinator?.faultTolerance?.operatorOf(id);
+      return op === undefined ? "?" : operators[op].name;
     };
     const records = this.coordinator?.faultTolerance?.records ?? [];
     const scaleOuts = scaleOutSummaries(this.coordinator?.scaling?.records ?? [], (op) => operators[op].name);

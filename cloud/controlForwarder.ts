@@ -67,6 +67,7 @@ export class ControlForwarder {
   private readonly metadata: Metadata;
   /** Messages whose call failed (their worker is gone, or no longer hosts the instance). */
   failed = 0;
+  private closed = false;
 
   constructor(
     token: string,
@@ -89,6 +90,12 @@ export class ControlForwarder {
     );
   }
 
+  /** Open both connections to the worker at `address` now, ahead of the first message. */
+  connect(address: string): void {
+    if (this.closed) return;
+    for (const bulk of [false, true]) this.client(address, bulk).waitForReady(Date.now() + 10_000, () => {});
+  }
+
   private client(address: string, bulk: boolean): ControlClient {
     const key = bulk ? `bulk ${address}` : address;
     let c = this.clients.get(key);
@@ -105,6 +112,7 @@ export class ControlForwarder {
 
   /** Close every channel. */
   close(): void {
+    this.closed = true;
     for (const c of this.clients.values()) c.close();
     this.clients.clear();
   }

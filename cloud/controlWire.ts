@@ -20,6 +20,7 @@ import {
   decodeRoutingState,
   encodeFloat,
   encodeRoutingState,
+  KeyGroupRange,
   type StateCodec,
 } from "../engine/index.js";
 import type { ControlReplyMessage, ControlRequest } from "./gen/seep/v1/seep.js";
@@ -84,15 +85,30 @@ function positionsJson(ps: readonly ChannelPosition[]): string {
 }
 
 function positionsFrom(json: string, type: string): ChannelPosition[] {
-  return extraRows(json, type, (r) => {
-    if (r.length !== 4) throw new RangeError("not [edge, sender, seq, watermarkMs]");
-    return {
-      edge: intAt(r, 0, "edge"),
-      sender: intAt(r, 1, "sender"),
-      seq: decodeFloat(r[2], "seq"),
-      watermarkMs: decodeFloat(r[3], "watermarkMs"),
-    };
-  });
+  return extraRows(json, type, positionOf);
+}
+
+function positionOf(r: unknown[]): ChannelPosition {
+  if (r.length !== 4) throw new RangeError("not [edge, sender, seq, watermarkMs]");
+  return {
+    edge: intAt(r, 0, "edge"),
+    sender: intAt(r, 1, "sender"),
+    seq: decodeFloat(r[2], "seq"),
+    watermarkMs: decodeFloat(r[3], "watermarkMs"),
+  };
+}
+
+/** Rows of positions nested in a row (at `i`). */
+function positionsAt(r: unknown[], i: number): ChannelPosition[] {
+  const rows = r[i];
+  if (!Array.isArray(rows) || rows.some((p) => !Array.isArray(p)))
+    throw new RangeError("not a list of positions");
+  return rows.map((p) => positionOf(p as unknown[]));
+}
+
+/** A position row of `positionsJson`, nested in another row. */
+function positionRows(ps: readonly ChannelPosition[]): unknown[] {
+  return ps.map((p) => [p.edge, p.sender, encodeFloat(p.seq), encodeFloat(p.watermarkMs)]);
 }
 
 /** The proto fields carrying a checkpoint: its bytes (encoded once) and its head. */
@@ -159,7 +175,38 @@ export function toControlRequest(
         extraJson: JSON.stringify(msg.to.map((r) => [u32(r, "to")])),
       };
     case "restoreBackup":
-      return { ...req, receiver: u32(msg.instance, "instance") };
+      // Parallel recovery: the parts as [instance, first, last] rows; empty: no parts.
+      return {
+        ...req,
+        receiver: u32(msg.instance, "instance"),
+        extraJson:
+          msg.parts === undefined
+            ? ""
+            : JSON.stringify(msg.parts.map((p) => [u32(p.instance, "part"), p.range.first, p.range.last])),
+      };
+    case "reportCut":
+    case "reopenChannel":
+      return { ...req, edge: u32(msg.edge, "edge"), receiver: u32(msg.sender, "sender") };
+    case "replaceSender":
+      return {
+        ...req,
+        edge: u32(msg.edge, "edge"),
+        receiver: u32(msg.sender, "sender"),
+        extraJson: JSON.stringify(msg.by.map((b) => [u32(b, "by")])),
+      };
+    case "suppressOutput":
+      // A cut per row: [edge or -1, receiver or -1, watermarkMs, positions].
+      return {
+        ...req,
+        extraJson: JSON.stringify(
+          msg.cuts.map((c) => [
+            c.edge ?? -1,
+            c.receiver ?? -1,
+            encodeFloat(c.watermarkMs),
+            positionRows(c.processed),
+          ]),
+        ),
+      };
     case "snapshot":
       return { ...req, checkpointId: u64(msg.snapshotId, "snapshot id") };
     case "marker":
@@ -263,7 +310,39 @@ export function fromControlRequest(
         };
       }
       case "restoreBackup":
-        return { type: "restoreBackup", instance: req.receiver };
+        if (req.extraJson === "") return { type: "restoreBackup", instance: req.receiver };
+        return {
+          type: "restoreBackup",
+          instance: req.receiver,
+          parts: extraRows(req.extraJson, req.type, (r) => ({
+            instance: intAt(r, 0, "part"),
+            range: KeyGroupRange.of(intAt(r, 1, "first"), intAt(r, 2, "last")),
+          })),
+        };
+      case "reportCut":
+      case "reopenChannel":
+        return { type: req.type, edge: req.edge, sender: req.receiver };
+      case "replaceSender":
+        return {
+          type: "replaceSender",
+          edge: req.edge,
+          sender: req.receiver,
+          by: extraRows(req.extraJson, req.type, (r) => intAt(r, 0, "by")),
+        };
+      case "suppressOutput":
+        return {
+          type: "suppressOutput",
+          cuts: extraRows(req.extraJson, req.type, (r) => {
+            const edge = intAt(r, 0, "edge");
+            const receiver = intAt(r, 1, "receiver");
+            return {
+              edge: edge === -1 ? null : edge,
+              receiver: receiver === -1 ? null : receiver,
+              watermarkMs: decodeFloat(r[2], "watermarkMs"),
+              processed: positionsAt(r, 3),
+            };
+          }),
+        };
       case "snapshot":
         return { type: "snapshot", snapshotId: req.checkpointId };
       case "marker":
@@ -387,7 +466,21 @@ export function toReplyMessage(reply: ControlReply, codec: StateCodec<unknown>):
         ),
       };
     case "senderAdded":
+    case "senderReplaced":
       return { ...msg, edge: u32(reply.edge, "edge"), sender: u32(reply.sender, "sender") };
+    case "cutReported":
+      // [[receivedSeq]], then [watermarkMs, positions] when a cut was stamped.
+      return {
+        ...msg,
+        edge: u32(reply.edge, "edge"),
+        sender: u32(reply.sender, "sender"),
+        extraJson: JSON.stringify([
+          [encodeFloat(reply.receivedSeq)],
+          ...(reply.cut === null
+            ? []
+            : [[encodeFloat(reply.cut.watermarkMs), positionRows(reply.cut.processed)]]),
+        ]),
+      };
     case "retired":
       // The processed positions, then the event time as a last row of one number.
       return {
@@ -469,7 +562,25 @@ export function fromReplyMessage(msg: ControlReplyMessage, codecOf: CodecOf): Co
         }),
       };
     case "senderAdded":
-      return { type: "senderAdded", instance: msg.instance, edge: msg.edge, sender: msg.sender };
+    case "senderReplaced":
+      return { type: msg.type, instance: msg.instance, edge: msg.edge, sender: msg.sender };
+    case "cutReported": {
+      const rows = extraRows(msg.extraJson, msg.type, (r) => r);
+      if (rows.length < 1 || rows[0].length !== 1)
+        throw new RangeError(`control "cutReported": extra_json lacks receivedSeq`);
+      const cut = rows[1];
+      return {
+        type: "cutReported",
+        instance: msg.instance,
+        edge: msg.edge,
+        sender: msg.sender,
+        receivedSeq: decodeFloat(rows[0][0], "receivedSeq"),
+        cut:
+          cut === undefined
+            ? null
+            : { watermarkMs: decodeFloat(cut[0], "watermarkMs"), processed: positionsAt(cut, 1) },
+      };
+    }
     default:
       return unknownType(msg.type, "control reply");
   }

@@ -67,6 +67,8 @@ export const FrameDataPlaneService = {
 /** A data-plane client that writes frames made by `encodeFrame`. */
 export interface FrameDataPlaneClient {
   stream(metadata: Metadata): ClientDuplexStream<Buffer, Credit>;
+  /** Connect now (if need be); `callback` once ready, or with an error at `deadline`. */
+  waitForReady(deadline: Date | number, callback: (error?: Error) => void): void;
   close(): void;
 }
 

@@ -5,6 +5,7 @@
 // `kill` SIGKILLs one worker, for runs that inject crashes.
 
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { CloudVm, VmPool } from "./vmPool.js";
 
@@ -65,6 +66,28 @@ export class LocalProcessPool implements VmPool {
     const p = this.processes.get(vm.id);
     if (p === undefined || p.exitCode !== null || p.signalCode !== null) return false;
     return p.kill("SIGKILL");
+  }
+
+  /**
+   * The CPU time a VM's worker process has had so far, and the time it was ready to run but
+   * waiting for a core (Linux's /proc/<pid>/schedstat), in ms: their ratio tells the share
+   * of a core the worker got on a machine it shares. Null where there is no such file, or
+   * once the worker has exited.
+   */
+  schedStat(vm: CloudVm): { readonly onCpuMs: number; readonly waitingMs: number } | null {
+    const pid = this.processes.get(vm.id)?.pid;
+    if (pid === undefined) return null;
+    try {
+      const [onCpuNs, waitingNs] = readFileSync(`/proc/${pid}/schedstat`, "utf8")
+        .trim()
+        .split(" ")
+        .map(Number);
+      return Number.isFinite(onCpuNs) && Number.isFinite(waitingNs)
+        ? { onCpuMs: onCpuNs / 1e6, waitingMs: waitingNs / 1e6 }
+        : null;
+    } catch {
+      return null;
+    }
   }
 
   /** The process of a VM (tests kill it to see failures detected). */

@@ -59,6 +59,8 @@ export interface WorkerRuntimeOptions {
    * may scale out without checkpoints trims its buffers so); absent or 0: never.
    */
   readonly ackProcessedEvery?: number;
+  /** Stamp batches with their sender's cut (parallel recovery). */
+  readonly stampOutputCuts?: boolean;
 }
 
 /** What the worker reports to its coordinator. */
@@ -162,6 +164,7 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
   private readonly incarnations: Map<number, number>;
   readonly bufferOutput: boolean;
   readonly ackProcessedEvery: number;
+  readonly stampOutputCuts: boolean;
   /** Frames and control messages dropped: for an instance not hosted here, or a replaced incarnation. */
   dropped = 0;
   private sliceScheduled = false;
@@ -186,6 +189,7 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
     this.incarnations = new Map(incarnations);
     this.bufferOutput = options.bufferOutput;
     this.ackProcessedEvery = options.ackProcessedEvery ?? 0;
+    this.stampOutputCuts = options.stampOutputCuts ?? false;
     this.clock = new RealClock(options.startEpochMs);
     const rng = seedrandom.alea(`${options.seed}/worker/${hosted.join(",")}`);
     this.random = { next: () => rng() };
@@ -356,19 +360,51 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
     stream.send(encodeFrame(edge, sender, receiver, batch));
   }
 
+  private clientFor(address: string): FrameDataPlaneClient {
+    let client = this.clients.get(address);
+    if (client === undefined) {
+      const creds =
+        this.options.tls === undefined
+          ? ChannelCredentials.createInsecure()
+          : channelCredentials(this.options.tls);
+      client = new FrameDataPlaneClient(address, creds);
+      this.clients.set(address, client);
+    }
+    return client;
+  }
+
+  /** Open the data-plane connection to the worker at `address` now, ahead of its first batch. */
+  connect(address: string): void {
+    if (this.stopped) return;
+    this.clientFor(address).waitForReady(Date.now() + 10_000, () => {});
+  }
+
+  /**
+   * Addresses of the other workers this one's instances exchange messages with: those
+   * hosting instances upstream or downstream of an instance hosted here.
+   */
+  neighbourAddresses(): string[] {
+    const { logical, instances } = this.physical;
+    const hostedOperators = new Set([...this.hosts.values()].map((h) => h.instance.operator.id));
+    const adjacent = new Set<number>();
+    for (const e of logical.edges) {
+      if (hostedOperators.has(e.from)) adjacent.add(e.to);
+      if (hostedOperators.has(e.to)) adjacent.add(e.from);
+    }
+    const own = new Set([...this.hosts.keys()].map((id) => this.addresses.get(id)));
+    const out = new Set<string>();
+    for (const i of instances) {
+      const a = this.addresses.get(i.id);
+      if (adjacent.has(i.operator) && !this.hosts.has(i.id) && a !== undefined && !own.has(a)) out.add(a);
+    }
+    return [...out];
+  }
+
   private streamTo(edge: number, address: string): OutgoingStream {
     const key = `${edge}@${address}`;
     let s = this.streams.get(key);
     if (s === undefined) {
-      let client = this.clients.get(address);
-      if (client === undefined) {
-        const creds =
-          this.options.tls === undefined
-            ? ChannelCredentials.createInsecure()
-            : channelCredentials(this.options.tls);
-        client = new FrameDataPlaneClient(address, creds);
-        this.clients.set(address, client);
-      }
+      const client = this.clientFor(address);
       s = new OutgoingStream(
         client,
         tokenMetadata(this.options.token),

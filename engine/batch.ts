@@ -10,6 +10,8 @@
 // batch also names the timestamp of the tuple sent before it on the same channel
 // (`prevSeq`): a receiver that has not seen that tuple knows a batch went missing.
 
+import type { OutputCut } from "./outputCut.js";
+
 /** An immutable batch of tuples, stored as columns. */
 export class Batch {
   constructor(
@@ -29,6 +31,8 @@ export class Batch {
     readonly watermarkMs: number,
     /** Timestamp of the last tuple sent before this batch on the same channel (0: none). */
     readonly prevSeq: number = 0,
+    /** Where the sender stood when it flushed this batch, when it stamps cuts (engine/outputCut.ts). */
+    readonly cut: OutputCut | null = null,
   ) {}
 
   /** A batch with no tuples that only carries a watermark (Infinity: end of stream). */
@@ -62,6 +66,7 @@ export class Batch {
       this.values === null ? null : this.values.slice(from, from + n),
       this.watermarkMs,
       from === 0 ? this.prevSeq : this.seqs[from - 1],
+      this.cut,
     );
   }
 
@@ -85,8 +90,14 @@ export class Batch {
   /** The same tuples under another watermark and channel predecessor. */
   with(watermarkMs: number, prevSeq: number): Batch {
     if (watermarkMs === this.watermarkMs && prevSeq === this.prevSeq) return this;
-    const { length, keys, eventTimesMs, seqs, fields, values } = this;
-    return new Batch(length, keys, eventTimesMs, seqs, fields, values, watermarkMs, prevSeq);
+    const { length, keys, eventTimesMs, seqs, fields, values, cut } = this;
+    return new Batch(length, keys, eventTimesMs, seqs, fields, values, watermarkMs, prevSeq, cut);
+  }
+
+  /** The same tuples stamped with the sender's cut. */
+  withCut(cut: OutputCut): Batch {
+    const { length, keys, eventTimesMs, seqs, fields, values, watermarkMs, prevSeq } = this;
+    return new Batch(length, keys, eventTimesMs, seqs, fields, values, watermarkMs, prevSeq, cut);
   }
 }
 

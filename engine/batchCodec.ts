@@ -6,10 +6,14 @@
 //
 // Layout (little-endian): magic "SEB1", length u32, fieldCount u32, flags u32 (bit 0: a
 // values column follows), watermarkMs f64, prevSeq f64, then keys, event times, seqs and
-// each numeric field as length f64s, then (if flagged) u32 byte count + UTF-8 JSON.
+// each numeric field as length f64s, then (if flagged) u32 byte count + UTF-8 JSON, then
+// (flag bit 1) the sender's cut (engine/outputCut.ts): u32 count, f64 event time, and per
+// processed position f64 edge, sender, seq and watermark.
 // JSON does not tell null from undefined: both decode as undefined ("no value").
 
 import { Batch } from "./batch.js";
+import type { ChannelPosition } from "./checkpoint.js";
+import type { OutputCut } from "./outputCut.js";
 
 const MAGIC = 0x31424553; // "SEB1" read as a little-endian u32
 const HEADER_BYTES = 32;
@@ -32,7 +36,9 @@ export interface PreparedBatch {
 export function prepareBatch(batch: Batch): PreparedBatch {
   const json = batch.values === null ? null : encoder.encode(JSON.stringify(batch.values));
   const sizeBytes =
-    numericSizeBytes(batch.length, batch.fields.length) + (json === null ? 0 : 4 + json.length);
+    numericSizeBytes(batch.length, batch.fields.length) +
+    (json === null ? 0 : 4 + json.length) +
+    (batch.cut === null ? 0 : cutSizeBytes(batch.cut.processed.length));
   return { batch, sizeBytes, json };
 }
 
@@ -44,7 +50,7 @@ export function writeBatch(p: PreparedBatch, target: Uint8Array, offset: number)
   view.setUint32(0, MAGIC, true);
   view.setUint32(4, n, true);
   view.setUint32(8, batch.fields.length, true);
-  view.setUint32(12, json === null ? 0 : 1, true);
+  view.setUint32(12, (json === null ? 0 : 1) | (batch.cut === null ? 0 : 2), true);
   view.setFloat64(16, batch.watermarkMs, true);
   view.setFloat64(24, batch.prevSeq, true);
   let at = offset + HEADER_BYTES;
@@ -56,7 +62,27 @@ export function writeBatch(p: PreparedBatch, target: Uint8Array, offset: number)
   if (json !== null) {
     view.setUint32(at - offset, json.length, true);
     target.set(json, at + 4);
+    at += 4 + json.length;
   }
+  const cut = batch.cut;
+  if (cut !== null) {
+    let o = at - offset;
+    view.setUint32(o, cut.processed.length, true);
+    view.setFloat64(o + 4, cut.watermarkMs, true);
+    o += 12;
+    for (const p of cut.processed) {
+      view.setFloat64(o, p.edge, true);
+      view.setFloat64(o + 8, p.sender, true);
+      view.setFloat64(o + 16, p.seq, true);
+      view.setFloat64(o + 24, p.watermarkMs, true);
+      o += 32;
+    }
+  }
+}
+
+/** Bytes of a cut of `n` positions on the wire. */
+export function cutSizeBytes(n: number): number {
+  return 12 + 32 * n;
 }
 
 /** Encode a batch as bytes. */
@@ -82,7 +108,8 @@ export function decodeBatch(bytes: Uint8Array): Batch {
   if (view.getUint32(0, true) !== MAGIC) throw new RangeError("not an encoded batch (bad magic)");
   const n = view.getUint32(4, true);
   const f = view.getUint32(8, true);
-  const hasValues = (view.getUint32(12, true) & 1) === 1;
+  const flags = view.getUint32(12, true);
+  const hasValues = (flags & 1) === 1;
   const numeric = numericSizeBytes(n, f);
   if (bytes.length < numeric + (hasValues ? 4 : 0)) {
     throw new RangeError(`truncated batch: ${bytes.length} bytes for ${n} tuples of ${f} fields`);
@@ -90,6 +117,7 @@ export function decodeBatch(bytes: Uint8Array): Batch {
   const cols: Float64Array[] = [];
   for (let c = 0; c < 3 + f; c++) cols.push(column(bytes, HEADER_BYTES + 8 * n * c, n));
   let values: unknown[] | null = null;
+  let at = numeric;
   if (hasValues) {
     const len = view.getUint32(numeric, true);
     if (bytes.length < numeric + 4 + len) throw new RangeError("truncated batch values");
@@ -97,6 +125,23 @@ export function decodeBatch(bytes: Uint8Array): Batch {
     if (!Array.isArray(parsed) || parsed.length !== n)
       throw new RangeError("batch values do not match its length");
     values = parsed.map((v) => (v === null ? undefined : v));
+    at += 4 + len;
+  }
+  let cut: OutputCut | null = null;
+  if ((flags & 2) === 2) {
+    if (bytes.length < at + 12) throw new RangeError("truncated batch cut");
+    const count = view.getUint32(at, true);
+    if (bytes.length < at + cutSizeBytes(count)) throw new RangeError("truncated batch cut");
+    const processed: ChannelPosition[] = [];
+    for (let i = 0, o = at + 12; i < count; i++, o += 32) {
+      processed.push({
+        edge: view.getFloat64(o, true),
+        sender: view.getFloat64(o + 8, true),
+        seq: view.getFloat64(o + 16, true),
+        watermarkMs: view.getFloat64(o + 24, true),
+      });
+    }
+    cut = { processed, watermarkMs: view.getFloat64(at + 4, true) };
   }
   return new Batch(
     n,
@@ -107,5 +152,6 @@ export function decodeBatch(bytes: Uint8Array): Batch {
     values,
     view.getFloat64(16, true),
     view.getFloat64(24, true),
+    cut,
   );
 }

@@ -4,6 +4,9 @@
 // unacknowledged steps are the counterexample).
 
 import type { ChannelPosition, Checkpoint } from "./checkpoint.js";
+import type { KeyGroupRange } from "./keyGroups.js";
+import type { OutputCut } from "./outputCut.js";
+import type { SuppressionCut } from "./outputSuppression.js";
 import type { RoutingState } from "./router.js";
 
 /** Coordinator -> instance. */
@@ -101,6 +104,28 @@ export type ControlMessage =
       readonly routing: RoutingState;
       readonly afterSeq: number;
     }
+  /**
+   * Parallel recovery, to an instance that took output from the failed instance `sender` on
+   * `edge`: take nothing more from it, and reply `cutReported` with what was received.
+   */
+  | { readonly type: "reportCut"; readonly edge: number; readonly sender: number }
+  /** Parallel recovery given up (the failed instance is recovered as one): take its channel again. */
+  | { readonly type: "reopenChannel"; readonly edge: number; readonly sender: number }
+  /**
+   * Parallel recovery: the instances `by` send on `edge` in place of the failed `sender`,
+   * whose channel ends with what was received from it; reply `senderReplaced`.
+   */
+  | {
+      readonly type: "replaceSender";
+      readonly edge: number;
+      readonly sender: number;
+      readonly by: readonly number[];
+    }
+  /**
+   * Parallel recovery, to an instance restored from a part of the failed instance's
+   * checkpoint: each receiver already has the output its cut covers; suppress it here.
+   */
+  | { readonly type: "suppressOutput"; readonly cuts: readonly SuppressionCut[] }
   /** Scale out: a new upstream instance `sender` sends on `edge` from now on; reply `senderAdded`. */
   | { readonly type: "addSender"; readonly edge: number; readonly sender: number }
   /**
@@ -121,8 +146,16 @@ export type ControlMessage =
   | { readonly type: "rebuild"; readonly mark: Checkpoint }
   /** Stay in the initial state, as a restore would leave it: on start, ask upstreams to replay everything. */
   | { readonly type: "rewind" }
-  /** To a backup holder: restore `instance` (a fresh replacement) from the backup held for it. */
-  | { readonly type: "restoreBackup"; readonly instance: number }
+  /**
+   * To a backup holder: restore `instance` (a fresh replacement) from the backup held for
+   * it; with `parts` (parallel recovery), partition it by their ranges into new instances,
+   * keeping each part as the backup of its instance.
+   */
+  | {
+      readonly type: "restoreBackup";
+      readonly instance: number;
+      readonly parts?: readonly { readonly instance: number; readonly range: KeyGroupRange }[];
+    }
   /** To a source: begin global snapshot `snapshotId` (checkpoint, then markers downstream). */
   | { readonly type: "snapshot"; readonly snapshotId: number }
   /**
@@ -180,6 +213,24 @@ export type ControlReply =
       readonly sentSeq: number;
       readonly sentWatermarkMs: number;
     }
+  /**
+   * Parallel recovery: what this instance had received from the failed `sender` on `edge`:
+   * the last tuple, and the cut of the last batch with tuples (null: none stamped).
+   */
+  | {
+      readonly type: "cutReported";
+      readonly instance: number;
+      readonly edge: number;
+      readonly sender: number;
+      readonly receivedSeq: number;
+      readonly cut: OutputCut | null;
+    }
+  | {
+      readonly type: "senderReplaced";
+      readonly instance: number;
+      readonly edge: number;
+      readonly sender: number;
+    }
   /** A new instance of a live scale out has processed its backlog (up to `caughtUpAt`). */
   | { readonly type: "caughtUp"; readonly instance: number };
 
@@ -192,4 +243,13 @@ export class ProtocolError extends Error {
     super(`instance ${instance} in state "${state}" cannot handle "${message.type}"`);
     this.name = "ProtocolError";
   }
+}
+
+/**
+ * A run reached a combination of events the protocols do not handle yet (a failure during
+ * a scale out, or during a parallel recovery): the run cannot go on exactly. Not a bug in
+ * the run's description, nor in the engine's handling of what it supports.
+ */
+export class UnsupportedScenario extends Error {
+  override readonly name = "UnsupportedScenario";
 }

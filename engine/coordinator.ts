@@ -4,11 +4,11 @@
 // Runtimes hand it a way to reach instances and feed it replies; the fault-tolerance
 // and scaling protocols build on it.
 
-import type { ControlMessage, ControlReply } from "./control.js";
+import { type ControlMessage, type ControlReply, UnsupportedScenario } from "./control.js";
 import { ScaleOut, type ScaleOutOptions } from "./elasticity/scaleOut.js";
 import { FaultTolerance, type FaultToleranceLink } from "./faultTolerance/faultTolerance.js";
 import type { FaultToleranceOptions } from "./faultTolerance/options.js";
-import type { PhysicalPlan } from "./physicalPlan.js";
+import { InstanceIds, type PhysicalPlan } from "./physicalPlan.js";
 
 /** How a coordinator reaches instances. */
 export interface CoordinatorLink {
@@ -34,13 +34,20 @@ export class Coordinator {
       readonly scaleOut?: ScaleOutOptions;
     },
   ) {
+    const ids = new InstanceIds();
     this.faultTolerance =
       ft === undefined || ft.options.strategy === "none"
         ? null
-        : new FaultTolerance(ft.options, plan, ft.link, (p) => {
-            this.plan = p;
-            this.scaling?.planChanged(p);
-          });
+        : new FaultTolerance(
+            ft.options,
+            plan,
+            ft.link,
+            (p) => {
+              this.plan = p;
+              this.scaling?.planChanged(p);
+            },
+            ids,
+          );
     this.scaling =
       ft === undefined
         ? null
@@ -57,6 +64,7 @@ export class Coordinator {
               replaced: (ids) => this.faultTolerance?.unsuspend(ids),
             },
             ft.scaleOut,
+            ids,
           );
     const sinkOps = new Set(plan.logical.operators.filter((o) => o.kind === "sink").map((o) => o.id));
     this.sinks = new Set(plan.instances.filter((i) => sinkOps.has(i.operator)).map((i) => i.id));
@@ -84,7 +92,7 @@ export class Coordinator {
     if (this.scaling?.busy) {
       // Recovering in the middle of a scale out (its pause, its checkpoint, its parts) is
       // not built yet: stop loudly rather than wait forever on a reply that cannot come.
-      throw new Error(
+      throw new UnsupportedScenario(
         `instances ${ids.join(", ")} failed during a scale out, which recovery does not handle yet`,
       );
     }

@@ -2,6 +2,7 @@
 
 export { Batch, BatchBuilder } from "./batch.js";
 export {
+  cutSizeBytes,
   decodeBatch,
   encodeBatch,
   numericSizeBytes,
@@ -22,7 +23,7 @@ export {
   partitionEncoded,
 } from "./checkpointCodec.js";
 export type { ControlMessage, ControlReply, ControlType } from "./control.js";
-export { ProtocolError } from "./control.js";
+export { ProtocolError, UnsupportedScenario } from "./control.js";
 export { Coordinator, type CoordinatorLink } from "./coordinator.js";
 export {
   BottleneckDetector,

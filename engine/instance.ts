@@ -4,7 +4,14 @@
 // messages go through the lifecycle table; data never waits on the coordinator.
 
 import type { Batch } from "./batch.js";
-import type { BufferedChannel, ChannelPosition, Checkpoint, OutputPosition } from "./checkpoint.js";
+import {
+  asNewInstancePart,
+  type BufferedChannel,
+  type ChannelPosition,
+  type Checkpoint,
+  type OutputPosition,
+  partition,
+} from "./checkpoint.js";
 import { type ControlMessage, ProtocolError } from "./control.js";
 import { InputChannels } from "./inputChannels.js";
 import { InputMerge } from "./inputMerge.js";
@@ -12,7 +19,9 @@ import { InstanceContext, PortEmitter } from "./instanceContext.js";
 import { KeyedState } from "./keyedState.js";
 import { type LifecycleState, nextState } from "./lifecycle.js";
 import type { AlignedInputs, Operator, Source } from "./operator.js";
+import type { OutputCut } from "./outputCut.js";
 import { OutputEdge } from "./outputEdge.js";
+import { channelKey, OutputSuppression, type Suppressed } from "./outputSuppression.js";
 import { type InstanceSpec, type PhysicalPlan, routingOf, sendersOf } from "./physicalPlan.js";
 import type { OperatorSpec } from "./queryPlan.js";
 import { sameReceivers } from "./router.js";
@@ -92,11 +101,15 @@ export class Instance<V = unknown> {
   /** Control messages about output, held until the rebuild is complete. */
   private deferred: ControlMessage[] = [];
   /**
-   * Live scale out: what the retired instance whose keys this one took over had processed,
-   * per channel (key edge * 0x100000 + sender), and its event time: output for those
-   * tuples, and firings up to that time, were its own and are suppressed here.
+   * Live scale out or parallel recovery: what the instance whose keys this one took over had
+   * already sent (its output for tuples up to its cuts, and for firings up to their event
+   * times), suppressed here.
    */
-  private catchUpTo: { readonly processed: Map<number, number>; readonly watermarkMs: number } | null = null;
+  private suppression: OutputSuppression | null = null;
+  /** Parallel recovery: per channel (edge, sender), the cut of the last batch with tuples taken. */
+  private readonly lastCuts = new Map<number, OutputCut>();
+  /** Parallel recovery: channels whose sender failed; nothing more is taken from them. */
+  private readonly closedChannels = new Set<number>();
   /**
    * Live scale out, before the hand-over: every output is suppressed (the splitting instance
    * still owns the keys); `caughtUp` is reported once every channel is processed up to `at`.
@@ -243,7 +256,10 @@ export class Instance<V = unknown> {
       default:
         break;
     }
+    if (this.closedChannels.size > 0 && this.closedChannels.has(channelKey(edge, sender))) return;
     const fresh = this.inputs.accept(edge, sender, batch);
+    if (fresh !== null && fresh.length > 0 && batch.cut !== null)
+      this.lastCuts.set(channelKey(edge, sender), batch.cut);
     if (fresh === null) {
       this.gapDrops++;
       this.host.meter.record(this.id, "batches", 1);
@@ -367,25 +383,19 @@ export class Instance<V = unknown> {
    * their output suppressed.
    */
   private deliver(edge: number, sender: number, fresh: Batch): void {
-    const c = this.catchUpTo;
-    if (c !== null && fresh.length > 0) {
-      const to = c.processed.get(edge * 0x100000 + sender) ?? Number.NEGATIVE_INFINITY;
-      if (fresh.seqs[0] <= to) {
-        let n = 0;
-        while (n < fresh.length && fresh.seqs[n] <= to) n++;
+    const s = this.suppression;
+    if (s !== null && fresh.length > 0) {
+      const key = channelKey(edge, sender);
+      for (const to of s.positionsOn(key, fresh.seqs[0])) {
+        const n = fresh.indexAfter(to);
         this.flush();
         this.deliverTuples(edge, sender, n === fresh.length ? fresh : fresh.slice(0, n));
-        this.discardOutput();
+        this.flush(s.byPosition(key, to));
         if (n === fresh.length) return;
         fresh = fresh.slice(n);
       }
     }
     this.deliverTuples(edge, sender, fresh);
-  }
-
-  /** Drop what the operator emitted since the last flush (output that was not this instance's to send). */
-  private discardOutput(): void {
-    for (const e of this.outputs.values()) e.discard();
   }
 
   private deliverTuples(edge: number, sender: number, fresh: Batch): void {
@@ -451,14 +461,16 @@ export class Instance<V = unknown> {
   }
 
   private advanceEventTime(watermarkMs: number): void {
-    const c = this.catchUpTo;
-    if (c !== null && watermarkMs > this.ctx.eventTimeMs && this.ctx.eventTimeMs < c.watermarkMs) {
-      // Firings up to the retired instance's event time were its own: suppressed here.
-      const upTo = Math.min(watermarkMs, c.watermarkMs);
-      this.flush();
-      this.moveEventTime(upTo);
-      this.discardOutput();
-      if (watermarkMs === upTo) return;
+    const s = this.suppression;
+    if (s !== null && watermarkMs > this.ctx.eventTimeMs) {
+      // Firings up to a cut's event time were sent by the instance this one took over from.
+      for (const w of s.watermarksAbove(this.ctx.eventTimeMs)) {
+        const upTo = Math.min(watermarkMs, w);
+        this.flush();
+        this.moveEventTime(upTo);
+        this.flush(s.byWatermark(upTo));
+        if (watermarkMs === upTo) return;
+      }
     }
     this.moveEventTime(watermarkMs);
   }
@@ -479,16 +491,27 @@ export class Instance<V = unknown> {
   }
 
   /** Send (or, when paused, hold) what the operator emitted. */
-  private flush(): void {
+  /** Send what the operator emitted since the last flush, but what `suppressed` names. */
+  private flush(suppressed: Suppressed | null = null): void {
     if (this.rebuildTo !== null || this.shadowOf !== null) {
       for (const e of this.outputs.values()) e.discard();
       return;
     }
     const hold = this.lifecycle === "paused";
+    const cut: OutputCut | null =
+      this.host.stampOutputCuts === true && !this.isSource
+        ? { processed: this.inputs.positions(), watermarkMs: this.ctx.eventTimeMs }
+        : null;
     let n = 0;
     let copied = 0;
     for (const e of this.outputs.values()) {
-      n += e.flush(this.host.transport, this.ctx.eventTimeMs, hold);
+      n += e.flush(
+        this.host.transport,
+        this.ctx.eventTimeMs,
+        hold,
+        cut,
+        suppressed === null ? null : (r) => suppressed(e.edge, r),
+      );
       copied += e.takeCopied();
     }
     if (n > 0) this.host.meter.record(this.id, "emitted", n);
@@ -526,10 +549,40 @@ export class Instance<V = unknown> {
           break;
         }
         this.shadowOf = null;
-        this.catchUpTo = {
-          processed: new Map(message.processed.map((p) => [p.edge * 0x100000 + p.sender, p.seq])),
-          watermarkMs: message.watermarkMs,
-        };
+        this.suppression = new OutputSuppression([
+          { edge: null, receiver: null, processed: message.processed, watermarkMs: message.watermarkMs },
+        ]);
+        break;
+      case "suppressOutput":
+        this.suppression = new OutputSuppression(message.cuts);
+        break;
+      case "reportCut": {
+        const key = channelKey(message.edge, message.sender);
+        this.closedChannels.add(key);
+        this.host.transport.sendControl("coordinator", {
+          type: "cutReported",
+          instance: this.id,
+          edge: message.edge,
+          sender: message.sender,
+          receivedSeq: this.inputs.receivedSeq(message.edge, message.sender),
+          cut: this.lastCuts.get(key) ?? null,
+        });
+        break;
+      }
+      case "reopenChannel":
+        this.closedChannels.delete(channelKey(message.edge, message.sender));
+        break;
+      case "replaceSender":
+        for (const s of message.by) this.inputs.expect(message.edge, s);
+        this.inputs.forget(message.edge, message.sender);
+        this.lastCuts.delete(channelKey(message.edge, message.sender));
+        this.host.transport.sendControl("coordinator", {
+          type: "senderReplaced",
+          instance: this.id,
+          edge: message.edge,
+          sender: message.sender,
+        });
+        if (this.lifecycle === "running" || this.lifecycle === "paused") this.progress();
         break;
       case "shadow": {
         this.flush();
@@ -646,6 +699,21 @@ export class Instance<V = unknown> {
             type: "backupMissing",
             holder: this.id,
             instance: message.instance,
+          });
+        } else if (message.parts !== undefined) {
+          // Parallel recovery: each part under a new identity, kept as its backup.
+          const parts = partition(
+            cp,
+            message.parts.map((p) => p.range),
+          ).map(asNewInstancePart);
+          this.backups.delete(message.instance);
+          message.parts.forEach((p, i) => {
+            this.backups.set(p.instance, parts[i]);
+            this.host.transport.sendControl(p.instance, {
+              type: "restore",
+              checkpoint: parts[i],
+              resent: true,
+            });
           });
         } else {
           this.host.transport.sendControl(message.instance, { type: "restore", checkpoint: cp });

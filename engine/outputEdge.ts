@@ -6,6 +6,7 @@
 import { Batch, BatchBuilder } from "./batch.js";
 import type { BufferedChannel, OutputPosition } from "./checkpoint.js";
 import { OutputBuffer } from "./outputBuffer.js";
+import type { OutputCut } from "./outputCut.js";
 import { ALL_RECEIVERS, Router, type RoutingState } from "./router.js";
 import type { Transport } from "./runtime.js";
 
@@ -167,23 +168,39 @@ export class OutputEdge {
 
   /**
    * Build the pending batches, buffer them and, unless `hold`, send them; receivers
-   * without tuples get a watermark-only batch when the watermark moved. Returns the
-   * number of tuples flushed.
+   * without tuples get a watermark-only batch when the watermark moved. Batches with tuples
+   * carry `cut` when given. What is pending for a receiver `suppressed` names is dropped
+   * instead (output another instance already sent it). Returns the number of tuples flushed.
    */
-  flush(transport: Transport, watermarkMs: number, hold: boolean): number {
+  flush(
+    transport: Transport,
+    watermarkMs: number,
+    hold: boolean,
+    cut: OutputCut | null = null,
+    suppressed: ((receiver: number) => boolean) | null = null,
+  ): number {
     let n = 0;
     const receivers = this.router.receivers;
     if (this.all.length > 0) {
-      n += this.all.length;
-      const batch = this.all.build(watermarkMs);
-      for (const r of receivers) this.put(transport, r, batch, hold);
+      const built = this.all.build(watermarkMs);
+      const batch = cut === null ? built : built.withCut(cut);
+      let sent = false;
+      for (const r of receivers) {
+        if (suppressed?.(r) === true) continue;
+        sent = true;
+        this.put(transport, r, batch, hold);
+      }
+      if (sent) n += batch.length;
     }
     for (let slot = 0; slot < receivers.length; slot++) {
       const r = receivers[slot];
       const builder = this.builders[slot];
-      if (builder.length > 0) {
+      if (suppressed?.(r) === true) {
+        builder.clear();
+      } else if (builder.length > 0) {
         n += builder.length;
-        this.put(transport, r, builder.build(watermarkMs), hold);
+        const built = builder.build(watermarkMs);
+        this.put(transport, r, cut === null ? built : built.withCut(cut), hold);
       } else if (!hold && (this.sentWatermark.get(r) ?? Number.NEGATIVE_INFINITY) < watermarkMs) {
         this.sendWatermark(transport, r, watermarkMs);
       }

@@ -102,3 +102,19 @@ export function withInstances(
 export function nextInstanceId(plan: PhysicalPlan): number {
   return plan.instances.reduce((m, i) => Math.max(m, i.id + 1), 0);
 }
+
+/**
+ * Ids for new instances (scale outs, parallel recoveries), never one an instance had
+ * before: receivers keep the channels of retired and failed instances. One per run,
+ * shared by whoever creates instances.
+ */
+export class InstanceIds {
+  private next = 0;
+
+  /** `n` consecutive fresh ids; returns the first. */
+  take(plan: PhysicalPlan, n: number): number {
+    const first = Math.max(nextInstanceId(plan), this.next);
+    this.next = first + n;
+    return first;
+  }
+}

@@ -61,6 +61,11 @@ export interface InstanceHost {
    */
   readonly sourceSampleOneIn?: number;
   /**
+   * Stamp every batch with tuples with the sender's cut (engine/outputCut.ts), so that a
+   * failed instance can be recovered onto several (parallel recovery).
+   */
+  readonly stampOutputCuts?: boolean;
+  /**
    * Keep sent output in the buffers until receivers' checkpoints cover it (the default),
    * so that it can be replayed; false keeps only output held back by a pause, for
    * strategies that never replay buffers (none, source replay).

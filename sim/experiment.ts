@@ -66,12 +66,30 @@ export const experimentSchema = z
         handoutMs: nonNegative,
         coldStartMs: nonNegative,
         maxVms: z.number().int().positive(),
+        /**
+         * A deploy call: a VM that runs already (handed out, or a standby) takes instances, or
+         * learns where others run (default 0: at once). A redeploy of the fault-tolerance or
+         * scale-out protocol is two, one after the other (to the VM, then to every other VM),
+         * and redeploys follow one another, as a real coordinator's calls do; a scale out's
+         * VM taken from the pool is one.
+         */
+        deployMs: nonNegative,
       })
       .partial()
       .strict()
       .prefault({}),
     network: z
-      .object({ latencyMs: nonNegative, bandwidthMbps: positive, localLatencyMs: nonNegative })
+      .object({
+        latencyMs: nonNegative,
+        bandwidthMbps: positive,
+        localLatencyMs: nonNegative,
+        /** One-way latency of a control message to an instance (from the coordinator or another instance); default 0.5. */
+        controlLatencyMs: nonNegative,
+        /** One-way latency of an instance's reply to the coordinator; default 0 (at once). */
+        replyLatencyMs: nonNegative,
+        /** Extra latency of the first message between two VMs (opening the connection); default 0. */
+        connectMs: nonNegative,
+      })
       .partial()
       .strict()
       .prefault({}),
@@ -119,6 +137,8 @@ export const experimentSchema = z
         checkpointIntervalMs: positive.default(DEFAULT_FAULT_TOLERANCE.checkpointIntervalMs),
         /** upstream (SEEP: an upstream instance on another VM) or store (a store that survives failures). */
         backupPlacement: z.enum(["upstream", "store"]).default("upstream"),
+        /** rsm: recover a failed instance onto this many new VMs at once, partitioning its checkpoint (SEEP's parallel recovery). */
+        parallelRecovery: z.number().int().min(1).max(64).default(1),
         /** From a VM's failure to the coordinator's knowing of it (3 missed 500 ms heartbeats). */
         detectionMs: nonNegative.default(1500),
       })

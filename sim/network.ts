@@ -5,6 +5,15 @@
 // on its links until it heals (TCP retransmits across short partitions; a partition
 // long enough to break connections is a failure, which the fault detector handles).
 // Messages between instances on the same VM skip the network.
+//
+// The control plane's messages (coordinator to instance, instance to instance, and the
+// replies) take `controlLatencyMs` and `replyLatencyMs` one way: a call to a VM's
+// runtime that waits its turn there. The first message on a link also opens its
+// connection (`connectMs`: a TCP and HTTP/2 handshake and the call's setup), as a VM
+// sending to another for the first time does: a replacement, a new part, a new receiver.
+// The defaults are those the simulator always had (control 0.5 ms one way, replies at
+// once, connections open); `sim-vs-real` sets figures measured on local worker processes
+// (`npm run bench -- --only calibrate`).
 
 import type { Environment } from "./kernel.js";
 
@@ -16,10 +25,23 @@ export interface NetworkOptions {
   readonly bandwidthMbps: number;
   /** Hand-over between two instances on one VM. */
   readonly localLatencyMs: number;
+  /** One-way latency of a control message from the coordinator to an instance, or between instances. */
+  readonly controlLatencyMs: number;
+  /** One-way latency of an instance's reply to the coordinator. */
+  readonly replyLatencyMs: number;
+  /** Extra latency of the first message on a link between two VMs: opening its connection. */
+  readonly connectMs: number;
 }
 
 /** Defaults near a cluster of small EC2 instances in one availability zone. */
-export const DEFAULT_NETWORK: NetworkOptions = { latencyMs: 0.25, bandwidthMbps: 250, localLatencyMs: 0.01 };
+export const DEFAULT_NETWORK: NetworkOptions = {
+  latencyMs: 0.25,
+  bandwidthMbps: 250,
+  localLatencyMs: 0.01,
+  controlLatencyMs: 0.5,
+  replyLatencyMs: 0,
+  connectMs: 0,
+};
 
 interface Held {
   readonly bytes: number;
@@ -30,6 +52,8 @@ interface Link {
   freeAtMs: number;
   lastArrivalMs: number;
   held: Held[];
+  /** False until its first message (which opens the connection). */
+  open: boolean;
 }
 
 type Groups = readonly [readonly number[], readonly number[]];
@@ -62,7 +86,7 @@ export class Network {
     const key = from * 65536 + to;
     let l = this.links.get(key);
     if (l === undefined) {
-      l = { freeAtMs: 0, lastArrivalMs: 0, held: [] };
+      l = { freeAtMs: 0, lastArrivalMs: 0, held: [], open: false };
       this.links.set(key, l);
     }
     return l;
@@ -106,8 +130,10 @@ export class Network {
     const now = this.env.nowMs();
     const start = Math.max(now, link.freeAtMs);
     link.freeAtMs = start + bytes / this.bytesPerMs;
+    const connect = link.open ? 0 : this.options.connectMs;
+    link.open = true;
     const arrival = Math.max(
-      link.freeAtMs + this.options.latencyMs + this.extraLatencyMs(from, to),
+      link.freeAtMs + this.options.latencyMs + connect + this.extraLatencyMs(from, to),
       link.lastArrivalMs,
     );
     link.lastArrivalMs = arrival;

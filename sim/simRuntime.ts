@@ -24,6 +24,7 @@ import {
   type Checkpoint,
   type ControlMessage,
   type ControlReply,
+  cutSizeBytes,
   Instance,
   type InstanceSpec,
   numericSizeBytes,
@@ -57,6 +58,8 @@ export interface SimRuntimeOptions {
   readonly bufferOutput?: boolean;
   /** Receivers ack what they processed every this many batches per channel (0: never). */
   readonly ackProcessedEvery?: number;
+  /** Batches carry their sender's cut (parallel recovery; engine/outputCut.ts). */
+  readonly stampOutputCuts?: boolean;
   /**
    * Where in its period each source's polling starts: `aligned` (at 0: polls fall on
    * multiples of the period, as do round event times such as window ends) or `random`
@@ -123,6 +126,7 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
   readonly sourceSampleOneIn: number;
   readonly bufferOutput: boolean;
   readonly ackProcessedEvery: number;
+  readonly stampOutputCuts: boolean;
 
   constructor(
     readonly clock: Environment,
@@ -141,6 +145,7 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
     this.sourceSampleOneIn = options.sampleOneIn;
     this.bufferOutput = options.bufferOutput ?? true;
     this.ackProcessedEvery = options.ackProcessedEvery ?? 0;
+    this.stampOutputCuts = options.stampOutputCuts ?? false;
   }
 
   /** Deploy an instance of `plan` on `vm`. */
@@ -280,7 +285,11 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
       this.fieldCounts.set(edge, f);
     }
     const n = batch.length * this.weight;
-    return numericSizeBytes(n, f) + (batch.values === null ? 0 : n * this.cost.valueBytes);
+    return (
+      numericSizeBytes(n, f) +
+      (batch.values === null ? 0 : n * this.cost.valueBytes) +
+      (batch.cut === null ? 0 : cutSizeBytes(batch.cut.processed.length))
+    );
   }
 
   private route(m: Outgoing): void {

@@ -17,6 +17,7 @@ import {
   Metrics,
   OutputDigest,
   type OutputRecord,
+  type PhysicalPlan,
   type PlaceInstance,
   physicalPlan,
   type ScaleOutRecord,
@@ -83,6 +84,10 @@ export class Simulation {
   private coordinator: Coordinator | null = null;
   /** Failures not yet detected by the coordinator. */
   private pendingDetections = 0;
+  /** Replies on their way to the coordinator (`network.replyLatencyMs`). */
+  private repliesInFlight = 0;
+  /** When the deploy calls asked for so far are done (`pool.deployMs`). */
+  private deploysDoneAtMs = 0;
   private vmsMax = 0;
 
   constructor(
@@ -115,6 +120,7 @@ export class Simulation {
         // sent; without checkpoints to trim them, receivers ack what they have processed.
         bufferOutput: keepsOutputBuffers(e.faultTolerance.strategy) || elastic,
         ackProcessedEvery: elastic && e.faultTolerance.strategy === "none" ? 16 : 0,
+        stampOutputCuts: e.faultTolerance.strategy === "rsm" && e.faultTolerance.parallelRecovery > 1,
         pollPhaseRandom: this.streams.stream("poll-phase"),
       },
       {
@@ -128,12 +134,18 @@ export class Simulation {
         onDeliver: (s, r, n, linkMs) =>
           this.trace.record(TraceKind.Deliver, this.env.nowMs(), s, r, n, linkMs),
         onDrop: (s, r, n) => this.trace.record(TraceKind.Drop, this.env.nowMs(), s, r, n, 0),
-        onReply: (reply) => this.onReply(reply),
+        onReply: (reply) => this.reply(reply),
       },
+      this.network.options.controlLatencyMs,
     );
     this.faults = new FaultInjector(this.env, this.streams, this.faultTarget(), e.faults, {
       onFault: (f) => this.trace.record(TraceKind.Fault, f.atMs, FAULT_CODES[f.kind], f.vm ?? -1, 0, 0),
     });
+  }
+
+  /** The run's physical plan as it stands (after recoveries and scale outs); null before the run. */
+  get physicalPlan(): PhysicalPlan | null {
+    return this.coordinator?.plan ?? null;
   }
 
   /** The fault-tolerance protocol of the run (null under `none`, or before the run). */
@@ -166,8 +178,10 @@ export class Simulation {
 
   /** The operator name of instance `id`. */
   operatorOf(id: number): string {
-    const spec = this.coordinator?.plan.instances.find((i) => i.id === id);
-    return spec === undefined ? "?" : this.plan.operators[spec.operator].name;
+    const op =
+      this.coordinator?.plan.instances.find((i) => i.id === id)?.operator ??
+      this.coordinator?.faultTolerance?.operatorOf(id);
+    return op === undefined ? "?" : this.plan.operators[op].name;
   }
 
   private onVmState(vm: Vm, nowMs: number): void {
@@ -192,6 +206,34 @@ export class Simulation {
       this.onOutput?.({ timeMs: nowMs, sink, instance: id, key, eventTimeMs: t, value });
     }
     this.metrics.addTuplesOut(batch.length * w);
+  }
+
+  /** A reply reaches the coordinator `network.replyLatencyMs` after its task completed. */
+  private reply(reply: ControlReply): void {
+    const ms = this.network.options.replyLatencyMs;
+    if (ms <= 0) {
+      this.onReply(reply);
+      return;
+    }
+    this.repliesInFlight++;
+    this.env.schedule(ms, () => {
+      this.repliesInFlight--;
+      this.onReply(reply);
+    });
+  }
+
+  /**
+   * Run `then` once `calls` deploy calls (`pool.deployMs` each) are done, after those asked
+   * before them: a real coordinator makes its deploy calls one redeploy after another.
+   */
+  private afterDeployCalls(calls: number, then: () => void): void {
+    const ms = (this.experiment.pool.deployMs ?? 0) * calls;
+    if (ms <= 0) {
+      then();
+      return;
+    }
+    this.deploysDoneAtMs = Math.max(this.env.nowMs(), this.deploysDoneAtMs) + ms;
+    this.env.scheduleAt(this.deploysDoneAtMs, then);
   }
 
   private onReply(reply: ControlReply): void {
@@ -422,21 +464,23 @@ export class Simulation {
     return {
       clock: this.env,
       sendControl: (id, m) => this.runtime.sendControl(id, m),
+      // The instances are placed at once; the protocol hears they are deployed after the
+      // deploy calls (to their VM, then to every other VM: pool.deployMs each).
       redeploy: (specs, newVm, onDeployed) => {
         if (!newVm) {
           place(specs);
-          onDeployed(specs);
+          this.afterDeployCalls(2, () => onDeployed(specs));
           return;
         }
         this.pool.acquire((vm) => {
           const placed = specs.map((s) => ({ ...s, vm: vm.id }));
           place(placed);
-          onDeployed(placed);
+          this.afterDeployCalls(2, () => onDeployed(placed));
         });
       },
       reserve: (onReady, forMigration) => {
         const vm = forMigration ? null : (this.elasticity?.placeNewInstance() ?? null);
-        if (vm === null) this.pool.acquire((v) => onReady(v.id));
+        if (vm === null) this.pool.acquire((v) => this.afterDeployCalls(1, () => onReady(v.id)));
         else onReady(vm);
       },
     };
@@ -465,6 +509,7 @@ export class Simulation {
       this.env.peek() > this.untilMs ||
       (this.runtime.idle() &&
         this.pendingDetections === 0 &&
+        this.repliesInFlight === 0 &&
         !(this.coordinator?.recovering ?? false) &&
         !(this.coordinator?.scaling?.busy ?? false))
     );

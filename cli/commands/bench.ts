@@ -16,6 +16,7 @@ export function registerBench(program: Command): void {
   program
     .command("bench")
     .description("run the benchmarks and print each figure next to a baseline measured in the same run")
+    .summary("run the benchmarks against in-run baselines")
     .addOption(listOption("--only <names>", "run only these benchmarks, comma-separated", "all"))
     .addOption(new Option("--quick", "smaller sizes, for a quick look").default(false))
     .action(runBench);

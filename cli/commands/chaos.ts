@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { type Command, Option } from "commander";
 import type { ChaosRun } from "../../sim/chaos/index.js";
 import { UserError } from "../errors.js";
-import { integerOption, parseInteger } from "../options.js";
+import { EXPERIMENT_ARGUMENT, experimentSeedOption, integerOption, quietOption } from "../options.js";
 import { parseSetting, type Setting } from "../settings.js";
 
 /** The strategies `--strategy` takes (engine/faultTolerance/options.ts). */
@@ -41,18 +41,14 @@ export function registerChaos(program: Command): void {
       "run a chaos campaign: runs with fault schedules drawn from their seeds, each compared with the " +
         "failure-free run of its seed; prints and writes the table, exits 1 if any run failed",
     )
-    .argument("<experiment>", "an experiment file (.json, .yaml or .yml) or the name of a built-in preset")
+    .summary("run a chaos campaign of seeded fault schedules")
+    .argument("<experiment>", EXPERIMENT_ARGUMENT)
     .addOption(integerOption("--runs <n>", "number of runs", 20, { min: 1 }))
-    .addOption(
-      new Option(
-        "--seed <n>",
-        "seed of the first run; run i has seed + i (default: the experiment's)",
-      ).argParser((v: string) => parseInteger("--seed", v, { min: 0 })),
-    )
+    .addOption(experimentSeedOption("seed of the first run; run i has seed + i"))
     .addOption(
       new Option(
         "--strategy <name>",
-        "fault-tolerance strategy, in place of the experiment's (default: the experiment's)",
+        "fault-tolerance strategy (default: the experiment's faultTolerance.strategy, else none)",
       ).choices(STRATEGIES),
     )
     .addOption(
@@ -61,13 +57,14 @@ export function registerChaos(program: Command): void {
     .addOption(
       new Option(
         "--set <key=value>",
-        "set a dotted key of the experiment before validation, e.g. workload.params.xways=2; repeatable",
+        "set a dotted key of the experiment before validation, e.g. workload.params.xways=2; repeatable " +
+          "(default: none)",
       ).argParser((text: string, previous: readonly TypedSetting[] | undefined): TypedSetting[] => [
         ...(previous ?? []),
         { text, setting: parseSetting(text) },
       ]),
     )
-    .addOption(new Option("--quiet", "no progress bar").default(false))
+    .addOption(quietOption())
     .action(runChaosCommand);
 }
 

@@ -21,6 +21,7 @@ export function registerDemo(program: Command): void {
   program
     .command("demo")
     .description("run a windowed word count through the in-process runtime and print its result")
+    .summary("run a windowed word count in process")
     .addOption(integerOption("--seed <n>", "seed of the generated text", 42, { min: 0 }))
     .addOption(integerOption("--lines <n>", "lines of text to generate", 2000, { min: 1 }))
     .addOption(
@@ -28,7 +29,7 @@ export function registerDemo(program: Command): void {
         min: 1,
       }),
     )
-    .addOption(integerOption("--slide-ms <ms>", "window slide, in event-time milliseconds", 5000, { min: 1 }))
+    .addOption(integerOption("--slide-ms <ms>", "window slide in event-time ms", 5000, { min: 1 }))
     .addOption(integerOption("--parallelism <n>", "instances of each operator", 2, { min: 1 }))
     .addOption(integerOption("--top <n>", "most frequent words shown per window", 5, { min: 1 }))
     .action(runDemo);

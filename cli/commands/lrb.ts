@@ -3,9 +3,10 @@
 // large chunks through temp files that are renamed into place only when complete.
 
 import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { UserError } from "../errors.js";
-import { integerOption } from "../options.js";
+import { integerOption, quietOption } from "../options.js";
+import type { PhaseBars } from "../phaseBar.js";
 import { registerLrbRate } from "./lrbRate.js";
 import { registerLrbValidate } from "./lrbValidate.js";
 
@@ -14,8 +15,12 @@ interface GenerateFlags {
   readonly xways: number;
   readonly duration: number;
   readonly seed: number;
-  readonly output?: string;
+  readonly output: string;
+  readonly quiet: boolean;
 }
+
+/** Where the writing of a run's files is: its records (by event time, s) or its tolls (by car). */
+export type LrbFilesProgress = (phase: "records" | "tolls", done: number, total: number) => void;
 
 /** Bytes gathered before a write. */
 const CHUNK_BYTES = 1 << 22;
@@ -24,34 +29,70 @@ const LINE_BYTES_MAX = 512;
 
 /** Register `seep lrb` and its subcommands on `program`. */
 export function registerLrb(program: Command): void {
-  const lrb = program.command("lrb").description("Linear Road benchmark tools");
+  const lrb = program
+    .command("lrb")
+    .description("Linear Road benchmark tools: generate an input, validate a run's answers, find an L-rating")
+    .summary("Linear Road tools: generate, validate, rate");
   lrb
     .command("generate")
     .description(
       "write a seeded Linear Road input file (Type,Time,VID,Spd,XWay,Lane,Dir,Seg,Pos,QID,S_init,S_end,DOW,TOD,Day; " +
         "-1 where unused) and its historical tolls as <FILE>.tolls (VID,Day,XWay,Toll); same seed, same bytes",
     )
+    .summary("write a seeded Linear Road input and its tolls")
     .addOption(integerOption("--xways <n>", "expressways, L", 1, { min: 1, max: 1000 }))
     .addOption(
       integerOption("--duration <seconds>", "event-time length of the run", 10800, { min: 1, max: 86_400 }),
     )
     .addOption(integerOption("--seed <n>", "seed of every random choice", 0, { min: 0 }))
-    .option("-o, --output <file>", "input file to write; the tolls go to <file>.tolls")
+    .addOption(
+      new Option(
+        "-o, --output <file>",
+        "input file to write; the tolls go to <file>.tolls (required)",
+      ).makeOptionMandatory(),
+    )
+    .addOption(quietOption())
     .action(runGenerate);
   registerLrbValidate(lrb);
   registerLrbRate(lrb);
 }
 
 async function runGenerate(flags: GenerateFlags): Promise<void> {
-  if (flags.output === undefined || flags.output === "") throw new UserError("lrb generate needs -o <file>");
+  if (flags.output === "") throw new UserError("lrb generate needs -o <file>");
+  const { PhaseBars } = await import("../phaseBar.js");
+  const bars = process.stderr.isTTY && !flags.quiet ? new PhaseBars(process.stderr) : null;
   const startedMs = performance.now();
-  const { records, tollRows } = await writeLrbFiles(flags.output, flags.seed, flags.xways, flags.duration, 0);
+  let written: { records: number; tollRows: number };
+  try {
+    written = await writeLrbFiles(
+      flags.output,
+      flags.seed,
+      flags.xways,
+      flags.duration,
+      0,
+      bars === null ? undefined : lrbFilesBars(bars),
+    );
+  } finally {
+    bars?.stop();
+  }
+  const { records, tollRows } = written;
   const elapsedS = (performance.now() - startedMs) / 1000;
   process.stdout.write(
     `${records} records to ${flags.output}, ${tollRows} historical tolls to ${flags.output}.tolls, ` +
       `seed ${flags.seed}, ${elapsedS.toFixed(2)} s wall clock\n`,
   );
 }
+
+/** The progress of writing a run's files as `bars`, a bar per phase, each label after `prefix`. */
+export function lrbFilesBars(bars: PhaseBars, prefix = ""): LrbFilesProgress {
+  return (phase, done, total) =>
+    phase === "records"
+      ? bars.update(`${prefix}records`, done, total, "s event time")
+      : bars.update(`${prefix}tolls  `, done, total, "cars");
+}
+
+/** Calls of a LrbFilesProgress: one every this many rows (a power of two). */
+const PROGRESS_ROWS = 1 << 16;
 
 /**
  * Write the input file of a generated run and its tolls beside it (`<path>.tolls`). With
@@ -64,6 +105,7 @@ export async function writeLrbFiles(
   xways: number,
   durationS: number,
   fromS: number,
+  onProgress?: LrbFilesProgress,
 ): Promise<{ records: number; tollRows: number }> {
   const { LrGenerator } = await import("../../workloads/linearRoad/generator.js");
   const { historicalTolls } = await import("../../workloads/linearRoad/historicalTolls.js");
@@ -73,18 +115,26 @@ export async function writeLrbFiles(
   const wanted = new Set<string>();
   const records = writeAtomically(path, (out) => {
     let n = 0;
+    let seen = 0;
     while (gen.next(row)) {
+      if (onProgress !== undefined && (++seen & (PROGRESS_ROWS - 1)) === 0)
+        onProgress("records", row[1], durationS);
       if (row[1] < fromS) continue;
       if (fromS > 0 && row[0] === 3) wanted.add(`${row[2]},${row[14]},${row[4]}`);
       out.at = writeRecordCsv(row, out.buf, out.at);
       out.flushIfFull();
       n++;
     }
+    onProgress?.("records", durationS, durationS);
     return n;
   });
+  const cars = gen.maxVid + 1;
   const tollRows = writeAtomically(`${path}.tolls`, (out) => {
     let n = 0;
+    let seen = 0;
     for (const fields of historicalTolls(seed, gen.maxVid, xways)) {
+      if (onProgress !== undefined && (++seen & (PROGRESS_ROWS - 1)) === 0)
+        onProgress("tolls", fields[0], cars);
       if (fromS > 0 && !wanted.has(`${fields[0]},${fields[1]},${fields[2]}`)) continue;
       for (let i = 0; i < 4; i++) {
         out.at = writeInteger(fields[i], out.buf, out.at);
@@ -93,6 +143,7 @@ export async function writeLrbFiles(
       out.flushIfFull();
       n++;
     }
+    onProgress?.("tolls", cars, cars);
     return n;
   });
   return { records, tollRows };

@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Command, Option } from "commander";
 import { UserError } from "../errors.js";
-import { integerOption, positiveNumberOption } from "../options.js";
+import { integerOption, positiveNumberOption, quietOption } from "../options.js";
+import type { PhaseBars } from "../phaseBar.js";
 
 /** Seconds a rated run may go on past its window before it is cut off (and fails). */
 const RUN_MARGIN_S = 30;
@@ -27,6 +28,7 @@ interface RateFlags {
   readonly seed: number;
   readonly maxXways: number;
   readonly out: string;
+  readonly quiet: boolean;
 }
 
 /** What a rated run of one L came to, whichever runtime ran it. */
@@ -55,6 +57,7 @@ export function registerLrbRate(lrb: Command): void {
         "of the stream at its peak rate, replayed at event-time pace on local worker processes (real) or in " +
         "the simulator (sim)",
     )
+    .summary("find the L-rating of the real runtime or the simulator")
     .addOption(
       new Option("--mode <mode>", "where to run: local worker processes, or the simulator")
         .choices(["real", "sim"])
@@ -83,6 +86,7 @@ export function registerLrbRate(lrb: Command): void {
     .addOption(
       new Option("--out <dir>", "directory for each L's input, answers and report").default("runs/lrb-rate"),
     )
+    .addOption(quietOption())
     .action(runRate);
 }
 
@@ -91,7 +95,10 @@ async function runRate(flags: RateFlags, command: Command): Promise<void> {
     if (command.getOptionValueSource(key) === "cli" && flags.mode !== mode)
       throw new UserError(`${flag} is for --mode ${mode} (this is --mode ${flags.mode})`);
   }
-  const { writeLrbFiles } = await import("./lrb.js");
+  const { lrbFilesBars, writeLrbFiles } = await import("./lrb.js");
+  const { PhaseBars } = await import("../phaseBar.js");
+  // Each L's phases (its input, its tolls, its run) as a bar on stderr, removed before its row.
+  const bars = process.stderr.isTTY && !flags.quiet ? new PhaseBars(process.stderr, { clear: true }) : null;
   const { nextXways, lRating } = await import("../lrbRating.js");
   const { failureReason } = await import("../lrbRateReason.js");
   const { expectedAnswers, formatReport, validate } = await import(
@@ -123,18 +130,28 @@ async function runRate(flags: RateFlags, command: Command): Promise<void> {
     const dir = join(flags.out, `L${xways}`);
     mkdirSync(dir, { recursive: true });
     const input = join(dir, "input.csv");
-    const { records } = await writeLrbFiles(
-      input,
-      flags.seed,
-      xways,
-      flags.from + flags.duration,
-      flags.from,
-    );
-    const answersPath = join(dir, "answers.csv");
-    const run = sim
-      ? await simulatedRun(flags, xways, input, answersPath)
-      : await realRun(flags, xways, input, answersPath);
-    const report = validate(expectedAnswers(input, `${input}.tolls`), answersPath);
+    const label = `L ${xways}: `;
+    let records: number;
+    let run: WindowOutcome;
+    let report: ReturnType<typeof validate>;
+    try {
+      ({ records } = await writeLrbFiles(
+        input,
+        flags.seed,
+        xways,
+        flags.from + flags.duration,
+        flags.from,
+        bars === null ? undefined : lrbFilesBars(bars, label),
+      ));
+      const answersPath = join(dir, "answers.csv");
+      const progress = bars === null ? undefined : windowBar(bars, `${label}run    `, flags.duration);
+      run = sim
+        ? await simulatedRun(flags, xways, input, answersPath, progress)
+        : await realRun(flags, xways, input, answersPath, progress);
+      report = validate(expectedAnswers(input, `${input}.tolls`), answersPath);
+    } finally {
+      bars?.stop();
+    }
     writeFileSync(join(dir, "report.txt"), formatReport(report));
     const late = report.mismatches.late.count;
     const passed = report.ok && run.lost === 0;
@@ -165,23 +182,35 @@ async function runRate(flags: RateFlags, command: Command): Promise<void> {
   );
 }
 
+/** Where a rated run is: `s` seconds into its window, from its start (0) to its end (the window's length). */
+type WindowProgress = (s: number) => void;
+
+/** A WindowProgress shown as a bar of `bars` over the window's `durationS` seconds. */
+function windowBar(bars: PhaseBars, label: string, durationS: number): WindowProgress {
+  return (s) => bars.update(label, s, durationS, "s of window");
+}
+
 /** Rate one L in the simulator; Emit times are virtual, so the deadline is checked in virtual time. */
 async function simulatedRun(
   flags: RateFlags,
   xways: number,
   input: string,
   answersPath: string,
+  progress?: WindowProgress,
 ): Promise<WindowOutcome> {
   const { simulateWindow } = await import("../lrbRateSim.js");
-  const { summary, cutOff } = simulateWindow({
-    xways,
-    seed: flags.seed,
-    input,
-    answersPath,
-    fromS: flags.from,
-    runS: flags.duration + RUN_MARGIN_S,
-    cluster: { vms: flags.vms, speed: flags.vmSpeed },
-  });
+  const { summary, cutOff } = simulateWindow(
+    {
+      xways,
+      seed: flags.seed,
+      input,
+      answersPath,
+      fromS: flags.from,
+      runS: flags.duration + RUN_MARGIN_S,
+      cluster: { vms: flags.vms, speed: flags.vmSpeed },
+    },
+    progress === undefined ? undefined : (p) => progress(p.simulatedMs / 1000 - flags.from),
+  );
   return {
     tuplesOut: summary.tuplesOut,
     latencyMs: summary.latencyMs,
@@ -196,6 +225,7 @@ async function realRun(
   xways: number,
   input: string,
   answersPath: string,
+  progress?: WindowProgress,
 ): Promise<WindowOutcome> {
   const { LrbAnswersFile } = await import("../lrbAnswersFile.js");
   const { CloudRun } = await import("../../cloud/cloudRun.js");
@@ -235,6 +265,7 @@ async function realRun(
       // A run that falls far behind (outputs pile up) is cut off: its answers will not validate.
       untilMs: (flags.duration + RUN_MARGIN_S) * 1000,
       onOutput: (o) => answers.add(o.timeMs, o.value),
+      onProgress: progress === undefined ? undefined : (runMs) => progress(runMs / 1000 - flags.from),
     }).run();
     answers.close();
     return {

@@ -23,9 +23,14 @@ export function registerLrbValidate(lrb: Command): void {
         "2,Time,Emit,ResultTime,QID,Bal / 3,Time,Emit,QID,Bal) against the answers its input calls for; " +
         "exit 0 when every answer is present once, right and within 5 s, 1 otherwise",
     )
-    .requiredOption("--input <file>", "the Linear Road input file the run read")
-    .requiredOption("--output <file>", "the answers the run wrote")
-    .option("--tolls <file>", "historical tolls (VID,Day,XWay,Toll) for daily expenditure answers")
+    .summary("check a run's answers against its input")
+    .requiredOption("--input <file>", "the Linear Road input file the run read (required)")
+    .requiredOption("--output <file>", "the answers the run wrote (required)")
+    .option(
+      "--tolls <file>",
+      "historical tolls (VID,Day,XWay,Toll) for daily expenditure answers " +
+        "(default: none: their balances are not checked)",
+    )
     .action(async (flags: LrbValidateFlags) => {
       process.exitCode = await lrbValidate(flags, (text) => process.stdout.write(text));
     });

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { UserError } from "../errors.js";
-import { parseInteger } from "../options.js";
+import { parseInteger, quietOption } from "../options.js";
 
 /** Flags of `seep report`, as parsed. */
 interface ReportFlags {
@@ -15,23 +15,34 @@ interface ReportFlags {
   readonly quiet: boolean;
 }
 
+/**
+ * The reports there are, as `--help` lists them: the names of notebooks/index.ts's
+ * NOTEBOOKS (a test checks the list), kept here so that `--help` need not load them.
+ */
+const REPORT_NAMES = [
+  "lrb-scaleout",
+  "recovery-time",
+  "failure-timeline",
+  "checkpoint-overhead",
+  "sim-vs-real",
+  "sand-throughput",
+] as const;
+
 /** Register `seep report` on `program`. */
 export function registerReport(program: Command): void {
   program
     .command("report")
     .description("run a report's experiments and write it (HTML with its figures, PNGs, CSV and JSON data)")
-    .argument(
-      "<name>",
-      "the report: recovery-time, failure-timeline, lrb-scaleout, checkpoint-overhead, sim-vs-real or sand-throughput",
-    )
+    .summary("run a report's experiments and write the report")
+    .argument("<name>", `the report: ${REPORT_NAMES.join(", ")}`)
     .addOption(new Option("--quick", "fewer seeds and shorter runs: within a minute").default(false))
     .addOption(new Option("--out <dir>", "directory of the report (default: reports/<name>[-quick])"))
     .addOption(
-      new Option("--seed <n>", "seed of the runs (default: the experiment's)").argParser((v: string) =>
+      new Option("--seed <n>", "seed of every run (default: the report's own seeds)").argParser((v: string) =>
         parseInteger("--seed", v, { min: 0 }),
       ),
     )
-    .addOption(new Option("--quiet", "no progress bar").default(false))
+    .addOption(quietOption())
     .action(runReport);
 }
 

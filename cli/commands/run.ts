@@ -16,7 +16,14 @@ import { type Command, Option } from "commander";
 import type { ScheduledScaleOut, WorkerKill } from "../../cloud/cloudRun.js";
 import { UserError } from "../errors.js";
 import { checkKills, collectKill } from "../killSpec.js";
-import { parseInteger, parsePositiveNumber } from "../options.js";
+import {
+  EXPERIMENT_ARGUMENT,
+  EXPERIMENT_DEFAULT_VMS,
+  experimentSeedOption,
+  parseInteger,
+  parsePositiveNumber,
+  quietOption,
+} from "../options.js";
 import { checkPolicy, checkScaleIns, checkScaleOuts, collectScaleOut } from "../scaleOutSpec.js";
 import { collectSetting, type Setting } from "../settings.js";
 
@@ -38,46 +45,47 @@ export function registerRun(program: Command): void {
   program
     .command("run")
     .description("run an experiment for real on worker processes and write its summary, metrics and outputs")
-    .argument("<experiment>", "an experiment file (.json, .yaml or .yml) or the name of a built-in preset")
+    .summary("run an experiment on real worker processes")
+    .argument("<experiment>", EXPERIMENT_ARGUMENT)
     .addOption(
       new Option("--pool <kind>", "where workers come from").choices(["local", "ec2"]).default("local"),
     )
     .addOption(
-      new Option("--workers <n>", "number of workers (default: the experiment's cluster.vms)").argParser(
-        (v: string) => parseInteger("--workers", v, { min: 1, max: 64 }),
-      ),
+      new Option(
+        "--workers <n>",
+        `number of workers (default: the experiment's cluster.vms, else ${EXPERIMENT_DEFAULT_VMS})`,
+      ).argParser((v: string) => parseInteger("--workers", v, { min: 1, max: 64 })),
     )
-    .addOption(
-      new Option("--seed <n>", "seed of the run (default: the experiment's)").argParser((v: string) =>
-        parseInteger("--seed", v, { min: 0 }),
-      ),
-    )
+    .addOption(experimentSeedOption("seed of the run"))
     .addOption(new Option("--out <dir>", "directory for the run's files (default: runs/<name>-<seed>-real)"))
     .addOption(
       new Option(
         "--until <seconds>",
-        "stop after this much run time (default: the experiment's untilS, else the end of the stream)",
+        "stop after this much run time, in s (default: the experiment's untilS, else the end of the stream)",
       ).argParser((v: string) => parsePositiveNumber("--until", v)),
     )
     .addOption(
       new Option(
         "--set <key=value>",
-        "set a dotted key of the experiment before validation; repeatable (default: none)",
+        "set a dotted key of the experiment before validation, e.g. cluster.vms=8; repeatable (default: none)",
       ).argParser(collectSetting),
     )
     .addOption(
       new Option(
         "--kill <worker=i@time>",
-        "SIGKILL worker i (0-based) at this run time, e.g. worker=1@5s or worker=0@1500ms; repeatable (default: none)",
+        "SIGKILL worker i (0-based) at this run time, in s or ms, e.g. worker=1@5s or worker=0@1500ms; " +
+          "repeatable (default: none)",
       ).argParser(collectKill),
     )
     .addOption(
       new Option(
-        "--scale-out <operator[:index]@ms[xfactor]>",
-        "split instance index (default 0) of an operator into factor instances (default 2; x1 moves it to another worker) at this run time, e.g. count@1500 or count:1@2sx3; repeatable (default: the experiment's scaling.scaleOuts)",
+        "--scale-out <spec>",
+        "split an instance at a run time, spec operator[:index]@ms[xfactor] (index 0 and factor 2 if left " +
+          "out; x1 moves it to another worker; 1.5s for seconds), e.g. count@1500 or count:1@2sx3; " +
+          "repeatable, added to the experiment's scaling.scaleOuts (default: none)",
       ).argParser(collectScaleOut),
     )
-    .addOption(new Option("--quiet", "no progress display").default(false))
+    .addOption(quietOption())
     .action(runReal);
 }
 
@@ -144,6 +152,7 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
       strategy: experiment.faultTolerance.strategy,
       checkpointIntervalMs: experiment.faultTolerance.checkpointIntervalMs,
       backupPlacement: experiment.faultTolerance.backupPlacement,
+      parallelRecovery: experiment.faultTolerance.parallelRecovery,
     },
     kills,
     scaleOuts,

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { type Command, Option } from "commander";
 import type { SimSummary } from "../../sim/index.js";
 import { UserError } from "../errors.js";
-import { parseInteger, parsePositiveNumber } from "../options.js";
+import { EXPERIMENT_ARGUMENT, experimentSeedOption, parsePositiveNumber, quietOption } from "../options.js";
 import { collectSetting, type Setting } from "../settings.js";
 
 /** Flags of `seep sim`, as parsed. */
@@ -27,17 +27,14 @@ export function registerSim(program: Command): void {
     .description(
       "simulate an experiment on a virtual cloud and write its summary, metrics, outputs and trace",
     )
-    .argument("<experiment>", "an experiment file (.json, .yaml or .yml) or the name of a built-in preset")
-    .addOption(
-      new Option("--seed <n>", "seed of the run (default: the experiment's)").argParser((v: string) =>
-        parseInteger("--seed", v, { min: 0 }),
-      ),
-    )
+    .summary("simulate an experiment on a virtual cloud")
+    .argument("<experiment>", EXPERIMENT_ARGUMENT)
+    .addOption(experimentSeedOption("seed of the run"))
     .addOption(new Option("--out <dir>", "directory for the run's files (default: runs/<name>-<seed>)"))
     .addOption(
       new Option(
         "--until <seconds>",
-        "stop at this simulated time (default: the experiment's untilS, else the end of the stream)",
+        "stop at this simulated time, in s (default: the experiment's untilS, else the end of the stream)",
       ).argParser((v: string) => parsePositiveNumber("--until", v)),
     )
     .addOption(
@@ -47,7 +44,7 @@ export function registerSim(program: Command): void {
       ).argParser(collectSetting),
     )
     .addOption(new Option("--trace-csv", "also write the trace as trace.csv").default(false))
-    .addOption(new Option("--quiet", "no progress bar").default(false))
+    .addOption(quietOption())
     .action(runSim);
 }
 

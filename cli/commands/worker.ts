@@ -20,15 +20,26 @@ export function registerWorker(program: Command): void {
   program
     .command("worker")
     .description("run a worker process of the real runtime (started by `seep run`'s VM pool)")
+    .summary("serve as a worker process of the real runtime")
     .addOption(
       new Option("--listen <host:port>", "address to serve on; port 0 picks a free one").default(
         "127.0.0.1:0",
       ),
     )
     .addOption(new Option("--token <token>", "token every call must carry (default: $SEEP_TOKEN)"))
-    .addOption(new Option("--tls-cert <file>", "PEM certificate: serve over TLS (with --tls-key)"))
-    .addOption(new Option("--tls-key <file>", "PEM private key of --tls-cert"))
-    .addOption(new Option("--tls-ca <file>", "PEM CA of the other workers' certificates, for data streams"))
+    .addOption(
+      new Option(
+        "--tls-cert <file>",
+        "PEM certificate: serve over TLS, with --tls-key (default: none: serve in plain text)",
+      ),
+    )
+    .addOption(new Option("--tls-key <file>", "PEM private key of --tls-cert (default: none)"))
+    .addOption(
+      new Option(
+        "--tls-ca <file>",
+        "PEM CA of the other workers' certificates, for data streams (default: none: data streams in plain text)",
+      ),
+    )
     .action(runWorker);
 }
 

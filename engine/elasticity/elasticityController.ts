@@ -41,6 +41,8 @@ export interface ElasticityHost {
 export interface ScalingTarget {
   readonly plan: PhysicalPlan;
   readonly scaling: ScaleOut | null;
+  /** True while a failure is being recovered from (nothing scales meanwhile). */
+  readonly recovering?: boolean;
 }
 
 /** Applies the threshold policy's decisions on every load report. */
@@ -72,8 +74,9 @@ export class ElasticityController {
     if (scaling === null) throw new Error("the threshold policy needs a runtime that can scale out");
     const view: PlanView = {
       operatorName: (op) => this.target.plan.logical.operators[op].name,
-      // Nothing is decided while a scale out is under way.
-      scalable: (op) => !scaling.busy && whyNotScalable(this.target.plan, op) === null,
+      // Nothing is decided while a scale out or a recovery is under way.
+      scalable: (op) =>
+        !scaling.busy && this.target.recovering !== true && whyNotScalable(this.target.plan, op) === null,
       instancesOf: (op) => instancesOf(this.target.plan, op).map((i) => i.id),
       vmsInUse: () => this.host.vmsInUse(),
     };

@@ -38,9 +38,9 @@ import type { ControlReply } from "../control.js";
 import type { FaultToleranceLink } from "../faultTolerance/faultTolerance.js";
 import { splitRange } from "../keyGroups.js";
 import {
+  InstanceIds,
   type InstanceSpec,
   instanceById,
-  nextInstanceId,
   type PhysicalPlan,
   routingOf,
   sendersOf,
@@ -145,8 +145,6 @@ export class ScaleOut {
   readonly records: ScaleOutRecord[] = [];
   private active: Active | null = null;
   private nextCheckpointId = -1;
-  /** The next id a new instance may take (past every id a scale out ever gave out). */
-  private nextId = 0;
 
   constructor(
     private plan: PhysicalPlan,
@@ -154,6 +152,7 @@ export class ScaleOut {
     private readonly onPlan: (plan: PhysicalPlan) => void,
     private readonly hooks: ScaleOutHooks = {},
     private readonly options: ScaleOutOptions = {},
+    private readonly ids: InstanceIds = new InstanceIds(),
   ) {}
 
   /** True while a scale out is under way. */
@@ -420,8 +419,7 @@ export class ScaleOut {
     const ranges = splitRange(a.spec.range, a.factor);
     a.parts = this.link.partition?.(cp, ranges) ?? partition(cp, ranges);
     // Ids are never reused: receivers keep the channels of a retired instance (ended).
-    const first = Math.max(nextInstanceId(this.plan), this.nextId);
-    this.nextId = first + a.factor - 1;
+    const first = this.ids.take(this.plan, a.factor - 1);
     a.specs = ranges.map((range, i) => ({
       ...a.spec,
       id: i === 0 ? a.spec.id : first + i - 1,
@@ -508,8 +506,7 @@ export class ScaleOut {
     a.checkpoints.set(a.spec.id, cp);
     const ranges = splitRange(a.spec.range, a.factor);
     a.parts = partition(cp, ranges).map(asNewInstancePart);
-    const first = Math.max(nextInstanceId(this.plan), this.nextId);
-    this.nextId = first + a.factor;
+    const first = this.ids.take(this.plan, a.factor);
     a.specs = ranges.map((range, i) => ({ ...a.spec, id: first + i, range, vm: a.vms[i] }));
     a.record.instances = a.specs.map((s) => s.id);
     a.waiting.clear();

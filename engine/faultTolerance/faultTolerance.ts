@@ -29,13 +29,15 @@
 // A backup lost with its holder is re-made at once: the instance is asked for a checkpoint.
 
 import type { Checkpoint } from "../checkpoint.js";
-import type { ControlMessage, ControlReply } from "../control.js";
+import { type ControlMessage, type ControlReply, UnsupportedScenario } from "../control.js";
+import { whyNotScalable } from "../elasticity/scaleOut.js";
 import type { KeyGroupRange } from "../keyGroups.js";
 import type { InstanceSpec, PhysicalPlan } from "../physicalPlan.js";
-import { withInstances } from "../physicalPlan.js";
+import { InstanceIds, withInstances } from "../physicalPlan.js";
 import type { Clock, TimerHandle } from "../runtime.js";
 import { backupHolderOf, downstreamCone, STORE, upstreamCone } from "./backupPlacement.js";
 import type { FaultToleranceOptions } from "./options.js";
+import { type BackupOf, ParallelRecovery, type ParallelRecoveryHost } from "./parallelRecovery.js";
 
 /** What the protocols need from a runtime. */
 export interface FaultToleranceLink {
@@ -95,8 +97,8 @@ export class FaultTolerance {
   private nextCheckpointId = 1;
   private timer: TimerHandle | null = null;
   private stopped = false;
-  /** Latest complete backup per instance: its holder (or STORE, with the checkpoint). */
-  private readonly backups = new Map<number, { holder: number; checkpoint: Checkpoint | null }>();
+  /** Latest complete backup per instance: its holder (or STORE, with the checkpoint), and its positions. */
+  private readonly backups = new Map<number, BackupOf>();
   /** Checkpoints sent to holders, waiting for backedUp. */
   private readonly pending = new Map<number, Checkpoint>();
   /** Instances whose checkpoints have trimmed some upstream buffer. */
@@ -105,13 +107,27 @@ export class FaultTolerance {
   private readonly down = new Set<number>();
   /** Instances a scale out is deploying afresh. */
   private readonly suspended = new Set<number>();
+  /** Instances replaced by a parallel recovery's parts (they never come back), with their operators. */
+  private readonly gone = new Map<number, number>();
+  /** The parallel recovery under way. */
+  private parallel: ParallelRecovery | null = null;
   /** Instances that reported the end of their input. */
   private readonly ended = new Set<number>();
   private readonly finalCheckpoint = new Set<number>();
   /** The recovery under way (at most one: a failure during a recovery folds it in). */
   private readonly active: Recovery[] = [];
   /** Checkpoints taken, backups made, acks sent (for reports and tests). */
-  readonly counts = { checkpoints: 0, backups: 0, acks: 0, rebackups: 0, snapshots: 0, rebuilds: 0 };
+  readonly counts = {
+    checkpoints: 0,
+    backups: 0,
+    acks: 0,
+    rebackups: 0,
+    snapshots: 0,
+    rebuilds: 0,
+    parallelRecoveries: 0,
+    /** Parallel recoveries given up for one replacement (output lost in flight before the checkpoint). */
+    parallelFallbacks: 0,
+  };
   /** The global snapshot under way: its id and the checkpoints in so far. */
   private snapshot: { readonly id: number; readonly parts: Map<number, Checkpoint> } | null = null;
 
@@ -120,6 +136,7 @@ export class FaultTolerance {
     private plan: PhysicalPlan,
     private readonly link: FaultToleranceLink,
     private readonly onPlan: (plan: PhysicalPlan) => void = () => {},
+    private readonly ids: InstanceIds = new InstanceIds(),
   ) {}
 
   /** True while a recovery is under way. */
@@ -183,7 +200,7 @@ export class FaultTolerance {
     this.snapshot = null;
     this.counts.snapshots++;
     for (const part of s.parts.values()) {
-      this.backups.set(part.instance, { holder: STORE, checkpoint: part });
+      this.backups.set(part.instance, { holder: STORE, checkpoint: part, positions: part });
       this.counts.backups++;
       this.sendAcks(part, STORE);
     }
@@ -199,6 +216,7 @@ export class FaultTolerance {
 
   /** Take in an instance's reply. */
   handleReply(reply: ControlReply): void {
+    if (this.parallel?.handleReply(reply)) return;
     switch (reply.type) {
       case "checkpointed":
         this.checkpointed(reply.checkpoint);
@@ -208,7 +226,7 @@ export class FaultTolerance {
         if (cp === undefined || cp.id !== reply.checkpointId || this.down.has(reply.holder)) return;
         if (!this.ofCurrentRange(cp)) return;
         this.pending.delete(reply.instance);
-        this.backups.set(reply.instance, { holder: reply.holder, checkpoint: null });
+        this.backups.set(reply.instance, { holder: reply.holder, checkpoint: null, positions: cp });
         this.trimmed.add(reply.instance);
         this.counts.backups++;
         this.sendAcks(cp, reply.holder);
@@ -226,6 +244,7 @@ export class FaultTolerance {
         this.ended.add(reply.instance);
         return;
       case "stopped":
+      case "senderReplaced":
         return;
     }
   }
@@ -242,7 +261,7 @@ export class FaultTolerance {
       // (it is small: positions only), and the upstreams may trim what it covers.
       const b = this.backups.get(cp.instance);
       if (b !== undefined && b.checkpoint !== null && b.checkpoint.id >= cp.id) return;
-      this.backups.set(cp.instance, { holder: STORE, checkpoint: cp });
+      this.backups.set(cp.instance, { holder: STORE, checkpoint: cp, positions: cp });
       this.trimmed.add(cp.instance);
       this.counts.backups++;
       this.sendAcks(cp, STORE);
@@ -251,7 +270,7 @@ export class FaultTolerance {
     if (this.options.strategy !== "rsm") return;
     const holder = backupHolderOf(this.plan, cp.instance, this.options.backupPlacement);
     if (holder === STORE || this.away(holder)) {
-      this.backups.set(cp.instance, { holder: STORE, checkpoint: cp });
+      this.backups.set(cp.instance, { holder: STORE, checkpoint: cp, positions: cp });
       this.trimmed.add(cp.instance);
       this.counts.backups++;
       this.sendAcks(cp, STORE);
@@ -272,7 +291,7 @@ export class FaultTolerance {
 
   /** True for an instance being replaced, by a recovery or a scale out. */
   private away(id: number): boolean {
-    return this.down.has(id) || this.suspended.has(id);
+    return this.down.has(id) || this.suspended.has(id) || this.gone.has(id);
   }
 
   /** Tell each upstream (but the holder, which trimmed itself) what the checkpoint covers. */
@@ -299,6 +318,11 @@ export class FaultTolerance {
   }
 
   private recover(lostIds: readonly number[], failedAtMs: number, forceRollback: boolean): void {
+    if (this.parallel !== null) {
+      throw new UnsupportedScenario(
+        `instances ${lostIds.join(", ")} failed during a parallel recovery, which is not handled yet (faultTolerance.parallelRecovery 1 recovers from it)`,
+      );
+    }
     const now = this.link.clock.nowMs();
     const lost = new Set(lostIds);
     // A failure during a recovery folds the recoveries under way into this one: their
@@ -404,13 +428,80 @@ export class FaultTolerance {
         else this.link.sendControl(b.holder, { type: "restoreBackup", instance: s.id });
       }
     };
-    if (lost.size > 0) this.link.redeploy(specs(lost), true, restoreEach);
+    const parallel =
+      lost.size === 1 && live.length === 0 && folded.length === 0
+        ? this.parallelRecoveryOf([...lost][0], recovery, () =>
+            this.link.redeploy(specs(lost), true, restoreEach),
+          )
+        : null;
+    if (parallel !== null) {
+      this.parallel = parallel;
+      parallel.start();
+    } else if (lost.size > 0) this.link.redeploy(specs(lost), true, restoreEach);
     if (live.length > 0) this.link.redeploy(specs(live), false, restoreEach);
     // Re-protect instances whose backups were lost, once they run again.
     for (const x of orphans) {
       this.counts.rebackups++;
       if (!this.down.has(x)) this.checkpoint(x);
     }
+  }
+
+  /**
+   * A parallel recovery of lost instance `x` (rsm with parallelRecovery k > 1, a keyed
+   * operator with at least k key groups, and a backup), or null to recover it as one.
+   */
+  private parallelRecoveryOf(x: number, recovery: Recovery, asOne: () => void): ParallelRecovery | null {
+    const k = this.options.parallelRecovery ?? 1;
+    const b = this.backups.get(x);
+    const spec = this.plan.instances.find((s) => s.id === x);
+    if (this.options.strategy !== "rsm" || k < 2 || b === undefined || spec === undefined) return null;
+    if (spec.range.size < k || this.plan.logical.operators[spec.operator].syncInputs) return null;
+    if (whyNotScalable(this.plan, spec.operator) !== null) return null;
+    const ft = this;
+    const host: ParallelRecoveryHost = {
+      link: this.link,
+      get plan() {
+        return ft.plan;
+      },
+      setPlan: (plan) => {
+        this.plan = plan;
+        this.onPlan(plan);
+      },
+      newIds: (n) => this.ids.take(this.plan, n),
+      deploying: (ids) => {
+        for (const id of ids) this.down.add(id);
+      },
+      adopt: (id, holder, part) => {
+        const positions = part ?? {
+          inputs: b.positions.inputs,
+          outputs: b.positions.outputs.map((o) => ({ ...o, seq: 0, sentTo: [] })),
+        };
+        this.backups.set(id, { holder, checkpoint: part, positions });
+        this.trimmed.add(id);
+      },
+      fallBack: () => {
+        this.parallel = null;
+        this.counts.parallelFallbacks++;
+        asOne();
+      },
+      done: (parts) => {
+        this.parallel = null;
+        this.active.length = 0;
+        this.down.delete(x);
+        this.gone.set(x, spec.operator);
+        this.backups.delete(x);
+        this.counts.parallelRecoveries++;
+        const now = this.link.clock.nowMs();
+        for (const rec of recovery.records) rec.restoredAtMs = now;
+        // Each part's backup is its share of X's checkpoint under a new identity: it
+        // checkpoints as itself at once.
+        for (const p of parts) {
+          this.down.delete(p);
+          this.checkpoint(p);
+        }
+      },
+    };
+    return new ParallelRecovery(host, spec, k, b);
   }
 
   /** Instances deployed afresh by a scale out: no checkpoints for them until `unsuspend`. */
@@ -434,6 +525,11 @@ export class FaultTolerance {
     for (const id of ids) this.suspended.delete(id);
   }
 
+  /** The operator of instance `id`, in the plan or replaced by a parallel recovery; undefined if unknown. */
+  operatorOf(id: number): number | undefined {
+    return this.plan.instances.find((s) => s.id === id)?.operator ?? this.gone.get(id);
+  }
+
   /** The plan changed elsewhere (a scale out). */
   planChanged(plan: PhysicalPlan): void {
     this.plan = plan;
@@ -447,7 +543,7 @@ export class FaultTolerance {
   adoptBackup(part: Checkpoint, spec: InstanceSpec): void {
     if (this.options.strategy !== "rsm") return;
     this.pending.delete(spec.id);
-    this.backups.set(spec.id, { holder: STORE, checkpoint: part });
+    this.backups.set(spec.id, { holder: STORE, checkpoint: part, positions: part });
     this.trimmed.add(spec.id);
   }
 

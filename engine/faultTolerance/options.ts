@@ -42,6 +42,11 @@ export interface FaultToleranceOptions {
   /** Time between two checkpoints of every instance (rsm), two marks (upstream-backup), or two global snapshots. */
   readonly checkpointIntervalMs: number;
   readonly backupPlacement: BackupPlacement;
+  /**
+   * rsm: recover a failed instance onto this many new instances at once, each on a VM of
+   * its own, by partitioning its checkpoint (SEEP's parallel recovery); 1: onto one.
+   */
+  readonly parallelRecovery?: number;
 }
 
 /** Defaults: SEEP's Linear Road runs checkpointed every 20-30 s; 5 s keeps replays short. */

@@ -63,6 +63,10 @@ export interface FaultToleranceCounts {
   readonly rebackups: number;
   readonly snapshots: number;
   readonly rebuilds: number;
+  /** Failed instances recovered onto several (parallel recovery). */
+  readonly parallelRecoveries: number;
+  /** Parallel recoveries given up for one replacement (output in flight before the checkpoint). */
+  readonly parallelFallbacks: number;
 }
 
 /** A figure rounded to microseconds, as summaries print them. */

@@ -16,11 +16,12 @@ function linesOf(text: string): string[] {
 }
 
 describe("seep", () => {
-  it("--help lists the demo and bench commands and exits 0", async () => {
+  it("--help lists the demo and bench commands and examples, and exits 0", async () => {
     const out = await seep(["--help"]);
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/^\s+demo\b/m);
     expect(out.stdout).toMatch(/^\s+bench\b/m);
+    expect(out.stdout).toMatch(/^Examples:\n {2}npx seep report lrb-scaleout /m);
   });
 
   it("demo --help shows every option with its default", async () => {

@@ -2,8 +2,9 @@
 // help and version end cleanly; anything else is reported as a bug, with its stack.
 
 import { Command } from "commander";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { commandPath, reportError, routeParseErrors, UserError } from "../../cli/errors.js";
+import { UnsupportedScenario } from "../../engine/index.js";
 
 /** What `reportError` writes and returns for `err`. */
 function report(err: unknown): { code: number; text: string } {
@@ -30,6 +31,9 @@ function program(): Command {
   p.command("demo")
     .option("--lines <n>", "lines")
     .action(() => {});
+  const group = p.command("lrb");
+  group.command("generate").action(() => {});
+  group.command("rate").action(() => {});
   routeParseErrors(p);
   p.configureOutput({ writeOut: () => {}, writeErr: () => {} });
   for (const c of p.commands) c.configureOutput({ writeOut: () => {}, writeErr: () => {} });
@@ -37,6 +41,12 @@ function program(): Command {
 }
 
 describe("reportError", () => {
+  it("a scenario the protocols do not handle yet is one line, not an internal error", () => {
+    const { code, text } = report(new UnsupportedScenario("instances 2 failed during a parallel recovery"));
+    expect(code).toBe(1);
+    expect(text).toBe("seep: not supported yet: instances 2 failed during a parallel recovery\n");
+  });
+
   it("prints a user error as one line prefixed by seep and returns 1", () => {
     expect(report(new UserError("--lines expects an integer, got 'x'"))).toEqual({
       code: 1,
@@ -62,6 +72,43 @@ describe("routeParseErrors", () => {
   it("keeps commander's suggestion on the same line", () => {
     const { text } = report(parseFailure(program(), ["dmeo"]));
     expect(text).toBe("seep: unknown command 'dmeo' (Did you mean demo?) (see 'seep --help')\n");
+  });
+
+  it("joins commander's sentences into one line that ends in the hint", () => {
+    expect(report(parseFailure(program(), ["demo", "extra"])).text).toBe(
+      "seep: too many arguments for 'demo': expected 0 arguments but got 1 (see 'seep demo --help')\n",
+    );
+  });
+
+  it("lists the known commands after an unknown one that suggests none", () => {
+    expect(report(parseFailure(program(), ["lrb", "nope"])).text).toBe(
+      "seep: unknown command 'nope' (known: generate, rate) (see 'seep lrb --help')\n",
+    );
+  });
+
+  it("turns a command group run without its command into one line, instead of its whole help", () => {
+    // Routed as the CLI is, with commander's own stderr left as it is: it must stay silent.
+    const p = new Command("seep");
+    p.command("lrb")
+      .command("generate")
+      .action(() => {});
+    routeParseErrors(p);
+    const write = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    let err: unknown;
+    let written: unknown[][];
+    try {
+      err = parseFailure(p, ["lrb"]);
+    } finally {
+      written = [...write.mock.calls];
+      write.mockRestore();
+    }
+    expect(written).toEqual([]);
+    expect(report(err).text).toBe(
+      "seep: 'seep lrb' needs a command (known: generate) (see 'seep lrb --help')\n",
+    );
+    expect(report(parseFailure(program(), ["help", "nope"])).text).toMatch(
+      /^seep: unknown command 'nope' \(known: demo, lrb\) \(see 'seep --help'\)\n$/,
+    );
   });
 
   it("lets help end the run with commander's exit code and nothing more printed", () => {

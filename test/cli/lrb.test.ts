@@ -32,6 +32,26 @@ describe("seep lrb generate", () => {
     expect(tolls.toString("utf8").split("\n")[0]).toMatch(/^\d+,\d+,\d+,\d+$/);
   });
 
+  it("reports its progress: the records by event time, then the tolls by car, each to its end", async () => {
+    const { writeLrbFiles } = await import("../../cli/commands/lrb.js");
+    const calls: [string, number, number][] = [];
+    await writeLrbFiles(join(dir, "p.csv"), 1, 1, 300, 0, (phase, done, total) =>
+      calls.push([phase, done, total]),
+    );
+    const phases = calls.map(([phase]) => phase);
+    expect(phases.lastIndexOf("records")).toBeLessThan(phases.indexOf("tolls"));
+    for (const phase of ["records", "tolls"]) {
+      const mine = calls.filter(([p]) => p === phase);
+      const total = mine[0][2];
+      expect(
+        mine.every(([, done, t], i) => t === total && done <= total && (i === 0 || done >= mine[i - 1][1])),
+        phase,
+      ).toBe(true);
+      expect(mine.at(-1)?.[1], phase).toBe(total);
+    }
+    expect(calls.find(([p]) => p === "records")?.[2]).toBe(300);
+  });
+
   it("refuses a bad flag value in one line", async () => {
     const out = await seep(["lrb", "generate", "--xways", "0", "-o", join(dir, "y.csv")]);
     expect(out.code).toBe(1);

@@ -162,6 +162,30 @@ describe("control requests on the wire", () => {
     { type: "catchUp", processed: [], watermarkMs: Number.NEGATIVE_INFINITY },
     { type: "addSender", edge: 2, sender: 6 },
     { type: "addSender", edge: 0, sender: 0 },
+    { type: "reportCut", edge: 1, sender: 4 },
+    { type: "reopenChannel", edge: 1, sender: 4 },
+    { type: "replaceSender", edge: 1, sender: 4, by: [9, 10, 11] },
+    {
+      type: "suppressOutput",
+      cuts: [
+        {
+          edge: 1,
+          receiver: 7,
+          processed: [{ edge: 0, sender: 2, seq: 812, watermarkMs: 1999 }],
+          watermarkMs: 2000,
+        },
+        { edge: null, receiver: null, processed: [], watermarkMs: Number.NEGATIVE_INFINITY },
+      ],
+    },
+    { type: "restoreBackup", instance: 4 },
+    {
+      type: "restoreBackup",
+      instance: 4,
+      parts: [
+        { instance: 9, range: KeyGroupRange.of(0, 63) },
+        { instance: 10, range: KeyGroupRange.of(64, 127) },
+      ],
+    },
     { type: "shed", rate: 0 },
     { type: "shed", rate: 0.375 },
     { type: "shed", rate: 1 },
@@ -335,6 +359,16 @@ describe("control replies on the wire", () => {
     },
     { type: "paused", instance: 0, sent: [] },
     { type: "senderAdded", instance: 5, edge: 2, sender: 6 },
+    { type: "senderReplaced", instance: 5, edge: 2, sender: 4 },
+    { type: "cutReported", instance: 5, edge: 2, sender: 4, receivedSeq: 0, cut: null },
+    {
+      type: "cutReported",
+      instance: 5,
+      edge: 2,
+      sender: 4,
+      receivedSeq: 4097,
+      cut: { processed: [{ edge: 0, sender: 1, seq: 300, watermarkMs: 80 }], watermarkMs: 79.5 },
+    },
     {
       type: "retired",
       instance: 4,

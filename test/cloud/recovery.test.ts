@@ -31,7 +31,7 @@ function failureFree() {
 }
 
 /** A real run on 3 local workers under `strategy`, killing worker `worker` at KILL_AT_MS. */
-async function killedRun(strategy: FtStrategy, worker: number) {
+async function killedRun(strategy: FtStrategy, worker: number, workers = 3, parallelRecovery = 1) {
   const token = randomBytes(8).toString("hex");
   const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
   pools.push(pool);
@@ -39,7 +39,7 @@ async function killedRun(strategy: FtStrategy, worker: number) {
     name: `kill-${strategy}-${worker}`,
     pool,
     poolKind: "local",
-    workers: 3,
+    workers,
     token,
     workload: "wordcount",
     params,
@@ -47,7 +47,7 @@ async function killedRun(strategy: FtStrategy, worker: number) {
     seed: 1,
     batchSize: 256,
     sourcePollMs: 20,
-    faultTolerance: { strategy, checkpointIntervalMs: 500, backupPlacement: "upstream" },
+    faultTolerance: { strategy, checkpointIntervalMs: 500, backupPlacement: "upstream", parallelRecovery },
     kills: [{ worker, atMs: KILL_AT_MS }],
     untilMs: 20_000,
   });
@@ -84,6 +84,16 @@ describe("recovery of a real run from a worker killed with SIGKILL", () => {
       expect(s.vmsMax).toBe(3);
     }, 30_000);
   }
+
+  it("rsm, parallel recovery: count#3, alone on worker 3 of 4, recovers onto 2 new workers with the failure-free output", async () => {
+    const s = await killedRun("rsm", 3, 4, 2);
+    expect(s.failures).toHaveLength(1);
+    expect(s.faultToleranceCounts!.parallelRecoveries).toBe(1);
+    expect(s.outputDigest).toBe(base.outputDigest);
+    expect(s.tuplesOut).toBe(base.tuplesOut);
+    expect(s.recoveries[0].instances).toEqual(["count#3"]);
+    expect(s.recoveries[0].restoredAtMs).toBeGreaterThan(s.recoveries[0].detectedAtMs);
+  }, 30_000);
 
   it("upstream-backup: killing worker 1 mid-run rebuilds its instances to their marks, with the failure-free output", async () => {
     const s = await killedRun("upstream-backup", 1);

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Batch, BatchBuilder } from "../../engine/batch.js";
-import { decodeBatch, encodeBatch, numericSizeBytes } from "../../engine/batchCodec.js";
+import { decodeBatch, encodeBatch, numericSizeBytes, prepareBatch } from "../../engine/batchCodec.js";
 
 const tuple = (fields: number) =>
   fc.record({
@@ -34,6 +34,7 @@ const plain = (b: Batch) => ({
   values: b.values,
   watermarkMs: b.watermarkMs,
   prevSeq: b.prevSeq,
+  cut: b.cut,
 });
 
 describe("batch codec", () => {
@@ -50,6 +51,26 @@ describe("batch codec", () => {
         },
       ),
     );
+  });
+
+  it("carries the sender's cut, after the values when there are some", () => {
+    const cut = {
+      processed: [
+        { edge: 0, sender: 3, seq: 812, watermarkMs: 1999.5 },
+        { edge: 2, sender: 1, seq: 0, watermarkMs: Number.NEGATIVE_INFINITY },
+      ],
+      watermarkMs: 1999,
+    };
+    for (const f of [0, 2]) {
+      const batch = build(f, [], 5).withCut(cut);
+      expect(decodeBatch(encodeBatch(batch)).cut).toEqual(cut);
+      expect(encodeBatch(batch).length).toBe(prepareBatch(batch).sizeBytes);
+    }
+    const withValues = build(1, [{ key: 1, t: 2, row: [4], value: "v" }], 5).withCut({
+      processed: [],
+      watermarkMs: 3,
+    });
+    expect(decodeBatch(encodeBatch(withValues)).cut).toEqual({ processed: [], watermarkMs: 3 });
   });
 
   it("decodes from misaligned bytes (as sockets hand them over) by copying each column once", () => {

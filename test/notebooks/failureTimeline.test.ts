@@ -14,7 +14,14 @@ it("draws every strategy around the crash and its detection; each recovers exact
   const { document } = parseHTML(readFileSync(failureTimelineReport({ quick: true }).write(dir), "utf8"));
   const throughput = document.querySelector("figure#throughput svg")!;
   const names = [...throughput.querySelectorAll("path.series")].map((p) => p.getAttribute("data-name"));
-  expect(names).toEqual(["failure-free", "rsm", "upstream-backup", "source-replay", "global-snapshot"]);
+  expect(names).toEqual([
+    "failure-free",
+    "rsm",
+    "parallel rsm",
+    "upstream-backup",
+    "source-replay",
+    "global-snapshot",
+  ]);
   const marks = [...throughput.querySelectorAll("g.marker text")].map((t) => t.textContent).join(" | ");
   expect(marks).toMatch(/VM 3 crashes/);
   expect(marks).toMatch(/detected/);
@@ -22,6 +29,6 @@ it("draws every strategy around the crash and its detection; each recovers exact
     .trim()
     .split("\n")
     .slice(1);
-  expect(rows).toHaveLength(4);
+  expect(rows).toHaveLength(5);
   for (const r of rows) expect(r.endsWith(",true"), r).toBe(true);
 }, 60_000);

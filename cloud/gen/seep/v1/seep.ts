@@ -92,6 +92,12 @@ export interface DeployRequest {
    * sender trims its buffer), for runs that keep buffers without checkpoints. 0: never.
    */
   ackProcessedEvery: number;
+  /**
+   * Stamp every batch with tuples with the sender's cut (its processed positions and event
+   * time when it sent the batch), so that a failed instance can be recovered onto several
+   * (parallel recovery, engine/outputCut.ts).
+   */
+  stampOutputCuts: boolean;
 }
 
 export interface DeployRequest_AddressesEntry {
@@ -480,6 +486,7 @@ function createBaseDeployRequest(): DeployRequest {
     incarnations: {},
     bufferOutput: false,
     ackProcessedEvery: 0,
+    stampOutputCuts: false,
   };
 }
 
@@ -533,6 +540,9 @@ export const DeployRequest: MessageFns<DeployRequest> = {
     }
     if (message.ackProcessedEvery !== 0) {
       writer.uint32(120).uint32(message.ackProcessedEvery);
+    }
+    if (message.stampOutputCuts !== false) {
+      writer.uint32(128).bool(message.stampOutputCuts);
     }
     return writer;
   },
@@ -686,6 +696,14 @@ export const DeployRequest: MessageFns<DeployRequest> = {
             message.ackProcessedEvery = reader.uint32();
             continue;
           }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.stampOutputCuts = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -781,6 +799,11 @@ export const DeployRequest: MessageFns<DeployRequest> = {
         : isSet(object.ack_processed_every)
         ? globalThis.Number(object.ack_processed_every)
         : 0,
+      stampOutputCuts: isSet(object.stampOutputCuts)
+        ? globalThis.Boolean(object.stampOutputCuts)
+        : isSet(object.stamp_output_cuts)
+        ? globalThis.Boolean(object.stamp_output_cuts)
+        : false,
     };
   },
 
@@ -843,6 +866,9 @@ export const DeployRequest: MessageFns<DeployRequest> = {
     if (message.ackProcessedEvery !== 0) {
       obj.ackProcessedEvery = Math.round(message.ackProcessedEvery);
     }
+    if (message.stampOutputCuts !== false) {
+      obj.stampOutputCuts = message.stampOutputCuts;
+    }
     return obj;
   },
 
@@ -882,6 +908,7 @@ export const DeployRequest: MessageFns<DeployRequest> = {
     );
     message.bufferOutput = object.bufferOutput ?? false;
     message.ackProcessedEvery = object.ackProcessedEvery ?? 0;
+    message.stampOutputCuts = object.stampOutputCuts ?? false;
     return message;
   },
 };

@@ -1,0 +1,83 @@
+// Output suppression: an instance that takes over keys from another processes tuples the
+// other had already processed, and must not send their output again. Each cut says what
+// the other had sent: its output for tuples up to `processed` (per input channel) and for
+// firings up to `watermarkMs`. A live scale out has one cut for every output (the retired
+// instance's processed positions); a parallel recovery has one per receiver (what that
+// receiver had taken from the failed instance, engine/outputCut.ts). The instance delivers
+// its input in pieces that end at the cuts' positions, and after each piece drops the
+// output of the receivers whose cut covers it; likewise for event time.
+
+import type { ChannelPosition } from "./checkpoint.js";
+
+/** A channel's key: `edge * 0x100000 + sender`. */
+export function channelKey(edge: number, sender: number): number {
+  return edge * 0x100000 + sender;
+}
+
+/** What another instance sent: to `receiver` on `edge`, or (both null) every output. */
+export interface SuppressionCut {
+  readonly edge: number | null;
+  readonly receiver: number | null;
+  readonly processed: readonly ChannelPosition[];
+  readonly watermarkMs: number;
+}
+
+/** Which output of edge `edge` to `receiver` to drop. */
+export type Suppressed = (edge: number, receiver: number) => boolean;
+
+interface Cut {
+  readonly edge: number | null;
+  readonly receiver: number | null;
+  readonly processed: ReadonlyMap<number, number>;
+  readonly watermarkMs: number;
+}
+
+/** The cuts an instance suppresses output up to. */
+export class OutputSuppression {
+  private readonly cuts: readonly Cut[];
+
+  constructor(cuts: readonly SuppressionCut[]) {
+    this.cuts = cuts.map((c) => ({
+      edge: c.edge,
+      receiver: c.receiver,
+      processed: new Map(c.processed.map((p) => [channelKey(p.edge, p.sender), p.seq])),
+      watermarkMs: c.watermarkMs,
+    }));
+  }
+
+  /** Ascending distinct positions on channel `key` at or after `fromSeq` where some cut ends. */
+  positionsOn(key: number, fromSeq: number): number[] {
+    const out: number[] = [];
+    for (const c of this.cuts) {
+      const p = c.processed.get(key);
+      if (p !== undefined && p >= fromSeq && !out.includes(p)) out.push(p);
+    }
+    return out.sort((a, b) => a - b);
+  }
+
+  /** Ascending distinct cut event times above `afterMs`. */
+  watermarksAbove(afterMs: number): number[] {
+    const out: number[] = [];
+    for (const c of this.cuts)
+      if (c.watermarkMs > afterMs && !out.includes(c.watermarkMs)) out.push(c.watermarkMs);
+    return out.sort((a, b) => a - b);
+  }
+
+  /** The output of the tuples of channel `key` up to `seq`: suppressed where a cut reaches `seq`. */
+  byPosition(key: number, seq: number): Suppressed {
+    return this.covering((c) => (c.processed.get(key) ?? Number.NEGATIVE_INFINITY) >= seq);
+  }
+
+  /** The output of firings up to `watermarkMs`: suppressed where a cut's event time reaches it. */
+  byWatermark(watermarkMs: number): Suppressed {
+    return this.covering((c) => c.watermarkMs >= watermarkMs);
+  }
+
+  private covering(reaches: (c: Cut) => boolean): Suppressed {
+    const hit = this.cuts.filter(reaches);
+    return (edge, receiver) =>
+      hit.some(
+        (c) => (c.edge === null || c.edge === edge) && (c.receiver === null || c.receiver === receiver),
+      );
+  }
+}
