@@ -56,6 +56,12 @@ export const experimentSchema = z
           .object({ cores: z.number().int().positive(), speed: positive, memoryMb: positive.default(1740) })
           .strict()
           .optional(),
+        /**
+         * The VMs share this many cores of one machine (local worker processes on one
+         * computer): a task runs only while a core of the machine is free too, first come
+         * first served across VMs. Absent: every VM's cores are its own (a cloud).
+         */
+        hostCores: z.number().int().positive().optional(),
       })
       .strict()
       .prefault({}),

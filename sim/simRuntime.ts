@@ -60,6 +60,8 @@ export interface SimRuntimeOptions {
   readonly ackProcessedEvery?: number;
   /** Batches carry their sender's cut (parallel recovery; engine/outputCut.ts). */
   readonly stampOutputCuts?: boolean;
+  /** Every VM's tasks share this many cores of one machine (absent: VMs' cores are their own). */
+  readonly hostCores?: number;
   /**
    * Where in its period each source's polling starts: `aligned` (at 0: polls fall on
    * multiples of the period, as do round event times such as window ends) or `random`
@@ -127,6 +129,10 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
   readonly bufferOutput: boolean;
   readonly ackProcessedEvery: number;
   readonly stampOutputCuts: boolean;
+  /** Cores of the shared machine running a task now (with `hostCores`). */
+  private hostBusy = 0;
+  /** VMs with work waiting for a core of the shared machine, first come first served. */
+  private readonly hostWaiting: Vm[] = [];
 
   constructor(
     readonly clock: Environment,
@@ -336,9 +342,14 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
     this.dispatch(host.vm);
   }
 
-  /** Start tasks on free cores of `vm`. */
+  /** Start tasks on free cores of `vm` (and of the shared machine, with `hostCores`). */
   dispatch(vm: Vm): void {
+    const limit = this.options.hostCores;
     while (vm.alive && vm.busyCores < vm.shape.cores) {
+      if (limit !== undefined && this.hostBusy >= limit) {
+        if (vm.hasQueued && !this.hostWaiting.includes(vm)) this.hostWaiting.push(vm);
+        return;
+      }
       const index = vm.dequeue();
       if (index < 0) return;
       const host = this.hosts[index];
@@ -351,6 +362,7 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
   private runTask(host: SimHost): void {
     const vm = host.vm;
     const token = vm.beginTask(this.clock.nowMs());
+    this.hostBusy++;
     host.running = true;
     this.tasksRunning++;
     const task = host.take();
@@ -404,6 +416,8 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
     const costMs = this.workUs / 1000 / vm.speed;
     this.clock.schedule(costMs, () => {
       this.tasksRunning--;
+      this.hostBusy--;
+      if (this.hostWaiting.length > 0) this.wakeHostWaiting();
       if (vm.state === "crashed") return; // the task's output dies with the VM
       vm.endTask(token, this.clock.nowMs());
       host.running = false;
@@ -420,6 +434,15 @@ export class SimRuntime implements Runtime, Transport, WorkMeter, Placement {
       this.hooks.onTask?.(host, task.kind, tuples, costMs);
       this.wake(host);
     });
+  }
+
+  /** A core of the shared machine is free: the VMs waiting for one, in turn. */
+  private wakeHostWaiting(): void {
+    const limit = this.options.hostCores ?? Number.POSITIVE_INFINITY;
+    while (this.hostWaiting.length > 0 && this.hostBusy < limit) {
+      const vm = this.hostWaiting.shift()!;
+      this.dispatch(vm);
+    }
   }
 
   /**

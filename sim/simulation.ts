@@ -121,6 +121,7 @@ export class Simulation {
         bufferOutput: keepsOutputBuffers(e.faultTolerance.strategy) || elastic,
         ackProcessedEvery: elastic && e.faultTolerance.strategy === "none" ? 16 : 0,
         stampOutputCuts: e.faultTolerance.strategy === "rsm" && e.faultTolerance.parallelRecovery > 1,
+        hostCores: e.cluster.hostCores,
         pollPhaseRandom: this.streams.stream("poll-phase"),
       },
       {

@@ -52,6 +52,11 @@ export class Vm {
     this.runQueue.push(host);
   }
 
+  /** True while some instance waits for a core. */
+  get hasQueued(): boolean {
+    return this.runHead < this.runQueue.length;
+  }
+
   /** The next instance waiting for a core, or -1. */
   dequeue(): number {
     if (this.runHead >= this.runQueue.length) return -1;

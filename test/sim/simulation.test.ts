@@ -141,3 +141,36 @@ describe("source poll phase", () => {
     expect(run("random").traceHash).toBe(random.traceHash);
   });
 });
+
+describe("VMs sharing one machine's cores (cluster.hostCores)", () => {
+  const run = (hostCores?: number) => {
+    const e = parseExperiment(
+      {
+        name: "host",
+        seed: 1,
+        workload: {
+          name: "wordcount",
+          params: {
+            lines: 8_000,
+            lineIntervalMs: 0.25,
+            windowSizeMs: 1000,
+            windowSlideMs: 500,
+            parallelism: 2,
+          },
+        },
+        cluster: { vms: 4, speed: 0.2, ...(hostCores === undefined ? {} : { hostCores }) },
+      },
+      "test",
+    );
+    return new Simulation(e, workloadNamed("wordcount").plan(e.workload.params, e.seed)).run();
+  };
+
+  it("as many shared cores as cores changes nothing; fewer delay the output, which stays the same", () => {
+    const own = run();
+    expect(run(4).traceHash).toBe(own.traceHash);
+    const one = run(1);
+    expect(one.outputDigest).toBe(own.outputDigest);
+    expect(one.latencyMs.p50!).toBeGreaterThan(own.latencyMs.p50! * 1.1);
+    expect(run(1).traceHash).toBe(one.traceHash);
+  });
+});
