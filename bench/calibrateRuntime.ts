@@ -51,17 +51,11 @@ import { ControlClient } from "../cloud/gen/seep/v1/seep.js";
 import type { LocalProcessPool } from "../cloud/localProcessPool.js";
 import { specMessage } from "../cloud/recovery.js";
 import type { CloudVm } from "../cloud/vmPool.js";
-import {
-  BatchBuilder,
-  InProcessRuntime,
-  type Instance,
-  physicalPlan,
-  type WorkKind,
-} from "../engine/index.js";
+import { BatchBuilder, InProcessRuntime, physicalPlan, type WorkKind } from "../engine/index.js";
 import { DEFAULT_COST_MODEL } from "../sim/costModel.js";
 import { packetCounterPlan, workloadNamed } from "../workloads/index.js";
 import { localWorkers } from "./largeStateWordCount.js";
-import { collectGarbage, median, nowMs } from "./measure.js";
+import { collectGarbage, median, nowMs, timeTasks } from "./measure.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 
@@ -365,12 +359,6 @@ async function dataProbe(address: string, metadata: Metadata, trips: number): Pr
   }
 }
 
-/** CPU microseconds this process has used (user and system). */
-function cpuUs(): number {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-}
-
 /** What one operator did in an instrumented run: CPU time in its tasks and the work units priced. */
 interface OperatorWork {
   us: number;
@@ -411,30 +399,6 @@ function instrumentedPacketRun(packets: number, batchSize: number): Map<string, 
     });
   }
   return byOperator;
-}
-
-/** Wrap an instance's task entry points so that the CPU time spent in them adds to `usById`. */
-function timeTasks(inst: Instance, usById: Map<number, number>): void {
-  const add = (t0: number) => usById.set(inst.id, (usById.get(inst.id) ?? 0) + cpuUs() - t0);
-  const receive = inst.receive.bind(inst);
-  const poll = inst.poll.bind(inst);
-  const handle = inst.handle.bind(inst);
-  inst.receive = (edge, sender, batch) => {
-    const t0 = cpuUs();
-    receive(edge, sender, batch);
-    add(t0);
-  };
-  inst.poll = (max, until) => {
-    const t0 = cpuUs();
-    const more = poll(max, until);
-    add(t0);
-    return more;
-  };
-  inst.handle = (message) => {
-    const t0 = cpuUs();
-    handle(message);
-    add(t0);
-  };
 }
 
 /** An operator's `tupleUs`, all in: its CPU time less the default per-batch charge, per tuple (emitting included). */

@@ -11,11 +11,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { InProcessRuntime, type Instance, physicalPlan, type WorkKind } from "../engine/index.js";
+import { InProcessRuntime, physicalPlan, type WorkKind } from "../engine/index.js";
 import { DEFAULT_COST_MODEL, PRESETS, parseExperiment } from "../sim/index.js";
 import { generatedTolls, LrGenerator, LrReader, lrbPlan } from "../workloads/linearRoad/index.js";
 import type { BenchResult } from "./index.js";
-import { median, medianOf, nowMs } from "./measure.js";
+import { median, medianOf, nowMs, timeTasks } from "./measure.js";
 
 function queriesRun(durationS: number): number {
   let answers = 0;
@@ -120,36 +120,6 @@ function instrumentedRun(input: string): Map<string, OperatorWork> {
     });
   }
   return byOperator;
-}
-
-/** CPU microseconds this process has used (user and system). */
-function cpuUs(): number {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-}
-
-/** Wrap an instance's task entry points so that the CPU time spent in them adds to `usById`. */
-function timeTasks(inst: Instance, usById: Map<number, number>): void {
-  const add = (t0: number) => usById.set(inst.id, (usById.get(inst.id) ?? 0) + cpuUs() - t0);
-  const receive = inst.receive.bind(inst);
-  const poll = inst.poll.bind(inst);
-  const handle = inst.handle.bind(inst);
-  inst.receive = (edge, sender, batch) => {
-    const t0 = cpuUs();
-    receive(edge, sender, batch);
-    add(t0);
-  };
-  inst.poll = (max, until) => {
-    const t0 = cpuUs();
-    const more = poll(max, until);
-    add(t0);
-    return more;
-  };
-  inst.handle = (message) => {
-    const t0 = cpuUs();
-    handle(message);
-    add(t0);
-  };
 }
 
 /**

@@ -3,6 +3,7 @@
 import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import type { Instance } from "../engine/index.js";
 
 /** Milliseconds since an arbitrary origin, from the monotonic clock. */
 export function nowMs(): number {
@@ -43,4 +44,34 @@ export function collectGarbage(): void {
     gc = runInNewContext("gc") as () => void;
   }
   gc();
+}
+
+/** CPU microseconds this process has used (user and system). */
+export function cpuUs(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+/** Wrap an instance's task entry points so that the CPU time spent in them adds to `usById`. */
+export function timeTasks(inst: Instance, usById: Map<number, number>): void {
+  const add = (t0: number) => usById.set(inst.id, (usById.get(inst.id) ?? 0) + cpuUs() - t0);
+  const receive = inst.receive.bind(inst);
+  const poll = inst.poll.bind(inst);
+  const handle = inst.handle.bind(inst);
+  inst.receive = (edge, sender, batch) => {
+    const t0 = cpuUs();
+    receive(edge, sender, batch);
+    add(t0);
+  };
+  inst.poll = (max, until) => {
+    const t0 = cpuUs();
+    const more = poll(max, until);
+    add(t0);
+    return more;
+  };
+  inst.handle = (message) => {
+    const t0 = cpuUs();
+    handle(message);
+    add(t0);
+  };
 }
