@@ -51,11 +51,11 @@ import { ControlClient } from "../cloud/gen/seep/v1/seep.js";
 import type { LocalProcessPool } from "../cloud/localProcessPool.js";
 import { specMessage } from "../cloud/recovery.js";
 import type { CloudVm } from "../cloud/vmPool.js";
-import { BatchBuilder, InProcessRuntime, physicalPlan, type WorkKind } from "../engine/index.js";
+import { BatchBuilder, physicalPlan } from "../engine/index.js";
 import { DEFAULT_COST_MODEL } from "../sim/costModel.js";
 import { packetCounterPlan, workloadNamed } from "../workloads/index.js";
 import { localWorkers } from "./largeStateWordCount.js";
-import { collectGarbage, median, nowMs, timeTasks } from "./measure.js";
+import { collectGarbage, instrumentedRun, median, nowMs, type OperatorWork } from "./measure.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 
@@ -359,46 +359,9 @@ async function dataProbe(address: string, metadata: Metadata, trips: number): Pr
   }
 }
 
-/** What one operator did in an instrumented run: CPU time in its tasks and the work units priced. */
-interface OperatorWork {
-  us: number;
-  tuples: number;
-  batches: number;
-  emitted: number;
-}
-
 /** One in-process run of the packet counter, every instance's tasks timed in CPU time. */
 function instrumentedPacketRun(packets: number, batchSize: number): Map<string, OperatorWork> {
-  const units = new Map<number, Record<WorkKind, number>>();
-  const meter = {
-    record(instance: number, kind: WorkKind, n: number): void {
-      let u = units.get(instance);
-      if (u === undefined) {
-        u = { tuples: 0, batches: 0, emitted: 0, checkpointEntries: 0, restoreEntries: 0, replayedTuples: 0 };
-        units.set(instance, u);
-      }
-      u[kind] += n;
-    },
-  };
-  const rt = new InProcessRuntime(physicalPlan(packetCounterPlan({ packets, flows: 10_000, seed: 1 })), {
-    batchSize,
-    meter,
-  });
-  const usById = new Map<number, number>();
-  for (const inst of rt.instances.values()) timeTasks(inst, usById);
-  rt.start();
-  rt.run();
-  const byOperator = new Map<string, OperatorWork>();
-  for (const inst of rt.instances.values()) {
-    const u = units.get(inst.id);
-    byOperator.set(inst.operator.name, {
-      us: usById.get(inst.id) ?? 0,
-      tuples: u?.tuples ?? 0,
-      batches: u?.batches ?? 0,
-      emitted: u?.emitted ?? 0,
-    });
-  }
-  return byOperator;
+  return instrumentedRun(packetCounterPlan({ packets, flows: 10_000, seed: 1 }), batchSize);
 }
 
 /** An operator's `tupleUs`, all in: its CPU time less the default per-batch charge, per tuple (emitting included). */

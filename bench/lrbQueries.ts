@@ -11,11 +11,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { InProcessRuntime, physicalPlan, type WorkKind } from "../engine/index.js";
+import { InProcessRuntime, physicalPlan } from "../engine/index.js";
 import { DEFAULT_COST_MODEL, PRESETS, parseExperiment } from "../sim/index.js";
 import { generatedTolls, LrGenerator, LrReader, lrbPlan } from "../workloads/linearRoad/index.js";
 import type { BenchResult } from "./index.js";
-import { median, medianOf, nowMs, timeTasks } from "./measure.js";
+import { instrumentedRun, median, medianOf, nowMs, type OperatorWork } from "./measure.js";
 
 function queriesRun(durationS: number): number {
   let answers = 0;
@@ -59,14 +59,6 @@ function generatorRun(durationS: number): number {
   return (n / (nowMs() - t0)) * 1000;
 }
 
-/** What one operator did in an instrumented run: CPU time in its tasks and the work units priced. */
-interface OperatorWork {
-  us: number;
-  tuples: number;
-  batches: number;
-  emitted: number;
-}
-
 /** Start of the calibration window in event time: traffic is at its plateau from one hour on. */
 const CALIBRATION_FROM_S = 3600;
 
@@ -76,25 +68,7 @@ const CALIBRATION_FROM_S = 3600;
  * batch and watermark work, emitting), poll (reading and parsing records, emitting) and
  * control messages.
  */
-function instrumentedRun(input: string): Map<string, OperatorWork> {
-  const units = new Map<number, Record<WorkKind, number>>();
-  const meter = {
-    record(instance: number, kind: WorkKind, n: number): void {
-      let u = units.get(instance);
-      if (u === undefined) {
-        u = {
-          tuples: 0,
-          batches: 0,
-          emitted: 0,
-          checkpointEntries: 0,
-          restoreEntries: 0,
-          replayedTuples: 0,
-        };
-        units.set(instance, u);
-      }
-      u[kind] += n;
-    },
-  };
+function linearRoadRun(input: string): Map<string, OperatorWork> {
   let answers = 0;
   const plan = lrbPlan({
     records: () => new LrReader(input, { onBadLine: "stop" }),
@@ -103,22 +77,8 @@ function instrumentedRun(input: string): Map<string, OperatorWork> {
       answers++;
     },
   });
-  const rt = new InProcessRuntime(physicalPlan(plan), { batchSize: 1024, meter });
-  const usById = new Map<number, number>();
-  for (const inst of rt.instances.values()) timeTasks(inst, usById);
-  rt.start();
-  rt.run();
+  const byOperator = instrumentedRun(plan, 1024);
   if (answers === 0) throw new Error("the queries gave no answer");
-  const byOperator = new Map<string, OperatorWork>();
-  for (const inst of rt.instances.values()) {
-    const u = units.get(inst.id);
-    byOperator.set(inst.operator.name, {
-      us: usById.get(inst.id) ?? 0,
-      tuples: u?.tuples ?? 0,
-      batches: u?.batches ?? 0,
-      emitted: u?.emitted ?? 0,
-    });
-  }
   return byOperator;
 }
 
@@ -141,9 +101,9 @@ async function calibrateOperators(quick: boolean): Promise<BenchResult[]> {
   try {
     const input = join(dir, "input.csv");
     const { records } = await writeLrbFiles(input, 1, 1, CALIBRATION_FROM_S + windowS, CALIBRATION_FROM_S);
-    instrumentedRun(input); // warm-up
+    linearRoadRun(input); // warm-up
     const runs = quick ? 1 : 3;
-    const all = Array.from({ length: runs }, () => instrumentedRun(input));
+    const all = Array.from({ length: runs }, () => linearRoadRun(input));
     const preset = parseExperiment(PRESETS.lrb, "preset lrb").cost.operators ?? {};
     const results: BenchResult[] = [];
     for (const name of all[0].keys()) {

@@ -81,7 +81,7 @@ function intAt(r: unknown[], i: number, what: string): number {
 
 /** Channel positions as [edge, sender, seq, watermarkMs] rows. */
 function positionsJson(ps: readonly ChannelPosition[]): string {
-  return JSON.stringify(ps.map((p) => [p.edge, p.sender, encodeFloat(p.seq), encodeFloat(p.watermarkMs)]));
+  return JSON.stringify(positionRows(ps));
 }
 
 function positionsFrom(json: string, type: string): ChannelPosition[] {
@@ -106,7 +106,7 @@ function positionsAt(r: unknown[], i: number): ChannelPosition[] {
   return rows.map((p) => positionOf(p as unknown[]));
 }
 
-/** A position row of `positionsJson`, nested in another row. */
+/** Channel positions as rows of `positionsJson` (nested in another row, or whole). */
 function positionRows(ps: readonly ChannelPosition[]): unknown[] {
   return ps.map((p) => [p.edge, p.sender, encodeFloat(p.seq), encodeFloat(p.watermarkMs)]);
 }

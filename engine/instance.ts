@@ -384,8 +384,8 @@ export class Instance<V = unknown> {
    */
   private deliver(edge: number, sender: number, fresh: Batch): void {
     const s = this.suppression;
-    if (s !== null && fresh.length > 0) {
-      const key = channelKey(edge, sender);
+    const key = s === null ? 0 : channelKey(edge, sender);
+    if (s !== null && fresh.length > 0 && s.reaches(key, fresh.seqs[0])) {
       for (const to of s.positionsOn(key, fresh.seqs[0])) {
         const n = fresh.indexAfter(to);
         this.flush();
@@ -462,7 +462,7 @@ export class Instance<V = unknown> {
 
   private advanceEventTime(watermarkMs: number): void {
     const s = this.suppression;
-    if (s !== null && watermarkMs > this.ctx.eventTimeMs) {
+    if (s !== null && watermarkMs > this.ctx.eventTimeMs && this.ctx.eventTimeMs < s.lastWatermarkMs) {
       // Firings up to a cut's event time were sent by the instance this one took over from.
       for (const w of s.watermarksAbove(this.ctx.eventTimeMs)) {
         const upTo = Math.min(watermarkMs, w);
@@ -491,6 +491,12 @@ export class Instance<V = unknown> {
   }
 
   /** Send (or, when paused, hold) what the operator emitted. */
+  /** True when the operator emitted something since the last flush. */
+  private emittedSinceFlush(): boolean {
+    for (const e of this.outputs.values()) if (e.pendingTuples > 0) return true;
+    return false;
+  }
+
   /** Send what the operator emitted since the last flush, but what `suppressed` names. */
   private flush(suppressed: Suppressed | null = null): void {
     if (this.rebuildTo !== null || this.shadowOf !== null) {
@@ -499,7 +505,7 @@ export class Instance<V = unknown> {
     }
     const hold = this.lifecycle === "paused";
     const cut: OutputCut | null =
-      this.host.stampOutputCuts === true && !this.isSource
+      this.host.stampOutputCuts === true && !this.isSource && this.emittedSinceFlush()
         ? { processed: this.inputs.positions(), watermarkMs: this.ctx.eventTimeMs }
         : null;
     let n = 0;

@@ -295,7 +295,7 @@ export class OutputEdge {
    * been sent up to its position, so `release` sends it everything after.
    */
   reroute(routing: RoutingState, resumeFrom?: readonly (readonly [number, number])[]): void {
-    if (this.builders.some((b) => b.length > 0) || this.all.length > 0) {
+    if (this.pendingTuples > 0) {
       throw new Error(`edge ${this.edge}: flush before rerouting`);
     }
     this.router = new Router(routing);
@@ -373,6 +373,13 @@ export class OutputEdge {
   /** The instances this edge sends to. */
   get receivers(): readonly number[] {
     return this.router.receivers;
+  }
+
+  /** Tuples emitted since the last flush. */
+  get pendingTuples(): number {
+    let n = this.all.length;
+    for (const b of this.builders) n += b.length;
+    return n;
   }
 
   /** Tuples held in the buffers. */

@@ -35,6 +35,10 @@ interface Cut {
 /** The cuts an instance suppresses output up to. */
 export class OutputSuppression {
   private readonly cuts: readonly Cut[];
+  /** Per channel, the furthest position a cut ends at: tuples past it are never suppressed. */
+  private readonly lastPositions = new Map<number, number>();
+  /** The latest cut event time: firings past it are never suppressed. */
+  readonly lastWatermarkMs: number;
 
   constructor(cuts: readonly SuppressionCut[]) {
     this.cuts = cuts.map((c) => ({
@@ -43,6 +47,15 @@ export class OutputSuppression {
       processed: new Map(c.processed.map((p) => [channelKey(p.edge, p.sender), p.seq])),
       watermarkMs: c.watermarkMs,
     }));
+    for (const c of this.cuts)
+      for (const [key, seq] of c.processed)
+        this.lastPositions.set(key, Math.max(seq, this.lastPositions.get(key) ?? seq));
+    this.lastWatermarkMs = Math.max(Number.NEGATIVE_INFINITY, ...this.cuts.map((c) => c.watermarkMs));
+  }
+
+  /** True when some tuple of channel `key` at or after `fromSeq` has output to suppress. */
+  reaches(key: number, fromSeq: number): boolean {
+    return (this.lastPositions.get(key) ?? Number.NEGATIVE_INFINITY) >= fromSeq;
   }
 
   /** Ascending distinct positions on channel `key` at or after `fromSeq` where some cut ends. */

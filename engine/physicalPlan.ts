@@ -80,6 +80,13 @@ export function sendersOf(plan: PhysicalPlan, edge: EdgeSpec, receiver: Instance
   return senders.filter((s) => s.index % n === receiver.index);
 }
 
+/** The ids of the instances sending to any of `receivers` (of one operator) on any input edge, ascending. */
+export function upstreamIdsOf(plan: PhysicalPlan, receivers: readonly InstanceSpec[]): number[] {
+  const inputs = plan.logical.edges.filter((e) => e.to === receivers[0].operator);
+  const ids = inputs.flatMap((e) => receivers.flatMap((r) => sendersOf(plan, e, r).map((u) => u.id)));
+  return [...new Set(ids)].sort((a, b) => a - b);
+}
+
 /** The plan with some instances replaced or added (scale out, scale in, migration). */
 export function withInstances(
   plan: PhysicalPlan,

@@ -43,10 +43,9 @@ import {
   instanceById,
   type PhysicalPlan,
   routingOf,
-  sendersOf,
+  upstreamIdsOf,
   withInstances,
 } from "../physicalPlan.js";
-import type { EdgeSpec } from "../queryPlan.js";
 
 /** One scale out (or migration: a "scale out" into one instance on another VM), as summary.json reports it. */
 export interface ScaleOutRecord {
@@ -189,9 +188,8 @@ export class ScaleOut {
     const op = this.plan.logical.operators[spec.operator];
     const why = whyNotScalable(this.plan, op.id);
     if (why !== null) return why;
-    const inputs = this.plan.logical.edges.filter((e) => e.to === op.id);
     if (spec.range.size < factor) return `instance ${id} has too few key groups to split in ${factor}`;
-    const upstreams = this.upstreamsOf(inputs, [spec]);
+    const upstreams = upstreamIdsOf(this.plan, [spec]);
     const reserve = this.link.reserve;
     const live = this.options.live === true && reserve !== undefined && !op.syncInputs;
     this.active = this.open(
@@ -229,12 +227,6 @@ export class ScaleOut {
       }
     }
     return null;
-  }
-
-  /** The instances sending to any of `specs` on `inputs`, by id. */
-  private upstreamsOf(inputs: readonly EdgeSpec[], specs: readonly InstanceSpec[]): number[] {
-    const ids = inputs.flatMap((e) => specs.flatMap((s) => sendersOf(this.plan, e, s).map((u) => u.id)));
-    return [...new Set(ids)].sort((a, b) => a - b);
   }
 
   /** Record a reconfiguration and make it the one under way. */
@@ -321,8 +313,7 @@ export class ScaleOut {
       return `instances ${x} and ${y} do not hold neighbouring key groups`;
     const why = whyNotScalable(this.plan, op.id);
     if (why !== null) return why;
-    const inputs = this.plan.logical.edges.filter((e) => e.to === op.id);
-    const upstreams = this.upstreamsOf(inputs, [sx, sy]);
+    const upstreams = upstreamIdsOf(this.plan, [sx, sy]);
     this.active = this.open("scaleIn", sx, [x, y], 1, upstreams, sy, "pausing");
     this.pause(this.active);
     return null;

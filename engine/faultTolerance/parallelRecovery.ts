@@ -27,8 +27,14 @@ import type { ControlReply } from "../control.js";
 import { splitRange } from "../keyGroups.js";
 import type { OutputCut } from "../outputCut.js";
 import type { SuppressionCut } from "../outputSuppression.js";
-import type { PhysicalPlan } from "../physicalPlan.js";
-import { type InstanceSpec, routingOf, sendersOf, withInstances } from "../physicalPlan.js";
+import {
+  type InstanceSpec,
+  instanceById,
+  type PhysicalPlan,
+  routingOf,
+  upstreamIdsOf,
+  withInstances,
+} from "../physicalPlan.js";
 import { STORE } from "./backupPlacement.js";
 import type { FaultToleranceLink } from "./faultTolerance.js";
 
@@ -80,11 +86,7 @@ export class ParallelRecovery {
     private readonly k: number,
     private readonly backup: BackupOf,
   ) {
-    const plan = host.plan;
-    const inputs = plan.logical.edges.filter((e) => e.to === x.operator);
-    this.upstreams = [...new Set(inputs.flatMap((e) => sendersOf(plan, e, x).map((u) => u.id)))].sort(
-      (a, b) => a - b,
-    );
+    this.upstreams = upstreamIdsOf(host.plan, [x]);
   }
 
   /** Ask X's receivers what they received from it. */
@@ -232,7 +234,7 @@ export class ParallelRecovery {
     const plan = this.host.plan;
     const ids = this.specs.map((s) => s.id);
     for (const u of this.upstreams) {
-      const uspec = plan.instances.find((s) => s.id === u)!;
+      const uspec = instanceById(plan, u);
       for (const e of plan.logical.edges.filter((e) => e.to === this.x.operator)) {
         const pos = this.backup.positions.inputs.find((p) => p.edge === e.id && p.sender === u);
         if (pos === undefined) continue;
