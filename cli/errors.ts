@@ -3,7 +3,8 @@
 // bug in seep and keeps its stack so that it can be found.
 
 import { type Command, CommanderError } from "commander";
-import { UnsupportedScenario } from "../engine/index.js";
+import { TimeoutError } from "../cloud/timeouts.js";
+import type { UnsupportedScenario } from "../engine/index.js";
 
 /** A mistake by the user (a bad flag or value): reported on one line, without a stack. */
 export class UserError extends Error {
@@ -74,11 +75,24 @@ export function reportError(err: unknown, stderr: (text: string) => void): numbe
     stderr(`seep: ${err.message.replace(/\s*\n\s*/g, " ")}\n`);
     return 1;
   }
-  if (err instanceof UnsupportedScenario) {
+  if (err instanceof TimeoutError) {
+    // A machine too busy for a bound of the real runtime: the message says how to raise it.
+    stderr(`seep: ${err.message.replace(/\s*\n\s*/g, " ")}\n`);
+    return 1;
+  }
+  if (isUnsupportedScenario(err)) {
     stderr(`seep: not supported yet: ${err.message.replace(/\s*\n\s*/g, " ")}\n`);
     return 1;
   }
   const detail = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
   stderr(`seep: internal error (a bug in seep, not in how it was called):\n${detail}\n`);
   return 1;
+}
+
+/**
+ * The engine's UnsupportedScenario, told by its name: importing the engine here would load
+ * all of it (about a second through tsx) at the start of every command, `--help` included.
+ */
+function isUnsupportedScenario(err: unknown): err is UnsupportedScenario {
+  return err instanceof Error && err.name === "UnsupportedScenario";
 }

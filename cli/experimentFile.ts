@@ -1,15 +1,24 @@
-// Loading the experiment of `seep sim`: a .json, .yaml or .yml file or a built-in
-// preset, as raw data; then the `--set`, `--seed` and `--until` overrides; then the
-// simulator's validation and the workload's plan. Every mistake in the input becomes
+// Loading the experiment of `seep sim`, `run` and `chaos`: a .json, .yaml or .yml file or
+// a built-in preset, as raw data; then the `--set`, `--seed` and `--until` overrides; then
+// the simulator's validation, the workload's plan and the checks between the two, and the
+// workload's size (for the estimate of a long run). Every mistake in the input becomes
 // one UserError line that names where it is (the file, with line and column when the
-// parser gives them, or the preset).
+// parser gives them, or the preset). `validateExperiment` is the same from raw data, for
+// the fuzz test.
 
 import { readFileSync, statSync } from "node:fs";
 import { extname } from "node:path";
 import { parseDocument } from "yaml";
 import type { LogicalPlan } from "../engine/index.js";
-import { type Experiment, ExperimentError, PRESETS, parseExperiment, presetNames } from "../sim/index.js";
-import { WorkloadError, workloadNamed } from "../workloads/index.js";
+import {
+  checkExperimentPlan,
+  type Experiment,
+  ExperimentError,
+  PRESETS,
+  parseExperiment,
+  presetNames,
+} from "../sim/index.js";
+import { WorkloadError, type WorkloadSize, workloadNamed } from "../workloads/index.js";
 import { UserError } from "./errors.js";
 import { applySetting, type Setting } from "./settings.js";
 
@@ -20,10 +29,12 @@ export interface ExperimentOverrides {
   readonly untilS?: number;
 }
 
-/** A validated experiment, its workload's plan, and where it came from. */
+/** A validated experiment, its workload's plan and size, and where it came from. */
 export interface LoadedExperiment {
   readonly experiment: Experiment;
   readonly plan: LogicalPlan;
+  /** How much the workload moves (for the estimate of a long run). */
+  readonly size: WorkloadSize;
   /** The file path, or `preset <name>`. */
   readonly where: string;
 }
@@ -33,6 +44,15 @@ const EXTENSIONS = [".json", ".yaml", ".yml"];
 /** The experiment named by `source` (a file or a preset), with `overrides` applied, validated. */
 export function loadExperiment(source: string, overrides: ExperimentOverrides): LoadedExperiment {
   const { raw, where } = readRaw(source);
+  return validateExperiment(raw, where, overrides);
+}
+
+/** Raw experiment data (`where` names it), with `overrides` applied (in place), validated. */
+export function validateExperiment(
+  raw: unknown,
+  where: string,
+  overrides: ExperimentOverrides,
+): LoadedExperiment {
   // Data that is not an object is left for the validation to refuse, naming `where`.
   if (isRecord(raw)) {
     for (const setting of overrides.settings) applySetting(raw, setting);
@@ -41,8 +61,10 @@ export function loadExperiment(source: string, overrides: ExperimentOverrides): 
   }
   try {
     const experiment = parseExperiment(raw, where);
-    const plan = workloadNamed(experiment.workload.name).plan(experiment.workload.params, experiment.seed);
-    return { experiment, plan, where };
+    const workload = workloadNamed(experiment.workload.name);
+    const plan = workload.plan(experiment.workload.params, experiment.seed);
+    checkExperimentPlan(experiment, plan, where);
+    return { experiment, plan, size: workload.size(experiment.workload.params), where };
   } catch (err) {
     if (err instanceof ExperimentError) throw new UserError(err.message);
     if (err instanceof WorkloadError) throw new UserError(`${where}: ${err.message}`);

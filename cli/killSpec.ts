@@ -1,9 +1,11 @@
 // `seep run --kill worker=<index>@<time>`: a worker to SIGKILL during a real run, at a run
 // time such as `5s` or `1500ms` (time since event time 0, as the run's summary counts
-// it). Repeatable; a malformed one is a one-line error naming what was typed.
+// it), at most 20 days (TIME_MS_MAX, within Node's timers). Repeatable; a malformed one is
+// a one-line error naming what was typed.
 
 import type { WorkerKill } from "../cloud/cloudRun.js";
 import { UserError } from "./errors.js";
+import { TIME_MS_MAX } from "./options.js";
 
 const KILL = /^worker=(\d+)@(\d+(?:\.\d+)?)(ms|s)$/;
 
@@ -19,6 +21,8 @@ export function parseKill(text: string): WorkerKill {
   const atMs = Number(m[2]) * (m[3] === "s" ? 1000 : 1);
   if (!Number.isSafeInteger(worker) || !Number.isFinite(atMs))
     throw new UserError(`--kill ${text}: the number is too large`);
+  if (atMs > TIME_MS_MAX)
+    throw new UserError(`--kill ${text}: the time must be at most ${TIME_MS_MAX / 1000}s`);
   return { worker, atMs };
 }
 

@@ -1,9 +1,11 @@
 // answers.csv of a Linear Road run: every answer the sinks received, in the benchmark's
 // output format, with Emit the time the runtime measured (virtual in the simulator, real
-// on workers), in seconds rounded up. This is the file `seep lrb validate` checks.
+// on workers), in seconds rounded up. This is the file `seep lrb validate` checks. It is
+// written as `answers.csv.partial-<pid>` until closed (see partialFiles.ts).
 
 import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { formatAnswer, type LrAnswer } from "../workloads/linearRoad/index.js";
+import { removeOnExit } from "./partialFiles.js";
 import { onDisk, temporaryPath } from "./runFiles.js";
 
 /** The name of the answers file in a run's directory. */
@@ -14,12 +16,14 @@ export class LrbAnswersFile {
   private readonly tmp: string;
   private readonly fd: number;
   private pending = "";
+  private readonly forget: () => void;
   /** Answers written. */
   count = 0;
 
   constructor(private readonly path: string) {
     this.tmp = temporaryPath(path);
     this.fd = onDisk(() => openSync(this.tmp, "w"));
+    this.forget = removeOnExit(this.tmp);
   }
 
   /** Add the answer a sink received at run time `timeMs`. */
@@ -41,6 +45,7 @@ export class LrbAnswersFile {
     this.flush();
     onDisk(() => closeSync(this.fd));
     onDisk(() => renameSync(this.tmp, this.path));
+    this.forget();
   }
 
   /** Drop the file (the run failed). */
@@ -49,6 +54,7 @@ export class LrbAnswersFile {
       closeSync(this.fd);
     } finally {
       rmSync(this.tmp, { force: true });
+      this.forget();
     }
   }
 }

@@ -22,11 +22,12 @@ export function parseInteger(flag: string, value: string, bounds: IntegerBounds 
   return n;
 }
 
-/** `value` of `flag` as a finite number greater than 0. */
-export function parsePositiveNumber(flag: string, value: string): number {
+/** `value` of `flag` as a finite number greater than 0 and at most `max`. */
+export function parsePositiveNumber(flag: string, value: string, max = Number.MAX_VALUE): number {
   const n = value.trim() === "" ? Number.NaN : Number(value);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new UserError(`${flag} expects a number > 0, got '${value}'`);
+  if (!Number.isFinite(n) || n <= 0 || n > max) {
+    const range = max === Number.MAX_VALUE ? "> 0" : `> 0 and <= ${max}`;
+    throw new UserError(`${flag} expects a number ${range}, got '${value}'`);
   }
   return n;
 }
@@ -51,10 +52,15 @@ export function integerOption(
   return option.argParser((value: string) => parseInteger(flagOf(option), value, bounds));
 }
 
-/** A positive-number option with a default. */
-export function positiveNumberOption(flags: string, description: string, defaultValue: number): Option {
+/** A positive-number option with a default, at most `max`. */
+export function positiveNumberOption(
+  flags: string,
+  description: string,
+  defaultValue: number,
+  max = Number.MAX_VALUE,
+): Option {
   const option = new Option(flags, description).default(defaultValue);
-  return option.argParser((value: string) => parsePositiveNumber(flagOf(option), value));
+  return option.argParser((value: string) => parsePositiveNumber(flagOf(option), value, max));
 }
 
 /** A comma-separated list option; `defaultDescription` says what leaving it out means. */
@@ -87,6 +93,31 @@ export function experimentSeedOption(description: string): Option {
 export function quietOption(): Option {
   return new Option("--quiet", "no progress display on stderr").default(false);
 }
+
+/** `--force`: overwrite what the command writes when it exists already; `what` names it. */
+export function forceOption(what: string): Option {
+  return new Option(
+    "--force",
+    `overwrite ${what} if it exists (without it, an existing one is refused)`,
+  ).default(false);
+}
+
+/** `--yes`: run even when the estimate says the run is long (cli/runEstimate.ts). */
+export function yesOption(): Option {
+  return new Option(
+    "--yes",
+    "run even when it is estimated to take long (without it: refused, or asked on a terminal)",
+  ).default(false);
+}
+
+/** Latest time an experiment or a flag names, ms: 20 days (sim/faults.ts's TIME_MS_MAX; a test checks it). */
+export const TIME_MS_MAX = 1_728_000_000;
+
+/** Longest `--until` of a simulated or real run, s: TIME_MS_MAX in seconds. */
+export const UNTIL_S_MAX = TIME_MS_MAX / 1000;
+
+/** Key groups of an operator, so the most instances it has (engine/keyGroups.ts; a test checks it). */
+export const KEY_GROUPS = 128;
 
 function flagOf(option: Option): string {
   return option.long ?? option.short ?? option.flags;

@@ -2,10 +2,12 @@
 // run is one synchronous loop, so an asynchronous stream would only queue everything in
 // memory until it ends; lines are instead gathered into chunks of about a megabyte and
 // written with writeSync, which bounds memory whatever the size of the run. The file is
-// written under a temporary name and renamed into place when the run has finished.
+// written under a partial name (`outputs.csv.partial-<pid>`) and renamed into place when the
+// run has finished; an exit before that (a signal handled by `seep run`) removes it.
 
 import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import type { OutputRecord } from "../sim/index.js";
+import { removeOnExit } from "./partialFiles.js";
 import { onDisk, temporaryPath } from "./runFiles.js";
 
 /** The header line of outputs.csv. */
@@ -20,10 +22,12 @@ export class OutputsCsv {
   private readonly fd: number;
   private pending = `${OUTPUTS_CSV_HEADER}\n`;
   private fdOpen = true;
+  private readonly forget: () => void;
 
   constructor(private readonly path: string) {
     this.tmp = temporaryPath(path);
     this.fd = onDisk(() => openSync(this.tmp, "w"));
+    this.forget = removeOnExit(this.tmp);
   }
 
   /** Add one line for `r`. */
@@ -38,6 +42,7 @@ export class OutputsCsv {
     onDisk(() => closeSync(this.fd));
     this.fdOpen = false;
     onDisk(() => renameSync(this.tmp, this.path));
+    this.forget();
   }
 
   /** Close and delete the temporary file, leaving no partial outputs.csv; safe to call at any time. */
@@ -47,6 +52,7 @@ export class OutputsCsv {
       closeSync(this.fd);
     }
     rmSync(this.tmp, { force: true });
+    this.forget();
   }
 
   private flush(): void {

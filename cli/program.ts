@@ -2,7 +2,8 @@
 // `--help` lists them, with parse errors routed as one-line errors (see errors.ts). A new
 // command is a new file there plus one line in COMMANDS. Building the program loads no
 // command's work (each loads its modules when it runs), so that `--help` stays fast and
-// tests can walk every command and option in process.
+// tests can walk every command and option in process; built with `validateOnly`, every
+// command stops once its input is checked (cli/validateOnly.ts).
 
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
@@ -15,6 +16,7 @@ import { registerRun } from "./commands/run.js";
 import { registerSim } from "./commands/sim.js";
 import { registerWorker } from "./commands/worker.js";
 import { routeParseErrors } from "./errors.js";
+import { markValidateOnly } from "./validateOnly.js";
 
 /** Every command of `seep`, in the order `--help` lists them. */
 const COMMANDS: readonly ((program: Command) => void)[] = [
@@ -40,8 +42,13 @@ Examples:
   npx seep <command> --help                 a command's options and defaults
 `;
 
+/** How to build the program: `validateOnly` stops every command before its work. */
+export interface ProgramOptions {
+  readonly validateOnly?: boolean;
+}
+
 /** The `seep` program with every command registered. */
-export function buildProgram(): Command {
+export function buildProgram(options: ProgramOptions = {}): Command {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
     version: string;
   };
@@ -51,5 +58,6 @@ export function buildProgram(): Command {
     .addHelpText("after", EXAMPLES);
   for (const register of COMMANDS) register(program);
   routeParseErrors(program);
+  if (options.validateOnly === true) markValidateOnly(program);
   return program;
 }

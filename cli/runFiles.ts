@@ -1,6 +1,7 @@
 // The output directory of a simulated run. Every file is written under a temporary name
-// and renamed into place, so a crash of seep leaves whole files or none; summary.json is
-// written last, so its presence says the run finished. Disk errors (no space, no
+// (`<name>.partial-<pid>`, partialFiles.ts) and renamed into place, so a crash of seep leaves
+// whole files or partial ones named so, which the next run into the directory removes;
+// summary.json is written last, so its presence says the run finished. Disk errors (no space, no
 // permission, a file where the directory should be) are the user's to fix and are
 // reported as one line; the simulator itself only hands over strings and bytes.
 
@@ -8,6 +9,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Experiment, readTrace, type SimSummary, type Simulation, traceToCsv } from "../sim/index.js";
 import { UserError } from "./errors.js";
+import { partialPath, removeStalePartials } from "./partialFiles.js";
 
 /** Names of the files in a run's directory. */
 export const RUN_FILES = {
@@ -31,9 +33,9 @@ export function onDisk<T>(action: () => T): T {
   }
 }
 
-/** The name a file is written under before it is renamed to `path`. */
+/** The name a file is written under before it is renamed to `path`: `<path>.partial-<pid>`. */
 export function temporaryPath(path: string): string {
-  return `${path}.${process.pid}.tmp`;
+  return partialPath(path);
 }
 
 /** Write `data` to `path` through a temporary file and a rename. */
@@ -55,9 +57,10 @@ export function prettyJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** Create the directory `dir` (and its parents) and write experiment.json, before the run. */
+/** Create the directory `dir` (and its parents), remove partial files of killed runs, and write experiment.json, before the run. */
 export function startRunDirectory(dir: string, experiment: Experiment): void {
   onDisk(() => mkdirSync(dir, { recursive: true }));
+  removeStalePartials(dir);
   writeFileAtomic(join(dir, RUN_FILES.experiment), prettyJson(experiment));
 }
 

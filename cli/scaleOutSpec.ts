@@ -2,12 +2,18 @@
 // during a real run. At run time `time` (ms, or with a unit: 1500ms, 1.5s), the index-th
 // instance of the operator (default 0, in id order, as in the simulator) is split into `factor`
 // instances (default 2); x1 moves it to another worker (a migration). Repeatable; a
-// malformed one is a one-line error naming what was typed. Like the simulator's
+// malformed one is a one-line error naming what was typed, and so is one out of the
+// experiment's ranges (the time at most 20 days, the index below 128, the factor at most
+// 64, as for scaling.scaleOuts in sim/experiment.ts). Like the simulator's
 // scaling.scaleOuts, it needs the fault-tolerance strategy none or rsm. The experiment's
 // scale ins and threshold policy are checked here too, before any worker starts.
 
 import type { ScheduledScaleIn, ScheduledScaleOut } from "../cloud/cloudRun.js";
 import { UserError } from "./errors.js";
+import { KEY_GROUPS, TIME_MS_MAX } from "./options.js";
+
+/** Most instances one scale out makes (scaling.scaleOuts' factor). */
+const FACTOR_MAX = 64;
 
 const SCALE_OUT = /^([^\s:@]+)(?::(\d+))?@(\d+(?:\.\d+)?)(ms|s)?(?:x(\d+))?$/;
 
@@ -28,6 +34,12 @@ export function parseScaleOut(text: string): ScheduledScaleOut {
     throw new UserError(
       `--scale-out ${text}: the factor must be at least 1 (x1 moves the instance), not ${factor}`,
     );
+  if (factor > FACTOR_MAX)
+    throw new UserError(`--scale-out ${text}: the factor must be at most ${FACTOR_MAX}, not ${factor}`);
+  if (index >= KEY_GROUPS)
+    throw new UserError(`--scale-out ${text}: the index must be below ${KEY_GROUPS}, not ${index}`);
+  if (atMs > TIME_MS_MAX)
+    throw new UserError(`--scale-out ${text}: the time must be at most ${TIME_MS_MAX} ms, not ${atMs}`);
   return { operator: m[1], index, atMs, factor };
 }
 

@@ -1,36 +1,108 @@
-// Who may talk to a worker: every call carries the run's token in its metadata, and a
-// worker refuses calls without it. Channels are plain on loopback, or TLS from
-// certificate files when configured.
+// Who may talk to a worker. Every call carries the run's token in its metadata, and a
+// worker's server interceptor refuses a call without it as its headers arrive, before any
+// of its body is read, so that an unauthenticated caller cannot make the worker buffer a
+// large message. Channels are plain on loopback, or TLS with mutual authentication: a
+// worker serves with its certificate and requires a client certificate from the same CA
+// of every caller (the coordinator, other workers), and clients present theirs. Workers
+// are reached by IP address, which their certificates cannot know in advance, so a client
+// checks that the worker's certificate, signed by the run's CA, names WORKER_TLS_NAME.
 
 import { readFileSync } from "node:fs";
-import { ChannelCredentials, Metadata, ServerCredentials, status } from "@grpc/grpc-js";
+import { checkServerIdentity, type PeerCertificate } from "node:tls";
+import {
+  ChannelCredentials,
+  Metadata,
+  ServerCredentials,
+  ServerInterceptingCall,
+  type ServerInterceptingCallInterface,
+  type ServerInterceptor,
+  ServerListenerBuilder,
+  status,
+} from "@grpc/grpc-js";
 
-/** TLS files of a worker or coordinator; absent: plaintext (fine on loopback only). */
+/** The name a worker's certificate must carry (a DNS subjectAltName), whatever its address. */
+export const WORKER_TLS_NAME = "seep-worker";
+
+/** TLS files of a worker or coordinator; all absent: plaintext (fine on loopback only). */
 export interface TlsFiles {
-  /** PEM certificate of the server (worker side) */
+  /** PEM certificate: a worker's (as server and as client), or the coordinator's (client). */
   readonly certFile?: string;
-  /** PEM private key of the server (worker side) */
+  /** PEM private key of `certFile`. */
   readonly keyFile?: string;
-  /** PEM CA that signed the workers' certificates (client side) */
+  /** PEM CA of the run: verifies the certificates of peers, both ways. */
   readonly caFile?: string;
 }
 
-/** Server credentials: TLS when a certificate and key are given, else insecure. */
+/** True when `tls` names any file: TLS is meant, and then all three are needed. */
+export function usesTls(tls: TlsFiles | undefined): boolean {
+  return tls !== undefined && (tls.certFile ?? tls.keyFile ?? tls.caFile) !== undefined;
+}
+
+/** The three files of `tls`; throws naming what is missing. */
+function allThree(tls: TlsFiles): Required<TlsFiles> {
+  const missing = [
+    tls.certFile === undefined ? "a certificate" : null,
+    tls.keyFile === undefined ? "its key" : null,
+    tls.caFile === undefined ? "a CA" : null,
+  ].filter((x) => x !== null);
+  if (missing.length > 0)
+    throw new Error(
+      `TLS with mutual authentication needs a certificate, its key and a CA; missing ${missing.join(", ")}`,
+    );
+  return tls as Required<TlsFiles>;
+}
+
+/** Server credentials: TLS requiring client certificates of the CA when files are given, else insecure. */
 export function serverCredentials(tls: TlsFiles = {}): ServerCredentials {
-  if (tls.certFile === undefined || tls.keyFile === undefined) return ServerCredentials.createInsecure();
-  const ca = tls.caFile === undefined ? null : readFileSync(tls.caFile);
+  if (!usesTls(tls)) return ServerCredentials.createInsecure();
+  const f = allThree(tls);
   return ServerCredentials.createSsl(
-    ca,
-    [{ cert_chain: readFileSync(tls.certFile), private_key: readFileSync(tls.keyFile) }],
-    false,
+    readFileSync(f.caFile),
+    [{ cert_chain: readFileSync(f.certFile), private_key: readFileSync(f.keyFile) }],
+    true,
   );
 }
 
-/** Client credentials: TLS when a CA is given, else insecure. */
+/** A worker's certificate is accepted under WORKER_TLS_NAME, whatever address it was reached at. */
+export function checkWorkerIdentity(_host: string, cert: PeerCertificate): Error | undefined {
+  return checkServerIdentity(WORKER_TLS_NAME, cert);
+}
+
+/**
+ * TLS credentials that name WORKER_TLS_NAME as the server (its SNI and the name checked),
+ * whatever address a channel connects to: a server name may not be an IP address (RFC
+ * 6066; Node warns), and workers are reached by theirs. grpc-js takes the name from a
+ * channel option, so every channel made with these credentials is given it here.
+ */
+class WorkerChannelCredentials extends ChannelCredentials {
+  constructor(private readonly tls: ChannelCredentials) {
+    super();
+  }
+  _isSecure(): boolean {
+    return true;
+  }
+  _equals(other: ChannelCredentials): boolean {
+    return other instanceof WorkerChannelCredentials && this.tls._equals(other.tls);
+  }
+  _createSecureConnector(
+    ...[target, options, callCredentials]: Parameters<ChannelCredentials["_createSecureConnector"]>
+  ): ReturnType<ChannelCredentials["_createSecureConnector"]> {
+    const named = { ...options, "grpc.ssl_target_name_override": WORKER_TLS_NAME };
+    return this.tls._createSecureConnector(target, named, callCredentials);
+  }
+}
+
+/** Client credentials: TLS presenting the certificate, trusting only the CA, when files are given; else insecure. */
 export function channelCredentials(tls: TlsFiles = {}): ChannelCredentials {
-  return tls.caFile === undefined
-    ? ChannelCredentials.createInsecure()
-    : ChannelCredentials.createSsl(readFileSync(tls.caFile));
+  if (!usesTls(tls)) return ChannelCredentials.createInsecure();
+  const f = allThree(tls);
+  const credentials = ChannelCredentials.createSsl(
+    readFileSync(f.caFile),
+    readFileSync(f.keyFile),
+    readFileSync(f.certFile),
+    { checkServerIdentity: checkWorkerIdentity },
+  );
+  return new WorkerChannelCredentials(credentials);
 }
 
 /** Call metadata carrying the token. */
@@ -49,4 +121,24 @@ export function hasToken(metadata: Metadata, token: string): boolean {
 /** The error a worker answers a call without the token with. */
 export function unauthenticated(): { code: status; details: string } {
   return { code: status.UNAUTHENTICATED, details: "missing or wrong token" };
+}
+
+/**
+ * A server interceptor that ends every call without `token` with UNAUTHENTICATED as its
+ * metadata arrives: the handler never runs and the call's body is never read (grpc-js
+ * discards what still comes of it).
+ */
+export function tokenInterceptor(token: string): ServerInterceptor {
+  return (_method, call: ServerInterceptingCallInterface) =>
+    new ServerInterceptingCall(call, {
+      start: (next) =>
+        next(
+          new ServerListenerBuilder()
+            .withOnReceiveMetadata((metadata, pass) => {
+              if (hasToken(metadata, token)) pass(metadata);
+              else call.sendStatus({ ...unauthenticated(), metadata: new Metadata() });
+            })
+            .build(),
+        ),
+    });
 }

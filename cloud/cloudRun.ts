@@ -50,16 +50,20 @@ import {
   controlDeadlineMs,
   wireCodecOf,
 } from "./controlForwarder.js";
-import { fromReplyMessage, toControlRequest } from "./controlWire.js";
+import { fromReplyMessage, taskFailureOf, toControlRequest } from "./controlWire.js";
+import { leaseMsFromEnv } from "./coordinatorLease.js";
 import { ControlClient, type DeployRequest, type WorkerEvent } from "./gen/seep/v1/seep.js";
 import { InstanceDirectory } from "./instanceDirectory.js";
 import { InstanceLoads, type LiveInstance } from "./instanceLoads.js";
+import { DEFAULT_MESSAGE_BYTES_MAX } from "./messageLimits.js";
+import { keepAlivePeriodMs, PoolKeepAlive } from "./poolKeepAlive.js";
 import { RealClock } from "./realClock.js";
 import { Recovery, specMessage } from "./recovery.js";
 import { checkRunScaling, RunScaling, type ScheduledScaleIn, type ScheduledScaleOut } from "./runScaling.js";
 import type { RunSummary, WorkerFailure } from "./runSummary.js";
+import { heartbeatTimeoutMs, rpcTimeoutMs, TimeoutError } from "./timeouts.js";
 import type { CloudVm, VmPool } from "./vmPool.js";
-import { unary, type WorkerLink } from "./workerLink.js";
+import { unary, WorkerGone, type WorkerLink } from "./workerLink.js";
 
 /** One tuple a sink received (the same record as a simulated run's). */
 export type CloudOutput = OutputRecord;
@@ -88,7 +92,13 @@ export interface CloudRunOptions {
   readonly poolKind: string;
   readonly workers: number;
   readonly token: string;
+  /** The coordinator's certificate, key and the run's CA: every call to a worker goes over mutual TLS. */
   readonly tls?: TlsFiles;
+  /**
+   * The largest message taken in from a worker, in bytes (messageLimits.ts; the workers'
+   * own bound is given to them by the pool). Default DEFAULT_MESSAGE_BYTES_MAX.
+   */
+  readonly messageBytesMax?: number;
   /** The workload by name, as the workers resolve it, and the plan it gives here. */
   readonly workload: string;
   readonly params: Record<string, unknown>;
@@ -103,6 +113,13 @@ export interface CloudRunOptions {
   /** Stop after this much run time even if the stream goes on. */
   readonly untilMs?: number;
   readonly heartbeatMs?: number;
+  /**
+   * How long a worker may leave heartbeats unanswered before it is declared dead (default:
+   * SEEP_HEARTBEAT_TIMEOUT_MS, else 30000). A worker busy with a long task (the checkpoint
+   * of a large state, a major GC, a starved process on a busy machine) is not dead; a dead
+   * one breaks its watch stream at once, so this only has to catch one that hangs.
+   */
+  readonly heartbeatTimeoutMs?: number;
   readonly metricsIntervalMs?: number;
   /** The fault-tolerance strategy and its parameters (default: none). */
   readonly faultTolerance?: FaultToleranceOptions;
@@ -124,6 +141,12 @@ export interface CloudRunOptions {
   /** The threshold policy (`scaling.policy: threshold`); absent: none. */
   readonly policy?: ElasticityOptions;
   /**
+   * Workers started ahead, waiting in the pool for the scale outs the threshold policy
+   * decides (the simulator's `pool.prewarmed` VMs); default 0: each is started when needed,
+   * which takes seconds (a local process on a busy machine) to minutes (EC2).
+   */
+  readonly prewarmedWorkers?: number;
+  /**
    * The most workers the run may have in use (standbys aside): a scale out that would
    * need more is refused. Default: the highest `maxVms` of the policy's scale-out rules,
    * else no bound.
@@ -138,14 +161,6 @@ export interface CloudRunOptions {
   /** Every reply an instance sent to the coordinator (checkpoints included, decoded). */
   readonly onReply?: (reply: ControlReply) => void;
 }
-
-/**
- * How long a worker may leave heartbeats unanswered before it is declared dead. A worker
- * busy with a long task (encoding the checkpoint of a large state, a major GC of a large
- * heap) does not answer for a second or two and is not dead; a dead one breaks its watch
- * stream at once, so this only has to catch one that hangs.
- */
-export const HEARTBEAT_TIMEOUT_MS = 10_000;
 
 /** A standby taken by a recovery or a scale out is replaced this long after (wall-clock ms). */
 export const STANDBY_REFILL_DELAY_MS = 2_000;
@@ -187,8 +202,10 @@ export class CloudRun {
   /** Scheduled scalings and the threshold policy (once the plan is started). */
   private scaling: RunScaling | null = null;
   private readonly maxWorkers: number;
+  private readonly heartbeatTimeoutMs: number;
 
   constructor(private readonly o: CloudRunOptions) {
+    this.heartbeatTimeoutMs = o.heartbeatTimeoutMs ?? heartbeatTimeoutMs();
     this.metrics = new Metrics({ intervalMs: o.metricsIntervalMs ?? 1000 });
     this.metadata = tokenMetadata(o.token);
     this.ft = o.faultTolerance ?? DEFAULT_FAULT_TOLERANCE;
@@ -231,9 +248,17 @@ export class CloudRun {
     // is to be detected.
     const sourceMaps = process.sourceMapsEnabled;
     process.setSourceMapsEnabled(false);
+    // The pool's workers not taken yet get no heartbeats: their leases are kept alive apart.
+    const keepAlive = new PoolKeepAlive(
+      this.o.pool,
+      (address) => new ControlClient(address, channelCredentials(this.o.tls)),
+      this.metadata,
+      keepAlivePeriodMs(leaseMsFromEnv()),
+    ).start();
     try {
       return await this.runToEnd();
     } finally {
+      keepAlive.stop();
       process.setSourceMapsEnabled(sourceMaps);
     }
   }
@@ -243,8 +268,18 @@ export class CloudRun {
     // The workers the scheduled scale outs will take are started ahead too (they wait in
     // the pool, outside the run, until a scale out takes them); the policy's are taken
     // from the pool when it decides.
-    const scheduled = (o.scaleOuts ?? []).reduce((n, so) => n + Math.max(1, so.factor - 1), 0);
-    const scaleOutWorkers = Math.min(scheduled, Math.max(0, this.maxWorkers - o.workers));
+    // A stopping split keeps the instance where it is and puts the other factor - 1 parts on
+    // workers of their own (a migration, factor 1, takes one); a live one retires it and
+    // puts all factor parts on new workers.
+    const live = o.stateTransfer === "live";
+    const scheduled = (o.scaleOuts ?? []).reduce(
+      (n, so) => n + (live ? so.factor : Math.max(1, so.factor - 1)),
+      0,
+    );
+    const scaleOutWorkers = Math.min(
+      scheduled + (o.policy === undefined ? 0 : (o.prewarmedWorkers ?? 0)),
+      Math.max(0, this.maxWorkers - o.workers),
+    );
     await o.pool.prewarm(o.workers + this.standbys + scaleOutWorkers);
     const vms = await Promise.all(Array.from({ length: o.workers + this.standbys }, () => o.pool.acquire()));
     for (const [i, vm] of vms.entries()) this.addLink(vm, 0, i >= o.workers);
@@ -264,7 +299,10 @@ export class CloudRun {
     // Standbys are deployed too, hosting nothing: a replacement on one starts at once.
     await Promise.all(
       this.links.map((l) => this.deploy(l, this.initialPlan, this.directory.hostedBy(l.index))),
-    );
+    ).catch((e: unknown) => {
+      // A worker too slow to take its deployment is a machine too busy, not a bug.
+      throw e instanceof WorkerGone && e.timedOut ? new TimeoutError(e.message) : e;
+    });
     this.coordinator = new Coordinator(
       this.initialPlan,
       { sendControl: (id, msg) => this.sendControl(id, msg) },
@@ -302,7 +340,9 @@ export class CloudRun {
     for (const t of this.timers) clearTimeout(t);
     this.coordinator.faultTolerance?.stop();
     this.clock.cancelAll();
-    await this.heartbeat(); // the counters since the last beat
+    // The counters since the last beat, waited for as long as a control call (a busy
+    // worker answers late; a heartbeat's short deadline would leave the last ones out).
+    await this.heartbeat(rpcTimeoutMs());
     const endMs = this.runMs();
     this.metrics.closeInterval(Math.max(endMs, this.lastTickMs + 1), this.gauges());
     await this.stopAll();
@@ -330,8 +370,14 @@ export class CloudRun {
       index: this.links.length,
       standby,
       vm,
-      client: new ControlClient(vm.address, channelCredentials(this.o.tls), CONTROL_CHANNEL_OPTIONS),
-      bulk: new ControlClient(vm.address, channelCredentials(this.o.tls), BULK_CHANNEL_OPTIONS),
+      client: new ControlClient(vm.address, channelCredentials(this.o.tls), {
+        ...CONTROL_CHANNEL_OPTIONS,
+        "grpc.max_receive_message_length": this.o.messageBytesMax ?? DEFAULT_MESSAGE_BYTES_MAX,
+      }),
+      bulk: new ControlClient(vm.address, channelCredentials(this.o.tls), {
+        ...BULK_CHANNEL_OPTIONS,
+        "grpc.max_receive_message_length": this.o.messageBytesMax ?? DEFAULT_MESSAGE_BYTES_MAX,
+      }),
       // Heartbeats get a connection of their own: on the control connection they would
       // wait behind checkpoints of tens of megabytes, and a busy worker reads those slowly.
       beat: new ControlClient(vm.address, channelCredentials(this.o.tls), {
@@ -343,6 +389,7 @@ export class CloudRun {
       answeredEpochMs: Date.now(),
       lastStats: null,
       tuplesProcessed: 0,
+      sourceTuples: 0,
       joinedAtMs,
       leftAtMs: null,
       emptiedEpochMs: null,
@@ -569,7 +616,23 @@ export class CloudRun {
   private watch(l: WorkerLink): void {
     const stream = l.client.watch({}, this.metadata);
     l.watch = stream;
-    stream.on("data", (e: WorkerEvent) => this.onEvent(e));
+    stream.on("data", (e: WorkerEvent) => {
+      // An instance that failed a task (a bug, or a worker fed a malformed message) stops
+      // the run with what failed; so does an event this coordinator cannot take in.
+      const failure = e.reply === undefined ? null : taskFailureOf(e.reply);
+      if (failure !== null) {
+        this.abort(new Error(`worker ${l.vm.address}: ${failure}`));
+        return;
+      }
+      try {
+        this.onEvent(e);
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        this.abort(
+          new Error(`an event from worker ${l.vm.address} could not be taken in: ${why}`, { cause: err }),
+        );
+      }
+    });
     stream.on("error", () => this.lost(l, "stream"));
     stream.on("end", () => this.lost(l, "stream"));
   }
@@ -619,23 +682,27 @@ export class CloudRun {
     if (l.alive && !l.standby && this.directory.hostedBy(w).length === 0) l.emptiedEpochMs = Date.now();
   }
 
-  /** Ask every live worker for its stats; one silent for HEARTBEAT_TIMEOUT_MS is dead. */
-  private heartbeat(): Promise<void> {
-    const interval = this.o.heartbeatMs ?? 500;
+  /** Ask every live worker for its stats; one silent for heartbeatTimeoutMs is dead. */
+  private heartbeat(deadlineMs = 4 * (this.o.heartbeatMs ?? 500)): Promise<void> {
     const beats = this.links
       .filter((l) => l.alive)
       .map(
         (l) =>
           new Promise<void>((resolve) => {
             const askedEpochMs = Date.now();
-            l.beat.heartbeat({}, this.metadata, { deadline: Date.now() + 4 * interval }, (err, stats) => {
+            l.beat.heartbeat({}, this.metadata, { deadline: Date.now() + deadlineMs }, (err, stats) => {
               if (err) {
-                if (Date.now() - l.answeredEpochMs > HEARTBEAT_TIMEOUT_MS) this.lost(l, "heartbeat");
+                if (Date.now() - l.answeredEpochMs > this.heartbeatTimeoutMs) this.lost(l, "heartbeat");
               } else {
                 l.answeredEpochMs = Date.now();
                 l.lastStats = stats;
-                l.tuplesProcessed += stats.tuplesProcessed;
-                this.metrics.addTuplesIn(stats.sourceTuples);
+                // The worker's counters are totals (a reply lost to a missed deadline loses
+                // nothing); replies may cross, so only a larger total counts.
+                l.tuplesProcessed = Math.max(l.tuplesProcessed, stats.tuplesProcessed);
+                if (stats.sourceTuples > l.sourceTuples) {
+                  this.metrics.addTuplesIn(stats.sourceTuples - l.sourceTuples);
+                  l.sourceTuples = stats.sourceTuples;
+                }
                 this.loads.add(stats.instances);
                 // Emptied by a scale in, and everything it sent processed (stats taken after
                 // the emptying, as this call was made after it): it can go.
@@ -801,6 +868,14 @@ export class CloudRun {
   /** The engine's records of the run's scalings, in the summary's order (a refused one says why). */
   get scaleOutRecords(): readonly ScaleOutRecord[] {
     return this.coordinator?.scaling?.records ?? [];
+  }
+
+  /**
+   * When each worker of the run (by index) joined and left it, in run-time ms: left is null
+   * for one still in at the end. Standbys never taken are left out of the VM time (standby).
+   */
+  workerSpans(): readonly { joinedAtMs: number; leftAtMs: number | null; standby: boolean }[] {
+    return this.links.map((l) => ({ joinedAtMs: l.joinedAtMs, leftAtMs: l.leftAtMs, standby: l.standby }));
   }
 
   /** Tuples each worker's instances processed (by worker index), as their heartbeats said. */

@@ -10,15 +10,18 @@ import { type Checkpoint, type ControlMessage, JSON_STATE_CODEC, type StateCodec
 import { channelCredentials, type TlsFiles, tokenMetadata } from "./auth.js";
 import { type CodecOf, toControlRequest } from "./controlWire.js";
 import { ControlClient } from "./gen/seep/v1/seep.js";
+import { DEFAULT_MESSAGE_BYTES_MAX } from "./messageLimits.js";
+import { rpcTimeoutMs } from "./timeouts.js";
 
 /**
  * gRPC options of control-plane channels: checkpoints of large states exceed the 4 MiB
- * default message size, and a watch stream carrying them to the coordinator needs a wide
- * HTTP/2 window (with the default 64 KiB, a 20 MB checkpoint waits for hundreds of window
- * updates, each a round trip through a busy event loop).
+ * default message size (what is taken in is bounded by messageLimits.ts instead), and a
+ * watch stream carrying them to the coordinator needs a wide HTTP/2 window (with the
+ * default 64 KiB, a 20 MB checkpoint waits for hundreds of window updates, each a round
+ * trip through a busy event loop).
  */
 export const CONTROL_CHANNEL_OPTIONS = {
-  "grpc.max_receive_message_length": -1,
+  "grpc.max_receive_message_length": DEFAULT_MESSAGE_BYTES_MAX,
   "grpc.max_send_message_length": -1,
   "grpc-node.flow_control_window": 32 * 1024 * 1024,
 } as const;
@@ -46,9 +49,13 @@ export function carriedCheckpoint(message: ControlMessage): Checkpoint | undefin
   }
 }
 
-/** Deadline of a control call; one carrying a checkpoint gets longer. */
+/**
+ * Deadline of a control call: SEEP_RPC_TIMEOUT_MS (default 60 s); one carrying a
+ * checkpoint gets at least 120 s. A call past its deadline is dropped, so it is generous.
+ */
 export function controlDeadlineMs(message: ControlMessage): number {
-  return carriedCheckpoint(message) === undefined ? 10_000 : 120_000;
+  const rpcMs = rpcTimeoutMs();
+  return carriedCheckpoint(message) === undefined ? rpcMs : Math.max(120_000, 2 * rpcMs);
 }
 
 /**

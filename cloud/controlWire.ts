@@ -499,7 +499,40 @@ export function toReplyMessage(reply: ControlReply, codec: StateCodec<unknown>):
     case "ended":
     case "stopped":
     case "caughtUp":
+    case "takenOver":
       return msg;
+  }
+}
+
+/**
+ * The type of a worker's report that an instance failed a task (not an engine reply: the
+ * coordinator stops the run with its text, in `extra_json` as a JSON string).
+ */
+export const TASK_FAILED = "taskFailed";
+
+/** A worker's report, on its watch stream, that `instance` failed a task (`line` says which and why). */
+export function taskFailedMessage(instance: number, line: string): ControlReplyMessage {
+  return {
+    type: TASK_FAILED,
+    instance: instance >= 0 && instance <= 0xffffffff ? instance : 0,
+    checkpointId: 0,
+    holder: 0,
+    checkpoint: NO_BYTES,
+    checkpointHead: "",
+    edge: 0,
+    sender: 0,
+    extraJson: JSON.stringify(line),
+  };
+}
+
+/** The text of a task failure report, or null when `msg` is something else. */
+export function taskFailureOf(msg: ControlReplyMessage): string | null {
+  if (msg.type !== TASK_FAILED) return null;
+  try {
+    const line: unknown = JSON.parse(msg.extraJson);
+    return typeof line === "string" ? line : msg.extraJson;
+  } catch {
+    return msg.extraJson;
   }
 }
 
@@ -547,6 +580,7 @@ export function fromReplyMessage(msg: ControlReplyMessage, codecOf: CodecOf): Co
     case "ended":
     case "stopped":
     case "caughtUp":
+    case "takenOver":
       return { type: msg.type, instance: msg.instance };
     case "paused":
       return {

@@ -5,7 +5,7 @@
 // worker stops running the instances whose streams hold frames (see workerRuntime.ts),
 // so a slow receiver slows its senders instead of growing memory without bound.
 
-import type { ClientDuplexStream, Metadata, ServerDuplexStream } from "@grpc/grpc-js";
+import { type ClientDuplexStream, type Metadata, type ServerDuplexStream, status } from "@grpc/grpc-js";
 import type { FrameDataPlaneClient } from "./frameCodec.js";
 import type { Credit, DataFrame } from "./gen/seep/v1/seep.js";
 
@@ -87,20 +87,52 @@ export class OutgoingStream {
   }
 }
 
-/** The receiving end of one data stream: owes the sender a credit per processed frame. */
+/**
+ * The receiving end of one data stream: owes the sender a credit per processed frame, and
+ * holds the sender to its credit (a sender past it would grow the receiver's inboxes
+ * without bound). A stream refused (a malformed frame, credit overrun) ends with an error
+ * status and takes no more frames.
+ */
 export class IncomingStream {
   private owed = 0;
   private open = true;
+  /** Frames granted to the sender so far, and received from it. */
+  private granted = CREDIT_WINDOW_FRAMES;
+  private received = 0;
 
   constructor(private readonly call: ServerDuplexStream<DataFrame, Credit>) {
     call.write({ frames: CREDIT_WINDOW_FRAMES });
     call.on("end", () => {
+      if (!this.open) return;
       this.open = false;
       call.end();
     });
     call.on("error", () => {
       this.open = false;
     });
+  }
+
+  /** True while the stream takes frames. */
+  get taking(): boolean {
+    return this.open;
+  }
+
+  /** A frame arrived: false (and the stream refused) when the sender had no credit for it. */
+  admit(): boolean {
+    if (!this.open) return false;
+    if (++this.received <= this.granted) return true;
+    this.refuse(
+      status.RESOURCE_EXHAUSTED,
+      `the sender sent frame ${this.received} with credit for ${this.granted}`,
+    );
+    return false;
+  }
+
+  /** End the stream with an error status (`details` says why); later frames are ignored. */
+  refuse(code: status, details: string): void {
+    if (!this.open) return;
+    this.open = false;
+    this.call.emit("error", { code, details });
   }
 
   /** A frame of this stream was processed. */
@@ -112,6 +144,7 @@ export class IncomingStream {
   flush(): void {
     if (this.owed === 0 || !this.open) return;
     this.call.write({ frames: this.owed });
+    this.granted += this.owed;
     this.owed = 0;
   }
 }

@@ -3,9 +3,15 @@
 // when the pool shuts down. Invariants: no more than `maxInstances` instances are alive or
 // starting at once (checked before any AWS call); an instance this pool launched is
 // terminated on every path that does not hand it out (failure, timeout, shutdown), and the
-// tag `seep:run` lets `terminateRunInstances` find any that escaped. The worker token
-// reaches AWS only inside the user data, and no message, error or log carries it.
+// tag `seep:run` lets `terminateRunInstances` find any that escaped: a run's id is unique
+// (`uniqueRunId`: its experiment's name and a random suffix), so that cleaning up one run
+// never touches another's instances. Every launch carries an idempotency token
+// (ClientToken), the same on every retry of that launch, so that a retry after a lost reply
+// returns the instances already launched instead of launching more that the pool would not
+// know of. The worker token (and, with TLS, the workers' key) reaches AWS only inside the
+// user data, and no message, error or log carries it.
 
+import { randomBytes, randomUUID } from "node:crypto";
 import {
   DescribeInstancesCommand,
   type DescribeInstancesCommandOutput,
@@ -25,7 +31,23 @@ import {
   retryWithBackoff,
 } from "./retry.js";
 import { isPortOpen } from "./tcpProbe.js";
+import { TimeoutError } from "./timeouts.js";
 import type { CloudVm, VmPool } from "./vmPool.js";
+
+/** What a run id may be: the value of the `seep:run` tag of its instances. */
+const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/**
+ * A run id for an experiment named `name`: the name (characters a tag value here may not
+ * hold replaced by '-', cut to fit) and a random suffix, so that two runs of one experiment
+ * never share their instances' `seep:run` tag.
+ */
+export function uniqueRunId(name: string, suffix: string = randomBytes(4).toString("hex")): string {
+  const safe = name.replace(/[^A-Za-z0-9._-]/g, "-").replace(/^[^A-Za-z0-9]+/, "");
+  const id = `${(safe === "" ? "run" : safe).slice(0, 99 - suffix.length)}-${suffix}`;
+  if (!RUN_ID_PATTERN.test(id)) throw new Error(`cannot make a run id of "${name}" and "${suffix}"`);
+  return id;
+}
 
 /** Options of the EC2 pool; experiment files embed this schema under `cloud.ec2`. */
 export const ec2PoolOptionsSchema = z.strictObject({
@@ -39,7 +61,18 @@ export const ec2PoolOptionsSchema = z.strictObject({
   maxInstances: z.number().int().positive().max(1000).default(20),
   workerPort: z.number().int().min(1).max(65_535).default(7070),
   token: z.string().min(1),
-  runId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "expected letters, digits, '.', '_' or '-'"),
+  runId: z.string().regex(RUN_ID_PATTERN, "expected letters, digits, '.', '_' or '-'"),
+  // Set by `seep run --tls`: the run's CA and the workers' certificate and key, as PEM.
+  tls: z
+    .strictObject({ caPem: z.string().min(1), certPem: z.string().min(1), keyPem: z.string().min(1) })
+    .optional(),
+  // Set by `seep run`: the largest message a worker takes in (messageLimits.ts).
+  messageBytesMax: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31 - 1)
+    .optional(),
   readyTimeoutMs: z.number().int().positive().default(300_000),
   pollIntervalMs: z.number().int().positive().default(5_000),
   // A name, or an ARN (starting with "arn:").
@@ -88,6 +121,8 @@ export class Ec2Pool implements VmPool {
   readonly #terminated = new Set<string>();
   /** Prewarmed instances, ready and not handed out. */
   #idle: CloudVm[] = [];
+  /** Instances ready while others of their launch still boot (idle too: their leases need keeping). */
+  readonly #waiting = new Map<string, CloudVm>();
   /** Instances asked for whose RunInstances has not returned. */
   #launching = 0;
   readonly #runCalls = new Set<Promise<string[]>>();
@@ -120,6 +155,10 @@ export class Ec2Pool implements VmPool {
     if (!Number.isInteger(n) || n < 0) throw new Error(`prewarm takes a count of VMs, got ${n}`);
     if (n === 0) return;
     this.#idle.push(...(await this.#launch(n)));
+  }
+
+  idle(): readonly CloudVm[] {
+    return [...this.#idle, ...this.#waiting.values()];
   }
 
   async acquire(): Promise<CloudVm> {
@@ -189,6 +228,7 @@ export class Ec2Pool implements VmPool {
     try {
       return await this.#waitReady(ids);
     } catch (cause) {
+      for (const id of ids) this.#waiting.delete(id);
       const reason = `instance(s) ${ids.join(", ")} of run ${this.runId} did not become ready: ${errorMessage(cause)}`;
       // After shutdown, terminating is the shutdown's job (and its error to report).
       if (this.#closed) throw this.#error(reason, cause);
@@ -206,6 +246,8 @@ export class Ec2Pool implements VmPool {
     const o = this.#options;
     const profile = o.iamInstanceProfile;
     const command = new RunInstancesCommand({
+      // One token per launch, kept by every retry of it (the SDK's and retryWithBackoff's).
+      ClientToken: randomUUID(),
       ImageId: o.imageId,
       InstanceType: o.instanceType as RunInstancesCommand["input"]["InstanceType"],
       MinCount: n,
@@ -282,11 +324,14 @@ export class Ec2Pool implements VmPool {
       const open = await Promise.all(
         unprobed.map(([, address]) => this.#isPortOpen(address, probeTimeoutMs)),
       );
-      unprobed.forEach(([id], i) => {
-        if (open[i]) ready.add(id);
+      unprobed.forEach(([id, address], i) => {
+        if (!open[i]) return;
+        ready.add(id);
+        this.#waiting.set(id, { id, address });
       });
       if (ready.size === ids.length) {
         this.#assertOpen(); // a shutdown during the last probe is terminating them
+        for (const id of ids) this.#waiting.delete(id);
         return ids.map((id) => ({ id, address: addresses.get(id)! }));
       }
       if (this.#now() >= deadlineMs) {
@@ -296,7 +341,7 @@ export class Ec2Pool implements VmPool {
             ? `${id} running, worker port closed`
             : `${id} ${states.get(id) ?? "not yet visible"}`,
         );
-        throw new Error(`timed out after ${readyTimeoutMs} ms (${what.join("; ")})`);
+        throw new TimeoutError(`timed out after ${readyTimeoutMs} ms (${what.join("; ")})`);
       }
       await this.#sleep(pollIntervalMs);
     }
@@ -345,9 +390,17 @@ export class Ec2Pool implements VmPool {
     if (this.#closed) throw new Error(`the EC2 pool of run ${this.runId} is shut down`);
   }
 
-  /** An error whose message cannot carry the worker token, whatever AWS echoed back. */
+  /** An error whose message cannot carry the worker token, whatever AWS echoed back; a timeout stays one. */
   #error(message: string, cause: unknown): Error {
-    return new Error(message.replaceAll(this.#options.token, "<token>"), { cause });
+    let safe = message.replaceAll(this.#options.token, "<token>");
+    // The workers' key too, whole or any line of it.
+    const key = this.#options.tls?.keyPem;
+    if (key !== undefined)
+      for (const part of [key, ...key.split("\n").filter((l) => l.length >= 16)])
+        safe = safe.replaceAll(part, "<key>");
+    return cause instanceof TimeoutError
+      ? new TimeoutError(`${safe} (if they are only slow, raise cloud.ec2.readyTimeoutMs)`, { cause })
+      : new Error(safe, { cause });
   }
 }
 

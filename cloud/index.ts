@@ -11,10 +11,25 @@ export {
   type ScheduledScaleOut,
 } from "./cloudRun.js";
 export { CREDIT_WINDOW_FRAMES } from "./dataPlane.js";
-export { Ec2Pool, ec2PoolOptionsSchema, parseEc2PoolOptions, terminateRunInstances } from "./ec2Pool.js";
+export {
+  Ec2Pool,
+  ec2PoolOptionsSchema,
+  parseEc2PoolOptions,
+  terminateRunInstances,
+  uniqueRunId,
+} from "./ec2Pool.js";
 export { encodeFrame } from "./frameCodec.js";
 export { LISTENING_PREFIX, LocalProcessPool, type LocalProcessPoolOptions } from "./localProcessPool.js";
+export { DEFAULT_MESSAGE_BYTES_MAX, messageBytesMax } from "./messageLimits.js";
 export type { RunSummary, WorkerFailure } from "./runSummary.js";
 export { installSignalCleanup } from "./signalCleanup.js";
+export {
+  makeRunCertificates,
+  type RunCertificates,
+  type RunTlsFiles,
+  removeRunCertificates,
+  writeRunCertificates,
+} from "./tlsCertificates.js";
 export type { CloudVm, VmPool } from "./vmPool.js";
 export { type ResolvePlan, Worker, type WorkerOptions } from "./worker.js";
+export { TOKEN_ENV, workerToken } from "./workerToken.js";

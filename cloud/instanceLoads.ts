@@ -1,6 +1,8 @@
-// Load reports of a real run: what each instance did over one reporting interval, summed
-// from its worker's heartbeats (each says, per hosted instance and incarnation, the
-// wall-clock ms its turns took, the tuples of the batches it processed and its queue now).
+// Load reports of a real run: what each instance did over one reporting interval, from its
+// worker's heartbeats (each says, per hosted instance and incarnation, the wall-clock ms its
+// turns took and the tuples of the batches it processed, in totals since it was deployed,
+// and its queue now). An interval counts what the totals grew by in it, so a heartbeat
+// whose reply was lost (a deadline missed on a busy machine) loses nothing.
 // The coordinator takes a report every `scaling.reportIntervalMs` of run time for the
 // elasticity controller, as the simulator does from its hosts' counters.
 //
@@ -30,26 +32,29 @@ interface Sums {
 export class InstanceLoads {
   /** Per "instance/incarnation": the stats since the last report. */
   private sums = new Map<string, Sums>();
+  /** Per "instance/incarnation": the largest totals heard (replies may cross). */
+  private readonly totals = new Map<string, { busyMs: number; processedTuples: number }>();
   /** Per "instance/incarnation": the tuples it shed in total (the largest figure heard). */
   private readonly shed = new Map<string, number>();
   /** Incarnations live at the last report: only they have a whole interval to report. */
   private seen = new Set<string>();
   private lastWallMs: number | null = null;
 
-  /** Take in the per-instance stats of one heartbeat. */
+  /** Take in the per-instance totals of one heartbeat. */
   add(stats: readonly InstanceStats[]): void {
     for (const s of stats) {
       const key = `${s.instance}/${s.incarnation}`;
+      const total = this.totals.get(key) ?? { busyMs: 0, processedTuples: 0 };
+      const busyMs = Math.max(0, s.busyMs - total.busyMs);
+      const processedTuples = Math.max(0, s.processedTuples - total.processedTuples);
+      total.busyMs = Math.max(total.busyMs, s.busyMs);
+      total.processedTuples = Math.max(total.processedTuples, s.processedTuples);
+      this.totals.set(key, total);
       const sums = this.sums.get(key);
-      if (sums === undefined)
-        this.sums.set(key, {
-          busyMs: s.busyMs,
-          processedTuples: s.processedTuples,
-          queuedTuples: s.queuedTuples,
-        });
+      if (sums === undefined) this.sums.set(key, { busyMs, processedTuples, queuedTuples: s.queuedTuples });
       else {
-        sums.busyMs += s.busyMs;
-        sums.processedTuples += s.processedTuples;
+        sums.busyMs += busyMs;
+        sums.processedTuples += processedTuples;
         sums.queuedTuples = s.queuedTuples;
       }
       this.shed.set(key, Math.max(this.shed.get(key) ?? 0, s.shedTuples));

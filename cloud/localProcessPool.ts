@@ -2,12 +2,21 @@
 // each announcing its port on its first line of output. Every process it started is
 // killed on release, on shutdown, and when this process exits for any reason (signal
 // handlers, installed by the caller with installSignalCleanup, go through shutdown).
-// `kill` SIGKILLs one worker, for runs that inject crashes.
+// `kill` SIGKILLs one worker, for runs that inject crashes. Each worker is told this
+// process's pid (SEEP_COORDINATOR_PID) and exits by itself once it is gone, so that not
+// even a SIGKILL of this process leaves workers behind (cloud/coordinatorLease.ts).
+// The token reaches a worker in its environment (SEEP_TOKEN), which only its user can
+// read, not on its command line, which every user can; TLS files and the message bound go
+// as flags.
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
+import type { TlsFiles } from "./auth.js";
+import { COORDINATOR_PID_ENV } from "./coordinatorLease.js";
+import { raiseHint, TimeoutError, WORKER_START_ENV, workerStartMs } from "./timeouts.js";
 import type { CloudVm, VmPool } from "./vmPool.js";
+import { TOKEN_ENV } from "./workerToken.js";
 
 /** How a local worker process is started. */
 export interface LocalProcessPoolOptions {
@@ -15,7 +24,11 @@ export interface LocalProcessPoolOptions {
   readonly command: readonly string[];
   /** The run's token. */
   readonly token: string;
-  /** A worker that has not announced its port by then is killed and reported. */
+  /** The workers' certificate, key and the run's CA: they serve TLS and require client certificates. */
+  readonly tls?: TlsFiles;
+  /** The largest message a worker takes in, in bytes (default: the worker's own). */
+  readonly messageBytesMax?: number;
+  /** A worker that has not announced its port by then is killed and reported (default: SEEP_WORKER_START_MS, else 120000). */
   readonly readyTimeoutMs?: number;
 }
 
@@ -27,6 +40,8 @@ export class LocalProcessPool implements VmPool {
   private readonly ready: CloudVm[] = [];
   private readonly processes = new Map<string, ChildProcess>();
   private next = 0;
+  /** Set by shutdown: no worker is started after it (a run still recovering would start some). */
+  private closed = false;
   private readonly killAll = () => {
     for (const p of this.processes.values()) p.kill("SIGKILL");
   };
@@ -36,11 +51,19 @@ export class LocalProcessPool implements VmPool {
   }
 
   async prewarm(n: number): Promise<void> {
-    const vms = await Promise.all(Array.from({ length: n }, () => this.startWorker()));
-    this.ready.push(...vms);
+    this.assertOpen();
+    // Each is ready (and idle, its lease kept by the coordinator) as soon as it has started.
+    await Promise.all(
+      Array.from({ length: n }, () => this.startWorker().then((vm) => void this.ready.push(vm))),
+    );
+  }
+
+  idle(): readonly CloudVm[] {
+    return [...this.ready];
   }
 
   async acquire(): Promise<CloudVm> {
+    this.assertOpen();
     return this.ready.shift() ?? this.startWorker();
   }
 
@@ -55,6 +78,7 @@ export class LocalProcessPool implements VmPool {
   }
 
   async shutdown(): Promise<void> {
+    this.closed = true;
     const all = [...this.processes.entries()];
     this.ready.length = 0;
     await Promise.all(all.map(([id, p]) => this.release({ id, address: "" }).catch(() => p.kill("SIGKILL"))));
@@ -95,19 +119,37 @@ export class LocalProcessPool implements VmPool {
     return this.processes.get(vm.id);
   }
 
+  /** The flags every worker gets besides its address (never the token). */
+  private flags(): string[] {
+    const { tls, messageBytesMax } = this.options;
+    return [
+      ...(tls?.certFile === undefined ? [] : ["--tls-cert", tls.certFile]),
+      ...(tls?.keyFile === undefined ? [] : ["--tls-key", tls.keyFile]),
+      ...(tls?.caFile === undefined ? [] : ["--tls-ca", tls.caFile]),
+      ...(messageBytesMax === undefined ? [] : ["--message-bytes-max", String(messageBytesMax)]),
+    ];
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error("the local pool is shut down");
+  }
+
   private startWorker(): Promise<CloudVm> {
+    const timeoutMs = this.options.readyTimeoutMs ?? workerStartMs();
     const id = `local-${this.next++}`;
     const [cmd, ...args] = this.options.command;
-    const child = spawn(cmd, [...args, "--listen", "127.0.0.1:0", "--token", this.options.token], {
+    const child = spawn(cmd, [...args, "--listen", "127.0.0.1:0", ...this.flags()], {
       stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, [COORDINATOR_PID_ENV]: String(process.pid), [TOKEN_ENV]: this.options.token },
     });
     this.processes.set(id, child);
-    const timeoutMs = this.options.readyTimeoutMs ?? 15_000;
     return new Promise<CloudVm>((resolve, reject) => {
       const lines = createInterface({ input: child.stdout! });
       const timer = setTimeout(() => {
         child.kill("SIGKILL");
-        reject(new Error(`worker ${id} did not start within ${timeoutMs} ms`));
+        reject(
+          new TimeoutError(`worker ${id} did not start within ${timeoutMs} ms${raiseHint(WORKER_START_ENV)}`),
+        );
       }, timeoutMs);
       lines.on("line", (line) => {
         if (!line.startsWith(LISTENING_PREFIX)) return;
@@ -116,6 +158,9 @@ export class LocalProcessPool implements VmPool {
       });
       child.on("exit", (code, signal) => {
         clearTimeout(timer);
+        // One that dies while idle (orphaned, killed) is no longer handed out.
+        const at = this.ready.findIndex((vm) => vm.id === id);
+        if (at >= 0) this.ready.splice(at, 1);
         reject(new Error(`worker ${id} exited before it listened (${signal ?? `code ${code}`})`));
       });
     });

@@ -21,6 +21,11 @@ export interface VmPool {
   /** Terminate every VM this pool started; idempotent; safe to call from a signal handler. */
   shutdown(): Promise<void>;
   /**
+   * Ready VMs not handed out yet. Their workers get no calls from a run, so the run's
+   * coordinator keeps their leases alive (cloud/poolKeepAlive.ts). Pools without leases leave it out.
+   */
+  idle?(): readonly CloudVm[];
+  /**
    * Kill a VM's worker at once, as a crash would (fault injection: no goodbye, no cleanup).
    * False when it was not running. Pools that cannot do it leave it out.
    */

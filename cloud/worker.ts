@@ -5,6 +5,12 @@
 // messages its instances send to instances elsewhere go out through a ControlForwarder.
 // Which logical plan a workload name means is decided by the caller (`resolvePlan`), so
 // that cloud/ depends on the engine only.
+// A worker survives its callers: the token is checked as a call's headers arrive, before
+// its body is read (auth.ts), no message is taken past `messageBytesMax`
+// (messageLimits.ts), a malformed request is answered with INVALID_ARGUMENT and a
+// malformed frame ends its stream with it (requestChecks.ts), and a task an instance
+// fails is reported to the coordinator (a `taskFailed` event) instead of killing the
+// process, which the coordinator would take for a VM failure and recover from.
 
 import { cpuUsage } from "node:process";
 import {
@@ -16,20 +22,17 @@ import {
   status,
 } from "@grpc/grpc-js";
 import {
+  type Batch,
   decodeBatch,
   encodeBatch,
   type FtStrategy,
-  type InstanceSpec,
   JSON_STATE_CODEC,
-  KeyGroupRange,
   keepsOutputBuffers,
-  type LogicalPlan,
-  type PhysicalPlan,
   type StateCodec,
 } from "../engine/index.js";
-import { hasToken, serverCredentials, type TlsFiles, unauthenticated } from "./auth.js";
+import { hasToken, serverCredentials, type TlsFiles, tokenInterceptor, unauthenticated } from "./auth.js";
 import { CONTROL_CHANNEL_OPTIONS, ControlForwarder } from "./controlForwarder.js";
-import { fromControlRequest, toReplyMessage } from "./controlWire.js";
+import { fromControlRequest, taskFailedMessage, toReplyMessage } from "./controlWire.js";
 import { IncomingStream } from "./dataPlane.js";
 import {
   type ControlAck,
@@ -40,14 +43,27 @@ import {
   DataPlaneService,
   type DeployReply,
   type DeployRequest,
-  type InstanceSpec as InstanceSpecMessage,
+  type KeepAliveReply,
   type RedeployReply,
   type RedeployRequest,
   type Stats,
   type StopReply,
   type WorkerEvent,
 } from "./gen/seep/v1/seep.js";
+import { DEFAULT_MESSAGE_BYTES_MAX, isMessageBytesMax, MESSAGE_OVERHEAD_BYTES } from "./messageLimits.js";
+import {
+  checkControl,
+  checkDeploy,
+  checkFrame,
+  checkRedeploy,
+  InvalidRequest,
+  type ResolvePlan,
+  UndecodableRequest,
+  withUndecodableRequests,
+} from "./requestChecks.js";
 import { WorkerRuntime } from "./workerRuntime.js";
+
+export type { ResolvePlan } from "./requestChecks.js";
 
 /** HTTP/2 receive window of a worker's connections (the protocol's default is 64 KiB). */
 export const RECEIVE_WINDOW_BYTES = 32 * 1024 * 1024;
@@ -81,9 +97,6 @@ export function widenReceiveWindows(server: Server): void {
   }
 }
 
-/** Builds the logical plan a deploy request names. */
-export type ResolvePlan = (workload: string, params: Record<string, unknown>, seed: number) => LogicalPlan;
-
 /** Options of a worker server. */
 export interface WorkerOptions {
   /** host:port to listen on; port 0 picks a free one. Loopback unless told otherwise. */
@@ -91,15 +104,30 @@ export interface WorkerOptions {
   readonly token: string;
   readonly tls?: TlsFiles;
   readonly resolvePlan: ResolvePlan;
+  /** The largest message it takes in, in bytes (default DEFAULT_MESSAGE_BYTES_MAX; messageLimits.ts). */
+  readonly messageBytesMax?: number;
+  /**
+   * Called with a one-line account of what went wrong outside any call: a task an instance
+   * failed, a data stream refused (default: written to stderr, `seep: worker HOST:PORT: ...`).
+   */
+  readonly report?: (line: string) => void;
   /** Called after a Stop call has been answered. */
   readonly onStop?: () => void;
+  /**
+   * Called on every call with the token that only a coordinator makes (deploy, redeploy,
+   * heartbeat, watch, stop, keep-alive; not control messages or data, which peers send):
+   * renews the worker's lease on its coordinator (coordinatorLease.ts).
+   */
+  readonly onCoordinatorCall?: () => void;
 }
 
 type Guarded = { metadata: import("@grpc/grpc-js").Metadata };
 
 /** A running worker server. */
 export class Worker {
-  private readonly server = new Server(CONTROL_CHANNEL_OPTIONS);
+  private readonly server: Server;
+  /** The largest message it takes in, and sends on its watch stream (the coordinator's bound). */
+  private readonly bytesMax: number;
   private runtime: WorkerRuntime | null = null;
   private forwarder: ControlForwarder | null = null;
   private readonly watchers = new Set<ServerWritableStream<unknown, WorkerEvent>>();
@@ -109,7 +137,16 @@ export class Worker {
   /** The port it listens on, once started. */
   port = 0;
 
-  constructor(private readonly options: WorkerOptions) {}
+  constructor(private readonly options: WorkerOptions) {
+    const bytesMax = options.messageBytesMax ?? DEFAULT_MESSAGE_BYTES_MAX;
+    if (!isMessageBytesMax(bytesMax)) throw new RangeError(`messageBytesMax ${bytesMax} is not in 1..2^31-1`);
+    this.bytesMax = bytesMax;
+    this.server = new Server({
+      ...CONTROL_CHANNEL_OPTIONS,
+      "grpc.max_receive_message_length": bytesMax,
+      interceptors: [tokenInterceptor(options.token)],
+    });
+  }
 
   /** Bind and serve; resolves with the port. */
   async start(): Promise<number> {
@@ -118,21 +155,23 @@ export class Worker {
     // first such stack parses the maps it touches, stalling the worker for 50-70 ms in the
     // middle of the recovery that follows.
     process.setSourceMapsEnabled(false);
-    this.server.addService(DataPlaneService, {
+    this.server.addService(withUndecodableRequests(DataPlaneService), {
       stream: (call: ServerDuplexStream<DataFrame, Credit>) => this.onStream(call),
     });
-    this.server.addService(ControlService, {
+    this.server.addService(withUndecodableRequests(ControlService), {
       deploy: (call: ServerUnaryCall<DeployRequest, DeployReply>, cb: sendUnaryData<DeployReply>) =>
-        this.guard(call, cb, () => this.deploy(call.request)),
+        this.guard(call, cb, () => this.deploy(this.fromCoordinator(call.request))),
       send: (call: ServerUnaryCall<ControlRequest, ControlAck>, cb: sendUnaryData<ControlAck>) =>
         this.guard(call, cb, () => this.send(call.request)),
       redeploy: (call: ServerUnaryCall<RedeployRequest, RedeployReply>, cb: sendUnaryData<RedeployReply>) =>
-        this.guard(call, cb, () => this.redeploy(call.request)),
+        this.guard(call, cb, () => this.redeploy(this.fromCoordinator(call.request))),
       heartbeat: (call: ServerUnaryCall<unknown, Stats>, cb: sendUnaryData<Stats>) =>
-        this.guard(call, cb, () => this.stats()),
+        this.guard(call, cb, () => this.fromCoordinator(this.stats())),
+      keepAlive: (call: ServerUnaryCall<unknown, KeepAliveReply>, cb: sendUnaryData<KeepAliveReply>) =>
+        this.guard(call, cb, () => this.fromCoordinator({})),
       watch: (call: ServerWritableStream<unknown, WorkerEvent>) => this.onWatch(call),
       stop: (call: ServerUnaryCall<unknown, StopReply>, cb: sendUnaryData<StopReply>) => {
-        this.guard(call, cb, () => ({}));
+        this.guard(call, cb, () => this.fromCoordinator({}));
         if (hasToken(call.metadata, this.options.token)) setImmediate(() => this.stop());
       },
     });
@@ -154,32 +193,67 @@ export class Worker {
     this.options.onStop?.();
   }
 
+  /** `value`, once the lease is renewed: called inside `guard`, after the token is checked. */
+  private fromCoordinator<T>(value: T): T {
+    this.options.onCoordinatorCall?.();
+    return value;
+  }
+
   private guard<T>(call: Guarded, cb: sendUnaryData<T>, fn: () => T): void {
     if (!hasToken(call.metadata, this.options.token)) {
       cb(unauthenticated(), null);
       return;
     }
+    const request: unknown = (call as { request?: unknown }).request;
+    if (request instanceof UndecodableRequest) {
+      cb({ code: status.INVALID_ARGUMENT, details: request.message }, null);
+      return;
+    }
     try {
       cb(null, fn());
     } catch (e) {
-      cb({ code: status.FAILED_PRECONDITION, details: e instanceof Error ? e.message : String(e) }, null);
+      const code = e instanceof InvalidRequest ? status.INVALID_ARGUMENT : status.FAILED_PRECONDITION;
+      cb({ code, details: e instanceof Error ? e.message : String(e) }, null);
     }
   }
 
   private deploy(req: DeployRequest): DeployReply {
     if (this.runtime !== null) throw new Error("this worker already runs a deployment");
-    const logical = this.options.resolvePlan(req.workload, JSON.parse(req.paramsJson || "{}"), req.seed);
-    const plan: PhysicalPlan = { logical, instances: req.instances.map(specOf) };
-    this.codecs = logical.operators.map(
+    const { plan, hosted, addresses, incarnations } = checkDeploy(req, this.options.resolvePlan);
+    const codecs = plan.logical.operators.map(
       (o) => (o.stateCodec as StateCodec<unknown> | undefined) ?? JSON_STATE_CODEC,
     );
-    const codecOf = (op: number) => this.codecs[op] ?? JSON_STATE_CODEC;
+    const codecOf = (op: number) => codecs[op] ?? JSON_STATE_CODEC;
     const forwarder = new ControlForwarder(this.options.token, this.options.tls, codecOf);
+    let runtime: WorkerRuntime;
+    try {
+      runtime = this.newRuntime(req, plan, hosted, addresses, incarnations, forwarder, codecOf);
+    } catch (e) {
+      // Instances the engine cannot build from these specs (the checks cannot foresee all).
+      forwarder.close();
+      throw new InvalidRequest(`deploy: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.codecs = codecs;
     this.forwarder = forwarder;
-    const runtime = new WorkerRuntime(
+    this.runtime = runtime;
+    runtime.start();
+    setImmediate(() => this.connectNeighbours());
+    return { deployed: runtime.hosted };
+  }
+
+  private newRuntime(
+    req: DeployRequest,
+    plan: ReturnType<typeof checkDeploy>["plan"],
+    hosted: readonly number[],
+    addresses: ReadonlyMap<number, string>,
+    incarnations: ReadonlyMap<number, number>,
+    forwarder: ControlForwarder,
+    codecOf: (op: number) => StateCodec<unknown>,
+  ): WorkerRuntime {
+    return new WorkerRuntime(
       plan,
-      req.hosted,
-      numberKeyed(req.addresses),
+      hosted,
+      addresses,
       {
         batchSize: req.batchSize,
         sourcePollMs: req.sourcePollMs,
@@ -214,19 +288,54 @@ export class Worker {
         peerLost: () => {},
         forward: (instance, address, incarnation, message) =>
           forwarder.send(address, instance, incarnation, message),
+        taskFailed: (instance, incarnation, task, error) =>
+          this.taskFailed(instance, incarnation, task, error),
       },
-      numberKeyed(req.incarnations),
+      incarnations,
     );
-    this.runtime = runtime;
-    runtime.start();
-    setImmediate(() => this.connectNeighbours());
-    return { deployed: runtime.hosted };
+  }
+
+  /**
+   * An instance failed a task (the engine refused a control message in its state, an
+   * operator threw on a batch): the worker goes on, and the coordinator is told, so that
+   * the run stops with this line rather than taking the worker for dead.
+   */
+  private taskFailed(instance: number, incarnation: number, task: string, error: unknown): void {
+    const line = `instance ${instance} failed ${task}: ${error instanceof Error ? error.message : String(error)}`;
+    this.report(line);
+    this.emit({ reply: taskFailedMessage(instance, line), incarnation });
+  }
+
+  /** Tell `line` to whoever runs this worker (see WorkerOptions.report). */
+  private report(line: string): void {
+    if (this.options.report !== undefined) {
+      this.options.report(line);
+      return;
+    }
+    const host = this.options.listen.slice(0, this.options.listen.lastIndexOf(":"));
+    process.stderr.write(`seep: worker ${host}:${this.port}: ${line}\n`);
+  }
+
+  /** End a data stream with `code` and `details`, and say so (a peer's stream refused is a bug or an attack). */
+  private refuse(incoming: IncomingStream, code: status, details: string): void {
+    incoming.refuse(code, details);
+    this.report(`refused a data stream: ${details}`);
   }
 
   private send(req: ControlRequest): ControlAck {
     const runtime = this.runtime;
     if (runtime === null) throw new Error("nothing is deployed on this worker");
-    const { instance, message } = fromControlRequest(req, (op) => this.codecs[op] ?? JSON_STATE_CODEC);
+    let parsed: ReturnType<typeof fromControlRequest>;
+    try {
+      parsed = fromControlRequest(req, (op) => this.codecs[op] ?? JSON_STATE_CODEC);
+    } catch (e) {
+      throw new InvalidRequest(e instanceof Error ? e.message : String(e));
+    }
+    const { instance, message } = parsed;
+    const target = runtime.plan.instances.find((i) => i.id === instance);
+    if (target === undefined || !runtime.hosted.includes(instance))
+      throw new Error(`instance ${instance} is not hosted here`);
+    checkControl(message, target, runtime.plan);
     runtime.control(instance, message, req.incarnation);
     return {};
   }
@@ -234,12 +343,8 @@ export class Worker {
   private redeploy(req: RedeployRequest): RedeployReply {
     const runtime = this.runtime;
     if (runtime === null) throw new Error("nothing is deployed on this worker");
-    const deployed = runtime.redeploy(
-      req.instances.map(specOf),
-      numberKeyed(req.addresses),
-      numberKeyed(req.incarnations),
-      req.fresh,
-    );
+    const r = checkRedeploy(req, runtime.plan);
+    const deployed = runtime.redeploy(r.specs, r.addresses, r.incarnations, r.fresh);
     setImmediate(() => this.connectNeighbours());
     return { deployed };
   }
@@ -255,8 +360,13 @@ export class Worker {
     const runtime = this.runtime;
     if (runtime === null) return;
     for (const a of runtime.neighbourAddresses()) {
-      runtime.connect(a);
-      this.forwarder?.connect(a);
+      try {
+        runtime.connect(a);
+        this.forwarder?.connect(a);
+      } catch (e) {
+        // Outside any call: an address grpc cannot use is reported, not thrown.
+        this.taskFailed(-1, 0, `to connect to ${a}`, e);
+      }
     }
   }
 
@@ -266,8 +376,8 @@ export class Worker {
     const interval = Math.max(1, now - this.lastBeatMs);
     this.lastCpu = cpuUsage();
     this.lastBeatMs = now;
-    const c = this.runtime?.takeCounters() ?? { processed: 0, emitted: 0, sourceTuples: 0, queued: 0 };
-    const loads = this.runtime?.takeLoads() ?? { instances: [], pendingFrames: 0 };
+    const c = this.runtime?.counters() ?? { processed: 0, emitted: 0, sourceTuples: 0, queued: 0 };
+    const loads = this.runtime?.loads() ?? { instances: [], pendingFrames: 0 };
     return {
       instances: loads.instances,
       pendingFrames: loads.pendingFrames,
@@ -282,6 +392,23 @@ export class Worker {
   }
 
   private emit(event: WorkerEvent): void {
+    // One the coordinator would refuse (RESOURCE_EXHAUSTED would break the watch stream, and
+    // the worker be taken for dead) is reported as what it is instead.
+    const bytes = event.reply?.checkpoint.length ?? event.output?.batch.length ?? 0;
+    if (bytes > this.bytesMax - Math.min(MESSAGE_OVERHEAD_BYTES, this.bytesMax / 2)) {
+      const what =
+        event.reply === undefined ? "a sink's output batch" : `a "${event.reply.type}" reply's checkpoint`;
+      const instance = event.reply?.instance ?? event.output?.instance ?? 0;
+      this.taskFailed(
+        instance,
+        event.incarnation,
+        "to send its coordinator a message",
+        new RangeError(
+          `${what} of ${bytes} bytes is over the run's message bound of ${this.bytesMax} (raise seep run --checkpoint-mb-max)`,
+        ),
+      );
+      return;
+    }
     for (const w of this.watchers) w.write(event);
   }
 
@@ -290,6 +417,7 @@ export class Worker {
       call.emit("error", unauthenticated());
       return;
     }
+    this.fromCoordinator(call);
     this.watchers.add(call);
     call.on("cancelled", () => this.watchers.delete(call));
     call.on("close", () => this.watchers.delete(call));
@@ -301,32 +429,32 @@ export class Worker {
       return;
     }
     const incoming = new IncomingStream(call);
-    call.on("data", (f: DataFrame) => {
-      const runtime = this.runtime;
-      if (runtime === null) {
-        call.emit("error", {
-          code: status.FAILED_PRECONDITION,
-          details: "nothing is deployed on this worker",
-        });
+    // Runs in a stream's event handler, outside any call: nothing may escape it.
+    call.on("data", (f: DataFrame | UndecodableRequest) => {
+      if (!incoming.taking) return;
+      if (!incoming.admit()) {
+        this.report("refused a data stream: a sender went past its credit");
         return;
       }
-      runtime.receive(f.receiver, f.edge, f.sender, decodeBatch(f.batch), incoming);
+      if (f instanceof UndecodableRequest) {
+        this.refuse(incoming, status.INVALID_ARGUMENT, f.message);
+        return;
+      }
+      const runtime = this.runtime;
+      if (runtime === null) {
+        this.refuse(incoming, status.FAILED_PRECONDITION, "nothing is deployed on this worker");
+        return;
+      }
+      let batch: Batch;
+      try {
+        const receiver = runtime.plan.instances.find((i) => i.id === f.receiver);
+        // One for an instance this worker does not know (stale news of where it runs) is dropped.
+        batch = receiver === undefined ? decodeBatch(f.batch) : checkFrame(f, receiver, runtime.plan);
+      } catch (e) {
+        this.refuse(incoming, status.INVALID_ARGUMENT, e instanceof Error ? e.message : String(e));
+        return;
+      }
+      runtime.receive(f.receiver, f.edge, f.sender, batch, incoming);
     });
   }
-}
-
-/** An instance spec from its proto form. */
-function specOf(i: InstanceSpecMessage): InstanceSpec {
-  return {
-    id: i.id,
-    operator: i.operator,
-    index: i.index,
-    range: KeyGroupRange.of(i.firstKeyGroup, i.lastKeyGroup),
-    vm: i.vm,
-  };
-}
-
-/** A proto map keyed by instance id (its keys arrive as strings) as a Map. */
-function numberKeyed<V>(m: { [key: number]: V }): Map<number, V> {
-  return new Map(Object.entries(m).map(([k, v]) => [Number(k), v]));
 }

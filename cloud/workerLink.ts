@@ -1,7 +1,8 @@
 // The coordinator's link to one worker: its control client, watch stream, liveness and
 // last stats, and unary calls on it as promises. A call that fails because the worker
 // is unreachable says so (`WorkerGone`), so that the coordinator can tell a dead worker
-// (a failure to recover from) from a refused request (a bug to report).
+// (a failure to recover from) from a refused request (a bug to report). Calls wait up to
+// SEEP_RPC_TIMEOUT_MS (default 60 s: a busy machine's workers answer late).
 
 import {
   type CallOptions,
@@ -11,6 +12,7 @@ import {
   status,
 } from "@grpc/grpc-js";
 import type { ControlClient, Stats, WorkerEvent } from "./gen/seep/v1/seep.js";
+import { RPC_TIMEOUT_ENV, raiseHint, rpcTimeoutMs } from "./timeouts.js";
 import type { CloudVm } from "./vmPool.js";
 
 /** What the coordinator knows of one worker. */
@@ -32,8 +34,10 @@ export interface WorkerLink {
   /** Wall-clock ms of its last answered heartbeat (of its joining, before the first). */
   answeredEpochMs: number;
   lastStats: Stats | null;
-  /** Tuples its instances processed (sources' excluded), summed over its heartbeats. */
+  /** Tuples its instances processed (sources' excluded), in total, as its latest heartbeat said. */
   tuplesProcessed: number;
+  /** Tuples its sources produced, in total, as its latest heartbeat said. */
+  sourceTuples: number;
   /** Run time it joined (0 for the run's initial workers; a standby's, when taken) and left (null: still in). */
   joinedAtMs: number;
   leftAtMs: number | null;
@@ -41,9 +45,17 @@ export interface WorkerLink {
   emptiedEpochMs: number | null;
 }
 
-/** A call failed because its worker could not be reached (dead, or dying). */
+/** A call failed because its worker could not be reached (dead, dying, or too slow to answer). */
 export class WorkerGone extends Error {
   override readonly name = "WorkerGone";
+
+  constructor(
+    message: string,
+    /** True when the worker did not answer within the call's deadline. */
+    readonly timedOut = false,
+  ) {
+    super(message);
+  }
 }
 
 type UnaryMethod<Req, Res> = (
@@ -66,11 +78,18 @@ export function unary<Req, Res>(
   request: Req,
   metadata: Metadata,
   what: string,
-  deadlineMs = 10_000,
+  deadlineMs = rpcTimeoutMs(),
 ): Promise<Res> {
   return new Promise((resolve, reject) =>
     method.call(link.client, request, metadata, { deadline: Date.now() + deadlineMs }, (err, res) => {
       if (err === null) resolve(res);
+      else if (err.code === status.DEADLINE_EXCEEDED)
+        reject(
+          new WorkerGone(
+            `${what} on ${link.vm.address}: no answer within ${deadlineMs} ms${raiseHint(RPC_TIMEOUT_ENV)}`,
+            true,
+          ),
+        );
       else if (GONE.has(err.code))
         reject(new WorkerGone(`${what} on ${link.vm.address}: ${err.details || err.message}`));
       else reject(new Error(`${what} on ${link.vm.address}: ${err.details || err.message}`));

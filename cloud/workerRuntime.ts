@@ -7,7 +7,7 @@
 //
 // Load: the worker times each instance's turns on its real clock and counts the tuples
 // of the batches it processed, so the coordinator can build per-instance load reports
-// (`takeLoads`, read by every heartbeat).
+// (`loads`, read by every heartbeat, in totals that a lost reply does not lose).
 //
 // Recovery: instances are deployed afresh under their ids (on a new worker, or here in
 // place of their live incarnation) and every worker learns where they run now and their
@@ -79,6 +79,11 @@ export interface WorkerEvents {
   peerLost(address: string, error: Error): void;
   /** A control message to an instance on another worker (at `address`, as `incarnation`). */
   forward(instance: number, address: string, incarnation: number, message: ControlMessage): void;
+  /**
+   * A task of an instance threw (a control message its lifecycle refuses, an operator
+   * failing on a batch): the task is dropped and the worker goes on; `task` says which.
+   */
+  taskFailed(instance: number, incarnation: number, task: string, error: unknown): void;
 }
 
 type Task =
@@ -92,14 +97,17 @@ type Task =
   | { readonly kind: "control"; readonly message: ControlMessage }
   | { readonly kind: "poll" };
 
-/** What one hosted instance did since the last `takeLoads`. */
+/**
+ * What one hosted incarnation did in total since it was deployed, and its queue now. Totals,
+ * not counts since the last read: a heartbeat whose reply is lost (a deadline missed on a
+ * busy machine) then loses nothing, as the next one carries the same totals and more.
+ */
 export interface InstanceLoadCounters {
   readonly instance: number;
   readonly incarnation: number;
   readonly busyMs: number;
   readonly processedTuples: number;
   readonly queuedTuples: number;
-  /** In total, for this incarnation. */
   readonly shedTuples: number;
 }
 
@@ -110,7 +118,7 @@ class Hosted {
   pollQueued = false;
   /** Time its tasks took since its checkpoint copy last stepped (the copy's share of time). */
   taskMsSinceStep = 0;
-  /** Wall-clock ms its turns took, and tuples of the batches it processed, since the last `takeLoads`. */
+  /** Wall-clock ms its turns took, and tuples of the batches it processed, in total. */
   busyMs = 0;
   processedTuples = 0;
   readonly streams = new Set<OutgoingStream>();
@@ -171,7 +179,7 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
   private cursor = 0;
   private pollTimer: NodeJS.Timeout | null = null;
   private stopped = false;
-  /** Counters since the last `takeCounters`. */
+  /** Tuples processed (sources' excluded), emitted, and produced by sources, in total. */
   private processed = 0;
   private emitted = 0;
   private sourceTuples = 0;
@@ -448,39 +456,26 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
     }
   }
 
-  /**
-   * Each hosted instance's busy time and processed tuples since the previous call, its
-   * queued tuples and (in total, for its incarnation) the tuples it shed; and the frames
-   * this worker sent that their receivers have not processed yet.
-   */
-  takeLoads(): { instances: InstanceLoadCounters[]; pendingFrames: number } {
-    const instances = this.order.map((h) => {
-      const c = {
-        instance: h.instance.id,
-        incarnation: h.incarnation,
-        busyMs: h.busyMs,
-        processedTuples: h.processedTuples,
-        queuedTuples: h.queuedTuples,
-        shedTuples: h.instance.shedTuples,
-      };
-      h.busyMs = 0;
-      h.processedTuples = 0;
-      return c;
-    });
+  /** Every hosted incarnation's totals (see InstanceLoadCounters), and the frames sent and not yet processed. */
+  loads(): { instances: InstanceLoadCounters[]; pendingFrames: number } {
+    const instances = this.order.map((h) => ({
+      instance: h.instance.id,
+      incarnation: h.incarnation,
+      busyMs: h.busyMs,
+      processedTuples: h.processedTuples,
+      queuedTuples: h.queuedTuples,
+      shedTuples: h.instance.shedTuples,
+    }));
     let pendingFrames = 0;
     for (const s of this.streams.values()) pendingFrames += s.pendingFrames;
     return { instances, pendingFrames };
   }
 
-  /** Counters since the previous call, and the tuples waiting in inboxes now. */
-  takeCounters(): { processed: number; emitted: number; sourceTuples: number; queued: number } {
+  /** Tuples processed, emitted and produced by sources in total, and those waiting in inboxes now. */
+  counters(): { processed: number; emitted: number; sourceTuples: number; queued: number } {
     let queued = 0;
     for (const h of this.order) queued += h.queuedTuples;
-    const c = { processed: this.processed, emitted: this.emitted, sourceTuples: this.sourceTuples, queued };
-    this.processed = 0;
-    this.emitted = 0;
-    this.sourceTuples = 0;
-    return c;
+    return { processed: this.processed, emitted: this.emitted, sourceTuples: this.sourceTuples, queued };
   }
 
   // ---- scheduling ----
@@ -535,15 +530,40 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
       }
       if (task) {
         const start = performance.now();
-        this.runTask(h, h.take());
+        this.runTaskGuarded(h, h.take());
         if (inst.checkpointPending) h.taskMsSinceStep += performance.now() - start;
       }
+    } catch (e) {
+      // A checkpoint step threw: the checkpoint is lost, the worker goes on.
+      this.events.taskFailed(inst.id, h.incarnation, "a checkpoint step", e);
     } finally {
       h.busyMs += performance.now() - turnStart;
       this.current = null;
       const replies = this.replies;
       this.replies = [];
       for (const r of replies) this.events.reply(r, h.incarnation);
+    }
+  }
+
+  /**
+   * Run a task; one that throws is reported and dropped (its frame's credit returned), as a
+   * task runs outside any call and its exception would otherwise end the worker.
+   */
+  private runTaskGuarded(h: Hosted, task: Task): void {
+    try {
+      this.runTask(h, task);
+    } catch (e) {
+      if (task.kind === "batch" && task.from !== null) {
+        task.from.processed();
+        task.from.flush();
+      }
+      const what =
+        task.kind === "batch"
+          ? `a batch of ${task.batch.length} tuples on edge ${task.edge} from ${task.sender}`
+          : task.kind === "control"
+            ? `control "${task.message.type}"`
+            : "a source poll";
+      this.events.taskFailed(h.instance.id, h.incarnation, what, e);
     }
   }
 

@@ -83,7 +83,8 @@ export type ControlMessage =
    * output is suppressed; reply `caughtUp` once its event time reaches the watermarks of
    * `caughtUpAt` (where its upstreams were when they began to copy). Then: the tuples up to `processed` (per channel) and the event time up
    * to `watermarkMs` were processed by that instance before it retired, so their output
-   * is suppressed here; everything after is this instance's to emit.
+   * is suppressed here; everything after is this instance's to emit. Reply `takenOver`:
+   * the upstreams resume only then, as their output must not reach it before the cut.
    */
   | {
       readonly type: "catchUp";
@@ -232,7 +233,9 @@ export type ControlReply =
       readonly sender: number;
     }
   /** A new instance of a live scale out has processed its backlog (up to `caughtUpAt`). */
-  | { readonly type: "caughtUp"; readonly instance: number };
+  | { readonly type: "caughtUp"; readonly instance: number }
+  /** A new instance of a live scale out has the retired instance's cut (`catchUp` with `processed`). */
+  | { readonly type: "takenOver"; readonly instance: number };
 
 /** The type tag of a control message. */
 export type ControlType = ControlMessage["type"];

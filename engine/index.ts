@@ -162,6 +162,7 @@ export type {
   WorkMeter,
 } from "./runtime.js";
 export { NO_METER } from "./runtime.js";
+export { describeIssue, describeValue, integerIn, numberIn, rangeText } from "./schemaRanges.js";
 export { SinkLedger } from "./sinkLedger.js";
 export { decodeFloat, encodeFloat, JSON_STATE_CODEC, type StateCodec } from "./stateCodec.js";
 export { StateSnapshot } from "./stateSnapshot.js";

@@ -558,6 +558,7 @@ export class Instance<V = unknown> {
         this.suppression = new OutputSuppression([
           { edge: null, receiver: null, processed: message.processed, watermarkMs: message.watermarkMs },
         ]);
+        this.host.transport.sendControl("coordinator", { type: "takenOver", instance: this.id });
         break;
       case "suppressOutput":
         this.suppression = new OutputSuppression(message.cuts);

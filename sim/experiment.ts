@@ -1,30 +1,75 @@
 // Experiments: what a simulated run is made of, as a validated value. An experiment
 // names the workload and its parameters, the cluster and its VM pool, the network, the
 // cost model, the fidelity knobs, the fault-tolerance strategy, the scaling policy and
-// the faults. Files and presets are parsed with this schema: an unknown key or a wrong
-// type is an error naming its path.
+// the faults. Files and presets are parsed with this schema: an unknown key, a wrong
+// type or a value out of its range is an error naming its path and, for numbers, the
+// range (`cluster.vms: must be an integer from 1 to 10000, got 1000000`).
+//
+// The ranges are what a researcher may want, not what the simulator could survive:
+// times and durations up to 20 days (TIME_MS_MAX), up to 10,000 VMs (VMS_MAX), latencies
+// up to a minute, speeds from 1/1000 to 1000 times a core of the calibration machine.
+// A legal value may still ask for hours of work (a huge stream, a tiny poll period): the
+// CLI estimates that before it runs (cli/runEstimate.ts). Checks that need the workload's
+// plan (edge VMs, operator names) are in `checkExperimentPlan`.
 
 import { z } from "zod";
 import {
   DEFAULT_FAULT_TOLERANCE,
+  DEFAULT_MAX_KEY_GROUPS,
   DEFAULT_SCALING_POLICY,
+  describeIssue,
   FT_STRATEGIES,
   type FtStrategy,
+  integerIn,
+  type LogicalPlan,
+  numberIn,
 } from "../engine/index.js";
-import { faultSpecSchema } from "./faults.js";
+import { faultSpecSchema, TIME_MS_MAX } from "./faults.js";
+import { defaultVmPoolOptions } from "./vmPool.js";
 
-const nonNegative = z.number().nonnegative();
-const positive = z.number().positive();
-const count = z.number().int().nonnegative();
+export { TIME_MS_MAX };
+
+/** Most VMs a run may have: the initial cluster, the pool's bound, a scaling rule's bound. */
+export const VMS_MAX = 10_000;
+/** Longest latency of a link, a control message, a reply or a connection: a minute. */
+const LATENCY_MS_MAX = 60_000;
+/** Longest wait for the pool's VMs (a cold start, a hand-out) or a failure's detection: a day. */
+const WAIT_MS_MAX = 86_400_000;
+/** Entries of the lists of an experiment: scheduled scale outs and scale ins, rules. */
+const SCHEDULE_ENTRIES_MAX = 1_000;
+/** Faults of one experiment. */
+const FAULTS_MAX = 10_000;
+/** Cores of one VM or one host. */
+const CORES_MAX = 1_024;
+/** Memory of one VM: 1 TiB. */
+const MEMORY_MB_MAX = 1_048_576;
+/** A VM's speed, relative to one core of the machine the cost model was measured on. */
+const SPEED_MIN = 0.001;
+const SPEED_MAX = 1_000;
+/** Largest byte count of the cost model (state entries, values): 1 GiB. */
+const BYTES_MAX = 2 ** 30;
+
+const timeMs = numberIn(0, TIME_MS_MAX);
+const latencyMs = numberIn(0, LATENCY_MS_MAX);
+const waitMs = numberIn(0, WAIT_MS_MAX);
+/** A CPU charge of the cost model: up to a second (per-byte charges: up to a millisecond). */
+const chargeUs = numberIn(0, 1_000_000);
+const vmCount = integerIn(0, VMS_MAX);
+const speed = numberIn(SPEED_MIN, SPEED_MAX);
+const memoryMb = numberIn(1, MEMORY_MB_MAX);
+/** An operator's name in a plan. */
+const operatorName = z.string().min(1).max(200);
+/** An instance's index within its operator, in key-group order. */
+const instanceIndex = integerIn(0, DEFAULT_MAX_KEY_GROUPS - 1);
 
 const operatorCostSchema = z
   .object({
-    tupleUs: nonNegative,
-    batchUs: nonNegative,
-    emitUs: nonNegative,
-    checkpointEntryUs: nonNegative,
-    restoreEntryUs: nonNegative,
-    replayTupleUs: nonNegative,
+    tupleUs: chargeUs,
+    batchUs: chargeUs,
+    emitUs: chargeUs,
+    checkpointEntryUs: chargeUs,
+    restoreEntryUs: chargeUs,
+    replayTupleUs: chargeUs,
   })
   .partial()
   .strict();
@@ -32,28 +77,40 @@ const operatorCostSchema = z
 /** The schema of an experiment (file or preset). */
 export const experimentSchema = z
   .object({
-    /** Name of the run; output goes to runs/<name>-<seed> by default. */
-    name: z.string().min(1).default("experiment"),
-    seed: z.number().int().nonnegative().default(1),
+    /** Name of the run; output goes to runs/<name>-<seed> by default, so no path separators. */
+    name: z
+      .string()
+      .min(1)
+      .max(200)
+      .refine((n) => !/[/\\]/.test(n) && ![...n].some((c) => c < " ") && n !== "." && n !== "..", {
+        error: "must not contain '/', '\\' or control characters (it names the run's directory)",
+      })
+      .default("experiment"),
+    /** Seed of every random choice of the run: an integer from 0 to 2^53 - 1. */
+    seed: integerIn(0, Number.MAX_SAFE_INTEGER).default(1),
     workload: z
       .object({
-        name: z.string().min(1),
+        name: z.string().min(1).max(200),
         params: z.record(z.string(), z.unknown()).default({}),
       })
       .strict(),
     cluster: z
       .object({
-        vms: z.number().int().positive().default(4),
-        cores: z.number().int().positive().default(1),
-        speed: positive.default(1),
-        memoryMb: positive.default(1740),
+        /** VMs of the cluster at the start, 1 to 10,000 (and at most `pool.maxVms`). */
+        vms: integerIn(1, VMS_MAX).default(4),
+        /** Cores per VM, 1 to 1024. */
+        cores: integerIn(1, CORES_MAX).default(1),
+        /** Speed per core, 0.001 to 1000 (1: one core of the machine the costs were measured on). */
+        speed: speed.default(1),
+        /** Memory per VM, 1 MB to 1 TiB. */
+        memoryMb: memoryMb.default(1740),
         /**
          * Sources and sinks on VMs of their own of this shape, one per source or sink
          * operator (SEEP ran them on large instances, its operators on small ones); absent:
          * every instance on the `vms` VMs.
          */
         edge: z
-          .object({ cores: z.number().int().positive(), speed: positive, memoryMb: positive.default(1740) })
+          .object({ cores: integerIn(1, CORES_MAX), speed, memoryMb: memoryMb.default(1740) })
           .strict()
           .optional(),
         /**
@@ -61,77 +118,86 @@ export const experimentSchema = z
          * computer): a task runs only while a core of the machine is free too, first come
          * first served across VMs. Absent: every VM's cores are its own (a cloud).
          */
-        hostCores: z.number().int().positive().optional(),
+        hostCores: integerIn(1, CORES_MAX).optional(),
       })
       .strict()
       .prefault({}),
     pool: z
       .object({
-        prewarmed: count,
-        minimum: count,
-        handoutMs: nonNegative,
-        coldStartMs: nonNegative,
-        maxVms: z.number().int().positive(),
+        /** VMs in the pool at the start, 0 to 10,000 (default 2; at most maxVms). */
+        prewarmed: vmCount,
+        /** The pool refills below this many, 0 to 10,000 (default 1; at most maxVms). */
+        minimum: vmCount,
+        /** Handing out a pooled VM, 0 to a day (default 5 s). */
+        handoutMs: waitMs,
+        /** A VM started on demand, 0 to a day (default 100 s). */
+        coldStartMs: waitMs,
+        /** Bound on the VMs alive at once, 1 to 10,000 (default 100). */
+        maxVms: integerIn(1, VMS_MAX),
         /**
          * A deploy call: a VM that runs already (handed out, or a standby) takes instances, or
-         * learns where others run (default 0: at once). A redeploy of the fault-tolerance or
-         * scale-out protocol is two, one after the other (to the VM, then to every other VM),
-         * and redeploys follow one another, as a real coordinator's calls do; a scale out's
-         * VM taken from the pool is one.
+         * learns where others run (default 0: at once; at most a minute). A redeploy of the
+         * fault-tolerance or scale-out protocol is two, one after the other (to the VM, then
+         * to every other VM), and redeploys follow one another, as a real coordinator's calls
+         * do; a scale out's VM taken from the pool is one.
          */
-        deployMs: nonNegative,
+        deployMs: latencyMs,
       })
       .partial()
       .strict()
       .prefault({}),
     network: z
       .object({
-        latencyMs: nonNegative,
-        bandwidthMbps: positive,
-        localLatencyMs: nonNegative,
+        /** One-way latency between two VMs, 0 to a minute. */
+        latencyMs,
+        /** Bandwidth of a link, 0.001 to 1,000,000 Mbps. */
+        bandwidthMbps: numberIn(0.001, 1_000_000),
+        /** Latency between two instances on one VM, 0 to a minute. */
+        localLatencyMs: latencyMs,
         /** One-way latency of a control message to an instance (from the coordinator or another instance); default 0.5. */
-        controlLatencyMs: nonNegative,
+        controlLatencyMs: latencyMs,
         /** One-way latency of an instance's reply to the coordinator; default 0 (at once). */
-        replyLatencyMs: nonNegative,
+        replyLatencyMs: latencyMs,
         /** Extra latency of the first message between two VMs (opening the connection); default 0. */
-        connectMs: nonNegative,
+        connectMs: latencyMs,
       })
       .partial()
       .strict()
       .prefault({}),
+    /** CPU charges up to a second each, per-byte charges up to a millisecond, sizes up to 1 GiB. */
     cost: z
       .object({
         defaults: operatorCostSchema,
-        operators: z.record(z.string(), operatorCostSchema),
-        serializeNsPerByte: nonNegative,
-        deserializeNsPerByte: nonNegative,
-        stateEntryBytes: nonNegative,
-        valueBytes: nonNegative,
-        controlUs: nonNegative,
+        operators: z.record(operatorName, operatorCostSchema),
+        serializeNsPerByte: chargeUs,
+        deserializeNsPerByte: chargeUs,
+        stateEntryBytes: numberIn(0, BYTES_MAX),
+        valueBytes: numberIn(0, BYTES_MAX),
+        controlUs: numberIn(0, 10_000_000),
       })
       .partial()
       .strict()
       .prefault({}),
     fidelity: z
       .object({
-        /** Most tuples a source emits per poll. */
-        batchSize: z.number().int().positive().default(1024),
-        /** Virtual time between polls of a source: the batch granularity. */
-        sourcePollMs: positive.default(100),
+        /** Most tuples a source emits per poll, 1 to 2^20. */
+        batchSize: integerIn(1, 2 ** 20).default(1024),
+        /** Virtual time between polls of a source: the batch granularity, 0.001 ms to an hour. */
+        sourcePollMs: numberIn(0.001, 3_600_000).default(100),
         /**
          * aligned: sources poll at multiples of sourcePollMs; random: each from a seeded
          * offset in its period, as a real runtime's timers fall (round event times, such as
          * window ends, then wait half a period on average for their poll, as for real).
          */
         sourcePollPhase: z.enum(["aligned", "random"]).default("aligned"),
-        /** Checkpoint entries copied per step. */
-        copyChunkEntries: z.number().int().positive().default(4096),
-        /** Virtual time at which event time 0 arrives. */
-        eventTimeOffsetMs: nonNegative.default(0),
-        /** 1: full fidelity; n > 1: sources keep 1 key in n and each tuple stands for n. */
-        sampleOneIn: z.number().int().positive().default(1),
-        /** Real runs only: event-time ms replayed per wall-clock ms (1: real time). */
-        replaySpeed: positive.default(1),
+        /** Checkpoint entries copied per step, 1 to 2^30. */
+        copyChunkEntries: integerIn(1, 2 ** 30).default(4096),
+        /** Virtual time at which event time 0 arrives, 0 to 20 days. */
+        eventTimeOffsetMs: timeMs.default(0),
+        /** 1: full fidelity; n > 1 (up to 1,000,000): sources keep 1 key in n and each tuple stands for n. */
+        sampleOneIn: integerIn(1, 1_000_000).default(1),
+        /** Real runs only: event-time ms replayed per wall-clock ms (1: real time), 0.001 to 1000. */
+        replaySpeed: numberIn(0.001, 1_000).default(1),
       })
       .strict()
       .prefault({}),
@@ -139,14 +205,14 @@ export const experimentSchema = z
       .object({
         /** none, rsm, upstream-backup, source-replay or global-snapshot (engine/faultTolerance/options.ts). */
         strategy: z.enum(FT_STRATEGIES as [FtStrategy, ...FtStrategy[]]).default("none"),
-        /** Time between two checkpoints of every instance (rsm). */
-        checkpointIntervalMs: positive.default(DEFAULT_FAULT_TOLERANCE.checkpointIntervalMs),
+        /** Time between two checkpoints of every instance (rsm), 1 ms to 20 days. */
+        checkpointIntervalMs: numberIn(1, TIME_MS_MAX).default(DEFAULT_FAULT_TOLERANCE.checkpointIntervalMs),
         /** upstream (SEEP: an upstream instance on another VM) or store (a store that survives failures). */
         backupPlacement: z.enum(["upstream", "store"]).default("upstream"),
         /** rsm: recover a failed instance onto this many new VMs at once, partitioning its checkpoint (SEEP's parallel recovery). */
-        parallelRecovery: z.number().int().min(1).max(64).default(1),
-        /** From a VM's failure to the coordinator's knowing of it (3 missed 500 ms heartbeats). */
-        detectionMs: nonNegative.default(1500),
+        parallelRecovery: integerIn(1, 64).default(1),
+        /** From a VM's failure to the coordinator's knowing of it (3 missed 500 ms heartbeats), 0 to a day. */
+        detectionMs: waitMs.default(1500),
       })
       .strict()
       .prefault({}),
@@ -154,26 +220,30 @@ export const experimentSchema = z
       .object({
         /** none, or threshold: the bottleneck detector applies `rules` (engine/elasticity/). */
         policy: z.enum(["none", "threshold"]).default("none"),
-        /** Time between two load reports. */
-        reportIntervalMs: positive.default(DEFAULT_SCALING_POLICY.reportIntervalMs),
-        /** Least time between two scalings of one operator. */
-        cooldownMs: nonNegative.default(DEFAULT_SCALING_POLICY.cooldownMs),
+        /** Time between two load reports, 1 ms to a day. */
+        reportIntervalMs: numberIn(1, WAIT_MS_MAX).default(DEFAULT_SCALING_POLICY.reportIntervalMs),
+        /** Least time between two scalings of one operator, 0 to 20 days. */
+        cooldownMs: timeMs.default(DEFAULT_SCALING_POLICY.cooldownMs),
         /** Scale out when a metric stays above a threshold; by default SEEP's: CPU above 70% for two 5 s reports, x2, at most 50 VMs. */
         rules: z
           .array(
             z
               .object({
-                operator: z.string().min(1).nullable().default(null),
+                operator: operatorName.nullable().default(null),
                 metric: z.enum(["cpu", "capacity", "queuedTuples"]).default("cpu"),
                 /** scaleOut: split an instance above the threshold; scaleIn: merge two neighbours when every instance is below it. */
                 action: z.enum(["scaleOut", "scaleIn"]).default("scaleOut"),
-                threshold: nonNegative,
-                forMs: nonNegative,
-                factor: z.number().int().min(2).default(2),
-                maxVms: z.number().int().positive().default(50),
+                /** cpu and capacity are shares (1: all); queuedTuples a count, up to 10^12. */
+                threshold: numberIn(0, 1e12),
+                forMs: timeMs,
+                /** Instances a split makes, 2 to 64. */
+                factor: integerIn(2, 64).default(2),
+                /** The rule's bound on VMs in use, 1 to 10,000. */
+                maxVms: integerIn(1, VMS_MAX).default(50),
               })
               .strict(),
           )
+          .max(SCHEDULE_ENTRIES_MAX)
           .default(
             DEFAULT_SCALING_POLICY.rules
               .filter((r) => r.action === "scaleOut")
@@ -184,7 +254,7 @@ export const experimentSchema = z
          * to `maxRate` of their tuples (0: never shed; an overloaded run misses its deadline).
          */
         shedding: z
-          .object({ maxRate: z.number().min(0).max(1).default(0) })
+          .object({ maxRate: numberIn(0, 1).default(0) })
           .strict()
           .prefault({}),
         /**
@@ -200,50 +270,54 @@ export const experimentSchema = z
          * only the hand-over pauses; strategy none only).
          */
         stateTransfer: z.enum(["pause", "live"]).default("pause"),
-        /** The output's latency deadline: summary.json says whether every output met it. */
-        deadlineMs: positive.optional(),
+        /** The output's latency deadline, above 0 and at most 20 days: summary.json says whether every output met it. */
+        deadlineMs: numberIn(0, TIME_MS_MAX, { aboveMin: true }).optional(),
         /** Scale ins at given times: instance `index + 1` of `operator` (in key-group order) merges into `index`. */
         scaleIns: z
           .array(
             z
               .object({
-                operator: z.string().min(1),
-                index: z.number().int().min(0).default(0),
-                atMs: nonNegative,
+                operator: operatorName,
+                index: instanceIndex.default(0),
+                atMs: timeMs,
               })
               .strict(),
           )
+          .max(SCHEDULE_ENTRIES_MAX)
           .default([]),
         /** Scale outs at given times: instance `index` of `operator` is split into `factor`. */
         scaleOuts: z
           .array(
             z
               .object({
-                operator: z.string().min(1),
-                index: z.number().int().min(0).default(0),
-                atMs: nonNegative,
-                /** Instances it becomes; 1 moves it to a VM from the pool (a migration). */
-                factor: z.number().int().min(1).default(2),
+                operator: operatorName,
+                index: instanceIndex.default(0),
+                atMs: timeMs,
+                /** Instances it becomes, 1 to 64; 1 moves it to a VM from the pool (a migration). */
+                factor: integerIn(1, 64).default(2),
               })
               .strict(),
           )
+          .max(SCHEDULE_ENTRIES_MAX)
           .default([]),
       })
       .strict()
       .prefault({}),
-    faults: z.array(faultSpecSchema).default([]),
+    faults: z.array(faultSpecSchema).max(FAULTS_MAX).default([]),
     /** Settings of real runs (`seep run`): `ec2` holds the EC2 pool's options, checked there. */
     cloud: z
       .object({ ec2: z.record(z.string(), z.unknown()).optional() })
       .strict()
       .optional(),
-    /** Stop at this virtual time even if the stream has not ended. */
-    untilS: positive.optional(),
-    /** Bound on kernel steps: a runaway run stops with an error. */
-    maxSteps: z.number().int().positive().default(1_000_000_000),
-    metricsIntervalMs: positive.default(1000),
+    /** Stop at this virtual time even if the stream has not ended: above 0 and at most 20 days, in s. */
+    untilS: numberIn(0, TIME_MS_MAX / 1000, { aboveMin: true }).optional(),
+    /** Bound on kernel steps, 1 to 10^12: a runaway run stops with an error. */
+    maxSteps: integerIn(1, 1e12).default(1_000_000_000),
+    /** Time between two rows of metrics.csv, 1 ms to a day. */
+    metricsIntervalMs: numberIn(1, WAIT_MS_MAX).default(1000),
   })
-  .strict();
+  .strict()
+  .superRefine(checkVmBounds);
 
 /** A validated experiment, every default filled in. */
 export type Experiment = z.infer<typeof experimentSchema>;
@@ -255,9 +329,65 @@ export class ExperimentError extends Error {
 
 /** Validate raw experiment data; `where` names its origin in error messages. */
 export function parseExperiment(raw: unknown, where: string): Experiment {
-  const r = experimentSchema.safeParse(raw);
+  const r = experimentSchema.safeParse(raw, { reportInput: true });
   if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const path = issue.path.length === 0 ? "(top level)" : issue.path.join(".");
-  throw new ExperimentError(`${where}: ${path}: ${issue.message}`);
+  throw new ExperimentError(`${where}: ${describeIssue(r.error.issues[0], "(top level)")}`);
+}
+
+/** What the pool's options come to, the simulator's defaults filled in. */
+function poolBounds(pool: { prewarmed?: number; minimum?: number; maxVms?: number }) {
+  const d = defaultVmPoolOptions;
+  const given = (v: number | undefined, fallback: number) =>
+    v === undefined ? `${fallback}, the default` : String(v);
+  return {
+    prewarmed: pool.prewarmed ?? d.prewarmed,
+    minimum: pool.minimum ?? d.minimum,
+    maxVms: pool.maxVms ?? d.maxVms,
+    maxVmsText: given(pool.maxVms, d.maxVms),
+  };
+}
+
+/** The VM counts that must fit within `pool.maxVms`: the cluster, the prewarmed VMs, the minimum. */
+function checkVmBounds(
+  e: { cluster: { vms: number }; pool: { prewarmed?: number; minimum?: number; maxVms?: number } },
+  ctx: z.RefinementCtx,
+): void {
+  const pool = poolBounds(e.pool);
+  const over = (path: (string | number)[], what: string, n: number) =>
+    ctx.addIssue({
+      code: "custom",
+      path,
+      input: n,
+      message: `${what} (${n}) must be at most pool.maxVms (${pool.maxVmsText}); raise pool.maxVms (up to ${VMS_MAX}) for more`,
+    });
+  if (e.cluster.vms > pool.maxVms) over(["cluster", "vms"], "the cluster's VMs", e.cluster.vms);
+  if (pool.prewarmed > pool.maxVms) over(["pool", "prewarmed"], "the prewarmed VMs", pool.prewarmed);
+  if (pool.minimum > pool.maxVms) over(["pool", "minimum"], "the pool's minimum", pool.minimum);
+}
+
+/**
+ * What a valid experiment must also satisfy with its workload's plan: its VMs (the
+ * cluster's and an edge VM per source and sink operator) fit within `pool.maxVms`, and the
+ * operators its scaling names exist. Throws an ExperimentError naming the path.
+ */
+export function checkExperimentPlan(e: Experiment, plan: LogicalPlan, where: string): void {
+  const pool = poolBounds(e.pool);
+  const edgeVms =
+    e.cluster.edge === undefined ? 0 : plan.operators.filter((o) => o.kind !== "operator").length;
+  if (e.cluster.vms + edgeVms > pool.maxVms) {
+    throw new ExperimentError(
+      `${where}: cluster.edge: the cluster's ${e.cluster.vms} VMs and ${edgeVms} edge VMs (one per source and ` +
+        `sink) must be at most pool.maxVms (${pool.maxVmsText}); raise pool.maxVms (up to ${VMS_MAX}) for more`,
+    );
+  }
+  const names = plan.operators.map((o) => o.name);
+  const named = (path: string, operator: string | null) => {
+    if (operator !== null && !names.includes(operator))
+      throw new ExperimentError(
+        `${where}: ${path}: no operator ${JSON.stringify(operator)} in workload "${e.workload.name}" (operators: ${names.join(", ")})`,
+      );
+  };
+  for (const [i, s] of e.scaling.scaleOuts.entries()) named(`scaling.scaleOuts.${i}.operator`, s.operator);
+  for (const [i, s] of e.scaling.scaleIns.entries()) named(`scaling.scaleIns.${i}.operator`, s.operator);
+  for (const [i, r] of e.scaling.rules.entries()) named(`scaling.rules.${i}.operator`, r.operator);
 }

@@ -4,7 +4,7 @@
 // stream, so one seed reproduces the whole fault schedule.
 
 import { z } from "zod";
-import type { TimerHandle } from "../engine/index.js";
+import { integerIn, numberIn, type TimerHandle } from "../engine/index.js";
 import type { Environment } from "./kernel.js";
 import type { RandomStreams } from "./randomStreams.js";
 
@@ -14,9 +14,21 @@ export const FAULT_PRIORITY = -10;
 /** Period of the check that gives random crash times to VMs that have become alive. */
 export const RANDOM_CRASH_CHECK_MS = 1_000;
 
-const timeMs = z.number().nonnegative();
-const vmId = z.number().int().nonnegative();
-const vmGroups = z.tuple([z.array(vmId), z.array(vmId)]);
+/**
+ * Latest time an experiment names (a fault, a scheduled scaling, a deadline, untilS): 20
+ * days, in ms, so that a real run's timers fit Node's (at most 2^31 - 1 ms, 24.8 days).
+ */
+export const TIME_MS_MAX = 20 * 24 * 3_600_000;
+
+/** Largest VM id a fault names: ids are dense over a run, replacements included. */
+export const VM_ID_MAX = 1_000_000;
+
+// Ranges: times from 0 to 20 days; VM ids up to a million; at most 3600 random crashes per
+// VM-hour (one a second); a straggler's speed factor from 0.001 to 1; extra delay up to an
+// hour; a group of a partition or a delay up to 10,000 VMs.
+const timeMs = numberIn(0, TIME_MS_MAX);
+const vmId = integerIn(0, VM_ID_MAX);
+const vmGroups = z.tuple([z.array(vmId).max(10_000), z.array(vmId).max(10_000)]);
 
 /** Adds an issue on `untilMs` unless it is after `fromKey`. */
 function untilAfter(fromKey: "atMs" | "fromMs") {
@@ -38,7 +50,7 @@ export const faultSpecSchema = z.discriminatedUnion("type", [
   z
     .strictObject({
       type: z.literal("randomCrashes"),
-      perVmPerHour: z.number().nonnegative(),
+      perVmPerHour: numberIn(0, 3_600),
       fromMs: timeMs.optional(),
       untilMs: timeMs.optional(),
     })
@@ -49,7 +61,7 @@ export const faultSpecSchema = z.discriminatedUnion("type", [
       vm: vmId,
       atMs: timeMs,
       untilMs: timeMs,
-      speedFactor: z.number().gt(0).lte(1),
+      speedFactor: numberIn(0.001, 1),
     })
     .superRefine(untilAfter("atMs")),
   z
@@ -57,7 +69,7 @@ export const faultSpecSchema = z.discriminatedUnion("type", [
       type: z.literal("delay"),
       atMs: timeMs,
       untilMs: timeMs,
-      extraMs: timeMs,
+      extraMs: numberIn(0, 3_600_000),
       between: vmGroups.optional(),
     })
     .superRefine(untilAfter("atMs")),

@@ -1,7 +1,15 @@
 // The simulator's public surface.
 
 export { type CostModel, costModel, DEFAULT_COST_MODEL, type OperatorCost } from "./costModel.js";
-export { type Experiment, ExperimentError, experimentSchema, parseExperiment } from "./experiment.js";
+export {
+  checkExperimentPlan,
+  type Experiment,
+  ExperimentError,
+  experimentSchema,
+  parseExperiment,
+  TIME_MS_MAX,
+  VMS_MAX,
+} from "./experiment.js";
 export { type FaultSpec, faultSpecSchema } from "./faults.js";
 export { Environment, StepLimitError } from "./kernel.js";
 export { DEFAULT_NETWORK, Network, type NetworkOptions } from "./network.js";
@@ -11,4 +19,4 @@ export { type FailureRecord, type OutputRecord, type SimProgress, Simulation } f
 export type { RecoverySummary, ScaleOutRecord, SimSummary } from "./summary.js";
 export { readTrace, Trace, TraceKind, type TraceRecord, traceToCsv } from "./trace.js";
 export { Vm, type VmShape, type VmState } from "./vm.js";
-export { defaultVmPoolOptions, VmPool, type VmPoolOptions } from "./vmPool.js";
+export { defaultVmPoolOptions, PoolExhausted, VmPool, type VmPoolOptions } from "./vmPool.js";

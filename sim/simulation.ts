@@ -257,8 +257,10 @@ export class Simulation {
     return {
       crashVm: (id, nowMs) => this.crashVm(id, nowMs),
       setSpeedFactor: (id, factor) => {
-        const vm = this.pool.vm(id);
-        if (vm.state !== "crashed" && vm.state !== "released") vm.speed = vm.shape.speed * factor;
+        // A straggler on a VM not created (yet) slows nothing, as a crash of one is skipped.
+        const vm = this.pool.all()[id];
+        if (vm !== undefined && vm.state !== "crashed" && vm.state !== "released")
+          vm.speed = vm.shape.speed * factor;
       },
       addLinkDelay: (groups, extraMs) => this.network.addDelay(groups, extraMs),
       removeLinkDelay: (h) => this.network.removeDelay(h),

@@ -24,6 +24,14 @@ export interface VmPoolOptions {
   shape: VmShape;
 }
 
+/**
+ * The pool had no room for a VM the run asked for mid-run (a recovery or a scale out past
+ * `pool.maxVms`): an outcome of the experiment as configured, which stops the run, not a bug.
+ */
+export class PoolExhausted extends Error {
+  override readonly name = "PoolExhausted";
+}
+
 /** An EC2 m1.small, SEEP's "small instance": one core and 1.7 GB of memory. */
 export const smallInstance: VmShape = Object.freeze({ cores: 1, speed: 1, memoryMb: 1740 });
 
@@ -235,8 +243,9 @@ export class VmPool {
 
   private assertRoom(n: number, what: string): void {
     if (this.aliveCount + n > this.options.maxVms) {
-      throw new Error(
-        `cannot ${what}: ${this.aliveCount} VMs are alive and maxVms is ${this.options.maxVms}`,
+      throw new PoolExhausted(
+        `at ${this.env.nowMs()} ms: cannot ${what}: ${this.aliveCount} VMs are alive and ` +
+          `pool.maxVms is ${this.options.maxVms} (raise pool.maxVms)`,
       );
     }
   }

@@ -4,6 +4,7 @@
 import { type Command, Option } from "commander";
 import { UserError } from "../errors.js";
 import { listOption } from "../options.js";
+import { stopsAfterValidation, validatesOnly } from "../validateOnly.js";
 
 /** Flags of `seep bench`, as parsed. */
 interface BenchFlags {
@@ -13,16 +14,17 @@ interface BenchFlags {
 
 /** Register `seep bench` on `program`. */
 export function registerBench(program: Command): void {
-  program
+  const bench = program
     .command("bench")
     .description("run the benchmarks and print each figure next to a baseline measured in the same run")
     .summary("run the benchmarks against in-run baselines")
     .addOption(listOption("--only <names>", "run only these benchmarks, comma-separated", "all"))
     .addOption(new Option("--quick", "smaller sizes, for a quick look").default(false))
     .action(runBench);
+  stopsAfterValidation(bench);
 }
 
-async function runBench(flags: BenchFlags): Promise<void> {
+async function runBench(flags: BenchFlags, command: Command): Promise<void> {
   // Loaded here, not at startup, so that `seep --help` stays fast.
   const { BENCHMARKS, runBenchmarks } = await import("../../bench/index.js");
   const unknown = (flags.only ?? []).filter((name) => !Object.hasOwn(BENCHMARKS, name));
@@ -30,5 +32,6 @@ async function runBench(flags: BenchFlags): Promise<void> {
     const known = Object.keys(BENCHMARKS).join(", ");
     throw new UserError(`--only names no benchmark '${unknown.join(",")}' (known: ${known})`);
   }
+  if (validatesOnly(command)) return;
   await runBenchmarks({ only: flags.only, quick: flags.quick });
 }

@@ -4,15 +4,28 @@
 // exist), and its output is compared with the failure-free run of the same seed. The
 // command prints the table of runs, writes it as CSV, gives the command that reproduces
 // each failing run, and fails (exit 1) when any run failed. The campaign itself is in
-// sim/chaos/; this command reads the clock and writes the file around it.
+// sim/chaos/; this command reads the clock and writes the file around it. An existing
+// table is overwritten only with --force, and a campaign estimated long (two simulations
+// per run) only with --yes (cli/runEstimate.ts).
 
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { type Command, Option } from "commander";
 import type { ChaosRun } from "../../sim/chaos/index.js";
 import { UserError } from "../errors.js";
-import { EXPERIMENT_ARGUMENT, experimentSeedOption, integerOption, quietOption } from "../options.js";
+import {
+  EXPERIMENT_ARGUMENT,
+  experimentSeedOption,
+  forceOption,
+  integerOption,
+  quietOption,
+  yesOption,
+} from "../options.js";
 import { parseSetting, type Setting } from "../settings.js";
+import { stopsAfterValidation, validatesOnly } from "../validateOnly.js";
+
+/** Most runs of one campaign. */
+const RUNS_MAX = 10_000;
 
 /** The strategies `--strategy` takes (engine/faultTolerance/options.ts). */
 const STRATEGIES = ["none", "rsm", "upstream-backup", "source-replay", "global-snapshot"] as const;
@@ -31,11 +44,13 @@ interface ChaosFlags {
   readonly out?: string;
   readonly set?: readonly TypedSetting[];
   readonly quiet: boolean;
+  readonly force: boolean;
+  readonly yes: boolean;
 }
 
 /** Register `seep chaos` on `program`. */
 export function registerChaos(program: Command): void {
-  program
+  const chaos = program
     .command("chaos")
     .description(
       "run a chaos campaign: runs with fault schedules drawn from their seeds, each compared with the " +
@@ -43,7 +58,7 @@ export function registerChaos(program: Command): void {
     )
     .summary("run a chaos campaign of seeded fault schedules")
     .argument("<experiment>", EXPERIMENT_ARGUMENT)
-    .addOption(integerOption("--runs <n>", "number of runs", 20, { min: 1 }))
+    .addOption(integerOption("--runs <n>", "number of runs", 20, { min: 1, max: RUNS_MAX }))
     .addOption(experimentSeedOption("seed of the first run; run i has seed + i"))
     .addOption(
       new Option(
@@ -65,14 +80,19 @@ export function registerChaos(program: Command): void {
       ]),
     )
     .addOption(quietOption())
+    .addOption(forceOption("the CSV file"))
+    .addOption(yesOption())
     .action(runChaosCommand);
+  stopsAfterValidation(chaos);
 }
 
-async function runChaosCommand(source: string, flags: ChaosFlags): Promise<void> {
+async function runChaosCommand(source: string, flags: ChaosFlags, command: Command): Promise<void> {
   // Loaded here, not at startup, so that `seep --help` stays fast.
   const { loadExperiment } = await import("../experimentFile.js");
   const { workloadNamed } = await import("../../workloads/index.js");
   const { formatRunTable, runCampaign, runTableCsv, FAULT_KINDS } = await import("../../sim/chaos/index.js");
+  const { checkOutputFile, prepareOutputFile } = await import("../outputPath.js");
+  const { confirmSimulation, estimateSimulation, terminalQuestion } = await import("../runEstimate.js");
 
   const sets = flags.set ?? [];
   const loaded = loadExperiment(source, { settings: sets.map((s) => s.setting), seed: flags.seed });
@@ -82,13 +102,28 @@ async function runChaosCommand(source: string, flags: ChaosFlags): Promise<void>
     faultTolerance: { ...loaded.experiment.faultTolerance, strategy },
   };
   const firstSeed = experiment.seed;
+  if (firstSeed > Number.MAX_SAFE_INTEGER - flags.runs + 1)
+    throw new UserError(`--seed ${firstSeed} and --runs ${flags.runs}: run seeds would pass 2^53 - 1`);
   const out = flags.out ?? join("runs", `chaos-${experiment.name}-${strategy}.csv`);
+  checkOutputFile(out, "--out", flags.force);
+  const validating = validatesOnly(command);
+  // Each run is simulated twice: without faults, then with its schedule.
+  await confirmSimulation(
+    `the campaign on ${loaded.where}`,
+    estimateSimulation(experiment, loaded.plan, loaded.size),
+    { yes: flags.yes, ask: validating ? undefined : terminalQuestion() },
+    2 * flags.runs,
+  );
+  if (validating) return;
+  // A replayed Linear Road file is read through first: a bad line is one line here, not a failure mid-campaign.
+  const { checkLrbInput } = await import("../lrbInput.js");
+  checkLrbInput(experiment, loaded.where, (line) => process.stderr.write(`${line}\n`));
+  prepareOutputFile(out, "--out");
   const write = (runs: readonly ChaosRun[]) => {
     try {
-      mkdirSync(dirname(out), { recursive: true });
       writeFileSync(out, runTableCsv(runs));
     } catch (err) {
-      throw new UserError(`${out}: cannot write: ${(err as Error).message}`);
+      throw new UserError(`--out ${out}: cannot write: ${(err as Error).message}`);
     }
   };
   write([]);

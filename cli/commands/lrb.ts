@@ -1,12 +1,17 @@
 // `seep lrb`: the Linear Road benchmark's tools. `seep lrb generate` writes a seeded
 // input file (15-field CSV, no header) and the historical tolls beside it, streaming in
-// large chunks through temp files that are renamed into place only when complete.
+// large chunks through temp files that are renamed into place only when complete. An
+// existing file (or a directory) at `-o` is refused before any work, unless `--force`;
+// so is a run estimated long (cli/runEstimate.ts), unless `--yes`.
 
 import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
 import { type Command, Option } from "commander";
 import { UserError } from "../errors.js";
-import { integerOption, quietOption } from "../options.js";
+import { forceOption, integerOption, quietOption, yesOption } from "../options.js";
+import { partialPath, removeOnExit, removeStalePartials } from "../partialFiles.js";
 import type { PhaseBars } from "../phaseBar.js";
+import { stopsAfterValidation, validatesOnly } from "../validateOnly.js";
 import { registerLrbRate } from "./lrbRate.js";
 import { registerLrbValidate } from "./lrbValidate.js";
 
@@ -17,6 +22,8 @@ interface GenerateFlags {
   readonly seed: number;
   readonly output: string;
   readonly quiet: boolean;
+  readonly force: boolean;
+  readonly yes: boolean;
 }
 
 /** Where the writing of a run's files is: its records (by event time, s) or its tolls (by car). */
@@ -33,7 +40,7 @@ export function registerLrb(program: Command): void {
     .command("lrb")
     .description("Linear Road benchmark tools: generate an input, validate a run's answers, find an L-rating")
     .summary("Linear Road tools: generate, validate, rate");
-  lrb
+  const generate = lrb
     .command("generate")
     .description(
       "write a seeded Linear Road input file (Type,Time,VID,Spd,XWay,Lane,Dir,Seg,Pos,QID,S_init,S_end,DOW,TOD,Day; " +
@@ -52,13 +59,29 @@ export function registerLrb(program: Command): void {
       ).makeOptionMandatory(),
     )
     .addOption(quietOption())
+    .addOption(forceOption("the input file and its tolls"))
+    .addOption(yesOption())
     .action(runGenerate);
+  stopsAfterValidation(generate);
   registerLrbValidate(lrb);
   registerLrbRate(lrb);
 }
 
-async function runGenerate(flags: GenerateFlags): Promise<void> {
+async function runGenerate(flags: GenerateFlags, command: Command): Promise<void> {
   if (flags.output === "") throw new UserError("lrb generate needs -o <file>");
+  const { checkOutputFile, prepareOutputFile } = await import("../outputPath.js");
+  const { confirmRecords, terminalQuestion } = await import("../runEstimate.js");
+  const { WORKLOADS } = await import("../../workloads/index.js");
+  checkOutputFile(flags.output, "-o", flags.force);
+  checkOutputFile(`${flags.output}.tolls`, "-o", flags.force);
+  const validating = validatesOnly(command);
+  const { sourceTuples } = WORKLOADS.lrb.size({ xways: flags.xways, durationS: flags.duration });
+  await confirmRecords("lrb generate", sourceTuples, 50, "--xways, --duration", {
+    yes: flags.yes,
+    ask: validating ? undefined : terminalQuestion(),
+  });
+  if (validating) return;
+  prepareOutputFile(flags.output, "-o");
   const { PhaseBars } = await import("../phaseBar.js");
   const bars = process.stderr.isTTY && !flags.quiet ? new PhaseBars(process.stderr) : null;
   const startedMs = performance.now();
@@ -72,6 +95,11 @@ async function runGenerate(flags: GenerateFlags): Promise<void> {
       0,
       bars === null ? undefined : lrbFilesBars(bars),
     );
+  } catch (err) {
+    // A disk that fills up or goes away mid-way: the user's to fix, in one line.
+    if (typeof (err as NodeJS.ErrnoException).code === "string")
+      throw new UserError(`-o ${flags.output}: cannot write: ${(err as Error).message}`);
+    throw err;
   } finally {
     bars?.stop();
   }
@@ -171,15 +199,22 @@ class ChunkWriter {
   }
 }
 
-/** Write `path` through `<path>.tmp` in chunks; rename it into place when `fill` returns. */
+/**
+ * Write `path` through `<path>.partial-<pid>` in chunks; rename it into place when `fill`
+ * returns. The generation runs without yielding, so a signal kills the process at once and
+ * cannot clean up: the partial file says what it is, and the next generation into the same
+ * directory removes those of processes that are gone (cli/partialFiles.ts).
+ */
 function writeAtomically<T>(path: string, fill: (out: ChunkWriter) => T): T {
-  const tmp = `${path}.tmp`;
+  removeStalePartials(dirname(path));
+  const tmp = partialPath(path);
   let fd: number;
   try {
     fd = openSync(tmp, "w");
   } catch (err) {
     throw new UserError(`cannot write ${path}: ${(err as Error).message}`);
   }
+  const forget = removeOnExit(tmp);
   try {
     const out = new ChunkWriter(fd);
     const result = fill(out);
@@ -195,5 +230,7 @@ function writeAtomically<T>(path: string, fill: (out: ChunkWriter) => T): T {
     }
     rmSync(tmp, { force: true });
     throw err;
+  } finally {
+    forget();
   }
 }

@@ -16,6 +16,9 @@ import type { PhaseBars } from "../phaseBar.js";
 
 /** Seconds a rated run may go on past its window before it is cut off (and fails). */
 const RUN_MARGIN_S = 30;
+/** The speeds a simulated VM may have, as the experiment's cluster.speed allows. */
+const VM_SPEED_MIN = 0.001;
+const VM_SPEED_MAX = 1000;
 
 /** Flags of `seep lrb rate`, as parsed. */
 interface RateFlags {
@@ -95,15 +98,18 @@ async function runRate(flags: RateFlags, command: Command): Promise<void> {
     if (command.getOptionValueSource(key) === "cli" && flags.mode !== mode)
       throw new UserError(`${flag} is for --mode ${mode} (this is --mode ${flags.mode})`);
   }
+  // The simulator's range of a VM's speed (sim/experiment.ts: cluster.speed).
+  if (flags.vmSpeed < VM_SPEED_MIN || flags.vmSpeed > VM_SPEED_MAX)
+    throw new UserError(
+      `--vm-speed expects a number from ${VM_SPEED_MIN} to ${VM_SPEED_MAX}, got ${flags.vmSpeed}`,
+    );
   const { lrbFilesBars, writeLrbFiles } = await import("./lrb.js");
   const { PhaseBars } = await import("../phaseBar.js");
   // Each L's phases (its input, its tolls, its run) as a bar on stderr, removed before its row.
   const bars = process.stderr.isTTY && !flags.quiet ? new PhaseBars(process.stderr, { clear: true }) : null;
   const { nextXways, lRating } = await import("../lrbRating.js");
   const { failureReason } = await import("../lrbRateReason.js");
-  const { expectedAnswers, formatReport, validate } = await import(
-    "../../workloads/linearRoad/validator/index.js"
-  );
+  const { formatReport, validateFiles } = await import("../../workloads/linearRoad/validator/index.js");
   const runs: { xways: number; passed: boolean }[] = [];
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const window = `[${flags.from}, ${flags.from + flags.duration}) s`;
@@ -133,7 +139,7 @@ async function runRate(flags: RateFlags, command: Command): Promise<void> {
     const label = `L ${xways}: `;
     let records: number;
     let run: WindowOutcome;
-    let report: ReturnType<typeof validate>;
+    let report: ReturnType<typeof validateFiles>["report"];
     try {
       ({ records } = await writeLrbFiles(
         input,
@@ -148,7 +154,12 @@ async function runRate(flags: RateFlags, command: Command): Promise<void> {
       run = sim
         ? await simulatedRun(flags, xways, input, answersPath, progress)
         : await realRun(flags, xways, input, answersPath, progress);
-      report = validate(expectedAnswers(input, `${input}.tolls`), answersPath);
+      // Streamed, each answer judged only once the file is a whole run's length past it: every
+      // answer leaves within runS of the window's start, so a late one is reported late, not missing.
+      ({ report } = validateFiles(
+        { input, tolls: `${input}.tolls`, output: answersPath },
+        { lookaheadS: runS },
+      ));
     } finally {
       bars?.stop();
     }

@@ -1,7 +1,8 @@
 // `seep lrb validate`: checks an output file of Linear Road answers against the answers
 // its input calls for (workloads/linearRoad/validator), prints the report, and exits 0
-// when the output is valid, 1 otherwise. Problems with the files themselves (missing,
-// malformed) are the user's: one line, through UserError.
+// when the output is valid, 1 otherwise. Both files are streamed, so a run of any length
+// validates in bounded memory. Problems with the files themselves (missing, malformed)
+// are the user's: one line, through UserError.
 
 import { accessSync, constants } from "node:fs";
 import type { Command } from "commander";
@@ -12,6 +13,7 @@ export interface LrbValidateFlags {
   readonly input: string;
   readonly output: string;
   readonly tolls?: string;
+  readonly clampSpeeds?: boolean;
 }
 
 /** Add `validate` to the `seep lrb` command group. */
@@ -31,17 +33,34 @@ export function registerLrbValidate(lrb: Command): void {
       "historical tolls (VID,Day,XWay,Toll) for daily expenditure answers " +
         "(default: none: their balances are not checked)",
     )
+    .option(
+      "--clamp-speeds",
+      "clamp position reports' speeds outside 0..100 (some generators write -1) into 0..100 " +
+        "instead of refusing the line, and say how many were (default: refuse them)",
+    )
     .action(async (flags: LrbValidateFlags) => {
-      process.exitCode = await lrbValidate(flags, (text) => process.stdout.write(text));
+      process.exitCode = await lrbValidate(
+        flags,
+        (text) => process.stdout.write(text),
+        (text) => process.stderr.write(text),
+      );
     });
 }
 
-/** Validates the files of `flags`, writes the report with `write`, and returns the exit code. */
-export async function lrbValidate(flags: LrbValidateFlags, write: (text: string) => void): Promise<number> {
+/**
+ * Validates the files of `flags`, writes the report with `write` (and how many speeds were
+ * clamped, with `--clamp-speeds`, with `warn`), and returns the exit code.
+ */
+export async function lrbValidate(
+  flags: LrbValidateFlags,
+  write: (text: string) => void,
+  warn: (text: string) => void = () => {},
+): Promise<number> {
   // Loaded here, not at startup, so that `seep --help` stays fast.
-  const { expectedAnswers, formatReport, LrFileError, validate } = await import(
+  const { formatReport, LrFileError, validateFiles } = await import(
     "../../workloads/linearRoad/validator/index.js"
   );
+  const { clampedSpeedsLine, inputErrorMessage } = await import("../lrbInput.js");
   const { LrInputError } = await import("../../workloads/linearRoad/reader.js");
   // Every file is looked at before the input is read, which takes seconds on a long run.
   for (const [flag, file] of [
@@ -57,12 +76,18 @@ export async function lrbValidate(flags: LrbValidateFlags, write: (text: string)
     }
   }
   try {
-    const expected = expectedAnswers(flags.input, flags.tolls ?? null);
-    const report = validate(expected, flags.output);
+    const clampSpeeds = flags.clampSpeeds === true;
+    const { report, clampedSpeeds } = validateFiles(
+      { input: flags.input, tolls: flags.tolls ?? null, output: flags.output },
+      { clampSpeeds },
+    );
+    if (clampSpeeds) warn(`seep: ${clampedSpeedsLine(flags.input, clampedSpeeds)}\n`);
     write(formatReport(report));
     return report.ok ? 0 : 1;
   } catch (err) {
-    if (err instanceof LrFileError || err instanceof LrInputError) throw new UserError(err.message);
+    if (err instanceof LrInputError)
+      throw new UserError(inputErrorMessage(err, "--clamp-speeds clamps speeds into 0..100"));
+    if (err instanceof LrFileError) throw new UserError(err.message);
     throw err;
   }
 }

@@ -1,11 +1,14 @@
 // `seep report <name>`: runs a notebook's experiments (notebooks/) with a progress bar and
 // writes its report: index.html with the figures inline, a PNG of each figure, and the
 // data behind them as CSV and JSON. `--quick` shrinks the runs to finish within a minute.
+// A report already in the directory is overwritten only with `--force`; a directory that
+// cannot be written is one line before any run.
 
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { UserError } from "../errors.js";
-import { parseInteger, quietOption } from "../options.js";
+import { forceOption, parseInteger, quietOption } from "../options.js";
+import { stopsAfterValidation, validatesOnly } from "../validateOnly.js";
 
 /** Flags of `seep report`, as parsed. */
 interface ReportFlags {
@@ -13,6 +16,7 @@ interface ReportFlags {
   readonly out?: string;
   readonly seed?: number;
   readonly quiet: boolean;
+  readonly force: boolean;
 }
 
 /**
@@ -30,7 +34,7 @@ const REPORT_NAMES = [
 
 /** Register `seep report` on `program`. */
 export function registerReport(program: Command): void {
-  program
+  const report = program
     .command("report")
     .description("run a report's experiments and write it (HTML with its figures, PNGs, CSV and JSON data)")
     .summary("run a report's experiments and write the report")
@@ -43,22 +47,28 @@ export function registerReport(program: Command): void {
       ),
     )
     .addOption(quietOption())
+    .addOption(forceOption("a report in the directory"))
     .action(runReport);
+  stopsAfterValidation(report);
 }
 
-async function runReport(name: string, flags: ReportFlags): Promise<void> {
+async function runReport(name: string, flags: ReportFlags, command: Command): Promise<void> {
   // Loaded here, not at startup, so that `seep --help` stays fast.
   const { NOTEBOOKS } = await import("../../notebooks/index.js");
   const notebook = NOTEBOOKS[name];
   if (notebook === undefined) {
     throw new UserError(`no report named '${name}' (known: ${Object.keys(NOTEBOOKS).join(", ")})`);
   }
+  const dir = flags.out ?? join("reports", `${name}${flags.quick ? "-quick" : ""}`);
+  const { checkOutputDirectory, prepareDirectory } = await import("../outputPath.js");
+  checkOutputDirectory(dir, "--out", flags.force, "index.html", "a report");
+  if (validatesOnly(command)) return;
+  prepareDirectory(dir, "--out");
   const { SimProgressBar } = await import("../simProgressBar.js");
   const shown = !flags.quiet && process.stderr.isTTY;
   const bar =
     shown && notebook.progress === "simulated" ? new SimProgressBar(process.stderr, undefined) : null;
   const onStep = shown ? (what: string) => process.stderr.write(`report ${name}: ${what}\n`) : undefined;
-  const dir = flags.out ?? join("reports", `${name}${flags.quick ? "-quick" : ""}`);
   const startedMs = performance.now();
   let path: string;
   try {

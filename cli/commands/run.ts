@@ -8,6 +8,14 @@
 // `--scale-out count@1500` splits an instance mid-run (x1: moves it to another worker),
 // as the experiment's scaling.scaleOuts do, which a real run carries out too, with its
 // scaling.scaleIns and its threshold policy (`scaling.policy: threshold`).
+// SIGHUP, SIGINT and SIGTERM shut the workers down and remove the run's partial files; after
+// a SIGKILL the workers exit by themselves (their coordinator is gone), and the next run into
+// the directory removes the partial files. Bounds on waiting (a worker's start, a control
+// call) come from the environment (cloud/timeouts.ts) and are checked here first.
+// `--tls` connects everything over TLS with client certificates required, and every
+// message is bounded by the batch and checkpoint sizes (../runTransport.ts). The workers
+// get the run's token in their environment (local) or a root-only file (EC2), never on
+// their command line.
 
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -20,12 +28,17 @@ import {
   EXPERIMENT_ARGUMENT,
   EXPERIMENT_DEFAULT_VMS,
   experimentSeedOption,
+  forceOption,
   parseInteger,
   parsePositiveNumber,
   quietOption,
+  UNTIL_S_MAX,
+  yesOption,
 } from "../options.js";
+import { addTransportOptions, checkTransport, openTransport, type RunTransport } from "../runTransport.js";
 import { checkPolicy, checkScaleIns, checkScaleOuts, collectScaleOut } from "../scaleOutSpec.js";
 import { collectSetting, type Setting } from "../settings.js";
+import { stopsAfterValidation, validatesOnly } from "../validateOnly.js";
 
 /** Flags of `seep run`, as parsed. */
 interface RunFlags {
@@ -38,11 +51,18 @@ interface RunFlags {
   readonly kill?: readonly WorkerKill[];
   readonly scaleOut?: readonly ScheduledScaleOut[];
   readonly quiet: boolean;
+  readonly force: boolean;
+  readonly yes: boolean;
+  readonly tls: boolean;
+  readonly tlsCa?: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly checkpointMbMax: number;
 }
 
 /** Register `seep run` on `program`. */
 export function registerRun(program: Command): void {
-  program
+  const command = program
     .command("run")
     .description("run an experiment for real on worker processes and write its summary, metrics and outputs")
     .summary("run an experiment on real worker processes")
@@ -62,7 +82,7 @@ export function registerRun(program: Command): void {
       new Option(
         "--until <seconds>",
         "stop after this much run time, in s (default: the experiment's untilS, else the end of the stream)",
-      ).argParser((v: string) => parsePositiveNumber("--until", v)),
+      ).argParser((v: string) => parsePositiveNumber("--until", v, UNTIL_S_MAX)),
     )
     .addOption(
       new Option(
@@ -86,16 +106,24 @@ export function registerRun(program: Command): void {
       ).argParser(collectScaleOut),
     )
     .addOption(quietOption())
-    .action(runReal);
+    .addOption(forceOption("a finished run in the output directory"))
+    .addOption(yesOption());
+  addTransportOptions(command).action(runReal);
+  stopsAfterValidation(command);
 }
 
-async function runReal(source: string, flags: RunFlags): Promise<void> {
+async function runReal(source: string, flags: RunFlags, command: Command): Promise<void> {
   const { loadExperiment } = await import("../experimentFile.js");
   const { startRunDirectory, writeFileAtomic, prettyJson, RUN_FILES } = await import("../runFiles.js");
   const { OutputsCsv } = await import("../outputsCsv.js");
   const { CloudRun, ScaleOutError } = await import("../../cloud/cloudRun.js");
   const { installSignalCleanup } = await import("../../cloud/signalCleanup.js");
-  const { experiment, plan, where } = loadExperiment(source, {
+  const { checkTimeoutSettings } = await import("../../cloud/timeouts.js");
+  const { leaseMsFromEnv } = await import("../../cloud/coordinatorLease.js");
+  const { defaultVmPoolOptions } = await import("../../sim/index.js");
+  checkTimeoutSettings();
+  leaseMsFromEnv();
+  const { experiment, plan, size, where } = loadExperiment(source, {
     settings: flags.set ?? [],
     seed: flags.seed,
     untilS: flags.until,
@@ -124,10 +152,46 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
       : undefined;
   if (policy !== undefined) checkPolicy(sc.rules, strategy, operators, `${where}: scaling.rules`);
   const scaleOuts = [...experiment.scaling.scaleOuts, ...(flags.scaleOut ?? [])];
-  const token = randomBytes(24).toString("hex");
-  const pool = await makePool(flags.pool, token, experiment.cloud?.ec2, where, experiment.name);
-  const removeCleanup = installSignalCleanup(pool);
+  // Where it writes and how long it takes, checked before any worker starts.
+  const { checkOutputDirectory, prepareDirectory } = await import("../outputPath.js");
+  const { confirmRealRun, realRunSeconds, terminalQuestion } = await import("../runEstimate.js");
   const dir = flags.out ?? join("runs", `${experiment.name}-${experiment.seed}-real`);
+  checkOutputDirectory(dir, "--out", flags.force, RUN_FILES.summary, "a finished run");
+  const validating = validatesOnly(command);
+  await confirmRealRun(where, realRunSeconds(experiment, size), {
+    yes: flags.yes,
+    ask: validating ? undefined : terminalQuestion(),
+  });
+  const transportChecked = await checkTransport(flags, experiment.fidelity.batchSize);
+  if (validating) return;
+  // A replayed Linear Road file is read through first: a bad line is one line here, not a failure mid-run.
+  const { checkLrbInput } = await import("../lrbInput.js");
+  checkLrbInput(experiment, where, (line) => process.stderr.write(`${line}\n`));
+  const token = randomBytes(24).toString("hex");
+  const transport = await openTransport(transportChecked);
+  const pool = await makePool(
+    flags.pool,
+    token,
+    experiment.cloud?.ec2,
+    where,
+    experiment.name,
+    transport,
+  ).catch((e: unknown) => {
+    transport.dispose();
+    throw e;
+  });
+  // Once a signal is taking the workers away, the run's end is the handler's exit (129, 130
+  // or 143), never a finished run's files.
+  let signalled = false;
+  const removeCleanup = installSignalCleanup(pool, {
+    onSignal: () => {
+      signalled = true;
+    },
+  });
+  const exitBySignal = () => new Promise<never>(() => {});
+  // Created only now, so that a pool that cannot be made (no cloud.ec2) leaves no directory;
+  // still before any worker starts (the pool starts them when the run asks).
+  prepareDirectory(dir, "--out");
   startRunDirectory(dir, experiment);
   const outputs = new OutputsCsv(join(dir, RUN_FILES.outputs));
   const { LrbAnswersFile, LRB_ANSWERS_FILE } = await import("../lrbAnswersFile.js");
@@ -139,6 +203,8 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
     poolKind: flags.pool,
     workers,
     token,
+    tls: transport.coordinator,
+    messageBytesMax: transport.messageBytesMax,
     workload: experiment.workload.name,
     params: experiment.workload.params,
     plan,
@@ -158,6 +224,8 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
     scaleOuts,
     scaleIns: sc.scaleIns,
     policy,
+    // The policy's scale outs take the pool's prewarmed workers, as the simulator's take its VMs.
+    prewarmedWorkers: experiment.pool.prewarmed ?? defaultVmPoolOptions.prewarmed,
     deadlineMs: sc.deadlineMs,
     stateTransfer: sc.stateTransfer,
     onOutput: (o) => {
@@ -176,6 +244,7 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
       // small to split) is the user's mistake, told in one line.
       throw e instanceof ScaleOutError ? new UserError(e.message) : e;
     });
+    if (signalled) await exitBySignal();
     summary.wallSeconds = (performance.now() - startedMs) / 1000;
     if (show) process.stderr.write("\n");
     outputs.close();
@@ -222,27 +291,47 @@ async function runReal(source: string, flags: RunFlags): Promise<void> {
   } catch (err) {
     outputs.abandon();
     answers?.abandon();
+    if (signalled) await exitBySignal();
     throw err;
   } finally {
     await pool.shutdown();
     removeCleanup();
+    transport.dispose();
   }
 }
 
 /** How each kind of scaling is named in the run's report. */
 const KIND_NAMES = { scaleOut: "scale out of", migration: "migration of", scaleIn: "scale in of" } as const;
 
-async function makePool(kind: "local" | "ec2", token: string, ec2: unknown, where: string, runId: string) {
+async function makePool(
+  kind: "local" | "ec2",
+  token: string,
+  ec2: unknown,
+  where: string,
+  name: string,
+  transport: RunTransport,
+) {
+  const { messageBytesMax } = transport;
   if (kind === "local") {
     const { LocalProcessPool } = await import("../../cloud/localProcessPool.js");
     const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
-    return new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
+    return new LocalProcessPool({
+      command: [process.execPath, bin, "worker"],
+      token,
+      tls: transport.worker,
+      messageBytesMax,
+    });
   }
-  const { Ec2Pool, parseEc2PoolOptions } = await import("../../cloud/ec2Pool.js");
+  const { Ec2Pool, parseEc2PoolOptions, uniqueRunId } = await import("../../cloud/ec2Pool.js");
   if (ec2 === undefined)
     throw new UserError(`${where}: --pool ec2 needs cloud.ec2 in the experiment (region, imageId, ...)`);
   try {
-    return new Ec2Pool(parseEc2PoolOptions({ runId, ...(ec2 as object), token }));
+    // The run's own id (unique: its instances' tag), token and TLS files, whatever the experiment says.
+    const runId = uniqueRunId(name);
+    process.stdout.write(`EC2 instances of this run are tagged seep:run=${runId}\n`);
+    return new Ec2Pool(
+      parseEc2PoolOptions({ ...(ec2 as object), runId, token, tls: transport.workerPem, messageBytesMax }),
+    );
   } catch (e) {
     throw new UserError(`${where}: cloud.ec2: ${e instanceof Error ? e.message : e}`);
   }

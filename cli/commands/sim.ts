@@ -1,14 +1,25 @@
 // `seep sim`: one simulated run of an experiment (a file or a preset) into a directory of
 // files: summary.json, metrics.csv, outputs.csv, trace.bin (and trace.csv), and the
 // validated experiment.json that reproduces it. The simulator never reads the clock or
-// touches the disk; this command does both, around `Simulation.run`.
+// touches the disk; this command does both, around `Simulation.run`. Before any work it
+// checks the output directory (a finished run there needs --force; one that cannot be
+// written is one line) and estimates the run (a long one needs --yes: cli/runEstimate.ts).
 
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import type { SimSummary } from "../../sim/index.js";
 import { UserError } from "../errors.js";
-import { EXPERIMENT_ARGUMENT, experimentSeedOption, parsePositiveNumber, quietOption } from "../options.js";
+import {
+  EXPERIMENT_ARGUMENT,
+  experimentSeedOption,
+  forceOption,
+  parsePositiveNumber,
+  quietOption,
+  UNTIL_S_MAX,
+  yesOption,
+} from "../options.js";
 import { collectSetting, type Setting } from "../settings.js";
+import { stopsAfterValidation, validatesOnly } from "../validateOnly.js";
 
 /** Flags of `seep sim`, as parsed. */
 interface SimFlags {
@@ -18,11 +29,13 @@ interface SimFlags {
   readonly set?: readonly Setting[];
   readonly traceCsv: boolean;
   readonly quiet: boolean;
+  readonly force: boolean;
+  readonly yes: boolean;
 }
 
 /** Register `seep sim` on `program`. */
 export function registerSim(program: Command): void {
-  program
+  const sim = program
     .command("sim")
     .description(
       "simulate an experiment on a virtual cloud and write its summary, metrics, outputs and trace",
@@ -35,7 +48,7 @@ export function registerSim(program: Command): void {
       new Option(
         "--until <seconds>",
         "stop at this simulated time, in s (default: the experiment's untilS, else the end of the stream)",
-      ).argParser((v: string) => parsePositiveNumber("--until", v)),
+      ).argParser((v: string) => parsePositiveNumber("--until", v, UNTIL_S_MAX)),
     )
     .addOption(
       new Option(
@@ -45,23 +58,39 @@ export function registerSim(program: Command): void {
     )
     .addOption(new Option("--trace-csv", "also write the trace as trace.csv").default(false))
     .addOption(quietOption())
+    .addOption(forceOption("a finished run in the output directory"))
+    .addOption(yesOption())
     .action(runSim);
+  stopsAfterValidation(sim);
 }
 
-async function runSim(source: string, flags: SimFlags): Promise<void> {
+async function runSim(source: string, flags: SimFlags, command: Command): Promise<void> {
   // Loaded here, not at startup, so that `seep --help` stays fast.
   const { loadExperiment } = await import("../experimentFile.js");
   const { startRunDirectory, finishRunDirectory, RUN_FILES } = await import("../runFiles.js");
   const { OutputsCsv } = await import("../outputsCsv.js");
   const { SimProgressBar } = await import("../simProgressBar.js");
-  const { ExperimentError, Simulation, StepLimitError } = await import("../../sim/index.js");
+  const { ExperimentError, PoolExhausted, Simulation, StepLimitError } = await import("../../sim/index.js");
+  const { checkOutputDirectory, prepareDirectory } = await import("../outputPath.js");
+  const { confirmSimulation, estimateSimulation, terminalQuestion } = await import("../runEstimate.js");
 
-  const { experiment, plan, where } = loadExperiment(source, {
+  const { experiment, plan, size, where } = loadExperiment(source, {
     settings: flags.set ?? [],
     seed: flags.seed,
     untilS: flags.until,
   });
   const dir = flags.out ?? join("runs", `${experiment.name}-${experiment.seed}`);
+  checkOutputDirectory(dir, "--out", flags.force, RUN_FILES.summary, "a finished run");
+  const validating = validatesOnly(command);
+  await confirmSimulation(where, estimateSimulation(experiment, plan, size), {
+    yes: flags.yes,
+    ask: validating ? undefined : terminalQuestion(),
+  });
+  if (validating) return;
+  // A replayed Linear Road file is read through first: a bad line is one line here, not a failure mid-run.
+  const { checkLrbInput } = await import("../lrbInput.js");
+  checkLrbInput(experiment, where, (line) => process.stderr.write(`${line}\n`));
+  prepareDirectory(dir, "--out");
   startRunDirectory(dir, experiment);
   const outputs = new OutputsCsv(join(dir, RUN_FILES.outputs));
   const { LrbAnswersFile, LRB_ANSWERS_FILE } = await import("../lrbAnswersFile.js");
@@ -82,7 +111,7 @@ async function runSim(source: string, flags: SimFlags): Promise<void> {
   } catch (err) {
     outputs.abandon();
     answers?.abandon();
-    if (err instanceof StepLimitError || err instanceof ExperimentError)
+    if (err instanceof StepLimitError || err instanceof ExperimentError || err instanceof PoolExhausted)
       throw new UserError(`${where}: ${err.message}`);
     throw err;
   } finally {

@@ -1,18 +1,28 @@
 // `seep worker`: a worker process of the real runtime. It serves the control and data
 // planes on the given address (loopback unless told otherwise), refuses calls without
 // the token, announces `seep worker listening on HOST:PORT` on its first line, and runs
-// until a Stop call or a signal. Workloads are resolved by name here, in the CLI layer.
+// until a Stop call or a signal (SIGTERM, SIGINT, SIGHUP), or until its coordinator is
+// gone: no call from it for the lease (--lease-ms), or, for a worker a local pool started,
+// its coordinator's process gone (cloud/coordinatorLease.ts). Workloads are resolved by
+// name here, in the CLI layer. The token comes from SEEP_TOKEN or --token-file, never the
+// command line (cloud/workerToken.ts); with TLS, certificate, key and CA go together and
+// every caller must present a certificate of that CA.
 
 import { type Command, Option } from "commander";
+import { DEFAULT_MESSAGE_BYTES_MAX, GRPC_MESSAGE_BYTES_LIMIT } from "../../cloud/messageLimits.js";
 import { UserError } from "../errors.js";
+import { parseInteger } from "../options.js";
 
 /** Flags of `seep worker`, as parsed. */
 interface WorkerFlags {
   readonly listen: string;
   readonly token?: string;
+  readonly tokenFile?: string;
+  readonly messageBytesMax: number;
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly tlsCa?: string;
+  readonly leaseMs?: number;
 }
 
 /** Register `seep worker` on `program`. */
@@ -26,40 +36,93 @@ export function registerWorker(program: Command): void {
         "127.0.0.1:0",
       ),
     )
-    .addOption(new Option("--token <token>", "token every call must carry (default: $SEEP_TOKEN)"))
+    // Refused with the reason (cloud/workerToken.ts), so kept out of the help.
+    .addOption(new Option("--token <token>").hideHelp())
+    .addOption(
+      new Option(
+        "--token-file <file>",
+        "file holding the token every call must carry, readable by its owner only (default: $SEEP_TOKEN)",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--message-bytes-max <bytes>",
+        "refuse messages larger than this (RESOURCE_EXHAUSTED); seep run derives it from the batch and checkpoint sizes",
+      )
+        .default(DEFAULT_MESSAGE_BYTES_MAX)
+        .argParser((v: string) =>
+          parseInteger("--message-bytes-max", v, { min: 1, max: GRPC_MESSAGE_BYTES_LIMIT }),
+        ),
+    )
     .addOption(
       new Option(
         "--tls-cert <file>",
-        "PEM certificate: serve over TLS, with --tls-key (default: none: serve in plain text)",
+        "PEM certificate: serve over TLS, and present it when calling other workers; with --tls-key " +
+          "and --tls-ca (default: none: plain text)",
       ),
     )
     .addOption(new Option("--tls-key <file>", "PEM private key of --tls-cert (default: none)"))
     .addOption(
       new Option(
         "--tls-ca <file>",
-        "PEM CA of the other workers' certificates, for data streams (default: none: data streams in plain text)",
+        "PEM CA of the run: every caller must present a certificate it signed, and other workers' " +
+          "certificates are checked against it (default: none)",
       ),
+    )
+    .addOption(
+      new Option(
+        "--lease-ms <ms>",
+        "exit (code 3) after this long without a call from the coordinator; 0: never " +
+          "(default: $SEEP_LEASE_MS, else 30000)",
+      ).argParser((v: string) => parseInteger("--lease-ms", v, { min: 0, max: 86_400_000 })),
     )
     .action(runWorker);
 }
 
 async function runWorker(flags: WorkerFlags): Promise<void> {
-  const token = flags.token ?? process.env.SEEP_TOKEN;
-  if (token === undefined || token.length === 0)
-    throw new UserError("--token is required (or set SEEP_TOKEN)");
+  const { TOKEN_ON_COMMAND_LINE, workerToken } = await import("../../cloud/workerToken.js");
+  if (flags.token !== undefined) throw new UserError(TOKEN_ON_COMMAND_LINE);
+  let token: string;
+  try {
+    token = workerToken(flags.tokenFile);
+  } catch (e) {
+    throw new UserError(e instanceof Error ? e.message : String(e));
+  }
   if (!/^[^:]+:\d+$/.test(flags.listen))
     throw new UserError(`--listen expects host:port, got '${flags.listen}'`);
-  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
-    throw new UserError("--tls-cert and --tls-key go together");
+  const tlsGiven = [flags.tlsCert, flags.tlsKey, flags.tlsCa].filter((f) => f !== undefined).length;
+  if (tlsGiven !== 0 && tlsGiven !== 3)
+    throw new UserError("--tls-cert, --tls-key and --tls-ca go together (TLS with client certificates)");
+  const { CoordinatorLease, COORDINATOR_PID_ENV, leaseMsFromEnv, ORPHANED_EXIT_CODE, parentProbe } =
+    await import("../../cloud/coordinatorLease.js");
+  const { checkTimeoutSettings, TimeoutError } = await import("../../cloud/timeouts.js");
+  let leaseMs: number;
+  try {
+    checkTimeoutSettings(); // its control calls to peers are bounded by SEEP_RPC_TIMEOUT_MS
+    leaseMs = flags.leaseMs ?? leaseMsFromEnv();
+  } catch (e) {
+    throw e instanceof TimeoutError ? new UserError(e.message) : e;
   }
+  const coordinatorPid = parseCoordinatorPid(process.env[COORDINATOR_PID_ENV]);
   const { Worker } = await import("../../cloud/worker.js");
   const { workloadNamed } = await import("../../workloads/index.js");
   const worker = new Worker({
     listen: flags.listen,
     token,
     tls: { certFile: flags.tlsCert, keyFile: flags.tlsKey, caFile: flags.tlsCa },
+    messageBytesMax: flags.messageBytesMax,
     resolvePlan: (name, params, seed) => workloadNamed(name).plan(params, seed),
     onStop: () => process.exit(0),
+    onCoordinatorCall: () => lease.renew(),
+  });
+  let address = flags.listen;
+  const lease = new CoordinatorLease({
+    leaseMs,
+    parent: coordinatorPid === undefined ? undefined : parentProbe(coordinatorPid),
+    onOrphaned: (reason) => {
+      process.stderr.write(`seep: worker ${address}: ${reason}; exiting\n`);
+      process.exit(ORPHANED_EXIT_CODE);
+    },
   });
   let port: number;
   try {
@@ -68,11 +131,23 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
     throw new UserError(`cannot listen on ${flags.listen}: ${e instanceof Error ? e.message : e}`);
   }
   const host = flags.listen.slice(0, flags.listen.lastIndexOf(":"));
-  process.stdout.write(`seep worker listening on ${host}:${port}\n`);
+  address = `${host}:${port}`;
+  process.stdout.write(`seep worker listening on ${address}\n`);
+  lease.start();
   const stop = () => {
     worker.stop();
     process.exit(0);
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
+  process.on("SIGHUP", stop);
+}
+
+/** The coordinator's pid a local pool passed (SEEP_COORDINATOR_PID); undefined when unset. */
+function parseCoordinatorPid(text: string | undefined): number | undefined {
+  if (text === undefined || text === "") return undefined;
+  const pid = Number(text);
+  if (!Number.isSafeInteger(pid) || pid < 1)
+    throw new UserError(`SEEP_COORDINATOR_PID must be a process id, got '${text}'`);
+  return pid;
 }

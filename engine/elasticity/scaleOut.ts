@@ -30,6 +30,10 @@
 //   pause       the upstreams hold their output; X's downstreams expect the new senders
 //   retire      X retires once it has what was sent before the pause, saying what it
 //               processed and its event time: the new instances emit only past that
+//   take over   the new instances learn that cut and say so (they are running already:
+//               output an upstream sent them before they knew it would be taken for
+//               the backlog, its output suppressed and lost, on a real network where
+//               data and control travel different paths)
 //   hand over   the upstreams re-slice, send the new instances what they held, resume
 
 import type { ChannelPosition, Checkpoint } from "../checkpoint.js";
@@ -95,6 +99,7 @@ type Phase =
   | "restoring"
   | "adding"
   | "retiring"
+  | "takingOver"
   | "done";
 
 interface Active {
@@ -397,7 +402,11 @@ export class ScaleOut {
         return true;
       case "retired":
         if (a.phase !== "retiring" || reply.instance !== a.spec.id) return false;
-        this.handOver(a, reply.processed, reply.watermarkMs);
+        this.takeOver(a, reply.processed, reply.watermarkMs);
+        return true;
+      case "takenOver":
+        if (a.phase !== "takingOver" || !a.waiting.delete(reply.instance)) return false;
+        if (a.waiting.size === 0) this.handOver(a);
         return true;
       default:
         return false;
@@ -568,11 +577,22 @@ export class ScaleOut {
 
   /**
    * Live: X retired having processed up to `processed` (and its event time): the new
-   * instances suppress output up to there, take X's place in the plan, and the upstreams
-   * send them what they held during the pause, re-sliced by key.
+   * instances suppress output up to there, and say when they know it.
    */
-  private handOver(a: Active, processed: readonly ChannelPosition[], watermarkMs: number): void {
-    for (const s of a.specs) this.link.sendControl(s.id, { type: "catchUp", processed, watermarkMs });
+  private takeOver(a: Active, processed: readonly ChannelPosition[], watermarkMs: number): void {
+    a.phase = "takingOver";
+    a.waiting.clear();
+    for (const s of a.specs) {
+      a.waiting.add(s.id);
+      this.link.sendControl(s.id, { type: "catchUp", processed, watermarkMs });
+    }
+  }
+
+  /**
+   * Live: the new instances know X's cut: they take X's place in the plan, and the
+   * upstreams send them what they held during the pause, re-sliced by key.
+   */
+  private handOver(a: Active): void {
     this.plan = withInstances(this.plan, [a.spec.id], a.specs);
     this.onPlan(this.plan);
     this.rerouteAndResume(a, (edge, u) => {

@@ -96,6 +96,32 @@ describe("seep chaos", () => {
     expect(linesOf(readFileSync(againCsv, "utf8"))[1]).toBe(linesOf(csv)[2]);
   });
 
+  it("refuses to overwrite an existing table without --force, and a directory, before any run", async () => {
+    const csv = join(scratch, "kept.csv");
+    writeFileSync(csv, "keep me\n");
+    const [kept, dir] = await Promise.all([
+      seep(["chaos", experimentFile, "--runs", "1", "--out", csv]),
+      seep(["chaos", experimentFile, "--runs", "1", "--out", scratch]),
+    ]);
+    expectOneLineError(kept, /^seep: --out .*kept\.csv: the file exists; --force overwrites it$/);
+    expect(kept.stdout).toBe("");
+    expect(readFileSync(csv, "utf8")).toBe("keep me\n");
+    expectOneLineError(dir, /^seep: --out .*: is a directory; expected a file$/);
+    const forced = await seep([
+      "chaos",
+      experimentFile,
+      "--runs",
+      "1",
+      "--seed",
+      "8",
+      "--out",
+      csv,
+      "--force",
+    ]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(csv, "utf8")).toMatch(/^seed,kind,/);
+  });
+
   it("refuses bad flags and unknown experiments with one line", async () => {
     const [runs, strategy, seed, missing] = await Promise.all([
       seep(["chaos", experimentFile, "--runs", "0"]),
@@ -103,7 +129,7 @@ describe("seep chaos", () => {
       seep(["chaos", experimentFile, "--seed", "x"]),
       seep(["chaos", join(scratch, "nope.yaml"), "--runs", "1"]),
     ]);
-    expectOneLineError(runs, /^seep: --runs expects an integer >= 1, got '0'$/);
+    expectOneLineError(runs, /^seep: --runs expects an integer from 1 to 10000, got '0'$/);
     expectOneLineError(
       strategy,
       /^seep: .*'paxos' is invalid.*none, rsm, upstream-backup, source-replay.*chaos --help/,

@@ -13,7 +13,13 @@
 import { type Command, CommanderError, type Option } from "commander";
 import { describe, expect, it } from "vitest";
 import { reportError, UserError } from "../../cli/errors.js";
-import { EXPERIMENT_DEFAULT_SEED, EXPERIMENT_DEFAULT_VMS, PRESET_NAMES } from "../../cli/options.js";
+import {
+  EXPERIMENT_DEFAULT_SEED,
+  EXPERIMENT_DEFAULT_VMS,
+  KEY_GROUPS,
+  PRESET_NAMES,
+  TIME_MS_MAX,
+} from "../../cli/options.js";
 import { buildProgram } from "../../cli/program.js";
 
 /** `command` and every command under it, depth first. */
@@ -156,7 +162,8 @@ describe("seep --help", () => {
     for (const command of commandsUnder(program)) {
       const lines = command.helpInformation().split("\n");
       for (const option of command.options as readonly Option[]) {
-        if (isBuiltIn(command, option)) continue;
+        // A hidden option (one kept only to be refused with its reason) has no help line.
+        if (isBuiltIn(command, option) || option.hidden) continue;
         const where = `seep ${pathOf(command).join(" ")} ${option.flags}`;
         const line = lines.find((l) => l.startsWith(`  ${option.flags}  `));
         expect(line, `${where}: no help line`).toBeDefined();
@@ -170,7 +177,7 @@ describe("seep --help", () => {
     expect(checked).toBeGreaterThan(40);
   });
 
-  it("names the presets and reports there are, and the experiment defaults it quotes", async () => {
+  it("names the presets and reports there are, and the experiment defaults and bounds it quotes", async () => {
     const { presetNames, parseExperiment } = await import("../../sim/index.js");
     const { NOTEBOOKS } = await import("../../notebooks/index.js");
     expect([...PRESET_NAMES].sort()).toEqual(presetNames().sort());
@@ -183,6 +190,9 @@ describe("seep --help", () => {
     ).toEqual(Object.keys(NOTEBOOKS).sort());
     const bare = parseExperiment({ name: "bare", workload: { name: "wordcount" } }, "test");
     expect([bare.seed, bare.cluster.vms]).toEqual([EXPERIMENT_DEFAULT_SEED, EXPERIMENT_DEFAULT_VMS]);
+    const { TIME_MS_MAX: simTimeMsMax } = await import("../../sim/index.js");
+    const { DEFAULT_MAX_KEY_GROUPS } = await import("../../engine/index.js");
+    expect([TIME_MS_MAX, KEY_GROUPS]).toEqual([simTimeMsMax, DEFAULT_MAX_KEY_GROUPS]);
   });
 });
 

@@ -92,6 +92,31 @@ describe("seep lrb validate", () => {
     expect(r.stderr).toMatch(/broken\.csv:2: /);
   });
 
+  it("with --clamp-speeds, reads a speed of -1 as 0 and says on stderr how many lines it changed", async () => {
+    const braking = file("braking.csv", [
+      "0,0,7,-1,0,1,0,3,15900,-1,-1,-1,-1,-1,-1",
+      "0,30,7,-1,0,1,0,4,21200,-1,-1,-1,-1,-1,-1",
+      "2,40,7,-1,-1,-1,-1,-1,-1,1,-1,-1,-1,-1,-1",
+      "3,50,7,-1,0,-1,-1,-1,-1,2,-1,-1,-1,-1,2",
+    ]);
+    const refused = await run(["--input", braking, "--output", good, "--tolls", tolls]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^seep: .*braking\.csv:1: spd: -1 is out of range 0\.\.100 \(--clamp-speeds .*\)\n$/,
+    );
+    let stderr = "";
+    vi.spyOn(process.stderr, "write").mockImplementation((text) => {
+      stderr += String(text);
+      return true;
+    });
+    const r = await run(["--input", braking, "--output", good, "--tolls", tolls, "--clamp-speeds"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/validation: VALID/);
+    expect(stderr).toBe(
+      `seep: clamp speeds: 2 lines of ${braking} had a speed outside 0..100, clamped into it\n`,
+    );
+  });
+
   it("reports a malformed answer line naming the output file and the line", async () => {
     const malformed = file("malformed.csv", ["0,7,0,1,0,0", "9,1,2"]);
     const r = await run(["--input", input, "--output", malformed]);

@@ -40,6 +40,13 @@ describe("parsePositiveNumber", () => {
       expect(() => parsePositiveNumber("--rate", bad)).toThrow(`--rate expects a number > 0, got '${bad}'`);
     }
   });
+
+  it("refuses a number above its bound, naming the bound", () => {
+    expect(parsePositiveNumber("--until", "1728000", 1_728_000)).toBe(1_728_000);
+    expect(() => parsePositiveNumber("--until", "1e308", 1_728_000)).toThrow(
+      "--until expects a number > 0 and <= 1728000, got '1e308'",
+    );
+  });
 });
 
 describe("parseList", () => {

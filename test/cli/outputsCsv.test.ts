@@ -30,7 +30,12 @@ describe("outputs.csv", () => {
     const csv = new OutputsCsv(path);
     csv.add({ timeMs: 1.5, sink: "sink", instance: 3, key: 7, eventTimeMs: 1, value: { w: "a,b", n: 2 } });
     expect(existsSync(path)).toBe(false);
+    // Until then it is a partial file, named so, which an exit of this process would remove.
+    expect(existsSync(`${path}.partial-${process.pid}`)).toBe(true);
+    const exitHandlers = process.listenerCount("exit");
     csv.close();
+    expect(existsSync(`${path}.partial-${process.pid}`)).toBe(false);
+    expect(process.listenerCount("exit")).toBe(exitHandlers - 1);
     expect(readFileSync(path, "utf8")).toBe(
       `${OUTPUTS_CSV_HEADER}\n1.5,sink,3,7,1,"{""w"":""a,b"",""n"":2}"\n`,
     );

@@ -1,7 +1,8 @@
-// `seep report`: writes a report where asked and prints where it is; an unknown report or
-// a wrong flag is a one-line error with a non-zero exit, never a stack trace.
+// `seep report`: writes a report where asked and prints where it is; an unknown report, a
+// wrong flag or a report in the way (without --force) is a one-line error with a non-zero
+// exit, never a stack trace.
 
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,16 +13,30 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("seep report", () => {
   it("writes the quick failure timeline where asked, and prints where it is", async () => {
-    const out = await seep(
-      ["report", "failure-timeline", "--quick", "--quiet", "--out", join(scratch, "ft")],
-      {
-        timeoutMs: 60_000,
-      },
-    );
+    const out = await seep([
+      "report",
+      "failure-timeline",
+      "--quick",
+      "--quiet",
+      "--out",
+      join(scratch, "ft"),
+    ]);
     expect(out.code, out.stderr).toBe(0);
     expect(out.stdout).toMatch(/^report failure-timeline written in [\d.]+ s: .*ft\/index\.html\n$/);
     expect(existsSync(join(scratch, "ft", "figures", "throughput.png"))).toBe(true);
-  }, 60_000);
+  });
+
+  it("refuses to overwrite a report without --force, before running anything", async () => {
+    const dir = join(scratch, "kept");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "index.html"), "keep me");
+    const out = await seep(["report", "failure-timeline", "--quick", "--quiet", "--out", dir]);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(
+      /^seep: --out .*kept: holds a report \(index\.html\); --force overwrites it, or choose another --out\n$/,
+    );
+    expect(readFileSync(join(dir, "index.html"), "utf8")).toBe("keep me");
+  });
 
   it("refuses an unknown report and a wrong seed in one line, listing the reports", async () => {
     for (const [args, pattern] of [

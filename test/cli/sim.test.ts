@@ -176,4 +176,81 @@ describe("seep sim", () => {
     const out = await seep(["sim", "wordcount", "--set", "cluster.vms=0", "--out", freshDir()]);
     expectOneLineError(out, /^seep: preset wordcount: cluster\.vms: /);
   });
+
+  it("refuses huge values, in --set or in a file, in one line naming the path and the allowed range", async () => {
+    const vms = fileWith("vms.yaml", "workload: { name: wordcount }\ncluster: { vms: 1000000 }\n");
+    const parallelism = fileWith(
+      "par.json",
+      '{ "workload": { "name": "wordcount", "params": { "parallelism": 100000 } } }',
+    );
+    const [set, file, par] = await Promise.all([
+      seep(["sim", "wordcount", "--set", "cluster.vms=1e3", "--out", freshDir()]),
+      seep(["sim", vms, "--out", freshDir()]),
+      seep(["sim", parallelism, "--out", freshDir()]),
+    ]);
+    expectOneLineError(
+      set,
+      /^seep: preset wordcount: cluster\.vms: the cluster's VMs \(1000\) must be at most pool\.maxVms \(100, the default\)/,
+    );
+    expectOneLineError(
+      file,
+      /^seep: .*vms\.yaml: cluster\.vms: must be an integer from 1 to 10000, got 1000000$/,
+    );
+    expectOneLineError(
+      par,
+      /^seep: .*par\.json: workload "wordcount": params\.parallelism: must be an integer from 1 to 128, got 100000$/,
+    );
+  });
+
+  // Each of these ran on, silent, for longer than anyone waited: now each is refused at
+  // once, before any work (were it not, the test would hang past its timeout).
+  it("refuses a run estimated long (a huge stream, a tiny poll period) unless --yes, at once", async () => {
+    const [lines, polls] = await Promise.all([
+      seep(["sim", "wordcount", "--set", "workload.params.lines=1000000000", "--out", freshDir()]),
+      seep([
+        "sim",
+        "wordcount",
+        "--set",
+        "fidelity.sourcePollMs=0.001",
+        "--set",
+        "workload.params.lines=20000000",
+      ]),
+    ]);
+    for (const out of [lines, polls])
+      expectOneLineError(
+        out,
+        /^seep: preset wordcount is long: about [\d.]+e\d+ simulated events and [\d.]+e\d+ tuple visits \(.*\); --yes runs it anyway/,
+      );
+  });
+
+  it.runIf(existsSync("/proc/self"))(
+    "refuses an --out that cannot be created (/proc/x) in one line, at once",
+    async () => {
+      const out = await seep(["sim", "wordcount", "--out", "/proc/x"]);
+      expectOneLineError(
+        out,
+        /^seep: --out \/proc\/x: cannot create directory \/proc\/x: no such file or directory$/,
+      );
+    },
+  );
+
+  it("refuses to overwrite a finished run without --force, and a file where the directory should be", async () => {
+    const dir = freshDir();
+    expect((await seep(smallRun(dir))).code).toBe(0);
+    const summary = readFileSync(join(dir, "summary.json"), "utf8");
+    const again = await seep(smallRun(dir, "--seed", "2"));
+    expectOneLineError(
+      again,
+      /^seep: --out .*: holds a finished run \(summary\.json\); --force overwrites it/,
+    );
+    expect(readFileSync(join(dir, "summary.json"), "utf8")).toBe(summary);
+    const forced = await seep(smallRun(dir, "--seed", "2", "--force"));
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(json(join(dir, "summary.json")).seed).toBe(2);
+    const file = fileWith("plain.txt", "x");
+    expectOneLineError(
+      await seep(smallRun(file)),
+      /^seep: --out .*plain\.txt: is a file; expected a directory$/,
+    );
+  });
 });

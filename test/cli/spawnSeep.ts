@@ -14,16 +14,31 @@ export interface Outcome {
   readonly stderr: string;
 }
 
-/** Run `node bin/seep.js ...args` in `cwd`; kill it after `timeoutMs`. */
+/**
+ * How long a spawned `seep` may run before it is taken for hung: not a bound on its speed
+ * (a busy machine makes every run several times slower), only a guard against a hang.
+ */
+export const SEEP_HANG_MS = 300_000;
+
+/**
+ * Run `node bin/seep.js ...args` in `cwd` (with `env` added to this process's environment);
+ * one still running after `timeoutMs` is killed, and the promise rejects saying so.
+ */
 export function seep(
   args: readonly string[],
-  options: { cwd?: string; timeoutMs?: number } = {},
+  options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<Outcome> {
   return new Promise((resolve, reject) => {
+    const timeoutMs = options.timeoutMs ?? SEEP_HANG_MS;
     const child = spawn(process.execPath, [bin, ...args], {
       cwd: options.cwd ?? root,
-      timeout: options.timeoutMs ?? 30_000,
+      env: options.env === undefined ? process.env : { ...process.env, ...options.env },
     });
+    const hang = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`seep ${args.join(" ")} did not end within ${timeoutMs} ms: taken for hung`));
+    }, timeoutMs);
+    child.on("close", () => clearTimeout(hang));
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => {

@@ -381,6 +381,8 @@ describe("control replies on the wire", () => {
     { type: "retired", instance: 4, processed: [], watermarkMs: Number.POSITIVE_INFINITY },
     { type: "ended", instance: 4 },
     { type: "stopped", instance: 0 },
+    { type: "caughtUp", instance: 6 },
+    { type: "takenOver", instance: 7 },
   ];
 
   for (const reply of replies) {

@@ -2,7 +2,13 @@
 // its credit window; processing frames releases the rest, and a sender knows how many of
 // its frames are not processed yet. Loopback only, bounded.
 
-import { ChannelCredentials, Server, ServerCredentials, type ServerDuplexStream } from "@grpc/grpc-js";
+import {
+  ChannelCredentials,
+  Server,
+  ServerCredentials,
+  type ServerDuplexStream,
+  status,
+} from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import { tokenMetadata } from "../../cloud/auth.js";
 import { CREDIT_WINDOW_FRAMES, IncomingStream, OutgoingStream } from "../../cloud/dataPlane.js";
@@ -15,7 +21,8 @@ afterEach(() => {
   for (const s of servers.splice(0)) s.forceShutdown();
 });
 
-const until = async (cond: () => boolean, timeoutMs = 5000) => {
+/** Wait for `cond`; the bound only guards against a hang (a busy machine is slow). */
+const until = async (cond: () => boolean, timeoutMs = 120_000) => {
   const end = Date.now() + timeoutMs;
   while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
 };
@@ -76,6 +83,42 @@ describe("data plane flow control", () => {
     await until(() => out.pendingFrames === 0);
     expect(out.pendingFrames).toBe(0);
     out.close();
+    client.close();
+  });
+
+  it("ends the stream of a sender that goes past its credit with RESOURCE_EXHAUSTED, and takes none of the excess", async () => {
+    let admitted = 0;
+    const server = new Server();
+    servers.push(server);
+    server.addService(DataPlaneService, {
+      stream: (call: ServerDuplexStream<DataFrame, Credit>) => {
+        const incoming = new IncomingStream(call);
+        call.on("data", () => {
+          if (incoming.admit()) admitted++; // and never processed: no credit goes back
+        });
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) =>
+        e ? reject(e) : resolve(p),
+      ),
+    );
+    // A raw client that ignores credit: it writes twice the window at once.
+    const client = new FrameDataPlaneClient(`127.0.0.1:${port}`, ChannelCredentials.createInsecure());
+    const b = new BatchBuilder(0);
+    b.push(1, 0, 1);
+    const frame = encodeFrame(0, 0, 1, b.build(0));
+    const outcome = await new Promise<{ code: number; details: string }>((resolve) => {
+      const call = client.stream(tokenMetadata("t"));
+      call.on("data", () => {});
+      call.on("error", (e: { code: number; details: string }) => resolve(e));
+      for (let i = 0; i < 2 * CREDIT_WINDOW_FRAMES; i++) call.write(frame);
+    });
+    expect(outcome.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(outcome.details).toBe(
+      `the sender sent frame ${CREDIT_WINDOW_FRAMES + 1} with credit for ${CREDIT_WINDOW_FRAMES}`,
+    );
+    expect(admitted).toBe(CREDIT_WINDOW_FRAMES);
     client.close();
   });
 });

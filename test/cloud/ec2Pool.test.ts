@@ -16,7 +16,9 @@ import {
   type Ec2PoolEffects,
   type Ec2PoolOptionsInput,
   terminateRunInstances,
+  uniqueRunId,
 } from "../../cloud/ec2Pool.js";
+import { TimeoutError } from "../../cloud/timeouts.js";
 
 const TOKEN = "tok-5ecret-0f-the-w0rkers";
 const OPTIONS: Ec2PoolOptionsInput = {
@@ -84,6 +86,11 @@ function described(...instances: [id: string, state: string, ip?: string][]) {
   };
 }
 
+/** The instances asked for, running, each with an address. */
+function running(input: { InstanceIds?: string[] }): [string, string, string][] {
+  return (input.InstanceIds ?? []).map((id, i) => [id, "running", `10.0.0.${i + 1}`]);
+}
+
 function launched(...ids: string[]) {
   return { Instances: ids.map((id) => ({ InstanceId: id })) };
 }
@@ -133,7 +140,10 @@ describe("Ec2Pool", () => {
     const script = Buffer.from(input.UserData ?? "", "base64").toString("utf8");
     expect(script).toMatch(/^#!\/bin\/bash\n/);
     expect(script).toContain("cd /opt/seep-testbed");
-    expect(script).toContain(`npx seep worker --listen 0.0.0.0:7171 --token '${TOKEN}'`);
+    // The token goes into a file only root reads; the command line names the file.
+    expect(script).toContain(`printf '%s' '${TOKEN}' > '/etc/seep/token'`);
+    expect(script).toContain("npx seep worker --listen 0.0.0.0:7171 --token-file '/etc/seep/token'");
+    expect(script).not.toContain(`--token '`);
     expect(ec2.commandCalls(DescribeInstancesCommand).map((c) => c.args[0].input.InstanceIds)).toEqual([
       ["i-1"],
       ["i-1"],
@@ -191,6 +201,32 @@ describe("Ec2Pool", () => {
     expect(ec2.commandCalls(RunInstancesCommand)).toHaveLength(2);
   });
 
+  it("lists as idle, for their leases to be kept, instances ready while others of their launch boot, then the prewarmed ones", async () => {
+    ec2.on(RunInstancesCommand).resolves(launched("i-1", "i-2"));
+    ec2
+      .on(DescribeInstancesCommand)
+      .resolvesOnce(described(["i-1", "running", "10.0.0.1"], ["i-2", "pending"]))
+      .resolves(described(["i-2", "running", "10.0.0.2"]));
+    const idleWhileBooting: string[][] = [];
+    const fx = fakeEffects();
+    const p = new Ec2Pool(OPTIONS, client(), {
+      ...fx.effects,
+      sleep: async (ms) => {
+        idleWhileBooting.push(p.idle().map((vm) => vm.id));
+        await fx.effects.sleep?.(ms);
+      },
+    });
+    expect(p.idle()).toEqual([]);
+    await p.prewarm(2);
+    expect(idleWhileBooting).toEqual([["i-1"]]);
+    expect(p.idle()).toEqual([
+      { id: "i-1", address: "10.0.0.1:7070" },
+      { id: "i-2", address: "10.0.0.2:7070" },
+    ]);
+    await p.acquire();
+    expect(p.idle().map((vm) => vm.id)).toEqual(["i-2"]);
+  });
+
   it("keeps polling while a just-launched instance is not yet visible to DescribeInstances", async () => {
     ec2.on(RunInstancesCommand).resolves(launched("i-1"));
     ec2
@@ -225,6 +261,50 @@ describe("Ec2Pool", () => {
     expect(ec2.commandCalls(RunInstancesCommand)).toHaveLength(4);
     // Equal jitter with random() = 0.5: three quarters of 500, 1000, 2000 ms.
     expect(fx.sleepsMs).toEqual([375, 750, 1_500]);
+  });
+
+  it("carries one idempotency token per launch, the same on every retry of that launch", async () => {
+    ec2
+      .on(RunInstancesCommand)
+      .rejectsOnce(awsError("RequestLimitExceeded"))
+      .rejectsOnce(awsError("InsufficientInstanceCapacity"))
+      .resolvesOnce(launched("i-1"))
+      .resolves(launched("i-2"));
+    ec2
+      .on(DescribeInstancesCommand)
+      .callsFake((input: { InstanceIds?: string[] }) => described(...running(input)));
+    const p = pool();
+    await p.acquire();
+    await p.acquire();
+    const tokens = ec2.commandCalls(RunInstancesCommand).map((c) => c.args[0].input.ClientToken);
+    expect(tokens).toHaveLength(4);
+    for (const t of tokens) expect(t).toMatch(/^[0-9a-f-]{36}$/); // at most 64 ASCII characters
+    expect(new Set(tokens.slice(0, 3)).size).toBe(1); // the first launch, tried three times
+    expect(tokens[3]).not.toBe(tokens[0]); // the second launch
+  });
+
+  it("with TLS, its user data carries the run's CA and the workers' certificate and key, and the message bound", async () => {
+    ec2.on(RunInstancesCommand).resolves(launched("i-1"));
+    ec2.on(DescribeInstancesCommand).resolves(described(["i-1", "running", "10.0.0.1"]));
+    const tls = { caPem: "-----CA-----\n", certPem: "-----CERT-----\n", keyPem: "-----KEY-----\n" };
+    await pool({ tls, messageBytesMax: 9_000_000 }).acquire();
+    const input = ec2.commandCalls(RunInstancesCommand)[0].args[0].input;
+    const script = Buffer.from(input.UserData ?? "", "base64").toString("utf8");
+    expect(script).toContain(`printf '%s' '${tls.caPem}' > '/etc/seep/ca.pem'`);
+    expect(script).toContain(`printf '%s' '${tls.keyPem}' > '/etc/seep/worker-key.pem'`);
+    expect(script).toContain(
+      "--tls-cert '/etc/seep/worker.pem' --tls-key '/etc/seep/worker-key.pem' --tls-ca '/etc/seep/ca.pem' " +
+        "--message-bytes-max 9000000",
+    );
+  });
+
+  it("never puts the workers' TLS key in an error message, even when AWS echoes it", async () => {
+    const keyPem =
+      "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAsecretsecretsecret\n-----END RSA PRIVATE KEY-----\n";
+    ec2.on(RunInstancesCommand).rejects(awsError("InvalidParameterValue", `bad user data: ${keyPem}`));
+    const error = await rejection(pool({ tls: { caPem: "ca", certPem: "cert", keyPem } }).acquire());
+    expect(error.message).not.toContain("MIIEowIBAAKCAQEAsecretsecretsecret");
+    expect(error.message).toContain("<key>");
   });
 
   it("gives up on InstanceLimitExceeded after five attempts with a message saying what to do", async () => {
@@ -268,8 +348,13 @@ describe("Ec2Pool", () => {
     ec2.on(DescribeInstancesCommand).resolves(described(["i-9", "pending"]));
     ec2.on(TerminateInstancesCommand).resolves({});
     const fx = fakeEffects();
-    const error = await rejection(pool({}, fx).acquire());
+    const p = pool({}, fx);
+    const error = await rejection(p.acquire());
     expect(error.message).toMatch(/timed out after 10000 ms \(i-9 pending\); terminated them/);
+    // A machine (or a region) too slow is not a bug: one line saying what to raise.
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.message).toMatch(/\(if they are only slow, raise cloud\.ec2\.readyTimeoutMs\)$/);
+    expect(p.idle()).toEqual([]);
     expect(fx.sleepsMs.reduce((a, b) => a + b, 0)).toBe(10_000);
     expect(terminatedIds()).toEqual([["i-9"]]);
   });
@@ -487,6 +572,51 @@ describe("Ec2Pool", () => {
       expect(message).not.toContain(TOKEN);
       expect(message).toContain("<token>");
     }
+  });
+});
+
+describe("uniqueRunId", () => {
+  it("is the experiment's name and a random suffix, different for every run", () => {
+    const a = uniqueRunId("wordcount");
+    const b = uniqueRunId("wordcount");
+    expect(a).toMatch(/^wordcount-[0-9a-f]{8}$/);
+    expect(b).toMatch(/^wordcount-[0-9a-f]{8}$/);
+    expect(a).not.toBe(b);
+  });
+
+  it("makes a valid tag value of any name, cut to 100 characters", () => {
+    expect(uniqueRunId("my run/2: höhe", "abcd")).toBe("my-run-2--h-he-abcd");
+    expect(uniqueRunId("--x", "abcd")).toBe("x-abcd");
+    expect(uniqueRunId("", "abcd")).toBe("run-abcd");
+    const long = uniqueRunId("n".repeat(300));
+    expect(long.length).toBeLessThanOrEqual(100);
+    expect(() => new Ec2Pool({ ...OPTIONS, runId: long }, client())).not.toThrow();
+  });
+
+  it("keeps two runs of one experiment apart: each tags its own instances, and a cleanup finds only its own", async () => {
+    const [one, two] = [uniqueRunId("wordcount"), uniqueRunId("wordcount")];
+    ec2.on(RunInstancesCommand).resolvesOnce(launched("i-1")).resolves(launched("i-2"));
+    ec2
+      .on(DescribeInstancesCommand)
+      .callsFake((input: { InstanceIds?: string[]; Filters?: { Values?: string[] }[] }) => {
+        if (input.InstanceIds !== undefined) return described(...running(input));
+        // The tag filter, as EC2 applies it: i-1 is run one's, i-2 run two's.
+        const tag = input.Filters?.[0]?.Values?.[0];
+        return tag === one
+          ? described(["i-1", "running"])
+          : tag === two
+            ? described(["i-2", "running"])
+            : described();
+      });
+    ec2.on(TerminateInstancesCommand).resolves({});
+    await pool({ runId: one }).acquire();
+    await pool({ runId: two }).acquire();
+    const tags = ec2
+      .commandCalls(RunInstancesCommand)
+      .map((c) => c.args[0].input.TagSpecifications?.[0].Tags?.find((t) => t.Key === "seep:run")?.Value);
+    expect(tags).toEqual([one, two]);
+    expect(await terminateRunInstances(client(), one)).toEqual(["i-1"]);
+    expect(terminatedIds()).toEqual([["i-1"]]);
   });
 });
 

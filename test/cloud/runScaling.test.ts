@@ -2,8 +2,10 @@
 // small Linear Road run out by itself (its rule made to fire: any CPU at all), scheduled
 // scale ins merge instances, a scale out past the run's bound on workers is refused
 // without disturbing the run, and a blocked policy sheds load. Each scaled run's output is
-// exactly the undisturbed run's (the simulator's: a real run's digest is the same). Workers
-// bind 127.0.0.1; every process started here is killed when its test ends.
+// exactly the undisturbed run's (the simulator's: a real run's digest is the same). What
+// is asserted holds on a machine of any speed: the rule fires by construction (any CPU at
+// all), and when, or where load-aware placement puts a part, is not asserted. Workers bind
+// 127.0.0.1; every process started here is killed when its test ends.
 
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
@@ -87,7 +89,9 @@ async function realRun(
     seed: 1,
     batchSize,
     sourcePollMs: 20,
-    untilMs: 120_000,
+    // The policy's scale outs take workers started ahead: a worker's start on a busy machine
+    // can outlast the whole stream, and the scale out would then never begin.
+    prewarmedWorkers: 2,
     ...over,
   });
   const summary = await run.run();
@@ -110,16 +114,18 @@ describe("the threshold policy on real workers", () => {
     const done = s.scaleOuts.filter((r) => r.completedAtMs !== null);
     expect(done.length).toBeGreaterThanOrEqual(1);
     for (const r of done) expect(r).toMatchObject({ kind: "scaleOut", operator: "count" });
-    // The first report with load decided (any CPU is over the threshold), and was carried out.
+    // The first decision (on the first report with load: any CPU is over the threshold) was
+    // a scale out, carried out after it.
     const [first] = run.decisions;
-    expect(first).toMatchObject({ atMs: 1000, action: "scaleOut", blockedBy: null });
+    expect(first).toMatchObject({ action: "scaleOut", blockedBy: null });
+    expect(first.atMs % 1000).toBe(0);
     expect(first.value).toBeGreaterThan(0);
-    expect(s.scaleOuts[0].requestedAtMs).toBeGreaterThanOrEqual(1000);
+    expect(s.scaleOuts[0].requestedAtMs).toBeGreaterThanOrEqual(first.atMs);
     // Each new instance took a worker from the pool, never past the rule's budget of 5.
     expect(s.vmsMax).toBeGreaterThanOrEqual(3 + done.length);
     expect(s.vmsMax).toBeLessThanOrEqual(5);
     expect(run.decisions.filter((d) => d.blockedBy === null).length).toBeLessThanOrEqual(2);
-  }, 40_000);
+  });
 
   it("splits Linear Road's operators by its rule, load-aware, with exactly the undisturbed answers", async () => {
     const base = undisturbed("lrb", lrbParams, 1024);
@@ -139,10 +145,12 @@ describe("the threshold policy on real workers", () => {
     const done = s.scaleOuts.filter((r) => r.completedAtMs !== null);
     expect(done.length).toBeGreaterThanOrEqual(1);
     for (const r of done) expect(["cars", "segments", "accounts"]).toContain(r.operator);
-    // The three workers had room (each under half a core): no worker was added.
-    expect(s.vmsMax).toBe(3);
+    // Load-aware: a part goes to a worker in use when one had room (under half a core), else
+    // to one from the pool. Which it was depends on the machine's load, so only the bound is
+    // asserted here (engine/elasticity/placement.ts's tests hold the choice itself).
+    expect(s.vmsMax).toBeLessThanOrEqual(3 + done.length);
     expect(run.decisions.length).toBeGreaterThanOrEqual(done.length);
-  }, 40_000);
+  });
 
   it("splits Linear Road's operators by its rule with live state transfer, with exactly the undisturbed answers", async () => {
     const base = undisturbed("lrb", lrbParams, 1024);
@@ -164,7 +172,7 @@ describe("the threshold policy on real workers", () => {
     expect(done.length).toBeGreaterThanOrEqual(1);
     // A live split retires the instance: its parts are all new, each on a worker from the pool.
     for (const r of done) expect(r.instances).not.toContain(r.instance);
-  }, 40_000);
+  });
 
   it("sheds no more than the acceptable rate when every scale out is blocked by the VM budget", async () => {
     const { run, summary: s } = await realRun("wordcount", wcParams, {
@@ -177,7 +185,7 @@ describe("the threshold policy on real workers", () => {
     expect(s.shedShare).toBeLessThanOrEqual(0.4);
     // Shedding is lossy by design: the counts are not the undisturbed ones.
     expect(s.outputDigest).not.toBe(wcBase.outputDigest);
-  }, 40_000);
+  });
 });
 
 describe("scale in on real workers", () => {
@@ -196,7 +204,7 @@ describe("scale in on real workers", () => {
       instances: ["count#3", "count#4"],
     });
     expect(s.scaleOuts[0].completedAtMs).not.toBeNull();
-  }, 40_000);
+  });
 
   it("merging a scale out's new instance back gives its worker back to the pool, with the output unchanged", async () => {
     const { run, summary: s } = await realRun("wordcount", wcParams, {
@@ -211,11 +219,16 @@ describe("scale in on real workers", () => {
     ]);
     expect(s.vmsMax).toBe(4);
     expect(run.workerOf(6)).toBeUndefined();
-    // The fourth worker joined at 1 s and left soon after the scale in at 3 s, not at the end (6 s).
+    // The fourth worker joined at the scale out and was given back once the scale in had
+    // drained it, before the run's end: it is counted only for that span.
+    const [scaleOut, scaleIn] = s.scaleOuts;
+    const fourth = run.workerSpans()[3];
+    expect(fourth.joinedAtMs).toBeGreaterThanOrEqual(scaleOut.requestedAtMs);
+    expect(fourth.leftAtMs).not.toBeNull();
+    expect(fourth.leftAtMs!).toBeGreaterThanOrEqual(scaleIn.completedAtMs!);
     const fourthSeconds = s.vmSeconds - 3 * s.simulatedSeconds;
-    expect(fourthSeconds).toBeGreaterThan(1);
-    expect(fourthSeconds).toBeLessThan(s.simulatedSeconds - 2);
-  }, 40_000);
+    expect(fourthSeconds).toBeCloseTo((fourth.leftAtMs! - fourth.joinedAtMs) / 1000, 1);
+  });
 });
 
 describe("a scale out whose worker cannot be had", () => {
@@ -235,8 +248,11 @@ describe("a scale out whose worker cannot be had", () => {
     // It got one of its two workers, then none: the one it got went back to the pool at once.
     refused(summary, 4);
     expect(run.scaleOutRecords[0].refused).toMatch(/as many as it may \(4\)/);
-    expect(summary.vmSeconds).toBeLessThan(3 * summary.simulatedSeconds + 1);
-  }, 40_000);
+    // The worker it got went back at once: it left the run before the run's end.
+    const fourth = run.workerSpans()[3];
+    expect(fourth.leftAtMs).not.toBeNull();
+    expect(fourth.leftAtMs!).toBeLessThan(summary.simulatedSeconds * 1000);
+  });
 
   it("when the pool fails to give one, is refused and the run goes on with the undisturbed output", async () => {
     const token = randomBytes(8).toString("hex");
@@ -252,5 +268,5 @@ describe("a scale out whose worker cannot be had", () => {
     const { run, summary } = await realRun("wordcount", wcParams, { scaleOuts, pool, token });
     refused(summary, 3);
     expect(run.scaleOutRecords[0].refused).toBe("no worker from the pool: no capacity left");
-  }, 40_000);
+  });
 });

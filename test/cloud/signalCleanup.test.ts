@@ -1,5 +1,5 @@
-// Ctrl-C shuts the pool down before exiting; a second Ctrl-C does not wait; the handlers
-// can be removed.
+// Ctrl-C, SIGTERM and SIGHUP shut the pool down before exiting; a second signal does not
+// wait; the run is told first; the handlers can be removed.
 
 import { afterEach, describe, expect, it } from "vitest";
 import { installSignalCleanup } from "../../cloud/signalCleanup.js";
@@ -73,6 +73,28 @@ describe("installSignalCleanup", () => {
     expect(r.lines.at(-1)).toContain("terminate failed");
   });
 
+  it("handles SIGHUP (a closed terminal) like SIGTERM: tells the run, shuts the pool down, exits with 129", async () => {
+    const order: string[] = [];
+    const r = recorder();
+    uninstall = installSignalCleanup(
+      fakePool(async () => {
+        order.push("shutdown");
+      }),
+      {
+        ...r.effects,
+        onSignal: (signal) => order.push(`told of ${signal}`),
+        exit: (code) => {
+          order.push(`exit ${code}`);
+          r.effects.exit(code);
+        },
+      },
+    );
+    process.emit("SIGHUP");
+    await r.exitedOnce;
+    expect(order).toEqual(["told of SIGHUP", "shutdown", "exit 129"]);
+    expect(r.lines).toEqual(["seep: SIGHUP: terminating the VMs of this run..."]);
+  });
+
   it("a second signal during the shutdown exits at once", () => {
     const r = recorder();
     let calls = 0;
@@ -90,15 +112,15 @@ describe("installSignalCleanup", () => {
   });
 
   it("the returned function removes the handlers", () => {
-    const before = [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
+    const signals = ["SIGHUP", "SIGINT", "SIGTERM"] as const;
+    const counts = () => signals.map((s) => process.listenerCount(s));
+    const before = counts();
     const remove = installSignalCleanup(
       fakePool(async () => {}),
       recorder().effects,
     );
-    expect([process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")]).toEqual(
-      before.map((n) => n + 1),
-    );
+    expect(counts()).toEqual(before.map((n) => n + 1));
     remove();
-    expect([process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")]).toEqual(before);
+    expect(counts()).toEqual(before);
   });
 });

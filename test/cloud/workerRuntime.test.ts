@@ -7,7 +7,7 @@
 // busy time and processed tuples are measured and read out once. No server, no process:
 // the runtime alone.
 
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { IncomingStream } from "../../cloud/dataPlane.js";
 import { type WorkerEvents, WorkerRuntime } from "../../cloud/workerRuntime.js";
 import {
@@ -30,12 +30,15 @@ afterEach(() => {
 
 function runtimeOf(hosted: number[], incarnations = new Map<number, number>(), ackProcessedEvery?: number) {
   const forwarded: { instance: number; address: string; incarnation: number; message: ControlMessage }[] = [];
+  const failed: { instance: number; task: string; error: string }[] = [];
   const events: WorkerEvents = {
     reply: () => {},
     sinkBatch: () => {},
     peerLost: () => {},
     forward: (instance, address, incarnation, message) =>
       forwarded.push({ instance, address, incarnation, message }),
+    taskFailed: (instance, _incarnation, task, error) =>
+      failed.push({ instance, task, error: error instanceof Error ? error.message : String(error) }),
   };
   const options = {
     batchSize: 64,
@@ -49,7 +52,7 @@ function runtimeOf(hosted: number[], incarnations = new Map<number, number>(), a
   };
   const rt = new WorkerRuntime(plan, hosted, addresses, options, events, incarnations);
   runtimes.push(rt);
-  return { rt, forwarded };
+  return { rt, forwarded, failed };
 }
 
 const replay: ControlMessage = { type: "replay", edge: 1, receiver: 3, afterSeq: 0 };
@@ -108,7 +111,7 @@ describe("WorkerRuntime", () => {
     expect(runtimeOf([1]).rt.ackProcessedEvery).toBe(0);
   });
 
-  it("measures each hosted instance's busy time and processed tuples, and reads them out once", async () => {
+  it("measures each hosted instance's busy time and processed tuples in totals, which a second read repeats", async () => {
     const { rt } = runtimeOf([3]);
     const count = plan.instances[3];
     const groups = plan.logical.operators[count.operator].maxKeyGroups;
@@ -120,16 +123,43 @@ describe("WorkerRuntime", () => {
     const from = { processed: () => credits++, flush: () => {} } as unknown as IncomingStream;
     rt.control(3, { type: "start" });
     rt.receive(3, 1, 1, b.build(0), from);
-    expect(rt.takeLoads().instances).toEqual([
+    expect(rt.loads().instances).toEqual([
       expect.objectContaining({ instance: 3, incarnation: 0, processedTuples: 0, queuedTuples: 500 }),
     ]);
-    await new Promise((resolve) => setTimeout(resolve, 20)); // its turns run on the event loop
-    expect(credits).toBe(1);
-    const [load] = rt.takeLoads().instances;
+    await vi.waitFor(() => expect(credits).toBe(1), { timeout: 60_000 }); // its turns run on the event loop
+    const [load] = rt.loads().instances;
     expect(load).toMatchObject({ instance: 3, processedTuples: 500, queuedTuples: 0, shedTuples: 0 });
     expect(load.busyMs).toBeGreaterThan(0);
-    expect(rt.takeLoads().instances[0]).toMatchObject({ busyMs: 0, processedTuples: 0 });
-    expect(rt.takeLoads().pendingFrames).toBe(0);
+    // Totals: a heartbeat whose reply was lost loses nothing, the next read says the same.
+    expect(rt.loads().instances[0]).toEqual(load);
+    const counters = rt.counters();
+    expect(counters.queued).toBe(0);
+    expect(rt.counters()).toEqual(counters);
+    expect(rt.loads().pendingFrames).toBe(0);
+  });
+
+  it("reports a task its instance fails, gives the frame's credit back, and goes on running", async () => {
+    const { rt, failed } = runtimeOf([1]);
+    let credits = 0;
+    const from = { processed: () => credits++, flush: () => {} } as unknown as IncomingStream;
+    rt.control(1, { type: "start" });
+    rt.control(1, { type: "start" }); // the lifecycle refuses a second start
+    const bad = new BatchBuilder(0);
+    bad.push(1, 10, 1, 42); // split takes lines of text, not numbers
+    rt.receive(1, 0, 0, bad.build(0), from);
+    const good = new BatchBuilder(0);
+    good.push(2, 20, 2, "a line");
+    rt.receive(1, 0, 0, good.build(1), from);
+    await vi.waitFor(() => expect(credits).toBe(2), { timeout: 60_000 });
+    expect(failed).toEqual([
+      { instance: 1, task: 'control "start"', error: expect.stringMatching(/cannot handle "start"/) },
+      {
+        instance: 1,
+        task: "a batch of 1 tuples on edge 0 from 0",
+        error: expect.stringMatching(/no string/),
+      },
+    ]);
+    expect(rt.loads().instances[0]).toMatchObject({ instance: 1, processedTuples: 2 });
   });
 
   it("drops a frame for an instance it does not host, and gives its credit back", () => {

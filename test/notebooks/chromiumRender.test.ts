@@ -149,7 +149,7 @@ it(`${REPORT} in headless Chromium: no console errors, every figure drawn`, asyn
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}, 90_000);
+});
 
 /** Opens the report and checks what the browser shows: no problems, every figure drawn. */
 async function check(browser: Browser, html: string, pngs: readonly string[]): Promise<void> {

@@ -31,4 +31,4 @@ it("draws every strategy around the crash and its detection; each recovers exact
     .slice(1);
   expect(rows).toHaveLength(5);
   for (const r of rows) expect(r.endsWith(",true"), r).toBe(true);
-}, 60_000);
+});

@@ -56,6 +56,6 @@ describe("every report (tiny sizes)", () => {
       }
       expect(html).toContain(`npx seep report ${name} --quick`);
       expect(html).toMatch(/seed \d+, seep-testbed \d+\.\d+\.\d+/);
-    }, 60_000);
+    });
   }
 });

@@ -22,4 +22,4 @@ it("marks the deadline and the scale outs, and tabulates the run", () => {
     .trim()
     .split("\n");
   expect(scaleOuts.length).toBeGreaterThan(2);
-}, 60_000);
+});

@@ -22,9 +22,9 @@ it("tabulates the packet counter against the raw ceiling, with ratios", async ()
   >[];
   expect(rows).toHaveLength(3);
   const [ceiling, , counter] = rows;
+  // Both are measured; which is faster is the report's finding, not the test's: measured
+  // one after the other on a busy machine, either may be slowed more (the benchmark's place).
   expect(ceiling["tuples/s"]).toBeGreaterThan(0);
-  // End to end through the engine is slower than streaming pre-encoded frames.
   expect(counter["tuples/s"]).toBeGreaterThan(0);
-  expect(counter["tuples/s"]).toBeLessThan(ceiling["tuples/s"]);
   expect(counter["ratio to the raw ceiling"]).toBeCloseTo(counter["tuples/s"] / ceiling["tuples/s"], 2);
-}, 90_000);
+});

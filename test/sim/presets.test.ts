@@ -63,7 +63,7 @@ describe("presets", () => {
     expect(scaled.summary.tuplesOut).toBe(fixed.summary.tuplesOut);
     // Scaling out is what keeps the overloaded run near its deadline.
     expect(scaled.summary.latencyMs.p99!).toBeLessThan(fixed.summary.latencyMs.p99!);
-  }, 120_000);
+  });
 
   it("a generator sampling 1 car in 10 costs what a full run of the same road costs", () => {
     const road = { xways: 4, durationS: 600, xwayOpenEveryS: 0 };
@@ -84,7 +84,7 @@ describe("presets", () => {
     const produced = (sim: Simulation) =>
       sim.runtime.hosts.find((h) => h.instance.operator.name === "records")!.instance.emittedTuples;
     expect(produced(sampled.sim) / produced(full.sim)).toBeLessThan(0.12);
-  }, 120_000);
+  });
 
   it("puts each source and sink operator on an edge VM of the edge shape, the operators on the others", () => {
     const { sim } = runPreset("lrb-scaleout", { scaling: { policy: "none" }, untilS: 5 }, { durationS: 5 });

@@ -390,6 +390,54 @@ describe("live scale out (scaling.stateTransfer: live)", () => {
     });
   }
 
+  it("hands over only once the new instances know the cut, however late it reaches them", () => {
+    // On a real network the cut (catchUp with what the retired instance processed) and the
+    // upstreams' resumed output travel different paths. Here the cut is held back 2.5 s, past
+    // a window's slide: output the upstreams sent before it arrived would be taken for the
+    // backlog and the windows it closes suppressed and lost; the upstreams must wait for the
+    // new instances' takenOver.
+    for (const factor of [1, 2]) {
+      const e = parseExperiment(
+        {
+          name: "wc",
+          seed: 7,
+          workload: {
+            name: "wordcount",
+            params: {
+              lines: 30_000,
+              lineIntervalMs: 1,
+              windowSizeMs: 4000,
+              windowSlideMs: 2000,
+              parallelism: 2,
+            },
+          },
+          cluster: { vms: 4 },
+          pool: { prewarmed: 3 },
+          fidelity: { batchSize: 512, sourcePollMs: 100 },
+          scaling: {
+            scaleOuts: [{ operator: "count", index: 0, atMs: 7_000, factor }],
+            stateTransfer: "live",
+          },
+        },
+        "test",
+      );
+      const sim = new Simulation(e, workloadNamed("wordcount").plan(e.workload.params, e.seed));
+      const send = sim.runtime.sendControl.bind(sim.runtime);
+      let held = 0;
+      sim.runtime.sendControl = (to, message) => {
+        if (message.type === "catchUp" && message.processed !== null) {
+          held++;
+          sim.env.schedule(2_500, () => send(to, message));
+        } else send(to, message);
+      };
+      const summary = sim.run();
+      expect(held, `factor ${factor}`).toBe(factor);
+      expect(summary.scaleOuts[0].completedAtMs, `factor ${factor}`).not.toBeNull();
+      expect(summary.outputDigest, `factor ${factor}`).toBe(base.outputDigest);
+      expect(summary.tuplesOut, `factor ${factor}`).toBe(base.tuplesOut);
+    }
+  });
+
   it("pauses the upstreams only for the hand-over: far shorter than stopping for the checkpoint", () => {
     // A count holding many keys: a vocabulary of 200k words, windows longer than the run.
     const big = {

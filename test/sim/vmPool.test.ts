@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { Environment } from "../../sim/kernel.js";
 import type { Vm } from "../../sim/vm.js";
-import { defaultVmPoolOptions, VmPool, type VmPoolOptions } from "../../sim/vmPool.js";
+import { defaultVmPoolOptions, PoolExhausted, VmPool, type VmPoolOptions } from "../../sim/vmPool.js";
 
 const options: Partial<VmPoolOptions> = { handoutMs: 5_000, coldStartMs: 100_000 };
 
@@ -114,8 +114,11 @@ describe("VmPool", () => {
     pool.provisionReady(1);
     acquireTimed(env, pool); // takes the pooled VM; the refill boots a third
     expect(pool.alive).toBe(3);
-    expect(() => pool.acquire(() => {})).toThrow(/cannot start a cold VM: 3 VMs are alive and maxVms is 3/);
-    expect(() => pool.provisionReady(1)).toThrow(/maxVms is 3/);
+    expect(() => pool.acquire(() => {})).toThrow(PoolExhausted);
+    expect(() => pool.acquire(() => {})).toThrow(
+      /cannot start a cold VM: 3 VMs are alive and pool\.maxVms is 3 \(raise pool\.maxVms\)/,
+    );
+    expect(() => pool.provisionReady(1)).toThrow(/pool\.maxVms is 3/);
     env.run();
     pool.release(pool.vm(0));
     expect(pool.alive).toBe(2);

@@ -3,11 +3,13 @@
 // memory). It owns what spans lines: line numbers, lines cut by a chunk boundary, the rule
 // that time never goes backwards, what to do with a bad line, and counts by record type.
 // Whitespace-only lines (a trailing newline, say) are not records and are passed over.
+// With `clampSpeeds`, a position report's speed outside 0..100 (other generators write -1
+// for a braking car) is clamped into that range and counted, instead of making a bad line.
 
 import { closeSync, openSync, readSync } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
-import { type ParseIssue, parseRecordRange } from "./recordParser.js";
-import { F } from "./schema.js";
+import { checkRanges, type ParseIssue, parseFields } from "./recordParser.js";
+import { F, LR, RecordType } from "./schema.js";
 
 /** What the reader does with a bad line: throw an LrInputError, or count it and go on. */
 export type BadLinePolicy = "stop" | "skip";
@@ -15,6 +17,8 @@ export type BadLinePolicy = "stop" | "skip";
 /** Options of an LrReader. */
 export interface LrReaderOptions {
   readonly onBadLine: BadLinePolicy;
+  /** Clamp a position report's speed into 0..100 instead of refusing the line (default false). */
+  readonly clampSpeeds?: boolean;
   /** Bytes read at a time; 1 MiB unless told (tests use tiny chunks to cut lines). */
   readonly chunkBytes?: number;
 }
@@ -36,6 +40,8 @@ export interface LrReadStats {
   readonly issues: readonly LineIssue[];
   /** Lines read, blank ones included. */
   readonly lines: number;
+  /** Valid records whose speed was clamped into 0..100 (`clampSpeeds`). */
+  readonly clamped: number;
 }
 
 /** A bad line in "stop" mode; the message is one line: `<file>:<line>: <field>: <message>`. */
@@ -71,6 +77,7 @@ export class LrReader {
   private lineNo = 0;
   private records = 0;
   private skipped = 0;
+  private clamped = 0;
   private readonly byType = [0, 0, 0, 0, 0];
   private readonly issues: LineIssue[] = [];
 
@@ -99,15 +106,26 @@ export class LrReader {
       this.pos = nl < 0 ? end : nl + 1;
       this.lineNo++;
       if (isBlank(this.text, start, end)) continue;
-      const issue = parseRecordRange(this.text, start, end, row) ?? this.checkTime(row);
+      let clamped = false;
+      let issue = parseFields(this.text, start, end, row);
+      if (issue === null) {
+        if (this.options.clampSpeeds === true) clamped = clampSpeed(row);
+        issue = checkRanges(row) ?? this.checkTime(row);
+      }
       if (issue === null) {
         this.lastTime = row[F.time];
         this.records++;
         this.byType[row[F.type]]++;
+        if (clamped) this.clamped++;
         return true;
       }
       this.bad(issue);
     }
+  }
+
+  /** The 1-based number of the line read last (of the record next() returned, after a true). */
+  get line(): number {
+    return this.lineNo;
   }
 
   /** Counts so far (a copy). */
@@ -118,6 +136,7 @@ export class LrReader {
       skipped: this.skipped,
       issues: [...this.issues],
       lines: this.lineNo,
+      clamped: this.clamped,
     };
   }
 
@@ -182,6 +201,15 @@ export function countRecords(path: string, options: LrReaderOptions): LrReadStat
     reader.close();
   }
   return reader.stats();
+}
+
+/** Clamps the speed of a position report into 0..LR.maxSpeed; true when it changed. */
+function clampSpeed(row: Float64Array): boolean {
+  if (row[F.type] !== RecordType.position) return false;
+  const spd = row[F.spd];
+  if (spd >= 0 && spd <= LR.maxSpeed) return false;
+  row[F.spd] = spd < 0 ? 0 : LR.maxSpeed;
+  return true;
 }
 
 function isBlank(text: string, start: number, end: number): boolean {

@@ -47,6 +47,15 @@ export function parseRecordRange(
   end: number,
   row: Float64Array,
 ): ParseIssue | null {
+  return parseFields(text, start, end, row) ?? checkRanges(row);
+}
+
+/**
+ * The first half of parseRecordRange: the 15 integers of text[start, end) into `row`,
+ * without the range checks (null when every field is an integer), so that a reader may
+ * adjust a field (clamp a speed) before checkRanges.
+ */
+export function parseFields(text: string, start: number, end: number, row: Float64Array): ParseIssue | null {
   while (start < end && isSpace(text.charCodeAt(start))) start++;
   while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
   if (start === end) return fieldCountIssue(0);
@@ -94,7 +103,7 @@ export function parseRecordRange(
   }
   if (fields !== LR_FIELD_COUNT) return fieldCountIssue(fields);
   if (badField >= 0) return numberIssue(LR_FIELDS[badField], text.slice(badStart, badEnd).trim());
-  return checkRanges(row);
+  return null;
 }
 
 /** Checks the fields of a parsed row against the ranges of its record type; null when all hold. */

@@ -42,6 +42,7 @@ export function tollsFromFile(path: string): TollLookup {
   let f = 0;
   let n = 0;
   let digits = false;
+  let line = 1;
   for (let i = 0; i <= bytes.length; i++) {
     const c = i < bytes.length ? bytes[i] : 10;
     if (c >= 48 && c <= 57) {
@@ -58,12 +59,13 @@ export function tollsFromFile(path: string): TollLookup {
           keys[h] = key;
           tolls[h] = fields[3];
         } else if (f !== 0) {
-          throw new RangeError(`${path}: a tolls line has ${f} fields, not 4 (VID,Day,XWay,Toll)`);
+          throw new RangeError(`${path}:${line}: a tolls line has ${f} fields, not 4 (VID,Day,XWay,Toll)`);
         }
         f = 0;
+        line++;
       }
     } else if (c !== 13 && c !== 32) {
-      throw new RangeError(`${path}: a tolls line has a character that is not a digit or a comma`);
+      throw new RangeError(`${path}:${line}: a tolls line has a character that is not a digit or a comma`);
     }
   }
   return (vid, day, xway) => {

@@ -26,6 +26,7 @@ export {
   type WordCountResult,
 } from "./wordCountDemo.js";
 export {
+  DEFAULT_WINDOW_SIZE_MS,
   type ResolvedWordCountOptions,
   resolveWordCountOptions,
   type WordCountOptions,

@@ -17,6 +17,9 @@ import { DEFAULT_TEXT_SHAPE, type TextShape, TextSource, textShape } from "./tex
 import type { Vocabulary } from "./vocabulary.js";
 
 /** Knobs of a word count run; every one has a default. */
+/** A word count's window length when none is given: 10 s. */
+export const DEFAULT_WINDOW_SIZE_MS = 10_000;
+
 export interface WordCountOptions {
   /** Seed of the generated text (default 1). */
   readonly seed?: number;
@@ -49,7 +52,7 @@ export type ResolvedWordCountOptions = Required<WordCountOptions>;
 
 /** The options with defaults applied. */
 export function resolveWordCountOptions(o: WordCountOptions = {}): ResolvedWordCountOptions {
-  const windowSizeMs = o.windowSizeMs ?? 10_000;
+  const windowSizeMs = o.windowSizeMs ?? DEFAULT_WINDOW_SIZE_MS;
   const parallelism = o.parallelism ?? 2;
   const text = DEFAULT_TEXT_SHAPE;
   return {

@@ -52,10 +52,31 @@ function stream(recs: readonly Rec[]): () => RecordStream {
   };
 }
 
-function run(parallelism: number): unknown[] {
+/**
+ * Car 900 leaves by the exit lane and comes back by the entrance lane into the same segment
+ * (README rule 4: a segment entry). 52 cars report once in segment 10 in minute 1 at 20 mph:
+ * NOV(2) = 52, LAV(2) = 20. Car 900 enters segment 10 at t=60 (minute 2): toll
+ * 2 * (52 - 50)^2 = 8. At t=90 it reports in the exit lane of segment 10: not an entry (no
+ * notification, no charge). At t=130 (minute 3) it reports in the entrance lane of segment
+ * 10: an entry, so the 8 is charged (rule 6) and it is notified with NOV(3) = 1 (only car
+ * 900 was there in minute 2), so toll 0, and LAV(3) = (52 * 20 + 20 + 20) / 54 = 20. Its
+ * balance at t=140 is 8.
+ */
+function reentry(): Rec[] {
+  const seg10 = 10 * 5280;
+  const recs: Rec[] = [];
+  for (let v = 1; v <= 52; v++) recs.push(report(v - 1, v, 20, 0, 1, 0, seg10 + 100));
+  recs.push(report(60, 900, 20, 0, 1, 0, seg10 + 200));
+  recs.push(report(90, 900, 20, 0, 4, 0, seg10 + 900));
+  recs.push(report(130, 900, 20, 0, 0, 0, seg10 + 300));
+  recs.push(balance(140, 900, 7));
+  return recs;
+}
+
+function run(parallelism: number, recs: readonly Rec[] = scenario()): unknown[] {
   const answers: unknown[] = [];
   const plan = lrbPlan({
-    records: stream(scenario()),
+    records: stream(recs),
     tolls: (vid, day, xway) => (vid === 100 && day === 3 && xway === 0 ? 42 : 0),
     carsParallelism: parallelism,
     segmentsParallelism: parallelism,
@@ -87,6 +108,20 @@ describe("Linear Road queries", () => {
     ]);
     expect(answers.filter((a) => a.type === 3)).toEqual([{ type: 3, time: 150, qid: 2, bal: 42 }]);
     expect(answers.filter((a) => a.type === 0)).toHaveLength(60 + 2 + 3 + 1);
+  });
+
+  it("treats a car back by the entrance lane after leaving by the exit lane as entering, even into the same segment", () => {
+    for (const parallelism of [1, 3]) {
+      const answers = run(parallelism, reentry()) as Record<string, number>[];
+      expect(answers.filter((a) => a.vid === 900)).toEqual([
+        { type: 0, vid: 900, time: 60, lav: 20, toll: 8 },
+        { type: 0, vid: 900, time: 130, lav: 20, toll: 0 },
+      ]);
+      // The toll of t=60 was charged when the car came back at t=130.
+      expect(answers.filter((a) => a.type === 2)).toEqual([
+        { type: 2, time: 140, resultTime: 140, qid: 7, bal: 8 },
+      ]);
+    }
   });
 
   it("gives the same answers at any parallelism", () => {

@@ -222,6 +222,28 @@ describe("LrReader", () => {
     );
   });
 
+  it("with clampSpeeds, clamps a position report's speed into 0..100 and counts the lines it changed", () => {
+    const path = file([position(1, -1), position(2, 55), position(3, 101), balance(4), position(5, 0)]);
+    expect(() => countRecords(path, { onBadLine: "stop" })).toThrow(
+      `${path}:1: spd: -1 is out of range 0..100`,
+    );
+    const reader = new LrReader(path, { onBadLine: "stop", clampSpeeds: true });
+    const row = new Float64Array(15);
+    const speeds: number[] = [];
+    while (reader.next(row)) speeds.push(row[3]);
+    expect(speeds).toEqual([0, 55, 100, -1, 0]); // a balance query's unused speed field is left as it is
+    expect(reader.stats()).toMatchObject({ records: 5, clamped: 2 });
+  });
+
+  it("with clampSpeeds, still refuses a speed that is not a number, and does not count a line it skips", () => {
+    const path = file([position(1, -1), "0,2,7,x,0,2,1,4,21120,-1,-1,-1,-1,-1,-1", position(3, -5, 5)]);
+    expect(() => countRecords(path, { onBadLine: "stop", clampSpeeds: true })).toThrow(
+      `${path}:2: spd: "x" is not a number`,
+    );
+    const stats = countRecords(path, { onBadLine: "skip", clampSpeeds: true });
+    expect(stats).toMatchObject({ records: 1, skipped: 2, clamped: 1 });
+  });
+
   it("returns false after close", () => {
     const reader = new LrReader(file([position(1), position(2)]), { onBadLine: "stop" });
     const row = new Float64Array(15);

@@ -1,6 +1,8 @@
 // Linear Road end to end: a 10-minute L=1 run, generated from a seed, answered by the
-// engine in the simulator and on local worker processes, each validated clean by the
-// independent validator against the same input written to a file.
+// engine in the simulator and on local worker processes, each validated by the independent
+// validator against the same input written to a file: in the simulator every answer is
+// right and within the deadline (virtual time); on workers every answer is right, while
+// how late they come depends on how busy the machine is, so it is not asserted.
 
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -72,7 +74,7 @@ describe("Linear Road end to end", () => {
     expect(lines.length).toBeGreaterThan(1000);
   });
 
-  it("the same run on 3 local workers, replayed 20 times faster than real time, validates clean", async () => {
+  it("the same run on 3 local workers, replayed 20 times faster than real time, gives every answer right once", async () => {
     const token = randomBytes(8).toString("hex");
     const bin = fileURLToPath(new URL("../../../bin/seep.js", import.meta.url));
     const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
@@ -101,9 +103,12 @@ describe("Linear Road end to end", () => {
     const out = join(scratch, "real-answers.csv");
     writeFileSync(out, `${lines.join("\n")}\n`);
     const report = validate(expected, out);
-    expect(report.ok, formatReport(report)).toBe(true);
+    // Emit is real time here: a loaded machine makes answers late, not wrong. The deadline is the simulator's to check.
+    const { late: _, ...wrong } = report.mismatches;
+    for (const [kind, m] of Object.entries(wrong))
+      expect(m.count, `${kind}\n${formatReport(report)}`).toBe(0);
     // The answers sink merges its three inputs in canonical order, so each car's answers
     // come in the same order as in the simulator: the same digest.
     expect(digest).toBe(simDigest);
-  }, 90_000);
+  });
 });

@@ -168,6 +168,51 @@ describe("Linear Road reference answers", () => {
   });
 });
 
+/**
+ * Car 900 leaves by the exit lane and comes back by the entrance lane into the same segment,
+ * a segment entry (README rule 4). 52 cars report once in segment 10 in minute 1 at 20 mph:
+ * NOV(2) = 52, LAV(2) = 20. Car 900 enters segment 10 at t=60: toll 2 * (52 - 50)^2 = 8. At
+ * t=90 it reports in the exit lane of segment 10: no entry, no answer, no charge. At t=130
+ * (minute 3) it reports in the entrance lane of segment 10: an entry, so the 8 is charged
+ * (rule 6) and it is notified with NOV(3) = 1 (car 900 alone in minute 2): toll 0, LAV(3) =
+ * (52 * 20 + 20 + 20) / 54 = 20. A balance query at t=140 answers 8.
+ */
+function reentryInput(): string[] {
+  const records = [];
+  for (let i = 0; i < 52; i++) records.push(report(i, 100 + i, 20, SEG10 + 100));
+  records.push(report(60, 900, 20, SEG10 + 200));
+  records.push(report(90, 900, 20, SEG10 + 900, { lane: 4 }));
+  records.push(report(130, 900, 20, SEG10 + 300, { lane: 0 }));
+  records.push(balanceQuery(140, 900, 7));
+  return records.map((r) => r.line);
+}
+
+describe("Linear Road reference answers, a car coming back into the segment it left", () => {
+  const path = join(scratch, "reentry.csv");
+  writeFileSync(path, `${reentryInput().join("\n")}\n`);
+  const reentry = expectedAnswers(path, null);
+  const lines = [...reentry.values()].map((e) => formatAnswer(e.answer));
+
+  it("notifies the car entering again by the entrance lane, and charges its previous toll then", () => {
+    expect(lines.filter((l) => l.startsWith("0,900,"))).toEqual(["0,900,60,60,20,8", "0,900,130,130,20,0"]);
+    expect(reentry.has("0:900:90")).toBe(false); // the exit lane of the same segment: no entry
+    expect(formatAnswer(reentry.get("2:7")!.answer)).toBe("2,140,140,140,7,8");
+  });
+
+  it("flags a run that misses the notification or the charge", () => {
+    const r = validateLines(
+      lines
+        .filter((l) => l !== "0,900,130,130,20,0")
+        .map((l) => (l.startsWith("2,") ? "2,140,140,140,7,0" : l)),
+      reentry,
+    );
+    expect(kinds(r)).toEqual(["missing", "wrongValue"]);
+    expect(r.mismatches.missing.examples[0].expected).toBe("0,900,130,130,20,0");
+    expect(r.mismatches.wrongValue.examples[0]).toMatchObject({ expected: "2,140,140,140,7,8" });
+    expect(validateLines(lines, reentry).ok).toBe(true);
+  });
+});
+
 describe("validate", () => {
   it("passes the correct answers", () => {
     const r = validateLines(correctLines);

@@ -1,11 +1,13 @@
 // The per-car operator (keyed by VID): it remembers each car's last report, tells a
-// segment entry, a car's first report in a segment in a minute and a car that has just
-// stopped (4 reports at one place) or left a place where it was stopped, and passes that
-// on to the operator of the car's expressway and direction. Balance queries go to the
-// accounts; daily expenditure queries are answered here from the historical tolls.
+// segment entry (README.md rule 4: a new segment, or back on the road by the entrance
+// lane after leaving by the exit lane), a car's first report in a segment in a minute and
+// a car that has just stopped (4 reports at one place) or left a place where it was
+// stopped, and passes that on to the operator of the car's expressway and direction.
+// Balance queries go to the accounts; daily expenditure queries are answered here from
+// the historical tolls.
 
 import type { Batch, Operator, OperatorContext } from "../../../engine/index.js";
-import { F, minuteOf, RecordType } from "../schema.js";
+import { F, LR, minuteOf, RecordType } from "../schema.js";
 import {
   AccountEventKind,
   SEGMENT_EVENT_FIELDS,
@@ -80,6 +82,8 @@ export class Cars implements Operator<CarState> {
       prev !== undefined && prev[1] === xway && prev[2] === dir && prev[4] === lane && prev[5] === pos;
     const same = samePlace ? prev[6] + 1 : 1;
     const sameSegment = prev !== undefined && prev[1] === xway && prev[2] === dir && prev[3] === seg;
+    // Left by the exit lane and back by the entrance lane: a new trip, an entry even into the same segment.
+    const reentry = prev !== undefined && prev[4] === LR.exitLane && lane === LR.entranceLane;
     const row = this.segRow;
     if (prev !== undefined && !samePlace && prev[6] >= STOPPED_REPORTS) {
       // The car leaves a place where it was stopped.
@@ -99,7 +103,8 @@ export class Cars implements Operator<CarState> {
     row[SegmentEvent.seg] = seg;
     row[SegmentEvent.lane] = lane;
     row[SegmentEvent.pos] = pos;
-    row[SegmentEvent.entry] = sameSegment ? 0 : 1;
+    row[SegmentEvent.entry] = sameSegment && !reentry ? 0 : 1;
+    // NOV counts distinct cars: a car back in the segment it left in the same minute is counted once.
     row[SegmentEvent.firstInMinute] = sameSegment && minuteOf(prev[0]) === minuteOf(time) ? 0 : 1;
     row[SegmentEvent.stops] = same === STOPPED_REPORTS ? 1 : 0;
     ctx.out(CarsPort.segments).emitRow(xwayDirKey(xway, dir), t, row);

@@ -12,7 +12,7 @@ export const SegmentEvent = {
   seg: 4,
   lane: 5,
   pos: 6,
-  /** 1 when the report enters a segment (another (xway, dir, seg) than the car's previous one). */
+  /** 1 for a segment entry (README.md rule 4: another (xway, dir, seg), or back from the exit lane by the entrance lane). */
   entry: 7,
   /** 1 for the car's first report in this segment in this minute (NOV counts these). */
   firstInMinute: 8,

@@ -25,10 +25,8 @@ export class Accidents {
   private readonly stopped = new Map<string, Set<number>>();
   /** `XWay:Dir:Pos` -> the accident there, while it lasts. */
   private readonly current = new Map<string, Accident>();
-  /** `XWay:Dir` -> accidents still worth looking at (lasting, or cleared in a minute not yet over). */
-  private readonly byRoad = new Map<string, Accident[]>();
-  /** Every accident, in order of detection. */
-  readonly all: Accident[] = [];
+  /** XWay * 2 + Dir -> accidents still worth looking at (lasting, or cleared in a minute not yet over). */
+  private readonly byRoad = new Map<number, Accident[]>();
 
   /** Car `vid` became stopped at (xway, dir, pos) at `time`; may detect an accident. */
   stop(vid: number, xway: number, dir: number, pos: number, time: number): void {
@@ -49,8 +47,7 @@ export class Accidents {
         clearedTime: null,
       };
       this.current.set(place, accident);
-      this.all.push(accident);
-      const road = `${xway}:${dir}`;
+      const road = xway * 2 + dir;
       const list = this.byRoad.get(road);
       if (list === undefined) this.byRoad.set(road, [accident]);
       else list.push(accident);
@@ -75,8 +72,9 @@ export class Accidents {
    * car entering (xway, dir, seg), or null. Ties go to the lower segment.
    */
   ahead(xway: number, dir: number, seg: number, m: number): number | null {
-    const list = this.byRoad.get(`${xway}:${dir}`);
-    if (list === undefined) return null;
+    const road = xway * 2 + dir;
+    const list = this.byRoad.get(road);
+    if (list === undefined || list.length === 0) return null;
     const lo = dir === 0 ? seg : Math.max(0, seg - LOOK_AHEAD_SEGMENTS);
     const hi = dir === 0 ? Math.min(LR.segments - 1, seg + LOOK_AHEAD_SEGMENTS) : seg;
     let best: number | null = null;
@@ -90,7 +88,7 @@ export class Accidents {
     // Forget accidents cleared before minute m: time only moves forward, they are never active again.
     if (list.some((a) => a.clearedTime !== null && minuteOf(a.clearedTime) < m)) {
       this.byRoad.set(
-        `${xway}:${dir}`,
+        road,
         list.filter((a) => a.clearedTime === null || minuteOf(a.clearedTime) >= m),
       );
     }

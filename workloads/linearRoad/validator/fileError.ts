@@ -2,8 +2,6 @@
 // a historical tolls file, or an input file whose answers could not be told apart): a
 // single line naming the file and the line, so that the CLI can print it as it is.
 
-import { readFileSync } from "node:fs";
-
 /** A bad line or content in a file the validator reads; the message is `<file>:<line>: <reason>`. */
 export class LrFileError extends Error {
   /** @param line 1-based line number, or 0 when the problem is not on one line */
@@ -29,13 +27,4 @@ export function unreadable(file: string, err: unknown): LrFileError {
           ? "is a directory"
           : `cannot read: ${(err as Error).message}`;
   return new LrFileError(file, 0, reason);
-}
-
-/** The whole text of `file`, or an LrFileError naming it. */
-export function readTextFile(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (err) {
-    throw unreadable(file, err);
-  }
 }

@@ -1,9 +1,24 @@
 // The Linear Road validator's public surface: the expected answers of an input (an
 // independent reference of README.md), reading an output file of answers, and comparing
-// the two into a report.
+// the two into a report, in memory or streaming both files.
 
 export { answerKey } from "./answerKey.js";
-export { forEachAnswer, parseAnswerLine, type ReadAnswer, readAnswers } from "./answersFile.js";
+export {
+  AnswersReader,
+  forEachAnswer,
+  parseAnswerLine,
+  type ReadAnswer,
+  readAnswers,
+} from "./answersFile.js";
+export {
+  type StreamedValidation,
+  type ValidationFiles,
+  validate,
+  validateFiles,
+} from "./compare.js";
+export { LrFileError } from "./fileError.js";
+export { DEFAULT_LOOKAHEAD, type Lookahead, WHOLE_FILE } from "./matcher.js";
+export { type Expected, type ExpectedOptions, expectedAnswers, ReferenceAnswers } from "./reference.js";
 export {
   EXAMPLES_MAX,
   formatReport,
@@ -13,8 +28,5 @@ export {
   type MismatchKind,
   type TypeCounts,
   type ValidationReport,
-  validate,
-} from "./compare.js";
-export { LrFileError } from "./fileError.js";
-export { type Expected, type ExpectedOptions, expectedAnswers } from "./reference.js";
+} from "./report.js";
 export { readTollsTable, type TollsTable, tollsKey } from "./tollsTable.js";

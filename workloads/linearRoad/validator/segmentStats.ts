@@ -2,9 +2,9 @@
 // minute, the distinct cars and the sum and count of speeds of the reports. NOV(m) reads
 // minute m-1 and LAV(m) minutes m-5 .. m-1, so only the last six minutes are kept.
 
-/** The key of a segment: `XWay:Dir:Seg`. */
-export function segmentKey(xway: number, dir: number, seg: number): string {
-  return `${xway}:${dir}:${seg}`;
+/** The key of a segment: (XWay * 2 + Dir) * 100 + Seg, a number, as this is looked up for every report. */
+export function segmentKey(xway: number, dir: number, seg: number): number {
+  return (xway * 2 + dir) * 100 + seg;
 }
 
 /** What one segment saw in one minute. */
@@ -17,10 +17,10 @@ interface MinuteOfSegment {
 /** Reports counted per segment and minute, with NOV and LAV read off them. */
 export class SegmentStats {
   /** minute -> segment key -> counts. */
-  private readonly minutes = new Map<number, Map<string, MinuteOfSegment>>();
+  private readonly minutes = new Map<number, Map<number, MinuteOfSegment>>();
 
   /** Counts a report of car `vid` at speed `spd` in segment `seg` during minute `minute`. */
-  add(minute: number, seg: string, vid: number, spd: number): void {
+  add(minute: number, seg: number, vid: number, spd: number): void {
     let bySegment = this.minutes.get(minute);
     if (bySegment === undefined) {
       bySegment = new Map();
@@ -38,12 +38,12 @@ export class SegmentStats {
   }
 
   /** NOV(m): distinct cars in `seg` during minute m-1. */
-  nov(seg: string, m: number): number {
+  nov(seg: number, m: number): number {
     return this.minutes.get(m - 1)?.get(seg)?.cars.size ?? 0;
   }
 
   /** LAV(m): mean speed of the reports in `seg` during minutes m-5 .. m-1, rounded half up; 0 without reports. */
-  lav(seg: string, m: number): number {
+  lav(seg: number, m: number): number {
     let sum = 0;
     let count = 0;
     for (let k = m - 5; k <= m - 1; k++) {

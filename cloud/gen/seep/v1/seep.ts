@@ -215,17 +215,26 @@ export interface ControlReplyMessage {
 export interface HeartbeatRequest {
 }
 
-/** Per-worker statistics since the previous heartbeat. */
+/**
+ * Per-worker statistics since the previous heartbeat.
+ * A heartbeat's answer. Counters are totals since the worker was deployed, not counts since
+ * the previous heartbeat: a reply lost to a missed deadline (a busy machine) then loses
+ * nothing, as the next one carries the same totals and more.
+ */
 export interface Stats {
+  /** CPU time over wall time since the previous heartbeat answered (a sample, not a total). */
   cpuUtilisation: number;
+  /** Tuples waiting in the hosted instances' inboxes now. */
   queuedTuples: number;
+  /** Tuples the hosted instances processed (sources' excluded), in total. */
   tuplesProcessed: number;
+  /** Tuples they emitted, in total. */
   tuplesEmitted: number;
   intervalMs: number;
   nowEpochMs: number;
-  /** Tuples the worker's sources produced. */
+  /** Tuples the worker's sources produced, in total. */
   sourceTuples: number;
-  /** What each hosted instance did since the previous heartbeat (load reports). */
+  /** What each hosted incarnation did, in totals since it was deployed (load reports). */
   instances: InstanceStats[];
   /**
    * Frames the worker sent (or holds for credit) that their receivers have not processed
@@ -235,7 +244,7 @@ export interface Stats {
   pendingFrames: number;
 }
 
-/** One hosted instance's load since the previous heartbeat, measured by its worker. */
+/** One hosted incarnation's load, in totals since it was deployed, measured by its worker. */
 export interface InstanceStats {
   instance: number;
   /** The incarnation measured (a replaced one's counters are not carried over). */
@@ -280,6 +289,16 @@ export interface SinkOutput {
 }
 
 export interface StopRequest {
+}
+
+/**
+ * Renews the worker's lease on its coordinator and does nothing else: for workers that
+ * wait idle in a pool (started ahead of need, not yet deployed), which get no heartbeats.
+ */
+export interface KeepAliveRequest {
+}
+
+export interface KeepAliveReply {
 }
 
 export interface StopReply {
@@ -3146,6 +3165,110 @@ export const StopRequest: MessageFns<StopRequest> = {
   },
 };
 
+function createBaseKeepAliveRequest(): KeepAliveRequest {
+  return {};
+}
+
+export const KeepAliveRequest: MessageFns<KeepAliveRequest> = {
+  encode(_: KeepAliveRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): KeepAliveRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseKeepAliveRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): KeepAliveRequest {
+    return {};
+  },
+
+  toJSON(_: KeepAliveRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<KeepAliveRequest>, I>>(base?: I): KeepAliveRequest {
+    return KeepAliveRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<KeepAliveRequest>, I>>(_: I): KeepAliveRequest {
+    const message = createBaseKeepAliveRequest();
+    return message;
+  },
+};
+
+function createBaseKeepAliveReply(): KeepAliveReply {
+  return {};
+}
+
+export const KeepAliveReply: MessageFns<KeepAliveReply> = {
+  encode(_: KeepAliveReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): KeepAliveReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseKeepAliveReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): KeepAliveReply {
+    return {};
+  },
+
+  toJSON(_: KeepAliveReply): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<KeepAliveReply>, I>>(base?: I): KeepAliveReply {
+    return KeepAliveReply.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<KeepAliveReply>, I>>(_: I): KeepAliveReply {
+    const message = createBaseKeepAliveReply();
+    return message;
+  },
+};
+
 function createBaseStopReply(): StopReply {
   return {};
 }
@@ -3287,6 +3410,15 @@ export const ControlService = {
     responseSerialize: (value: StopReply): Buffer => Buffer.from(StopReply.encode(value).finish()),
     responseDeserialize: (value: Buffer): StopReply => StopReply.decode(value),
   },
+  keepAlive: {
+    path: "/seep.v1.Control/KeepAlive" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: KeepAliveRequest): Buffer => Buffer.from(KeepAliveRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): KeepAliveRequest => KeepAliveRequest.decode(value),
+    responseSerialize: (value: KeepAliveReply): Buffer => Buffer.from(KeepAliveReply.encode(value).finish()),
+    responseDeserialize: (value: Buffer): KeepAliveReply => KeepAliveReply.decode(value),
+  },
 } as const;
 
 export interface ControlServer extends UntypedServiceImplementation {
@@ -3297,6 +3429,7 @@ export interface ControlServer extends UntypedServiceImplementation {
   /** Long-lived: the worker's events; its breaking is how a dead worker is noticed at once. */
   watch: handleServerStreamingCall<WatchRequest, WorkerEvent>;
   stop: handleUnaryCall<StopRequest, StopReply>;
+  keepAlive: handleUnaryCall<KeepAliveRequest, KeepAliveReply>;
 }
 
 export interface ControlClient extends Client {
@@ -3371,6 +3504,21 @@ export interface ControlClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: StopReply) => void,
+  ): ClientUnaryCall;
+  keepAlive(
+    request: KeepAliveRequest,
+    callback: (error: ServiceError | null, response: KeepAliveReply) => void,
+  ): ClientUnaryCall;
+  keepAlive(
+    request: KeepAliveRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: KeepAliveReply) => void,
+  ): ClientUnaryCall;
+  keepAlive(
+    request: KeepAliveRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: KeepAliveReply) => void,
   ): ClientUnaryCall;
 }
 
