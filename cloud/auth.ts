@@ -7,6 +7,7 @@
 // are reached by IP address, which their certificates cannot know in advance, so a client
 // checks that the worker's certificate, signed by the run's CA, names WORKER_TLS_NAME.
 
+import { timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import {
@@ -112,10 +113,16 @@ export function tokenMetadata(token: string): Metadata {
   return m;
 }
 
-/** True when `metadata` carries `token`. */
+/**
+ * True when `metadata` carries `token`. Compared in constant time: a caller on the network
+ * must not learn the token a byte at a time from how long refusals take.
+ */
 export function hasToken(metadata: Metadata, token: string): boolean {
   const v = metadata.get("authorization");
-  return v.length === 1 && v[0] === `Bearer ${token}`;
+  if (v.length !== 1 || typeof v[0] !== "string") return false;
+  const given = Buffer.from(v[0]);
+  const expected = Buffer.from(`Bearer ${token}`);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 /** The error a worker answers a call without the token with. */

@@ -5,7 +5,7 @@
 // one for a replaced incarnation is dropped there. A message whose worker is gone is
 // lost, as it would be with the instance.
 
-import type { Metadata } from "@grpc/grpc-js";
+import { type Metadata, status } from "@grpc/grpc-js";
 import { type Checkpoint, type ControlMessage, JSON_STATE_CODEC, type StateCodec } from "../engine/index.js";
 import { channelCredentials, type TlsFiles, tokenMetadata } from "./auth.js";
 import { type CodecOf, toControlRequest } from "./controlWire.js";
@@ -80,6 +80,13 @@ export class ControlForwarder {
     token: string,
     private readonly tls: TlsFiles | undefined,
     private readonly codecOf: CodecOf,
+    /** Told of a message its receiver refused for its size (RESOURCE_EXHAUSTED). */
+    private readonly onRefused?: (
+      instance: number,
+      incarnation: number,
+      message: ControlMessage,
+      error: Error,
+    ) => void,
   ) {
     this.metadata = tokenMetadata(token);
   }
@@ -92,7 +99,13 @@ export class ControlForwarder {
       this.metadata,
       { deadline: Date.now() + controlDeadlineMs(message) },
       (err) => {
-        if (err) this.failed++;
+        if (!err) return;
+        this.failed++;
+        // A message its receiver refuses for its size (a backup or restore carrying a
+        // checkpoint past the run's bound) would otherwise be lost without a word, and the
+        // recovery that needs it fail much later: said at once, the run stops with it.
+        if (err.code === status.RESOURCE_EXHAUSTED)
+          this.onRefused?.(instance, incarnation, message, new Error(err.details));
       },
     );
   }

@@ -224,7 +224,14 @@ export class Worker {
       (o) => (o.stateCodec as StateCodec<unknown> | undefined) ?? JSON_STATE_CODEC,
     );
     const codecOf = (op: number) => codecs[op] ?? JSON_STATE_CODEC;
-    const forwarder = new ControlForwarder(this.options.token, this.options.tls, codecOf);
+    const forwarder = new ControlForwarder(this.options.token, this.options.tls, codecOf, (to, inc, m, e) =>
+      this.taskFailed(
+        to,
+        inc,
+        `to receive "${m.type}" (refused for its size; raise seep run --checkpoint-mb-max)`,
+        e,
+      ),
+    );
     let runtime: WorkerRuntime;
     try {
       runtime = this.newRuntime(req, plan, hosted, addresses, incarnations, forwarder, codecOf);

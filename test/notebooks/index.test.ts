@@ -44,6 +44,24 @@ describe("every report (tiny sizes)", () => {
         expect(csv.length, f.id).toBeGreaterThanOrEqual(3);
         expect(json.length, f.id).toBe(csv.length - 1);
       }
+      if (name === "sand-throughput") {
+        // SAND's table: the packet counter's tuples/s next to the raw gRPC ceiling measured in
+        // the same run, with ratios. Both are measured; which is faster is the report's finding,
+        // not the test's (measured one after the other on a busy machine, either may be slowed more).
+        const csv = readFileSync(join(dir, "data", "throughput.csv"), "utf8")
+          .trim()
+          .split("\n");
+        expect(csv[0]).toBe("system,configuration,tuples/s,ratio to the raw ceiling");
+        const rows = JSON.parse(readFileSync(join(dir, "data", "throughput.json"), "utf8")) as Record<
+          string,
+          number
+        >[];
+        expect(rows).toHaveLength(3);
+        const [ceiling, , counter] = rows;
+        expect(ceiling["tuples/s"]).toBeGreaterThan(0);
+        expect(counter["tuples/s"]).toBeGreaterThan(0);
+        expect(counter["ratio to the raw ceiling"]).toBeCloseTo(counter["tuples/s"] / ceiling["tuples/s"], 2);
+      }
       if (name === "sim-vs-real") {
         // The simulator and the real runtime give the same output, failure or scale out.
         const rows = JSON.parse(readFileSync(join(dir, "data", "comparison.json"), "utf8")) as Record<

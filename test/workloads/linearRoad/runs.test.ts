@@ -74,7 +74,7 @@ describe("Linear Road end to end", () => {
     expect(lines.length).toBeGreaterThan(1000);
   });
 
-  it("the same run on 3 local workers, replayed 20 times faster than real time, gives every answer right once", async () => {
+  it("the same run on 3 local workers, replayed 60 times faster than real time, gives every answer right once", async () => {
     const token = randomBytes(8).toString("hex");
     const bin = fileURLToPath(new URL("../../../bin/seep.js", import.meta.url));
     const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
@@ -93,7 +93,7 @@ describe("Linear Road end to end", () => {
         seed: SEED,
         batchSize: 1024,
         sourcePollMs: 100,
-        replaySpeed: 20,
+        replaySpeed: 60,
         onOutput: (o) => lines.push(answerLine(o.timeMs, o.value)),
       }).run();
       digest = summary.outputDigest;
