@@ -77,6 +77,16 @@ const eventMs = numberIn(0, 86_400_000, { aboveMin: true });
 const TUPLES_MAX = 1e9;
 /** Most windows a sliding window's tuple falls in (windowSizeMs / windowSlideMs). */
 const WINDOWS_PER_TUPLE_MAX = 1_000;
+/** Longest event time a generated stream spans, in ms (about 31,700 years): its times stay exact integers. */
+const STREAM_MS_MAX = 1e15;
+
+/** Refuses a generated stream whose last tuple lies past STREAM_MS_MAX of event time. */
+function checkStreamLength(workload: string, streamMs: number, what: string): void {
+  if (streamMs <= STREAM_MS_MAX) return;
+  throw new WorkloadError(
+    `workload "${workload}": ${what} span more than 10^15 ms of event time, the most a stream may`,
+  );
+}
 
 const wordCountParams = z
   .object({
@@ -173,8 +183,17 @@ function wordCountParamsOf(params: Record<string, unknown>) {
         `must be at least params.wordsPerLineMin (${of(min, p.wordsPerLineMin)})`,
     );
   }
+  const { lines, lineIntervalMs } = resolveWordCountOptions(p);
+  checkStreamLength(
+    "wordcount",
+    lines * lineIntervalMs,
+    `params.lines (${lines}) at params.lineIntervalMs (${lineIntervalMs})`,
+  );
   return p;
 }
+
+/** Packets of a packet counter stream when params.packets is left out. */
+const DEFAULT_PACKETS = 1_000_000;
 
 /** Packet parameters, checked together: those of one shape are refused with the other. */
 function packetParamsOf(params: Record<string, unknown>) {
@@ -185,6 +204,15 @@ function packetParamsOf(params: Record<string, unknown>) {
     if (key !== undefined) {
       throw new WorkloadError(`workload "packets": params.${key} applies only to params.shape "${other}"`);
     }
+  }
+  const packets = p.packets ?? DEFAULT_PACKETS;
+  const perMs = p.packetsPerMs ?? 0;
+  if (perMs > 0) {
+    checkStreamLength(
+      "packets",
+      packets / perMs,
+      `params.packets (${packets}) at params.packetsPerMs (${perMs})`,
+    );
   }
   return { shape, ...p };
 }
@@ -331,7 +359,7 @@ export const WORKLOADS: Readonly<Record<string, Workload>> = {
     },
     size(params) {
       const { shape, ...p } = packetParamsOf(params);
-      const packets = p.packets ?? 1_000_000;
+      const packets = p.packets ?? DEFAULT_PACKETS;
       const flows = p.flows ?? 10_000;
       const perMs = p.packetsPerMs ?? 0;
       // count: one count per packet, a result per flow; apptracker: decode, classify and track each.

@@ -64,6 +64,20 @@ describe("workload parameters", () => {
     );
   });
 
+  it("refuse a stream whose event times run past 10^15 ms (a denormal packet rate found by the CLI fuzz test)", () => {
+    expect(refusal("packets", { packets: 2_000_000, packetsPerMs: 5e-324 })).toBe(
+      'workload "packets": params.packets (2000000) at params.packetsPerMs (5e-324) span more than 10^15 ms of event time, the most a stream may',
+    );
+    expect(refusal("wordcount", { lines: 1e9, lineIntervalMs: 86_400_000 })).toMatch(
+      /params\.lines \(1000000000\) at params\.lineIntervalMs \(86400000\) span more than 10\^15 ms/,
+    );
+    for (const size of [
+      workloadNamed("packets").size({ packets: 1e9, packetsPerMs: 1e-6 }),
+      workloadNamed("wordcount").size({ lines: 1e9, lineIntervalMs: 1e6 }),
+    ])
+      expect(size.streamMs).toBe(1e15);
+  });
+
   it("refuse a malformed tolls file by its line", () => {
     const tolls = join(scratch, "bad.tolls");
     writeFileSync(tolls, "1,2,3,4\n5,6,7\n");
