@@ -11,6 +11,11 @@ import { describe, expect, it } from "vitest";
 import { shellQuote, workerBootScript, workerUserData } from "../../cloud/ec2UserData.js";
 import { makeRunCertificates } from "../../cloud/tlsCertificates.js";
 
+/** True once `file` holds a whole line: the shell creates it before `echo` writes to it. */
+function wholeLine(file: string): boolean {
+  return existsSync(file) && readFileSync(file, "utf8").endsWith("\n");
+}
+
 describe("workerBootScript", () => {
   it("cds to the project, starts the worker on the port, detached, logging to a file, and powers off after it", () => {
     const script = workerBootScript({ workerPort: 7070, token: "abc" });
@@ -67,7 +72,7 @@ describe("workerBootScript", () => {
         timeout: 60_000,
       });
       // The script has returned (cloud-init goes on) with the worker still running.
-      await until(() => existsSync(join(dir, "npx-args")));
+      await until(() => wholeLine(join(dir, "npx-args")));
       expect(existsSync(join(dir, "powered-off"))).toBe(false);
       expect(readFileSync(join(dir, "npx-args"), "utf8")).toBe(
         `npx seep worker --listen 0.0.0.0:7070 --token-file ${dir}/secrets/token\n`,
@@ -113,7 +118,7 @@ describe("workerBootScript", () => {
         stdio: "ignore",
         timeout: 60_000,
       });
-      await until(() => existsSync(join(dir, "npx-args")));
+      await until(() => wholeLine(join(dir, "npx-args")));
       expect(readFileSync(join(dir, "npx-args"), "utf8")).toBe(
         `npx seep worker --listen 0.0.0.0:7070 --token-file ${secrets}/token --tls-cert ${secrets}/worker.pem ` +
           `--tls-key ${secrets}/worker-key.pem --tls-ca ${secrets}/ca.pem --message-bytes-max 5000000\n`,

@@ -15,6 +15,7 @@ import { LocalProcessPool } from "../../cloud/localProcessPool.js";
 import type { VmPool } from "../../cloud/vmPool.js";
 import type { ElasticityOptions, ScalingRule } from "../../engine/index.js";
 import { parseExperiment } from "../../sim/experiment.js";
+import type { ScaleOutRecord } from "../../sim/index.js";
 import { Simulation } from "../../sim/simulation.js";
 import { workloadNamed } from "../../workloads/index.js";
 
@@ -156,22 +157,26 @@ describe("the threshold policy on real workers", () => {
 
   it("splits Linear Road's operators by its rule with live state transfer, with exactly the undisturbed answers", async () => {
     const base = undisturbed("lrb", lrbParams, 1024);
-    const { summary: s } = await realRun(
-      "lrb",
-      lrbParams,
-      {
-        replaySpeed: 10,
-        sourcePollMs: 100,
-        policy: anyLoad({ maxVms: 6 }, 5000),
-        stateTransfer: "live",
-      },
-      1024,
-    );
-    expect(s.failures).toEqual([]);
-    expect(s.outputDigest).toBe(base.outputDigest);
-    expect(s.tuplesOut).toBe(base.tuplesOut);
-    const done = s.scaleOuts.filter((r) => r.completedAtMs !== null);
-    expect(done.length).toBeGreaterThanOrEqual(1);
+    // A live split hands over only if the stream outlasts its catching up: on a machine too
+    // busy for that, the same run again with the stream replayed slower (exact every time).
+    let done: ScaleOutRecord[] = [];
+    for (const replaySpeed of [10, 4, 2]) {
+      const { summary: s } = await realRun(
+        "lrb",
+        lrbParams,
+        { replaySpeed, sourcePollMs: 100, policy: anyLoad({ maxVms: 6 }, 5000), stateTransfer: "live" },
+        1024,
+      );
+      expect(s.failures).toEqual([]);
+      expect(s.outputDigest, `replayed at ${replaySpeed}x`).toBe(base.outputDigest);
+      expect(s.tuplesOut).toBe(base.tuplesOut);
+      done = s.scaleOuts.filter((r) => r.completedAtMs !== null);
+      if (done.length > 0) break;
+    }
+    expect(
+      done.length,
+      "no live split handed over before the stream ended, even at 2x",
+    ).toBeGreaterThanOrEqual(1);
     // A live split retires the instance: its parts are all new, each on a worker from the pool.
     for (const r of done) expect(r.instances).not.toContain(r.instance);
   });
