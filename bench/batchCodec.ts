@@ -4,8 +4,10 @@
 
 import { type Batch, BatchBuilder } from "../engine/batch.js";
 import { decodeBatch, encodeBatch } from "../engine/batchCodec.js";
-import type { BenchResult } from "./index.js";
-import { keyStream, medianOf, nowMs } from "./measure.js";
+import { nowMs } from "../measure/clock.js";
+import { keyStream } from "../measure/keyStream.js";
+import { medianOf } from "../measure/statistics.js";
+import type { BenchResult } from "./benchResult.js";
 
 function batches(count: number, size: number): Batch[] {
   const keys = keyStream(count * size, 1 << 20, 7);

@@ -3,8 +3,9 @@
 // entry checkpointed or restored and per byte serialized, and prints each figure next
 // to the default the cost model uses (ratio ~1 means the default still holds). Then what
 // the real runtime spends beside CPU on local worker processes, and the packet counter's
-// costs (bench/calibrateRuntime.ts): the simulator's parameters that stand for local
-// workers (sim-vs-real measures and sets them the same way), next to its defaults.
+// costs (measure/localRuntime.ts, measure/packetCosts.ts): the simulator's parameters
+// that stand for local workers (sim-vs-real measures and sets them the same way), next to
+// its defaults.
 
 import { type Batch, BatchBuilder } from "../engine/batch.js";
 import { decodeBatch, encodeBatch } from "../engine/batchCodec.js";
@@ -15,10 +16,14 @@ import { KeyGroupRange } from "../engine/keyGroups.js";
 import type { Operator, OperatorContext } from "../engine/operator.js";
 import { instancesOf, physicalPlan } from "../engine/physicalPlan.js";
 import { QueryBuilder } from "../engine/queryPlan.js";
+import { nowMs } from "../measure/clock.js";
+import { keyStream } from "../measure/keyStream.js";
+import { measureLocalRuntime } from "../measure/localRuntime.js";
+import { localRuntimeParameters } from "../measure/localRuntimeParameters.js";
+import { measurePacketCosts } from "../measure/packetCosts.js";
+import { medianOf } from "../measure/statistics.js";
 import { DEFAULT_COST_MODEL } from "../sim/costModel.js";
-import { localRuntimeParameters, measureLocalRuntime, measurePacketCosts } from "./calibrateRuntime.js";
-import type { BenchResult } from "./index.js";
-import { keyStream, medianOf, nowMs } from "./measure.js";
+import type { BenchResult } from "./benchResult.js";
 
 class Counter implements Operator<number> {
   constructor(private readonly emit: boolean) {}

@@ -11,8 +11,10 @@ import { DEFAULT_COPY_CHUNK_ENTRIES, type Instance } from "../engine/instance.js
 import type { Operator, OperatorContext } from "../engine/operator.js";
 import { instancesOf, physicalPlan } from "../engine/physicalPlan.js";
 import { QueryBuilder } from "../engine/queryPlan.js";
-import type { BenchResult } from "./index.js";
-import { keyStream, median, nowMs } from "./measure.js";
+import { nowMs } from "../measure/clock.js";
+import { keyStream } from "../measure/keyStream.js";
+import { median } from "../measure/statistics.js";
+import type { BenchResult } from "./benchResult.js";
 
 class Counter implements Operator<number> {
   onBatch(batch: Batch, _port: number, ctx: OperatorContext<number>): void {

@@ -3,6 +3,7 @@
 // are printed, never asserted: performance targets are met here, not in unit tests.
 
 import { benchBatchCodec } from "./batchCodec.js";
+import type { BenchResult } from "./benchResult.js";
 import { benchCalibrate } from "./calibrate.js";
 import { benchCheckpointOverhead } from "./checkpointOverhead.js";
 import { benchCheckpointPause } from "./checkpointPause.js";
@@ -18,21 +19,14 @@ import { benchScaleOutPauseReal } from "./scaleOutPauseReal.js";
 import { benchScaleOutPauseSim } from "./scaleOutPauseSim.js";
 import { benchSimEngine } from "./simEngine.js";
 
+export type { BenchResult };
+
 /** Options of a benchmark run. */
 export interface BenchOptions {
   /** Run only the benchmarks with these names. */
   readonly only?: readonly string[];
   /** Smaller sizes, for a quick look. */
   readonly quick?: boolean;
-}
-
-/** One measured figure. */
-export interface BenchResult {
-  readonly name: string;
-  readonly value: number;
-  readonly unit: string;
-  readonly baseline?: { readonly name: string; readonly value: number; readonly unit: string };
-  readonly target?: string;
 }
 
 /** Every benchmark, by name. */

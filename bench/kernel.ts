@@ -2,9 +2,11 @@
 // one successor at a random delay), with 1e3 and 1e6 events pending. Baseline: the same
 // workload on a binary heap of event objects, the design the kernel avoids.
 
+import { nowMs } from "../measure/clock.js";
+import { keyStream } from "../measure/keyStream.js";
+import { medianOf } from "../measure/statistics.js";
 import { Environment } from "../sim/kernel.js";
-import type { BenchResult } from "./index.js";
-import { keyStream, medianOf, nowMs } from "./measure.js";
+import type { BenchResult } from "./benchResult.js";
 
 const DELAYS = keyStream(1 << 16, 1000, 3);
 

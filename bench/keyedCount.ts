@@ -8,8 +8,10 @@ import { InProcessRuntime } from "../engine/inProcessRuntime.js";
 import type { Operator, OperatorContext, Source } from "../engine/operator.js";
 import { instancesOf, physicalPlan } from "../engine/physicalPlan.js";
 import { QueryBuilder } from "../engine/queryPlan.js";
-import type { BenchResult } from "./index.js";
-import { keyStream, medianOf, nowMs } from "./measure.js";
+import { nowMs } from "../measure/clock.js";
+import { keyStream } from "../measure/keyStream.js";
+import { medianOf } from "../measure/statistics.js";
+import type { BenchResult } from "./benchResult.js";
 
 class KeySource implements Source {
   private i = 0;

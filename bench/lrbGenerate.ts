@@ -4,10 +4,10 @@
 // from 30 minutes of the busy part with --quick). Baseline: a bare loop filling the same
 // Float64Array with a counter.
 
+import { nowMs } from "../measure/clock.js";
 import { LrGenerator } from "../workloads/linearRoad/generator.js";
 import { RECORD_CSV_BYTES_MAX, writeRecordCsv } from "../workloads/linearRoad/recordCsv.js";
-import type { BenchResult } from "./index.js";
-import { nowMs } from "./measure.js";
+import type { BenchResult } from "./benchResult.js";
 
 /** Records of a full L = 1, 3-hour run, for the bare-loop baseline. */
 const BASELINE_RECORDS = 20_000_000;

@@ -12,10 +12,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InProcessRuntime, physicalPlan } from "../engine/index.js";
+import { nowMs } from "../measure/clock.js";
+import { instrumentedRun, type OperatorWork } from "../measure/instrumentedRun.js";
+import { median, medianOf } from "../measure/statistics.js";
 import { DEFAULT_COST_MODEL, PRESETS, parseExperiment } from "../sim/index.js";
 import { generatedTolls, LrGenerator, LrReader, lrbPlan } from "../workloads/linearRoad/index.js";
-import type { BenchResult } from "./index.js";
-import { instrumentedRun, median, medianOf, nowMs, type OperatorWork } from "./measure.js";
+import type { BenchResult } from "./benchResult.js";
 
 function queriesRun(durationS: number): number {
   let answers = 0;
@@ -95,7 +97,7 @@ function tupleUsOf(w: OperatorWork): number {
 
 /** The per-operator calibration: one figure per operator of the plan, against the `lrb` preset. */
 async function calibrateOperators(quick: boolean): Promise<BenchResult[]> {
-  const { writeLrbFiles } = await import("../cli/commands/lrb.js");
+  const { writeLrbFiles } = await import("../cli/lrbFiles.js");
   const windowS = quick ? 300 : 600;
   const dir = mkdtempSync(join(tmpdir(), "seep-lrb-calibrate-"));
   try {

@@ -1,6 +1,6 @@
 // Printing benchmark figures: value, baseline and their ratio, one figure per line.
 
-import type { BenchResult } from "./index.js";
+import type { BenchResult } from "./benchResult.js";
 
 function fmt(value: number, unit: string): string {
   if (unit === "tuples/s" || unit === "events/s") return `${(value / 1e6).toFixed(2)}M ${unit}`;

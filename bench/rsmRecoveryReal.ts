@@ -12,10 +12,12 @@
 // decoding the same checkpoint in one process, warm, without transfer.
 
 import { CloudRun } from "../cloud/cloudRun.js";
-import type { Checkpoint, MetricsRow } from "../engine/index.js";
-import type { BenchResult } from "./index.js";
-import { largeStateParams, largeStateRun, localWorkers } from "./largeStateWordCount.js";
-import { nowMs } from "./measure.js";
+import type { Checkpoint } from "../engine/index.js";
+import { backlogDrainedAtMs } from "../measure/backlogDrained.js";
+import { nowMs } from "../measure/clock.js";
+import { largeStateParams, largeStateRun } from "../measure/largeStateWordCount.js";
+import { localWorkers } from "../measure/localWorkers.js";
+import type { BenchResult } from "./benchResult.js";
 
 /** The count instance of the plan (source 0, splits 1-2, count 3, sink 4) and its worker. */
 const COUNT = 3;
@@ -42,18 +44,6 @@ const QUICK: Shape = {
   untilMs: 30_000,
   checkpointIntervalMs: 5_000,
 };
-
-/** End of the first interval after `restoredAtMs` whose queue is back to its level before `failedAtMs`. */
-export function backlogDrainedAtMs(
-  rows: readonly MetricsRow[],
-  failedAtMs: number,
-  restoredAtMs: number,
-): number {
-  const before = rows.filter((r) => r.timeS * 1000 <= failedAtMs && r.timeS * 1000 > failedAtMs - 10_000);
-  const level = Math.max(0, ...before.map((r) => r.queueLength));
-  const after = rows.find((r) => r.timeS * 1000 > restoredAtMs && r.queueLength <= level);
-  return after === undefined ? Number.NaN : after.timeS * 1000;
-}
 
 /** Run the R+SM recovery benchmark. */
 export async function benchRsmRecoveryReal(quick: boolean): Promise<BenchResult[]> {

@@ -18,9 +18,10 @@
 
 import { CloudRun } from "../cloud/cloudRun.js";
 import type { Checkpoint, MetricsRow } from "../engine/index.js";
-import type { BenchResult } from "./index.js";
-import { largeStateParams, largeStateRun, localWorkers } from "./largeStateWordCount.js";
-import { backlogDrainedAtMs } from "./rsmRecoveryReal.js";
+import { backlogDrainedAtMs } from "../measure/backlogDrained.js";
+import { largeStateParams, largeStateRun } from "../measure/largeStateWordCount.js";
+import { localWorkers } from "../measure/localWorkers.js";
+import type { BenchResult } from "./benchResult.js";
 
 /** The count instance of the plan (source 0, splits 1-2, count 3, sink 4). */
 const COUNT = 3;

@@ -13,7 +13,7 @@
 import { parseExperiment } from "../sim/experiment.js";
 import { Simulation } from "../sim/simulation.js";
 import { workloadNamed } from "../workloads/index.js";
-import type { BenchResult } from "./index.js";
+import type { BenchResult } from "./benchResult.js";
 
 const SPLIT_AT_MS = 60_000;
 

@@ -13,10 +13,12 @@ import {
   QueryBuilder,
   type Source,
 } from "../engine/index.js";
+import { nowMs } from "../measure/clock.js";
+import { keyStream } from "../measure/keyStream.js";
+import { medianOf } from "../measure/statistics.js";
 import { parseExperiment } from "../sim/experiment.js";
 import { Simulation } from "../sim/simulation.js";
-import type { BenchResult } from "./index.js";
-import { keyStream, medianOf, nowMs } from "./measure.js";
+import type { BenchResult } from "./benchResult.js";
 
 /** Emits pre-generated keys; tuple i has event time floor(i / perMs). */
 class KeySource implements Source {

@@ -135,7 +135,22 @@ function unknownType(type: string, what: string): never {
   throw new RangeError(`unknown ${what} type "${type}"`);
 }
 
-/** The proto request carrying `msg` to `instance`; `codec` encodes a carried checkpoint's state. */
+/** The JSON of the routing state a shadow or reroute request carries in `routing_json` (decoded by the caller). */
+function routingJsonOf(req: ControlRequest): unknown {
+  try {
+    return JSON.parse(req.routingJson);
+  } catch (e) {
+    throw new RangeError(`control "${req.type}": routing_json is not JSON (${(e as Error).message})`);
+  }
+}
+
+/**
+ * The proto request carrying `msg` to `instance`; `codec` encodes a carried checkpoint's state.
+ *
+ * Over 80 lines: one short case per control message type, saying which of the flat proto's
+ * fields it uses; together in one exhaustive switch, the compiler checks that every type
+ * is encoded, and the mapping reads beside fromControlRequest's.
+ */
 export function toControlRequest(
   instance: number,
   msg: ControlMessage,
@@ -281,155 +296,149 @@ export function fromControlRequest(
   req: ControlRequest,
   codecOf: CodecOf,
 ): { instance: number; message: ControlMessage } {
-  const message = ((): ControlMessage => {
-    switch (req.type) {
-      case "start":
-      case "pause":
-      case "resume":
-      case "stop":
-      case "rewind":
-        return { type: req.type };
-      case "retire":
-        return req.extraJson === ""
-          ? { type: "retire" }
-          : { type: "retire", received: positionsFrom(req.extraJson, req.type) };
-      case "shadow": {
-        let json: unknown;
-        try {
-          json = JSON.parse(req.routingJson);
-        } catch (e) {
-          throw new RangeError(`control "shadow": routing_json is not JSON (${(e as Error).message})`);
-        }
-        return {
-          type: "shadow",
-          edge: req.edge,
-          of: req.receiver,
-          to: extraRows(req.extraJson, req.type, (r) => intAt(r, 0, "to")),
-          routing: decodeRoutingState(json),
-          afterSeq: req.seq,
-        };
-      }
-      case "restoreBackup":
-        if (req.extraJson === "") return { type: "restoreBackup", instance: req.receiver };
-        return {
-          type: "restoreBackup",
-          instance: req.receiver,
-          parts: extraRows(req.extraJson, req.type, (r) => ({
-            instance: intAt(r, 0, "part"),
-            range: KeyGroupRange.of(intAt(r, 1, "first"), intAt(r, 2, "last")),
-          })),
-        };
-      case "reportCut":
-      case "reopenChannel":
-        return { type: req.type, edge: req.edge, sender: req.receiver };
-      case "replaceSender":
-        return {
-          type: "replaceSender",
-          edge: req.edge,
-          sender: req.receiver,
-          by: extraRows(req.extraJson, req.type, (r) => intAt(r, 0, "by")),
-        };
-      case "suppressOutput":
-        return {
-          type: "suppressOutput",
-          cuts: extraRows(req.extraJson, req.type, (r) => {
-            const edge = intAt(r, 0, "edge");
-            const receiver = intAt(r, 1, "receiver");
-            return {
-              edge: edge === -1 ? null : edge,
-              receiver: receiver === -1 ? null : receiver,
-              watermarkMs: decodeFloat(r[2], "watermarkMs"),
-              processed: positionsAt(r, 3),
-            };
-          }),
-        };
-      case "snapshot":
-        return { type: "snapshot", snapshotId: req.checkpointId };
-      case "marker":
-        return {
-          type: "marker",
-          snapshotId: req.checkpointId,
-          edge: req.edge,
-          sender: req.receiver,
-          seq: req.seq,
-        };
-      case "checkpoint":
-        return req.seq === 1
-          ? { type: "checkpoint", checkpointId: req.checkpointId, holdAcks: true }
-          : { type: "checkpoint", checkpointId: req.checkpointId };
-      case "mark":
-        return { type: req.type, checkpointId: req.checkpointId };
-      case "backup":
-        return {
-          type: req.type,
-          checkpoint: checkpointFrom(req.checkpoint, req.checkpointHead, req.type, codecOf),
-        };
-      case "restore": {
-        const checkpoint = checkpointFrom(req.checkpoint, req.checkpointHead, req.type, codecOf);
-        return req.seq === 1
-          ? { type: "restore", checkpoint, resent: true }
-          : { type: "restore", checkpoint };
-      }
-      case "rebuild":
-        return {
-          type: "rebuild",
-          mark: checkpointFrom(req.checkpoint, req.checkpointHead, req.type, codecOf),
-        };
-      case "ack":
-        return {
-          type: "ack",
-          edge: req.edge,
-          receiver: req.receiver,
-          seq: req.seq,
-          ...(req.beforeTimeMs === Number.POSITIVE_INFINITY ? {} : { beforeTimeMs: req.beforeTimeMs }),
-        };
-      case "replayKept":
-        return { type: "replayKept", edge: req.edge, receiver: req.receiver };
-      case "replay":
-        return { type: "replay", edge: req.edge, receiver: req.receiver, afterSeq: req.seq };
-      case "reroute": {
-        let json: unknown;
-        try {
-          json = JSON.parse(req.routingJson);
-        } catch (e) {
-          throw new RangeError(`control "reroute": routing_json is not JSON (${(e as Error).message})`);
-        }
-        const routing = decodeRoutingState(json);
-        if (req.extraJson === "") return { type: "reroute", edge: req.edge, routing };
-        const resumeFrom = extraRows(req.extraJson, req.type, (r): readonly [number, number] => {
-          if (r.length !== 2) throw new RangeError("not [receiver, seq]");
-          return [intAt(r, 0, "receiver"), decodeFloat(r[1], "seq")];
-        });
-        return { type: "reroute", edge: req.edge, routing, resumeFrom };
-      }
-      case "checkpointWhenReceived":
-        return {
-          type: "checkpointWhenReceived",
-          checkpointId: req.checkpointId,
-          received: positionsFrom(req.extraJson, req.type),
-        };
-      case "catchUp":
-        return req.seq === 1
-          ? {
-              type: "catchUp",
-              processed: null,
-              watermarkMs: req.beforeTimeMs,
-              caughtUpAt: positionsFrom(req.extraJson, req.type),
-            }
-          : {
-              type: "catchUp",
-              processed: positionsFrom(req.extraJson, req.type),
-              watermarkMs: req.beforeTimeMs,
-            };
-      case "addSender":
-        return { type: "addSender", edge: req.edge, sender: req.receiver };
-      case "shed":
-        return { type: "shed", rate: req.seq };
-      default:
-        return unknownType(req.type, "control message");
+  return { instance: req.instance, message: controlMessageOf(req, codecOf) };
+}
+
+/**
+ * The engine message a proto request carries; throws on an unknown type.
+ *
+ * Over 80 lines: one short case per control message type, reading back the fields
+ * toControlRequest wrote, in the same order as there.
+ */
+function controlMessageOf(req: ControlRequest, codecOf: CodecOf): ControlMessage {
+  switch (req.type) {
+    case "start":
+    case "pause":
+    case "resume":
+    case "stop":
+    case "rewind":
+      return { type: req.type };
+    case "retire":
+      return req.extraJson === ""
+        ? { type: "retire" }
+        : { type: "retire", received: positionsFrom(req.extraJson, req.type) };
+    case "shadow": {
+      const json = routingJsonOf(req);
+      return {
+        type: "shadow",
+        edge: req.edge,
+        of: req.receiver,
+        to: extraRows(req.extraJson, req.type, (r) => intAt(r, 0, "to")),
+        routing: decodeRoutingState(json),
+        afterSeq: req.seq,
+      };
     }
-  })();
-  return { instance: req.instance, message };
+    case "restoreBackup":
+      if (req.extraJson === "") return { type: "restoreBackup", instance: req.receiver };
+      return {
+        type: "restoreBackup",
+        instance: req.receiver,
+        parts: extraRows(req.extraJson, req.type, (r) => ({
+          instance: intAt(r, 0, "part"),
+          range: KeyGroupRange.of(intAt(r, 1, "first"), intAt(r, 2, "last")),
+        })),
+      };
+    case "reportCut":
+    case "reopenChannel":
+      return { type: req.type, edge: req.edge, sender: req.receiver };
+    case "replaceSender":
+      return {
+        type: "replaceSender",
+        edge: req.edge,
+        sender: req.receiver,
+        by: extraRows(req.extraJson, req.type, (r) => intAt(r, 0, "by")),
+      };
+    case "suppressOutput":
+      return {
+        type: "suppressOutput",
+        cuts: extraRows(req.extraJson, req.type, (r) => {
+          const edge = intAt(r, 0, "edge");
+          const receiver = intAt(r, 1, "receiver");
+          return {
+            edge: edge === -1 ? null : edge,
+            receiver: receiver === -1 ? null : receiver,
+            watermarkMs: decodeFloat(r[2], "watermarkMs"),
+            processed: positionsAt(r, 3),
+          };
+        }),
+      };
+    case "snapshot":
+      return { type: "snapshot", snapshotId: req.checkpointId };
+    case "marker":
+      return {
+        type: "marker",
+        snapshotId: req.checkpointId,
+        edge: req.edge,
+        sender: req.receiver,
+        seq: req.seq,
+      };
+    case "checkpoint":
+      return req.seq === 1
+        ? { type: "checkpoint", checkpointId: req.checkpointId, holdAcks: true }
+        : { type: "checkpoint", checkpointId: req.checkpointId };
+    case "mark":
+      return { type: req.type, checkpointId: req.checkpointId };
+    case "backup":
+      return {
+        type: req.type,
+        checkpoint: checkpointFrom(req.checkpoint, req.checkpointHead, req.type, codecOf),
+      };
+    case "restore": {
+      const checkpoint = checkpointFrom(req.checkpoint, req.checkpointHead, req.type, codecOf);
+      return req.seq === 1 ? { type: "restore", checkpoint, resent: true } : { type: "restore", checkpoint };
+    }
+    case "rebuild":
+      return {
+        type: "rebuild",
+        mark: checkpointFrom(req.checkpoint, req.checkpointHead, req.type, codecOf),
+      };
+    case "ack":
+      return {
+        type: "ack",
+        edge: req.edge,
+        receiver: req.receiver,
+        seq: req.seq,
+        ...(req.beforeTimeMs === Number.POSITIVE_INFINITY ? {} : { beforeTimeMs: req.beforeTimeMs }),
+      };
+    case "replayKept":
+      return { type: "replayKept", edge: req.edge, receiver: req.receiver };
+    case "replay":
+      return { type: "replay", edge: req.edge, receiver: req.receiver, afterSeq: req.seq };
+    case "reroute": {
+      const routing = decodeRoutingState(routingJsonOf(req));
+      if (req.extraJson === "") return { type: "reroute", edge: req.edge, routing };
+      const resumeFrom = extraRows(req.extraJson, req.type, (r): readonly [number, number] => {
+        if (r.length !== 2) throw new RangeError("not [receiver, seq]");
+        return [intAt(r, 0, "receiver"), decodeFloat(r[1], "seq")];
+      });
+      return { type: "reroute", edge: req.edge, routing, resumeFrom };
+    }
+    case "checkpointWhenReceived":
+      return {
+        type: "checkpointWhenReceived",
+        checkpointId: req.checkpointId,
+        received: positionsFrom(req.extraJson, req.type),
+      };
+    case "catchUp":
+      return req.seq === 1
+        ? {
+            type: "catchUp",
+            processed: null,
+            watermarkMs: req.beforeTimeMs,
+            caughtUpAt: positionsFrom(req.extraJson, req.type),
+          }
+        : {
+            type: "catchUp",
+            processed: positionsFrom(req.extraJson, req.type),
+            watermarkMs: req.beforeTimeMs,
+          };
+    case "addSender":
+      return { type: "addSender", edge: req.edge, sender: req.receiver };
+    case "shed":
+      return { type: "shed", rate: req.seq };
+    default:
+      return unknownType(req.type, "control message");
+  }
 }
 
 /** The proto form of an instance's reply; `codec` encodes a carried checkpoint's state. */
@@ -551,18 +560,8 @@ export function fromReplyMessage(msg: ControlReplyMessage, codecOf: CodecOf): Co
       return { type: "restored", instance: msg.instance, checkpointId: msg.checkpointId };
     case "backupMissing":
       return { type: "backupMissing", holder: msg.holder, instance: msg.instance };
-    case "retired": {
-      const rows = extraRows(msg.extraJson, msg.type, (r) => r);
-      const last = rows.pop();
-      if (last === undefined || last.length !== 1)
-        throw new RangeError(`control "retired": extra_json lacks its event time`);
-      return {
-        type: "retired",
-        instance: msg.instance,
-        processed: positionsFrom(JSON.stringify(rows), msg.type),
-        watermarkMs: decodeFloat(last[0], "watermarkMs"),
-      };
-    }
+    case "retired":
+      return retiredOf(msg);
     case "shadowing": {
       const [row] = extraRows(msg.extraJson, msg.type, (r) => [
         decodeFloat(r[0], "sentSeq"),
@@ -598,24 +597,42 @@ export function fromReplyMessage(msg: ControlReplyMessage, codecOf: CodecOf): Co
     case "senderAdded":
     case "senderReplaced":
       return { type: msg.type, instance: msg.instance, edge: msg.edge, sender: msg.sender };
-    case "cutReported": {
-      const rows = extraRows(msg.extraJson, msg.type, (r) => r);
-      if (rows.length < 1 || rows[0].length !== 1)
-        throw new RangeError(`control "cutReported": extra_json lacks receivedSeq`);
-      const cut = rows[1];
-      return {
-        type: "cutReported",
-        instance: msg.instance,
-        edge: msg.edge,
-        sender: msg.sender,
-        receivedSeq: decodeFloat(rows[0][0], "receivedSeq"),
-        cut:
-          cut === undefined
-            ? null
-            : { watermarkMs: decodeFloat(cut[0], "watermarkMs"), processed: positionsAt(cut, 1) },
-      };
-    }
+    case "cutReported":
+      return cutReportedOf(msg);
     default:
       return unknownType(msg.type, "control reply");
   }
+}
+
+/** A retired reply: the processed positions, then the event time as a last row of one number. */
+function retiredOf(msg: ControlReplyMessage): ControlReply {
+  const rows = extraRows(msg.extraJson, msg.type, (r) => r);
+  const last = rows.pop();
+  if (last === undefined || last.length !== 1)
+    throw new RangeError(`control "retired": extra_json lacks its event time`);
+  return {
+    type: "retired",
+    instance: msg.instance,
+    processed: positionsFrom(JSON.stringify(rows), msg.type),
+    watermarkMs: decodeFloat(last[0], "watermarkMs"),
+  };
+}
+
+/** A cutReported reply: [[receivedSeq]], then [watermarkMs, positions] when a cut was stamped. */
+function cutReportedOf(msg: ControlReplyMessage): ControlReply {
+  const rows = extraRows(msg.extraJson, msg.type, (r) => r);
+  if (rows.length < 1 || rows[0].length !== 1)
+    throw new RangeError(`control "cutReported": extra_json lacks receivedSeq`);
+  const cut = rows[1];
+  return {
+    type: "cutReported",
+    instance: msg.instance,
+    edge: msg.edge,
+    sender: msg.sender,
+    receivedSeq: decodeFloat(rows[0][0], "receivedSeq"),
+    cut:
+      cut === undefined
+        ? null
+        : { watermarkMs: decodeFloat(cut[0], "watermarkMs"), processed: positionsAt(cut, 1) },
+  };
 }

@@ -34,11 +34,14 @@ import type {
   StateCodec,
 } from "../engine/index.js";
 import { withInstances } from "../engine/index.js";
-import type { InstanceSpec as InstanceSpecMessage } from "./gen/seep/v1/seep.js";
+import { specMessage } from "./deployment.js";
 import type { InstanceDirectory } from "./instanceDirectory.js";
 import { partitionOnWire } from "./lazyCheckpoint.js";
 import type { CloudVm, VmPool } from "./vmPool.js";
 import { unary, WorkerGone, type WorkerLink } from "./workerLink.js";
+
+// Its home is deployment.ts; re-exported here for measure/localRuntimeProbes.ts, which imports it from here.
+export { specMessage } from "./deployment.js";
 
 /** What a recovery needs of the run. */
 export interface RecoveryHost {
@@ -79,18 +82,6 @@ export interface RecoveryHost {
 /** No worker can be had for a scale out: the run has as many as it may, or the pool failed to give one. */
 class NoWorker extends Error {
   override readonly name = "NoWorker";
-}
-
-/** The proto form of an instance spec. */
-export function specMessage(i: InstanceSpec): InstanceSpecMessage {
-  return {
-    id: i.id,
-    operator: i.operator,
-    index: i.index,
-    firstKeyGroup: i.range.first,
-    lastKeyGroup: i.range.last,
-    vm: i.vm,
-  };
 }
 
 /** Redeploys instances on a real run's workers, for the fault-tolerance and scale-out protocols. */

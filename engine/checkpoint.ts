@@ -4,19 +4,14 @@
 // inverse, merge (scale in), which work on checkpoints, not on operators.
 
 import type { Batch } from "./batch.js";
+import type { ChannelPosition } from "./channelPosition.js";
 import { type KeyGroupRange, mergeRanges } from "./keyGroups.js";
 import type { RoutingState } from "./router.js";
 import { StateSnapshot } from "./stateSnapshot.js";
 
-/** How far an instance has processed one input channel. */
-export interface ChannelPosition {
-  readonly edge: number;
-  readonly sender: number;
-  /** Every tuple of this channel with a timestamp at most `seq` is reflected. */
-  readonly seq: number;
-  /** The sender's watermark as last seen. */
-  readonly watermarkMs: number;
-}
+// A checkpoint's inputs are channel positions, which output cuts (and so batches) name too:
+// they live in channelPosition.ts, outside this file's imports of batches.
+export type { ChannelPosition };
 
 /** The output side of one edge: routing state and the next timestamp to stamp. */
 export interface OutputPosition {

@@ -1,14 +1,18 @@
 // The coordinator's engine-side logic, shared by every runtime: it starts a deployed
 // physical plan, follows the instances' replies, forgets instances that were lost, and
 // tells when the run is over (every sink ended, or nothing alive can end any more).
-// Runtimes hand it a way to reach instances and feed it replies; the fault-tolerance
-// and scaling protocols build on it.
+// Runtimes hand it a way to reach instances and feed it replies. It owns the two
+// coordinator-side protocol families and routes each reply: a scaling protocol under way
+// (engine/elasticity/scaleOut.ts) sees it first, then fault tolerance
+// (engine/faultTolerance/faultTolerance.ts). Both are built from the steps in
+// engine/reconfiguration/ and hear of each other only through the plan and the hooks here.
 
 import { type ControlMessage, type ControlReply, UnsupportedScenario } from "./control.js";
 import { ScaleOut, type ScaleOutOptions } from "./elasticity/scaleOut.js";
-import { FaultTolerance, type FaultToleranceLink } from "./faultTolerance/faultTolerance.js";
+import { FaultTolerance } from "./faultTolerance/faultTolerance.js";
 import type { FaultToleranceOptions } from "./faultTolerance/options.js";
 import { InstanceIds, type PhysicalPlan } from "./physicalPlan.js";
+import type { ReconfigurationLink } from "./reconfiguration/link.js";
 
 /** How a coordinator reaches instances. */
 export interface CoordinatorLink {
@@ -30,7 +34,7 @@ export class Coordinator {
     private readonly link: CoordinatorLink,
     ft?: {
       readonly options: FaultToleranceOptions;
-      readonly link: FaultToleranceLink;
+      readonly link: ReconfigurationLink;
       readonly scaleOut?: ScaleOutOptions;
     },
   ) {

@@ -10,7 +10,8 @@ export {
   prepareBatch,
   writeBatch,
 } from "./batchCodec.js";
-export type { BufferedChannel, ChannelPosition, Checkpoint, OutputPosition } from "./checkpoint.js";
+export type { ChannelPosition } from "./channelPosition.js";
+export type { BufferedChannel, Checkpoint, OutputPosition } from "./checkpoint.js";
 export { checkpointBufferedTuples, checkpointEntries } from "./checkpoint.js";
 export {
   checkpointHeaderOf,
@@ -140,6 +141,7 @@ export {
   QueryBuilder,
   topologicalOrder,
 } from "./queryPlan.js";
+export type { ReconfigurationLink } from "./reconfiguration/index.js";
 export {
   ALL_RECEIVERS,
   ROUTING_CONTRACTS,

@@ -8,7 +8,7 @@
 // A receiver keeps the cut of the last batch with tuples it took from each sender; the new
 // instances suppress, per receiver, the output its cut covers (engine/outputSuppression.ts).
 
-import type { ChannelPosition } from "./checkpoint.js";
+import type { ChannelPosition } from "./channelPosition.js";
 
 /** The sender's processed input positions and event time when it flushed the batch. */
 export interface OutputCut {

@@ -7,7 +7,8 @@
 // its input in pieces that end at the cuts' positions, and after each piece drops the
 // output of the receivers whose cut covers it; likewise for event time.
 
-import type { ChannelPosition } from "./checkpoint.js";
+import type { Batch } from "./batch.js";
+import type { ChannelPosition } from "./channelPosition.js";
 
 /** A channel's key: `edge * 0x100000 + sender`. */
 export function channelKey(edge: number, sender: number): number {
@@ -30,6 +31,16 @@ interface Cut {
   readonly receiver: number | null;
   readonly processed: ReadonlyMap<number, number>;
   readonly watermarkMs: number;
+}
+
+/** What delivering in pieces needs of the instance. */
+export interface PieceSink {
+  /** Hand the operator these tuples of channel (edge, sender). */
+  deliver(edge: number, sender: number, tuples: Batch): void;
+  /** Move the event time to `watermarkMs` (firing what it closes). */
+  moveEventTime(watermarkMs: number): void;
+  /** Send what was emitted since the last flush, but what `suppressed` names. */
+  flush(suppressed: Suppressed | null): void;
 }
 
 /** The cuts an instance suppresses output up to. */
@@ -84,6 +95,42 @@ export class OutputSuppression {
   /** The output of firings up to `watermarkMs`: suppressed where a cut's event time reaches it. */
   byWatermark(watermarkMs: number): Suppressed {
     return this.covering((c) => c.watermarkMs >= watermarkMs);
+  }
+
+  /**
+   * Deliver `fresh` of channel (edge, sender) to `sink` in pieces that end at the cuts'
+   * positions, each followed by a flush that drops the output the cuts covering it name.
+   * Returns the tuples past every cut (to deliver as usual), or null when none are left.
+   */
+  deliver(edge: number, sender: number, fresh: Batch, sink: PieceSink): Batch | null {
+    const key = channelKey(edge, sender);
+    if (fresh.length === 0 || !this.reaches(key, fresh.seqs[0])) return fresh;
+    for (const to of this.positionsOn(key, fresh.seqs[0])) {
+      const n = fresh.indexAfter(to);
+      sink.flush(null);
+      sink.deliver(edge, sender, n === fresh.length ? fresh : fresh.slice(0, n));
+      sink.flush(this.byPosition(key, to));
+      if (n === fresh.length) return null;
+      fresh = fresh.slice(n);
+    }
+    return fresh;
+  }
+
+  /**
+   * Move the event time from `fromMs` towards `watermarkMs` in steps that end at the cuts'
+   * event times, each followed by a flush that drops the firings the cuts covering it name.
+   * Returns true when `watermarkMs` was reached, false when the rest is the caller's.
+   */
+  advance(fromMs: number, watermarkMs: number, sink: PieceSink): boolean {
+    if (!(watermarkMs > fromMs && fromMs < this.lastWatermarkMs)) return false;
+    for (const w of this.watermarksAbove(fromMs)) {
+      const upTo = Math.min(watermarkMs, w);
+      sink.flush(null);
+      sink.moveEventTime(upTo);
+      sink.flush(this.byWatermark(upTo));
+      if (watermarkMs === upTo) return true;
+    }
+    return false;
   }
 
   private covering(reaches: (c: Cut) => boolean): Suppressed {

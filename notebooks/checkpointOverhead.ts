@@ -1,16 +1,12 @@
 // Notebook: checkpoint overhead. A keyed count holding many keys runs in this process as a
 // real runtime drives it, with no checkpoints and with a checkpoint every few seconds
-// (bench/checkpointOverhead.ts measures it: on this process's CPU time, each setting
+// (measure/checkpointOverhead.ts measures it: on this process's CPU time, each setting
 // against the checkpoint-free segments that bracket it). The figures show throughput and
 // batch latency against the checkpoint interval; the table has every figure. Measured, not
 // simulated: the numbers are this machine's.
 
-import {
-  measureCheckpointOverhead,
-  OVERHEAD_FULL,
-  OVERHEAD_QUICK,
-  type OverheadOptions,
-} from "../bench/checkpointOverhead.js";
+import { measureCheckpointOverhead, OVERHEAD_FULL, OVERHEAD_QUICK } from "../measure/checkpointOverhead.js";
+import type { OverheadOptions } from "../measure/checkpointOverheadFigures.js";
 import { lineChart } from "./lib/chart.js";
 import type { NotebookOptions } from "./lib/options.js";
 import { Report } from "./lib/report.js";

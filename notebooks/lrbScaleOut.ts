@@ -4,8 +4,8 @@
 // `--quick` runs L = 100 over 20 minutes on operator VMs four times slower (so that it
 // still scales out), in a few seconds.
 
-import { lrbScaleOutExperiment } from "../bench/lrbScaleOut.js";
 import type { MetricsRow } from "../engine/index.js";
+import { lrbScaleOutExperiment } from "../measure/lrbScaleOutExperiment.js";
 import { Simulation } from "../sim/simulation.js";
 import { workloadNamed } from "../workloads/index.js";
 import { openXways } from "../workloads/linearRoad/index.js";
@@ -15,7 +15,7 @@ import { Report } from "./lib/report.js";
 
 // ---- parameters ----
 
-/** The preset; `--quick` shrinks it as its benchmark does (bench/lrbScaleOut.ts). */
+/** The preset; `--quick` shrinks it as its benchmark does (measure/lrbScaleOutExperiment.ts). */
 const PRESET = "lrb-scaleout";
 
 // ---- the run ----

@@ -2,9 +2,9 @@
 // the shape of its table: tuples/s of the packet counter end to end on two local worker
 // processes (every packet crosses gRPC), next to the raw ceiling of the same transport
 // measured in the same run (pre-encoded frames streamed to a receiver that only decodes
-// them), and their ratio. Measured here (bench/packetCounterReal.ts), not simulated.
+// them), and their ratio. Measured here (measure/packetCounterThroughput.ts), not simulated.
 
-import { measurePacketCounter } from "../bench/packetCounterReal.js";
+import { measurePacketCounter } from "../measure/packetCounterThroughput.js";
 import type { NotebookOptions } from "./lib/options.js";
 import { Report } from "./lib/report.js";
 

@@ -7,7 +7,7 @@
 //
 // How the simulator is made to stand for local workers on this machine (calibration, the
 // first step, measured here and now as `npm run bench -- --only calibrate` measures it;
-// bench/calibrateRuntime.ts says how each figure is taken):
+// measure/localRuntime.ts and measure/packetCosts.ts say how each figure is taken):
 //   - a batch between two worker processes takes half a measured frame/credit round trip
 //     (network.latencyMs); a control message or a reply half a measured control round
 //     trip through an instance's inbox (network.controlLatencyMs, replyLatencyMs); a
@@ -33,23 +33,16 @@
 // the runtime and what the simulator still does not model.
 
 import { availableParallelism, loadavg } from "node:os";
-import {
-  CoreShare,
-  type LocalRuntimeParameters,
-  localRuntimeParameters,
-  MEASURED_LOCAL_RUNTIME,
-  MEASURED_PACKET_COSTS,
-  measureLocalRuntime,
-  measurePacketCosts,
-  type PacketCosts,
-  SIM_VS_REAL_RUN,
-  trimmedMean,
-} from "../bench/calibrateRuntime.js";
-import { localWorkers } from "../bench/largeStateWordCount.js";
-import { collectGarbage } from "../bench/measure.js";
-import { BATCH as PACKET_BATCH, packetCounterRun } from "../bench/packetCounterReal.js";
 import { CloudRun } from "../cloud/cloudRun.js";
 import type { MetricsRow, RecoverySummary, RunSummaryFields, ScaleOutSummary } from "../engine/index.js";
+import { CoreShare } from "../measure/coreShare.js";
+import { collectGarbage } from "../measure/garbage.js";
+import { MEASURED_LOCAL_RUNTIME, measureLocalRuntime, SIM_VS_REAL_RUN } from "../measure/localRuntime.js";
+import { type LocalRuntimeParameters, localRuntimeParameters } from "../measure/localRuntimeParameters.js";
+import { localWorkers } from "../measure/localWorkers.js";
+import { MEASURED_PACKET_COSTS, measurePacketCosts, type PacketCosts } from "../measure/packetCosts.js";
+import { PACKET_BATCH, packetCounterRun } from "../measure/packetCounterThroughput.js";
+import { trimmedMean } from "../measure/statistics.js";
 import { parseExperiment } from "../sim/experiment.js";
 import { Simulation } from "../sim/simulation.js";
 import { workloadNamed } from "../workloads/index.js";
@@ -502,7 +495,7 @@ export async function simVsRealReport(o: NotebookOptions): Promise<Report> {
       `(target ${TARGET * 100}%); simulated figures are medians over ${seeds} seeds (poll phases), real ones ` +
       `${runs === 1 ? "of one run" : `medians over ${runs} runs`}; ${load}. ${verdict}` +
       `Calibration, ${o.tiny ? "taken from an earlier measurement on this machine (tiny sizes, for tests)" : "measured first in the same session"} ` +
-      "(as `npm run bench -- --only calibrate` measures it, bench/calibrateRuntime.ts): while a failure-free run " +
+      "(as `npm run bench -- --only calibrate` measures it, measure/localRuntime.ts): while a failure-free run " +
       "of the same word count goes on, the coordinator sends " +
       `${figures.controlRoundTripMs.length} pause/paused round trips to its instances (a control message or a reply ` +
       "takes half of one: network.controlLatencyMs, replyLatencyMs), frames to its workers for an instance they do " +

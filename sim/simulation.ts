@@ -33,7 +33,7 @@ import { DEFAULT_NETWORK, Network } from "./network.js";
 import { RandomStreams } from "./randomStreams.js";
 import type { SimHost } from "./simHost.js";
 import { SimRuntime } from "./simRuntime.js";
-import { type SimSummary, summarize } from "./summary.js";
+import { type FailureRecord, type SimSummary, summarize } from "./summary.js";
 import { Trace, TraceKind } from "./trace.js";
 import type { Vm, VmState } from "./vm.js";
 import { defaultVmPoolOptions, VmPool } from "./vmPool.js";
@@ -45,13 +45,6 @@ export interface SimProgress {
   readonly simulatedMs: number;
   readonly untilMs: number;
   readonly events: number;
-}
-
-/** A failure the run saw: the VM, when, and the instances lost with it. */
-export interface FailureRecord {
-  readonly vm: number;
-  readonly failedAtMs: number;
-  readonly instances: readonly { readonly id: number; readonly operator: string }[];
 }
 
 const VM_STATE_KIND: Record<VmState, number> = {

@@ -5,7 +5,11 @@
 
 import {
   deadlineMet,
+  type FaultTolerance,
+  type LogicalPlan,
   latencyFiguresMs,
+  type Metrics,
+  type OutputDigest,
   type RecoverySummary,
   type RunSummaryFields,
   recoverySummaries,
@@ -13,13 +17,45 @@ import {
   type ScaleOutSummary,
   scaleOutSummaries,
 } from "../engine/index.js";
+import type { Experiment } from "./experiment.js";
+import type { Environment } from "./kernel.js";
+import type { Network } from "./network.js";
+import type { SimRuntime } from "./simRuntime.js";
+import type { Trace } from "./trace.js";
+import type { VmPool } from "./vmPool.js";
 
 export type { RecoverySummary };
 
-import type { FailureRecord, Simulation } from "./simulation.js";
+/** A failure the run saw: the VM, when, and the instances lost with it. */
+export interface FailureRecord {
+  readonly vm: number;
+  readonly failedAtMs: number;
+  readonly instances: readonly { readonly id: number; readonly operator: string }[];
+}
+
+/**
+ * What the summary reads of a finished simulation (sim/simulation.ts's Simulation is one):
+ * named here so that the summary does not import the simulation that makes it.
+ */
+export interface SummarizedRun {
+  readonly experiment: Experiment;
+  readonly plan: LogicalPlan;
+  readonly env: Environment;
+  readonly runtime: Pick<SimRuntime, "hosts" | "weight">;
+  readonly metrics: Metrics;
+  readonly trace: Trace;
+  readonly digest: OutputDigest;
+  readonly pool: VmPool;
+  readonly network: Network;
+  readonly faultTolerance: Pick<FaultTolerance, "records" | "counts"> | null;
+  readonly failures: readonly FailureRecord[];
+  readonly scaleOuts: Parameters<typeof scaleOutSummaries>[0];
+  /** The operator name of instance `id`. */
+  operatorOf(id: number): string;
+}
 
 /** The recoveries of a run, with caught-up times from its metrics. */
-export function recoveriesOf(sim: Simulation): RecoverySummary[] {
+export function recoveriesOf(sim: SummarizedRun): RecoverySummary[] {
   const ft = sim.faultTolerance;
   if (ft === null) return [];
   return recoverySummaries(ft.records, sim.metrics.rows(), (id) => sim.operatorOf(id));
@@ -45,7 +81,7 @@ export interface SimSummary extends RunSummaryFields {
 }
 
 /** The summary of a finished simulation that ended at `endMs`. */
-export function summarize(sim: Simulation, endMs: number, vmsMax: number): SimSummary {
+export function summarize(sim: SummarizedRun, endMs: number, vmsMax: number): SimSummary {
   let shed = 0;
   for (const h of sim.runtime.hosts) if (h.instance.operator.kind === "source") shed += h.instance.shedTuples;
   const shedTuples = shed * sim.runtime.weight;

@@ -103,7 +103,7 @@ async function runRate(flags: RateFlags, command: Command): Promise<void> {
     throw new UserError(
       `--vm-speed expects a number from ${VM_SPEED_MIN} to ${VM_SPEED_MAX}, got ${flags.vmSpeed}`,
     );
-  const { lrbFilesBars, writeLrbFiles } = await import("./lrb.js");
+  const { lrbFilesBars, writeLrbFiles } = await import("../lrbFiles.js");
   const { PhaseBars } = await import("../phaseBar.js");
   // Each L's phases (its input, its tolls, its run) as a bar on stderr, removed before its row.
   const bars = process.stderr.isTTY && !flags.quiet ? new PhaseBars(process.stderr, { clear: true }) : null;

@@ -8,11 +8,12 @@
 // the sources; the controller reads no clock and sets no timer.
 
 import { instancesOf, type PhysicalPlan } from "../physicalPlan.js";
+import { whyNotScalable } from "../reconfiguration/scalable.js";
 import { BottleneckDetector, type PlanView, type ScalingDecision } from "./bottleneckDetector.js";
 import type { LoadReport } from "./loadReport.js";
 import { LoadShedder } from "./loadShedding.js";
 import { LoadAwarePlacement, type PlacementPolicy, type VmCores } from "./placement.js";
-import { type ScaleOut, whyNotScalable } from "./scaleOut.js";
+import type { ScaleOut } from "./scaleOut.js";
 import type { ScalingPolicy } from "./scalingPolicy.js";
 
 /** The threshold policy of a run, with its placement and shedding. */

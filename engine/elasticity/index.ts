@@ -1,5 +1,6 @@
 // Elasticity: load reports, scaling policies, the bottleneck detector that applies them,
-// the controller that carries out its decisions, placement, shedding and scale out.
+// the controller that carries out its decisions, placement, shedding, and the scaling
+// protocols (ScaleOut: stopping and live scale out, migration, scale in; one file each).
 
 export { BottleneckDetector, type PlanView, type ScalingDecision } from "./bottleneckDetector.js";
 export {

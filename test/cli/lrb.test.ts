@@ -33,7 +33,7 @@ describe("seep lrb generate", () => {
   });
 
   it("reports its progress: the records by event time, then the tolls by car, each to its end", async () => {
-    const { writeLrbFiles } = await import("../../cli/commands/lrb.js");
+    const { writeLrbFiles } = await import("../../cli/lrbFiles.js");
     const calls: [string, number, number][] = [];
     await writeLrbFiles(join(dir, "p.csv"), 1, 1, 300, 0, (phase, done, total) =>
       calls.push([phase, done, total]),

@@ -13,6 +13,7 @@ import {
   status,
 } from "@grpc/grpc-js";
 import { tokenMetadata } from "../../cloud/auth.js";
+import { specMessage } from "../../cloud/deployment.js";
 import { FrameDataPlaneClient } from "../../cloud/frameCodec.js";
 import {
   ControlClient,
@@ -20,7 +21,6 @@ import {
   DataFrame as DataFrameCodec,
   type DeployRequest,
 } from "../../cloud/gen/seep/v1/seep.js";
-import { specMessage } from "../../cloud/recovery.js";
 import { physicalPlan } from "../../engine/index.js";
 import { workloadNamed } from "../../workloads/index.js";
 

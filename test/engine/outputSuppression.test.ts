@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { channelKey, OutputSuppression } from "../../engine/outputSuppression.js";
+import { BatchBuilder } from "../../engine/batch.js";
+import { channelKey, OutputSuppression, type PieceSink } from "../../engine/outputSuppression.js";
 
 const at = (edge: number, sender: number, seq: number) => ({ edge, sender, seq, watermarkMs: 0 });
 
@@ -31,5 +32,38 @@ describe("OutputSuppression", () => {
     const w = s.byWatermark(1_000);
     expect([w(1, 10), w(1, 11), w(2, 12)]).toEqual([true, true, false]);
     expect(s.byWatermark(2_001)(1, 10)).toBe(false);
+  });
+
+  function recorder(log: string[]): PieceSink {
+    return {
+      deliver: (_edge, _sender, tuples) => log.push(`deliver ${[...tuples.seqs].join(",")}`),
+      moveEventTime: (watermarkMs) => log.push(`time ${watermarkMs}`),
+      flush: (suppressed) =>
+        log.push(
+          suppressed === null
+            ? "flush"
+            : `flush ${[suppressed(1, 10), suppressed(1, 11), suppressed(2, 12)].map(Number).join("")}`,
+        ),
+    };
+  }
+
+  it("delivers a channel's tuples in pieces ending at the cuts, each piece's covered output dropped", () => {
+    const b = new BatchBuilder();
+    for (const seq of [90, 100, 200, 250, 300]) b.push(seq, 0, seq);
+    const log: string[] = [];
+    const rest = s.deliver(0, 5, b.build(0), recorder(log));
+    expect(log).toEqual(["flush", "deliver 90,100", "flush 111", "flush", "deliver 200,250", "flush 010"]);
+    expect([...rest!.seqs]).toEqual([300]);
+    const past = new BatchBuilder();
+    past.push(1, 0, 400);
+    const whole = past.build(0);
+    expect(s.deliver(0, 5, whole, recorder(log))).toBe(whole);
+  });
+
+  it("moves the event time in steps ending at the cuts' event times, each step's covered firings dropped", () => {
+    const log: string[] = [];
+    expect(s.advance(600, 1_500, recorder(log))).toBe(true);
+    expect(log).toEqual(["flush", "time 1000", "flush 110", "flush", "time 1500", "flush 100"]);
+    expect(s.advance(2_000, 3_000, recorder(log))).toBe(false);
   });
 });

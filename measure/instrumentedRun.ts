@@ -1,8 +1,8 @@
-// Timing helpers for benchmarks (the wall clock is allowed here, never in engine/ or sim/).
+// An instrumented in-process run: a plan run with one instance per operator, the CPU time
+// of every task of every instance measured (receive, poll, control) and the work units it
+// reported to the meter counted, per operator. The calibrations of the cost model's
+// per-operator figures (Linear Road, the packet counter) are taken from it.
 
-import { performance } from "node:perf_hooks";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import {
   InProcessRuntime,
   type Instance,
@@ -10,53 +10,7 @@ import {
   physicalPlan,
   type WorkKind,
 } from "../engine/index.js";
-
-/** Milliseconds since an arbitrary origin, from the monotonic clock. */
-export function nowMs(): number {
-  return performance.now();
-}
-
-/** The median of a list of numbers. */
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-/** Run `fn` `runs` times and return the median of what it returns. */
-export function medianOf(runs: number, fn: () => number): number {
-  const xs: number[] = [];
-  for (let i = 0; i < runs; i++) xs.push(fn());
-  return median(xs);
-}
-
-/** A deterministic stream of keys in [0, keys): a linear congruential sequence. */
-export function keyStream(n: number, keys: number, seed = 12345): Float64Array {
-  const out = new Float64Array(n);
-  let x = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    out[i] = x % keys;
-  }
-  return out;
-}
-
-let gc: (() => void) | undefined;
-
-/** A full garbage collection between runs, so that no run pays for the garbage of the one before. */
-export function collectGarbage(): void {
-  if (gc === undefined) {
-    setFlagsFromString("--expose-gc");
-    gc = runInNewContext("gc") as () => void;
-  }
-  gc();
-}
-
-/** CPU microseconds this process has used (user and system). */
-function cpuUs(): number {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-}
+import { cpuUs } from "./clock.js";
 
 /** Wrap an instance's task entry points so that the CPU time spent in them adds to `usById`. */
 function timeTasks(inst: Instance, usById: Map<number, number>): void {

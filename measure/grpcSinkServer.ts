@@ -1,5 +1,6 @@
-// A bare gRPC data-plane receiver, run as its own process by the packet-counter
-// benchmark to measure the loopback ceiling: it accepts DataPlane streams, with the same
+// A bare gRPC data-plane receiver, run as its own process (measure/frameProcesses.ts) by
+// the packet counter's measurement, for the loopback ceiling, and by the calibration, for
+// the receiving end's CPU per byte: it accepts DataPlane streams, with the same
 // HTTP/2 windows as a worker, decodes each frame's batch (as a worker does) and counts
 // tuples, granting no credits. It prints its port on the first line; on each stream's
 // end it grants the tuples it received as credits and prints `cpu <us>`, the CPU time

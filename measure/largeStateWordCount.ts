@@ -1,14 +1,10 @@
 // Shared by the benchmarks of a large keyed state on real workers (recovery, scale out):
-// a word count whose count instance holds most of a large vocabulary, and a pool of local
-// `seep worker` processes to run it on.
+// a word count whose count instance holds most of a large vocabulary, and the options it
+// runs with on local `seep worker` processes (measure/localWorkers.ts).
 
-import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import type { CloudRunOptions } from "../cloud/cloudRun.js";
-import { LocalProcessPool } from "../cloud/localProcessPool.js";
+import type { LocalProcessPool } from "../cloud/localProcessPool.js";
 import { workloadNamed } from "../workloads/index.js";
-
-const root = fileURLToPath(new URL("../", import.meta.url));
 
 /** 20 words a line, a line every 0.5 ms: 40,000 words/s. */
 const WORDS_PER_LINE = 20;
@@ -31,15 +27,6 @@ export function largeStateParams(vocabularySize: number, untilMs: number) {
     wordsPerLineMax: WORDS_PER_LINE,
     splitParallelism: 2,
     countParallelism: 1,
-  };
-}
-
-/** A pool of local worker processes, with a fresh token. */
-export function localWorkers(): { pool: LocalProcessPool; token: string } {
-  const token = randomBytes(16).toString("hex");
-  return {
-    pool: new LocalProcessPool({ command: [process.execPath, `${root}bin/seep.js`, "worker"], token }),
-    token,
   };
 }
 

@@ -3,12 +3,9 @@
 // report prints. Timings are never asserted: they belong to `npm run bench`.
 
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  formatReport,
-  measureCheckpointOverhead,
-  type OverheadReport,
-  targetConfig,
-} from "../../bench/checkpointOverhead.js";
+import { measureCheckpointOverhead, targetConfig } from "../../measure/checkpointOverhead.js";
+import type { OverheadReport } from "../../measure/checkpointOverheadFigures.js";
+import { formatReport } from "../../measure/checkpointOverheadTable.js";
 
 describe("checkpoint-overhead benchmark", () => {
   let report: OverheadReport;

@@ -1,0 +1,138 @@
+// What every reconfiguration of a run's instances (scale out, migration, scale in, live
+// scale out) has in common on the coordinator's side: the run it works in (the runtime's
+// link, the plan, the fault-tolerance protocol's hooks, fresh instance ids), its record,
+// the instance it reconfigures and that instance's upstreams, and a step machine. Only
+// one runs at a time (engine/elasticity/scaleOut.ts); it may be given up only while it
+// waits for its VMs, before anything has paused.
+
+import type { Checkpoint } from "../checkpoint.js";
+import type { ControlReply } from "../control.js";
+import type { InstanceIds, InstanceSpec } from "../physicalPlan.js";
+import type { ReconfigurationLink } from "../reconfiguration/link.js";
+import { type ResumeFrom, rerouteAndResume } from "../reconfiguration/reroute.js";
+import type { RunPlan } from "../reconfiguration/runPlan.js";
+import { StepMachine } from "../reconfiguration/stepMachine.js";
+import { PausingUpstreams, type SentPosition } from "../reconfiguration/upstreamPause.js";
+import { AcquiringVms } from "../reconfiguration/vmReservation.js";
+import type { ScaleOutRecord } from "./scaleOutRecord.js";
+
+/** What a fault-tolerance protocol hears of a scale out. */
+export interface ScaleOutHooks {
+  /** These instances are being deployed afresh: no checkpoints until `replaced`. */
+  replacing?(ids: readonly number[]): void;
+  /** Each part is restored into its instance: its backup until it checkpoints. */
+  restored?(part: Checkpoint, spec: InstanceSpec): void;
+  /** The instances run again. */
+  replaced?(ids: readonly number[]): void;
+}
+
+/** The run a reconfiguration works in. */
+export interface ScalingContext {
+  readonly link: ReconfigurationLink;
+  readonly plan: RunPlan;
+  readonly hooks: ScaleOutHooks;
+  readonly ids: InstanceIds;
+  /** `scaling` is over: the next may start. */
+  finished(scaling: Scaling): void;
+}
+
+/** What a reconfiguration is of. */
+export interface ScalingOf {
+  /** Its record, in the run's list already. */
+  readonly record: ScaleOutRecord;
+  /** The instance reconfigured (a scale in: the one that stays). */
+  readonly spec: InstanceSpec;
+  /** The id of the checkpoints it asks for. */
+  readonly checkpointId: number;
+  /** The instances sending to it (a scale in: to either). */
+  readonly upstreams: readonly number[];
+}
+
+/** One reconfiguration under way: the steps of its protocol, driven by the replies. */
+export abstract class Scaling {
+  protected readonly machine = new StepMachine();
+  readonly record: ScaleOutRecord;
+  protected readonly spec: InstanceSpec;
+  protected readonly checkpointId: number;
+  protected readonly upstreams: readonly number[];
+
+  constructor(
+    protected readonly ctx: ScalingContext,
+    of: ScalingOf,
+  ) {
+    this.record = of.record;
+    this.spec = of.spec;
+    this.checkpointId = of.checkpointId;
+    this.upstreams = of.upstreams;
+  }
+
+  /** Begin with the first step. */
+  abstract start(): void;
+
+  /** Take in a reply; true when it was this reconfiguration's. */
+  handleReply(reply: ControlReply): boolean {
+    return this.machine.handleReply(reply);
+  }
+
+  /** True while it waits for its VMs (nothing has paused: it may be given up). */
+  get acquiring(): boolean {
+    return this.machine.step instanceof AcquiringVms;
+  }
+
+  /** Give it up while it waits for its VMs: the ones it has, and any that come later, go to `unused`. */
+  giveUp(unused: (vm: number) => void): void {
+    const step = this.machine.step;
+    if (!(step instanceof AcquiringVms))
+      throw new Error("a reconfiguration is given up only while it waits for VMs");
+    this.machine.go(null);
+    step.reservation.giveUp(unused);
+  }
+
+  /** The step that pauses the upstreams, noting what they had sent to `receivers`, then `then`. */
+  protected pausing(
+    receivers: readonly number[],
+    then: (sent: readonly SentPosition[]) => void,
+  ): PausingUpstreams {
+    this.record.pausedAtMs = this.ctx.link.clock.nowMs();
+    return new PausingUpstreams(this.ctx.link, this.upstreams, receivers, then);
+  }
+
+  /**
+   * The last step at a cut: the upstreams re-slice over the plan and send again, each old
+   * receiver's tuples moving from the position its checkpoint records (`checkpoints`, by
+   * receiver; new instances start where the first was); the new incarnations in `specs`
+   * start (restored without asking for replays: the upstreams re-send to them).
+   */
+  protected resumeAtCut(checkpoints: ReadonlyMap<number, Checkpoint>, specs: readonly InstanceSpec[]): void {
+    const plan = this.ctx.plan.current;
+    rerouteAndResume(this.ctx.link, plan, this.upstreams, this.spec.operator, resumeFrom(checkpoints, specs));
+    for (const s of specs) this.ctx.link.sendControl(s.id, { type: "start" });
+    this.ctx.hooks.replaced?.(specs.map((s) => s.id));
+    this.finish();
+  }
+
+  /** The upstreams resumed: the reconfiguration is complete. */
+  protected finish(): void {
+    this.machine.go(null);
+    this.record.completedAtMs = this.ctx.link.clock.nowMs();
+    this.ctx.finished(this);
+  }
+}
+
+/** Where each upstream's tuples into the operator move from: per old receiver, its checkpoint's position. */
+function resumeFrom(
+  checkpoints: ReadonlyMap<number, Checkpoint>,
+  specs: readonly InstanceSpec[],
+): (edge: number, upstream: number) => ResumeFrom {
+  const olds = [...checkpoints];
+  return (edge, u) => {
+    const from: (readonly [number, number])[] = [];
+    for (const [id, cp] of olds) {
+      const pos = cp.inputs.find((p) => p.edge === edge && p.sender === u);
+      if (pos !== undefined) from.push([id, pos.seq]);
+    }
+    if (from.length === 0) return [];
+    for (const s of specs) if (!from.some(([id]) => id === s.id)) from.push([s.id, from[0][1]]);
+    return from;
+  };
+}

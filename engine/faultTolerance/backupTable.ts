@@ -1,0 +1,110 @@
+// Where each instance's latest backup is, as the coordinator knows it: with a holder (an
+// upstream instance, SEEP's backup primitive) or in the coordinator's store (STORE), with
+// the positions of its checkpoint. A backup releases the upstreams' buffers: each
+// upstream is acked what the checkpoint covers and trims up to there (the holder trims
+// itself). An instance whose upstreams trimmed for it can be recovered only from its
+// backup; without one it restarts from its initial state with everything upstream.
+
+import type { Checkpoint } from "../checkpoint.js";
+import type { ReconfigurationLink } from "../reconfiguration/link.js";
+import { STORE } from "./backupPlacement.js";
+import type { FaultToleranceCounts } from "./counts.js";
+import type { InstanceStatus } from "./instanceStatus.js";
+
+/** Where X's backup is, with the positions of its checkpoint. */
+export interface BackupOf {
+  readonly holder: number;
+  /** The checkpoint (kept by the coordinator: STORE), or null (kept by `holder`). */
+  readonly checkpoint: Checkpoint | null;
+  /** The checkpoint's input positions and output sides. */
+  readonly positions: Pick<Checkpoint, "inputs" | "outputs">;
+}
+
+/** The latest backup of each instance, the backups on their way, and who trimmed. */
+export class BackupTable {
+  /** Latest complete backup per instance: its holder (or STORE, with the checkpoint), and its positions. */
+  private readonly backups = new Map<number, BackupOf>();
+  /** Checkpoints sent to holders, waiting for backedUp. */
+  readonly pending = new Map<number, Checkpoint>();
+  /** Instances whose checkpoints have trimmed some upstream buffer. */
+  readonly trimmed = new Set<number>();
+
+  constructor(
+    private readonly link: ReconfigurationLink,
+    private readonly status: InstanceStatus,
+    private readonly counts: FaultToleranceCounts,
+  ) {}
+
+  /** The latest backup of `id`, if any. */
+  get(id: number): BackupOf | undefined {
+    return this.backups.get(id);
+  }
+
+  /** True when `id` has a backup. */
+  has(id: number): boolean {
+    return this.backups.has(id);
+  }
+
+  /** `backup` is `id`'s latest. */
+  set(id: number, backup: BackupOf): void {
+    this.backups.set(id, backup);
+  }
+
+  /** `id`'s backup is lost. */
+  delete(id: number): void {
+    this.backups.delete(id);
+  }
+
+  /** True when `id` could not be rebuilt from its upstreams' buffers: they trimmed, and no backup is left. */
+  unrecoverable(id: number): boolean {
+    return !this.backups.has(id) && this.trimmed.has(id);
+  }
+
+  /** The backups whose holder `isHolder` says is lost: dropped; returns whose they were. */
+  dropHeldBy(isHolder: (holder: number) => boolean): number[] {
+    const owners: number[] = [];
+    for (const [x, b] of this.backups) {
+      if (b.holder !== STORE && isHolder(b.holder)) {
+        this.backups.delete(x);
+        owners.push(x);
+      }
+    }
+    return owners;
+  }
+
+  /** Keep `cp` in the store as its instance's backup: its upstreams trim to it. */
+  keepInStore(cp: Checkpoint): void {
+    this.backups.set(cp.instance, { holder: STORE, checkpoint: cp, positions: cp });
+    this.trimmed.add(cp.instance);
+    this.counts.backups++;
+    this.acknowledge(cp, STORE);
+  }
+
+  /** `holder` keeps `cp` (it trimmed itself): the other upstreams trim to it. */
+  keptBy(holder: number, cp: Checkpoint): void {
+    this.backups.set(cp.instance, { holder, checkpoint: null, positions: cp });
+    this.trimmed.add(cp.instance);
+    this.counts.backups++;
+    this.acknowledge(cp, holder);
+  }
+
+  /** Tell each upstream (but the holder, which trimmed itself) what the checkpoint covers. */
+  acknowledge(cp: Checkpoint, holder: number): void {
+    for (const p of cp.inputs) {
+      if (p.seq <= 0 || p.sender === holder || this.status.away(p.sender)) continue;
+      this.counts.acks++;
+      this.link.sendControl(
+        p.sender,
+        cp.horizonMs === undefined
+          ? { type: "ack", edge: p.edge, receiver: cp.instance, seq: p.seq }
+          : { type: "ack", edge: p.edge, receiver: cp.instance, seq: p.seq, beforeTimeMs: cp.horizonMs },
+      );
+    }
+  }
+}
+
+/** Restore replacement `id` from its backup: from the store, or by its holder. */
+export function restoreFromBackup(link: ReconfigurationLink, id: number, backup: BackupOf): void {
+  if (backup.holder === STORE) link.sendControl(id, { type: "restore", checkpoint: backup.checkpoint! });
+  else link.sendControl(backup.holder, { type: "restoreBackup", instance: id });
+}

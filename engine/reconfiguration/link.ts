@@ -1,0 +1,37 @@
+// What the coordinator-side protocols (recovery, scale out, scale in, migration, parallel
+// recovery) need of a runtime: a clock, a way to reach instances, and a way to deploy
+// fresh instances. Runtimes implement it once (the simulator's VM pool, the real runtime's
+// workers); every protocol reaches the run only through it.
+
+import type { Checkpoint } from "../checkpoint.js";
+import type { ControlMessage } from "../control.js";
+import type { KeyGroupRange } from "../keyGroups.js";
+import type { InstanceSpec } from "../physicalPlan.js";
+import type { Clock } from "../runtime.js";
+
+/** What the coordinator-side protocols need from a runtime. */
+export interface ReconfigurationLink {
+  readonly clock: Clock;
+  sendControl(instance: number, message: ControlMessage): void;
+  /**
+   * Deploy fresh instances under the ids of `specs`: on one new VM from the pool when
+   * `newVm`, otherwise each on its current VM in place of its live incarnation. Calls
+   * back with the specs as placed, once the instances can take control messages.
+   */
+  redeploy(
+    specs: readonly InstanceSpec[],
+    newVm: boolean,
+    onDeployed: (placed: readonly InstanceSpec[]) => void,
+  ): void;
+  /**
+   * Pick a VM for a new instance of a scale out (or the moved one of a migration), taking
+   * it from the pool if need be, before anything pauses; then `redeploy(specs placed on it,
+   * false, ...)` deploys there. Optional: without it, a scale out takes VMs as it deploys.
+   */
+  reserve?(onReady: (vm: number) => void, forMigration: boolean): void;
+  /**
+   * Optional: `partition` done the runtime's way (a real runtime splits the encoded bytes of
+   * a checkpoint it holds undecoded); null to let the engine partition it.
+   */
+  partition?(cp: Checkpoint, ranges: readonly KeyGroupRange[]): Checkpoint[] | null;
+}

@@ -1,0 +1,17 @@
+// A pool of local `seep worker` processes with a fresh token: what every measurement on
+// the real runtime (benchmarks, sim-vs-real, the calibration) runs its workers in.
+
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { LocalProcessPool } from "../cloud/localProcessPool.js";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+
+/** A pool of local worker processes, with a fresh token. */
+export function localWorkers(): { pool: LocalProcessPool; token: string } {
+  const token = randomBytes(16).toString("hex");
+  return {
+    pool: new LocalProcessPool({ command: [process.execPath, `${root}bin/seep.js`, "worker"], token }),
+    token,
+  };
+}
