@@ -441,11 +441,11 @@ function controlMessageOf(req: ControlRequest, codecOf: CodecOf): ControlMessage
   }
 }
 
-/** The proto form of an instance's reply; `codec` encodes a carried checkpoint's state. */
-export function toReplyMessage(reply: ControlReply, codec: StateCodec<unknown>): ControlReplyMessage {
-  const msg: ControlReplyMessage = {
-    type: reply.type,
-    instance: u32(reply.instance, "instance"),
+/** A reply of `type` from `instance` with every other field at its default. */
+function emptyReply(type: string, instance: number): ControlReplyMessage {
+  return {
+    type,
+    instance,
     checkpointId: 0,
     holder: 0,
     checkpoint: NO_BYTES,
@@ -454,6 +454,11 @@ export function toReplyMessage(reply: ControlReply, codec: StateCodec<unknown>):
     sender: 0,
     extraJson: "",
   };
+}
+
+/** The proto form of an instance's reply; `codec` encodes a carried checkpoint's state. */
+export function toReplyMessage(reply: ControlReply, codec: StateCodec<unknown>): ControlReplyMessage {
+  const msg = emptyReply(reply.type, u32(reply.instance, "instance"));
   switch (reply.type) {
     case "checkpointed":
       return { ...msg, ...checkpointFields(reply.checkpoint, codec) };
@@ -521,17 +526,8 @@ export const TASK_FAILED = "taskFailed";
 
 /** A worker's report, on its watch stream, that `instance` failed a task (`line` says which and why). */
 export function taskFailedMessage(instance: number, line: string): ControlReplyMessage {
-  return {
-    type: TASK_FAILED,
-    instance: instance >= 0 && instance <= 0xffffffff ? instance : 0,
-    checkpointId: 0,
-    holder: 0,
-    checkpoint: NO_BYTES,
-    checkpointHead: "",
-    edge: 0,
-    sender: 0,
-    extraJson: JSON.stringify(line),
-  };
+  const msg = emptyReply(TASK_FAILED, instance >= 0 && instance <= 0xffffffff ? instance : 0);
+  return { ...msg, extraJson: JSON.stringify(line) };
 }
 
 /** The text of a task failure report, or null when `msg` is something else. */

@@ -40,9 +40,6 @@ import { partitionOnWire } from "./lazyCheckpoint.js";
 import type { CloudVm, VmPool } from "./vmPool.js";
 import { unary, WorkerGone, type WorkerLink } from "./workerLink.js";
 
-// Its home is deployment.ts; re-exported here for measure/localRuntimeProbes.ts, which imports it from here.
-export { specMessage } from "./deployment.js";
-
 /** What a recovery needs of the run. */
 export interface RecoveryHost {
   readonly pool: VmPool;

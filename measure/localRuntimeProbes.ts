@@ -5,10 +5,10 @@
 import { ChannelCredentials, credentials, type Metadata } from "@grpc/grpc-js";
 import type { CloudRun } from "../cloud/cloudRun.js";
 import { CONTROL_CHANNEL_OPTIONS } from "../cloud/controlForwarder.js";
+import { specMessage } from "../cloud/deployment.js";
 import { encodeFrame, FrameDataPlaneClient } from "../cloud/frameCodec.js";
 import { ControlClient } from "../cloud/gen/seep/v1/seep.js";
 import type { LocalProcessPool } from "../cloud/localProcessPool.js";
-import { specMessage } from "../cloud/recovery.js";
 import type { CloudVm } from "../cloud/vmPool.js";
 import { BatchBuilder, type PhysicalPlan } from "../engine/index.js";
 import { nowMs, sleep } from "./clock.js";

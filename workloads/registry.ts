@@ -19,7 +19,7 @@ import {
   numberIn,
 } from "../engine/index.js";
 import { generatedTolls, LR, LrGenerator, LrReader, lrbPlan, tollsFromFile } from "./linearRoad/index.js";
-import { PEAK_CARS, RAMP_S } from "./linearRoad/traffic.js";
+import { carSecondsUntil } from "./linearRoad/traffic.js";
 import { appTrackerPlan, packetCounterPlan } from "./packetCounter/index.js";
 import {
   DEFAULT_TEXT_SHAPE,
@@ -222,13 +222,10 @@ const LR_LINE_BYTES = 50;
 
 /** Records of a generated Linear Road run: each car reports every 30 s, the cars ramp up over an hour. */
 function generatedLrRecords(xways: number, durationS: number, openEveryS: number): number {
-  // Cars on the road integrated over [0, t]: the ramp to PEAK_CARS over RAMP_S, then flat.
-  const carSeconds = (t: number) =>
-    t <= RAMP_S ? (PEAK_CARS * t * t) / (2 * RAMP_S) : PEAK_CARS * (RAMP_S / 2 + t - RAMP_S);
   let records = 0;
   for (let x = 0; x < xways; x++) {
     const openS = Math.min(x * openEveryS, durationS);
-    records += (carSeconds(durationS) - carSeconds(openS)) / LR.reportIntervalS;
+    records += (carSecondsUntil(durationS) - carSecondsUntil(openS)) / LR.reportIntervalS;
   }
   return records;
 }

@@ -17,6 +17,7 @@ import { specMessage } from "../../cloud/deployment.js";
 import { FrameDataPlaneClient } from "../../cloud/frameCodec.js";
 import {
   ControlClient,
+  ControlRequest,
   type DataFrame,
   DataFrame as DataFrameCodec,
   type DeployRequest,
@@ -95,21 +96,8 @@ export async function startAll(client: ControlClient, token: string, n: number):
 }
 
 /** A ControlRequest with every field at its default. */
-export function blankControl() {
-  return {
-    instance: 0,
-    type: "",
-    checkpointId: 0,
-    edge: 0,
-    receiver: 0,
-    seq: 0,
-    checkpoint: Buffer.alloc(0),
-    routingJson: "",
-    incarnation: 0,
-    checkpointHead: "",
-    beforeTimeMs: 0,
-    extraJson: "",
-  };
+export function blankControl(): ControlRequest {
+  return ControlRequest.fromPartial({});
 }
 
 /** A DataFrame's protobuf bytes, with any batch bytes. */

@@ -22,6 +22,13 @@ export function targetCars(timeS: number): number {
   return timeS >= RAMP_S ? PEAK_CARS : Math.floor((PEAK_CARS * timeS) / RAMP_S);
 }
 
+/** Cars on one expressway integrated over [0, `timeS`] (car-seconds): the integral of targetCars. */
+export function carSecondsUntil(timeS: number): number {
+  return timeS <= RAMP_S
+    ? (PEAK_CARS * timeS * timeS) / (2 * RAMP_S)
+    : PEAK_CARS * (RAMP_S / 2 + timeS - RAMP_S);
+}
+
 /** Speed, mph, of a car whose free speed is `freeMph` in a segment holding `cars` cars. */
 export function speedMph(freeMph: number, cars: number): number {
   const v = Math.round(freeMph * (1 - cars / JAM_CARS));
