@@ -1,6 +1,7 @@
 // How the CLI fails. A user's mistake (a wrong flag, a bad value) ends in one line on
-// stderr, `seep: <message>`, and exit code 1, never a stack trace; anything else is a
-// bug in seep and keeps its stack so that it can be found.
+// stderr, `seep: <message>`, and exit code 1, never a stack trace, and so does a run that
+// went but failed (it stalled; its files are written); anything else is a bug in seep and
+// keeps its stack so that it can be found.
 
 import { type Command, CommanderError } from "commander";
 import { TimeoutError } from "../cloud/timeouts.js";
@@ -9,6 +10,11 @@ import type { UnsupportedScenario } from "../engine/index.js";
 /** A mistake by the user (a bad flag or value): reported on one line, without a stack. */
 export class UserError extends Error {
   override readonly name = "UserError";
+}
+
+/** A run that went but failed (it stalled): one line, exit 1, after its files are written. */
+export class RunFailure extends Error {
+  override readonly name = "RunFailure";
 }
 
 /** Commander's codes for help or version output that ends the run as asked. */
@@ -71,7 +77,7 @@ function subcommandNames(command: Command): string {
 /** Report `err` on `stderr` as the top-level handler does, and return the exit code. */
 export function reportError(err: unknown, stderr: (text: string) => void): number {
   if (err instanceof CommanderError) return err.exitCode; // help or version: already printed
-  if (err instanceof UserError) {
+  if (err instanceof UserError || err instanceof RunFailure) {
     stderr(`seep: ${err.message.replace(/\s*\n\s*/g, " ")}\n`);
     return 1;
   }

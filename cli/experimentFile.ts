@@ -1,7 +1,8 @@
 // Loading the experiment of `seep sim`, `run` and `chaos`: a .json, .yaml or .yml file or
 // a built-in preset, as raw data; then the `--set`, `--seed` and `--until` overrides; then
-// the simulator's validation, the workload's plan and the checks between the two, and the
-// workload's size (for the estimate of a long run). Every mistake in the input becomes
+// the simulator's validation, `seep chaos`'s `--strategy`, the workload's plan and the checks
+// between the two, the reconfigurations the strategy does not support yet
+// (sim/supportedCombinations.ts), and the workload's size (for the estimate of a long run). Every mistake in the input becomes
 // one UserError line that names where it is (the file, with line and column when the
 // parser gives them, or the preset). `validateExperiment` is the same from raw data, for
 // the fuzz test.
@@ -9,7 +10,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { extname } from "node:path";
 import { parseDocument } from "yaml";
-import type { LogicalPlan } from "../engine/index.js";
+import type { FtStrategy, LogicalPlan } from "../engine/index.js";
 import {
   checkExperimentPlan,
   type Experiment,
@@ -17,6 +18,7 @@ import {
   PRESETS,
   parseExperiment,
   presetNames,
+  unsupportedCombination,
 } from "../sim/index.js";
 import { WorkloadError, type WorkloadSize, workloadNamed } from "../workloads/index.js";
 import { UserError } from "./errors.js";
@@ -27,6 +29,8 @@ export interface ExperimentOverrides {
   readonly settings: readonly Setting[];
   readonly seed?: number;
   readonly untilS?: number;
+  /** The fault-tolerance strategy, over the experiment's (`seep chaos --strategy`). */
+  readonly strategy?: FtStrategy;
 }
 
 /** A validated experiment, its workload's plan and size, and where it came from. */
@@ -60,10 +64,14 @@ export function validateExperiment(
     if (overrides.untilS !== undefined) raw.untilS = overrides.untilS;
   }
   try {
-    const experiment = parseExperiment(raw, where);
+    const parsed = parseExperiment(raw, where);
+    const strategy = overrides.strategy ?? parsed.faultTolerance.strategy;
+    const experiment = { ...parsed, faultTolerance: { ...parsed.faultTolerance, strategy } };
     const workload = workloadNamed(experiment.workload.name);
     const plan = workload.plan(experiment.workload.params, experiment.seed);
     checkExperimentPlan(experiment, plan, where);
+    const unsupported = unsupportedCombination(experiment);
+    if (unsupported !== null) throw new UserError(`${where}: ${unsupported}`);
     return { experiment, plan, size: workload.size(experiment.workload.params), where };
   } catch (err) {
     if (err instanceof ExperimentError) throw new UserError(err.message);

@@ -5,10 +5,10 @@
 // malformed one is a one-line error naming what was typed, and so is one out of the
 // experiment's ranges (the time at most 20 days, the index below 128, the factor at most
 // 64, as for scaling.scaleOuts in sim/experiment.ts). Like the simulator's
-// scaling.scaleOuts, it needs the fault-tolerance strategy none or rsm. The experiment's
-// scale ins and threshold policy are checked here too, before any worker starts.
+// scaling.scaleOuts, it needs a fault-tolerance strategy that supports scaling out, which
+// `seep run` checks with sim/supportedCombinations.ts before any worker starts.
 
-import type { ScheduledScaleIn, ScheduledScaleOut } from "../cloud/cloudRun.js";
+import type { ScheduledScaleOut } from "../cloud/cloudRun.js";
 import { UserError } from "./errors.js";
 import { KEY_GROUPS, TIME_MS_MAX } from "./options.js";
 
@@ -51,65 +51,17 @@ export function collectScaleOut(
   return [...(previous ?? []), parseScaleOut(text)];
 }
 
-/**
- * Check scale outs against the run: the strategy must be none or rsm, each operator one
- * of the plan's (`operators`); `source` names where they came from, for the message.
- */
+/** Check scale outs against the run: each operator one of the plan's (`operators`); `source` names where they came from. */
 export function checkScaleOuts(
   scaleOuts: readonly ScheduledScaleOut[],
-  strategy: string,
   operators: readonly string[],
   source = "--scale-out",
 ): void {
-  if (scaleOuts.length === 0) return;
-  if (strategy !== "none" && strategy !== "rsm")
-    throw new UserError(`${source}: scale out works with strategies none and rsm, not ${strategy} yet`);
   for (const so of scaleOuts) {
     if (!operators.includes(so.operator)) {
       throw new UserError(
         `${source} ${so.operator}: the workload has no operator "${so.operator}" (it has ${operators.join(", ")})`,
       );
     }
-  }
-}
-
-/** Check scale ins against the run: strategy none only so far, each operator one of the plan's. */
-export function checkScaleIns(
-  scaleIns: readonly ScheduledScaleIn[],
-  strategy: string,
-  operators: readonly string[],
-  source: string,
-): void {
-  if (scaleIns.length === 0) return;
-  if (strategy !== "none")
-    throw new UserError(`${source}: scale in works with strategy none only so far, not ${strategy}`);
-  for (const si of scaleIns) {
-    if (!operators.includes(si.operator)) {
-      throw new UserError(
-        `${source} ${si.operator}: the workload has no operator "${si.operator}" (it has ${operators.join(", ")})`,
-      );
-    }
-  }
-}
-
-/**
- * Check the threshold policy's rules against the run: strategy none or rsm (none only with
- * a scale-in rule), each rule's operator (when named) one of the plan's.
- */
-export function checkPolicy(
-  rules: readonly { readonly operator: string | null; readonly action: "scaleOut" | "scaleIn" }[],
-  strategy: string,
-  operators: readonly string[],
-  source: string,
-): void {
-  if (strategy !== "none" && strategy !== "rsm")
-    throw new UserError(`${source}: scale out works with strategies none and rsm, not ${strategy} yet`);
-  if (strategy !== "none" && rules.some((r) => r.action === "scaleIn"))
-    throw new UserError(`${source}: scale in works with strategy none only so far, not ${strategy}`);
-  for (const r of rules) {
-    if (r.operator !== null && !operators.includes(r.operator))
-      throw new UserError(
-        `${source}: the workload has no operator "${r.operator}" (it has ${operators.join(", ")})`,
-      );
   }
 }

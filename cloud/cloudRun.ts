@@ -1,7 +1,8 @@
 // The coordinator of a real run: it takes workers from a VM pool, deploys the physical
 // plan onto them, starts it through the engine's Coordinator, and follows the run until no
-// more output can come (every sink has ended), `untilMs` has passed, or something stops
-// it (the error is thrown by `run` once every worker is stopped). CloudRun composes the
+// more output can come (every sink has ended; or, under strategy none, every sink left
+// waits on a lost instance: a stall, which the summary says), `untilMs` has passed, or
+// something stops it (the error is thrown by `run` once every worker is stopped). CloudRun composes the
 // parts, one concern to a file:
 //   runOptions.ts      what a run is made of, checked before any worker starts
 //   runWorkers.ts      the workers' links and channels, standbys, giving a worker back
@@ -20,6 +21,7 @@ import {
   DEFAULT_FAULT_TOLERANCE,
   type FaultToleranceOptions,
   type MetricsRow,
+  type RunStop,
   type ScaleOutRecord,
   type ScalingDecision,
 } from "../engine/index.js";
@@ -80,6 +82,9 @@ export class CloudRun {
   private startEpochMs = 0;
   private stopping = false;
   private finish: (() => void) | null = null;
+  /** Why the run ended, once it has: by itself, at `untilMs`, or stalled. */
+  private stop: RunStop = "finished";
+  private stopGiven = false;
   /** Why the run was cut short, if it was (thrown once everything is stopped). */
   private error: Error | null = null;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -157,7 +162,7 @@ export class CloudRun {
       this.later(() => this.failures.kill(k.worker), this.startEpochMs + k.atMs / speed - Date.now());
     this.heartbeats.start();
     this.measures.startIntervals();
-    if (o.untilMs !== undefined) this.later(() => this.finish?.(), o.untilMs / speed + 300);
+    if (o.untilMs !== undefined) this.later(() => this.endFor("until"), o.untilMs / speed + 300);
   }
 
   /** The run is over: stop its timers and protocols, take the last counts, stop every worker, sum up. */
@@ -186,6 +191,7 @@ export class CloudRun {
       vmsMax: this.workers.vmsMax,
       spans: this.workers.spans(),
       strategy: this.ft.strategy,
+      stop: this.stop,
       coordinator: this.protocols.coordinator,
       plan: this.protocols.plan,
       failures: this.failures.records,
@@ -210,9 +216,16 @@ export class CloudRun {
     this.finish?.();
   }
 
-  /** End the run if no more output can come. */
+  /** End the run if no more output can come: finished, or stalled on a lost instance. */
   private endIfOver(): void {
-    if (this.protocols.over) this.finish?.();
+    if (this.protocols.over) this.endFor(this.protocols.coordinator?.sinksDone ? "finished" : "stalled");
+  }
+
+  /** End the run, for the first reason given. */
+  private endFor(why: RunStop): void {
+    if (!this.stopGiven) this.stop = why;
+    this.stopGiven = true;
+    this.finish?.();
   }
 
   private metricsHost(): RunMetricsHost {

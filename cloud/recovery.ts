@@ -95,9 +95,9 @@ export class Recovery {
     return {
       clock,
       sendControl: (id, m) => this.host.sendControl(id, m),
-      redeploy: (specs, newVm, onDeployed) => {
+      redeploy: (specs, newVm, onDeployed, superseded) => {
         this.chain = this.chain
-          .then(() => (newVm ? this.onNewWorker(specs) : this.inPlace(specs)))
+          .then(() => (superseded?.() === true ? [] : newVm ? this.onNewWorker(specs) : this.inPlace(specs)))
           .then((placed) => {
             if (placed.length > 0 && !this.host.stopping()) onDeployed(placed);
           })
@@ -105,6 +105,7 @@ export class Recovery {
       },
       // A scale out's checkpoint reaches the coordinator as bytes: its parts are cut from them.
       partition: (cp, ranges) => partitionOnWire(cp, ranges, (op) => this.host.codecOf(op)),
+      unreserve: (index) => this.unreserve(index),
       reserve: (onReady, forMigration) => {
         const roomy = forMigration ? null : this.host.roomyWorker();
         if (roomy !== null) {

@@ -44,7 +44,11 @@ export class ScaleOutError extends Error {
   override readonly name = "ScaleOutError";
 }
 
-/** The fault-tolerance strategies a scale out works with (as in the simulator). */
+/**
+ * The fault-tolerance strategies a scale out works with: a guard for callers of CloudRun
+ * that skip the CLI, which refuses first by sim/supportedCombinations.ts's table (cloud/
+ * cannot import sim/); widen the two together.
+ */
 export const SCALABLE_STRATEGIES: readonly string[] = ["none", "rsm"];
 
 /** A scheduled scaling that finds another under way tries again this much (run time) later. */

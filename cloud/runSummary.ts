@@ -2,7 +2,8 @@
 // where they mean the same thing, so the two can be compared field by field. Fields that
 // only a simulator has (the trace, kernel events) are null. VM time counts each worker
 // from when it joined the run to when it left (or the run's end); standbys never taken
-// are left out of it.
+// are left out of it. A run that ended with sinks that could not end any more (under
+// strategy none, waiting on a lost instance) stalled, as a simulated run can.
 
 import {
   type Coordinator,
@@ -12,11 +13,14 @@ import {
   type OutputDigest,
   type PhysicalPlan,
   type RecoverySummary,
+  type RunStop,
   type RunSummaryFields,
   recoverySummaries,
   roundMs,
+  runEndFields,
   type ScaleOutSummary,
   scaleOutSummaries,
+  sinkEnds,
 } from "../engine/index.js";
 import type { WorkerSpan } from "./runWorkers.js";
 
@@ -69,6 +73,8 @@ export interface RunSummaryParts {
   /** When each worker joined and left the run (run-time ms; left null: still in at the end). */
   readonly spans: readonly WorkerSpan[];
   readonly strategy: string;
+  /** Why the run ended: by itself, at `untilMs`, or stalled (every sink left waits on a lost instance). */
+  readonly stop: RunStop;
   /** The engine's coordinator (null: the plan never started). */
   readonly coordinator: Coordinator | null;
   /** The physical plan as it stands at the end. */
@@ -101,6 +107,12 @@ export function summarize(p: RunSummaryParts): RunSummary {
     runtime: p.runtime,
     traceHash: null,
     simulatedSeconds: roundMs(p.endMs / 1000),
+    ...runEndFields(
+      p.stop,
+      roundMs(p.endMs),
+      sinkEnds(p.plan, p.coordinator),
+      "every sink left waits on a lost instance (strategy none)",
+    ),
     wallSeconds: null,
     events: null,
     tuplesIn,

@@ -7,7 +7,7 @@
 // (engine/faultTolerance/faultTolerance.ts). Both are built from the steps in
 // engine/reconfiguration/ and hear of each other only through the plan and the hooks here.
 
-import { type ControlMessage, type ControlReply, UnsupportedScenario } from "./control.js";
+import type { ControlMessage, ControlReply } from "./control.js";
 import { ScaleOut, type ScaleOutOptions } from "./elasticity/scaleOut.js";
 import { FaultTolerance } from "./faultTolerance/faultTolerance.js";
 import type { FaultToleranceOptions } from "./faultTolerance/options.js";
@@ -24,6 +24,8 @@ export class Coordinator {
   private readonly ended = new Set<number>();
   private readonly lost = new Set<number>();
   private readonly sinks: ReadonlySet<number>;
+  /** Failures during a reconfiguration past its cut, recovered once it is over. */
+  private readonly deferred: { ids: readonly number[]; failedAtMs: number }[] = [];
   /** The fault-tolerance protocol, unless the strategy is `none`. */
   readonly faultTolerance: FaultTolerance | null;
   /** Scale outs, when the runtime gave a way to deploy instances. */
@@ -66,6 +68,7 @@ export class Coordinator {
               replacing: (ids) => this.faultTolerance?.suspend(ids),
               restored: (part, spec) => this.faultTolerance?.adoptBackup(part, spec),
               replaced: (ids) => this.faultTolerance?.unsuspend(ids),
+              idle: () => this.recoverDeferred(),
             },
             ft.scaleOut,
             ids,
@@ -93,13 +96,24 @@ export class Coordinator {
    * now). Without fault tolerance they stay lost; otherwise the protocol replaces them.
    */
   instancesFailed(ids: readonly number[], failedAtMs: number): void {
-    if (this.scaling?.busy) {
-      // Recovering in the middle of a scale out (its pause, its checkpoint, its parts) is
-      // not built yet: stop loudly rather than wait forever on a reply that cannot come.
-      throw new UnsupportedScenario(
-        `instances ${ids.join(", ")} failed during a scale out, which recovery does not handle yet`,
-      );
+    // A reconfiguration under way is given up before its cut, or completed without the
+    // failed instances after it (engine/elasticity/scaling.ts); in the latter case they are
+    // recovered once it is over, in the plan it made.
+    if (this.scaling?.busy === true) {
+      this.deferred.push({ ids, failedAtMs });
+      this.scaling.failed(ids); // given up or over at once: `idle` recovers them now
+      if (!this.scaling.busy) this.recoverDeferred();
+      return;
     }
+    this.recoverNow(ids, failedAtMs);
+  }
+
+  /** Failures that waited for the reconfiguration under way: recovered now that it is over. */
+  private recoverDeferred(): void {
+    for (const { ids, failedAtMs } of this.deferred.splice(0)) this.recoverNow(ids, failedAtMs);
+  }
+
+  private recoverNow(ids: readonly number[], failedAtMs: number): void {
     if (this.faultTolerance === null) {
       for (const id of ids) this.lost.add(id);
       return;

@@ -95,6 +95,13 @@ export { LatencyHistogram } from "./metrics/latencyHistogram.js";
 export { type IntervalGauges, type LatencySummary, Metrics, type MetricsRow } from "./metrics/metrics.js";
 export { OutputDigest } from "./metrics/outputDigest.js";
 export {
+  type EndedView,
+  type RunEndFields,
+  type RunStop,
+  runEndFields,
+  sinkEnds,
+} from "./metrics/runEnd.js";
+export {
   deadlineMet,
   type LatencyFiguresMs,
   latencyFiguresMs,

@@ -119,13 +119,19 @@ export class InputChannels {
       .sort((a, b) => a.edge - b.edge || a.sender - b.sender);
   }
 
-  /** Reset every channel to checkpointed positions: later deliveries after them are taken. */
+  /**
+   * Reset every channel to checkpointed positions: later deliveries after them are taken.
+   * A channel this instance was not deployed to expect (its sender left the plan since the
+   * checkpoint: merged away, or replaced by a parallel recovery) is ended: nothing more
+   * comes on it, and its watermark no longer holds the instance's event time back.
+   */
   restore(positions: readonly ChannelPosition[]): void {
     for (const p of positions) {
+      const known = this.index.has(InputChannels.keyOf(p.edge, p.sender));
       const i = this.expect(p.edge, p.sender);
       this.received[i] = p.seq;
       this.processed[i] = p.seq;
-      this.watermarks[i] = p.watermarkMs;
+      this.watermarks[i] = known ? p.watermarkMs : Number.POSITIVE_INFINITY;
     }
   }
 

@@ -17,6 +17,7 @@ export { PRESETS, presetNames } from "./presets.js";
 export { RandomStream, RandomStreams } from "./randomStreams.js";
 export { type OutputRecord, type SimProgress, Simulation } from "./simulation.js";
 export type { FailureRecord, RecoverySummary, ScaleOutRecord, SimSummary } from "./summary.js";
+export { SUPPORTED_RECONFIGURATIONS, unsupportedCombination } from "./supportedCombinations.js";
 export { readTrace, Trace, TraceKind, type TraceRecord, traceToCsv } from "./trace.js";
 export { Vm, type VmShape, type VmState } from "./vm.js";
 export { defaultVmPoolOptions, PoolExhausted, VmPool, type VmPoolOptions } from "./vmPool.js";

@@ -1,7 +1,10 @@
 // A simulated run: one experiment and one logical plan, wired into a kernel, a cluster
 // of VMs from a pool, a network, the engine's instances on the simulator's runtime,
 // faults, metrics and a trace. `run` drives the kernel to the end of the stream (every
-// sink ended), to `untilS`, or until nothing is left to happen, and returns the summary.
+// sink ended), to `untilS`, or until nothing is left to happen or the bound on steps (a
+// stall: engine/metrics/runEnd.ts), and returns the summary, which says which it was. An
+// experiment that asks for a reconfiguration its strategy does not support is refused
+// at construction (./supportedCombinations.ts).
 
 import {
   type Batch,
@@ -20,20 +23,24 @@ import {
   type PhysicalPlan,
   type PlaceInstance,
   physicalPlan,
+  type RunStop,
+  runEndFields,
   type ScaleOutRecord,
   type ScalingDecision,
   SinkLedger,
+  sinkEnds,
 } from "../engine/index.js";
 import { costModel } from "./costModel.js";
 import { type Experiment, ExperimentError } from "./experiment.js";
 import { FaultInjector, type FaultTarget } from "./faults.js";
-import { Environment } from "./kernel.js";
+import { Environment, StepLimitError } from "./kernel.js";
 import { LoadReports } from "./loadReports.js";
 import { DEFAULT_NETWORK, Network } from "./network.js";
 import { RandomStreams } from "./randomStreams.js";
 import type { SimHost } from "./simHost.js";
 import { SimRuntime } from "./simRuntime.js";
 import { type FailureRecord, type SimSummary, summarize } from "./summary.js";
+import { unsupportedCombination } from "./supportedCombinations.js";
 import { Trace, TraceKind } from "./trace.js";
 import type { Vm, VmState } from "./vm.js";
 import { defaultVmPoolOptions, VmPool } from "./vmPool.js";
@@ -89,6 +96,8 @@ export class Simulation {
     private readonly onOutput?: (record: OutputRecord) => void,
   ) {
     const e = experiment;
+    const unsupported = unsupportedCombination(e);
+    if (unsupported !== null) throw new ExperimentError(unsupported);
     this.untilMs = e.untilS === undefined ? Number.POSITIVE_INFINITY : e.untilS * 1000;
     this.env = new Environment(e.maxSteps);
     this.streams = new RandomStreams(e.seed);
@@ -267,6 +276,22 @@ export class Simulation {
     };
   }
 
+  /** Instances deployed to a VM that had crashed: the coordinator learns it as a failure. */
+  private deployFailed(ids: readonly number[]): void {
+    const nowMs = this.env.nowMs();
+    const ft = this.experiment.faultTolerance;
+    if (ft.strategy === "none") {
+      this.coordinator?.instancesFailed(ids, nowMs);
+      return;
+    }
+    this.pendingDetections++;
+    this.env.schedule(ft.detectionMs, () => {
+      this.pendingDetections--;
+      this.trace.record(TraceKind.FailureDetected, this.env.nowMs(), ids.length, 0, 0, 0);
+      this.coordinator?.instancesFailed(ids, nowMs);
+    });
+  }
+
   /** A VM crashes: its instances stop at once and what they held or would emit is lost. */
   crashVm(id: number, nowMs: number): void {
     const vm = this.pool.vm(id);
@@ -291,24 +316,6 @@ export class Simulation {
       failedAtMs: nowMs,
       instances: lost.map((h) => ({ id: h.instance.id, operator: h.instance.operator.name })),
     });
-  }
-
-  /** Scale out works with the strategies that keep no marks or snapshots of the old plan. */
-  private checkScalable(): void {
-    const strategy = this.experiment.faultTolerance.strategy;
-    if (strategy !== "none" && this.experiment.scaling.rules.some((r) => r.action === "scaleIn")) {
-      throw new ExperimentError(
-        `scaling.rules: scale in works with strategy none only so far, not ${strategy}`,
-      );
-    }
-    if (strategy !== "none" && strategy !== "rsm") {
-      throw new ExperimentError(`scaling: scale out works with strategies none and rsm, not ${strategy} yet`);
-    }
-    if (strategy !== "none" && this.experiment.scaling.stateTransfer === "live") {
-      throw new ExperimentError(
-        `scaling.stateTransfer: live works with strategy none only so far, not ${strategy}`,
-      );
-    }
   }
 
   /** The threshold policy's controller: the trace records its decisions, and it reaches the sources. */
@@ -356,11 +363,6 @@ export class Simulation {
   /** A scheduled scale in: merge instance `index + 1` of the operator into `index`. */
   private scaleIn(si: { operator: string; index: number }): void {
     const c = this.coordinator!;
-    if (this.experiment.faultTolerance.strategy !== "none") {
-      throw new ExperimentError(
-        `scaling.scaleIns: scale in works with strategy none only so far, not ${this.experiment.faultTolerance.strategy}`,
-      );
-    }
     const op = c.plan.logical.operators.find((o) => o.name === si.operator);
     if (op === undefined) throw new ExperimentError(`scaling.scaleIns: no operator "${si.operator}"`);
     const instances = instancesOf(c.plan, op.id);
@@ -380,7 +382,6 @@ export class Simulation {
   /** A scheduled scale out: split the instance named, or say why it cannot be. */
   private scaleOut(so: { operator: string; index: number; factor: number }): void {
     const c = this.coordinator!;
-    this.checkScalable();
     const op = c.plan.logical.operators.find((o) => o.name === so.operator);
     if (op === undefined) throw new ExperimentError(`scaling.scaleOuts: no operator "${so.operator}"`);
     // In key-group order, as scale ins count them.
@@ -433,7 +434,6 @@ export class Simulation {
     for (const so of e.scaling.scaleOuts) this.env.schedule(so.atMs, () => this.scaleOut(so));
     for (const si of e.scaling.scaleIns) this.env.schedule(si.atMs, () => this.scaleIn(si));
     if (e.scaling.policy === "threshold") {
-      this.checkScalable();
       const controller = this.elasticityController(this.coordinator);
       this.elasticity = controller;
       const reports = new LoadReports();
@@ -462,13 +462,25 @@ export class Simulation {
       sendControl: (id, m) => this.runtime.sendControl(id, m),
       // The instances are placed at once; the protocol hears they are deployed after the
       // deploy calls (to their VM, then to every other VM: pool.deployMs each).
-      redeploy: (specs, newVm, onDeployed) => {
+      redeploy: (specs, newVm, onDeployed, superseded) => {
         if (!newVm) {
-          place(specs);
+          // A deploy call to a VM that crashed fails: those instances are lost.
+          // (It replaces the live incarnation all the same: a migration moves it there.)
+          const dead = specs.filter((s) => this.pool.vm(s.vm).state === "crashed");
+          for (const s of dead) {
+            const old = this.runtime.host(s.id);
+            if (old !== undefined) old.alive = false;
+          }
+          place(specs.filter((s) => !dead.includes(s)));
+          if (dead.length > 0) this.deployFailed(dead.map((s) => s.id));
           this.afterDeployCalls(2, () => onDeployed(specs));
           return;
         }
         this.pool.acquire((vm) => {
+          if (superseded?.() === true) {
+            this.pool.release(vm);
+            return;
+          }
           const placed = specs.map((s) => ({ ...s, vm: vm.id }));
           place(placed);
           this.afterDeployCalls(2, () => onDeployed(placed));
@@ -478,6 +490,11 @@ export class Simulation {
         const vm = forMigration ? null : (this.elasticity?.placeNewInstance() ?? null);
         if (vm === null) this.pool.acquire((v) => this.afterDeployCalls(1, () => onReady(v.id)));
         else onReady(vm);
+      },
+      unreserve: (id) => {
+        const vm = this.pool.vm(id);
+        if (vm.state === "ready" && !this.runtime.hosts.some((h) => h.alive && h.vm === vm))
+          this.pool.release(vm);
       },
     };
   }
@@ -499,33 +516,58 @@ export class Simulation {
   }
 
   private finished(): boolean {
-    return (
-      (this.coordinator?.sinksDone ?? false) ||
+    return this.stopNow() !== null;
+  }
+
+  /**
+   * Why the run stops now, or null while it goes on: every sink ended (or, under none, was
+   * lost); nothing is left that could happen (no event, or nothing running, arriving or
+   * being recovered or reconfigured) while a sink has not ended, a stall; or the next
+   * event lies past `untilS`.
+   */
+  private stopNow(): RunStop | null {
+    if (this.coordinator?.sinksDone ?? false) return "finished";
+    if (
       this.env.pending === 0 ||
-      this.env.peek() > this.untilMs ||
       (this.runtime.idle() &&
         this.pendingDetections === 0 &&
         this.repliesInFlight === 0 &&
         !(this.coordinator?.recovering ?? false) &&
         !(this.coordinator?.scaling?.busy ?? false))
-    );
+    )
+      return "stalled";
+    if (this.env.peek() > this.untilMs) return "until";
+    return null;
   }
 
-  /** Run the experiment to its end; `onProgress` is called every 2^16 events. */
+  /**
+   * Run the experiment to its end; `onProgress` is called every 2^16 events. A run that
+   * stalls, or reaches `maxSteps`, returns too: its summary says it stalled.
+   */
   run(onProgress?: (p: SimProgress) => void): SimSummary {
     this.deploy();
     this.faults.start();
     this.env.schedule(this.experiment.metricsIntervalMs, () => this.tick(), METRICS_PRIORITY);
     const env = this.env;
-    while (!this.finished()) {
-      env.step();
-      if ((env.events & 0xffff) === 0)
-        onProgress?.({ simulatedMs: env.nowMs(), untilMs: this.untilMs, events: env.events });
+    let stop: RunStop | null = null;
+    let stalledBy: string | null = "nothing left could happen";
+    try {
+      for (stop = this.stopNow(); stop === null; stop = this.stopNow()) {
+        env.step();
+        if ((env.events & 0xffff) === 0)
+          onProgress?.({ simulatedMs: env.nowMs(), untilMs: this.untilMs, events: env.events });
+      }
+    } catch (err) {
+      // The kernel refuses the step past the bound before taking it: the run stands whole.
+      if (!(err instanceof StepLimitError)) throw err;
+      stop = "stalled";
+      stalledBy = `it reached maxSteps = ${env.maxSteps}`;
     }
     const endMs = Math.min(env.nowMs(), this.untilMs);
     if (endMs % this.experiment.metricsIntervalMs !== 0) this.closeInterval(endMs);
     onProgress?.({ simulatedMs: endMs, untilMs: this.untilMs, events: env.events });
-    return summarize(this, endMs, this.vmsMax);
+    const sinks = sinkEnds(this.coordinator!.plan, this.coordinator);
+    return summarize(this, endMs, this.vmsMax, runEndFields(stop, endMs, sinks, stalledBy));
   }
 }
 

@@ -1,7 +1,9 @@
 // The summary of a simulated run (summary.json): the figures a researcher compares
 // across runs, seeds and strategies. Every field is a function of the experiment and
 // its seed; `wallSeconds` is the one exception and is filled in by the caller, since
-// the simulator never reads the wall clock.
+// the simulator never reads the wall clock. How the run ended (finished, stopped at
+// `untilS`, or stalled, and which sinks never ended or were lost) is in the fields of
+// engine/metrics/runEnd.ts.
 
 import {
   deadlineMet,
@@ -11,6 +13,7 @@ import {
   type Metrics,
   type OutputDigest,
   type RecoverySummary,
+  type RunEndFields,
   type RunSummaryFields,
   recoverySummaries,
   roundMs,
@@ -80,8 +83,8 @@ export interface SimSummary extends RunSummaryFields {
   readonly deadlineMet: boolean | null;
 }
 
-/** The summary of a finished simulation that ended at `endMs`. */
-export function summarize(sim: SummarizedRun, endMs: number, vmsMax: number): SimSummary {
+/** The summary of a simulation that ended at `endMs`, as `end` says. */
+export function summarize(sim: SummarizedRun, endMs: number, vmsMax: number, end: RunEndFields): SimSummary {
   let shed = 0;
   for (const h of sim.runtime.hosts) if (h.instance.operator.kind === "source") shed += h.instance.shedTuples;
   const shedTuples = shed * sim.runtime.weight;
@@ -92,6 +95,7 @@ export function summarize(sim: SummarizedRun, endMs: number, vmsMax: number): Si
     traceHash: sim.trace.hash(),
     traceRecords: sim.trace.length,
     simulatedSeconds: endMs / 1000,
+    ...end,
     wallSeconds: null,
     events: sim.env.events,
     tuplesIn: sim.metrics.tuplesInTotal,

@@ -12,6 +12,8 @@
 // a SIGKILL the workers exit by themselves (their coordinator is gone), and the next run into
 // the directory removes the partial files. Bounds on waiting (a worker's start, a control
 // call) come from the environment (cloud/timeouts.ts) and are checked here first.
+// A run that ends with a sink that could not end (under strategy none, a lost worker
+// upstream of it) stalled: its files are written, then it fails in one line (exit 1).
 // `--tls` connects everything over TLS with client certificates required, and every
 // message is bounded by the batch and checkpoint sizes (../runTransport.ts). The workers
 // get the run's token in their environment (local) or a root-only file (EC2), never on
@@ -36,7 +38,7 @@ import {
   yesOption,
 } from "../options.js";
 import { addTransportOptions, checkTransport, openTransport, type RunTransport } from "../runTransport.js";
-import { checkPolicy, checkScaleIns, checkScaleOuts, collectScaleOut } from "../scaleOutSpec.js";
+import { checkScaleOuts, collectScaleOut } from "../scaleOutSpec.js";
 import { collectSetting, type Setting } from "../settings.js";
 import { stopsAfterValidation, validatesOnly } from "../validateOnly.js";
 
@@ -116,6 +118,7 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
   const { loadExperiment } = await import("../experimentFile.js");
   const { startRunDirectory, writeFileAtomic, prettyJson, RUN_FILES } = await import("../runFiles.js");
   const { OutputsCsv } = await import("../outputsCsv.js");
+  const { runEndLines, stalledRunFailure } = await import("../runEnd.js");
   const { CloudRun, ScaleOutError } = await import("../../cloud/cloudRun.js");
   const { installSignalCleanup } = await import("../../cloud/signalCleanup.js");
   const { checkTimeoutSettings } = await import("../../cloud/timeouts.js");
@@ -132,16 +135,16 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
   const kills = flags.kill ?? [];
   checkKills(kills, workers, flags.pool);
   const operators = plan.operators.map((op) => op.name);
-  const strategy = experiment.faultTolerance.strategy;
-  checkScaleOuts(experiment.scaling.scaleOuts, strategy, operators, `${where}: scaling.scaleOuts`);
-  checkScaleOuts(flags.scaleOut ?? [], strategy, operators);
-  checkScaleIns(experiment.scaling.scaleIns, strategy, operators, `${where}: scaling.scaleIns`);
   const sc = experiment.scaling;
-  if (sc.stateTransfer === "live" && strategy !== "none") {
-    throw new UserError(
-      `${where}: scaling.stateTransfer: live works with strategy none only so far, not ${strategy}`,
-    );
-  }
+  // The experiment's own scalings are checked against its strategy by loadExperiment; the
+  // --scale-out flags join its scaling.scaleOuts here.
+  checkScaleOuts(flags.scaleOut ?? [], operators);
+  const { unsupportedCombination } = await import("../../sim/index.js");
+  const refused = unsupportedCombination({
+    ...experiment,
+    scaling: { ...sc, scaleOuts: [...sc.scaleOuts, ...(flags.scaleOut ?? [])] },
+  });
+  if (refused !== null) throw new UserError(`--scale-out: ${refused}`);
   const policy =
     sc.policy === "threshold"
       ? {
@@ -150,7 +153,6 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
           sheddingMaxRate: sc.shedding.maxRate,
         }
       : undefined;
-  if (policy !== undefined) checkPolicy(sc.rules, strategy, operators, `${where}: scaling.rules`);
   const scaleOuts = [...experiment.scaling.scaleOuts, ...(flags.scaleOut ?? [])];
   // Where it writes and how long it takes, checked before any worker starts.
   const { checkOutputDirectory, prepareDirectory } = await import("../outputPath.js");
@@ -238,6 +240,8 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
       : undefined,
   });
   const startedMs = performance.now();
+  // A stalled run fails once its files are written and its workers are gone.
+  let stalled: Error | null = null;
   try {
     const summary = await run.run().catch((e: unknown) => {
       // A scale out the run could not carry out (an instance it does not have, one too
@@ -285,9 +289,11 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
           : [
               `deadline ${summary.deadlineMet ? "met" : "missed"} (latency max ${ms(summary.latencyMs.max)})`,
             ]),
+        ...runEndLines(summary),
         `files in ${dir}`,
       ].join("\n")}\n`,
     );
+    stalled = stalledRunFailure(summary, join(dir, RUN_FILES.summary));
   } catch (err) {
     outputs.abandon();
     answers?.abandon();
@@ -298,6 +304,7 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
     removeCleanup();
     transport.dispose();
   }
+  if (stalled !== null) throw stalled;
 }
 
 /** How each kind of scaling is named in the run's report. */

@@ -4,6 +4,8 @@
 // touches the disk; this command does both, around `Simulation.run`. Before any work it
 // checks the output directory (a finished run there needs --force; one that cannot be
 // written is one line) and estimates the run (a long one needs --yes: cli/runEstimate.ts).
+// A run that stalls (a sink never ended, though nothing stopped it on purpose) writes all
+// its files, then fails in one line (exit 1); one stopped at --until does not fail.
 
 import { join } from "node:path";
 import { type Command, Option } from "commander";
@@ -70,7 +72,8 @@ async function runSim(source: string, flags: SimFlags, command: Command): Promis
   const { startRunDirectory, finishRunDirectory, RUN_FILES } = await import("../runFiles.js");
   const { OutputsCsv } = await import("../outputsCsv.js");
   const { SimProgressBar } = await import("../simProgressBar.js");
-  const { ExperimentError, PoolExhausted, Simulation, StepLimitError } = await import("../../sim/index.js");
+  const { ExperimentError, PoolExhausted, Simulation } = await import("../../sim/index.js");
+  const { runEndLines, stalledRunFailure } = await import("../runEnd.js");
   const { checkOutputDirectory, prepareDirectory } = await import("../outputPath.js");
   const { confirmSimulation, estimateSimulation, terminalQuestion } = await import("../runEstimate.js");
 
@@ -111,18 +114,20 @@ async function runSim(source: string, flags: SimFlags, command: Command): Promis
   } catch (err) {
     outputs.abandon();
     answers?.abandon();
-    if (err instanceof StepLimitError || err instanceof ExperimentError || err instanceof PoolExhausted)
+    if (err instanceof ExperimentError || err instanceof PoolExhausted)
       throw new UserError(`${where}: ${err.message}`);
     throw err;
   } finally {
     bar?.stop();
   }
   finishRunDirectory(dir, sim, summary, { traceCsv: flags.traceCsv });
-  process.stdout.write(`${formatSummary(summary, dir)}\n`);
+  process.stdout.write(`${formatSummary(summary, dir, runEndLines(summary))}\n`);
+  const stalled = stalledRunFailure(summary, join(dir, RUN_FILES.summary));
+  if (stalled !== null) throw stalled;
 }
 
 /** A few lines for a person: what ran, how long, how much, how fast, and where the files are. */
-function formatSummary(s: SimSummary, dir: string): string {
+function formatSummary(s: SimSummary, dir: string, endLines: readonly string[]): string {
   const wallS = s.wallSeconds ?? 0;
   const perS = wallS > 0 ? Math.round(s.events / wallS) : 0;
   const ms = (x: number | null) => (x === null ? "n/a" : `${x} ms`);
@@ -149,6 +154,7 @@ function formatSummary(s: SimSummary, dir: string): string {
     ...(s.deadlineMet === null
       ? []
       : [`deadline ${s.deadlineMet ? "met" : "missed"} (latency max ${ms(s.latencyMs.max)})`]),
+    ...endLines,
     `trace ${s.traceHash} (${s.traceRecords} records), output digest ${s.outputDigest}`,
     `files in ${dir}`,
   ].join("\n");

@@ -29,7 +29,7 @@
 
 import type { ChannelPosition, Checkpoint } from "../checkpoint.js";
 import { asNewInstancePart, partition } from "../checkpoint.js";
-import type { ControlReply } from "../control.js";
+import { type ControlReply, UnsupportedScenario } from "../control.js";
 import { splitRange } from "../keyGroups.js";
 import { type InstanceSpec, routingOf, withInstances } from "../physicalPlan.js";
 import { rerouteAndResume } from "../reconfiguration/reroute.js";
@@ -51,6 +51,18 @@ export class LiveScaleOut extends Scaling {
   ) {
     super(ctx, of);
     this.reservation = new VmReservation(ctx.link, factor, factor === 1);
+  }
+
+  protected override reservationOf(): VmReservation {
+    return this.reservation;
+  }
+
+  /** A failure while it waits for its VMs gives it up; after that, recovering it is not built yet. */
+  override failed(ids: ReadonlySet<number>): boolean {
+    if (this.machine.step?.name === "acquiring") return super.failed(ids);
+    throw new UnsupportedScenario(
+      `instances ${[...ids].join(", ")} failed during a live scale out (${this.machine.step?.name}), which recovery does not handle yet`,
+    );
   }
 
   start(): void {

@@ -6,9 +6,11 @@
 // tolerance shares.
 //
 // Invariants: one reconfiguration at a time (a request while one is under way is refused
-// with a reason, and the caller retries); a reconfiguration may be given up only while it
-// waits for its VMs, before anything has paused; instance ids are never reused (receivers
-// keep the channels of a retired instance, ended).
+// with a reason, and the caller retries); the runtime may give a reconfiguration up only
+// while it waits for its VMs; a failure gives it up before its cut and lets it complete
+// without the failed instances after it (scaling.ts), the recovery following once it is
+// over (`idle`); instance ids are never reused (receivers keep the channels of a retired
+// instance, ended).
 
 import type { ControlReply } from "../control.js";
 import { InstanceIds, type InstanceSpec, type PhysicalPlan, upstreamIdsOf } from "../physicalPlan.js";
@@ -61,7 +63,9 @@ export class ScaleOut {
       hooks,
       ids,
       finished: (scaling) => {
-        if (this.active === scaling) this.active = null;
+        if (this.active !== scaling) return;
+        this.active = null;
+        hooks.idle?.();
       },
     };
   }
@@ -146,6 +150,14 @@ export class ScaleOut {
     this.active = null;
     a.giveUp(unused);
     return true;
+  }
+
+  /**
+   * Instances failed. The reconfiguration under way is given up (before its cut) or goes on
+   * to its end without them (after it); either way `idle` tells when it is over.
+   */
+  failed(ids: readonly number[]): void {
+    this.active?.failed(new Set(ids));
   }
 
   /** Take in a reply; true when it was the scale out's. */

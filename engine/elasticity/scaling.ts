@@ -2,8 +2,10 @@
 // scale out) has in common on the coordinator's side: the run it works in (the runtime's
 // link, the plan, the fault-tolerance protocol's hooks, fresh instance ids), its record,
 // the instance it reconfigures and that instance's upstreams, and a step machine. Only
-// one runs at a time (engine/elasticity/scaleOut.ts); it may be given up only while it
-// waits for its VMs, before anything has paused.
+// one runs at a time (engine/elasticity/scaleOut.ts). A failure during it: before its cut
+// (acquiring, pausing, checkpointing) it is given up and the paused upstreams resume as
+// they were; from its cut on (the plan has its parts) it completes without the failed
+// instances, which are recovered in the new plan once it is over (`failed`).
 
 import type { Checkpoint } from "../checkpoint.js";
 import type { ControlReply } from "../control.js";
@@ -13,7 +15,7 @@ import { type ResumeFrom, rerouteAndResume } from "../reconfiguration/reroute.js
 import type { RunPlan } from "../reconfiguration/runPlan.js";
 import { StepMachine } from "../reconfiguration/stepMachine.js";
 import { PausingUpstreams, type SentPosition } from "../reconfiguration/upstreamPause.js";
-import { AcquiringVms } from "../reconfiguration/vmReservation.js";
+import { AcquiringVms, type VmReservation } from "../reconfiguration/vmReservation.js";
 import type { ScaleOutRecord } from "./scaleOutRecord.js";
 
 /** What a fault-tolerance protocol hears of a scale out. */
@@ -24,6 +26,8 @@ export interface ScaleOutHooks {
   restored?(part: Checkpoint, spec: InstanceSpec): void;
   /** The instances run again. */
   replaced?(ids: readonly number[]): void;
+  /** No reconfiguration is under way any more (one completed or was given up). */
+  idle?(): void;
 }
 
 /** The run a reconfiguration works in. */
@@ -77,6 +81,35 @@ export abstract class Scaling {
   /** True while it waits for its VMs (nothing has paused: it may be given up). */
   get acquiring(): boolean {
     return this.machine.step instanceof AcquiringVms;
+  }
+
+  /** The VMs it reserves (null: none). */
+  protected reservationOf(): VmReservation | null {
+    return null;
+  }
+
+  /**
+   * Instances `ids` failed while it is under way. Before its cut (waiting for VMs, pausing
+   * the upstreams, checkpointing) it is given up: the upstreams that paused resume as they
+   * were, its VMs go back, and nothing of it remains; returns true (the recovery works on
+   * the plan as it was). From its cut on (the plan has its parts) it is completed without
+   * them: no step waits for a failed instance, whose replacement is deployed from the new
+   * plan; returns false (the recovery comes once it is over).
+   */
+  failed(ids: ReadonlySet<number>): boolean {
+    const name = this.machine.step?.name;
+    if (name === "acquiring" || name === "pausing" || name === "checkpointing") {
+      const link = this.ctx.link;
+      if (name !== "acquiring")
+        for (const u of this.upstreams) if (!ids.has(u)) link.sendControl(u, { type: "resume" });
+      this.machine.go(null);
+      this.record.refused = `given up while ${name}: instances ${[...ids].join(", ")} failed`;
+      this.reservationOf()?.giveUp((vm) => link.unreserve?.(vm));
+      this.ctx.finished(this);
+      return true;
+    }
+    this.machine.lost(ids);
+    return false;
   }
 
   /** Give it up while it waits for its VMs: the ones it has, and any that come later, go to `unused`. */

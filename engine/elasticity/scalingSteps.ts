@@ -12,7 +12,7 @@ import type { Checkpoint } from "../checkpoint.js";
 import type { ControlReply } from "../control.js";
 import type { InstanceSpec, PhysicalPlan } from "../physicalPlan.js";
 import type { ReconfigurationLink } from "../reconfiguration/link.js";
-import { addSenders } from "../reconfiguration/senders.js";
+import { addSenders, outputChannelsOf } from "../reconfiguration/senders.js";
 import { Collecting, type Step } from "../reconfiguration/stepMachine.js";
 import { type SentPosition, sentTo } from "../reconfiguration/upstreamPause.js";
 
@@ -44,7 +44,8 @@ export function checkpointingAtCut(
 /** The step in which the receivers of `spec` learn of the new senders; it waits for each `senderAdded`. */
 export class AddingSenders implements Step {
   readonly name = "adding";
-  private adds = 0;
+  /** Per receiver, the `senderAdded` replies still due. */
+  private readonly due = new Map<number, number>();
 
   constructor(
     private readonly link: ReconfigurationLink,
@@ -55,13 +56,24 @@ export class AddingSenders implements Step {
   ) {}
 
   enter(): void {
-    this.adds = addSenders(this.link, this.plan(), this.spec, this.senders);
-    if (this.adds === 0) this.then();
+    for (const c of outputChannelsOf(this.plan(), this.spec))
+      this.due.set(c.receiver, (this.due.get(c.receiver) ?? 0) + this.senders.length);
+    addSenders(this.link, this.plan(), this.spec, this.senders);
+    if (this.senders.length === 0 || this.due.size === 0) this.then();
   }
 
   reply(reply: ControlReply): boolean {
     if (reply.type !== "senderAdded") return false;
-    if (--this.adds === 0) this.then();
+    const n = (this.due.get(reply.instance) ?? 0) - 1;
+    if (n > 0) this.due.set(reply.instance, n);
+    else if (this.due.delete(reply.instance) && this.due.size === 0) this.then();
     return true;
+  }
+
+  /** A failed receiver's replacement is deployed from the plan, which has the new senders already. */
+  lost(ids: ReadonlySet<number>): void {
+    let dropped = false;
+    for (const id of ids) dropped = this.due.delete(id) || dropped;
+    if (dropped && this.due.size === 0) this.then();
   }
 }

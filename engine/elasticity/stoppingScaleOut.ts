@@ -50,6 +50,10 @@ export class StoppingScaleOut extends Scaling {
     this.reservation = new VmReservation(ctx.link, factor - inPlace, factor === 1);
   }
 
+  protected override reservationOf(): VmReservation {
+    return this.reservation;
+  }
+
   start(): void {
     this.machine.go(new AcquiringVms(this.reservation, () => this.pause()));
   }

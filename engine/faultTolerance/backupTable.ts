@@ -4,6 +4,14 @@
 // upstream is acked what the checkpoint covers and trims up to there (the holder trims
 // itself). An instance whose upstreams trimmed for it can be recovered only from its
 // backup; without one it restarts from its initial state with everything upstream.
+//
+// The coordinator relays every checkpoint to its holder and keeps the latest as a copy.
+// Before any reconfiguration the copy is not used: a backup lost with its holder is lost
+// (SEEP's fallback, a restart from the initial state, applies and is exact). Once a scale
+// out, scale in, migration or parallel recovery has changed an instance's key groups,
+// restarting anything from its initial state is no longer exact (a reconfigured
+// instance's output began mid-stream, with positions a restart cannot regenerate), so a
+// backup lost with its holder falls back to the coordinator's copy instead.
 
 import type { Checkpoint } from "../checkpoint.js";
 import type { ReconfigurationLink } from "../reconfiguration/link.js";
@@ -18,6 +26,8 @@ export interface BackupOf {
   readonly checkpoint: Checkpoint | null;
   /** The checkpoint's input positions and output sides. */
   readonly positions: Pick<Checkpoint, "inputs" | "outputs">;
+  /** The coordinator's copy of a checkpoint kept by `holder` (used once the plan was reconfigured). */
+  readonly copy?: Checkpoint;
 }
 
 /** The latest backup of each instance, the backups on their way, and who trimmed. */
@@ -28,6 +38,8 @@ export class BackupTable {
   readonly pending = new Map<number, Checkpoint>();
   /** Instances whose checkpoints have trimmed some upstream buffer. */
   readonly trimmed = new Set<number>();
+  /** True once the plan was reconfigured: a backup lost with its holder falls back to its copy. */
+  private copiesInUse = false;
 
   constructor(
     private readonly link: ReconfigurationLink,
@@ -60,16 +72,32 @@ export class BackupTable {
     return !this.backups.has(id) && this.trimmed.has(id);
   }
 
-  /** The backups whose holder `isHolder` says is lost: dropped; returns whose they were. */
+  /** From now on a backup lost with its holder falls back to the coordinator's copy (the plan was reconfigured). */
+  useCopies(): void {
+    this.copiesInUse = true;
+  }
+
+  /**
+   * The backups whose holder `isHolder` says is lost: dropped (or, once copies are in use,
+   * moved to the store); returns whose backups were dropped.
+   */
   dropHeldBy(isHolder: (holder: number) => boolean): number[] {
     const owners: number[] = [];
     for (const [x, b] of this.backups) {
-      if (b.holder !== STORE && isHolder(b.holder)) {
+      if (b.holder !== STORE && isHolder(b.holder) && !this.fallBackToCopy(x)) {
         this.backups.delete(x);
         owners.push(x);
       }
     }
     return owners;
+  }
+
+  /** `id`'s holder lost its backup: true when the coordinator's copy takes its place (copies in use). */
+  fallBackToCopy(id: number): boolean {
+    const b = this.backups.get(id);
+    if (!this.copiesInUse || b?.copy === undefined) return false;
+    this.backups.set(id, { holder: STORE, checkpoint: b.copy, positions: b.positions });
+    return true;
   }
 
   /** Keep `cp` in the store as its instance's backup: its upstreams trim to it. */
@@ -82,7 +110,7 @@ export class BackupTable {
 
   /** `holder` keeps `cp` (it trimmed itself): the other upstreams trim to it. */
   keptBy(holder: number, cp: Checkpoint): void {
-    this.backups.set(cp.instance, { holder, checkpoint: null, positions: cp });
+    this.backups.set(cp.instance, { holder, checkpoint: null, positions: cp, copy: cp });
     this.trimmed.add(cp.instance);
     this.counts.backups++;
     this.acknowledge(cp, holder);

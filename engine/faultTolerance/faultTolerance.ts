@@ -16,7 +16,7 @@ import { InstanceIds, type InstanceSpec, type PhysicalPlan } from "../physicalPl
 import type { ReconfigurationLink } from "../reconfiguration/link.js";
 import { RunPlan } from "../reconfiguration/runPlan.js";
 import { STORE } from "./backupPlacement.js";
-import { BackupTable } from "./backupTable.js";
+import { BackupTable, restoreFromBackup } from "./backupTable.js";
 import { CheckpointSchedule } from "./checkpointSchedule.js";
 import { type FaultToleranceCounts, newCounts } from "./counts.js";
 import { GlobalSnapshot } from "./globalSnapshot.js";
@@ -102,7 +102,12 @@ export class FaultTolerance {
         this.recoveries.restored(reply.instance);
         return;
       case "backupMissing":
-        // The holder lost it (it was restored itself since): restart from the initial state.
+        // The holder lost it (it was restored itself since): from the coordinator's copy
+        // once the plan was reconfigured, else restart from the initial state.
+        if (this.backups.fallBackToCopy(reply.instance)) {
+          restoreFromBackup(this.link, reply.instance, this.backups.get(reply.instance)!);
+          return;
+        }
         this.backups.delete(reply.instance);
         this.recoveries.recover([reply.instance], this.link.clock.nowMs(), true);
         return;
@@ -129,6 +134,7 @@ export class FaultTolerance {
 
   /** Instances deployed afresh by a scale out: no checkpoints for them until `unsuspend`. */
   suspend(ids: readonly number[]): void {
+    this.backups.useCopies();
     for (const id of ids) {
       this.status.suspended.add(id);
       this.backups.pending.delete(id);

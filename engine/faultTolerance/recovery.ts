@@ -19,7 +19,8 @@
 //
 // Invariant: at most one recovery is under way. A message of an abandoned (folded)
 // recovery that is still on its way goes to an incarnation that no longer exists and is
-// dropped, as on a real network; a deployment of it that completes later is ignored.
+// dropped, as on a real network; a deployment of it whose VM comes later is not made
+// (the runtime asks `superseded` before it places anything on the VM, and releases it).
 
 import { type ControlReply, UnsupportedScenario } from "../control.js";
 import type { InstanceSpec } from "../physicalPlan.js";
@@ -53,6 +54,8 @@ interface Recovery {
   readonly ready: number[];
   /** Replacements deployed (on their new VM, or in place). */
   readonly placed: Set<number>;
+  /** Instances it restarts from their initial state (a fold keeps them so). */
+  readonly rollback: ReadonlySet<number>;
 }
 
 /** The recoveries of a run, one at a time. */
@@ -90,7 +93,10 @@ export class Recoveries {
     this.takeDown(lost);
     const orphans = this.run.backups.dropHeldBy((h) => lost.has(h)).filter((x) => !lost.has(x));
     // Replacements of folded recoveries go through this one too, in place.
+    // What a folded recovery rolled back stays rolled back: its downstreams ask it for
+    // everything from the start.
     const rollback = rollbackOf(this.run, this.strategy, [...lost, ...again], forced);
+    for (const id of folded?.rollback ?? []) rollback.add(id);
     const live = [...new Set([...rollback, ...again])].filter((id) => !lost.has(id)).sort((a, b) => a - b);
     for (const id of live) {
       this.takeDown([id]);
@@ -111,6 +117,7 @@ export class Recoveries {
       waiting: new Set([...lost, ...live]),
       ready: [],
       placed: new Set(),
+      rollback,
     };
     this.current = recovery;
     this.replace(recovery, lost, live, rollback, folded !== null);
@@ -186,7 +193,8 @@ export class Recoveries {
         if (recovery.waiting.has(s.id)) this.strategy.restore(s.id, rollback.has(s.id));
       }
     };
-    const asOne = () => link.redeploy(specs(lost), true, restoreEach);
+    const superseded = () => this.current !== recovery;
+    const asOne = () => link.redeploy(specs(lost), true, restoreEach, superseded);
     const parallel =
       lost.size === 1 && live.length === 0 && !folded
         ? this.parallelRecoveryOf([...lost][0], recovery, asOne)
@@ -195,7 +203,7 @@ export class Recoveries {
       this.parallel = parallel;
       parallel.start();
     } else if (lost.size > 0) asOne();
-    if (live.length > 0) link.redeploy(specs(live), false, restoreEach);
+    if (live.length > 0) link.redeploy(specs(live), false, restoreEach, superseded);
   }
 
   /**
@@ -226,6 +234,7 @@ export class Recoveries {
       plan: run.plan,
       newIds: (n) => run.ids.take(run.plan.current, n),
       deploying: (ids) => {
+        run.backups.useCopies();
         for (const id of ids) run.status.down.add(id);
       },
       adopt: (id, holder, part) => {

@@ -23,6 +23,7 @@ export function rollbackOf(
     for (const id of replaced) {
       const b = run.backups.get(id);
       if (!rollback.has(id) && b !== undefined && b.holder !== STORE && rollback.has(b.holder)) {
+        if (run.backups.fallBackToCopy(id)) continue;
         run.backups.delete(id);
         seeds.push(id);
       }

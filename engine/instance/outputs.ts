@@ -10,6 +10,7 @@ import { OutputEdge } from "../outputEdge.js";
 import type { Suppressed } from "../outputSuppression.js";
 import { type InstanceSpec, type PhysicalPlan, routingOf } from "../physicalPlan.js";
 import type { OperatorSpec } from "../queryPlan.js";
+import { underPlanRouting } from "../restoredRouting.js";
 import { type RoutingState, sameReceivers } from "../router.js";
 import type { InstanceHost } from "../runtime.js";
 
@@ -115,11 +116,22 @@ export class Outputs {
     for (const pos of positions) {
       const old = this.get(pos.edge);
       const current = old.position().routing;
-      const routing = sameReceivers(current, pos.routing) ? pos.routing : current;
       const keep = this.host.bufferOutput ?? true;
+      // A checkpoint from before a reconfiguration of the receivers routes by the plan's routing.
+      const restored = sameReceivers(current, pos.routing)
+        ? { position: pos, buffered: buffers }
+        : underPlanRouting(pos, buffers, current, old.fieldCount);
       rebuilt.set(
         pos.edge,
-        new OutputEdge(pos.edge, old.port, this.id, old.fieldCount, { ...pos, routing }, buffers, keep),
+        new OutputEdge(
+          pos.edge,
+          old.port,
+          this.id,
+          old.fieldCount,
+          restored.position,
+          restored.buffered,
+          keep,
+        ),
       );
     }
     this.edges = rebuilt;

@@ -5,6 +5,7 @@
 import type { RecoveryRecord } from "../faultTolerance/faultTolerance.js";
 import { caughtUpAtMs } from "../faultTolerance/recoveryTime.js";
 import type { Metrics, MetricsRow } from "./metrics.js";
+import type { RunEndFields } from "./runEnd.js";
 
 /** One tuple a sink received, as outputs.csv lists it. */
 export interface OutputRecord {
@@ -26,9 +27,10 @@ export interface LatencyFiguresMs {
 
 /**
  * The fields every runtime's summary.json has, with the same meaning: a simulated and a
- * real run compare on these. Each runtime's summary extends it with its own.
+ * real run compare on these (how the run ended among them: ./runEnd.ts). Each runtime's
+ * summary extends it with its own.
  */
-export interface RunSummaryFields {
+export interface RunSummaryFields extends RunEndFields {
   readonly name: string;
   readonly seed: number;
   /** Seconds from event time 0 to the end of the run (virtual in the simulator). */

@@ -17,11 +17,15 @@ export interface ReconfigurationLink {
    * Deploy fresh instances under the ids of `specs`: on one new VM from the pool when
    * `newVm`, otherwise each on its current VM in place of its live incarnation. Calls
    * back with the specs as placed, once the instances can take control messages.
+   * `superseded` (when given) is asked once the new VM is there, before anything is placed
+   * on it: true when the protocol gave the deployment up meanwhile (a recovery folded into
+   * a later one); then nothing is deployed, the VM is released and `onDeployed` is not called.
    */
   redeploy(
     specs: readonly InstanceSpec[],
     newVm: boolean,
     onDeployed: (placed: readonly InstanceSpec[]) => void,
+    superseded?: () => boolean,
   ): void;
   /**
    * Pick a VM for a new instance of a scale out (or the moved one of a migration), taking
@@ -29,6 +33,11 @@ export interface ReconfigurationLink {
    * false, ...)` deploys there. Optional: without it, a scale out takes VMs as it deploys.
    */
   reserve?(onReady: (vm: number) => void, forMigration: boolean): void;
+  /**
+   * Optional: a VM `reserve` handed out is not needed after all (its reconfiguration was
+   * given up): the runtime releases it unless something runs there.
+   */
+  unreserve?(vm: number): void;
   /**
    * Optional: `partition` done the runtime's way (a real runtime splits the encoded bytes of
    * a checkpoint it holds undecoded); null to let the engine partition it.

@@ -17,6 +17,8 @@ export interface Step {
   enter(): void;
   /** Take in a reply; true when it was this step's (nobody else is to see it). */
   reply(reply: ControlReply): boolean;
+  /** Instances `ids` failed: a step waiting for their replies stops waiting for them. */
+  lost?(ids: ReadonlySet<number>): void;
 }
 
 /** A step that waits for no reply: a callback (a deployment, a VM) moves the machine on. */
@@ -45,6 +47,8 @@ export class Acting extends QuietStep {
 /** Runs one protocol's steps in turn. */
 export class StepMachine {
   private current: Step | null = null;
+  /** Instances failed while the protocol runs: no step waits for them. */
+  private readonly dead = new Set<number>();
 
   /** The step the protocol is in (null: not begun, or over). */
   get step(): Step | null {
@@ -55,6 +59,13 @@ export class StepMachine {
   go(next: Step | null): void {
     this.current = next;
     next?.enter();
+    if (next !== null && this.current === next && this.dead.size > 0) next.lost?.(this.dead);
+  }
+
+  /** Instances failed: the step under way, and every later one, stops waiting for them. */
+  lost(ids: ReadonlySet<number>): void {
+    for (const id of ids) this.dead.add(id);
+    this.current?.lost?.(ids);
   }
 
   /** Hand a reply to the step under way; true when it was that step's. */
@@ -97,6 +108,13 @@ export class Collecting<T> implements Step {
     this.collected.set(got.key, got.value);
     if (this.waiting.size === 0) this.then(this.collected);
     return true;
+  }
+
+  /** Failed instances will not reply: once nobody else is awaited, move on without them. */
+  lost(ids: ReadonlySet<number>): void {
+    let dropped = false;
+    for (const id of ids) dropped = this.waiting.delete(id) || dropped;
+    if (dropped && this.waiting.size === 0) this.then(this.collected);
   }
 }
 

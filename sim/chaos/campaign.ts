@@ -2,8 +2,10 @@
 // seed, each compared with the failure-free run of the same seed and strategy. A run
 // passes when its sinks received exactly the failure-free output (nothing lost,
 // duplicated, wrong or reordered within a (sink, key)) and it finished by itself. It hangs
-// when it did not: it stopped at the bound on simulated time (3x the failure-free time
-// plus 2 minutes) or on steps, or stalled with a sink that never ended.
+// when it did not, as its summary says (engine/metrics/runEnd.ts, the notion `seep sim`
+// fails on): it stopped at the bound on simulated time (3x the failure-free time plus 2
+// minutes, its `untilS`), or stalled with a sink that never ended, the bound on steps
+// included.
 //
 // Under `none` a crash loses output by design: those runs fail, and a campaign's verdict
 // is a correctness check of the recovery protocols only under the strategies that recover.
@@ -12,7 +14,6 @@
 
 import type { LogicalPlan } from "../../engine/index.js";
 import type { Experiment } from "../experiment.js";
-import { StepLimitError } from "../kernel.js";
 import { Simulation } from "../simulation.js";
 import type { SimSummary } from "../summary.js";
 import { chaosShapeOf, describeFaults, drawFaultSchedule, type FaultKind } from "./faultSchedule.js";
@@ -94,8 +95,13 @@ export function runChaos(experiment: Experiment, planOf: PlanOf, seed: number): 
   try {
     const sim = new Simulation(baseExperiment, planOf(baseExperiment), baseLog.add);
     base = sim.run();
-    if (!sim.completed)
+    if (base.stoppedAtUntil)
       return failedRun(seed, "the failure-free run did not finish by itself (is untilS too short?)");
+    if (base.stalled)
+      return failedRun(
+        seed,
+        `the failure-free run stalled at ${(base.stalledAtS ?? 0).toFixed(1)} s: ${base.sinksNotEnded.join(", ")} never ended (${base.stalledBy})`,
+      );
   } catch (err) {
     return failedRun(seed, `the failure-free run failed: ${messageOf(err)}`);
   }
@@ -115,16 +121,9 @@ export function runChaos(experiment: Experiment, planOf: PlanOf, seed: number): 
   let error: string | null = null;
   try {
     summary = sim.run();
-    // Either the bound on time stopped it (its next event lay beyond), or it ran out of
-    // things to do with a sink that never ended.
-    if (!sim.completed)
-      hang =
-        sim.env.peek() > untilS * 1000 && Number.isFinite(sim.env.peek())
-          ? `not done by ${Math.round(untilS)} s`
-          : `stalled at ${summary.simulatedSeconds.toFixed(1)} s`;
+    hang = hangOf(summary, untilS, faultyExperiment.maxSteps);
   } catch (err) {
-    if (err instanceof StepLimitError) hang = `over ${faultyExperiment.maxSteps} steps`;
-    else error = messageOf(err);
+    error = messageOf(err);
   }
   const diff = compareOutputs(baseLog, log);
   const digestMatches = summary !== null && summary.outputDigest === base.outputDigest;
@@ -145,6 +144,15 @@ export function runChaos(experiment: Experiment, planOf: PlanOf, seed: number): 
     error,
     passed: error === null && hang === null && clean && digestMatches,
   };
+}
+
+/** Why a faulty run did not finish by itself, from its summary; null when it did. */
+function hangOf(s: SimSummary, untilS: number, maxSteps: number): string | null {
+  if (s.stoppedAtUntil) return `not done by ${Math.round(untilS)} s`;
+  if (!s.stalled) return null;
+  return s.events >= maxSteps
+    ? `over ${maxSteps} steps`
+    : `stalled at ${(s.stalledAtS ?? s.simulatedSeconds).toFixed(1)} s`;
 }
 
 function failedRun(seed: number, error: string): ChaosRun {

@@ -106,6 +106,34 @@ describe("seep run --kill", () => {
     expect((await seep(["sim", "wordcount", "--quiet", "--out", sim, ...settings])).code).toBe(0);
     expect(s.outputDigest).toBe(json(join(sim, "summary.json")).outputDigest);
   });
+
+  it("fails in one line, exit 1, when a kill under none leaves a sink that cannot end, after writing its files", async () => {
+    const real = join(scratch, "stalled");
+    const args = ["run", "wordcount", "--workers", "3", "--quiet", "--out", real, "--kill", "worker=1@2s"];
+    const out = await seep([
+      ...args,
+      "--set",
+      "workload.params.lines=4000",
+      "--set",
+      "fidelity.sourcePollMs=20",
+    ]);
+    expect(out.code).toBe(1);
+    const summaryPath = join(real, "summary.json");
+    // Worker 1 held split#1 and count#4; sink#5, on worker 2, waits on them for ever.
+    expect(out.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(
+        /^seep: the run stalled at \d+\.\d s: sink#5 never ended \(\d+ outputs; every sink left waits on a lost instance \(strategy none\)\); see /,
+      ),
+    ]);
+    expect(out.stderr.trim().endsWith(`see ${summaryPath}`)).toBe(true);
+    for (const file of ["summary.json", "metrics.csv", "outputs.csv", "experiment.json"])
+      expect(existsSync(join(real, file)), file).toBe(true);
+    expect(json(summaryPath)).toMatchObject({
+      stalled: true,
+      stoppedAtUntil: false,
+      sinksNotEnded: ["sink#5"],
+    });
+  });
 });
 
 describe("seep run, before any worker starts", () => {
@@ -149,7 +177,7 @@ describe("seep run --scale-out", () => {
       [["--scale-out", "counter@1500"], /--scale-out counter: the workload has no operator "counter"/],
       [
         ["--scale-out", "count@1500", "--set", "faultTolerance.strategy=global-snapshot"],
-        /--scale-out: scale out works with strategies none and rsm, not global-snapshot yet/,
+        /--scale-out: scaling\.scaleOuts under strategy global-snapshot is not supported yet \(supported: none, rsm\)/,
       ],
       [
         [
@@ -160,7 +188,7 @@ describe("seep run --scale-out", () => {
           "--set",
           "faultTolerance.strategy=rsm",
         ],
-        /scaling\.stateTransfer: live works with strategy none only so far, not rsm/,
+        /scaling\.stateTransfer: live under strategy rsm is not supported yet \(supported: none\)/,
       ],
     ];
     for (const [args, message] of cases) {

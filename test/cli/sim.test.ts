@@ -150,6 +150,81 @@ describe("seep sim", () => {
     expect(failures).toEqual([expect.objectContaining({ vm: 1, failedAtMs: 5000 })]);
   });
 
+  it("fails a run that stalls in one line, exit 1, after writing every file; a sink lost under none is no stall", async () => {
+    // On 4 VMs under none: count#3 alone on VM 3, sink#5 with split#1 on VM 1.
+    const small = ["--set", "workload.params.lines=2000", "--quiet"];
+    const stalledDir = freshDir();
+    const lostDir = freshDir();
+    const [stalled, lost] = await Promise.all([
+      seep([
+        "sim",
+        "wordcount",
+        "--out",
+        stalledDir,
+        ...small,
+        "--set",
+        'faults=[{"type":"crash","vm":3,"atMs":500}]',
+      ]),
+      seep([
+        "sim",
+        "wordcount",
+        "--out",
+        lostDir,
+        ...small,
+        "--set",
+        'faults=[{"type":"crash","vm":1,"atMs":500}]',
+      ]),
+    ]);
+    expect(stalled.code).toBe(1);
+    const summaryPath = join(stalledDir, "summary.json");
+    expect(linesOf(stalled.stderr)).toEqual([
+      `seep: the run stalled at 2.0 s: sink#5 never ended (0 outputs; nothing left could happen); see ${summaryPath}`,
+    ]);
+    for (const file of ["summary.json", "metrics.csv", "outputs.csv", "trace.bin", "experiment.json"])
+      expect(existsSync(join(stalledDir, file)), file).toBe(true);
+    const summary = json(summaryPath);
+    expect(summary).toMatchObject({ stalled: true, stoppedAtUntil: false, sinksNotEnded: ["sink#5"] });
+    expect(summary.stalledAtS).toBe(summary.simulatedSeconds);
+    expect(linesOf(stalled.stdout).at(-1)).toBe(`files in ${stalledDir}`);
+    expect(lost.stderr).toBe("");
+    expect(lost.code).toBe(0);
+    expect(json(join(lostDir, "summary.json"))).toMatchObject({ stalled: false, sinksLost: ["sink#5"] });
+    expect(lost.stdout).toMatch(/^sinks lost \(strategy none: their output is missing\): sink#5$/m);
+  });
+
+  it("does not fail a run stopped by --until, and says which sinks it stopped before their end", async () => {
+    const dir = freshDir();
+    const out = await seep(["sim", "wordcount", "--until", "3", "--out", dir, "--quiet"]);
+    expect(out.stderr).toBe("");
+    expect(out.code).toBe(0);
+    expect(json(join(dir, "summary.json"))).toMatchObject({
+      stalled: false,
+      stalledAtS: null,
+      stoppedAtUntil: true,
+      sinksNotEnded: ["sink#5"],
+    });
+    expect(out.stdout).toMatch(/^stopped at untilS, as asked, before sink#5 ended$/m);
+  });
+
+  it("refuses a scaling its strategy does not support yet, in one line naming both, before any file", async () => {
+    const dir = freshDir();
+    const out = await seep([
+      "sim",
+      "wordcount",
+      "--out",
+      dir,
+      "--set",
+      "faultTolerance.strategy=source-replay",
+      "--set",
+      'scaling.scaleIns=[{"operator":"count","atMs":1000}]',
+    ]);
+    expectOneLineError(
+      out,
+      /^seep: preset wordcount: scaling\.scaleIns under strategy source-replay is not supported yet \(supported: none\)$/,
+    );
+    expect(existsSync(dir)).toBe(false);
+  });
+
   it("refuses a YAML file with an unknown key on one line naming the file and the key's path", async () => {
     const file = fileWith("unknown.yaml", "workload: { name: wordcount }\ncluster: { vmz: 3 }\n");
     const out = await seep(["sim", file, "--out", freshDir()]);

@@ -129,5 +129,13 @@ describe("recovery of a real run from a worker killed with SIGKILL", () => {
     expect(s.recoveries).toEqual([]);
     expect(s.tuplesOut).toBeLessThan(base.tuplesOut);
     expect(s.outputDigest).not.toBe(base.outputDigest);
+    // Worker 1 held split#1 and count#4: sink#5, on worker 2, could not end; the run stalled.
+    expect(s).toMatchObject({
+      stalled: true,
+      stoppedAtUntil: false,
+      sinksNotEnded: ["sink#5"],
+      sinksLost: [],
+    });
+    expect(s.stalledAtS).toBeGreaterThan(KILL_AT_MS / 1000);
   });
 });

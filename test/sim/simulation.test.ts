@@ -73,19 +73,83 @@ describe("Simulation", () => {
       if (r.kind === TraceKind.Deliver && lost.has(r.a))
         expect(r.timeMs).toBeLessThanOrEqual(crashAtMs + maxLinkMs);
     }
-    // The lost instances did work before the crash, and the run still ended.
+    // The lost instances did work before the crash, and the run still ended (stalled).
     expect(records.some((r) => r.kind === TraceKind.Task && lost.has(r.a))).toBe(true);
     expect(summary.tuplesOut).toBeLessThan(simulate().summary.tuplesOut);
   });
 
-  it("stops a runaway run at its bound on steps with a clear error", () => {
-    expect(() => simulate({ maxSteps: 500 })).toThrow(/exceeded its bound of 500 steps/);
+  it("stops a runaway run at its bound on steps, and its summary says it stalled there", () => {
+    const { sim, summary } = simulate({ maxSteps: 500 });
+    expect(summary.events).toBe(500);
+    expect(sim.completed).toBe(false);
+    expect(summary).toMatchObject({
+      stalled: true,
+      stalledAtS: summary.simulatedSeconds,
+      stalledBy: "it reached maxSteps = 500",
+      stoppedAtUntil: false,
+      sinksNotEnded: ["sink#5"],
+    });
   });
 
   it("stops at untilS even when the stream goes on", () => {
     const { summary } = simulate({ untilS: 3 });
     expect(summary.simulatedSeconds).toBeLessThanOrEqual(3);
     expect(summary.tuplesIn).toBeLessThan(3000);
+  });
+});
+
+describe("how a run ended, in its summary", () => {
+  // On 3 VMs, round robin: source#0 on VM 0, split#1 and count#4 on VM 1, split#2 and sink#5 on VM 2.
+  it("a run that finishes by itself neither stalled nor stopped at untilS, and lost no sink", () => {
+    const { sim, summary } = simulate();
+    expect(sim.completed).toBe(true);
+    expect(summary).toMatchObject({
+      stalled: false,
+      stalledAtS: null,
+      stalledBy: null,
+      stoppedAtUntil: false,
+      sinksNotEnded: [],
+      sinksLost: [],
+    });
+  });
+
+  it("under none, a crash upstream of the sink stalls the run where nothing is left to happen", () => {
+    const { sim, summary } = simulate({ faults: [{ type: "crash", vm: 1, atMs: 7000 }] });
+    expect(sim.completed).toBe(false);
+    expect(summary.stalled).toBe(true);
+    expect(summary.stalledAtS).toBe(summary.simulatedSeconds);
+    expect(summary.stalledAtS).toBeGreaterThan(7);
+    expect(summary.stalledBy).toBe("nothing left could happen");
+    expect(summary.sinksNotEnded).toEqual(["sink#5"]);
+    expect(summary.sinksLost).toEqual([]);
+    expect(summary.stoppedAtUntil).toBe(false);
+  });
+
+  it("under none, a crash of the sink's VM finishes the run with that sink lost, not stalled", () => {
+    const { sim, summary } = simulate({ faults: [{ type: "crash", vm: 2, atMs: 7000 }] });
+    expect(sim.completed).toBe(true);
+    expect(summary).toMatchObject({ stalled: false, stalledAtS: null, stoppedAtUntil: false });
+    expect(summary.sinksLost).toEqual(["sink#5"]);
+    expect(summary.sinksNotEnded).toEqual([]);
+  });
+
+  it("a run stopped at untilS is not stalled: it says so, and which sinks had not ended", () => {
+    const { sim, summary } = simulate({ untilS: 3 });
+    expect(sim.completed).toBe(false);
+    expect(summary).toMatchObject({
+      stalled: false,
+      stalledAtS: null,
+      stoppedAtUntil: true,
+      sinksNotEnded: ["sink#5"],
+      sinksLost: [],
+    });
+  });
+
+  it("a stall beats untilS: a run that cannot go on before its untilS stalled", () => {
+    const { summary } = simulate({ untilS: 600, faults: [{ type: "crash", vm: 1, atMs: 7000 }] });
+    expect(summary.stalled).toBe(true);
+    expect(summary.stoppedAtUntil).toBe(false);
+    expect(summary.simulatedSeconds).toBeLessThan(600);
   });
 });
 

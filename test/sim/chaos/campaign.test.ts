@@ -90,6 +90,23 @@ describe("runCampaign", () => {
     expect(runChaos(e, planOf, 17)).toEqual(inCampaign);
   });
 
+  it("counts a run that stalls as hung, as its summary (and seep sim) says: under none, a crash upstream of the sink", () => {
+    // Seed 8 crashes VM 0 (the source and count#3) at 17.9 s: sink#5 never ends.
+    const run = runChaos(experiment("none"), planOf, 8);
+    expect(run.faults).toBe("crash vm0@17866");
+    expect(run.hang).toBe("stalled at 17.9 s");
+    expect(run.error).toBeNull();
+    expect(run.passed).toBe(false);
+  });
+
+  it("reports a failure-free run that stalls, at its bound on steps too, as an error of the run", () => {
+    const run = runChaos({ ...experiment("rsm"), maxSteps: 300 }, planOf, 1);
+    expect(run.passed).toBe(false);
+    expect(run.error).toBe(
+      "the failure-free run stalled at 0.8 s: sink#5 never ended (it reached maxSteps = 300)",
+    );
+  });
+
   it("reports a failure-free run that does not finish as an error of the run", () => {
     const run = runChaos({ ...experiment("rsm"), untilS: 5 }, planOf, 1);
     expect(run.passed).toBe(false);

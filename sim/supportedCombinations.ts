@@ -1,0 +1,76 @@
+// Which reconfigurations work under which fault-tolerance strategies, checked once, up
+// front, wherever an experiment's strategy is final (validation, `seep chaos` after
+// `--strategy`, the simulation's constructor), so that an unsupported combination is one
+// line before any run rather than a failure in the middle of one. Today:
+//
+//   reconfiguration                              asked by                                 strategies
+//   scale out                                    scaling.scaleOuts with factor >= 2       none, rsm
+//   migration                                    scaling.scaleOuts with factor 1          none, rsm
+//   scale out by the policy                      scaling.rules, action scaleOut           none, rsm
+//   scale in                                     scaling.scaleIns                         none
+//   scale in by the policy                       scaling.rules, action scaleIn            none
+//   live state transfer                          scaling.stateTransfer: live              none
+//
+// (The rules count only under `scaling.policy: threshold`.) A strategy other than these
+// keeps marks or snapshots of the old plan that a reconfiguration does not carry over yet.
+// Widening the table is adding a strategy to a row. The real runtime keeps its own guard
+// for callers of CloudRun that skip the CLI (cloud/runScaling.ts): widen it with the table.
+
+import type { FtStrategy } from "../engine/index.js";
+import type { Experiment } from "./experiment.js";
+
+/** One row of the table: a reconfiguration, how an experiment asks for it, and where it works. */
+interface SupportedReconfiguration {
+  /** The setting that asks for it, as the refusal names it. */
+  readonly setting: string;
+  /** Whether `e` asks for it. */
+  readonly asked: (e: Experiment) => boolean;
+  /** The strategies it works under. */
+  readonly strategies: readonly FtStrategy[];
+}
+
+const policyRules = (e: Experiment, action: "scaleOut" | "scaleIn") =>
+  e.scaling.policy === "threshold" && e.scaling.rules.some((r) => r.action === action);
+
+/** The table of the header, in the order a refusal is looked for. */
+export const SUPPORTED_RECONFIGURATIONS: readonly SupportedReconfiguration[] = [
+  {
+    setting: "scaling.scaleOuts",
+    asked: (e) => e.scaling.scaleOuts.some((so) => so.factor >= 2),
+    strategies: ["none", "rsm"],
+  },
+  {
+    setting: "scaling.scaleOuts (a migration, factor 1)",
+    asked: (e) => e.scaling.scaleOuts.some((so) => so.factor === 1),
+    strategies: ["none", "rsm"],
+  },
+  {
+    setting: "scaling.rules (action scaleOut)",
+    asked: (e) => policyRules(e, "scaleOut"),
+    strategies: ["none", "rsm"],
+  },
+  { setting: "scaling.scaleIns", asked: (e) => e.scaling.scaleIns.length > 0, strategies: ["none"] },
+  {
+    setting: "scaling.rules (action scaleIn)",
+    asked: (e) => policyRules(e, "scaleIn"),
+    strategies: ["none"],
+  },
+  {
+    setting: "scaling.stateTransfer: live",
+    asked: (e) => e.scaling.stateTransfer === "live",
+    strategies: ["none"],
+  },
+];
+
+/**
+ * Why `experiment` asks for a reconfiguration its fault-tolerance strategy does not
+ * support yet, in one line naming the setting and the strategy; null when it does not.
+ */
+export function unsupportedCombination(experiment: Experiment): string | null {
+  const strategy = experiment.faultTolerance.strategy;
+  for (const row of SUPPORTED_RECONFIGURATIONS) {
+    if (row.asked(experiment) && !row.strategies.includes(strategy))
+      return `${row.setting} under strategy ${strategy} is not supported yet (supported: ${row.strategies.join(", ")})`;
+  }
+  return null;
+}

@@ -1,0 +1,121 @@
+// A failure during a stopping scale out or a migration under rsm (issue 17): before the
+// cut the reconfiguration is given up and the upstreams resume as they were; from the cut
+// on it is completed without the failed instances, which are recovered in the new plan.
+// Each run is compared with the failure-free run of the same seed. The scale out below
+// pauses at 65 s (its VM is handed out after 5 s) and resumes about 2 ms later; failures
+// are detected 1.5 s after the crash, so crashes near 63.5 s are detected mid-protocol.
+
+import { describe, expect, it } from "vitest";
+import { loadExperiment } from "../../../cli/experimentFile.js";
+import { parseSetting } from "../../../cli/settings.js";
+import { compareOutputs, OutputLog } from "../../../sim/chaos/outputComparison.js";
+import type { Experiment } from "../../../sim/experiment.js";
+import { Simulation } from "../../../sim/simulation.js";
+import { workloadNamed } from "../../../workloads/index.js";
+
+const SEED = 7;
+const planOf = (e: Experiment) => workloadNamed(e.workload.name).plan(e.workload.params, e.seed);
+
+const experiments = new Map<string, Experiment>();
+
+function experiment(factor: number, index: number): Experiment {
+  const key = `${factor}/${index}`;
+  const known = experiments.get(key);
+  if (known !== undefined) return known;
+  const scale = `scaling.scaleOuts=[{"operator":"count","index":${index},"atMs":60000,"factor":${factor}}]`;
+  const sets = ["faultTolerance.strategy=rsm", scale].map(parseSetting);
+  const e = loadExperiment("wordcount", { settings: sets, seed: SEED }).experiment;
+  experiments.set(key, e);
+  return e;
+}
+
+const bases = new Map<Experiment, { log: OutputLog; simulatedSeconds: number }>();
+
+/** The failure-free run of `e`, run once. */
+function baseOf(e: Experiment) {
+  let b = bases.get(e);
+  if (b === undefined) {
+    const log = new OutputLog();
+    const summary = new Simulation({ ...e, faults: [] }, planOf(e), log.add).run();
+    b = { log, simulatedSeconds: summary.simulatedSeconds };
+    bases.set(e, b);
+  }
+  return b;
+}
+
+function crashRun(e: Experiment, vm: number, atMs: number) {
+  const { log: baseLog, simulatedSeconds } = baseOf(e);
+  const log = new OutputLog();
+  const faulty = {
+    ...e,
+    faults: [{ type: "crash", vm, atMs }],
+    untilS: 3 * simulatedSeconds + 120,
+  } as Experiment;
+  const sim = new Simulation(faulty, planOf(faulty), log.add);
+  sim.run();
+  return {
+    ...compareOutputs(baseLog, log),
+    completed: sim.completed,
+    scaleOut: sim.scaleOuts[0],
+    recoveries: sim.failures.length,
+  };
+}
+
+const EXACT = { lost: 0, duplicated: 0, spurious: 0, reordered: 0, completed: true };
+
+describe("a crash during a stopping scale out under rsm ends exact (seed 7)", () => {
+  // VM 3 hosts count#3 (the instance split), VM 1 an upstream and the sink, VM 4 is the new part's.
+  const cases: [string, number, number][] = [
+    ["the instance split, detected while its upstreams pause", 3, 63_500],
+    ["the instance split, detected while it checkpoints", 3, 63_500.6],
+    ["an upstream and the sink, detected while the receivers add the new sender", 1, 65_001.5],
+    ["the new part's VM, before the part is deployed on it", 4, 65_000.5],
+    ["the new part, after it was restored", 4, 65_002],
+    ["an upstream, after the scale out", 1, 66_000],
+  ];
+  for (const [what, vm, atMs] of cases) {
+    it(`${what}: crash of VM ${vm} at ${atMs} ms`, () => {
+      const r = crashRun(experiment(2, 0), vm, atMs);
+      expect(
+        { ...r, scaleOut: undefined, recoveries: undefined },
+        `seed ${SEED}, VM ${vm} at ${atMs}`,
+      ).toEqual({
+        ...EXACT,
+        scaleOut: undefined,
+        recoveries: undefined,
+      });
+    });
+  }
+
+  it("a scale out given up before its cut says why, and never completes", () => {
+    const r = crashRun(experiment(2, 0), 3, 63_500.6);
+    expect(r.scaleOut.refused).toMatch(/^given up while (pausing|checkpointing)/);
+    expect(r.scaleOut.completedAtMs).toBeNull();
+  });
+
+  it("a scale out past its cut completes without the failed instances", () => {
+    const r = crashRun(experiment(2, 0), 1, 65_001.5);
+    expect(r.scaleOut.refused).toBeNull();
+    expect(r.scaleOut.completedAtMs).not.toBeNull();
+  });
+});
+
+describe("a crash during a migration under rsm ends exact (seed 7)", () => {
+  for (const [vm, atMs] of [
+    [4, 65_000.5],
+    [0, 65_001],
+    [1, 63_500.5],
+  ] as const) {
+    it(`crash of VM ${vm} at ${atMs} ms`, () => {
+      const r = crashRun(experiment(1, 1), vm, atMs);
+      expect(
+        { lost: r.lost, duplicated: r.duplicated, completed: r.completed },
+        `seed ${SEED}, VM ${vm}`,
+      ).toEqual({
+        lost: 0,
+        duplicated: 0,
+        completed: true,
+      });
+    });
+  }
+});
