@@ -31,15 +31,16 @@ export function underPlanRouting(
   // Every buffered batch in timestamp order (channels of one edge share its timestamps).
   const batches = own.flatMap((c) => c.batches).sort((a, b) => a.firstSeq - b.firstSeq);
   const lists = new Map<number, Batch[]>();
-  const builder = new BatchBuilder(fieldCount);
+  const builders = routing.receivers.map(() => new BatchBuilder(fieldCount));
   for (const b of batches) {
-    for (const r of routing.receivers) {
-      for (let i = 0; i < b.length; i++)
-        if (ownerOf(router, b.keys[i]) === r) builder.pushFrom(b, i, b.seqs[i]);
-      if (builder.length === 0) continue;
+    // One pass per batch: each tuple to its owner's builder, then one batch per owner.
+    for (let i = 0; i < b.length; i++) builders[router.slotOf(b.keys[i])].pushFrom(b, i, b.seqs[i]);
+    for (let slot = 0; slot < builders.length; slot++) {
+      if (builders[slot].length === 0) continue;
+      const r = routing.receivers[slot];
       const list = lists.get(r) ?? [];
       const prev = list.length === 0 ? b.prevSeq : list[list.length - 1].lastSeq;
-      list.push(builder.build(b.watermarkMs, Math.min(prev, b.prevSeq)));
+      list.push(builders[slot].build(b.watermarkMs, Math.min(prev, b.prevSeq)));
       lists.set(r, list);
     }
   }

@@ -276,19 +276,23 @@ export class Simulation {
     };
   }
 
-  /** Instances deployed to a VM that had crashed: the coordinator learns it as a failure. */
-  private deployFailed(ids: readonly number[]): void {
-    const nowMs = this.env.nowMs();
+  /**
+   * Instances failed at `failedAtMs` (their VM crashed, or a deploy to a crashed VM failed).
+   * Under `none` the coordinator counts them lost at once; otherwise it learns of the
+   * failure when the VM's heartbeats have been missed.
+   */
+  private instancesFailed(ids: readonly number[], failedAtMs: number): void {
     const ft = this.experiment.faultTolerance;
     if (ft.strategy === "none") {
-      this.coordinator?.instancesFailed(ids, nowMs);
+      this.coordinator?.instancesFailed(ids, failedAtMs);
       return;
     }
+    if (ids.length === 0) return;
     this.pendingDetections++;
     this.env.schedule(ft.detectionMs, () => {
       this.pendingDetections--;
       this.trace.record(TraceKind.FailureDetected, this.env.nowMs(), ids.length, 0, 0, 0);
-      this.coordinator?.instancesFailed(ids, nowMs);
+      this.coordinator?.instancesFailed(ids, failedAtMs);
     });
   }
 
@@ -300,17 +304,7 @@ export class Simulation {
     const lost = this.runtime.crash(vm);
     for (const h of lost) this.trace.record(TraceKind.InstanceLost, nowMs, h.instance.id, id, 0, 0);
     const ids = lost.map((h) => h.instance.id);
-    const ft = this.experiment.faultTolerance;
-    if (ft.strategy === "none") this.coordinator?.instancesFailed(ids, nowMs);
-    else if (ids.length > 0) {
-      // The coordinator learns of the failure when the VM's heartbeats have been missed.
-      this.pendingDetections++;
-      this.env.schedule(ft.detectionMs, () => {
-        this.pendingDetections--;
-        this.trace.record(TraceKind.FailureDetected, this.env.nowMs(), ids.length, 0, 0, 0);
-        this.coordinator?.instancesFailed(ids, nowMs);
-      });
-    }
+    this.instancesFailed(ids, nowMs);
     this.failures.push({
       vm: id,
       failedAtMs: nowMs,
@@ -472,7 +466,11 @@ export class Simulation {
             if (old !== undefined) old.alive = false;
           }
           place(specs.filter((s) => !dead.includes(s)));
-          if (dead.length > 0) this.deployFailed(dead.map((s) => s.id));
+          if (dead.length > 0)
+            this.instancesFailed(
+              dead.map((s) => s.id),
+              this.env.nowMs(),
+            );
           this.afterDeployCalls(2, () => onDeployed(specs));
           return;
         }
