@@ -178,13 +178,13 @@ export class RunScaling {
 
   /**
    * A scheduled scale out is due: split (or, factor 1, migrate) the instance it names, as
-   * the plan stands now. One under way makes it wait; a refusal stops the run.
+   * the plan stands now. One under way (or a recovery) makes it wait; a refusal stops the run.
    */
   private scaleOut(so: ScheduledScaleOut): void {
     const spec = this.due(so, "scale out", 0);
     if (spec === null) return;
     const scaling = this.host.coordinator.scaling!;
-    if (scaling.busy) {
+    if (scaling.busy || this.host.coordinator.recovering) {
       this.host.clock.schedule(RETRY_MS, () => this.scaleOut(so));
       return;
     }
@@ -200,7 +200,7 @@ export class RunScaling {
     const y = x === null ? null : this.due(si, "scale in", 1);
     if (x === null || y === null) return;
     const scaling = this.host.coordinator.scaling!;
-    if (scaling.busy) {
+    if (scaling.busy || this.host.coordinator.recovering) {
       this.host.clock.schedule(RETRY_MS, () => this.scaleIn(si));
       return;
     }

@@ -28,21 +28,28 @@ export function underPlanRouting(
     return { position: { ...position, routing }, buffered: [...others, ...own] };
   }
   const router = new Router(routing);
-  // Every buffered batch in timestamp order (channels of one edge share its timestamps).
-  const batches = own.flatMap((c) => c.batches).sort((a, b) => a.firstSeq - b.firstSeq);
-  const lists = new Map<number, Batch[]>();
+  // Every buffered tuple in timestamp order (channels of one edge share its timestamps,
+  // and their batches interleave), each to its owner's builder: one batch per owner.
+  const batches = own.flatMap((c) => c.batches);
+  const at: { readonly seq: number; readonly b: number; readonly i: number }[] = [];
+  for (let b = 0; b < batches.length; b++)
+    for (let i = 0; i < batches[b].length; i++) at.push({ seq: batches[b].seqs[i], b, i });
+  at.sort((x, y) => x.seq - y.seq);
   const builders = routing.receivers.map(() => new BatchBuilder(fieldCount));
-  for (const b of batches) {
-    // One pass per batch: each tuple to its owner's builder, then one batch per owner.
-    for (let i = 0; i < b.length; i++) builders[router.slotOf(b.keys[i])].pushFrom(b, i, b.seqs[i]);
-    for (let slot = 0; slot < builders.length; slot++) {
-      if (builders[slot].length === 0) continue;
-      const r = routing.receivers[slot];
-      const list = lists.get(r) ?? [];
-      const prev = list.length === 0 ? b.prevSeq : list[list.length - 1].lastSeq;
-      list.push(builders[slot].build(b.watermarkMs, Math.min(prev, b.prevSeq)));
-      lists.set(r, list);
-    }
+  // The watermark of the batch each owner's last tuple came from (its sender's event time then).
+  const watermarks = routing.receivers.map(() => Number.NEGATIVE_INFINITY);
+  for (const { b, i } of at) {
+    const slot = router.slotOf(batches[b].keys[i]);
+    builders[slot].pushFrom(batches[b], i, batches[b].seqs[i]);
+    watermarks[slot] = batches[b].watermarkMs;
+  }
+  // Each moved-to channel names as predecessor where the earliest buffer began: its
+  // receiver drops what it has, and sees no gap that is not there.
+  const prevSeq = Math.min(...own.filter((c) => c.batches.length > 0).map((c) => c.batches[0].prevSeq));
+  const lists = new Map<number, Batch[]>();
+  for (let slot = 0; slot < builders.length; slot++) {
+    if (builders[slot].length === 0) continue;
+    lists.set(routing.receivers[slot], [builders[slot].build(watermarks[slot], prevSeq)]);
   }
   // Each channel goes on from its last buffered tuple now (a tuple moved away is not on it
   // any more); a channel whose tuples all moved away, from where its buffer began.

@@ -365,7 +365,7 @@ export class Simulation {
       throw new ExperimentError(
         `scaling.scaleIns: "${si.operator}" has no instances ${si.index} and ${si.index + 1}`,
       );
-    if (c.scaling!.busy) {
+    if (c.scaling!.busy || c.recovering) {
       this.env.schedule(SCALE_OUT_RETRY_MS, () => this.scaleIn(si));
       return;
     }
@@ -382,8 +382,8 @@ export class Simulation {
     const spec = instancesOf(c.plan, op.id)[so.index];
     if (spec === undefined)
       throw new ExperimentError(`scaling.scaleOuts: "${so.operator}" has no instance ${so.index}`);
-    if (c.scaling!.busy) {
-      // One scale out at a time: this one waits for the one under way.
+    if (c.scaling!.busy || c.recovering) {
+      // One reconfiguration at a time: this one waits for the one (or the recovery) under way.
       this.env.schedule(SCALE_OUT_RETRY_MS, () => this.scaleOut(so));
       return;
     }

@@ -101,8 +101,14 @@ export abstract class PerInstanceBackups implements RecoveryStrategy {
     return forced || this.run.backups.unrecoverable(id);
   }
 
+  /**
+   * A rolled-back instance restarts from its initial state and forgets its backup: that
+   * checkpoint's buffers were trimmed for downstreams that have rolled back with it, so it
+   * could not replay what they now ask for. Its next checkpoint protects it again.
+   */
   restore(id: number, rolledBack: boolean): void {
     const b = this.run.backups.get(id);
+    if (rolledBack) this.run.backups.delete(id);
     if (b === undefined || rolledBack) rewind(this.run, id);
     else this.restoreFrom(id, b);
   }
