@@ -82,7 +82,8 @@ describe("workerBootScript", () => {
       expect(statSync(join(dir, "secrets", "token")).mode & 0o777).toBe(0o600);
       expect(statSync(join(dir, "secrets")).mode & 0o777).toBe(0o700);
       writeFileSync(join(dir, "release"), "");
-      await until(() => existsSync(join(dir, "powered-off")));
+      // The fake shutdown creates the file before it writes the line: wait for the line.
+      await until(() => wholeLine(join(dir, "powered-off")));
       expect(readFileSync(join(dir, "powered-off"), "utf8")).toBe("shutdown -h now\n");
       await until(() => readFileSync(log, "utf8").includes("powering off"));
       expect(readFileSync(log, "utf8")).toContain("seep worker exited with status 3: powering off");
