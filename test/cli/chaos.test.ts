@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { SMALL_WORD_COUNT } from "../sim/chaos/smallWordCount.js";
 import { type Outcome, seep } from "./spawnSeep.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "seep-chaos-test-"));
@@ -17,13 +18,7 @@ writeFileSync(
   experimentFile,
   JSON.stringify({
     name: "wc-chaos",
-    workload: {
-      name: "wordcount",
-      params: { lines: 4000, lineIntervalMs: 5, windowSizeMs: 2000, parallelism: 2 },
-    },
-    cluster: { vms: 3 },
-    fidelity: { batchSize: 256, sourcePollMs: 50 },
-    pool: { handoutMs: 1000 },
+    ...SMALL_WORD_COUNT,
     faultTolerance: { strategy: "rsm", checkpointIntervalMs: 2000, detectionMs: 500 },
   }),
 );

@@ -28,6 +28,7 @@ import {
 import { type Experiment, parseExperiment } from "../../sim/experiment.js";
 import { PRESETS, presetNames, Simulation, StepLimitError } from "../../sim/index.js";
 import { workloadNamed } from "../../workloads/index.js";
+import { SMALL_WORD_COUNT } from "../sim/chaos/smallWordCount.js";
 
 const RECORD = join(import.meta.dirname, "reconfigurations.json");
 const WRITE = process.env.GOLDEN_WRITE === "1";
@@ -73,13 +74,7 @@ function wordCount(over: Record<string, unknown>, seed = 1): Experiment {
     {
       name: "golden-wc",
       seed,
-      workload: {
-        name: "wordcount",
-        params: { lines: 4000, lineIntervalMs: 5, windowSizeMs: 2000, parallelism: 2 },
-      },
-      cluster: { vms: 3 },
-      fidelity: { batchSize: 256, sourcePollMs: 50 },
-      pool: { handoutMs: 1000 },
+      ...SMALL_WORD_COUNT,
       ...over,
     },
     "golden",

@@ -4,19 +4,14 @@ import { FAULT_KINDS } from "../../../sim/chaos/faultSchedule.js";
 import { formatRunTable, runTableCsv } from "../../../sim/chaos/runTable.js";
 import { type Experiment, parseExperiment } from "../../../sim/experiment.js";
 import { workloadNamed } from "../../../workloads/index.js";
+import { SMALL_WORD_COUNT } from "./smallWordCount.js";
 
 /** A small word count of 20 s that recovers in about 1.5 s (quick detection and handout). */
 function experiment(strategy: string): Experiment {
   return parseExperiment(
     {
       name: "wc-chaos",
-      workload: {
-        name: "wordcount",
-        params: { lines: 4000, lineIntervalMs: 5, windowSizeMs: 2000, parallelism: 2 },
-      },
-      cluster: { vms: 3 },
-      fidelity: { batchSize: 256, sourcePollMs: 50 },
-      pool: { handoutMs: 1000 },
+      ...SMALL_WORD_COUNT,
       faultTolerance: { strategy, checkpointIntervalMs: 2000, detectionMs: 500 },
     },
     "test",
