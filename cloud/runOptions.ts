@@ -17,6 +17,7 @@ import type { CodecOf } from "./controlWire.js";
 import {
   checkRunScaling,
   type RunScalingOptions,
+  ScaleOutError,
   type ScheduledScaleIn,
   type ScheduledScaleOut,
 } from "./runScaling.js";
@@ -126,6 +127,13 @@ export function checkRunOptions(o: CloudRunOptions, strategy: string): void {
   if ((o.kills?.length ?? 0) > 0 && o.pool.kill === undefined)
     throw new RangeError(`the ${o.poolKind} pool cannot kill workers`);
   checkRunScaling(scalingOf(o), o.plan, strategy);
+  // The simulator runs live transfer under rsm (the retired instance lingers for its
+  // receivers' replays, a given-up one's new instances are discarded); the workers' wire
+  // and pools do not carry either yet.
+  if (o.stateTransfer === "live" && strategy !== "none" && isElastic(o))
+    throw new ScaleOutError(
+      `live state transfer on real workers works with strategy none only so far, not ${strategy}`,
+    );
 }
 
 /** The run's scalings: the scheduled scale outs and scale ins, and the threshold policy (null: none). */

@@ -6,6 +6,7 @@
 import type { Batch } from "./batch.js";
 import type { ChannelPosition } from "./channelPosition.js";
 import { type KeyGroupRange, mergeRanges } from "./keyGroups.js";
+import type { SuppressionCut } from "./outputSuppression.js";
 import type { RoutingState } from "./router.js";
 import { StateSnapshot } from "./stateSnapshot.js";
 
@@ -58,6 +59,11 @@ export interface Checkpoint<V = unknown> {
    * depended only on processed tuples with event times at or after it.
    */
   readonly horizonMs?: number;
+  /**
+   * The output the instance still suppresses (it took over keys another instance had
+   * processed up to these cuts: a live scale out, a parallel recovery); restored with it.
+   */
+  readonly suppression?: readonly SuppressionCut[];
 }
 
 /** The input positions and event time of a checkpoint, as one comparable string. */

@@ -16,6 +16,7 @@ import type { Batch } from "./batch.js";
 import { decodeBatch, encodeBatch } from "./batchCodec.js";
 import type { BufferedChannel, ChannelPosition, Checkpoint, OutputPosition } from "./checkpoint.js";
 import { KeyGroupRange, mergeRanges } from "./keyGroups.js";
+import type { SuppressionCut } from "./outputSuppression.js";
 import { ROUTING_CONTRACTS, type RoutingContract, type RoutingState } from "./router.js";
 import { decodeFloat, encodeFloat, JSON_STATE_CODEC, type StateCodec } from "./stateCodec.js";
 import { StateSnapshot } from "./stateSnapshot.js";
@@ -42,6 +43,8 @@ interface Header {
   readonly ended: boolean;
   /** Marks only (upstream backup). */
   readonly horizonMs?: number | string;
+  /** Output suppression cuts still in force: [edge, receiver, inputs as above, watermarkMs]. */
+  readonly suppression?: [number | null, number | null, Header["inputs"], number | string][];
 }
 
 function fail(what: string): never {
@@ -205,6 +208,16 @@ function headerOf(cp: Checkpoint): Header {
     watermarkMs: encodeFloat(cp.watermarkMs),
     ended: cp.ended,
     ...(cp.horizonMs === undefined ? {} : { horizonMs: encodeFloat(cp.horizonMs) }),
+    ...(cp.suppression === undefined
+      ? {}
+      : {
+          suppression: cp.suppression.map((c) => [
+            c.edge,
+            c.receiver,
+            c.processed.map((p) => [p.edge, p.sender, encodeFloat(p.seq), encodeFloat(p.watermarkMs)]),
+            encodeFloat(c.watermarkMs),
+          ]),
+        }),
   };
 }
 
@@ -371,7 +384,29 @@ export function decodeCheckpoint(
     watermarkMs: float(h.watermarkMs, "watermarkMs"),
     ended: h.ended,
     ...(h.horizonMs === undefined ? {} : { horizonMs: float(h.horizonMs, "horizonMs") }),
+    ...(h.suppression === undefined ? {} : { suppression: suppressionOf(h.suppression) }),
   };
+}
+
+function suppressionOf(json: unknown): SuppressionCut[] {
+  if (!Array.isArray(json)) fail("header field suppression must be an array");
+  return json.map((c: unknown): SuppressionCut => {
+    const nullableInt = (v: unknown) => v === null || isInt(v);
+    if (
+      !Array.isArray(c) ||
+      c.length !== 4 ||
+      !nullableInt(c[0]) ||
+      !nullableInt(c[1]) ||
+      !Array.isArray(c[2])
+    )
+      fail("a suppression cut must be [edge, receiver, inputs, watermarkMs]");
+    return {
+      edge: c[0] as number | null,
+      receiver: c[1] as number | null,
+      processed: (c[2] as unknown[]).map(inputOf),
+      watermarkMs: float(c[3], "suppression watermark"),
+    };
+  });
 }
 
 /** Bytes of a checkpoint once encoded (encodes it). */

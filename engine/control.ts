@@ -75,8 +75,14 @@ export type ControlMessage =
   /**
    * Scale in, or a live scale out: this instance's keys are taken over by others; send what
    * was emitted, end every output stream and stop; reply `retired` with what it processed.
+   * With `linger` (a live scale out under a recovering strategy) stay finished, serving
+   * replays and acks, until a plain `retire`.
    */
-  | { readonly type: "retire"; readonly received?: readonly ChannelPosition[] }
+  | {
+      readonly type: "retire";
+      readonly received?: readonly ChannelPosition[];
+      readonly linger?: boolean;
+    }
   /**
    * Live scale out, to a new instance restored from the splitting instance's earlier
    * checkpoint. Pending (`processed` null): that instance still owns the keys, so every
@@ -198,12 +204,16 @@ export type ControlReply =
       readonly edge: number;
       readonly sender: number;
     }
-  /** Retired: `processed`, per input channel, the last tuple it processed; `watermarkMs`, its event time. */
+  /**
+   * Retired: `processed`, per input channel, the last tuple it processed; `watermarkMs`, its
+   * event time; `lingering`, it still serves replays (its host stays).
+   */
   | {
       readonly type: "retired";
       readonly instance: number;
       readonly processed: readonly ChannelPosition[];
       readonly watermarkMs: number;
+      readonly lingering?: boolean;
     }
   | { readonly type: "stopped"; readonly instance: number }
   /** Shadowing began on `edge`: the last tuple and the watermark sent to the instance shadowed. */

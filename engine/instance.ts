@@ -308,13 +308,24 @@ export class Instance<V = unknown> {
     for (const p of this.protocols.started) p.started();
   }
 
-  /** End every output stream and stop; tell the coordinator what was processed. */
-  private retire(): void {
+  /**
+   * End every output stream and stop; tell the coordinator what was processed. A lingering
+   * instance (a live scale out under a recovering strategy) stays finished instead, serving
+   * its receivers' replays and acks until the coordinator retires it for good.
+   */
+  private retire(linger = false): LifecycleState {
     this.flush();
     this.outputs.end();
-    this.lifecycle = "stopped";
+    this.lifecycle = linger ? "finished" : "stopped";
     const processed = this.inputs.channels.positions();
-    this.tell({ type: "retired", instance: this.id, processed, watermarkMs: this.ctx.eventTimeMs });
+    this.tell({
+      type: "retired",
+      instance: this.id,
+      processed,
+      watermarkMs: this.ctx.eventTimeMs,
+      ...(linger ? { lingering: true } : {}),
+    });
+    return this.lifecycle;
   }
 
   /**
@@ -348,6 +359,7 @@ export class Instance<V = unknown> {
     if (this.isSource) (this.logic as Source<V>).seek(cp.sourcePosition);
     this.ctx.eventTimeMs = cp.watermarkMs;
     this.ended = cp.ended;
+    this.suppression = cp.suppression === undefined ? null : new OutputSuppression(cp.suppression);
   }
 
   /** Send the coordinator a reply. */
@@ -383,8 +395,9 @@ export class Instance<V = unknown> {
       suppressOutput: (cuts) => {
         this.suppression = new OutputSuppression(cuts);
       },
+      suppression: () => this.suppression?.given,
       holdProcessedAcks: () => this.acks.hold(),
-      retire: () => this.retire(),
+      retire: (linger) => this.retire(linger),
     };
   }
 }

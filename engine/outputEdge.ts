@@ -302,7 +302,17 @@ export class OutputEdge {
     this.builders = this.router.receivers.map(() => new BatchBuilder(this.fieldCount));
     this.shadowing = null;
     if (resumeFrom !== undefined) this.resplit(new Map(resumeFrom));
+    // A shadow the new routing does not name (a live scale out given up) is forgotten.
+    for (const r of this.shadowed) if (!this.router.receivers.includes(r)) this.forget(r);
     this.shadowed.clear();
+  }
+
+  /** Forget the channel to `receiver`: its buffer and positions. */
+  private forget(receiver: number): void {
+    this.buffers.delete(receiver);
+    this.lastSeqTo.delete(receiver);
+    this.sentSeq.delete(receiver);
+    this.sentWatermark.delete(receiver);
   }
 
   /**
@@ -346,17 +356,19 @@ export class OutputEdge {
       this.sentWatermark.delete(r);
     }
     for (const receiver of targets) {
-      // A shadow's channel goes on from what it was sent as a shadow.
-      const from = this.shadowed.has(receiver) ? (this.sentSeq.get(receiver) ?? start) : start;
-      let last = from;
+      // A shadow's channel goes on from what it was sent as a shadow; what it keeps of that
+      // (from its own listed position: a recovering strategy's rewind base) stays buffered.
+      const shadowSent = this.shadowed.has(receiver) ? this.sentSeq.get(receiver) : undefined;
+      const prev = shadowSent === undefined ? start : Math.min(shadowSent, from.get(receiver) ?? shadowSent);
+      let last = shadowSent ?? start;
       const b = builders.get(receiver);
       if (b !== undefined && b.length > 0) {
-        const rebuilt = b.build(watermarks.get(receiver)!, from);
+        const rebuilt = b.build(watermarks.get(receiver)!, prev);
         this.bufferOf(receiver).append(rebuilt);
         last = rebuilt.lastSeq;
       }
       this.lastSeqTo.set(receiver, last);
-      this.sentSeq.set(receiver, from);
+      this.sentSeq.set(receiver, shadowSent ?? start);
     }
   }
 
@@ -365,9 +377,11 @@ export class OutputEdge {
     for (const r of this.router.receivers) this.sendWatermark(transport, r, Number.POSITIVE_INFINITY);
   }
 
-  /** Per receiver, the timestamp of the last tuple transmitted (not held) on its channel. */
+  /** Per receiver (and shadow), the timestamp of the last tuple transmitted (not held) on its channel. */
   transmitted(): [number, number][] {
-    return this.router.receivers.map((r) => [r, this.sentSeq.get(r) ?? 0]);
+    const out: [number, number][] = this.router.receivers.map((r) => [r, this.sentSeq.get(r) ?? 0]);
+    for (const r of this.shadowed) out.push([r, this.sentSeq.get(r) ?? 0]);
+    return out;
   }
 
   /** The instances this edge sends to. */

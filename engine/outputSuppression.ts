@@ -51,7 +51,11 @@ export class OutputSuppression {
   /** The latest cut event time: firings past it are never suppressed. */
   readonly lastWatermarkMs: number;
 
+  /** The cuts as given (a checkpoint keeps them). */
+  readonly given: readonly SuppressionCut[];
+
   constructor(cuts: readonly SuppressionCut[]) {
+    this.given = cuts;
     this.cuts = cuts.map((c) => ({
       edge: c.edge,
       receiver: c.receiver,

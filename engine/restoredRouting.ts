@@ -6,6 +6,9 @@
 // receiver's channel is re-linked (a batch names its predecessor) so that no receiver sees
 // a gap that is not there.
 //
+// A live scale out's shadows hold copies of tuples their instance's channel holds too (same
+// timestamps): each tuple moves once.
+//
 // Invariant: no tuple reaches a receiver that does not own its key group; a receiver
 // drops what it has already (timestamps at or below its position), so tuples moved to a
 // receiver that took them over at a cut after the checkpoint are harmless.
@@ -38,7 +41,11 @@ export function underPlanRouting(
   const builders = routing.receivers.map(() => new BatchBuilder(fieldCount));
   // The watermark of the batch each owner's last tuple came from (its sender's event time then).
   const watermarks = routing.receivers.map(() => Number.NEGATIVE_INFINITY);
-  for (const { b, i } of at) {
+  let last = Number.NaN;
+  for (const { seq, b, i } of at) {
+    // A live scale out's shadow holds copies of what its instance was sent: one of each.
+    if (seq === last) continue;
+    last = seq;
     const slot = router.slotOf(batches[b].keys[i]);
     builders[slot].pushFrom(batches[b], i, batches[b].seqs[i]);
     watermarks[slot] = batches[b].watermarkMs;

@@ -242,7 +242,9 @@ export class Simulation {
   private onReply(reply: ControlReply): void {
     this.coordinator?.handleReply(reply);
     if (reply.type === "retired") {
-      // Merged away by a scale in: its host goes, and its VM too when nothing else runs there.
+      // Merged away by a scale in, or split by a live scale out: its host goes, and its VM
+      // too when nothing else runs there (a lingering one stays until retired for good).
+      if (reply.lingering === true) return;
       const host = this.runtime.host(reply.instance);
       if (host === undefined) return;
       host.alive = false;
@@ -488,6 +490,12 @@ export class Simulation {
         const vm = forMigration ? null : (this.elasticity?.placeNewInstance() ?? null);
         if (vm === null) this.pool.acquire((v) => this.afterDeployCalls(1, () => onReady(v.id)));
         else onReady(vm);
+      },
+      discard: (ids) => {
+        for (const id of ids) {
+          const host = this.runtime.host(id);
+          if (host !== undefined) host.alive = false;
+        }
       },
       unreserve: (id) => {
         const vm = this.pool.vm(id);

@@ -9,7 +9,7 @@
 //   scale out by the policy                      scaling.rules, action scaleOut           none, rsm
 //   scale in                                     scaling.scaleIns                         none
 //   scale in by the policy                       scaling.rules, action scaleIn            none
-//   live state transfer                          scaling.stateTransfer: live              none
+//   live state transfer                          scaling.stateTransfer: live              none, rsm
 //
 // (The rules count only under `scaling.policy: threshold`.) A strategy other than these
 // keeps marks or snapshots of the old plan that a reconfiguration does not carry over yet.
@@ -58,7 +58,7 @@ export const SUPPORTED_RECONFIGURATIONS: readonly SupportedReconfiguration[] = [
   {
     setting: "scaling.stateTransfer: live",
     asked: (e) => e.scaling.stateTransfer === "live",
-    strategies: ["none"],
+    strategies: ["none", "rsm"],
   },
 ];
 

@@ -4,7 +4,9 @@
 //
 //   acquire     a VM per part is reserved (every part goes to a VM of its own: X retires)
 //   snapshot    X checkpoints copy-on-write while it runs and stops acking what it
-//               processed, so its upstreams keep every tuple after the checkpoint
+//               processed, so its upstreams keep every tuple after the checkpoint; under
+//               a recovering strategy X takes no periodic checkpoint from now on (frozen),
+//               so no backup of X trims what the new instances are still to be sent
 //   predeploy   the checkpoint's parts go to new instances (fresh ids, as new senders)
 //   shadow      each upstream sends them copies, split by key, of what it sent X after
 //               the checkpoint and of everything it sends X from then on
@@ -13,26 +15,37 @@
 //   pause       the upstreams hold their output and say what they had sent to X
 //   senders     X's downstreams expect the new senders
 //   retire      X retires once it has what was sent before the pause, saying what it
-//               processed and its event time: the new instances emit only past that
+//               processed and its event time: the new instances emit only past that.
+//               Under a recovering strategy X lingers (finished, serving replays and acks)
+//               until every receiver's backup covers the end of its streams, since a
+//               receiver restored from an older backup asks X to replay
 //   take over   the new instances learn that cut and say so (they are running already:
 //               output an upstream sent them before they knew it would be taken for the
 //               backlog, its output suppressed and lost, on a real network where data and
-//               control travel different paths)
+//               control travel different paths). Under a recovering strategy each one's
+//               backup is its part with that cut (a checkpoint keeps its suppression), and
+//               its upstreams keep what they copied to it since the snapshot, so it can be
+//               restored from there until its first checkpoint
 //   hand over   the new instances take X's place in the plan; the upstreams re-slice,
 //               send them what they held during the pause, and resume
 //
 // Invariant: each new instance's output starts exactly after X's last output (X's cut, by
 // input position and event time), so the output is the output of a run without the scale
-// out. Under strategy none only (the upstreams' buffers must not be trimmed by
-// checkpoints), with a runtime that reserves VMs; operators that align their inputs are
-// split the stopping way.
+// out. A failure before X has retired gives the scale out up: the shadows are forgotten
+// upstream, the receivers drop the new senders, the new instances and their VMs go, the
+// paused upstreams resume, and the recovery works on the plan as it was (X is restored
+// from its last backup, which nothing has trimmed past since the snapshot). From X's
+// retirement on it completes without the failed instances, recovered in the new plan.
+// Needs a runtime that reserves VMs; operators that align their inputs are split the
+// stopping way.
 
 import type { ChannelPosition, Checkpoint } from "../checkpoint.js";
 import { asNewInstancePart, partition } from "../checkpoint.js";
-import { type ControlReply, UnsupportedScenario } from "../control.js";
+import type { ControlReply } from "../control.js";
 import { splitRange } from "../keyGroups.js";
 import { type InstanceSpec, routingOf, withInstances } from "../physicalPlan.js";
 import { rerouteAndResume } from "../reconfiguration/reroute.js";
+import { outputChannelsOf, replaceSender } from "../reconfiguration/senders.js";
 import { AwaitingEach, Collecting, type Step } from "../reconfiguration/stepMachine.js";
 import { type SentPosition, sentTo } from "../reconfiguration/upstreamPause.js";
 import { AcquiringVms, VmReservation } from "../reconfiguration/vmReservation.js";
@@ -43,6 +56,14 @@ import { AddingSenders } from "./scalingSteps.js";
 export class LiveScaleOut extends Scaling {
   private readonly reservation: VmReservation;
   private specs: InstanceSpec[] = [];
+  /** The snapshot's parts, by new instance (a recovering strategy's rewind base for each). */
+  private parts: Checkpoint[] = [];
+  /** How far it got: what a give-up undoes. */
+  private deployed = false;
+  private shadowed = false;
+  private paused = false;
+  private added = false;
+  private retired = false;
 
   constructor(
     ctx: ScalingContext,
@@ -57,16 +78,51 @@ export class LiveScaleOut extends Scaling {
     return this.reservation;
   }
 
-  /** A failure while it waits for its VMs gives it up; after that, recovering it is not built yet. */
+  /**
+   * A failure before X retired gives the scale out up (returns true: the recovery works on
+   * the plan as it was), but one of another instance while X retires, which it waits out;
+   * from X's retirement on the scale out completes without the failed instances.
+   */
   override failed(ids: ReadonlySet<number>): boolean {
-    if (this.machine.step?.name === "acquiring") return super.failed(ids);
-    throw new UnsupportedScenario(
-      `instances ${[...ids].join(", ")} failed during a live scale out (${this.machine.step?.name}), which recovery does not handle yet`,
-    );
+    const step = this.machine.step?.name;
+    if (step === "acquiring") return super.failed(ids);
+    if (!this.retired && (step !== "retiring" || ids.has(this.spec.id))) {
+      this.giveUpLive(ids, step ?? "?");
+      return true;
+    }
+    this.machine.lost(ids);
+    return false;
+  }
+
+  /** Undo what was done: shadows, new senders, new instances, the pause, the freeze. */
+  private giveUpLive(ids: ReadonlySet<number>, step: string): void {
+    const { link, plan } = this.ctx;
+    const current = plan.current;
+    const news = this.specs.map((s) => s.id);
+    if (this.added)
+      for (const c of outputChannelsOf(current, this.spec))
+        if (!ids.has(c.receiver)) for (const s of news) replaceSender(link, c, s, []);
+    for (const u of this.upstreams) {
+      if (ids.has(u)) continue;
+      if (this.shadowed) {
+        // The routing as it is: the shadows it does not name are forgotten.
+        const uspec = plan.spec(u);
+        for (const e of current.logical.edges.filter((e) => e.to === this.spec.operator))
+          link.sendControl(u, { type: "reroute", edge: e.id, routing: routingOf(current, e, uspec) });
+      }
+      if (this.paused) link.sendControl(u, { type: "resume" });
+    }
+    if (this.deployed) link.discard?.(news);
+    this.ctx.hooks.thaw?.([this.spec.id]);
+    this.machine.go(null);
+    this.record.refused = `given up while ${step}: instances ${[...ids].join(", ")} failed`;
+    this.reservation.giveUp((vm) => link.unreserve?.(vm));
+    this.ctx.finished(this);
   }
 
   start(): void {
     const snapshot = new Snapshotting(this.ctx, this.spec.id, this.checkpointId, (cp) => this.predeploy(cp));
+    snapshot.entering = () => this.ctx.hooks.freeze?.([this.spec.id]);
     this.machine.go(new AcquiringVms(this.reservation, () => this.machine.go(snapshot)));
   }
 
@@ -74,6 +130,8 @@ export class LiveScaleOut extends Scaling {
   private predeploy(cp: Checkpoint): void {
     const ranges = splitRange(this.spec.range, this.factor);
     const parts = partition(cp, ranges).map(asNewInstancePart);
+    this.parts = parts;
+    this.deployed = true;
     const first = this.ctx.ids.take(this.ctx.plan.current, this.factor);
     const vms = this.reservation.vms;
     this.specs = ranges.map((range, i) => ({ ...this.spec, id: first + i, range, vm: vms[i] }));
@@ -91,6 +149,7 @@ export class LiveScaleOut extends Scaling {
   /** Each upstream sends the new instances copies of what X was sent after the checkpoint, and from now on. */
   private shadow(cp: Checkpoint): void {
     const then = (shadowed: ChannelPosition[]) => this.catchUp(shadowed);
+    this.shadowed = true;
     this.machine.go(shadowing(this.ctx, this.spec, this.specs, this.upstreams, cp, then));
   }
 
@@ -113,6 +172,7 @@ export class LiveScaleOut extends Scaling {
 
   /** The upstreams pause: the hand-over begins. */
   private pause(): void {
+    this.paused = true;
     this.machine.go(this.pausing([this.spec.id], (sent) => this.addSenders(sent)));
   }
 
@@ -121,14 +181,17 @@ export class LiveScaleOut extends Scaling {
     const plan = this.ctx.plan;
     const x = plan.spec(this.spec.id);
     const retire = () => this.retire(sent);
+    this.added = true;
     this.machine.go(new AddingSenders(this.ctx.link, () => plan.current, x, this.specs, retire));
   }
 
   /** X hands over once what the upstreams sent it before the pause is in. */
   private retire(sent: readonly SentPosition[]): void {
-    const retiring = new Retiring(this.ctx, this.spec.id, sent, (processed, watermarkMs) =>
-      this.takeOver(processed, watermarkMs, sent),
-    );
+    const linger = this.ctx.hooks.keepsBackups === true;
+    const retiring = new Retiring(this.ctx, this.spec.id, sent, linger, (processed, watermarkMs) => {
+      this.retired = true;
+      this.takeOver(processed, watermarkMs, sent);
+    });
     this.machine.go(retiring);
   }
 
@@ -138,6 +201,12 @@ export class LiveScaleOut extends Scaling {
     watermarkMs: number,
     sent: readonly SentPosition[],
   ): void {
+    if (this.ctx.hooks.keepsBackups === true) {
+      // Each new instance's rewind base: its part, suppressing up to X's cut.
+      const suppression = [{ edge: null, receiver: null, processed, watermarkMs }];
+      for (const [i, s] of this.specs.entries())
+        this.ctx.hooks.restored?.({ ...this.parts[i], suppression }, s);
+    }
     const send = () => {
       for (const s of this.specs)
         this.ctx.link.sendControl(s.id, { type: "catchUp", processed, watermarkMs });
@@ -149,12 +218,21 @@ export class LiveScaleOut extends Scaling {
   /** The new instances take X's place; the upstreams send them what they held, re-sliced by key. */
   private handOver(sent: readonly SentPosition[]): void {
     const x = this.spec.id;
+    const receivers = outputChannelsOf(this.ctx.plan.current, this.spec).map((c) => c.receiver);
+    const keeps = this.ctx.hooks.keepsBackups === true;
     this.ctx.plan.replace([x], this.specs);
     rerouteAndResume(this.ctx.link, this.ctx.plan.current, this.upstreams, this.spec.operator, (edge, u) => {
-      // The shadows have everything up to what X was sent before the pause.
+      // The shadows have everything up to what X was sent before the pause; under a
+      // recovering strategy each keeps what it was copied after its part's position.
       const pos = sent.find((p) => p.edge === edge && p.sender === u && p.receiver === x);
-      return pos === undefined ? [] : [[x, pos.seq], ...this.specs.map((s) => [s.id, pos.seq] as const)];
+      if (pos === undefined) return [];
+      const from = (i: number) =>
+        keeps
+          ? (this.parts[i].inputs.find((p) => p.edge === edge && p.sender === u)?.seq ?? pos.seq)
+          : pos.seq;
+      return [[x, pos.seq], ...this.specs.map((s, i) => [s.id, from(i)] as const)];
     });
+    if (keeps) this.ctx.hooks.lingering?.(x, this.spec.operator, [...new Set(receivers)]);
     this.finish();
   }
 }
@@ -162,6 +240,8 @@ export class LiveScaleOut extends Scaling {
 /** The step in which X checkpoints while it runs, holding its acks. */
 class Snapshotting implements Step {
   readonly name = "snapshotting";
+  /** Called as the step begins. */
+  entering: () => void = () => {};
 
   constructor(
     private readonly ctx: ScalingContext,
@@ -171,6 +251,7 @@ class Snapshotting implements Step {
   ) {}
 
   enter(): void {
+    this.entering();
     this.ctx.link.sendControl(this.x, {
       type: "checkpoint",
       checkpointId: this.checkpointId,
@@ -236,11 +317,16 @@ class Retiring implements Step {
     private readonly ctx: ScalingContext,
     private readonly x: number,
     private readonly sent: readonly SentPosition[],
+    private readonly linger: boolean,
     private readonly then: (processed: readonly ChannelPosition[], watermarkMs: number) => void,
   ) {}
 
   enter(): void {
-    this.ctx.link.sendControl(this.x, { type: "retire", received: sentTo(this.sent, this.x) });
+    const received = sentTo(this.sent, this.x);
+    this.ctx.link.sendControl(
+      this.x,
+      this.linger ? { type: "retire", received, linger: true } : { type: "retire", received },
+    );
   }
 
   reply(reply: ControlReply): boolean {

@@ -28,6 +28,17 @@ export interface ScaleOutHooks {
   replaced?(ids: readonly number[]): void;
   /** No reconfiguration is under way any more (one completed or was given up). */
   idle?(): void;
+  /** True when the strategy keeps backups that a reconfiguration must keep whole (rsm). */
+  readonly keepsBackups?: boolean;
+  /** These instances take no periodic checkpoint until `thaw` (a live scale out's snapshot holds their upstreams' buffers). */
+  freeze?(ids: readonly number[]): void;
+  /** The instances `freeze` named checkpoint again (the scale out was given up). */
+  thaw?(ids: readonly number[]): void;
+  /**
+   * `x` (of `operator`) retired from the plan but serves replays to `receivers` until each one's backup
+   * covers the end of its streams; then it is retired for good.
+   */
+  lingering?(x: number, operator: number, receivers: readonly number[]): void;
 }
 
 /** The run a reconfiguration works in. */

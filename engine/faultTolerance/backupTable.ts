@@ -36,6 +36,8 @@ export class BackupTable {
   private readonly backups = new Map<number, BackupOf>();
   /** Checkpoints sent to holders, waiting for backedUp. */
   readonly pending = new Map<number, Checkpoint>();
+  /** The holder each pending checkpoint was sent to. */
+  readonly pendingHolders = new Map<number, number>();
   /** Instances whose checkpoints have trimmed some upstream buffer. */
   readonly trimmed = new Set<number>();
   /** True once the plan was reconfigured: a backup lost with its holder falls back to its copy. */
@@ -65,6 +67,23 @@ export class BackupTable {
   /** `id`'s backup is lost. */
   delete(id: number): void {
     this.backups.delete(id);
+  }
+
+  /**
+   * `id` failed: a checkpoint on its way to a holder that is not down (`isDown`) is its
+   * backup from now on. The holder trims its buffer for it as it keeps it, so an older
+   * backup could ask for what it no longer has; and it keeps it before it hears of any
+   * restore (its control messages arrive in order). Anything else on its way is void.
+   */
+  promotePending(id: number, isDown: (holder: number) => boolean): void {
+    const cp = this.pending.get(id);
+    const holder = this.pendingHolders.get(id);
+    if (cp === undefined || holder === undefined || isDown(holder)) {
+      this.pending.delete(id);
+      return;
+    }
+    this.backups.set(id, { holder, checkpoint: null, positions: cp, copy: cp });
+    this.trimmed.add(id);
   }
 
   /** True when `id` could not be rebuilt from its upstreams' buffers: they trimmed, and no backup is left. */

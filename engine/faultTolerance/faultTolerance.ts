@@ -45,6 +45,10 @@ export class FaultTolerance {
   private readonly strategy: RecoveryStrategy;
   private readonly schedule: CheckpointSchedule;
   private readonly recoveries: Recoveries;
+  /** Live scale out: retired instances that still serve replays, with the receivers that may ask. */
+  private readonly lingering = new Map<number, readonly number[]>();
+  /** Operators of instances a live scale out retired (for the records). */
+  private readonly retiredOperators = new Map<number, number>();
 
   constructor(
     readonly options: FaultToleranceOptions,
@@ -66,9 +70,10 @@ export class FaultTolerance {
       nextCheckpointId: () => this.nextCheckpointId++,
     };
     this.strategy = strategyOf(run);
-    this.schedule = new CheckpointSchedule(link.clock, options.checkpointIntervalMs, () =>
-      this.strategy.interval(),
-    );
+    this.schedule = new CheckpointSchedule(link.clock, options.checkpointIntervalMs, () => {
+      this.strategy.interval();
+      this.releaseLingering();
+    });
     this.recoveries = new Recoveries(run, this.strategy);
     this.records = this.recoveries.records;
   }
@@ -118,7 +123,7 @@ export class FaultTolerance {
   }
 
   private checkpointed(cp: Checkpoint): void {
-    if (this.status.down.has(cp.instance)) return;
+    if (this.status.down.has(cp.instance) || this.status.frozen.has(cp.instance)) return;
     if (!ofCurrentRange(this.plan, cp)) return;
     this.strategy.checkpointed(cp);
   }
@@ -128,8 +133,62 @@ export class FaultTolerance {
    * Under `none` nothing is done; otherwise they are replaced and recovered.
    */
   instancesLost(ids: readonly number[], failedAtMs: number): void {
-    if (this.options.strategy === "none" || ids.length === 0) return;
-    this.recoveries.recover(ids, failedAtMs, false);
+    if (this.options.strategy === "none") return;
+    // Instances out of the plan (a lingering retired one, a live scale out's given up) are
+    // not recovered; the backups a lingering one held fall back to their copies.
+    const inPlan = new Set(this.plan.current.instances.map((s) => s.id));
+    for (const id of ids) if (this.lingering.delete(id)) this.dropHeldBy(id);
+    const lost = ids.filter((id) => inPlan.has(id));
+    if (lost.length === 0) return;
+    this.recoveries.recover(lost, failedAtMs, false);
+  }
+
+  /** Live scale out: `ids` take no periodic checkpoint until `thaw`. */
+  freeze(ids: readonly number[]): void {
+    this.backups.useCopies();
+    for (const id of ids) this.status.frozen.add(id);
+  }
+
+  /** The instances `freeze` named checkpoint again. */
+  thaw(ids: readonly number[]): void {
+    for (const id of ids) this.status.frozen.delete(id);
+  }
+
+  /**
+   * `x` retired from the plan (a live scale out) but serves replays to `receivers` until
+   * each one's backup covers the end of its streams (checked every interval); its own backup goes.
+   */
+  lingers(x: number, operator: number, receivers: readonly number[]): void {
+    this.retiredOperators.set(x, operator);
+    this.status.frozen.delete(x);
+    this.backups.delete(x);
+    this.backups.pending.delete(x);
+    this.lingering.set(x, receivers);
+  }
+
+  /** Retire for good each lingering instance no receiver can ask to replay any more. */
+  private releaseLingering(): void {
+    for (const [x, receivers] of this.lingering) {
+      const covered = receivers.every((r) => {
+        const b = this.backups.get(r);
+        if (b === undefined) return !this.plan.current.instances.some((s) => s.id === r);
+        const p = b.positions.inputs.find((c) => c.sender === x);
+        return p === undefined || p.watermarkMs === Number.POSITIVE_INFINITY;
+      });
+      if (!covered) continue;
+      this.lingering.delete(x);
+      this.link.sendControl(x, { type: "retire" });
+      this.dropHeldBy(x);
+    }
+  }
+
+  /** The backups `holder` kept fall back to the coordinator's copies (or are re-made at once). */
+  private dropHeldBy(holder: number): void {
+    for (const x of this.backups.dropHeldBy((h) => h === holder)) {
+      if (this.status.away(x) || this.status.frozen.has(x)) continue;
+      this.counts.rebackups++;
+      this.strategy.checkpoint(x);
+    }
   }
 
   /** Instances deployed afresh by a scale out: no checkpoints for them until `unsuspend`. */
@@ -141,7 +200,7 @@ export class FaultTolerance {
     }
     // Backups these instances held are gone with their incarnations: re-made at once.
     for (const x of this.backups.dropHeldBy((h) => this.status.suspended.has(h))) {
-      if (this.status.suspended.has(x) || this.status.down.has(x)) continue;
+      if (this.status.suspended.has(x) || this.status.down.has(x) || this.status.frozen.has(x)) continue;
       this.counts.rebackups++;
       this.strategy.checkpoint(x);
     }
@@ -154,7 +213,11 @@ export class FaultTolerance {
 
   /** The operator of instance `id`, in the plan or replaced by a parallel recovery; undefined if unknown. */
   operatorOf(id: number): number | undefined {
-    return this.plan.current.instances.find((s) => s.id === id)?.operator ?? this.status.gone.get(id);
+    return (
+      this.plan.current.instances.find((s) => s.id === id)?.operator ??
+      this.status.gone.get(id) ??
+      this.retiredOperators.get(id)
+    );
   }
 
   /** The plan changed elsewhere (a scale out). */

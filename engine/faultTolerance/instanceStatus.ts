@@ -13,6 +13,8 @@ export class InstanceStatus {
   readonly suspended = new Set<number>();
   /** Instances replaced by a parallel recovery's parts (they never come back), with their operators. */
   readonly gone = new Map<number, number>();
+  /** Instances a live scale out keeps from checkpointing (their snapshot holds their upstreams' buffers). */
+  readonly frozen = new Set<number>();
   /** Instances that reported the end of their input. */
   readonly ended = new Set<number>();
   /** Ended instances asked for their last checkpoint. */
@@ -28,7 +30,7 @@ export class InstanceStatus {
     const due: number[] = [];
     for (const spec of specs) {
       const id = spec.id;
-      if (this.away(id)) continue;
+      if (this.away(id) || this.frozen.has(id)) continue;
       if (this.ended.has(id)) {
         if (this.finalCheckpoint.has(id)) continue;
         this.finalCheckpoint.add(id);

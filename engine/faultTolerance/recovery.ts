@@ -164,12 +164,15 @@ export class Recoveries {
     return { lost, again, folded };
   }
 
-  /** `ids` are down until their replacements start: no checkpoints, and their backups on the way are void. */
+  /**
+   * `ids` are down until their replacements start: no checkpoints; a backup on its way to a
+   * holder that is up is theirs (BackupTable.promotePending), any other is void.
+   */
   private takeDown(ids: Iterable<number>): void {
-    for (const id of ids) {
-      this.run.status.down.add(id);
-      this.run.backups.pending.delete(id);
-    }
+    const down = [...ids];
+    for (const id of down) this.run.status.down.add(id);
+    const status = this.run.status;
+    for (const id of down) this.run.backups.promotePending(id, (h) => status.down.has(h));
   }
 
   /** Deploy the replacements: the lost on a new VM (or in parallel), the rolled-back live ones in place. */

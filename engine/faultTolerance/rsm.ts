@@ -50,6 +50,7 @@ export class Rsm extends PerInstanceBackups {
       return;
     }
     backups.pending.set(cp.instance, cp);
+    backups.pendingHolders.set(cp.instance, holder);
     link.sendControl(holder, { type: "backup", checkpoint: cp });
   }
 

@@ -20,7 +20,8 @@ import type { ControlMessage, ControlType } from "../control.js";
 import type { InstanceController, InstanceProtocol, StandingControl } from "./protocol.js";
 
 /** What checkpointing asks of its instance. */
-type Control = StandingControl & Pick<InstanceController, "state" | "heldTimeMs" | "holdProcessedAcks">;
+type Control = StandingControl &
+  Pick<InstanceController, "state" | "heldTimeMs" | "holdProcessedAcks" | "suppression">;
 
 /** Entries copied per checkpoint step by default: bounds the pause a checkpoint causes. */
 export const DEFAULT_COPY_CHUNK_ENTRIES = 4096;
@@ -76,6 +77,7 @@ export class Checkpointing implements InstanceProtocol {
       sourcePosition: c.sourcePosition(),
       watermarkMs: c.eventTimeMs(),
       ended: c.ended(),
+      ...suppressionOf(c),
     };
     c.state().beginCopy();
   }
@@ -108,4 +110,10 @@ export class Checkpointing implements InstanceProtocol {
     this.ctl.send("coordinator", { type: "checkpointed", instance: this.ctl.id, checkpoint });
     return checkpoint;
   }
+}
+
+/** The suppression cuts in force, as a checkpoint's optional field. */
+function suppressionOf(c: Control): { suppression?: Checkpoint["suppression"] } {
+  const cuts = c.suppression();
+  return cuts === undefined ? {} : { suppression: cuts };
 }

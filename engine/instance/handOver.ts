@@ -36,24 +36,24 @@ export class HandOver implements InstanceProtocol {
   private shadowOf: { readonly at: readonly ChannelPosition[]; reported: boolean } | null = null;
   /** A live retire: retire once every channel has received up to these positions. */
   private retireDue: readonly ChannelPosition[] | null = null;
+  /** The live retire due lingers (engine/instance.ts's `retire`). */
+  private lingers = false;
 
   constructor(private readonly ctl: Control) {}
 
   handle(message: ControlMessage): LifecycleState | undefined {
     if (message.type === "catchUp") this.catchUp(message);
     else if (message.type === "shadow") this.shadow(message);
-    else if (message.type === "retire") return this.retire(message.received);
+    else if (message.type === "retire") return this.retire(message.received, message.linger === true);
     return undefined;
   }
 
   /** Retire now, or (a live scale out) once what was sent before the pause is in. */
-  private retire(received: readonly ChannelPosition[] | undefined): LifecycleState | undefined {
-    if (received === undefined) {
-      this.ctl.retire();
-      return undefined;
-    }
+  private retire(received: readonly ChannelPosition[] | undefined, linger: boolean): LifecycleState {
+    if (received === undefined) return this.ctl.retire(linger);
     // Stays where it is until then: the retire itself stops the instance.
     this.retireDue = received;
+    this.lingers = linger;
     this.retireIfReceived();
     return this.ctl.lifecycle();
   }
@@ -103,7 +103,7 @@ export class HandOver implements InstanceProtocol {
   private retireIfReceived(): void {
     for (const p of this.retireDue!) if (this.ctl.inputs.receivedSeq(p.edge, p.sender) < p.seq) return;
     this.retireDue = null;
-    this.ctl.retire();
+    this.ctl.retire(this.lingers);
   }
 
   /** Tell the coordinator once the backlog is processed. */

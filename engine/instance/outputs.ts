@@ -24,6 +24,8 @@ export class Outputs {
   readonly ports: PortEmitter[];
   private readonly operator: OperatorSpec;
   private readonly id: number;
+  /** True once every output stream was ended (a retiring instance). */
+  private ended = false;
 
   constructor(
     plan: PhysicalPlan,
@@ -140,7 +142,9 @@ export class Outputs {
 
   /** Re-send to `receiver` its tuples of `edge` after `afterSeq`. Returns the tuples sent. */
   replay(edge: number, receiver: number, afterSeq: number, watermarkMs: number): number {
-    return this.get(edge).replay(this.host.transport, receiver, afterSeq, watermarkMs);
+    // A retired (lingering) instance's streams have ended: a replay ends them again.
+    const w = this.ended ? Number.POSITIVE_INFINITY : watermarkMs;
+    return this.get(edge).replay(this.host.transport, receiver, afterSeq, w);
   }
 
   /** Re-send to `receiver` every tuple of `edge` still buffered for it, from a resync point. */
@@ -167,6 +171,7 @@ export class Outputs {
 
   /** Send every receiver the end of the stream. */
   end(): void {
+    this.ended = true;
     for (const e of this.edges.values()) e.end(this.host.transport);
   }
 

@@ -107,10 +107,15 @@ export interface InstanceController {
   start(): void;
   /** Suppress the output another instance already sent (up to `cuts`). */
   suppressOutput(cuts: readonly SuppressionCut[]): void;
+  /** The suppression cuts in force (undefined: none), as a checkpoint keeps them. */
+  suppression(): readonly SuppressionCut[] | undefined;
   /** Stop telling senders what was processed (they keep it for the instances taking over). */
   holdProcessedAcks(): void;
-  /** End every output stream, stop, and tell the coordinator what was processed. */
-  retire(): void;
+  /**
+   * End every output stream, stop, and tell the coordinator what was processed; with
+   * `linger`, stay to serve replays and acks (finished) until a plain retire. Returns the state.
+   */
+  retire(linger?: boolean): LifecycleState;
 }
 
 /** What a protocol reads to record where its instance stands (a checkpoint's or a mark's positions). */

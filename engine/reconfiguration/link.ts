@@ -39,6 +39,11 @@ export interface ReconfigurationLink {
    */
   unreserve?(vm: number): void;
   /**
+   * Optional: instances a reconfiguration deployed are not needed after all (it was given
+   * up): the runtime stops them, and releases their VMs unless something else runs there.
+   */
+  discard?(ids: readonly number[]): void;
+  /**
    * Optional: `partition` done the runtime's way (a real runtime splits the encoded bytes of
    * a checkpoint it holds undecoded); null to let the engine partition it.
    */

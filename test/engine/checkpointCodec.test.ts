@@ -162,6 +162,24 @@ describe("encodeCheckpoint and decodeCheckpoint", () => {
     );
   });
 
+  it("decode(encode(cp)) gives back the output suppression a checkpoint keeps (a live scale out's new instance)", () => {
+    const { plan, checkpoints } = keyedCountCheckpoints(7, 5, 16);
+    const suppression = [
+      {
+        edge: null,
+        receiver: null,
+        processed: [{ edge: 0, sender: 0, seq: 41, watermarkMs: Number.NEGATIVE_INFINITY }],
+        watermarkMs: 1234.5,
+      },
+      { edge: 1, receiver: 9, processed: [], watermarkMs: Number.POSITIVE_INFINITY },
+    ];
+    const cp = { ...checkpoints[1], suppression };
+    const back = roundTrip(plan, cp);
+    expectSameCheckpoint(back, cp);
+    expect(back.suppression).toEqual(suppression);
+    expect(roundTrip(plan, checkpoints[1]).suppression).toBeUndefined();
+  });
+
   it("decode(encode(cp)) gives back time- and count-window checkpoints through their state codecs", () => {
     fc.assert(
       fc.property(

@@ -35,7 +35,7 @@ const TABLE: [string, Record<string, unknown>, string[]][] = [
   ["scaling.rules (action scaleOut)", rule("scaleOut"), ["none", "rsm"]],
   ["scaling.scaleIns", scaleIn, ["none"]],
   ["scaling.rules (action scaleIn)", rule("scaleIn"), ["none"]],
-  ["scaling.stateTransfer: live", live, ["none"]],
+  ["scaling.stateTransfer: live", live, ["none", "rsm"]],
 ];
 
 describe("unsupportedCombination", () => {
