@@ -6,11 +6,16 @@
 // VM-seconds. Baseline, in the same run: the same experiment on a static deployment of
 // the size the elastic run ended with (each operator at its final parallelism, one VM per
 // instance), provisioned for the peak from the start. Also printed: L, input rate, highest
-// latency and VMs over time. `--quick` shrinks it to L = 100 over 20 minutes, on operator
-// VMs four times slower so that it still scales.
+// latency and VMs over time. Also, side by side: the run under strategy none (what the
+// checkpoints cost in VMs, latency and VM-seconds), and the crash variant
+// (lrb-scaleout-crashes): whether its answers are exact, the recoveries and their lengths,
+// and the seconds an answer missed the deadline outside and inside the recovery windows.
+// `--quick` shrinks it to L = 100 over 20 minutes, on operator VMs four times slower so
+// that it still scales.
 
 import type { MetricsRow } from "../engine/index.js";
 import { lrbScaleOutExperiment } from "../measure/lrbScaleOutExperiment.js";
+import { PRESETS } from "../sim/presets.js";
 import { Simulation } from "../sim/simulation.js";
 import { workloadNamed } from "../workloads/index.js";
 import { openXways } from "../workloads/linearRoad/index.js";
@@ -65,6 +70,31 @@ export function benchLrbScaleOut(quick: boolean): BenchResult[] {
   });
   const s = elastic.summary;
   const f = fixed.summary;
+  // The same run without fault tolerance (the checkpoints' cost), and with the crash
+  // variant's faults (the preset lrb-scaleout-crashes).
+  const bare = run(quick, {}, { faultTolerance: { strategy: "none" } });
+  const crashes = run(
+    quick,
+    {},
+    { faults: (PRESETS["lrb-scaleout-crashes"] as { faults: unknown[] }).faults },
+  );
+  const c = crashes.summary;
+  const windows = c.recoveries.map((r) => [
+    r.failedAtMs,
+    r.caughtUpAtMs ?? r.restoredAtMs ?? Number.POSITIVE_INFINITY,
+  ]);
+  const inWindow = (timeS: number) => windows.some(([a, b]) => timeS * 1000 >= a && (timeS - 1) * 1000 <= b);
+  const crashRows = crashes.sim.metrics.rows();
+  const missedOutside = crashRows.filter((r) => latencyMaxOf(r) > deadlineMs && !inWindow(r.timeS)).length;
+  const missedInside = crashRows.filter((r) => latencyMaxOf(r) > deadlineMs && inWindow(r.timeS)).length;
+  for (const r of c.recoveries)
+    process.stdout.write(
+      `  crash at ${(r.failedAtMs / 1000).toFixed(1)} s of ${r.instances.join(" ")}: restored ${r.restoredAtMs === null ? "never" : `after ${((r.restoredAtMs - r.failedAtMs) / 1000).toFixed(1)} s`}, caught up ${r.recoveryMs === null ? "(not measured)" : `after ${(r.recoveryMs / 1000).toFixed(1)} s`}\n`,
+    );
+  process.stdout.write(
+    `  crash variant: ${c.failures.length} VMs crashed; answers ${c.outputDigest === s.outputDigest ? "exact (digest equal to the failure-free run's)" : `NOT exact (digest ${c.outputDigest}, failure-free ${s.outputDigest})`}\n`,
+  );
+  const noneLabel = "the same run under strategy none";
   process.stdout.write(
     `  elastic: ${s.scaleOuts.length} scale outs, final parallelism ${JSON.stringify(parallelism)}; static: ${instances} operator VMs\n`,
   );
@@ -104,6 +134,46 @@ export function benchLrbScaleOut(quick: boolean): BenchResult[] {
       value: s.vmSeconds,
       unit: "VM-s",
       baseline: { name: label, value: f.vmSeconds, unit: "VM-s" },
+    },
+    {
+      name: `VMs in use at most, under ${s.faultTolerance}`,
+      value: s.vmsMax,
+      unit: "VMs",
+      baseline: { name: noneLabel, value: bare.summary.vmsMax, unit: "VMs" },
+    },
+    {
+      name: `highest latency of an answer, under ${s.faultTolerance}`,
+      value: s.latencyMs.max ?? Number.NaN,
+      unit: "ms",
+      baseline: { name: noneLabel, value: bare.summary.latencyMs.max ?? Number.NaN, unit: "ms" },
+    },
+    {
+      name: `cost, under ${s.faultTolerance}`,
+      value: s.vmSeconds,
+      unit: "VM-s",
+      baseline: { name: noneLabel, value: bare.summary.vmSeconds, unit: "VM-s" },
+    },
+    {
+      name: "crash variant: answers that differ from the failure-free run's",
+      value: c.outputDigest === s.outputDigest ? 0 : Number.NaN,
+      unit: "answers",
+      target: "0 (digest equal)",
+    },
+    {
+      name: "crash variant: seconds an answer missed the deadline outside the recovery windows",
+      value: missedOutside,
+      unit: "s",
+      target: "0",
+    },
+    {
+      name: "crash variant: seconds an answer missed the deadline inside them",
+      value: missedInside,
+      unit: "s",
+    },
+    {
+      name: "crash variant: longest recovery (failure to caught up)",
+      value: Math.max(0, ...c.recoveries.map((r) => r.recoveryMs ?? 0)),
+      unit: "ms",
     },
   ];
 }

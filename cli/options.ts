@@ -70,7 +70,7 @@ export function listOption(flags: string, description: string, defaultDescriptio
 }
 
 /** The built-in presets an `<experiment>` argument may name (sim/presets.ts; a test checks the list). */
-export const PRESET_NAMES = ["wordcount", "lrb", "lrb-scaleout", "packets"] as const;
+export const PRESET_NAMES = ["wordcount", "lrb", "lrb-scaleout", "lrb-scaleout-crashes", "packets"] as const;
 
 /** What the `<experiment>` argument of sim, run and chaos takes. */
 export const EXPERIMENT_ARGUMENT = `an experiment file (.json, .yaml or .yml) or a built-in preset: ${PRESET_NAMES.join(", ")}`;

@@ -9,6 +9,7 @@
 
 import type { ControlMessage, ControlReply } from "./control.js";
 import { ScaleOut, type ScaleOutOptions } from "./elasticity/scaleOut.js";
+import type { ScaleOutHooks } from "./elasticity/scaling.js";
 import { FaultTolerance } from "./faultTolerance/faultTolerance.js";
 import type { FaultToleranceOptions } from "./faultTolerance/options.js";
 import { InstanceIds, type PhysicalPlan } from "./physicalPlan.js";
@@ -38,6 +39,8 @@ export class Coordinator {
       readonly options: FaultToleranceOptions;
       readonly link: ReconfigurationLink;
       readonly scaleOut?: ScaleOutOptions;
+      /** A reconfiguration begins (for fault injection aimed at it). */
+      readonly scalingBegun?: ScaleOutHooks["begun"];
     },
   ) {
     const ids = new InstanceIds();
@@ -73,6 +76,7 @@ export class Coordinator {
               freeze: (ids) => this.faultTolerance?.freeze(ids),
               thaw: (ids) => this.faultTolerance?.thaw(ids),
               lingering: (x, operator, receivers) => this.faultTolerance?.lingers(x, operator, receivers),
+              begun: ft.scalingBegun,
             },
             ft.scaleOut,
             ids,

@@ -148,7 +148,7 @@ export {
   QueryBuilder,
   topologicalOrder,
 } from "./queryPlan.js";
-export type { ReconfigurationLink } from "./reconfiguration/index.js";
+export { outputChannelsOf, type ReconfigurationLink } from "./reconfiguration/index.js";
 export {
   ALL_RECEIVERS,
   ROUTING_CONTRACTS,

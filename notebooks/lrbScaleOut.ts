@@ -37,7 +37,9 @@ export function lrbScaleOutReport(o: NotebookOptions): Report {
     PRESET,
     `Linear Road scale-out to L = ${xways}`,
     `Expressways open one every ${xwayOpenEveryS} s up to L = ${xways}; the plan starts with one instance per ` +
-      `operator and the threshold policy alone scales it out (live state transfer). Simulated, cost-scaled ` +
+      `operator and the threshold policy alone scales it out (live state transfer), under fault-tolerance ` +
+      `strategy ${e.faultTolerance.strategy} (checkpoints every ${e.faultTolerance.checkpointIntervalMs / 1000} s ` +
+      `serve both the splits and recovery). Simulated, cost-scaled ` +
       `fidelity (1 car in ${e.fidelity.sampleOneIn} simulated, each standing for ${e.fidelity.sampleOneIn}).`,
     {
       command: `npx seep report ${PRESET}${o.quick ? " --quick" : ""}${o.seed === undefined ? "" : ` --seed ${o.seed}`}`,
@@ -48,6 +50,7 @@ export function lrbScaleOutReport(o: NotebookOptions): Report {
         pool: e.pool,
         fidelity: e.fidelity,
         scaling: { policy: e.scaling.policy, rules: e.scaling.rules, stateTransfer: e.scaling.stateTransfer },
+        faultTolerance: e.faultTolerance,
       },
     },
   );

@@ -1,7 +1,12 @@
 // Fault injection: a run's faults are data (crashes, random crashes, stragglers, extra
-// link delay, partitions), validated by a schema and turned into kernel events against a
-// target the simulation implements. Random crashes draw only from the seeded "faults"
-// stream, so one seed reproduces the whole fault schedule.
+// link delay, partitions, crashes aimed at a reconfiguration), validated by a schema and
+// turned into kernel events against a target the simulation implements. Random crashes
+// draw only from the seeded "faults" stream, so one seed reproduces the whole fault
+// schedule. A crash aimed at a reconfiguration (`reconfigurationCrash`) is timed from the
+// moment the run's nth scale out, migration or scale in begins, and hits the VM that then
+// hosts one of its instances: the one reconfigured (`split`), its first upstream or first
+// receiver (by id, named when it begins), or its first new instance (`new`; a migration's
+// moved instance); when that VM is not alive, the next role's.
 
 import { z } from "zod";
 import { integerIn, numberIn, type TimerHandle } from "../engine/index.js";
@@ -44,6 +49,12 @@ function untilAfter(fromKey: "atMs" | "fromMs") {
   };
 }
 
+/** The instances of a reconfiguration a `reconfigurationCrash` can aim at. */
+export const RECONFIGURATION_ROLES = ["split", "upstream", "downstream", "new"] as const;
+
+/** One of RECONFIGURATION_ROLES. */
+export type ReconfigurationRole = (typeof RECONFIGURATION_ROLES)[number];
+
 /** One fault of a run; unknown keys are errors and every interval must be non-empty. */
 export const faultSpecSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("crash"), vm: vmId, atMs: timeMs }),
@@ -76,9 +87,15 @@ export const faultSpecSchema = z.discriminatedUnion("type", [
   z
     .strictObject({ type: z.literal("partition"), atMs: timeMs, untilMs: timeMs, between: vmGroups })
     .superRefine(untilAfter("atMs")),
+  z.strictObject({
+    type: z.literal("reconfigurationCrash"),
+    nth: integerIn(1, 1_000_000),
+    role: z.enum(RECONFIGURATION_ROLES),
+    afterMs: timeMs,
+  }),
 ]);
 
-/** One fault of a run: crash, randomCrashes, straggler, delay or partition. */
+/** One fault of a run: crash, randomCrashes, straggler, delay, partition or reconfigurationCrash. */
 export type FaultSpec = z.infer<typeof faultSpecSchema>;
 
 /** Validate a list of fault specs; the error names the path of each problem, e.g. `faults[1].untilMs`. */
@@ -108,6 +125,18 @@ export interface FaultTarget {
   heal(handle: number): void;
   /** Ids of the VMs alive now. */
   liveVms(): readonly number[];
+  /** The VM that hosts instance `id` now, or null (gone, not deployed yet). */
+  vmOfInstance?(id: number): number | null;
+}
+
+/** A reconfiguration as a `reconfigurationCrash` aims at it: its instances by role, when it begins. */
+export interface ReconfigurationTargets {
+  readonly split: number;
+  /** Its first upstream and first receiver, or null. */
+  readonly upstream: number | null;
+  readonly downstream: number | null;
+  /** Its new instances so far (read when the crash comes). */
+  newInstances(): readonly number[];
 }
 
 /** Something a fault did, for traces and tests. */
@@ -203,6 +232,33 @@ export class FaultInjector {
   private report(event: FaultEvent): void {
     this.events.push(event);
     this.hooks.onFault?.(event);
+  }
+
+  /** The run's `nth` reconfiguration began now: time the crashes aimed at it. */
+  reconfigurationBegun(nth: number, targets: ReconfigurationTargets): void {
+    if (!this.started) return;
+    for (const spec of this.specs) {
+      if (spec.type !== "reconfigurationCrash" || spec.nth !== nth) continue;
+      this.at(this.env.nowMs() + spec.afterMs, () => {
+        // The role's VM, or (when it has none alive) the next role's in RECONFIGURATION_ROLES order.
+        const at = RECONFIGURATION_ROLES.indexOf(spec.role);
+        for (let i = 0; i < RECONFIGURATION_ROLES.length; i++) {
+          const role = RECONFIGURATION_ROLES[(at + i) % RECONFIGURATION_ROLES.length];
+          const id =
+            role === "split"
+              ? targets.split
+              : role === "new"
+                ? (targets.newInstances()[0] ?? null)
+                : targets[role];
+          const vm = id === null ? null : (this.target.vmOfInstance?.(id) ?? null);
+          if (vm !== null && this.target.liveVms().includes(vm)) {
+            this.crash(vm);
+            return;
+          }
+        }
+        this.report({ kind: "crashSkipped", atMs: this.env.nowMs() });
+      });
+    }
   }
 
   /** Crash `vm` if it is alive now; otherwise report the crash as skipped. */

@@ -20,6 +20,7 @@ import {
   Metrics,
   OutputDigest,
   type OutputRecord,
+  outputChannelsOf,
   type PhysicalPlan,
   type PlaceInstance,
   physicalPlan,
@@ -80,6 +81,8 @@ export class Simulation {
   readonly ledger = new SinkLedger();
   readonly failures: FailureRecord[] = [];
   private readonly faults: FaultInjector;
+  /** Reconfigurations begun so far (a `reconfigurationCrash` names one by its number). */
+  private reconfigurationsBegun = 0;
   private readonly untilMs: number;
   private coordinator: Coordinator | null = null;
   /** Failures not yet detected by the coordinator. */
@@ -270,6 +273,10 @@ export class Simulation {
       removeLinkDelay: (h) => this.network.removeDelay(h),
       partition: (groups) => this.network.partition(groups),
       heal: (h) => this.network.heal(h),
+      vmOfInstance: (id) => {
+        const host = this.runtime.host(id);
+        return host?.alive === true ? host.vm.id : null;
+      },
       liveVms: () =>
         this.pool
           .all()
@@ -424,6 +431,16 @@ export class Simulation {
       options: e.faultTolerance,
       link: this.faultToleranceLink(),
       scaleOut: { live: e.scaling.stateTransfer === "live" },
+      scalingBegun: (record: ScaleOutRecord, spec: InstanceSpec, upstreams: readonly number[]) => {
+        const receivers = outputChannelsOf(this.coordinator!.plan, spec).map((c) => c.receiver);
+        this.faults.reconfigurationBegun(++this.reconfigurationsBegun, {
+          split: spec.id,
+          upstream: upstreams.length === 0 ? null : Math.min(...upstreams),
+          downstream: receivers.length === 0 ? null : Math.min(...receivers),
+          newInstances: () =>
+            record.kind === "migration" ? record.instances : record.instances.filter((id) => id !== spec.id),
+        });
+      },
     };
     this.coordinator = new Coordinator(plan, this.runtime, ft);
     this.coordinator.start();

@@ -1,7 +1,7 @@
 // `seep chaos`: a chaos campaign. Each run's fault schedule is drawn from its seed (a
 // crash at any time, during a checkpoint or during a recovery, two VMs at once, a
-// straggler, a partition that heals; not yet a crash during a scale-out, which does not
-// exist), and its output is compared with the failure-free run of the same seed. The
+// straggler, a partition that heals; with `--kinds`, crashes aimed at the run's
+// reconfigurations), and its output is compared with the failure-free run of the same seed. The
 // command prints the table of runs, writes it as CSV, gives the command that reproduces
 // each failing run, and fails (exit 1) when any run failed. The campaign itself is in
 // sim/chaos/; this command reads the clock and writes the file around it. A scaling the
@@ -11,8 +11,15 @@
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Command, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import {
+  ALL_FAULT_KINDS,
+  FAULT_KINDS,
+  type FaultKind,
+  RECONFIGURATION_KINDS,
+} from "../../sim/chaos/faultKinds.js";
 import type { ChaosRun } from "../../sim/chaos/index.js";
+import type { Experiment } from "../../sim/experiment.js";
 import { UserError } from "../errors.js";
 import {
   EXPERIMENT_ARGUMENT,
@@ -44,6 +51,7 @@ interface ChaosFlags {
   readonly strategy?: (typeof STRATEGIES)[number];
   readonly out?: string;
   readonly set?: readonly TypedSetting[];
+  readonly kinds?: readonly FaultKind[];
   readonly quiet: boolean;
   readonly force: boolean;
   readonly yes: boolean;
@@ -80,6 +88,13 @@ export function registerChaos(program: Command): void {
         { text, setting: parseSetting(text) },
       ]),
     )
+    .addOption(
+      new Option(
+        "--kinds <list>",
+        `kinds of fault schedule the seeds rotate through, comma-separated, or "all" (default: ` +
+          `${FAULT_KINDS.join(",")}; aimed at reconfigurations: ${RECONFIGURATION_KINDS.join(",")})`,
+      ).argParser(parseKinds),
+    )
     .addOption(quietOption())
     .addOption(forceOption("the CSV file"))
     .addOption(yesOption())
@@ -91,7 +106,8 @@ async function runChaosCommand(source: string, flags: ChaosFlags, command: Comma
   // Loaded here, not at startup, so that `seep --help` stays fast.
   const { loadExperiment } = await import("../experimentFile.js");
   const { workloadNamed } = await import("../../workloads/index.js");
-  const { formatRunTable, runCampaign, runTableCsv, FAULT_KINDS } = await import("../../sim/chaos/index.js");
+  const { formatRunTable, runCampaign, runTableCsv } = await import("../../sim/chaos/index.js");
+  const kinds = flags.kinds ?? FAULT_KINDS;
   const { checkOutputFile, prepareOutputFile } = await import("../outputPath.js");
   const { confirmSimulation, estimateSimulation, terminalQuestion } = await import("../runEstimate.js");
 
@@ -138,10 +154,9 @@ async function runChaosCommand(source: string, flags: ChaosFlags, command: Comma
     `chaos: ${loaded.where}, strategy ${strategy}, ${flags.runs} run${flags.runs === 1 ? "" : "s"}, ` +
       `seed${flags.runs === 1 ? ` ${firstSeed}` : `s ${firstSeed}..${last}`}`,
   );
-  print(
-    `faults: one schedule per run, its kind rotating with the seed (${FAULT_KINDS.join(", ")}); ` +
-      "not aimed at reconfigurations yet (a crash that falls during a stopping scale out or a migration is recovered; during a live one, it stops the run)",
-  );
+  print(`faults: one schedule per run, its kind rotating with the seed (${kinds.join(", ")})`);
+  if (kinds.some((k) => (RECONFIGURATION_KINDS as readonly string[]).includes(k)) && !scales(experiment))
+    print("the experiment does not reconfigure: the crashes aimed at reconfigurations are skipped");
   if (strategy === "none")
     print(
       "strategy none does not recover from failures: its runs are expected to lose output and fail; " +
@@ -158,6 +173,7 @@ async function runChaosCommand(source: string, flags: ChaosFlags, command: Comma
       planOf: (e) => workloadNamed(e.workload.name).plan(e.workload.params, e.seed),
       runs: flags.runs,
       firstSeed,
+      kinds,
       onRun: (run) => {
         done.push(run);
         if (!run.passed) failed++;
@@ -183,6 +199,7 @@ async function runChaosCommand(source: string, flags: ChaosFlags, command: Comma
         "--runs 1",
         `--seed ${seed}`,
         `--strategy ${strategy}`,
+        ...(flags.kinds === undefined ? [] : [`--kinds ${kinds.join(",")}`]),
         ...sets.map((s) => `--set ${shellWord(s.text)}`),
       ].join(" ");
     for (const r of failing) print(`  seed ${r.seed}: ${whyFailed(r)}\n    ${command(r.seed)}`);
@@ -195,6 +212,21 @@ async function runChaosCommand(source: string, flags: ChaosFlags, command: Comma
       `${failed} of ${done.length} runs failed` +
         (strategy === "none" ? " (expected under strategy none, which does not recover)" : ""),
     );
+}
+
+/** `--kinds`: known kinds, comma-separated, or "all"; a wrong one is one line naming it and the choices. */
+function parseKinds(text: string): FaultKind[] {
+  if (text === "all") return [...ALL_FAULT_KINDS];
+  const kinds = text.split(",").map((k) => k.trim());
+  for (const k of kinds)
+    if (!(ALL_FAULT_KINDS as readonly string[]).includes(k))
+      throw new InvalidArgumentError(`unknown kind "${k}" (kinds: ${ALL_FAULT_KINDS.join(", ")}, or all)`);
+  return kinds as FaultKind[];
+}
+
+/** True when the experiment reconfigures (scheduled scalings, or the threshold policy). */
+function scales(e: Experiment): boolean {
+  return e.scaling.policy === "threshold" || e.scaling.scaleOuts.length + e.scaling.scaleIns.length > 0;
 }
 
 /** What went wrong in a failing run, in a few words. */

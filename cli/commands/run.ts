@@ -145,6 +145,13 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
     scaling: { ...sc, scaleOuts: [...sc.scaleOuts, ...(flags.scaleOut ?? [])] },
   });
   if (refused !== null) throw new UserError(`--scale-out: ${refused}`);
+  // What the simulator runs but the workers do not yet (cloud/runOptions.ts's guard).
+  const scales = sc.policy === "threshold" || sc.scaleOuts.length + (flags.scaleOut?.length ?? 0) > 0;
+  const strategy = experiment.faultTolerance.strategy;
+  if (sc.stateTransfer === "live" && strategy !== "none" && scales)
+    throw new UserError(
+      `${where}: scaling.stateTransfer: live under strategy ${strategy} runs in the simulator only so far (on real workers: strategy none)`,
+    );
   const policy =
     sc.policy === "threshold"
       ? {

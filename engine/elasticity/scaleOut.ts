@@ -33,8 +33,7 @@ export interface ScaleOutOptions {
   /**
    * Live state transfer: split (or move) an instance without stopping it for its state's
    * checkpoint, transfer and restore; only the final hand-over pauses its upstreams.
-   * Under strategy none only (the upstreams' buffers must not be trimmed by checkpoints),
-   * with a runtime that reserves VMs; operators that align their inputs are split the
+   * Under strategies none and rsm (liveScaleOut.ts), with a runtime that reserves VMs; operators that align their inputs are split the
    * usual way.
    */
   readonly live?: boolean;
@@ -110,9 +109,9 @@ export class ScaleOut {
       this.link.reserve !== undefined &&
       !plan.logical.operators[spec.operator].syncInputs;
     const of = this.open(factor === 1 ? "migration" : "scaleOut", spec, [], upstreams);
-    if (live) this.run(new LiveScaleOut(this.context, of, factor));
-    else if (factor === 1) this.run(new Migration(this.context, of));
-    else this.run(new StoppingScaleOut(this.context, of, factor, 1));
+    if (live) this.run(new LiveScaleOut(this.context, of, factor), of);
+    else if (factor === 1) this.run(new Migration(this.context, of), of);
+    else this.run(new StoppingScaleOut(this.context, of, factor, 1), of);
     return null;
   }
 
@@ -131,7 +130,8 @@ export class ScaleOut {
     const why = whyNotScalable(this.plan.current, sx.operator);
     if (why !== null) return why;
     const upstreams = upstreamIdsOf(this.plan.current, [sx, sy]);
-    this.run(new ScaleIn(this.context, this.open("scaleIn", sx, [x, y], upstreams), sy));
+    const of = this.open("scaleIn", sx, [x, y], upstreams);
+    this.run(new ScaleIn(this.context, of, sy), of);
     return null;
   }
 
@@ -178,8 +178,9 @@ export class ScaleOut {
   }
 
   /** Make `scaling` the one under way, and start it. */
-  private run(scaling: Scaling): void {
+  private run(scaling: Scaling, of: ScalingOf): void {
     this.active = scaling;
+    this.context.hooks.begun?.(of.record, of.spec, of.upstreams);
     scaling.start();
   }
 }

@@ -28,6 +28,8 @@ export interface ScaleOutHooks {
   replaced?(ids: readonly number[]): void;
   /** No reconfiguration is under way any more (one completed or was given up). */
   idle?(): void;
+  /** A reconfiguration of `spec` begins (its record is the run's latest), sent by `upstreams`. */
+  begun?(record: ScaleOutRecord, spec: InstanceSpec, upstreams: readonly number[]): void;
   /** True when the strategy keeps backups that a reconfiguration must keep whole (rsm). */
   readonly keepsBackups?: boolean;
   /** These instances take no periodic checkpoint until `thaw` (a live scale out's snapshot holds their upstreams' buffers). */

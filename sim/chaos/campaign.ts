@@ -16,7 +16,13 @@ import type { LogicalPlan } from "../../engine/index.js";
 import type { Experiment } from "../experiment.js";
 import { Simulation } from "../simulation.js";
 import type { SimSummary } from "../summary.js";
-import { chaosShapeOf, describeFaults, drawFaultSchedule, type FaultKind } from "./faultSchedule.js";
+import {
+  chaosShapeOf,
+  describeFaults,
+  drawFaultSchedule,
+  FAULT_KINDS,
+  type FaultKind,
+} from "./faultSchedule.js";
 import { compareOutputs, OutputLog } from "./outputComparison.js";
 
 /** A faulty run may take this many times the failure-free simulated time... */
@@ -66,6 +72,8 @@ export interface CampaignOptions {
   readonly runs: number;
   /** Run i has seed firstSeed + i. */
   readonly firstSeed: number;
+  /** The kinds of fault schedule the seeds rotate through (default: FAULT_KINDS). */
+  readonly kinds?: readonly FaultKind[];
   /** Called after each run. */
   readonly onRun?: (run: ChaosRun, index: number) => void;
 }
@@ -80,7 +88,7 @@ export interface CampaignResult {
 export function runCampaign(options: CampaignOptions): CampaignResult {
   const runs: ChaosRun[] = [];
   for (let i = 0; i < options.runs; i++) {
-    const run = runChaos(options.experiment, options.planOf, options.firstSeed + i);
+    const run = runChaos(options.experiment, options.planOf, options.firstSeed + i, options.kinds);
     runs.push(run);
     options.onRun?.(run, i);
   }
@@ -88,7 +96,12 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
 }
 
 /** One chaos run of `experiment` with seed `seed`: the failure-free run, then the faulty one. */
-export function runChaos(experiment: Experiment, planOf: PlanOf, seed: number): ChaosRun {
+export function runChaos(
+  experiment: Experiment,
+  planOf: PlanOf,
+  seed: number,
+  kinds: readonly FaultKind[] = FAULT_KINDS,
+): ChaosRun {
   const baseExperiment: Experiment = { ...experiment, seed, faults: [] };
   const baseLog = new OutputLog();
   let base: SimSummary;
@@ -106,7 +119,7 @@ export function runChaos(experiment: Experiment, planOf: PlanOf, seed: number): 
     return failedRun(seed, `the failure-free run failed: ${messageOf(err)}`);
   }
 
-  const schedule = drawFaultSchedule(seed, chaosShapeOf(experiment, base.simulatedSeconds * 1000));
+  const schedule = drawFaultSchedule(seed, chaosShapeOf(experiment, base.simulatedSeconds * 1000), kinds);
   const faultyExperiment: Experiment = {
     ...baseExperiment,
     faults: [...schedule.faults],

@@ -6,29 +6,20 @@
 // drawn from the seeded "chaos" stream, never from Math.random, so `--runs 1 --seed S`
 // replays run S of any campaign exactly.
 //
-// Not covered: a crash during a scale-out. Scale out exists in the simulator, but recovery
-// in the middle of one is not built (such a run stops with an error); it becomes a kind
-// here when it is.
+// Aimed at reconfigurations (RECONFIGURATION_KINDS, chosen with `seep chaos --kinds`, so
+// that the default rotation and every seed's schedule stay as they were): a crash during
+// one of the run's reconfigurations (of the instance reconfigured, an upstream, a receiver
+// or a new instance, at a time drawn over its phases: waiting for VMs, snapshot, shadow,
+// pause, cut, hand-over), and the same with a second crash of another VM during the
+// recovery it causes.
 
 import type { Experiment } from "../experiment.js";
-import type { FaultSpec } from "../faults.js";
+import { type FaultSpec, RECONFIGURATION_ROLES } from "../faults.js";
 import { RandomStream } from "../randomStreams.js";
 import { defaultVmPoolOptions } from "../vmPool.js";
+import { FAULT_KINDS, type FaultKind } from "./faultKinds.js";
 
-/** The kinds of fault schedule, in the order seeds rotate through them. */
-export const FAULT_KINDS = [
-  "crash",
-  "checkpoint-crash",
-  "recovery-crash",
-  "two-vms",
-  "straggler",
-  "straggler+crash",
-  "partition",
-  "partition+crash",
-] as const;
-
-/** A kind of fault schedule. */
-export type FaultKind = (typeof FAULT_KINDS)[number];
+export { ALL_FAULT_KINDS, FAULT_KINDS, type FaultKind, RECONFIGURATION_KINDS } from "./faultKinds.js";
 
 /** What a schedule is drawn against: the cluster, the stream's length and the protocol's timings. */
 export interface ChaosShape {
@@ -44,6 +35,8 @@ export interface ChaosShape {
   readonly minimum: number;
   readonly handoutMs: number;
   readonly coldStartMs: number;
+  /** Reconfigurations the experiment schedules (a threshold policy's count as 3). */
+  readonly reconfigurations: number;
 }
 
 /** One run's faults and the kind they were drawn as. */
@@ -64,12 +57,23 @@ export function chaosShapeOf(experiment: Experiment, durationMs: number): ChaosS
     minimum: pool.minimum,
     handoutMs: pool.handoutMs,
     coldStartMs: pool.coldStartMs,
+    reconfigurations:
+      experiment.scaling.policy === "threshold"
+        ? 3
+        : experiment.scaling.scaleOuts.length + experiment.scaling.scaleIns.length,
   };
 }
 
-/** The fault schedule of the run with seed `seed` (a function of the seed and the shape only). */
-export function drawFaultSchedule(seed: number, shape: ChaosShape): FaultSchedule {
-  const kind = FAULT_KINDS[seed % FAULT_KINDS.length];
+/**
+ * The fault schedule of the run with seed `seed` (a function of the seed, the shape and
+ * the kinds rotated through only).
+ */
+export function drawFaultSchedule(
+  seed: number,
+  shape: ChaosShape,
+  kinds: readonly FaultKind[] = FAULT_KINDS,
+): FaultSchedule {
+  const kind = kinds[seed % kinds.length];
   return { kind, faults: new Drawer(new RandomStream(seed, "chaos"), shape).draw(kind) };
 }
 
@@ -110,7 +114,35 @@ class Drawer {
         const p = this.partition();
         return [p, this.crash(this.vm(), this.between(p.atMs, p.untilMs))];
       }
+      case "reconfiguration-crash":
+        return [this.reconfigurationCrash()];
+      case "reconfiguration+recovery-crash": {
+        // A second crash, of a VM of the initial cluster, while the first one's recovery runs.
+        const first = this.reconfigurationCrash();
+        const s = this.shape;
+        const second: FaultSpec = {
+          ...first,
+          role: RECONFIGURATION_ROLES[this.int(RECONFIGURATION_ROLES.length)],
+          afterMs: first.afterMs + this.between(0, s.detectionMs + s.handoutMs + 2000),
+        };
+        return [first, second];
+      }
     }
+  }
+
+  /**
+   * A crash during one of the run's reconfigurations (any of them, when it has none
+   * scheduled: the first), of one of its instances, at a time over its phases: from its
+   * request to a few seconds past the VM handout (the pause, the cut and the hand-over).
+   */
+  private reconfigurationCrash(): Extract<FaultSpec, { type: "reconfigurationCrash" }> {
+    const s = this.shape;
+    const nth = 1 + this.int(Math.max(1, s.reconfigurations));
+    const role = RECONFIGURATION_ROLES[this.int(RECONFIGURATION_ROLES.length)];
+    // Half the crashes land near the pause (the VMs are there after the handout).
+    const afterMs =
+      this.rng.next() < 0.5 ? this.between(0, s.handoutMs + 5000) : s.handoutMs + this.between(0, 200);
+    return { type: "reconfigurationCrash", nth, role, afterMs };
   }
 
   /** A crash just after a checkpoint was asked for: a multiple of the interval plus a few ms. */
@@ -214,5 +246,7 @@ function describeFault(f: FaultSpec): string {
       return `delay +${f.extraMs}ms @${f.atMs}-${f.untilMs}`;
     case "randomCrashes":
       return `random crashes ${f.perVmPerHour}/vm/h`;
+    case "reconfigurationCrash":
+      return `crash ${f.role} of reconfiguration ${f.nth} +${f.afterMs}ms`;
   }
 }

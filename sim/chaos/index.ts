@@ -14,6 +14,7 @@ export {
   runChaos,
 } from "./campaign.js";
 export {
+  ALL_FAULT_KINDS,
   type ChaosShape,
   chaosShapeOf,
   describeFaults,
@@ -21,6 +22,7 @@ export {
   FAULT_KINDS,
   type FaultKind,
   type FaultSchedule,
+  RECONFIGURATION_KINDS,
 } from "./faultSchedule.js";
 export {
   canonical,

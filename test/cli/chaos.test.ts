@@ -49,8 +49,9 @@ describe("seep chaos", () => {
     expect(out.code).toBe(0);
     const lines = linesOf(out.stdout);
     expect(lines[0]).toBe(`chaos: ${experimentFile}, strategy rsm, 2 runs, seeds 8..9`);
-    expect(lines[1]).toMatch(
-      /not aimed at reconfigurations yet \(a crash that falls during a stopping scale out or a migration is recovered; during a live one, it stops the run\)/,
+    expect(lines[1]).toBe(
+      "faults: one schedule per run, its kind rotating with the seed (crash, checkpoint-crash, recovery-crash, " +
+        "two-vms, straggler, straggler+crash, partition, partition+crash)",
     );
     expect(out.stdout).toMatch(/^seed +kind +faults +crashes +lost +duplicated +spurious +reordered +hang/m);
     expect(rowOf(out.stdout, 8)).toMatch(/ crash +crash vm\d@\d+ +1 +0 +0 +0 +0 +no .* pass$/);
@@ -138,12 +139,17 @@ describe("seep chaos", () => {
   });
 
   it("refuses bad flags and unknown experiments with one line", async () => {
-    const [runs, strategy, seed, missing] = await Promise.all([
+    const [runs, strategy, seed, missing, kinds] = await Promise.all([
       seep(["chaos", experimentFile, "--runs", "0"]),
       seep(["chaos", experimentFile, "--strategy", "paxos"]),
       seep(["chaos", experimentFile, "--seed", "x"]),
       seep(["chaos", join(scratch, "nope.yaml"), "--runs", "1"]),
+      seep(["chaos", experimentFile, "--kinds", "crash,meteor"]),
     ]);
+    expectOneLineError(
+      kinds,
+      /^seep: .*unknown kind "meteor" \(kinds: crash, .*reconfiguration-crash.*, or all\)/,
+    );
     expectOneLineError(runs, /^seep: --runs expects an integer from 1 to 10000, got '0'$/);
     expectOneLineError(
       strategy,

@@ -188,7 +188,7 @@ describe("seep run --scale-out", () => {
           "--set",
           "faultTolerance.strategy=rsm",
         ],
-        /scaling\.stateTransfer: live under strategy rsm is not supported yet \(supported: none\)/,
+        /scaling\.stateTransfer: live under strategy rsm runs in the simulator only so far \(on real workers: strategy none\)/,
       ],
     ];
     for (const [args, message] of cases) {

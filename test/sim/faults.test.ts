@@ -42,6 +42,10 @@ class FakeTarget implements FaultTarget {
   liveVms(): readonly number[] {
     return this.live;
   }
+  /** Instance i runs on VM i % 10. */
+  vmOfInstance(id: number): number | null {
+    return id % 10;
+  }
 }
 
 /** Run `specs` against `target` until `untilMs` with `seed`. */
@@ -180,6 +184,46 @@ describe("FaultInjector", () => {
   });
 });
 
+describe("FaultInjector: crashes aimed at a reconfiguration", () => {
+  const targets = (news: number[]) => ({ split: 3, upstream: 1, downstream: 5, newInstances: () => news });
+  /** An injector of `specs` against `target`, started. */
+  const aimed = (target: FakeTarget, specs: FaultSpec[]) => {
+    const env = new Environment();
+    const injector = new FaultInjector(env, new RandomStreams(1), target, specs);
+    injector.start();
+    return { env, injector };
+  };
+
+  it("crashes the VM of the named role, timed from when the nth reconfiguration begins", () => {
+    const target = new FakeTarget([0, 1, 2, 3, 4, 5, 6]);
+    const { env, injector } = aimed(target, [
+      { type: "reconfigurationCrash", nth: 2, role: "split", afterMs: 300 },
+      { type: "reconfigurationCrash", nth: 2, role: "new", afterMs: 500 },
+      { type: "reconfigurationCrash", nth: 3, role: "upstream", afterMs: 0 },
+    ]);
+    env.schedule(1_000, () => injector.reconfigurationBegun(1, targets([])));
+    env.schedule(2_000, () => injector.reconfigurationBegun(2, targets([16])));
+    env.run(10_000);
+    // Reconfiguration 2 began at 2,000: its split's VM (3) at 2,300, its new instance's (6) at 2,500.
+    expect(target.calls).toEqual(["2300 crash 3", "2500 crash 6"]);
+  });
+
+  it("takes the next role's VM when the named one has none alive, and skips when none has", () => {
+    const target = new FakeTarget([1, 5]);
+    const { env, injector } = aimed(target, [
+      { type: "reconfigurationCrash", nth: 1, role: "new", afterMs: 10 },
+      { type: "reconfigurationCrash", nth: 1, role: "split", afterMs: 20 },
+      { type: "reconfigurationCrash", nth: 1, role: "split", afterMs: 30 },
+    ]);
+    env.schedule(0, () => injector.reconfigurationBegun(1, { ...targets([]), upstream: null }));
+    env.run(1_000);
+    // new: none yet -> split (VM 3, dead) -> upstream (none) -> downstream, VM 5; then split
+    // (dead) ... downstream (dead now) -> new (none): skipped.
+    expect(target.calls).toEqual(["10 crash 5"]);
+    expect(injector.events.map((e) => e.kind)).toEqual(["crash", "crashSkipped", "crashSkipped"]);
+  });
+});
+
 describe("parseFaultSpecs", () => {
   it("accepts every kind of fault", () => {
     const specs = [
@@ -188,8 +232,12 @@ describe("parseFaultSpecs", () => {
       { type: "straggler", vm: 1, atMs: 0, untilMs: 10, speedFactor: 1 },
       { type: "delay", atMs: 0, untilMs: 10, extraMs: 5, between: [[0], [1]] },
       { type: "partition", atMs: 0, untilMs: 10, between: [[0], [1]] },
+      { type: "reconfigurationCrash", nth: 1, role: "new", afterMs: 5_000 },
     ];
     expect(parseFaultSpecs(specs)).toEqual(specs);
+    expect(() =>
+      parseFaultSpecs([{ type: "reconfigurationCrash", nth: 0, role: "sink", afterMs: 0 }]),
+    ).toThrow(/faults\[0\]\.nth: .*\n.*faults\[0\]\.role/);
   });
 
   it("rejects an unknown key, naming the path", () => {

@@ -119,3 +119,29 @@ describe("a crash during a migration under rsm ends exact (seed 7)", () => {
     });
   }
 });
+
+describe("a crash aimed at a reconfiguration (fault reconfigurationCrash) under rsm (seed 7)", () => {
+  // The scale out of count#3 (VM 3) begins at 60 s; its new part's VM is handed out 5 s later.
+  const aimed = (role: string, afterMs: number) => {
+    const e = experiment(2, 0);
+    const { log: baseLog, simulatedSeconds } = baseOf(e);
+    const faults = [{ type: "reconfigurationCrash", nth: 1, role, afterMs }];
+    const faulty = { ...e, faults, untilS: 3 * simulatedSeconds + 120 } as Experiment;
+    const log = new OutputLog();
+    const sim = new Simulation(faulty, planOf(faulty), log.add);
+    sim.run();
+    return { diff: compareOutputs(baseLog, log), completed: sim.completed, failures: sim.failures };
+  };
+
+  for (const [role, afterMs, vm, instance] of [
+    ["split", 3_000, 3, "count#3"],
+    ["new", 5_004, 4, "count#6"],
+  ] as const) {
+    it(`crashes the ${role} instance's VM ${afterMs} ms after the scale out begins, and ends exact`, () => {
+      const r = aimed(role, afterMs);
+      expect(r.failures.map((f) => [f.vm, f.failedAtMs])).toEqual([[vm, 60_000 + afterMs]]);
+      expect(r.failures[0].instances.map((i) => `${i.operator}#${i.id}`)).toContain(instance);
+      expect({ ...r.diff, completed: r.completed }, `seed ${SEED}, ${role}`).toEqual({ ...EXACT });
+    });
+  }
+});

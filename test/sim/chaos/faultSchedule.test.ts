@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { RECONFIGURATION_KINDS } from "../../../sim/chaos/faultKinds.js";
 import {
   type ChaosShape,
   chaosShapeOf,
@@ -19,6 +20,7 @@ const shape: ChaosShape = {
   minimum: 1,
   handoutMs: 5_000,
   coldStartMs: 100_000,
+  reconfigurations: 0,
 };
 
 const seeds = Array.from({ length: 40 }, (_, i) => i + 1);
@@ -72,7 +74,7 @@ describe("drawFaultSchedule", () => {
       const { faults } = drawFaultSchedule(seed, shape);
       expect(parseFaultSpecs(faults)).toEqual(faults);
       for (const f of faults) {
-        if (f.type === "randomCrashes") continue;
+        if (f.type === "randomCrashes" || f.type === "reconfigurationCrash") continue;
         expect(f.atMs).toBeGreaterThanOrEqual(0);
         expect(f.atMs).toBeLessThanOrEqual(shape.durationMs);
         if (f.type === "crash" || f.type === "straggler") expect(f.vm).toBeLessThan(shape.vms + 1);
@@ -152,5 +154,31 @@ describe("describeFaults", () => {
         },
       ]),
     ).toBe("crash vm1@23456; straggler vm0 x0.25 @1000-3000; partition 0,2|1,3 @5000-9000");
+  });
+});
+
+describe("fault schedules aimed at reconfigurations (--kinds)", () => {
+  const scaling: ChaosShape = { ...shape, reconfigurations: 2 };
+
+  it("rotate through the kinds asked for, draw valid specs aimed at one of the scheduled reconfigurations", () => {
+    const seen = new Set<string>();
+    for (const seed of seeds) {
+      const s = drawFaultSchedule(seed, scaling, RECONFIGURATION_KINDS);
+      seen.add(s.kind);
+      expect(parseFaultSpecs(s.faults)).toEqual(s.faults);
+      expect(s.faults.length).toBe(s.kind === "reconfiguration-crash" ? 1 : 2);
+      for (const f of s.faults) {
+        if (f.type !== "reconfigurationCrash") throw new Error(`seed ${seed}: ${f.type}`);
+        expect(f.nth).toBeGreaterThanOrEqual(1);
+        expect(f.nth).toBeLessThanOrEqual(2);
+      }
+      expect(drawFaultSchedule(seed, scaling, RECONFIGURATION_KINDS)).toEqual(s);
+    }
+    expect([...seen].sort()).toEqual([...RECONFIGURATION_KINDS].sort());
+  });
+
+  it("leave the default rotation, and so every seed's schedule, as it was", () => {
+    for (const seed of seeds)
+      expect(drawFaultSchedule(seed, scaling)).toEqual(drawFaultSchedule(seed, shape));
   });
 });
