@@ -78,7 +78,9 @@ export class BackupTable {
   promotePending(id: number, isDown: (holder: number) => boolean): void {
     const cp = this.pending.get(id);
     const holder = this.pendingHolders.get(id);
-    if (cp === undefined || holder === undefined || isDown(holder)) {
+    const current = this.backups.get(id);
+    const currentId = current?.checkpoint?.id ?? current?.copy?.id ?? Number.NEGATIVE_INFINITY;
+    if (cp === undefined || holder === undefined || isDown(holder) || cp.id <= currentId) {
       this.pending.delete(id);
       return;
     }
@@ -101,6 +103,8 @@ export class BackupTable {
    * moved to the store); returns whose backups were dropped.
    */
   dropHeldBy(isHolder: (holder: number) => boolean): number[] {
+    // What was on its way to a lost holder will never be kept.
+    for (const [x, h] of this.pendingHolders) if (isHolder(h)) this.pending.delete(x);
     const owners: number[] = [];
     for (const [x, b] of this.backups) {
       if (b.holder !== STORE && isHolder(b.holder) && !this.fallBackToCopy(x)) {
@@ -121,6 +125,8 @@ export class BackupTable {
 
   /** Keep `cp` in the store as its instance's backup: its upstreams trim to it. */
   keepInStore(cp: Checkpoint): void {
+    // An older checkpoint still on its way to a holder is superseded.
+    if ((this.pending.get(cp.instance)?.id ?? Number.POSITIVE_INFINITY) < cp.id) this.pending.delete(cp.instance);
     this.backups.set(cp.instance, { holder: STORE, checkpoint: cp, positions: cp });
     this.trimmed.add(cp.instance);
     this.counts.backups++;

@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import { loadExperiment } from "../../../cli/experimentFile.js";
 import { parseSetting } from "../../../cli/settings.js";
 import { runChaos } from "../../../sim/chaos/campaign.js";
+import { RECONFIGURATION_KINDS } from "../../../sim/chaos/faultKinds.js";
 import { compareOutputs, OutputLog } from "../../../sim/chaos/outputComparison.js";
 import type { Experiment } from "../../../sim/experiment.js";
 import { Simulation } from "../../../sim/simulation.js";
@@ -120,10 +121,14 @@ describe("live scale outs by the threshold policy under rsm, with crashes (chaos
     // The sink's last checkpoint was on its way to a slow holder, which trimmed for it
     // after the crash: the restore takes that backup, not the older one.
     [8675328, "the sink crashes while a backup of it is on its way to a slow holder"],
+    // Aimed at the 2nd split: its instance, then an upstream with the sink. The checkpoint
+    // that was on its way to the split instance (the sink's holder) when it crashed was
+    // never kept, and later backups went to the store: it is not the sink's backup.
+    [20261241, "crashes aimed at a live split (--kinds reconfiguration+recovery-crash)"],
   ];
   for (const [seed, what] of cases) {
     it(`seed ${seed}: ${what}`, () => {
-      const run = runChaos(policy(seed), planOf, seed);
+      const run = runChaos(policy(seed), planOf, seed, seed === 20261241 ? RECONFIGURATION_KINDS : undefined);
       const detail = `seed ${seed} (${run.faults}): ${run.error ?? run.hang ?? ""}`;
       expect(
         { lost: run.lost, duplicated: run.duplicated, spurious: run.spurious, hang: run.hang },
