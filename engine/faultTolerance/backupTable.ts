@@ -126,7 +126,8 @@ export class BackupTable {
   /** Keep `cp` in the store as its instance's backup: its upstreams trim to it. */
   keepInStore(cp: Checkpoint): void {
     // An older checkpoint still on its way to a holder is superseded.
-    if ((this.pending.get(cp.instance)?.id ?? Number.POSITIVE_INFINITY) < cp.id) this.pending.delete(cp.instance);
+    if ((this.pending.get(cp.instance)?.id ?? Number.POSITIVE_INFINITY) < cp.id)
+      this.pending.delete(cp.instance);
     this.backups.set(cp.instance, { holder: STORE, checkpoint: cp, positions: cp });
     this.trimmed.add(cp.instance);
     this.counts.backups++;

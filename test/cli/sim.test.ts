@@ -2,10 +2,10 @@
 // writes, on running the same experiment twice to the same bytes, and on the one-line
 // errors it gives for a bad file, preset or override.
 
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seep } from "./spawnSeep.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "seep-sim-test-"));
@@ -63,11 +63,17 @@ function expectOneLineError(out: Outcome, pattern: RegExp): void {
 }
 
 describe("seep sim", () => {
-  it("runs a preset and writes summary, metrics, outputs, trace and experiment files", async () => {
-    const dir = freshDir();
-    const out = await seep(smallRun(dir));
-    expect(out.stderr).toBe("");
-    expect(out.code).toBe(0);
+  // The small run, spawned once: its files and output are read by the tests below, which
+  // compare it with runs of their own (the same seed again, another seed, its experiment.json).
+  const dir = freshDir();
+  let smallOut: Outcome;
+  beforeAll(async () => {
+    smallOut = await seep(smallRun(dir));
+  });
+
+  it("runs a preset and writes summary, metrics, outputs, trace and experiment files", () => {
+    expect(smallOut.stderr).toBe("");
+    expect(smallOut.code).toBe(0);
     const summary = json(join(dir, "summary.json"));
     expect(summary).toMatchObject({ name: "wordcount", seed: 1, failures: [] });
     expect(summary.traceHash).toMatch(/^[0-9a-f]{16}$/);
@@ -88,19 +94,15 @@ describe("seep sim", () => {
     expect(experiment).toMatchObject({ name: "wordcount", seed: 1, untilS: 20 });
     expect((experiment.workload as { params: Record<string, unknown> }).params.lines).toBe(5000);
     expect(existsSync(join(dir, "trace.csv"))).toBe(false);
-    const report = linesOf(out.stdout);
+    const report = linesOf(smallOut.stdout);
     expect(report[0]).toMatch(/^wordcount, seed 1: [\d.]+ s simulated in [\d.]+ s wall clock$/);
     expect(report.at(-1)).toBe(`files in ${dir}`);
   });
 
   it("gives the same summary and trace bytes for the same seed, and another trace for another seed", async () => {
-    const [a, b, c] = [freshDir(), freshDir(), freshDir()];
-    const outcomes = await Promise.all([
-      seep(smallRun(a)),
-      seep(smallRun(b)),
-      seep(smallRun(c, "--seed", "2")),
-    ]);
-    expect(outcomes.map((o) => o.code)).toEqual([0, 0, 0]);
+    const [a, b, c] = [dir, freshDir(), freshDir()];
+    const outcomes = await Promise.all([seep(smallRun(b)), seep(smallRun(c, "--seed", "2"))]);
+    expect([smallOut, ...outcomes].map((o) => o.code)).toEqual([0, 0, 0]);
     expect(reproducibleSummary(a)).toEqual(reproducibleSummary(b));
     expect(readFileSync(join(a, "trace.bin")).equals(readFileSync(join(b, "trace.bin")))).toBe(true);
     expect(readFileSync(join(a, "outputs.csv"), "utf8")).toBe(readFileSync(join(b, "outputs.csv"), "utf8"));
@@ -109,8 +111,8 @@ describe("seep sim", () => {
   });
 
   it("reruns the experiment.json of a run to the same trace, and writes trace.csv when asked", async () => {
-    const first = freshDir();
-    expect((await seep(smallRun(first))).code).toBe(0);
+    const first = dir;
+    expect(smallOut.code).toBe(0);
     const again = freshDir();
     const out = await seep(["sim", join(first, "experiment.json"), "--out", again, "--trace-csv"]);
     expect(out.code).toBe(0);
@@ -310,18 +312,20 @@ describe("seep sim", () => {
   );
 
   it("refuses to overwrite a finished run without --force, and a file where the directory should be", async () => {
-    const dir = freshDir();
-    expect((await seep(smallRun(dir))).code).toBe(0);
-    const summary = readFileSync(join(dir, "summary.json"), "utf8");
-    const again = await seep(smallRun(dir, "--seed", "2"));
+    // A finished run: a copy of the small run's directory.
+    expect(smallOut.code).toBe(0);
+    const finished = freshDir();
+    cpSync(dir, finished, { recursive: true });
+    const summary = readFileSync(join(finished, "summary.json"), "utf8");
+    const again = await seep(smallRun(finished, "--seed", "2"));
     expectOneLineError(
       again,
       /^seep: --out .*: holds a finished run \(summary\.json\); --force overwrites it/,
     );
-    expect(readFileSync(join(dir, "summary.json"), "utf8")).toBe(summary);
-    const forced = await seep(smallRun(dir, "--seed", "2", "--force"));
+    expect(readFileSync(join(finished, "summary.json"), "utf8")).toBe(summary);
+    const forced = await seep(smallRun(finished, "--seed", "2", "--force"));
     expect(forced.code, forced.stderr).toBe(0);
-    expect(json(join(dir, "summary.json")).seed).toBe(2);
+    expect(json(join(finished, "summary.json")).seed).toBe(2);
     const file = fileWith("plain.txt", "x");
     expectOneLineError(
       await seep(smallRun(file)),

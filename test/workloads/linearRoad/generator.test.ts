@@ -130,34 +130,39 @@ describe("LrGenerator", () => {
   it("stops two cars at one position for accidents, moves cars their way, and re-enters cars on another expressway", () => {
     const gen = new LrGenerator({ seed: 5, xways: 2, durationS: 3600 });
     const row = new Float64Array(15);
-    const lastPos = new Map<number, number>();
-    const lastXway = new Map<number, number>();
-    const same = new Map<number, number>();
+    // Per VID (VIDs are issued densely from 0, so arrays indexed by VID, not maps: the
+    // generator's 8.5M reports are bookkept in a fraction of the time).
+    const lastPos: number[] = [];
+    const lastXway: number[] = [];
+    const same: number[] = [];
+    const firstXway: number[] = [];
     const stoppedAt = new Map<string, Set<number>>();
-    const xwaysOf = new Map<number, Set<number>>();
+    const reenteredVids = new Set<number>();
     let backwards = 0;
     while (gen.next(row)) {
       if (row[F.type] !== 0) continue;
       const vid = row[F.vid];
       const pos = row[F.pos];
-      const prev = lastPos.get(vid);
-      const continuing = prev !== undefined && lastXway.get(vid) === row[F.xway] && row[F.lane] !== 0;
+      const xway = row[F.xway];
+      const prev = lastPos[vid];
+      const continuing = prev !== undefined && lastXway[vid] === xway && row[F.lane] !== 0;
       if (continuing && (row[F.dir] === 0 ? pos < prev : pos > prev)) backwards++;
-      const run = continuing && prev === pos ? (same.get(vid) ?? 1) + 1 : 1;
-      same.set(vid, run);
-      lastPos.set(vid, pos);
-      lastXway.set(vid, row[F.xway]);
+      const run = continuing && prev === pos ? (same[vid] ?? 1) + 1 : 1;
+      same[vid] = run;
+      lastPos[vid] = pos;
+      lastXway[vid] = xway;
       if (run >= 4) {
-        const key = `${row[F.xway]}/${row[F.dir]}/${pos}`;
+        const key = `${xway}/${row[F.dir]}/${pos}`;
         setIn(stoppedAt, key).add(vid);
       }
-      setIn(xwaysOf, vid).add(row[F.xway]);
+      const first = firstXway[vid];
+      if (first === undefined) firstXway[vid] = xway;
+      else if (first !== xway) reenteredVids.add(vid);
     }
     expect(backwards).toBe(0);
     const accidents = [...stoppedAt.values()].filter((s) => s.size >= 2).length;
     expect(accidents).toBeGreaterThanOrEqual(1);
-    const reentered = [...xwaysOf.values()].filter((s) => s.size >= 2).length;
-    expect(reentered).toBeGreaterThan(0);
+    expect(reenteredVids.size).toBeGreaterThan(0);
   });
 
   it("opens expressway x at x times xwayOpenEveryS, and changes nothing without it", () => {
@@ -193,7 +198,8 @@ describe("LrGenerator", () => {
         reports++;
         mphSum += row[F.spd];
         if (row[F.spd] < 40) slow++;
-        vids.add(row[F.vid]);
+        // The VIDs are checked of the sampled run only: the full run's are not gathered.
+        if (sampleOneIn > 1) vids.add(row[F.vid]);
       }
       return { reports, meanMph: mphSum / reports, slowShare: slow / reports, vids };
     };
