@@ -28,6 +28,11 @@ export interface BackupOf {
   readonly positions: Pick<Checkpoint, "inputs" | "outputs">;
   /** The coordinator's copy of a checkpoint kept by `holder` (used once the plan was reconfigured). */
   readonly copy?: Checkpoint;
+  /**
+   * Promoted while on its way (promotePending): the holder may not have it yet (its transfer
+   * can be cut off), so what it restores may be an older one; nothing must rely on these positions.
+   */
+  readonly unconfirmed?: boolean;
 }
 
 /** The latest backup of each instance, the backups on their way, and who trimmed. */
@@ -71,9 +76,9 @@ export class BackupTable {
 
   /**
    * `id` failed: a checkpoint on its way to a holder that is not down (`isDown`) is its
-   * backup from now on. The holder trims its buffer for it as it keeps it, so an older
-   * backup could ask for what it no longer has; and it keeps it before it hears of any
-   * restore (its control messages arrive in order). Anything else on its way is void.
+   * backup from now on. The holder trims its buffer for it as it keeps it, so the restore
+   * must go to it: it restores the latest it has (that one, unless its transfer was cut
+   * off, when it never trimmed for it). Anything else on its way is void.
    */
   promotePending(id: number, isDown: (holder: number) => boolean): void {
     const cp = this.pending.get(id);
@@ -84,7 +89,7 @@ export class BackupTable {
       this.pending.delete(id);
       return;
     }
-    this.backups.set(id, { holder, checkpoint: null, positions: cp, copy: cp });
+    this.backups.set(id, { holder, checkpoint: null, positions: cp, copy: cp, unconfirmed: true });
     this.trimmed.add(id);
   }
 

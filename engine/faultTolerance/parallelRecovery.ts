@@ -16,6 +16,11 @@
 //   pause       the upstreams pause, re-slice their routing over the parts, move what they
 //   reroute     kept for X after the checkpoint to the part that owns each key, and resume
 //
+// A failure while the receivers are probed gives the parallel recovery up (X is recovered as
+// one, with the other failed instances: a fold); from the deploy on it completes without
+// the failed instances, which are recovered once it is done; when X's backup holder fails,
+// the parts are restored from the coordinator's copy of the checkpoint.
+//
 // Exactness: X processed its input in canonical order, and each part processes the same
 // tuples of its keys in the same order from the same state, so a part's output for a
 // tuple is X's output for it; whether a receiver had it is decided by the tuple's position
@@ -71,6 +76,10 @@ export class ParallelRecovery {
   private specs: InstanceSpec[] = [];
   private readonly upstreams: number[];
   private started = false;
+  /** X's backup holder failed: restore from the coordinator's copy. */
+  private holderLost = false;
+  /** Parts that said they are restored. */
+  private readonly restoredParts = new Set<number>();
 
   constructor(
     private readonly host: ParallelRecoveryHost,
@@ -90,7 +99,37 @@ export class ParallelRecovery {
   /** Take in a reply; true when it was this recovery's. */
   handleReply(reply: ControlReply): boolean {
     if (reply.type === "senderReplaced") return reply.sender === this.x.id;
+    if (reply.type === "restored" && this.specs.some((s) => s.id === reply.instance))
+      this.restoredParts.add(reply.instance);
     return this.machine.handleReply(reply);
+  }
+
+  /**
+   * Instances failed while it is under way. While the receivers are probed (nothing has
+   * changed yet) it is given up: the receivers take X's channel again, and X is recovered
+   * as one with the others (returns true). From the deploy on it completes without them
+   * (no step waits for a failed instance) and they are recovered afterwards (returns false).
+   */
+  failed(ids: ReadonlySet<number>): boolean {
+    if (this.machine.step?.name === "probing") {
+      this.machine.go(null);
+      for (const c of outputChannelsOf(this.host.plan.current, this.x))
+        if (!ids.has(c.receiver))
+          this.host.link.sendControl(c.receiver, { type: "reopenChannel", edge: c.edge, sender: this.x.id });
+      return true;
+    }
+    // X's backup holder failed: the parts are restored from the coordinator's copy instead
+    // (those it had not restored yet, when it was asked already).
+    if (ids.has(this.backup.holder)) {
+      this.holderLost = true;
+      if (this.machine.step?.name === "restoring" && this.backup.copy !== undefined)
+        this.restoreFrom(
+          this.backup.copy,
+          this.specs.filter((s) => !this.restoredParts.has(s.id)),
+        );
+    }
+    this.machine.lost(ids);
+    return false;
   }
 
   /** True once the recovery is complete or given up. */
@@ -141,13 +180,10 @@ export class ParallelRecovery {
   /** Restore each part from its share of X's checkpoint: from the store, or by X's holder. */
   private restore(): void {
     const b = this.backup;
-    if (b.holder === STORE) {
-      const ranges = this.specs.map((s) => s.range);
-      const parts = partition(b.checkpoint!, ranges).map(asNewInstancePart);
-      this.specs.forEach((s, i) => {
-        this.host.adopt(s.id, STORE, parts[i]);
-      });
-      restoreParts(this.host.link, this.specs, parts);
+    // From the coordinator's copy too when the holder lost it, or may not have it yet (a
+    // backup promoted on its way): the parts must start from the positions the resume uses.
+    if (b.holder === STORE || ((this.holderLost || b.unconfirmed === true) && b.copy !== undefined)) {
+      this.restoreFrom(b.holder === STORE ? b.checkpoint! : b.copy!, this.specs);
       return;
     }
     for (const s of this.specs) this.host.adopt(s.id, b.holder, null);
@@ -158,11 +194,28 @@ export class ParallelRecovery {
     });
   }
 
+  /** Restore each part from its share of `cp`, kept by the coordinator: each part's backup. */
+  private restoreFrom(cp: Checkpoint, specs: readonly InstanceSpec[]): void {
+    const parts = partition(
+      cp,
+      this.specs.map((s) => s.range),
+    ).map(asNewInstancePart);
+    const chosen = this.specs.map((s, i) => [s, parts[i]] as const).filter(([s]) => specs.includes(s));
+    for (const [s, part] of chosen) this.host.adopt(s.id, STORE, part);
+    restoreParts(
+      this.host.link,
+      chosen.map(([s]) => s),
+      chosen.map(([, part]) => part),
+    );
+  }
+
   /** The receivers take the parts in X's place; the parts start; the upstreams pause to re-slice. */
   private handOver(cuts: readonly ReceivedCut[]): void {
     const link = this.host.link;
     const ids = this.specs.map((s) => s.id);
-    const suppress: SuppressionCut[] = [];
+    // What X itself still suppressed (it had taken over keys at a cut) holds for its parts too.
+    const source = this.backup.checkpoint ?? this.backup.copy;
+    const suppress: SuppressionCut[] = [...(source?.suppression ?? [])];
     for (const c of cuts) {
       replaceSender(link, c, this.x.id, ids);
       if (c.cut !== null)
@@ -172,6 +225,17 @@ export class ParallelRecovery {
           processed: c.cut.processed,
           watermarkMs: c.cut.watermarkMs,
         });
+    }
+    // Each part's backup suppresses what it suppresses: restored later, it must not send again
+    // what the receivers had from X (the coordinator keeps it, as a checkpoint keeps its cuts).
+    if (source !== undefined && source !== null) {
+      const parts = partition(
+        source,
+        this.specs.map((s) => s.range),
+      ).map(asNewInstancePart);
+      this.specs.forEach((s, i) => {
+        this.host.adopt(s.id, STORE, { ...parts[i], suppression: suppress });
+      });
     }
     for (const id of ids) {
       link.sendControl(id, { type: "suppressOutput", cuts: suppress });

@@ -22,7 +22,7 @@
 // dropped, as on a real network; a deployment of it whose VM comes later is not made
 // (the runtime asks `superseded` before it places anything on the VM, and releases it).
 
-import { type ControlReply, UnsupportedScenario } from "../control.js";
+import type { ControlReply } from "../control.js";
 import type { InstanceSpec } from "../physicalPlan.js";
 import { whyNotSplittable } from "../reconfiguration/scalable.js";
 import type { BackupOf } from "./backupTable.js";
@@ -65,6 +65,8 @@ export class Recoveries {
   private current: Recovery | null = null;
   /** The parallel recovery under way. */
   private parallel: ParallelRecovery | null = null;
+  /** Failures during the parallel recovery under way past its probe: recovered once it is done. */
+  private readonly afterParallel: { lostIds: readonly number[]; failedAtMs: number; forced: boolean }[] = [];
 
   constructor(
     private readonly run: FaultToleranceRun,
@@ -84,9 +86,14 @@ export class Recoveries {
   /** Recover from the loss of `lostIds` at `failedAtMs` (`forced`: restart them from their initial state). */
   recover(lostIds: readonly number[], failedAtMs: number, forced: boolean): void {
     if (this.parallel !== null) {
-      throw new UnsupportedScenario(
-        `instances ${lostIds.join(", ")} failed during a parallel recovery, which is not handled yet (faultTolerance.parallelRecovery 1 recovers from it)`,
-      );
+      // Given up while probing (folded into this recovery, X as one), or completed first.
+      // Queued first: the parallel recovery may complete at once, without them, and recover them.
+      const after = { lostIds, failedAtMs, forced };
+      this.afterParallel.push(after);
+      if (!this.parallel.failed(new Set(lostIds))) return;
+      this.afterParallel.splice(this.afterParallel.indexOf(after), 1);
+      this.parallel = null;
+      this.run.counts.parallelFallbacks++;
     }
     const now = this.run.link.clock.nowMs();
     const { lost, again, folded } = this.fold(lostIds);
@@ -272,6 +279,11 @@ export class Recoveries {
     for (const p of parts) {
       status.down.delete(p);
       this.strategy.checkpoint(p);
+    }
+    // Failures during it, past its probe: recovered now, in the plan it made.
+    for (const f of this.afterParallel.splice(0)) {
+      const inPlan = f.lostIds.filter((id) => this.run.plan.current.instances.some((s) => s.id === id));
+      if (inPlan.length > 0) this.recover(inPlan, f.failedAtMs, f.forced);
     }
   }
 }

@@ -51,6 +51,16 @@ export class PausingUpstreams implements Step {
     if (this.waiting.size === 0) this.then(this.sent);
     return true;
   }
+
+  /**
+   * Failed upstreams will not reply: once no other is awaited, move on without them (their
+   * replacements are restored in the plan as it is then, and route by it).
+   */
+  lost(ids: ReadonlySet<number>): void {
+    let dropped = false;
+    for (const id of ids) dropped = this.waiting.delete(id) || dropped;
+    if (dropped && this.waiting.size === 0) this.then(this.sent);
+  }
 }
 
 /** What was sent to `receiver` before the pause, per channel (what it must have before it acts). */
