@@ -28,7 +28,11 @@ describe("seep run", () => {
   it("runs the wordcount preset on 2 local workers, writes the run's files and agrees with seep sim", async () => {
     const real = join(scratch, "real");
     const sim = join(scratch, "sim");
-    const out = await seep(["run", "wordcount", "--workers", "2", "--quiet", "--out", real, ...small]);
+    // The simulator's run beside the real one: nothing compared depends on either's timing.
+    const [out, simulated] = await Promise.all([
+      seep(["run", "wordcount", "--workers", "2", "--quiet", "--out", real, ...small]),
+      seep(["sim", "wordcount", "--quiet", "--out", sim, ...small]),
+    ]);
     expect(out.stderr).toBe("");
     expect(out.code).toBe(0);
     for (const f of ["summary.json", "metrics.csv", "outputs.csv", "experiment.json"])
@@ -39,16 +43,18 @@ describe("seep run", () => {
     expect(s.failures).toEqual([]);
     expect(s.wallSeconds).toBeGreaterThan(0);
     expect(readFileSync(join(real, "outputs.csv"), "utf8").split("\n").length).toBeGreaterThan(10);
-    expect((await seep(["sim", "wordcount", "--quiet", "--out", sim, ...small])).code).toBe(0);
+    expect(simulated.code).toBe(0);
     expect(s.outputDigest).toBe(json(join(sim, "summary.json")).outputDigest);
   });
 
   it("refuses an unknown pool, and ec2 without its settings, in one line", async () => {
-    const a = await seep(["run", "wordcount", "--pool", "aws"]);
+    const [a, b] = await Promise.all([
+      seep(["run", "wordcount", "--pool", "aws"]),
+      seep(["run", "wordcount", "--pool", "ec2"]),
+    ]);
     expect(a.code).toBe(1);
     expect(a.stderr.trim().split("\n")).toHaveLength(1);
     expect(a.stderr).toMatch(/--pool/);
-    const b = await seep(["run", "wordcount", "--pool", "ec2"]);
     expect(b.code).toBe(1);
     expect(b.stderr.trim().split("\n")).toHaveLength(1);
     expect(b.stderr).toMatch(/cloud\.ec2/);
@@ -64,8 +70,10 @@ describe("seep run --kill", () => {
       [["--workers", "2", "--kill", "worker=2@1s"], /--kill worker=2: the run has 2 workers \(0 to 1\)/],
       [["--pool", "ec2", "--kill", "worker=0@1s"], /--kill needs the local pool/],
     ];
-    for (const [args, message] of cases) {
-      const out = await seep(["run", "wordcount", ...args]);
+    // Each refused before any worker starts: all at once, checked one by one.
+    const outs = await Promise.all(cases.map(([args]) => seep(["run", "wordcount", ...args])));
+    for (const [i, [args, message]] of cases.entries()) {
+      const out = outs[i];
       expect(out.code, args.join(" ")).toBe(1);
       expect(out.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
       expect(out.stderr, args.join(" ")).toMatch(message);
@@ -92,7 +100,10 @@ describe("seep run --kill", () => {
       "fidelity.sourcePollMs=20",
     ];
     const args = ["run", "wordcount", "--workers", "3", "--quiet", "--out", real, "--kill", "worker=1@2s"];
-    const out = await seep([...args, ...settings]);
+    const [out, simulated] = await Promise.all([
+      seep([...args, ...settings]),
+      seep(["sim", "wordcount", "--quiet", "--out", sim, ...settings]),
+    ]);
     expect(out.stderr).toBe("");
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/recovery of split#1 count#4: failed \d+(\.\d+)? ms/);
@@ -103,7 +114,7 @@ describe("seep run --kill", () => {
     // Killed at 2 s of run time, or later on a busy machine whose timers fire late.
     expect(s.recoveries[0].failedAtMs).toBeGreaterThanOrEqual(2000);
     expect(s.recoveries[0].restoredAtMs).toBeGreaterThan(s.recoveries[0].detectedAtMs);
-    expect((await seep(["sim", "wordcount", "--quiet", "--out", sim, ...settings])).code).toBe(0);
+    expect(simulated.code).toBe(0);
     expect(s.outputDigest).toBe(json(join(sim, "summary.json")).outputDigest);
   });
 
@@ -191,8 +202,10 @@ describe("seep run --scale-out", () => {
         /scaling\.stateTransfer: live under strategy rsm runs in the simulator only so far \(on real workers: strategy none\)/,
       ],
     ];
-    for (const [args, message] of cases) {
-      const out = await seep(["run", "wordcount", ...args]);
+    // Each refused before any worker starts: all at once, checked one by one.
+    const outs = await Promise.all(cases.map(([args]) => seep(["run", "wordcount", ...args])));
+    for (const [i, [args, message]] of cases.entries()) {
+      const out = outs[i];
       expect(out.code, args.join(" ")).toBe(1);
       expect(out.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
       expect(out.stderr, args.join(" ")).toMatch(message);
@@ -206,6 +219,9 @@ describe("seep run --scale-out", () => {
       "--quiet",
       "--out",
       join(scratch, "none"),
+      // Two workers rather than the preset's four: the run stops on the missing instance all the same.
+      "--workers",
+      "2",
       "--scale-out",
       "count:7@100",
       ...small,
@@ -240,7 +256,10 @@ describe("seep run --scale-out", () => {
       "--scale-out",
       "count@1.5s",
     ];
-    const out = await seep([...args, ...settings]);
+    const [out, simulated] = await Promise.all([
+      seep([...args, ...settings]),
+      seep(["sim", "wordcount", "--quiet", "--out", sim, ...settings]),
+    ]);
     expect(out.stderr).toBe("");
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(
@@ -251,7 +270,7 @@ describe("seep run --scale-out", () => {
     expect(s.scaleOuts[0].requestedAtMs).toBeGreaterThanOrEqual(1500);
     expect(s.scaleOuts[0]).toMatchObject({ kind: "scaleOut", operator: "count", instance: "count#3" });
     expect(s.scaleOuts[0].completedAtMs).not.toBeNull();
-    expect((await seep(["sim", "wordcount", "--quiet", "--out", sim, ...settings])).code).toBe(0);
+    expect(simulated.code).toBe(0);
     expect(s.outputDigest).toBe(json(join(sim, "summary.json")).outputDigest);
     expect(s.tuplesOut).toBe(json(join(sim, "summary.json")).tuplesOut);
   });
@@ -277,12 +296,14 @@ describe("seep worker", () => {
     const open = join(scratch, "open-token");
     writeFileSync(open, "t\n");
     chmodSync(open, 0o644);
-    const a = await seep(["worker", "--token-file", open]);
-    expect(a.code).toBe(1);
-    expect(a.stderr.trim()).toBe(`seep: --token-file ${open} is readable by others (mode 644); chmod 600 it`);
     const closed = join(scratch, "token");
     writeFileSync(closed, "t\n", { mode: 0o600 });
-    const b = await seep(["worker", "--token-file", closed, "--tls-cert", "c.pem", "--tls-key", "k.pem"]);
+    const [a, b] = await Promise.all([
+      seep(["worker", "--token-file", open]),
+      seep(["worker", "--token-file", closed, "--tls-cert", "c.pem", "--tls-key", "k.pem"]),
+    ]);
+    expect(a.code).toBe(1);
+    expect(a.stderr.trim()).toBe(`seep: --token-file ${open} is readable by others (mode 644); chmod 600 it`);
     expect(b.code).toBe(1);
     expect(b.stderr.trim()).toBe(
       "seep: --tls-cert, --tls-key and --tls-ca go together (TLS with client certificates)",

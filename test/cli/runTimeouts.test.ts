@@ -46,13 +46,20 @@ describe("seep run on a machine too slow for its bounds", () => {
   });
 
   it("refuses a malformed bound in one line, before starting anything", async () => {
-    for (const name of [
+    const names = [
       "SEEP_WORKER_START_MS",
       "SEEP_RPC_TIMEOUT_MS",
       "SEEP_HEARTBEAT_TIMEOUT_MS",
       "SEEP_LEASE_MS",
-    ]) {
-      const out = await seepWith({ [name]: "-3" }, ["run", "wordcount", "--out", join(scratch, "bad")]);
+    ];
+    // Each refused before anything starts: all at once, checked one by one.
+    const outs = await Promise.all(
+      names.map((name) =>
+        seepWith({ [name]: "-3" }, ["run", "wordcount", "--out", join(scratch, `bad-${name}`)]),
+      ),
+    );
+    for (const [i, name] of names.entries()) {
+      const out = outs[i];
       expect(out.code, name).toBe(1);
       expect(out.stderr, name).toMatch(
         new RegExp(`^seep: ${name} must be a whole number of ms from [01] to 86400000, got '-3'\\n$`),

@@ -1,19 +1,28 @@
 // The checkpoint-overhead report, at tiny sizes (a 20k-key count, checkpoints every 0.2
-// and 0.5 s): throughput and latency against the interval, with and without checkpoints,
-// and a table of every setting; its PNGs decode.
+// and 0.5 s), built once for this file: what every report holds (reportShape.ts), and
+// throughput and latency against the interval, with and without checkpoints, and a table
+// of every setting; its PNGs decode.
 
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseHTML } from "linkedom";
-import { expect, it } from "vitest";
-import { checkpointOverheadReport } from "../../notebooks/checkpointOverhead.js";
+import { beforeAll, expect, it } from "vitest";
 import { pngSize } from "./pngSize.js";
+import { expectReportShape, type WrittenReport, writeTinyReport } from "./reportShape.js";
+
+let report: WrittenReport;
+beforeAll(async () => {
+  report = await writeTinyReport("checkpoint-overhead", mkdtempSync(join(tmpdir(), "report-")));
+});
+
+it("holds figures with axes, legends and data; PNGs; CSV and JSON; how to reproduce it", () => {
+  expectReportShape("checkpoint-overhead", report);
+});
 
 it("draws throughput and latency against the checkpoint interval, and tabulates every setting", () => {
-  const dir = mkdtempSync(join(tmpdir(), "report-"));
-  const html = readFileSync(checkpointOverheadReport({ quick: true, tiny: true }).write(dir), "utf8");
-  const { document } = parseHTML(html);
+  const { dir, html } = report;
+  const { document } = parseHTML(readFileSync(html, "utf8"));
   const throughput = document.querySelector("figure#throughput svg")!;
   const names = [...throughput.querySelectorAll("path.series")].map((p) => p.getAttribute("data-name"));
   expect(names).toEqual(["with checkpoints", "no checkpoints"]);

@@ -1,49 +1,39 @@
 // Every report, at its tiny (test) sizes (sim-vs-real and sand-throughput start local
 // worker processes bound to 127.0.0.1): its HTML holds one SVG per figure, each titled, with two
 // labelled axes with ticks, a legend and drawn lines of data; each figure has a PNG of its
-// size and its data as CSV and JSON; and the report says how to reproduce it.
+// size and its data as CSV and JSON; and the report says how to reproduce it
+// (reportShape.ts). A report with a test file of its own is built and checked there, once,
+// rather than here again: this file checks that it is.
 
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseHTML } from "linkedom";
 import { describe, expect, it } from "vitest";
 import { NOTEBOOKS } from "../../notebooks/index.js";
-import { pngSize } from "./pngSize.js";
+import { expectReportShape, writeTinyReport } from "./reportShape.js";
+
+/** Reports whose own test file builds them at tiny sizes and checks their shape. */
+const CHECKED_IN_OWN_FILE: Readonly<Record<string, string>> = {
+  "lrb-scaleout": "lrbScaleOut.test.ts",
+  "failure-timeline": "failureTimeline.test.ts",
+  "checkpoint-overhead": "checkpointOverhead.test.ts",
+};
 
 describe("every report (tiny sizes)", () => {
-  for (const [name, notebook] of Object.entries(NOTEBOOKS)) {
+  it("a report checked in a file of its own is a report, and that file checks its shape", () => {
+    for (const [name, file] of Object.entries(CHECKED_IN_OWN_FILE)) {
+      expect(Object.keys(NOTEBOOKS), name).toContain(name);
+      const source = readFileSync(new URL(file, import.meta.url), "utf8");
+      expect(source, file).toMatch(new RegExp(`writeTinyReport\\("${name}"`));
+      expect(source, file).toMatch(new RegExp(`expectReportShape\\("${name}"`));
+    }
+  });
+
+  for (const name of Object.keys(NOTEBOOKS).filter((n) => !(n in CHECKED_IN_OWN_FILE))) {
     it(`${name}: figures with axes, legends and data; PNGs; CSV and JSON; how to reproduce it`, async () => {
       const dir = mkdtempSync(join(tmpdir(), `report-${name}-`));
-      const html = readFileSync((await notebook.build({ quick: true, tiny: true })).write(dir), "utf8");
-      const { document } = parseHTML(html);
-      const figures = [...document.querySelectorAll("figure")];
-      // A report is figures, or (SAND's) a table in the shape of the paper's.
-      expect(figures.length + document.querySelectorAll("table").length).toBeGreaterThan(1);
-      for (const f of figures) {
-        const svgs = f.querySelectorAll("svg");
-        expect(svgs.length, f.id).toBe(1);
-        const svg = svgs[0];
-        expect(svg.querySelector("text.title")?.textContent, f.id).toBeTruthy();
-        expect(svg.querySelector("text.label.x")?.textContent, f.id).toMatch(/\(.+\)$/);
-        expect(svg.querySelector("text.label.y")?.textContent, f.id).toMatch(/\(.+\)$/);
-        expect(svg.querySelectorAll("g.axis .tick").length, f.id).toBeGreaterThan(4);
-        expect(svg.querySelectorAll("g.legend").length, f.id).toBeGreaterThan(0);
-        const d = svg.querySelector("path.series")?.getAttribute("d") ?? "";
-        // A line of at least two points: a move and a line to.
-        expect(d, f.id).toMatch(/M[^ML]+L/);
-        const size = pngSize(readFileSync(join(dir, "figures", `${f.id}.png`)));
-        expect(size).toEqual({
-          width: Number(svg.getAttribute("width")),
-          height: Number(svg.getAttribute("height")),
-        });
-        const csv = readFileSync(join(dir, "data", `${f.id}.csv`), "utf8")
-          .trim()
-          .split("\n");
-        const json = JSON.parse(readFileSync(join(dir, "data", `${f.id}.json`), "utf8")) as unknown[];
-        expect(csv.length, f.id).toBeGreaterThanOrEqual(3);
-        expect(json.length, f.id).toBe(csv.length - 1);
-      }
+      const written = await writeTinyReport(name, dir);
+      expectReportShape(name, written);
       if (name === "sand-throughput") {
         // SAND's table: the packet counter's tuples/s next to the raw gRPC ceiling measured in
         // the same run, with ratios. Both are measured; which is faster is the report's finding,
@@ -72,8 +62,6 @@ describe("every report (tiny sizes)", () => {
         expect(digests).toHaveLength(2);
         for (const r of digests) expect(r.simulated).toBe(r.real);
       }
-      expect(html).toContain(`npx seep report ${name} --quick`);
-      expect(html).toMatch(/seed \d+, seep-testbed \d+\.\d+\.\d+/);
     });
   }
 });

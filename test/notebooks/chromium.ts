@@ -1,23 +1,20 @@
-// A report as a browser shows it: the lrb-scaleout report (tiny size: four figures with
-// thresholds, markers and step lines) opened from disk in headless Chromium (Debian's
-// `chromium`, driven by puppeteer-core) loads without a console error or warning, an
+// A report as a browser shows it, for lrbScaleOut.test.ts (which builds the lrb-scaleout
+// report once and hands it here): opened from disk in headless Chromium (Debian's
+// `chromium`, driven by puppeteer-core), it loads without a console error or warning, an
 // uncaught exception or a failed request, and draws every figure: one SVG per figure (as
 // many as PNGs written), at its size, with its title, axis labels, tick labels, legend and
 // lines of data all of non-zero rendered size and the lines inside the figure; a
 // screenshot of each figure is a PNG of its size with something drawn in it.
-// Without Chromium the test is skipped, unless SEEP_REQUIRE_CHROMIUM=1 (CI) makes it fail.
 
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import puppeteer, { type Browser } from "puppeteer-core";
-import { expect, it } from "vitest";
-import { NOTEBOOKS } from "../../notebooks/index.js";
+import { expect } from "vitest";
 import { pngSize } from "./pngSize.js";
 
 /** Debian's Chromium: `chromium` on the PATH (the package installs /usr/bin/chromium). */
-function findChromium(): string | undefined {
+export function findChromium(): string | undefined {
   return (process.env.PATH ?? "")
     .split(delimiter)
     .filter((d) => d !== "")
@@ -25,7 +22,6 @@ function findChromium(): string | undefined {
     .find((p) => existsSync(p));
 }
 
-const REPORT = "lrb-scaleout";
 /** Bounds of each step in the browser, so a hung browser fails the test rather than hangs it. */
 const LAUNCH_MS = 30_000;
 const STEP_MS = 15_000;
@@ -123,33 +119,25 @@ function renderedFigures(): RenderedFigure[] {
 
 const nonEmpty = (b: { readonly width: number; readonly height: number }) => b.width > 0 && b.height > 0;
 
-it(`${REPORT} in headless Chromium: no console errors, every figure drawn`, async (ctx) => {
-  const chromium = findChromium();
-  if (chromium === undefined) {
-    if (process.env.SEEP_REQUIRE_CHROMIUM === "1")
-      throw new Error("SEEP_REQUIRE_CHROMIUM=1 but no `chromium` on the PATH (apt-get install chromium)");
-    ctx.skip("no `chromium` on the PATH: apt-get install chromium (SEEP_REQUIRE_CHROMIUM=1 fails instead)");
-  }
-  const dir = mkdtempSync(join(tmpdir(), `report-chromium-${REPORT}-`));
+/** Open the report `html` (whose figures' PNGs are `pngs`) in headless `chromium` and check what it shows. */
+export async function expectDrawnInChromium(
+  chromium: string,
+  html: string,
+  pngs: readonly string[],
+): Promise<void> {
+  const browser = await puppeteer.launch({
+    executablePath: chromium,
+    headless: true, // --headless=new
+    args: ["--no-sandbox", "--disable-dev-shm-usage"],
+    timeout: LAUNCH_MS,
+    protocolTimeout: STEP_MS,
+  });
   try {
-    const html = (await NOTEBOOKS[REPORT].build({ quick: true, tiny: true })).write(dir);
-    const pngs = readdirSync(join(dir, "figures")).filter((f) => f.endsWith(".png"));
-    const browser = await puppeteer.launch({
-      executablePath: chromium,
-      headless: true, // --headless=new
-      args: ["--no-sandbox", "--disable-dev-shm-usage"],
-      timeout: LAUNCH_MS,
-      protocolTimeout: STEP_MS,
-    });
-    try {
-      await check(browser, html, pngs);
-    } finally {
-      await browser.close();
-    }
+    await check(browser, html, pngs);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await browser.close();
   }
-});
+}
 
 /** Opens the report and checks what the browser shows: no problems, every figure drawn. */
 async function check(browser: Browser, html: string, pngs: readonly string[]): Promise<void> {
