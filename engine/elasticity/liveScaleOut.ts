@@ -52,18 +52,25 @@ import { AcquiringVms, VmReservation } from "../reconfiguration/vmReservation.js
 import { Scaling, type ScalingContext, type ScalingOf } from "./scaling.js";
 import { AddingSenders } from "./scalingSteps.js";
 
+/** Its steps' names, in the order they come. */
+const LIVE_STEPS = [
+  "acquiring",
+  "snapshotting",
+  "predeploying",
+  "shadowing",
+  "catchingUp",
+  "pausing",
+  "adding",
+  "retiring",
+  "takingOver",
+] as const;
+
 /** A live scale out of X into `factor` new instances (one: a live migration). */
 export class LiveScaleOut extends Scaling {
   private readonly reservation: VmReservation;
   private specs: InstanceSpec[] = [];
   /** The snapshot's parts, by new instance (a recovering strategy's rewind base for each). */
   private parts: Checkpoint[] = [];
-  /** How far it got: what a give-up undoes. */
-  private deployed = false;
-  private shadowed = false;
-  private paused = false;
-  private added = false;
-  private retired = false;
 
   constructor(
     ctx: ScalingContext,
@@ -84,46 +91,54 @@ export class LiveScaleOut extends Scaling {
    * from X's retirement on the scale out completes without the failed instances.
    */
   override failed(ids: ReadonlySet<number>): boolean {
-    const step = this.machine.step?.name;
+    const step = this.machine.step?.name ?? "?";
     if (step === "acquiring") return super.failed(ids);
-    if (!this.retired && (step !== "retiring" || ids.has(this.spec.id))) {
-      this.giveUpLive(ids, step ?? "?");
+    if (!this.reached("takingOver") && (step !== "retiring" || ids.has(this.spec.id))) {
+      this.undo(ids);
+      this.givenUp(ids, step);
       return true;
     }
     this.machine.lost(ids);
     return false;
   }
 
-  /** Undo what was done: shadows, new senders, new instances, the pause, the freeze. */
-  private giveUpLive(ids: ReadonlySet<number>, step: string): void {
+  /** True once the step `name` has begun (the steps come in LIVE_STEPS order). */
+  private reached(name: (typeof LIVE_STEPS)[number]): boolean {
+    return (
+      LIVE_STEPS.indexOf(this.machine.step?.name as (typeof LIVE_STEPS)[number]) >= LIVE_STEPS.indexOf(name)
+    );
+  }
+
+  /** Undo what the steps so far did: new senders, shadows, the pause, new instances, the freeze. */
+  private undo(ids: ReadonlySet<number>): void {
     const { link, plan } = this.ctx;
     const current = plan.current;
     const news = this.specs.map((s) => s.id);
-    if (this.added)
+    if (this.reached("adding"))
       for (const c of outputChannelsOf(current, this.spec))
         if (!ids.has(c.receiver)) for (const s of news) replaceSender(link, c, s, []);
     for (const u of this.upstreams) {
       if (ids.has(u)) continue;
-      if (this.shadowed) {
+      if (this.reached("shadowing")) {
         // The routing as it is: the shadows it does not name are forgotten.
         const uspec = plan.spec(u);
         for (const e of current.logical.edges.filter((e) => e.to === this.spec.operator))
           link.sendControl(u, { type: "reroute", edge: e.id, routing: routingOf(current, e, uspec) });
       }
-      if (this.paused) link.sendControl(u, { type: "resume" });
+      if (this.reached("pausing")) link.sendControl(u, { type: "resume" });
     }
-    if (this.deployed) link.discard?.(news);
+    if (this.reached("predeploying")) link.discard?.(news);
     this.ctx.hooks.thaw?.([this.spec.id]);
-    this.machine.go(null);
-    this.record.refused = `given up while ${step}: instances ${[...ids].join(", ")} failed`;
-    this.reservation.giveUp((vm) => link.unreserve?.(vm));
-    this.ctx.finished(this);
   }
 
   start(): void {
     const snapshot = new Snapshotting(this.ctx, this.spec.id, this.checkpointId, (cp) => this.predeploy(cp));
-    snapshot.entering = () => this.ctx.hooks.freeze?.([this.spec.id]);
-    this.machine.go(new AcquiringVms(this.reservation, () => this.machine.go(snapshot)));
+    this.machine.go(
+      new AcquiringVms(this.reservation, () => {
+        this.ctx.hooks.freeze?.([this.spec.id]);
+        this.machine.go(snapshot);
+      }),
+    );
   }
 
   /** The new instances (every part, new ids) are deployed and restored while X runs. */
@@ -131,7 +146,6 @@ export class LiveScaleOut extends Scaling {
     const ranges = splitRange(this.spec.range, this.factor);
     const parts = partition(cp, ranges).map(asNewInstancePart);
     this.parts = parts;
-    this.deployed = true;
     const first = this.ctx.ids.take(this.ctx.plan.current, this.factor);
     const vms = this.reservation.vms;
     this.specs = ranges.map((range, i) => ({ ...this.spec, id: first + i, range, vm: vms[i] }));
@@ -149,7 +163,6 @@ export class LiveScaleOut extends Scaling {
   /** Each upstream sends the new instances copies of what X was sent after the checkpoint, and from now on. */
   private shadow(cp: Checkpoint): void {
     const then = (shadowed: ChannelPosition[]) => this.catchUp(shadowed);
-    this.shadowed = true;
     this.machine.go(shadowing(this.ctx, this.spec, this.specs, this.upstreams, cp, then));
   }
 
@@ -172,7 +185,6 @@ export class LiveScaleOut extends Scaling {
 
   /** The upstreams pause: the hand-over begins. */
   private pause(): void {
-    this.paused = true;
     this.machine.go(this.pausing([this.spec.id], (sent) => this.addSenders(sent)));
   }
 
@@ -181,17 +193,15 @@ export class LiveScaleOut extends Scaling {
     const plan = this.ctx.plan;
     const x = plan.spec(this.spec.id);
     const retire = () => this.retire(sent);
-    this.added = true;
     this.machine.go(new AddingSenders(this.ctx.link, () => plan.current, x, this.specs, retire));
   }
 
   /** X hands over once what the upstreams sent it before the pause is in. */
   private retire(sent: readonly SentPosition[]): void {
     const linger = this.ctx.hooks.keepsBackups === true;
-    const retiring = new Retiring(this.ctx, this.spec.id, sent, linger, (processed, watermarkMs) => {
-      this.retired = true;
-      this.takeOver(processed, watermarkMs, sent);
-    });
+    const retiring = new Retiring(this.ctx, this.spec.id, sent, linger, (processed, watermarkMs) =>
+      this.takeOver(processed, watermarkMs, sent),
+    );
     this.machine.go(retiring);
   }
 
@@ -240,8 +250,6 @@ export class LiveScaleOut extends Scaling {
 /** The step in which X checkpoints while it runs, holding its acks. */
 class Snapshotting implements Step {
   readonly name = "snapshotting";
-  /** Called as the step begins. */
-  entering: () => void = () => {};
 
   constructor(
     private readonly ctx: ScalingContext,
@@ -251,7 +259,6 @@ class Snapshotting implements Step {
   ) {}
 
   enter(): void {
-    this.entering();
     this.ctx.link.sendControl(this.x, {
       type: "checkpoint",
       checkpointId: this.checkpointId,

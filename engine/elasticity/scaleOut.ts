@@ -33,8 +33,8 @@ export interface ScaleOutOptions {
   /**
    * Live state transfer: split (or move) an instance without stopping it for its state's
    * checkpoint, transfer and restore; only the final hand-over pauses its upstreams.
-   * Under strategies none and rsm (liveScaleOut.ts), with a runtime that reserves VMs; operators that align their inputs are split the
-   * usual way.
+   * Under strategies none and rsm (liveScaleOut.ts), with a runtime that reserves VMs;
+   * operators that align their inputs are split the usual way.
    */
   readonly live?: boolean;
 }

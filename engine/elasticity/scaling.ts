@@ -112,17 +112,22 @@ export abstract class Scaling {
   failed(ids: ReadonlySet<number>): boolean {
     const name = this.machine.step?.name;
     if (name === "acquiring" || name === "pausing" || name === "checkpointing") {
-      const link = this.ctx.link;
       if (name !== "acquiring")
-        for (const u of this.upstreams) if (!ids.has(u)) link.sendControl(u, { type: "resume" });
-      this.machine.go(null);
-      this.record.refused = `given up while ${name}: instances ${[...ids].join(", ")} failed`;
-      this.reservationOf()?.giveUp((vm) => link.unreserve?.(vm));
-      this.ctx.finished(this);
+        for (const u of this.upstreams) if (!ids.has(u)) this.ctx.link.sendControl(u, { type: "resume" });
+      this.givenUp(ids, name);
       return true;
     }
     this.machine.lost(ids);
     return false;
+  }
+
+  /** It is over, given up while `step` because `ids` failed: its record says so, its VMs go back. */
+  protected givenUp(ids: ReadonlySet<number>, step: string): void {
+    const link = this.ctx.link;
+    this.machine.go(null);
+    this.record.refused = `given up while ${step}: instances ${[...ids].join(", ")} failed`;
+    this.reservationOf()?.giveUp((vm) => link.unreserve?.(vm));
+    this.ctx.finished(this);
   }
 
   /** Give it up while it waits for its VMs: the ones it has, and any that come later, go to `unused`. */

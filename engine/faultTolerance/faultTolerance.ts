@@ -137,7 +137,7 @@ export class FaultTolerance {
     // Instances out of the plan (a lingering retired one, a live scale out's given up) are
     // not recovered; the backups a lingering one held fall back to their copies.
     const inPlan = new Set(this.plan.current.instances.map((s) => s.id));
-    for (const id of ids) if (this.lingering.delete(id)) this.dropHeldBy(id);
+    for (const id of ids) if (this.lingering.delete(id)) this.dropHeldBy((h) => h === id);
     const lost = ids.filter((id) => inPlan.has(id));
     if (lost.length === 0) return;
     this.recoveries.recover(lost, failedAtMs, false);
@@ -178,13 +178,16 @@ export class FaultTolerance {
       if (!covered) continue;
       this.lingering.delete(x);
       this.link.sendControl(x, { type: "retire" });
-      this.dropHeldBy(x);
+      this.dropHeldBy((h) => h === x);
     }
   }
 
-  /** The backups `holder` kept fall back to the coordinator's copies (or are re-made at once). */
-  private dropHeldBy(holder: number): void {
-    for (const x of this.backups.dropHeldBy((h) => h === holder)) {
+  /**
+   * The backups the holders `isHolder` names kept fall back to the coordinator's copies (or
+   * are re-made at once, unless their instance is away or frozen).
+   */
+  private dropHeldBy(isHolder: (holder: number) => boolean): void {
+    for (const x of this.backups.dropHeldBy(isHolder)) {
       if (this.status.away(x) || this.status.frozen.has(x)) continue;
       this.counts.rebackups++;
       this.strategy.checkpoint(x);
@@ -199,11 +202,7 @@ export class FaultTolerance {
       this.backups.pending.delete(id);
     }
     // Backups these instances held are gone with their incarnations: re-made at once.
-    for (const x of this.backups.dropHeldBy((h) => this.status.suspended.has(h))) {
-      if (this.status.suspended.has(x) || this.status.down.has(x) || this.status.frozen.has(x)) continue;
-      this.counts.rebackups++;
-      this.strategy.checkpoint(x);
-    }
+    this.dropHeldBy((h) => this.status.suspended.has(h));
   }
 
   /** The instances a scale out deployed run again. */

@@ -80,6 +80,8 @@ export class ParallelRecovery {
   private holderLost = false;
   /** Parts that said they are restored. */
   private readonly restoredParts = new Set<number>();
+  /** X's checkpoint split into the parts' shares, once. */
+  private split: { readonly cp: Checkpoint; readonly parts: Checkpoint[] } | null = null;
 
   constructor(
     private readonly host: ParallelRecoveryHost,
@@ -122,9 +124,10 @@ export class ParallelRecovery {
     // (those it had not restored yet, when it was asked already).
     if (ids.has(this.backup.holder)) {
       this.holderLost = true;
-      if (this.machine.step?.name === "restoring" && this.backup.copy !== undefined)
+      const cp = this.checkpoint();
+      if (this.machine.step?.name === "restoring" && cp !== undefined)
         this.restoreFrom(
-          this.backup.copy,
+          cp,
           this.specs.filter((s) => !this.restoredParts.has(s.id)),
         );
     }
@@ -182,8 +185,9 @@ export class ParallelRecovery {
     const b = this.backup;
     // From the coordinator's copy too when the holder lost it, or may not have it yet (a
     // backup promoted on its way): the parts must start from the positions the resume uses.
-    if (b.holder === STORE || ((this.holderLost || b.unconfirmed === true) && b.copy !== undefined)) {
-      this.restoreFrom(b.holder === STORE ? b.checkpoint! : b.copy!, this.specs);
+    const cp = this.checkpoint();
+    if (cp !== undefined && (b.holder === STORE || this.holderLost || b.unconfirmed === true)) {
+      this.restoreFrom(cp, this.specs);
       return;
     }
     for (const s of this.specs) this.host.adopt(s.id, b.holder, null);
@@ -194,12 +198,27 @@ export class ParallelRecovery {
     });
   }
 
+  /** X's checkpoint as the coordinator has it: in the store, or its copy of the holder's. */
+  private checkpoint(): Checkpoint | undefined {
+    return this.backup.checkpoint ?? this.backup.copy;
+  }
+
+  /** The parts of `cp`, one per new instance (partitioned once: it copies the whole state). */
+  private partsOf(cp: Checkpoint): Checkpoint[] {
+    if (this.split?.cp !== cp)
+      this.split = {
+        cp,
+        parts: partition(
+          cp,
+          this.specs.map((s) => s.range),
+        ).map(asNewInstancePart),
+      };
+    return this.split.parts;
+  }
+
   /** Restore each part from its share of `cp`, kept by the coordinator: each part's backup. */
   private restoreFrom(cp: Checkpoint, specs: readonly InstanceSpec[]): void {
-    const parts = partition(
-      cp,
-      this.specs.map((s) => s.range),
-    ).map(asNewInstancePart);
+    const parts = this.partsOf(cp);
     const chosen = this.specs.map((s, i) => [s, parts[i]] as const).filter(([s]) => specs.includes(s));
     for (const [s, part] of chosen) this.host.adopt(s.id, STORE, part);
     restoreParts(
@@ -214,7 +233,7 @@ export class ParallelRecovery {
     const link = this.host.link;
     const ids = this.specs.map((s) => s.id);
     // What X itself still suppressed (it had taken over keys at a cut) holds for its parts too.
-    const source = this.backup.checkpoint ?? this.backup.copy;
+    const source = this.checkpoint();
     const suppress: SuppressionCut[] = [...(source?.suppression ?? [])];
     for (const c of cuts) {
       replaceSender(link, c, this.x.id, ids);
@@ -228,11 +247,8 @@ export class ParallelRecovery {
     }
     // Each part's backup suppresses what it suppresses: restored later, it must not send again
     // what the receivers had from X (the coordinator keeps it, as a checkpoint keeps its cuts).
-    if (source !== undefined && source !== null) {
-      const parts = partition(
-        source,
-        this.specs.map((s) => s.range),
-      ).map(asNewInstancePart);
+    if (source !== undefined) {
+      const parts = this.partsOf(source);
       this.specs.forEach((s, i) => {
         this.host.adopt(s.id, STORE, { ...parts[i], suppression: suppress });
       });

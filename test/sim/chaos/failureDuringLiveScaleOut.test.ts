@@ -14,38 +14,19 @@ import { parseSetting } from "../../../cli/settings.js";
 import { runChaos } from "../../../sim/chaos/campaign.js";
 import { RECONFIGURATION_KINDS } from "../../../sim/chaos/faultKinds.js";
 import { compareOutputs, OutputLog } from "../../../sim/chaos/outputComparison.js";
-import type { Experiment } from "../../../sim/experiment.js";
 import { Simulation } from "../../../sim/simulation.js";
-import { workloadNamed } from "../../../workloads/index.js";
+import { failureFreeRun, planOf, withFaultsAgainstFailureFree } from "./againstFailureFree.js";
 
 const SEED = 7;
-const planOf = (e: Experiment) => workloadNamed(e.workload.name).plan(e.workload.params, e.seed);
 const SCALE = 'scaling.scaleOuts=[{"operator":"count","index":0,"atMs":60000,"factor":2}]';
 const EXPERIMENT = loadExperiment("wordcount", {
   settings: ["faultTolerance.strategy=rsm", "scaling.stateTransfer=live", SCALE].map(parseSetting),
   seed: SEED,
 }).experiment;
 
-let base: { log: OutputLog; simulatedSeconds: number; handOverAtMs: number | null } | null = null;
-
-/** The failure-free run, run once. */
-function baseRun() {
-  if (base === null) {
-    const log = new OutputLog();
-    const sim = new Simulation({ ...EXPERIMENT, faults: [] }, planOf(EXPERIMENT), log.add);
-    const summary = sim.run();
-    base = { log, simulatedSeconds: summary.simulatedSeconds, handOverAtMs: sim.scaleOuts[0].pausedAtMs };
-  }
-  return base;
-}
-
 function crashRun(vm: number, atMs: number) {
-  const { log: baseLog, simulatedSeconds } = baseRun();
-  const log = new OutputLog();
-  const faulty = { ...EXPERIMENT, faults: [{ type: "crash", vm, atMs }], untilS: 3 * simulatedSeconds + 120 };
-  const sim = new Simulation(faulty as Experiment, planOf(faulty as Experiment), log.add);
-  sim.run();
-  return { diff: compareOutputs(baseLog, log), completed: sim.completed, scaleOut: sim.scaleOuts[0] };
+  const { diff, completed, sim } = withFaultsAgainstFailureFree(EXPERIMENT, [{ type: "crash", vm, atMs }]);
+  return { diff, completed, scaleOut: sim.scaleOuts[0] };
 }
 
 describe("a live scale out under rsm (seed 7)", () => {
@@ -53,13 +34,14 @@ describe("a live scale out under rsm (seed 7)", () => {
     const plainExperiment = { ...EXPERIMENT, scaling: { ...EXPERIMENT.scaling, scaleOuts: [] } };
     const plain = new OutputLog();
     new Simulation(plainExperiment, planOf(plainExperiment), plain.add).run();
-    expect(compareOutputs(plain, baseRun().log)).toEqual({
+    const base = failureFreeRun(EXPERIMENT);
+    expect(compareOutputs(plain, base.log)).toEqual({
       lost: 0,
       duplicated: 0,
       spurious: 0,
       reordered: 0,
     });
-    expect(baseRun().handOverAtMs).not.toBeNull();
+    expect(base.summary.scaleOuts[0].pausedAtMs).not.toBeNull();
   });
 
   // [what, VM, crash time, how the scale out ends]

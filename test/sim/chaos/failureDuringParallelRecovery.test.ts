@@ -11,12 +11,8 @@ import { describe, expect, it } from "vitest";
 import { loadExperiment } from "../../../cli/experimentFile.js";
 import { parseSetting } from "../../../cli/settings.js";
 import { runChaos } from "../../../sim/chaos/campaign.js";
-import { compareOutputs, OutputLog } from "../../../sim/chaos/outputComparison.js";
-import type { Experiment } from "../../../sim/experiment.js";
-import { Simulation } from "../../../sim/simulation.js";
-import { workloadNamed } from "../../../workloads/index.js";
+import { planOf, withFaultsAgainstFailureFree } from "./againstFailureFree.js";
 
-const planOf = (e: Experiment) => workloadNamed(e.workload.name).plan(e.workload.params, e.seed);
 const experiment = (seed: number) =>
   loadExperiment("wordcount", {
     settings: ["faultTolerance.strategy=rsm", "faultTolerance.parallelRecovery=2"].map(parseSetting),
@@ -24,27 +20,15 @@ const experiment = (seed: number) =>
   }).experiment;
 
 const SEED = 7;
-let base: { log: OutputLog; simulatedSeconds: number } | null = null;
+const SWEPT = experiment(SEED);
 
 function crashes(second: { vm: number; atMs: number }) {
-  const e = experiment(SEED);
-  if (base === null) {
-    const log = new OutputLog();
-    const summary = new Simulation({ ...e, faults: [] }, planOf(e), log.add).run();
-    base = { log, simulatedSeconds: summary.simulatedSeconds };
-  }
   const faults = [
     { type: "crash", vm: 3, atMs: 50_000 },
     { type: "crash", ...second },
   ];
-  const faulty = { ...e, faults, untilS: 3 * base.simulatedSeconds + 120 } as Experiment;
-  const log = new OutputLog();
-  const sim = new Simulation(faulty, planOf(faulty), log.add);
-  sim.run();
-  return {
-    exact: { ...compareOutputs(base.log, log), completed: sim.completed },
-    counts: sim.faultTolerance!.counts,
-  };
+  const { diff, completed, sim } = withFaultsAgainstFailureFree(SWEPT, faults);
+  return { exact: { ...diff, completed }, counts: sim.faultTolerance!.counts };
 }
 
 const EXACT = { lost: 0, duplicated: 0, spurious: 0, reordered: 0, completed: true };

@@ -8,13 +8,10 @@
 import { describe, expect, it } from "vitest";
 import { loadExperiment } from "../../../cli/experimentFile.js";
 import { parseSetting } from "../../../cli/settings.js";
-import { compareOutputs, OutputLog } from "../../../sim/chaos/outputComparison.js";
 import type { Experiment } from "../../../sim/experiment.js";
-import { Simulation } from "../../../sim/simulation.js";
-import { workloadNamed } from "../../../workloads/index.js";
+import { withFaultsAgainstFailureFree } from "./againstFailureFree.js";
 
 const SEED = 7;
-const planOf = (e: Experiment) => workloadNamed(e.workload.name).plan(e.workload.params, e.seed);
 
 const experiments = new Map<string, Experiment>();
 
@@ -29,36 +26,9 @@ function experiment(factor: number, index: number): Experiment {
   return e;
 }
 
-const bases = new Map<Experiment, { log: OutputLog; simulatedSeconds: number }>();
-
-/** The failure-free run of `e`, run once. */
-function baseOf(e: Experiment) {
-  let b = bases.get(e);
-  if (b === undefined) {
-    const log = new OutputLog();
-    const summary = new Simulation({ ...e, faults: [] }, planOf(e), log.add).run();
-    b = { log, simulatedSeconds: summary.simulatedSeconds };
-    bases.set(e, b);
-  }
-  return b;
-}
-
 function crashRun(e: Experiment, vm: number, atMs: number) {
-  const { log: baseLog, simulatedSeconds } = baseOf(e);
-  const log = new OutputLog();
-  const faulty = {
-    ...e,
-    faults: [{ type: "crash", vm, atMs }],
-    untilS: 3 * simulatedSeconds + 120,
-  } as Experiment;
-  const sim = new Simulation(faulty, planOf(faulty), log.add);
-  sim.run();
-  return {
-    ...compareOutputs(baseLog, log),
-    completed: sim.completed,
-    scaleOut: sim.scaleOuts[0],
-    recoveries: sim.failures.length,
-  };
+  const { diff, completed, sim } = withFaultsAgainstFailureFree(e, [{ type: "crash", vm, atMs }]);
+  return { ...diff, completed, scaleOut: sim.scaleOuts[0], recoveries: sim.failures.length };
 }
 
 const EXACT = { lost: 0, duplicated: 0, spurious: 0, reordered: 0, completed: true };
@@ -123,14 +93,10 @@ describe("a crash during a migration under rsm ends exact (seed 7)", () => {
 describe("a crash aimed at a reconfiguration (fault reconfigurationCrash) under rsm (seed 7)", () => {
   // The scale out of count#3 (VM 3) begins at 60 s; its new part's VM is handed out 5 s later.
   const aimed = (role: string, afterMs: number) => {
-    const e = experiment(2, 0);
-    const { log: baseLog, simulatedSeconds } = baseOf(e);
-    const faults = [{ type: "reconfigurationCrash", nth: 1, role, afterMs }];
-    const faulty = { ...e, faults, untilS: 3 * simulatedSeconds + 120 } as Experiment;
-    const log = new OutputLog();
-    const sim = new Simulation(faulty, planOf(faulty), log.add);
-    sim.run();
-    return { diff: compareOutputs(baseLog, log), completed: sim.completed, failures: sim.failures };
+    const r = withFaultsAgainstFailureFree(experiment(2, 0), [
+      { type: "reconfigurationCrash", nth: 1, role, afterMs },
+    ]);
+    return { diff: r.diff, completed: r.completed, failures: r.sim.failures };
   };
 
   for (const [role, afterMs, vm, instance] of [
