@@ -148,11 +148,12 @@ export function merge<V>(parts: readonly Checkpoint<V>[]): Checkpoint<V> {
 
 /**
  * Merge the checkpoints of adjacent instances taken at one scale-in cut, where each has
- * processed its own channels to its own positions: every channel's position is the lower
- * of theirs (the upstreams drop what each had processed and send the merged instance the
- * rest, from that position on), and so is the event time (time windows record per key
- * what they fired, so nothing fires twice). The part whose instance is not -1 gives the
- * identity, output positions and buffers.
+ * processed everything it was sent: every channel's position is the higher of theirs (an
+ * upstream numbers its output per edge, so each tuple up to the higher position went to
+ * one of them and was processed; the merged instance drops it if an upstream restored from
+ * an older backup sends it again), and the event time is the lower of theirs (time windows
+ * record per key what they fired, so nothing fires twice). The part whose instance is not
+ * -1 gives the identity, output positions and buffers.
  */
 export function mergeAtCut<V>(parts: readonly Checkpoint<V>[]): Checkpoint<V> {
   if (parts.length === 0) throw new RangeError("mergeAtCut needs at least one checkpoint");
@@ -168,7 +169,7 @@ export function mergeAtCut<V>(parts: readonly Checkpoint<V>[]): Checkpoint<V> {
         k,
         seen === undefined
           ? c
-          : { ...c, seq: Math.min(seen.seq, c.seq), watermarkMs: Math.min(seen.watermarkMs, c.watermarkMs) },
+          : { ...c, seq: Math.max(seen.seq, c.seq), watermarkMs: Math.min(seen.watermarkMs, c.watermarkMs) },
       );
     }
   }

@@ -76,6 +76,11 @@ export class Coordinator {
               freeze: (ids) => this.faultTolerance?.freeze(ids),
               thaw: (ids) => this.faultTolerance?.thaw(ids),
               lingering: (x, operator, receivers) => this.faultTolerance?.lingers(x, operator, receivers),
+              quiesce:
+                ft.options.strategy === "global-snapshot" || ft.options.strategy === "source-replay"
+                  ? (then) => this.faultTolerance?.quiesce(then)
+                  : undefined,
+              based: (checkpoints) => this.faultTolerance?.adoptBase(checkpoints),
               begun: ft.scalingBegun,
             },
             ft.scaleOut,

@@ -4,15 +4,18 @@
 // line before any run rather than a failure in the middle of one. Today:
 //
 //   reconfiguration                              asked by                                 strategies
-//   scale out                                    scaling.scaleOuts with factor >= 2       none, rsm
-//   migration                                    scaling.scaleOuts with factor 1          none, rsm
-//   scale out by the policy                      scaling.rules, action scaleOut           none, rsm
-//   scale in                                     scaling.scaleIns                         none
-//   scale in by the policy                       scaling.rules, action scaleIn            none
+//   scale out                                    scaling.scaleOuts with factor >= 2       none, rsm, global-snapshot, source-replay
+//   migration                                    scaling.scaleOuts with factor 1          none, rsm, global-snapshot, source-replay
+//   scale out by the policy                      scaling.rules, action scaleOut           none, rsm, global-snapshot, source-replay
+//   scale in                                     scaling.scaleIns                         none, rsm, global-snapshot, source-replay
+//   scale in by the policy                       scaling.rules, action scaleIn            none, rsm, global-snapshot, source-replay
 //   live state transfer                          scaling.stateTransfer: live              none, rsm
 //
-// (The rules count only under `scaling.policy: threshold`.) A strategy other than these
-// keeps marks or snapshots of the old plan that a reconfiguration does not carry over yet.
+// (The rules count only under `scaling.policy: threshold`.) Under global-snapshot and
+// source-replay each reconfiguration begins at a quiescent base of the whole plan
+// (engine/reconfiguration/quiescentBase.ts), which a live transfer, whose point is not to
+// stop, would defeat. Upstream-backup rebuilds an instance from its upstreams' buffers and
+// its marks, which a re-slicing does not carry over yet.
 // Widening the table is adding a strategy to a row. The real runtime keeps its own guard
 // for callers of CloudRun that skip the CLI (cloud/runScaling.ts): widen it with the table.
 
@@ -32,28 +35,31 @@ interface SupportedReconfiguration {
 const policyRules = (e: Experiment, action: "scaleOut" | "scaleIn") =>
   e.scaling.policy === "threshold" && e.scaling.rules.some((r) => r.action === action);
 
+/** The strategies a stopping reconfiguration works under. */
+const STOPPING: readonly FtStrategy[] = ["none", "rsm", "global-snapshot", "source-replay"];
+
 /** The table of the header, in the order a refusal is looked for. */
 export const SUPPORTED_RECONFIGURATIONS: readonly SupportedReconfiguration[] = [
   {
     setting: "scaling.scaleOuts",
     asked: (e) => e.scaling.scaleOuts.some((so) => so.factor >= 2),
-    strategies: ["none", "rsm"],
+    strategies: STOPPING,
   },
   {
     setting: "scaling.scaleOuts (a migration, factor 1)",
     asked: (e) => e.scaling.scaleOuts.some((so) => so.factor === 1),
-    strategies: ["none", "rsm"],
+    strategies: STOPPING,
   },
   {
     setting: "scaling.rules (action scaleOut)",
     asked: (e) => policyRules(e, "scaleOut"),
-    strategies: ["none", "rsm"],
+    strategies: STOPPING,
   },
-  { setting: "scaling.scaleIns", asked: (e) => e.scaling.scaleIns.length > 0, strategies: ["none"] },
+  { setting: "scaling.scaleIns", asked: (e) => e.scaling.scaleIns.length > 0, strategies: STOPPING },
   {
     setting: "scaling.rules (action scaleIn)",
     asked: (e) => policyRules(e, "scaleIn"),
-    strategies: ["none"],
+    strategies: STOPPING,
   },
   {
     setting: "scaling.stateTransfer: live",
@@ -70,6 +76,28 @@ export function unsupportedCombination(experiment: Experiment): string | null {
   const strategy = experiment.faultTolerance.strategy;
   for (const row of SUPPORTED_RECONFIGURATIONS) {
     if (row.asked(experiment) && !row.strategies.includes(strategy))
+      return `${row.setting} under strategy ${strategy} is not supported yet (supported: ${row.strategies.join(", ")})`;
+  }
+  return null;
+}
+
+/** The rows a drawn schedule of reconfigurations (`seep chaos --draw-scaling`) may ask for. */
+const DRAWN_ROWS = ["scaling.scaleOuts", "scaling.scaleOuts (a migration, factor 1)", "scaling.scaleIns"];
+
+/** True when strategy `strategy` runs live state transfer (a drawn schedule draws it only then). */
+export function runsLive(strategy: FtStrategy): boolean {
+  return SUPPORTED_RECONFIGURATIONS.find(
+    (r) => r.setting === "scaling.stateTransfer: live",
+  )!.strategies.includes(strategy);
+}
+
+/**
+ * Why strategy `strategy` cannot run every reconfiguration a drawn schedule may ask for,
+ * in one line naming the first; null when it can.
+ */
+export function unsupportedDrawnScaling(strategy: FtStrategy): string | null {
+  for (const row of SUPPORTED_RECONFIGURATIONS) {
+    if (DRAWN_ROWS.includes(row.setting) && !row.strategies.includes(strategy))
       return `${row.setting} under strategy ${strategy} is not supported yet (supported: ${row.strategies.join(", ")})`;
   }
   return null;

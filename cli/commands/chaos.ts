@@ -52,6 +52,7 @@ interface ChaosFlags {
   readonly out?: string;
   readonly set?: readonly TypedSetting[];
   readonly kinds?: readonly FaultKind[];
+  readonly drawScaling: boolean;
   readonly quiet: boolean;
   readonly force: boolean;
   readonly yes: boolean;
@@ -95,6 +96,14 @@ export function registerChaos(program: Command): void {
           `${FAULT_KINDS.join(",")}; aimed at reconfigurations: ${RECONFIGURATION_KINDS.join(",")})`,
       ).argParser(parseKinds),
     )
+    .addOption(
+      new Option(
+        "--draw-scaling",
+        "draw each run's scale outs, migrations and scale ins (1 to 3, of operators that take their input " +
+          "by key) and its state transfer (stopping or live) from its seed, in place of the experiment's " +
+          "scheduled ones (default: off)",
+      ).default(false),
+    )
     .addOption(quietOption())
     .addOption(forceOption("the CSV file"))
     .addOption(yesOption())
@@ -121,6 +130,11 @@ async function runChaosCommand(source: string, flags: ChaosFlags, command: Comma
   });
   const { experiment } = loaded;
   const strategy = experiment.faultTolerance.strategy;
+  if (flags.drawScaling) {
+    const { unsupportedDrawnScaling } = await import("../../sim/supportedCombinations.js");
+    const refused = unsupportedDrawnScaling(strategy);
+    if (refused !== null) throw new UserError(`--draw-scaling: ${refused}`);
+  }
   const firstSeed = experiment.seed;
   if (firstSeed > Number.MAX_SAFE_INTEGER - flags.runs + 1)
     throw new UserError(`--seed ${firstSeed} and --runs ${flags.runs}: run seeds would pass 2^53 - 1`);
@@ -155,7 +169,13 @@ async function runChaosCommand(source: string, flags: ChaosFlags, command: Comma
       `seed${flags.runs === 1 ? ` ${firstSeed}` : `s ${firstSeed}..${last}`}`,
   );
   print(`faults: one schedule per run, its kind rotating with the seed (${kinds.join(", ")})`);
-  if (kinds.some((k) => (RECONFIGURATION_KINDS as readonly string[]).includes(k)) && !scales(experiment))
+  if (flags.drawScaling)
+    print("scaling: one to three reconfigurations per run, drawn from its seed (stopping or live)");
+  if (
+    kinds.some((k) => (RECONFIGURATION_KINDS as readonly string[]).includes(k)) &&
+    !flags.drawScaling &&
+    !scales(experiment)
+  )
     print("the experiment does not reconfigure: the crashes aimed at reconfigurations are skipped");
   if (strategy === "none")
     print(
@@ -174,6 +194,7 @@ async function runChaosCommand(source: string, flags: ChaosFlags, command: Comma
       runs: flags.runs,
       firstSeed,
       kinds,
+      drawScaling: flags.drawScaling,
       onRun: (run) => {
         done.push(run);
         if (!run.passed) failed++;
@@ -200,6 +221,7 @@ async function runChaosCommand(source: string, flags: ChaosFlags, command: Comma
         `--seed ${seed}`,
         `--strategy ${strategy}`,
         ...(flags.kinds === undefined ? [] : [`--kinds ${kinds.join(",")}`]),
+        ...(flags.drawScaling ? ["--draw-scaling"] : []),
         ...sets.map((s) => `--set ${shellWord(s.text)}`),
       ].join(" ");
     for (const r of failing) print(`  seed ${r.seed}: ${whyFailed(r)}\n    ${command(r.seed)}`);

@@ -2,15 +2,18 @@
 // scale out) has in common on the coordinator's side: the run it works in (the runtime's
 // link, the plan, the fault-tolerance protocol's hooks, fresh instance ids), its record,
 // the instance it reconfigures and that instance's upstreams, and a step machine. Only
-// one runs at a time (engine/elasticity/scaleOut.ts). A failure during it: before its cut
-// (acquiring, pausing, checkpointing) it is given up and the paused upstreams resume as
-// they were; from its cut on (the plan has its parts) it completes without the failed
+// one runs at a time (engine/elasticity/scaleOut.ts). Under global-snapshot and
+// source-replay it begins at a quiescent base (engine/reconfiguration/quiescentBase.ts).
+// A failure during it: before its cut (acquiring, quiescing, basing, pausing,
+// checkpointing) it is given up and the paused upstreams (and sources) resume as they
+// were; from its cut on (the plan has its parts) it completes without the failed
 // instances, which are recovered in the new plan once it is over (`failed`).
 
 import type { Checkpoint } from "../checkpoint.js";
 import type { ControlReply } from "../control.js";
 import type { InstanceIds, InstanceSpec } from "../physicalPlan.js";
 import type { ReconfigurationLink } from "../reconfiguration/link.js";
+import { Quiescing, sourcesOf, TakingBase } from "../reconfiguration/quiescentBase.js";
 import { type ResumeFrom, rerouteAndResume } from "../reconfiguration/reroute.js";
 import type { RunPlan } from "../reconfiguration/runPlan.js";
 import { StepMachine } from "../reconfiguration/stepMachine.js";
@@ -41,6 +44,14 @@ export interface ScaleOutHooks {
    * covers the end of its streams; then it is retired for good.
    */
   lingering?(x: number, operator: number, receivers: readonly number[]): void;
+  /**
+   * Set when the strategy restarts instances from a state of the whole plan (global
+   * snapshot, source replay): each reconfiguration begins at a quiescent base
+   * (engine/reconfiguration/quiescentBase.ts). `then` once its periodic work is quiet.
+   */
+  readonly quiesce?: (then: () => void) => void;
+  /** The base of a reconfiguration that completed (its parts in), or null: given up, the strategy goes on as before. */
+  based?(checkpoints: ReadonlyMap<number, Checkpoint> | null): void;
 }
 
 /** The run a reconfiguration works in. */
@@ -72,6 +83,8 @@ export abstract class Scaling {
   protected readonly spec: InstanceSpec;
   protected readonly checkpointId: number;
   protected readonly upstreams: readonly number[];
+  /** The quiescent base it began at, by instance (its parts replace the replaced), and the sources it paused. */
+  private base: { checkpoints: Map<number, Checkpoint>; sources: readonly number[] } | null = null;
 
   constructor(
     protected readonly ctx: ScalingContext,
@@ -111,8 +124,14 @@ export abstract class Scaling {
    */
   failed(ids: ReadonlySet<number>): boolean {
     const name = this.machine.step?.name;
-    if (name === "acquiring" || name === "pausing" || name === "checkpointing") {
-      if (name !== "acquiring")
+    if (
+      name === "acquiring" ||
+      name === "quiescing" ||
+      name === "basing" ||
+      name === "pausing" ||
+      name === "checkpointing"
+    ) {
+      if (name === "pausing" || name === "checkpointing")
         for (const u of this.upstreams) if (!ids.has(u)) this.ctx.link.sendControl(u, { type: "resume" });
       this.givenUp(ids, name);
       return true;
@@ -121,13 +140,62 @@ export abstract class Scaling {
     return false;
   }
 
-  /** It is over, given up while `step` because `ids` failed: its record says so, its VMs go back. */
+  /** It is over, given up while `step` because `ids` failed (see `abandon`). */
   protected givenUp(ids: ReadonlySet<number>, step: string): void {
+    this.abandon(`given up while ${step}: instances ${[...ids].join(", ")} failed`, ids);
+  }
+
+  /** It is over before its cut, nothing changed, for the reason `why` (see `abandon`). */
+  protected refused(why: string): void {
+    this.abandon(why, new Set());
+  }
+
+  /**
+   * It is over, given up (`why` in its record; `ids` failed): its VMs go back; the sources
+   * it paused for a base resume, and the strategy goes on as before.
+   */
+  private abandon(why: string, ids: ReadonlySet<number>): void {
     const link = this.ctx.link;
+    const current = this.machine.step;
+    const basing = current instanceof Quiescing || current instanceof TakingBase;
+    if (current instanceof Quiescing) current.cancel();
     this.machine.go(null);
-    this.record.refused = `given up while ${step}: instances ${[...ids].join(", ")} failed`;
+    this.record.refused = why;
     this.reservationOf()?.giveUp((vm) => link.unreserve?.(vm));
+    if (this.base !== null || basing) {
+      for (const u of this.base?.sources ?? sourcesOf(this.ctx.plan.current))
+        if (!ids.has(u)) link.sendControl(u, { type: "resume" });
+      this.base = null;
+      this.ctx.hooks.based?.(null);
+    }
     this.ctx.finished(this);
+  }
+
+  /**
+   * Under a strategy that needs a quiescent base (ScaleOutHooks.quiesce), take it, then
+   * `then`; else `then` at once.
+   */
+  protected atBase(then: () => void): void {
+    const quiesce = this.ctx.hooks.quiesce;
+    if (quiesce === undefined) {
+      then();
+      return;
+    }
+    const plan = this.ctx.plan.current;
+    const take = () =>
+      this.machine.go(
+        new TakingBase(this.ctx.link, plan, this.checkpointId, (checkpoints) => {
+          this.base = { checkpoints: new Map(checkpoints), sources: sourcesOf(plan) };
+          then();
+        }),
+      );
+    this.machine.go(new Quiescing(quiesce, take));
+  }
+
+  /** `part` restores `spec` (a part of the reconfiguration's cut): its backup under rsm, its base under a base. */
+  protected restoredPart(part: Checkpoint, spec: InstanceSpec): void {
+    this.ctx.hooks.restored?.(part, spec);
+    this.base?.checkpoints.set(spec.id, { ...part, instance: spec.id });
   }
 
   /** Give it up while it waits for its VMs: the ones it has, and any that come later, go to `unused`. */
@@ -162,10 +230,21 @@ export abstract class Scaling {
     this.finish();
   }
 
-  /** The upstreams resumed: the reconfiguration is complete. */
+  /**
+   * The upstreams resumed: the reconfiguration is complete. A base it began at, its parts
+   * in, goes to the strategy (before any recovery deferred meanwhile), and the sources resume.
+   */
   protected finish(): void {
     this.machine.go(null);
     this.record.completedAtMs = this.ctx.link.clock.nowMs();
+    const base = this.base;
+    if (base !== null) {
+      this.base = null;
+      const inPlan = new Set(this.ctx.plan.current.instances.map((s) => s.id));
+      for (const id of base.checkpoints.keys()) if (!inPlan.has(id)) base.checkpoints.delete(id);
+      this.ctx.hooks.based?.(base.checkpoints);
+      for (const u of base.sources) if (inPlan.has(u)) this.ctx.link.sendControl(u, { type: "resume" });
+    }
     this.ctx.finished(this);
   }
 }

@@ -55,7 +55,7 @@ export class StoppingScaleOut extends Scaling {
   }
 
   start(): void {
-    this.machine.go(new AcquiringVms(this.reservation, () => this.pause()));
+    this.machine.go(new AcquiringVms(this.reservation, () => this.atBase(() => this.pause())));
   }
 
   private pause(): void {
@@ -101,7 +101,7 @@ export class StoppingScaleOut extends Scaling {
   /** Each part is its instance's backup (rsm) and X's receivers expect the new senders. */
   private addSenders(specs: readonly InstanceSpec[], parts: readonly Checkpoint[], cp: Checkpoint): void {
     const plan = this.ctx.plan;
-    for (let i = 0; i < parts.length; i++) this.ctx.hooks.restored?.(parts[i], plan.spec(specs[i].id));
+    for (let i = 0; i < parts.length; i++) this.restoredPart(parts[i], plan.spec(specs[i].id));
     const x = plan.spec(this.spec.id);
     const resume = () => this.resumeAtCut(new Map([[this.spec.id, cp]]), specs);
     this.machine.go(new AddingSenders(this.ctx.link, () => plan.current, x, specs.slice(1), resume));

@@ -194,6 +194,17 @@ export class FaultTolerance {
     }
   }
 
+  /** A reconfiguration wants a quiescent base: the strategy's periodic work stops; `then` once none is under way. */
+  quiesce(then: () => void): void {
+    if (this.strategy.quiesce === undefined) then();
+    else this.strategy.quiesce(then);
+  }
+
+  /** The base of a reconfiguration (null: given up), for the strategy to restart from. */
+  adoptBase(checkpoints: ReadonlyMap<number, Checkpoint> | null): void {
+    this.strategy.adoptBase?.(checkpoints);
+  }
+
   /** Instances deployed afresh by a scale out: no checkpoints for them until `unsuspend`. */
   suspend(ids: readonly number[]): void {
     this.backups.useCopies();

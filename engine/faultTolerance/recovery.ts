@@ -10,8 +10,11 @@
 //   roll back   who restarts from the initial state (rollback.ts); those still alive are
 //               replaced in place
 //   replace     the lost instances are deployed afresh on one VM from the pool, under
-//               their ids (or, under rsm with parallelRecovery, onto k new instances:
-//               parallelRecovery.ts); the rolled-back live ones in place
+//               their ids; the rolled-back live ones in place. Under rsm with
+//               parallelRecovery, each lost keyed instance that can be split, and whose
+//               receivers were not lost with it, goes onto k new instances instead
+//               (parallelRecovery.ts), one after another, once the others lost with it run
+//               again (its receivers are probed and its upstreams paused: they must be up)
 //   restore     each replacement, once deployed, is restored by the strategy: from its
 //               holder or the store, rebuilt to its mark, or rewound
 //   start       once every replacement is restored they start together, and ask their
@@ -25,6 +28,7 @@
 import type { ControlReply } from "../control.js";
 import type { InstanceSpec } from "../physicalPlan.js";
 import { whyNotSplittable } from "../reconfiguration/scalable.js";
+import { outputChannelsOf } from "../reconfiguration/senders.js";
 import type { BackupOf } from "./backupTable.js";
 import { ParallelRecovery, type ParallelRecoveryHost } from "./parallelRecovery.js";
 import { rollbackOf } from "./rollback.js";
@@ -56,6 +60,8 @@ interface Recovery {
   readonly placed: Set<number>;
   /** Instances it restarts from their initial state (a fold keeps them so). */
   readonly rollback: ReadonlySet<number>;
+  /** Lost instances recovered in parallel, each after the one before (their turn not come yet). */
+  readonly queued: number[];
 }
 
 /** The recoveries of a run, one at a time. */
@@ -125,6 +131,7 @@ export class Recoveries {
       ready: [],
       placed: new Set(),
       rollback,
+      queued: [],
     };
     this.current = recovery;
     this.replace(recovery, lost, live, rollback, folded !== null);
@@ -141,13 +148,42 @@ export class Recoveries {
     if (r === null || !r.waiting.delete(id)) return;
     r.ready.push(id);
     if (r.waiting.size > 0) return;
-    this.current = null;
-    for (const x of r.ready) {
+    for (const x of r.ready.splice(0)) {
       this.run.status.started(x);
       this.run.link.sendControl(x, { type: "start" });
     }
+    this.next(r);
+  }
+
+  /** The next queued parallel recovery of `r` begins; with none left, `r` is complete. */
+  private next(r: Recovery): void {
+    const x = r.queued.shift();
+    if (x !== undefined) {
+      this.startParallel(r, x);
+      return;
+    }
+    this.current = null;
     const now = this.run.link.clock.nowMs();
     for (const rec of r.records) rec.restoredAtMs = now;
+    // Failures during its parallel recoveries, past their probes: recovered now, in the plan they made.
+    for (const f of this.afterParallel.splice(0)) {
+      const inPlan = f.lostIds.filter((id) => this.run.plan.current.instances.some((s) => s.id === id));
+      if (inPlan.length > 0) this.recover(inPlan, f.failedAtMs, f.forced);
+    }
+  }
+
+  /** Recover lost `x` of `r` in parallel (as one, if it cannot be any more). */
+  private startParallel(r: Recovery, x: number): void {
+    r.waiting.add(x);
+    const asOne = () =>
+      this.run.link.redeploy(this.specsOf([x]), true, this.restoreEachOf(r), () => this.current !== r);
+    const parallel = this.parallelRecoveryOf(x, r, asOne);
+    if (parallel === null) {
+      asOne();
+      return;
+    }
+    this.parallel = parallel;
+    parallel.start();
   }
 
   /**
@@ -168,6 +204,8 @@ export class Recoveries {
       if (folded!.placed.has(id)) again.add(id);
       else lost.add(id);
     }
+    // Its queued parallel recoveries had not begun: as good as lost.
+    for (const id of folded?.queued ?? []) lost.add(id);
     return { lost, again, folded };
   }
 
@@ -191,29 +229,60 @@ export class Recoveries {
     folded: boolean,
   ): void {
     const link = this.run.link;
-    const specs = (ids: Iterable<number>) => {
-      const wanted = new Set(ids);
-      return this.run.plan.current.instances.filter((s) => wanted.has(s.id));
-    };
-    const restoreEach = (placed: readonly InstanceSpec[]) => {
+    const restoreEach = this.restoreEachOf(recovery);
+    const superseded = () => this.current !== recovery;
+    const inParallel = live.length === 0 && !folded ? this.inParallel(lost) : [];
+    for (const x of inParallel) recovery.waiting.delete(x);
+    recovery.queued.push(...inParallel);
+    const asOne = [...lost].filter((id) => !inParallel.includes(id));
+    if (asOne.length > 0) link.redeploy(this.specsOf(asOne), true, restoreEach, superseded);
+    if (live.length > 0) link.redeploy(this.specsOf(live), false, restoreEach, superseded);
+    // With nothing else to restore first, the first parallel recovery begins now.
+    if (asOne.length === 0 && live.length === 0) this.next(recovery);
+  }
+
+  /** The plan's specs of `ids`. */
+  private specsOf(ids: Iterable<number>): InstanceSpec[] {
+    const wanted = new Set(ids);
+    return this.run.plan.current.instances.filter((s) => wanted.has(s.id));
+  }
+
+  /** Once deployed, each replacement `recovery` waits for is restored by the strategy. */
+  private restoreEachOf(recovery: Recovery): (placed: readonly InstanceSpec[]) => void {
+    return (placed) => {
       if (this.current !== recovery) return; // folded into a later recovery meanwhile
       this.run.plan.place(placed);
       for (const s of placed) {
         recovery.placed.add(s.id);
-        if (recovery.waiting.has(s.id)) this.strategy.restore(s.id, rollback.has(s.id));
+        if (recovery.waiting.has(s.id)) this.strategy.restore(s.id, recovery.rollback.has(s.id));
       }
     };
-    const superseded = () => this.current !== recovery;
-    const asOne = () => link.redeploy(specs(lost), true, restoreEach, superseded);
-    const parallel =
-      lost.size === 1 && live.length === 0 && !folded
-        ? this.parallelRecoveryOf([...lost][0], recovery, asOne)
-        : null;
-    if (parallel !== null) {
-      this.parallel = parallel;
-      parallel.start();
-    } else if (lost.size > 0) asOne();
-    if (live.length > 0) link.redeploy(specs(live), false, restoreEach, superseded);
+  }
+
+  /**
+   * Which of `lost` to recover in parallel: those that can be (canInParallel) and lost none
+   * of their receivers. A receiver restored from its backup has emitted more than it
+   * holds: only the failed instance's own output, replayed as itself, is deduplicated
+   * downstream, not its parts' (found by Linear Road seed 3, segments and answers on one VM).
+   */
+  private inParallel(lost: ReadonlySet<number>): number[] {
+    const plan = this.run.plan.current;
+    return [...lost]
+      .sort((a, b) => a - b)
+      .filter((id) => {
+        const spec = plan.instances.find((s) => s.id === id);
+        if (spec === undefined || !this.canInParallel(spec)) return false;
+        return outputChannelsOf(plan, spec).every((c) => !lost.has(c.receiver));
+      });
+  }
+
+  /** True when `spec` can be recovered in parallel: rsm with k > 1, a backup, a splittable keyed operator. */
+  private canInParallel(spec: InstanceSpec): boolean {
+    const k = this.strategy.parallelRecovery;
+    const plan = this.run.plan.current;
+    if (k < 2 || this.run.backups.get(spec.id) === undefined) return false;
+    if (plan.logical.operators[spec.operator].syncInputs) return false;
+    return whyNotSplittable(plan, spec, k) === null;
   }
 
   /**
@@ -221,14 +290,15 @@ export class Recoveries {
    * operator with at least k key groups, and a backup), or null to recover it as one.
    */
   private parallelRecoveryOf(x: number, recovery: Recovery, asOne: () => void): ParallelRecovery | null {
-    const k = this.strategy.parallelRecovery;
     const b = this.run.backups.get(x);
-    const plan = this.run.plan.current;
-    const spec = plan.instances.find((s) => s.id === x);
-    if (k < 2 || b === undefined || spec === undefined) return null;
-    if (plan.logical.operators[spec.operator].syncInputs) return null;
-    if (whyNotSplittable(plan, spec, k) !== null) return null;
-    return new ParallelRecovery(this.parallelHost(spec, b, recovery, asOne), spec, k, b);
+    const spec = this.run.plan.current.instances.find((s) => s.id === x);
+    if (b === undefined || spec === undefined || !this.canInParallel(spec)) return null;
+    return new ParallelRecovery(
+      this.parallelHost(spec, b, recovery, asOne),
+      spec,
+      this.strategy.parallelRecovery,
+      b,
+    );
   }
 
   /** What the parallel recovery of `x` (backed up as `b`) may do to the run's fault tolerance. */
@@ -268,22 +338,23 @@ export class Recoveries {
   private parallelDone(x: InstanceSpec, recovery: Recovery, parts: readonly number[]): void {
     const { status, backups, counts } = this.run;
     this.parallel = null;
-    this.current = null;
+    recovery.waiting.delete(x.id);
     status.down.delete(x.id);
     status.gone.set(x.id, x.operator);
     backups.delete(x.id);
     counts.parallelRecoveries++;
-    const now = this.run.link.clock.nowMs();
-    for (const rec of recovery.records) rec.restoredAtMs = now;
     // Each part's backup is its share of X's checkpoint under a new identity.
     for (const p of parts) {
       status.down.delete(p);
       this.strategy.checkpoint(p);
     }
-    // Failures during it, past its probe: recovered now, in the plan it made.
-    for (const f of this.afterParallel.splice(0)) {
-      const inPlan = f.lostIds.filter((id) => this.run.plan.current.instances.some((s) => s.id === id));
-      if (inPlan.length > 0) this.recover(inPlan, f.failedAtMs, f.forced);
+    // Failures during it, past its probe, fold the parallel recoveries still queued in.
+    if (this.afterParallel.length > 0) {
+      this.afterParallel[0] = {
+        ...this.afterParallel[0],
+        lostIds: [...this.afterParallel[0].lostIds, ...recovery.queued.splice(0)],
+      };
     }
+    this.next(recovery);
   }
 }

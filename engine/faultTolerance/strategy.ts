@@ -51,6 +51,13 @@ export interface RecoveryStrategy {
   restore(id: number, rolledBack: boolean): void;
   /** Parallel recovery onto this many instances (1: none). */
   readonly parallelRecovery: number;
+  /**
+   * A reconfiguration wants a quiescent base (engine/reconfiguration/quiescentBase.ts):
+   * stop the periodic work, `then` once none is under way.
+   */
+  quiesce?(then: () => void): void;
+  /** The base of a reconfiguration, its parts in (null: it was given up): every later restart begins from it. */
+  adoptBase?(checkpoints: ReadonlyMap<number, Checkpoint> | null): void;
 }
 
 /** Ask instance `id` for a checkpoint under a fresh id. */

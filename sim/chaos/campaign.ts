@@ -16,6 +16,7 @@ import type { LogicalPlan } from "../../engine/index.js";
 import type { Experiment } from "../experiment.js";
 import { Simulation } from "../simulation.js";
 import type { SimSummary } from "../summary.js";
+import { runsLive } from "../supportedCombinations.js";
 import {
   chaosShapeOf,
   describeFaults,
@@ -24,6 +25,7 @@ import {
   type FaultKind,
 } from "./faultSchedule.js";
 import { compareOutputs, OutputLog } from "./outputComparison.js";
+import { describeScaling, drawScaling } from "./scalingSchedule.js";
 
 /** A faulty run may take this many times the failure-free simulated time... */
 export const HANG_TIME_FACTOR = 3;
@@ -43,6 +45,8 @@ export interface ChaosRun {
   readonly kind: FaultKind | null;
   /** The fault schedule in a few words. */
   readonly faults: string;
+  /** The reconfigurations drawn for the run in a few words (`drawScaling`), or null. */
+  readonly scaling: string | null;
   /** VMs that crashed (a crash of a VM not alive then does not count). */
   readonly crashes: number;
   readonly lost: number;
@@ -74,6 +78,11 @@ export interface CampaignOptions {
   readonly firstSeed: number;
   /** The kinds of fault schedule the seeds rotate through (default: FAULT_KINDS). */
   readonly kinds?: readonly FaultKind[];
+  /**
+   * Draw each run's scale outs, migrations, scale ins and state transfer from its seed
+   * (scalingSchedule.ts) in place of the experiment's scheduled ones.
+   */
+  readonly drawScaling?: boolean;
   /** Called after each run. */
   readonly onRun?: (run: ChaosRun, index: number) => void;
 }
@@ -88,20 +97,38 @@ export interface CampaignResult {
 export function runCampaign(options: CampaignOptions): CampaignResult {
   const runs: ChaosRun[] = [];
   for (let i = 0; i < options.runs; i++) {
-    const run = runChaos(options.experiment, options.planOf, options.firstSeed + i, options.kinds);
+    const seed = options.firstSeed + i;
+    const run = runChaos(options.experiment, options.planOf, seed, options.kinds, options.drawScaling);
     runs.push(run);
     options.onRun?.(run, i);
   }
   return { runs, failed: runs.filter((r) => !r.passed).length };
 }
 
-/** One chaos run of `experiment` with seed `seed`: the failure-free run, then the faulty one. */
+/**
+ * One chaos run of `experiment` with seed `seed`: the failure-free run, then the faulty
+ * one. With `drawScaling`, the reconfigurations are drawn first, against the length of a
+ * run without any.
+ */
 export function runChaos(
   experiment: Experiment,
   planOf: PlanOf,
   seed: number,
   kinds: readonly FaultKind[] = FAULT_KINDS,
+  drawScaling = false,
 ): ChaosRun {
+  let scaling: string | null = null;
+  if (drawScaling) {
+    try {
+      const drawn = drawnScalingOf(experiment, planOf, seed);
+      if (drawn !== null) {
+        experiment = { ...experiment, scaling: { ...experiment.scaling, ...drawn } };
+        scaling = describeScaling(drawn);
+      }
+    } catch (err) {
+      return failedRun(seed, `the run without reconfigurations failed: ${messageOf(err)}`);
+    }
+  }
   const baseExperiment: Experiment = { ...experiment, seed, faults: [] };
   const baseLog = new OutputLog();
   let base: SimSummary;
@@ -109,14 +136,15 @@ export function runChaos(
     const sim = new Simulation(baseExperiment, planOf(baseExperiment), baseLog.add);
     base = sim.run();
     if (base.stoppedAtUntil)
-      return failedRun(seed, "the failure-free run did not finish by itself (is untilS too short?)");
+      return failedRun(seed, "the failure-free run did not finish by itself (is untilS too short?)", scaling);
     if (base.stalled)
       return failedRun(
         seed,
         `the failure-free run stalled at ${(base.stalledAtS ?? 0).toFixed(1)} s: ${base.sinksNotEnded.join(", ")} never ended (${base.stalledBy})`,
+        scaling,
       );
   } catch (err) {
-    return failedRun(seed, `the failure-free run failed: ${messageOf(err)}`);
+    return failedRun(seed, `the failure-free run failed: ${messageOf(err)}`, scaling);
   }
 
   const schedule = drawFaultSchedule(seed, chaosShapeOf(experiment, base.simulatedSeconds * 1000), kinds);
@@ -145,6 +173,7 @@ export function runChaos(
     seed,
     kind: schedule.kind,
     faults: describeFaults(schedule.faults),
+    scaling,
     crashes: sim.failures.length,
     ...diff,
     hang,
@@ -168,11 +197,30 @@ function hangOf(s: SimSummary, untilS: number, maxSteps: number): string | null 
     : `stalled at ${(s.stalledAtS ?? s.simulatedSeconds).toFixed(1)} s`;
 }
 
-function failedRun(seed: number, error: string): ChaosRun {
+/** The reconfigurations of run `seed`, drawn against a run of `experiment` without any (null: nothing to scale). */
+function drawnScalingOf(experiment: Experiment, planOf: PlanOf, seed: number) {
+  const plain: Experiment = {
+    ...experiment,
+    seed,
+    faults: [],
+    scaling: { ...experiment.scaling, scaleOuts: [], scaleIns: [] },
+  };
+  const plan = planOf(plain);
+  const summary = new Simulation(plain, plan, () => {}).run();
+  return drawScaling(
+    seed,
+    plan,
+    summary.simulatedSeconds * 1000,
+    runsLive(experiment.faultTolerance.strategy),
+  );
+}
+
+function failedRun(seed: number, error: string, scaling: string | null = null): ChaosRun {
   return {
     seed,
     kind: null,
     faults: "-",
+    scaling,
     crashes: 0,
     lost: 0,
     duplicated: 0,

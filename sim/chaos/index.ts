@@ -32,3 +32,4 @@ export {
   recordHash,
 } from "./outputComparison.js";
 export { formatRunTable, runTableCsv } from "./runTable.js";
+export { type DrawnScaling, describeScaling, drawScaling, scalableOperators } from "./scalingSchedule.js";

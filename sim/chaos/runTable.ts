@@ -1,5 +1,5 @@
 // The table of a chaos campaign, one row per run, as aligned text for a person and as
-// CSV for a file: the seed, the faults, what the output lost, duplicated, got wrong or
+// CSV for a file: the seed, the faults, the reconfigurations drawn (if any), what the output lost, duplicated, got wrong or
 // reordered compared with the failure-free run, whether it hung, the recovery times, and
 // whether it passed.
 
@@ -17,6 +17,7 @@ const COLUMNS: readonly Column[] = [
   { header: "seed", cell: (r) => String(r.seed), right: true },
   { header: "kind", cell: (r) => r.kind ?? "-" },
   { header: "faults", cell: (r) => r.faults },
+  { header: "scaling", cell: (r) => r.scaling ?? "-" },
   { header: "crashes", cell: (r) => String(r.crashes), right: true },
   { header: "lost", cell: (r) => String(r.lost), right: true },
   { header: "duplicated", cell: (r) => String(r.duplicated), right: true },

@@ -53,8 +53,10 @@ describe("seep chaos", () => {
       "faults: one schedule per run, its kind rotating with the seed (crash, checkpoint-crash, recovery-crash, " +
         "two-vms, straggler, straggler+crash, partition, partition+crash)",
     );
-    expect(out.stdout).toMatch(/^seed +kind +faults +crashes +lost +duplicated +spurious +reordered +hang/m);
-    expect(rowOf(out.stdout, 8)).toMatch(/ crash +crash vm\d@\d+ +1 +0 +0 +0 +0 +no .* pass$/);
+    expect(out.stdout).toMatch(
+      /^seed +kind +faults +scaling +crashes +lost +duplicated +spurious +reordered +hang/m,
+    );
+    expect(rowOf(out.stdout, 8)).toMatch(/ crash +crash vm\d@\d+ +- +1 +0 +0 +0 +0 +no .* pass$/);
     expect(rowOf(out.stdout, 9)).toMatch(/ checkpoint-crash .* pass$/);
     expect(out.stdout).not.toMatch(/failing runs/);
     expect(lines.at(-2)).toBe(`table written to ${csv}`);
@@ -121,19 +123,40 @@ describe("seep chaos", () => {
   it("refuses a scaling its --strategy does not support yet, in one line, before any run", async () => {
     const csv = join(scratch, "refused.csv");
     const scaleOut = 'scaling.scaleOuts=[{"operator":"count","index":0,"atMs":60000,"factor":2}]';
-    const [refused, fileStrategy] = await Promise.all([
+    const [refused, fileStrategy, drawn, drawnRun] = await Promise.all([
       seep(["chaos", "wordcount", "--strategy", "upstream-backup", "--set", scaleOut, "--out", csv]),
       // The file's rsm supports it; --strategy decides.
-      seep(["chaos", experimentFile, "--strategy", "global-snapshot", "--set", scaleOut, "--out", csv]),
+      seep(["chaos", experimentFile, "--strategy", "upstream-backup", "--set", scaleOut, "--out", csv]),
+      seep(["chaos", experimentFile, "--strategy", "upstream-backup", "--draw-scaling", "--out", csv]),
+      seep([
+        "chaos",
+        experimentFile,
+        "--runs",
+        "1",
+        "--seed",
+        "3",
+        "--draw-scaling",
+        "--out",
+        join(scratch, "drawn.csv"),
+      ]),
     ]);
     expectOneLineError(
+      drawn,
+      /^seep: --draw-scaling: scaling\.scaleOuts under strategy upstream-backup is not supported yet/,
+    );
+    // One run with its reconfigurations drawn from its seed: said in the table and the CSV.
+    expect(drawnRun.code, drawnRun.stderr).toBe(0);
+    expect(drawnRun.stdout).toMatch(/^scaling: one to three reconfigurations per run, drawn from its seed/m);
+    expect(rowOf(drawnRun.stdout, 3)).toMatch(/ (pause|live): .*count#\d.* pass$/);
+    expect(readFileSync(join(scratch, "drawn.csv"), "utf8")).toMatch(/^3,[^,]*,[^,]*,"?(pause|live): /m);
+    expectOneLineError(
       refused,
-      /^seep: preset wordcount: scaling\.scaleOuts under strategy upstream-backup is not supported yet \(supported: none, rsm\)$/,
+      /^seep: preset wordcount: scaling\.scaleOuts under strategy upstream-backup is not supported yet \(supported: none, rsm, global-snapshot, source-replay\)$/,
     );
     expect(refused.stdout).toBe("");
     expectOneLineError(
       fileStrategy,
-      /scaling\.scaleOuts under strategy global-snapshot is not supported yet/,
+      /scaling\.scaleOuts under strategy upstream-backup is not supported yet/,
     );
     expect(existsSync(csv)).toBe(false);
   });

@@ -136,6 +136,7 @@ function runs(): [string, () => Fingerprint, boolean][] {
     ["none", "pause"],
     ["rsm", "pause"],
     ["none", "live"],
+    ["rsm", "live"],
   ] as const) {
     const scaling = (more: Record<string, unknown>) => ({
       ...ft(strategy),
@@ -147,8 +148,7 @@ function runs(): [string, () => Fingerprint, boolean][] {
     push(`${strategy} ${stateTransfer}: migrate count#1 at 8 s`, () =>
       run(wordCount(scaling({ scaleOuts: [count(8000, 1, 1)] }))),
     );
-    // Scale out works with none and rsm, scale in with none only (sim/simulation.ts).
-    if (strategy !== "none") continue;
+    // Scale out and scale in work with none and rsm (sim/supportedCombinations.ts).
     push(`${strategy} ${stateTransfer}: scale out count#1 at 4 s, scale in count#0 at 12 s`, () =>
       run(
         wordCount(

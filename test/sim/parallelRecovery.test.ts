@@ -109,4 +109,36 @@ describe("parallel recovery (word count seed 1, Linear Road seed 3)", () => {
       expect(summary.outputDigest, `VM ${vm}`).toBe(lrBase.outputDigest);
     }
   });
+
+  it("a VM that hosted several instances: each keyed one whose receivers survived goes onto 2, after the others run again", () => {
+    // On four VMs: records 0 and segments 4 on VM 0, cars 1 and accounts 5 on VM 1,
+    // segments 3 and answers 7 on VM 3. Segments 3 lost its receiver with it: recovered as
+    // one (its parts' output would reach the restored answers again); so is cars 1, which
+    // sends to accounts 5 too.
+    const run = (over: Record<string, unknown>) => {
+      const { sim, summary } = runLinearRoad({
+        cluster: { vms: 4 },
+        pool: { handoutMs: 500, prewarmed: 6 },
+        ...over,
+      });
+      return { summary, counts: sim.faultTolerance?.counts, plan: sim.physicalPlan! };
+    };
+    const lrBase = run({}).summary;
+    for (const [vm, parallel, gone] of [
+      [0, 1, "segments#4"],
+      [1, 1, "accounts#5"],
+      [3, 0, null],
+    ] as const) {
+      const { summary, counts, plan } = run({
+        faultTolerance: { strategy: "rsm", checkpointIntervalMs: 5000, parallelRecovery: 2 },
+        faults: [{ type: "crash", vm, atMs: 61_234 }],
+      });
+      expect(summary.outputDigest, `VM ${vm}`).toBe(lrBase.outputDigest);
+      expect(counts!.parallelRecoveries, `VM ${vm}`).toBe(parallel);
+      expect(counts!.parallelFallbacks, `VM ${vm}`).toBe(0);
+      const names = plan.instances.map((s) => `${plan.logical.operators[s.operator].name}#${s.id}`);
+      if (gone !== null) expect(names, `VM ${vm}`).not.toContain(gone);
+      expect(summary.recoveries[0].restoredAtMs, `VM ${vm}`).not.toBeNull();
+    }
+  });
 });

@@ -106,8 +106,8 @@ describe("scale out in the simulator (seed 7 word count, seed 3 Linear Road)", (
     expect(() => wordCount("none", [{ operator: "split", atMs: 1000 }])).toThrow(
       /does not take its input by key/,
     );
-    expect(() => wordCount("global-snapshot", [{ operator: "count", atMs: 1000 }])).toThrow(
-      /under strategy global-snapshot is not supported yet \(supported: none, rsm\)/,
+    expect(() => wordCount("upstream-backup", [{ operator: "count", atMs: 1000 }])).toThrow(
+      /under strategy upstream-backup is not supported yet \(supported: none, rsm, global-snapshot, source-replay\)/,
     );
   });
 });
@@ -349,7 +349,7 @@ describe("scale in", () => {
     });
   }
 
-  it("the policy merges two counts that stay cold, and refuses scale in under a strategy that recovers", () => {
+  it("the policy merges two counts that stay cold, and refuses scale in under a strategy that keeps no backups per instance", () => {
     const cold = runWordCount({
       faultTolerance: { strategy: "none" },
       scaling: {
@@ -362,10 +362,38 @@ describe("scale in", () => {
     expect(cold.summary.scaleOuts[0].kind).toBe("scaleIn");
     expect(() =>
       runWordCount({
-        faultTolerance: { strategy: "rsm" },
+        faultTolerance: { strategy: "upstream-backup" },
         scaling: { scaleIns: [{ operator: "count", atMs: 5_000 }] },
       }),
-    ).toThrow(/scaling\.scaleIns under strategy rsm is not supported yet/);
+    ).toThrow(/scaling\.scaleIns under strategy upstream-backup is not supported yet/);
+  });
+
+  it("under rsm the merged-away instance lingers for its receivers' replays, then goes with its VM; the output is the output without it", () => {
+    const retiredVm = (strategy: string) => {
+      // On six VMs the merged-away count#4 has VM 4 to itself.
+      const { sim, summary } = runWordCount({
+        cluster: { vms: 6 },
+        faultTolerance: { strategy, checkpointIntervalMs: 5_000 },
+        scaling: { scaleIns: [{ operator: "count", index: 0, atMs: 6_000 }] },
+      });
+      expect(summary.outputDigest, strategy).toBe(base.outputDigest);
+      const [si] = summary.scaleOuts;
+      expect(si.completedAtMs, strategy).not.toBeNull();
+      const inPlan = new Set(sim.physicalPlan?.instances.map((s) => s.id));
+      const y = sim.runtime.hosts.find(
+        (h) => h.instance.operator.name === "count" && !inPlan.has(h.instance.id),
+      )!;
+      expect(y.alive, strategy).toBe(false);
+      return { vm: sim.pool.vm(y.vm.id), mergedAtMs: si.completedAtMs! };
+    };
+    const none = retiredVm("none");
+    const rsm = retiredVm("rsm");
+    expect(none.vm.state).toBe("released");
+    expect(rsm.vm.state).toBe("released");
+    // Under none it goes at the merge; under rsm at an interval's check after it, once
+    // the receivers' backups cover the end of its streams.
+    expect(none.vm.endedAtMs).toBeLessThanOrEqual(none.mergedAtMs);
+    expect(rsm.vm.endedAtMs).toBeGreaterThan(rsm.mergedAtMs + 1_000);
   });
 });
 

@@ -29,12 +29,13 @@ const rule = (action: string) => ({
 const live = { stateTransfer: "live" };
 
 /** Each reconfiguration of the table, how an experiment asks for it, and where it works today. */
+const STOPPING = ["none", "rsm", "global-snapshot", "source-replay"];
 const TABLE: [string, Record<string, unknown>, string[]][] = [
-  ["scaling.scaleOuts", scaleOut, ["none", "rsm"]],
-  ["scaling.scaleOuts (a migration, factor 1)", migration, ["none", "rsm"]],
-  ["scaling.rules (action scaleOut)", rule("scaleOut"), ["none", "rsm"]],
-  ["scaling.scaleIns", scaleIn, ["none"]],
-  ["scaling.rules (action scaleIn)", rule("scaleIn"), ["none"]],
+  ["scaling.scaleOuts", scaleOut, STOPPING],
+  ["scaling.scaleOuts (a migration, factor 1)", migration, STOPPING],
+  ["scaling.rules (action scaleOut)", rule("scaleOut"), STOPPING],
+  ["scaling.scaleIns", scaleIn, STOPPING],
+  ["scaling.rules (action scaleIn)", rule("scaleIn"), STOPPING],
   ["scaling.stateTransfer: live", live, ["none", "rsm"]],
 ];
 
@@ -63,17 +64,17 @@ describe("unsupportedCombination", () => {
   });
 
   it("counts a policy's rules only under the threshold policy (the default rules are there under none)", () => {
-    expect(unsupportedCombination(experiment("global-snapshot"))).toBeNull();
-    expect(experiment("global-snapshot").scaling.rules.length).toBeGreaterThan(0);
-    expect(unsupportedCombination(experiment("global-snapshot", { policy: "threshold" }))).toMatch(
-      /^scaling\.rules \(action scaleOut\) under strategy global-snapshot/,
+    expect(unsupportedCombination(experiment("upstream-backup"))).toBeNull();
+    expect(experiment("upstream-backup").scaling.rules.length).toBeGreaterThan(0);
+    expect(unsupportedCombination(experiment("upstream-backup", { policy: "threshold" }))).toMatch(
+      /^scaling\.rules \(action scaleOut\) under strategy upstream-backup/,
     );
   });
 
   it("names the first unsupported reconfiguration when several are asked for", () => {
-    expect(unsupportedCombination(experiment("rsm", { ...scaleOut, ...scaleIn, ...live }))).toMatch(
-      /^scaling\.scaleIns under strategy rsm/,
-    );
+    expect(
+      unsupportedCombination(experiment("upstream-backup", { ...scaleIn, ...live, ...migration })),
+    ).toMatch(/^scaling\.scaleOuts \(a migration, factor 1\) under strategy upstream-backup/);
   });
 
   it("is what the simulation refuses at construction, before any run", () => {

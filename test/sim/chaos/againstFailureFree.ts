@@ -3,6 +3,7 @@
 // completed by itself, and the simulation to read more from. The faulty run is bounded at
 // three times the failure-free simulated time plus 120 s, as chaos campaigns bound theirs.
 
+import { expect } from "vitest";
 import { compareOutputs, type OutputDifference, OutputLog } from "../../../sim/chaos/outputComparison.js";
 import type { Experiment } from "../../../sim/experiment.js";
 import { Simulation } from "../../../sim/simulation.js";
@@ -37,4 +38,38 @@ export function withFaultsAgainstFailureFree(
   const sim = new Simulation(faulty, planOf(faulty), log.add);
   sim.run();
   return { diff: compareOutputs(baseLog, log), completed: sim.completed, sim };
+}
+
+/**
+ * A crash of `vm` at `atMs` in `e`: the run ends by itself with exactly the failure-free
+ * output, and its first reconfiguration was given up as `givenUp` says (null: completed).
+ */
+export function expectCrashEndsExact(e: Experiment, vm: number, atMs: number, givenUp: RegExp | null): void {
+  const { diff, completed, sim } = withFaultsAgainstFailureFree(e, [{ type: "crash", vm, atMs }]);
+  expect({ ...diff, completed }, `${e.faultTolerance.strategy}, seed ${e.seed}, VM ${vm} at ${atMs}`).toEqual(
+    {
+      lost: 0,
+      duplicated: 0,
+      spurious: 0,
+      reordered: 0,
+      completed: true,
+    },
+  );
+  const [r] = sim.scaleOuts;
+  if (givenUp === null) {
+    expect(r.refused).toBeNull();
+    expect(r.completedAtMs).not.toBeNull();
+  } else {
+    expect(r.refused).toMatch(givenUp);
+    expect(r.completedAtMs).toBeNull();
+  }
+}
+
+/** `e`'s failure-free run gives the output of `plain` (the same without its reconfigurations), and they completed. */
+export function expectSameOutputAs(plain: Experiment, e: Experiment): void {
+  const log = new OutputLog();
+  new Simulation(plain, planOf(plain), log.add).run();
+  const base = failureFreeRun(e);
+  expect(compareOutputs(log, base.log)).toEqual({ lost: 0, duplicated: 0, spurious: 0, reordered: 0 });
+  for (const r of base.summary.scaleOuts) expect(r.completedAtMs).not.toBeNull();
 }

@@ -118,7 +118,9 @@ describe("the run table", () => {
   it("aligns its columns under a header", () => {
     const lines = formatRunTable(runs).split("\n");
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^seed +kind +faults +crashes +lost +duplicated +spurious +reordered +hang/);
+    expect(lines[0]).toMatch(
+      /^seed +kind +faults +scaling +crashes +lost +duplicated +spurious +reordered +hang/,
+    );
     expect(lines[0]).toMatch(/recoveryMs +simulatedS +result$/);
     const at = lines[0].indexOf("result");
     for (const line of lines.slice(1)) expect(line.slice(at)).toMatch(/^(pass|FAIL)$/);
@@ -131,7 +133,7 @@ describe("the run table", () => {
     ]);
     const lines = csv.trimEnd().split("\n");
     expect(lines[0]).toBe(
-      "seed,kind,faults,crashes,lost,duplicated,spurious,reordered,hang,recoveryMs,simulatedS,result,error",
+      "seed,kind,faults,scaling,crashes,lost,duplicated,spurious,reordered,hang,recoveryMs,simulatedS,result,error",
     );
     expect(lines).toHaveLength(4);
     expect(lines[3]).toContain('"partition 0|1,2 @1-2"');
