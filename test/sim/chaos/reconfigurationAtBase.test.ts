@@ -3,25 +3,34 @@
 // later restart begins from. A failure before the reconfiguration's cut gives it up (the
 // sources resume, the strategy goes on as before); after it, the reconfiguration completes
 // and the recovery restarts from the base. Every run is compared with the failure-free run
-// of the same seed, itself compared with a run that never scales. Seed 7 on four VMs:
-// lines#0 and count#4 on VM 0, split#1 and the sink on VM 1, split#2 on VM 2, count#3 on
-// VM 3. The split of count#3 at 60 s gets its VM at 65 s: the base is taken from 65,000 to
-// 65,002.5 ms, the cut at 65,003, the restore until 65,004.3, the resume at 65,004.8.
+// of the same seed, itself compared with a run that never scales. The chaos tests' small
+// word count (20 s), seed 7, on four VMs: lines#0 and count#4 on VM 0, split#1 and the
+// sink on VM 1, split#2 on VM 2, count#3 on VM 3. The split of count#3 at 8 s gets its VM
+// at 9 s: the base is taken from 9,000 to 9,002.5 ms, the cut at 9,003, the restore until
+// 9,004.3, the resume at 9,004.8; the scale in of count#3 and count#4 at 8 s is over at
+// 8,004.8 ms. Failures are detected 0.5 s after the crash.
 
 import { describe, it } from "vitest";
-import { loadExperiment } from "../../../cli/experimentFile.js";
-import { parseSetting } from "../../../cli/settings.js";
+import { parseExperiment } from "../../../sim/experiment.js";
 import { expectCrashEndsExact, expectSameOutputAs } from "./againstFailureFree.js";
+import { SMALL_WORD_COUNT } from "./smallWordCount.js";
 
 const SEED = 7;
-const SCALE_OUT = 'scaling.scaleOuts=[{"operator":"count","index":0,"atMs":60000,"factor":2}]';
-const SCALE_IN = 'scaling.scaleIns=[{"operator":"count","index":0,"atMs":60000}]';
+const SCALE_OUT = { scaleOuts: [{ operator: "count", index: 0, atMs: 8000, factor: 2 }] };
+const SCALE_IN = { scaleIns: [{ operator: "count", index: 0, atMs: 8000 }] };
 
-const experimentOf = (strategy: string, scaling: string) =>
-  loadExperiment("wordcount", {
-    settings: [`faultTolerance.strategy=${strategy}`, scaling].map(parseSetting),
-    seed: SEED,
-  }).experiment;
+const experimentOf = (strategy: string, scaling: object) =>
+  parseExperiment(
+    {
+      name: "reconfiguration-at-base",
+      seed: SEED,
+      ...SMALL_WORD_COUNT,
+      cluster: { vms: 4 },
+      faultTolerance: { strategy, checkpointIntervalMs: 2000, detectionMs: 500 },
+      scaling,
+    },
+    "test",
+  );
 
 for (const strategy of ["global-snapshot", "source-replay"]) {
   describe(`reconfigurations under ${strategy} (seed 7)`, () => {
@@ -35,21 +44,21 @@ for (const strategy of ["global-snapshot", "source-replay"]) {
 
     // [what, experiment, VM, crash time, how the reconfiguration ends]
     const cases: [string, typeof scaleOut, number, number, RegExp | null][] = [
-      ["the source, while the base is taken", scaleOut, 0, 65_000.3, /^given up while basing/],
-      ["the instance split, while the base is taken", scaleOut, 3, 65_001.2, /^given up while basing/],
-      ["the instance split, while it is restored from its part", scaleOut, 3, 65_003.7, null],
-      ["an upstream and the sink, as the upstreams resume", scaleOut, 1, 65_004.5, null],
-      ["an upstream, after the scale out", scaleOut, 2, 66_000, null],
-      ["an instance the scale out made, later", scaleOut, 3, 70_000, null],
+      ["the source, while the base is taken", scaleOut, 0, 9_000.3, /^given up while basing/],
+      ["the instance split, while the base is taken", scaleOut, 3, 9_001.2, /^given up while basing/],
+      ["the instance split, while it is restored from its part", scaleOut, 3, 9_003.7, null],
+      ["an upstream and the sink, as the upstreams resume", scaleOut, 1, 9_004.5, null],
+      ["an upstream, after the scale out", scaleOut, 2, 10_000, null],
+      ["an instance the scale out made, later", scaleOut, 3, 12_000, null],
       [
         "the merged-away instance and the source, while the base is taken",
         scaleIn,
         0,
-        60_001,
+        8_001,
         /^given up while basing/,
       ],
-      ["the instance that stays, after the scale in", scaleIn, 3, 61_000, null],
-      ["the source with the merged-away instance's VM, after the scale in", scaleIn, 0, 62_000, null],
+      ["the instance that stays, after the scale in", scaleIn, 3, 9_000, null],
+      ["the source with the merged-away instance's VM, after the scale in", scaleIn, 0, 10_000, null],
     ];
     for (const [what, e, vm, atMs, givenUp] of cases) {
       it(`${what}: crash of VM ${vm} at ${atMs} ms ends exact`, () => {
