@@ -340,6 +340,16 @@ export class CloudRun {
     this.calls.send(id, message);
   }
 
+  /**
+   * SIGKILL worker `worker` now, as a scheduled kill would (fault injection at a moment a
+   * caller picks, on a reply it saw, say); its failure time is now. Needs a pool that can kill.
+   */
+  kill(worker: number): void {
+    if (this.o.pool.kill === undefined)
+      throw new RangeError(`the ${this.o.poolKind} pool cannot kill workers`);
+    this.failures.kill(worker);
+  }
+
   /** The VMs the run's workers are on (in the physical plan's VM order), once deployed. */
   get vms(): readonly CloudVm[] {
     return this.workers.links.map((l) => l.vm);

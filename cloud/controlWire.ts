@@ -9,7 +9,10 @@
 // The scale-out messages' lists (checkpointWhenReceived's positions, a reroute's
 // resumeFrom, a paused reply's sent positions) go as JSON in `extra_json`, their numbers
 // through encodeFloat (a position may be ±Infinity); a scale out's checkpoint ids are
-// negative, so checkpoint ids are signed on the wire.
+// negative, so checkpoint ids are signed on the wire. Flags ride in a numeric field the
+// type does not otherwise use, 0 meaning absent, so that a message without them is encoded
+// as before: a checkpoint's `holdAcks` and a retire's `linger` in `seq`, a retired reply's
+// `lingering` in `holder`.
 
 import {
   type ChannelPosition,
@@ -179,7 +182,12 @@ export function toControlRequest(
       return req;
     case "retire":
       // Empty: retire now; else (a live scale out) once these positions are received.
-      return msg.received === undefined ? req : { ...req, extraJson: positionsJson(msg.received) };
+      // `linger` rides in `seq` (1: stay finished, serving replays and acks, until a plain retire).
+      return {
+        ...req,
+        seq: msg.linger === true ? 1 : 0,
+        extraJson: msg.received === undefined ? "" : positionsJson(msg.received),
+      };
     case "shadow":
       return {
         ...req,
@@ -314,9 +322,11 @@ function controlMessageOf(req: ControlRequest, codecOf: CodecOf): ControlMessage
     case "rewind":
       return { type: req.type };
     case "retire":
-      return req.extraJson === ""
-        ? { type: "retire" }
-        : { type: "retire", received: positionsFrom(req.extraJson, req.type) };
+      return {
+        type: "retire",
+        ...(req.extraJson === "" ? {} : { received: positionsFrom(req.extraJson, req.type) }),
+        ...(req.seq === 1 ? { linger: true } : {}),
+      };
     case "shadow": {
       const json = routingJsonOf(req);
       return {
@@ -496,9 +506,11 @@ export function toReplyMessage(reply: ControlReply, codec: StateCodec<unknown>):
         ]),
       };
     case "retired":
-      // The processed positions, then the event time as a last row of one number.
+      // The processed positions, then the event time as a last row of one number;
+      // `lingering` rides in `holder` (1: it still holds its output for its receivers' replays).
       return {
         ...msg,
+        holder: reply.lingering === true ? 1 : 0,
         extraJson: JSON.stringify([
           ...reply.processed.map((p) => [p.edge, p.sender, encodeFloat(p.seq), encodeFloat(p.watermarkMs)]),
           [encodeFloat(reply.watermarkMs)],
@@ -600,7 +612,7 @@ export function fromReplyMessage(msg: ControlReplyMessage, codecOf: CodecOf): Co
   }
 }
 
-/** A retired reply: the processed positions, then the event time as a last row of one number. */
+/** A retired reply: the processed positions, then the event time as a last row of one number; lingering when `holder` is 1. */
 function retiredOf(msg: ControlReplyMessage): ControlReply {
   const rows = extraRows(msg.extraJson, msg.type, (r) => r);
   const last = rows.pop();
@@ -611,6 +623,7 @@ function retiredOf(msg: ControlReplyMessage): ControlReply {
     instance: msg.instance,
     processed: positionsFrom(JSON.stringify(rows), msg.type),
     watermarkMs: decodeFloat(last[0], "watermarkMs"),
+    ...(msg.holder === 1 ? { lingering: true } : {}),
   };
 }
 

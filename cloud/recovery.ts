@@ -11,7 +11,16 @@
 // Redeploys run one after another, in the order the protocol asks: a later one (a failure
 // during a recovery) places its instances after an earlier one, so the last word on where
 // an instance runs is the latest. A worker that dies during a redeploy is reported lost
-// (the protocol folds that into a new recovery); any other refusal stops the run.
+// (the protocol folds that into a new recovery); any other refusal stops the run. A
+// redeploy in place (a reconfiguration's) tells the protocol its instances are deployed
+// even when their worker is gone, as the simulator does, and that they failed: its step
+// waiting for the deployment goes on without them.
+//
+// A worker told to deploy instances afresh is told the whole plan as it stands with them
+// (a standby, taken, knows nothing since its deployment; the others have heard of instances
+// that left the plan since), and builds them with it, as the simulator builds them with the
+// coordinator's plan: instances that left the plan (a scale in's merged-away one, a live
+// scale out's split one) would otherwise give a key group two owners.
 //
 // Scale outs (engine/elasticity/scaleOut.ts) first reserve their workers: a worker in use
 // with room (load-aware placement, chosen by the elasticity controller) at once, or, in
@@ -22,6 +31,15 @@
 // an instance the directory does not know yet (a new part) is placed there, and so is one
 // moved onto a reserved worker (a migration), whose old worker, told where it runs now,
 // drops its incarnation.
+//
+// A reconfiguration given up (a failure before a live scale out's split instance retired)
+// discards the new instances it deployed: after the redeploys asked before it (one may
+// still be placing them), each is forgotten by the directory and dropped by its worker
+// (listed in a redeploy, not fresh, as a migration's old worker drops its incarnation), so
+// that what still comes for it there is dropped, as it would be with a dead instance; a
+// redeploy that placed it meanwhile does not tell the protocol. Then each worker the
+// reconfiguration reserved goes back to the pool if it hosts nothing (`unreserve`), as the
+// simulator releases a VM reserved and left empty.
 
 import type { Metadata } from "@grpc/grpc-js";
 import type {
@@ -74,6 +92,10 @@ export interface RecoveryHost {
   scaleOutUnderWay(): ScaleOutRecord | null;
   /** No worker can be had for that scale out: give it up, saying why. */
   reserveRefused(record: ScaleOutRecord | null, why: string): void;
+  /** Worker `index`, reserved for a reconfiguration that was given up, is not needed: give it back if it hosts nothing. */
+  unreserved(index: number): void;
+  /** Instances `ids` were placed on a worker declared dead before (its failure did not name them): they failed. */
+  failed(ids: readonly number[]): void;
 }
 
 /** No worker can be had for a scale out: the run has as many as it may, or the pool failed to give one. */
@@ -86,6 +108,10 @@ export class Recovery {
   private chain: Promise<void> = Promise.resolve();
   /** Workers reserved for a scale out and not yet deployed on. */
   private readonly reserved = new Set<number>();
+  /** Each instance as a redeploy last placed it (a discarded one is named to its worker so). */
+  private readonly placed = new Map<number, InstanceSpec>();
+  /** Instances a given-up reconfiguration discarded: a redeploy placing them does not tell the protocol. */
+  private readonly discarded = new Set<number>();
 
   constructor(private readonly host: RecoveryHost) {}
 
@@ -99,13 +125,27 @@ export class Recovery {
         this.chain = this.chain
           .then(() => (superseded?.() === true ? [] : newVm ? this.onNewWorker(specs) : this.inPlace(specs)))
           .then((placed) => {
-            if (placed.length > 0 && !this.host.stopping()) onDeployed(placed);
+            const kept = placed.filter((s) => !this.discarded.has(s.id));
+            if (kept.length > 0 && !this.host.stopping()) onDeployed(kept);
           })
           .catch(abort);
       },
       // A scale out's checkpoint reaches the coordinator as bytes: its parts are cut from them.
       partition: (cp, ranges) => partitionOnWire(cp, ranges, (op) => this.host.codecOf(op)),
-      unreserve: (index) => this.unreserve(index),
+      discard: (ids) => {
+        for (const id of ids) this.discarded.add(id);
+        this.chain = this.chain.then(() => this.drop(ids)).catch(abort);
+      },
+      // After the redeploys and discards asked before: a worker still to host a discarded
+      // instance, or to be told to drop one, is given back only once it hosts nothing.
+      unreserve: (index) => {
+        this.chain = this.chain
+          .then(() => {
+            this.unreserve(index);
+            if (!this.host.stopping()) this.host.unreserved(index);
+          })
+          .catch(abort);
+      },
       reserve: (onReady, forMigration) => {
         const roomy = forMigration ? null : this.host.roomyWorker();
         if (roomy !== null) {
@@ -131,6 +171,31 @@ export class Recovery {
     this.reserved.delete(index);
   }
 
+  /**
+   * Drop instances `ids`, discarded by a given-up reconfiguration: the directory forgets
+   * them, and each live worker hosting one is told to let go of it (named in a redeploy,
+   * not fresh: what still comes for it there is dropped from now on).
+   */
+  private async drop(ids: readonly number[]): Promise<void> {
+    const h = this.host;
+    const byWorker = new Map<number, InstanceSpec[]>();
+    for (const id of ids) {
+      const w = h.directory.workerOf(id);
+      const spec = this.placed.get(id);
+      h.directory.remove(id);
+      if (w === undefined || spec === undefined) continue;
+      byWorker.set(w, [...(byWorker.get(w) ?? []), spec]);
+    }
+    if (h.stopping()) return;
+    await Promise.all(
+      [...byWorker].map(async ([w, specs]) => {
+        const link = h.links()[w];
+        if (link === undefined || !link.alive) return; // dropped with its worker
+        await this.tolerate(link, () => this.redeployCall(link, specs, []));
+      }),
+    );
+  }
+
   /** Resolves once no redeploy is under way. */
   settled(): Promise<void> {
     return this.chain;
@@ -153,7 +218,7 @@ export class Recovery {
     const deploy =
       standby === undefined
         ? () => h.deploy(link, plan, ids)
-        : () => this.redeployCall(link, plan.instances, ids);
+        : () => this.redeployCall(link, plan.instances, ids, true);
     if (!(await this.tolerate(link, deploy))) return [];
     await this.tell(placed);
     return placed;
@@ -190,6 +255,7 @@ export class Recovery {
                 link,
                 plan.instances.map((s) => ({ ...s, vm: h.directory.workerOf(s.id) ?? s.vm })),
                 [],
+                true,
               );
       if (!(await this.tolerate(link, ready))) continue;
       this.reserved.add(link.index);
@@ -211,6 +277,8 @@ export class Recovery {
     const h = this.host;
     if (h.stopping()) return [];
     const byWorker = new Map<number, InstanceSpec[]>();
+    /** Instances placed on another worker than the one they were on (new ones included). */
+    const moved = new Set<number>();
     for (const s of specs) {
       h.directory.renew(s.id);
       // A scale out's new instance goes where its spec says (a reserved worker), and so
@@ -220,20 +288,47 @@ export class Recovery {
       if (w !== known) {
         h.directory.place(s.id, w);
         this.reserved.delete(w);
+        moved.add(s.id);
       }
       byWorker.set(w, [...(byWorker.get(w) ?? []), { ...s, vm: w }]);
     }
-    const placed: InstanceSpec[] = [];
+    // Each worker is told the whole plan as it stands, with these in it: it builds them with
+    // that plan (workerRuntime.ts), as the simulator builds them with the coordinator's.
+    const all = [...byWorker.values()].flat();
+    const told = this.asItStands(all);
+    const unreported: number[] = [];
     await Promise.all(
       [...byWorker].map(async ([w, group]) => {
         const link = h.links()[w];
-        if (link === undefined || !link.alive) return; // the protocol hears of its death
         const ids = group.map((s) => s.id);
-        if (await this.tolerate(link, () => this.redeployCall(link, group, ids))) placed.push(...group);
+        // A worker gone during the call is declared dead, these among its instances.
+        if (link?.alive === true) await this.tolerate(link, () => this.redeployCall(link, told, ids));
+        // Gone before: its failure named the instances it had, not those moved onto it now.
+        else unreported.push(...ids.filter((id) => moved.has(id)));
       }),
     );
-    await this.tell(placed);
-    return placed;
+    // As in the simulator, every instance is where it was placed, on a worker gone or not:
+    // one moved away is let go of by its old worker; the protocol hears that all are
+    // deployed (a step waiting for the deployment goes on) and, apart, that those on a
+    // worker that is gone failed.
+    await this.tell(all);
+    if (unreported.length > 0 && !h.stopping()) h.failed(unreported);
+    return all;
+  }
+
+  /**
+   * The plan as it stands with `specs` placed in it: every instance of the plan the directory
+   * places, on its worker, then `specs` (each with an address: a worker keeps what it hosts
+   * of them, workerRuntime.ts's `redeploy`).
+   */
+  private asItStands(specs: readonly InstanceSpec[]): InstanceSpec[] {
+    const d = this.host.directory;
+    const ids = new Set(specs.map((s) => s.id));
+    const rest = this.host.plan().instances.flatMap((i) => {
+      const w = d.workerOf(i.id);
+      return ids.has(i.id) || w === undefined ? [] : [{ ...i, vm: w }];
+    });
+    return [...rest, ...specs];
   }
 
   /**
@@ -244,6 +339,7 @@ export class Recovery {
    */
   private async tell(placed: readonly InstanceSpec[]): Promise<void> {
     if (placed.length === 0) return;
+    for (const s of placed) this.placed.set(s.id, s);
     // Standbys are told everything when they are taken.
     const live = this.host.links().filter((l) => l.alive && !l.standby);
     await Promise.all(
@@ -254,10 +350,20 @@ export class Recovery {
     );
   }
 
-  /** Tell `link` where `specs` run and their incarnations; it deploys those of `fresh` afresh. */
-  private redeployCall(link: WorkerLink, specs: readonly InstanceSpec[], fresh: number[]): Promise<void> {
+  /**
+   * Tell `link` where `specs` run and their incarnations (`everywhere`: and where every
+   * instance the directory knows runs, and its incarnation, as a deployment does: a standby
+   * heard of nothing since its own, and an instance out of the plan, retired and lingering,
+   * may still be asked to replay); it deploys those of `fresh` afresh.
+   */
+  private redeployCall(
+    link: WorkerLink,
+    specs: readonly InstanceSpec[],
+    fresh: number[],
+    everywhere = false,
+  ): Promise<void> {
     const d = this.host.directory;
-    const ids = specs.map((s) => s.id);
+    const ids = everywhere ? undefined : specs.map((s) => s.id);
     const links = this.host.links();
     const request = {
       instances: specs.map(specMessage),

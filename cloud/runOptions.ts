@@ -17,7 +17,6 @@ import type { CodecOf } from "./controlWire.js";
 import {
   checkRunScaling,
   type RunScalingOptions,
-  ScaleOutError,
   type ScheduledScaleIn,
   type ScheduledScaleOut,
 } from "./runScaling.js";
@@ -81,11 +80,11 @@ export interface CloudRunOptions {
   readonly kills?: readonly WorkerKill[];
   /** Scale outs and migrations to carry out during the run (strategy none or rsm). */
   readonly scaleOuts?: readonly ScheduledScaleOut[];
-  /** Scale ins to carry out during the run (strategy none). */
+  /** Scale ins to carry out during the run (strategy none or rsm). */
   readonly scaleIns?: readonly ScheduledScaleIn[];
   /** The outputs' latency deadline (`scaling.deadlineMs`): the summary says whether every output met it. */
   readonly deadlineMs?: number;
-  /** How scale outs move state (`scaling.stateTransfer`): pause (default) or live (strategy none). */
+  /** How scale outs move state (`scaling.stateTransfer`): pause (default) or live (strategy none or rsm). */
   readonly stateTransfer?: "pause" | "live";
   /** The threshold policy (`scaling.policy: threshold`); absent: none. */
   readonly policy?: ElasticityOptions;
@@ -126,14 +125,10 @@ export function checkRunOptions(o: CloudRunOptions, strategy: string): void {
   }
   if ((o.kills?.length ?? 0) > 0 && o.pool.kill === undefined)
     throw new RangeError(`the ${o.poolKind} pool cannot kill workers`);
+  // Live state transfer works wherever scaling does (none, rsm): under rsm the retired
+  // instance lingers for its receivers' replays (its worker stays until it retires for good),
+  // and a given-up scale out's new instances are discarded (recovery.ts).
   checkRunScaling(scalingOf(o), o.plan, strategy);
-  // The simulator runs live transfer under rsm (the retired instance lingers for its
-  // receivers' replays, a given-up one's new instances are discarded); the workers' wire
-  // and pools do not carry either yet.
-  if (o.stateTransfer === "live" && strategy !== "none" && isElastic(o))
-    throw new ScaleOutError(
-      `live state transfer on real workers works with strategy none only so far, not ${strategy}`,
-    );
 }
 
 /** The run's scalings: the scheduled scale outs and scale ins, and the threshold policy (null: none). */

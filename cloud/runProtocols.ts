@@ -5,8 +5,10 @@
 // is the glue between those and the workers: it hands a recovery a standby (and starts
 // another a little later) or a worker from the pool, linked and watched; hands the
 // scalings the live instances, fresh heartbeats and the workers in use; gives back the
-// workers reserved for a scale out that was given up; and, when a scale in merges an
-// instance away, marks its worker emptied, to go back once drained (heartbeats.ts). It
+// workers reserved for a scale out that was given up; and, when an instance retires for
+// good (merged away by a scale in, split by a live scale out: under rsm it first lingers,
+// serving its receivers' replays, and its `retired` says so), marks its worker emptied,
+// to go back once drained (heartbeats.ts). It
 // also says when the run is over: every sink has ended or, under strategy none, the
 // input of every sink left depends on a lost instance, so that it never ends.
 
@@ -117,10 +119,14 @@ export class RunProtocols {
     return this.recovery.settled();
   }
 
-  /** A reply from an instance's live incarnation: to the engine (a retired instance's worker may go). */
+  /**
+   * A reply from an instance's live incarnation: to the engine. A retired instance's worker
+   * may go, but not while it lingers (under rsm, serving its receivers' replays and acks
+   * until the engine retires it for good: the plain `retired` that follows).
+   */
   reply(reply: ControlReply): void {
     this.coordinator?.handleReply(reply);
-    if (reply.type === "retired") this.retired(reply.instance);
+    if (reply.type === "retired" && reply.lingering !== true) this.retired(reply.instance);
   }
 
   /** Instances `ids` failed at run time `failedAtMs` (throws when the protocol cannot recover). */
@@ -163,7 +169,8 @@ export class RunProtocols {
   }
 
   /**
-   * Instance `id` was merged away by a scale in: it is gone from the directory, and its
+   * Instance `id` retired for good (merged away by a scale in, or split by a live scale
+   * out; under rsm once it lingered no more): it is gone from the directory, and its
    * worker, if it hosts nothing else now, goes once a heartbeat says that everything it
    * sent (the retired instance's last output, the end of its streams) was processed.
    */
@@ -202,6 +209,18 @@ export class RunProtocols {
       roomyWorker: () => this.scaling?.controller?.placeNewInstance() ?? null,
       scaleOutUnderWay: () => this.underWay(),
       reserveRefused: (record, why) => this.reserveRefused(record, why),
+      failed: (ids) => {
+        try {
+          this.instancesFailed([...ids], h.runMs());
+        } catch (e) {
+          // The protocol cannot recover from this failure: stop the run.
+          h.abort(e instanceof Error ? e : new Error(String(e)));
+        }
+      },
+      unreserved: (index) => {
+        const l = h.workers.links[index];
+        if (l !== undefined && !l.standby && h.directory.hostedBy(index).length === 0) this.releaseIdle(l);
+      },
     };
   }
 

@@ -45,9 +45,10 @@ export class ScaleOutError extends Error {
 }
 
 /**
- * The fault-tolerance strategies a scale out works with: a guard for callers of CloudRun
- * that skip the CLI, which refuses first by sim/supportedCombinations.ts's table (cloud/
- * cannot import sim/); widen the two together.
+ * The fault-tolerance strategies a scale out, a migration, a scale in and live state
+ * transfer work with: a guard for callers of CloudRun that skip the CLI, which refuses
+ * first by sim/supportedCombinations.ts's table (cloud/ cannot import sim/); widen the two
+ * together.
  */
 export const SCALABLE_STRATEGIES: readonly string[] = ["none", "rsm"];
 
@@ -75,8 +76,8 @@ export function checkRunScaling(o: RunScalingOptions, plan: LogicalPlan, strateg
     throw new ScaleOutError(`scale out works with strategies none and rsm, not ${strategy} yet`);
   const scalesIn =
     o.scaleIns.length > 0 || (o.policy?.policy.rules.some((r) => r.action === "scaleIn") ?? false);
-  if (scalesIn && strategy !== "none")
-    throw new ScaleOutError(`scale in works with strategy none only so far, not ${strategy}`);
+  if (scalesIn && !SCALABLE_STRATEGIES.includes(strategy))
+    throw new ScaleOutError(`scale in works with strategies none and rsm, not ${strategy} yet`);
   for (const so of o.scaleOuts) {
     if (!hasOperator(so.operator)) throw new ScaleOutError(`scale out: no operator "${so.operator}"`);
     index(`scale out of ${so.operator}`, so.index);

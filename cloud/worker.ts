@@ -97,6 +97,15 @@ export function widenReceiveWindows(server: Server): void {
   }
 }
 
+/**
+ * `text` on one line: control characters (a newline in an error message quoting a malformed
+ * frame's values, say) written as escapes, so that each report is one line.
+ */
+function oneLine(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it escapes
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
 /** Options of a worker server. */
 export interface WorkerOptions {
   /** host:port to listen on; port 0 picks a free one. Loopback unless told otherwise. */
@@ -308,7 +317,9 @@ export class Worker {
    * the run stops with this line rather than taking the worker for dead.
    */
   private taskFailed(instance: number, incarnation: number, task: string, error: unknown): void {
-    const line = `instance ${instance} failed ${task}: ${error instanceof Error ? error.message : String(error)}`;
+    const line = oneLine(
+      `instance ${instance} failed ${task}: ${error instanceof Error ? error.message : String(error)}`,
+    );
     this.report(line);
     this.emit({ reply: taskFailedMessage(instance, line), incarnation });
   }
@@ -320,13 +331,13 @@ export class Worker {
       return;
     }
     const host = this.options.listen.slice(0, this.options.listen.lastIndexOf(":"));
-    process.stderr.write(`seep: worker ${host}:${this.port}: ${line}\n`);
+    process.stderr.write(`seep: worker ${host}:${this.port}: ${oneLine(line)}\n`);
   }
 
   /** End a data stream with `code` and `details`, and say so (a peer's stream refused is a bug or an attack). */
   private refuse(incoming: IncomingStream, code: status, details: string): void {
     incoming.refuse(code, details);
-    this.report(`refused a data stream: ${details}`);
+    this.report(oneLine(`refused a data stream: ${details}`));
   }
 
   private send(req: ControlRequest): ControlAck {

@@ -14,6 +14,12 @@
 // incarnation. A control message goes to the incarnation alive when it was sent: one
 // tagged with an older incarnation is dropped, as it would be lost with it. Control
 // messages to instances on other workers are forwarded to those workers.
+//
+// The plan a worker knows only grows (it hears of instances, not of their leaving), so a
+// fresh instance is built with that plan less the instances that left it since: those
+// overlapping, by key groups, an instance of their operator the redeploy names (the
+// coordinator names the whole plan with every fresh instance), as the simulator builds it
+// with the coordinator's plan. A retired instance lingering here stays hosted meanwhile.
 
 import { performance } from "node:perf_hooks";
 import { ChannelCredentials } from "@grpc/grpc-js";
@@ -147,6 +153,28 @@ class Hosted {
   }
 }
 
+/**
+ * The plan to build a fresh instance with: `plan` (as a worker knows it) without the
+ * instances that overlap, by key groups, one of `told` of their operator and are not told
+ * of themselves. Those left the plan since the worker heard of them (merged away by a scale
+ * in, split by a live scale out, discarded with a given-up one), and a plan with two owners
+ * of a key group cannot route. Told the whole plan as it stands, this is that plan.
+ */
+export function buildingPlan(plan: PhysicalPlan, told: readonly InstanceSpec[]): PhysicalPlan {
+  const ids = new Set(told.map((s) => s.id));
+  const left = plan.instances.filter(
+    (i) =>
+      !ids.has(i.id) && told.some((t) => t.operator === i.operator && !t.range.intersect(i.range).isEmpty),
+  );
+  return left.length === 0
+    ? plan
+    : withInstances(
+        plan,
+        left.map((i) => i.id),
+        [],
+      );
+}
+
 const SLICE_MS = 8;
 /** Least time a pending checkpoint copies for on each turn of its instance. */
 const STEP_MIN_MS = 2;
@@ -209,11 +237,14 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
     return this.physical;
   }
 
-  /** Deploy a fresh incarnation of instance `id`, in place of the live one if any. */
-  private host(id: number): void {
-    const spec = this.physical.instances.find((i) => i.id === id);
+  /**
+   * Deploy a fresh incarnation of instance `id`, in place of the live one if any, built with
+   * `plan` (the plan as this worker knows it unless told) and its spec there (unless told).
+   */
+  private host(id: number, plan = this.physical, told?: InstanceSpec): void {
+    const spec = told ?? plan.instances.find((i) => i.id === id);
     if (spec === undefined) throw new Error(`instance ${id} is not in the plan`);
-    const h = new Hosted(new Instance(this.physical, spec, this), this.incarnations.get(id) ?? 0);
+    const h = new Hosted(new Instance(plan, spec, this), this.incarnations.get(id) ?? 0);
     const old = this.hosts.get(id);
     this.hosts.set(id, h);
     if (old === undefined) {
@@ -260,8 +291,11 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
   /**
    * Instances were deployed afresh: `specs` as now placed, at `addresses`, as
    * `incarnations`; those of `fresh` are deployed here anew (replacing their live
-   * incarnations). One of `specs` hosted here but not in `fresh` was moved to another
-   * worker (a migration): it is no longer hosted here. Returns the ids deployed here.
+   * incarnations), built with the plan as it stands (see `buildingPlan`). One of `specs`
+   * hosted here but not in `fresh` is no longer hosted here when it runs elsewhere now (a
+   * migration moved it: another worker's address) or nowhere (a given-up reconfiguration
+   * discarded it: no address); with this worker's address it stays. Returns the ids
+   * deployed here.
    */
   redeploy(
     specs: readonly InstanceSpec[],
@@ -269,6 +303,10 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
     incarnations: ReadonlyMap<number, number>,
     fresh: readonly number[],
   ): number[] {
+    const gone = specs.filter(
+      (s) =>
+        !fresh.includes(s.id) && this.hosts.has(s.id) && addresses.get(s.id) !== this.addresses.get(s.id),
+    );
     this.physical = withInstances(
       this.physical,
       specs.map((s) => s.id),
@@ -276,9 +314,16 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
     );
     for (const [id, a] of addresses) this.addresses.set(id, a);
     for (const [id, n] of incarnations) this.incarnations.set(id, n);
-    for (const s of specs) if (!fresh.includes(s.id)) this.unhost(s.id);
-    for (const id of fresh) this.host(id);
-    if (fresh.length > 0) this.scheduleSlice();
+    for (const s of gone) this.unhost(s.id);
+    if (fresh.length === 0) return [];
+    const plan = buildingPlan(this.physical, specs);
+    for (const id of fresh)
+      this.host(
+        id,
+        plan,
+        specs.find((s) => s.id === id),
+      );
+    this.scheduleSlice();
     return [...fresh];
   }
   /** Ids of the hosted instances. */

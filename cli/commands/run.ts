@@ -39,6 +39,7 @@ import {
 } from "../options.js";
 import { addTransportOptions, checkTransport, openTransport, type RunTransport } from "../runTransport.js";
 import { checkScaleOuts, collectScaleOut } from "../scaleOutSpec.js";
+import { scalingLine } from "../scalingLine.js";
 import { collectSetting, type Setting } from "../settings.js";
 import { stopsAfterValidation, validatesOnly } from "../validateOnly.js";
 
@@ -145,12 +146,14 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
     scaling: { ...sc, scaleOuts: [...sc.scaleOuts, ...(flags.scaleOut ?? [])] },
   });
   if (refused !== null) throw new UserError(`--scale-out: ${refused}`);
-  // What the simulator runs but the workers do not yet (cloud/runOptions.ts's guard).
-  const scales = sc.policy === "threshold" || sc.scaleOuts.length + (flags.scaleOut?.length ?? 0) > 0;
+  // What the simulator runs but the workers do not yet (cloud/runScaling.ts's guard): the
+  // reconfigurations at a quiescent base, under global-snapshot and source-replay.
+  const scales =
+    sc.policy === "threshold" || sc.scaleOuts.length + sc.scaleIns.length + (flags.scaleOut?.length ?? 0) > 0;
   const strategy = experiment.faultTolerance.strategy;
-  if (sc.stateTransfer === "live" && strategy !== "none" && scales)
+  if (scales && strategy !== "none" && strategy !== "rsm")
     throw new UserError(
-      `${where}: scaling.stateTransfer: live under strategy ${strategy} runs in the simulator only so far (on real workers: strategy none)`,
+      `${where}: scaling under strategy ${strategy} runs in the simulator only so far (on real workers: strategies none and rsm)`,
     );
   const policy =
     sc.policy === "threshold"
@@ -281,16 +284,7 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
               `threshold policy: ${run.decisions.length} decisions (${run.decisions.filter((d) => d.blockedBy !== null).length} blocked by the VM budget)` +
                 (summary.shedTuples > 0 ? `, ${summary.shedTuples} tuples shed (${summary.shedShare})` : ""),
             ]),
-        ...summary.scaleOuts.map(
-          (r) =>
-            `${KIND_NAMES[r.kind]} ${r.instance}` +
-            (r.kind === "migration"
-              ? ""
-              : ` ${r.kind === "scaleIn" ? "with" : "into"} ${r.instances.join(" ")}`) +
-            `: asked at ${Math.round(r.requestedAtMs)} ms, paused ${r.pausedAtMs === null ? "never" : `at ${Math.round(r.pausedAtMs)} ms`}, ` +
-            `done ${r.completedAtMs === null ? "never" : `at ${Math.round(r.completedAtMs)} ms`}` +
-            (r.refused ? ` (refused: ${r.refused})` : ""),
-        ),
+        ...summary.scaleOuts.map(scalingLine),
         ...(summary.deadlineMet === null
           ? []
           : [
@@ -313,9 +307,6 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
   }
   if (stalled !== null) throw stalled;
 }
-
-/** How each kind of scaling is named in the run's report. */
-const KIND_NAMES = { scaleOut: "scale out of", migration: "migration of", scaleIn: "scale in of" } as const;
 
 async function makePool(
   kind: "local" | "ec2",

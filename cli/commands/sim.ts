@@ -20,6 +20,7 @@ import {
   UNTIL_S_MAX,
   yesOption,
 } from "../options.js";
+import { scalingLine } from "../scalingLine.js";
 import { collectSetting, type Setting } from "../settings.js";
 import { stopsAfterValidation, validatesOnly } from "../validateOnly.js";
 
@@ -142,12 +143,7 @@ function formatSummary(s: SimSummary, dir: string, endLines: readonly string[]):
         `restored ${r.restoredAtMs ?? "never"}, caught up ${r.caughtUpAtMs ?? "never"}` +
         (r.recoveryMs === null ? "" : ` (recovery ${r.recoveryMs} ms)`),
     ),
-    ...s.scaleOuts.map(
-      (r) =>
-        `${r.kind === "migration" ? "migration of" : "scale out of"} ${r.instance}` +
-        (r.kind === "migration" ? "" : ` into ${r.instances.join(" ")}`) +
-        `: asked at ${Math.round(r.requestedAtMs)} ms, done ${r.completedAtMs === null ? "never" : `at ${Math.round(r.completedAtMs)} ms`}`,
-    ),
+    ...s.scaleOuts.map(scalingLine),
     ...(s.shedTuples > 0
       ? [`load shedding dropped ${s.shedTuples} tuples (${(s.shedShare * 100).toFixed(1)}% of the input)`]
       : []),

@@ -190,6 +190,22 @@ describe("control requests on the wire", () => {
     { type: "shed", rate: 0.375 },
     { type: "shed", rate: 1 },
     { type: "retire" },
+    // A scale in's retire under rsm: Y lingers, serving replays and acks, until a plain retire.
+    { type: "retire", linger: true },
+    // A live scale out's: once these positions are received; under rsm X lingers.
+    {
+      type: "retire",
+      received: [
+        { edge: 0, sender: 1, seq: 512, watermarkMs: 1250.5 },
+        { edge: 0, sender: 2, seq: Number.NEGATIVE_INFINITY, watermarkMs: Number.NEGATIVE_INFINITY },
+      ],
+    },
+    {
+      type: "retire",
+      received: [{ edge: 0, sender: 1, seq: 512, watermarkMs: 1250.5 }],
+      linger: true,
+    },
+    { type: "retire", received: [], linger: true },
     { type: "stop" },
   ];
 
@@ -281,6 +297,23 @@ describe("control requests on the wire", () => {
     expect(() => toControlRequest(1, { type: "addSender", edge: 0, sender: -1 }, JSON_STATE_CODEC)).toThrow(
       /sender -1 is not a uint32/,
     );
+  });
+
+  it("a retire without linger goes as before (seq 0) and comes back without linger or received", () => {
+    const plain = toControlRequest(1, { type: "retire" }, JSON_STATE_CODEC);
+    expect([plain.seq, plain.extraJson]).toEqual([0, ""]);
+    expect(requestRoundTrip(1, { type: "retire" }).message).toStrictEqual({ type: "retire" });
+    const received = [{ edge: 0, sender: 1, seq: 3, watermarkMs: 4 }];
+    const live = toControlRequest(1, { type: "retire", received }, JSON_STATE_CODEC);
+    expect(live.seq).toBe(0);
+    expect(requestRoundTrip(1, { type: "retire", received }).message).toStrictEqual({
+      type: "retire",
+      received,
+    });
+    const lingering = requestRoundTrip(1, { type: "retire", linger: true }).message;
+    expect(lingering).toStrictEqual({ type: "retire", linger: true });
+    // linger: false is the plain retire on the wire.
+    expect(requestRoundTrip(1, { type: "retire", linger: false }).message).toStrictEqual({ type: "retire" });
   });
 
   it("a reroute without resumeFrom comes back without one; with an empty one, with an empty one", () => {
@@ -379,6 +412,15 @@ describe("control replies on the wire", () => {
       watermarkMs: 1500,
     },
     { type: "retired", instance: 4, processed: [], watermarkMs: Number.POSITIVE_INFINITY },
+    // Retired lingering (rsm): it still serves its receivers' replays.
+    {
+      type: "retired",
+      instance: 4,
+      processed: [{ edge: 1, sender: 0, seq: 4096, watermarkMs: 1500 }],
+      watermarkMs: 1500,
+      lingering: true,
+    },
+    { type: "retired", instance: 9, processed: [], watermarkMs: Number.NEGATIVE_INFINITY, lingering: true },
     { type: "ended", instance: 4 },
     { type: "stopped", instance: 0 },
     { type: "caughtUp", instance: 6 },
@@ -391,6 +433,16 @@ describe("control replies on the wire", () => {
       expect(replyRoundTrip(reply, codec)).toEqual(reply);
     });
   }
+
+  it("a retired reply goes lingering only when it is (holder 1), and comes back without lingering otherwise", () => {
+    const plain: ControlReply = { type: "retired", instance: 4, processed: [], watermarkMs: 7 };
+    expect(toReplyMessage(plain, JSON_STATE_CODEC).holder).toBe(0);
+    expect(replyRoundTrip(plain)).toStrictEqual(plain);
+    expect(replyRoundTrip({ ...plain, lingering: false })).toStrictEqual(plain);
+    const lingering: ControlReply = { ...plain, lingering: true };
+    expect(toReplyMessage(lingering, JSON_STATE_CODEC).holder).toBe(1);
+    expect(replyRoundTrip(lingering)).toStrictEqual(lingering);
+  });
 
   it("refuses an unknown reply type", () => {
     const msg = toReplyMessage({ type: "ended", instance: 1 }, JSON_STATE_CODEC);

@@ -1,7 +1,9 @@
 // Elasticity on real worker processes: the threshold policy scales a word count and a
 // small Linear Road run out by itself (its rule made to fire: any CPU at all), scheduled
 // scale ins merge instances, a scale out past the run's bound on workers is refused
-// without disturbing the run, and a blocked policy sheds load. Each scaled run's output is
+// without disturbing the run, and a blocked policy sheds load. Scalings work under
+// strategies none and rsm (scale in and live state transfer included), and are refused
+// under the others before any worker starts. Each scaled run's output is
 // exactly the undisturbed run's (the simulator's: a real run's digest is the same). What
 // is asserted holds on a machine of any speed: the rule fires by construction (any CPU at
 // all), and when, or where load-aware placement puts a part, is not asserted. Workers bind
@@ -10,10 +12,10 @@
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { CloudRun, type CloudRunOptions } from "../../cloud/cloudRun.js";
+import { CloudRun, type CloudRunOptions, ScaleOutError } from "../../cloud/cloudRun.js";
 import { LocalProcessPool } from "../../cloud/localProcessPool.js";
 import type { VmPool } from "../../cloud/vmPool.js";
-import type { ElasticityOptions, ScalingRule } from "../../engine/index.js";
+import type { ElasticityOptions, FaultToleranceOptions, ScalingRule } from "../../engine/index.js";
 import { parseExperiment } from "../../sim/experiment.js";
 import type { ScaleOutRecord } from "../../sim/index.js";
 import { Simulation } from "../../sim/simulation.js";
@@ -276,4 +278,60 @@ describe("a scale out whose worker cannot be had", () => {
     refused(summary, 3);
     expect(run.scaleOutRecords[0].refused).toBe("no worker from the pool: no capacity left");
   });
+});
+
+describe("the strategies a real run scales under", () => {
+  /** A run of 2 workers with `over`; constructing it checks its options, and starts nothing. */
+  function runWith(over: Partial<CloudRunOptions>): CloudRun {
+    const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token: "t" });
+    pools.push(pool);
+    return new CloudRun({
+      name: "strategies",
+      pool,
+      poolKind: "local",
+      workers: 2,
+      token: "t",
+      workload: "wordcount",
+      params: wcParams,
+      plan: workloadNamed("wordcount").plan(wcParams, 1),
+      seed: 1,
+      batchSize: 256,
+      sourcePollMs: 20,
+      ...over,
+    });
+  }
+  const ft = (strategy: FaultToleranceOptions["strategy"]): FaultToleranceOptions => ({
+    strategy,
+    checkpointIntervalMs: 500,
+    backupPlacement: "upstream",
+  });
+  const scaleIns = [{ operator: "count", index: 0, atMs: 1000 }];
+  const scaleOuts = [{ operator: "count", index: 0, atMs: 1000, factor: 2 }];
+  const scaleInRule = anyLoad({ action: "scaleIn", threshold: 1 }, 1000);
+
+  it("takes scale ins (scheduled or by the policy) and live state transfer under none and rsm", () => {
+    for (const strategy of ["none", "rsm"] as const) {
+      expect(() => runWith({ faultTolerance: ft(strategy), scaleIns })).not.toThrow();
+      expect(() => runWith({ faultTolerance: ft(strategy), policy: scaleInRule })).not.toThrow();
+      expect(() =>
+        runWith({ faultTolerance: ft(strategy), scaleOuts, scaleIns, stateTransfer: "live" }),
+      ).not.toThrow();
+    }
+  });
+
+  for (const strategy of ["upstream-backup", "source-replay", "global-snapshot"] as const) {
+    it(`refuses scale ins, scale outs and live state transfer under ${strategy}, before any worker starts`, () => {
+      const refused = (over: Partial<CloudRunOptions>) => () =>
+        runWith({ faultTolerance: ft(strategy), ...over });
+      expect(refused({ scaleIns })).toThrow(ScaleOutError);
+      expect(refused({ scaleIns })).toThrow(
+        `scale in works with strategies none and rsm, not ${strategy} yet`,
+      );
+      // A policy is refused as a whole (it may scale out too).
+      expect(refused({ policy: scaleInRule })).toThrow(/works with strategies none and rsm, not/);
+      expect(refused({ scaleOuts, stateTransfer: "live" })).toThrow(
+        `scale out works with strategies none and rsm, not ${strategy} yet`,
+      );
+    });
+  }
 });

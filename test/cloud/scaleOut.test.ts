@@ -199,16 +199,5 @@ describe("scale out of a real run on local workers", () => {
           scaleOuts: [{ operator: "count", index: 0, atMs: 0, factor: 2 }],
         }),
     ).toThrow(/strategies none and rsm, not upstream-backup/);
-    // Live transfer under rsm runs in the simulator only so far (the workers' wire does not
-    // carry a lingering retire): refused before anything starts.
-    expect(
-      () =>
-        new CloudRun({
-          ...options,
-          faultTolerance: { strategy: "rsm", checkpointIntervalMs: 500, backupPlacement: "upstream" },
-          scaleOuts: [{ operator: "count", index: 0, atMs: 0, factor: 2 }],
-          stateTransfer: "live",
-        }),
-    ).toThrow(/live state transfer on real workers works with strategy none only so far, not rsm/);
   });
 });
