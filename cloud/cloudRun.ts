@@ -297,6 +297,7 @@ export class CloudRun {
       runMs: () => this.runMs(),
       stopping: () => this.stopping,
       plan: () => this.protocols.plan,
+      operatorOf: (id) => this.protocols.coordinator?.faultTolerance?.operatorOf(id),
       instancesFailed: (ids, failedAtMs) => this.protocols.instancesFailed(ids, failedAtMs),
       abort: (e) => this.abort(e),
       onFailure: this.o.onFailure,

@@ -25,6 +25,8 @@ export interface WorkerFailuresHost {
   stopping(): boolean;
   /** The physical plan as it stands. */
   plan(): PhysicalPlan;
+  /** The operator of an instance no longer in the plan (merged away, lingering, replaced), if known. */
+  operatorOf?(id: number): number | undefined;
   /** Hand instances `ids`, failed at run time `failedAtMs`, to the fault-tolerance protocol. */
   instancesFailed(ids: number[], failedAtMs: number): void;
   /** Stop the run with this error. */
@@ -86,6 +88,9 @@ export class WorkerFailures {
     const plan = this.host.plan();
     const operators = plan.logical.operators;
     const spec = (id: number) => plan.instances.find((i) => i.id === id);
-    return ids.map((id) => ({ id, operator: operators[spec(id)?.operator ?? 0].name }));
+    return ids.map((id) => {
+      const op = spec(id)?.operator ?? this.host.operatorOf?.(id);
+      return { id, operator: op === undefined ? "?" : operators[op].name };
+    });
   }
 }

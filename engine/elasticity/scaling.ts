@@ -182,13 +182,15 @@ export abstract class Scaling {
       return;
     }
     const plan = this.ctx.plan.current;
-    const take = () =>
+    const take = () => {
+      this.record.pausedAtMs = this.ctx.link.clock.nowMs();
       this.machine.go(
         new TakingBase(this.ctx.link, plan, this.checkpointId, (checkpoints) => {
           this.base = { checkpoints: new Map(checkpoints), sources: sourcesOf(plan) };
           then();
         }),
       );
+    };
     this.machine.go(new Quiescing(quiesce, take));
   }
 
@@ -212,7 +214,8 @@ export abstract class Scaling {
     receivers: readonly number[],
     then: (sent: readonly SentPosition[]) => void,
   ): PausingUpstreams {
-    this.record.pausedAtMs = this.ctx.link.clock.nowMs();
+    // Under a base the sources paused first, and the whole plan with them.
+    this.record.pausedAtMs ??= this.ctx.link.clock.nowMs();
     return new PausingUpstreams(this.ctx.link, this.upstreams, receivers, then);
   }
 
