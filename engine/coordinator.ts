@@ -27,6 +27,7 @@ export class Coordinator {
   private readonly sinks: ReadonlySet<number>;
   /** Failures during a reconfiguration past its cut, recovered once it is over. */
   private readonly deferred: { ids: readonly number[]; failedAtMs: number }[] = [];
+  private readonly outputAhead: (() => boolean) | undefined;
   /** The fault-tolerance protocol, unless the strategy is `none`. */
   readonly faultTolerance: FaultTolerance | null;
   /** Scale outs, when the runtime gave a way to deploy instances. */
@@ -41,9 +42,15 @@ export class Coordinator {
       readonly scaleOut?: ScaleOutOptions;
       /** A reconfiguration begins (for fault injection aimed at it). */
       readonly scalingBegun?: ScaleOutHooks["begun"];
+      /**
+       * True while a sink re-makes output that already left (a replay after a recovery,
+       * SinkLedger.ahead): no reconfiguration begins meanwhile (`replaying`).
+       */
+      readonly outputAhead?: () => boolean;
     },
   ) {
     const ids = new InstanceIds();
+    this.outputAhead = ft?.outputAhead;
     this.faultTolerance =
       ft === undefined || ft.options.strategy === "none"
         ? null
@@ -142,6 +149,11 @@ export class Coordinator {
   /** True while the fault-tolerance protocol is recovering from a failure. */
   get recovering(): boolean {
     return this.faultTolerance?.recovering ?? false;
+  }
+
+  /** True while a sink re-makes output that already left, after a recovery: nothing is re-sliced meanwhile. */
+  get replaying(): boolean {
+    return this.outputAhead?.() ?? false;
   }
 
   /** True once an instance has reported the end of its input. */

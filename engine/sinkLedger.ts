@@ -27,4 +27,20 @@ export class SinkLedger {
     if (fresh.length > 0) this.last.set(k, fresh.lastSeq);
     return fresh;
   }
+
+  /**
+   * True when sink `instance` let out, on some channel, more than it has processed now
+   * (`processedSeq`): it was restored or restarted and is re-making output that already
+   * left. A reconfiguration then waits, since the instances it re-slices would number that
+   * output anew and the ledger could not tell it from new output.
+   */
+  ahead(instance: number, processedSeq: (edge: number, sender: number) => number): boolean {
+    const prefix = `${instance}/`;
+    for (const [k, seq] of this.last) {
+      if (!k.startsWith(prefix)) continue;
+      const [, edge, sender] = k.split("/").map(Number);
+      if (seq > processedSeq(edge, sender)) return true;
+    }
+    return false;
+  }
 }

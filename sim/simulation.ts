@@ -374,7 +374,7 @@ export class Simulation {
       throw new ExperimentError(
         `scaling.scaleIns: "${si.operator}" has no instances ${si.index} and ${si.index + 1}`,
       );
-    if (c.scaling!.busy || c.recovering) {
+    if (c.scaling!.busy || c.recovering || c.replaying) {
       this.env.schedule(SCALE_OUT_RETRY_MS, () => this.scaleIn(si));
       return;
     }
@@ -391,7 +391,7 @@ export class Simulation {
     const spec = instancesOf(c.plan, op.id)[so.index];
     if (spec === undefined)
       throw new ExperimentError(`scaling.scaleOuts: "${so.operator}" has no instance ${so.index}`);
-    if (c.scaling!.busy || c.recovering) {
+    if (c.scaling!.busy || c.recovering || c.replaying) {
       // One reconfiguration at a time: this one waits for the one (or the recovery) under way.
       this.env.schedule(SCALE_OUT_RETRY_MS, () => this.scaleOut(so));
       return;
@@ -441,6 +441,7 @@ export class Simulation {
             record.kind === "migration" ? record.instances : record.instances.filter((id) => id !== spec.id),
         });
       },
+      outputAhead: () => this.outputAhead(),
     };
     this.coordinator = new Coordinator(plan, this.runtime, ft);
     this.coordinator.start();
@@ -540,6 +541,16 @@ export class Simulation {
 
   private finished(): boolean {
     return this.stopNow() !== null;
+  }
+
+  /** True while a live sink has let out more than it has processed (it re-makes output after a recovery). */
+  private outputAhead(): boolean {
+    for (const h of this.runtime.hosts) {
+      if (!h.alive || h.instance.operator.kind !== "sink") continue;
+      const instance = h.instance;
+      if (this.ledger.ahead(instance.id, (edge, sender) => instance.processedSeq(edge, sender))) return true;
+    }
+    return false;
   }
 
   /**

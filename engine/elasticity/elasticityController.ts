@@ -44,6 +44,8 @@ export interface ScalingTarget {
   readonly scaling: ScaleOut | null;
   /** True while a failure is being recovered from (nothing scales meanwhile). */
   readonly recovering?: boolean;
+  /** True while a sink re-makes output that already left, after a recovery (nothing scales meanwhile). */
+  readonly replaying?: boolean;
 }
 
 /** Applies the threshold policy's decisions on every load report. */
@@ -77,7 +79,10 @@ export class ElasticityController {
       operatorName: (op) => this.target.plan.logical.operators[op].name,
       // Nothing is decided while a scale out or a recovery is under way.
       scalable: (op) =>
-        !scaling.busy && this.target.recovering !== true && whyNotScalable(this.target.plan, op) === null,
+        !scaling.busy &&
+        this.target.recovering !== true &&
+        this.target.replaying !== true &&
+        whyNotScalable(this.target.plan, op) === null,
       instancesOf: (op) => instancesOf(this.target.plan, op).map((i) => i.id),
       vmsInUse: () => this.host.vmsInUse(),
     };

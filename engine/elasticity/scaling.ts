@@ -187,7 +187,12 @@ export abstract class Scaling {
       this.machine.go(
         new TakingBase(this.ctx.link, plan, this.checkpointId, (checkpoints) => {
           this.base = { checkpoints: new Map(checkpoints), sources: sourcesOf(plan) };
-          then();
+          const behind = behindSender(checkpoints);
+          if (behind === null) then();
+          else
+            this.refused(
+              `given up at the base: instance ${behind} is still re-sending what its receivers had (a recovery's replay); a reconfiguration now would number that output anew`,
+            );
         }),
       );
     };
@@ -268,4 +273,24 @@ function resumeFrom(
     for (const s of specs) if (!from.some(([id]) => id === s.id)) from.push([s.id, from[0][1]]);
     return from;
   };
+}
+
+/**
+ * A sender whose receiver, in a quiescent base, holds more of its output than it has sent
+ * (it restarted and is re-sending what was sent before its failure), or null. Re-sliced
+ * now, its parts would send that output again under numberings of their own, which no
+ * receiver (nor the sinks' ledger) could tell from new output.
+ */
+function behindSender(checkpoints: ReadonlyMap<number, Checkpoint>): number | null {
+  for (const cp of checkpoints.values()) {
+    for (const p of cp.inputs) {
+      const sender = checkpoints.get(p.sender);
+      if (sender === undefined) continue;
+      const sent = sender.outputs
+        .find((o) => o.edge === p.edge)
+        ?.sentTo.find(([r]) => r === cp.instance)?.[1];
+      if (sent !== undefined && p.seq > sent) return p.sender;
+    }
+  }
+  return null;
 }
