@@ -4,6 +4,7 @@
 // three times the failure-free simulated time plus 120 s, as chaos campaigns bound theirs.
 
 import { expect } from "vitest";
+import type { ChaosRun } from "../../../sim/chaos/campaign.js";
 import { compareOutputs, type OutputDifference, OutputLog } from "../../../sim/chaos/outputComparison.js";
 import type { Experiment } from "../../../sim/experiment.js";
 import { Simulation } from "../../../sim/simulation.js";
@@ -72,4 +73,19 @@ export function expectSameOutputAs(plain: Experiment, e: Experiment): void {
   const base = failureFreeRun(e);
   expect(compareOutputs(log, base.log)).toEqual({ lost: 0, duplicated: 0, spurious: 0, reordered: 0 });
   for (const r of base.summary.scaleOuts) expect(r.completedAtMs).not.toBeNull();
+}
+
+/** A chaos run passed: nothing lost, duplicated or wrong, no hang (the message names its seed, faults and scaling). */
+export function expectChaosRunPassed(run: ChaosRun): void {
+  const detail = `seed ${run.seed} (${run.faults}${run.scaling === null ? "" : `; ${run.scaling}`}): ${run.error ?? run.hang ?? ""}`;
+  expect(
+    { lost: run.lost, duplicated: run.duplicated, spurious: run.spurious, hang: run.hang },
+    detail,
+  ).toEqual({
+    lost: 0,
+    duplicated: 0,
+    spurious: 0,
+    hang: null,
+  });
+  expect(run.passed, detail).toBe(true);
 }
