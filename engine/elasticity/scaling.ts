@@ -286,10 +286,10 @@ function behindSender(checkpoints: ReadonlyMap<number, Checkpoint>): number | nu
     for (const p of cp.inputs) {
       const sender = checkpoints.get(p.sender);
       if (sender === undefined) continue;
-      const sent = sender.outputs
-        .find((o) => o.edge === p.edge)
-        ?.sentTo.find(([r]) => r === cp.instance)?.[1];
-      if (sent !== undefined && p.seq > sent) return p.sender;
+      // A sender that has sent a receiver nothing since it restarted has no entry for it.
+      const sent =
+        sender.outputs.find((o) => o.edge === p.edge)?.sentTo.find(([r]) => r === cp.instance)?.[1] ?? 0;
+      if (p.seq > sent) return p.sender;
     }
   }
   return null;

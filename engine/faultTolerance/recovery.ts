@@ -134,7 +134,7 @@ export class Recoveries {
       queued: [],
     };
     this.current = recovery;
-    this.replace(recovery, lost, live, rollback, folded !== null);
+    this.replace(recovery, lost, live, folded !== null);
     // Re-protect instances whose backups were lost, once they run again.
     for (const x of orphans) {
       this.run.counts.rebackups++;
@@ -225,7 +225,6 @@ export class Recoveries {
     recovery: Recovery,
     lost: ReadonlySet<number>,
     live: readonly number[],
-    rollback: ReadonlySet<number>,
     folded: boolean,
   ): void {
     const link = this.run.link;
