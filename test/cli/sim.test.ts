@@ -216,13 +216,13 @@ describe("seep sim", () => {
       "--out",
       dir,
       "--set",
-      "faultTolerance.strategy=source-replay",
+      "faultTolerance.strategy=upstream-backup",
       "--set",
       'scaling.scaleIns=[{"operator":"count","atMs":1000}]',
     ]);
     expectOneLineError(
       out,
-      /^seep: preset wordcount: scaling\.scaleIns under strategy source-replay is not supported yet \(supported: none\)$/,
+      /^seep: preset wordcount: scaling\.scaleIns under strategy upstream-backup is not supported yet \(supported: none, rsm, global-snapshot, source-replay\)$/,
     );
     expect(existsSync(dir)).toBe(false);
   });
