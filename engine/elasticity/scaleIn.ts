@@ -62,7 +62,7 @@ export class ScaleIn extends Scaling {
    */
   override failed(ids: ReadonlySet<number>): boolean {
     if (this.machine.step?.name === "retiring" && ids.has(this.retiring.id)) {
-      for (const u of this.upstreams) if (!ids.has(u)) this.ctx.link.sendControl(u, { type: "resume" });
+      this.resumeUpstreams(ids);
       this.givenUp(ids, "retiring");
       return true;
     }
@@ -78,7 +78,7 @@ export class ScaleIn extends Scaling {
         return;
       }
       // Nothing has changed yet: the upstreams resume, and a later scale in may merge.
-      for (const u of this.upstreams) this.ctx.link.sendControl(u, { type: "resume" });
+      this.resumeUpstreams();
       this.refused(
         `given up at the cut: upstream ${behind} is still re-sending what X and Y had (a merged position would drop or repeat some)`,
       );

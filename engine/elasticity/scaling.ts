@@ -131,13 +131,17 @@ export abstract class Scaling {
       name === "pausing" ||
       name === "checkpointing"
     ) {
-      if (name === "pausing" || name === "checkpointing")
-        for (const u of this.upstreams) if (!ids.has(u)) this.ctx.link.sendControl(u, { type: "resume" });
+      if (name === "pausing" || name === "checkpointing") this.resumeUpstreams(ids);
       this.givenUp(ids, name);
       return true;
     }
     this.machine.lost(ids);
     return false;
+  }
+
+  /** The paused upstreams, but for the failed `ids`, resume as they were. */
+  protected resumeUpstreams(ids: ReadonlySet<number> = new Set()): void {
+    for (const u of this.upstreams) if (!ids.has(u)) this.ctx.link.sendControl(u, { type: "resume" });
   }
 
   /** It is over, given up while `step` because `ids` failed (see `abandon`). */

@@ -30,7 +30,7 @@ import type { ControlReply } from "../control.js";
 import type { PhysicalPlan } from "../physicalPlan.js";
 import { upstreamIdsOf } from "../physicalPlan.js";
 import type { ReconfigurationLink } from "./link.js";
-import type { Step } from "./stepMachine.js";
+import { QuietStep, type Step } from "./stepMachine.js";
 
 /** The sources of `plan`: their instances' ids. */
 export function sourcesOf(plan: PhysicalPlan): number[] {
@@ -38,27 +38,22 @@ export function sourcesOf(plan: PhysicalPlan): number[] {
 }
 
 /** The step in which the strategy's periodic work stops; `quiesce` calls back once nothing of it is under way. */
-export class Quiescing implements Step {
+export class Quiescing extends QuietStep {
   readonly name = "quiescing";
   private live = true;
 
   constructor(
     private readonly quiesce: (then: () => void) => void,
     private readonly then: () => void,
-  ) {}
+  ) {
+    super();
+  }
 
   enter(): void {
     this.quiesce(() => {
       if (this.live) this.then();
     });
   }
-
-  reply(_reply: ControlReply): boolean {
-    return false;
-  }
-
-  /** Given up: a late call back does nothing. */
-  lost(): void {}
 
   /** It is over (given up): the call back, if it comes, is ignored. */
   cancel(): void {
@@ -103,8 +98,7 @@ export class TakingBase implements Step {
       // A paused source emits nothing more; it checkpoints what it has read and holds.
       this.asked.add(reply.instance);
       this.link.sendControl(reply.instance, { type: "checkpoint", checkpointId: this.checkpointId });
-      for (const s of reply.sent)
-        this.sent(reply.instance, s.receiver, { edge: s.edge, sender: reply.instance, seq: s.seq });
+      for (const s of reply.sent) this.sent(s.receiver, { edge: s.edge, sender: reply.instance, seq: s.seq });
       return true;
     }
     if (reply.type !== "checkpointed" || reply.checkpoint.id !== this.checkpointId) return false;
@@ -114,7 +108,7 @@ export class TakingBase implements Step {
     if (!this.sources.includes(cp.instance)) {
       for (const out of cp.outputs)
         for (const [receiver, seq] of out.sentTo)
-          this.sent(cp.instance, receiver, { edge: out.edge, sender: cp.instance, seq });
+          this.sent(receiver, { edge: out.edge, sender: cp.instance, seq });
     }
     for (const [receiver, upstreams] of this.awaiting) {
       if (upstreams.delete(cp.instance)) this.ask(receiver);
@@ -132,9 +126,8 @@ export class TakingBase implements Step {
     this.done();
   }
 
-  /** `sender` had sent `receiver` up to `position` on the position's edge. */
+  /** `position.sender` had sent `receiver` up to `position` on its edge: the receiver checkpoints once it has that. */
   private sent(
-    _sender: number,
     receiver: number,
     position: { readonly edge: number; readonly sender: number; readonly seq: number },
   ): void {
