@@ -36,14 +36,14 @@ export const BULK_CHANNEL_OPTIONS = {
   "grpc.use_local_subchannel_pool": 1,
 } as const;
 
-/** The checkpoint `message` carries (a backup's, a restore's, a rebuild's mark), if any. */
+/** The checkpoint `message` carries (a backup's, a restore's, a rebuild's base or else its mark), if any. */
 export function carriedCheckpoint(message: ControlMessage): Checkpoint | undefined {
   switch (message.type) {
     case "backup":
     case "restore":
       return message.checkpoint;
     case "rebuild":
-      return message.mark;
+      return message.base ?? message.mark;
     default:
       return undefined;
   }

@@ -134,6 +134,20 @@ function checkpointFrom(bytes: Uint8Array, head: string, type: string, codecOf: 
   return checkpointFromWire(bytes, head, codecOf, type === "restore");
 }
 
+/** The mark a rebuild from a base carries in `extra_json`: its wire bytes (base64) and head. */
+function markJsonOf(json: string): { mark: string; head: string } {
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch (e) {
+    throw new RangeError(`control "rebuild": extra_json is not JSON (${(e as Error).message})`);
+  }
+  const o = v as { mark?: unknown; head?: unknown } | null;
+  if (typeof o?.mark !== "string" || typeof o.head !== "string")
+    throw new RangeError(`control "rebuild": extra_json must be {"mark": base64, "head": string}`);
+  return { mark: o.mark, head: o.head };
+}
+
 function unknownType(type: string, what: string): never {
   throw new RangeError(`unknown ${what} type "${type}"`);
 }
@@ -256,8 +270,17 @@ export function toControlRequest(
     case "restore":
       // `resent` rides in `seq` (1: the upstreams re-send what follows; a scale out).
       return { ...req, ...checkpointFields(msg.checkpoint, codec), seq: msg.resent ? 1 : 0 };
-    case "rebuild":
-      return { ...req, ...checkpointFields(msg.mark, codec) };
+    case "rebuild": {
+      // With a base, the base (state and all) rides as the checkpoint and the mark (positions
+      // only) in `extra_json`, in its wire form, base64.
+      if (msg.base === undefined) return { ...req, ...checkpointFields(msg.mark, codec) };
+      const mark = checkpointFields(msg.mark, codec);
+      return {
+        ...req,
+        ...checkpointFields(msg.base, codec),
+        extraJson: JSON.stringify({ mark: mark.checkpoint.toString("base64"), head: mark.checkpointHead }),
+      };
+    }
     case "ack":
       return {
         ...req,
@@ -397,11 +420,16 @@ function controlMessageOf(req: ControlRequest, codecOf: CodecOf): ControlMessage
       const checkpoint = checkpointFrom(req.checkpoint, req.checkpointHead, req.type, codecOf);
       return req.seq === 1 ? { type: "restore", checkpoint, resent: true } : { type: "restore", checkpoint };
     }
-    case "rebuild":
+    case "rebuild": {
+      const carried = checkpointFrom(req.checkpoint, req.checkpointHead, req.type, codecOf);
+      if (req.extraJson === "") return { type: "rebuild", mark: carried };
+      const { mark, head } = markJsonOf(req.extraJson);
       return {
         type: "rebuild",
-        mark: checkpointFrom(req.checkpoint, req.checkpointHead, req.type, codecOf),
+        mark: checkpointFrom(Buffer.from(mark, "base64"), head, req.type, codecOf),
+        base: carried,
       };
+    }
     case "ack":
       return {
         type: "ack",
@@ -526,6 +554,7 @@ export function toReplyMessage(reply: ControlReply, codec: StateCodec<unknown>):
     case "stopped":
     case "caughtUp":
     case "takenOver":
+    case "rebuilt":
       return msg;
   }
 }
@@ -588,6 +617,7 @@ export function fromReplyMessage(msg: ControlReplyMessage, codecOf: CodecOf): Co
     case "stopped":
     case "caughtUp":
     case "takenOver":
+    case "rebuilt":
       return { type: msg.type, instance: msg.instance };
     case "paused":
       return {

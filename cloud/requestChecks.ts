@@ -228,6 +228,17 @@ export function checkControl(message: ControlMessage, target: InstanceSpec, plan
       break;
     case "restore":
     case "rebuild": {
+      if (message.type === "rebuild" && message.base !== undefined) {
+        const b = message.base;
+        if (
+          b.operator !== target.operator ||
+          (b.instance !== -1 && b.instance !== target.id) ||
+          !b.range.equals(target.range)
+        )
+          bad(
+            `${what}: its base is of instance ${b.instance} (operator ${b.operator}, key groups ${b.range}), not this instance's`,
+          );
+      }
       const cp = message.type === "restore" ? message.checkpoint : message.mark;
       if (cp.operator !== target.operator)
         bad(`${what}: its checkpoint is of operator ${cp.operator}, the instance's is ${target.operator}`);

@@ -84,7 +84,7 @@ export interface CloudRunOptions {
   readonly scaleIns?: readonly ScheduledScaleIn[];
   /** The outputs' latency deadline (`scaling.deadlineMs`): the summary says whether every output met it. */
   readonly deadlineMs?: number;
-  /** How scale outs move state (`scaling.stateTransfer`): pause (default) or live (strategy none or rsm). */
+  /** How scale outs move state (`scaling.stateTransfer`): pause (default, every strategy) or live (strategy none or rsm). */
   readonly stateTransfer?: "pause" | "live";
   /** The threshold policy (`scaling.policy: threshold`); absent: none. */
   readonly policy?: ElasticityOptions;
@@ -125,10 +125,11 @@ export function checkRunOptions(o: CloudRunOptions, strategy: string): void {
   }
   if ((o.kills?.length ?? 0) > 0 && o.pool.kill === undefined)
     throw new RangeError(`the ${o.poolKind} pool cannot kill workers`);
-  // Live state transfer works wherever scaling does (none, rsm): under rsm the retired
-  // instance lingers for its receivers' replays (its worker stays until it retires for good),
-  // and a given-up scale out's new instances are discarded (recovery.ts).
-  checkRunScaling(scalingOf(o), o.plan, strategy);
+  // Live state transfer works under none and rsm: under rsm the retired instance lingers
+  // for its receivers' replays (its worker stays until it retires for good), and a given-up
+  // scale out's new instances are discarded (recovery.ts). The other strategies begin each
+  // reconfiguration at a quiescent base, which a live transfer would defeat.
+  checkRunScaling(scalingOf(o), o.plan, strategy, o.stateTransfer === "live");
 }
 
 /** The run's scalings: the scheduled scale outs and scale ins, and the threshold policy (null: none). */

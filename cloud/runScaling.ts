@@ -11,6 +11,7 @@ import {
   type Coordinator,
   ElasticityController,
   type ElasticityOptions,
+  FT_STRATEGIES,
   type InstanceSpec,
   instancesOf,
   type LogicalPlan,
@@ -45,12 +46,13 @@ export class ScaleOutError extends Error {
 }
 
 /**
- * The fault-tolerance strategies a scale out, a migration, a scale in and live state
- * transfer work with: a guard for callers of CloudRun that skip the CLI, which refuses
- * first by sim/supportedCombinations.ts's table (cloud/ cannot import sim/); widen the two
- * together.
+ * The fault-tolerance strategies a stopping scale out, a migration and a scale in work
+ * with (every one), and those live state transfer works with: a guard for callers of
+ * CloudRun that skip the CLI, which refuses first by sim/supportedCombinations.ts's table
+ * (cloud/ cannot import sim/); widen the two together.
  */
-export const SCALABLE_STRATEGIES: readonly string[] = ["none", "rsm"];
+export const SCALABLE_STRATEGIES: readonly string[] = FT_STRATEGIES;
+export const LIVE_TRANSFER_STRATEGIES: readonly string[] = ["none", "rsm"];
 
 /** A scheduled scaling that finds another under way tries again this much (run time) later. */
 const RETRY_MS = 100;
@@ -64,7 +66,12 @@ export interface RunScalingOptions {
 }
 
 /** Check the run's scalings against its plan and strategy; throws a ScaleOutError naming the first mistake. */
-export function checkRunScaling(o: RunScalingOptions, plan: LogicalPlan, strategy: string): void {
+export function checkRunScaling(
+  o: RunScalingOptions,
+  plan: LogicalPlan,
+  strategy: string,
+  live = false,
+): void {
   const hasOperator = (name: string) => plan.operators.some((op) => op.name === name);
   const time = (what: string, atMs: number) => {
     if (!Number.isFinite(atMs) || atMs < 0) throw new ScaleOutError(`${what}: time ${atMs} ms must be >= 0`);
@@ -73,11 +80,20 @@ export function checkRunScaling(o: RunScalingOptions, plan: LogicalPlan, strateg
     if (!Number.isInteger(i) || i < 0) throw new ScaleOutError(`${what}: index ${i} must be an integer >= 0`);
   };
   if ((o.scaleOuts.length > 0 || o.policy !== null) && !SCALABLE_STRATEGIES.includes(strategy))
-    throw new ScaleOutError(`scale out works with strategies none and rsm, not ${strategy} yet`);
+    throw new ScaleOutError(
+      `scale out works with strategies ${SCALABLE_STRATEGIES.join(", ")}, not ${strategy}`,
+    );
   const scalesIn =
     o.scaleIns.length > 0 || (o.policy?.policy.rules.some((r) => r.action === "scaleIn") ?? false);
   if (scalesIn && !SCALABLE_STRATEGIES.includes(strategy))
-    throw new ScaleOutError(`scale in works with strategies none and rsm, not ${strategy} yet`);
+    throw new ScaleOutError(
+      `scale in works with strategies ${SCALABLE_STRATEGIES.join(", ")}, not ${strategy}`,
+    );
+  const scales = o.scaleOuts.length > 0 || o.policy !== null || scalesIn;
+  if (live && scales && !LIVE_TRANSFER_STRATEGIES.includes(strategy))
+    throw new ScaleOutError(
+      `live state transfer works with strategies ${LIVE_TRANSFER_STRATEGIES.join(" and ")}, not ${strategy}: each reconfiguration under it begins at a quiescent base`,
+    );
   for (const so of o.scaleOuts) {
     if (!hasOperator(so.operator)) throw new ScaleOutError(`scale out: no operator "${so.operator}"`);
     index(`scale out of ${so.operator}`, so.index);
@@ -179,13 +195,13 @@ export class RunScaling {
 
   /**
    * A scheduled scale out is due: split (or, factor 1, migrate) the instance it names, as
-   * the plan stands now. One under way (or a recovery) makes it wait; a refusal stops the run.
+   * the plan stands now. One under way (or a recovery, or a rebuild after it) makes it wait; a refusal stops the run.
    */
   private scaleOut(so: ScheduledScaleOut): void {
     const spec = this.due(so, "scale out", 0);
     if (spec === null) return;
     const scaling = this.host.coordinator.scaling!;
-    if (scaling.busy || this.host.coordinator.recovering) {
+    if (scaling.busy || this.host.coordinator.recovering || this.host.coordinator.replaying) {
       this.host.clock.schedule(RETRY_MS, () => this.scaleOut(so));
       return;
     }
@@ -201,7 +217,7 @@ export class RunScaling {
     const y = x === null ? null : this.due(si, "scale in", 1);
     if (x === null || y === null) return;
     const scaling = this.host.coordinator.scaling!;
-    if (scaling.busy || this.host.coordinator.recovering) {
+    if (scaling.busy || this.host.coordinator.recovering || this.host.coordinator.replaying) {
       this.host.clock.schedule(RETRY_MS, () => this.scaleIn(si));
       return;
     }

@@ -148,9 +148,12 @@ export type ControlMessage =
   | { readonly type: "mark"; readonly checkpointId: number }
   /**
    * Upstream backup: rebuild this (fresh) instance up to `mark` from its upstreams' kept
-   * buffers, output suppressed, then go on from the mark's output positions.
+   * buffers, output suppressed, then go on from the mark's output positions. With `base`
+   * (the instance's checkpoint at the latest reconfiguration's quiescent base, older than
+   * the mark) the rebuild starts from that state and its input positions instead of the
+   * initial state.
    */
-  | { readonly type: "rebuild"; readonly mark: Checkpoint }
+  | { readonly type: "rebuild"; readonly mark: Checkpoint; readonly base?: Checkpoint }
   /** Stay in the initial state, as a restore would leave it: on start, ask upstreams to replay everything. */
   | { readonly type: "rewind" }
   /**
@@ -245,7 +248,9 @@ export type ControlReply =
   /** A new instance of a live scale out has processed its backlog (up to `caughtUpAt`). */
   | { readonly type: "caughtUp"; readonly instance: number }
   /** A new instance of a live scale out has the retired instance's cut (`catchUp` with `processed`). */
-  | { readonly type: "takenOver"; readonly instance: number };
+  | { readonly type: "takenOver"; readonly instance: number }
+  /** Upstream backup: a rebuilt instance has reached its mark (its output flows again). */
+  | { readonly type: "rebuilt"; readonly instance: number };
 
 /** The type tag of a control message. */
 export type ControlType = ControlMessage["type"];

@@ -84,7 +84,9 @@ export class Coordinator {
               thaw: (ids) => this.faultTolerance?.thaw(ids),
               lingering: (x, operator, receivers) => this.faultTolerance?.lingers(x, operator, receivers),
               quiesce:
-                ft.options.strategy === "global-snapshot" || ft.options.strategy === "source-replay"
+                ft.options.strategy === "global-snapshot" ||
+                ft.options.strategy === "source-replay" ||
+                ft.options.strategy === "upstream-backup"
                   ? (then) => this.faultTolerance?.quiesce(then)
                   : undefined,
               based: (checkpoints) => this.faultTolerance?.adoptBase(checkpoints),
@@ -151,9 +153,12 @@ export class Coordinator {
     return this.faultTolerance?.recovering ?? false;
   }
 
-  /** True while a sink re-makes output that already left, after a recovery: nothing is re-sliced meanwhile. */
+  /**
+   * True while a recovery's work goes on after its restore: a sink re-makes output that
+   * already left, or an instance rebuilds its state to its mark. Nothing is re-sliced meanwhile.
+   */
   get replaying(): boolean {
-    return this.outputAhead?.() ?? false;
+    return (this.faultTolerance?.rebuilding ?? false) || (this.outputAhead?.() ?? false);
   }
 
   /** True once an instance has reported the end of its input. */

@@ -62,8 +62,10 @@ export class InputChannels {
       // rebuilt starts after it.
       prev = -prev - 1;
       if (this.received[i] === RESYNC) {
-        this.received[i] = prev;
-        this.processed[i] = prev;
+        // What the channel already holds (a rebuild from a base) is dropped.
+        const from = Math.max(prev, this.processed[i]);
+        this.received[i] = from;
+        this.processed[i] = from;
       }
     }
     const seen = this.received[i];
@@ -78,13 +80,19 @@ export class InputChannels {
 
   /**
    * Take the channel from the next resync batch on (a rebuilding instance does not know
-   * where its upstream's kept buffer starts); everything before that batch is dropped.
+   * where its upstream's kept buffer starts); everything before that batch is dropped, and
+   * so is everything up to `heldSeq` (what the instance's state already reflects).
    */
-  resync(edge: number, sender: number): void {
+  resync(edge: number, sender: number, heldSeq = 0): void {
     const i = this.expect(edge, sender);
     this.received[i] = RESYNC;
-    this.processed[i] = 0;
+    this.processed[i] = heldSeq;
     this.watermarks[i] = Number.NEGATIVE_INFINITY;
+  }
+
+  /** True when this instance receives from channel (edge, sender) (it was deployed to, or has heard from it). */
+  expects(edge: number, sender: number): boolean {
+    return this.index.has(InputChannels.keyOf(edge, sender));
   }
 
   /** True while a channel waits for its resync batch. */

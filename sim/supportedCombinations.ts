@@ -4,22 +4,25 @@
 // line before any run rather than a failure in the middle of one. Today:
 //
 //   reconfiguration                              asked by                                 strategies
-//   scale out                                    scaling.scaleOuts with factor >= 2       none, rsm, global-snapshot, source-replay
-//   migration                                    scaling.scaleOuts with factor 1          none, rsm, global-snapshot, source-replay
-//   scale out by the policy                      scaling.rules, action scaleOut           none, rsm, global-snapshot, source-replay
-//   scale in                                     scaling.scaleIns                         none, rsm, global-snapshot, source-replay
-//   scale in by the policy                       scaling.rules, action scaleIn            none, rsm, global-snapshot, source-replay
+//   scale out                                    scaling.scaleOuts with factor >= 2       every strategy
+//   migration                                    scaling.scaleOuts with factor 1          every strategy
+//   scale out by the policy                      scaling.rules, action scaleOut           every strategy
+//   scale in                                     scaling.scaleIns                         every strategy
+//   scale in by the policy                       scaling.rules, action scaleIn            every strategy
 //   live state transfer                          scaling.stateTransfer: live              none, rsm
+//   parallel recovery                            faultTolerance.parallelRecovery > 1      rsm
 //
-// (The rules count only under `scaling.policy: threshold`.) Under global-snapshot and
-// source-replay each reconfiguration begins at a quiescent base of the whole plan
-// (engine/reconfiguration/quiescentBase.ts), which a live transfer, whose point is not to
-// stop, would defeat. Upstream-backup rebuilds an instance from its upstreams' buffers and
-// its marks, which a re-slicing does not carry over yet.
+// (The rules count only under `scaling.policy: threshold`.) Under upstream-backup,
+// global-snapshot and source-replay each reconfiguration begins at a quiescent base of the
+// whole plan (engine/reconfiguration/quiescentBase.ts), which a live transfer, whose point
+// is not to stop, would defeat. A parallel recovery partitions the lost instance's own
+// checkpoint onto new instances: only rsm keeps one (upstream-backup keeps marks, without
+// state; source-replay keeps nothing; global-snapshot rolls a whole downstream cone back to
+// a snapshot, and splitting its part is not built); under none nothing is recovered.
 // Widening the table is adding a strategy to a row. The real runtime keeps its own guard
 // for callers of CloudRun that skip the CLI (cloud/runScaling.ts): widen it with the table.
 
-import type { FtStrategy } from "../engine/index.js";
+import { FT_STRATEGIES, type FtStrategy } from "../engine/index.js";
 import type { Experiment } from "./experiment.js";
 
 /** One row of the table: a reconfiguration, how an experiment asks for it, and where it works. */
@@ -36,7 +39,7 @@ const policyRules = (e: Experiment, action: "scaleOut" | "scaleIn") =>
   e.scaling.policy === "threshold" && e.scaling.rules.some((r) => r.action === action);
 
 /** The strategies a stopping reconfiguration works under. */
-const STOPPING: readonly FtStrategy[] = ["none", "rsm", "global-snapshot", "source-replay"];
+const STOPPING: readonly FtStrategy[] = FT_STRATEGIES;
 
 /** The table of the header, in the order a refusal is looked for. */
 export const SUPPORTED_RECONFIGURATIONS: readonly SupportedReconfiguration[] = [
@@ -66,6 +69,11 @@ export const SUPPORTED_RECONFIGURATIONS: readonly SupportedReconfiguration[] = [
     asked: (e) => e.scaling.stateTransfer === "live",
     strategies: ["none", "rsm"],
   },
+  {
+    setting: "faultTolerance.parallelRecovery",
+    asked: (e) => e.faultTolerance.parallelRecovery > 1,
+    strategies: ["rsm"],
+  },
 ];
 
 /**
@@ -81,24 +89,9 @@ export function unsupportedCombination(experiment: Experiment): string | null {
   return null;
 }
 
-/** The rows a drawn schedule of reconfigurations (`seep chaos --draw-scaling`) may ask for. */
-const DRAWN_ROWS = ["scaling.scaleOuts", "scaling.scaleOuts (a migration, factor 1)", "scaling.scaleIns"];
-
 /** True when strategy `strategy` runs live state transfer (a drawn schedule draws it only then). */
 export function runsLive(strategy: FtStrategy): boolean {
   return SUPPORTED_RECONFIGURATIONS.find(
     (r) => r.setting === "scaling.stateTransfer: live",
   )!.strategies.includes(strategy);
-}
-
-/**
- * Why strategy `strategy` cannot run every reconfiguration a drawn schedule may ask for,
- * in one line naming the first; null when it can.
- */
-export function unsupportedDrawnScaling(strategy: FtStrategy): string | null {
-  for (const row of SUPPORTED_RECONFIGURATIONS) {
-    if (DRAWN_ROWS.includes(row.setting) && !row.strategies.includes(strategy))
-      return `${row.setting} under strategy ${strategy} is not supported yet (supported: ${row.strategies.join(", ")})`;
-  }
-  return null;
 }

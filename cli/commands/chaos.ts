@@ -130,11 +130,6 @@ async function runChaosCommand(source: string, flags: ChaosFlags, command: Comma
   });
   const { experiment } = loaded;
   const strategy = experiment.faultTolerance.strategy;
-  if (flags.drawScaling) {
-    const { unsupportedDrawnScaling } = await import("../../sim/supportedCombinations.js");
-    const refused = unsupportedDrawnScaling(strategy);
-    if (refused !== null) throw new UserError(`--draw-scaling: ${refused}`);
-  }
   const firstSeed = experiment.seed;
   if (firstSeed > Number.MAX_SAFE_INTEGER - flags.runs + 1)
     throw new UserError(`--seed ${firstSeed} and --runs ${flags.runs}: run seeds would pass 2^53 - 1`);

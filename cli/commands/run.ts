@@ -146,15 +146,6 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
     scaling: { ...sc, scaleOuts: [...sc.scaleOuts, ...(flags.scaleOut ?? [])] },
   });
   if (refused !== null) throw new UserError(`--scale-out: ${refused}`);
-  // What the simulator runs but the workers do not yet (cloud/runScaling.ts's guard): the
-  // reconfigurations at a quiescent base, under global-snapshot and source-replay.
-  const scales =
-    sc.policy === "threshold" || sc.scaleOuts.length + sc.scaleIns.length + (flags.scaleOut?.length ?? 0) > 0;
-  const strategy = experiment.faultTolerance.strategy;
-  if (scales && strategy !== "none" && strategy !== "rsm")
-    throw new UserError(
-      `${where}: scaling under strategy ${strategy} runs in the simulator only so far (on real workers: strategies none and rsm)`,
-    );
   const policy =
     sc.policy === "threshold"
       ? {

@@ -83,6 +83,11 @@ export class FaultTolerance {
     return this.recoveries.recovering;
   }
 
+  /** True while a restored instance still rebuilds its state (upstream backup): no reconfiguration begins. */
+  get rebuilding(): boolean {
+    return this.strategy.rebuilding ?? false;
+  }
+
   /** Begin periodic checkpoints (rsm), marks (upstream-backup) or global snapshots (global-snapshot). */
   start(): void {
     if (this.strategy.periodic) this.schedule.start();
@@ -118,6 +123,9 @@ export class FaultTolerance {
         return;
       case "ended":
         this.status.ended.add(reply.instance);
+        return;
+      case "rebuilt":
+        this.strategy.rebuilt?.(reply.instance);
         return;
     }
   }

@@ -58,6 +58,10 @@ export interface RecoveryStrategy {
   quiesce?(then: () => void): void;
   /** The base of a reconfiguration, its parts in (null: it was given up): every later restart begins from it. */
   adoptBase?(checkpoints: ReadonlyMap<number, Checkpoint> | null): void;
+  /** Instance `id` has rebuilt its state (upstream backup's `rebuilt`). */
+  rebuilt?(id: number): void;
+  /** True while a restored instance still rebuilds its state: no reconfiguration begins. */
+  readonly rebuilding?: boolean;
 }
 
 /** Ask instance `id` for a checkpoint under a fresh id. */

@@ -8,9 +8,16 @@
 // it in canonical order up to the mark's positions and no further than the mark's event
 // time, its output muted; a lone channel's tuples past the mark wait. Once every channel is
 // processed up to the mark, the instance closes what the lost one had closed (its event
-// time moves to the mark's), takes the mark's output positions and goes on as the lost
-// one did: the waiting tuples are delivered, then the control messages about output it
-// held meanwhile (acks, replays, marks, checkpoints, snapshots) are handled.
+// time moves to the mark's), takes the mark's output positions, replies `rebuilt` and goes
+// on as the lost one did: the waiting tuples are delivered, then the control messages
+// about output it held meanwhile (acks, replays, marks, checkpoints, snapshots) are
+// handled. (Until `rebuilt`, no reconfiguration begins: a base would wait for this
+// instance's checkpoint while the paused sources hold what it needs to reach the mark.)
+//
+// A rebuild from a base (upstream backup after a reconfiguration; upstreamBackup.ts) first
+// installs the base's state and positions: each channel then drops from its resync batch
+// what the base holds, and a channel whose sender left the plan since (merged away) is not
+// waited for.
 //
 // Invariants: no output leaves before the mark is reached (the lost instance had sent
 // it); no channel is processed past the mark's position (that would mean its input did
@@ -21,7 +28,7 @@ import type { Batch } from "../batch.js";
 import type { Checkpoint } from "../checkpoint.js";
 import type { ControlMessage, ControlType } from "../control.js";
 import type { InstanceController, InstanceProtocol } from "./protocol.js";
-import { type InstallControl, install } from "./restore.js";
+import { type InstallControl, install, installState } from "./restore.js";
 
 /** What a rebuild asks of its instance. */
 type Control = InstallControl &
@@ -54,11 +61,11 @@ export class Rebuild implements InstanceProtocol {
   constructor(private readonly ctl: Control) {}
 
   handle(message: ControlMessage): void {
-    if (message.type === "rebuild") this.begin(message.mark);
+    if (message.type === "rebuild") this.begin(message.mark, message.base);
   }
 
-  /** Rebuild this fresh instance to `mark`; a source just returns to its position. */
-  private begin(mark: Checkpoint): void {
+  /** Rebuild this fresh instance to `mark` (from `base`, if given); a source just returns to its position. */
+  private begin(mark: Checkpoint, base: Checkpoint | undefined): void {
     const c = this.ctl;
     if (c.operator.kind === "source" || mark.inputs.length === 0) {
       install(c, mark);
@@ -67,8 +74,11 @@ export class Rebuild implements InstanceProtocol {
     if (mark.operator !== c.operator.id || (mark.instance !== -1 && mark.instance !== c.id)) {
       throw new Error(`mark of instance ${mark.instance} (operator ${mark.operator}) rebuilt into ${c.id}`);
     }
-    this.target = mark;
-    for (const p of mark.inputs) c.inputs.resync(p.edge, p.sender);
+    // Channels of senders that left the plan since the mark's positions began are not waited for.
+    const inputs = mark.inputs.filter((p) => c.inputs.expects(p.edge, p.sender));
+    if (base !== undefined) installState(c, base);
+    this.target = { ...mark, inputs };
+    for (const p of inputs) c.inputs.resync(p.edge, p.sender, c.inputs.processedSeq(p.edge, p.sender));
     c.send("coordinator", { type: "restored", instance: c.id, checkpointId: mark.id });
   }
 
@@ -148,6 +158,7 @@ export class Rebuild implements InstanceProtocol {
     c.outputs.discard();
     c.outputs.replace(mark.outputs, []);
     this.target = null;
+    c.send("coordinator", { type: "rebuilt", instance: c.id });
     const rest = this.rest;
     this.rest = null;
     if (rest !== null) c.deliver(rest[0], rest[1], rest[2]);

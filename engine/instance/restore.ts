@@ -37,12 +37,17 @@ export function checkRestorable(cp: Checkpoint, id: number, operator: number, ra
 
 /** Install checkpoint (or mark) `cp` into the fresh instance behind `ctl`, and reply `restored`. */
 export function install(ctl: InstallControl, cp: Checkpoint): void {
+  installState(ctl, cp);
+  ctl.send("coordinator", { type: "restored", instance: ctl.id, checkpointId: cp.id });
+}
+
+/** Install checkpoint `cp` into the fresh instance behind `ctl`: state, positions, outputs and buffers. */
+export function installState(ctl: InstallControl, cp: Checkpoint): void {
   checkRestorable(cp, ctl.id, ctl.operator.id, ctl.range);
   ctl.adopt(cp);
   ctl.record("restoreEntries", ctl.state().size);
   ctl.inputs.restore(cp.inputs);
   ctl.outputs.replace(cp.outputs, cp.buffers);
-  ctl.send("coordinator", { type: "restored", instance: ctl.id, checkpointId: cp.id });
 }
 
 /** The replays a restored instance asks for on start. */

@@ -1,7 +1,8 @@
 // The quiescent base of a reconfiguration, for the strategies that restart instances from
 // a state of the whole plan rather than from a backup per instance: global-snapshot rolls
 // back to its last complete snapshot, source-replay restarts from the start of the
-// stream. Once a reconfiguration has re-sliced key groups, neither is exact any more (a
+// stream, upstream-backup rebuilds from the initial state and the upstreams' buffers.
+// Once a reconfiguration has re-sliced key groups, none is exact any more (a
 // new instance's output began mid-stream, under a numbering the old plan never had), so
 // each reconfiguration begins at a base, a checkpoint of every instance at one cut where
 // nothing is in flight, which becomes the state every later restart begins from:
@@ -21,9 +22,8 @@
 // A failure before the reconfiguration's own cut gives it up, base and all: the sources
 // resume and the strategy goes on as before. This is the price the two strategies pay
 // for re-slicing: the whole plan stops from the pause to the resume, as a job rescaled
-// from a savepoint does. Upstream-backup rebuilds an instance from marks and its
-// upstreams' buffers, which a base alone does not make exact (engine/faultTolerance/
-// upstreamBackup.ts); it is not offered a base.
+// from a savepoint does. Upstream-backup keeps rebuilding from marks after the base, with
+// the base in the initial state's place (engine/faultTolerance/upstreamBackup.ts).
 
 import type { ChannelPosition, Checkpoint } from "../checkpoint.js";
 import type { ControlReply } from "../control.js";

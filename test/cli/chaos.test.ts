@@ -123,11 +123,24 @@ describe("seep chaos", () => {
   it("refuses a scaling its --strategy does not support yet, in one line, before any run", async () => {
     const csv = join(scratch, "refused.csv");
     const scaleOut = 'scaling.scaleOuts=[{"operator":"count","index":0,"atMs":60000,"factor":2}]';
-    const [refused, fileStrategy, drawn, drawnRun] = await Promise.all([
-      seep(["chaos", "wordcount", "--strategy", "upstream-backup", "--set", scaleOut, "--out", csv]),
+    const live = "scaling.stateTransfer=live";
+    const liveUnderUpstreamBackup = (source: string) =>
+      seep([
+        "chaos",
+        source,
+        "--strategy",
+        "upstream-backup",
+        "--set",
+        scaleOut,
+        "--set",
+        live,
+        "--out",
+        csv,
+      ]);
+    const [refused, fileStrategy, drawnRun] = await Promise.all([
+      liveUnderUpstreamBackup("wordcount"),
       // The file's rsm supports it; --strategy decides.
-      seep(["chaos", experimentFile, "--strategy", "upstream-backup", "--set", scaleOut, "--out", csv]),
-      seep(["chaos", experimentFile, "--strategy", "upstream-backup", "--draw-scaling", "--out", csv]),
+      liveUnderUpstreamBackup(experimentFile),
       seep([
         "chaos",
         experimentFile,
@@ -140,10 +153,6 @@ describe("seep chaos", () => {
         join(scratch, "drawn.csv"),
       ]),
     ]);
-    expectOneLineError(
-      drawn,
-      /^seep: --draw-scaling: scaling\.scaleOuts under strategy upstream-backup is not supported yet/,
-    );
     // One run with its reconfigurations drawn from its seed: said in the table and the CSV.
     expect(drawnRun.code, drawnRun.stderr).toBe(0);
     expect(drawnRun.stdout).toMatch(/^scaling: one to three reconfigurations per run, drawn from its seed/m);
@@ -151,12 +160,12 @@ describe("seep chaos", () => {
     expect(readFileSync(join(scratch, "drawn.csv"), "utf8")).toMatch(/^3,[^,]*,[^,]*,"?(pause|live): /m);
     expectOneLineError(
       refused,
-      /^seep: preset wordcount: scaling\.scaleOuts under strategy upstream-backup is not supported yet \(supported: none, rsm, global-snapshot, source-replay\)$/,
+      /^seep: preset wordcount: scaling\.stateTransfer: live under strategy upstream-backup is not supported yet \(supported: none, rsm\)$/,
     );
     expect(refused.stdout).toBe("");
     expectOneLineError(
       fileStrategy,
-      /scaling\.scaleOuts under strategy upstream-backup is not supported yet/,
+      /scaling\.stateTransfer: live under strategy upstream-backup is not supported yet/,
     );
     expect(existsSync(csv)).toBe(false);
   });

@@ -187,12 +187,15 @@ describe("seep run --scale-out", () => {
       [["--scale-out", "count@1500x0"], /--scale-out count@1500x0: the factor must be at least 1/],
       [["--scale-out", "counter@1500"], /--scale-out counter: the workload has no operator "counter"/],
       [
-        ["--scale-out", "count@1500", "--set", "faultTolerance.strategy=upstream-backup"],
-        /--scale-out: scaling\.scaleOuts under strategy upstream-backup is not supported yet \(supported: none, rsm, global-snapshot, source-replay\)/,
-      ],
-      [
-        ["--scale-out", "count@1500", "--set", "faultTolerance.strategy=global-snapshot"],
-        /scaling under strategy global-snapshot runs in the simulator only so far \(on real workers: strategies none and rsm\)/,
+        [
+          "--scale-out",
+          "count@1500",
+          "--set",
+          "faultTolerance.strategy=upstream-backup",
+          "--set",
+          "scaling.stateTransfer=live",
+        ],
+        /^seep: preset wordcount: scaling\.stateTransfer: live under strategy upstream-backup is not supported yet \(supported: none, rsm\)/,
       ],
     ];
     // Each refused before any worker starts: all at once, checked one by one.

@@ -218,11 +218,13 @@ describe("seep sim", () => {
       "--set",
       "faultTolerance.strategy=upstream-backup",
       "--set",
-      'scaling.scaleIns=[{"operator":"count","atMs":1000}]',
+      'scaling.scaleOuts=[{"operator":"count","atMs":1000}]',
+      "--set",
+      "scaling.stateTransfer=live",
     ]);
     expectOneLineError(
       out,
-      /^seep: preset wordcount: scaling\.scaleIns under strategy upstream-backup is not supported yet \(supported: none, rsm, global-snapshot, source-replay\)$/,
+      /^seep: preset wordcount: scaling\.stateTransfer: live under strategy upstream-backup is not supported yet \(supported: none, rsm\)$/,
     );
     expect(existsSync(dir)).toBe(false);
   });

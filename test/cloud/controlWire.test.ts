@@ -240,6 +240,33 @@ describe("control requests on the wire", () => {
     }
   });
 
+  it("a rebuild from a base carries the base's state and the mark's positions, each intact", () => {
+    const mark = { ...markOf(countCp, 1234.5), id: countCp.id + 9 };
+    const { message } = requestRoundTrip(
+      mark.instance,
+      { type: "rebuild", mark, base: countCp },
+      countCodecOf,
+    );
+    if (message.type !== "rebuild") throw new Error(`got "${message.type}"`);
+    expect(message.mark).toEqual(mark);
+    expect(message.base).toEqual(countCp);
+    expect(message.base!.processing.size).toBeGreaterThan(0);
+    const rebuild: ControlMessage = { type: "rebuild", mark, base: countCp };
+    expect(carriedCheckpoint(rebuild)).toBe(countCp);
+  });
+
+  it("refuses a rebuild whose mark in extra_json is not what it should be, in one line", () => {
+    const req = toControlRequest(
+      countCp.instance,
+      { type: "rebuild", mark: markOf(countCp, 1), base: countCp },
+      countCodecOf(countCp.operator),
+    );
+    for (const extraJson of ["{", '{"mark": 3}', "null"])
+      expect(() => fromControlRequest({ ...req, extraJson }, countCodecOf)).toThrow(
+        /^control "rebuild": extra_json /,
+      );
+  });
+
   it("carries a checkpoint's keyed state, buffers and times through its operator's codec", () => {
     const back = requestRoundTrip(countCp.instance, { type: "restore", checkpoint: countCp }, countCodecOf);
     expect(back.message).toEqual({ type: "restore", checkpoint: countCp });
@@ -425,6 +452,7 @@ describe("control replies on the wire", () => {
     { type: "stopped", instance: 0 },
     { type: "caughtUp", instance: 6 },
     { type: "takenOver", instance: 7 },
+    { type: "rebuilt", instance: 7 },
   ];
 
   for (const reply of replies) {

@@ -14,15 +14,13 @@
 // (the standby, then workers from the pool).
 
 import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CloudRun,
   type CloudRunOptions,
   type ScheduledScaleIn,
   type ScheduledScaleOut,
 } from "../../cloud/cloudRun.js";
-import { LocalProcessPool } from "../../cloud/localProcessPool.js";
 import { buildingPlan } from "../../cloud/workerRuntime.js";
 import {
   type ControlReply,
@@ -31,18 +29,13 @@ import {
   physicalPlan,
   withInstances,
 } from "../../engine/index.js";
-import { parseExperiment } from "../../sim/experiment.js";
-import { Simulation } from "../../sim/simulation.js";
 import { workloadNamed } from "../../workloads/index.js";
+import { failureFree, localPools, WORD_COUNT_PARAMS, wordCountOn } from "./localWordCount.js";
 
-const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
-const pools: LocalProcessPool[] = [];
-afterEach(async () => {
-  for (const p of pools.splice(0)) await p.shutdown();
-});
+const localPool = localPools();
 
 // 4 s of stream; the reconfiguration comes at 1.5 s, after two checkpoints of every instance.
-const params = { lines: 4000, lineIntervalMs: 1, windowSizeMs: 500, windowSlideMs: 250, parallelism: 2 };
+const params = WORD_COUNT_PARAMS;
 const AT_MS = 1500;
 /** Run time after which a run is stopped (and fails): 7.5 times the stream. */
 const UNTIL_MS = 30_000;
@@ -51,12 +44,6 @@ const UNTIL_MS = 30_000;
 // while the stream goes on, so it begins at real time.
 const MERGE_SPEEDS = [2, 1, 0.5];
 const LIVE_SPEEDS = [1, 0.5, 0.25];
-
-/** The failure-free output of the word count, from the simulator. */
-function failureFree() {
-  const e = parseExperiment({ workload: { name: "wordcount", params }, cluster: { vms: 3 } }, "test");
-  return new Simulation(e, workloadNamed("wordcount").plan(params, 1)).run();
-}
 
 /** What a test reconfigures, and which worker it kills on which reply (null: not on this one). */
 interface Scenario {
@@ -72,22 +59,12 @@ interface Scenario {
 /** A real run on 3 local workers under rsm, killing one worker on the first reply `killOn` picks. */
 async function killedDuring(scenario: Scenario, replaySpeed: number) {
   const token = randomBytes(8).toString("hex");
-  const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
-  pools.push(pool);
+  const pool = localPool(token);
   const replies: ControlReply[] = [];
   let killed: { worker: number; reply: ControlReply } | null = null;
   const run: CloudRun = new CloudRun({
     name: "killed-during-reconfiguration",
-    pool,
-    poolKind: "local",
-    workers: 3,
-    token,
-    workload: "wordcount",
-    params,
-    plan: workloadNamed("wordcount").plan(params, 1),
-    seed: 1,
-    batchSize: 256,
-    sourcePollMs: 20,
+    ...wordCountOn(pool, token),
     replaySpeed,
     // A bound, far past the stream's end: a run that stalls (a sink waiting for a replay no
     // one can serve) is stopped there and fails, rather than hanging the suite.

@@ -6,48 +6,23 @@
 // 127.0.0.1; every process started here is killed when its test ends.
 
 import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CloudRun } from "../../cloud/cloudRun.js";
-import { LocalProcessPool } from "../../cloud/localProcessPool.js";
 import type { FtStrategy } from "../../engine/index.js";
-import { parseExperiment } from "../../sim/experiment.js";
-import { Simulation } from "../../sim/simulation.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { failureFree, localPools, wordCountOn } from "./localWordCount.js";
 
-const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
-const pools: LocalProcessPool[] = [];
-afterEach(async () => {
-  for (const p of pools.splice(0)) await p.shutdown();
-});
+const localPool = localPools();
 
 // 4 s of stream; the kill comes at 2 s, after three checkpoints of every instance.
-const params = { lines: 4000, lineIntervalMs: 1, windowSizeMs: 500, windowSlideMs: 250, parallelism: 2 };
 const KILL_AT_MS = 2000;
-
-/** The failure-free output of the word count, from the simulator. */
-function failureFree() {
-  const e = parseExperiment({ workload: { name: "wordcount", params }, cluster: { vms: 3 } }, "test");
-  return new Simulation(e, workloadNamed("wordcount").plan(params, 1)).run();
-}
 
 /** A real run on 3 local workers under `strategy`, killing worker `worker` at KILL_AT_MS. */
 async function killedRun(strategy: FtStrategy, worker: number, workers = 3, parallelRecovery = 1) {
   const token = randomBytes(8).toString("hex");
-  const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
-  pools.push(pool);
+  const pool = localPool(token);
   const run = new CloudRun({
     name: `kill-${strategy}-${worker}`,
-    pool,
-    poolKind: "local",
-    workers,
-    token,
-    workload: "wordcount",
-    params,
-    plan: workloadNamed("wordcount").plan(params, 1),
-    seed: 1,
-    batchSize: 256,
-    sourcePollMs: 20,
+    ...wordCountOn(pool, token, workers),
     // The stream twice as fast as real time: half the wall time; nothing asserted depends on it.
     replaySpeed: 2,
     faultTolerance: { strategy, checkpointIntervalMs: 500, backupPlacement: "upstream", parallelRecovery },

@@ -1,9 +1,9 @@
 // Elasticity on real worker processes: the threshold policy scales a word count and a
 // small Linear Road run out by itself (its rule made to fire: any CPU at all), scheduled
 // scale ins merge instances, a scale out past the run's bound on workers is refused
-// without disturbing the run, and a blocked policy sheds load. Scalings work under
-// strategies none and rsm (scale in and live state transfer included), and are refused
-// under the others before any worker starts. Each scaled run's output is
+// without disturbing the run, and a blocked policy sheds load. Scalings are taken under
+// every strategy; live state transfer under none and rsm only, and is refused under the
+// others before any worker starts. Each scaled run's output is
 // exactly the undisturbed run's (the simulator's: a real run's digest is the same). What
 // is asserted holds on a machine of any speed: the rule fires by construction (any CPU at
 // all), and when, or where load-aware placement puts a part, is not asserted. Workers bind
@@ -15,7 +15,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CloudRun, type CloudRunOptions, ScaleOutError } from "../../cloud/cloudRun.js";
 import { LocalProcessPool } from "../../cloud/localProcessPool.js";
 import type { VmPool } from "../../cloud/vmPool.js";
-import type { ElasticityOptions, FaultToleranceOptions, ScalingRule } from "../../engine/index.js";
+import {
+  type ElasticityOptions,
+  type FaultToleranceOptions,
+  FT_STRATEGIES,
+  type ScalingRule,
+} from "../../engine/index.js";
 import { parseExperiment } from "../../sim/experiment.js";
 import type { ScaleOutRecord } from "../../sim/index.js";
 import { Simulation } from "../../sim/simulation.js";
@@ -309,10 +314,12 @@ describe("the strategies a real run scales under", () => {
   const scaleOuts = [{ operator: "count", index: 0, atMs: 1000, factor: 2 }];
   const scaleInRule = anyLoad({ action: "scaleIn", threshold: 1 }, 1000);
 
-  it("takes scale ins (scheduled or by the policy) and live state transfer under none and rsm", () => {
-    for (const strategy of ["none", "rsm"] as const) {
+  it("takes scale ins (scheduled or by the policy) under every strategy, and live state transfer under none and rsm", () => {
+    for (const strategy of FT_STRATEGIES) {
       expect(() => runWith({ faultTolerance: ft(strategy), scaleIns })).not.toThrow();
       expect(() => runWith({ faultTolerance: ft(strategy), policy: scaleInRule })).not.toThrow();
+    }
+    for (const strategy of ["none", "rsm"] as const) {
       expect(() =>
         runWith({ faultTolerance: ft(strategy), scaleOuts, scaleIns, stateTransfer: "live" }),
       ).not.toThrow();
@@ -320,18 +327,15 @@ describe("the strategies a real run scales under", () => {
   });
 
   for (const strategy of ["upstream-backup", "source-replay", "global-snapshot"] as const) {
-    it(`refuses scale ins, scale outs and live state transfer under ${strategy}, before any worker starts`, () => {
+    it(`refuses live state transfer under ${strategy}, before any worker starts`, () => {
       const refused = (over: Partial<CloudRunOptions>) => () =>
         runWith({ faultTolerance: ft(strategy), ...over });
-      expect(refused({ scaleIns })).toThrow(ScaleOutError);
-      expect(refused({ scaleIns })).toThrow(
-        `scale in works with strategies none and rsm, not ${strategy} yet`,
-      );
-      // A policy is refused as a whole (it may scale out too).
-      expect(refused({ policy: scaleInRule })).toThrow(/works with strategies none and rsm, not/);
-      expect(refused({ scaleOuts, stateTransfer: "live" })).toThrow(
-        `scale out works with strategies none and rsm, not ${strategy} yet`,
-      );
+      for (const over of [{ scaleOuts }, { scaleIns }, { policy: scaleInRule }]) {
+        expect(refused({ ...over, stateTransfer: "live" })).toThrow(ScaleOutError);
+        expect(refused({ ...over, stateTransfer: "live" })).toThrow(
+          `live state transfer works with strategies none and rsm, not ${strategy}: each reconfiguration under it begins at a quiescent base`,
+        );
+      }
     });
   }
 });

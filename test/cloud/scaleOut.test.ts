@@ -5,23 +5,15 @@
 // process started here is killed when its test ends.
 
 import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CloudRun, ScaleOutError, type ScheduledScaleOut } from "../../cloud/cloudRun.js";
-import { LocalProcessPool } from "../../cloud/localProcessPool.js";
 import type { ControlReply, FtStrategy } from "../../engine/index.js";
-import { parseExperiment } from "../../sim/experiment.js";
-import { Simulation } from "../../sim/simulation.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { failureFree, localPools, WORD_COUNT_PARAMS, wordCountOn } from "./localWordCount.js";
 
-const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
-const pools: LocalProcessPool[] = [];
-afterEach(async () => {
-  for (const p of pools.splice(0)) await p.shutdown();
-});
+const localPool = localPools();
 
 // 4 s of stream; the scale out comes at 1.5 s, after two checkpoints of every instance (rsm).
-const params = { lines: 4000, lineIntervalMs: 1, windowSizeMs: 500, windowSlideMs: 250, parallelism: 2 };
+const params = WORD_COUNT_PARAMS;
 const AT_MS = 1500;
 // A live scale out starts its new workers, checkpoints, restores and catches up before the
 // hand-over, while the stream goes on: if the stream ends first, nothing is handed over (the
@@ -30,12 +22,6 @@ const AT_MS = 1500;
 // quarter of it, until it does: the outcome does not depend on the machine's speed.
 const liveParams = { ...params, lines: 10_000 };
 const LIVE_REPLAY_SPEEDS = [2, 1, 0.5, 0.25];
-
-/** The undisturbed output of the word count, from the simulator. */
-function failureFree(p: typeof params = params) {
-  const e = parseExperiment({ workload: { name: "wordcount", params: p }, cluster: { vms: 3 } }, "test");
-  return new Simulation(e, workloadNamed("wordcount").plan(p, 1)).run();
-}
 
 /** A real run on 3 local workers under `strategy` with `scaleOuts`; the replies it saw. */
 async function scaledRun(
@@ -46,21 +32,11 @@ async function scaledRun(
   replaySpeed = 2,
 ) {
   const token = randomBytes(8).toString("hex");
-  const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
-  pools.push(pool);
+  const pool = localPool(token);
   const replies: ControlReply[] = [];
   const run = new CloudRun({
     name: `scale-${strategy}`,
-    pool,
-    poolKind: "local",
-    workers: 3,
-    token,
-    workload: "wordcount",
-    params: p,
-    plan: workloadNamed("wordcount").plan(p, 1),
-    seed: 1,
-    batchSize: 256,
-    sourcePollMs: 20,
+    ...wordCountOn(pool, token, 3, p),
     // By default the stream twice as fast as real time: half the wall time.
     replaySpeed,
     faultTolerance: { strategy, checkpointIntervalMs: 500, backupPlacement: "upstream" },
@@ -168,21 +144,11 @@ describe("scale out of a real run on local workers", () => {
     });
   }
 
-  it("refuses a scale out of an operator the plan does not have, and a strategy other than none and rsm", () => {
-    const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token: "t" });
-    pools.push(pool);
+  it("refuses a scale out of an operator the plan does not have, and a live one under a strategy other than none and rsm", () => {
+    const pool = localPool("t");
     const options = {
       name: "refused",
-      pool,
-      poolKind: "local",
-      workers: 2,
-      token: "t",
-      workload: "wordcount",
-      params,
-      plan: workloadNamed("wordcount").plan(params, 1),
-      seed: 1,
-      batchSize: 256,
-      sourcePollMs: 20,
+      ...wordCountOn(pool, "t", 2),
     };
     expect(
       () => new CloudRun({ ...options, scaleOuts: [{ operator: "nope", index: 0, atMs: 0, factor: 2 }] }),
@@ -197,6 +163,7 @@ describe("scale out of a real run on local workers", () => {
             backupPlacement: "upstream",
           },
           scaleOuts: [{ operator: "count", index: 0, atMs: 0, factor: 2 }],
+          stateTransfer: "live",
         }),
     ).toThrow(/strategies none and rsm, not upstream-backup/);
   });

@@ -45,6 +45,30 @@ describe("InputChannels", () => {
     expect([...c.accept(0, 1, batch([9], 8, 41))!.seqs]).toEqual([9]);
   });
 
+  it("a channel resyncing over what its state holds (a rebuild from a base) drops it from the resync batch", () => {
+    const c = new InputChannels();
+    c.restore([{ edge: 0, sender: 1, seq: 10, watermarkMs: 30 }]);
+    c.resync(0, 1, c.processedSeq(0, 1));
+    expect(c.processedSeq(0, 1)).toBe(10);
+    // The upstream still keeps tuples from 7 on: those up to 10 are in the state already.
+    expect([...c.accept(0, 1, batch([7, 9, 10, 12], resyncPrevSeq(6), 40))!.seqs]).toEqual([12]);
+    expect(c.processedSeq(0, 1)).toBe(10);
+    expect(c.receivedSeq(0, 1)).toBe(12);
+    // Kept from 15 on (what the mark let go of is older than its horizon): taken from there.
+    const d = new InputChannels();
+    d.restore([{ edge: 0, sender: 1, seq: 10, watermarkMs: 30 }]);
+    d.resync(0, 1, 10);
+    expect([...d.accept(0, 1, batch([15, 16], resyncPrevSeq(14), 40))!.seqs]).toEqual([15, 16]);
+    expect(d.processedSeq(0, 1)).toBe(14);
+  });
+
+  it("knows the channels it was deployed to receive from", () => {
+    const c = new InputChannels();
+    c.expect(0, 1);
+    expect(c.expects(0, 1)).toBe(true);
+    expect(c.expects(0, 2)).toBe(false);
+  });
+
   it("a channel that is not resyncing reads a resync batch's predecessor as a plain one", () => {
     const c = new InputChannels();
     c.accept(0, 1, batch([1, 2, 3], 0));

@@ -1,4 +1,4 @@
-// Reconfigurations under global-snapshot and source-replay (issue 17): each begins at a
+// Reconfigurations under upstream-backup, global-snapshot and source-replay (issue 17): each begins at a
 // quiescent base of the whole plan (engine/reconfiguration/quiescentBase.ts), which every
 // later restart begins from. A failure before the reconfiguration's cut gives it up (the
 // sources resume, the strategy goes on as before); after it, the reconfiguration completes
@@ -10,7 +10,7 @@
 // 9,004.3, the resume at 9,004.8; the scale in of count#3 and count#4 at 8 s is over at
 // 8,004.8 ms. Failures are detected 0.5 s after the crash.
 
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadExperiment } from "../../../cli/experimentFile.js";
 import { parseSetting } from "../../../cli/settings.js";
 import { runChaos } from "../../../sim/chaos/campaign.js";
@@ -21,6 +21,7 @@ import {
   expectCrashEndsExact,
   expectSameOutputAs,
   planOf,
+  withFaultsAgainstFailureFree,
 } from "./againstFailureFree.js";
 import { SMALL_WORD_COUNT } from "./smallWordCount.js";
 
@@ -41,7 +42,7 @@ const experimentOf = (strategy: string, scaling: object) =>
     "test",
   );
 
-for (const strategy of ["global-snapshot", "source-replay"]) {
+for (const strategy of ["upstream-backup", "global-snapshot", "source-replay"]) {
   describe(`reconfigurations under ${strategy} (seed 7)`, () => {
     const scaleOut = experimentOf(strategy, SCALE_OUT);
     const scaleIn = experimentOf(strategy, SCALE_IN);
@@ -76,6 +77,59 @@ for (const strategy of ["global-snapshot", "source-replay"]) {
     }
   });
 }
+
+// With 8 s windows the counts' marks after the base (every 2 s) have a horizon of 8 s,
+// before the base at 9 s: a rebuild from the initial state would miss what the upstreams
+// trimmed at the base (15 counts lost and 15 wrong when VM 3 crashes at 12 s, 24 and 24
+// for VM 0 at 12.5 s).
+describe("under upstream-backup the base takes the initial state's place (seed 7, 8 s windows, the split of count#3 at 8 s)", () => {
+  const base = experimentOf("upstream-backup", SCALE_OUT);
+  const e = parseExperiment(
+    {
+      ...base,
+      workload: { ...base.workload, params: { ...base.workload.params, windowSizeMs: 8000 } },
+    },
+    "test",
+  );
+  const crash = (vm: number, atMs: number) => {
+    const { diff, completed, sim } = withFaultsAgainstFailureFree(e, [{ type: "crash", vm, atMs }]);
+    expect({ ...diff, completed }, `VM ${vm} at ${atMs} ms`).toEqual({
+      lost: 0,
+      duplicated: 0,
+      spurious: 0,
+      reordered: 0,
+      completed: true,
+    });
+    return sim.faultTolerance!.counts;
+  };
+
+  // count#3, and count#4 (on VM 0 with the source), took marks after the base: each is rebuilt to its mark, from the base.
+  it("an instance with a mark after the base is rebuilt to it from the base", () => {
+    expect(crash(3, 12_000).rebuilds).toBe(1);
+    expect(crash(0, 12_500).rebuilds).toBe(1);
+  });
+
+  // split#2 has no mark past the base that its receivers have trimmed for yet: it is restored from the base.
+  it("an instance without a mark after the base is restored from the base", () => {
+    expect(crash(2, 12_000).rebuilds).toBe(0);
+  });
+});
+
+describe("reconfigurations drawn from the seed under upstream-backup, with crashes (chaos seeds, --draw-scaling --kinds all)", () => {
+  // VM 2 crashes at 115.3 s and VM 0 (the source with it) at 119.3 s; the recovery waits
+  // 100 s for a cold VM and rebuilds split#2 and count#4 to their marks from the base of
+  // the split at 78.6 s. The scale in due at 119.8 s came just after the restore, while the
+  // two were still rebuilding: its base paused the source they needed to reach their marks,
+  // and waited for their checkpoints, which wait for the marks (hung, 900 lost). A
+  // reconfiguration now waits until every rebuilt instance has reported `rebuilt`.
+  it("seed 20270142: a scale in while instances are rebuilt to their marks", () => {
+    const upstreamBackup = loadExperiment("wordcount", {
+      settings: [parseSetting("faultTolerance.strategy=upstream-backup")],
+      seed: 1,
+    }).experiment;
+    expectChaosRunPassed(runChaos(upstreamBackup, planOf, 20270142, ALL_FAULT_KINDS, true));
+  });
+});
 
 describe("reconfigurations drawn from the seed under source-replay, with crashes (chaos seeds, --draw-scaling --kinds all)", () => {
   const sourceReplay = () =>
