@@ -82,7 +82,8 @@ export class Coordinator {
               keepsBackups: ft.options.strategy === "rsm",
               freeze: (ids) => this.faultTolerance?.freeze(ids),
               thaw: (ids) => this.faultTolerance?.thaw(ids),
-              lingering: (x, operator, receivers) => this.faultTolerance?.lingers(x, operator, receivers),
+              lingering: (x, operator, receivers, cut) =>
+                this.faultTolerance?.lingers(x, operator, receivers, cut),
               quiesce:
                 ft.options.strategy === "global-snapshot" ||
                 ft.options.strategy === "source-replay" ||

@@ -90,11 +90,6 @@ export class InputChannels {
     this.watermarks[i] = Number.NEGATIVE_INFINITY;
   }
 
-  /** True when this instance receives from channel (edge, sender) (it was deployed to, or has heard from it). */
-  expects(edge: number, sender: number): boolean {
-    return this.index.has(InputChannels.keyOf(edge, sender));
-  }
-
   /** True while a channel waits for its resync batch. */
   resyncing(edge: number, sender: number): boolean {
     const i = this.index.get(InputChannels.keyOf(edge, sender));

@@ -75,6 +75,8 @@ export const LIFECYCLE: Readonly<Record<LifecycleState, Transitions>> = {
     suppressOutput: "restored",
     restoreBackup: "restored",
     marker: "restored",
+    // A lingering instance redeployed after its VM failed retires straight from its restore.
+    retire: "stopped",
     stop: "stopped",
   },
   running: stay("running", { pause: "paused", resume: "running", retire: "stopped" }),

@@ -473,6 +473,8 @@ export class Simulation {
     };
     return {
       clock: this.env,
+      // A lost lingering instance is redeployed out of the plan (FaultTolerance.lingers).
+      redeploysRetired: true,
       sendControl: (id, m) => this.runtime.sendControl(id, m),
       // The instances are placed at once; the protocol hears they are deployed after the
       // deploy calls (to their VM, then to every other VM: pool.deployMs each).

@@ -6,9 +6,10 @@
 //   checkpoint  X and Y each checkpoint once what was sent to them has arrived
 //   retire      Y ends its output streams (a watermark of +infinity, so receivers stop
 //               waiting for it) and says so. Under a recovering strategy it lingers
-//               (finished, serving replays and acks) until every receiver's backup covers
-//               the end of its streams, since a receiver restored from an older backup asks
-//               Y to replay; then it goes for good, with its VM if nothing else runs there
+//               (finished, serving replays and acks) until every receiver's backup (or
+//               base) covers the end of its streams, since a receiver restored from an
+//               older one asks Y to replay; then it goes for good, with its VM if nothing
+//               else runs there
 //   merge       the two checkpoints are merged at the cut: each channel from the higher of
 //               the two positions (an upstream numbers its output per edge, and at the cut
 //               each of X and Y has everything it was sent, so every tuple up to the higher
@@ -27,8 +28,10 @@
 // The output is the output of a run without the scale in. A failure up to Y's retirement
 // gives the scale in up (Y has not ended its streams: nothing changed; the upstreams resume
 // as they were). From it on the scale in completes without the failed instances, which are
-// recovered in the new plan (X from the merged checkpoint); a failure of the lingering Y is
-// not recovered (it is out of the plan; the backups it held fall back to their copies).
+// recovered in the new plan (X from the merged checkpoint); the lingering Y, if lost, is
+// redeployed from its checkpoint at the cut, lingering again, where the runtime can deploy
+// an instance out of the plan (the simulator); elsewhere it is gone (the backups it held
+// fall back to their copies).
 
 import { type Checkpoint, mergeAtCut } from "../checkpoint.js";
 import type { ControlReply } from "../control.js";
@@ -89,10 +92,15 @@ export class ScaleIn extends Scaling {
   /** Y ends its output streams (lingering under a recovering strategy); then the merge. */
   private retire(checkpoints: ReadonlyMap<number, Checkpoint>): void {
     const y = this.retiring;
-    const linger = this.ctx.hooks.keepsBackups === true;
+    // Under a recovering strategy Y lingers: a receiver restored from a backup (or a base)
+    // taken before it had processed all of Y's output asks Y to replay it. At a base too:
+    // a receiver checkpoints at processed positions, and the tuples its merge held back
+    // then (received, not processed) came from Y (LRB chaos seeds 20270318, 20270388).
+    const linger = this.ctx.hooks.keepsBackups === true || this.ctx.hooks.quiesce !== undefined;
     const receivers = [...new Set(outputChannelsOf(this.ctx.plan.current, y).map((c) => c.receiver))];
     const then = () => {
-      if (linger) this.ctx.hooks.lingering?.(y.id, y.operator, receivers);
+      if (linger)
+        this.ctx.hooks.lingering?.(y.id, y.operator, receivers, { spec: y, cut: checkpoints.get(y.id)! });
       this.machine.go(new Acting("deploying", () => this.merge(checkpoints)));
     };
     this.machine.go(new RetiringAtCut(this.ctx, y.id, linger, then));

@@ -43,7 +43,12 @@ export interface ScaleOutHooks {
    * `x` (of `operator`) retired from the plan but serves replays to `receivers` until each one's backup
    * covers the end of its streams; then it is retired for good.
    */
-  lingering?(x: number, operator: number, receivers: readonly number[]): void;
+  lingering?(
+    x: number,
+    operator: number,
+    receivers: readonly number[],
+    cut?: { spec: InstanceSpec; cut: Checkpoint },
+  ): void;
   /**
    * Set when the strategy restarts instances from a state of the whole plan (global
    * snapshot, source replay): each reconfiguration begins at a quiescent base

@@ -47,6 +47,13 @@ export class FaultTolerance {
   private readonly recoveries: Recoveries;
   /** Live scale out: retired instances that still serve replays, with the receivers that may ask. */
   private readonly lingering = new Map<number, readonly number[]>();
+  /** A lingering instance's spec and checkpoint at its retirement, when known: it is redeployed from it if lost. */
+  private readonly lingeringCuts = new Map<
+    number,
+    { readonly spec: InstanceSpec; readonly cut: Checkpoint }
+  >();
+  /** Lingering instances redeployed, waiting for their restore before they retire again. */
+  private readonly relingering = new Set<number>();
   /** Operators of instances a live scale out retired (for the records). */
   private readonly retiredOperators = new Map<number, number>();
 
@@ -101,6 +108,10 @@ export class FaultTolerance {
   /** Take in an instance's reply. */
   handleReply(reply: ControlReply): void {
     if (this.recoveries.handleReply(reply)) return;
+    if (reply.type === "restored" && this.relingering.delete(reply.instance)) {
+      this.link.sendControl(reply.instance, { type: "retire", linger: true });
+      return;
+    }
     switch (reply.type) {
       case "checkpointed":
         this.checkpointed(reply.checkpoint);
@@ -143,9 +154,20 @@ export class FaultTolerance {
   instancesLost(ids: readonly number[], failedAtMs: number): void {
     if (this.options.strategy === "none") return;
     // Instances out of the plan (a lingering retired one, a live scale out's given up) are
-    // not recovered; the backups a lingering one held fall back to their copies.
+    // not recovered as the plan's are. A lingering one whose checkpoint at its retirement is
+    // known is redeployed from it, lingering again (its receivers may still ask it to
+    // replay); otherwise it is gone, and the backups it held fall back to their copies.
     const inPlan = new Set(this.plan.current.instances.map((s) => s.id));
-    for (const id of ids) if (this.lingering.delete(id)) this.dropHeldBy((h) => h === id);
+    for (const id of ids) {
+      if (!this.lingering.has(id)) continue;
+      const cut = this.lingeringCuts.get(id);
+      if (cut !== undefined && this.link.redeploysRetired === true)
+        this.redeployLingering(id, cut.spec, cut.cut);
+      else {
+        this.lingering.delete(id);
+        this.dropHeldBy((h) => h === id);
+      }
+    }
     const lost = ids.filter((id) => inPlan.has(id));
     if (lost.length === 0) return;
     this.recoveries.recover(lost, failedAtMs, false);
@@ -166,7 +188,13 @@ export class FaultTolerance {
    * `x` retired from the plan (a live scale out) but serves replays to `receivers` until
    * each one's backup covers the end of its streams (checked every interval); its own backup goes.
    */
-  lingers(x: number, operator: number, receivers: readonly number[]): void {
+  lingers(
+    x: number,
+    operator: number,
+    receivers: readonly number[],
+    cut?: { spec: InstanceSpec; cut: Checkpoint },
+  ): void {
+    if (cut !== undefined) this.lingeringCuts.set(x, cut);
     this.retiredOperators.set(x, operator);
     this.status.frozen.delete(x);
     this.backups.delete(x);
@@ -178,16 +206,36 @@ export class FaultTolerance {
   private releaseLingering(): void {
     for (const [x, receivers] of this.lingering) {
       const covered = receivers.every((r) => {
-        const b = this.backups.get(r);
-        if (b === undefined) return !this.plan.current.instances.some((s) => s.id === r);
-        const p = b.positions.inputs.find((c) => c.sender === x);
+        const inputs = this.strategy.restartPositions?.(r) ?? this.backups.get(r)?.positions.inputs;
+        if (inputs === undefined) return !this.plan.current.instances.some((s) => s.id === r);
+        const p = inputs.find((c) => c.sender === x);
         return p === undefined || p.watermarkMs === Number.POSITIVE_INFINITY;
       });
       if (!covered) continue;
       this.lingering.delete(x);
+      this.lingeringCuts.delete(x);
       this.link.sendControl(x, { type: "retire" });
       this.dropHeldBy((h) => h === x);
     }
+  }
+
+  /**
+   * Lost lingering `x` comes back on a new VM from its checkpoint at its retirement (its
+   * output buffers then, its output positions), retires again once restored, lingering, and
+   * serves its receivers' replays and acks as before. It has no input: the upstreams route nothing
+   * to it any more, and it asks them for nothing. Backups it held are re-made meanwhile.
+   */
+  private redeployLingering(x: number, spec: InstanceSpec, cut: Checkpoint): void {
+    this.dropHeldBy((h) => h === x);
+    this.link.redeploy(
+      [spec],
+      true,
+      () => {
+        this.relingering.add(x);
+        this.link.sendControl(x, { type: "restore", checkpoint: cut, resent: true });
+      },
+      () => !this.lingering.has(x),
+    );
   }
 
   /**
@@ -211,6 +259,8 @@ export class FaultTolerance {
   /** The base of a reconfiguration (null: given up), for the strategy to restart from. */
   adoptBase(checkpoints: ReadonlyMap<number, Checkpoint> | null): void {
     this.strategy.adoptBase?.(checkpoints);
+    // A base may cover the end of a lingering instance's streams (source-replay has no other backups).
+    if (checkpoints !== null) this.releaseLingering();
   }
 
   /** Instances deployed afresh by a scale out: no checkpoints for them until `unsuspend`. */

@@ -49,7 +49,11 @@ export class SourceReplay implements RecoveryStrategy {
     then();
   }
 
+  /** The base is where restarts begin, and each instance's backup (what a lingering instance's release looks at). */
   adoptBase(checkpoints: ReadonlyMap<number, Checkpoint> | null): void {
-    if (checkpoints !== null) this.base = new Map(checkpoints);
+    if (checkpoints === null) return;
+    this.base = new Map(checkpoints);
+    for (const cp of checkpoints.values())
+      this.run.backups.set(cp.instance, { holder: STORE, checkpoint: cp, positions: cp });
   }
 }

@@ -5,7 +5,7 @@
 // to restore each replacement. The recovery's own steps (replace, restore, start) are the
 // same for all (recovery.ts).
 
-import type { Checkpoint } from "../checkpoint.js";
+import type { ChannelPosition, Checkpoint } from "../checkpoint.js";
 import type { ControlReply } from "../control.js";
 import type { InstanceIds } from "../physicalPlan.js";
 import type { ReconfigurationLink } from "../reconfiguration/link.js";
@@ -58,6 +58,12 @@ export interface RecoveryStrategy {
   quiesce?(then: () => void): void;
   /** The base of a reconfiguration, its parts in (null: it was given up): every later restart begins from it. */
   adoptBase?(checkpoints: ReadonlyMap<number, Checkpoint> | null): void;
+  /**
+   * The input positions a restart of `id` replays from, when they are not its backup's
+   * (upstream backup after a base: a rebuild starts from the base, not the mark); a
+   * lingering sender is released only once these cover the end of its streams.
+   */
+  restartPositions?(id: number): readonly ChannelPosition[] | undefined;
   /** Instance `id` has rebuilt its state (upstream backup's `rebuilt`). */
   rebuilt?(id: number): void;
   /** True while a restored instance still rebuilds its state: no reconfiguration begins. */

@@ -33,7 +33,7 @@
 // than the mark's horizon; what the base's state holds of them is closed before the mark is
 // reached, with its output muted.
 
-import type { Checkpoint } from "../checkpoint.js";
+import type { ChannelPosition, Checkpoint } from "../checkpoint.js";
 import { STORE } from "./backupPlacement.js";
 import { type BackupOf, restoreFromBackup } from "./backupTable.js";
 import { PerInstanceBackups } from "./strategy.js";
@@ -56,6 +56,11 @@ export class UpstreamBackup extends PerInstanceBackups {
 
   rebuilt(id: number): void {
     this.rebuildsUnderWay.delete(id);
+  }
+
+  /** After a base every restart replays from it, a rebuild to a later mark included. */
+  restartPositions(id: number): readonly ChannelPosition[] | undefined {
+    return this.base.get(id)?.inputs;
   }
 
   override interval(): void {

@@ -149,7 +149,10 @@ export class Outputs {
 
   /** Re-send to `receiver` every tuple of `edge` still buffered for it, from a resync point. */
   replayKept(edge: number, receiver: number, watermarkMs: number): number {
-    return this.get(edge).replayKept(this.host.transport, receiver, watermarkMs);
+    // As `replay`: a retired (lingering) instance's streams have ended (a rebuilding
+    // receiver would otherwise wait on this channel's watermark for ever).
+    const w = this.ended ? Number.POSITIVE_INFINITY : watermarkMs;
+    return this.get(edge).replayKept(this.host.transport, receiver, w);
   }
 
   /** Live scale out: copy what goes to `of` on `edge` to the instances taking over its keys. */

@@ -16,8 +16,8 @@
 //
 // A rebuild from a base (upstream backup after a reconfiguration; upstreamBackup.ts) first
 // installs the base's state and positions: each channel then drops from its resync batch
-// what the base holds, and a channel whose sender left the plan since (merged away) is not
-// waited for.
+// what the base holds, and a channel the base holds whole, of a sender that ended it, is
+// not waited for.
 //
 // Invariants: no output leaves before the mark is reached (the lost instance had sent
 // it); no channel is processed past the mark's position (that would mean its input did
@@ -69,13 +69,26 @@ export class Rebuild implements InstanceProtocol {
     const c = this.ctl;
     if (c.operator.kind === "source" || mark.inputs.length === 0) {
       install(c, mark);
+      c.send("coordinator", { type: "rebuilt", instance: c.id });
       return;
     }
     if (mark.operator !== c.operator.id || (mark.instance !== -1 && mark.instance !== c.id)) {
       throw new Error(`mark of instance ${mark.instance} (operator ${mark.operator}) rebuilt into ${c.id}`);
     }
-    // Channels of senders that left the plan since the mark's positions began are not waited for.
-    const inputs = mark.inputs.filter((p) => c.inputs.expects(p.edge, p.sender));
+    // A channel the base holds whole (its sender had ended it, and left the plan) needs
+    // nothing replayed; any other is taken from its sender (one that left the plan lingers
+    // until a base covers the end of its streams: FaultTolerance.lingers).
+    const inputs =
+      base === undefined
+        ? mark.inputs
+        : mark.inputs.filter((p) => {
+            const held = base.inputs.find((b) => b.edge === p.edge && b.sender === p.sender);
+            return !(
+              held !== undefined &&
+              held.watermarkMs === Number.POSITIVE_INFINITY &&
+              held.seq >= p.seq
+            );
+          });
     if (base !== undefined) installState(c, base);
     this.target = { ...mark, inputs };
     for (const p of inputs) c.inputs.resync(p.edge, p.sender, c.inputs.processedSeq(p.edge, p.sender));

@@ -48,4 +48,10 @@ export interface ReconfigurationLink {
    * a checkpoint it holds undecoded); null to let the engine partition it.
    */
   partition?(cp: Checkpoint, ranges: readonly KeyGroupRange[]): Checkpoint[] | null;
+  /**
+   * True when `redeploy` can deploy an instance that left the plan (a lingering one, to
+   * serve its receivers' replays again after its VM failed). Without it such an instance
+   * is not recovered.
+   */
+  readonly redeploysRetired?: boolean;
 }

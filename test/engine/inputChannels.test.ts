@@ -62,13 +62,6 @@ describe("InputChannels", () => {
     expect(d.processedSeq(0, 1)).toBe(14);
   });
 
-  it("knows the channels it was deployed to receive from", () => {
-    const c = new InputChannels();
-    c.expect(0, 1);
-    expect(c.expects(0, 1)).toBe(true);
-    expect(c.expects(0, 2)).toBe(false);
-  });
-
   it("a channel that is not resyncing reads a resync batch's predecessor as a plain one", () => {
     const c = new InputChannels();
     c.accept(0, 1, batch([1, 2, 3], 0));

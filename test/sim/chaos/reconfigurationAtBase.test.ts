@@ -131,6 +131,34 @@ describe("reconfigurations drawn from the seed under upstream-backup, with crash
   });
 });
 
+describe("Linear Road's scale ins drawn from the seed under upstream-backup, with crashes (chaos seeds, xways 2)", () => {
+  const lrb = () =>
+    loadExperiment("lrb", {
+      settings: ["faultTolerance.strategy=upstream-backup", "workload.params.xways=2"].map(parseSetting),
+      seed: 1,
+    }).experiment;
+
+  // cars#2 merges into cars#1 at 205.0 s; the base before it found segments#3 with tuples
+  // of both held back by its merge (received, not processed): its checkpoint is at 15,605
+  // and 15,711, cars#1 and cars#2 had sent it 15,755 and 15,829. VM 0 (the source,
+  // segments#3, accounts#6) crashes 837 ms into the scale in; restored from the base,
+  // segments#3 asks cars#2, retired for good, for what follows 15,711: nobody has it (1,082
+  // answers lost, 1,028 wrong; source-replay lost 1,634 the same way). The merged-away
+  // instance now lingers under a base too, until a base covers the end of its streams.
+  it("seed 20270318: a receiver restored from a base asks the merged-away instance for what its merge held", () => {
+    expectChaosRunPassed(runChaos(lrb(), planOf, 20270318, ALL_FAULT_KINDS, true));
+  });
+
+  // VMs 1 and 3 crash at 408 s and 415 s, long after the scale in of cars at 289 s;
+  // segments#4 is rebuilt from the base and asks the lingering cars#2 for what it keeps. Its
+  // answer carried cars#2's event time, not the end of its streams, and held segments#4's
+  // event time back for ever (stalled, 84,484 lost). A lingering instance's replay of what
+  // it keeps now ends its streams again.
+  it("seed 20270312: a rebuild from the base hears the end of a lingering sender's streams", () => {
+    expectChaosRunPassed(runChaos(lrb(), planOf, 20270312, ALL_FAULT_KINDS, true));
+  });
+});
+
 describe("reconfigurations drawn from the seed under source-replay, with crashes (chaos seeds, --draw-scaling --kinds all)", () => {
   const sourceReplay = () =>
     loadExperiment("wordcount", {
