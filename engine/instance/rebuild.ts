@@ -69,6 +69,7 @@ export class Rebuild implements InstanceProtocol {
     const c = this.ctl;
     if (c.operator.kind === "source" || mark.inputs.length === 0) {
       install(c, mark);
+      c.send("coordinator", { type: "rebuilt", instance: c.id });
       return;
     }
     if (mark.operator !== c.operator.id || (mark.instance !== -1 && mark.instance !== c.id)) {
