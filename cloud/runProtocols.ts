@@ -102,6 +102,7 @@ export class RunProtocols {
         options: h.faultTolerance,
         link: this.recovery.link(clock),
         scaleOut: { live: h.options.stateTransfer === "live" },
+        scalingEnded: (record) => this.scaling?.ended(record),
       },
     );
     this.coordinator.start();

@@ -15,6 +15,7 @@ import {
   type InstanceSpec,
   instancesOf,
   type LogicalPlan,
+  type ScaleOutRecord,
   type ScalingDecision,
 } from "../engine/index.js";
 import type { InstanceLoads, LiveInstance } from "./instanceLoads.js";
@@ -136,6 +137,8 @@ export interface RunScalingHost {
 export class RunScaling {
   /** The threshold policy's controller (null: no policy). */
   readonly controller: ElasticityController | null;
+  /** The scheduled reconfigurations under way, by record: asked again if given up. */
+  private readonly scheduled = new Map<ScaleOutRecord, () => void>();
 
   constructor(
     private readonly o: RunScalingOptions,
@@ -197,48 +200,67 @@ export class RunScaling {
    * A scheduled scale out is due: split (or, factor 1, migrate) the instance it names, as
    * the plan stands now. One under way (or a recovery, or a rebuild after it) makes it wait; a refusal stops the run.
    */
-  private scaleOut(so: ScheduledScaleOut): void {
-    const spec = this.due(so, "scale out", 0);
+  private scaleOut(so: ScheduledScaleOut, again = false): void {
+    const spec = this.due(so, "scale out", 0, again);
     if (spec === null) return;
     const scaling = this.host.coordinator.scaling!;
     if (scaling.busy || this.host.coordinator.recovering || this.host.coordinator.replaying) {
-      this.host.clock.schedule(RETRY_MS, () => this.scaleOut(so));
+      this.host.clock.schedule(RETRY_MS, () => this.scaleOut(so, again));
       return;
     }
     this.attempt(() => {
       const refused = so.factor === 1 ? scaling.migrate(spec.id) : scaling.scaleOut(spec.id, so.factor);
       if (refused !== null) throw new ScaleOutError(`scale out of ${so.operator}#${spec.id}: ${refused}`);
+      this.scheduled.set(scaling.records.at(-1)!, () => this.scaleOut(so, true));
     });
   }
 
   /** A scheduled scale in is due: merge instance `index + 1` of the operator into `index`. */
-  private scaleIn(si: ScheduledScaleIn): void {
-    const x = this.due(si, "scale in", 0);
-    const y = x === null ? null : this.due(si, "scale in", 1);
+  private scaleIn(si: ScheduledScaleIn, again = false): void {
+    const x = this.due(si, "scale in", 0, again);
+    const y = x === null ? null : this.due(si, "scale in", 1, again);
     if (x === null || y === null) return;
     const scaling = this.host.coordinator.scaling!;
     if (scaling.busy || this.host.coordinator.recovering || this.host.coordinator.replaying) {
-      this.host.clock.schedule(RETRY_MS, () => this.scaleIn(si));
+      this.host.clock.schedule(RETRY_MS, () => this.scaleIn(si, again));
       return;
     }
     this.attempt(() => {
       const refused = scaling.scaleIn(x.id, y.id);
       if (refused !== null) throw new ScaleOutError(`scale in of ${si.operator}#${y.id}: ${refused}`);
+      this.scheduled.set(scaling.records.at(-1)!, () => this.scaleIn(si, true));
     });
   }
 
-  /** Instance `index + offset` of the operator named, in key-group order; null (the run stops) when there is none. */
+  /**
+   * A reconfiguration is over. A scheduled one that was given up (a failure before its cut,
+   * or a recovery's replay that made its cut inexact) is asked again, as in the simulator.
+   */
+  ended(record: ScaleOutRecord): void {
+    const again = this.scheduled.get(record);
+    this.scheduled.delete(record);
+    if (again !== undefined && record.refused !== null && !this.host.stopped())
+      this.host.clock.schedule(RETRY_MS, again);
+  }
+
+  /**
+   * Instance `index + offset` of the operator named, in key-group order; null when there is
+   * none: the run stops, unless the scaling is asked `again` (it was given up; the plan
+   * changed since), when it is dropped.
+   */
   private due(
     s: { readonly operator: string; readonly index: number },
     what: string,
     offset: number,
+    again: boolean,
   ): InstanceSpec | null {
     if (this.host.stopped()) return null;
     const plan = this.host.coordinator.plan;
     const op = plan.logical.operators.find((x) => x.name === s.operator)!;
     const spec = instancesOf(plan, op.id)[s.index + offset];
     if (spec === undefined) {
-      this.host.abort(new ScaleOutError(`${what}: "${s.operator}" has no instance ${s.index + offset}`));
+      if (!again)
+        this.host.abort(new ScaleOutError(`${what}: "${s.operator}" has no instance ${s.index + offset}`));
       return null;
     }
     return spec;

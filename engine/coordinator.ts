@@ -42,6 +42,8 @@ export class Coordinator {
       readonly scaleOut?: ScaleOutOptions;
       /** A reconfiguration begins (for fault injection aimed at it). */
       readonly scalingBegun?: ScaleOutHooks["begun"];
+      /** A reconfiguration is over, completed or given up (a scheduled one given up is asked again). */
+      readonly scalingEnded?: ScaleOutHooks["ended"];
       /**
        * True while a sink re-makes output that already left (a replay after a recovery,
        * SinkLedger.ahead): no reconfiguration begins meanwhile (`replaying`).
@@ -92,6 +94,7 @@ export class Coordinator {
                   : undefined,
               based: (checkpoints) => this.faultTolerance?.adoptBase(checkpoints),
               begun: ft.scalingBegun,
+              ended: ft.scalingEnded,
             },
             ft.scaleOut,
             ids,

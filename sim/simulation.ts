@@ -83,6 +83,8 @@ export class Simulation {
   private readonly faults: FaultInjector;
   /** Reconfigurations begun so far (a `reconfigurationCrash` names one by its number). */
   private reconfigurationsBegun = 0;
+  /** The scheduled reconfigurations under way, by record: asked again if given up. */
+  private readonly scheduledScalings = new Map<ScaleOutRecord, () => void>();
   private readonly untilMs: number;
   private coordinator: Coordinator | null = null;
   /** Failures not yet detected by the coordinator. */
@@ -363,42 +365,65 @@ export class Simulation {
     );
   }
 
-  /** A scheduled scale in: merge instance `index + 1` of the operator into `index`. */
-  private scaleIn(si: { operator: string; index: number }): void {
+  /**
+   * A scheduled scale in: merge instance `index + 1` of the operator into `index`. Asked
+   * again (`again`) after it was given up, it is dropped if the plan no longer has them.
+   */
+  private scaleIn(si: { operator: string; index: number }, again = false): void {
     const c = this.coordinator!;
     const op = c.plan.logical.operators.find((o) => o.name === si.operator);
     if (op === undefined) throw new ExperimentError(`scaling.scaleIns: no operator "${si.operator}"`);
     const instances = instancesOf(c.plan, op.id);
     const [x, y] = [instances[si.index], instances[si.index + 1]];
-    if (x === undefined || y === undefined)
+    if (x === undefined || y === undefined) {
+      if (again) return;
       throw new ExperimentError(
         `scaling.scaleIns: "${si.operator}" has no instances ${si.index} and ${si.index + 1}`,
       );
+    }
     if (c.scaling!.busy || c.recovering || c.replaying) {
-      this.env.schedule(SCALE_OUT_RETRY_MS, () => this.scaleIn(si));
+      this.env.schedule(SCALE_OUT_RETRY_MS, () => this.scaleIn(si, again));
       return;
     }
     const refused = c.scaling!.scaleIn(x.id, y.id);
     if (refused !== null) throw new ExperimentError(`scaling.scaleIns: ${refused}`);
+    this.scheduledScalings.set(c.scaling!.records.at(-1)!, () => this.scaleIn(si, true));
   }
 
-  /** A scheduled scale out: split the instance named, or say why it cannot be. */
-  private scaleOut(so: { operator: string; index: number; factor: number }): void {
+  /**
+   * A scheduled scale out: split the instance named, or say why it cannot be. Asked again
+   * (`again`) after it was given up, it is dropped if the plan no longer has the instance.
+   */
+  private scaleOut(so: { operator: string; index: number; factor: number }, again = false): void {
     const c = this.coordinator!;
     const op = c.plan.logical.operators.find((o) => o.name === so.operator);
     if (op === undefined) throw new ExperimentError(`scaling.scaleOuts: no operator "${so.operator}"`);
     // In key-group order, as scale ins count them.
     const spec = instancesOf(c.plan, op.id)[so.index];
-    if (spec === undefined)
+    if (spec === undefined) {
+      if (again) return;
       throw new ExperimentError(`scaling.scaleOuts: "${so.operator}" has no instance ${so.index}`);
+    }
     if (c.scaling!.busy || c.recovering || c.replaying) {
       // One reconfiguration at a time: this one waits for the one (or the recovery) under way.
-      this.env.schedule(SCALE_OUT_RETRY_MS, () => this.scaleOut(so));
+      this.env.schedule(SCALE_OUT_RETRY_MS, () => this.scaleOut(so, again));
       return;
     }
     const refused = so.factor === 1 ? c.scaling!.migrate(spec.id) : c.scaling!.scaleOut(spec.id, so.factor);
     if (refused !== null) throw new ExperimentError(`scaling.scaleOuts: ${refused}`);
+    this.scheduledScalings.set(c.scaling!.records.at(-1)!, () => this.scaleOut(so, true));
     this.trace.record(TraceKind.ScaleOut, this.env.nowMs(), spec.id, so.factor, 0, 0);
+  }
+
+  /**
+   * A reconfiguration is over. A scheduled one that was given up (a failure came before its
+   * cut, or a recovery's replay made its cut inexact) is asked again: it waits, as any
+   * does, for the recovery and its replays to be over.
+   */
+  private scalingEnded(record: ScaleOutRecord): void {
+    const again = this.scheduledScalings.get(record);
+    this.scheduledScalings.delete(record);
+    if (again !== undefined && record.refused !== null) this.env.schedule(SCALE_OUT_RETRY_MS, again);
   }
 
   /**
@@ -442,6 +467,7 @@ export class Simulation {
         });
       },
       outputAhead: () => this.outputAhead(),
+      scalingEnded: (record: ScaleOutRecord) => this.scalingEnded(record),
     };
     this.coordinator = new Coordinator(plan, this.runtime, ft);
     this.coordinator.start();

@@ -64,6 +64,7 @@ export class ScaleOut {
       finished: (scaling) => {
         if (this.active !== scaling) return;
         this.active = null;
+        hooks.ended?.(scaling.record);
         hooks.idle?.();
       },
     };

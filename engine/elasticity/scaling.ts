@@ -33,6 +33,8 @@ export interface ScaleOutHooks {
   idle?(): void;
   /** A reconfiguration of `spec` begins (its record is the run's latest), sent by `upstreams`. */
   begun?(record: ScaleOutRecord, spec: InstanceSpec, upstreams: readonly number[]): void;
+  /** The reconfiguration of `record` is over: completed, or given up (`record.refused` says why). */
+  ended?(record: ScaleOutRecord): void;
   /** True when the strategy keeps backups that a reconfiguration must keep whole (rsm). */
   readonly keepsBackups?: boolean;
   /** These instances take no periodic checkpoint until `thaw` (a live scale out's snapshot holds their upstreams' buffers). */

@@ -43,7 +43,8 @@ export function withFaultsAgainstFailureFree(
 
 /**
  * A crash of `vm` at `atMs` in `e`: the run ends by itself with exactly the failure-free
- * output, and its first reconfiguration was given up as `givenUp` says (null: completed).
+ * output, and its first reconfiguration was given up as `givenUp` says, then asked again
+ * (null: completed the first time).
  */
 export function expectCrashEndsExact(e: Experiment, vm: number, atMs: number, givenUp: RegExp | null): void {
   const { diff, completed, sim } = withFaultsAgainstFailureFree(e, [{ type: "crash", vm, atMs }]);
@@ -63,6 +64,12 @@ export function expectCrashEndsExact(e: Experiment, vm: number, atMs: number, gi
   } else {
     expect(r.refused).toMatch(givenUp);
     expect(r.completedAtMs).toBeNull();
+    // A scheduled reconfiguration given up is asked again once the recovery is over (it may
+    // still wait for a VM, a cold start, when the stream ends).
+    const again = sim.scaleOuts.slice(1).find((o) => o.kind === r.kind);
+    expect(again, "asked again").toBeDefined();
+    expect(again!.refused).toBeNull();
+    expect(again!.requestedAtMs).toBeGreaterThan(r.requestedAtMs);
   }
 }
 

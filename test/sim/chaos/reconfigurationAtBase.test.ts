@@ -109,6 +109,17 @@ describe("under upstream-backup the base takes the initial state's place (seed 7
     expect(crash(0, 12_500).rebuilds).toBe(1);
   });
 
+  // VM 0 (the source and count#4) crashes at 7 s, before the split (2 s windows): both are
+  // rebuilt to their marks, and the source, whose mark has no inputs, reports `rebuilt` at
+  // once. (It did not at first, and the split, and every reconfiguration after it, waited
+  // for the end of the run.)
+  it("a rebuilt source does not hold back the reconfigurations after it", () => {
+    const { diff, sim } = withFaultsAgainstFailureFree(base, [{ type: "crash", vm: 0, atMs: 7_000 }]);
+    expect(diff).toEqual({ lost: 0, duplicated: 0, spurious: 0, reordered: 0 });
+    expect(sim.faultTolerance!.counts.rebuilds).toBe(2);
+    expect(sim.scaleOuts[0].completedAtMs).not.toBeNull();
+  });
+
   // split#2 has no mark past the base that its receivers have trimmed for yet: it is restored from the base.
   it("an instance without a mark after the base is restored from the base", () => {
     expect(crash(2, 12_000).rebuilds).toBe(0);
