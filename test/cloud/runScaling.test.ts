@@ -239,7 +239,10 @@ describe("scale in on real workers", () => {
     const fourth = run.workerSpans()[3];
     expect(fourth.joinedAtMs).toBeGreaterThanOrEqual(scaleOut.requestedAtMs);
     expect(fourth.leftAtMs).not.toBeNull();
-    expect(fourth.leftAtMs!).toBeGreaterThanOrEqual(scaleIn.completedAtMs!);
+    // It goes once count#6 has retired (drained), which comes after the scale in paused and
+    // may come before its resume completes it, on a busy machine.
+    expect(fourth.leftAtMs!).toBeGreaterThanOrEqual(scaleIn.pausedAtMs!);
+    expect(scaleIn.completedAtMs).not.toBeNull();
     const fourthSeconds = s.vmSeconds - 3 * s.simulatedSeconds;
     expect(fourthSeconds).toBeCloseTo((fourth.leftAtMs! - fourth.joinedAtMs) / 1000, 1);
   });
