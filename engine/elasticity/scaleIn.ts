@@ -135,11 +135,17 @@ export class ScaleIn extends Scaling {
  */
 function behindUpstream(sent: readonly SentPosition[], cps: ReadonlyMap<number, Checkpoint>): number | null {
   const highest = new Map<string, number>();
+  // A channel both have processed to its end (a sender merged away earlier: it sends
+  // nothing more, and a checkpoint's watermark stays below any tuple its merge holds back)
+  // is whole in both: its higher position is exact.
+  const open = new Set<string>();
   for (const cp of cps.values())
     for (const p of cp.inputs) {
       const k = `${p.edge}/${p.sender}`;
       highest.set(k, Math.max(highest.get(k) ?? 0, p.seq));
+      if (p.watermarkMs !== Number.POSITIVE_INFINITY) open.add(k);
     }
+  for (const k of [...highest.keys()]) if (!open.has(k)) highest.delete(k);
   const transmitted = new Map<string, number>();
   for (const p of sent) {
     const k = `${p.edge}/${p.sender}`;

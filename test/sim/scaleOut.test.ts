@@ -338,6 +338,28 @@ describe("scale in", () => {
     expect(summary.outputDigest).toBe(base.outputDigest);
   });
 
+  // The segments' channels from cars#2 ended when it merged into cars#1: a scale in of the
+  // segments after it is not held up by a sender that sends nothing more (it was given up
+  // at its cut every time, and asked again every 100 ms to the end of the run).
+  for (const strategy of ["rsm", "upstream-backup"]) {
+    it(`under ${strategy}, merging the two segments after the two cars merged gives exactly the answers`, () => {
+      const s = runLinearRoad({
+        faultTolerance: { strategy },
+        scaling: {
+          scaleIns: [
+            { operator: "cars", index: 0, atMs: 40_000 },
+            { operator: "segments", index: 0, atMs: 60_000 },
+          ],
+        },
+      }).summary;
+      expect(s.scaleOuts.map((r) => [r.kind, r.refused])).toEqual([
+        ["scaleIn", null],
+        ["scaleIn", null],
+      ]);
+      expect(s.outputDigest).toBe(lrbBase.outputDigest);
+    });
+  }
+
   for (const operator of ["cars", "segments", "accounts"]) {
     it(`merging Linear Road's two ${operator} mid-run gives exactly the answers without it`, () => {
       const s = runLinearRoad({ scaling: { scaleIns: [{ operator, index: 0, atMs: 60_000 }] } }).summary;
