@@ -54,6 +54,8 @@ export class FaultTolerance {
   >();
   /** Lingering instances redeployed, waiting for their restore before they retire again. */
   private readonly relingering = new Set<number>();
+  /** Lingering instances redeployed and told to retire again: once they have, they re-send what they keep. */
+  private readonly reretiring = new Set<number>();
   /** Operators of instances a live scale out retired (for the records). */
   private readonly retiredOperators = new Map<number, number>();
 
@@ -109,7 +111,12 @@ export class FaultTolerance {
   handleReply(reply: ControlReply): void {
     if (this.recoveries.handleReply(reply)) return;
     if (reply.type === "restored" && this.relingering.delete(reply.instance)) {
+      this.reretiring.add(reply.instance);
       this.link.sendControl(reply.instance, { type: "retire", linger: true });
+      return;
+    }
+    if (reply.type === "retired" && this.reretiring.delete(reply.instance)) {
+      this.resendKept(reply.instance);
       return;
     }
     switch (reply.type) {
@@ -236,6 +243,24 @@ export class FaultTolerance {
       },
       () => !this.lingering.has(x),
     );
+  }
+
+  /**
+   * Redeployed lingering `x` re-sends each receiver what it keeps, from a resync point, with
+   * the end of its streams: a receiver that asked it to replay while it was down (a rebuild
+   * waiting for its resync batch) or lost its last output in flight takes it from there;
+   * one that has it drops it.
+   */
+  private resendKept(x: number): void {
+    const cut = this.lingeringCuts.get(x)?.cut;
+    if (cut === undefined) return;
+    // Every receiver, also one it never sent to (a resync batch with only the end of the
+    // stream then: a rebuilding receiver's watermark waits for it).
+    for (const o of cut.outputs) {
+      const receivers = new Set([...o.routing.receivers, ...o.sentTo.map(([r]) => r)]);
+      for (const receiver of receivers)
+        this.link.sendControl(x, { type: "replayKept", edge: o.edge, receiver });
+    }
   }
 
   /**

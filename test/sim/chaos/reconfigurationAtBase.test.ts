@@ -140,6 +140,20 @@ describe("reconfigurations drawn from the seed under upstream-backup, with crash
     }).experiment;
     expectChaosRunPassed(runChaos(upstreamBackup, planOf, 20270142, ALL_FAULT_KINDS, true));
   });
+
+  // count#6, made by a split at 45.2 s and merged back 15 ms later, lingers on the sink's VM,
+  // which crashes at 55.1 s; the sink is rebuilt (restored at 156.6 s, after a cold start)
+  // and asks count#6 for what it keeps while count#6 is still down; count#6 comes back at
+  // 160.8 s from its checkpoint at the cut. Nobody asked it again, and the sink's channel
+  // from it held its event time at -Infinity (stalled, 1,500 lost). A redeployed lingering
+  // instance now re-sends every receiver what it keeps, with the end of its streams.
+  it("seed 20270779: a lingering instance back from a crash re-sends a rebuilding receiver what it keeps", () => {
+    const upstreamBackup = loadExperiment("wordcount", {
+      settings: [parseSetting("faultTolerance.strategy=upstream-backup")],
+      seed: 1,
+    }).experiment;
+    expectChaosRunPassed(runChaos(upstreamBackup, planOf, 20270779, ALL_FAULT_KINDS, true));
+  });
 });
 
 describe("Linear Road's scale ins drawn from the seed under upstream-backup, with crashes (chaos seeds, xways 2)", () => {
