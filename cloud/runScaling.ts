@@ -139,6 +139,12 @@ export class RunScaling {
   readonly controller: ElasticityController | null;
   /** The scheduled reconfigurations under way, by record: asked again if given up. */
   private readonly scheduled = new Map<ScaleOutRecord, () => void>();
+  /**
+   * Scheduled reconfigurations due and not begun, in the order they are to begin (a later
+   * one must not overtake one waiting for a recovery: its instance index assumes it came first).
+   */
+  private readonly waiting: (() => void)[] = [];
+  private pumpScheduled = false;
 
   constructor(
     private readonly o: RunScalingOptions,
@@ -169,9 +175,9 @@ export class RunScaling {
   start(): void {
     const clock = this.host.clock;
     for (const so of this.o.scaleOuts)
-      clock.schedule(Math.max(0, so.atMs - clock.nowMs()), () => this.scaleOut(so));
+      clock.schedule(Math.max(0, so.atMs - clock.nowMs()), () => this.enqueue(() => this.scaleOut(so)));
     for (const si of this.o.scaleIns)
-      clock.schedule(Math.max(0, si.atMs - clock.nowMs()), () => this.scaleIn(si));
+      clock.schedule(Math.max(0, si.atMs - clock.nowMs()), () => this.enqueue(() => this.scaleIn(si)));
     const policy = this.o.policy;
     if (policy === null) return;
     const intervalMs = policy.policy.reportIntervalMs;
@@ -198,16 +204,12 @@ export class RunScaling {
 
   /**
    * A scheduled scale out is due: split (or, factor 1, migrate) the instance it names, as
-   * the plan stands now. One under way (or a recovery, or a rebuild after it) makes it wait; a refusal stops the run.
+   * the plan stands now (its turn comes through `pump`); a refusal stops the run.
    */
   private scaleOut(so: ScheduledScaleOut, again = false): void {
     const spec = this.due(so, "scale out", 0, again);
     if (spec === null) return;
     const scaling = this.host.coordinator.scaling!;
-    if (scaling.busy || this.host.coordinator.recovering || this.host.coordinator.replaying) {
-      this.host.clock.schedule(RETRY_MS, () => this.scaleOut(so, again));
-      return;
-    }
     this.attempt(() => {
       const refused = so.factor === 1 ? scaling.migrate(spec.id) : scaling.scaleOut(spec.id, so.factor);
       if (refused !== null) throw new ScaleOutError(`scale out of ${so.operator}#${spec.id}: ${refused}`);
@@ -221,10 +223,6 @@ export class RunScaling {
     const y = x === null ? null : this.due(si, "scale in", 1, again);
     if (x === null || y === null) return;
     const scaling = this.host.coordinator.scaling!;
-    if (scaling.busy || this.host.coordinator.recovering || this.host.coordinator.replaying) {
-      this.host.clock.schedule(RETRY_MS, () => this.scaleIn(si, again));
-      return;
-    }
     this.attempt(() => {
       const refused = scaling.scaleIn(x.id, y.id);
       if (refused !== null) throw new ScaleOutError(`scale in of ${si.operator}#${y.id}: ${refused}`);
@@ -239,8 +237,43 @@ export class RunScaling {
   ended(record: ScaleOutRecord): void {
     const again = this.scheduled.get(record);
     this.scheduled.delete(record);
-    if (again !== undefined && record.refused !== null && !this.host.stopped())
-      this.host.clock.schedule(RETRY_MS, again);
+    // First in line, but not now: the failure that gave it up is still being taken in.
+    if (again !== undefined && record.refused !== null && !this.host.stopped()) {
+      this.waiting.unshift(again);
+      this.pumpLater();
+    }
+  }
+
+  /** `begin` a scheduled reconfiguration in its turn. */
+  private enqueue(begin: () => void): void {
+    this.waiting.push(begin);
+    this.pump();
+  }
+
+  /** Look for the next due reconfiguration RETRY_MS from now. */
+  private pumpLater(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    this.host.clock.schedule(RETRY_MS, () => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  /**
+   * Begin the next due reconfiguration if nothing is under way (one at a time: a
+   * reconfiguration, a recovery, or a rebuild after it makes it wait); else look again
+   * RETRY_MS later.
+   */
+  private pump(): void {
+    if (this.pumpScheduled || this.waiting.length === 0 || this.host.stopped()) return;
+    const c = this.host.coordinator;
+    if (c.scaling!.busy || c.recovering || c.replaying) {
+      this.pumpLater();
+      return;
+    }
+    this.waiting.shift()!();
+    this.pump();
   }
 
   /**

@@ -85,6 +85,13 @@ export class Simulation {
   private reconfigurationsBegun = 0;
   /** The scheduled reconfigurations under way, by record: asked again if given up. */
   private readonly scheduledScalings = new Map<ScaleOutRecord, () => void>();
+  /**
+   * Scheduled reconfigurations due and not begun, in the order they are to begin: each
+   * begins once nothing is under way and those before it have begun (a later one must not
+   * overtake one waiting for a recovery: its instance index assumes it came first).
+   */
+  private readonly dueScalings: (() => void)[] = [];
+  private pumpScheduled = false;
   private readonly untilMs: number;
   private coordinator: Coordinator | null = null;
   /** Failures not yet detected by the coordinator. */
@@ -381,10 +388,6 @@ export class Simulation {
         `scaling.scaleIns: "${si.operator}" has no instances ${si.index} and ${si.index + 1}`,
       );
     }
-    if (c.scaling!.busy || c.recovering || c.replaying) {
-      this.env.schedule(SCALE_OUT_RETRY_MS, () => this.scaleIn(si, again));
-      return;
-    }
     const refused = c.scaling!.scaleIn(x.id, y.id);
     if (refused !== null) throw new ExperimentError(`scaling.scaleIns: ${refused}`);
     this.scheduledScalings.set(c.scaling!.records.at(-1)!, () => this.scaleIn(si, true));
@@ -404,11 +407,6 @@ export class Simulation {
       if (again) return;
       throw new ExperimentError(`scaling.scaleOuts: "${so.operator}" has no instance ${so.index}`);
     }
-    if (c.scaling!.busy || c.recovering || c.replaying) {
-      // One reconfiguration at a time: this one waits for the one (or the recovery) under way.
-      this.env.schedule(SCALE_OUT_RETRY_MS, () => this.scaleOut(so, again));
-      return;
-    }
     const refused = so.factor === 1 ? c.scaling!.migrate(spec.id) : c.scaling!.scaleOut(spec.id, so.factor);
     if (refused !== null) throw new ExperimentError(`scaling.scaleOuts: ${refused}`);
     this.scheduledScalings.set(c.scaling!.records.at(-1)!, () => this.scaleOut(so, true));
@@ -423,7 +421,43 @@ export class Simulation {
   private scalingEnded(record: ScaleOutRecord): void {
     const again = this.scheduledScalings.get(record);
     this.scheduledScalings.delete(record);
-    if (again !== undefined && record.refused !== null) this.env.schedule(SCALE_OUT_RETRY_MS, again);
+    // First in line, but not now: the failure that gave it up is still being taken in.
+    if (again !== undefined && record.refused !== null) {
+      this.dueScalings.unshift(again);
+      this.pumpLater();
+    }
+  }
+
+  /** `begin` a scheduled reconfiguration in its turn. */
+  private due(begin: () => void): void {
+    this.dueScalings.push(begin);
+    this.pump();
+  }
+
+  /** Look for the next due reconfiguration SCALE_OUT_RETRY_MS from now. */
+  private pumpLater(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    this.env.schedule(SCALE_OUT_RETRY_MS, () => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  /**
+   * Begin the next due reconfiguration if nothing is under way (one at a time: a
+   * reconfiguration, a recovery, or a recovery's replay makes it wait); else look again
+   * SCALE_OUT_RETRY_MS later.
+   */
+  private pump(): void {
+    if (this.pumpScheduled || this.dueScalings.length === 0) return;
+    const c = this.coordinator!;
+    if (c.scaling!.busy || c.recovering || c.replaying) {
+      this.pumpLater();
+      return;
+    }
+    this.dueScalings.shift()!();
+    this.pump();
   }
 
   /**
@@ -471,8 +505,8 @@ export class Simulation {
     };
     this.coordinator = new Coordinator(plan, this.runtime, ft);
     this.coordinator.start();
-    for (const so of e.scaling.scaleOuts) this.env.schedule(so.atMs, () => this.scaleOut(so));
-    for (const si of e.scaling.scaleIns) this.env.schedule(si.atMs, () => this.scaleIn(si));
+    for (const so of e.scaling.scaleOuts) this.env.schedule(so.atMs, () => this.due(() => this.scaleOut(so)));
+    for (const si of e.scaling.scaleIns) this.env.schedule(si.atMs, () => this.due(() => this.scaleIn(si)));
     if (e.scaling.policy === "threshold") {
       const controller = this.elasticityController(this.coordinator);
       this.elasticity = controller;
