@@ -17,6 +17,7 @@ import {
   type LogicalPlan,
   type ScaleOutRecord,
   type ScalingDecision,
+  ScheduledScalings,
 } from "../engine/index.js";
 import type { InstanceLoads, LiveInstance } from "./instanceLoads.js";
 import type { RealClock } from "./realClock.js";
@@ -139,18 +140,20 @@ export class RunScaling {
   readonly controller: ElasticityController | null;
   /** The scheduled reconfigurations under way, by record: asked again if given up. */
   private readonly scheduled = new Map<ScaleOutRecord, () => void>();
-  /**
-   * Scheduled reconfigurations due and not begun, in the order they are to begin (a later
-   * one must not overtake one waiting for a recovery: its instance index assumes it came first).
-   */
-  private readonly waiting: (() => void)[] = [];
-  private pumpScheduled = false;
+  /** Scheduled reconfigurations due and not begun, each in its turn. */
+  private readonly waiting: ScheduledScalings;
 
   constructor(
     private readonly o: RunScalingOptions,
     private readonly host: RunScalingHost,
   ) {
     const c = host.coordinator;
+    this.waiting = new ScheduledScalings(
+      host.clock,
+      () => c.scaling!.busy || c.recovering || c.replaying,
+      RETRY_MS,
+      () => host.stopped(),
+    );
     this.controller =
       o.policy === null
         ? null
@@ -175,9 +178,9 @@ export class RunScaling {
   start(): void {
     const clock = this.host.clock;
     for (const so of this.o.scaleOuts)
-      clock.schedule(Math.max(0, so.atMs - clock.nowMs()), () => this.enqueue(() => this.scaleOut(so)));
+      clock.schedule(Math.max(0, so.atMs - clock.nowMs()), () => this.waiting.due(() => this.scaleOut(so)));
     for (const si of this.o.scaleIns)
-      clock.schedule(Math.max(0, si.atMs - clock.nowMs()), () => this.enqueue(() => this.scaleIn(si)));
+      clock.schedule(Math.max(0, si.atMs - clock.nowMs()), () => this.waiting.due(() => this.scaleIn(si)));
     const policy = this.o.policy;
     if (policy === null) return;
     const intervalMs = policy.policy.reportIntervalMs;
@@ -237,43 +240,7 @@ export class RunScaling {
   ended(record: ScaleOutRecord): void {
     const again = this.scheduled.get(record);
     this.scheduled.delete(record);
-    // First in line, but not now: the failure that gave it up is still being taken in.
-    if (again !== undefined && record.refused !== null && !this.host.stopped()) {
-      this.waiting.unshift(again);
-      this.pumpLater();
-    }
-  }
-
-  /** `begin` a scheduled reconfiguration in its turn. */
-  private enqueue(begin: () => void): void {
-    this.waiting.push(begin);
-    this.pump();
-  }
-
-  /** Look for the next due reconfiguration RETRY_MS from now. */
-  private pumpLater(): void {
-    if (this.pumpScheduled) return;
-    this.pumpScheduled = true;
-    this.host.clock.schedule(RETRY_MS, () => {
-      this.pumpScheduled = false;
-      this.pump();
-    });
-  }
-
-  /**
-   * Begin the next due reconfiguration if nothing is under way (one at a time: a
-   * reconfiguration, a recovery, or a rebuild after it makes it wait); else look again
-   * RETRY_MS later.
-   */
-  private pump(): void {
-    if (this.pumpScheduled || this.waiting.length === 0 || this.host.stopped()) return;
-    const c = this.host.coordinator;
-    if (c.scaling!.busy || c.recovering || c.replaying) {
-      this.pumpLater();
-      return;
-    }
-    this.waiting.shift()!();
-    this.pump();
+    if (again !== undefined && record.refused !== null && !this.host.stopped()) this.waiting.again(again);
   }
 
   /**

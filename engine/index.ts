@@ -49,6 +49,7 @@ export {
   type ScalingPolicy,
   type ScalingRule,
   type ScalingTarget,
+  ScheduledScalings,
   type VmCores,
   whyNotScalable,
 } from "./elasticity/index.js";

@@ -28,6 +28,7 @@ import {
   runEndFields,
   type ScaleOutRecord,
   type ScalingDecision,
+  ScheduledScalings,
   SinkLedger,
   sinkEnds,
 } from "../engine/index.js";
@@ -85,13 +86,8 @@ export class Simulation {
   private reconfigurationsBegun = 0;
   /** The scheduled reconfigurations under way, by record: asked again if given up. */
   private readonly scheduledScalings = new Map<ScaleOutRecord, () => void>();
-  /**
-   * Scheduled reconfigurations due and not begun, in the order they are to begin: each
-   * begins once nothing is under way and those before it have begun (a later one must not
-   * overtake one waiting for a recovery: its instance index assumes it came first).
-   */
-  private readonly dueScalings: (() => void)[] = [];
-  private pumpScheduled = false;
+  /** Scheduled reconfigurations due and not begun, each in its turn (set once the coordinator is). */
+  private dueScalings: ScheduledScalings | null = null;
   private readonly untilMs: number;
   private coordinator: Coordinator | null = null;
   /** Failures not yet detected by the coordinator. */
@@ -421,43 +417,7 @@ export class Simulation {
   private scalingEnded(record: ScaleOutRecord): void {
     const again = this.scheduledScalings.get(record);
     this.scheduledScalings.delete(record);
-    // First in line, but not now: the failure that gave it up is still being taken in.
-    if (again !== undefined && record.refused !== null) {
-      this.dueScalings.unshift(again);
-      this.pumpLater();
-    }
-  }
-
-  /** `begin` a scheduled reconfiguration in its turn. */
-  private due(begin: () => void): void {
-    this.dueScalings.push(begin);
-    this.pump();
-  }
-
-  /** Look for the next due reconfiguration SCALE_OUT_RETRY_MS from now. */
-  private pumpLater(): void {
-    if (this.pumpScheduled) return;
-    this.pumpScheduled = true;
-    this.env.schedule(SCALE_OUT_RETRY_MS, () => {
-      this.pumpScheduled = false;
-      this.pump();
-    });
-  }
-
-  /**
-   * Begin the next due reconfiguration if nothing is under way (one at a time: a
-   * reconfiguration, a recovery, or a recovery's replay makes it wait); else look again
-   * SCALE_OUT_RETRY_MS later.
-   */
-  private pump(): void {
-    if (this.pumpScheduled || this.dueScalings.length === 0) return;
-    const c = this.coordinator!;
-    if (c.scaling!.busy || c.recovering || c.replaying) {
-      this.pumpLater();
-      return;
-    }
-    this.dueScalings.shift()!();
-    this.pump();
+    if (again !== undefined && record.refused !== null) this.dueScalings!.again(again);
   }
 
   /**
@@ -505,8 +465,15 @@ export class Simulation {
     };
     this.coordinator = new Coordinator(plan, this.runtime, ft);
     this.coordinator.start();
-    for (const so of e.scaling.scaleOuts) this.env.schedule(so.atMs, () => this.due(() => this.scaleOut(so)));
-    for (const si of e.scaling.scaleIns) this.env.schedule(si.atMs, () => this.due(() => this.scaleIn(si)));
+    const c = this.coordinator;
+    const due = new ScheduledScalings(
+      this.env,
+      () => c.scaling!.busy || c.recovering || c.replaying,
+      SCALE_OUT_RETRY_MS,
+    );
+    this.dueScalings = due;
+    for (const so of e.scaling.scaleOuts) this.env.schedule(so.atMs, () => due.due(() => this.scaleOut(so)));
+    for (const si of e.scaling.scaleIns) this.env.schedule(si.atMs, () => due.due(() => this.scaleIn(si)));
     if (e.scaling.policy === "threshold") {
       const controller = this.elasticityController(this.coordinator);
       this.elasticity = controller;

@@ -19,3 +19,4 @@ export {
   type ScalingPolicy,
   type ScalingRule,
 } from "./scalingPolicy.js";
+export { ScheduledScalings } from "./scheduledScalings.js";

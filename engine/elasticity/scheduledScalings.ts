@@ -1,0 +1,55 @@
+// The queue of scheduled reconfigurations (an experiment's scaleOuts and scaleIns, on
+// either runtime): each begins in its turn, once nothing is under way and those before it
+// have begun. A later one must not overtake one waiting for a recovery, since its instance
+// index assumes it came first. One given up goes first in line, looked at a retry later:
+// the failure that gave it up is still being taken in when it is handed back.
+
+import type { Clock } from "../runtime.js";
+
+/** Scheduled reconfigurations due and not begun, in the order they are to begin. */
+export class ScheduledScalings {
+  private readonly waiting: (() => void)[] = [];
+  private pumpScheduled = false;
+
+  constructor(
+    private readonly clock: Clock,
+    /** True while one may not begin (a reconfiguration, a recovery, or its replay under way). */
+    private readonly blocked: () => boolean,
+    private readonly retryMs: number,
+    /** True once the run is over: nothing more begins. */
+    private readonly stopped: () => boolean = () => false,
+  ) {}
+
+  /** `begin` a reconfiguration that is due now, after those waiting. */
+  due(begin: () => void): void {
+    this.waiting.push(begin);
+    this.pump();
+  }
+
+  /** `begin` one given up again, first in line, a retry from now. */
+  again(begin: () => void): void {
+    this.waiting.unshift(begin);
+    this.pumpLater();
+  }
+
+  /** Look for the next due reconfiguration a retry from now. */
+  private pumpLater(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    this.clock.schedule(this.retryMs, () => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  /** Begin the next due reconfiguration unless something is under way; else look again later. */
+  private pump(): void {
+    if (this.pumpScheduled || this.waiting.length === 0 || this.stopped()) return;
+    if (this.blocked()) {
+      this.pumpLater();
+      return;
+    }
+    this.waiting.shift()!();
+    this.pump();
+  }
+}
