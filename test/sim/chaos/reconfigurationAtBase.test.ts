@@ -127,6 +127,12 @@ describe("under upstream-backup the base takes the initial state's place (seed 7
 });
 
 describe("reconfigurations drawn from the seed under upstream-backup, with crashes (chaos seeds, --draw-scaling --kinds all)", () => {
+  const upstreamBackup = () =>
+    loadExperiment("wordcount", {
+      settings: [parseSetting("faultTolerance.strategy=upstream-backup")],
+      seed: 1,
+    }).experiment;
+
   // VM 2 crashes at 115.3 s and VM 0 (the source with it) at 119.3 s; the recovery waits
   // 100 s for a cold VM and rebuilds split#2 and count#4 to their marks from the base of
   // the split at 78.6 s. The scale in due at 119.8 s came just after the restore, while the
@@ -134,11 +140,7 @@ describe("reconfigurations drawn from the seed under upstream-backup, with crash
   // and waited for their checkpoints, which wait for the marks (hung, 900 lost). A
   // reconfiguration now waits until every rebuilt instance has reported `rebuilt`.
   it("seed 20270142: a scale in while instances are rebuilt to their marks", () => {
-    const upstreamBackup = loadExperiment("wordcount", {
-      settings: [parseSetting("faultTolerance.strategy=upstream-backup")],
-      seed: 1,
-    }).experiment;
-    expectChaosRunPassed(runChaos(upstreamBackup, planOf, 20270142, ALL_FAULT_KINDS, true));
+    expectChaosRunPassed(runChaos(upstreamBackup(), planOf, 20270142, ALL_FAULT_KINDS, true));
   });
 
   // count#6, made by a split at 45.2 s and merged back 15 ms later, lingers on the sink's VM,
@@ -148,11 +150,7 @@ describe("reconfigurations drawn from the seed under upstream-backup, with crash
   // from it held its event time at -Infinity (stalled, 1,500 lost). A redeployed lingering
   // instance now re-sends every receiver what it keeps, with the end of its streams.
   it("seed 20270779: a lingering instance back from a crash re-sends a rebuilding receiver what it keeps", () => {
-    const upstreamBackup = loadExperiment("wordcount", {
-      settings: [parseSetting("faultTolerance.strategy=upstream-backup")],
-      seed: 1,
-    }).experiment;
-    expectChaosRunPassed(runChaos(upstreamBackup, planOf, 20270779, ALL_FAULT_KINDS, true));
+    expectChaosRunPassed(runChaos(upstreamBackup(), planOf, 20270779, ALL_FAULT_KINDS, true));
   });
 });
 
