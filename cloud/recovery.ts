@@ -120,6 +120,9 @@ export class Recovery {
     const abort = (e: unknown) => this.host.abort(e instanceof Error ? e : new Error(String(e)));
     return {
       clock,
+      // A lost lingering instance is redeployed out of the plan, on a new worker
+      // (FaultTolerance.lingers): built there with the plan as it stands (workerRuntime.ts).
+      redeploysRetired: true,
       sendControl: (id, m) => this.host.sendControl(id, m),
       redeploy: (specs, newVm, onDeployed, superseded) => {
         this.chain = this.chain

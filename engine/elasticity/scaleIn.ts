@@ -30,8 +30,8 @@
 // as they were). From it on the scale in completes without the failed instances, which are
 // recovered in the new plan (X from the merged checkpoint); the lingering Y, if lost, is
 // redeployed from its checkpoint at the cut, lingering again, where the runtime can deploy
-// an instance out of the plan (the simulator); elsewhere it is gone (the backups it held
-// fall back to their copies).
+// an instance out of the plan (the simulator and real workers both can); elsewhere it is
+// gone (the backups it held fall back to their copies).
 
 import { type Checkpoint, mergeAtCut } from "../checkpoint.js";
 import type { ControlReply } from "../control.js";

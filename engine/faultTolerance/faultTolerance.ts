@@ -56,6 +56,12 @@ export class FaultTolerance {
   private readonly relingering = new Set<number>();
   /** Lingering instances redeployed and told to retire again: once they have, they re-send what they keep. */
   private readonly reretiring = new Set<number>();
+  /**
+   * Lingering instances placed anew, until they have retired lingering again: not released
+   * meanwhile (a `retire` would reach the fresh incarnation before its restore). One whose
+   * receivers came to cover it before it was placed is not placed at all.
+   */
+  private readonly redeploying = new Set<number>();
   /** Operators of instances a live scale out retired (for the records). */
   private readonly retiredOperators = new Map<number, number>();
 
@@ -116,6 +122,7 @@ export class FaultTolerance {
       return;
     }
     if (reply.type === "retired" && this.reretiring.delete(reply.instance)) {
+      this.redeploying.delete(reply.instance);
       this.resendKept(reply.instance);
       return;
     }
@@ -212,6 +219,7 @@ export class FaultTolerance {
   /** Retire for good each lingering instance no receiver can ask to replay any more. */
   private releaseLingering(): void {
     for (const [x, receivers] of this.lingering) {
+      if (this.redeploying.has(x)) continue;
       const covered = receivers.every((r) => {
         const inputs = this.strategy.restartPositions?.(r) ?? this.backups.get(r)?.positions.inputs;
         if (inputs === undefined) return !this.plan.current.instances.some((s) => s.id === r);
@@ -241,7 +249,11 @@ export class FaultTolerance {
         this.relingering.add(x);
         this.link.sendControl(x, { type: "restore", checkpoint: cut, resent: true });
       },
-      () => !this.lingering.has(x),
+      () => {
+        if (!this.lingering.has(x)) return true;
+        this.redeploying.add(x);
+        return false;
+      },
     );
   }
 

@@ -222,6 +222,44 @@ describe("a worker killed during a scale in under rsm", () => {
   });
 });
 
+describe("the merged-away instance's worker killed while it lingers, under rsm", () => {
+  const base = failureFree();
+
+  it("it is redeployed from its checkpoint at the cut, retires lingering again, and the output is exact", async () => {
+    const {
+      run,
+      summary: s,
+      replies,
+    } = await exactWhenKilled(
+      {
+        scaleIns: [{ operator: "count", index: 0, atMs: AT_MS }],
+        prewarmedWorkers: 1,
+        speeds: MERGE_SPEEDS,
+        // Worker 1 hosts split#1 and count#4, the merged-away one.
+        killOn: (r) => (isRetired(r, 4, true) ? 1 : null),
+      },
+      base,
+    );
+    expect(s.failures).toHaveLength(1);
+    expect(s.failures[0].instances.map((i) => i.id)).toEqual([1, 4]);
+    const [si] = s.scaleOuts;
+    expect(si).toMatchObject({ kind: "scaleIn", instances: ["count#3", "count#4"], refused: null });
+    // split#1, in the plan, was recovered as the plan's instances are.
+    expect(s.recoveries[0].instances).toContain("split#1");
+    // count#4, out of the plan, was redeployed from its cut: restored, then it retired
+    // lingering again (and for good later, if its receivers' backups came to cover it).
+    const of4 = replies.flatMap((r) =>
+      r.instance === 4 && (r.type === "retired" || r.type === "restored")
+        ? [r.type === "retired" ? `retired${r.lingering === true ? " lingering" : ""}` : r.type]
+        : [],
+    );
+    expect(of4.slice(0, 3)).toEqual(["retired lingering", "restored", "retired lingering"]);
+    expect(of4.slice(3)).toEqual(of4.length > 3 ? ["retired"] : []);
+    if (of4.length > 3) expect(run.workerOf(4)).toBeUndefined();
+    else expect(run.workerOf(4)).toBeGreaterThanOrEqual(3);
+  });
+});
+
 // The plan a worker builds a fresh instance with (cloud/workerRuntime.ts), which the
 // recoveries above rely on: a worker hears of instances, not of their leaving the plan.
 describe("the plan a worker builds a fresh instance with", () => {

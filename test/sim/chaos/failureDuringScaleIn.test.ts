@@ -52,6 +52,22 @@ describe("a scale in under rsm (seed 7)", () => {
   }
 });
 
+describe("a scale in under rsm whose deploy calls take 2 s (seed 7)", () => {
+  // Y retired lingering at 60.0 s; crashed at 62 s, it is placed on a new VM at 68.5 s (1.5 s
+  // detection, 5 s handout) and restored at 72.5 s; the sink's backup covers the end of its
+  // streams at 70 s. It is released only once back and retired lingering again: a `retire`
+  // sent on at 70 s reached the fresh incarnation before its restore, which refused it.
+  const slow = loadExperiment("wordcount", {
+    settings: ["faultTolerance.strategy=rsm", "cluster.vms=6", "pool.deployMs=2000", SCALE_IN].map(
+      parseSetting,
+    ),
+    seed: SEED,
+  }).experiment;
+  it("Y, crashed while it lingers, released while it is deployed anew: ends exact", () => {
+    expectCrashEndsExact(slow, 4, 62_000, null);
+  });
+});
+
 describe("scale ins drawn from the seed under rsm, with crashes (chaos seeds, --draw-scaling --kinds all)", () => {
   const experiment = (parallelRecovery: number) =>
     loadExperiment("wordcount", {
