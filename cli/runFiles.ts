@@ -7,9 +7,17 @@
 
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Experiment, readTrace, type SimSummary, type Simulation, traceToCsv } from "../sim/index.js";
+import {
+  type Experiment,
+  readTrace,
+  resolvedExperiment,
+  type SimSummary,
+  type Simulation,
+  traceToCsv,
+} from "../sim/index.js";
 import { UserError } from "./errors.js";
 import { partialPath, removeStalePartials } from "./partialFiles.js";
+import type { RunEnvironment } from "./runEnvironment.js";
 
 /** Names of the files in a run's directory. */
 export const RUN_FILES = {
@@ -57,23 +65,31 @@ export function prettyJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** Create the directory `dir` (and its parents), remove partial files of killed runs, and write experiment.json, before the run. */
+/**
+ * Create the directory `dir` (and its parents), remove partial files of killed runs, and
+ * write experiment.json (the experiment resolved: every default filled in), before the run.
+ */
 export function startRunDirectory(dir: string, experiment: Experiment): void {
   onDisk(() => mkdirSync(dir, { recursive: true }));
   removeStalePartials(dir);
-  writeFileAtomic(join(dir, RUN_FILES.experiment), prettyJson(experiment));
+  writeFileAtomic(join(dir, RUN_FILES.experiment), prettyJson(resolvedExperiment(experiment)));
 }
 
-/** Write the files of a finished run; summary.json last. */
+/** A run's summary as summary.json holds it: the run's figures, then what it ran on. */
+export function summaryJson(summary: object, environment: RunEnvironment): string {
+  return prettyJson({ ...summary, environment });
+}
+
+/** Write the files of a finished run; summary.json (with `environment`) last. */
 export function finishRunDirectory(
   dir: string,
   sim: Simulation,
   summary: SimSummary,
-  options: { readonly traceCsv: boolean },
+  options: { readonly traceCsv: boolean; readonly environment: RunEnvironment },
 ): void {
   writeFileAtomic(join(dir, RUN_FILES.metrics), sim.metrics.toCsv());
   const trace = sim.trace.bytes();
   writeFileAtomic(join(dir, RUN_FILES.trace), trace);
   if (options.traceCsv) writeFileAtomic(join(dir, RUN_FILES.traceCsv), traceToCsv(readTrace(trace)));
-  writeFileAtomic(join(dir, RUN_FILES.summary), prettyJson(summary));
+  writeFileAtomic(join(dir, RUN_FILES.summary), summaryJson(summary, options.environment));
 }

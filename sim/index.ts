@@ -15,6 +15,7 @@ export { Environment, StepLimitError } from "./kernel.js";
 export { DEFAULT_NETWORK, Network, type NetworkOptions } from "./network.js";
 export { PRESETS, presetNames } from "./presets.js";
 export { RandomStream, RandomStreams } from "./randomStreams.js";
+export { resolvedExperiment } from "./resolvedExperiment.js";
 export { type OutputRecord, type SimProgress, Simulation } from "./simulation.js";
 export type { FailureRecord, RecoverySummary, ScaleOutRecord, SimSummary } from "./summary.js";
 export { SUPPORTED_RECONFIGURATIONS, unsupportedCombination } from "./supportedCombinations.js";

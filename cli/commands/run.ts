@@ -117,7 +117,7 @@ export function registerRun(program: Command): void {
 
 async function runReal(source: string, flags: RunFlags, command: Command): Promise<void> {
   const { loadExperiment } = await import("../experimentFile.js");
-  const { startRunDirectory, writeFileAtomic, prettyJson, RUN_FILES } = await import("../runFiles.js");
+  const { startRunDirectory, writeFileAtomic, summaryJson, RUN_FILES } = await import("../runFiles.js");
   const { OutputsCsv } = await import("../outputsCsv.js");
   const { runEndLines, stalledRunFailure } = await import("../runEnd.js");
   const { CloudRun, ScaleOutError } = await import("../../cloud/cloudRun.js");
@@ -240,6 +240,8 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
           process.stderr.write(`\rrun ${(ms / 1000).toFixed(1)} s | tuples in ${tin} | out ${tout}   `)
       : undefined,
   });
+  const { runEnvironment } = await import("../runEnvironment.js");
+  const environment = runEnvironment();
   const startedMs = performance.now();
   // A stalled run fails once its files are written and its workers are gone.
   let stalled: Error | null = null;
@@ -255,7 +257,7 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
     outputs.close();
     answers?.close();
     writeFileAtomic(join(dir, RUN_FILES.metrics), run.metricsCsv());
-    writeFileAtomic(join(dir, RUN_FILES.summary), prettyJson(summary));
+    writeFileAtomic(join(dir, RUN_FILES.summary), summaryJson(summary, environment));
     const ms = (x: number | null) => (x === null ? "n/a" : `${x} ms`);
     process.stdout.write(
       `${[

@@ -106,6 +106,8 @@ async function runSim(source: string, flags: SimFlags, command: Command): Promis
   const bar =
     process.stderr.isTTY && !flags.quiet ? new SimProgressBar(process.stderr, experiment.untilS) : null;
   let summary: SimSummary;
+  const { runEnvironment } = await import("../runEnvironment.js");
+  const environment = runEnvironment();
   const startedMs = performance.now();
   try {
     summary = sim.run(bar?.update);
@@ -121,7 +123,7 @@ async function runSim(source: string, flags: SimFlags, command: Command): Promis
   } finally {
     bar?.stop();
   }
-  finishRunDirectory(dir, sim, summary, { traceCsv: flags.traceCsv });
+  finishRunDirectory(dir, sim, summary, { traceCsv: flags.traceCsv, environment });
   process.stdout.write(`${formatSummary(summary, dir, runEndLines(summary))}\n`);
   const stalled = stalledRunFailure(summary, join(dir, RUN_FILES.summary));
   if (stalled !== null) throw stalled;

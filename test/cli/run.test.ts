@@ -3,7 +3,7 @@
 // are one-line errors. Workers bind 127.0.0.1 and are gone when the command returns.
 
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { status } from "@grpc/grpc-js";
 import { afterAll, describe, expect, it } from "vitest";
@@ -42,6 +42,9 @@ describe("seep run", () => {
     expect(s.tuplesIn).toBe(800);
     expect(s.failures).toEqual([]);
     expect(s.wallSeconds).toBeGreaterThan(0);
+    // What it ran on, as a simulated run's summary says it (cli/runEnvironment.ts).
+    expect(s.environment).toMatchObject({ node: process.version, cores: cpus().length });
+    expect(json(join(real, "experiment.json")).pool).toMatchObject({ handoutMs: 5000, maxVms: 100 });
     expect(readFileSync(join(real, "outputs.csv"), "utf8").split("\n").length).toBeGreaterThan(10);
     expect(simulated.code).toBe(0);
     expect(s.outputDigest).toBe(json(join(sim, "summary.json")).outputDigest);

@@ -2,13 +2,20 @@
 // writes, on running the same experiment twice to the same bytes, and on the one-line
 // errors it gives for a bad file, preset or override.
 
+import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seep } from "./spawnSeep.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "seep-sim-test-"));
+const root = new URL("../..", import.meta.url).pathname;
+const packageVersion = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string })
+  .version;
+/** The commit of the checkout the tests run from (CI runs them on a clone), as git says; null if it cannot. */
+const headGit = spawnSync("git", ["-C", root, "rev-parse", "HEAD"], { encoding: "utf8" });
+const headCommit = headGit.status === 0 ? headGit.stdout.trim() : null;
 let dirs = 0;
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -48,9 +55,9 @@ function smallRun(out: string, ...more: string[]): string[] {
   return ["sim", "wordcount", "--until", "20", "--out", out, "--set", "workload.params.lines=5000", ...more];
 }
 
-/** summary.json of `dir` without wallSeconds, the one field a rerun need not repeat. */
+/** summary.json of `dir` without wallSeconds and environment, the fields a rerun need not repeat. */
 function reproducibleSummary(dir: string): Record<string, unknown> {
-  const { wallSeconds: _, ...rest } = json(join(dir, "summary.json"));
+  const { wallSeconds: _, environment: __, ...rest } = json(join(dir, "summary.json"));
   return rest;
 }
 
@@ -93,6 +100,33 @@ describe("seep sim", () => {
     const experiment = json(join(dir, "experiment.json"));
     expect(experiment).toMatchObject({ name: "wordcount", seed: 1, untilS: 20 });
     expect((experiment.workload as { params: Record<string, unknown> }).params.lines).toBe(5000);
+    // Resolved: the defaults the run used, as the schema documents them, not {}.
+    expect(experiment.pool).toEqual({
+      prewarmed: 2,
+      minimum: 1,
+      handoutMs: 5000,
+      coldStartMs: 100_000,
+      maxVms: 100,
+    });
+    expect(experiment.network).toMatchObject({ controlLatencyMs: 0.5, replyLatencyMs: 0, connectMs: 0 });
+    expect(Object.keys(experiment.network as object).sort()).toEqual([
+      "bandwidthMbps",
+      "connectMs",
+      "controlLatencyMs",
+      "latencyMs",
+      "localLatencyMs",
+      "replyLatencyMs",
+    ]);
+    expect((experiment.cost as { defaults: Record<string, number> }).defaults.tupleUs).toEqual(
+      expect.any(Number),
+    );
+    // What it ran on: this checkout's commit, this Node, this machine.
+    const env = summary.environment as Record<string, unknown>;
+    expect(env).toMatchObject({ node: process.version, cores: cpus().length, seepVersion: packageVersion });
+    expect(env.gitCommit).toBe(headCommit);
+    expect(env.gitDirty).toEqual(expect.any(Boolean));
+    expect(env.loadAverageAtStart).toEqual([expect.any(Number), expect.any(Number), expect.any(Number)]);
+    expect(Number.isNaN(Date.parse(env.startedAt as string))).toBe(false);
     expect(existsSync(join(dir, "trace.csv"))).toBe(false);
     const report = linesOf(smallOut.stdout);
     expect(report[0]).toMatch(/^wordcount, seed 1: [\d.]+ s simulated in [\d.]+ s wall clock$/);
