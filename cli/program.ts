@@ -35,7 +35,7 @@ const EXAMPLES = `
 Examples:
   npx seep report lrb-scaleout              report: Linear Road scaled to L=350
   npx seep report lrb-scaleout --quick      the same, smaller: a few seconds
-  npx seep sim wordcount                    simulate a preset: runs/wordcount-1/
+  npx seep sim wordcount                    simulate a preset: runs/wordcount/latest/
   npx seep sim my.yaml --set cluster.vms=8  an experiment file, with a change
   npx seep run wordcount --workers 2        a real run on local processes
   npx seep chaos wordcount --strategy rsm   a chaos campaign of 20 runs

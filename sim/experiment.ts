@@ -77,7 +77,7 @@ const operatorCostSchema = z
 /** The schema of an experiment (file or preset). */
 export const experimentSchema = z
   .object({
-    /** Name of the run; output goes to runs/<name>-<seed> by default, so no path separators. */
+    /** Name of the run; output goes under runs/<name>/ by default, so no path separators. */
     name: z
       .string()
       .min(1)
@@ -329,9 +329,17 @@ export class ExperimentError extends Error {
 
 /** Validate raw experiment data; `where` names its origin in error messages. */
 export function parseExperiment(raw: unknown, where: string): Experiment {
-  const r = experimentSchema.safeParse(raw, { reportInput: true });
+  const r = experimentSchema.safeParse(withoutSchemaKey(raw), { reportInput: true });
   if (r.success) return r.data;
   throw new ExperimentError(`${where}: ${describeIssue(r.error.issues[0], "(top level)")}`);
+}
+
+/** `raw` without a top-level `$schema` string: a file naming its JSON Schema for editors (experimentJsonSchema.ts). */
+function withoutSchemaKey(raw: unknown): unknown {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw) || !Object.hasOwn(raw, "$schema"))
+    return raw;
+  const { $schema, ...rest } = raw as Record<string, unknown>;
+  return typeof $schema === "string" ? rest : raw;
 }
 
 /** What the pool's options come to, the simulator's defaults filled in. */

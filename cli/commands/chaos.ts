@@ -10,7 +10,6 @@
 // per run) only with --yes (cli/runEstimate.ts).
 
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import {
   ALL_FAULT_KINDS,
@@ -77,7 +76,10 @@ export function registerChaos(program: Command): void {
       ).choices(STRATEGIES),
     )
     .addOption(
-      new Option("--out <file>", "CSV file of the table (default: runs/chaos-<name>-<strategy>.csv)"),
+      new Option(
+        "--out <file>",
+        "CSV file of the table (default: a new runs/<name>/<time>-seed<seed>-chaos-<strategy>.csv)",
+      ),
     )
     .addOption(
       new Option(
@@ -133,8 +135,8 @@ async function runChaosCommand(source: string, flags: ChaosFlags, command: Comma
   const firstSeed = experiment.seed;
   if (firstSeed > Number.MAX_SAFE_INTEGER - flags.runs + 1)
     throw new UserError(`--seed ${firstSeed} and --runs ${flags.runs}: run seeds would pass 2^53 - 1`);
-  const out = flags.out ?? join("runs", `chaos-${experiment.name}-${strategy}.csv`);
-  checkOutputFile(out, "--out", flags.force);
+  // Without --out, a file of the campaign's own (runDirectory.ts), claimed when it starts.
+  if (flags.out !== undefined) checkOutputFile(flags.out, "--out", flags.force);
   const validating = validatesOnly(command);
   // Each run is simulated twice: without faults, then with its schedule.
   await confirmSimulation(
@@ -147,7 +149,16 @@ async function runChaosCommand(source: string, flags: ChaosFlags, command: Comma
   // A replayed Linear Road file is read through first: a bad line is one line here, not a failure mid-campaign.
   const { checkLrbInput } = await import("../lrbInput.js");
   checkLrbInput(experiment, loaded.where, (line) => process.stderr.write(`${line}\n`));
-  prepareOutputFile(out, "--out");
+  const { claimRunFile, defaultRunDirectory } = await import("../runDirectory.js");
+  let out: string;
+  if (flags.out === undefined)
+    out = claimRunFile(
+      `${defaultRunDirectory(experiment.name, firstSeed, new Date(), `-chaos-${strategy}`)}.csv`,
+    );
+  else {
+    out = flags.out;
+    prepareOutputFile(out, "--out");
+  }
   const write = (runs: readonly ChaosRun[]) => {
     try {
       writeFileSync(out, runTableCsv(runs));

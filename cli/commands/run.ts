@@ -80,7 +80,12 @@ export function registerRun(program: Command): void {
       ).argParser((v: string) => parseInteger("--workers", v, { min: 1, max: 64 })),
     )
     .addOption(experimentSeedOption("seed of the run"))
-    .addOption(new Option("--out <dir>", "directory for the run's files (default: runs/<name>-<seed>-real)"))
+    .addOption(
+      new Option(
+        "--out <dir>",
+        "directory for the run's files (default: a new runs/<name>/<time>-seed<seed>-real)",
+      ),
+    )
     .addOption(
       new Option(
         "--until <seconds>",
@@ -158,8 +163,10 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
   // Where it writes and how long it takes, checked before any worker starts.
   const { checkOutputDirectory, prepareDirectory } = await import("../outputPath.js");
   const { confirmRealRun, realRunSeconds, terminalQuestion } = await import("../runEstimate.js");
-  const dir = flags.out ?? join("runs", `${experiment.name}-${experiment.seed}-real`);
-  checkOutputDirectory(dir, "--out", flags.force, RUN_FILES.summary, "a finished run");
+  const { claimRunDirectory, defaultRunDirectory, pointLatest } = await import("../runDirectory.js");
+  // Without --out, a directory of the run's own (runDirectory.ts), claimed when it starts.
+  if (flags.out !== undefined)
+    checkOutputDirectory(flags.out, "--out", flags.force, RUN_FILES.summary, "a finished run");
   const validating = validatesOnly(command);
   await confirmRealRun(where, realRunSeconds(experiment, size), {
     yes: flags.yes,
@@ -194,7 +201,13 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
   const exitBySignal = () => new Promise<never>(() => {});
   // Created only now, so that a pool that cannot be made (no cloud.ec2) leaves no directory;
   // still before any worker starts (the pool starts them when the run asks).
-  prepareDirectory(dir, "--out");
+  let dir: string;
+  if (flags.out === undefined)
+    dir = claimRunDirectory(defaultRunDirectory(experiment.name, experiment.seed, new Date(), "-real"));
+  else {
+    dir = flags.out;
+    prepareDirectory(dir, "--out");
+  }
   startRunDirectory(dir, experiment);
   const outputs = new OutputsCsv(join(dir, RUN_FILES.outputs));
   const { LrbAnswersFile, LRB_ANSWERS_FILE } = await import("../lrbAnswersFile.js");
@@ -258,6 +271,7 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
     answers?.close();
     writeFileAtomic(join(dir, RUN_FILES.metrics), run.metricsCsv());
     writeFileAtomic(join(dir, RUN_FILES.summary), summaryJson(summary, environment));
+    if (flags.out === undefined) pointLatest(dir);
     const ms = (x: number | null) => (x === null ? "n/a" : `${x} ms`);
     process.stdout.write(
       `${[

@@ -46,7 +46,12 @@ export function registerSim(program: Command): void {
     .summary("simulate an experiment on a virtual cloud")
     .argument("<experiment>", EXPERIMENT_ARGUMENT)
     .addOption(experimentSeedOption("seed of the run"))
-    .addOption(new Option("--out <dir>", "directory for the run's files (default: runs/<name>-<seed>)"))
+    .addOption(
+      new Option(
+        "--out <dir>",
+        "directory for the run's files (default: a new runs/<name>/<time>-seed<seed>)",
+      ),
+    )
     .addOption(
       new Option(
         "--until <seconds>",
@@ -83,8 +88,10 @@ async function runSim(source: string, flags: SimFlags, command: Command): Promis
     seed: flags.seed,
     untilS: flags.until,
   });
-  const dir = flags.out ?? join("runs", `${experiment.name}-${experiment.seed}`);
-  checkOutputDirectory(dir, "--out", flags.force, RUN_FILES.summary, "a finished run");
+  const { claimRunDirectory, defaultRunDirectory, pointLatest } = await import("../runDirectory.js");
+  // Without --out, a directory of the run's own (runDirectory.ts), claimed when it starts.
+  if (flags.out !== undefined)
+    checkOutputDirectory(flags.out, "--out", flags.force, RUN_FILES.summary, "a finished run");
   const validating = validatesOnly(command);
   await confirmSimulation(where, estimateSimulation(experiment, plan, size), {
     yes: flags.yes,
@@ -94,7 +101,13 @@ async function runSim(source: string, flags: SimFlags, command: Command): Promis
   // A replayed Linear Road file is read through first: a bad line is one line here, not a failure mid-run.
   const { checkLrbInput } = await import("../lrbInput.js");
   checkLrbInput(experiment, where, (line) => process.stderr.write(`${line}\n`));
-  prepareDirectory(dir, "--out");
+  let dir: string;
+  if (flags.out === undefined)
+    dir = claimRunDirectory(defaultRunDirectory(experiment.name, experiment.seed, new Date()));
+  else {
+    dir = flags.out;
+    prepareDirectory(dir, "--out");
+  }
   startRunDirectory(dir, experiment);
   const outputs = new OutputsCsv(join(dir, RUN_FILES.outputs));
   const { LrbAnswersFile, LRB_ANSWERS_FILE } = await import("../lrbAnswersFile.js");
@@ -124,6 +137,7 @@ async function runSim(source: string, flags: SimFlags, command: Command): Promis
     bar?.stop();
   }
   finishRunDirectory(dir, sim, summary, { traceCsv: flags.traceCsv, environment });
+  if (flags.out === undefined) pointLatest(dir);
   process.stdout.write(`${formatSummary(summary, dir, runEndLines(summary))}\n`);
   const stalled = stalledRunFailure(summary, join(dir, RUN_FILES.summary));
   if (stalled !== null) throw stalled;

@@ -84,8 +84,12 @@ describe("seep chaos", () => {
       `npx seep chaos ${experimentFile} --runs 1 --seed 8 --strategy none`,
       `npx seep chaos ${experimentFile} --runs 1 --seed 9 --strategy none`,
     ]);
-    // The default file is runs/chaos-<name>-<strategy>.csv, under the working directory.
-    const csv = readFileSync(join(scratch, "runs", "chaos-wc-chaos-none.csv"), "utf8");
+    // The default file is a new runs/<name>/<time>-seed<seed>-chaos-<strategy>.csv, under the working directory.
+    const written = linesOf(out.stdout)
+      .find((l) => l.startsWith("table written to "))!
+      .slice(17);
+    expect(written).toMatch(/^runs\/wc-chaos\/\d{8}-\d{6}-seed8-chaos-none(-\d+)?\.csv$/);
+    const csv = readFileSync(join(scratch, written), "utf8");
     expect(linesOf(csv)).toHaveLength(3);
     // The command of seed 9 gives the same row again.
     const againCsv = join(scratch, "again.csv");
@@ -189,6 +193,6 @@ describe("seep chaos", () => {
     );
     expectOneLineError(seed, /^seep: --seed expects an integer >= 0, got 'x'$/);
     expectOneLineError(missing, /is neither an experiment file nor a preset/);
-    expect(existsSync(join(scratch, "runs", "chaos-experiment-none.csv"))).toBe(false);
+    expect(existsSync(join(scratch, "runs", "experiment"))).toBe(false);
   });
 });

@@ -3,9 +3,19 @@
 // errors it gives for a bad file, preset or override.
 
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seep } from "./spawnSeep.js";
 
@@ -156,15 +166,28 @@ describe("seep sim", () => {
     expect(trace.length).toBe(1 + (reproducibleSummary(again).traceRecords as number));
   });
 
-  it("writes to runs/<name>-<seed> under the current directory when --out is left out", async () => {
+  it("writes each run without --out to a new runs/<name>/<time>-seed<seed> under the current directory, latest linking to the newest", async () => {
     const cwd = freshDir();
     mkdirSync(cwd);
-    const out = await seep(["sim", "wordcount", "--until", "2", "--set", "workload.params.lines=500"], {
-      cwd,
-    });
-    expect(out.code).toBe(0);
-    expect(json(join(cwd, "runs", "wordcount-1", "summary.json")).seed).toBe(1);
-    expect(linesOf(out.stdout).at(-1)).toBe(`files in ${join("runs", "wordcount-1")}`);
+    const args = ["sim", "wordcount", "--until", "2", "--set", "workload.params.lines=500"];
+    const first = await seep(args, { cwd });
+    const second = await seep([...args, "--seed", "2"], { cwd });
+    const third = await seep(args, { cwd });
+    expect([first, second, third].map((o) => o.code)).toEqual([0, 0, 0]);
+    const dirs = [first, second, third].map((o) =>
+      linesOf(o.stdout)
+        .at(-1)!
+        .replace(/^files in /, ""),
+    );
+    expect(dirs[0]).toMatch(/^runs\/wordcount\/\d{8}-\d{6}-seed1(-\d+)?$/);
+    expect(dirs[1]).toMatch(/^runs\/wordcount\/\d{8}-\d{6}-seed2(-\d+)?$/);
+    // The same experiment and seed again: another directory, the first run left in place.
+    expect(new Set(dirs).size).toBe(3);
+    expect(dirs.map((d) => json(join(cwd, d, "summary.json")).seed)).toEqual([1, 2, 1]);
+    expect(readlinkSync(join(cwd, "runs", "wordcount", "latest"))).toBe(basename(dirs[2]));
+    expect(readdirSync(join(cwd, "runs", "wordcount")).sort()).toEqual(
+      [...dirs.map((d) => basename(d)), "latest"].sort(),
+    );
   });
 
   it("records a crash fault of the experiment file in the summary", async () => {

@@ -1,0 +1,98 @@
+// Where a run writes when `--out` is not given: a directory of its own under runs/<name>/,
+// named by the UTC time it started and its seed (`runs/wordcount/20261207-043012-seed1`, a
+// real run's with `-real`), and `runs/<name>/latest`, a symbolic link to the newest. Running
+// one experiment after another, or the same one twice, never overwrites a run, and nothing
+// needs --force. The directory is claimed with an exclusive mkdir when the run starts (not
+// when its arguments are checked, which writes nothing): a run started in the same second
+// with the same seed takes `-2`, `-3` and so on. `--out` names the directory outright, and
+// a finished run there still needs --force (outputPath.ts). A chaos campaign's table goes
+// the same way, to `runs/<name>/<time>-seed<first seed>-chaos-<strategy>.csv`.
+
+import { closeSync, mkdirSync, openSync, readlinkSync, renameSync, rmSync, symlinkSync } from "node:fs";
+import { basename, dirname, extname, join } from "node:path";
+import { UserError } from "./errors.js";
+import { prepareDirectory } from "./outputPath.js";
+
+/** Name of the link to a preset's newest run. */
+export const LATEST_LINK = "latest";
+/** Most same-second runs of one name and seed before claiming gives up. */
+const CLAIM_TRIES = 1000;
+
+/** The directory a run of `name` with `seed` started at `startedAt` would take by default (not created). */
+export function defaultRunDirectory(name: string, seed: number, startedAt: Date, tag = ""): string {
+  const stamp = startedAt
+    .toISOString()
+    .replace(/\.\d+Z$/, "")
+    .replace(/[-:]/g, "")
+    .replace("T", "-");
+  return join("runs", name, `${stamp}-seed${seed}${tag}`);
+}
+
+/**
+ * Create `wanted` or, when it exists, the first of `wanted-2`, `wanted-3`, ... that does not,
+ * each with an exclusive mkdir (its parents as needed); returns the one created.
+ */
+export function claimRunDirectory(wanted: string): string {
+  prepareDirectory(dirname(wanted), "run directory", wanted);
+  for (let n = 1; n <= CLAIM_TRIES; n++) {
+    const dir = n === 1 ? wanted : `${wanted}-${n}`;
+    try {
+      mkdirSync(dir);
+      return dir;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw diskError(dir, err);
+    }
+  }
+  throw new UserError(`${wanted}: ${CLAIM_TRIES} runs of it exist already; choose a directory with --out`);
+}
+
+/**
+ * Create the file `wanted` (empty) or, when it exists, the first of `<stem>-2<ext>`,
+ * `<stem>-3<ext>`, ... that does not, each with an exclusive open (its directory as
+ * needed); returns the one created. A chaos campaign's table, without --out.
+ */
+export function claimRunFile(wanted: string): string {
+  prepareDirectory(dirname(wanted), "run file", wanted);
+  const ext = extname(wanted);
+  const stem = wanted.slice(0, wanted.length - ext.length);
+  for (let n = 1; n <= CLAIM_TRIES; n++) {
+    const path = n === 1 ? wanted : `${stem}-${n}${ext}`;
+    try {
+      closeSync(openSync(path, "wx"));
+      return path;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST")
+        throw new UserError(`run file ${path}: cannot create it: ${(err as Error).message}`);
+    }
+  }
+  throw new UserError(`${wanted}: ${CLAIM_TRIES} files of it exist already; choose a file with --out`);
+}
+
+/**
+ * Point `latest` beside `dir` at it (a relative link, replaced atomically). Best effort: a
+ * `latest` that is not a link (the user's own file or directory) is left alone, and a file
+ * system without links does without one.
+ */
+export function pointLatest(dir: string): void {
+  const link = join(dirname(dir), LATEST_LINK);
+  try {
+    readlinkSync(link);
+  } catch (err) {
+    // Absent is fine; anything else there that is not a link is not ours to replace.
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") return;
+  }
+  const tmp = `${link}.partial-${process.pid}`;
+  try {
+    rmSync(tmp, { force: true });
+    symlinkSync(basename(dir), tmp);
+    renameSync(tmp, link);
+  } catch {
+    rmSync(tmp, { force: true });
+  }
+}
+
+function diskError(dir: string, err: unknown): UserError {
+  return new UserError(
+    `run directory ${dir}: cannot create it: ${err instanceof Error ? err.message : String(err)}`,
+  );
+}
