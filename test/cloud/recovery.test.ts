@@ -17,14 +17,20 @@ const localPool = localPools();
 const KILL_AT_MS = 2000;
 
 /** A real run on 3 local workers under `strategy`, killing worker `worker` at KILL_AT_MS. */
-async function killedRun(strategy: FtStrategy, worker: number, workers = 3, parallelRecovery = 1) {
+async function killedRun(
+  strategy: FtStrategy,
+  worker: number,
+  workers = 3,
+  parallelRecovery = 1,
+  replaySpeed = 2,
+) {
   const token = randomBytes(8).toString("hex");
   const pool = localPool(token);
   const run = new CloudRun({
     name: `kill-${strategy}-${worker}`,
     ...wordCountOn(pool, token, workers),
     // The stream twice as fast as real time: half the wall time; nothing asserted depends on it.
-    replaySpeed: 2,
+    replaySpeed,
     faultTolerance: { strategy, checkpointIntervalMs: 500, backupPlacement: "upstream", parallelRecovery },
     kills: [{ worker, atMs: KILL_AT_MS }],
   });
@@ -64,13 +70,20 @@ describe("recovery of a real run from a worker killed with SIGKILL", () => {
   }
 
   it("rsm, parallel recovery: count#3, alone on worker 3 of 4, recovers onto 2 new workers with the failure-free output", async () => {
-    const s = await killedRun("rsm", 3, 4, 2);
-    expect(s.failures).toHaveLength(1);
-    expect(s.faultToleranceCounts!.parallelRecoveries).toBe(1);
-    expect(s.outputDigest).toBe(base.outputDigest);
-    expect(s.tuplesOut).toBe(base.tuplesOut);
-    expect(s.recoveries[0].instances).toEqual(["count#3"]);
-    expect(s.recoveries[0].restoredAtMs).toBeGreaterThan(s.recoveries[0].detectedAtMs);
+    // Recovered in parallel only from a backup, and only if the probe finds no output of
+    // count#3 lost in flight before it; a busy machine can kill it before its first backup is
+    // in, or with output unsent (then it is recovered as one, exactly too). So the stream is
+    // replayed slower until the kill comes at a moment that allows it; every run is exact.
+    for (const speed of [2, 1, 0.5]) {
+      const s = await killedRun("rsm", 3, 4, 2, speed);
+      expect(s.failures, `replayed at ${speed}x`).toHaveLength(1);
+      expect(s.outputDigest, `replayed at ${speed}x`).toBe(base.outputDigest);
+      expect(s.tuplesOut).toBe(base.tuplesOut);
+      expect(s.recoveries[0].instances).toEqual(["count#3"]);
+      expect(s.recoveries[0].restoredAtMs).toBeGreaterThan(s.recoveries[0].detectedAtMs);
+      if (s.faultToleranceCounts!.parallelRecoveries === 1) return;
+    }
+    throw new Error("count#3 was never recovered in parallel, even replayed at 0.5x");
   });
 
   it("upstream-backup: killing worker 1 mid-run rebuilds its instances to their marks, with the failure-free output", async () => {
