@@ -6,7 +6,8 @@
 // when its arguments are checked, which writes nothing): a run started in the same second
 // with the same seed takes `-2`, `-3` and so on. `--out` names the directory outright, and
 // a finished run there still needs --force (outputPath.ts). A chaos campaign's table goes
-// the same way, to `runs/<name>/<time>-seed<first seed>-chaos-<strategy>.csv`.
+// the same way, to `runs/<name>/<time>-seed<first seed>-chaos-<strategy>.csv`, and a report
+// to `reports/<name>[-quick]/<time>/`, with its own `latest`.
 
 import { closeSync, mkdirSync, openSync, readlinkSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
@@ -18,14 +19,18 @@ export const LATEST_LINK = "latest";
 /** Most same-second runs of one name and seed before claiming gives up. */
 const CLAIM_TRIES = 1000;
 
-/** The directory a run of `name` with `seed` started at `startedAt` would take by default (not created). */
-export function defaultRunDirectory(name: string, seed: number, startedAt: Date, tag = ""): string {
-  const stamp = startedAt
+/** `at` as a UTC time to the second, for a directory's name: 20261207-043012. */
+export function timeStamp(at: Date): string {
+  return at
     .toISOString()
     .replace(/\.\d+Z$/, "")
     .replace(/[-:]/g, "")
     .replace("T", "-");
-  return join("runs", name, `${stamp}-seed${seed}${tag}`);
+}
+
+/** The directory a run of `name` with `seed` started at `startedAt` would take by default (not created). */
+export function defaultRunDirectory(name: string, seed: number, startedAt: Date, tag = ""): string {
+  return join("runs", name, `${timeStamp(startedAt)}-seed${seed}${tag}`);
 }
 
 /**

@@ -1,8 +1,9 @@
 // `seep report <name>`: runs a notebook's experiments (notebooks/) with a progress bar and
 // writes its report: index.html with the figures inline, a PNG of each figure, and the
 // data behind them as CSV and JSON. `--quick` shrinks the runs to finish within a minute.
-// A report already in the directory is overwritten only with `--force`; a directory that
-// cannot be written is one line before any run.
+// Without --out each report goes to a new reports/<name>[-quick]/<time>/ (with a `latest`
+// link, cli/runDirectory.ts); a report already in an --out directory is overwritten only
+// with `--force`; a directory that cannot be written is one line before any run.
 
 import { join } from "node:path";
 import { type Command, Option } from "commander";
@@ -40,7 +41,9 @@ export function registerReport(program: Command): void {
     .summary("run a report's experiments and write the report")
     .argument("<name>", `the report: ${REPORT_NAMES.join(", ")}`)
     .addOption(new Option("--quick", "fewer seeds and shorter runs: within a minute").default(false))
-    .addOption(new Option("--out <dir>", "directory of the report (default: reports/<name>[-quick])"))
+    .addOption(
+      new Option("--out <dir>", "directory of the report (default: a new reports/<name>[-quick]/<time>)"),
+    )
     .addOption(
       new Option("--seed <n>", "seed of every run (default: the report's own seeds)").argParser((v: string) =>
         parseInteger("--seed", v, { min: 0 }),
@@ -59,11 +62,21 @@ async function runReport(name: string, flags: ReportFlags, command: Command): Pr
   if (notebook === undefined) {
     throw new UserError(`no report named '${name}' (known: ${Object.keys(NOTEBOOKS).join(", ")})`);
   }
-  const dir = flags.out ?? join("reports", `${name}${flags.quick ? "-quick" : ""}`);
   const { checkOutputDirectory, prepareDirectory } = await import("../outputPath.js");
-  checkOutputDirectory(dir, "--out", flags.force, "index.html", "a report");
+  // Without --out, a directory of the report's own (runDirectory.ts), claimed when it starts.
+  if (flags.out !== undefined)
+    checkOutputDirectory(flags.out, "--out", flags.force, "index.html", "a report");
   if (validatesOnly(command)) return;
-  prepareDirectory(dir, "--out");
+  const { claimRunDirectory, pointLatest, timeStamp } = await import("../runDirectory.js");
+  const { runEnvironment } = await import("../runEnvironment.js");
+  const environment = runEnvironment();
+  let dir: string;
+  if (flags.out === undefined)
+    dir = claimRunDirectory(join("reports", `${name}${flags.quick ? "-quick" : ""}`, timeStamp(new Date())));
+  else {
+    dir = flags.out;
+    prepareDirectory(dir, "--out");
+  }
   const { SimProgressBar } = await import("../simProgressBar.js");
   const shown = !flags.quiet && process.stderr.isTTY;
   const bar =
@@ -78,10 +91,11 @@ async function runReport(name: string, flags: ReportFlags, command: Command): Pr
       onProgress: bar?.update,
       onStep,
     });
-    path = report.write(dir);
+    path = report.write(dir, environment);
   } finally {
     bar?.stop();
   }
+  if (flags.out === undefined) pointLatest(dir);
   const wallS = (performance.now() - startedMs) / 1000;
   process.stdout.write(`report ${name} written in ${wallS.toFixed(1)} s: ${path}\n`);
 }

@@ -1,12 +1,12 @@
 // A report: one self-contained HTML file (the figures' SVG inline, tables of the numbers,
-// the parameters, and the exact command, seed and version that reproduce it), a PNG of
+// the parameters, the exact command and seed that reproduce it, and what it ran on), a PNG of
 // each figure and the data behind each figure and table as CSV and JSON, all in one
 // directory. Notebooks build one and write it; nothing here runs experiments.
 
-import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
+import { type RunEnvironment, runEnvironment } from "../../cli/runEnvironment.js";
 
 /** A table: column names and rows of values. */
 export interface Table {
@@ -39,22 +39,16 @@ export interface Provenance {
 /** The font resvg draws text with: DejaVu Sans, from Debian's fonts-dejavu-core. */
 const FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
-/** The project's version and, in a git checkout, its commit. */
-export function projectVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  try {
-    const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], {
-      cwd: new URL("../..", import.meta.url),
-      stdio: ["ignore", "pipe", "ignore"],
-    })
-      .toString()
-      .trim();
-    return `${pkg.version} (${commit})`;
-  } catch {
-    return pkg.version;
-  }
+/** What a report says it ran on, in a line: version, commit, Node, OS, CPU, load at start. */
+export function environmentLine(e: RunEnvironment): string {
+  const commit =
+    e.gitCommit === null
+      ? ""
+      : ` (commit ${e.gitCommit.slice(0, 12)}${e.gitDirty === true ? ", modified" : ""})`;
+  return (
+    `seep-testbed ${e.seepVersion}${commit}, Node ${e.node}, ${e.os}, ${e.cores} × ${e.cpuModel}, ` +
+    `load ${e.loadAverageAtStart.join(" / ")} at its start (${e.startedAt})`
+  );
 }
 
 /** A PNG of an SVG figure (white background, DejaVu Sans). */
@@ -118,8 +112,11 @@ export class Report {
     this.tables.push({ name, caption, table });
   }
 
-  /** Write index.html, figures/<name>.png and data/<name>.csv|json into `dir`; returns the HTML's path. */
-  write(dir: string): string {
+  /**
+   * Write index.html, figures/<name>.png, data/<name>.csv|json and data/environment.json (what
+   * it ran on: `environment`, taken when its runs began, or now) into `dir`; returns the HTML's path.
+   */
+  write(dir: string, environment: RunEnvironment = runEnvironment()): string {
     mkdirSync(join(dir, "figures"), { recursive: true });
     mkdirSync(join(dir, "data"), { recursive: true });
     for (const f of this.figures) {
@@ -131,6 +128,7 @@ export class Report {
       writeFileSync(join(dir, "data", `${t.name}.csv`), csvOf(t.table));
       writeFileSync(join(dir, "data", `${t.name}.json`), jsonOf(t.table));
     }
+    writeFileSync(join(dir, "data", "environment.json"), `${JSON.stringify(environment, null, 2)}\n`);
     const p = this.provenance;
     const params = Object.entries(p.parameters)
       .map(
@@ -153,7 +151,8 @@ code { font-size: 12px; }
 <h1>${escapeHtml(this.title)}</h1>
 <p>${escapeHtml(this.summary)}</p>
 <h2>Reproduce</h2>
-<p><code>${escapeHtml(p.command)}</code> &mdash; seed ${p.seed}, seep-testbed ${escapeHtml(projectVersion())}</p>
+<p><code>${escapeHtml(p.command)}</code> &mdash; seed ${p.seed}</p>
+<p>Ran on: ${escapeHtml(environmentLine(environment))} (<a href="data/environment.json">JSON</a>)</p>
 <table>${params}</table>
 ${this.figures
   .map(

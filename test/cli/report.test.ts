@@ -1,10 +1,19 @@
-// `seep report`: writes a report where asked and prints where it is; an unknown report, a
+// `seep report`: writes a report where asked (or, by default, to a directory of its own) and
+// prints where it is; an unknown report, a
 // wrong flag or a report in the way (without --force) is a one-line error with a non-zero
 // exit, never a stack trace.
 
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { seep } from "./spawnSeep.js";
 
@@ -24,6 +33,19 @@ describe("seep report", () => {
     expect(out.code, out.stderr).toBe(0);
     expect(out.stdout).toMatch(/^report failure-timeline written in [\d.]+ s: .*ft\/index\.html\n$/);
     expect(existsSync(join(scratch, "ft", "figures", "throughput.png"))).toBe(true);
+  });
+
+  it("without --out, writes each report to a new reports/<name>-quick/<time>, latest linking to the newest", async () => {
+    const cwd = join(scratch, "cwd");
+    mkdirSync(cwd);
+    const args = ["report", "failure-timeline", "--quick", "--quiet"];
+    const outs = [await seep(args, { cwd }), await seep(args, { cwd })];
+    expect(outs.map((o) => o.code)).toEqual([0, 0]);
+    const dirs = outs.map((o) => o.stdout.replace(/^.*: (.*)\/index\.html\n$/s, "$1"));
+    for (const d of dirs) expect(d).toMatch(/^reports\/failure-timeline-quick\/\d{8}-\d{6}(-\d+)?$/);
+    expect(dirs[0]).not.toBe(dirs[1]);
+    for (const d of dirs) expect(existsSync(join(cwd, d, "index.html"))).toBe(true);
+    expect(readlinkSync(join(cwd, "reports", "failure-timeline-quick", "latest"))).toBe(basename(dirs[1]));
   });
 
   it("refuses to overwrite a report without --force, before running anything", async () => {

@@ -5,6 +5,7 @@
 // files, so that each report is built once per file and checked by all of its tests.
 
 import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { parseHTML } from "linkedom";
 import { expect } from "vitest";
@@ -54,5 +55,13 @@ export function expectReportShape(name: string, { dir, html: path }: WrittenRepo
     expect(json.length, f.id).toBe(csv.length - 1);
   }
   expect(html).toContain(`npx seep report ${name} --quick`);
-  expect(html).toMatch(/seed \d+, seep-testbed \d+\.\d+\.\d+/);
+  expect(html).toMatch(/seed \d+<\/p>/);
+  // What it ran on: in the page, and as data/environment.json.
+  const env = JSON.parse(readFileSync(join(dir, "data", "environment.json"), "utf8")) as Record<
+    string,
+    unknown
+  >;
+  expect(env).toMatchObject({ node: process.version, cores: cpus().length });
+  expect(html).toContain(`Ran on: seep-testbed ${env.seepVersion as string}`);
+  expect(html).toContain(`Node ${process.version}`);
 }
