@@ -6,12 +6,12 @@
 // (by default one minute from 2 h 50 min on), replayed at event-time pace (in virtual time
 // in the simulator), and validated against the same window; each row says why it failed.
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Command, Option } from "commander";
 import { UserError } from "../errors.js";
-import { integerOption, positiveNumberOption, quietOption } from "../options.js";
+import { forceOption, integerOption, positiveNumberOption, quietOption } from "../options.js";
 import type { PhaseBars } from "../phaseBar.js";
 
 /** Seconds a rated run may go on past its window before it is cut off (and fails). */
@@ -30,8 +30,9 @@ interface RateFlags {
   readonly vmSpeed: number;
   readonly seed: number;
   readonly maxXways: number;
-  readonly out: string;
+  readonly out?: string;
   readonly quiet: boolean;
+  readonly force: boolean;
 }
 
 /** What a rated run of one L came to, whichever runtime ran it. */
@@ -87,9 +88,13 @@ export function registerLrbRate(lrb: Command): void {
     .addOption(integerOption("--seed <n>", "seed of the generated traffic", 1, { min: 0 }))
     .addOption(integerOption("--max-xways <n>", "the largest L tried", 64, { min: 1, max: 1000 }))
     .addOption(
-      new Option("--out <dir>", "directory for each L's input, answers and report").default("runs/lrb-rate"),
+      new Option(
+        "--out <dir>",
+        "directory for each L's input, answers and report (default: a new runs/lrb-rate/<time>)",
+      ),
     )
     .addOption(quietOption())
+    .addOption(forceOption("a rating in the --out directory"))
     .action(runRate);
 }
 
@@ -103,6 +108,12 @@ async function runRate(flags: RateFlags, command: Command): Promise<void> {
     throw new UserError(
       `--vm-speed expects a number from ${VM_SPEED_MIN} to ${VM_SPEED_MAX}, got ${flags.vmSpeed}`,
     );
+  // Without --out, a directory of the rating's own (runDirectory.ts); one named that holds a
+  // rating (an L<n> directory) is overwritten only with --force.
+  if (flags.out !== undefined && !flags.force) refuseRatingIn(flags.out);
+  const { claimRunDirectory, pointLatest, timeStamp } = await import("../runDirectory.js");
+  const out = flags.out ?? claimRunDirectory(join("runs", "lrb-rate", timeStamp(new Date())));
+  if (flags.out === undefined) pointLatest(out);
   const { lrbFilesBars, writeLrbFiles } = await import("../lrbFiles.js");
   const { PhaseBars } = await import("../phaseBar.js");
   // Each L's phases (its input, its tolls, its run) as a bar on stderr, removed before its row.
@@ -133,7 +144,7 @@ async function runRate(flags: RateFlags, command: Command): Promise<void> {
   const runS = flags.duration + RUN_MARGIN_S;
   say("    L    records    answers  valid  late   p99 ms   max ms  reason");
   for (let xways = nextXways(runs, flags.maxXways); xways !== null; xways = nextXways(runs, flags.maxXways)) {
-    const dir = join(flags.out, `L${xways}`);
+    const dir = join(out, `L${xways}`);
     mkdirSync(dir, { recursive: true });
     const input = join(dir, "input.csv");
     const label = `L ${xways}: `;
@@ -191,6 +202,21 @@ async function runRate(flags: RateFlags, command: Command): Promise<void> {
       : `L-rating: ${rating} (real runtime, ${flags.workers} local workers on this machine, ` +
           `over event time ${window}; a full 3-hour run per L is not made${capped})`,
   );
+}
+
+/** Refuse `dir` as --out if it holds a rating: an `L<n>` directory of one. */
+function refuseRatingIn(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // absent (created later), or a file: the mkdir below says so in one line
+  }
+  const held = names.find((n) => /^L\d+$/.test(n));
+  if (held !== undefined)
+    throw new UserError(
+      `--out ${dir}: holds a rating (${held}/); --force overwrites it, or choose another --out`,
+    );
 }
 
 /** Where a rated run is: `s` seconds into its window, from its start (0) to its end (the window's length). */

@@ -2,7 +2,7 @@
 // light and quick to generate): the search, the table with its reason column, the final
 // line, the files of each L, and one-line refusals of flags that belong to the other mode.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -61,6 +61,30 @@ describe("seep lrb rate --mode sim", () => {
       expect(Math.min(...emits)).toBeGreaterThanOrEqual(600);
       expect(Math.max(...emits)).toBeLessThanOrEqual(615);
     }
+  });
+
+  it("keeps a rating already in --out unless --force, in one line, before any run", async () => {
+    const held = join(dir, "held");
+    mkdirSync(join(held, "L1"), { recursive: true });
+    writeFileSync(join(held, "L1", "report.txt"), "keep me");
+    const r = await seep([
+      "lrb",
+      "rate",
+      "--mode",
+      "sim",
+      "--duration",
+      "10",
+      "--max-xways",
+      "1",
+      "--out",
+      held,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(
+      /^seep: --out .*held: holds a rating \(L1\/\); --force overwrites it, or choose another --out\n$/,
+    );
+    expect(readFileSync(join(held, "L1", "report.txt"), "utf8")).toBe("keep me");
   });
 
   it("says why an L fails: a VM far too slow for the window is cut off with answers missing", async () => {
