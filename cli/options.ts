@@ -94,6 +94,20 @@ export function quietOption(): Option {
   return new Option("--quiet", "no progress display on stderr").default(false);
 }
 
+/** The forms the sinks' outputs are written in (cli/outputsCsv.ts). */
+export const OUTPUTS_FORMATS = ["csv", "csv.gz", "none"] as const;
+
+/** `--outputs`: outputs.csv as is, gzipped, or not written. */
+export function outputsOption(): Option {
+  return new Option(
+    "--outputs <format>",
+    "the sinks' outputs: csv (outputs.csv), csv.gz (gzipped, about a tenth of the size), or none " +
+      "(the summary's output digest still covers them)",
+  )
+    .choices(OUTPUTS_FORMATS)
+    .default("csv");
+}
+
 /** `--force`: overwrite what the command writes when it exists already; `what` names it. */
 export function forceOption(what: string): Option {
   return new Option(

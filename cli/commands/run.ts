@@ -31,6 +31,7 @@ import {
   EXPERIMENT_DEFAULT_VMS,
   experimentSeedOption,
   forceOption,
+  outputsOption,
   parseInteger,
   parsePositiveNumber,
   quietOption,
@@ -54,6 +55,7 @@ interface RunFlags {
   readonly kill?: readonly WorkerKill[];
   readonly scaleOut?: readonly ScheduledScaleOut[];
   readonly quiet: boolean;
+  readonly outputs: "csv" | "csv.gz" | "none";
   readonly force: boolean;
   readonly yes: boolean;
   readonly tls: boolean;
@@ -113,6 +115,7 @@ export function registerRun(program: Command): void {
           "repeatable, added to the experiment's scaling.scaleOuts (default: none)",
       ).argParser(collectScaleOut),
     )
+    .addOption(outputsOption())
     .addOption(quietOption())
     .addOption(forceOption("a finished run in the output directory"))
     .addOption(yesOption());
@@ -123,7 +126,7 @@ export function registerRun(program: Command): void {
 async function runReal(source: string, flags: RunFlags, command: Command): Promise<void> {
   const { loadExperiment } = await import("../experimentFile.js");
   const { startRunDirectory, writeFileAtomic, summaryJson, RUN_FILES } = await import("../runFiles.js");
-  const { OutputsCsv } = await import("../outputsCsv.js");
+  const { outputsSink } = await import("../outputsCsv.js");
   const { runEndLines, stalledRunFailure } = await import("../runEnd.js");
   const { CloudRun, ScaleOutError } = await import("../../cloud/cloudRun.js");
   const { installSignalCleanup } = await import("../../cloud/signalCleanup.js");
@@ -209,7 +212,7 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
     prepareDirectory(dir, "--out");
   }
   startRunDirectory(dir, experiment);
-  const outputs = new OutputsCsv(join(dir, RUN_FILES.outputs));
+  const outputs = outputsSink(dir, flags.outputs);
   const { LrbAnswersFile, LRB_ANSWERS_FILE } = await import("../lrbAnswersFile.js");
   const answers = experiment.workload.name === "lrb" ? new LrbAnswersFile(join(dir, LRB_ANSWERS_FILE)) : null;
   const show = process.stderr.isTTY && !flags.quiet;

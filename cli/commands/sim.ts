@@ -15,6 +15,7 @@ import {
   EXPERIMENT_ARGUMENT,
   experimentSeedOption,
   forceOption,
+  outputsOption,
   parsePositiveNumber,
   quietOption,
   UNTIL_S_MAX,
@@ -32,6 +33,7 @@ interface SimFlags {
   readonly set?: readonly Setting[];
   readonly traceCsv: boolean;
   readonly quiet: boolean;
+  readonly outputs: "csv" | "csv.gz" | "none";
   readonly force: boolean;
   readonly yes: boolean;
 }
@@ -65,6 +67,7 @@ export function registerSim(program: Command): void {
       ).argParser(collectSetting),
     )
     .addOption(new Option("--trace-csv", "also write the trace as trace.csv").default(false))
+    .addOption(outputsOption())
     .addOption(quietOption())
     .addOption(forceOption("a finished run in the output directory"))
     .addOption(yesOption())
@@ -76,7 +79,7 @@ async function runSim(source: string, flags: SimFlags, command: Command): Promis
   // Loaded here, not at startup, so that `seep --help` stays fast.
   const { loadExperiment } = await import("../experimentFile.js");
   const { startRunDirectory, finishRunDirectory, RUN_FILES } = await import("../runFiles.js");
-  const { OutputsCsv } = await import("../outputsCsv.js");
+  const { outputsSink } = await import("../outputsCsv.js");
   const { SimProgressBar } = await import("../simProgressBar.js");
   const { ExperimentError, PoolExhausted, Simulation } = await import("../../sim/index.js");
   const { runEndLines, stalledRunFailure } = await import("../runEnd.js");
@@ -109,7 +112,7 @@ async function runSim(source: string, flags: SimFlags, command: Command): Promis
     prepareDirectory(dir, "--out");
   }
   startRunDirectory(dir, experiment);
-  const outputs = new OutputsCsv(join(dir, RUN_FILES.outputs));
+  const outputs = outputsSink(dir, flags.outputs);
   const { LrbAnswersFile, LRB_ANSWERS_FILE } = await import("../lrbAnswersFile.js");
   const answers = experiment.workload.name === "lrb" ? new LrbAnswersFile(join(dir, LRB_ANSWERS_FILE)) : null;
   const sim = new Simulation(experiment, plan, (record) => {

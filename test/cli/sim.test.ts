@@ -16,6 +16,7 @@ import {
 } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seep } from "./spawnSeep.js";
 
@@ -152,6 +153,24 @@ describe("seep sim", () => {
     expect(readFileSync(join(a, "outputs.csv"), "utf8")).toBe(readFileSync(join(b, "outputs.csv"), "utf8"));
     expect(reproducibleSummary(c).seed).toBe(2);
     expect(reproducibleSummary(c).traceHash).not.toBe(reproducibleSummary(a).traceHash);
+  });
+
+  it("gzips the outputs with --outputs csv.gz, and writes none with --outputs none: the same run otherwise", async () => {
+    const [gz, none] = [freshDir(), freshDir()];
+    const outcomes = await Promise.all([
+      seep(smallRun(gz, "--outputs", "csv.gz")),
+      seep(smallRun(none, "--outputs", "none")),
+    ]);
+    expect(outcomes.map((o) => o.code)).toEqual([0, 0]);
+    expect(smallOut.code).toBe(0);
+    const csv = readFileSync(join(dir, "outputs.csv"), "utf8");
+    expect(existsSync(join(gz, "outputs.csv"))).toBe(false);
+    const zipped = readFileSync(join(gz, "outputs.csv.gz"));
+    expect(gunzipSync(zipped).toString("utf8")).toBe(csv);
+    expect(zipped.length).toBeLessThan(csv.length / 3);
+    expect(existsSync(join(none, "outputs.csv"))).toBe(false);
+    expect(existsSync(join(none, "outputs.csv.gz"))).toBe(false);
+    for (const d of [gz, none]) expect(reproducibleSummary(d)).toEqual(reproducibleSummary(dir));
   });
 
   it("reruns the experiment.json of a run to the same trace, and writes trace.csv when asked", async () => {
