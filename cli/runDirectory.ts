@@ -38,17 +38,7 @@ export function defaultRunDirectory(name: string, seed: number, startedAt: Date,
  * each with an exclusive mkdir (its parents as needed); returns the one created.
  */
 export function claimRunDirectory(wanted: string): string {
-  prepareDirectory(dirname(wanted), "run directory", wanted);
-  for (let n = 1; n <= CLAIM_TRIES; n++) {
-    const dir = n === 1 ? wanted : `${wanted}-${n}`;
-    try {
-      mkdirSync(dir);
-      return dir;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw diskError(dir, err);
-    }
-  }
-  throw new UserError(`${wanted}: ${CLAIM_TRIES} runs of it exist already; choose a directory with --out`);
+  return claim(wanted, "run directory", (n) => (n === 1 ? wanted : `${wanted}-${n}`), mkdirSync);
 }
 
 /**
@@ -57,20 +47,35 @@ export function claimRunDirectory(wanted: string): string {
  * needed); returns the one created. A chaos campaign's table, without --out.
  */
 export function claimRunFile(wanted: string): string {
-  prepareDirectory(dirname(wanted), "run file", wanted);
   const ext = extname(wanted);
   const stem = wanted.slice(0, wanted.length - ext.length);
+  return claim(
+    wanted,
+    "run file",
+    (n) => (n === 1 ? wanted : `${stem}-${n}${ext}`),
+    (path) => closeSync(openSync(path, "wx")),
+  );
+}
+
+/** The first of `nameOf(1)`, `nameOf(2)`, ... that `create` makes without finding it there (EEXIST). */
+function claim(
+  wanted: string,
+  what: string,
+  nameOf: (n: number) => string,
+  create: (path: string) => void,
+): string {
+  prepareDirectory(dirname(wanted), what, wanted);
   for (let n = 1; n <= CLAIM_TRIES; n++) {
-    const path = n === 1 ? wanted : `${stem}-${n}${ext}`;
+    const path = nameOf(n);
     try {
-      closeSync(openSync(path, "wx"));
+      create(path);
       return path;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST")
-        throw new UserError(`run file ${path}: cannot create it: ${(err as Error).message}`);
+        throw new UserError(`${what} ${path}: cannot create it: ${(err as Error).message}`);
     }
   }
-  throw new UserError(`${wanted}: ${CLAIM_TRIES} files of it exist already; choose a file with --out`);
+  throw new UserError(`${wanted}: ${CLAIM_TRIES} of it exist already; choose another with --out`);
 }
 
 /**
@@ -94,10 +99,4 @@ export function pointLatest(dir: string): void {
   } catch {
     rmSync(tmp, { force: true });
   }
-}
-
-function diskError(dir: string, err: unknown): UserError {
-  return new UserError(
-    `run directory ${dir}: cannot create it: ${err instanceof Error ? err.message : String(err)}`,
-  );
 }

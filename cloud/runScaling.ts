@@ -138,9 +138,7 @@ export interface RunScalingHost {
 export class RunScaling {
   /** The threshold policy's controller (null: no policy). */
   readonly controller: ElasticityController | null;
-  /** The scheduled reconfigurations under way, by record: asked again if given up. */
-  private readonly scheduled = new Map<ScaleOutRecord, () => void>();
-  /** Scheduled reconfigurations due and not begun, each in its turn. */
+  /** Scheduled reconfigurations: each begins in its turn, and is asked again if given up. */
   private readonly waiting: ScheduledScalings;
 
   constructor(
@@ -216,7 +214,7 @@ export class RunScaling {
     this.attempt(() => {
       const refused = so.factor === 1 ? scaling.migrate(spec.id) : scaling.scaleOut(spec.id, so.factor);
       if (refused !== null) throw new ScaleOutError(`scale out of ${so.operator}#${spec.id}: ${refused}`);
-      this.scheduled.set(scaling.records.at(-1)!, () => this.scaleOut(so, true));
+      this.waiting.begun(scaling.records.at(-1)!, () => this.scaleOut(so, true));
     });
   }
 
@@ -229,7 +227,7 @@ export class RunScaling {
     this.attempt(() => {
       const refused = scaling.scaleIn(x.id, y.id);
       if (refused !== null) throw new ScaleOutError(`scale in of ${si.operator}#${y.id}: ${refused}`);
-      this.scheduled.set(scaling.records.at(-1)!, () => this.scaleIn(si, true));
+      this.waiting.begun(scaling.records.at(-1)!, () => this.scaleIn(si, true));
     });
   }
 
@@ -238,9 +236,7 @@ export class RunScaling {
    * or a recovery's replay that made its cut inexact) is asked again, as in the simulator.
    */
   ended(record: ScaleOutRecord): void {
-    const again = this.scheduled.get(record);
-    this.scheduled.delete(record);
-    if (again !== undefined && record.refused !== null && !this.host.stopped()) this.waiting.again(again);
+    this.waiting.ended(record);
   }
 
   /**

@@ -84,9 +84,7 @@ export class Simulation {
   private readonly faults: FaultInjector;
   /** Reconfigurations begun so far (a `reconfigurationCrash` names one by its number). */
   private reconfigurationsBegun = 0;
-  /** The scheduled reconfigurations under way, by record: asked again if given up. */
-  private readonly scheduledScalings = new Map<ScaleOutRecord, () => void>();
-  /** Scheduled reconfigurations due and not begun, each in its turn (set once the coordinator is). */
+  /** Scheduled reconfigurations: each begins in its turn, and is asked again if given up (set once the coordinator is). */
   private dueScalings: ScheduledScalings | null = null;
   private readonly untilMs: number;
   private coordinator: Coordinator | null = null;
@@ -386,7 +384,7 @@ export class Simulation {
     }
     const refused = c.scaling!.scaleIn(x.id, y.id);
     if (refused !== null) throw new ExperimentError(`scaling.scaleIns: ${refused}`);
-    this.scheduledScalings.set(c.scaling!.records.at(-1)!, () => this.scaleIn(si, true));
+    this.dueScalings!.begun(c.scaling!.records.at(-1)!, () => this.scaleIn(si, true));
   }
 
   /**
@@ -405,19 +403,8 @@ export class Simulation {
     }
     const refused = so.factor === 1 ? c.scaling!.migrate(spec.id) : c.scaling!.scaleOut(spec.id, so.factor);
     if (refused !== null) throw new ExperimentError(`scaling.scaleOuts: ${refused}`);
-    this.scheduledScalings.set(c.scaling!.records.at(-1)!, () => this.scaleOut(so, true));
+    this.dueScalings!.begun(c.scaling!.records.at(-1)!, () => this.scaleOut(so, true));
     this.trace.record(TraceKind.ScaleOut, this.env.nowMs(), spec.id, so.factor, 0, 0);
-  }
-
-  /**
-   * A reconfiguration is over. A scheduled one that was given up (a failure came before its
-   * cut, or a recovery's replay made its cut inexact) is asked again: it waits, as any
-   * does, for the recovery and its replays to be over.
-   */
-  private scalingEnded(record: ScaleOutRecord): void {
-    const again = this.scheduledScalings.get(record);
-    this.scheduledScalings.delete(record);
-    if (again !== undefined && record.refused !== null) this.dueScalings!.again(again);
   }
 
   /**
@@ -461,7 +448,8 @@ export class Simulation {
         });
       },
       outputAhead: () => this.outputAhead(),
-      scalingEnded: (record: ScaleOutRecord) => this.scalingEnded(record),
+      // A scheduled reconfiguration given up is asked again (ScheduledScalings.ended).
+      scalingEnded: (record: ScaleOutRecord) => this.dueScalings!.ended(record),
     };
     this.coordinator = new Coordinator(plan, this.runtime, ft);
     this.coordinator.start();

@@ -5,10 +5,13 @@
 // the failure that gave it up is still being taken in when it is handed back.
 
 import type { Clock } from "../runtime.js";
+import type { ScaleOutRecord } from "./scaleOutRecord.js";
 
 /** Scheduled reconfigurations due and not begun, in the order they are to begin. */
 export class ScheduledScalings {
   private readonly waiting: (() => void)[] = [];
+  /** Those begun and not over, by record: how to ask each again if it is given up. */
+  private readonly underWay = new Map<ScaleOutRecord, () => void>();
   private pumpScheduled = false;
 
   constructor(
@@ -26,9 +29,21 @@ export class ScheduledScalings {
     this.pump();
   }
 
-  /** `begin` one given up again, first in line, a retry from now. */
-  again(begin: () => void): void {
-    this.waiting.unshift(begin);
+  /** A scheduled reconfiguration began as `record`; `askAgain` begins it anew if it is given up. */
+  begun(record: ScaleOutRecord, askAgain: () => void): void {
+    this.underWay.set(record, askAgain);
+  }
+
+  /**
+   * The reconfiguration of `record` is over. A scheduled one given up (a failure before its
+   * cut, or a recovery's replay that made its cut inexact) is asked again, first in line, a
+   * retry from now: it waits, as any does, for the recovery and its replays to be over.
+   */
+  ended(record: ScaleOutRecord): void {
+    const again = this.underWay.get(record);
+    this.underWay.delete(record);
+    if (again === undefined || record.refused === null || this.stopped()) return;
+    this.waiting.unshift(again);
     this.pumpLater();
   }
 

@@ -52,16 +52,13 @@ export class FaultTolerance {
     number,
     { readonly spec: InstanceSpec; readonly cut: Checkpoint }
   >();
-  /** Lingering instances redeployed, waiting for their restore before they retire again. */
-  private readonly relingering = new Set<number>();
-  /** Lingering instances redeployed and told to retire again: once they have, they re-send what they keep. */
-  private readonly reretiring = new Set<number>();
   /**
-   * Lingering instances placed anew, until they have retired lingering again: not released
-   * meanwhile (a `retire` would reach the fresh incarnation before its restore). One whose
+   * Lingering instances deployed anew, by step: placed, then restoring from their cut, then
+   * retiring lingering again (once retired they re-send what they keep). Not released
+   * meanwhile: a `retire` would reach the fresh incarnation before its restore. One whose
    * receivers came to cover it before it was placed is not placed at all.
    */
-  private readonly redeploying = new Set<number>();
+  private readonly redeploys = new Map<number, "placed" | "restoring" | "retiring">();
   /** Operators of instances a live scale out retired (for the records). */
   private readonly retiredOperators = new Map<number, number>();
 
@@ -116,13 +113,14 @@ export class FaultTolerance {
   /** Take in an instance's reply. */
   handleReply(reply: ControlReply): void {
     if (this.recoveries.handleReply(reply)) return;
-    if (reply.type === "restored" && this.relingering.delete(reply.instance)) {
-      this.reretiring.add(reply.instance);
+    const redeploy = this.redeploys.get(reply.instance);
+    if (reply.type === "restored" && redeploy === "restoring") {
+      this.redeploys.set(reply.instance, "retiring");
       this.link.sendControl(reply.instance, { type: "retire", linger: true });
       return;
     }
-    if (reply.type === "retired" && this.reretiring.delete(reply.instance)) {
-      this.redeploying.delete(reply.instance);
+    if (reply.type === "retired" && redeploy === "retiring") {
+      this.redeploys.delete(reply.instance);
       this.resendKept(reply.instance);
       return;
     }
@@ -219,7 +217,7 @@ export class FaultTolerance {
   /** Retire for good each lingering instance no receiver can ask to replay any more. */
   private releaseLingering(): void {
     for (const [x, receivers] of this.lingering) {
-      if (this.redeploying.has(x)) continue;
+      if (this.redeploys.has(x)) continue;
       const covered = receivers.every((r) => {
         const inputs = this.strategy.restartPositions?.(r) ?? this.backups.get(r)?.positions.inputs;
         if (inputs === undefined) return !this.plan.current.instances.some((s) => s.id === r);
@@ -246,12 +244,12 @@ export class FaultTolerance {
       [spec],
       true,
       () => {
-        this.relingering.add(x);
+        this.redeploys.set(x, "restoring");
         this.link.sendControl(x, { type: "restore", checkpoint: cut, resent: true });
       },
       () => {
         if (!this.lingering.has(x)) return true;
-        this.redeploying.add(x);
+        this.redeploys.set(x, "placed");
         return false;
       },
     );

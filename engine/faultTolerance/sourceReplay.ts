@@ -7,7 +7,7 @@
 // reconfiguration begins at a quiescent base (engine/reconfiguration/quiescentBase.ts),
 // and restarts begin from the latest base instead, the sources replaying from there.
 
-import type { Checkpoint } from "../checkpoint.js";
+import type { ChannelPosition, Checkpoint } from "../checkpoint.js";
 import { STORE } from "./backupPlacement.js";
 import { restoreFromBackup } from "./backupTable.js";
 import { askCheckpoint, type FaultToleranceRun, type RecoveryStrategy, rewind } from "./strategy.js";
@@ -49,11 +49,12 @@ export class SourceReplay implements RecoveryStrategy {
     then();
   }
 
-  /** The base is where restarts begin, and each instance's backup (what a lingering instance's release looks at). */
   adoptBase(checkpoints: ReadonlyMap<number, Checkpoint> | null): void {
-    if (checkpoints === null) return;
-    this.base = new Map(checkpoints);
-    for (const cp of checkpoints.values())
-      this.run.backups.set(cp.instance, { holder: STORE, checkpoint: cp, positions: cp });
+    if (checkpoints !== null) this.base = new Map(checkpoints);
+  }
+
+  /** A restart replays from the base (what a lingering instance's release looks at). */
+  restartPositions(id: number): readonly ChannelPosition[] | undefined {
+    return this.base.get(id)?.inputs;
   }
 }

@@ -60,8 +60,9 @@ export interface RecoveryStrategy {
   adoptBase?(checkpoints: ReadonlyMap<number, Checkpoint> | null): void;
   /**
    * The input positions a restart of `id` replays from, when they are not its backup's
-   * (upstream backup after a base: a rebuild starts from the base, not the mark); a
-   * lingering sender is released only once these cover the end of its streams.
+   * (after a base under upstream backup, where a rebuild starts from the base, not the
+   * mark, and under source replay, which keeps no backups); a lingering sender is released
+   * only once these cover the end of its streams.
    */
   restartPositions?(id: number): readonly ChannelPosition[] | undefined;
   /** Instance `id` has rebuilt its state (upstream backup's `rebuilt`). */
