@@ -78,6 +78,18 @@ export { fmix32, hashKey, hashString53 } from "./hash.js";
 export { type InProcessOptions, InProcessRuntime } from "./inProcessRuntime.js";
 export { InputMerge } from "./inputMerge.js";
 export { DEFAULT_COPY_CHUNK_ENTRIES, Instance } from "./instance.js";
+export {
+  defineJob,
+  JOB_KIND,
+  type Job,
+  type JobDefinition,
+  JobError,
+  jobParams,
+  jobPlan,
+  jobProblem,
+  jobSize,
+  type WorkloadSize,
+} from "./job.js";
 export { type CloneValue, KeyedState } from "./keyedState.js";
 export {
   DEFAULT_MAX_KEY_GROUPS,
