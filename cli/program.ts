@@ -14,6 +14,7 @@ import { registerLrb } from "./commands/lrb.js";
 import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
 import { registerSim } from "./commands/sim.js";
+import { registerSweep } from "./commands/sweep.js";
 import { registerWorker } from "./commands/worker.js";
 import { routeParseErrors } from "./errors.js";
 import { markValidateOnly } from "./validateOnly.js";
@@ -22,6 +23,7 @@ import { markValidateOnly } from "./validateOnly.js";
 const COMMANDS: readonly ((program: Command) => void)[] = [
   registerDemo,
   registerSim,
+  registerSweep,
   registerChaos,
   registerReport,
   registerRun,
@@ -38,6 +40,8 @@ Examples:
   npx seep sim wordcount                    simulate a preset: runs/wordcount/latest/
   npx seep sim my.yaml --set cluster.vms=8  an experiment file, with a change
   npx seep run wordcount --workers 2        a real run on local processes
+  npx seep sweep wordcount --grid faultTolerance.strategy=rsm,upstream-backup --seeds 5
+                                            a sweep: 2 strategies x 5 seeds, on every core
   npx seep chaos wordcount --strategy rsm   a chaos campaign of 20 runs
   npx seep <command> --help                 a command's options and defaults
 `;

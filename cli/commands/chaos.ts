@@ -7,7 +7,10 @@
 // sim/chaos/; this command reads the clock and writes the file around it. A scaling the
 // strategy does not support yet is refused in one line before any run. An existing
 // table is overwritten only with --force, and a campaign estimated long (two simulations
-// per run) only with --yes (cli/runEstimate.ts).
+// per run) only with --yes (cli/runEstimate.ts). `--jobs` runs the seeds on a pool of
+// processes (lab/chaosPool.ts, the sweeps' pool; default: one per core), which gives the
+// same rows as running them here one after another (`--jobs 1`); there Ctrl-C stops the
+// pool, keeps the table of the runs done and exits 130.
 
 import { writeFileSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
@@ -25,6 +28,7 @@ import {
   experimentSeedOption,
   forceOption,
   integerOption,
+  parseInteger,
   quietOption,
   yesOption,
 } from "../options.js";
@@ -46,6 +50,7 @@ interface TypedSetting {
 /** Flags of `seep chaos`, as parsed. */
 interface ChaosFlags {
   readonly runs: number;
+  readonly jobs?: number;
   readonly seed?: number;
   readonly strategy?: (typeof STRATEGIES)[number];
   readonly out?: string;
@@ -69,6 +74,13 @@ export function registerChaos(program: Command): void {
     .argument("<experiment>", EXPERIMENT_ARGUMENT)
     .addOption(integerOption("--runs <n>", "number of runs", 20, { min: 1, max: RUNS_MAX }))
     .addOption(experimentSeedOption("seed of the first run; run i has seed + i"))
+    .addOption(
+      new Option(
+        "--jobs <n>",
+        "processes running the runs at once, on a pool (lab/chaosPool.ts); 1 runs them in this process " +
+          "(default: the cores available, os.availableParallelism())",
+      ).argParser((v: string) => parseInteger("--jobs", v, { min: 1, max: 1024 })),
+    )
     .addOption(
       new Option(
         "--strategy <name>",
@@ -125,7 +137,7 @@ async function runChaosCommand(source: string, flags: ChaosFlags, command: Comma
   const sets = flags.set ?? [];
   // --strategy is applied before the checks of validation, so that a reconfiguration it does
   // not support yet is refused here in one line, before any run.
-  const loaded = loadExperiment(source, {
+  const loaded = await loadExperiment(source, {
     settings: sets.map((s) => s.setting),
     seed: flags.seed,
     strategy: flags.strategy,
@@ -191,23 +203,53 @@ async function runChaosCommand(source: string, flags: ChaosFlags, command: Comma
 
   const bar = process.stderr.isTTY && !flags.quiet ? await campaignBar(flags.runs) : null;
   const startedMs = performance.now();
-  const done: ChaosRun[] = [];
+  let done: ChaosRun[] = [];
   let failed = 0;
+  const jobs = Math.min(flags.jobs ?? (await import("node:os")).availableParallelism(), flags.runs);
+  let interrupted: number | null = null;
   try {
-    runCampaign({
-      experiment,
-      planOf: (e) => workloadNamed(e.workload.name).plan(e.workload.params, e.seed),
-      runs: flags.runs,
-      firstSeed,
-      kinds,
-      drawScaling: flags.drawScaling,
-      onRun: (run) => {
-        done.push(run);
-        if (!run.passed) failed++;
-        write(done);
-        bar?.update(done.length, failed, (performance.now() - startedMs) / 1000);
-      },
-    });
+    if (jobs <= 1)
+      runCampaign({
+        experiment,
+        planOf: (e) => workloadNamed(e.workload.name).plan(e.workload.params, e.seed),
+        runs: flags.runs,
+        firstSeed,
+        kinds,
+        drawScaling: flags.drawScaling,
+        onRun: (run) => {
+          done.push(run);
+          if (!run.passed) failed++;
+          write(done);
+          bar?.update(done.length, failed, (performance.now() - startedMs) / 1000);
+        },
+      });
+    else {
+      // The same runs on a pool of processes (lab/chaosPool.ts): the same rows, in seed order.
+      const { runCampaignOnPool } = await import("../../lab/chaosPool.js");
+      const { interruptOnSignals } = await import("../interruption.js");
+      const interruption = interruptOnSignals("the campaign");
+      try {
+        const result = await runCampaignOnPool({
+          input: { source },
+          overrides: { settings: sets.map((s) => s.setting), seed: flags.seed, strategy: flags.strategy },
+          runs: flags.runs,
+          firstSeed,
+          kinds,
+          drawScaling: flags.drawScaling,
+          jobs,
+          signal: interruption.controller.signal,
+          onRun: (run, all) => {
+            done = [...all];
+            if (!run.passed) failed++;
+            write(done);
+            bar?.update(done.length, failed, (performance.now() - startedMs) / 1000);
+          },
+        });
+        if (result.interrupted) interrupted = interruption.exitCode();
+      } finally {
+        interruption.dispose();
+      }
+    }
   } finally {
     bar?.stop();
   }
@@ -235,6 +277,13 @@ async function runChaosCommand(source: string, flags: ChaosFlags, command: Comma
   print("");
   print(`table written to ${out}`);
   print(`${done.length} runs, ${failed} failed, wall ${wallS.toFixed(1)} s`);
+  if (interrupted !== null) {
+    process.stderr.write(
+      `seep: interrupted: ${done.length} of ${flags.runs} runs done, their table in ${out}\n`,
+    );
+    process.exitCode = interrupted;
+    return;
+  }
   if (failed > 0)
     throw new UserError(
       `${failed} of ${done.length} runs failed` +

@@ -10,7 +10,6 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import type { SimSummary } from "../../sim/index.js";
-import { UserError } from "../errors.js";
 import {
   EXPERIMENT_ARGUMENT,
   experimentSeedOption,
@@ -78,15 +77,13 @@ export function registerSim(program: Command): void {
 async function runSim(source: string, flags: SimFlags, command: Command): Promise<void> {
   // Loaded here, not at startup, so that `seep --help` stays fast.
   const { loadExperiment } = await import("../experimentFile.js");
-  const { startRunDirectory, finishRunDirectory, RUN_FILES } = await import("../runFiles.js");
-  const { outputsSink } = await import("../outputsCsv.js");
+  const { RUN_FILES } = await import("../runFiles.js");
   const { SimProgressBar } = await import("../simProgressBar.js");
-  const { ExperimentError, PoolExhausted, Simulation } = await import("../../sim/index.js");
   const { runEndLines, stalledRunFailure } = await import("../runEnd.js");
   const { checkOutputDirectory, prepareDirectory } = await import("../outputPath.js");
   const { confirmSimulation, estimateSimulation, terminalQuestion } = await import("../runEstimate.js");
 
-  const { experiment, plan, size, where } = loadExperiment(source, {
+  const { experiment, plan, size, where } = await loadExperiment(source, {
     settings: flags.set ?? [],
     seed: flags.seed,
     untilS: flags.until,
@@ -111,35 +108,22 @@ async function runSim(source: string, flags: SimFlags, command: Command): Promis
     dir = flags.out;
     prepareDirectory(dir, "--out");
   }
-  startRunDirectory(dir, experiment);
-  const outputs = outputsSink(dir, flags.outputs);
-  const { LrbAnswersFile, LRB_ANSWERS_FILE } = await import("../lrbAnswersFile.js");
-  const answers = experiment.workload.name === "lrb" ? new LrbAnswersFile(join(dir, LRB_ANSWERS_FILE)) : null;
-  const sim = new Simulation(experiment, plan, (record) => {
-    outputs.add(record);
-    answers?.add(record.timeMs, record.value);
-  });
   const bar =
     process.stderr.isTTY && !flags.quiet ? new SimProgressBar(process.stderr, experiment.untilS) : null;
-  let summary: SimSummary;
   const { runEnvironment } = await import("../runEnvironment.js");
   const environment = runEnvironment();
-  const startedMs = performance.now();
+  const { simulateRun } = await import("../simulateRun.js");
+  let summary: SimSummary;
   try {
-    summary = sim.run(bar?.update);
-    summary.wallSeconds = (performance.now() - startedMs) / 1000;
-    outputs.close();
-    answers?.close();
-  } catch (err) {
-    outputs.abandon();
-    answers?.abandon();
-    if (err instanceof ExperimentError || err instanceof PoolExhausted)
-      throw new UserError(`${where}: ${err.message}`);
-    throw err;
+    summary = simulateRun({ experiment, plan, size, where }, dir, {
+      outputs: flags.outputs,
+      traceCsv: flags.traceCsv,
+      environment,
+      onProgress: bar?.update,
+    });
   } finally {
     bar?.stop();
   }
-  finishRunDirectory(dir, sim, summary, { traceCsv: flags.traceCsv, environment });
   if (flags.out === undefined) pointLatest(dir);
   process.stdout.write(`${formatSummary(summary, dir, runEndLines(summary))}\n`);
   const stalled = stalledRunFailure(summary, join(dir, RUN_FILES.summary));

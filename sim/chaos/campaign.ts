@@ -215,7 +215,8 @@ function drawnScalingOf(experiment: Experiment, planOf: PlanOf, seed: number) {
   );
 }
 
-function failedRun(seed: number, error: string, scaling: string | null = null): ChaosRun {
+/** A run that failed before its faulty simulation could say more: `error` says why. */
+export function failedRun(seed: number, error: string, scaling: string | null = null): ChaosRun {
   return {
     seed,
     kind: null,

@@ -5,6 +5,7 @@ export {
   type CampaignOptions,
   type CampaignResult,
   type ChaosRun,
+  failedRun,
   HANG_STEP_FACTOR,
   HANG_STEP_MARGIN,
   HANG_TIME_FACTOR,

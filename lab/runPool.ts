@@ -1,0 +1,57 @@
+// The pool of processes that sweeps and chaos campaigns run their simulations on: up to
+// `jobs` child processes from workerpool (a well-kept pool library), each running
+// lab/poolWorker.ts through tsx (the project has no build step) and many simulations one
+// after another in process. A run is a task: its input goes over the IPC channel with
+// Node's structured-clone serialization, its result comes back the same way. Tasks queue
+// in the order they are given. A process that dies mid-task (out of memory, killed) fails
+// that task only; the pool starts another for the rest. `close(true)` kills the processes
+// at once (Ctrl-C); the processes also exit by themselves when this one is gone (workerpool
+// ends a child whose IPC channel is disconnected), and ignore SIGINT, so that a Ctrl-C on
+// the terminal, which reaches the whole process group, is handled here alone.
+
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import workerpool from "workerpool";
+import type { ChaosRun } from "../sim/chaos/index.js";
+import type { ChaosTask, RunOutcome, SweepRunTask } from "./poolTasks.js";
+
+/** The pool's process script. */
+const WORKER_SCRIPT = fileURLToPath(new URL("./poolWorker.ts", import.meta.url));
+
+/** tsx's loader, resolved from here so that a process started from any directory finds it. */
+const TSX = import.meta.resolve("tsx");
+
+/** The default number of processes: the cores this process may use. */
+export function defaultJobs(): number {
+  return availableParallelism();
+}
+
+/** Processes running simulations; give it tasks, then close it. */
+export class RunPool {
+  private readonly pool: ReturnType<typeof workerpool.pool>;
+
+  /** A pool of at most `jobs` processes, started as tasks need them. */
+  constructor(jobs: number) {
+    this.pool = workerpool.pool(WORKER_SCRIPT, {
+      workerType: "process",
+      maxWorkers: jobs,
+      forkOpts: { execArgv: ["--import", TSX], serialization: "advanced" },
+      workerTerminateTimeout: 2_000,
+    });
+  }
+
+  /** One simulation of a sweep (lab/poolTasks.ts's sweepRun). */
+  sweepRun(task: SweepRunTask): Promise<RunOutcome> {
+    return this.pool.exec("sweepRun", [task]) as Promise<RunOutcome>;
+  }
+
+  /** One chaos run, the failure-free run and the faulty one (lab/poolTasks.ts's chaosRun). */
+  chaosRun(task: ChaosTask): Promise<ChaosRun> {
+    return this.pool.exec("chaosRun", [task]) as Promise<ChaosRun>;
+  }
+
+  /** Stop the pool: after its tasks are done, or at once (`force`: tasks not done are rejected). */
+  async close(force = false): Promise<void> {
+    await this.pool.terminate(force);
+  }
+}
