@@ -40,8 +40,8 @@ Examples:
   npx seep sim wordcount                    simulate a preset: runs/wordcount/latest/
   npx seep sim my.yaml --set cluster.vms=8  an experiment file, with a change
   npx seep run wordcount --workers 2        a real run on local processes
-  npx seep sweep wordcount --grid faultTolerance.strategy=rsm,upstream-backup --seeds 5
-                                            a sweep: 2 strategies x 5 seeds, on every core
+  npx seep sweep my.yaml --grid cluster.vms=2,4 --seeds 5
+                                            a sweep: 2 sizes x 5 seeds, on every core
   npx seep chaos wordcount --strategy rsm   a chaos campaign of 20 runs
   npx seep <command> --help                 a command's options and defaults
 `;

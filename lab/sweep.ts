@@ -156,6 +156,12 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const jobs = Math.max(1, Math.min(options.jobs ?? defaultJobs(), toRun.length));
   options.onStart?.({ total: planned.length, skipped: rows.size, toRun: toRun.length, jobs });
   const interrupted = await runOnPool(toRun, jobs, rows, { ...options, settings, outputs, dir });
+  // A run whose process was stopped just after it wrote its summary is done too.
+  if (interrupted && dir !== null)
+    for (const run of toRun) {
+      const done = rows.has(run.name) ? null : finishedRow(dir, run);
+      if (done !== null) rows.set(run.name, done);
+    }
   const ordered = planned.flatMap((r) => rows.get(r.name) ?? []);
   const aggregated = aggregate(points, ordered);
   if (dir !== null) writeTables(dir, axes, ordered, aggregated);
@@ -212,7 +218,7 @@ async function runOnPool(
             dir,
             outputs: o.outputs,
           });
-          if (stopped) return;
+          // A run that finished as the pool was stopped is done all the same.
           record(
             run,
             "error" in outcome ? failedRow(run, outcome.error, name) : summaryRow(run, outcome.summary, name),

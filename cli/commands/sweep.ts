@@ -49,7 +49,7 @@ export function registerSweep(program: Command): void {
       "run an experiment at every point of a grid of its settings with several seeds, in parallel, " +
         "into one directory with a table of every run and an aggregate (median, mean, 95% CI) per point",
     )
-    .summary("run an experiment over a grid of settings and seeds, in parallel")
+    .summary("simulate over a grid of settings and seeds")
     .argument("[experiment]", `${EXPERIMENT_ARGUMENT} (none with --resume)`)
     .addOption(
       new Option(

@@ -1,6 +1,7 @@
 // `seep chaos` as a user meets it: spawned with `node bin/seep.js` on a small word count,
 // checked on the table it prints and writes, its exit status, the commands it gives to
-// reproduce failing runs, and its one-line errors for bad flags.
+// reproduce failing runs, the same rows whether its runs go on a pool of processes or
+// one after another (--jobs), and its one-line errors for bad flags.
 
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -96,6 +97,21 @@ describe("seep chaos", () => {
     const again = await seep([...commands[1].split(" ").slice(2), "--out", againCsv]);
     expect(again.code).toBe(1);
     expect(linesOf(readFileSync(againCsv, "utf8"))[1]).toBe(linesOf(csv)[2]);
+  });
+
+  it("--jobs 2 runs the seeds on a pool of processes and writes the rows --jobs 1 writes in process", async () => {
+    const [one, two] = [join(scratch, "jobs1.csv"), join(scratch, "jobs2.csv")];
+    const common = ["chaos", experimentFile, "--runs", "6", "--seed", "3", "--draw-scaling"];
+    const sequential = await seep([...common, "--jobs", "1", "--out", one]);
+    const pooled = await seep([...common, "--jobs", "2", "--out", two]);
+    expect(sequential.code, sequential.stderr).toBe(0);
+    expect(pooled.code, pooled.stderr).toBe(0);
+    const rows = linesOf(readFileSync(two, "utf8"));
+    expect(rows.slice(1).map((r) => r.split(",")[0])).toEqual(["3", "4", "5", "6", "7", "8"]);
+    expect(rows).toEqual(linesOf(readFileSync(one, "utf8")));
+    // The printed tables agree too, but for the wall time.
+    const table = (out: string) => linesOf(out).filter((l) => !/wall [\d.]+ s$|table written/.test(l));
+    expect(table(pooled.stdout)).toEqual(table(sequential.stdout));
   });
 
   it("refuses to overwrite an existing table without --force, and a directory, before any run", async () => {
