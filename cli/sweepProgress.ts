@@ -7,6 +7,8 @@
 import { Presets, SingleBar } from "cli-progress";
 
 const FORMAT = "{bar} {value}/{total} runs | {failed} failed | {wallS} s wall | ETA {eta_formatted}";
+/** Characters of the bar itself, short enough that the figures after it fit in 80 columns. */
+const BAR_SIZE = 20;
 
 /** Progress of runs on stderr: a bar, lines, or nothing. */
 export interface RunsProgress {
@@ -26,7 +28,14 @@ export function runsProgress(total: number, quiet: boolean): RunsProgress {
       stop: () => {},
     };
   const bar = new SingleBar(
-    { stream: process.stderr, format: FORMAT, hideCursor: false, linewrap: true, etaBuffer: 20 },
+    {
+      stream: process.stderr,
+      format: FORMAT,
+      hideCursor: false,
+      linewrap: true,
+      etaBuffer: 20,
+      barsize: BAR_SIZE,
+    },
     Presets.shades_classic,
   );
   bar.start(total, 0, { failed: 0, wallS: "0.0" });

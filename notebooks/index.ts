@@ -26,7 +26,7 @@ export const NOTEBOOKS: Readonly<Record<string, Notebook>> = {
   "recovery-time": {
     description: "recovery time against checkpoint interval and state size, per strategy, medians of seeds",
     build: recoveryTimeReport,
-    progress: "simulated",
+    progress: "steps",
   },
   "lrb-scaleout": {
     description:

@@ -5,12 +5,13 @@
 // the lowest and highest as a band; each workload has its own figures and a table of
 // every run, with whether its output is exactly the failure-free run's of the same seed.
 // Recovery time is from the failure until the output has caught up
-// (engine/metrics/runReport.ts), simulated.
+// (engine/metrics/runReport.ts), simulated. The runs are one sweep per workload (lab/'s
+// runSweep), in parallel on a pool of processes, one per core.
 
 import { type FtStrategy, keyGroupOf, physicalPlan } from "../engine/index.js";
+import { runSweep } from "../lab/index.js";
 import { type Experiment, parseExperiment } from "../sim/experiment.js";
 import { PRESETS } from "../sim/presets.js";
-import { type SimProgress, Simulation } from "../sim/simulation.js";
 import { workloadNamed } from "../workloads/index.js";
 import { F, LR_FIELDS, LrGenerator, RecordType } from "../workloads/linearRoad/index.js";
 import { lineChart, type Series } from "./lib/chart.js";
@@ -189,8 +190,29 @@ interface Workload {
   readonly sweep: Sweep;
   /** The operator whose instance the crash must take (a placement change is an error here). */
   readonly crashedOperator: string;
-  /** The experiment of one run; `ft` null: the failure-free run. */
-  experiment(ft: Curve["faultTolerance"] | null, intervalMs: number, size: number, seed: number): Experiment;
+  /** The experiment of one run as raw data; `ft` null: the failure-free run. */
+  raw(
+    ft: Curve["faultTolerance"] | null,
+    intervalMs: number,
+    size: number,
+    seed: number,
+  ): Record<string, unknown>;
+  /** What a run sets over another of the same workload: its fault tolerance, faults and state size. */
+  pointOf(ft: Curve["faultTolerance"] | null, intervalMs: number, size: number): SweepValue[];
+}
+
+/** One setting of a sweep's point: a dotted path of the experiment and its value. */
+type SweepValue = { readonly path: string; readonly value: unknown };
+
+/** The experiment of one run of `w`, validated; `ft` null: the failure-free run. */
+function experimentOf(
+  w: Workload,
+  ft: Curve["faultTolerance"] | null,
+  intervalMs: number,
+  size: number,
+  seed: number,
+): Experiment {
+  return parseExperiment(w.raw(ft, intervalMs, size, seed), w.name);
 }
 
 function wordCount(sweep: Sweep): Workload {
@@ -199,32 +221,43 @@ function wordCount(sweep: Sweep): Workload {
     title: "word count",
     sweep,
     crashedOperator: "count",
-    experiment(ft, intervalMs, vocabulary, seed) {
+    raw(ft, intervalMs, vocabulary, seed) {
       const raw = PRESETS.wordcount as { workload: { name: string; params: Record<string, unknown> } };
-      return parseExperiment(
-        {
-          ...raw,
-          seed,
-          workload: {
-            ...raw.workload,
-            params: {
-              ...raw.workload.params,
-              lines: Math.round(sweep.durationMs / LINE_INTERVAL_MS),
-              lineIntervalMs: LINE_INTERVAL_MS,
-              vocabularySize: vocabulary,
-              zipfExponent: 0,
-              ...WINDOWS,
-            },
+      return {
+        ...raw,
+        seed,
+        workload: {
+          ...raw.workload,
+          params: {
+            ...raw.workload.params,
+            lines: Math.round(sweep.durationMs / LINE_INTERVAL_MS),
+            lineIntervalMs: LINE_INTERVAL_MS,
+            vocabularySize: vocabulary,
+            zipfExponent: 0,
+            ...WINDOWS,
           },
-          cluster: WC_CLUSTER,
-          pool: POOL,
-          metricsIntervalMs: METRICS_INTERVAL_MS,
-          faultTolerance: { ...(ft ?? { strategy: "none" }), checkpointIntervalMs: intervalMs },
-          faults: ft === null ? [] : [{ type: "crash", vm: WC_CRASHED_VM, atMs: sweep.crashAtMs }],
         },
-        "wordcount",
-      );
+        cluster: WC_CLUSTER,
+        pool: POOL,
+        metricsIntervalMs: METRICS_INTERVAL_MS,
+        ...crashOf(ft, intervalMs, WC_CRASHED_VM, sweep.crashAtMs),
+      };
     },
+    pointOf: (ft, intervalMs, vocabulary) => [
+      ...Object.entries(crashOf(ft, intervalMs, WC_CRASHED_VM, sweep.crashAtMs)).map(([path, value]) => ({
+        path,
+        value,
+      })),
+      { path: "workload.params.vocabularySize", value: vocabulary },
+    ],
+  };
+}
+
+/** The fault tolerance and faults of a run: `ft` with the interval, and the crash; `ft` null: none, no crash. */
+function crashOf(ft: Curve["faultTolerance"] | null, intervalMs: number, vm: number, atMs: number) {
+  return {
+    faultTolerance: { ...(ft ?? { strategy: "none" }), checkpointIntervalMs: intervalMs },
+    faults: ft === null ? [] : [{ type: "crash", vm, atMs }],
   };
 }
 
@@ -234,29 +267,33 @@ function linearRoad(sweep: Sweep): Workload {
     title: "Linear Road",
     sweep,
     crashedOperator: "cars",
-    experiment(ft, intervalMs, xways, seed) {
+    raw(ft, intervalMs, xways, seed) {
       const raw = PRESETS.lrb as {
         workload: { name: string; params: Record<string, unknown> };
         fidelity: Record<string, unknown>;
       };
-      return parseExperiment(
-        {
-          ...raw,
-          seed,
-          workload: {
-            ...raw.workload,
-            params: { ...raw.workload.params, xways, durationS: sweep.durationMs / 1000 },
-          },
-          cluster: LR_CLUSTER,
-          pool: POOL,
-          fidelity: { ...raw.fidelity, sampleOneIn: xways },
-          metricsIntervalMs: METRICS_INTERVAL_MS,
-          faultTolerance: { ...(ft ?? { strategy: "none" }), checkpointIntervalMs: intervalMs },
-          faults: ft === null ? [] : [{ type: "crash", vm: LR_CRASHED_VM, atMs: sweep.crashAtMs }],
+      return {
+        ...raw,
+        seed,
+        workload: {
+          ...raw.workload,
+          params: { ...raw.workload.params, xways, durationS: sweep.durationMs / 1000 },
         },
-        "lrb",
-      );
+        cluster: LR_CLUSTER,
+        pool: POOL,
+        fidelity: { ...raw.fidelity, sampleOneIn: xways },
+        metricsIntervalMs: METRICS_INTERVAL_MS,
+        ...crashOf(ft, intervalMs, LR_CRASHED_VM, sweep.crashAtMs),
+      };
     },
+    pointOf: (ft, intervalMs, xways) => [
+      ...Object.entries(crashOf(ft, intervalMs, LR_CRASHED_VM, sweep.crashAtMs)).map(([path, value]) => ({
+        path,
+        value,
+      })),
+      { path: "workload.params.xways", value: xways },
+      { path: "fidelity.sampleOneIn", value: xways },
+    ],
   };
 }
 
@@ -287,39 +324,23 @@ function carsHeldAt(e: Experiment, id: number, atMs: number): number {
   return cars.size * n;
 }
 
-/** Every run of one workload: both sweeps, per curve and seed, and the failure-free runs. */
-function runAll(w: Workload, seeds: readonly number[], onProgress?: (p: SimProgress) => void): Point[] {
-  const points: Point[] = [];
-  const failureFree = new Map<string, string>();
-  const held = new Map<string, number>();
-  const simulate = (e: Experiment) =>
-    new Simulation(e, workloadNamed(w.name).plan(e.workload.params, e.seed)).run(onProgress);
-  const measure = (curve: Curve, intervalMs: number, size: number) => {
-    for (const seed of seeds) {
-      const key = `${size}/${seed}`;
-      if (!failureFree.has(key))
-        failureFree.set(key, simulate(w.experiment(null, intervalMs, size, seed)).outputDigest);
-      const e = w.experiment(curve.faultTolerance, intervalMs, size, seed);
-      const s = simulate(e);
-      const lost = s.failures[0]?.instances ?? [];
-      if (lost.length !== 1 || lost[0].operator !== w.crashedOperator) {
-        throw new Error(
-          `${w.title}: the crash took [${lost.map((i) => `${i.operator}#${i.id}`).join(", ")}], not one ${w.crashedOperator} instance: has the placement changed?`,
-        );
-      }
-      if (w.name === "lrb" && !held.has(key)) held.set(key, carsHeldAt(e, lost[0].id, w.sweep.crashAtMs));
-      points.push({
-        curve: curve.label,
-        intervalMs,
-        size,
-        seed,
-        lost: `${lost[0].operator}#${lost[0].id}`,
-        recoveryMs: s.recoveries[0]?.recoveryMs ?? null,
-        exact: s.outputDigest === failureFree.get(key),
-        stateEntries: held.get(key) ?? null,
-      });
-    }
-  };
+/** A run of one workload's sweep: its curve (null: failure-free), interval and state size. */
+interface RunKind {
+  readonly curve: Curve | null;
+  readonly intervalMs: number;
+  readonly size: number;
+}
+
+/**
+ * Every run of one workload, both sweeps per curve and seed and the failure-free runs, as
+ * one sweep of the library (lab/): its points are the runs' kinds, each with every seed,
+ * on a pool of processes.
+ */
+async function runAll(
+  w: Workload,
+  seeds: readonly number[],
+  onStep?: (what: string) => void,
+): Promise<Point[]> {
   const { intervalsMs, sizes, sweepSize, crashAtMs } = w.sweep;
   for (const intervalMs of [...intervalsMs, SWEEP_INTERVAL_MS]) {
     if ((crashAtMs + CRASH_BEFORE_CHECKPOINT_MS) % intervalMs !== 0)
@@ -327,11 +348,58 @@ function runAll(w: Workload, seeds: readonly number[], onProgress?: (p: SimProgr
         `${w.title}: the crash at ${crashAtMs} ms does not fall just before a checkpoint every ${intervalMs} ms`,
       );
   }
+  // The runs in the order they are tabled: per curve, the interval sweep, then the state-size sweep.
+  const measured: RunKind[] = [];
   for (const curve of CURVES) {
-    for (const intervalMs of intervalsMs) measure(curve, intervalMs, sweepSize);
+    for (const intervalMs of intervalsMs) measured.push({ curve, intervalMs, size: sweepSize });
     for (const size of sizes) {
       if (size !== sweepSize || !intervalsMs.includes(SWEEP_INTERVAL_MS))
-        measure(curve, SWEEP_INTERVAL_MS, size);
+        measured.push({ curve, intervalMs: SWEEP_INTERVAL_MS, size });
+    }
+  }
+  // One failure-free run per state size (and seed), at the interval it is first measured with.
+  const failureFree = new Map<number, RunKind>();
+  for (const m of measured)
+    if (!failureFree.has(m.size))
+      failureFree.set(m.size, { curve: null, intervalMs: m.intervalMs, size: m.size });
+  const kinds = [...failureFree.values(), ...measured];
+  onStep?.(`${w.title}: ${kinds.length * seeds.length} runs`);
+  const result = await runSweep({
+    experiment: { raw: w.raw(null, SWEEP_INTERVAL_MS, sweepSize, seeds[0]), where: w.name },
+    points: kinds.map((k) => ({ values: w.pointOf(k.curve?.faultTolerance ?? null, k.intervalMs, k.size) })),
+    seeds,
+  });
+  const summaryOf = (kind: RunKind, seed: number) => {
+    const row = result.rows.find((r) => r.point.index === kinds.indexOf(kind) && r.seed === seed);
+    if (row?.summary == null) throw new Error(`${w.title}: a run failed: ${row?.error ?? "not run"}`);
+    return row.summary;
+  };
+  const points: Point[] = [];
+  const held = new Map<string, number>();
+  for (const kind of measured) {
+    for (const seed of seeds) {
+      const key = `${kind.size}/${seed}`;
+      const s = summaryOf(kind, seed);
+      const lost = s.failures[0]?.instances ?? [];
+      if (lost.length !== 1 || lost[0].operator !== w.crashedOperator) {
+        throw new Error(
+          `${w.title}: the crash took [${lost.map((i) => `${i.operator}#${i.id}`).join(", ")}], not one ${w.crashedOperator} instance: has the placement changed?`,
+        );
+      }
+      if (w.name === "lrb" && !held.has(key)) {
+        const e = experimentOf(w, kind.curve?.faultTolerance ?? null, kind.intervalMs, kind.size, seed);
+        held.set(key, carsHeldAt(e, lost[0].id, crashAtMs));
+      }
+      points.push({
+        curve: kind.curve?.label ?? "none",
+        intervalMs: kind.intervalMs,
+        size: kind.size,
+        seed,
+        lost: `${lost[0].operator}#${lost[0].id}`,
+        recoveryMs: s.recoveries[0]?.recoveryMs ?? null,
+        exact: s.outputDigest === summaryOf(failureFree.get(kind.size) as RunKind, seed).outputDigest,
+        stateEntries: held.get(key) ?? null,
+      });
     }
   }
   return points;
@@ -480,13 +548,13 @@ function exactness(title: string, points: readonly Point[]): string {
 }
 
 /** Run both workloads' sweeps and build the report. */
-export function recoveryTimeReport(o: NotebookOptions): Report {
+export async function recoveryTimeReport(o: NotebookOptions): Promise<Report> {
   const pick = (full: Sweep, quick: Sweep, tiny: Sweep) => (o.tiny ? tiny : o.quick ? quick : full);
   const wc = wordCount(pick(WC_FULL, WC_QUICK, WC_TINY));
   const lr = linearRoad(pick(LR_FULL, LR_QUICK, LR_TINY));
   const seedsOf = (w: Workload) => (o.seed === undefined ? w.sweep.seeds : [o.seed]);
-  const wcPoints = runAll(wc, seedsOf(wc), o.onProgress);
-  const lrPoints = runAll(lr, seedsOf(lr), o.onProgress);
+  const wcPoints = await runAll(wc, seedsOf(wc), o.onStep);
+  const lrPoints = await runAll(lr, seedsOf(lr), o.onStep);
 
   /** Cars the crashed instance held at the crash, median of the seeds, with thousands separated. */
   const heldAt = (xways: number) =>

@@ -140,8 +140,12 @@ async function runSweepCommand(
   const { claimRunDirectory, pointLatest, timeStamp } = await import("../runDirectory.js");
   const dir =
     spec.dir ?? claimRunDirectory(join("runs", base.experiment.name, `${timeStamp(new Date())}-sweep`));
-  await sweepInto(dir, spec, points, flags);
-  if (spec.dir === undefined) pointLatest(dir);
+  try {
+    await sweepInto(dir, spec, points, flags);
+  } finally {
+    // Its runs and tables are there, failed or interrupted: the newest of runs/<name>/.
+    if (spec.dir === undefined) pointLatest(dir);
+  }
 }
 
 /** Run the sweep into `dir` with a progress display and signal handling; print where its tables are. */
