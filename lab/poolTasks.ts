@@ -11,7 +11,7 @@ import { runEnvironment } from "../cli/runEnvironment.js";
 import type { Setting } from "../cli/settings.js";
 import { simulateRun } from "../cli/simulateRun.js";
 import type { FtStrategy } from "../engine/index.js";
-import { type ChaosRun, type FaultKind, runChaos } from "../sim/chaos/index.js";
+import { type ChaosRun, type FaultKind, failedRun, runChaos } from "../sim/chaos/index.js";
 import { type SimSummary, Simulation } from "../sim/index.js";
 import { type ExperimentInput, loadInput, planOf } from "./experimentInput.js";
 
@@ -65,8 +65,13 @@ export async function sweepRun(task: SweepRunTask): Promise<RunOutcome> {
 /** Run one chaos run. */
 export async function chaosRun(task: ChaosTask): Promise<ChaosRun> {
   const overrides: ExperimentOverrides = { ...task.overrides };
-  const { experiment } = await loadInput(task.input, overrides);
-  return runChaos(experiment, planOf, task.seed, task.kinds, task.drawScaling);
+  try {
+    const { experiment } = await loadInput(task.input, overrides);
+    return runChaos(experiment, planOf, task.seed, task.kinds, task.drawScaling);
+  } catch (err) {
+    // runChaos records its simulations' errors itself: this is the experiment failing to load.
+    return failedRun(task.seed, errorText(err));
+  }
 }
 
 /** An error as one line of a table. */

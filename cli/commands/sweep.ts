@@ -137,6 +137,9 @@ async function runSweepCommand(
     total,
   );
   if (validating) return;
+  // A replayed Linear Road file is read through first: a bad line is one line here, not a failed row per run.
+  const { checkLrbInput } = await import("../lrbInput.js");
+  checkLrbInput(base.experiment, base.where, (line) => process.stderr.write(`${line}\n`));
   const { claimRunDirectory, pointLatest, timeStamp } = await import("../runDirectory.js");
   const dir =
     spec.dir ?? claimRunDirectory(join("runs", base.experiment.name, `${timeStamp(new Date())}-sweep`));
