@@ -15,10 +15,16 @@
 import { defineConfig } from "vitest/config";
 
 /** Tests that touch the process: spawned programs, stubbed streams, environment, browser. */
-const PROCESS = ["test/cli/**/*.test.ts", "test/cloud/**/*.test.ts", "test/notebooks/**/*.test.ts"];
+const PROCESS = [
+  "test/cli/**/*.test.ts",
+  "test/cloud/**/*.test.ts",
+  "test/notebooks/**/*.test.ts",
+  "test/package/**/*.test.ts",
+];
 
 /** Vitest configuration of the project. */
 export default defineConfig({
+  ssr: { resolve: { conditions: ["seep-source"] } },
   test: {
     testTimeout: 600_000,
     hookTimeout: 600_000,

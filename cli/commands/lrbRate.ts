@@ -8,7 +8,6 @@
 
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { type Command, Option } from "commander";
 import { UserError } from "../errors.js";
 import { forceOption, integerOption, positiveNumberOption, quietOption } from "../options.js";
@@ -267,10 +266,10 @@ async function realRun(
   const { LrbAnswersFile } = await import("../lrbAnswersFile.js");
   const { CloudRun } = await import("../../cloud/cloudRun.js");
   const { LocalProcessPool } = await import("../../cloud/localProcessPool.js");
+  const { seepWorkerCommand } = await import("../../cloud/packageRoot.js");
   const { installSignalCleanup } = await import("../../cloud/signalCleanup.js");
   const { workloadNamed } = await import("../../workloads/index.js");
   const { randomBytes } = await import("node:crypto");
-  const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
   const params = {
     input,
     // The workers generate the tolls from the seed as queries need them (reading a file of
@@ -282,7 +281,7 @@ async function realRun(
     accountsParallelism: flags.workers,
   };
   const token = randomBytes(16).toString("hex");
-  const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
+  const pool = new LocalProcessPool({ command: seepWorkerCommand(), token });
   const removeCleanup = installSignalCleanup(pool);
   const answers = new LrbAnswersFile(answersPath);
   try {

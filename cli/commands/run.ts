@@ -21,7 +21,6 @@
 
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { type Command, Option } from "commander";
 import type { ScheduledScaleOut, WorkerKill } from "../../cloud/cloudRun.js";
 import { UserError } from "../errors.js";
@@ -329,9 +328,9 @@ async function makePool(
   const { messageBytesMax } = transport;
   if (kind === "local") {
     const { LocalProcessPool } = await import("../../cloud/localProcessPool.js");
-    const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
+    const { seepWorkerCommand } = await import("../../cloud/packageRoot.js");
     return new LocalProcessPool({
-      command: [process.execPath, bin, "worker"],
+      command: seepWorkerCommand(),
       token,
       tls: transport.worker,
       messageBytesMax,

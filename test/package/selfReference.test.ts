@@ -1,0 +1,59 @@
+// The package's names from inside the clone: a file here that imports `seep-testbed/...` (a
+// job module in examples/, a test fixture) gets the TypeScript sources through the
+// "seep-source" condition, under vitest and under the `seep` executable's setup alike, and
+// so the very modules the CLI and the tests import by relative path: no second copy from
+// dist/ (whose classes would fail `instanceof` against the sources').
+
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import * as engineByName from "seep-testbed/engine";
+import * as simByName from "seep-testbed/sim";
+import { describe, expect, it } from "vitest";
+import * as engine from "../../engine/index.js";
+import * as sim from "../../sim/index.js";
+import { simulateSensorCount } from "./fixtures/simulateSensorCount.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+/** A guard against a hang only (a busy machine makes the run several times slower). */
+const HANG_MS = 300_000;
+
+/** `node --import ./bin/register.js <file>` in the clone: its standard output, or a rejection. */
+function runRegistered(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "./bin/register.js", file], { cwd: root });
+    const hang = setTimeout(() => child.kill("SIGKILL"), HANG_MS);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(hang);
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`${file} ended with ${code ?? signal}: ${stderr}`));
+    });
+  });
+}
+
+describe("seep-testbed's names inside the clone", () => {
+  it("resolve under vitest to the sources the tests import by relative path", () => {
+    expect(engineByName.QueryBuilder).toBe(engine.QueryBuilder);
+    expect(engineByName.JobError).toBe(engine.JobError);
+    expect(simByName.Simulation).toBe(sim.Simulation);
+  });
+
+  it("run a job module that imports them: 10 sensors x 10 windows of counts", () => {
+    const run = simulateSensorCount(3);
+    expect(run).toMatchObject({ tuplesIn: 2000, tuplesOut: 100 });
+    expect(simulateSensorCount(3)).toEqual(run);
+  });
+
+  it("resolve under the seep executable's setup (bin/register.js) to the same sources, with the same run", async () => {
+    const out = JSON.parse(await runRegistered("test/package/fixtures/sameModules.ts"));
+    expect(out).toEqual({ engine: true, sim: true, run: simulateSensorCount(3) });
+  });
+});
