@@ -268,7 +268,7 @@ async function realRun(
   const { CloudRun } = await import("../../cloud/cloudRun.js");
   const { LocalProcessPool } = await import("../../cloud/localProcessPool.js");
   const { installSignalCleanup } = await import("../../cloud/signalCleanup.js");
-  const { workloadNamed } = await import("../../workloads/index.js");
+  const { workloadPlan } = await import("../../workloads/index.js");
   const { randomBytes } = await import("node:crypto");
   const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
   const params = {
@@ -294,7 +294,7 @@ async function realRun(
       token,
       workload: "lrb",
       params,
-      plan: workloadNamed("lrb").plan(params, flags.seed),
+      plan: workloadPlan("lrb", params, flags.seed),
       seed: flags.seed,
       batchSize: 1024,
       sourcePollMs: 100,
