@@ -40,7 +40,7 @@ export async function loadJobModule(path: string, shown: string = path): Promise
   try {
     exports = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (err) {
-    throw new JobError(`${where}: cannot be loaded: ${firstLine(err)}`);
+    throw new JobError(`${where}: cannot be loaded: ${firstLine(err)}${commonJsHint(path, err)}`);
   }
   const named = Object.hasOwn(exports, "workload");
   const job = named ? exports.workload : exports.default;
@@ -57,6 +57,17 @@ export async function loadJobModule(path: string, shown: string = path): Promise
   if (problem !== null)
     throw new JobError(`${where}: ${named ? "workload" : "the default export"} ${problem}`);
   return job as Job;
+}
+
+/**
+ * Why a `.ts` or `.js` module may have been taken for CommonJS: Node and tsx load it as an ES
+ * module only beside a package.json saying `"type": "module"`.
+ */
+function commonJsHint(path: string, err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  if (!/require\(\)|ERR_REQUIRE|Cannot use import statement outside a module/.test(text)) return "";
+  if (!/\.(ts|js)$/i.test(path)) return "";
+  return ' (it was loaded as CommonJS: add a package.json with "type": "module" beside it, or name it .mts or .mjs)';
 }
 
 function firstLine(err: unknown): string {

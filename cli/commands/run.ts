@@ -143,6 +143,11 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
   const workers = flags.workers ?? experiment.cluster.vms;
   const kills = flags.kill ?? [];
   checkKills(kills, workers, flags.pool);
+  // An EC2 worker loads a job module from the image's checkout: it must lie in the project.
+  const ec2Module =
+    flags.pool === "ec2" && experiment.workload.module !== undefined
+      ? ec2JobModule(experiment.workload.module, where)
+      : undefined;
   const operators = plan.operators.map((op) => op.name);
   const sc = experiment.scaling;
   // The experiment's own scalings are checked against its strategy by loadExperiment; the
@@ -192,6 +197,7 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
     experiment.name,
     transport,
     experiment.workload.module,
+    ec2Module,
   ).catch((e: unknown) => {
     transport.dispose();
     throw e;
@@ -329,6 +335,7 @@ async function makePool(
   name: string,
   transport: RunTransport,
   module: string | undefined,
+  ec2Module: string | undefined,
 ) {
   const { messageBytesMax } = transport;
   if (kind === "local") {
@@ -349,7 +356,7 @@ async function makePool(
     // The run's own id (unique: its instances' tag), token and TLS files, whatever the experiment says.
     const runId = uniqueRunId(name);
     process.stdout.write(`EC2 instances of this run are tagged seep:run=${runId}\n`);
-    const jobModules = module === undefined ? undefined : [ec2JobModule(module, where)];
+    const jobModules = ec2Module === undefined ? undefined : [ec2Module];
     return new Ec2Pool(
       parseEc2PoolOptions({
         ...(ec2 as object),

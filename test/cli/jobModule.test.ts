@@ -87,6 +87,31 @@ describe("a job module", () => {
     expect(json(join(real, "summary.json")).outputDigest).toBe(json(join(sim, "summary.json")).outputDigest);
   });
 
+  it("outside the project is refused for EC2 workers, which load it from the image's checkout", async () => {
+    const engine = join(root, "engine/index.ts");
+    const tiny = readFileSync(join(root, TINY), "utf8").replace("../../../engine/index.js", engine);
+    // An ES module by its ending; the same as .ts is taken for CommonJS here (no package.json says otherwise).
+    const outside = join(scratch, "outside.mts");
+    writeFileSync(outside, tiny);
+    writeFileSync(join(scratch, "outside.ts"), tiny);
+    const [ec2, commonJs] = await Promise.all([
+      seep(["run", outside, "--pool", "ec2", "--out", join(scratch, "ec2")]),
+      seep(["sim", join(scratch, "outside.ts"), "--out", join(scratch, "cjs")]),
+    ]);
+    expect(ec2.code).toBe(2);
+    expect(ec2.stderr.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(
+        /^seep: job module .*outside\.mts: --pool ec2: job module .* lies outside the project/,
+      ),
+    ]);
+    expect(commonJs.code).toBe(2);
+    expect(commonJs.stderr.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(
+        /outside\.ts: cannot be loaded: .*\(it was loaded as CommonJS: add a package\.json with "type": "module"/,
+      ),
+    ]);
+  });
+
   it("that is missing, exports no job, or whose plan throws: one line naming it, exit 2", async () => {
     const cases: [string[], RegExp][] = [
       [["sim", "jobs/nowhere.ts"], /^seep: job module jobs\/nowhere\.ts: cannot read \(ENOENT\)$/],
