@@ -113,7 +113,6 @@ async function runRate(flags: RateFlags, command: Command): Promise<void> {
   if (flags.out !== undefined && !flags.force) refuseRatingIn(flags.out);
   const { claimRunDirectory, pointLatest, timeStamp } = await import("../runDirectory.js");
   const out = flags.out ?? claimRunDirectory(join("runs", "lrb-rate", timeStamp(new Date())));
-  if (flags.out === undefined) pointLatest(out);
   const { lrbFilesBars, writeLrbFiles } = await import("../lrbFiles.js");
   const { PhaseBars } = await import("../phaseBar.js");
   // Each L's phases (its input, its tolls, its run) as a bar on stderr, removed before its row.
@@ -194,6 +193,8 @@ async function runRate(flags: RateFlags, command: Command): Promise<void> {
     );
   }
   const rating = lRating(runs);
+  // runs/lrb-rate/latest links to the newest finished rating.
+  if (flags.out === undefined) pointLatest(out);
   const capped = rating === flags.maxXways ? `; --max-xways ${flags.maxXways} reached, it may be higher` : "";
   say(
     sim
