@@ -1,5 +1,7 @@
 // The engine's public surface: everything sim/, cloud/ and workloads/ may use.
 
+// zod, for a job's parameter schema: the very instance the engine's ranges (integerIn, numberIn) are made with.
+export { z } from "zod";
 export { Batch, BatchBuilder } from "./batch.js";
 export {
   cutSizeBytes,

@@ -11,7 +11,7 @@ import { type FtStrategy, keyGroupOf, physicalPlan } from "../engine/index.js";
 import { type Experiment, parseExperiment } from "../sim/experiment.js";
 import { PRESETS } from "../sim/presets.js";
 import { type SimProgress, Simulation } from "../sim/simulation.js";
-import { workloadNamed } from "../workloads/index.js";
+import { workloadPlan } from "../workloads/index.js";
 import { F, LR_FIELDS, LrGenerator, RecordType } from "../workloads/linearRoad/index.js";
 import { lineChart, type Series } from "./lib/chart.js";
 import type { NotebookOptions } from "./lib/options.js";
@@ -266,7 +266,7 @@ function linearRoad(sweep: Sweep): Workload {
  * owns, read from the generator the run's source replays (same seed, L and sample).
  */
 function carsHeldAt(e: Experiment, id: number, atMs: number): number {
-  const plan = workloadNamed("lrb").plan(e.workload.params, e.seed);
+  const plan = workloadPlan("lrb", e.workload.params, e.seed);
   const spec = physicalPlan(plan).instances.find((i) => i.id === id);
   if (spec === undefined) return Number.NaN;
   const maxKeyGroups = plan.operators[spec.operator].maxKeyGroups;
@@ -293,7 +293,7 @@ function runAll(w: Workload, seeds: readonly number[], onProgress?: (p: SimProgr
   const failureFree = new Map<string, string>();
   const held = new Map<string, number>();
   const simulate = (e: Experiment) =>
-    new Simulation(e, workloadNamed(w.name).plan(e.workload.params, e.seed)).run(onProgress);
+    new Simulation(e, workloadPlan(w.name, e.workload.params, e.seed)).run(onProgress);
   const measure = (curve: Curve, intervalMs: number, size: number) => {
     for (const seed of seeds) {
       const key = `${size}/${seed}`;

@@ -112,7 +112,6 @@ async function runRate(flags: RateFlags, command: Command): Promise<void> {
   if (flags.out !== undefined && !flags.force) refuseRatingIn(flags.out);
   const { claimRunDirectory, pointLatest, timeStamp } = await import("../runDirectory.js");
   const out = flags.out ?? claimRunDirectory(join("runs", "lrb-rate", timeStamp(new Date())));
-  if (flags.out === undefined) pointLatest(out);
   const { lrbFilesBars, writeLrbFiles } = await import("../lrbFiles.js");
   const { PhaseBars } = await import("../phaseBar.js");
   // Each L's phases (its input, its tolls, its run) as a bar on stderr, removed before its row.
@@ -193,6 +192,8 @@ async function runRate(flags: RateFlags, command: Command): Promise<void> {
     );
   }
   const rating = lRating(runs);
+  // runs/lrb-rate/latest links to the newest finished rating.
+  if (flags.out === undefined) pointLatest(out);
   const capped = rating === flags.maxXways ? `; --max-xways ${flags.maxXways} reached, it may be higher` : "";
   say(
     sim
@@ -268,7 +269,7 @@ async function realRun(
   const { LocalProcessPool } = await import("../../cloud/localProcessPool.js");
   const { seepWorkerCommand } = await import("../../cloud/packageRoot.js");
   const { installSignalCleanup } = await import("../../cloud/signalCleanup.js");
-  const { workloadNamed } = await import("../../workloads/index.js");
+  const { workloadPlan } = await import("../../workloads/index.js");
   const { randomBytes } = await import("node:crypto");
   const params = {
     input,
@@ -293,7 +294,7 @@ async function realRun(
       token,
       workload: "lrb",
       params,
-      plan: workloadNamed("lrb").plan(params, flags.seed),
+      plan: workloadPlan("lrb", params, flags.seed),
       seed: flags.seed,
       batchSize: 1024,
       sourcePollMs: 100,

@@ -55,10 +55,10 @@ describe("seep run", () => {
       seep(["run", "wordcount", "--pool", "aws"]),
       seep(["run", "wordcount", "--pool", "ec2"]),
     ]);
-    expect(a.code).toBe(1);
+    expect(a.code).toBe(2);
     expect(a.stderr.trim().split("\n")).toHaveLength(1);
     expect(a.stderr).toMatch(/--pool/);
-    expect(b.code).toBe(1);
+    expect(b.code).toBe(2);
     expect(b.stderr.trim().split("\n")).toHaveLength(1);
     expect(b.stderr).toMatch(/cloud\.ec2/);
   });
@@ -77,7 +77,7 @@ describe("seep run --kill", () => {
     const outs = await Promise.all(cases.map(([args]) => seep(["run", "wordcount", ...args])));
     for (const [i, [args, message]] of cases.entries()) {
       const out = outs[i];
-      expect(out.code, args.join(" ")).toBe(1);
+      expect(out.code, args.join(" ")).toBe(2);
       expect(out.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
       expect(out.stderr, args.join(" ")).toMatch(message);
     }
@@ -168,12 +168,12 @@ describe("seep run, before any worker starts", () => {
         "workload.params.lines=10000000",
       ]),
     ]);
-    expect(kept.code).toBe(1);
+    expect(kept.code).toBe(2);
     expect(kept.stderr).toMatch(
       /^seep: --out .*finished: holds a finished run \(summary\.json\); --force overwrites it/,
     );
     expect(readFileSync(join(finished, "summary.json"), "utf8")).toBe("{}\n");
-    expect(long.code).toBe(1);
+    expect(long.code).toBe(2);
     expect(long.stderr).toMatch(
       /^seep: preset wordcount is long: about 2\.8 hours of wall-clock time; --yes runs it anyway/,
     );
@@ -205,7 +205,7 @@ describe("seep run --scale-out", () => {
     const outs = await Promise.all(cases.map(([args]) => seep(["run", "wordcount", ...args])));
     for (const [i, [args, message]] of cases.entries()) {
       const out = outs[i];
-      expect(out.code, args.join(" ")).toBe(1);
+      expect(out.code, args.join(" ")).toBe(2);
       expect(out.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
       expect(out.stderr, args.join(" ")).toMatch(message);
     }
@@ -225,7 +225,7 @@ describe("seep run --scale-out", () => {
       "count:7@100",
       ...small,
     ]);
-    expect(out.code).toBe(1);
+    expect(out.code).toBe(2);
     expect(out.stderr.trim()).toBe('seep: scale out: "count" has no instance 7');
   });
 
@@ -278,13 +278,13 @@ describe("seep run --scale-out", () => {
 describe("seep worker", () => {
   it("refuses to start without a token, in one line saying where to put it", async () => {
     const out = await seep(["worker"]);
-    expect(out.code).toBe(1);
+    expect(out.code).toBe(2);
     expect(out.stderr.trim()).toBe("seep: a token is required: set SEEP_TOKEN, or pass --token-file <file>");
   });
 
   it("refuses a token on its command line, saying why and what to use instead", async () => {
     const out = await seep(["worker", "--token", "s3cret"]);
-    expect(out.code).toBe(1);
+    expect(out.code).toBe(2);
     expect(out.stderr.trim().split("\n")).toEqual([
       "seep: --token is refused: a command line is visible to every local user (ps); pass the token in " +
         "SEEP_TOKEN or in a file readable only by you with --token-file <file>",
@@ -301,9 +301,9 @@ describe("seep worker", () => {
       seep(["worker", "--token-file", open]),
       seep(["worker", "--token-file", closed, "--tls-cert", "c.pem", "--tls-key", "k.pem"]),
     ]);
-    expect(a.code).toBe(1);
+    expect(a.code).toBe(2);
     expect(a.stderr.trim()).toBe(`seep: --token-file ${open} is readable by others (mode 644); chmod 600 it`);
-    expect(b.code).toBe(1);
+    expect(b.code).toBe(2);
     expect(b.stderr.trim()).toBe(
       "seep: --tls-cert, --tls-key and --tls-ca go together (TLS with client certificates)",
     );

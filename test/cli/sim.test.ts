@@ -74,7 +74,7 @@ function reproducibleSummary(dir: string): Record<string, unknown> {
 
 /** Expect `out` to be a failure with one line on stderr matching `pattern`, and no stack. */
 function expectOneLineError(out: Outcome, pattern: RegExp): void {
-  expect(out.code).toBe(1);
+  expect(out.code).toBe(2);
   expect(out.stdout).toBe("");
   expect(linesOf(out.stderr)).toEqual([expect.stringMatching(pattern)]);
   expect(out.stderr).not.toMatch(/\bat .*:\d+:\d+/);
