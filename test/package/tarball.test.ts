@@ -1,11 +1,11 @@
-// The npm package as another project gets it: `npm pack` of the clone (prepack builds dist/),
+// The npm package as another project gets it: `npm pack` of the clone (prepare builds dist/),
 // installed from npm's cache into an empty scratch project (scratchProject.ts says how), where
 // plain node (no tsx) imports every entry point, tsc type-checks and builds a custom job
 // against the installed declarations, the build simulates it to the output digest the sources
-// give in-process, and the installed `seep` executable simulates a preset and runs it on local
-// workers, which it starts through itself. Slow: 100 to 130 s on the project's 2 cores under
-// a load of 11 to 15 (about 45 s of CPU: the build, the install, tsc, a real run), of which
-// packing and installing take about 65 s. Nothing in it is timed.
+// give in-process, and the installed `seep` executable simulates a preset and loads the
+// project's TypeScript job, simulated and run on local workers that it starts through itself. Slow: 65 s on the project's 2 cores beside another test
+// file at a load of 4 to 8, 100 to 130 s at a load of 11 to 15 (packing, with the build, and
+// installing take half of it). Nothing in it is timed.
 
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -54,8 +54,8 @@ const TSCONFIG = {
   include: ["src"],
 };
 
-/** Small enough for a real run of a few seconds: 3000 lines, 1 ms apart. */
-const SMALL = ["--set", "workload.params.lines=3000"];
+/** The sensor-count job's readings 1 ms apart: a real run of 2 s. */
+const FAST = ["--seed", "3", "--set", "workload.params.intervalMs=1", "--quiet"];
 
 beforeAll(async () => {
   const tarball = await pack(root, work);
@@ -122,29 +122,42 @@ describe("the package's tarball, installed in an empty project", () => {
     expect(installedRun.stdout).toBe(cloneRun.stdout);
   });
 
-  it("installs `seep`, which simulates a preset and runs it on local workers to the sources' digest", async () => {
+  it("installs `seep`, which simulates a preset as the sources do", async () => {
     const version = await succeed(seepBin, ["--version"], scratch);
     expect(version.stdout.trim()).toBe(pkg.version);
-    const [simulated, real] = await Promise.all([
-      succeed(seepBin, ["sim", "wordcount", "--quiet", "--out", join(work, "sim"), ...SMALL], scratch),
-      succeed(
-        seepBin,
-        ["run", "wordcount", "--workers", "2", "--quiet", "--out", join(work, "real"), ...SMALL],
-        scratch,
-      ),
-    ]);
-    expect(simulated.stderr + real.stderr).toBe("");
+    const small = ["--set", "workload.params.lines=3000"];
+    const out = await succeed(
+      seepBin,
+      ["sim", "wordcount", "--quiet", "--out", join(work, "sim"), ...small],
+      scratch,
+    );
+    expect(out.stderr).toBe("");
     const preset = PRESETS.wordcount as { workload: { params: Record<string, unknown> } };
     const e = parseExperiment(
       { ...preset, workload: { ...preset.workload, params: { ...preset.workload.params, lines: 3000 } } },
       "wordcount",
     );
-    const digest = new Simulation(e, workloadNamed(e.workload.name).plan(e.workload.params, e.seed)).run()
-      .outputDigest;
     const s = json(join(work, "sim", "summary.json"));
-    expect(s.outputDigest).toBe(digest);
-    expect(json(join(work, "real", "summary.json")).outputDigest).toBe(digest);
+    expect(s.outputDigest).toBe(
+      new Simulation(e, engine.jobPlan(workloadNamed(e.workload.name), e.workload.params, e.seed)).run()
+        .outputDigest,
+    );
     // An installed package is no git checkout: its runs record the version, and no commit.
     expect(s.environment).toMatchObject({ seepVersion: pkg.version, gitCommit: null });
+  });
+
+  it("installs `seep`, which loads the project's TypeScript job and runs it on local workers to the sources' digest", async () => {
+    const [simulated, real] = await Promise.all([
+      succeed(seepBin, ["sim", "src/sensorCount.ts", "--out", join(work, "job-sim"), ...FAST], scratch),
+      succeed(
+        seepBin,
+        ["run", "src/sensorCount.ts", "--workers", "2", "--out", join(work, "job-real"), ...FAST],
+        scratch,
+      ),
+    ]);
+    expect(simulated.stderr + real.stderr).toBe("");
+    const digest = simulateSensorCount(3, { intervalMs: 1 }).outputDigest;
+    expect(json(join(work, "job-sim", "summary.json")).outputDigest).toBe(digest);
+    expect(json(join(work, "job-real", "summary.json")).outputDigest).toBe(digest);
   });
 });
