@@ -21,6 +21,7 @@ import {
   physicalPlan,
 } from "../../engine/index.js";
 import { runCampaign } from "../../sim/chaos/campaign.js";
+import type { FaultKind } from "../../sim/chaos/index.js";
 import { type Experiment, parseExperiment } from "../../sim/experiment.js";
 import { Simulation } from "../../sim/simulation.js";
 import type { SimSummary } from "../../sim/summary.js";
@@ -59,12 +60,19 @@ export function valuesByKey(records: readonly OutputRecord[]): Map<number, unkno
 }
 
 /** A campaign of `runs` seeds from `firstSeed` under `e`'s strategy: every run exactly the failure-free output. */
-export function expectCampaignExact(job: Job<unknown>, e: Experiment, firstSeed: number, runs: number): void {
+export function expectCampaignExact(
+  job: Job<unknown>,
+  e: Experiment,
+  firstSeed: number,
+  runs: number,
+  draw: { readonly kinds?: readonly FaultKind[]; readonly drawScaling?: boolean } = {},
+): void {
   const result = runCampaign({
     experiment: e,
     planOf: (x) => jobPlan(job, x.workload.params, x.seed),
     runs,
     firstSeed,
+    ...draw,
   });
   for (const run of result.runs) {
     const detail = `${e.faultTolerance.strategy}, seed ${run.seed} (${run.faults}): ${run.error ?? run.hang ?? ""}`;
