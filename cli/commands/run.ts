@@ -221,7 +221,7 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
     prepareDirectory(dir, "--out");
   }
   startRunDirectory(dir, experiment);
-  const outputs = outputsSink(dir, flags.outputs);
+  const outputs = outputsSink(dir, flags.outputs, plan);
   const { LrbAnswersFile, LRB_ANSWERS_FILE } = await import("../lrbAnswersFile.js");
   const answers = experiment.workload.name === "lrb" ? new LrbAnswersFile(join(dir, LRB_ANSWERS_FILE)) : null;
   const show = process.stderr.isTTY && !flags.quiet;
@@ -257,7 +257,11 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
     deadlineMs: sc.deadlineMs,
     stateTransfer: sc.stateTransfer,
     onOutput: (o) => {
-      outputs.add(o);
+      try {
+        outputs.add(o);
+      } catch {
+        // A sink's row that failed stopped outputs.csv; the run goes on, and closing it says why.
+      }
       answers?.add(o.timeMs, o.value);
     },
     onProgress: show

@@ -114,7 +114,7 @@ async function runSim(source: string, flags: SimFlags, command: Command): Promis
     prepareDirectory(dir, "--out");
   }
   startRunDirectory(dir, experiment);
-  const outputs = outputsSink(dir, flags.outputs);
+  const outputs = outputsSink(dir, flags.outputs, plan);
   const { LrbAnswersFile, LRB_ANSWERS_FILE } = await import("../lrbAnswersFile.js");
   const answers = experiment.workload.name === "lrb" ? new LrbAnswersFile(join(dir, LRB_ANSWERS_FILE)) : null;
   const sim = new Simulation(experiment, plan, (record) => {

@@ -20,7 +20,7 @@ import {
   QueryBuilder,
   type Sink,
 } from "../../engine/index.js";
-import { cloneOrderState, IntervalJoin, ORDERS_PORT, PAYMENTS_PORT } from "./intervalJoin.js";
+import { cloneOrderState, IntervalJoin, type JoinedRow, ORDERS_PORT, PAYMENTS_PORT } from "./intervalJoin.js";
 import { ORDER_FIELDS, OrderSource, PAYMENT_FIELDS, PaymentSource } from "./streams.js";
 
 /** An event-time length above 0 and at most a day, ms. */
@@ -69,7 +69,13 @@ export const workload = defineJob({
       cloneState: cloneOrderState,
       parallelism: p.parallelism,
     });
-    const sink = q.sink("sink", discard);
+    // outputs.csv lists each pair's fields as columns (engine/sinkTable.ts).
+    const sink = q.sink("sink", discard, {
+      table: {
+        columns: ["orderId", "paymentId", "orderTimeMs", "paymentTimeMs", "amountCents"],
+        row: (_key, r: JoinedRow) => [r.orderId, r.paymentId, r.orderTimeMs, r.paymentTimeMs, r.amountCents],
+      },
+    });
     q.connect(orders, join, "key", { toPort: ORDERS_PORT })
       .connect(payments, join, "key", { toPort: PAYMENTS_PORT })
       .connect(join, sink, "forward");

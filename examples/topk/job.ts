@@ -23,7 +23,7 @@ import {
   timeWindow,
 } from "../../engine/index.js";
 import { categoryKey, categoryName, EventDraw, EventSource, itemName } from "./events.js";
-import { RankRows, topItems } from "./topItems.js";
+import { RankRows, type TopKRow, topItems } from "./topItems.js";
 
 /** The parameters, every one with its default: a run of about 20 s of event time. */
 const params = z
@@ -80,7 +80,13 @@ export const workload = defineJob({
     const events = q.source("events", () => new EventSource(draw, keys), { outputs: [{ fields: 1 }] });
     const topk = q.operator("topk", window.create, { ...window.options, parallelism: p.parallelism });
     const rank = q.operator("rank", () => new RankRows(categoryOf, itemName), { parallelism: p.parallelism });
-    const sink = q.sink("sink", discard);
+    // outputs.csv lists each row's fields as columns (engine/sinkTable.ts).
+    const sink = q.sink("sink", discard, {
+      table: {
+        columns: ["category", "windowStartMs", "windowEndMs", "rank", "item", "count"],
+        row: (_key, r: TopKRow) => [r.category, r.windowStartMs, r.windowEndMs, r.rank, r.item, r.count],
+      },
+    });
     // topk -> rank by key too (not forward): forward pairs instance i with instance i, which a
     // scale out or in of topk would unpair.
     q.connect(events, topk, "key").connect(topk, rank, "key").connect(rank, sink, "forward");

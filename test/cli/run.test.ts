@@ -9,6 +9,7 @@ import { status } from "@grpc/grpc-js";
 import { afterAll, describe, expect, it } from "vitest";
 import { tokenMetadata } from "../../cloud/auth.js";
 import { call, controlClient, spawnWorker } from "../cloud/workerCalls.js";
+import { csvObjects } from "./csvParse.js";
 import { seep } from "./spawnSeep.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "seep-run-test-"));
@@ -45,9 +46,23 @@ describe("seep run", () => {
     // What it ran on, as a simulated run's summary says it (cli/runEnvironment.ts).
     expect(s.environment).toMatchObject({ node: process.version, cores: cpus().length });
     expect(json(join(real, "experiment.json")).pool).toMatchObject({ handoutMs: 5000, maxVms: 100 });
-    expect(readFileSync(join(real, "outputs.csv"), "utf8").split("\n").length).toBeGreaterThan(10);
     expect(simulated.code).toBe(0);
     expect(s.outputDigest).toBe(json(join(sim, "summary.json")).outputDigest);
+    // The same tidy files: outputs.csv with the words, the same rows but for when and where
+    // each was received; metrics.csv in long form, its tuples in the summary's.
+    const results = (dir: string) => {
+      const rows = csvObjects(readFileSync(join(dir, "outputs.csv"), "utf8"));
+      return rows
+        .map((r) => [r.sink, r.eventTimeMs, r.word, r.windowStartMs, r.windowEndMs, r.count].join(" "))
+        .sort();
+    };
+    const realResults = results(real);
+    expect(realResults.length).toBeGreaterThan(10);
+    expect(realResults.every((r) => /^sink -?\d+ [a-z]+ -?\d+ \d+ \d+$/.test(r))).toBe(true);
+    expect(realResults).toEqual(results(sim));
+    const metrics = csvObjects(readFileSync(join(real, "metrics.csv"), "utf8"));
+    const tuplesIn = metrics.filter((m) => m.metric === "tuplesIn" && m.scope === "run");
+    expect(tuplesIn.reduce((t, m) => t + Number(m.value), 0)).toBe(800);
   });
 
   it("refuses an unknown pool, and ec2 without its settings, in one line", async () => {
