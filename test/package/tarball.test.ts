@@ -68,12 +68,13 @@ beforeAll(async () => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("the package's tarball, installed in an empty project", () => {
-  it("holds the build, the executable and the schema, and no sources", () => {
+  it("holds the build, the executable, the schema and the licence, and no sources", () => {
     for (const f of [
       "dist/engine/index.js",
       "dist/cli/main.js",
       "bin/seep.js",
       "schema/experiment.schema.json",
+      "LICENSE",
     ])
       expect(existsSync(join(installed, f)), f).toBe(true);
     for (const f of ["engine", "cli/main.ts", "test", "tsconfig.json", "dist/engine/index.ts"])
