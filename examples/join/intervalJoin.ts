@@ -14,7 +14,7 @@
 // come after that). What is emitted does not depend on when that happens, nor on how
 // batches of the two inputs interleave.
 
-import type { Batch, CloneValue, Operator, OperatorContext } from "../../engine/index.js";
+import type { Batch, CloneValue, Operator, OperatorContext } from "seep-testbed/engine";
 import { ORDER_AMOUNT, orderId, PAYMENT_NUMBER, paymentId } from "./streams.js";
 import { TimeQueue } from "./timeQueue.js";
 

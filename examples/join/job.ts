@@ -11,7 +11,6 @@
 //
 // Run it: `npx seep sim examples/join/experiment.yaml`, or `npx seep sim ./examples/join/job.ts`.
 
-import { z } from "zod";
 import {
   DEFAULT_MAX_KEY_GROUPS,
   defineJob,
@@ -19,7 +18,8 @@ import {
   numberIn,
   QueryBuilder,
   type Sink,
-} from "../../engine/index.js";
+  z,
+} from "seep-testbed/engine";
 import { cloneOrderState, IntervalJoin, type JoinedRow, ORDERS_PORT, PAYMENTS_PORT } from "./intervalJoin.js";
 import { ORDER_FIELDS, OrderSource, PAYMENT_FIELDS, PaymentSource } from "./streams.js";
 

@@ -9,7 +9,7 @@
 // (`order-42`, `payment-7`) are made only for the output.
 
 import seedrandom from "seedrandom";
-import type { OperatorContext, Source } from "../../engine/index.js";
+import type { OperatorContext, Source } from "seep-testbed/engine";
 
 /** What the two streams are made of. */
 export interface StreamShape {

@@ -7,7 +7,7 @@
 // every instance, process and worker maps a name to the same key without a shared table.
 
 import seedrandom from "seedrandom";
-import { hashString53, type OperatorContext, type Source } from "../../engine/index.js";
+import { hashString53, type OperatorContext, type Source } from "seep-testbed/engine";
 
 /** Some readable category names; categories beyond these are named `category-<n>`. */
 const CATEGORY_NAMES = ["books", "music", "garden", "toys", "games", "kitchen", "sports", "tools"];

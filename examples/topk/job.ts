@@ -11,7 +11,6 @@
 //
 // Run it: `npx seep sim examples/topk/experiment.json`, or `npx seep sim ./examples/topk/job.ts`.
 
-import { z } from "zod";
 import {
   DEFAULT_MAX_KEY_GROUPS,
   defineJob,
@@ -21,7 +20,8 @@ import {
   QueryBuilder,
   type Sink,
   timeWindow,
-} from "../../engine/index.js";
+  z,
+} from "seep-testbed/engine";
 import { categoryKey, categoryName, EventDraw, EventSource, itemName } from "./events.js";
 import { RankRows, type TopKRow, topItems } from "./topItems.js";
 

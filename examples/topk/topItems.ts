@@ -7,7 +7,7 @@
 // a pane it changes) and `encodeAcc`/`decodeAcc` (an encoded checkpoint carries it as
 // [item, count, item, count, ...], items ascending).
 
-import type { Aggregate, Batch, Operator, OperatorContext, WindowResult } from "../../engine/index.js";
+import type { Aggregate, Batch, Operator, OperatorContext, WindowResult } from "seep-testbed/engine";
 
 /** Counts per item number. */
 export type ItemCounts = Map<number, number>;
