@@ -20,10 +20,12 @@ const PROCESS = [
   "test/cloud/**/*.test.ts",
   "test/notebooks/**/*.test.ts",
   "test/lab/**/*.test.ts",
+  "test/package/**/*.test.ts",
 ];
 
 /** Vitest configuration of the project. */
 export default defineConfig({
+  ssr: { resolve: { conditions: ["seep-source"] } },
   test: {
     testTimeout: 600_000,
     hookTimeout: 600_000,

@@ -17,13 +17,13 @@ import type { MetricsRow } from "../engine/index.js";
 import { lrbScaleOutExperiment } from "../measure/lrbScaleOutExperiment.js";
 import { PRESETS } from "../sim/presets.js";
 import { Simulation } from "../sim/simulation.js";
-import { workloadNamed } from "../workloads/index.js";
+import { workloadPlan } from "../workloads/index.js";
 import { openXways } from "../workloads/linearRoad/index.js";
 import type { BenchResult } from "./benchResult.js";
 
 function run(quick: boolean, params: Record<string, unknown> = {}, over: Record<string, unknown> = {}) {
   const e = lrbScaleOutExperiment(quick, params, over);
-  const sim = new Simulation(e, workloadNamed("lrb").plan(e.workload.params, e.seed));
+  const sim = new Simulation(e, workloadPlan("lrb", e.workload.params, e.seed));
   const startedMs = performance.now();
   const summary = sim.run();
   return { e, sim, summary, wallS: (performance.now() - startedMs) / 1000 };

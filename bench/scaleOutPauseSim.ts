@@ -12,7 +12,7 @@
 
 import { parseExperiment } from "../sim/experiment.js";
 import { Simulation } from "../sim/simulation.js";
-import { workloadNamed } from "../workloads/index.js";
+import { workloadPlan } from "../workloads/index.js";
 import type { BenchResult } from "./benchResult.js";
 
 const SPLIT_AT_MS = 60_000;
@@ -44,7 +44,7 @@ function scaleOutOf(words: number, quick: boolean, stateTransfer: "pause" | "liv
     },
     "bench",
   );
-  const sim = new Simulation(e, workloadNamed("wordcount").plan(params, e.seed));
+  const sim = new Simulation(e, workloadPlan("wordcount", params, e.seed));
   let keys = 0;
   const s = sim.run();
   for (const h of sim.runtime.hosts)

@@ -1,18 +1,25 @@
-// How the CLI fails. A user's mistake (a wrong flag, a bad value) ends in one line on
-// stderr, `seep: <message>`, and exit code 1, never a stack trace, and so does a run that
-// went but failed (it stalled; its files are written); anything else is a bug in seep and
-// keeps its stack so that it can be found.
+// How the CLI fails. A user's mistake (a wrong flag, a bad value, a job module that cannot
+// be loaded) ends in one line on stderr, `seep: <message>`, and exit code 2, never a stack
+// trace; a run that went but failed (it stalled, or chaos runs failed; its files are
+// written) is one line and exit code 1, as is a bound of the real runtime that a busy
+// machine overran; anything else is a bug in seep, exit 1, and keeps its stack so that it
+// can be found.
 
 import { type Command, CommanderError } from "commander";
 import { TimeoutError } from "../cloud/timeouts.js";
 import type { UnsupportedScenario } from "../engine/index.js";
+
+/** Exit code of a user's mistake: bad input, nothing ran (as a shell's usage errors). */
+export const USER_ERROR_EXIT_CODE = 2;
+/** Exit code of a run that went but failed, and of anything else that is not the user's mistake. */
+export const RUN_FAILURE_EXIT_CODE = 1;
 
 /** A mistake by the user (a bad flag or value): reported on one line, without a stack. */
 export class UserError extends Error {
   override readonly name = "UserError";
 }
 
-/** A run that went but failed (it stalled): one line, exit 1, after its files are written. */
+/** A run that went but failed (it stalled, chaos runs failed): one line, exit 1, after its files are written. */
 export class RunFailure extends Error {
   override readonly name = "RunFailure";
 }
@@ -79,7 +86,7 @@ export function reportError(err: unknown, stderr: (text: string) => void): numbe
   if (err instanceof CommanderError) return err.exitCode; // help or version: already printed
   if (err instanceof UserError || err instanceof RunFailure) {
     stderr(`seep: ${err.message.replace(/\s*\n\s*/g, " ")}\n`);
-    return 1;
+    return err instanceof UserError ? USER_ERROR_EXIT_CODE : RUN_FAILURE_EXIT_CODE;
   }
   if (err instanceof TimeoutError) {
     // A machine too busy for a bound of the real runtime: the message says how to raise it.

@@ -1,16 +1,28 @@
-// Loading the experiment of `seep sim`, `run` and `chaos`: a .json, .yaml or .yml file or
-// a built-in preset, as raw data; then the `--set`, `--seed` and `--until` overrides; then
-// the simulator's validation, `seep chaos`'s `--strategy`, the workload's plan and the checks
-// between the two, the reconfigurations the strategy does not support yet
-// (sim/supportedCombinations.ts), and the workload's size (for the estimate of a long run). Every mistake in the input becomes
-// one UserError line that names where it is (the file, with line and column when the
-// parser gives them, or the preset). `validateExperiment` is the same from raw data, for
-// the fuzz test.
+// Loading the experiment of `seep sim`, `run`, `chaos` and `sweep`: a .json, .yaml or .yml
+// file, a built-in preset, or a job module (`seep sim ./jobs/topk.ts`: the job with every
+// other setting at its default), as raw data; then the `--set`, `--seed` and `--until`
+// overrides; then the simulator's validation, `seep chaos`'s `--strategy`, the job (a
+// built-in one by `workload.name`, or the module `workload.module` names, relative to the
+// experiment file: workloads/jobModule.ts), its parameters resolved by its schema, its plan
+// and the checks between experiment and plan, the reconfigurations the strategy does not
+// support yet (sim/supportedCombinations.ts), and the job's size (for the estimate of a
+// long run). Every mistake in the input becomes one UserError line that names where it is
+// (the file, with line and column when the parser gives them, the preset, or the job
+// module). `validateExperiment` is the same from raw data, for the fuzz test.
 
 import { readFileSync, statSync } from "node:fs";
-import { extname } from "node:path";
+import { dirname, extname, resolve } from "node:path";
 import { parseDocument } from "yaml";
-import type { FtStrategy, LogicalPlan } from "../engine/index.js";
+import {
+  type FtStrategy,
+  type Job,
+  JobError,
+  jobParams,
+  jobPlan,
+  jobSize,
+  type LogicalPlan,
+  type WorkloadSize,
+} from "../engine/index.js";
 import {
   checkExperimentPlan,
   type Experiment,
@@ -20,7 +32,13 @@ import {
   presetNames,
   unsupportedCombination,
 } from "../sim/index.js";
-import { WorkloadError, type WorkloadSize, workloadNamed } from "../workloads/index.js";
+import {
+  BUILTIN_JOBS,
+  isJobModulePath,
+  jobModulePath,
+  loadJobModule,
+  workloadNamed,
+} from "../workloads/index.js";
 import { UserError } from "./errors.js";
 import { applySetting, type Setting } from "./settings.js";
 
@@ -33,61 +51,157 @@ export interface ExperimentOverrides {
   readonly strategy?: FtStrategy;
 }
 
-/** A validated experiment, its workload's plan and size, and where it came from. */
+/** A validated experiment, its job, the job's plan and size, and where it came from. */
 export interface LoadedExperiment {
+  /** The experiment, its workload resolved: the job's name, the module's absolute path, every parameter. */
   readonly experiment: Experiment;
+  readonly job: Job;
   readonly plan: LogicalPlan;
-  /** How much the workload moves (for the estimate of a long run). */
-  readonly size: WorkloadSize;
-  /** The file path, or `preset <name>`. */
+  /** How much the job moves (for the estimate of a long run), or null when the job does not say. */
+  readonly size: WorkloadSize | null;
+  /** The file path, `preset <name>` or `job module <path>`. */
   readonly where: string;
 }
 
 const EXTENSIONS = [".json", ".yaml", ".yml"];
 
-/** The experiment named by `source` (a file or a preset), with `overrides` applied, validated. */
-export function loadExperiment(source: string, overrides: ExperimentOverrides): LoadedExperiment {
-  const { raw, where } = readRaw(source);
-  return validateExperiment(raw, where, overrides);
+/** The experiment named by `source` (a file, a preset or a job module), with `overrides` applied, validated. */
+export async function loadExperiment(
+  source: string,
+  overrides: ExperimentOverrides,
+): Promise<LoadedExperiment> {
+  const { raw, where, baseDir } = readRaw(source);
+  return validateExperiment(raw, where, overrides, baseDir);
 }
 
-/** Raw experiment data (`where` names it), with `overrides` applied (in place), validated. */
-export function validateExperiment(
+/**
+ * Raw experiment data (`where` names it), with `overrides` applied (in place), validated;
+ * a job module it names is found from `baseDir` (the experiment file's directory).
+ */
+export async function validateExperiment(
   raw: unknown,
   where: string,
   overrides: ExperimentOverrides,
-): LoadedExperiment {
-  // Data that is not an object is left for the validation to refuse, naming `where`.
-  if (isRecord(raw)) {
-    for (const setting of overrides.settings) applySetting(raw, setting);
-    if (overrides.seed !== undefined) raw.seed = overrides.seed;
-    if (overrides.untilS !== undefined) raw.untilS = overrides.untilS;
-  }
-  try {
+  baseDir: string = process.cwd(),
+): Promise<LoadedExperiment> {
+  const named = applyOverrides(raw, overrides);
+  const parsed = asUserError(where, () => parseExperiment(raw, where));
+  const job = await jobOf(parsed.workload, baseDir, where).catch((err: unknown) => {
+    throw userErrorOf(err, where);
+  });
+  return asUserError(where, () => completed(parsed, named, job, overrides, where));
+}
+
+/**
+ * `loadExperiment` for an experiment whose job is built in (a preset, or a file naming
+ * `workload.name`), without waiting: a job module needs an import, which `loadExperiment` makes.
+ */
+export function loadBuiltinExperiment(source: string, overrides: ExperimentOverrides): LoadedExperiment {
+  const { raw, where } = readRaw(source);
+  const named = applyOverrides(raw, overrides);
+  return asUserError(where, () => {
     const parsed = parseExperiment(raw, where);
-    const strategy = overrides.strategy ?? parsed.faultTolerance.strategy;
-    const experiment = { ...parsed, faultTolerance: { ...parsed.faultTolerance, strategy } };
-    const workload = workloadNamed(experiment.workload.name);
-    const plan = workload.plan(experiment.workload.params, experiment.seed);
-    checkExperimentPlan(experiment, plan, where);
-    const unsupported = unsupportedCombination(experiment);
-    if (unsupported !== null) throw new UserError(`${where}: ${unsupported}`);
-    return { experiment, plan, size: workload.size(experiment.workload.params), where };
+    if (parsed.workload.module !== undefined)
+      throw new UserError(
+        `${where}: names a job module (${parsed.workload.module}): load it with loadExperiment`,
+      );
+    return completed(parsed, named, { job: workloadNamed(parsed.workload.name) }, overrides, where);
+  });
+}
+
+/** Apply `overrides` to raw data (in place); says whether the data names the run. */
+function applyOverrides(raw: unknown, overrides: ExperimentOverrides): boolean {
+  // Data that is not an object is left for the validation to refuse, naming `where`.
+  if (!isRecord(raw)) return false;
+  for (const setting of overrides.settings) applySetting(raw, setting);
+  if (overrides.seed !== undefined) raw.seed = overrides.seed;
+  if (overrides.untilS !== undefined) raw.untilS = overrides.untilS;
+  return raw.name !== undefined;
+}
+
+/** The experiment with its job: parameters resolved, strategy overridden, plan built and checked. */
+function completed(
+  parsed: Experiment,
+  named: boolean,
+  { job, module }: JobOf,
+  overrides: ExperimentOverrides,
+  where: string,
+): LoadedExperiment {
+  const params = jobParams(job, parsed.workload.params) as Record<string, unknown>;
+  const experiment: Experiment = {
+    ...parsed,
+    // A job module's run is named after its job unless the experiment names it.
+    name: named || module === undefined ? parsed.name : job.name,
+    workload: { name: job.name, ...(module === undefined ? {} : { module }), params },
+    faultTolerance: {
+      ...parsed.faultTolerance,
+      strategy: overrides.strategy ?? parsed.faultTolerance.strategy,
+    },
+  };
+  const plan = jobPlan(job, params, experiment.seed);
+  checkExperimentPlan(experiment, plan, where);
+  const unsupported = unsupportedCombination(experiment);
+  if (unsupported !== null) throw new UserError(`${where}: ${unsupported}`);
+  return { experiment, job, plan, size: jobSize(job, params), where };
+}
+
+/** `action`, with the experiment's and the job's errors as one UserError line naming `where`. */
+function asUserError<T>(where: string, action: () => T): T {
+  try {
+    return action();
   } catch (err) {
-    if (err instanceof ExperimentError) throw new UserError(err.message);
-    if (err instanceof WorkloadError) throw new UserError(`${where}: ${err.message}`);
-    throw err;
+    throw userErrorOf(err, where);
   }
 }
 
-/** Raw data of the file or preset `source`, and how to name it in errors. */
-function readRaw(source: string): { raw: unknown; where: string } {
-  if (isFile(source)) return { raw: parseFile(source), where: source };
+/** The experiment's and the job's errors as one UserError line naming `where`; others as they are. */
+function userErrorOf(err: unknown, where: string): unknown {
+  if (err instanceof ExperimentError) return new UserError(err.message);
+  // The loader's errors name the module; a job module alone is `where` already.
+  if (err instanceof JobError)
+    return new UserError(err.message.startsWith(where) ? err.message : `${where}: ${err.message}`);
+  return err;
+}
+
+/** A job, and the absolute path of its module (absent for a built-in job). */
+interface JobOf {
+  readonly job: Job;
+  readonly module?: string;
+}
+
+/** The job an experiment's workload names, and the absolute path of its module (absent for a built-in job). */
+async function jobOf(workload: Experiment["workload"], baseDir: string, where: string): Promise<JobOf> {
+  if (workload.module === undefined) return { job: workloadNamed(workload.name) };
+  const module = jobModulePath(workload.module, baseDir);
+  const job = await loadJobModule(module, workload.module);
+  // Workers know jobs by name (a run deploys the name): a module's job may not take a built-in one's.
+  if (Object.hasOwn(BUILTIN_JOBS, job.name))
+    throw new JobError(
+      `job module ${workload.module}: its job is named "${job.name}", the name of a built-in job; name it otherwise`,
+    );
+  // parseExperiment names a module's job after its file until it is loaded; a name given beside it must agree.
+  const stem = parseExperiment({ workload: { module: workload.module } }, where).workload.name;
+  if (workload.name !== stem && workload.name !== job.name) {
+    throw new JobError(
+      `workload.name "${workload.name}" is not the name of the job in ${workload.module} ("${job.name}"); ` +
+        "leave workload.name out",
+    );
+  }
+  return { job, module };
+}
+
+/** Raw data of the file, preset or job module `source`, how to name it in errors, and where its module paths start. */
+function readRaw(source: string): { raw: unknown; where: string; baseDir: string } {
+  if (isJobModulePath(source)) {
+    // A job module alone: its job, every other setting at its default.
+    return { raw: { workload: { module: source } }, where: `job module ${source}`, baseDir: process.cwd() };
+  }
+  if (isFile(source)) return { raw: parseFile(source), where: source, baseDir: dirname(resolve(source)) };
   if (Object.hasOwn(PRESETS, source)) {
-    return { raw: structuredClone(PRESETS[source]), where: `preset ${source}` };
+    return { raw: structuredClone(PRESETS[source]), where: `preset ${source}`, baseDir: process.cwd() };
   }
   throw new UserError(
-    `'${source}' is neither an experiment file nor a preset (presets: ${presetNames().join(", ")})`,
+    `'${source}' is neither an experiment file, a job module nor a preset (presets: ${presetNames().join(", ")})`,
   );
 }
 

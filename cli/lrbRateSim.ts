@@ -13,7 +13,7 @@ import {
   type SimSummary,
   Simulation,
 } from "../sim/index.js";
-import { workloadNamed } from "../workloads/index.js";
+import { workloadPlan } from "../workloads/index.js";
 import { LrbAnswersFile } from "./lrbAnswersFile.js";
 
 /** The simulated cluster of a rating: `vms` VMs of one core each, at `speed`. */
@@ -73,7 +73,7 @@ export interface SimWindowOutcome {
 /** Simulate the window and write its answers (Emit in virtual seconds); `onProgress` as `Simulation.run`'s. */
 export function simulateWindow(r: SimWindowRun, onProgress?: (p: SimProgress) => void): SimWindowOutcome {
   const experiment = windowExperiment(r);
-  const plan = workloadNamed("lrb").plan(experiment.workload.params, experiment.seed);
+  const plan = workloadPlan("lrb", experiment.workload.params, experiment.seed);
   const answers = new LrbAnswersFile(r.answersPath);
   try {
     const sim = new Simulation(experiment, plan, (o) => answers.add(o.timeMs, o.value));

@@ -1,4 +1,5 @@
-// outputs.csv: every tuple the sinks received, written while the simulation runs. The
+// outputs.csv: every tuple the sinks received, written while the run goes, in the columns
+// of outputsTable.ts (`timeMs,sink,instance,eventTimeMs`, then the sinks' own). The
 // run is one synchronous loop, so an asynchronous stream would only queue everything in
 // memory until it ends; lines are instead gathered into chunks of about a megabyte and
 // written with writeSync, which bounds memory whatever the size of the run. The file is
@@ -6,17 +7,18 @@
 // run has finished; an exit before that (a signal handled by `seep run`) removes it.
 // `--outputs csv.gz` gzips each chunk as it goes (outputs.csv.gz: concatenated gzip members,
 // which gunzip, zcat and Node's zlib read as one stream), about a tenth of the size for
-// Linear Road; `--outputs none` writes nothing.
+// Linear Road; `--outputs none` writes nothing. A sink's row that fails (it throws, or
+// gives a cell that is no scalar) stops the file: `add` throws a UserError naming the sink
+// once, later tuples are dropped, and `close` throws it again, leaving no outputs file (a
+// real run, whose outputs arrive in a worker's event handler, goes on to its end that way).
 
 import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import type { OutputRecord } from "../sim/index.js";
+import type { LogicalPlan, OutputRecord } from "../engine/index.js";
+import { OutputsTable } from "./outputsTable.js";
 import { removeOnExit } from "./partialFiles.js";
 import { onDisk, temporaryPath } from "./runFiles.js";
-
-/** The header line of outputs.csv. */
-export const OUTPUTS_CSV_HEADER = "timeMs,sink,instance,key,eventTimeMs,value";
 
 // Characters gathered before a chunk is written.
 const CHUNK_CHARS = 1 << 20;
@@ -28,39 +30,59 @@ export interface OutputsSink {
   abandon(): void;
 }
 
-/** The outputs file of a run in `dir` in `format` (`csv`, `csv.gz`), or a sink that keeps nothing (`none`). */
-export function outputsSink(dir: string, format: "csv" | "csv.gz" | "none"): OutputsSink {
+/**
+ * The outputs file of a run of `plan` in `dir` in `format` (`csv`, `csv.gz`), or a sink that
+ * keeps nothing (`none`).
+ */
+export function outputsSink(dir: string, format: "csv" | "csv.gz" | "none", plan: LogicalPlan): OutputsSink {
   // A run written over (--force) leaves no outputs of the run before in another format.
   for (const name of ["outputs.csv", "outputs.csv.gz"]) rmSync(join(dir, name), { force: true });
   if (format === "none") return { add: () => {}, close: () => {}, abandon: () => {} };
-  return new OutputsCsv(join(dir, format === "csv" ? "outputs.csv" : "outputs.csv.gz"), format === "csv.gz");
+  const path = join(dir, format === "csv" ? "outputs.csv" : "outputs.csv.gz");
+  return new OutputsCsv(path, new OutputsTable(plan), format === "csv.gz");
 }
 
 /** outputs.csv (gzipped when `gzip`) being written; `close` it after the run, or `abandon` it after a failure. */
 export class OutputsCsv implements OutputsSink {
   private readonly tmp: string;
   private readonly fd: number;
-  private pending = `${OUTPUTS_CSV_HEADER}\n`;
+  private pending: string;
   private fdOpen = true;
   private readonly forget: () => void;
+  /** Why the file stopped (a sink's row failed, a disk error), or null. */
+  private failure: Error | null = null;
 
   constructor(
     private readonly path: string,
+    private readonly table: OutputsTable,
     private readonly gzip = false,
   ) {
+    this.pending = `${table.header()}\n`;
     this.tmp = temporaryPath(path);
     this.fd = onDisk(() => openSync(this.tmp, "w"));
     this.forget = removeOnExit(this.tmp);
   }
 
-  /** Add one line for `r`. */
+  /**
+   * Add the lines of `r`. When that fails (a sink's row: a UserError naming it; the disk),
+   * it throws, once: the file is dropped, and later tuples with it.
+   */
   add(r: OutputRecord): void {
-    this.pending += `${r.timeMs},${csvField(r.sink)},${r.instance},${r.key},${r.eventTimeMs},${csvField(jsonOf(r.value))}\n`;
-    if (this.pending.length >= CHUNK_CHARS) this.flush();
+    if (this.failure !== null) return;
+    try {
+      this.pending += this.table.lines(r);
+      if (this.pending.length >= CHUNK_CHARS) this.flush();
+    } catch (err) {
+      this.failure = err instanceof Error ? err : new Error(String(err));
+      this.pending = "";
+      this.abandon();
+      throw err;
+    }
   }
 
-  /** Write what is left and move the file into place. */
+  /** Write what is left and move the file into place; throws the failure of a sink's row, if any. */
   close(): void {
+    if (this.failure !== null) throw this.failure;
     this.flush();
     onDisk(() => closeSync(this.fd));
     this.fdOpen = false;
@@ -87,14 +109,4 @@ export class OutputsCsv implements OutputsSink {
       for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at, bytes.length - at);
     });
   }
-}
-
-/** `text` as one CSV field: quoted, with quotes doubled, when it holds a comma, quote or line break. */
-export function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-/** `value` as JSON; bigints as decimal strings, undefined as the empty string. */
-export function jsonOf(value: unknown): string {
-  return JSON.stringify(value, (_key, v) => (typeof v === "bigint" ? v.toString() : v)) ?? "";
 }

@@ -5,8 +5,8 @@
 // tests can walk every command and option in process; built with `validateOnly`, every
 // command stops once its input is checked (cli/validateOnly.ts).
 
-import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { seepVersion } from "../cloud/packageRoot.js";
 import { registerBench } from "./commands/bench.js";
 import { registerChaos } from "./commands/chaos.js";
 import { registerDemo } from "./commands/demo.js";
@@ -53,11 +53,8 @@ export interface ProgramOptions {
 
 /** The `seep` program with every command registered. */
 export function buildProgram(options: ProgramOptions = {}): Command {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
   const program = new Command("seep")
-    .version(pkg.version)
+    .version(seepVersion())
     .description("seep-testbed: an elastic, fault-tolerant stream-processing engine and research testbed")
     .addHelpText("after", EXAMPLES);
   for (const register of COMMANDS) register(program);

@@ -8,9 +8,9 @@
 // installed package), the commit is null.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { arch, cpus, loadavg, platform, release } from "node:os";
-import { fileURLToPath } from "node:url";
+import { PACKAGE_ROOT, seepVersion } from "../cloud/packageRoot.js";
 
 /** The machine and software a run ran on. */
 export interface RunEnvironment {
@@ -34,8 +34,6 @@ export interface RunEnvironment {
   readonly startedAt: string;
 }
 
-/** The root of the seep-testbed package (where package.json is). */
-const PACKAGE_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const GIT_TIMEOUT_MS = 5_000;
 
 /** The environment of a run starting now. */
@@ -54,13 +52,6 @@ export function runEnvironment(): RunEnvironment {
     loadAverageAtStart: [round2(l1), round2(l5), round2(l15)],
     startedAt: new Date().toISOString(),
   };
-}
-
-function seepVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
 }
 
 /** HEAD's commit of the checkout at `root` (its own `.git`, not an enclosing project's), or null. */

@@ -3,7 +3,7 @@
 // says so at once instead of going silent. The simulator's work is its kernel's events
 // (source polls, and per batch a delivery and a task on every hop; metric, report and
 // checkpoint timers) plus the tuples its operators take in; both are counted here from
-// the workload's size (workloads/registry.ts), the plan's shape and the fidelity knobs.
+// the job's size (engine/job.ts), the plan's shape and the fidelity knobs.
 // A real run's length is its stream's event time over the replay speed.
 //
 // Above LONG_RUN_WORK (simulations) or LONG_RUN_S (real runs) a command prints the
@@ -12,9 +12,8 @@
 // days, not to predict the wall clock.
 
 import { createInterface } from "node:readline/promises";
-import type { LogicalPlan } from "../engine/index.js";
+import type { LogicalPlan, WorkloadSize } from "../engine/index.js";
 import type { Experiment } from "../sim/index.js";
-import type { WorkloadSize } from "../workloads/index.js";
 import { UserError } from "./errors.js";
 
 /** Simulation work above which a command asks first: events plus tuple visits (about 10 minutes). */

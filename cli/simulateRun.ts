@@ -37,7 +37,7 @@ export interface SimulateRunOptions {
 export function simulateRun(loaded: LoadedExperiment, dir: string, options: SimulateRunOptions): SimSummary {
   const { experiment, plan, where } = loaded;
   startRunDirectory(dir, experiment);
-  const outputs = outputsSink(dir, options.outputs);
+  const outputs = outputsSink(dir, options.outputs, loaded.plan);
   const answers = experiment.workload.name === "lrb" ? new LrbAnswersFile(join(dir, LRB_ANSWERS_FILE)) : null;
   const sim = new Simulation(experiment, plan, (record) => {
     outputs.add(record);

@@ -73,6 +73,8 @@ export const ec2PoolOptionsSchema = z.strictObject({
     .min(1)
     .max(2 ** 31 - 1)
     .optional(),
+  // Set by `seep run` for a job module: its path relative to the project, which the AMI's checkout holds too.
+  jobModules: z.array(z.string().min(1).max(4096)).max(16).optional(),
   readyTimeoutMs: z.number().int().positive().default(300_000),
   pollIntervalMs: z.number().int().positive().default(5_000),
   // A name, or an ARN (starting with "arn:").

@@ -5,6 +5,8 @@
 // coordinator gone, its lease run out), the script powers the instance off, and the pool
 // launches instances with InstanceInitiatedShutdownBehavior "terminate": no instance
 // outlives its run, even when the coordinator died without terminating it.
+// A run of a job module starts every worker with `--job <module>`, the module's path in the
+// AMI's checkout (the same path, relative to the project, as on the coordinator's machine).
 // The script carries the worker token, so it is never logged or printed. It writes the
 // token (and, for a run with TLS, the run's CA and the workers' certificate and key) into
 // files only root can read (umask 077, with printf, a bash builtin: no process shows them
@@ -44,6 +46,8 @@ export interface WorkerBootOptions {
   readonly tls?: WorkerTlsPem;
   /** The largest message the worker takes in, in bytes (default: the worker's own). */
   readonly messageBytesMax?: number;
+  /** Job modules the worker loads at start (`--job`), as paths relative to the project on the AMI. */
+  readonly jobModules?: readonly string[];
 }
 
 /** `value` as one shell word, quoted so that no character in it is special. */
@@ -78,6 +82,7 @@ export function workerBootScript(options: WorkerBootOptions): string {
       ? []
       : [`--tls-cert ${file("worker.pem")} --tls-key ${file("worker-key.pem")} --tls-ca ${file("ca.pem")}`]),
     ...(options.messageBytesMax === undefined ? [] : [`--message-bytes-max ${options.messageBytesMax}`]),
+    ...(options.jobModules ?? []).map((m) => `--job ${shellQuote(m)}`),
   ].join(" ");
   // The function runs in the background (&) so that cloud-init completes; cloud-init's final
   // stage does not kill the processes it leaves behind, and the trap makes it immune to a

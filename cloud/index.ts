@@ -21,6 +21,7 @@ export {
 export { encodeFrame } from "./frameCodec.js";
 export { LISTENING_PREFIX, LocalProcessPool, type LocalProcessPoolOptions } from "./localProcessPool.js";
 export { DEFAULT_MESSAGE_BYTES_MAX, messageBytesMax } from "./messageLimits.js";
+export { PACKAGE_ROOT, SEEP_BIN, seepVersion, seepWorkerCommand } from "./packageRoot.js";
 export type { RunSummary, WorkerFailure } from "./runSummary.js";
 export { installSignalCleanup } from "./signalCleanup.js";
 export {

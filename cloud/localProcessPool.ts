@@ -20,7 +20,7 @@ import { TOKEN_ENV } from "./workerToken.js";
 
 /** How a local worker process is started. */
 export interface LocalProcessPoolOptions {
-  /** The program and arguments that start `seep worker` (listen and token are appended). */
+  /** The program and arguments that start `seep worker` (listen and token are appended; `--job` flags included). */
   readonly command: readonly string[];
   /** The run's token. */
   readonly token: string;

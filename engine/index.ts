@@ -1,5 +1,7 @@
 // The engine's public surface: everything sim/, cloud/ and workloads/ may use.
 
+// zod, for a job's parameter schema: the very instance the engine's ranges (integerIn, numberIn) are made with.
+export { z } from "zod";
 export { Batch, BatchBuilder } from "./batch.js";
 export {
   cutSizeBytes,
@@ -105,7 +107,15 @@ export { LIFECYCLE, type LifecycleState, nextState } from "./lifecycle.js";
 export { ManualClock } from "./manualClock.js";
 export { hex32, lane1Step, lane2Step } from "./metrics/hash64.js";
 export { LatencyHistogram } from "./metrics/latencyHistogram.js";
-export { type IntervalGauges, type LatencySummary, Metrics, type MetricsRow } from "./metrics/metrics.js";
+export {
+  type IntervalGauges,
+  type LatencySummary,
+  METRICS_CSV_HEADER,
+  Metrics,
+  type MetricsRow,
+  RUN_METRICS,
+  VM_CPU_METRIC,
+} from "./metrics/metrics.js";
 export { OutputDigest } from "./metrics/outputDigest.js";
 export {
   type EndedView,
@@ -159,6 +169,7 @@ export {
   type OperatorSpec,
   operatorNamed,
   QueryBuilder,
+  type SinkOptions,
   topologicalOrder,
 } from "./queryPlan.js";
 export { outputChannelsOf, type ReconfigurationLink } from "./reconfiguration/index.js";
@@ -186,6 +197,14 @@ export type {
 export { NO_METER } from "./runtime.js";
 export { describeIssue, describeValue, integerIn, numberIn, rangeText } from "./schemaRanges.js";
 export { SinkLedger } from "./sinkLedger.js";
+export {
+  FALLBACK_COLUMNS,
+  OUTPUT_COLUMNS,
+  type SinkTable,
+  sinkTableProblem,
+  type TableCell,
+  valueLeaves,
+} from "./sinkTable.js";
 export { decodeFloat, encodeFloat, JSON_STATE_CODEC, type StateCodec } from "./stateCodec.js";
 export { StateSnapshot } from "./stateSnapshot.js";
 export * from "./windows/index.js";

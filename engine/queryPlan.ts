@@ -1,6 +1,7 @@
 // Query plans. A QueryBuilder produces an immutable logical plan: operators with their
 // ports, and edges between ports, each edge with a routing contract. Deployment turns it
-// into a physical plan (physicalPlan.ts) and then into running instances.
+// into a physical plan (physicalPlan.ts) and then into running instances. A sink may
+// declare the table its outputs are listed in (sinkTable.ts).
 
 import type { CloneValue } from "./keyedState.js";
 import { DEFAULT_MAX_KEY_GROUPS } from "./keyGroups.js";
@@ -14,6 +15,7 @@ import type {
   Source,
 } from "./operator.js";
 import { ROUTING_CONTRACTS, type RoutingContract } from "./router.js";
+import { type SinkTable, sinkTableProblem } from "./sinkTable.js";
 import type { StateCodec } from "./stateCodec.js";
 
 /** An operator of a logical plan. */
@@ -33,6 +35,14 @@ export interface OperatorSpec {
   readonly stateCodec: StateCodec<unknown> | undefined;
   /** Makes the logic of one instance. */
   readonly create: (info: InstanceInfo) => Operator | Source;
+  /** A sink's table: the columns of its outputs (undefined: the fallback, and for other operators). */
+  readonly table?: SinkTable<unknown>;
+}
+
+/** Options of a sink (V: its keyed state's values; T: the values it receives). */
+export interface SinkOptions<V = unknown, T = unknown> extends OperatorOptions<V> {
+  /** The columns its outputs are listed in, and the row of each tuple (default: `key,field,value`). */
+  readonly table?: SinkTable<T>;
 }
 
 /** An edge of a logical plan: from an output port to an input port. */
@@ -71,6 +81,7 @@ export class QueryBuilder {
     kind: OperatorKind,
     create: (info: InstanceInfo) => Operator | Source,
     o: OperatorOptions<V>,
+    table?: SinkTable<unknown>,
   ): OperatorRef {
     if (this.operators.some((op) => op.name === name)) throw new Error(`operator "${name}" is defined twice`);
     const parallelism = o.parallelism ?? 1;
@@ -91,6 +102,7 @@ export class QueryBuilder {
       cloneState: o.cloneState as CloneValue<unknown> | undefined,
       stateCodec: o.stateCodec as StateCodec<unknown> | undefined,
       create,
+      ...(table === undefined ? {} : { table }),
     };
     this.operators.push(spec);
     return { id: spec.id, name };
@@ -114,13 +126,28 @@ export class QueryBuilder {
     return this.add(name, "operator", create as (info: InstanceInfo) => Operator, options);
   }
 
-  /** Add a sink. */
-  sink<V>(
+  /** Add a sink; `options.table` names the columns of its outputs (sinkTable.ts). */
+  sink<V, T = unknown>(
     name: string,
     create: (info: InstanceInfo) => Sink<V>,
-    options: OperatorOptions<V> = {},
+    options: SinkOptions<V, T> = {},
   ): OperatorRef {
-    return this.add(name, "sink", create as (info: InstanceInfo) => Operator, options);
+    const { table, ...rest } = options;
+    if (table !== undefined) {
+      const problem = sinkTableProblem(name, table);
+      if (problem !== null) throw new Error(problem);
+    }
+    const frozen =
+      table === undefined
+        ? undefined
+        : Object.freeze({ columns: Object.freeze([...table.columns]), row: table.row.bind(table) });
+    return this.add(
+      name,
+      "sink",
+      create as (info: InstanceInfo) => Operator,
+      rest,
+      frozen as SinkTable<unknown>,
+    );
   }
 
   /** Connect an output port of `from` to an input port of `to` under a routing contract. */

@@ -1,6 +1,6 @@
 // Numbers with a documented range, and the one-line wording of what is wrong with a value,
 // shared by the two schemas a user writes against: the experiment (sim/experiment.ts)
-// and the workloads' parameters (workloads/registry.ts), which may share only engine/.
+// and the jobs' parameters (workloads/*/job.ts, and users' job modules), which may share only engine/.
 // A value out of range names the range and the value (`must be an integer from 1 to
 // 10000, got 1000000`); NaN, Infinity and strings get the same sentence, so a user never
 // meets zod's own wording or a bound they did not know about.

@@ -10,9 +10,6 @@ import {
   loadExperiment,
   validateExperiment,
 } from "../cli/experimentFile.js";
-import type { LogicalPlan } from "../engine/index.js";
-import type { Experiment } from "../sim/index.js";
-import { workloadNamed } from "../workloads/index.js";
 
 /** An experiment file or preset (`source`), or raw experiment data named `where` in errors. */
 export type ExperimentInput =
@@ -36,9 +33,4 @@ export async function loadInput(
 /** How `input` is named to a person: the source as given, or where the raw data came from. */
 export function inputName(input: ExperimentInput): string {
   return "source" in input ? input.source : input.where;
-}
-
-/** The plan of `experiment`, built anew for each simulation (a plan's sink may keep state). */
-export function planOf(experiment: Experiment): LogicalPlan {
-  return workloadNamed(experiment.workload.name).plan(experiment.workload.params, experiment.seed);
 }

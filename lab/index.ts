@@ -4,7 +4,7 @@
 // pool (`seep chaos --jobs`); and the statistics of the aggregates.
 
 export { type ChaosPoolOptions, runCampaignOnPool } from "./chaosPool.js";
-export { type ExperimentInput, loadInput, planOf } from "./experimentInput.js";
+export { type ExperimentInput, loadInput } from "./experimentInput.js";
 export {
   collectGridAxis,
   describePoint,

@@ -10,10 +10,10 @@ import type { ExperimentOverrides } from "../cli/experimentFile.js";
 import { runEnvironment } from "../cli/runEnvironment.js";
 import type { Setting } from "../cli/settings.js";
 import { simulateRun } from "../cli/simulateRun.js";
-import type { FtStrategy } from "../engine/index.js";
+import { type FtStrategy, jobPlan } from "../engine/index.js";
 import { type ChaosRun, type FaultKind, failedRun, runChaos } from "../sim/chaos/index.js";
-import { type SimSummary, Simulation } from "../sim/index.js";
-import { type ExperimentInput, loadInput, planOf } from "./experimentInput.js";
+import { type Experiment, type SimSummary, Simulation } from "../sim/index.js";
+import { type ExperimentInput, loadInput } from "./experimentInput.js";
 
 /** One run of a sweep: the experiment, its settings (the sweep's, then the point's) and seed, and where it writes. */
 export interface SweepRunTask {
@@ -66,7 +66,8 @@ export async function sweepRun(task: SweepRunTask): Promise<RunOutcome> {
 export async function chaosRun(task: ChaosTask): Promise<ChaosRun> {
   const overrides: ExperimentOverrides = { ...task.overrides };
   try {
-    const { experiment } = await loadInput(task.input, overrides);
+    const { experiment, job } = await loadInput(task.input, overrides);
+    const planOf = (e: Experiment) => jobPlan(job, e.workload.params, e.seed);
     return runChaos(experiment, planOf, task.seed, task.kinds, task.drawScaling);
   } catch (err) {
     // runChaos records its simulations' errors itself: this is the experiment failing to load.

@@ -1,7 +1,9 @@
 // The pool of processes that sweeps and chaos campaigns run their simulations on: up to
 // `jobs` child processes from workerpool (a well-kept pool library), each running
-// lab/poolWorker.ts through tsx (the project has no build step) and many simulations one
-// after another in process. A run is a task: its input goes over the IPC channel with
+// lab/poolWorker (its TypeScript in a clone, its build when installed) with bin/register.js
+// loaded first, as `seep` itself is (tsx for a job module, and in a clone the resolve hook
+// that gives `seep-testbed/...` the very sources this process runs), and many simulations
+// one after another in process. A run is a task: its input goes over the IPC channel with
 // Node's structured-clone serialization, its result comes back the same way. Tasks queue
 // in the order they are given. A process that dies mid-task (out of memory, killed) fails
 // that task only; the pool starts another for the rest. `close(true)` kills the processes
@@ -10,16 +12,20 @@
 // the terminal, which reaches the whole process group, is handled here alone.
 
 import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import workerpool from "workerpool";
+import { PACKAGE_ROOT } from "../cloud/packageRoot.js";
 import type { ChaosRun } from "../sim/chaos/index.js";
 import type { ChaosTask, RunOutcome, SweepRunTask } from "./poolTasks.js";
 
-/** The pool's process script. */
-const WORKER_SCRIPT = fileURLToPath(new URL("./poolWorker.ts", import.meta.url));
+/** The pool's process script: beside this file, in TypeScript in a clone or built into dist/. */
+const WORKER_SCRIPT = fileURLToPath(
+  new URL(import.meta.url.endsWith(".ts") ? "./poolWorker.ts" : "./poolWorker.js", import.meta.url),
+);
 
-/** tsx's loader, resolved from here so that a process started from any directory finds it. */
-const TSX = import.meta.resolve("tsx");
+/** What every `seep` process loads first (bin/register.js), as a URL, so that any directory finds it. */
+const REGISTER = pathToFileURL(join(PACKAGE_ROOT, "bin", "register.js")).href;
 
 /** The default number of processes: the cores this process may use. */
 export function defaultJobs(): number {
@@ -35,7 +41,7 @@ export class RunPool {
     this.pool = workerpool.pool(WORKER_SCRIPT, {
       workerType: "process",
       maxWorkers: jobs,
-      forkOpts: { execArgv: ["--import", TSX], serialization: "advanced" },
+      forkOpts: { execArgv: ["--import", REGISTER], serialization: "advanced" },
       workerTerminateTimeout: 2_000,
     });
   }

@@ -9,7 +9,7 @@
 // empty below two values). Runs that stalled or failed are not aggregated. Rows come in
 // the grid's order, then by seed, so the same runs give the same tables byte for byte.
 
-import { csvField } from "../cli/outputsCsv.js";
+import { csvField } from "../cli/outputsTable.js";
 import { type GridAxis, type GridPoint, valueText } from "./grid.js";
 import { type Cell, FIGURE_NAMES, NUMERIC_FIGURES } from "./runFigures.js";
 import { mean, median, tInterval } from "./stats.js";

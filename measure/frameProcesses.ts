@@ -1,13 +1,21 @@
 // The bare gRPC processes that measurements of the data plane stream frames between, each a
 // process of its own so that its CPU time is its end's alone: a receiver that decodes frames
 // (measure/grpcSinkServer.ts) and a sender that encodes and writes them
-// (measure/grpcFrameSender.ts).
+// (measure/grpcFrameSender.ts). Each is this file's sibling of the same kind: the .ts source
+// (through tsx) in a clone, the built .js in an installed package.
 
 import { spawn } from "node:child_process";
+import { dirname, extname } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
-const root = fileURLToPath(new URL("../", import.meta.url));
+const self = fileURLToPath(import.meta.url);
+const here = dirname(self);
+
+/** The sibling program `name` (grpcSinkServer, grpcFrameSender), with this file's extension. */
+function sibling(name: string): string {
+  return `${here}/${name}${extname(self)}`;
+}
 
 /** A running receiver: its port, how to kill it, and the CPU time it reports at each stream's end. */
 export interface SinkServer {
@@ -25,10 +33,10 @@ export function startSinkServer(defaultWindows = false): Promise<SinkServer> {
   const args = [
     "--import",
     "tsx",
-    `${root}measure/grpcSinkServer.ts`,
+    sibling("grpcSinkServer"),
     ...(defaultWindows ? ["--default-windows"] : []),
   ];
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, args, { cwd: here, stdio: ["ignore", "pipe", "inherit"] });
   // Lines as they come, and those waited for: a line may come before it is asked for.
   const queued: string[] = [];
   const waiting: ((line: string) => void)[] = [];
@@ -59,8 +67,8 @@ export function startSinkServer(defaultWindows = false): Promise<SinkServer> {
 export function sendFrames(port: number, frames: number, batchSize: number): Promise<[number, number]> {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", `${root}measure/grpcFrameSender.ts`, String(port), String(frames), String(batchSize)],
-    { cwd: root, stdio: ["ignore", "pipe", "inherit"] },
+    ["--import", "tsx", sibling("grpcFrameSender"), String(port), String(frames), String(batchSize)],
+    { cwd: here, stdio: ["ignore", "pipe", "inherit"] },
   );
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout! }).once("line", (line) => {

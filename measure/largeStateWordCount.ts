@@ -4,7 +4,7 @@
 
 import type { CloudRunOptions } from "../cloud/cloudRun.js";
 import type { LocalProcessPool } from "../cloud/localProcessPool.js";
-import { workloadNamed } from "../workloads/index.js";
+import { workloadPlan } from "../workloads/index.js";
 
 /** 20 words a line, a line every 0.5 ms: 40,000 words/s. */
 const WORDS_PER_LINE = 20;
@@ -48,7 +48,7 @@ export function largeStateRun(
     token: workers.token,
     workload: "wordcount",
     params,
-    plan: workloadNamed("wordcount").plan(params, 1),
+    plan: workloadPlan("wordcount", params, 1),
     seed: 1,
     batchSize: 512,
     sourcePollMs: 20,

@@ -25,7 +25,7 @@ import { loadavg } from "node:os";
 import { tokenMetadata } from "../cloud/auth.js";
 import { CloudRun } from "../cloud/cloudRun.js";
 import { physicalPlan } from "../engine/index.js";
-import { workloadNamed } from "../workloads/index.js";
+import { workloadPlan } from "../workloads/index.js";
 import { collectGarbage } from "./garbage.js";
 import {
   coldDeploys,
@@ -104,7 +104,7 @@ export async function measureLocalRuntime(o: LocalRuntimeOptions): Promise<Local
   const deploys = o.quick ? 8 : 20;
   const seconds = o.quick ? 5 : 10;
   const params = { ...shape.params, lines: seconds * 1000 };
-  const plan = workloadNamed("wordcount").plan(params, 1);
+  const plan = workloadPlan("wordcount", params, 1);
   const loadBefore = loadavg()[0];
   collectGarbage();
   const { pool, token } = localWorkers();

@@ -2,16 +2,14 @@
 // the real runtime (benchmarks, sim-vs-real, the calibration) runs its workers in.
 
 import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { LocalProcessPool } from "../cloud/localProcessPool.js";
-
-const root = fileURLToPath(new URL("../", import.meta.url));
+import { seepWorkerCommand } from "../cloud/packageRoot.js";
 
 /** A pool of local worker processes, with a fresh token. */
 export function localWorkers(): { pool: LocalProcessPool; token: string } {
   const token = randomBytes(16).toString("hex");
   return {
-    pool: new LocalProcessPool({ command: [process.execPath, `${root}bin/seep.js`, "worker"], token }),
+    pool: new LocalProcessPool({ command: seepWorkerCommand(), token }),
     token,
   };
 }

@@ -9,7 +9,7 @@ import { parseExperiment } from "../sim/experiment.js";
 import { PRESETS } from "../sim/presets.js";
 import { type SimProgress, Simulation } from "../sim/simulation.js";
 import type { SimSummary } from "../sim/summary.js";
-import { workloadNamed } from "../workloads/index.js";
+import { workloadPlan } from "../workloads/index.js";
 import { lineChart, type Marker } from "./lib/chart.js";
 import type { NotebookOptions } from "./lib/options.js";
 import { Report } from "./lib/report.js";
@@ -57,7 +57,7 @@ function run(
     },
     "wordcount",
   );
-  const sim = new Simulation(e, workloadNamed("wordcount").plan(e.workload.params, e.seed));
+  const sim = new Simulation(e, workloadPlan("wordcount", e.workload.params, e.seed));
   const summary = sim.run(onProgress);
   return { e, summary, rows: sim.metrics.rows() };
 }

@@ -7,7 +7,7 @@
 import type { MetricsRow } from "../engine/index.js";
 import { lrbScaleOutExperiment } from "../measure/lrbScaleOutExperiment.js";
 import { Simulation } from "../sim/simulation.js";
-import { workloadNamed } from "../workloads/index.js";
+import { workloadPlan } from "../workloads/index.js";
 import { openXways } from "../workloads/linearRoad/index.js";
 import { lineChart, type Marker } from "./lib/chart.js";
 import type { NotebookOptions } from "./lib/options.js";
@@ -23,7 +23,7 @@ const PRESET = "lrb-scaleout";
 /** Run the experiment and build its report. */
 export function lrbScaleOutReport(o: NotebookOptions): Report {
   const e = lrbScaleOutExperiment(o.quick, {}, o.seed === undefined ? {} : { seed: o.seed });
-  const sim = new Simulation(e, workloadNamed("lrb").plan(e.workload.params, e.seed));
+  const sim = new Simulation(e, workloadPlan("lrb", e.workload.params, e.seed));
   const startedMs = performance.now();
   const s = sim.run(o.onProgress);
   const wallS = (performance.now() - startedMs) / 1000;

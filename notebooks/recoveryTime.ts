@@ -12,7 +12,7 @@ import { type FtStrategy, keyGroupOf, physicalPlan } from "../engine/index.js";
 import { runSweep } from "../lab/index.js";
 import { type Experiment, parseExperiment } from "../sim/experiment.js";
 import { PRESETS } from "../sim/presets.js";
-import { workloadNamed } from "../workloads/index.js";
+import { workloadPlan } from "../workloads/index.js";
 import { F, LR_FIELDS, LrGenerator, RecordType } from "../workloads/linearRoad/index.js";
 import { lineChart, type Series } from "./lib/chart.js";
 import type { NotebookOptions } from "./lib/options.js";
@@ -303,7 +303,7 @@ function linearRoad(sweep: Sweep): Workload {
  * owns, read from the generator the run's source replays (same seed, L and sample).
  */
 function carsHeldAt(e: Experiment, id: number, atMs: number): number {
-  const plan = workloadNamed("lrb").plan(e.workload.params, e.seed);
+  const plan = workloadPlan("lrb", e.workload.params, e.seed);
   const spec = physicalPlan(plan).instances.find((i) => i.id === id);
   if (spec === undefined) return Number.NaN;
   const maxKeyGroups = plan.operators[spec.operator].maxKeyGroups;

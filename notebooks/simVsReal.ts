@@ -45,7 +45,7 @@ import { PACKET_BATCH, packetCounterRun } from "../measure/packetCounterThroughp
 import { trimmedMean } from "../measure/statistics.js";
 import { parseExperiment } from "../sim/experiment.js";
 import { Simulation } from "../sim/simulation.js";
-import { workloadNamed } from "../workloads/index.js";
+import { workloadPlan } from "../workloads/index.js";
 import { lineChart } from "./lib/chart.js";
 import type { NotebookOptions } from "./lib/options.js";
 import { Report } from "./lib/report.js";
@@ -183,7 +183,7 @@ function simulate(
     "sim-vs-real",
   );
   // The workload's stream is seed 1's, as the real runs'; the seed draws the poll phases.
-  const sim = new Simulation(e, workloadNamed("wordcount").plan(e.workload.params, 1));
+  const sim = new Simulation(e, workloadPlan("wordcount", e.workload.params, 1));
   return outcomeOf(sim.run(), sim.metrics.rows());
 }
 
@@ -202,7 +202,7 @@ async function runReal(kind: Kind, lines: number, atMs: number): Promise<Outcome
       token,
       workload: "wordcount",
       params,
-      plan: workloadNamed("wordcount").plan(params, 1),
+      plan: workloadPlan("wordcount", params, 1),
       seed: 1,
       batchSize: RUN.batchSize,
       sourcePollMs: RUN.sourcePollMs,
@@ -306,7 +306,7 @@ function packetsSim(
     },
     "sim-vs-real-packets",
   );
-  const sim = new Simulation(e, workloadNamed("packets").plan(e.workload.params, 1));
+  const sim = new Simulation(e, workloadPlan("packets", e.workload.params, 1));
   const s = sim.run();
   // CPU at speed 1: each VM's busy time times its speed.
   const cpuUs = (vm: number) =>

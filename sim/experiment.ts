@@ -74,6 +74,12 @@ const operatorCostSchema = z
   .partial()
   .strict();
 
+/** A job module's file name without its directory and ending: the job's name until the module is loaded. */
+function moduleStem(path: string): string {
+  const file = path.split(/[/\\]/).at(-1) ?? path;
+  return file.replace(/\.[^.]*$/, "") || "job";
+}
+
 /** The schema of an experiment (file or preset). */
 export const experimentSchema = z
   .object({
@@ -88,12 +94,27 @@ export const experimentSchema = z
       .default("experiment"),
     /** Seed of every random choice of the run: an integer from 0 to 2^53 - 1. */
     seed: integerIn(0, Number.MAX_SAFE_INTEGER).default(1),
+    /**
+     * The job: a built-in one by `name` (wordcount, lrb, packets), or a job module by
+     * `module`, a path relative to the experiment file (the CLI loads it and fills in
+     * `name` with its job's name); `params` are the job's parameters.
+     */
     workload: z
       .object({
-        name: z.string().min(1).max(200),
+        name: z.string().min(1).max(200).optional(),
+        module: z.string().min(1).max(4096).optional(),
         params: z.record(z.string(), z.unknown()).default({}),
       })
-      .strict(),
+      .strict()
+      .refine((w) => w.name !== undefined || w.module !== undefined, {
+        error:
+          "names no job: give name (a built-in job: wordcount, lrb, packets) or module (a job module's path)",
+      })
+      .transform(({ name, module, params }) => ({
+        name: name ?? moduleStem(module ?? ""),
+        ...(module === undefined ? {} : { module }),
+        params,
+      })),
     cluster: z
       .object({
         /** VMs of the cluster at the start, 1 to 10,000 (and at most `pool.maxVms`). */

@@ -1,7 +1,7 @@
 // The project's structural rules, checked on the sources: imports point one way and never
 // in a circle, no function of the engine and the runtimes is long without a stated reason,
-// and the engine and the simulator never touch the wall clock, unseeded randomness or real
-// timers.
+// and the engine, the simulator and the example jobs never touch the wall clock, unseeded
+// randomness or real timers.
 
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
@@ -9,7 +9,18 @@ import { parseAst } from "rolldown/parseAst";
 import { describe, expect, it } from "vitest";
 
 const ROOT = resolve(import.meta.dirname, "..");
-const FOLDERS = ["engine", "sim", "cloud", "workloads", "measure", "notebooks", "cli", "bench", "lab"];
+const FOLDERS = [
+  "engine",
+  "sim",
+  "cloud",
+  "workloads",
+  "examples",
+  "measure",
+  "notebooks",
+  "cli",
+  "bench",
+  "lab",
+];
 /** Longest function of engine/, sim/ and cloud/, in lines, unless a comment above it starts `Over 80 lines:`. */
 const FUNCTION_LINES_MAX = 80;
 
@@ -149,6 +160,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   sim: ["sim", "engine"],
   cloud: ["cloud", "engine"],
   workloads: ["workloads", "engine"],
+  examples: ["examples", "engine"],
 };
 
 describe("architecture", () => {
@@ -186,10 +198,10 @@ describe("architecture", () => {
     ]);
   });
 
-  it("engine/ and sim/ never read the wall clock, draw unseeded random numbers or set real timers", () => {
+  it("engine/, sim/ and examples/ never read the wall clock, draw unseeded random numbers or set real timers", () => {
     const forbidden =
       /Date\.now|new Date\(|Math\.random|performance\.now|setTimeout|setInterval|setImmediate|process\.hrtime/;
-    for (const file of [...sources("engine"), ...sources("sim")]) {
+    for (const file of [...sources("engine"), ...sources("sim"), ...sources("examples")]) {
       const lines = readFileSync(file, "utf8").split("\n");
       lines.forEach((line, i) => {
         const code = line.replace(/\/\/.*$/, "");

@@ -22,7 +22,7 @@ import {
 } from "../../sim/chaos/faultKinds.js";
 import type { ChaosRun } from "../../sim/chaos/index.js";
 import type { Experiment } from "../../sim/experiment.js";
-import { UserError } from "../errors.js";
+import { RunFailure, UserError } from "../errors.js";
 import {
   EXPERIMENT_ARGUMENT,
   experimentSeedOption,
@@ -128,8 +128,8 @@ export function registerChaos(program: Command): void {
 async function runChaosCommand(source: string, flags: ChaosFlags, command: Command): Promise<void> {
   // Loaded here, not at startup, so that `seep --help` stays fast.
   const { loadExperiment } = await import("../experimentFile.js");
-  const { workloadNamed } = await import("../../workloads/index.js");
   const { formatRunTable, runCampaign, runTableCsv } = await import("../../sim/chaos/index.js");
+  const { jobPlan } = await import("../../engine/index.js");
   const kinds = flags.kinds ?? FAULT_KINDS;
   const { checkOutputFile, prepareOutputFile } = await import("../outputPath.js");
   const { confirmSimulation, estimateSimulation, terminalQuestion } = await import("../runEstimate.js");
@@ -151,12 +151,14 @@ async function runChaosCommand(source: string, flags: ChaosFlags, command: Comma
   if (flags.out !== undefined) checkOutputFile(flags.out, "--out", flags.force);
   const validating = validatesOnly(command);
   // Each run is simulated twice: without faults, then with its schedule.
-  await confirmSimulation(
-    `the campaign on ${loaded.where}`,
-    estimateSimulation(experiment, loaded.plan, loaded.size),
-    { yes: flags.yes, ask: validating ? undefined : terminalQuestion() },
-    2 * flags.runs,
-  );
+  // A job that does not say its size is not estimated.
+  if (loaded.size !== null)
+    await confirmSimulation(
+      `the campaign on ${loaded.where}`,
+      estimateSimulation(experiment, loaded.plan, loaded.size),
+      { yes: flags.yes, ask: validating ? undefined : terminalQuestion() },
+      2 * flags.runs,
+    );
   if (validating) return;
   // A replayed Linear Road file is read through first: a bad line is one line here, not a failure mid-campaign.
   const { checkLrbInput } = await import("../lrbInput.js");
@@ -211,7 +213,7 @@ async function runChaosCommand(source: string, flags: ChaosFlags, command: Comma
     if (jobs <= 1)
       runCampaign({
         experiment,
-        planOf: (e) => workloadNamed(e.workload.name).plan(e.workload.params, e.seed),
+        planOf: (e) => jobPlan(loaded.job, e.workload.params, e.seed),
         runs: flags.runs,
         firstSeed,
         kinds,
@@ -285,7 +287,7 @@ async function runChaosCommand(source: string, flags: ChaosFlags, command: Comma
     return;
   }
   if (failed > 0)
-    throw new UserError(
+    throw new RunFailure(
       `${failed} of ${done.length} runs failed` +
         (strategy === "none" ? " (expected under strategy none, which does not recover)" : ""),
     );

@@ -59,11 +59,11 @@ async function runGenerate(flags: GenerateFlags, command: Command): Promise<void
   if (flags.output === "") throw new UserError("lrb generate needs -o <file>");
   const { checkOutputFile, prepareOutputFile } = await import("../outputPath.js");
   const { confirmRecords, terminalQuestion } = await import("../runEstimate.js");
-  const { WORKLOADS } = await import("../../workloads/index.js");
+  const { workloadSize } = await import("../../workloads/index.js");
   checkOutputFile(flags.output, "-o", flags.force);
   checkOutputFile(`${flags.output}.tolls`, "-o", flags.force);
   const validating = validatesOnly(command);
-  const { sourceTuples } = WORKLOADS.lrb.size({ xways: flags.xways, durationS: flags.duration });
+  const { sourceTuples } = workloadSize("lrb", { xways: flags.xways, durationS: flags.duration });
   await confirmRecords("lrb generate", sourceTuples, 50, "--xways, --duration", {
     yes: flags.yes,
     ask: validating ? undefined : terminalQuestion(),

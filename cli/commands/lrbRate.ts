@@ -8,7 +8,6 @@
 
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { type Command, Option } from "commander";
 import { UserError } from "../errors.js";
 import { forceOption, integerOption, positiveNumberOption, quietOption } from "../options.js";
@@ -113,7 +112,6 @@ async function runRate(flags: RateFlags, command: Command): Promise<void> {
   if (flags.out !== undefined && !flags.force) refuseRatingIn(flags.out);
   const { claimRunDirectory, pointLatest, timeStamp } = await import("../runDirectory.js");
   const out = flags.out ?? claimRunDirectory(join("runs", "lrb-rate", timeStamp(new Date())));
-  if (flags.out === undefined) pointLatest(out);
   const { lrbFilesBars, writeLrbFiles } = await import("../lrbFiles.js");
   const { PhaseBars } = await import("../phaseBar.js");
   // Each L's phases (its input, its tolls, its run) as a bar on stderr, removed before its row.
@@ -194,6 +192,8 @@ async function runRate(flags: RateFlags, command: Command): Promise<void> {
     );
   }
   const rating = lRating(runs);
+  // runs/lrb-rate/latest links to the newest finished rating.
+  if (flags.out === undefined) pointLatest(out);
   const capped = rating === flags.maxXways ? `; --max-xways ${flags.maxXways} reached, it may be higher` : "";
   say(
     sim
@@ -267,10 +267,10 @@ async function realRun(
   const { LrbAnswersFile } = await import("../lrbAnswersFile.js");
   const { CloudRun } = await import("../../cloud/cloudRun.js");
   const { LocalProcessPool } = await import("../../cloud/localProcessPool.js");
+  const { seepWorkerCommand } = await import("../../cloud/packageRoot.js");
   const { installSignalCleanup } = await import("../../cloud/signalCleanup.js");
-  const { workloadNamed } = await import("../../workloads/index.js");
+  const { workloadPlan } = await import("../../workloads/index.js");
   const { randomBytes } = await import("node:crypto");
-  const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
   const params = {
     input,
     // The workers generate the tolls from the seed as queries need them (reading a file of
@@ -282,7 +282,7 @@ async function realRun(
     accountsParallelism: flags.workers,
   };
   const token = randomBytes(16).toString("hex");
-  const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
+  const pool = new LocalProcessPool({ command: seepWorkerCommand(), token });
   const removeCleanup = installSignalCleanup(pool);
   const answers = new LrbAnswersFile(answersPath);
   try {
@@ -294,7 +294,7 @@ async function realRun(
       token,
       workload: "lrb",
       params,
-      plan: workloadNamed("lrb").plan(params, flags.seed),
+      plan: workloadPlan("lrb", params, flags.seed),
       seed: flags.seed,
       batchSize: 1024,
       sourcePollMs: 100,

@@ -20,10 +20,10 @@
 // their command line.
 
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { isAbsolute, join, relative, sep } from "node:path";
 import { type Command, Option } from "commander";
 import type { ScheduledScaleOut, WorkerKill } from "../../cloud/cloudRun.js";
+import { PACKAGE_ROOT, seepWorkerCommand } from "../../cloud/packageRoot.js";
 import { UserError } from "../errors.js";
 import { checkKills, collectKill } from "../killSpec.js";
 import {
@@ -135,7 +135,7 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
   const { defaultVmPoolOptions } = await import("../../sim/index.js");
   checkTimeoutSettings();
   leaseMsFromEnv();
-  const { experiment, plan, size, where } = loadExperiment(source, {
+  const { experiment, plan, size, where } = await loadExperiment(source, {
     settings: flags.set ?? [],
     seed: flags.seed,
     untilS: flags.until,
@@ -143,6 +143,11 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
   const workers = flags.workers ?? experiment.cluster.vms;
   const kills = flags.kill ?? [];
   checkKills(kills, workers, flags.pool);
+  // An EC2 worker loads a job module from the image's checkout: it must lie in the project.
+  const ec2Module =
+    flags.pool === "ec2" && experiment.workload.module !== undefined
+      ? ec2JobModule(experiment.workload.module, where)
+      : undefined;
   const operators = plan.operators.map((op) => op.name);
   const sc = experiment.scaling;
   // The experiment's own scalings are checked against its strategy by loadExperiment; the
@@ -171,10 +176,12 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
   if (flags.out !== undefined)
     checkOutputDirectory(flags.out, "--out", flags.force, RUN_FILES.summary, "a finished run");
   const validating = validatesOnly(command);
-  await confirmRealRun(where, realRunSeconds(experiment, size), {
-    yes: flags.yes,
-    ask: validating ? undefined : terminalQuestion(),
-  });
+  // A job that does not say its size is not estimated.
+  if (size !== null)
+    await confirmRealRun(where, realRunSeconds(experiment, size), {
+      yes: flags.yes,
+      ask: validating ? undefined : terminalQuestion(),
+    });
   const transportChecked = await checkTransport(flags, experiment.fidelity.batchSize);
   if (validating) return;
   // A replayed Linear Road file is read through first: a bad line is one line here, not a failure mid-run.
@@ -189,6 +196,8 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
     where,
     experiment.name,
     transport,
+    experiment.workload.module,
+    ec2Module,
   ).catch((e: unknown) => {
     transport.dispose();
     throw e;
@@ -212,7 +221,7 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
     prepareDirectory(dir, "--out");
   }
   startRunDirectory(dir, experiment);
-  const outputs = outputsSink(dir, flags.outputs);
+  const outputs = outputsSink(dir, flags.outputs, plan);
   const { LrbAnswersFile, LRB_ANSWERS_FILE } = await import("../lrbAnswersFile.js");
   const answers = experiment.workload.name === "lrb" ? new LrbAnswersFile(join(dir, LRB_ANSWERS_FILE)) : null;
   const show = process.stderr.isTTY && !flags.quiet;
@@ -248,7 +257,11 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
     deadlineMs: sc.deadlineMs,
     stateTransfer: sc.stateTransfer,
     onOutput: (o) => {
-      outputs.add(o);
+      try {
+        outputs.add(o);
+      } catch {
+        // A sink's row that failed stopped outputs.csv; the run goes on, and closing it says why.
+      }
       answers?.add(o.timeMs, o.value);
     },
     onProgress: show
@@ -325,13 +338,15 @@ async function makePool(
   where: string,
   name: string,
   transport: RunTransport,
+  module: string | undefined,
+  ec2Module: string | undefined,
 ) {
   const { messageBytesMax } = transport;
   if (kind === "local") {
     const { LocalProcessPool } = await import("../../cloud/localProcessPool.js");
-    const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
+    // A job module's job: every worker loads the module from its path on this machine.
     return new LocalProcessPool({
-      command: [process.execPath, bin, "worker"],
+      command: [...seepWorkerCommand(), ...(module === undefined ? [] : ["--job", module])],
       token,
       tls: transport.worker,
       messageBytesMax,
@@ -344,10 +359,33 @@ async function makePool(
     // The run's own id (unique: its instances' tag), token and TLS files, whatever the experiment says.
     const runId = uniqueRunId(name);
     process.stdout.write(`EC2 instances of this run are tagged seep:run=${runId}\n`);
+    const jobModules = ec2Module === undefined ? undefined : [ec2Module];
     return new Ec2Pool(
-      parseEc2PoolOptions({ ...(ec2 as object), runId, token, tls: transport.workerPem, messageBytesMax }),
+      parseEc2PoolOptions({
+        ...(ec2 as object),
+        runId,
+        token,
+        tls: transport.workerPem,
+        messageBytesMax,
+        jobModules,
+      }),
     );
   } catch (e) {
     throw new UserError(`${where}: cloud.ec2: ${e instanceof Error ? e.message : e}`);
   }
+}
+
+/**
+ * The path an EC2 worker loads the job module `module` from: its path relative to this
+ * project, which the AMI's checkout holds at the same place (README, "Running on EC2").
+ */
+function ec2JobModule(module: string, where: string): string {
+  const root = PACKAGE_ROOT;
+  const inProject = relative(root, module);
+  if (inProject.startsWith("..") || isAbsolute(inProject))
+    throw new UserError(
+      `${where}: --pool ec2: job module ${module} lies outside the project (${root}); an EC2 worker ` +
+        "loads it from the AMI's checkout of the project, so it must be inside it",
+    );
+  return inProject.split(sep).join("/");
 }

@@ -83,7 +83,7 @@ async function runSim(source: string, flags: SimFlags, command: Command): Promis
   const { checkOutputDirectory, prepareDirectory } = await import("../outputPath.js");
   const { confirmSimulation, estimateSimulation, terminalQuestion } = await import("../runEstimate.js");
 
-  const { experiment, plan, size, where } = await loadExperiment(source, {
+  const { experiment, job, plan, size, where } = await loadExperiment(source, {
     settings: flags.set ?? [],
     seed: flags.seed,
     untilS: flags.until,
@@ -93,10 +93,12 @@ async function runSim(source: string, flags: SimFlags, command: Command): Promis
   if (flags.out !== undefined)
     checkOutputDirectory(flags.out, "--out", flags.force, RUN_FILES.summary, "a finished run");
   const validating = validatesOnly(command);
-  await confirmSimulation(where, estimateSimulation(experiment, plan, size), {
-    yes: flags.yes,
-    ask: validating ? undefined : terminalQuestion(),
-  });
+  // A job that does not say its size is not estimated.
+  if (size !== null)
+    await confirmSimulation(where, estimateSimulation(experiment, plan, size), {
+      yes: flags.yes,
+      ask: validating ? undefined : terminalQuestion(),
+    });
   if (validating) return;
   // A replayed Linear Road file is read through first: a bad line is one line here, not a failure mid-run.
   const { checkLrbInput } = await import("../lrbInput.js");
@@ -115,7 +117,7 @@ async function runSim(source: string, flags: SimFlags, command: Command): Promis
   const { simulateRun } = await import("../simulateRun.js");
   let summary: SimSummary;
   try {
-    summary = simulateRun({ experiment, plan, size, where }, dir, {
+    summary = simulateRun({ experiment, job, plan, size, where }, dir, {
       outputs: flags.outputs,
       traceCsv: flags.traceCsv,
       environment,

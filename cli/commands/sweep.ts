@@ -130,12 +130,14 @@ async function runSweepCommand(
   if (spec.dir !== undefined) checkOutputDirectory(spec.dir, spec.flag, true, "sweep.json", "a sweep");
   const validating = validatesOnly(command);
   const { confirmSimulation, estimateSimulation, terminalQuestion } = await import("../runEstimate.js");
-  await confirmSimulation(
-    `the sweep on ${base.where}`,
-    estimateSimulation(base.experiment, base.plan, base.size),
-    { yes: flags.yes, ask: validating ? undefined : terminalQuestion() },
-    total,
-  );
+  // A job that does not say its size is not estimated.
+  if (base.size !== null)
+    await confirmSimulation(
+      `the sweep on ${base.where}`,
+      estimateSimulation(base.experiment, base.plan, base.size),
+      { yes: flags.yes, ask: validating ? undefined : terminalQuestion() },
+      total,
+    );
   if (validating) return;
   // A replayed Linear Road file is read through first: a bad line is one line here, not a failed row per run.
   const { checkLrbInput } = await import("../lrbInput.js");

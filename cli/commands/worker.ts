@@ -3,13 +3,16 @@
 // the token, announces `seep worker listening on HOST:PORT` on its first line, and runs
 // until a Stop call or a signal (SIGTERM, SIGINT, SIGHUP), or until its coordinator is
 // gone: no call from it for the lease (--lease-ms), or, for a worker a local pool started,
-// its coordinator's process gone (cloud/coordinatorLease.ts). Workloads are resolved by
-// name here, in the CLI layer. The token comes from SEEP_TOKEN or --token-file, never the
+// its coordinator's process gone (cloud/coordinatorLease.ts). Jobs are resolved by name
+// here, in the CLI layer: the built-in ones, and those of the job modules `--job` names,
+// loaded before the worker listens (a module that cannot be loaded is one line, exit 2). The token comes from SEEP_TOKEN or --token-file, never the
 // command line (cloud/workerToken.ts); with TLS, certificate, key and CA go together and
 // every caller must present a certificate of that CA.
 
-import { type Command, Option } from "commander";
+import { resolve } from "node:path";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_MESSAGE_BYTES_MAX, GRPC_MESSAGE_BYTES_LIMIT } from "../../cloud/messageLimits.js";
+import type { Job } from "../../engine/index.js";
 import { UserError } from "../errors.js";
 import { parseInteger } from "../options.js";
 
@@ -23,6 +26,7 @@ interface WorkerFlags {
   readonly tlsKey?: string;
   readonly tlsCa?: string;
   readonly leaseMs?: number;
+  readonly job?: readonly string[];
 }
 
 /** Register `seep worker` on `program`. */
@@ -76,6 +80,15 @@ export function registerWorker(program: Command): void {
           "(default: $SEEP_LEASE_MS, else 30000)",
       ).argParser((v: string) => parseInteger("--lease-ms", v, { min: 0, max: 86_400_000 })),
     )
+    .addOption(
+      new Option(
+        "--job <module>",
+        "load this job module, so that runs can deploy its job by name; repeatable (default: the built-in jobs only)",
+      ).argParser((v: string, previous: string[] = []) => {
+        if (v === "") throw new InvalidArgumentError("expected the path of a job module");
+        return [...previous, v];
+      }),
+    )
     .action(runWorker);
 }
 
@@ -105,13 +118,14 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
   }
   const coordinatorPid = parseCoordinatorPid(process.env[COORDINATOR_PID_ENV]);
   const { Worker } = await import("../../cloud/worker.js");
-  const { workloadNamed } = await import("../../workloads/index.js");
+  const { jobPlan } = await import("../../engine/index.js");
+  const jobs = await workerJobs(flags.job ?? []);
   const worker = new Worker({
     listen: flags.listen,
     token,
     tls: { certFile: flags.tlsCert, keyFile: flags.tlsKey, caFile: flags.tlsCa },
     messageBytesMax: flags.messageBytesMax,
-    resolvePlan: (name, params, seed) => workloadNamed(name).plan(params, seed),
+    resolvePlan: (name, params, seed) => jobPlan(jobOf(jobs, name), params, seed),
     onStop: () => process.exit(0),
     onCoordinatorCall: () => lease.renew(),
   });
@@ -150,4 +164,33 @@ function parseCoordinatorPid(text: string | undefined): number | undefined {
   if (!Number.isSafeInteger(pid) || pid < 1)
     throw new UserError(`SEEP_COORDINATOR_PID must be a process id, got '${text}'`);
   return pid;
+}
+
+/** The jobs a worker knows by name: the built-in ones, and those of the modules `--job` names. */
+async function workerJobs(modules: readonly string[]): Promise<ReadonlyMap<string, Job>> {
+  const { JobError } = await import("../../engine/index.js");
+  const { BUILTIN_JOBS, loadJobModule } = await import("../../workloads/index.js");
+  const jobs = new Map<string, Job>(Object.entries(BUILTIN_JOBS));
+  for (const module of modules) {
+    let job: Job;
+    try {
+      job = await loadJobModule(resolve(module), module);
+    } catch (e) {
+      throw e instanceof JobError ? new UserError(`--job: ${e.message}`) : e;
+    }
+    const known = jobs.get(job.name);
+    if (known !== undefined && known !== job)
+      throw new UserError(`--job: job module ${module}: a job named "${job.name}" is known already`);
+    jobs.set(job.name, job);
+  }
+  return jobs;
+}
+
+/** The job named `name`, or an error a deploy reports: the jobs this worker knows. */
+function jobOf(jobs: ReadonlyMap<string, Job>, name: string): Job {
+  const job = jobs.get(name);
+  if (job !== undefined) return job;
+  throw new Error(
+    `no job "${name}" on this worker (it knows: ${[...jobs.keys()].join(", ")}; a job module's job needs --job <module>)`,
+  );
 }

@@ -120,9 +120,13 @@ export class LiveScaleOut extends Scaling {
     for (const u of this.upstreams) {
       if (ids.has(u)) continue;
       if (this.reached("shadowing")) {
-        // The routing as it is: the shadows it does not name are forgotten.
+        // The routing as it is: the shadows it does not name are forgotten. Only the edges
+        // this upstream sends on (an operator of several inputs has other upstreams too).
         const uspec = plan.spec(u);
-        for (const e of current.logical.edges.filter((e) => e.to === this.spec.operator))
+        const edges = current.logical.edges.filter(
+          (e) => e.to === this.spec.operator && e.from === uspec.operator,
+        );
+        for (const e of edges)
           link.sendControl(u, { type: "reroute", edge: e.id, routing: routingOf(current, e, uspec) });
       }
       if (this.reached("pausing")) link.sendControl(u, { type: "resume" });

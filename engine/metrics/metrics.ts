@@ -1,8 +1,9 @@
 // Run metrics as a time series with one row per interval (1 s by default): tuples in
 // and out, latency quantiles, queue length, VMs in use and CPU per VM. Counters and an
 // interval histogram fill up during an interval and are reset when the runtime closes
-// it; a whole-run histogram keeps accumulating for the summary. The CSV is a string;
-// writing it to a file is the CLI's job.
+// it; a whole-run histogram keeps accumulating for the summary. The CSV (metrics.csv) is
+// in long form, one figure a line, `timeS,metric,scope,value`, so that its columns are the
+// same whatever the run (see `toCsv`); it is a string, and writing it to a file is the CLI's job.
 
 import { LatencyHistogram } from "./latencyHistogram.js";
 
@@ -59,8 +60,8 @@ export interface LatencySummary {
   count: number;
 }
 
-const COLUMNS = [
-  "timeS",
+/** The figures of a row that are the run's (scope `run`), as metrics.csv names them, in its order. */
+export const RUN_METRICS = [
   "tuplesIn",
   "tuplesOut",
   "latencyP50Ms",
@@ -71,6 +72,12 @@ const COLUMNS = [
   "cpuMean",
   "cpuMax",
 ] as const;
+
+/** The columns of metrics.csv. */
+export const METRICS_CSV_HEADER = "timeS,metric,scope,value";
+
+/** The metric of metrics.csv whose scope is a VM (`vm:<id>`): its utilisation over the interval. */
+export const VM_CPU_METRIC = "cpu";
 
 /** Per-interval time series of a run, plus whole-run totals and a latency summary. */
 export class Metrics {
@@ -170,26 +177,34 @@ export class Metrics {
   }
 
   /**
-   * The rows as CSV: the fixed columns, then `cpuVm<id>` for every VM id seen in any row
-   * (ascending); a cell is empty where a figure is NaN or a VM did not exist.
+   * The rows as metrics.csv, in long form: `timeS,metric,scope,value`, one line per figure
+   * of an interval, the intervals in time order. Within one, the run's figures (RUN_METRICS,
+   * scope `run`, in that order), then each VM's utilisation (metric `cpu`, scope `vm:<id>`,
+   * by id). A figure with nothing to measure (a latency in an interval without outputs, the
+   * CPU of no VM) has no line. Integers are written whole, other figures to six significant digits.
    */
   toCsv(): string {
-    const ids = new Set<number>();
-    for (const row of this.finished) for (const id of row.cpuByVm.keys()) ids.add(id);
-    const vmIds = [...ids].sort((x, y) => x - y);
-    const lines = [[...COLUMNS, ...vmIds.map((id) => `cpuVm${id}`)].join(",")];
+    const lines = [METRICS_CSV_HEADER];
     for (const row of this.finished) {
-      const cells = COLUMNS.map((c) => cell(row[c]));
-      for (const id of vmIds) cells.push(cell(row.cpuByVm.get(id)));
-      lines.push(cells.join(","));
+      const t = figure(row.timeS);
+      for (const metric of RUN_METRICS) {
+        const value = row[metric];
+        if (!Number.isNaN(value)) lines.push(`${t},${metric},run,${figure(value)}`);
+      }
+      const ids = [...row.cpuByVm.keys()].sort((x, y) => x - y);
+      for (const id of ids) {
+        const value = row.cpuByVm.get(id)!;
+        if (!Number.isNaN(value)) lines.push(`${t},${VM_CPU_METRIC},vm:${id},${figure(value)}`);
+      }
     }
     return `${lines.join("\n")}\n`;
   }
 }
 
-function cell(value: number | undefined): string {
-  // Six significant digits: enough for any figure here, and free of float noise.
-  return value === undefined || Number.isNaN(value) ? "" : String(Number(value.toPrecision(6)));
+function figure(value: number): string {
+  // Integers whole (a count must sum to the summary's); others to six significant digits:
+  // enough for any figure here, and free of float noise.
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
 }
 
 function assertCount(n: number): void {

@@ -36,8 +36,8 @@ function rowOf(stdout: string, seed: number): string {
 }
 
 /** Expect a failure with one line on stderr matching `pattern`, and no stack. */
-function expectOneLineError(out: Outcome, pattern: RegExp): void {
-  expect(out.code).toBe(1);
+function expectOneLineError(out: Outcome, pattern: RegExp, code = 2): void {
+  expect(out.code).toBe(code);
   expect(linesOf(out.stderr)).toEqual([expect.stringMatching(pattern)]);
   expect(out.stderr).not.toMatch(/\bat .*:\d+:\d+/);
 }
@@ -74,6 +74,7 @@ describe("seep chaos", () => {
     expectOneLineError(
       out,
       /^seep: 2 of 2 runs failed \(expected under strategy none, which does not recover\)$/,
+      1,
     );
     expect(out.stdout).toMatch(/strategy none does not recover from failures/);
     expect(rowOf(out.stdout, 8)).toMatch(/FAIL$/);
@@ -208,7 +209,7 @@ describe("seep chaos", () => {
       /^seep: .*'paxos' is invalid.*none, rsm, upstream-backup, source-replay.*chaos --help/,
     );
     expectOneLineError(seed, /^seep: --seed expects an integer >= 0, got 'x'$/);
-    expectOneLineError(missing, /is neither an experiment file nor a preset/);
+    expectOneLineError(missing, /is neither an experiment file, a job module nor a preset/);
     expect(existsSync(join(scratch, "runs", "experiment"))).toBe(false);
   });
 });

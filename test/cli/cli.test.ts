@@ -41,7 +41,7 @@ describe("seep", () => {
 
   it("a bad flag value exits 1 with one line naming the flag and the value, without a stack", async () => {
     const out = await seep(["demo", "--lines", "abc"]);
-    expect(out.code).toBe(1);
+    expect(out.code).toBe(2);
     expect(out.stdout).toBe("");
     expect(linesOf(out.stderr)).toEqual([expect.stringMatching(/^seep: .*--lines.*'abc'/)]);
     expect(out.stderr).not.toMatch(/\bat .*:\d+:\d+/);
@@ -49,13 +49,13 @@ describe("seep", () => {
 
   it("an out-of-range value is refused like a malformed one", async () => {
     const out = await seep(["demo", "--parallelism", "0"]);
-    expect(out.code).toBe(1);
+    expect(out.code).toBe(2);
     expect(linesOf(out.stderr)).toEqual([expect.stringMatching(/^seep: --parallelism .*'0'/)]);
   });
 
   it("an unknown option exits 1 with one line that points to --help", async () => {
     const out = await seep(["demo", "--no-such-flag"]);
-    expect(out.code).toBe(1);
+    expect(out.code).toBe(2);
     expect(linesOf(out.stderr)).toEqual([
       expect.stringMatching(/^seep: unknown option '--no-such-flag'.*seep demo --help/),
     ]);
@@ -63,13 +63,13 @@ describe("seep", () => {
 
   it("an unknown command exits 1 with one line", async () => {
     const out = await seep(["no-such-command"]);
-    expect(out.code).toBe(1);
+    expect(out.code).toBe(2);
     expect(linesOf(out.stderr)).toEqual([expect.stringMatching(/^seep: unknown command 'no-such-command'/)]);
   });
 
   it("bench --only refuses a name that is not a benchmark, listing the known ones", async () => {
     const out = await seep(["bench", "--only", "no-such-bench"]);
-    expect(out.code).toBe(1);
+    expect(out.code).toBe(2);
     expect(linesOf(out.stderr)).toEqual([
       expect.stringMatching(/^seep: --only .*'no-such-bench' \(known: .+\)$/),
     ]);
@@ -77,7 +77,7 @@ describe("seep", () => {
 
   it("bench --only refuses an empty name", async () => {
     const out = await seep(["bench", "--only", "a,,b"]);
-    expect(out.code).toBe(1);
+    expect(out.code).toBe(2);
     expect(linesOf(out.stderr)).toEqual([expect.stringMatching(/^seep: --only .*'a,,b'/)]);
   });
 
@@ -104,7 +104,7 @@ describe("seep", () => {
 
   it("demo refuses a window that is not a multiple of the slide, on one line", async () => {
     const out = await seep(["demo", "--window-ms", "10000", "--slide-ms", "3000"]);
-    expect(out.code).toBe(1);
+    expect(out.code).toBe(2);
     expect(linesOf(out.stderr)).toEqual([expect.stringMatching(/^seep: --window-ms .* --slide-ms/)]);
   });
 });

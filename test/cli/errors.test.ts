@@ -3,7 +3,7 @@
 
 import { Command } from "commander";
 import { describe, expect, it, vi } from "vitest";
-import { commandPath, reportError, routeParseErrors, UserError } from "../../cli/errors.js";
+import { commandPath, RunFailure, reportError, routeParseErrors, UserError } from "../../cli/errors.js";
 import { UnsupportedScenario } from "../../engine/index.js";
 
 /** What `reportError` writes and returns for `err`. */
@@ -47,10 +47,17 @@ describe("reportError", () => {
     expect(text).toBe("seep: not supported yet: instances 2 failed during a parallel recovery\n");
   });
 
-  it("prints a user error as one line prefixed by seep and returns 1", () => {
+  it("prints a user error as one line prefixed by seep and returns 2", () => {
     expect(report(new UserError("--lines expects an integer, got 'x'"))).toEqual({
-      code: 1,
+      code: 2,
       text: "seep: --lines expects an integer, got 'x'\n",
+    });
+  });
+
+  it("prints a run that went but failed as one line and returns 1", () => {
+    expect(report(new RunFailure("the run stalled at 2.0 s"))).toEqual({
+      code: 1,
+      text: "seep: the run stalled at 2.0 s\n",
     });
   });
 

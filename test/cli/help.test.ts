@@ -82,7 +82,7 @@ async function expectOneLine(args: readonly string[], pattern: RegExp): Promise<
   const { code, stderr, err } = await failure(args);
   const what = `seep ${args.join(" ")}`;
   expect(err, what).toBeInstanceOf(UserError);
-  expect(code, what).toBe(1);
+  expect(code, what).toBe(2);
   expect(stderr, what).toMatch(/^seep: [^\n]+\n$/);
   expect(stderr.trimEnd(), what).toMatch(pattern);
 }

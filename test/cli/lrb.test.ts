@@ -54,7 +54,7 @@ describe("seep lrb generate", () => {
 
   it("refuses a bad flag value in one line", async () => {
     const out = await seep(["lrb", "generate", "--xways", "0", "-o", join(dir, "y.csv")]);
-    expect(out.code).toBe(1);
+    expect(out.code).toBe(2);
     expect(out.stderr).toMatch(/^seep: --xways .*'0'\n$/);
   });
 });

@@ -37,7 +37,7 @@ describe("an lrb run replaying a file", () => {
   for (const command of ["sim", "run"] as const) {
     it(`seep ${command} reports a malformed line in one line naming the file and the line, and starts nothing`, async () => {
       const r = await replay(command, malformed);
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(2);
       expect(r.stderr).toBe(
         `seep: preset lrb: workload.params.input: ${malformed}:2: line: expected 15 fields, got 8\n`,
       );
@@ -47,7 +47,7 @@ describe("an lrb run replaying a file", () => {
 
   it("seep sim refuses a speed of -1, and with clampSpeeds reads it as 0 and says how many lines it changed", async () => {
     const refused = await replay("sim", braking);
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(
       /braking\.csv:2: spd: -1 is out of range 0\.\.100 \(workload\.params\.clampSpeeds/,
     );

@@ -79,7 +79,7 @@ describe("seep lrb rate --mode sim", () => {
       "--out",
       held,
     ]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(
       /^seep: --out .*held: holds a rating \(L1\/\); --force overwrites it, or choose another --out\n$/,
@@ -121,16 +121,16 @@ describe("seep lrb rate --mode sim", () => {
 
   it("refuses a flag of the other mode in one line", async () => {
     const sim = await seep(["lrb", "rate", "--mode", "sim", "--workers", "3"]);
-    expect(sim.code).toBe(1);
+    expect(sim.code).toBe(2);
     expect(sim.stderr).toBe("seep: --workers is for --mode real (this is --mode sim)\n");
     const real = await seep(["lrb", "rate", "--vms", "3"]);
-    expect(real.code).toBe(1);
+    expect(real.code).toBe(2);
     expect(real.stderr).toBe("seep: --vms is for --mode sim (this is --mode real)\n");
     const bad = await seep(["lrb", "rate", "--mode", "sim", "--vm-speed", "fast"]);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toBe("seep: --vm-speed expects a number > 0, got 'fast'\n");
     const slow = await seep(["lrb", "rate", "--mode", "sim", "--vm-speed", "0.0001"]);
-    expect(slow.code).toBe(1);
+    expect(slow.code).toBe(2);
     expect(slow.stderr).toBe("seep: --vm-speed expects a number from 0.001 to 1000, got 0.0001\n");
   });
 });

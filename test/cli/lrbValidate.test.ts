@@ -75,7 +75,7 @@ describe("seep lrb validate", () => {
 
   it("names a missing file in one line", async () => {
     const r = await run(["--input", join(scratch, "nope.csv"), "--output", good]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/--input: cannot read .*nope\.csv/);
   });
@@ -87,7 +87,7 @@ describe("seep lrb validate", () => {
     ]);
     await expect(lrbValidate({ input: broken, output: good }, () => {})).rejects.toThrow(UserError);
     const r = await run(["--input", broken, "--output", good]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/broken\.csv:2: /);
   });
@@ -100,7 +100,7 @@ describe("seep lrb validate", () => {
       "3,50,7,-1,0,-1,-1,-1,-1,2,-1,-1,-1,-1,2",
     ]);
     const refused = await run(["--input", braking, "--output", good, "--tolls", tolls]);
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(
       /^seep: .*braking\.csv:1: spd: -1 is out of range 0\.\.100 \(--clamp-speeds .*\)\n$/,
     );
@@ -120,13 +120,13 @@ describe("seep lrb validate", () => {
   it("reports a malformed answer line naming the output file and the line", async () => {
     const malformed = file("malformed.csv", ["0,7,0,1,0,0", "9,1,2"]);
     const r = await run(["--input", input, "--output", malformed]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/malformed\.csv:2: unknown answer type '9'/);
   });
 
   it("requires --input and --output", async () => {
     const r = await run(["--input", input]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--output/);
   });
 });

@@ -217,7 +217,7 @@ describe.skipIf(process.platform !== "linux")("no orphaned workers", () => {
 
   it("refuses a malformed --lease-ms in one line", async () => {
     const a = await seep(["worker", "--lease-ms", "soon"]);
-    expect(a.code).toBe(1);
+    expect(a.code).toBe(2);
     expect(a.stderr).toBe("seep: --lease-ms expects an integer from 0 to 86400000, got 'soon'\n");
   });
 });

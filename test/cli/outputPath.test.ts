@@ -49,7 +49,7 @@ const hasProc = existsSync("/proc/self");
 
 /** Expect a failure with one line on stderr matching `pattern`, no stack, and nothing on stdout. */
 function expectOneLineError(out: Outcome, pattern: RegExp): void {
-  expect(out.code).toBe(1);
+  expect(out.code).toBe(2);
   expect(out.stdout).toBe("");
   expect(out.stderr.replace(/\n$/, "").split("\n")).toEqual([expect.stringMatching(pattern)]);
 }

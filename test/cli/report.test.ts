@@ -53,7 +53,7 @@ describe("seep report", () => {
     mkdirSync(dir);
     writeFileSync(join(dir, "index.html"), "keep me");
     const out = await seep(["report", "failure-timeline", "--quick", "--quiet", "--out", dir]);
-    expect(out.code).toBe(1);
+    expect(out.code).toBe(2);
     expect(out.stderr).toMatch(
       /^seep: --out .*kept: holds a report \(index\.html\); --force overwrites it, or choose another --out\n$/,
     );
@@ -66,7 +66,7 @@ describe("seep report", () => {
       [["report", "lrb-scaleout", "--seed", "x"], /^seep: --seed expects an integer >= 0, got 'x'$/],
     ] as const) {
       const out = await seep([...args]);
-      expect(out.code, args.join(" ")).toBe(1);
+      expect(out.code, args.join(" ")).toBe(2);
       expect(out.stderr.trim().split("\n"), args.join(" ")).toEqual([expect.stringMatching(pattern)]);
     }
   });

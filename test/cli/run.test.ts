@@ -9,6 +9,7 @@ import { status } from "@grpc/grpc-js";
 import { afterAll, describe, expect, it } from "vitest";
 import { tokenMetadata } from "../../cloud/auth.js";
 import { call, controlClient, spawnWorker } from "../cloud/workerCalls.js";
+import { csvObjects } from "./csvParse.js";
 import { seep } from "./spawnSeep.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "seep-run-test-"));
@@ -45,9 +46,23 @@ describe("seep run", () => {
     // What it ran on, as a simulated run's summary says it (cli/runEnvironment.ts).
     expect(s.environment).toMatchObject({ node: process.version, cores: cpus().length });
     expect(json(join(real, "experiment.json")).pool).toMatchObject({ handoutMs: 5000, maxVms: 100 });
-    expect(readFileSync(join(real, "outputs.csv"), "utf8").split("\n").length).toBeGreaterThan(10);
     expect(simulated.code).toBe(0);
     expect(s.outputDigest).toBe(json(join(sim, "summary.json")).outputDigest);
+    // The same tidy files: outputs.csv with the words, the same rows but for when and where
+    // each was received; metrics.csv in long form, its tuples in the summary's.
+    const results = (dir: string) => {
+      const rows = csvObjects(readFileSync(join(dir, "outputs.csv"), "utf8"));
+      return rows
+        .map((r) => [r.sink, r.eventTimeMs, r.word, r.windowStartMs, r.windowEndMs, r.count].join(" "))
+        .sort();
+    };
+    const realResults = results(real);
+    expect(realResults.length).toBeGreaterThan(10);
+    expect(realResults.every((r) => /^sink -?\d+ [a-z]+ -?\d+ \d+ \d+$/.test(r))).toBe(true);
+    expect(realResults).toEqual(results(sim));
+    const metrics = csvObjects(readFileSync(join(real, "metrics.csv"), "utf8"));
+    const tuplesIn = metrics.filter((m) => m.metric === "tuplesIn" && m.scope === "run");
+    expect(tuplesIn.reduce((t, m) => t + Number(m.value), 0)).toBe(800);
   });
 
   it("refuses an unknown pool, and ec2 without its settings, in one line", async () => {
@@ -55,10 +70,10 @@ describe("seep run", () => {
       seep(["run", "wordcount", "--pool", "aws"]),
       seep(["run", "wordcount", "--pool", "ec2"]),
     ]);
-    expect(a.code).toBe(1);
+    expect(a.code).toBe(2);
     expect(a.stderr.trim().split("\n")).toHaveLength(1);
     expect(a.stderr).toMatch(/--pool/);
-    expect(b.code).toBe(1);
+    expect(b.code).toBe(2);
     expect(b.stderr.trim().split("\n")).toHaveLength(1);
     expect(b.stderr).toMatch(/cloud\.ec2/);
   });
@@ -77,7 +92,7 @@ describe("seep run --kill", () => {
     const outs = await Promise.all(cases.map(([args]) => seep(["run", "wordcount", ...args])));
     for (const [i, [args, message]] of cases.entries()) {
       const out = outs[i];
-      expect(out.code, args.join(" ")).toBe(1);
+      expect(out.code, args.join(" ")).toBe(2);
       expect(out.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
       expect(out.stderr, args.join(" ")).toMatch(message);
     }
@@ -168,12 +183,12 @@ describe("seep run, before any worker starts", () => {
         "workload.params.lines=10000000",
       ]),
     ]);
-    expect(kept.code).toBe(1);
+    expect(kept.code).toBe(2);
     expect(kept.stderr).toMatch(
       /^seep: --out .*finished: holds a finished run \(summary\.json\); --force overwrites it/,
     );
     expect(readFileSync(join(finished, "summary.json"), "utf8")).toBe("{}\n");
-    expect(long.code).toBe(1);
+    expect(long.code).toBe(2);
     expect(long.stderr).toMatch(
       /^seep: preset wordcount is long: about 2\.8 hours of wall-clock time; --yes runs it anyway/,
     );
@@ -205,7 +220,7 @@ describe("seep run --scale-out", () => {
     const outs = await Promise.all(cases.map(([args]) => seep(["run", "wordcount", ...args])));
     for (const [i, [args, message]] of cases.entries()) {
       const out = outs[i];
-      expect(out.code, args.join(" ")).toBe(1);
+      expect(out.code, args.join(" ")).toBe(2);
       expect(out.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
       expect(out.stderr, args.join(" ")).toMatch(message);
     }
@@ -225,7 +240,7 @@ describe("seep run --scale-out", () => {
       "count:7@100",
       ...small,
     ]);
-    expect(out.code).toBe(1);
+    expect(out.code).toBe(2);
     expect(out.stderr.trim()).toBe('seep: scale out: "count" has no instance 7');
   });
 
@@ -278,13 +293,13 @@ describe("seep run --scale-out", () => {
 describe("seep worker", () => {
   it("refuses to start without a token, in one line saying where to put it", async () => {
     const out = await seep(["worker"]);
-    expect(out.code).toBe(1);
+    expect(out.code).toBe(2);
     expect(out.stderr.trim()).toBe("seep: a token is required: set SEEP_TOKEN, or pass --token-file <file>");
   });
 
   it("refuses a token on its command line, saying why and what to use instead", async () => {
     const out = await seep(["worker", "--token", "s3cret"]);
-    expect(out.code).toBe(1);
+    expect(out.code).toBe(2);
     expect(out.stderr.trim().split("\n")).toEqual([
       "seep: --token is refused: a command line is visible to every local user (ps); pass the token in " +
         "SEEP_TOKEN or in a file readable only by you with --token-file <file>",
@@ -301,9 +316,9 @@ describe("seep worker", () => {
       seep(["worker", "--token-file", open]),
       seep(["worker", "--token-file", closed, "--tls-cert", "c.pem", "--tls-key", "k.pem"]),
     ]);
-    expect(a.code).toBe(1);
+    expect(a.code).toBe(2);
     expect(a.stderr.trim()).toBe(`seep: --token-file ${open} is readable by others (mode 644); chmod 600 it`);
-    expect(b.code).toBe(1);
+    expect(b.code).toBe(2);
     expect(b.stderr.trim()).toBe(
       "seep: --tls-cert, --tls-key and --tls-ca go together (TLS with client certificates)",
     );

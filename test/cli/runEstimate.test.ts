@@ -17,7 +17,7 @@ import {
 import { PRESETS, Simulation } from "../../sim/index.js";
 
 /** The wordcount preset with `sets` applied, validated as the CLI does. */
-function wordcount(...sets: (readonly [string, unknown])[]) {
+async function wordcount(...sets: (readonly [string, unknown])[]) {
   const settings = sets.map(([key, value]) => ({ key, path: key.split("."), value }));
   return validateExperiment(structuredClone(PRESETS.wordcount), "preset wordcount", { settings });
 }
@@ -28,52 +28,53 @@ describe("estimateSimulation", () => {
     ["many lines per poll", [["fidelity.sourcePollMs", 200]]],
     ["a batch per poll at most", [["fidelity.batchSize", 16]]],
   ] as const) {
-    it(`counts the kernel's events within a factor of 3 (${what})`, () => {
-      const loaded = wordcount(["workload.params.lines", 20_000], ...sets);
-      const estimate = estimateSimulation(loaded.experiment, loaded.plan, loaded.size);
+    it(`counts the kernel's events within a factor of 3 (${what})`, async () => {
+      const loaded = await wordcount(["workload.params.lines", 20_000], ...sets);
+      const estimate = estimateSimulation(loaded.experiment, loaded.plan, loaded.size!);
       const { events } = new Simulation(loaded.experiment, loaded.plan).run();
       expect(estimate.events / events).toBeGreaterThan(1 / 3);
       expect(estimate.events / events).toBeLessThan(3);
     });
   }
 
-  it("counts Linear Road's events within a factor of 3: its records come at whole seconds", () => {
+  it("counts Linear Road's events within a factor of 3: its records come at whole seconds", async () => {
     const settings = [
       { key: "workload.params.durationS", path: ["workload", "params", "durationS"], value: 120 },
     ];
-    const loaded = validateExperiment(structuredClone(PRESETS.lrb), "preset lrb", { settings });
-    const estimate = estimateSimulation(loaded.experiment, loaded.plan, loaded.size);
+    const loaded = await validateExperiment(structuredClone(PRESETS.lrb), "preset lrb", { settings });
+    const estimate = estimateSimulation(loaded.experiment, loaded.plan, loaded.size!);
     const { events } = new Simulation(loaded.experiment, loaded.plan).run();
     expect(estimate.events / events).toBeGreaterThan(1 / 3);
     expect(estimate.events / events).toBeLessThan(3);
   });
 
-  it("follows untilS: a run cut short is estimated short", () => {
-    const whole = wordcount();
-    const cut = wordcount(["untilS", 20]);
-    const a = estimateSimulation(whole.experiment, whole.plan, whole.size);
-    const b = estimateSimulation(cut.experiment, cut.plan, cut.size);
+  it("follows untilS: a run cut short is estimated short", async () => {
+    const whole = await wordcount();
+    const cut = await wordcount(["untilS", 20]);
+    const a = estimateSimulation(whole.experiment, whole.plan, whole.size!);
+    const b = estimateSimulation(cut.experiment, cut.plan, cut.size!);
     expect(b.runMs).toBe(20_000);
     expect(simulationWork(b) / simulationWork(a)).toBeCloseTo(0.1, 1);
   });
 
-  it("finds a huge stream and a tiny poll period long, and the preset short", () => {
-    const preset = wordcount();
-    const lines = wordcount(["workload.params.lines", 1e9]);
-    const polls = wordcount(["workload.params.lines", 2e7], ["fidelity.sourcePollMs", 0.001]);
-    expect(simulationWork(estimateSimulation(preset.experiment, preset.plan, preset.size))).toBeLessThan(
+  it("finds a huge stream and a tiny poll period long, and the preset short", async () => {
+    const preset = await wordcount();
+    const lines = await wordcount(["workload.params.lines", 1e9]);
+    const polls = await wordcount(["workload.params.lines", 2e7], ["fidelity.sourcePollMs", 0.001]);
+    expect(simulationWork(estimateSimulation(preset.experiment, preset.plan, preset.size!))).toBeLessThan(
       LONG_RUN_WORK / 10,
     );
     for (const long of [lines, polls])
-      expect(simulationWork(estimateSimulation(long.experiment, long.plan, long.size))).toBeGreaterThan(
+      expect(simulationWork(estimateSimulation(long.experiment, long.plan, long.size!))).toBeGreaterThan(
         LONG_RUN_WORK,
       );
   });
 });
 
+const long = await wordcount(["workload.params.lines", 1e9]);
+
 describe("confirmSimulation", () => {
-  const long = wordcount(["workload.params.lines", 1e9]);
-  const estimate = estimateSimulation(long.experiment, long.plan, long.size);
+  const estimate = estimateSimulation(long.experiment, long.plan, long.size!);
 
   it("refuses a long run in one line that gives the estimate and the way out", async () => {
     await expect(confirmSimulation("preset wordcount", estimate, { yes: false })).rejects.toThrow(UserError);
@@ -97,8 +98,8 @@ describe("confirmSimulation", () => {
     );
     expect(asked).toHaveLength(2);
     expect(asked[0]).toMatch(/^seep: w is long: .*; go on\? \[y\/N\] $/);
-    const short = wordcount();
-    await confirmSimulation("w", estimateSimulation(short.experiment, short.plan, short.size), {
+    const short = await wordcount();
+    await confirmSimulation("w", estimateSimulation(short.experiment, short.plan, short.size!), {
       yes: false,
       ask: answer(false),
     });
@@ -106,8 +107,8 @@ describe("confirmSimulation", () => {
   });
 
   it("multiplies the work by the number of simulations (a chaos campaign)", async () => {
-    const short = wordcount();
-    const e = estimateSimulation(short.experiment, short.plan, short.size);
+    const short = await wordcount();
+    const e = estimateSimulation(short.experiment, short.plan, short.size!);
     const runs = Math.ceil(LONG_RUN_WORK / simulationWork(e)) + 1;
     await expect(confirmSimulation("campaign", e, { yes: false }, runs)).rejects.toThrow(
       new RegExp(`per simulation, ${runs} simulations`),
@@ -117,10 +118,10 @@ describe("confirmSimulation", () => {
 
 describe("realRunSeconds and confirmRealRun", () => {
   it("is the stream's event time over the replay speed, or untilS", async () => {
-    const preset = wordcount();
-    expect(realRunSeconds(preset.experiment, preset.size)).toBe(200);
-    expect(realRunSeconds(wordcount(["fidelity.replaySpeed", 4]).experiment, preset.size)).toBe(50);
-    expect(realRunSeconds(wordcount(["untilS", 7]).experiment, preset.size)).toBe(7);
+    const preset = await wordcount();
+    expect(realRunSeconds(preset.experiment, preset.size!)).toBe(200);
+    expect(realRunSeconds((await wordcount(["fidelity.replaySpeed", 4])).experiment, preset.size!)).toBe(50);
+    expect(realRunSeconds((await wordcount(["untilS", 7])).experiment, preset.size!)).toBe(7);
     await expect(confirmRealRun("w", LONG_RUN_S + 1, { yes: false })).rejects.toThrow(
       /^w is long: about 60 min of wall-clock time; --yes runs it anyway/,
     );

@@ -97,7 +97,7 @@ describe("seep run --tls", () => {
     );
     for (const [i, [, line]] of cases.entries()) {
       const out = outs[i];
-      expect(out.code).toBe(1);
+      expect(out.code).toBe(2);
       expect(out.stderr.trim()).toBe(line);
     }
   });

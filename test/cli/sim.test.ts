@@ -18,6 +18,8 @@ import { cpus, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COMMON_WORDS } from "../../workloads/wordCount/index.js";
+import { csvObjects } from "./csvParse.js";
 import { seep } from "./spawnSeep.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "seep-sim-test-"));
@@ -74,7 +76,7 @@ function reproducibleSummary(dir: string): Record<string, unknown> {
 
 /** Expect `out` to be a failure with one line on stderr matching `pattern`, and no stack. */
 function expectOneLineError(out: Outcome, pattern: RegExp): void {
-  expect(out.code).toBe(1);
+  expect(out.code).toBe(2);
   expect(out.stdout).toBe("");
   expect(linesOf(out.stderr)).toEqual([expect.stringMatching(pattern)]);
   expect(out.stderr).not.toMatch(/\bat .*:\d+:\d+/);
@@ -101,12 +103,12 @@ describe("seep sim", () => {
     expect(summary.wallSeconds).toBeGreaterThan(0);
     expect((summary.latencyMs as Record<string, unknown>).p50).toEqual(expect.any(Number));
     const metrics = linesOf(readFileSync(join(dir, "metrics.csv"), "utf8"));
-    expect(metrics[0]).toMatch(/^timeS,tuplesIn,tuplesOut,/);
+    expect(metrics[0]).toBe("timeS,metric,scope,value");
     expect(metrics.length).toBeGreaterThan(1);
     const outputs = linesOf(readFileSync(join(dir, "outputs.csv"), "utf8"));
-    expect(outputs[0]).toBe("timeMs,sink,instance,key,eventTimeMs,value");
+    expect(outputs[0]).toBe("timeMs,sink,instance,eventTimeMs,word,windowStartMs,windowEndMs,count");
     expect(outputs.length).toBe(1 + (summary.tuplesOut as number));
-    expect(outputs[1]).toMatch(/^[\d.]+,sink,\d+,\d+,\d+,"\{""windowStartMs"":/);
+    expect(outputs[1]).toMatch(/^[\d.]+,sink,\d+,\d+,[a-z]+,-?\d+,\d+,\d+$/);
     expect(readFileSync(join(dir, "trace.bin")).subarray(0, 8).toString("latin1")).toBe("SEEPTRC1");
     const experiment = json(join(dir, "experiment.json"));
     expect(experiment).toMatchObject({ name: "wordcount", seed: 1, untilS: 20 });
@@ -142,6 +144,33 @@ describe("seep sim", () => {
     const report = linesOf(smallOut.stdout);
     expect(report[0]).toMatch(/^wordcount, seed 1: [\d.]+ s simulated in [\d.]+ s wall clock$/);
     expect(report.at(-1)).toBe(`files in ${dir}`);
+  });
+
+  it("writes metrics.csv in long form, agreeing with the summary where they overlap, and outputs.csv as plain fields", () => {
+    expect(smallOut.code).toBe(0);
+    const summary = json(join(dir, "summary.json"));
+    const metrics = csvObjects(readFileSync(join(dir, "metrics.csv"), "utf8"));
+    const of = (metric: string) => metrics.filter((m) => m.metric === metric);
+    const sum = (metric: string) => of(metric).reduce((t, m) => t + Number(m.value), 0);
+    const max = (metric: string) => Math.max(...of(metric).map((m) => Number(m.value)));
+    expect(new Set(metrics.map((m) => m.scope.replace(/\d+$/, "")))).toEqual(new Set(["run", "vm:"]));
+    expect(sum("tuplesIn")).toBe(summary.tuplesIn);
+    expect(sum("tuplesOut")).toBe(summary.tuplesOut);
+    expect(max("vmsInUse")).toBe(summary.vmsMax);
+    const latencyMax = (summary.latencyMs as { max: number }).max;
+    expect(Math.abs(max("latencyMaxMs") - latencyMax)).toBeLessThanOrEqual(latencyMax * 1e-5 + 0.001);
+    // One line per figure per interval: every interval has its counts, in time order.
+    const times = of("tuplesIn").map((m) => Number(m.timeS));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(of("cpu").every((m) => m.scope.startsWith("vm:") && Number(m.value) >= 0)).toBe(true);
+    const outputs = csvObjects(readFileSync(join(dir, "outputs.csv"), "utf8"));
+    expect(outputs).toHaveLength(summary.tuplesOut as number);
+    const words = new Set(COMMON_WORDS);
+    for (const o of outputs) {
+      expect(words.has(o.word)).toBe(true);
+      expect(Number(o.windowEndMs) - Number(o.windowStartMs)).toBe(10_000);
+      expect(Number(o.count)).toBeGreaterThan(0);
+    }
   });
 
   it("gives the same summary and trace bytes for the same seed, and another trace for another seed", async () => {

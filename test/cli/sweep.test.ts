@@ -42,7 +42,7 @@ function reproducible(dir: string): Record<string, unknown> {
 
 /** Expect a failure with one line on stderr matching `pattern`, no stack, and nothing run. */
 function expectOneLineError(out: Outcome, pattern: RegExp): void {
-  expect(out.code).toBe(1);
+  expect(out.code).toBe(2);
   expect(out.stdout).toBe("");
   expect(linesOf(out.stderr)).toEqual([expect.stringMatching(pattern)]);
   expect(out.stderr).not.toMatch(/\bat .*:\d+:\d+/);

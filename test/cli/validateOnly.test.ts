@@ -166,12 +166,12 @@ function isOneLine(err: unknown): boolean {
 }
 
 describe("random experiment documents", () => {
-  it(`${RUNS} documents: validated, planned and estimated, or refused in one line`, () => {
-    fc.assert(
-      fc.property(experimentDocument, (doc) => {
-        let loaded: ReturnType<typeof validateExperiment>;
+  it(`${RUNS} documents: validated, planned and estimated, or refused in one line`, async () => {
+    await fc.assert(
+      fc.asyncProperty(experimentDocument, async (doc) => {
+        let loaded: Awaited<ReturnType<typeof validateExperiment>>;
         try {
-          loaded = validateExperiment(doc, "fuzz.yaml", { settings: [] });
+          loaded = await validateExperiment(doc, "fuzz.yaml", { settings: [] });
         } catch (err) {
           if (!(err instanceof UserError)) throw err;
           expect(err.message).toMatch(/^fuzz\.yaml: /);
@@ -180,11 +180,11 @@ describe("random experiment documents", () => {
         }
         // The simulation's setup (VM pool, network, runtime, faults) takes the values as they are.
         new Simulation(loaded.experiment, loaded.plan);
-        const estimate = estimateSimulation(loaded.experiment, loaded.plan, loaded.size);
+        const estimate = estimateSimulation(loaded.experiment, loaded.plan, loaded.size!);
         for (const n of [
           estimate.events,
           estimate.tupleVisits,
-          realRunSeconds(loaded.experiment, loaded.size),
+          realRunSeconds(loaded.experiment, loaded.size!),
         ])
           expect(n >= 0, JSON.stringify(estimate)).toBe(true);
       }),
@@ -197,12 +197,12 @@ describe("random experiment documents that validate, run shortened", () => {
   // Validation must also cover what only the simulation's start meets (placing the
   // cluster, scheduling faults and scalings): documents that pass are run for 2 s of
   // their stream and a bounded number of steps, and may only end or stop in one line.
-  it("300 documents run to their end, or stop with a one-line error", () => {
-    fc.assert(
-      fc.property(mutatedPreset, (doc) => {
-        let loaded: ReturnType<typeof validateExperiment>;
+  it("300 documents run to their end, or stop with a one-line error", async () => {
+    await fc.assert(
+      fc.asyncProperty(mutatedPreset, async (doc) => {
+        let loaded: Awaited<ReturnType<typeof validateExperiment>>;
         try {
-          loaded = validateExperiment(doc, "fuzz.yaml", { settings: [] });
+          loaded = await validateExperiment(doc, "fuzz.yaml", { settings: [] });
         } catch (err) {
           if (err instanceof UserError) return;
           throw err;
@@ -210,7 +210,7 @@ describe("random experiment documents that validate, run shortened", () => {
         const e = loaded.experiment;
         const short = { ...e, untilS: Math.min(e.untilS ?? 2, 2), maxSteps: Math.min(e.maxSteps, 100_000) };
         // Only what the estimate calls short: the point is the start, not the load.
-        if (simulationWork(estimateSimulation(short, loaded.plan, loaded.size)) > 1e6) return;
+        if (simulationWork(estimateSimulation(short, loaded.plan, loaded.size!)) > 1e6) return;
         try {
           new Simulation(short, loaded.plan).run();
         } catch (err) {

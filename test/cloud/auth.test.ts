@@ -20,7 +20,7 @@ import {
   writeRunCertificates,
 } from "../../cloud/tlsCertificates.js";
 import { Worker } from "../../cloud/worker.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 import { call, controlClient, sendFrames } from "./workerCalls.js";
 
 const TOKEN = "tls-token";
@@ -56,7 +56,7 @@ describe("mutual TLS between a worker and its callers", () => {
       listen: "127.0.0.1:0",
       token: TOKEN,
       tls: run.worker,
-      resolvePlan: (name, params, seed) => workloadNamed(name).plan(params, seed),
+      resolvePlan: (name, params, seed) => workloadPlan(name, params, seed),
     });
     address = `127.0.0.1:${await worker.start()}`;
   });
@@ -108,7 +108,7 @@ describe("mutual TLS between a worker and its callers", () => {
       listen: "127.0.0.1:0",
       token: TOKEN,
       tls: run.coordinator,
-      resolvePlan: (name, params, seed) => workloadNamed(name).plan(params, seed),
+      resolvePlan: (name, params, seed) => workloadPlan(name, params, seed),
     });
     const port = await impostor.start();
     try {

@@ -19,7 +19,7 @@ import {
 } from "../../engine/index.js";
 import { parseExperiment } from "../../sim/experiment.js";
 import { Simulation } from "../../sim/simulation.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 
 const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
 const pools: LocalProcessPool[] = [];
@@ -61,7 +61,7 @@ const params = { lines: 1500, lineIntervalMs: 1, windowSizeMs: 500, windowSlideM
 
 describe("a real run on local worker processes", () => {
   it("gives a windowed word count the same output digest as the in-process runtime and the simulator", async () => {
-    const plan = workloadNamed("wordcount").plan(params, 1);
+    const plan = workloadPlan("wordcount", params, 1);
     const token = randomBytes(8).toString("hex");
     const run = new CloudRun({
       name: "wc-real-test",
@@ -80,7 +80,7 @@ describe("a real run on local worker processes", () => {
     });
     const real = await run.run();
     const e = parseExperiment({ workload: { name: "wordcount", params }, cluster: { vms: 3 } }, "test");
-    const simulated = new Simulation(e, workloadNamed("wordcount").plan(params, 1)).run();
+    const simulated = new Simulation(e, workloadPlan("wordcount", params, 1)).run();
     expect(real.failures).toEqual([]);
     expect(real.tuplesIn).toBe(1500);
     expect(real.tuplesOut).toBe(simulated.tuplesOut);
@@ -102,7 +102,7 @@ describe("a real run on local worker processes", () => {
       token,
       workload: "wordcount",
       params: long,
-      plan: workloadNamed("wordcount").plan(long, 1),
+      plan: workloadPlan("wordcount", long, 1),
       seed: 1,
       batchSize: 256,
       sourcePollMs: 20,
@@ -134,7 +134,7 @@ describe("the control plane of a real run", () => {
     // of a word count#3 holds: count#3 has then processed input, however slow the machine.
     const long = { ...params, lines: 5_000 };
     const token = randomBytes(8).toString("hex");
-    const plan = workloadNamed("wordcount").plan(long, 1);
+    const plan = workloadPlan("wordcount", long, 1);
     const count3 = physicalPlan(plan, { vms: 2 }).instances.find((i) => i.id === 3)!;
     const groups = plan.operators[count3.operator].maxKeyGroups;
     expect(plan.operators[count3.operator].name).toBe("count");

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { ControlForwarder } from "../../cloud/controlForwarder.js";
 import { Worker } from "../../cloud/worker.js";
 import { type ControlMessage, InProcessRuntime, JSON_STATE_CODEC, physicalPlan } from "../../engine/index.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 import { keyedCountPlan, makeEvents, type SinkRecord } from "../engine/fixtures.js";
 
 const TOKEN = "forwarder-token";
@@ -30,7 +30,7 @@ async function workerWithBound(messageBytesMax: number): Promise<string> {
     listen: "127.0.0.1:0",
     token: TOKEN,
     messageBytesMax,
-    resolvePlan: (name, params, seed) => workloadNamed(name).plan(params, seed),
+    resolvePlan: (name, params, seed) => workloadPlan(name, params, seed),
     report: () => {},
   });
   closers.push(() => worker.stop());

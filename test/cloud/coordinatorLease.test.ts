@@ -19,7 +19,7 @@ import { ControlClient } from "../../cloud/gen/seep/v1/seep.js";
 import { TimeoutError } from "../../cloud/timeouts.js";
 import { Worker } from "../../cloud/worker.js";
 import { JSON_STATE_CODEC } from "../../engine/index.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 
 /** A clock that moves only when told; `advance` fires the periodic tick as often as it falls due. */
 function manualClock() {
@@ -211,7 +211,7 @@ describe("a worker's lease renewals", () => {
     const worker = new Worker({
       listen: "127.0.0.1:0",
       token: "lease-token",
-      resolvePlan: (name, params, seed) => workloadNamed(name).plan(params, seed),
+      resolvePlan: (name, params, seed) => workloadPlan(name, params, seed),
       onCoordinatorCall: () => {
         renewals++;
       },

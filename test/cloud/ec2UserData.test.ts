@@ -40,6 +40,13 @@ describe("workerBootScript", () => {
     ]);
   });
 
+  it("starts the worker with the run's job module, by its path in the image's checkout, quoted", () => {
+    const script = workerBootScript({ workerPort: 7070, token: "abc", jobModules: ["jobs/my top-k.ts"] });
+    expect(script).toContain(
+      "  npx seep worker --listen 0.0.0.0:7070 --token-file '/etc/seep/token' --job 'jobs/my top-k.ts' || status=$?",
+    );
+  });
+
   it("run for real, returns while the worker runs, and powers the instance off once the worker exits non-zero", async () => {
     const dir = mkdtempSync(join(tmpdir(), "seep-boot-"));
     try {

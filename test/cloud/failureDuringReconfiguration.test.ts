@@ -29,7 +29,7 @@ import {
   physicalPlan,
   withInstances,
 } from "../../engine/index.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 import { failureFree, localPools, WORD_COUNT_PARAMS, wordCountOn } from "./localWordCount.js";
 
 const localPool = localPools();
@@ -263,7 +263,7 @@ describe("the merged-away instance's worker killed while it lingers, under rsm",
 // The plan a worker builds a fresh instance with (cloud/workerRuntime.ts), which the
 // recoveries above rely on: a worker hears of instances, not of their leaving the plan.
 describe("the plan a worker builds a fresh instance with", () => {
-  const plan = physicalPlan(workloadNamed("wordcount").plan(params, 1), { vms: 3 });
+  const plan = physicalPlan(workloadPlan("wordcount", params, 1), { vms: 3 });
   const count = plan.logical.operators.find((o) => o.name === "count")!.id;
   const [x, y] = instancesOf(plan, count);
   const ids = (p: typeof plan) => p.instances.map((i) => i.id);

@@ -8,7 +8,7 @@ import type { CloudRunOptions } from "../../cloud/cloudRun.js";
 import { LocalProcessPool } from "../../cloud/localProcessPool.js";
 import { parseExperiment } from "../../sim/experiment.js";
 import { Simulation } from "../../sim/simulation.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 
 const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
 
@@ -24,7 +24,7 @@ export const WORD_COUNT_PARAMS = {
 /** The failure-free run of the word count with `params` (seed 1, 3 VMs), from the simulator. */
 export function failureFree(params: typeof WORD_COUNT_PARAMS = WORD_COUNT_PARAMS) {
   const e = parseExperiment({ workload: { name: "wordcount", params }, cluster: { vms: 3 } }, "test");
-  return new Simulation(e, workloadNamed("wordcount").plan(params, 1)).run();
+  return new Simulation(e, workloadPlan("wordcount", params, 1)).run();
 }
 
 /**
@@ -61,7 +61,7 @@ export function wordCountOn(
     token,
     workload: "wordcount",
     params,
-    plan: workloadNamed("wordcount").plan(params, 1),
+    plan: workloadPlan("wordcount", params, 1),
     seed: 1,
     batchSize: 256,
     sourcePollMs: 20,

@@ -9,7 +9,7 @@ import { ControlClient } from "../../cloud/gen/seep/v1/seep.js";
 import { KEEP_ALIVES_PER_LEASE, keepAlivePeriodMs, PoolKeepAlive } from "../../cloud/poolKeepAlive.js";
 import type { CloudVm, VmPool } from "../../cloud/vmPool.js";
 import { Worker } from "../../cloud/worker.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 
 const TOKEN = "keep-alive-token";
 const workers: Worker[] = [];
@@ -26,7 +26,7 @@ async function countedWorker() {
   const worker = new Worker({
     listen: "127.0.0.1:0",
     token: TOKEN,
-    resolvePlan: (name, params, seed) => workloadNamed(name).plan(params, seed),
+    resolvePlan: (name, params, seed) => workloadPlan(name, params, seed),
     onCoordinatorCall: () => {
       renewals++;
       waiting?.();

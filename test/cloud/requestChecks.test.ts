@@ -14,11 +14,11 @@ import {
   withUndecodableRequests,
 } from "../../cloud/requestChecks.js";
 import { BatchBuilder, encodeBatch, KeyGroupRange } from "../../engine/index.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 import { wordcountDeploy } from "./workerCalls.js";
 
 const resolvePlan = (name: string, params: Record<string, unknown>, seed: number) =>
-  workloadNamed(name).plan(params, seed);
+  workloadPlan(name, params, seed);
 const good = wordcountDeploy("127.0.0.1:7000", { lines: 10 });
 const { plan } = checkDeploy(good, resolvePlan);
 const split = plan.instances[1];

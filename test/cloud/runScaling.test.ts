@@ -24,7 +24,7 @@ import {
 import { parseExperiment } from "../../sim/experiment.js";
 import type { ScaleOutRecord } from "../../sim/index.js";
 import { Simulation } from "../../sim/simulation.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 
 const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
 const pools: LocalProcessPool[] = [];
@@ -48,7 +48,7 @@ function undisturbed(workload: string, params: Record<string, unknown>, batchSiz
     { workload: { name: workload, params }, cluster: { vms: 3 }, fidelity: { batchSize } },
     "test",
   );
-  return new Simulation(e, workloadNamed(workload).plan(e.workload.params, 1)).run();
+  return new Simulation(e, workloadPlan(workload, e.workload.params, 1)).run();
 }
 
 /** A threshold policy with one rule that fires on any CPU at all, reporting every `reportIntervalMs`. */
@@ -93,7 +93,7 @@ async function realRun(
     token,
     workload,
     params,
-    plan: workloadNamed(workload).plan(params, 1),
+    plan: workloadPlan(workload, params, 1),
     seed: 1,
     batchSize,
     sourcePollMs: 20,
@@ -301,7 +301,7 @@ describe("the strategies a real run scales under", () => {
       token: "t",
       workload: "wordcount",
       params: wcParams,
-      plan: workloadNamed("wordcount").plan(wcParams, 1),
+      plan: workloadPlan("wordcount", wcParams, 1),
       seed: 1,
       batchSize: 256,
       sourcePollMs: 20,

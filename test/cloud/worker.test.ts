@@ -12,7 +12,7 @@ import { tokenMetadata } from "../../cloud/auth.js";
 import type { ControlClient, DeployRequest } from "../../cloud/gen/seep/v1/seep.js";
 import { Worker } from "../../cloud/worker.js";
 import { BatchBuilder, encodeBatch } from "../../engine/index.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 import {
   blankControl,
   call,
@@ -39,7 +39,7 @@ async function startWorker(
     listen: "127.0.0.1:0",
     token: options.token ?? TOKEN,
     messageBytesMax: options.messageBytesMax,
-    resolvePlan: (name, params, seed) => workloadNamed(name).plan(params, seed),
+    resolvePlan: (name, params, seed) => workloadPlan(name, params, seed),
     report: (line) => failures.push(line),
   });
   workers.push(worker);

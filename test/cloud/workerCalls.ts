@@ -23,7 +23,7 @@ import {
   type DeployRequest,
 } from "../../cloud/gen/seep/v1/seep.js";
 import { physicalPlan } from "../../engine/index.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 
 /** The outcome of a call: its status code and details. */
 export interface Outcome {
@@ -39,7 +39,7 @@ export function wordcountDeploy(
   address: string,
   params: Record<string, unknown> = LONG_WORDCOUNT,
 ): DeployRequest {
-  const plan = physicalPlan(workloadNamed("wordcount").plan(params, 1), { vms: 1 });
+  const plan = physicalPlan(workloadPlan("wordcount", params, 1), { vms: 1 });
   return {
     runId: "test",
     workload: "wordcount",

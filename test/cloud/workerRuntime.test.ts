@@ -17,11 +17,11 @@ import {
   physicalPlan,
   splitRange,
 } from "../../engine/index.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 
 // wordcount with parallelism 2 on 3 workers: lines#0 (w0), split#1 (w1), split#2 (w2),
 // count#3 (w0), count#4 (w1), sink#5 (w2).
-const plan = physicalPlan(workloadNamed("wordcount").plan({ lines: 10 }, 1), { vms: 3 });
+const plan = physicalPlan(workloadPlan("wordcount", { lines: 10 }, 1), { vms: 3 });
 const addresses = new Map(plan.instances.map((i) => [i.id, `127.0.0.1:${7000 + i.vm}`]));
 const runtimes: WorkerRuntime[] = [];
 afterEach(() => {

@@ -27,7 +27,7 @@ import {
 } from "../../sim/chaos/index.js";
 import { type Experiment, parseExperiment } from "../../sim/experiment.js";
 import { PRESETS, presetNames, Simulation, StepLimitError } from "../../sim/index.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 import { SMALL_WORD_COUNT } from "../sim/chaos/smallWordCount.js";
 
 const RECORD = join(import.meta.dirname, "reconfigurations.json");
@@ -48,7 +48,7 @@ const PRESET_S = 20;
 const CHAOS_PER_KIND = 20;
 const STRATEGIES = ["none", "rsm", "upstream-backup", "source-replay", "global-snapshot"] as const;
 
-const planOf = (e: Experiment) => workloadNamed(e.workload.name).plan(e.workload.params, e.seed);
+const planOf = (e: Experiment) => workloadPlan(e.workload.name, e.workload.params, e.seed);
 
 function run(e: Experiment): Fingerprint {
   const sim = new Simulation(e, planOf(e));

@@ -12,7 +12,7 @@ import {
   TIME_MS_MAX,
   VMS_MAX,
 } from "../../sim/index.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 
 const base = { workload: { name: "wordcount" } };
 
@@ -86,7 +86,7 @@ describe("parseExperiment", () => {
 });
 
 describe("checkExperimentPlan", () => {
-  const plan = workloadNamed("wordcount").plan({}, 1);
+  const plan = workloadPlan("wordcount", {}, 1);
 
   it("counts an edge VM per source and sink against pool.maxVms", () => {
     const e = parseExperiment({ ...base, cluster: { vms: 99, edge: { cores: 1, speed: 1 } } }, "e.yaml");

@@ -8,7 +8,7 @@ import { parseExperiment } from "../../sim/experiment.js";
 import type { FaultSpec } from "../../sim/faults.js";
 import { PRESETS } from "../../sim/presets.js";
 import { Simulation } from "../../sim/simulation.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 import { runLinearRoad, runWordCount } from "./fixtures.js";
 
 function wordCount(strategy: string, faults: FaultSpec[], over: Record<string, unknown> = {}) {
@@ -95,7 +95,7 @@ describe("fault tolerance in the simulator (seed 7 word count, seed 3 Linear Roa
         { ...PRESETS.wordcount, seed: 735, faultTolerance: { strategy: "rsm" }, faults },
         "t",
       );
-      return new Simulation(e, workloadNamed("wordcount").plan(e.workload.params, e.seed)).run();
+      return new Simulation(e, workloadPlan("wordcount", e.workload.params, e.seed)).run();
     };
     const faulty = run([
       { type: "partition", atMs: 165_158, untilMs: 179_103, between: [[1], [0, 2, 3]] },

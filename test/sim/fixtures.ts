@@ -3,7 +3,7 @@
 
 import { parseExperiment } from "../../sim/experiment.js";
 import { Simulation } from "../../sim/simulation.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 
 /** A word count of 30 s (30,000 lines) on 4 VMs, windows of 4 s sliding by 2 s; `over` replaces top-level keys. */
 export function runWordCount(over: Record<string, unknown>, lines = 30_000) {
@@ -21,7 +21,7 @@ export function runWordCount(over: Record<string, unknown>, lines = 30_000) {
     },
     "test",
   );
-  const sim = new Simulation(e, workloadNamed("wordcount").plan(e.workload.params, e.seed));
+  const sim = new Simulation(e, workloadPlan("wordcount", e.workload.params, e.seed));
   return { sim, summary: sim.run() };
 }
 
@@ -47,6 +47,6 @@ export function runLinearRoad(over: Record<string, unknown>) {
     },
     "test",
   );
-  const sim = new Simulation(e, workloadNamed("lrb").plan(e.workload.params, e.seed));
+  const sim = new Simulation(e, workloadPlan("lrb", e.workload.params, e.seed));
   return { sim, summary: sim.run() };
 }

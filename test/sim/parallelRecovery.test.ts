@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { parseExperiment } from "../../sim/experiment.js";
 import { Simulation } from "../../sim/simulation.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 import { runLinearRoad } from "./fixtures.js";
 
 /** A word count with much output (windows of 1 s sliding by 0.1 s), seed 1; count#3 alone on VM 3. */
@@ -35,7 +35,7 @@ function wordCount(over: Record<string, unknown>, network: Record<string, unknow
     },
     "test",
   );
-  const sim = new Simulation(e, workloadNamed("wordcount").plan(e.workload.params, e.seed));
+  const sim = new Simulation(e, workloadPlan("wordcount", e.workload.params, e.seed));
   const summary = sim.run();
   return { summary, counts: sim.faultTolerance?.counts, plan: sim.physicalPlan! };
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { parseExperiment } from "../../sim/experiment.js";
 import { PRESETS, presetNames } from "../../sim/presets.js";
 import { Simulation } from "../../sim/simulation.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 
 /** Run a preset with some top-level keys replaced and workload params merged in. */
 function runPreset(name: string, over: Record<string, unknown>, params: Record<string, unknown> = {}) {
@@ -16,7 +16,7 @@ function runPreset(name: string, over: Record<string, unknown>, params: Record<s
     { ...raw, ...over, workload: { ...raw.workload, params: { ...raw.workload.params, ...params } } },
     name,
   );
-  const sim = new Simulation(e, workloadNamed(e.workload.name).plan(e.workload.params, e.seed));
+  const sim = new Simulation(e, workloadPlan(e.workload.name, e.workload.params, e.seed));
   return { sim, summary: sim.run() };
 }
 

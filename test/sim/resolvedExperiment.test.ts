@@ -7,7 +7,7 @@ import { parseExperiment } from "../../sim/experiment.js";
 import { PRESETS, presetNames } from "../../sim/presets.js";
 import { resolvedExperiment } from "../../sim/resolvedExperiment.js";
 import { Simulation } from "../../sim/simulation.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 
 describe("resolvedExperiment", () => {
   for (const name of presetNames()) {
@@ -42,7 +42,7 @@ describe("resolvedExperiment", () => {
       "test",
     );
     const run = (x: typeof e) =>
-      new Simulation(x, workloadNamed("wordcount").plan(x.workload.params, x.seed)).run();
+      new Simulation(x, workloadPlan("wordcount", x.workload.params, x.seed)).run();
     const a = run(e);
     const b = run(parseExperiment(JSON.parse(JSON.stringify(resolvedExperiment(e))), "resolved"));
     expect(a.failures).toHaveLength(1);

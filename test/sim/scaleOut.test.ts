@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { ExperimentError, parseExperiment } from "../../sim/experiment.js";
 import type { FaultSpec } from "../../sim/faults.js";
 import { Simulation } from "../../sim/simulation.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 import { runLinearRoad, runWordCount } from "./fixtures.js";
 
 interface ScaleOutSpec {
@@ -185,7 +185,7 @@ describe("scale outs and migrations drawn from seeds", () => {
       },
       "test",
     );
-    return new Simulation(e, workloadNamed("wordcount").plan(e.workload.params, e.seed)).run();
+    return new Simulation(e, workloadPlan("wordcount", e.workload.params, e.seed)).run();
   }
 
   // 1 to 3 of them per run, at any time, of any count instance, into 1 (a migration) to 3
@@ -475,7 +475,7 @@ describe("live scale out (scaling.stateTransfer: live)", () => {
         },
         "test",
       );
-      const sim = new Simulation(e, workloadNamed("wordcount").plan(e.workload.params, e.seed));
+      const sim = new Simulation(e, workloadPlan("wordcount", e.workload.params, e.seed));
       const send = sim.runtime.sendControl.bind(sim.runtime);
       let held = 0;
       sim.runtime.sendControl = (to, message) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseExperiment } from "../../sim/experiment.js";
 import { Simulation } from "../../sim/simulation.js";
 import { readTrace, TraceKind } from "../../sim/trace.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 
 /** A small word count experiment, with overrides. */
 function experiment(over: Record<string, unknown> = {}) {
@@ -23,7 +23,7 @@ function experiment(over: Record<string, unknown> = {}) {
 
 function simulate(over: Record<string, unknown> = {}) {
   const e = experiment(over);
-  const sim = new Simulation(e, workloadNamed("wordcount").plan(e.workload.params, e.seed));
+  const sim = new Simulation(e, workloadPlan("wordcount", e.workload.params, e.seed));
   const summary = sim.run();
   return { sim, summary };
 }
@@ -193,7 +193,7 @@ describe("source poll phase", () => {
       },
       "test",
     );
-    return new Simulation(e, workloadNamed("wordcount").plan(e.workload.params, e.seed)).run();
+    return new Simulation(e, workloadPlan("wordcount", e.workload.params, e.seed)).run();
   };
 
   it("random: the same output, later by the phase (under a period), and the same trace again for the seed", () => {
@@ -226,7 +226,7 @@ describe("VMs sharing one machine's cores (cluster.hostCores)", () => {
       },
       "test",
     );
-    return new Simulation(e, workloadNamed("wordcount").plan(e.workload.params, e.seed)).run();
+    return new Simulation(e, workloadPlan("wordcount", e.workload.params, e.seed)).run();
   };
 
   it("as many shared cores as cores changes nothing; fewer delay the output, which stays the same", () => {

@@ -3,7 +3,7 @@ import { FT_STRATEGIES } from "../../engine/index.js";
 import { ExperimentError, parseExperiment } from "../../sim/experiment.js";
 import { Simulation } from "../../sim/simulation.js";
 import { SUPPORTED_RECONFIGURATIONS, unsupportedCombination } from "../../sim/supportedCombinations.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 
 /** A small word count under `strategy` with `scaling` (and `parallelRecovery`, if given). */
 function experiment(strategy: string, scaling: Record<string, unknown> = {}) {
@@ -73,7 +73,7 @@ describe("unsupportedCombination", () => {
 
   it("is what the simulation refuses at construction, before any run", () => {
     const e = experiment("upstream-backup", { ...scaleOut, ...live });
-    const plan = workloadNamed("wordcount").plan(e.workload.params, e.seed);
+    const plan = workloadPlan("wordcount", e.workload.params, e.seed);
     expect(() => new Simulation(e, plan)).toThrow(ExperimentError);
     expect(() => new Simulation(e, plan)).toThrow(unsupportedCombination(e) as string);
   });

@@ -10,6 +10,7 @@ import {
   encodeCheckpoint,
   InProcessRuntime,
   instancesOf,
+  JobError,
   keyGroupOf,
   merge,
   type OperatorContext,
@@ -18,7 +19,7 @@ import {
   type Source,
   splitRange,
 } from "../../engine/index.js";
-import { WorkloadError, workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 import {
   APP_CLASSES,
   AppClassifier,
@@ -254,7 +255,7 @@ describe("appTrackerPlan", () => {
 });
 
 describe('workload "packets" parameters', () => {
-  const plan = (params: Record<string, unknown>) => workloadNamed("packets").plan(params, 1);
+  const plan = (params: Record<string, unknown>) => workloadPlan("packets", params, 1);
   const names = (params: Record<string, unknown>) => plan(params).operators.map((op) => op.name);
 
   it("builds the packet counter by default and AppTracker with shape apptracker", () => {
@@ -290,7 +291,7 @@ describe('workload "packets" parameters', () => {
       [{ packets: -1 }, /^workload "packets": params\.packets: /],
     ];
     for (const [params, message] of cases) {
-      expect(() => plan(params), JSON.stringify(params)).toThrow(WorkloadError);
+      expect(() => plan(params), JSON.stringify(params)).toThrow(JobError);
       expect(() => plan(params), JSON.stringify(params)).toThrow(message);
     }
   });

@@ -6,17 +6,18 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { WorkloadError, workloadNamed } from "../../workloads/index.js";
+import { JobError } from "../../engine/index.js";
+import { workloadPlan, workloadSize } from "../../workloads/index.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "seep-registry-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** The WorkloadError's message for `params` of `workload`. */
+/** The JobError's message for `params` of `workload`. */
 function refusal(workload: string, params: Record<string, unknown>): string {
   try {
-    workloadNamed(workload).plan(params, 1);
+    workloadPlan(workload, params, 1);
   } catch (err) {
-    expect(err).toBeInstanceOf(WorkloadError);
+    expect(err).toBeInstanceOf(JobError);
     return (err as Error).message;
   }
   throw new Error(`${JSON.stringify(params)} was accepted`);
@@ -51,7 +52,7 @@ describe("workload parameters", () => {
       /params\.windowSizeMs \(2000000\) must be at most 1000 times params\.windowSlideMs \(1000\)/,
     );
     expect(() =>
-      workloadNamed("wordcount").plan({ windowSizeMs: 1_000_000, windowSlideMs: 1000 }, 1),
+      workloadPlan("wordcount", { windowSizeMs: 1_000_000, windowSlideMs: 1000 }, 1),
     ).not.toThrow();
   });
 
@@ -72,8 +73,8 @@ describe("workload parameters", () => {
       /params\.lines \(1000000000\) at params\.lineIntervalMs \(86400000\) span more than 10\^15 ms/,
     );
     for (const size of [
-      workloadNamed("packets").size({ packets: 1e9, packetsPerMs: 1e-6 }),
-      workloadNamed("wordcount").size({ lines: 1e9, lineIntervalMs: 1e6 }),
+      workloadSize("packets", { packets: 1e9, packetsPerMs: 1e-6 }),
+      workloadSize("wordcount", { lines: 1e9, lineIntervalMs: 1e6 }),
     ])
       expect(size.streamMs).toBe(1e15);
   });
@@ -91,10 +92,10 @@ describe("workload parameters", () => {
     expect(refusal("lrb", { tolls: missing })).toBe(
       `workload "lrb": params.tolls: cannot read ${missing} (ENOENT)`,
     );
-    expect(() => workloadNamed("lrb").size({ input: missing })).toThrow(
+    expect(() => workloadSize("lrb", { input: missing })).toThrow(
       `workload "lrb": params.input: cannot read ${missing} (ENOENT)`,
     );
-    expect(() => workloadNamed("lrb").size({ input: scratch })).toThrow(
+    expect(() => workloadSize("lrb", { input: scratch })).toThrow(
       `workload "lrb": params.input: cannot read ${scratch} (not a file)`,
     );
     expect(refusal("lrb", { tolls: scratch })).toBe(
@@ -105,7 +106,7 @@ describe("workload parameters", () => {
 
 describe("workload size", () => {
   it("counts a word count's lines, event time and the words counted in each window", () => {
-    const size = workloadNamed("wordcount").size({
+    const size = workloadSize("wordcount", {
       lines: 1000,
       lineIntervalMs: 10,
       wordsPerLineMin: 4,
@@ -126,7 +127,7 @@ describe("workload size", () => {
     const row = new Float64Array(15);
     let made = 0;
     while (gen.next(row)) made++;
-    const { sourceTuples, streamMs } = workloadNamed("lrb").size({ xways: 1, durationS: 600 });
+    const { sourceTuples, streamMs } = workloadSize("lrb", { xways: 1, durationS: 600 });
     expect(streamMs).toBe(600_000);
     expect(sourceTuples / made).toBeGreaterThan(0.7);
     expect(sourceTuples / made).toBeLessThan(1.4);
@@ -136,14 +137,14 @@ describe("workload size", () => {
     const file = join(scratch, "in.csv");
     const line = (t: number) => `0,${t},104,32,0,1,0,25,132480,-1,-1,-1,-1,-1,-1\n`;
     writeFileSync(file, Array.from({ length: 200 }, (_, i) => line(i)).join(""));
-    const size = workloadNamed("lrb").size({ input: file });
+    const size = workloadSize("lrb", { input: file });
     expect(size.streamMs).toBe(199_000);
     expect(size.sourceTuples).toBeGreaterThan(150);
     expect(size.sourceTuples).toBeLessThan(250);
   });
 
   it("puts packets all at time 0 when packetsPerMs is 0, and spreads them otherwise", () => {
-    expect(workloadNamed("packets").size({ packets: 1000 }).streamMs).toBe(0);
-    expect(workloadNamed("packets").size({ packets: 1000, packetsPerMs: 10 }).streamMs).toBe(100);
+    expect(workloadSize("packets", { packets: 1000 }).streamMs).toBe(0);
+    expect(workloadSize("packets", { packets: 1000, packetsPerMs: 10 }).streamMs).toBe(100);
   });
 });

@@ -2,7 +2,8 @@
 // lines, the plan run with them, and the registry's checks of their parameters.
 
 import { describe, expect, it } from "vitest";
-import { WorkloadError, workloadNamed } from "../../workloads/index.js";
+import { JobError } from "../../engine/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 import {
   COMMON_WORDS,
   DEFAULT_TEXT_SHAPE,
@@ -188,7 +189,7 @@ describe("word count with a configured text", () => {
 });
 
 describe('workload "wordcount" parameters', () => {
-  const plan = (params: Record<string, unknown>) => workloadNamed("wordcount").plan(params, 1);
+  const plan = (params: Record<string, unknown>) => workloadPlan("wordcount", params, 1);
 
   it("accepts a vocabulary size, a Zipf exponent and words per line", () => {
     const p = plan({ vocabularySize: 10_000, zipfExponent: 0, wordsPerLineMin: 1, wordsPerLineMax: 1 });
@@ -215,7 +216,7 @@ describe('workload "wordcount" parameters', () => {
       [{ vocabulary: 10 }, /^workload "wordcount": params: /],
     ];
     for (const [params, message] of cases) {
-      expect(() => plan(params), JSON.stringify(params)).toThrow(WorkloadError);
+      expect(() => plan(params), JSON.stringify(params)).toThrow(JobError);
       expect(() => plan(params), JSON.stringify(params)).toThrow(message);
     }
   });

@@ -2,6 +2,7 @@
 // -> classify, keyed by flow -> track, keyed by application class -> sink. It reports, per
 // tumbling event-time window of `trackWindowMs`, the packets and bytes of each application
 // class; `trafficDistribution` turns that into each class's share, SAND's output table.
+// The sink's table lists `app,windowStartMs,windowEndMs,packets,bytes`.
 //
 // What it simplifies from SAND's AppTracker (spout -> decoder -> DPI engine -> tracker):
 // - The source emits parsed header fields, not raw frames, so decoding is validating the
@@ -18,10 +19,12 @@ import {
   type LogicalPlan,
   type Operator,
   QueryBuilder,
+  type SinkTable,
+  type TableCell,
   timeWindow,
   type WindowResult,
 } from "../../engine/index.js";
-import { APP_CLASSES, AppClassifier } from "./appClassifier.js";
+import { APP_CLASSES, type AppClass, AppClassifier } from "./appClassifier.js";
 import { CLASSIFIED_FIELDS, FlowClassifier } from "./flowClassifier.js";
 import { DECODED_FIELDS, PacketDecoder } from "./packetDecoder.js";
 import { addPacketSource, type PacketSourceOptions, resolvePacketSourceOptions } from "./packetSource.js";
@@ -43,6 +46,29 @@ export interface AppTrackerOptions extends Partial<PacketSourceOptions> {
   readonly onTraffic?: (traffic: AppTraffic) => void;
 }
 
+/** The application class of key `key`; throws for a key of none. */
+function appOf(key: number): AppClass {
+  const app = APP_CLASSES[key];
+  if (app === undefined) throw new RangeError(`key ${key} is not an application class`);
+  return app;
+}
+
+/** The columns of AppTracker's outputs: `app,windowStartMs,windowEndMs,packets,bytes`. */
+export function appTrafficTable(): SinkTable<WindowResult<readonly [packets: number, bytes: number]>> {
+  const cells: TableCell[] = ["", 0, 0, 0, 0];
+  return {
+    columns: ["app", "windowStartMs", "windowEndMs", "packets", "bytes"],
+    row: (key, w) => {
+      cells[0] = appOf(key);
+      cells[1] = w.windowStartMs;
+      cells[2] = w.windowEndMs;
+      cells[3] = w.result[0];
+      cells[4] = w.result[1];
+      return cells;
+    },
+  };
+}
+
 /** Hands each tracker result to a callback, as an AppTraffic. */
 class AppTrafficSink implements Operator {
   constructor(private readonly onTraffic: (traffic: AppTraffic) => void) {}
@@ -50,8 +76,7 @@ class AppTrafficSink implements Operator {
   onBatch(batch: Batch): void {
     for (let i = 0; i < batch.length; i++) {
       const w = batch.values?.[i] as WindowResult<[number, number]>;
-      const app = APP_CLASSES[batch.keys[i]];
-      if (app === undefined) throw new RangeError(`key ${batch.keys[i]} is not an application class`);
+      const app = appOf(batch.keys[i]);
       const [packets, bytes] = w.result;
       this.onTraffic({ app, windowStartMs: w.windowStartMs, windowEndMs: w.windowEndMs, packets, bytes });
     }
@@ -82,7 +107,9 @@ export function appTrackerPlan(o: AppTrackerOptions = {}): LogicalPlan {
     ...window.options,
     parallelism: o.trackParallelism ?? 1,
   });
-  const sink = q.sink("sink", () => (onTraffic === undefined ? {} : new AppTrafficSink(onTraffic)));
+  const sink = q.sink("sink", () => (onTraffic === undefined ? {} : new AppTrafficSink(onTraffic)), {
+    table: appTrafficTable(),
+  });
   q.connect(packets, decode, "roundRobin")
     .connect(decode, classify, "key")
     .connect(classify, track, "key")

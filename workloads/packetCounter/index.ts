@@ -1,18 +1,21 @@
 // The packet workloads' public surface: SAND's packet counter and its AppTracker.
 
 export { APP_CLASSES, type AppClass, AppClassifier, TCP, UDP } from "./appClassifier.js";
-export { type AppTrackerOptions, appTrackerPlan } from "./appTrackerPlan.js";
+export { type AppTrackerOptions, appTrackerPlan, appTrafficTable } from "./appTrackerPlan.js";
 export { CLASSIFIED_FIELDS, FlowClassifier } from "./flowClassifier.js";
 export {
   cloneFlowCount,
   type FlowCount,
   FlowCounter,
+  flowCountTable,
   type PacketCounterOptions,
   packetCounterPlan,
 } from "./packetCounterPlan.js";
 export { DECODED_FIELDS, PacketDecoder } from "./packetDecoder.js";
 export {
   addPacketSource,
+  FLOW_FIELDS,
+  flowHeader,
   PACKET_FIELDS,
   PacketSource,
   type PacketSourceOptions,

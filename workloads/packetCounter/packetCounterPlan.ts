@@ -1,6 +1,7 @@
 // The packet counter (SAND's first experiment): packets -> count per flow (key exchange)
 // -> sink. The counter keeps a packet and a byte count per flow and emits every flow's
-// totals when the stream ends, so the run's output is the traffic matrix by flow.
+// totals when the stream ends, so the run's output is the traffic matrix by flow; the
+// sink's table lists each flow with its 5-tuple.
 
 import {
   type Batch,
@@ -8,8 +9,16 @@ import {
   type Operator,
   type OperatorContext,
   QueryBuilder,
+  type SinkTable,
+  type TableCell,
 } from "../../engine/index.js";
-import { addPacketSource, type PacketSourceOptions, resolvePacketSourceOptions } from "./packetSource.js";
+import {
+  addPacketSource,
+  FLOW_FIELDS,
+  flowHeader,
+  type PacketSourceOptions,
+  resolvePacketSourceOptions,
+} from "./packetSource.js";
 
 /** Packet and byte counts of a flow, changed in place (the state's clone keeps checkpoints intact). */
 export interface FlowCount {
@@ -45,6 +54,23 @@ export class FlowCounter implements Operator<FlowCount> {
   }
 }
 
+/** The columns of the packet counter's outputs: `flow`, its 5-tuple, `packets,bytes`. */
+export function flowCountTable(): SinkTable<readonly [packets: number, bytes: number]> {
+  const header = new Float64Array(FLOW_FIELDS.length);
+  const cells: TableCell[] = new Array(FLOW_FIELDS.length + 3).fill(0);
+  return {
+    columns: ["flow", ...FLOW_FIELDS, "packets", "bytes"],
+    row: (flow, [packets, bytes]) => {
+      flowHeader(flow, header);
+      cells[0] = flow;
+      for (let i = 0; i < header.length; i++) cells[i + 1] = header[i];
+      cells[header.length + 1] = packets;
+      cells[header.length + 2] = bytes;
+      return cells;
+    },
+  };
+}
+
 /** Knobs of the packet counter. */
 export interface PacketCounterOptions extends Partial<PacketSourceOptions> {
   /** Instances of the source and of the counter. */
@@ -61,7 +87,7 @@ export function packetCounterPlan(o: PacketCounterOptions = {}): LogicalPlan {
     parallelism: o.countParallelism ?? 1,
     cloneState: cloneFlowCount,
   });
-  const sink = q.sink("sink", () => ({}));
+  const sink = q.sink("sink", () => ({}), { table: flowCountTable() });
   q.connect(packets, count, "key").connect(count, sink, "forward");
   return q.build();
 }

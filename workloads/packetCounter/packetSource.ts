@@ -14,6 +14,19 @@ import {
 /** Numeric fields of a packet tuple, in order. */
 export const PACKET_FIELDS = ["srcIp", "dstIp", "srcPort", "dstPort", "protocol", "lengthBytes"] as const;
 
+/** The fields a packet takes from its flow, its 5-tuple: every one of PACKET_FIELDS but the length. */
+export const FLOW_FIELDS = ["srcIp", "dstIp", "srcPort", "dstPort", "protocol"] as const;
+
+/** Write the 5-tuple of flow `flow` (FLOW_FIELDS, in order) into `row` from index 0. */
+export function flowHeader(flow: number, row: Float64Array): void {
+  const h = fmix32(flow + 1);
+  row[0] = h & 0xffff;
+  row[1] = h >>> 16;
+  row[2] = 1024 + (flow % 50000);
+  row[3] = flow % 3 === 0 ? 443 : 80;
+  row[4] = flow % 7 === 0 ? 17 : 6;
+}
+
 /** What a packet source produces. */
 export interface PacketSourceOptions {
   readonly seed: number;
@@ -82,12 +95,7 @@ export class PacketSource implements Source {
     const row = this.row;
     for (let i = this.produced; i < end; i++) {
       const flow = this.flowOf(i);
-      const h = fmix32(flow + 1);
-      row[0] = h & 0xffff;
-      row[1] = h >>> 16;
-      row[2] = 1024 + (flow % 50000);
-      row[3] = flow % 3 === 0 ? 443 : 80;
-      row[4] = flow % 7 === 0 ? 17 : 6;
+      flowHeader(flow, row);
       row[5] = 64 + (fmix32(i) % 1400);
       out.emitRow(flow, packetsPerMs === 0 ? 0 : Math.floor(i / packetsPerMs), row);
     }

@@ -32,5 +32,6 @@ export {
   type WordCountOptions,
   type WordWindowCount,
   wordCountPlan,
+  wordCountTable,
 } from "./wordCountPlan.js";
 export { ZipfDistribution } from "./zipf.js";

@@ -1,7 +1,8 @@
 // The windowed word count as a query plan: text source -> split (round robin) -> count
 // per word in event-time windows (key exchange) -> a sink that records each window's
 // count of each word. The plan's sink writes into the array the caller gets back. The
-// text's vocabulary is built once per plan and shared by its sources and its sink.
+// text's vocabulary is built once per plan and shared by its sources and its sink, whose
+// table (outputs.csv's columns) turns each key back into its word.
 
 import {
   type Batch,
@@ -9,6 +10,8 @@ import {
   type LogicalPlan,
   type Operator,
   QueryBuilder,
+  type SinkTable,
+  type TableCell,
   timeWindow,
   type WindowResult,
 } from "../../engine/index.js";
@@ -95,6 +98,21 @@ class WordCountSink implements Operator {
   }
 }
 
+/** The columns of a word count's outputs: `word,windowStartMs,windowEndMs,count`. */
+export function wordCountTable(vocabulary: Vocabulary): SinkTable<WindowResult<number>> {
+  const cells: TableCell[] = ["", 0, 0, 0];
+  return {
+    columns: ["word", "windowStartMs", "windowEndMs", "count"],
+    row: (key, w) => {
+      cells[0] = vocabulary.wordOfKey(key);
+      cells[1] = w.windowStartMs;
+      cells[2] = w.windowEndMs;
+      cells[3] = w.result;
+      return cells;
+    },
+  };
+}
+
 /** The word count plan, and the array its sink fills while a runtime runs it. */
 export function wordCountPlan(options: WordCountOptions = {}): {
   plan: LogicalPlan;
@@ -109,7 +127,9 @@ export function wordCountPlan(options: WordCountOptions = {}): {
   const lines = q.source("lines", () => new TextSource(text));
   const split = q.operator("split", () => new SplitWords(), { parallelism: o.splitParallelism });
   const count = q.operator("count", window.create, { ...window.options, parallelism: o.countParallelism });
-  const sink = q.sink("sink", () => new WordCountSink(shape.vocabulary, results));
+  const sink = q.sink("sink", () => new WordCountSink(shape.vocabulary, results), {
+    table: wordCountTable(shape.vocabulary),
+  });
   q.connect(lines, split, "roundRobin").connect(split, count, "key").connect(count, sink, "forward");
   return { plan: q.build(), results };
 }

@@ -15,10 +15,10 @@ import {
   type ScalingDecision,
   type ScalingRule,
 } from "../../../engine/index.js";
-import { workloadNamed } from "../../../workloads/index.js";
+import { workloadPlan } from "../../../workloads/index.js";
 
 // lines#0 (VM 0), split#1 (1), split#2 (2), count#3 (0), count#4 (1), sink#5 (2).
-const plan = physicalPlan(workloadNamed("wordcount").plan({ lines: 10 }, 1), { vms: 3 });
+const plan = physicalPlan(workloadPlan("wordcount", { lines: 10 }, 1), { vms: 3 });
 
 /** A scale-out protocol that records what it is asked. */
 function protocol() {

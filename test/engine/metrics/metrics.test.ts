@@ -1,4 +1,4 @@
-// Tests of the per-interval metrics: rows, CSV, totals and the whole-run latency summary.
+// Tests of the per-interval metrics: rows, metrics.csv (long form), totals and the whole-run latency summary.
 
 import { describe, expect, it } from "vitest";
 import { Metrics } from "../../../engine/metrics/metrics.js";
@@ -46,17 +46,43 @@ describe("Metrics", () => {
     expect(third.cpuMean).toBeNaN();
   });
 
-  it("writes CSV with one column per VM ever seen and empty cells for missing figures", () => {
+  it("writes metrics.csv in long form: the run's figures, then each VM's, and no line for a figure not measured", () => {
     const lines = smallRun().toCsv().trimEnd().split("\n");
-    expect(lines[0]).toBe(
-      "timeS,tuplesIn,tuplesOut,latencyP50Ms,latencyP99Ms,latencyMaxMs,queueLength,vmsInUse,cpuMean,cpuMax,cpuVm1,cpuVm2",
-    );
-    const cells = lines.map((l) => l.split(","));
-    expect(cells[1].slice(0, 3)).toEqual(["1", "100", "80"]);
-    expect(cells[1].slice(5)).toEqual(["20", "20", "1", "0.5", "0.5", "0.5", ""]);
-    expect(cells[2].slice(5)).toEqual(["30", "0", "2", "0.5", "0.75", "0.75", "0.25"]);
-    expect(lines[3]).toBe("3,0,0,,,,0,0,,,,");
-    expect(lines).toHaveLength(4);
+    expect(lines[0]).toBe("timeS,metric,scope,value");
+    const first = lines.filter((l) => l.startsWith("1,"));
+    expect(first.map((l) => l.split(",").slice(1, 3).join(" "))).toEqual([
+      "tuplesIn run",
+      "tuplesOut run",
+      "latencyP50Ms run",
+      "latencyP99Ms run",
+      "latencyMaxMs run",
+      "queueLength run",
+      "vmsInUse run",
+      "cpuMean run",
+      "cpuMax run",
+      "cpu vm:1",
+    ]);
+    expect(first[0]).toBe("1,tuplesIn,run,100");
+    expect(first.at(-1)).toBe("1,cpu,vm:1,0.5");
+    // VMs by id, whatever the order the gauges gave them in.
+    expect(lines.filter((l) => l.startsWith("2,cpu,"))).toEqual(["2,cpu,vm:1,0.75", "2,cpu,vm:2,0.25"]);
+    // The third interval had no output (no latency) and no VM (no CPU figure).
+    expect(lines.filter((l) => l.startsWith("3,"))).toEqual([
+      "3,tuplesIn,run,0",
+      "3,tuplesOut,run,0",
+      "3,queueLength,run,0",
+      "3,vmsInUse,run,0",
+    ]);
+    expect(lines).toHaveLength(1 + 10 + 11 + 4);
+  });
+
+  it("writes counts whole and other figures to six significant digits", () => {
+    const m = new Metrics();
+    m.addTuplesIn(12_345_678);
+    m.closeInterval(1000, { queueLength: 0, cpuByVm: new Map([[0, 1 / 3]]) });
+    const lines = m.toCsv().split("\n");
+    expect(lines).toContain("1,tuplesIn,run,12345678");
+    expect(lines).toContain("1,cpu,vm:0,0.333333");
   });
 
   it("keeps totals and a whole-run latency summary across intervals", () => {

@@ -9,10 +9,10 @@ import { compareOutputs, type OutputDifference, OutputLog } from "../../../sim/c
 import type { Experiment } from "../../../sim/experiment.js";
 import { Simulation } from "../../../sim/simulation.js";
 import type { SimSummary } from "../../../sim/summary.js";
-import { workloadNamed } from "../../../workloads/index.js";
+import { workloadPlan } from "../../../workloads/index.js";
 
 /** The plan of `e`'s workload. */
-export const planOf = (e: Experiment) => workloadNamed(e.workload.name).plan(e.workload.params, e.seed);
+export const planOf = (e: Experiment) => workloadPlan(e.workload.name, e.workload.params, e.seed);
 
 const bases = new Map<Experiment, { readonly log: OutputLog; readonly summary: SimSummary }>();
 

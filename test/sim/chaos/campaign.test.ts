@@ -3,7 +3,7 @@ import { type ChaosRun, runCampaign, runChaos } from "../../../sim/chaos/campaig
 import { FAULT_KINDS } from "../../../sim/chaos/faultSchedule.js";
 import { formatRunTable, runTableCsv } from "../../../sim/chaos/runTable.js";
 import { type Experiment, parseExperiment } from "../../../sim/experiment.js";
-import { workloadNamed } from "../../../workloads/index.js";
+import { workloadPlan } from "../../../workloads/index.js";
 import { SMALL_WORD_COUNT } from "./smallWordCount.js";
 
 /** A small word count of 20 s that recovers in about 1.5 s (quick detection and handout). */
@@ -18,7 +18,7 @@ function experiment(strategy: string): Experiment {
   );
 }
 
-const planOf = (e: Experiment) => workloadNamed(e.workload.name).plan(e.workload.params, e.seed);
+const planOf = (e: Experiment) => workloadPlan(e.workload.name, e.workload.params, e.seed);
 
 /**
  * Seeds 4..10 rotate through every kind but two VMs at once, and seed 10 crashes the

@@ -9,7 +9,7 @@
 // are detected 1.5 s after the crash.
 
 import { describe, expect, it } from "vitest";
-import { loadExperiment } from "../../../cli/experimentFile.js";
+import { loadBuiltinExperiment } from "../../../cli/experimentFile.js";
 import { parseSetting } from "../../../cli/settings.js";
 import { runChaos } from "../../../sim/chaos/campaign.js";
 import { RECONFIGURATION_KINDS } from "../../../sim/chaos/faultKinds.js";
@@ -24,7 +24,7 @@ import {
 
 const SEED = 7;
 const SCALE = 'scaling.scaleOuts=[{"operator":"count","index":0,"atMs":60000,"factor":2}]';
-const EXPERIMENT = loadExperiment("wordcount", {
+const EXPERIMENT = loadBuiltinExperiment("wordcount", {
   settings: ["faultTolerance.strategy=rsm", "scaling.stateTransfer=live", SCALE].map(parseSetting),
   seed: SEED,
 }).experiment;
@@ -92,7 +92,7 @@ describe("a live scale out under rsm (seed 7)", () => {
 
 describe("live scale outs by the threshold policy under rsm, with crashes (chaos seeds)", () => {
   const policy = (seed: number) =>
-    loadExperiment("wordcount", {
+    loadBuiltinExperiment("wordcount", {
       settings: [
         "faultTolerance.strategy=rsm",
         "scaling.stateTransfer=live",

@@ -8,13 +8,13 @@
 // at 50 s, is detected at 51.5 s and probed at once; its two parts' VMs come 5 s later.
 
 import { describe, expect, it } from "vitest";
-import { loadExperiment } from "../../../cli/experimentFile.js";
+import { loadBuiltinExperiment } from "../../../cli/experimentFile.js";
 import { parseSetting } from "../../../cli/settings.js";
 import { runChaos } from "../../../sim/chaos/campaign.js";
 import { planOf, withFaultsAgainstFailureFree } from "./againstFailureFree.js";
 
 const experiment = (seed: number) =>
-  loadExperiment("wordcount", {
+  loadBuiltinExperiment("wordcount", {
     settings: ["faultTolerance.strategy=rsm", "faultTolerance.parallelRecovery=2"].map(parseSetting),
     seed,
   }).experiment;

@@ -8,7 +8,7 @@
 // the scale in is over 2.4 ms later; failures are detected 1.5 s after the crash.
 
 import { describe, it } from "vitest";
-import { loadExperiment } from "../../../cli/experimentFile.js";
+import { loadBuiltinExperiment } from "../../../cli/experimentFile.js";
 import { parseSetting } from "../../../cli/settings.js";
 import { runChaos } from "../../../sim/chaos/campaign.js";
 import { ALL_FAULT_KINDS } from "../../../sim/chaos/faultKinds.js";
@@ -21,7 +21,7 @@ import {
 
 const SEED = 7;
 const SCALE_IN = 'scaling.scaleIns=[{"operator":"count","index":0,"atMs":60000}]';
-const EXPERIMENT = loadExperiment("wordcount", {
+const EXPERIMENT = loadBuiltinExperiment("wordcount", {
   settings: ["faultTolerance.strategy=rsm", "cluster.vms=6", SCALE_IN].map(parseSetting),
   seed: SEED,
 }).experiment;
@@ -57,7 +57,7 @@ describe("a scale in under rsm whose deploy calls take 2 s (seed 7)", () => {
   // detection, 5 s handout) and restored at 72.5 s; the sink's backup covers the end of its
   // streams at 70 s. It is released only once back and retired lingering again: a `retire`
   // sent on at 70 s reached the fresh incarnation before its restore, which refused it.
-  const slow = loadExperiment("wordcount", {
+  const slow = loadBuiltinExperiment("wordcount", {
     settings: ["faultTolerance.strategy=rsm", "cluster.vms=6", "pool.deployMs=2000", SCALE_IN].map(
       parseSetting,
     ),
@@ -70,7 +70,7 @@ describe("a scale in under rsm whose deploy calls take 2 s (seed 7)", () => {
 
 describe("scale ins drawn from the seed under rsm, with crashes (chaos seeds, --draw-scaling --kinds all)", () => {
   const experiment = (parallelRecovery: number) =>
-    loadExperiment("wordcount", {
+    loadBuiltinExperiment("wordcount", {
       settings: ["faultTolerance.strategy=rsm", `faultTolerance.parallelRecovery=${parallelRecovery}`].map(
         parseSetting,
       ),

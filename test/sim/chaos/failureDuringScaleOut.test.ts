@@ -6,7 +6,7 @@
 // are detected 1.5 s after the crash, so crashes near 63.5 s are detected mid-protocol.
 
 import { describe, expect, it } from "vitest";
-import { loadExperiment } from "../../../cli/experimentFile.js";
+import { loadBuiltinExperiment } from "../../../cli/experimentFile.js";
 import { parseSetting } from "../../../cli/settings.js";
 import type { Experiment } from "../../../sim/experiment.js";
 import { withFaultsAgainstFailureFree } from "./againstFailureFree.js";
@@ -21,7 +21,7 @@ function experiment(factor: number, index: number): Experiment {
   if (known !== undefined) return known;
   const scale = `scaling.scaleOuts=[{"operator":"count","index":${index},"atMs":60000,"factor":${factor}}]`;
   const sets = ["faultTolerance.strategy=rsm", scale].map(parseSetting);
-  const e = loadExperiment("wordcount", { settings: sets, seed: SEED }).experiment;
+  const e = loadBuiltinExperiment("wordcount", { settings: sets, seed: SEED }).experiment;
   experiments.set(key, e);
   return e;
 }

@@ -4,19 +4,19 @@
 // recovery. Each run is compared with the failure-free run of the same seed.
 
 import { describe, expect, it } from "vitest";
-import { loadExperiment } from "../../../cli/experimentFile.js";
+import { loadBuiltinExperiment } from "../../../cli/experimentFile.js";
 import { parseSetting } from "../../../cli/settings.js";
 import { type ChaosRun, runChaos } from "../../../sim/chaos/campaign.js";
 import { compareOutputs, OutputLog } from "../../../sim/chaos/outputComparison.js";
 import type { Experiment } from "../../../sim/experiment.js";
 import { Simulation } from "../../../sim/simulation.js";
-import { workloadNamed } from "../../../workloads/index.js";
+import { workloadPlan } from "../../../workloads/index.js";
 
-const planOf = (e: Experiment) => workloadNamed(e.workload.name).plan(e.workload.params, e.seed);
+const planOf = (e: Experiment) => workloadPlan(e.workload.name, e.workload.params, e.seed);
 
 function preset(name: string, seed: number, strategy: string, settings: readonly string[]): Experiment {
   const sets = [`faultTolerance.strategy=${strategy}`, ...settings].map(parseSetting);
-  return loadExperiment(name, { settings: sets, seed }).experiment;
+  return loadBuiltinExperiment(name, { settings: sets, seed }).experiment;
 }
 
 function expectExact(run: ChaosRun): void {

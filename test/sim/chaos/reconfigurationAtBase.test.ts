@@ -11,7 +11,7 @@
 // 8,004.8 ms. Failures are detected 0.5 s after the crash.
 
 import { describe, expect, it } from "vitest";
-import { loadExperiment } from "../../../cli/experimentFile.js";
+import { loadBuiltinExperiment } from "../../../cli/experimentFile.js";
 import { parseSetting } from "../../../cli/settings.js";
 import { runChaos } from "../../../sim/chaos/campaign.js";
 import { ALL_FAULT_KINDS } from "../../../sim/chaos/faultKinds.js";
@@ -128,7 +128,7 @@ describe("under upstream-backup the base takes the initial state's place (seed 7
 
 describe("reconfigurations drawn from the seed under upstream-backup, with crashes (chaos seeds, --draw-scaling --kinds all)", () => {
   const upstreamBackup = () =>
-    loadExperiment("wordcount", {
+    loadBuiltinExperiment("wordcount", {
       settings: [parseSetting("faultTolerance.strategy=upstream-backup")],
       seed: 1,
     }).experiment;
@@ -156,7 +156,7 @@ describe("reconfigurations drawn from the seed under upstream-backup, with crash
 
 describe("Linear Road's scale ins drawn from the seed under upstream-backup, with crashes (chaos seeds, xways 2)", () => {
   const lrb = () =>
-    loadExperiment("lrb", {
+    loadBuiltinExperiment("lrb", {
       settings: ["faultTolerance.strategy=upstream-backup", "workload.params.xways=2"].map(parseSetting),
       seed: 1,
     }).experiment;
@@ -184,7 +184,7 @@ describe("Linear Road's scale ins drawn from the seed under upstream-backup, wit
 
 describe("reconfigurations drawn from the seed under source-replay, with crashes (chaos seeds, --draw-scaling --kinds all)", () => {
   const sourceReplay = () =>
-    loadExperiment("wordcount", {
+    loadBuiltinExperiment("wordcount", {
       settings: [parseSetting("faultTolerance.strategy=source-replay")],
       seed: 1,
     }).experiment;

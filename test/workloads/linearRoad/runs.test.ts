@@ -14,7 +14,7 @@ import { CloudRun } from "../../../cloud/cloudRun.js";
 import { LocalProcessPool } from "../../../cloud/localProcessPool.js";
 import { parseExperiment } from "../../../sim/experiment.js";
 import { Simulation } from "../../../sim/simulation.js";
-import { workloadNamed } from "../../../workloads/index.js";
+import { workloadPlan } from "../../../workloads/index.js";
 import {
   formatAnswer,
   formatRecordCsv,
@@ -64,7 +64,7 @@ describe("Linear Road end to end", () => {
   it("a 10-minute L=1 run in the simulator validates clean", () => {
     const e = parseExperiment({ seed: SEED, workload: { name: "lrb", params }, cluster: { vms: 3 } }, "test");
     const lines: string[] = [];
-    simDigest = new Simulation(e, workloadNamed("lrb").plan(params, SEED), (r) =>
+    simDigest = new Simulation(e, workloadPlan("lrb", params, SEED), (r) =>
       lines.push(answerLine(r.timeMs, r.value)),
     ).run().outputDigest;
     const out = join(scratch, "sim-answers.csv");
@@ -89,7 +89,7 @@ describe("Linear Road end to end", () => {
         token,
         workload: "lrb",
         params,
-        plan: workloadNamed("lrb").plan(params, SEED),
+        plan: workloadPlan("lrb", params, SEED),
         seed: SEED,
         batchSize: 1024,
         sourcePollMs: 100,

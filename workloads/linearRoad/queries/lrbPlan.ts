@@ -1,9 +1,11 @@
 // Linear Road as one engine query plan: records -> cars (by VID) -> segments (by
 // expressway and direction) -> accounts (by VID) -> answers. Every stateful operator's
-// state is keyed, so each can be partitioned by key groups and scaled out.
+// state is keyed, so each can be partitioned by key groups and scaled out. The answers
+// sink's table (../answerTable.ts) lists the answers' fields in outputs.csv.
 
 import type { Batch, LogicalPlan, Operator } from "../../../engine/index.js";
 import { QueryBuilder } from "../../../engine/index.js";
+import { answerTable } from "../answerTable.js";
 import { LR_FIELDS } from "../schema.js";
 import { Accounts, cloneAccount } from "./accounts.js";
 import { Cars, CarsPort, cloneCarState, type TollLookup } from "./cars.js";
@@ -66,7 +68,7 @@ export function lrbPlan(o: LrbPlanOptions): LogicalPlan {
     parallelism: o.accountsParallelism ?? 1,
     cloneState: cloneAccount,
   });
-  const sink = q.sink("answers", () => new AnswerSink(o.collect));
+  const sink = q.sink("answers", () => new AnswerSink(o.collect), { table: answerTable() });
   q.connect(records, cars, "key")
     .connect(cars, segments, "key", { fromPort: CarsPort.segments })
     .connect(cars, accounts, "key", { fromPort: CarsPort.accounts })
