@@ -63,11 +63,24 @@ export const JOB_KIND = "seep-job";
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
-/** A job from its definition; throws JobError when the definition itself is malformed. */
+/**
+ * A job from its definition; throws JobError when the definition itself is malformed. Its
+ * `plan` and `size` resolve what they are given through the schema first (resolved
+ * parameters parse to themselves), so that a caller handing them raw parameters (`{}`, a
+ * file's) gets the defaults, never a plan built from missing values.
+ */
 export function defineJob<P>(definition: JobDefinition<P>): Job<P> {
   const problem = definitionProblem(definition);
   if (problem !== null) throw new JobError(`defineJob: ${problem}`);
-  return Object.freeze({ ...definition, kind: JOB_KIND });
+  const { plan, size } = definition;
+  return Object.freeze({
+    ...definition,
+    kind: JOB_KIND,
+    plan: (params: P, seed: number) => plan.call(definition, jobParams(definition, params), seed),
+    ...(size === undefined
+      ? {}
+      : { size: (params: P) => size.call(definition, jobParams(definition, params)) }),
+  });
 }
 
 /** Why `value` is not a job (made by defineJob or of the same shape), or null when it is one. */

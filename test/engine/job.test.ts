@@ -69,6 +69,20 @@ describe("jobParams", () => {
   });
 });
 
+describe("a job's own plan and size", () => {
+  it("resolve raw parameters through the schema: a caller handing {} gets the defaults", () => {
+    expect(job.plan({} as never, 1).operators[1].parallelism).toBe(2);
+    expect(() => job.plan({ parallelism: 0 } as never, 1)).toThrow(/^workload "t": params\.parallelism: /);
+    const sized = defineJob({
+      name: "s",
+      params,
+      plan,
+      size: (p) => ({ sourceTuples: p.parallelism, streamMs: 0, eventTimeStepMs: 0, tupleVisits: 0 }),
+    });
+    expect(sized.size?.({} as never).sourceTuples).toBe(2);
+  });
+});
+
 describe("jobPlan and jobSize", () => {
   it("build the plan from the resolved parameters", () => {
     expect(jobPlan(job, { parallelism: 4 }, 1).operators[1].parallelism).toBe(4);

@@ -8,7 +8,7 @@ import { OutputsTable } from "../../cli/outputsTable.js";
 import type { OutputRecord } from "../../engine/index.js";
 import { parseExperiment } from "../../sim/experiment.js";
 import { Simulation } from "../../sim/simulation.js";
-import { workloadNamed } from "../../workloads/index.js";
+import { workloadPlan } from "../../workloads/index.js";
 import { formatAnswer, type LrAnswer } from "../../workloads/linearRoad/index.js";
 import { APP_CLASSES, PacketSource } from "../../workloads/packetCounter/index.js";
 import { wordKey } from "../../workloads/wordCount/index.js";
@@ -20,7 +20,7 @@ function outputsOf(name: string, params: Record<string, unknown>) {
     { name, seed: 5, workload: { name, params }, cluster: { vms: 3 }, fidelity: { batchSize: 512 } },
     "test",
   );
-  const plan = workloadNamed(name).plan(e.workload.params, e.seed);
+  const plan = workloadPlan(name, e.workload.params, e.seed);
   const table = new OutputsTable(plan);
   const records: OutputRecord[] = [];
   let text = `${table.header()}\n`;
