@@ -7,7 +7,7 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { expect } from "vitest";
+import { expect, it } from "vitest";
 import { parse } from "yaml";
 import {
   decodeCheckpoint,
@@ -112,4 +112,37 @@ export function expectStateSurvivesEncoding(
     const back = decodeCheckpoint(encodeCheckpoint(cp, op.stateCodec), op.stateCodec);
     expect([...back.processing.entries()]).toEqual(entries);
   }
+}
+
+/**
+ * The tests every example shares: a small chaos campaign exact under each recovering
+ * strategy but rsm (whose campaign each example runs at its own length), the state of
+ * `operator` after `steps` steps through the real runtime's encoding, and one trace per seed.
+ */
+export function itRecoversEncodesAndRepeats(
+  job: Job<unknown>,
+  e: Experiment,
+  operator: string,
+  steps: number,
+): void {
+  for (const strategy of ["upstream-backup", "source-replay", "global-snapshot"] as const) {
+    it(`under ${strategy}, gives every run of a small chaos campaign exactly the failure-free output`, () => {
+      const ft = { ...e.faultTolerance, strategy };
+      expectCampaignExact(job, { ...e, faultTolerance: ft }, 1, 3);
+    });
+  }
+
+  it("keeps its state in checkpoints that the real runtime's encoding carries unchanged", () => {
+    expectStateSurvivesEncoding(job, e.workload.params, operator, steps);
+  });
+
+  it("gives the same trace for the same seed, another for another seed", () => {
+    const a = simulate(job, e).summary;
+    const b = simulate(job, e).summary;
+    expect(b.traceHash).toBe(a.traceHash);
+    expect(b.outputDigest).toBe(a.outputDigest);
+    const c = simulate(job, { ...e, seed: 2 }).summary;
+    expect(c.traceHash).not.toBe(a.traceHash);
+    expect(c.outputDigest).not.toBe(a.outputDigest);
+  });
 }

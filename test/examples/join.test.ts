@@ -12,7 +12,7 @@ import { ALL_FAULT_KINDS } from "../../sim/chaos/index.js";
 import {
   exampleExperiment,
   expectCampaignExact,
-  expectStateSurvivesEncoding,
+  itRecoversEncodesAndRepeats,
   simulate,
   valuesByKey,
 } from "./exampleRuns.js";
@@ -90,26 +90,7 @@ describe("examples/join", () => {
     expectCampaignExact(workload, e, 5, 1, { kinds: ALL_FAULT_KINDS, drawScaling: true });
   });
 
-  for (const strategy of ["upstream-backup", "source-replay", "global-snapshot"] as const) {
-    it(`under ${strategy}, gives every run of a small chaos campaign exactly the failure-free output`, () => {
-      const ft = { ...e.faultTolerance, strategy };
-      expectCampaignExact(workload, { ...e, faultTolerance: ft }, 1, 3);
-    });
-  }
-
-  it("keeps its state in checkpoints that the real runtime's encoding carries unchanged", () => {
-    expectStateSurvivesEncoding(workload, e.workload.params, "join", 40);
-  });
-
-  it("gives the same trace for the same seed, another for another seed", () => {
-    const a = simulate(workload, e).summary;
-    const b = simulate(workload, e).summary;
-    expect(b.traceHash).toBe(a.traceHash);
-    expect(b.outputDigest).toBe(a.outputDigest);
-    const c = simulate(workload, { ...e, seed: 2 }).summary;
-    expect(c.traceHash).not.toBe(a.traceHash);
-    expect(c.outputDigest).not.toBe(a.outputDigest);
-  });
+  itRecoversEncodesAndRepeats(workload, e, "join", 40);
 
   it("has every parameter's default in its schema, and names a bad parameter in one line", () => {
     const defaults = jobParams(workload, {});

@@ -11,7 +11,7 @@ import { type TopKParams, workload } from "../../examples/topk/job.js";
 import {
   exampleExperiment,
   expectCampaignExact,
-  expectStateSurvivesEncoding,
+  itRecoversEncodesAndRepeats,
   simulate,
   valuesByKey,
 } from "./exampleRuns.js";
@@ -85,26 +85,7 @@ describe("examples/topk", () => {
     expectCampaignExact(workload, e, 0, 8);
   });
 
-  for (const strategy of ["upstream-backup", "source-replay", "global-snapshot"] as const) {
-    it(`under ${strategy}, gives every run of a small chaos campaign exactly the failure-free output`, () => {
-      const ft = { ...e.faultTolerance, strategy };
-      expectCampaignExact(workload, { ...e, faultTolerance: ft }, 1, 3);
-    });
-  }
-
-  it("keeps its state in checkpoints that the real runtime's encoding carries unchanged", () => {
-    expectStateSurvivesEncoding(workload, e.workload.params, "topk", 200);
-  });
-
-  it("gives the same trace for the same seed, another for another seed", () => {
-    const a = simulate(workload, e).summary;
-    const b = simulate(workload, e).summary;
-    expect(b.traceHash).toBe(a.traceHash);
-    expect(b.outputDigest).toBe(a.outputDigest);
-    const c = simulate(workload, { ...e, seed: 2 }).summary;
-    expect(c.traceHash).not.toBe(a.traceHash);
-    expect(c.outputDigest).not.toBe(a.outputDigest);
-  });
+  itRecoversEncodesAndRepeats(workload, e, "topk", 200);
 
   it("has every parameter's default in its schema, and names a bad parameter in one line", () => {
     const defaults = jobParams(workload, {});
