@@ -35,6 +35,7 @@ export function specMessage(i: InstanceSpec): InstanceSpecMessage {
     firstKeyGroup: i.range.first,
     lastKeyGroup: i.range.last,
     vm: i.vm,
+    forward: i.forward,
   };
 }
 

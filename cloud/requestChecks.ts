@@ -139,7 +139,8 @@ function specOf(i: InstanceSpecMessage, logical: LogicalPlan, call: string): Ins
     bad(
       `${call}: instance ${i.id} owns key groups ${range}, past operator "${op.name}"'s ${op.maxKeyGroups}`,
     );
-  return { id: i.id, operator: i.operator, index: i.index, range, vm: i.vm };
+  const spec = { id: i.id, operator: i.operator, index: i.index, range, vm: i.vm };
+  return i.forward === undefined ? spec : { ...spec, forward: i.forward };
 }
 
 /** Worker addresses by instance id, each host:port. */

@@ -16,6 +16,18 @@ export interface InstanceSpec {
   readonly range: KeyGroupRange;
   /** The VM the instance runs on. */
   readonly vm: number;
+  /**
+   * The sender index a `forward` edge routes this instance's tuples by (to receiver
+   * `forward mod n`): its index when the plan was placed. A split's parts, a migration's
+   * new instance and a recovery's replacements keep their parent's, so that a sender whose
+   * index a reconfiguration renumbers keeps its receiver. Absent: its index.
+   */
+  readonly forward?: number;
+}
+
+/** The sender index a forward edge routes `sender`'s tuples by (see InstanceSpec.forward). */
+export function forwardIndexOf(sender: InstanceSpec): number {
+  return sender.forward ?? sender.index;
 }
 
 /** A logical plan with its instances placed on VMs. */
@@ -43,6 +55,7 @@ export function physicalPlan(
         index,
         range,
         vm: place(op, index, instances.length),
+        forward: index,
       });
     });
   }
@@ -68,7 +81,11 @@ export function routingOf(plan: PhysicalPlan, edge: EdgeSpec, sender: InstanceSp
   return routingState(
     edge.contract,
     receivers.map((r) => r.id),
-    { ranges: receivers.map((r) => r.range), maxKeyGroups: target.maxKeyGroups, senderIndex: sender.index },
+    {
+      ranges: receivers.map((r) => r.range),
+      maxKeyGroups: target.maxKeyGroups,
+      senderIndex: forwardIndexOf(sender),
+    },
   );
 }
 
@@ -77,7 +94,7 @@ export function sendersOf(plan: PhysicalPlan, edge: EdgeSpec, receiver: Instance
   const senders = instancesOf(plan, edge.from);
   if (edge.contract !== "forward") return senders;
   const n = instancesOf(plan, edge.to).length;
-  return senders.filter((s) => s.index % n === receiver.index);
+  return senders.filter((s) => forwardIndexOf(s) % n === receiver.index);
 }
 
 /** The ids of the instances sending to any of `receivers` (of one operator) on any input edge, ascending. */

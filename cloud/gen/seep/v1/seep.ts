@@ -117,6 +117,8 @@ export interface InstanceSpec {
   firstKeyGroup: number;
   lastKeyGroup: number;
   vm: number;
+  /** The sender index a forward edge routes by (InstanceSpec.forward); absent: index. */
+  forward?: number | undefined;
 }
 
 export interface DeployReply {
@@ -1105,7 +1107,7 @@ export const DeployRequest_IncarnationsEntry: MessageFns<DeployRequest_Incarnati
 };
 
 function createBaseInstanceSpec(): InstanceSpec {
-  return { id: 0, operator: 0, index: 0, firstKeyGroup: 0, lastKeyGroup: 0, vm: 0 };
+  return { id: 0, operator: 0, index: 0, firstKeyGroup: 0, lastKeyGroup: 0, vm: 0, forward: undefined };
 }
 
 export const InstanceSpec: MessageFns<InstanceSpec> = {
@@ -1127,6 +1129,9 @@ export const InstanceSpec: MessageFns<InstanceSpec> = {
     }
     if (message.vm !== 0) {
       writer.uint32(48).uint32(message.vm);
+    }
+    if (message.forward !== undefined) {
+      writer.uint32(56).uint32(message.forward);
     }
     return writer;
   },
@@ -1192,6 +1197,14 @@ export const InstanceSpec: MessageFns<InstanceSpec> = {
             message.vm = reader.uint32();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.forward = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1220,6 +1233,7 @@ export const InstanceSpec: MessageFns<InstanceSpec> = {
         ? globalThis.Number(object.last_key_group)
         : 0,
       vm: isSet(object.vm) ? globalThis.Number(object.vm) : 0,
+      forward: isSet(object.forward) ? globalThis.Number(object.forward) : undefined,
     };
   },
 
@@ -1243,6 +1257,9 @@ export const InstanceSpec: MessageFns<InstanceSpec> = {
     if (message.vm !== 0) {
       obj.vm = Math.round(message.vm);
     }
+    if (message.forward !== undefined) {
+      obj.forward = Math.round(message.forward);
+    }
     return obj;
   },
 
@@ -1257,6 +1274,7 @@ export const InstanceSpec: MessageFns<InstanceSpec> = {
     message.firstKeyGroup = object.firstKeyGroup ?? 0;
     message.lastKeyGroup = object.lastKeyGroup ?? 0;
     message.vm = object.vm ?? 0;
+    message.forward = object.forward ?? undefined;
     return message;
   },
 };
