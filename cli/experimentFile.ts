@@ -27,6 +27,7 @@ import {
   checkExperimentPlan,
   type Experiment,
   ExperimentError,
+  moduleStem,
   PRESETS,
   parseExperiment,
   presetNames,
@@ -86,7 +87,7 @@ export async function validateExperiment(
 ): Promise<LoadedExperiment> {
   const named = applyOverrides(raw, overrides);
   const parsed = asUserError(where, () => parseExperiment(raw, where));
-  const job = await jobOf(parsed.workload, baseDir, where).catch((err: unknown) => {
+  const job = await jobOf(parsed.workload, baseDir).catch((err: unknown) => {
     throw userErrorOf(err, where);
   });
   return asUserError(where, () => completed(parsed, named, job, overrides, where));
@@ -170,7 +171,7 @@ interface JobOf {
 }
 
 /** The job an experiment's workload names, and the absolute path of its module (absent for a built-in job). */
-async function jobOf(workload: Experiment["workload"], baseDir: string, where: string): Promise<JobOf> {
+async function jobOf(workload: Experiment["workload"], baseDir: string): Promise<JobOf> {
   if (workload.module === undefined) return { job: workloadNamed(workload.name) };
   const module = jobModulePath(workload.module, baseDir);
   const job = await loadJobModule(module, workload.module);
@@ -180,8 +181,7 @@ async function jobOf(workload: Experiment["workload"], baseDir: string, where: s
       `job module ${workload.module}: its job is named "${job.name}", the name of a built-in job; name it otherwise`,
     );
   // parseExperiment names a module's job after its file until it is loaded; a name given beside it must agree.
-  const stem = parseExperiment({ workload: { module: workload.module } }, where).workload.name;
-  if (workload.name !== stem && workload.name !== job.name) {
+  if (workload.name !== moduleStem(workload.module) && workload.name !== job.name) {
     throw new JobError(
       `workload.name "${workload.name}" is not the name of the job in ${workload.module} ("${job.name}"); ` +
         "leave workload.name out",

@@ -75,7 +75,7 @@ const operatorCostSchema = z
   .strict();
 
 /** A job module's file name without its directory and ending: the job's name until the module is loaded. */
-function moduleStem(path: string): string {
+export function moduleStem(path: string): string {
   const file = path.split(/[/\\]/).at(-1) ?? path;
   return file.replace(/\.[^.]*$/, "") || "job";
 }

@@ -6,6 +6,7 @@ export {
   type Experiment,
   ExperimentError,
   experimentSchema,
+  moduleStem,
   parseExperiment,
   TIME_MS_MAX,
   VMS_MAX,

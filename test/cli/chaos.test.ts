@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { SMALL_WORD_COUNT } from "../sim/chaos/smallWordCount.js";
-import { type Outcome, seep } from "./spawnSeep.js";
+import { linesOf, type Outcome, seep } from "./spawnSeep.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "seep-chaos-test-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -23,10 +23,6 @@ writeFileSync(
     faultTolerance: { strategy: "rsm", checkpointIntervalMs: 2000, detectionMs: 500 },
   }),
 );
-
-function linesOf(text: string): string[] {
-  return text.replace(/\n$/, "").split("\n");
-}
 
 /** The table's row of `seed` in stdout. */
 function rowOf(stdout: string, seed: number): string {

@@ -20,7 +20,7 @@ import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMMON_WORDS } from "../../workloads/wordCount/index.js";
 import { csvObjects } from "./csvParse.js";
-import { seep } from "./spawnSeep.js";
+import { expectOneLineError, linesOf, seep } from "./spawnSeep.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "seep-sim-test-"));
 const root = new URL("../..", import.meta.url).pathname;
@@ -58,11 +58,6 @@ function json(path: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
 }
 
-/** The lines of `text`, without the final newline. */
-function linesOf(text: string): string[] {
-  return text.replace(/\n$/, "").split("\n");
-}
-
 /** The arguments of a small, fast word count run into `out`. */
 function smallRun(out: string, ...more: string[]): string[] {
   return ["sim", "wordcount", "--until", "20", "--out", out, "--set", "workload.params.lines=5000", ...more];
@@ -72,14 +67,6 @@ function smallRun(out: string, ...more: string[]): string[] {
 function reproducibleSummary(dir: string): Record<string, unknown> {
   const { wallSeconds: _, environment: __, ...rest } = json(join(dir, "summary.json"));
   return rest;
-}
-
-/** Expect `out` to be a failure with one line on stderr matching `pattern`, and no stack. */
-function expectOneLineError(out: Outcome, pattern: RegExp): void {
-  expect(out.code).toBe(2);
-  expect(out.stdout).toBe("");
-  expect(linesOf(out.stderr)).toEqual([expect.stringMatching(pattern)]);
-  expect(out.stderr).not.toMatch(/\bat .*:\d+:\d+/);
 }
 
 describe("seep sim", () => {

@@ -2,6 +2,7 @@
 
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 
 /** The repository root. */
 export const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -50,4 +51,17 @@ export function seep(
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** The lines of `text`, without the final newline. */
+export function linesOf(text: string): string[] {
+  return text.replace(/\n$/, "").split("\n");
+}
+
+/** Expect `out` to be a user's mistake refused before anything ran: exit 2, one line on stderr matching `pattern`, no stack, nothing on stdout. */
+export function expectOneLineError(out: Outcome, pattern: RegExp): void {
+  expect(out.code).toBe(2);
+  expect(out.stdout).toBe("");
+  expect(linesOf(out.stderr)).toEqual([expect.stringMatching(pattern)]);
+  expect(out.stderr).not.toMatch(/\bat .*:\d+:\d+/);
 }

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Outcome, root, SEEP_HANG_MS, seep } from "./spawnSeep.js";
+import { expectOneLineError, linesOf, type Outcome, root, SEEP_HANG_MS, seep } from "./spawnSeep.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "seep-sweep-test-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -26,10 +26,6 @@ const SMALL = [
 ];
 const GRID = ["--grid", "faultTolerance.strategy=rsm,upstream-backup"];
 
-function linesOf(text: string): string[] {
-  return text.replace(/\n$/, "").split("\n");
-}
-
 function json(path: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
 }
@@ -38,14 +34,6 @@ function json(path: string): Record<string, unknown> {
 function reproducible(dir: string): Record<string, unknown> {
   const { wallSeconds: _, environment: __, ...rest } = json(join(dir, "summary.json"));
   return rest;
-}
-
-/** Expect a failure with one line on stderr matching `pattern`, no stack, and nothing run. */
-function expectOneLineError(out: Outcome, pattern: RegExp): void {
-  expect(out.code).toBe(2);
-  expect(out.stdout).toBe("");
-  expect(linesOf(out.stderr)).toEqual([expect.stringMatching(pattern)]);
-  expect(out.stderr).not.toMatch(/\bat .*:\d+:\d+/);
 }
 
 describe("seep sweep", () => {
