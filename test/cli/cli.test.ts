@@ -39,7 +39,7 @@ describe("seep", () => {
     }
   });
 
-  it("a bad flag value exits 1 with one line naming the flag and the value, without a stack", async () => {
+  it("a bad flag value exits 2 with one line naming the flag and the value, without a stack", async () => {
     const out = await seep(["demo", "--lines", "abc"]);
     expect(out.code).toBe(2);
     expect(out.stdout).toBe("");
@@ -53,7 +53,7 @@ describe("seep", () => {
     expect(linesOf(out.stderr)).toEqual([expect.stringMatching(/^seep: --parallelism .*'0'/)]);
   });
 
-  it("an unknown option exits 1 with one line that points to --help", async () => {
+  it("an unknown option exits 2 with one line that points to --help", async () => {
     const out = await seep(["demo", "--no-such-flag"]);
     expect(out.code).toBe(2);
     expect(linesOf(out.stderr)).toEqual([
@@ -61,7 +61,7 @@ describe("seep", () => {
     ]);
   });
 
-  it("an unknown command exits 1 with one line", async () => {
+  it("an unknown command exits 2 with one line", async () => {
     const out = await seep(["no-such-command"]);
     expect(out.code).toBe(2);
     expect(linesOf(out.stderr)).toEqual([expect.stringMatching(/^seep: unknown command 'no-such-command'/)]);
