@@ -15,10 +15,8 @@ export type { NotebookOptions } from "./lib/options.js";
 /** A report that can be written by `seep report`. */
 export interface Notebook {
   readonly description: string;
-  /** Run its experiments (progress reported as simulated time) and build the report. */
+  /** Run its experiments (progress reported over its runs, `options.runs`) and build the report. */
   build(options: NotebookOptions): Report | Promise<Report>;
-  /** How it shows progress: simulated time (a bar), or the steps of work measured here. */
-  readonly progress: "simulated" | "steps";
 }
 
 /** Every report, by name. */
@@ -26,35 +24,29 @@ export const NOTEBOOKS: Readonly<Record<string, Notebook>> = {
   "recovery-time": {
     description: "recovery time against checkpoint interval and state size, per strategy, medians of seeds",
     build: recoveryTimeReport,
-    progress: "steps",
   },
   "lrb-scaleout": {
     description:
       "Linear Road scale-out to L=350: L over time, latency against the 5 s deadline, VMs and cost",
     build: lrbScaleOutReport,
-    progress: "simulated",
   },
   "failure-timeline": {
     description: "throughput and latency around one crash, one line per fault-tolerance strategy",
     build: failureTimelineReport,
-    progress: "simulated",
   },
   "checkpoint-overhead": {
     description:
       "throughput and batch latency of a 1M-key count against the checkpoint interval (measured here)",
     build: checkpointOverheadReport,
-    progress: "steps",
   },
   "sand-throughput": {
     description:
       "SAND's packet counter throughput table: tuples/s on 2 local workers against the raw gRPC ceiling",
     build: sandThroughputReport,
-    progress: "steps",
   },
   "sim-vs-real": {
     description:
       "the same word count (a failure; a scale out) in the simulator and on local workers, with relative errors",
     build: simVsRealReport,
-    progress: "steps",
   },
 };

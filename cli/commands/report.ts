@@ -3,8 +3,12 @@
 // data behind them as CSV and JSON. `--quick` shrinks the runs to finish within a minute.
 // Without --out each report goes to a new reports/<name>[-quick]/<time>/ (with a `latest`
 // link, cli/runDirectory.ts); a report already in an --out directory is overwritten only
-// with `--force`; a directory that cannot be written is one line before any run.
+// with `--force`; a directory that cannot be written is one line before any run. The
+// report's runs are kept under <dir>/runs as they end: a report that stopped (Ctrl-C, a
+// failure) goes on from them when run again with `--out <dir>` (without --force, which
+// starts over). Progress is one count over all of the report's runs (cli/reportProgress.ts).
 
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { UserError } from "../errors.js";
@@ -76,24 +80,43 @@ async function runReport(name: string, flags: ReportFlags, command: Command): Pr
   else {
     dir = flags.out;
     prepareDirectory(dir, "--out");
+    // --force writes the report anew: the runs of an earlier one are not reused.
+    if (flags.force) rmSync(join(dir, "runs"), { recursive: true, force: true });
   }
-  const { SimProgressBar } = await import("../simProgressBar.js");
-  const shown = !flags.quiet && process.stderr.isTTY;
-  const bar =
-    shown && notebook.progress === "simulated" ? new SimProgressBar(process.stderr, undefined) : null;
-  const onStep = shown ? (what: string) => process.stderr.write(`report ${name}: ${what}\n`) : undefined;
+  const { reportProgress } = await import("../reportProgress.js");
+  const shown = !flags.quiet;
+  const progress = reportProgress(name, !shown);
+  const onStep =
+    shown && !process.stderr.isTTY
+      ? (what: string) => process.stderr.write(`report ${name}: ${what}\n`)
+      : undefined;
   const startedMs = performance.now();
   let path: string;
   try {
     const report = await notebook.build({
       quick: flags.quick,
       seed: flags.seed,
-      onProgress: bar?.update,
+      runsDir: join(dir, "runs"),
+      runs: progress,
+      onProgress:
+        progress.within === undefined
+          ? undefined
+          : (p) => {
+              if (Number.isFinite(p.untilMs) && p.untilMs > 0) progress.within?.(p.simulatedMs / p.untilMs);
+            },
       onStep,
     });
     path = report.write(dir, environment);
+  } catch (err) {
+    progress.stop();
+    // The runs done are kept in <dir>/runs: the same command with --out <dir> does only the rest.
+    if (existsSync(join(dir, "runs")))
+      process.stderr.write(
+        `report ${name}: not written; the runs done are kept: \`seep report ${name}${flags.quick ? " --quick" : ""} --out ${dir}\` goes on from them\n`,
+      );
+    throw err;
   } finally {
-    bar?.stop();
+    progress.stop();
   }
   if (flags.out === undefined) pointLatest(dir);
   const wallS = (performance.now() - startedMs) / 1000;

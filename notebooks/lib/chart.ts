@@ -17,6 +17,14 @@ export interface Series {
    * the lowest or highest of several runs around their median.
    */
   readonly boundOf?: string;
+  /** A marker (a small circle) at each point: a measured point, not an interpolation. */
+  readonly dots?: boolean;
+  /** A dash pattern of the line (SVG stroke-dasharray, e.g. "6 3"), so that lines on top of each other stay apart. */
+  readonly dash?: string;
+  /** A confidence interval at some of the points, drawn as a whisker: [x, low, high]. */
+  readonly intervals?: readonly (readonly [number, number, number])[];
+  /** The samples behind the points (one per seed), drawn as small hollow circles beside them: [x, y]. */
+  readonly samples?: readonly (readonly [number, number])[];
 }
 
 /** An event on the x axis: a vertical line with a short label. */
@@ -40,6 +48,8 @@ export interface LineChartSpec {
   readonly series: readonly Series[];
   readonly markers?: readonly Marker[];
   readonly thresholds?: readonly Threshold[];
+  /** The x axis: linear (default) or logarithmic (every x positive). */
+  readonly xScale?: "linear" | "log";
   /** Lower bound of the y axis (default 0). */
   readonly yMin?: number;
   readonly width?: number;
@@ -66,17 +76,22 @@ export function lineChart(spec: LineChartSpec): string {
     .attr("font-family", FONT)
     .attr("font-size", 11);
   svg.append("rect").attr("width", width).attr("height", height).attr("fill", "white");
-  const all = spec.series.flatMap((s) =>
-    s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)),
-  );
+  const all = spec.series
+    .flatMap((s) => [
+      ...s.points,
+      ...(s.samples ?? []),
+      ...(s.intervals ?? []).flatMap(([ix, lo, hi]) => [[ix, lo] as const, [ix, hi] as const]),
+    ])
+    .filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py));
   const xs = all.map(([x]) => x).concat((spec.markers ?? []).map((m) => m.x));
   const ys = all.map(([, y]) => y).concat((spec.thresholds ?? []).map((t) => t.y));
   const [x0, x1] = xs.length === 0 ? [0, 1] : (d3.extent(xs) as [number, number]);
   const yMax = ys.length === 0 ? 1 : Math.max(...ys);
-  const x = d3
-    .scaleLinear()
-    .domain([x0, x1 > x0 ? x1 : x0 + 1])
-    .range([MARGIN.left, width - MARGIN.right]);
+  const x = (
+    spec.xScale === "log" && x0 > 0
+      ? d3.scaleLog().domain([x0 / 1.15, x1 * 1.15])
+      : d3.scaleLinear().domain([x0, x1 > x0 ? x1 : x0 + 1])
+  ).range([MARGIN.left, width - MARGIN.right]);
   const y = d3
     .scaleLinear()
     .domain([spec.yMin ?? 0, yMax > (spec.yMin ?? 0) ? yMax : (spec.yMin ?? 0) + 1])
@@ -170,8 +185,40 @@ export function lineChart(spec: LineChartSpec): string {
       .attr("fill", "none")
       .attr("stroke", colour)
       .attr("stroke-width", s.boundOf === undefined ? 1.5 : 0.8)
-      .attr("stroke-dasharray", s.boundOf === undefined ? null : "3 3")
+      .attr("stroke-dasharray", s.boundOf === undefined ? (s.dash ?? null) : "3 3")
       .attr("d", line(s.points as [number, number][]) ?? "");
+    const finite = ([px, py]: readonly [number, number]) => Number.isFinite(px) && Number.isFinite(py);
+    for (const [ix, lo, hi] of s.intervals ?? []) {
+      if (!finite([ix, lo]) || !finite([ix, hi])) continue;
+      const g = svg.append("g").attr("class", "interval").attr("data-name", s.name).attr("stroke", colour);
+      g.append("line").attr("x1", x(ix)).attr("x2", x(ix)).attr("y1", y(lo)).attr("y2", y(hi));
+      for (const v of [lo, hi])
+        g.append("line")
+          .attr("x1", x(ix) - 4)
+          .attr("x2", x(ix) + 4)
+          .attr("y1", y(v))
+          .attr("y2", y(v));
+    }
+    for (const [px, py] of (s.samples ?? []).filter(finite))
+      svg
+        .append("circle")
+        .attr("class", "sample")
+        .attr("cx", x(px) + 6)
+        .attr("cy", y(py))
+        .attr("r", 2)
+        .attr("fill", "none")
+        .attr("stroke", colour)
+        .attr("stroke-width", 0.8);
+    if (s.dots === true)
+      for (const [px, py] of s.points.filter(finite))
+        svg
+          .append("circle")
+          .attr("class", "dot")
+          .attr("data-name", s.name)
+          .attr("cx", x(px))
+          .attr("cy", y(py))
+          .attr("r", 3)
+          .attr("fill", colour);
     if (s.boundOf !== undefined) return;
     const ly = MARGIN.top + 14 + main.indexOf(s) * 16;
     const legend = svg.append("g").attr("class", "legend");

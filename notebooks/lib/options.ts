@@ -1,6 +1,21 @@
-// What every notebook is run with: its size, its seed, and where its progress goes.
+// What every notebook is run with: its size, its seed, where its runs are kept, and where
+// its progress goes.
 
 import type { SimProgress } from "../../sim/simulation.js";
+
+/**
+ * Progress over a report's runs, one bounded count for the whole report ("run 7 of 30"):
+ * a notebook says how many runs it will do before it starts them (`expect`, which adds to
+ * the total, so a notebook with two sweeps may call it once for both or once each, as
+ * long as each call comes before its runs start), then each run that ends (`finished`).
+ * A notebook of one long simulated run may also report where that run is (`within`).
+ */
+export interface RunProgress {
+  expect(runs: number): void;
+  finished(what: string, failed?: boolean): void;
+  /** Where the run under way is, as a fraction from 0 to 1 (a report of one long run). */
+  within?(fraction: number): void;
+}
 
 /** Options of a notebook run. */
 export interface NotebookOptions {
@@ -8,6 +23,16 @@ export interface NotebookOptions {
   /** The smallest sizes that still draw every figure (tests); implies quick where a notebook has none smaller. */
   readonly tiny?: boolean;
   readonly seed?: number;
+  /**
+   * Where the report's runs are kept: sweeps write each run's files under it (one
+   * directory per sweep), so that a report interrupted and started again with the same
+   * directory does only the runs still missing (lab/'s runSweep resumes). Absent: runs
+   * are kept in memory only.
+   */
+  readonly runsDir?: string;
+  /** Progress over the report's runs (absent: none shown). */
+  readonly runs?: RunProgress;
+  /** A simulated run's own progress (kept for a notebook of one long run). */
   readonly onProgress?: (p: SimProgress) => void;
   /** A measured step begins (a notebook that times real work says what it is doing). */
   readonly onStep?: (what: string) => void;

@@ -1,0 +1,81 @@
+// How `seep report` shows its progress on stderr: one bounded count over all of the
+// report's runs ("run 7 of 30"), never a bar that starts again at each run. On a
+// terminal, a bar (cli-progress) of the runs done against those expected so far, the
+// run under way's share when a notebook reports it, the failures, the wall time and an
+// estimate of the time left; elsewhere (a pipe, a CI log), one line per finished run;
+// `--quiet`, nothing. The total grows as a notebook announces its runs
+// (notebooks/lib/options.ts's RunProgress), so the estimate is over every run announced.
+
+import { Presets, SingleBar } from "cli-progress";
+import type { RunProgress } from "../notebooks/lib/options.js";
+
+const FORMAT = "{bar} run {run} of {runs} | {failed} failed | {wallS} s wall | ETA {eta_formatted}";
+/** Units of the bar per run, so that the share of a run under way moves it. */
+const PER_RUN = 100;
+
+/** A report's progress over its runs, and `stop` to release the terminal. */
+export interface ReportProgress extends RunProgress {
+  stop(): void;
+}
+
+/** The progress of report `name` on stderr: a bar on a terminal, lines elsewhere, nothing when `quiet`. */
+export function reportProgress(name: string, quiet: boolean): ReportProgress {
+  let total = 0;
+  let done = 0;
+  let failed = 0;
+  if (quiet) return { expect: () => {}, finished: () => {}, stop: () => {} };
+  const startedMs = performance.now();
+  const wallS = () => ((performance.now() - startedMs) / 1000).toFixed(1);
+  if (!process.stderr.isTTY)
+    return {
+      expect: (runs) => {
+        total += runs;
+      },
+      finished: (what, wasFailed) => {
+        done += 1;
+        if (wasFailed === true) failed += 1;
+        process.stderr.write(
+          `report ${name}: run ${done} of ${Math.max(total, done)} done${wasFailed === true ? " (failed)" : ""}: ${what}\n`,
+        );
+      },
+      stop: () => {},
+    };
+  const bar = new SingleBar(
+    { stream: process.stderr, format: FORMAT, hideCursor: false, linewrap: true, etaBuffer: 50, barsize: 20 },
+    Presets.shades_classic,
+  );
+  const payload = () => ({
+    run: Math.min(done + 1, Math.max(total, 1)),
+    runs: Math.max(total, done),
+    failed,
+    wallS: wallS(),
+  });
+  bar.start(0, 0, payload());
+  let stopped = false;
+  // Redraw the wall time while runs go on in other processes.
+  const timer = setInterval(() => bar.update(payload()), 1000);
+  timer.unref();
+  return {
+    expect: (runs) => {
+      total += runs;
+      bar.setTotal(Math.max(total, done) * PER_RUN);
+      bar.update(payload());
+    },
+    finished: (_what, wasFailed) => {
+      done += 1;
+      if (wasFailed === true) failed += 1;
+      if (done > total) bar.setTotal(done * PER_RUN);
+      bar.update(done * PER_RUN, payload());
+    },
+    within: (fraction) => {
+      const f = Math.min(Math.max(fraction, 0), 1);
+      bar.update(Math.round((done + f) * PER_RUN), payload());
+    },
+    stop: () => {
+      clearInterval(timer);
+      if (stopped) return;
+      stopped = true;
+      bar.stop();
+    },
+  };
+}
