@@ -94,6 +94,8 @@ function htmlTable(t: Table): string {
 export class Report {
   private readonly figures: Figure[] = [];
   private readonly tables: Section[] = [];
+  private readonly warnings: string[] = [];
+  private readonly notes: { readonly heading: string; readonly paragraphs: readonly string[] }[] = [];
 
   constructor(
     readonly name: string,
@@ -105,6 +107,19 @@ export class Report {
   /** A figure (its SVG) and the data it was drawn from. */
   figure(name: string, caption: string, svg: string, data: Table): void {
     this.figures.push({ name, caption, svg, data });
+  }
+
+  /** A warning shown at the top of the report (e.g. the machine was busy while it measured). */
+  warn(text: string): void {
+    this.warnings.push(text);
+  }
+
+  /**
+   * A section of prose after the summary, e.g. "Beside the papers": what the report
+   * reproduces, the papers' figures quoted with their source, and where it agrees or differs.
+   */
+  note(heading: string, paragraphs: readonly string[]): void {
+    this.notes.push({ heading, paragraphs });
   }
 
   /** A table of numbers. */
@@ -146,10 +161,18 @@ th { background: #f4f4f4; }
 figure { margin: 1.5em 0; }
 figcaption { font-size: 13px; color: #444; }
 code { font-size: 12px; }
+.warning { background: #fff3cd; border: 1px solid #e0c36a; padding: 6px 10px; }
 </style></head>
 <body>
 <h1>${escapeHtml(this.title)}</h1>
 <p>${escapeHtml(this.summary)}</p>
+${this.warnings.map((w) => `<p class="warning"><strong>Warning:</strong> ${escapeHtml(w)}</p>`).join("\n")}
+${this.notes
+  .map(
+    (n) =>
+      `<h2>${escapeHtml(n.heading)}</h2>\n${n.paragraphs.map((x) => `<p>${escapeHtml(x)}</p>`).join("\n")}`,
+  )
+  .join("\n")}
 <h2>Reproduce</h2>
 <p><code>${escapeHtml(p.command)}</code> &mdash; seed ${p.seed}</p>
 <p>Ran on: ${escapeHtml(environmentLine(environment))} (<a href="data/environment.json">JSON</a>)</p>
