@@ -10,7 +10,7 @@
 // checkpoints cost in VMs, latency and VM-seconds), and the crash variant
 // (lrb-scaleout-crashes): whether its answers are exact, the recoveries and their lengths,
 // and the seconds an answer missed the deadline outside and inside the recovery windows.
-// `--quick` shrinks it to L = 100 over 20 minutes, on operator VMs four times slower so
+// `--quick` shrinks it to L = 100 over 20 minutes, on operator VMs half as fast so
 // that it still scales.
 
 import type { MetricsRow } from "../engine/index.js";

@@ -1,0 +1,168 @@
+// The runs of the Linear Road scale-out report (notebooks/lrbScaleOut.ts): the elastic run
+// (the `lrb-scaleout` preset: one instance per operator, the threshold policy scales it out)
+// and beside it a static deployment provisioned from the start for the peak with SEEP's 50
+// VMs (the elastic rule's cap), as a two-point sweep of the lab (runSweep), so that the two
+// run in parallel, one per core, and a report interrupted goes on from the runs done. Each
+// run's metrics rows are read back from its metrics.csv (this file's reader: a sweep keeps
+// only summaries in memory). Without a runs directory the runs go to a temporary one,
+// removed once read.
+
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RUN_FILES } from "../cli/runFiles.js";
+import { runSweep, type SweepRow } from "../lab/index.js";
+import { lrbScaleOutRaw } from "../measure/lrbScaleOutExperiment.js";
+import { type Experiment, parseExperiment, type SimSummary } from "../sim/index.js";
+import { workloadPlan } from "../workloads/index.js";
+import type { NotebookOptions } from "./lib/options.js";
+
+/** The operators the policy scales out, each with a `<name>Parallelism` parameter of the workload. */
+export const SCALED_OPERATORS = ["cars", "segments", "accounts"] as const;
+
+/** One second (one interval) of a run's metrics, as metrics.csv has it; NaN: nothing measured. */
+export interface RunSecond {
+  readonly timeS: number;
+  readonly tuplesIn: number;
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+  readonly latencyMaxMs: number;
+  readonly vmsInUse: number;
+}
+
+/** A run of the report: its summary and its metrics rows. */
+export interface ScaleOutRun {
+  readonly summary: SimSummary;
+  readonly rows: readonly RunSecond[];
+}
+
+/** The static deployment: instances per operator (one VM each), and the VMs it holds in all. */
+export interface StaticDeployment {
+  readonly parallelism: Readonly<Record<(typeof SCALED_OPERATORS)[number], number>>;
+  readonly operatorVms: number;
+  /** The sources' and sinks' VMs (one each). */
+  readonly edgeVms: number;
+  readonly vms: number;
+}
+
+/** The experiment the report runs (quick or not, its seed), parsed. */
+export function elasticExperiment(quick: boolean, seed: number | undefined): Experiment {
+  return parseExperiment(lrbScaleOutRaw(quick, {}, seed === undefined ? {} : { seed }), "lrb-scaleout");
+}
+
+/**
+ * The static deployment of `vms` VMs in use for experiment `e`: the edge VMs of its sources
+ * and sinks, and the rest shared among the scaled operators in proportion to their CPU cost
+ * per record (every record visits each of them: workloads/linearRoad/job.ts), by largest
+ * remainder, at least one instance each.
+ */
+export function staticDeployment(e: Experiment, vms: number): StaticDeployment {
+  const plan = workloadPlan("lrb", e.workload.params, e.seed);
+  const edgeVms = plan.operators.filter((o) => o.kind !== "operator").length;
+  const operatorVms = vms - edgeVms;
+  if (operatorVms < SCALED_OPERATORS.length)
+    throw new RangeError(`a static deployment of ${vms} VMs leaves too few for the operators`);
+  const costs = SCALED_OPERATORS.map((op) => {
+    const us = e.cost.operators?.[op]?.tupleUs ?? e.cost.defaults?.tupleUs;
+    if (us === undefined) throw new Error(`lrb-scaleout: no CPU cost per tuple for operator ${op}`);
+    return us;
+  });
+  const total = costs.reduce((a, b) => a + b, 0);
+  const shares = costs.map((c) => (operatorVms - SCALED_OPERATORS.length) * (c / total));
+  const counts = shares.map((s) => 1 + Math.floor(s));
+  const byRemainder = shares.map((s, i) => [s - Math.floor(s), i] as const).sort((a, b) => b[0] - a[0]);
+  let left = operatorVms - counts.reduce((a, b) => a + b, 0);
+  for (const [, i] of byRemainder) {
+    if (left === 0) break;
+    counts[i] += 1;
+    left -= 1;
+  }
+  const [cars, segments, accounts] = counts;
+  return { parallelism: { cars, segments, accounts }, operatorVms, edgeVms, vms };
+}
+
+/** The elastic run and the static deployment's, side by side (o.runsDir/scaleout keeps them). */
+export async function runElasticAndStatic(
+  o: NotebookOptions,
+  e: Experiment,
+  fixed: StaticDeployment,
+): Promise<{ elastic: ScaleOutRun; fixed: ScaleOutRun }> {
+  const dir =
+    o.runsDir === undefined ? mkdtempSync(join(tmpdir(), "lrb-scaleout-")) : join(o.runsDir, "scaleout");
+  const labels = ["elastic", `static (${fixed.vms} VMs)`];
+  try {
+    const result = await runSweep({
+      experiment: { raw: lrbScaleOutRaw(o.quick), where: "lrb-scaleout" },
+      points: [
+        { values: [{ path: "name", value: "lrb-scaleout" }] },
+        {
+          values: [
+            { path: "name", value: "lrb-scaleout-static" },
+            { path: "scaling.policy", value: "none" },
+            ...SCALED_OPERATORS.map((op) => ({
+              path: `workload.params.${op}Parallelism`,
+              value: fixed.parallelism[op],
+            })),
+            { path: "cluster.vms", value: fixed.operatorVms },
+            // Nothing to scale: no pool of idle VMs to pay for.
+            { path: "pool.prewarmed", value: 0 },
+            { path: "pool.minimum", value: 0 },
+          ],
+        },
+      ],
+      seeds: [e.seed],
+      dir,
+      dirFlag: "--out",
+      onStart: (plan) => o.runs?.expect(plan.toRun),
+      onRun: (row) => o.runs?.finished(labels[row.point.index], row.status !== "ok"),
+    });
+    const runOf = (index: number): ScaleOutRun => {
+      const row = result.rows.find((r) => r.point.index === index);
+      const summary = okSummary(row, labels[index]);
+      return { summary, rows: readRunSeconds(join(dir, row!.run!, RUN_FILES.metrics)) };
+    };
+    const runs = { elastic: runOf(0), fixed: runOf(1) };
+    // Linear Road's answers and the trace (hundreds of MB a run at L = 350) are not the
+    // report's: its runs keep summary.json and metrics.csv, enough to go on from them.
+    for (const row of result.rows)
+      for (const big of [RUN_FILES.trace, "answers.csv"]) rmSync(join(dir, row.run!, big), { force: true });
+    return runs;
+  } finally {
+    if (o.runsDir === undefined) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function okSummary(row: SweepRow | undefined, label: string): SimSummary {
+  if (row === undefined) throw new Error(`lrb-scaleout: the ${label} run was not run (interrupted)`);
+  if (row.summary === null || row.status !== "ok" || row.run === null)
+    throw new Error(`lrb-scaleout: the ${label} run failed: ${row.error ?? row.status}`);
+  return row.summary;
+}
+
+/**
+ * The run's figures per interval from its metrics.csv (long form `timeS,metric,scope,value`,
+ * engine/metrics/metrics.ts): the lines of scope `run`; a figure without a line (a latency in
+ * a second without answers) is NaN.
+ */
+export function readRunSeconds(path: string): RunSecond[] {
+  const lines = readFileSync(path, "utf8").trimEnd().split("\n");
+  if (lines[0] !== "timeS,metric,scope,value")
+    throw new Error(`${path}: not a metrics.csv (its header: ${lines[0]})`);
+  const byTime = new Map<number, Map<string, number>>();
+  for (const line of lines.slice(1)) {
+    const [t, metric, scope, value] = line.split(",");
+    if (scope !== "run") continue;
+    const timeS = Number(t);
+    const figures = byTime.get(timeS) ?? new Map<string, number>();
+    byTime.set(timeS, figures);
+    figures.set(metric, Number(value));
+  }
+  return [...byTime].map(([timeS, f]) => ({
+    timeS,
+    tuplesIn: f.get("tuplesIn") ?? Number.NaN,
+    latencyP50Ms: f.get("latencyP50Ms") ?? Number.NaN,
+    latencyP99Ms: f.get("latencyP99Ms") ?? Number.NaN,
+    latencyMaxMs: f.get("latencyMaxMs") ?? Number.NaN,
+    vmsInUse: f.get("vmsInUse") ?? Number.NaN,
+  }));
+}
