@@ -209,7 +209,8 @@ function recoveredFigure(
 
 /** The recovery-time table per strategy, and the table of every run. */
 function recoveryTables(report: Report, t: TimelineRuns, stats: readonly StrategyStats[]): void {
-  const nan = (v: number) => (Number.isNaN(v) ? null : v);
+  /** A time in whole ms (null: none). */
+  const ms = (v: number) => (Number.isNaN(v) ? null : Math.round(v));
   report.table(
     "recoveries",
     "Recovery time per strategy over the seeds (ms): median, mean and its Student t 95% interval, every seed's",
@@ -229,16 +230,16 @@ function recoveryTables(report: Report, t: TimelineRuns, stats: readonly Strateg
       rows: stats.map((x) => [
         x.strategy.label,
         x.runs,
-        nan(x.medianMs),
-        nan(x.meanMs),
+        ms(x.medianMs),
+        ms(x.meanMs),
         x.ci95 === null ? null : Math.round(x.ci95.low),
         x.ci95 === null ? null : Math.round(x.ci95.high),
         t.runs
           .filter((r) => r.strategy === x.strategy)
           .map((r) => r.summary.recoveries[0]?.recoveryMs ?? "none")
           .join(" "),
-        nan(x.restoredAfterMs),
-        nan(x.catchUpMs),
+        ms(x.restoredAfterMs),
+        ms(x.catchUpMs),
         `${x.exact} of ${x.runs}`,
       ]),
     },
