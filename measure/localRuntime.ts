@@ -19,6 +19,8 @@
 //                       instance no other worker knows of), built by code it never ran (a
 //                       recovery's first half: the replacement's worker takes the instance)
 //   detection           each standby SIGKILLed; until the coordinator's watch stream on it breaks
+// The run lasts long enough for every probe on a busy machine (CalibrationSizes.seconds);
+// a probe it ends before, or whose tries all go unanswered, is an error naming the probe.
 // measure/localRuntimeParameters.ts turns the figures into the simulator's parameters.
 
 import { loadavg } from "node:os";
@@ -37,6 +39,8 @@ import {
   redeployCalls,
 } from "./localRuntimeProbes.js";
 import { localWorkers } from "./localWorkers.js";
+import { MeasurementError } from "./measurementError.js";
+import { probeSamples } from "./statistics.js";
 
 /** The word count the runtime figures are measured on (sim-vs-real's, failure-free). */
 export interface CalibrationRun {
@@ -73,37 +77,76 @@ export interface LocalRuntimeFigures {
   readonly loadAfter: number;
 }
 
+/** How much the runtime measurement probes, and how long its word count runs (s). */
+export interface CalibrationSizes {
+  readonly controlProbes: number;
+  /** Rounds of calls (and of new data streams) to each worker. */
+  readonly calls: number;
+  readonly deploys: number;
+  /** Standbys: each takes one cold deploy, then is killed for one detection. */
+  readonly standbys: number;
+  /**
+   * The word count's length: long enough for every probe on a busy machine (the probes
+   * take 2-3 s on a quiet one, several times that on a loaded one); a probe the run ends
+   * before is an error naming it, never an empty figure.
+   */
+  readonly seconds: number;
+}
+
+/** The benchmark's sizes (`npm run bench -- --only calibrate`). */
+export const CALIBRATION_FULL: CalibrationSizes = {
+  controlProbes: 60,
+  calls: 8,
+  deploys: 20,
+  standbys: 3,
+  seconds: 30,
+};
+/** Quick: fewer probes (sim-vs-real --quick). */
+export const CALIBRATION_QUICK: CalibrationSizes = {
+  controlProbes: 24,
+  calls: 4,
+  deploys: 8,
+  standbys: 3,
+  seconds: 15,
+};
+/** Tiny (tests): every probe, a few tries each; the run still long enough for them on a loaded machine. */
+export const CALIBRATION_TINY: CalibrationSizes = {
+  controlProbes: 8,
+  calls: 1,
+  deploys: 3,
+  standbys: 2,
+  seconds: 8,
+};
+
+/** The probes, in the order they run: what `onProbe` is called with after each. */
+export const CALIBRATION_PROBES = [
+  "control round trip",
+  "redeploy call",
+  "fan-out",
+  "data stream",
+  "cold deploy",
+  "detection",
+] as const;
+
 /** Options of the runtime measurement. */
 export interface LocalRuntimeOptions {
   readonly quick: boolean;
+  /** Sizes (default: CALIBRATION_QUICK or CALIBRATION_FULL as `quick` says). */
+  readonly sizes?: CalibrationSizes;
   readonly run?: CalibrationRun;
+  /** After each probe (CALIBRATION_PROBES), its name. */
+  readonly onProbe?: (probe: (typeof CALIBRATION_PROBES)[number]) => void;
 }
 
 /**
- * Figures of a quick measurement on this machine (2026-11-22, load average 3.5-4.5 on 2
- * cores; trimmed means, one sample each): what tests use in place of measuring.
+ * Measure the runtime figures on local workers (see the file header); about 15 s quick.
+ * Every probe must yield samples while the run goes on: one that the run ended before, or
+ * none of whose tries was answered, is a MeasurementError naming it.
  */
-export const MEASURED_LOCAL_RUNTIME: LocalRuntimeFigures = {
-  controlRoundTripMs: [3.29],
-  dataRoundTripMs: [0.75],
-  streamOpenMs: [2.2],
-  callMs: [3.25],
-  firstCallMs: [6.55],
-  coldDeployMs: [19.2],
-  fanOutMs: [10.6],
-  detectionMs: [16.1],
-  loadBefore: 3.49,
-  loadAfter: 4.45,
-};
-
-/** Measure the runtime figures on local workers (see the file header); about 8 s quick. */
 export async function measureLocalRuntime(o: LocalRuntimeOptions): Promise<LocalRuntimeFigures> {
   const shape = o.run ?? SIM_VS_REAL_RUN;
-  const controlProbes = o.quick ? 24 : 60;
-  const calls = o.quick ? 4 : 8;
-  const deploys = o.quick ? 8 : 20;
-  const seconds = o.quick ? 5 : 10;
-  const params = { ...shape.params, lines: seconds * 1000 };
+  const sizes = o.sizes ?? (o.quick ? CALIBRATION_QUICK : CALIBRATION_FULL);
+  const params = { ...shape.params, lines: sizes.seconds * 1000 };
   const plan = workloadPlan("wordcount", params, 1);
   const loadBefore = loadavg()[0];
   collectGarbage();
@@ -131,8 +174,8 @@ export async function measureLocalRuntime(o: LocalRuntimeOptions): Promise<Local
       checkpointIntervalMs: shape.checkpointIntervalMs,
       backupPlacement: "upstream",
     },
-    standbyWorkers: 3,
-    untilMs: seconds * 1000,
+    standbyWorkers: sizes.standbys,
+    untilMs: sizes.seconds * 1000,
     onProgress: (runMs) => {
       if (runMs >= 1000) started();
     },
@@ -141,29 +184,51 @@ export async function measureLocalRuntime(o: LocalRuntimeOptions): Promise<Local
     },
     onFailure: () => hooks.onDetected(),
   });
-  const done = run.run();
+  let ended = false;
+  const done = run.run().finally(() => {
+    ended = true;
+  });
+  /** Probe `name`: its samples, an error if the run ended before it was done or it yielded none. */
+  const probe = async <T>(
+    name: (typeof CALIBRATION_PROBES)[number],
+    measure: () => Promise<T>,
+  ): Promise<T> => {
+    if (ended) throw endedBefore(name, sizes.seconds);
+    const value = await measure();
+    if (ended) throw endedBefore(name, sizes.seconds);
+    o.onProbe?.(name);
+    return value;
+  };
   try {
     await Promise.race([running, done]);
     const physical = physicalPlan(plan, { vms: shape.workers });
     const ids = physical.instances.map((i) => i.id);
-    const controlRoundTripMs = await controlRoundTrips(run, hooks, ids, controlProbes);
+    const controlRoundTripMs = await probe("control round trip", () =>
+      controlRoundTrips(run, hooks, ids, sizes.controlProbes),
+    );
     const addresses = run.vms.slice(0, shape.workers).map((vm) => vm.address);
-    const { clients, firstCallMs, callMs } = await redeployCalls(addresses, metadata, calls);
-    const fanOutMs = await fanOuts(clients, metadata, deploys);
+    const { clients, firstCallMs, callMs } = await probe("redeploy call", () =>
+      redeployCalls(addresses, metadata, sizes.calls),
+    );
+    const fanOutMs = await probe("fan-out", () => fanOuts(clients, metadata, sizes.deploys));
     for (const c of clients) c.close();
-    const { streamOpenMs, dataRoundTripMs } = await dataStreams(addresses, metadata, calls);
-    const coldDeployMs = await coldDeploys(run, physical, shape.workers, metadata);
-    const detectionMs = await detections(pool, hooks, run.vms.slice(shape.workers));
+    const { streamOpenMs, dataRoundTripMs } = await probe("data stream", () =>
+      dataStreams(addresses, metadata, sizes.calls),
+    );
+    const coldDeployMs = await probe("cold deploy", () =>
+      coldDeploys(run, physical, shape.workers, metadata),
+    );
+    const detectionMs = await probe("detection", () => detections(pool, hooks, run.vms.slice(shape.workers)));
     await done;
     return {
-      controlRoundTripMs,
-      dataRoundTripMs,
-      streamOpenMs,
-      coldDeployMs,
-      callMs,
-      firstCallMs,
-      fanOutMs,
-      detectionMs,
+      controlRoundTripMs: probeSamples("control round trip", controlRoundTripMs),
+      dataRoundTripMs: probeSamples("data round trip", dataRoundTripMs),
+      streamOpenMs: probeSamples("stream open", streamOpenMs),
+      coldDeployMs: probeSamples("cold deploy", coldDeployMs),
+      callMs: probeSamples("redeploy call", callMs),
+      firstCallMs: probeSamples("first redeploy call", firstCallMs),
+      fanOutMs: probeSamples("fan-out", fanOutMs),
+      detectionMs: probeSamples("detection", detectionMs),
       loadBefore,
       loadAfter: loadavg()[0],
     };
@@ -171,4 +236,11 @@ export async function measureLocalRuntime(o: LocalRuntimeOptions): Promise<Local
     await done.catch(() => {});
     await pool.shutdown();
   }
+}
+
+/** The error of probe `name` when the calibration's run ended before it was done. */
+function endedBefore(name: string, seconds: number): MeasurementError {
+  return new MeasurementError(
+    `probe "${name}" yielded nothing: the calibration's ${seconds} s run ended before it was done (a machine too busy for it)`,
+  );
 }

@@ -25,17 +25,24 @@ export interface LocalRuntimeParameters {
 
 /** The simulator's parameters from the figures (see the file header). */
 export function localRuntimeParameters(f: LocalRuntimeFigures): LocalRuntimeParameters {
-  const control = round3(trimmedMean(f.controlRoundTripMs) / 2);
+  const control = round3(trimmedMean(f.controlRoundTripMs, "control round trip") / 2);
   return {
     network: {
-      latencyMs: round3(trimmedMean(f.dataRoundTripMs) / 2),
+      latencyMs: round3(trimmedMean(f.dataRoundTripMs, "data round trip") / 2),
       controlLatencyMs: control,
       replyLatencyMs: control,
-      connectMs: round3(trimmedMean(f.streamOpenMs)),
+      connectMs: round3(trimmedMean(f.streamOpenMs, "stream open")),
     },
     // A recovery's redeploy: the standby's first (cold), then telling the others.
-    pool: { deployMs: round3((trimmedMean(f.coldDeployMs) + trimmedMean(f.fanOutMs)) / 2) },
+    pool: {
+      deployMs: round3((trimmedMean(f.coldDeployMs, "cold deploy") + trimmedMean(f.fanOutMs, "fan-out")) / 2),
+    },
     // The median: a coordinator's first failure runs its error path cold.
-    detectionMs: round3(median(f.detectionMs.filter((x) => Number.isFinite(x)))),
+    detectionMs: round3(
+      median(
+        f.detectionMs.filter((x) => Number.isFinite(x)),
+        'faultTolerance.detectionMs (probe "detection")',
+      ),
+    ),
   };
 }

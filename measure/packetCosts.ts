@@ -24,13 +24,16 @@ export interface PacketCosts {
   readonly batchSize: number;
 }
 
-/** Figures of a quick measurement on this machine (2026-11-22): what tests use in place of measuring. */
-export const MEASURED_PACKET_COSTS: PacketCosts = {
-  tupleUs: { packets: 0.116, count: 0.088, sink: 0.007 },
-  sendNsPerByte: 1.137,
-  receiveNsPerByte: 1.105,
-  batchSize: 4096,
-};
+/** How much the packet costs' measurement runs: packets per instrumented run, runs, frames streamed. */
+export interface PacketCostSizes {
+  readonly packets: number;
+  readonly runs: number;
+  readonly frames: number;
+}
+
+/** The benchmark's sizes, quick and full. */
+export const PACKET_COSTS_QUICK: PacketCostSizes = { packets: 1_000_000, runs: 1, frames: 500 };
+export const PACKET_COSTS_FULL: PacketCostSizes = { packets: 3_000_000, runs: 3, frames: 1500 };
 
 /** One in-process run of the packet counter, every instance's tasks timed in CPU time. */
 function instrumentedPacketRun(packets: number, batchSize: number): Map<string, OperatorWork> {
@@ -61,18 +64,27 @@ async function transportNsPerByte(batchSize: number, frames: number): Promise<[n
 }
 
 /** Measure the packet counter's figures (see the file header); a few seconds. */
-export async function measurePacketCosts(quick: boolean, batchSize = 4096): Promise<PacketCosts> {
-  const packets = quick ? 1_000_000 : 3_000_000;
-  instrumentedPacketRun(200_000, batchSize); // warm-up
+export async function measurePacketCosts(
+  quick: boolean | PacketCostSizes,
+  batchSize = 4096,
+): Promise<PacketCosts> {
+  const sizes = typeof quick === "boolean" ? (quick ? PACKET_COSTS_QUICK : PACKET_COSTS_FULL) : quick;
+  const packets = sizes.packets;
+  instrumentedPacketRun(Math.min(200_000, packets), batchSize); // warm-up
   // CPU time counts every thread of the process: no collection of earlier garbage in it.
-  const runs = Array.from({ length: quick ? 1 : 3 }, () => {
+  const runs = Array.from({ length: sizes.runs }, () => {
     collectGarbage();
     return instrumentedPacketRun(packets, batchSize);
   });
   const tupleUs: Record<string, number> = {};
   for (const name of runs[0].keys())
-    tupleUs[name] = round3(median(runs.map((r) => tupleUsOf(r.get(name) as OperatorWork))));
-  const [send, receive] = await transportNsPerByte(batchSize, quick ? 500 : 1500);
+    tupleUs[name] = round3(
+      median(
+        runs.map((r) => tupleUsOf(r.get(name) as OperatorWork)),
+        `packets: cost.operators.${name}.tupleUs`,
+      ),
+    );
+  const [send, receive] = await transportNsPerByte(batchSize, sizes.frames);
   return {
     tupleUs,
     sendNsPerByte: round3(send),

@@ -97,25 +97,56 @@ export interface PacketCounterFigures {
   /** Raw gRPC loopback, decode only, with the workers' HTTP/2 windows and with grpc-js defaults. */
   readonly ceiling: number;
   readonly ceilingDefaultWindows: number;
+  /** Each run's figures, in the order measured (the medians are theirs). */
+  readonly counterRuns: readonly number[];
+  readonly ceilingRuns: readonly number[];
+  readonly ceilingDefaultWindowsRuns: readonly number[];
 }
 
-/** Measure the packet counter and the raw ceilings, interleaved run by run. */
-export async function measurePacketCounter(packets: number, runs: number): Promise<PacketCounterFigures> {
+/** What a measurement reports as it goes: each measurement timed (e.g. with the load), each one done. */
+export interface MeasurementHooks {
+  /** Run one measurement, named (a LoadLog's timeAsync records the load around it). */
+  readonly time?: <T>(what: string, measure: () => Promise<T>) => Promise<T>;
+  readonly finished?: (what: string) => void;
+}
+
+/** The measurements of one repetition of measurePacketCounter, in order. */
+export const PACKET_COUNTER_MEASUREMENTS = 3;
+
+/**
+ * Measure the packet counter and the raw ceilings, interleaved run by run (ceiling, default
+ * windows, packet counter, again): a load that drifts weighs on each alike; each figure is
+ * the median of its runs.
+ */
+export async function measurePacketCounter(
+  packets: number,
+  runs: number,
+  hooks: MeasurementHooks = {},
+): Promise<PacketCounterFigures> {
+  const time = hooks.time ?? (<T>(_: string, measure: () => Promise<T>) => measure());
   const ceiling: number[] = [];
   const defaults: number[] = [];
   const real: number[] = [];
   await rawCeiling(Math.min(500_000, packets));
+  const step = async (what: string, into: number[], measure: () => Promise<number>) => {
+    into.push(await time(what, measure));
+    hooks.finished?.(what);
+  };
   for (let r = 0; r < runs; r++) {
-    ceiling.push(await rawCeiling(packets));
-    defaults.push(await rawCeiling(packets, true));
-    real.push(await packetRun(packets));
+    const of = `run ${r + 1} of ${runs}`;
+    await step(`raw gRPC, workers' windows, ${of}`, ceiling, () => rawCeiling(packets));
+    await step(`raw gRPC, default windows, ${of}`, defaults, () => rawCeiling(packets, true));
+    await step(`packet counter, ${of}`, real, () => packetRun(packets));
   }
   return {
     packets,
     runs,
     batchSize: PACKET_BATCH,
-    counter: median(real),
-    ceiling: median(ceiling),
-    ceilingDefaultWindows: median(defaults),
+    counter: median(real, "packet counter tuples/s"),
+    ceiling: median(ceiling, "raw gRPC tuples/s, workers' windows"),
+    ceilingDefaultWindows: median(defaults, "raw gRPC tuples/s, default windows"),
+    counterRuns: real,
+    ceilingRuns: ceiling,
+    ceilingDefaultWindowsRuns: defaults,
   };
 }

@@ -17,6 +17,8 @@ const CHECKED_IN_OWN_FILE: Readonly<Record<string, string>> = {
   "lrb-scaleout": "lrbScaleOut.test.ts",
   "failure-timeline": "failureTimeline.test.ts",
   "checkpoint-overhead": "checkpointOverhead.test.ts",
+  "sim-vs-real": "simVsReal.test.ts",
+  "sand-throughput": "sandThroughput.test.ts",
 };
 
 describe("every report (tiny sizes)", () => {
@@ -34,34 +36,6 @@ describe("every report (tiny sizes)", () => {
       const dir = mkdtempSync(join(tmpdir(), `report-${name}-`));
       const written = await writeTinyReport(name, dir);
       expectReportShape(name, written);
-      if (name === "sand-throughput") {
-        // SAND's table: the packet counter's tuples/s next to the raw gRPC ceiling measured in
-        // the same run, with ratios. Both are measured; which is faster is the report's finding,
-        // not the test's (measured one after the other on a busy machine, either may be slowed more).
-        const csv = readFileSync(join(dir, "data", "throughput.csv"), "utf8")
-          .trim()
-          .split("\n");
-        expect(csv[0]).toBe("system,configuration,tuples/s,ratio to the raw ceiling");
-        const rows = JSON.parse(readFileSync(join(dir, "data", "throughput.json"), "utf8")) as Record<
-          string,
-          number
-        >[];
-        expect(rows).toHaveLength(3);
-        const [ceiling, , counter] = rows;
-        expect(ceiling["tuples/s"]).toBeGreaterThan(0);
-        expect(counter["tuples/s"]).toBeGreaterThan(0);
-        expect(counter["ratio to the raw ceiling"]).toBeCloseTo(counter["tuples/s"] / ceiling["tuples/s"], 2);
-      }
-      if (name === "sim-vs-real") {
-        // The simulator and the real runtime give the same output, failure or scale out.
-        const rows = JSON.parse(readFileSync(join(dir, "data", "comparison.json"), "utf8")) as Record<
-          string,
-          unknown
-        >[];
-        const digests = rows.filter((r) => r.metric === "output digest equal");
-        expect(digests).toHaveLength(2);
-        for (const r of digests) expect(r.simulated).toBe(r.real);
-      }
     });
   }
 });
