@@ -40,6 +40,13 @@ export const MEASURED = "measured here";
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
+/** Where `x` packets/s stands beside Storm's and Blockmon's quoted figures, in words. */
+function beside(x: number, storm: number, blockmon: number): string {
+  if (x < storm) return `below Storm's quoted ${storm.toLocaleString("en-US")}`;
+  if (x <= blockmon) return "between Storm's and Blockmon's quoted figures";
+  return `above Blockmon's quoted ${blockmon.toLocaleString("en-US")}`;
+}
+
 /** Measure and build the report. */
 export function sandThroughputReport(o: NotebookOptions): Promise<Report> {
   return measuredReport("sand-throughput", () => measureAndReport(o));
@@ -172,7 +179,7 @@ async function measureAndReport(o: NotebookOptions): Promise<Report> {
       "packet counter cannot pass the raw transport, and its ratio says how much of it the engine's work " +
       "(routing, counting, batching, credits, metrics) leaves.",
     `Where it differs, and why: in absolute terms the testbed's packet counter is ${round3(sand / f.counter)} times ` +
-      "slower than SAND's quoted figure and of the order of Storm's to Blockmon's: it is Node.js on " +
+      `slower than SAND's quoted figure, ${beside(f.counter, storm, blockmon)}: it is Node.js on ` +
       `${load.cores} cores shared with other work (${load.summary()}), every packet crossing a process ` +
       "boundary over gRPC, against SAND's C++ on a dedicated quad-core. The testbed reproduces the experiment's " +
       "shape (source and counter as separate workers, tuples/s end to end), not SAND's speed.",

@@ -813,8 +813,10 @@ async function measureAndReport(o: NotebookOptions): Promise<Report> {
       `heartbeat timeout) and has caught up ${f0(failure.real.recoveryMs)} ms after the failure; the simulator, ` +
       `calibrated in this session, gives ${f0(failure.sim.detectionMs)} and ${f0(failure.sim.recoveryMs)} ms. ` +
       "The shape agrees with SEEP's and SAND's (a replacement restored from a checkpoint, then a replay), the " +
-      "scale differs: no VM is provisioned and the state is small, so recovery is in tens to hundreds of ms, " +
-      "not seconds. Where the simulator and the real runtime differ, the FINDINGS table says why.",
+      "scale differs: no VM is provisioned and the state is small, so what SEEP and SAND spend provisioning and " +
+      "moving a large state is absent here; what remains is the detection, a restore and the replay of at most a " +
+      "checkpoint interval (1 s), slowed by whatever else the machine runs (the load table). Where the " +
+      "simulator and the real runtime differ, the FINDINGS table says why.",
     `The real packet counter here runs at ${Math.round(pReal.steadyPerS).toLocaleString("en-US")} packets/s ` +
       `(the simulator: ${Math.round(pSim.steadyPerS).toLocaleString("en-US")}), against SAND's 9.6M on a ` +
       `quad-core: Node.js workers on ${HOST_CORES} shared cores, every packet crossing gRPC between two ` +
