@@ -6,11 +6,8 @@
 // runs are read back from their metrics.csv; every run's recovery and output digest come
 // from its summary.
 
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { MetricsRow } from "../engine/index.js";
-import { runSweep } from "../lab/index.js";
 import { readRunMetrics } from "../lab/runMetrics.js";
 import type { SimSummary } from "../sim/summary.js";
 import {
@@ -22,6 +19,7 @@ import {
   timelineExperiment,
 } from "./failureTimelineSetting.js";
 import type { NotebookOptions } from "./lib/options.js";
+import { withReportSweep } from "./lib/reportSweep.js";
 
 /** One run of a strategy with the crash. */
 export interface TimelineRun {
@@ -52,51 +50,46 @@ export async function timelineRuns(
   o: NotebookOptions,
 ): Promise<TimelineRuns> {
   const kinds = [FAILURE_FREE, ...STRATEGIES];
-  const dir =
-    o.runsDir === undefined
-      ? mkdtempSync(join(tmpdir(), "seep-failure-timeline-"))
-      : join(o.runsDir, "timeline");
-  try {
-    const result = await runSweep({
+  return withReportSweep(
+    o,
+    "timeline",
+    {
       experiment: { raw: timelineExperiment(size, FAILURE_FREE, seeds[0]), where: "failure-timeline" },
       points: kinds.map((k) => ({
         values: Object.entries(faultsOf(size, k)).map(([path, value]) => ({ path, value })),
       })),
       seeds,
-      dir,
-      onStart: (plan) => o.runs?.expect(plan.toRun),
-      onRun: (row) =>
-        o.runs?.finished(`${kinds[row.point.index].label}, seed ${row.seed}`, row.status !== "ok"),
-    });
-    const rowOf = (k: Strategy, seed: number) => {
-      const row = result.rows.find((r) => r.point.index === kinds.indexOf(k) && r.seed === seed);
-      if (row?.summary == null || row.run === null)
-        throw new Error(
-          `failure-timeline: the ${k.label} run of seed ${seed} failed: ${row?.error ?? "not run"}`,
-        );
-      return { summary: row.summary, run: row.run };
-    };
-    const failureFree = new Map(seeds.map((seed) => [seed, rowOf(FAILURE_FREE, seed).summary]));
-    const runs = STRATEGIES.flatMap((strategy) =>
-      seeds.map((seed) => {
-        const { summary } = rowOf(strategy, seed);
-        const lost = summary.failures[0]?.instances ?? [];
-        if (lost.length !== 1 || lost[0].operator !== "count")
+    },
+    (row) => `${kinds[row.point.index].label}, seed ${row.seed}`,
+    (result, dir) => {
+      const rowOf = (k: Strategy, seed: number) => {
+        const row = result.rows.find((r) => r.point.index === kinds.indexOf(k) && r.seed === seed);
+        if (row?.summary == null || row.run === null)
           throw new Error(
-            `failure-timeline: the crash took [${lost.map((i) => `${i.operator}#${i.id}`).join(", ")}], not one count instance: has the placement changed?`,
+            `failure-timeline: the ${k.label} run of seed ${seed} failed: ${row?.error ?? "not run"}`,
           );
-        return {
-          strategy,
-          seed,
-          summary,
-          exact: summary.outputDigest === failureFree.get(seed)?.outputDigest,
-        };
-      }),
-    );
-    const drawnSeed = seeds[0];
-    const rows = new Map(kinds.map((k) => [k.label, readRunMetrics(join(dir, rowOf(k, drawnSeed).run))]));
-    return { seeds, failureFree, runs, drawnSeed, rows };
-  } finally {
-    if (o.runsDir === undefined) rmSync(dir, { recursive: true, force: true });
-  }
+        return { summary: row.summary, run: row.run };
+      };
+      const failureFree = new Map(seeds.map((seed) => [seed, rowOf(FAILURE_FREE, seed).summary]));
+      const runs = STRATEGIES.flatMap((strategy) =>
+        seeds.map((seed) => {
+          const { summary } = rowOf(strategy, seed);
+          const lost = summary.failures[0]?.instances ?? [];
+          if (lost.length !== 1 || lost[0].operator !== "count")
+            throw new Error(
+              `failure-timeline: the crash took [${lost.map((i) => `${i.operator}#${i.id}`).join(", ")}], not one count instance: has the placement changed?`,
+            );
+          return {
+            strategy,
+            seed,
+            summary,
+            exact: summary.outputDigest === failureFree.get(seed)?.outputDigest,
+          };
+        }),
+      );
+      const drawnSeed = seeds[0];
+      const rows = new Map(kinds.map((k) => [k.label, readRunMetrics(join(dir, rowOf(k, drawnSeed).run))]));
+      return { seeds, failureFree, runs, drawnSeed, rows };
+    },
+  );
 }

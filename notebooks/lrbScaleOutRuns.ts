@@ -3,19 +3,20 @@
 // and beside it a static deployment provisioned from the start for the peak with SEEP's 50
 // VMs (the elastic rule's cap), as a two-point sweep of the lab (runSweep), so that the two
 // run in parallel, one per core, and a report interrupted goes on from the runs done. Each
-// run's metrics rows are read back from its metrics.csv (this file's reader: a sweep keeps
+// run's metrics rows are read back from its metrics.csv (lab/runMetrics.ts: a sweep keeps
 // only summaries in memory). Without a runs directory the runs go to a temporary one,
 // removed once read.
 
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { RUN_FILES } from "../cli/runFiles.js";
-import { runSweep, type SweepRow } from "../lab/index.js";
+import type { SweepRow } from "../lab/index.js";
+import { readRunMetrics } from "../lab/runMetrics.js";
 import { lrbScaleOutRaw } from "../measure/lrbScaleOutExperiment.js";
 import { type Experiment, parseExperiment, type SimSummary } from "../sim/index.js";
 import { workloadPlan } from "../workloads/index.js";
 import type { NotebookOptions } from "./lib/options.js";
+import { withReportSweep } from "./lib/reportSweep.js";
 
 /** The operators the policy scales out, each with a `<name>Parallelism` parameter of the workload. */
 export const SCALED_OPERATORS = ["cars", "segments", "accounts"] as const;
@@ -87,11 +88,11 @@ export async function runElasticAndStatic(
   e: Experiment,
   fixed: StaticDeployment,
 ): Promise<{ elastic: ScaleOutRun; fixed: ScaleOutRun }> {
-  const dir =
-    o.runsDir === undefined ? mkdtempSync(join(tmpdir(), "lrb-scaleout-")) : join(o.runsDir, "scaleout");
   const labels = ["elastic", `static (${fixed.vms} VMs)`];
-  try {
-    const result = await runSweep({
+  return withReportSweep(
+    o,
+    "scaleout",
+    {
       experiment: { raw: lrbScaleOutRaw(o.quick), where: "lrb-scaleout" },
       points: [
         { values: [{ path: "name", value: "lrb-scaleout" }] },
@@ -111,25 +112,22 @@ export async function runElasticAndStatic(
         },
       ],
       seeds: [e.seed],
-      dir,
-      dirFlag: "--out",
-      onStart: (plan) => o.runs?.expect(plan.toRun),
-      onRun: (row) => o.runs?.finished(labels[row.point.index], row.status !== "ok"),
-    });
-    const runOf = (index: number): ScaleOutRun => {
-      const row = result.rows.find((r) => r.point.index === index);
-      const summary = okSummary(row, labels[index]);
-      return { summary, rows: readRunSeconds(join(dir, row!.run!, RUN_FILES.metrics)) };
-    };
-    const runs = { elastic: runOf(0), fixed: runOf(1) };
-    // Linear Road's answers and the trace (hundreds of MB a run at L = 350) are not the
-    // report's: its runs keep summary.json and metrics.csv, enough to go on from them.
-    for (const row of result.rows)
-      for (const big of [RUN_FILES.trace, "answers.csv"]) rmSync(join(dir, row.run!, big), { force: true });
-    return runs;
-  } finally {
-    if (o.runsDir === undefined) rmSync(dir, { recursive: true, force: true });
-  }
+    },
+    (row) => labels[row.point.index],
+    (result, dir) => {
+      const runOf = (index: number): ScaleOutRun => {
+        const row = result.rows.find((r) => r.point.index === index);
+        const summary = okSummary(row, labels[index]);
+        return { summary, rows: readRunMetrics(join(dir, row!.run!)) };
+      };
+      const runs = { elastic: runOf(0), fixed: runOf(1) };
+      // Linear Road's answers and the trace (hundreds of MB a run at L = 350) are not the
+      // report's: its runs keep summary.json and metrics.csv, enough to go on from them.
+      for (const row of result.rows)
+        for (const big of [RUN_FILES.trace, "answers.csv"]) rmSync(join(dir, row.run!, big), { force: true });
+      return runs;
+    },
+  );
 }
 
 function okSummary(row: SweepRow | undefined, label: string): SimSummary {
@@ -137,32 +135,4 @@ function okSummary(row: SweepRow | undefined, label: string): SimSummary {
   if (row.summary === null || row.status !== "ok" || row.run === null)
     throw new Error(`lrb-scaleout: the ${label} run failed: ${row.error ?? row.status}`);
   return row.summary;
-}
-
-/**
- * The run's figures per interval from its metrics.csv (long form `timeS,metric,scope,value`,
- * engine/metrics/metrics.ts): the lines of scope `run`; a figure without a line (a latency in
- * a second without answers) is NaN.
- */
-export function readRunSeconds(path: string): RunSecond[] {
-  const lines = readFileSync(path, "utf8").trimEnd().split("\n");
-  if (lines[0] !== "timeS,metric,scope,value")
-    throw new Error(`${path}: not a metrics.csv (its header: ${lines[0]})`);
-  const byTime = new Map<number, Map<string, number>>();
-  for (const line of lines.slice(1)) {
-    const [t, metric, scope, value] = line.split(",");
-    if (scope !== "run") continue;
-    const timeS = Number(t);
-    const figures = byTime.get(timeS) ?? new Map<string, number>();
-    byTime.set(timeS, figures);
-    figures.set(metric, Number(value));
-  }
-  return [...byTime].map(([timeS, f]) => ({
-    timeS,
-    tuplesIn: f.get("tuplesIn") ?? Number.NaN,
-    latencyP50Ms: f.get("latencyP50Ms") ?? Number.NaN,
-    latencyP99Ms: f.get("latencyP99Ms") ?? Number.NaN,
-    latencyMaxMs: f.get("latencyMaxMs") ?? Number.NaN,
-    vmsInUse: f.get("vmsInUse") ?? Number.NaN,
-  }));
 }

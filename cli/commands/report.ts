@@ -90,10 +90,13 @@ async function runReport(name: string, flags: ReportFlags, command: Command): Pr
     shown && !process.stderr.isTTY
       ? (what: string) => process.stderr.write(`report ${name}: ${what}\n`)
       : undefined;
+  const { interruptOnSignals } = await import("../interruption.js");
+  const interruption = interruptOnSignals(`report ${name}`);
   const startedMs = performance.now();
   let path: string;
   try {
     const report = await notebook.build({
+      signal: interruption.controller.signal,
       quick: flags.quick,
       seed: flags.seed,
       runsDir: join(dir, "runs"),
@@ -110,13 +113,23 @@ async function runReport(name: string, flags: ReportFlags, command: Command): Pr
   } catch (err) {
     progress.stop();
     // The runs done are kept in <dir>/runs: the same command with --out <dir> does only the rest.
-    if (existsSync(join(dir, "runs")))
+    const again = `npx seep report ${name}${flags.quick ? " --quick" : ""}${flags.seed === undefined ? "" : ` --seed ${flags.seed}`} --out ${dir}`;
+    const kept = existsSync(join(dir, "runs"));
+    if (interruption.signal() !== null) {
       process.stderr.write(
-        `report ${name}: not written; the runs done are kept: \`seep report ${name}${flags.quick ? " --quick" : ""} --out ${dir}\` goes on from them\n`,
+        `seep: report ${name} interrupted, not written${kept ? `; the runs done are kept: \`${again}\` goes on from them` : ""}\n`,
+      );
+      process.exitCode = interruption.exitCode();
+      return;
+    }
+    if (kept)
+      process.stderr.write(
+        `report ${name}: not written; the runs done are kept: \`${again}\` goes on from them\n`,
       );
     throw err;
   } finally {
     progress.stop();
+    interruption.dispose();
   }
   if (flags.out === undefined) pointLatest(dir);
   const wallS = (performance.now() - startedMs) / 1000;

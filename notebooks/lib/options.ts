@@ -30,6 +30,8 @@ export interface NotebookOptions {
    * are kept in memory only.
    */
   readonly runsDir?: string;
+  /** Ctrl-C: a notebook's sweeps stop, keeping their runs (notebooks/lib/reportSweep.ts). */
+  readonly signal?: AbortSignal;
   /** Progress over the report's runs (absent: none shown). */
   readonly runs?: RunProgress;
   /** A simulated run's own progress (kept for a notebook of one long run). */
