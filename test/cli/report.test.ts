@@ -26,6 +26,8 @@ describe("seep report", () => {
       "report",
       "failure-timeline",
       "--quick",
+      "--seed",
+      "1",
       "--quiet",
       "--out",
       join(scratch, "ft"),
@@ -33,12 +35,14 @@ describe("seep report", () => {
     expect(out.code, out.stderr).toBe(0);
     expect(out.stdout).toMatch(/^report failure-timeline written in [\d.]+ s: .*ft\/index\.html\n$/);
     expect(existsSync(join(scratch, "ft", "figures", "throughput.png"))).toBe(true);
+    // Its runs are kept beside it, for a report started again to go on from.
+    expect(existsSync(join(scratch, "ft", "runs", "timeline"))).toBe(true);
   });
 
   it("without --out, writes each report to a new reports/<name>-quick/<time>, latest linking to the newest", async () => {
     const cwd = join(scratch, "cwd");
     mkdirSync(cwd);
-    const args = ["report", "failure-timeline", "--quick", "--quiet"];
+    const args = ["report", "failure-timeline", "--quick", "--seed", "1", "--quiet"];
     const outs = [await seep(args, { cwd }), await seep(args, { cwd })];
     expect(outs.map((o) => o.code)).toEqual([0, 0]);
     const dirs = outs.map((o) => o.stdout.replace(/^.*: (.*)\/index\.html\n$/s, "$1"));
