@@ -19,6 +19,7 @@ const CHECKED_IN_OWN_FILE: Readonly<Record<string, string>> = {
   "checkpoint-overhead": "checkpointOverhead.test.ts",
   "sim-vs-real": "simVsReal.test.ts",
   "sand-throughput": "sandThroughput.test.ts",
+  "recovery-time": "recoveryTime.test.ts",
 };
 
 describe("every report (tiny sizes)", () => {
