@@ -107,19 +107,24 @@ function workloadParams(w: Workload, s: Setting) {
   };
 }
 
-/** What a run sets over the base: its workload setting, fault tolerance and crash; `curve` null: failure-free. */
+/** What a run sets over the base: its fault tolerance, workload setting and crash; `curve` null: failure-free. */
 function pointValues(w: Workload, curve: CurveName | null, s: Setting): PointValue[] {
+  const ft = { parallelRecovery: 1, ...(curve === null ? { strategy: "none" } : CURVES[curve]) };
   return [
+    { path: "faultTolerance.strategy", value: ft.strategy },
+    { path: "faultTolerance.parallelRecovery", value: ft.parallelRecovery },
+    { path: "faultTolerance.checkpointIntervalMs", value: s.intervalMs },
     ...Object.entries(workloadParams(w, s)).map(([k, value]) => ({ path: `workload.params.${k}`, value })),
-    {
-      path: "faultTolerance",
-      value: {
-        ...(curve === null ? { strategy: "none" } : CURVES[curve]),
-        checkpointIntervalMs: s.intervalMs,
-      },
-    },
     { path: "faults", value: curve === null ? [] : [{ type: "crash", vm: w.crashedVm, atMs: s.crashAtMs }] },
   ];
+}
+
+/** A run as the progress shows it. */
+function runText(curve: CurveName | null, s: Setting, seed: number): string {
+  return (
+    `${curve ?? "failure-free"}, interval ${s.intervalMs / 1000} s, window ${s.windowMs / 1000} s, ` +
+    `${s.vocabulary} words, crash at ${s.crashAtMs / 1000} s, seed ${seed}`
+  );
 }
 
 /** The setting of a failure-free run: its interval does not change its output. */
@@ -145,6 +150,7 @@ export async function runAll(
     }
   const keys: string[] = [];
   const points: PointValue[][] = [];
+  const texts: ((seed: number) => string)[] = [];
   const indexOf = (curve: CurveName | null, s: Setting): number => {
     const values = pointValues(w, curve, s);
     const key = JSON.stringify(values);
@@ -152,6 +158,7 @@ export async function runAll(
     if (i < 0) {
       i = keys.push(key) - 1;
       points.push(values);
+      texts.push((seed) => runText(curve, s, seed));
     }
     return i;
   };
