@@ -174,8 +174,7 @@ export async function runAll(
     seeds,
     dir: o.runsDir === undefined ? undefined : join(o.runsDir, "wordcount"),
     onStart: (plan) => o.runs?.expect(plan.toRun),
-    onRun: (row) =>
-      o.runs?.finished(row.run ?? `point ${row.point.index + 1}, seed ${row.seed}`, row.status !== "ok"),
+    onRun: (row) => o.runs?.finished(texts[row.point.index](row.seed), row.status !== "ok"),
   });
   const byPoint = new Map<string, SweepRow>();
   for (const row of result.rows) byPoint.set(`${row.point.index}/${row.seed}`, row);
