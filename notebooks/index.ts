@@ -22,7 +22,8 @@ export interface Notebook {
 /** Every report, by name. */
 export const NOTEBOOKS: Readonly<Record<string, Notebook>> = {
   "recovery-time": {
-    description: "recovery time against checkpoint interval and state size, per strategy, medians of seeds",
+    description:
+      "recovery time against the checkpoint interval, the window, the stream before the crash and the state size, per strategy: means of seeds with 95% intervals",
     build: recoveryTimeReport,
   },
   "lrb-scaleout": {

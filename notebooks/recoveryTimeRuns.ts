@@ -5,11 +5,11 @@
 // parallel on a pool of processes, one per core; with a directory the runs are kept there
 // and a report started again does only those still missing.
 
-import { join } from "node:path";
-import { runSweep, type SweepRow } from "../lab/index.js";
+import type { SweepRow } from "../lab/index.js";
 import type { Experiment } from "../sim/experiment.js";
 import { PRESETS } from "../sim/presets.js";
 import type { NotebookOptions } from "./lib/options.js";
+import { withReportSweep } from "./lib/reportSweep.js";
 
 /** A curve of the figures: a strategy, or a variant of one. */
 export type CurveName = "rsm" | "parallel rsm" | "upstream-backup" | "source-replay" | "global-snapshot";
@@ -168,14 +168,17 @@ export async function runAll(
     for (const curve of sweep.curves) for (const x of sweep.xs) indexOf(curve, sweep.settingAt(x));
 
   const first = sweeps[0].settingAt(sweeps[0].xs[0]);
-  const result = await runSweep({
-    experiment: { raw: baseExperiment(w, first), where: "recovery-time" },
-    points: points.map((values) => ({ values })),
-    seeds,
-    dir: o.runsDir === undefined ? undefined : join(o.runsDir, "wordcount"),
-    onStart: (plan) => o.runs?.expect(plan.toRun),
-    onRun: (row) => o.runs?.finished(texts[row.point.index](row.seed), row.status !== "ok"),
-  });
+  const result = await withReportSweep(
+    o,
+    "wordcount",
+    {
+      experiment: { raw: baseExperiment(w, first), where: "recovery-time" },
+      points: points.map((values) => ({ values })),
+      seeds,
+    },
+    (row) => texts[row.point.index](row.seed),
+    (r) => r,
+  );
   const byPoint = new Map<string, SweepRow>();
   for (const row of result.rows) byPoint.set(`${row.point.index}/${row.seed}`, row);
   const summaryOf = (index: number, seed: number) => {
