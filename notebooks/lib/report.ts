@@ -7,6 +7,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
 import { type RunEnvironment, runEnvironment } from "../../cli/runEnvironment.js";
+import { chartFontFiles } from "./chartFont.js";
+import { TOOLTIP_SCRIPT, TOOLTIP_STYLE } from "./tooltip.js";
 
 /** A table: column names and rows of values. */
 export interface Table {
@@ -36,9 +38,6 @@ export interface Provenance {
   readonly parameters: Readonly<Record<string, unknown>>;
 }
 
-/** The font resvg draws text with: DejaVu Sans, from Debian's fonts-dejavu-core. */
-const FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
-
 /** What a report says it ran on, in a line: version, commit, Node, OS, CPU, load at start. */
 export function environmentLine(e: RunEnvironment): string {
   const commit =
@@ -51,11 +50,15 @@ export function environmentLine(e: RunEnvironment): string {
   );
 }
 
-/** A PNG of an SVG figure (white background, DejaVu Sans). */
+/**
+ * A PNG of an SVG figure (white background), its text in DejaVu Sans from the project's own
+ * font package (chartFont.ts), never the system's fonts: the same on every OS. Throws a
+ * one-line error if that font is not installed, rather than drawing no text.
+ */
 export function svgToPng(svg: string): Uint8Array {
   return new Resvg(svg, {
     background: "white",
-    font: { fontFiles: [FONT_FILE], loadSystemFonts: false, defaultFontFamily: "DejaVu Sans" },
+    font: { fontFiles: chartFontFiles(), loadSystemFonts: false, defaultFontFamily: "DejaVu Sans" },
   })
     .render()
     .asPng();
@@ -87,7 +90,12 @@ function htmlTable(t: Table): string {
   const body = t.rows
     .map((r) => `<tr>${r.map((v) => `<td>${v === null ? "" : escapeHtml(String(v))}</td>`).join("")}</tr>`)
     .join("\n");
-  return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  return scrolling(`<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`);
+}
+
+/** A table in a box of the page's width that scrolls sideways when the table is wider. */
+function scrolling(table: string): string {
+  return `<div class="table-scroll">${table}</div>`;
 }
 
 /** A report being built: figures and tables in order, then `write`. */
@@ -155,13 +163,16 @@ export class Report {
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(this.title)}</title>
 <style>
 body { font-family: "DejaVu Sans", sans-serif; max-width: 980px; margin: 2em auto; color: #222; }
-table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 13px; }
+.table-scroll { overflow-x: auto; max-width: 100%; margin: 0.5em 0 1.5em; }
+table { border-collapse: collapse; font-size: 13px; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
+th { white-space: normal; min-width: 4em; }
 th { background: #f4f4f4; }
-figure { margin: 1.5em 0; }
+figure { margin: 1.5em 0; overflow-x: auto; }
 figcaption { font-size: 13px; color: #444; }
 code { font-size: 12px; }
 .warning { background: #fff3cd; border: 1px solid #e0c36a; padding: 6px 10px; }
+${TOOLTIP_STYLE}
 </style></head>
 <body>
 <h1>${escapeHtml(this.title)}</h1>
@@ -176,7 +187,7 @@ ${this.notes
 <h2>Reproduce</h2>
 <p><code>${escapeHtml(p.command)}</code> &mdash; seed ${p.seed}</p>
 <p>Ran on: ${escapeHtml(environmentLine(environment))} (<a href="data/environment.json">JSON</a>)</p>
-<table>${params}</table>
+${scrolling(`<table>${params}</table>`)}
 ${this.figures
   .map(
     (f) =>
@@ -189,6 +200,9 @@ ${this.tables
       `<h2 id="${t.name}">${escapeHtml(t.caption)}</h2>\n${htmlTable(t.table)}\n<p>(<a href="data/${t.name}.csv">CSV</a>, <a href="data/${t.name}.json">JSON</a>)</p>`,
   )
   .join("\n")}
+<script>
+${TOOLTIP_SCRIPT}
+</script>
 </body></html>
 `;
     const path = join(dir, "index.html");
