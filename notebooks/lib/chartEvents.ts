@@ -26,18 +26,21 @@ function short(v: number): string {
 
 /**
  * What happened and when, each label once with how many times and when it occurred:
- * "VM 3 crashes at 10 s; detected at 10.5 s", "cars ×2 at 40.1–42 s; tolls at 41 s".
+ * "VM 3 crashes at 10 s; detected at 10.5 s", "cars ×2 at 40.1–42 s; tolls at 41 s", or
+ * the time once if all happened at it: "rsm caught up; source-replay caught up at 28 s".
  */
 function describe(events: readonly ChartEvent[], unit: string): string {
   const byLabel = new Map<string, number[]>();
   for (const e of events) byLabel.set(e.label, [...(byLabel.get(e.label) ?? []), e.x]);
-  return [...byLabel]
-    .map(([label, xs]) => {
-      const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
-      const when = lo === hi ? short(lo) : `${short(lo)}–${short(hi)}`;
-      return `${label}${xs.length > 1 ? ` ×${xs.length}` : ""} at ${when}${unit === "" ? "" : ` ${unit}`}`;
-    })
-    .join("; ");
+  const at = (xs: readonly number[]) => {
+    const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
+    return ` at ${lo === hi ? short(lo) : `${short(lo)}–${short(hi)}`}${unit === "" ? "" : ` ${unit}`}`;
+  };
+  const what = (label: string, xs: readonly number[]) => `${label}${xs.length > 1 ? ` ×${xs.length}` : ""}`;
+  // All at one time: the time once, after every label.
+  if (new Set(events.map((e) => e.x)).size === 1)
+    return `${[...byLabel].map(([label, xs]) => what(label, xs)).join("; ")}${at([events[0].x])}`;
+  return [...byLabel].map(([label, xs]) => `${what(label, xs)}${at(xs)}`).join("; ");
 }
 
 /**

@@ -68,8 +68,9 @@ const ADVANCE_EM: Readonly<Record<string, number>> = {
 /** Any other digit, letter or sign: digits are 0.636 em, most lower-case letters 0.61-0.64, capitals up to 0.75. */
 const LOWER_EM = 0.64;
 const UPPER_EM = 0.75;
-/** Bold is wider: DejaVu Sans Bold's digits are 0.696 em against 0.636. */
+/** Bold is wider: DejaVu Sans Bold's digits are 0.696 em against 0.636, its narrow letters 0.07 em wider ("i" 0.343 against 0.278). */
 const BOLD_FACTOR = 1.12;
+const BOLD_EXTRA_EM = 0.07;
 /** A margin on every estimate, so that a layout made with it holds in a browser's own metrics. */
 const SAFETY = 1.04;
 
@@ -83,8 +84,11 @@ export const DESCENT_EM = 0.24;
 /** Estimated width in pixels of `text` set in DejaVu Sans at `fontSizePx`. */
 export function textWidthPx(text: string, fontSizePx: number, bold = false): number {
   let em = 0;
-  for (const ch of text) em += ADVANCE_EM[ch] ?? (ch >= "A" && ch <= "Z" ? UPPER_EM : LOWER_EM);
-  return em * fontSizePx * SAFETY * (bold ? BOLD_FACTOR : 1);
+  for (const ch of text) {
+    const regular = ADVANCE_EM[ch] ?? (ch >= "A" && ch <= "Z" ? UPPER_EM : LOWER_EM);
+    em += bold ? Math.max(regular * BOLD_FACTOR, regular + BOLD_EXTRA_EM) : regular;
+  }
+  return em * fontSizePx * SAFETY;
 }
 
 /**
