@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { parseHTML } from "linkedom";
 import { beforeAll, describe, expect, it } from "vitest";
 import { pairedLoss } from "../../measure/checkpointOverheadPaired.js";
+import { expectReportInChromium } from "./chromium.js";
 import { pngSize } from "./pngSize.js";
 import { expectReportShape, type WrittenReport, writeTinyReport } from "./reportShape.js";
 
@@ -26,6 +27,9 @@ describe("the checkpoint-overhead report (tiny)", () => {
   beforeAll(async () => {
     report = await writeTinyReport("checkpoint-overhead", mkdtempSync(join(tmpdir(), "report-")));
   });
+
+  it("in headless Chromium: no console errors, figures drawn, texts apart, tooltips, tables scroll", (ctx) =>
+    expectReportInChromium(ctx, report));
 
   it("holds figures with axes, legends and data; PNGs; CSV and JSON; how to reproduce it", () => {
     expectReportShape("checkpoint-overhead", report);

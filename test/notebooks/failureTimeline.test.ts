@@ -18,12 +18,16 @@ import { STRATEGIES, TINY, timelineExperiment } from "../../notebooks/failureTim
 import { parseExperiment } from "../../sim/experiment.js";
 import { Simulation } from "../../sim/simulation.js";
 import { workloadPlan } from "../../workloads/index.js";
+import { expectReportInChromium } from "./chromium.js";
 import { expectReportShape, type WrittenReport, writeTinyReport } from "./reportShape.js";
 
 let report: WrittenReport;
 beforeAll(async () => {
   report = await writeTinyReport("failure-timeline", mkdtempSync(join(tmpdir(), "report-")));
 }, 120_000);
+
+it("in headless Chromium: no console errors, figures drawn, texts apart, tooltips, tables scroll", (ctx) =>
+  expectReportInChromium(ctx, report));
 
 const data = <T>(name: string) =>
   JSON.parse(readFileSync(join(report.dir, "data", `${name}.json`), "utf8")) as T[];

@@ -9,12 +9,16 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, expect, it } from "vitest";
+import { expectReportInChromium } from "./chromium.js";
 import { expectReportShape, type WrittenReport, writeTinyReport } from "./reportShape.js";
 
 let report: WrittenReport;
 beforeAll(async () => {
   report = await writeTinyReport("recovery-time", mkdtempSync(join(tmpdir(), "report-")));
 });
+
+it("in headless Chromium: no console errors, figures drawn, texts apart, tooltips, tables scroll", (ctx) =>
+  expectReportInChromium(ctx, report));
 
 /** A table the report wrote, as records of strings. */
 function table(name: string): Record<string, string>[] {

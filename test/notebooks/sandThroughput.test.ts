@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, expect, it } from "vitest";
 import { MEASURED, QUOTED, SAND_QUOTED } from "../../notebooks/sandThroughput.js";
+import { expectReportInChromium } from "./chromium.js";
 import { expectReportShape, type WrittenReport, writeTinyReport } from "./reportShape.js";
 
 type Row = Record<string, string | number>;
@@ -19,6 +20,9 @@ const table = (name: string) =>
 beforeAll(async () => {
   report = await writeTinyReport("sand-throughput", mkdtempSync(join(tmpdir(), "report-sand-")));
 });
+
+it("in headless Chromium: no console errors, figures drawn, texts apart, tooltips, tables scroll", (ctx) =>
+  expectReportInChromium(ctx, report));
 
 it("holds its tables; CSV and JSON; how to reproduce it", () => {
   expectReportShape("sand-throughput", report);

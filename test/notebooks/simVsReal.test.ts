@@ -15,6 +15,7 @@ import { measuredReport } from "../../measure/measuredReport.js";
 import { MeasurementError } from "../../measure/measurementError.js";
 import { median, probeSamples, trimmedMean } from "../../measure/statistics.js";
 import { medianOfRuns, relativeError } from "../../notebooks/simVsReal.js";
+import { expectReportInChromium } from "./chromium.js";
 import { expectReportShape, type WrittenReport, writeTinyReport } from "./reportShape.js";
 
 type Row = Record<string, string | number | null>;
@@ -28,6 +29,9 @@ describe("sim-vs-real (tiny, real calibration)", () => {
     report = await writeTinyReport("sim-vs-real", mkdtempSync(join(tmpdir(), "report-sim-vs-real-")));
     rows = table("comparison");
   });
+
+  it("in headless Chromium: no console errors, figures drawn, texts apart, tooltips, tables scroll", (ctx) =>
+    expectReportInChromium(ctx, report));
 
   it("holds figures with axes, legends and data; PNGs; CSV and JSON; how to reproduce it", () => {
     expectReportShape("sim-vs-real", report);
