@@ -283,7 +283,9 @@ export class CloudRun {
       timeoutMs,
       loads: this.loads,
       links: () => this.workers.links,
-      addTuplesIn: (n) => this.measures.metrics.addTuplesIn(n),
+      // The heartbeat's ask in run time: the input's end to a heartbeat (recovery times' drain).
+      addTuplesIn: (n, askedEpochMs) =>
+        this.measures.metrics.addTuplesIn(n, (askedEpochMs - this.startEpochMs) * (this.o.replaySpeed ?? 1)),
       lost: (l) => this.failures.lost(l, "heartbeat"),
       drained: (l) => this.protocols.releaseIdle(l),
     };

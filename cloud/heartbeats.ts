@@ -23,8 +23,8 @@ export interface HeartbeatsHost {
   readonly loads: InstanceLoads;
   /** The run's workers, by index. */
   links(): readonly WorkerLink[];
-  /** The run's sources produced `n` tuples more. */
-  addTuplesIn(n: number): void;
+  /** The run's sources produced `n` tuples more, as a heartbeat asked at `askedEpochMs` (wall clock) found. */
+  addTuplesIn(n: number, askedEpochMs: number): void;
   /** Worker `l` missed its heartbeats for too long: declare it dead. */
   lost(l: WorkerLink): void;
   /** Worker `l`, emptied by a scale in, has had everything it sent processed: give it back. */
@@ -76,7 +76,7 @@ export class Heartbeats {
     l.lastStats = stats;
     l.tuplesProcessed = Math.max(l.tuplesProcessed, stats.tuplesProcessed);
     if (stats.sourceTuples > l.sourceTuples) {
-      this.host.addTuplesIn(stats.sourceTuples - l.sourceTuples);
+      this.host.addTuplesIn(stats.sourceTuples - l.sourceTuples, askedEpochMs);
       l.sourceTuples = stats.sourceTuples;
     }
     this.host.loads.add(stats.instances);

@@ -51,16 +51,22 @@ export class RunMetrics {
   output(out: SinkOutput): void {
     const batch = this.ledger.admit(out.instance, out.edge, out.sender, decodeBatch(out.batch));
     // Run time in event-time terms, so latency and deadlines compare with event times.
+    // The delivery is recorded at that time too, the sink's own, not when the batch reached
+    // the coordinator: recovery times are taken from it (engine/faultTolerance/recoveryTime.ts).
     const timeMs = (out.processedEpochMs - this.host.startEpochMs()) * this.host.replaySpeed;
+    let highestMs = 0;
     for (let i = 0; i < batch.length; i++) {
       const key = batch.keys[i];
       const t = batch.eventTimesMs[i];
       const value = batch.values === null ? undefined : batch.values[i];
-      this.metrics.addLatency(Math.max(0, timeMs - t), 1);
+      const latencyMs = Math.max(0, timeMs - t);
+      if (latencyMs > highestMs) highestMs = latencyMs;
+      this.metrics.addLatency(latencyMs, 1);
       this.digest.add(out.sink, key, t, value);
       this.host.onOutput?.({ timeMs, sink: out.sink, instance: out.instance, key, eventTimeMs: t, value });
     }
     this.metrics.addTuplesOut(batch.length);
+    if (batch.length > 0) this.metrics.addDelivery(timeMs, highestMs);
   }
 
   /** Close an interval at every whole multiple of the interval in run time from now on. */

@@ -124,7 +124,7 @@ export function summarize(p: RunSummaryParts): RunSummary {
     faultTolerance: p.strategy,
     faultToleranceCounts: ft ? { ...ft.counts } : null,
     failures: p.failures,
-    recoveries: recoverySummaries(ft?.records ?? [], p.metrics.rows(), nameOf),
+    recoveries: recoverySummaries(ft?.records ?? [], p.metrics, nameOf),
     scaleOuts,
     shedTuples: p.shedTuples,
     shedShare: tuplesIn === 0 ? 0 : roundMs(p.shedTuples / tuplesIn),

@@ -73,8 +73,10 @@ export {
   CAUGHT_UP_ABSOLUTE_MS,
   CAUGHT_UP_RELATIVE,
   caughtUpAtMs,
+  caughtUpBoundMs,
   LEVEL_INTERVALS,
   latencyLevelMs,
+  type RecoveryWindow,
 } from "./faultTolerance/recoveryTime.js";
 export { fmix32, hashKey, hashString53 } from "./hash.js";
 export { type InProcessOptions, InProcessRuntime } from "./inProcessRuntime.js";
@@ -105,6 +107,7 @@ export {
 export { KeyInterner } from "./keyInterner.js";
 export { LIFECYCLE, type LifecycleState, nextState } from "./lifecycle.js";
 export { ManualClock } from "./manualClock.js";
+export { type Deliveries, DeliveryLog } from "./metrics/deliveryLog.js";
 export { hex32, lane1Step, lane2Step } from "./metrics/hash64.js";
 export { LatencyHistogram } from "./metrics/latencyHistogram.js";
 export {

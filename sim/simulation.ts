@@ -137,7 +137,7 @@ export class Simulation {
           this.trace.record(TraceKind.Task, this.env.nowMs(), h.instance.id, kind, tuples, costMs),
         onSinkBatch: (h, edge, sender, batch, nowMs) => this.onSinkBatch(h, edge, sender, batch, nowMs),
         onSourceTuples: (h, n) => {
-          this.metrics.addTuplesIn(n);
+          this.metrics.addTuplesIn(n, this.env.nowMs());
           this.trace.record(TraceKind.SourcePoll, this.env.nowMs(), h.instance.id, 0, n, 0);
         },
         onDeliver: (s, r, n, linkMs) =>
@@ -204,17 +204,21 @@ export class Simulation {
     const w = this.runtime.weight;
     const sink = host.instance.operator.name;
     const id = host.instance.id;
+    let highestMs = 0;
     for (let i = 0; i < batch.length; i++) {
       const key = batch.keys[i];
       const t = batch.eventTimesMs[i];
       const value = batch.values === null ? undefined : batch.values[i];
       // An output can be ahead of its event time (a window flushed at the end of the
       // stream ends in the future): its latency is then zero.
-      this.metrics.addLatency(Math.max(0, nowMs - (t + offset)), w);
+      const latencyMs = Math.max(0, nowMs - (t + offset));
+      if (latencyMs > highestMs) highestMs = latencyMs;
+      this.metrics.addLatency(latencyMs, w);
       this.digest.add(sink, key, t, value);
       this.onOutput?.({ timeMs: nowMs, sink, instance: id, key, eventTimeMs: t, value });
     }
     this.metrics.addTuplesOut(batch.length * w);
+    if (batch.length > 0) this.metrics.addDelivery(nowMs, highestMs);
   }
 
   /** A reply reaches the coordinator `network.replyLatencyMs` after its task completed. */

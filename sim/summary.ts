@@ -57,11 +57,11 @@ export interface SummarizedRun {
   operatorOf(id: number): string;
 }
 
-/** The recoveries of a run, with caught-up times from its metrics. */
+/** The recoveries of a run, with caught-up times from its sinks' deliveries. */
 export function recoveriesOf(sim: SummarizedRun): RecoverySummary[] {
   const ft = sim.faultTolerance;
   if (ft === null) return [];
-  return recoverySummaries(ft.records, sim.metrics.rows(), (id) => sim.operatorOf(id));
+  return recoverySummaries(ft.records, sim.metrics, (id) => sim.operatorOf(id));
 }
 
 /** A scale out, migration or scale in (engine/metrics/runReport.ts). */

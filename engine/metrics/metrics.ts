@@ -4,7 +4,10 @@
 // it; a whole-run histogram keeps accumulating for the summary. The CSV (metrics.csv) is
 // in long form, one figure a line, `timeS,metric,scope,value`, so that its columns are the
 // same whatever the run (see `toCsv`); it is a string, and writing it to a file is the CLI's job.
+// Beside the intervals, each sink delivery's time and highest latency (./deliveryLog.ts), from
+// which recovery times are taken at the resolution of the outputs.
 
+import { type Deliveries, DeliveryLog } from "./deliveryLog.js";
 import { LatencyHistogram } from "./latencyHistogram.js";
 
 /** Options of a metrics recorder. */
@@ -87,11 +90,13 @@ export class Metrics {
   private readonly intervalLatency = new LatencyHistogram();
   private readonly runLatency = new LatencyHistogram();
   private readonly finished: MetricsRow[] = [];
+  private readonly deliveryLog = new DeliveryLog();
   private tuplesIn = 0;
   private tuplesOut = 0;
   private inTotal = 0;
   private outTotal = 0;
   private lastEndMs = Number.NEGATIVE_INFINITY;
+  private lastInputMs = Number.NEGATIVE_INFINITY;
 
   constructor(options: MetricsOptions = {}) {
     this.intervalMs = options.intervalMs ?? 1000;
@@ -101,11 +106,20 @@ export class Metrics {
     this.vmCount = options.vmCount ?? null;
   }
 
-  /** Count tuples emitted by sources in the current interval. */
-  addTuplesIn(n: number): void {
+  /** Count tuples emitted by sources in the current interval, the latest of them at run time `atMs`. */
+  addTuplesIn(n: number, atMs: number): void {
     assertCount(n);
     this.tuplesIn += n;
     this.inTotal += n;
+    if (n > 0 && atMs > this.lastInputMs) this.lastInputMs = atMs;
+  }
+
+  /**
+   * Run time of the latest tuple the sources emitted (-Infinity before any): once the run is
+   * over, the end of its input, after which come only the outputs of the final drain.
+   */
+  get inputEndMs(): number {
+    return this.lastInputMs;
   }
 
   /** Count tuples received by sinks in the current interval. */
@@ -119,6 +133,20 @@ export class Metrics {
   addLatency(ms: number, count = 1): void {
     this.intervalLatency.add(ms, count);
     this.runLatency.add(ms, count);
+  }
+
+  /**
+   * A sink let out a batch at run time `timeMs` (the output's own time: when the sink
+   * processed it) whose tuples' highest latency was `highestLatencyMs`; once per batch,
+   * after its tuples' `addLatency`.
+   */
+  addDelivery(timeMs: number, highestLatencyMs: number): void {
+    this.deliveryLog.add(timeMs, highestLatencyMs);
+  }
+
+  /** Every delivery so far, in the order added. */
+  deliveries(): Deliveries {
+    return this.deliveryLog;
   }
 
   /** Finish the current interval at virtual time `endMs` with the runtime's gauges, and start the next. */

@@ -3,8 +3,8 @@
 // figures of summary.json, and its recoveries from failures.
 
 import type { RecoveryRecord } from "../faultTolerance/faultTolerance.js";
-import { caughtUpAtMs } from "../faultTolerance/recoveryTime.js";
-import type { Metrics, MetricsRow } from "./metrics.js";
+import { caughtUpAtMs, caughtUpBoundMs } from "../faultTolerance/recoveryTime.js";
+import type { Metrics } from "./metrics.js";
 import type { RunEndFields } from "./runEnd.js";
 
 /** One tuple a sink received, as outputs.csv lists it. */
@@ -100,19 +100,34 @@ export interface RecoverySummary {
   readonly rolledBack: readonly string[];
 }
 
-/** The summaries of a run's recoveries, with caught-up times from its metrics rows. */
+/**
+ * The summaries of a run's recoveries, with caught-up times from its deliveries (the bound
+ * from its metrics rows): each recovery's window runs from its restore to the next failure
+ * after it, or to the run's end (engine/faultTolerance/recoveryTime.ts).
+ */
 export function recoverySummaries(
   records: readonly RecoveryRecord[],
-  rows: readonly MetricsRow[],
+  metrics: Pick<Metrics, "rows" | "deliveries" | "inputEndMs">,
   nameOf: (instance: number) => string,
 ): RecoverySummary[] {
   const name = (id: number) => `${nameOf(id)}#${id}`;
+  const rows = metrics.rows();
+  const deliveries = metrics.deliveries();
+  const failuresMs = records.map((r) => r.failedAtMs);
   return records.map((r) => {
-    const caught = r.restoredAtMs === null ? null : caughtUpAtMs(rows, r.failedAtMs, r.restoredAtMs);
+    const restored = r.restoredAtMs;
+    const caught =
+      restored === null
+        ? null
+        : caughtUpAtMs(deliveries, caughtUpBoundMs(rows, r.failedAtMs), {
+            restoredAtMs: restored,
+            untilMs: Math.min(Number.POSITIVE_INFINITY, ...failuresMs.filter((f) => f > restored)),
+            inputEndMs: metrics.inputEndMs,
+          });
     return {
       failedAtMs: roundMs(r.failedAtMs),
       detectedAtMs: roundMs(r.detectedAtMs),
-      restoredAtMs: r.restoredAtMs === null ? null : roundMs(r.restoredAtMs),
+      restoredAtMs: restored === null ? null : roundMs(restored),
       caughtUpAtMs: caught === null ? null : roundMs(caught),
       recoveryMs: caught === null ? null : roundMs(caught - r.failedAtMs),
       instances: r.instances.map(name),

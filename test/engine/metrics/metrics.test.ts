@@ -6,12 +6,12 @@ import { Metrics } from "../../../engine/metrics/metrics.js";
 /** Three intervals: VM 1 throughout, VM 2 from the second, an empty third interval. */
 function smallRun(): Metrics {
   const m = new Metrics();
-  m.addTuplesIn(100);
+  m.addTuplesIn(100, 900);
   m.addTuplesOut(80);
   m.addLatency(10, 40);
   m.addLatency(20, 40);
   m.closeInterval(1000, { queueLength: 20, vmsInUse: 1, cpuByVm: new Map([[1, 0.5]]) });
-  m.addTuplesIn(50);
+  m.addTuplesIn(50, 1900);
   m.addTuplesOut(70);
   m.addLatency(30, 70);
   const cpuByVm = new Map([
@@ -78,7 +78,7 @@ describe("Metrics", () => {
 
   it("writes counts whole and other figures to six significant digits", () => {
     const m = new Metrics();
-    m.addTuplesIn(12_345_678);
+    m.addTuplesIn(12_345_678, 999);
     m.closeInterval(1000, { queueLength: 0, cpuByVm: new Map([[0, 1 / 3]]) });
     const lines = m.toCsv().split("\n");
     expect(lines).toContain("1,tuplesIn,run,12345678");
@@ -87,7 +87,7 @@ describe("Metrics", () => {
 
   it("keeps totals and a whole-run latency summary across intervals", () => {
     const m = smallRun();
-    m.addTuplesIn(5);
+    m.addTuplesIn(5, 2500);
     expect(m.tuplesInTotal).toBe(155);
     expect(m.tuplesOutTotal).toBe(150);
     const s = m.latencySummary();
@@ -96,6 +96,29 @@ describe("Metrics", () => {
     expect(s.mean).toBeCloseTo((10 * 40 + 20 * 40 + 30 * 70) / 150, 9);
     expect(Math.abs(s.p50 - 20)).toBeLessThan(0.2);
     expect(Math.abs(s.p99 - 30)).toBeLessThan(0.3);
+  });
+
+  it("keeps the time of the latest input, not of the latest call", () => {
+    const m = new Metrics();
+    expect(m.inputEndMs).toBe(Number.NEGATIVE_INFINITY);
+    m.addTuplesIn(5, 2500);
+    m.addTuplesIn(3, 2000); // a heartbeat's answer that crossed a later one's
+    m.addTuplesIn(0, 9000); // a poll that found nothing
+    expect(m.inputEndMs).toBe(2500);
+  });
+
+  it("logs each delivery's time and highest latency beside the intervals", () => {
+    const m = new Metrics({ intervalMs: 100 });
+    m.addDelivery(130, 40);
+    m.addDelivery(170, 90);
+    m.closeInterval(200, { queueLength: 0, cpuByVm: new Map() });
+    m.addDelivery(230, 10);
+    const d = m.deliveries();
+    expect(Array.from({ length: d.length }, (_, i) => [d.timeMs(i), d.highestLatencyMs(i)])).toEqual([
+      [130, 40],
+      [170, 90],
+      [230, 10],
+    ]);
   });
 
   it("falls back on vmCount when the gauges leave out the VMs in use", () => {
@@ -110,7 +133,7 @@ describe("Metrics", () => {
     expect(() => m.closeInterval(1000, { queueLength: 0, vmsInUse: 0, cpuByVm: new Map() })).toThrow(
       RangeError,
     );
-    expect(() => m.addTuplesIn(-1)).toThrow(RangeError);
+    expect(() => m.addTuplesIn(-1, 0)).toThrow(RangeError);
     expect(() => new Metrics({ intervalMs: 0 })).toThrow(RangeError);
   });
 });
