@@ -23,6 +23,7 @@ async function killedRun(
   workers = 3,
   parallelRecovery = 1,
   replaySpeed = 2,
+  outputTimesMs?: Set<number>,
 ) {
   const token = randomBytes(8).toString("hex");
   const pool = localPool(token);
@@ -33,6 +34,8 @@ async function killedRun(
     replaySpeed,
     faultTolerance: { strategy, checkpointIntervalMs: 500, backupPlacement: "upstream", parallelRecovery },
     kills: [{ worker, atMs: KILL_AT_MS }],
+    onOutput:
+      outputTimesMs === undefined ? undefined : (o) => outputTimesMs.add(Math.round(o.timeMs * 1000) / 1000),
   });
   return run.run();
 }
@@ -44,7 +47,8 @@ describe("recovery of a real run from a worker killed with SIGKILL", () => {
   // worker 0 hosts the source and count#3 (the source's checkpoints are in the store).
   for (const worker of [1, 0]) {
     it(`rsm: killing worker ${worker} mid-run gives exactly the failure-free output`, async () => {
-      const s = await killedRun("rsm", worker);
+      const outputTimesMs = new Set<number>();
+      const s = await killedRun("rsm", worker, 3, 1, 2, outputTimesMs);
       expect(s.failures).toHaveLength(1);
       expect(s.failures[0].vm).toBe(worker);
       expect(s.failures[0].detectedVia).toBe("stream");
@@ -64,6 +68,9 @@ describe("recovery of a real run from a worker killed with SIGKILL", () => {
       if (r.caughtUpAtMs !== null) {
         expect(r.caughtUpAtMs).toBeGreaterThan(r.restoredAtMs!);
         expect(r.recoveryMs).toBe(Math.round((r.caughtUpAtMs - r.failedAtMs) * 1000) / 1000);
+        // Taken from the outputs, at their own time (when the sink let them out, not when
+        // their batch reached the coordinator): it is one of the outputs' times.
+        expect(outputTimesMs.has(r.caughtUpAtMs)).toBe(true);
       }
       expect(s.vmsMax).toBe(3);
     });
