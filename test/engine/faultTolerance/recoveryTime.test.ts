@@ -1,7 +1,7 @@
 // Recovery time's caught-up rule: the bound is max(50%, 100 ms) over the p99 level of the
-// intervals before the failure; the moment is the delivery after the last one over the
-// bound that follows the restore, up to the next failure (outputs of the final drain, after
-// the input ended, are not judged). Deliveries are built by hand here.
+// intervals before the failure; the moment is the first delivery within the bound after the
+// last one over it that follows the restore, up to the next failure (a late output of the
+// final drain, after the input ended, does not count as over). Deliveries are built by hand.
 
 import { describe, expect, it } from "vitest";
 import {
@@ -127,7 +127,7 @@ describe("the caught-up moment", () => {
     expect(caughtUpAtMs(deliveries, BOUND, { ...w, untilMs: 4550 })).toBeNull();
   });
 
-  it("does not hold the final drain's outputs, after the input ended, against the bound", () => {
+  it("does not put it after a late output of the final drain: those come late without failures too", () => {
     // Input ended at 5000; the last window, closed only by the end of the stream, comes late.
     const deliveries = log([
       [4500, 900],
@@ -137,8 +137,19 @@ describe("the caught-up moment", () => {
     ]);
     const w = { restoredAtMs: 4000, untilMs: Number.POSITIVE_INFINITY, inputEndMs: 5000 };
     expect(caughtUpAtMs(deliveries, BOUND, w)).toBe(4600);
-    // A restore after the input's end: the first output of the drain.
-    expect(caughtUpAtMs(deliveries, BOUND, { ...w, restoredAtMs: 5200 })).toBe(5600);
+    // A drain output within the bound is a moment like any other (the input ended at 4550).
+    expect(caughtUpAtMs(deliveries, BOUND, { ...w, inputEndMs: 4550 })).toBe(4600);
+    // Restored after the input's end with only a late output after it: never caught up.
+    expect(caughtUpAtMs(deliveries, BOUND, { ...w, restoredAtMs: 5200 })).toBeNull();
+    // Nor when the recovered output is still late as the input ends.
+    const late = log([
+      [4500, 900],
+      [4900, 700],
+      [5600, 650],
+    ]);
+    expect(caughtUpAtMs(late, BOUND, w)).toBeNull();
+    // With no level to come back to, any output is: the drain's first.
+    expect(caughtUpAtMs(deliveries, Number.POSITIVE_INFINITY, { ...w, restoredAtMs: 5200 })).toBe(5600);
   });
 });
 
