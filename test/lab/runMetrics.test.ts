@@ -12,7 +12,7 @@ import { parseMetricsCsv, readRunMetrics } from "../../lab/runMetrics.js";
 /** Three intervals: outputs with latencies, one without outputs (no latency), and a VM that comes and goes. */
 function recorded(): Metrics {
   const m = new Metrics({ intervalMs: 100 });
-  m.addTuplesIn(40);
+  m.addTuplesIn(40, 50);
   m.addTuplesOut(12);
   m.addLatency(25, 10);
   m.addLatency(250, 2);
@@ -23,7 +23,7 @@ function recorded(): Metrics {
       [2, 0.125],
     ]),
   });
-  m.addTuplesIn(7);
+  m.addTuplesIn(7, 150);
   m.closeInterval(200, { queueLength: 9, cpuByVm: new Map([[0, 1]]) });
   m.addTuplesOut(5);
   m.addLatency(40, 5);
