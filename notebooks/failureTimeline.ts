@@ -105,7 +105,8 @@ function summaryText(size: TimelineSize, t: TimelineRuns, stats: readonly Strate
     `${CRASH_PHASE_MS / 1000} s after a checkpoint, in the middle of a ${CHECKPOINT_INTERVAL_MS / 1000} s interval. ` +
     `Each strategy recovers it, with ${t.seeds.length} seed${t.seeds.length === 1 ? "" : "s"}, a pooled VM handed out in ` +
     `${POOL.handoutMs / 1000} s. Recovery time: from the failure until the output has caught up (its 99th-percentile ` +
-    `latency back near its level before), read from ${METRICS_INTERVAL_MS} ms metrics intervals. ` +
+    `latency back near its level before): the time of the first output after which every output is back within the ` +
+    `bound, taken from the outputs themselves, not from the ${METRICS_INTERVAL_MS} ms metrics intervals. ` +
     `${exact} of ${t.runs.length} runs give exactly the failure-free run's output of their seed` +
     `${exact === t.runs.length ? "" : ": the others are an engine bug"}. Simulated.`
   );

@@ -91,8 +91,8 @@ export function besideThePapers(
     `Where this testbed differs: the VMs are scaled down (1/${Math.round(1 / p.vmSpeed)} of a core of this machine, so that ` +
       `the count works at ${Math.round(p.countUtilisation * 100)}% of its VM and replay costs seconds) rather than SEEP's EC2 ` +
       `instances; detection is a fixed ${s1(rsm.detectionMs)} s (3 missed 500 ms heartbeats); and a recovery ends when the ` +
-      `output's 99th-percentile latency is back within 50% (or 100 ms) of its level before the failure, read from ` +
-      `${p.metricsIntervalMs} ms metrics intervals${quantized ? `, so every time here is a multiple of ${p.metricsIntervalMs} ms` : ""}; ` +
+      `output's latency is back within 50% (or 100 ms) of its 99th-percentile level before the failure, at an output's own time ` +
+      `(the level is read from ${p.metricsIntervalMs} ms metrics intervals${quantized ? `; every time here is a multiple of ${p.metricsIntervalMs} ms` : ""}); ` +
       `the papers' own definitions may end a recovery earlier or later. The simulator is deterministic: seeds change only the text and the ` +
       `sources' poll phases, so the intervals are narrow and say how much those move a recovery, not how a cloud's noise would.`,
   ];

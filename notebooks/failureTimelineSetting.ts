@@ -81,7 +81,7 @@ export const POOL = { handoutMs: 500 };
 export const CHECKPOINT_INTERVAL_MS = 2_000;
 /** The crash falls 1 s after a checkpoint, in the middle of an interval. */
 export const CRASH_PHASE_MS = 1_000;
-/** Metrics every 100 ms (the recovery's caught-up time is read from them); the figures sum them per second. */
+/** Metrics every 100 ms (the latency level a recovery comes back to is read from them); the figures sum them per second. */
 export const METRICS_INTERVAL_MS = 100;
 /**
  * Sources poll at a seeded offset in their 100 ms period, as a real runtime's timers fall:
