@@ -7,14 +7,19 @@
 // (notebooks/lib/options.ts's RunProgress), so the estimate is over every run announced.
 
 import { Presets, SingleBar } from "cli-progress";
-import type { RunProgress } from "../notebooks/lib/options.js";
 
 const FORMAT = "{bar} run {run} of {runs} | {failed} failed | {wallS} s wall | ETA {eta_formatted}";
 /** Units of the bar per run, so that the share of a run under way moves it. */
 const PER_RUN = 100;
 
-/** A report's progress over its runs, and `stop` to release the terminal. */
-export interface ReportProgress extends RunProgress {
+/**
+ * A report's progress over its runs (what notebooks/lib/options.ts's RunProgress asks for,
+ * so that it can be handed to a notebook), and `stop` to release the terminal.
+ */
+export interface ReportProgress {
+  expect(runs: number): void;
+  finished(what: string, failed?: boolean): void;
+  within?(fraction: number): void;
   stop(): void;
 }
 
