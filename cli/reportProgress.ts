@@ -1,7 +1,7 @@
 // How `seep report` shows its progress on stderr: one bounded count over all of the
 // report's runs ("run 7 of 30"), never a bar that starts again at each run. On a
-// terminal, a bar (cli-progress) of the runs done against those expected so far, the
-// run under way's share when a notebook reports it, the failures, the wall time and an
+// terminal, a bar (cli-progress) of the runs done against those expected so far, moved
+// between ends by the runs under way (their shares of simulated time, from the pool), the failures, the wall time and an
 // estimate of the time left; elsewhere (a pipe, a CI log), one line per finished run;
 // `--quiet`, nothing. The total grows as a notebook announces its runs
 // (notebooks/lib/options.ts's RunProgress), so the estimate is over every run announced.
@@ -19,7 +19,7 @@ const PER_RUN = 100;
 export interface ReportProgress {
   expect(runs: number): void;
   finished(what: string, failed?: boolean): void;
-  within?(fraction: number): void;
+  within?(runs: number): void;
   stop(): void;
 }
 
@@ -72,8 +72,8 @@ export function reportProgress(name: string, quiet: boolean): ReportProgress {
       if (done > total) bar.setTotal(done * PER_RUN);
       bar.update(done * PER_RUN, payload());
     },
-    within: (fraction) => {
-      const f = Math.min(Math.max(fraction, 0), 1);
+    within: (runs) => {
+      const f = Math.min(Math.max(runs, 0), Math.max(total - done, 0));
       bar.update(Math.round((done + f) * PER_RUN), payload());
     },
     stop: () => {

@@ -12,7 +12,7 @@ import type { Setting } from "../cli/settings.js";
 import { simulateRun } from "../cli/simulateRun.js";
 import { type FtStrategy, jobPlan } from "../engine/index.js";
 import { type ChaosRun, type FaultKind, failedRun, runChaos } from "../sim/chaos/index.js";
-import { type Experiment, type SimSummary, Simulation } from "../sim/index.js";
+import { type Experiment, type SimProgress, type SimSummary, Simulation } from "../sim/index.js";
 import { type ExperimentInput, loadInput } from "./experimentInput.js";
 
 /** One run of a sweep: the experiment, its settings (the sweep's, then the point's) and seed, and where it writes. */
@@ -41,13 +41,40 @@ export interface ChaosTask {
   readonly drawScaling: boolean;
 }
 
-/** Simulate one run of a sweep. */
-export async function sweepRun(task: SweepRunTask): Promise<RunOutcome> {
+/**
+ * A run's progress as the share of its simulated time done, at most every `PROGRESS_STEP`:
+ * against its `untilS`, or else its stream's length (the job's size); none without either.
+ */
+function progressOf(
+  onProgress: ((fraction: number) => void) | undefined,
+  loaded: { readonly experiment: Experiment; readonly size: { readonly streamMs: number } | null },
+) {
+  const endMs =
+    loaded.experiment.untilS === undefined ? (loaded.size?.streamMs ?? 0) : loaded.experiment.untilS * 1000;
+  if (onProgress === undefined || !(endMs > 0) || !Number.isFinite(endMs)) return undefined;
+  let last = 0;
+  return (p: SimProgress) => {
+    const fraction = Math.min(p.simulatedMs / endMs, 1);
+    if (fraction - last < PROGRESS_STEP) return;
+    last = fraction;
+    onProgress(fraction);
+  };
+}
+
+/** The least change of a run's progress worth telling: 1% of its simulated time. */
+const PROGRESS_STEP = 0.01;
+
+/** Simulate one run of a sweep; `onProgress` hears the share of its simulated time done. */
+export async function sweepRun(
+  task: SweepRunTask,
+  onProgress?: (fraction: number) => void,
+): Promise<RunOutcome> {
   try {
     const loaded = await loadInput(task.input, { settings: task.settings, seed: task.seed });
+    const progress = progressOf(onProgress, loaded);
     if (task.dir === null) {
       const startedMs = performance.now();
-      const summary = new Simulation(loaded.experiment, loaded.plan).run();
+      const summary = new Simulation(loaded.experiment, loaded.plan).run(progress);
       summary.wallSeconds = (performance.now() - startedMs) / 1000;
       return { summary };
     }
@@ -55,6 +82,7 @@ export async function sweepRun(task: SweepRunTask): Promise<RunOutcome> {
       outputs: task.outputs,
       traceCsv: false,
       environment: runEnvironment(),
+      onProgress: progress,
     });
     return { summary };
   } catch (err) {

@@ -46,9 +46,13 @@ export class RunPool {
     });
   }
 
-  /** One simulation of a sweep (lab/poolTasks.ts's sweepRun). */
-  sweepRun(task: SweepRunTask): Promise<RunOutcome> {
-    return this.pool.exec("sweepRun", [task]) as Promise<RunOutcome>;
+  /** One simulation of a sweep (lab/poolTasks.ts's sweepRun); `onProgress` hears the share of its simulated time done. */
+  sweepRun(task: SweepRunTask, onProgress?: (fraction: number) => void): Promise<RunOutcome> {
+    return this.pool.exec("sweepRun", [task], {
+      on: (payload: { readonly fraction?: unknown }) => {
+        if (typeof payload?.fraction === "number") onProgress?.(payload.fraction);
+      },
+    }) as Promise<RunOutcome>;
   }
 
   /** One chaos run, the failure-free run and the faulty one (lab/poolTasks.ts's chaosRun). */

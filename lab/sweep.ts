@@ -68,6 +68,8 @@ export interface SweepOptions {
   readonly onStart?: (plan: SweepPlan) => void;
   /** Called after each run done in this call. */
   readonly onRun?: (row: SweepRow, progress: SweepProgress) => void;
+  /** Called as a run under way goes on: its directory name and the share of its simulated time done. */
+  readonly onRunProgress?: (run: string, fraction: number) => void;
 }
 
 /** What a sweep is about to do. */
@@ -211,13 +213,16 @@ async function runOnPool(
         const name = o.dir === null ? null : run.name;
         const dir = o.dir === null ? null : join(o.dir, run.name);
         try {
-          const outcome = await pool.sweepRun({
-            input: o.experiment,
-            settings: [...o.settings, ...pointSettings(run.point)],
-            seed: run.seed,
-            dir,
-            outputs: o.outputs,
-          });
+          const outcome = await pool.sweepRun(
+            {
+              input: o.experiment,
+              settings: [...o.settings, ...pointSettings(run.point)],
+              seed: run.seed,
+              dir,
+              outputs: o.outputs,
+            },
+            o.onRunProgress === undefined ? undefined : (fraction) => o.onRunProgress?.(run.name, fraction),
+          );
           // A run that finished as the pool was stopped is done all the same.
           record(
             run,

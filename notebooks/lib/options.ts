@@ -8,13 +8,14 @@ import type { SimProgress } from "../../sim/simulation.js";
  * a notebook says how many runs it will do before it starts them (`expect`, which adds to
  * the total, so a notebook with two sweeps may call it once for both or once each, as
  * long as each call comes before its runs start), then each run that ends (`finished`).
- * A notebook of one long simulated run may also report where that run is (`within`).
+ * Between ends, `within` tells how far the runs under way are (notebooks/lib/reportSweep.ts
+ * does, from the pool's processes), so that a report of a few long runs still moves.
  */
 export interface RunProgress {
   expect(runs: number): void;
   finished(what: string, failed?: boolean): void;
-  /** Where the run under way is, as a fraction from 0 to 1 (a report of one long run). */
-  within?(fraction: number): void;
+  /** The runs under way have done this many runs' worth between them (each a share from 0 to 1 of its own). */
+  within?(runs: number): void;
 }
 
 /** Options of a notebook run. */

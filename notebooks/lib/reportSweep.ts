@@ -32,6 +32,10 @@ export async function withReportSweep<T>(
   use: (result: SweepResult, dir: string) => T | Promise<T>,
 ): Promise<T> {
   const dir = o.runsDir === undefined ? mkdtempSync(join(tmpdir(), `seep-${name}-`)) : join(o.runsDir, name);
+  // The share of its simulated time each run under way has done, for the progress between runs.
+  const underWay = new Map<string, number>();
+  const within = o.runs?.within?.bind(o.runs);
+  const tellWithin = () => within?.([...underWay.values()].reduce((a, b) => a + b, 0));
   try {
     const result = await runSweep({
       ...sweep,
@@ -39,7 +43,18 @@ export async function withReportSweep<T>(
       dirFlag: "--out",
       signal: o.signal,
       onStart: (plan) => o.runs?.expect(plan.toRun),
-      onRun: (row) => o.runs?.finished(label(row), row.status !== "ok"),
+      onRun: (row) => {
+        if (row.run !== null) underWay.delete(row.run);
+        o.runs?.finished(label(row), row.status !== "ok");
+        tellWithin();
+      },
+      onRunProgress:
+        within === undefined
+          ? undefined
+          : (run, fraction) => {
+              underWay.set(run, fraction);
+              tellWithin();
+            },
     });
     if (result.interrupted)
       throw new ReportInterrupted(

@@ -47,6 +47,29 @@ describe("withReportSweep", () => {
     expect(expected).toBe(2);
   });
 
+  it("tells how far the runs under way are, from the pool's processes, between their ends", async () => {
+    const shares: number[] = [];
+    const runs = { expect: () => {}, finished: () => {}, within: (n: number) => shares.push(n) };
+    const long = {
+      ...sweep,
+      experiment: {
+        raw: { ...raw, workload: { name: "wordcount", params: { lines: 10_000 } } },
+        where: "test",
+      },
+      seeds: [3],
+    };
+    await withReportSweep(
+      { quick: true, runs },
+      "p",
+      long,
+      () => "",
+      () => undefined,
+    );
+    // Shares of a run under way (0 to 1), the last after it ended: none left under way.
+    expect(shares.some((x) => x > 0 && x <= 1)).toBe(true);
+    expect(shares.at(-1)).toBe(0);
+  });
+
   it("without runsDir, runs in a temporary directory removed afterwards", async () => {
     let seen = "";
     await withReportSweep(
