@@ -55,24 +55,35 @@ export function reportProgress(name: string, quiet: boolean): ReportProgress {
     failed,
     wallS: wallS(),
   });
-  bar.start(0, 0, payload());
+  // Drawn from the first runs announced or ended (a bar of nothing would show as full).
+  let started = false;
   let stopped = false;
+  const start = () => {
+    if (started || stopped) return;
+    started = true;
+    bar.start(Math.max(total, done, 1) * PER_RUN, done * PER_RUN, payload());
+  };
   // Redraw the wall time while runs go on in other processes.
-  const timer = setInterval(() => bar.update(payload()), 1000);
+  const timer = setInterval(() => {
+    if (started && !stopped) bar.update(payload());
+  }, 1000);
   timer.unref();
   return {
     expect: (runs) => {
       total += runs;
-      bar.setTotal(Math.max(total, done) * PER_RUN);
+      start();
+      bar.setTotal(Math.max(total, done, 1) * PER_RUN);
       bar.update(payload());
     },
     finished: (_what, wasFailed) => {
       done += 1;
       if (wasFailed === true) failed += 1;
+      start();
       if (done > total) bar.setTotal(done * PER_RUN);
       bar.update(done * PER_RUN, payload());
     },
     within: (runs) => {
+      if (!started) return;
       const f = Math.min(Math.max(runs, 0), Math.max(total - done, 0));
       bar.update(Math.round((done + f) * PER_RUN), payload());
     },
@@ -80,7 +91,7 @@ export function reportProgress(name: string, quiet: boolean): ReportProgress {
       clearInterval(timer);
       if (stopped) return;
       stopped = true;
-      bar.stop();
+      if (started) bar.stop();
     },
   };
 }
