@@ -10,6 +10,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { RUN_FILES } from "../cli/runFiles.js";
+import type { MetricsRow } from "../engine/index.js";
 import type { SweepRow } from "../lab/index.js";
 import { readRunMetrics } from "../lab/runMetrics.js";
 import { lrbScaleOutRaw } from "../measure/lrbScaleOutExperiment.js";
@@ -22,14 +23,10 @@ import { withReportSweep } from "./lib/reportSweep.js";
 export const SCALED_OPERATORS = ["cars", "segments", "accounts"] as const;
 
 /** One second (one interval) of a run's metrics, as metrics.csv has it; NaN: nothing measured. */
-export interface RunSecond {
-  readonly timeS: number;
-  readonly tuplesIn: number;
-  readonly latencyP50Ms: number;
-  readonly latencyP99Ms: number;
-  readonly latencyMaxMs: number;
-  readonly vmsInUse: number;
-}
+export type RunSecond = Pick<
+  MetricsRow,
+  "timeS" | "tuplesIn" | "latencyP50Ms" | "latencyP99Ms" | "latencyMaxMs" | "vmsInUse"
+>;
 
 /** A run of the report: its summary and its metrics rows. */
 export interface ScaleOutRun {

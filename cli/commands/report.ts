@@ -101,12 +101,6 @@ async function runReport(name: string, flags: ReportFlags, command: Command): Pr
       seed: flags.seed,
       runsDir: join(dir, "runs"),
       runs: progress,
-      onProgress:
-        progress.within === undefined
-          ? undefined
-          : (p) => {
-              if (Number.isFinite(p.untilMs) && p.untilMs > 0) progress.within?.(p.simulatedMs / p.untilMs);
-            },
       onStep,
     });
     path = report.write(dir, environment);

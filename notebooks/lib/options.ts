@@ -1,8 +1,6 @@
 // What every notebook is run with: its size, its seed, where its runs are kept, and where
 // its progress goes.
 
-import type { SimProgress } from "../../sim/simulation.js";
-
 /**
  * Progress over a report's runs, one bounded count for the whole report ("run 7 of 30"):
  * a notebook says how many runs it will do before it starts them (`expect`, which adds to
@@ -35,8 +33,6 @@ export interface NotebookOptions {
   readonly signal?: AbortSignal;
   /** Progress over the report's runs (absent: none shown). */
   readonly runs?: RunProgress;
-  /** A simulated run's own progress (kept for a notebook of one long run). */
-  readonly onProgress?: (p: SimProgress) => void;
   /** A measured step begins (a notebook that times real work says what it is doing). */
   readonly onStep?: (what: string) => void;
 }
