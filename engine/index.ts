@@ -210,4 +210,14 @@ export {
 } from "./sinkTable.js";
 export { decodeFloat, encodeFloat, JSON_STATE_CODEC, type StateCodec } from "./stateCodec.js";
 export { StateSnapshot } from "./stateSnapshot.js";
+export {
+  type CoordinatorInput,
+  type CoordinatorRuntime,
+  type CoordinatorSetup,
+  type Journal,
+  JournalDivergence,
+  type JournalEntry,
+  JournaledCoordinator,
+  MemoryJournal,
+} from "./takeover/index.js";
 export * from "./windows/index.js";

@@ -20,6 +20,8 @@ export interface ChaosPoolOptions {
   readonly firstSeed: number;
   readonly kinds: readonly FaultKind[];
   readonly drawScaling: boolean;
+  /** Coordinator crashes drawn on top of each run's faults (sim/chaos/faultSchedule.ts). */
+  readonly coordinatorCrashes: boolean;
   /** Processes of the pool. */
   readonly jobs: number;
   readonly signal?: AbortSignal;
@@ -54,6 +56,7 @@ export async function runCampaignOnPool(
           seed,
           kinds: o.kinds,
           drawScaling: o.drawScaling,
+          coordinatorCrashes: o.coordinatorCrashes,
         };
         try {
           const run = await pool.chaosRun(task);

@@ -39,6 +39,7 @@ export interface ChaosTask {
   readonly seed: number;
   readonly kinds: readonly FaultKind[];
   readonly drawScaling: boolean;
+  readonly coordinatorCrashes: boolean;
 }
 
 /**
@@ -96,7 +97,7 @@ export async function chaosRun(task: ChaosTask): Promise<ChaosRun> {
   try {
     const { experiment, job } = await loadInput(task.input, overrides);
     const planOf = (e: Experiment) => jobPlan(job, e.workload.params, e.seed);
-    return runChaos(experiment, planOf, task.seed, task.kinds, task.drawScaling);
+    return runChaos(experiment, planOf, task.seed, task.kinds, task.drawScaling, task.coordinatorCrashes);
   } catch (err) {
     // runChaos records its simulations' errors itself: this is the experiment failing to load.
     return failedRun(task.seed, errorText(err));

@@ -31,6 +31,12 @@ export { TIME_MS_MAX };
 
 /** Most VMs a run may have: the initial cluster, the pool's bound, a scaling rule's bound. */
 export const VMS_MAX = 10_000;
+
+/**
+ * From the coordinator's crash to a new leader's taking over, by default, in ms: a
+ * ZooKeeper session's expiry (4 s, twice a 2 s tick) and a standby's election and replay.
+ */
+export const DEFAULT_COORDINATOR_TAKEOVER_MS = 4_000;
 /** Longest latency of a link, a control message, a reply or a connection: a minute. */
 const LATENCY_MS_MAX = 60_000;
 /** Longest wait for the pool's VMs (a cold start, a hand-out) or a failure's detection: a day. */
@@ -234,6 +240,11 @@ export const experimentSchema = z
         parallelRecovery: integerIn(1, 64).default(1),
         /** From a VM's failure to the coordinator's knowing of it (3 missed 500 ms heartbeats), 0 to a day. */
         detectionMs: waitMs.default(1500),
+        /**
+         * From the coordinator's crash to a new leader's taking over (its ZooKeeper session
+         * expiring, a standby's election, reading the record), 0 to a day.
+         */
+        coordinatorTakeoverMs: waitMs.default(DEFAULT_COORDINATOR_TAKEOVER_MS),
       })
       .strict()
       .prefault({}),

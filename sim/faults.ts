@@ -93,9 +93,38 @@ export const faultSpecSchema = z.discriminatedUnion("type", [
     role: z.enum(RECONFIGURATION_ROLES),
     afterMs: timeMs,
   }),
+  z.strictObject({ type: z.literal("coordinatorCrash"), atMs: timeMs }),
+  z
+    .strictObject({
+      type: z.literal("randomCoordinatorCrashes"),
+      perHour: numberIn(0, 3_600),
+      fromMs: timeMs.optional(),
+      untilMs: timeMs.optional(),
+    })
+    .superRefine(untilAfter("fromMs")),
+  z.strictObject({
+    type: z.literal("reconfigurationCoordinatorCrash"),
+    nth: integerIn(1, 1_000_000),
+    afterMs: timeMs,
+  }),
 ]);
 
-/** One fault of a run: crash, randomCrashes, straggler, delay, partition or reconfigurationCrash. */
+/** Fault types that crash the coordinator (a new leader takes over from its journal). */
+const COORDINATOR_CRASH_TYPES: ReadonlySet<string> = new Set([
+  "coordinatorCrash",
+  "randomCoordinatorCrashes",
+  "reconfigurationCoordinatorCrash",
+]);
+
+/** True when some of `specs` can crash the coordinator (the run keeps its journal then). */
+export function coordinatorCrashes(specs: readonly { readonly type: string }[]): boolean {
+  return specs.some((s) => COORDINATOR_CRASH_TYPES.has(s.type));
+}
+
+/**
+ * One fault of a run: crash, randomCrashes, straggler, delay, partition, reconfigurationCrash,
+ * or a coordinator crash (at a time, at a seeded rate, or timed from a reconfiguration's start).
+ */
 export type FaultSpec = z.infer<typeof faultSpecSchema>;
 
 /** Validate a list of fault specs; the error names the path of each problem, e.g. `faults[1].untilMs`. */
@@ -127,6 +156,8 @@ export interface FaultTarget {
   liveVms(): readonly number[];
   /** The VM that hosts instance `id` now, or null (gone, not deployed yet). */
   vmOfInstance?(id: number): number | null;
+  /** Crash the coordinator's leader now (a standby takes over): false when none was running. */
+  crashCoordinator?(): boolean;
 }
 
 /** A reconfiguration as a `reconfigurationCrash` aims at it: its instances by role, when it begins. */
@@ -149,7 +180,9 @@ export interface FaultEvent {
     | "delayStart"
     | "delayEnd"
     | "partitionStart"
-    | "partitionEnd";
+    | "partitionEnd"
+    | "coordinatorCrash"
+    | "coordinatorCrashSkipped";
   atMs: number;
   vm?: number;
 }
@@ -221,6 +254,12 @@ export class FaultInjector {
         case "randomCrashes":
           this.randomCrashes(spec);
           break;
+        case "coordinatorCrash":
+          this.at(spec.atMs, () => this.crashCoordinator());
+          break;
+        case "randomCoordinatorCrashes":
+          this.randomCoordinatorCrashes(spec);
+          break;
       }
     }
   }
@@ -237,6 +276,7 @@ export class FaultInjector {
   /** The run's `nth` reconfiguration began now: time the crashes aimed at it. */
   reconfigurationBegun(nth: number, targets: ReconfigurationTargets): void {
     if (!this.started) return;
+    this.coordinatorCrashesAt(nth);
     for (const spec of this.specs) {
       if (spec.type !== "reconfigurationCrash" || spec.nth !== nth) continue;
       this.at(this.env.nowMs() + spec.afterMs, () => {
@@ -259,6 +299,40 @@ export class FaultInjector {
         this.report({ kind: "crashSkipped", atMs: this.env.nowMs() });
       });
     }
+  }
+
+  /** The run's `nth` reconfiguration began now: time the coordinator crashes aimed at it. */
+  private coordinatorCrashesAt(nth: number): void {
+    for (const spec of this.specs)
+      if (spec.type === "reconfigurationCoordinatorCrash" && spec.nth === nth)
+        this.at(this.env.nowMs() + spec.afterMs, () => this.crashCoordinator());
+  }
+
+  /** Crash the coordinator's leader if one runs; otherwise report the crash as skipped. */
+  private crashCoordinator(): void {
+    const crashed = this.target.crashCoordinator?.() ?? false;
+    this.report({ kind: crashed ? "coordinatorCrash" : "coordinatorCrashSkipped", atMs: this.env.nowMs() });
+  }
+
+  /**
+   * Coordinator crashes as a Poisson process of rate `perHour`, from `fromMs` to `untilMs`,
+   * drawn from the "coordinator-faults" stream (apart from the VMs' draws, so that adding
+   * them leaves a schedule's VM crashes as they were). A crash while no leader runs is skipped.
+   */
+  private randomCoordinatorCrashes(spec: Extract<FaultSpec, { type: "randomCoordinatorCrashes" }>): void {
+    const untilMs = spec.untilMs ?? Number.POSITIVE_INFINITY;
+    if (spec.perHour === 0) return;
+    const meanMs = 3_600_000 / spec.perHour;
+    const stream = this.streams.stream("coordinator-faults");
+    const next = (fromMs: number) => {
+      const atMs = fromMs + stream.exponential(meanMs);
+      if (atMs >= untilMs) return;
+      this.at(atMs, () => {
+        this.crashCoordinator();
+        next(atMs);
+      });
+    };
+    next(Math.max(spec.fromMs ?? 0, this.env.nowMs()));
   }
 
   /** Crash `vm` if it is alive now; otherwise report the crash as skipped. */

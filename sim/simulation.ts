@@ -9,12 +9,13 @@
 import {
   type Batch,
   type ControlReply,
-  Coordinator,
+  type Coordinator,
   ElasticityController,
   type FaultTolerance,
   type FaultToleranceLink,
   type InstanceSpec,
   instancesOf,
+  type Journal,
   keepsOutputBuffers,
   type LogicalPlan,
   Metrics,
@@ -28,13 +29,15 @@ import {
   runEndFields,
   type ScaleOutRecord,
   type ScalingDecision,
+  type ScalingTarget,
   ScheduledScalings,
   SinkLedger,
   sinkEnds,
 } from "../engine/index.js";
+import { CoordinatorProcess, type TakeoverRecord } from "./coordinatorProcess.js";
 import { costModel } from "./costModel.js";
 import { type Experiment, ExperimentError } from "./experiment.js";
-import { FaultInjector, type FaultTarget } from "./faults.js";
+import { coordinatorCrashes, FaultInjector, type FaultTarget } from "./faults.js";
 import { Environment, StepLimitError } from "./kernel.js";
 import { LoadReports } from "./loadReports.js";
 import { DEFAULT_NETWORK, Network } from "./network.js";
@@ -87,7 +90,8 @@ export class Simulation {
   /** Scheduled reconfigurations: each begins in its turn, and is asked again if given up (set once the coordinator is). */
   private dueScalings: ScheduledScalings | null = null;
   private readonly untilMs: number;
-  private coordinator: Coordinator | null = null;
+  /** The coordinator's process: its leader behind a journal, crashed and taken over by `coordinatorCrash` faults. */
+  private process: CoordinatorProcess | null = null;
   /** Failures not yet detected by the coordinator. */
   private pendingDetections = 0;
   /** Replies on their way to the coordinator (`network.replyLatencyMs`). */
@@ -175,6 +179,16 @@ export class Simulation {
     return this.elasticity?.shedRate ?? 0;
   }
 
+  /** The coordinator's takeovers so far (its crashes that a new leader took over from). */
+  get takeovers(): readonly TakeoverRecord[] {
+    return this.process?.takeovers ?? [];
+  }
+
+  /** The coordinator's journal (empty in a run whose faults cannot crash the coordinator). */
+  get coordinatorJournal(): Journal | null {
+    return this.process?.journal ?? null;
+  }
+
   /** The scale outs of the run so far. */
   get scaleOuts(): readonly ScaleOutRecord[] {
     return this.coordinator?.scaling?.records ?? [];
@@ -249,8 +263,13 @@ export class Simulation {
     this.env.scheduleAt(this.deploysDoneAtMs, then);
   }
 
+  /** The engine's coordinator of the leader of the moment (the crashed one's while none runs). */
+  private get coordinator(): Coordinator | null {
+    return this.process?.coordinator ?? null;
+  }
+
   private onReply(reply: ControlReply): void {
-    this.coordinator?.handleReply(reply);
+    this.process?.handleReply(reply);
     if (reply.type === "retired") {
       // Merged away by a scale in, or split by a live scale out: its host goes, and its VM
       // too when nothing else runs there (a lingering one stays until retired for good).
@@ -267,8 +286,32 @@ export class Simulation {
     this.trace.record(TraceKind.InstanceEnded, this.env.nowMs(), reply.instance, host?.vm.id ?? -1, 0, 0);
   }
 
+  /** A new leader took over: the trace says so, and the scheduled scalings follow its records. */
+  private tookOver(t: TakeoverRecord): void {
+    this.trace.record(
+      TraceKind.CoordinatorTakeover,
+      t.tookOverAtMs,
+      this.process!.takeovers.length,
+      0,
+      t.entriesReplayed,
+      0,
+    );
+    this.dueScalings?.rebuilt(this.crashedScalings, this.coordinator!.scaling?.records ?? []);
+  }
+
+  /** The crashed leader's scaling records (the scheduled scalings follow them until a takeover). */
+  private crashedScalings: readonly ScaleOutRecord[] = [];
+
   private faultTarget(): FaultTarget {
     return {
+      crashCoordinator: () => {
+        const p = this.process;
+        if (p === null) return false;
+        const before = p.coordinator.scaling?.records ?? [];
+        if (!p.crash(this.experiment.faultTolerance.coordinatorTakeoverMs)) return false;
+        this.crashedScalings = [...before];
+        return true;
+      },
       crashVm: (id, nowMs) => this.crashVm(id, nowMs),
       setSpeedFactor: (id, factor) => {
         // A straggler on a VM not created (yet) slows nothing, as a crash of one is skipped.
@@ -300,7 +343,7 @@ export class Simulation {
   private instancesFailed(ids: readonly number[], failedAtMs: number): void {
     const ft = this.experiment.faultTolerance;
     if (ft.strategy === "none") {
-      this.coordinator?.instancesFailed(ids, failedAtMs);
+      this.process?.instancesFailed(ids, failedAtMs);
       return;
     }
     if (ids.length === 0) return;
@@ -308,7 +351,7 @@ export class Simulation {
     this.env.schedule(ft.detectionMs, () => {
       this.pendingDetections--;
       this.trace.record(TraceKind.FailureDetected, this.env.nowMs(), ids.length, 0, 0, 0);
-      this.coordinator?.instancesFailed(ids, failedAtMs);
+      this.process?.instancesFailed(ids, failedAtMs);
     });
   }
 
@@ -329,7 +372,7 @@ export class Simulation {
   }
 
   /** The threshold policy's controller: the trace records its decisions, and it reaches the sources. */
-  private elasticityController(c: Coordinator): ElasticityController {
+  private elasticityController(c: ScalingTarget): ElasticityController {
     const e = this.experiment;
     return new ElasticityController(
       c,
@@ -386,9 +429,9 @@ export class Simulation {
         `scaling.scaleIns: "${si.operator}" has no instances ${si.index} and ${si.index + 1}`,
       );
     }
-    const refused = c.scaling!.scaleIn(x.id, y.id);
+    const refused = this.process!.scaleIn(x.id, y.id);
     if (refused !== null) throw new ExperimentError(`scaling.scaleIns: ${refused}`);
-    this.dueScalings!.begun(c.scaling!.records.at(-1)!, () => this.scaleIn(si, true));
+    this.dueScalings!.begun(this.coordinator!.scaling!.records.at(-1)!, () => this.scaleIn(si, true));
   }
 
   /**
@@ -405,9 +448,9 @@ export class Simulation {
       if (again) return;
       throw new ExperimentError(`scaling.scaleOuts: "${so.operator}" has no instance ${so.index}`);
     }
-    const refused = so.factor === 1 ? c.scaling!.migrate(spec.id) : c.scaling!.scaleOut(spec.id, so.factor);
+    const refused = this.process!.scaleOut(spec.id, so.factor);
     if (refused !== null) throw new ExperimentError(`scaling.scaleOuts: ${refused}`);
-    this.dueScalings!.begun(c.scaling!.records.at(-1)!, () => this.scaleOut(so, true));
+    this.dueScalings!.begun(this.coordinator!.scaling!.records.at(-1)!, () => this.scaleOut(so, true));
     this.trace.record(TraceKind.ScaleOut, this.env.nowMs(), spec.id, so.factor, 0, 0);
   }
 
@@ -437,10 +480,8 @@ export class Simulation {
       this.trace.record(TraceKind.InstanceDeployed, 0, spec.id, spec.vm, 0, 0);
     }
     this.pool.prewarm();
-    const ft = {
-      options: e.faultTolerance,
+    const runtime = {
       link: this.faultToleranceLink(),
-      scaleOut: { live: e.scaling.stateTransfer === "live" },
       scalingBegun: (record: ScaleOutRecord, spec: InstanceSpec, upstreams: readonly number[]) => {
         const receivers = outputChannelsOf(this.coordinator!.plan, spec).map((c) => c.receiver);
         this.faults.reconfigurationBegun(++this.reconfigurationsBegun, {
@@ -455,24 +496,35 @@ export class Simulation {
       // A scheduled reconfiguration given up is asked again (ScheduledScalings.ended).
       scalingEnded: (record: ScaleOutRecord) => this.dueScalings!.ended(record),
     };
-    this.coordinator = new Coordinator(plan, this.runtime, ft);
-    this.coordinator.start();
-    const c = this.coordinator;
+    const setup = {
+      plan,
+      ft: { options: e.faultTolerance, scaleOut: { live: e.scaling.stateTransfer === "live" } },
+    };
+    const process = new CoordinatorProcess(this.env, setup, runtime, coordinatorCrashes(e.faults), (t) =>
+      this.tookOver(t),
+    );
+    this.process = process;
+    process.start();
     const due = new ScheduledScalings(
       this.env,
-      () => c.scaling!.busy || c.recovering || c.replaying,
+      () => {
+        const c = process.coordinator;
+        return process.down || c.scaling!.busy || c.recovering || c.replaying;
+      },
       SCALE_OUT_RETRY_MS,
     );
     this.dueScalings = due;
     for (const so of e.scaling.scaleOuts) this.env.schedule(so.atMs, () => due.due(() => this.scaleOut(so)));
     for (const si of e.scaling.scaleIns) this.env.schedule(si.atMs, () => due.due(() => this.scaleIn(si)));
     if (e.scaling.policy === "threshold") {
-      const controller = this.elasticityController(this.coordinator);
+      const controller = this.elasticityController(process.controllerTarget);
       this.elasticity = controller;
       const reports = new LoadReports();
       reports.take(0, this.runtime.hosts);
       const report = () => {
-        controller.observe(reports.take(this.env.nowMs(), this.runtime.hosts));
+        // No leader, no controller: the loads of the interval are not looked at.
+        const loads = reports.take(this.env.nowMs(), this.runtime.hosts);
+        if (!process.down) controller.observe(loads);
         if (!this.finished()) this.env.schedule(e.scaling.reportIntervalMs, report, METRICS_PRIORITY);
       };
       this.env.schedule(e.scaling.reportIntervalMs, report, METRICS_PRIORITY);
@@ -515,19 +567,28 @@ export class Simulation {
           this.afterDeployCalls(2, () => onDeployed(specs));
           return;
         }
-        this.pool.acquire((vm) => {
+        this.acquireForLeader((vm) => {
           if (superseded?.() === true) {
             this.pool.release(vm);
             return;
           }
           const placed = specs.map((s) => ({ ...s, vm: vm.id }));
           place(placed);
-          this.afterDeployCalls(2, () => onDeployed(placed));
+          this.afterDeployCalls(
+            2,
+            this.forLeader(this.leaderGeneration, vm, () => onDeployed(placed)),
+          );
         });
       },
       reserve: (onReady, forMigration) => {
         const vm = forMigration ? null : (this.elasticity?.placeNewInstance() ?? null);
-        if (vm === null) this.pool.acquire((v) => this.afterDeployCalls(1, () => onReady(v.id)));
+        if (vm === null)
+          this.acquireForLeader((v) =>
+            this.afterDeployCalls(
+              1,
+              this.forLeader(this.leaderGeneration, v, () => onReady(v.id)),
+            ),
+          );
         else onReady(vm);
       },
       discard: (ids) => {
@@ -543,6 +604,48 @@ export class Simulation {
       },
     };
   }
+
+  /** Takeovers so far: a pool's answer to a call of an earlier leader's finds that leader gone. */
+  private get leaderGeneration(): number {
+    return this.process?.generation ?? 0;
+  }
+
+  /**
+   * A VM for the leader of the moment: one handed to a crashed leader (orphaned) at once,
+   * else one from the pool. A new leader finds the VMs the pool handed its run, as a real
+   * one finds them in its pool; without this a takeover would leak them and wait for others.
+   */
+  private acquireForLeader(onReady: (vm: Vm) => void): void {
+    let orphan = this.orphanVms.shift();
+    while (orphan !== undefined && orphan.state !== "ready") orphan = this.orphanVms.shift();
+    if (orphan !== undefined) {
+      onReady(orphan);
+      return;
+    }
+    const generation = this.leaderGeneration;
+    this.pool.acquire((vm) => this.forLeader(generation, vm, () => onReady(vm))());
+  }
+
+  /**
+   * `then`, if the leader that asked (of `generation`) is
+   * still the one running when the runtime answers; otherwise `vm` is orphaned: kept for
+   * the next leader while none runs, given back to the pool once one does (it made its
+   * own calls meanwhile).
+   */
+  private forLeader(generation: number, vm: Vm, then: () => void): () => void {
+    return () => {
+      if (generation === this.leaderGeneration) {
+        then();
+        return;
+      }
+      if (this.process?.down === true) this.orphanVms.push(vm);
+      else if (vm.state === "ready" && !this.runtime.hosts.some((h) => h.alive && h.vm === vm))
+        this.pool.release(vm);
+    };
+  }
+
+  /** VMs handed to a leader after it crashed, for the next one (acquireForLeader). */
+  private readonly orphanVms: Vm[] = [];
 
   private tick(): void {
     const now = this.env.nowMs();
@@ -587,6 +690,7 @@ export class Simulation {
       (this.runtime.idle() &&
         this.pendingDetections === 0 &&
         this.repliesInFlight === 0 &&
+        !(this.process?.down ?? false) &&
         !(this.coordinator?.recovering ?? false) &&
         !(this.coordinator?.scaling?.busy ?? false))
     )
@@ -635,4 +739,6 @@ const FAULT_CODES: Record<string, number> = {
   delayEnd: 6,
   partitionStart: 7,
   partitionEnd: 8,
+  coordinatorCrash: 9,
+  coordinatorCrashSkipped: 10,
 };

@@ -37,6 +37,8 @@ export const TraceKind = {
   FailureDetected: 41,
   // a = instances restored and started, b = instances rolled back (a recovery complete).
   Recovered: 42,
+  // a = the takeover's number (1 for the first), c = journal entries replayed (a new leader coordinates).
+  CoordinatorTakeover: 43,
   // a = instance, b = control message type code (defined by the runtime).
   Control: 50,
   // a = instance split, b = instances it becomes (a scale out begins).

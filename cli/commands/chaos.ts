@@ -57,6 +57,8 @@ interface ChaosFlags {
   readonly set?: readonly TypedSetting[];
   readonly kinds?: readonly FaultKind[];
   readonly drawScaling: boolean;
+  /** False with --no-coordinator-crashes. */
+  readonly coordinatorCrashes: boolean;
   readonly quiet: boolean;
   readonly force: boolean;
   readonly yes: boolean;
@@ -117,6 +119,14 @@ export function registerChaos(program: Command): void {
           "by key) and its state transfer (stopping or live) from its seed, in place of the experiment's " +
           "scheduled ones (default: off)",
       ).default(false),
+    )
+    .addOption(
+      new Option(
+        "--no-coordinator-crashes",
+        "draw no coordinator crashes (by default half the runs get one on top of their VM faults: during a " +
+          "recovery, a reconfiguration, a checkpoint round or at any time; a new leader takes over from the journal) " +
+          "(default: drawn)",
+      ),
     )
     .addOption(quietOption())
     .addOption(forceOption("the CSV file"))
@@ -189,6 +199,10 @@ async function runChaosCommand(source: string, flags: ChaosFlags, command: Comma
       `seed${flags.runs === 1 ? ` ${firstSeed}` : `s ${firstSeed}..${last}`}`,
   );
   print(`faults: one schedule per run, its kind rotating with the seed (${kinds.join(", ")})`);
+  if (flags.coordinatorCrashes)
+    print(
+      "coordinator: half the runs also crash the coordinator (a new leader takes over from its journal after faultTolerance.coordinatorTakeoverMs)",
+    );
   if (flags.drawScaling)
     print("scaling: one to three reconfigurations per run, drawn from its seed (stopping or live)");
   if (
@@ -218,6 +232,7 @@ async function runChaosCommand(source: string, flags: ChaosFlags, command: Comma
         firstSeed,
         kinds,
         drawScaling: flags.drawScaling,
+        coordinatorCrashes: flags.coordinatorCrashes,
         onRun: (run) => {
           done.push(run);
           if (!run.passed) failed++;
@@ -238,6 +253,7 @@ async function runChaosCommand(source: string, flags: ChaosFlags, command: Comma
           firstSeed,
           kinds,
           drawScaling: flags.drawScaling,
+          coordinatorCrashes: flags.coordinatorCrashes,
           jobs,
           signal: interruption.controller.signal,
           onRun: (run, all) => {
@@ -272,6 +288,7 @@ async function runChaosCommand(source: string, flags: ChaosFlags, command: Comma
         `--strategy ${strategy}`,
         ...(flags.kinds === undefined ? [] : [`--kinds ${kinds.join(",")}`]),
         ...(flags.drawScaling ? ["--draw-scaling"] : []),
+        ...(flags.coordinatorCrashes ? [] : ["--no-coordinator-crashes"]),
         ...sets.map((s) => `--set ${shellWord(s.text)}`),
       ].join(" ");
     for (const r of failing) print(`  seed ${r.seed}: ${whyFailed(r)}\n    ${command(r.seed)}`);

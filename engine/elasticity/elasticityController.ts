@@ -41,7 +41,7 @@ export interface ElasticityHost {
 /** What the controller acts on: the plan as it stands and the scale-out protocol (a Coordinator). */
 export interface ScalingTarget {
   readonly plan: PhysicalPlan;
-  readonly scaling: ScaleOut | null;
+  readonly scaling: Pick<ScaleOut, "busy" | "scaleOut" | "scaleIn"> | null;
   /** True while a failure is being recovered from (nothing scales meanwhile). */
   readonly recovering?: boolean;
   /** True while a sink re-makes output that already left, after a recovery (nothing scales meanwhile). */

@@ -35,6 +35,18 @@ export class ScheduledScalings {
   }
 
   /**
+   * The coordinator was rebuilt (a takeover): its records are new objects, in the same
+   * order as `before`'s; those begun are followed under their new records.
+   */
+  rebuilt(before: readonly ScaleOutRecord[], after: readonly ScaleOutRecord[]): void {
+    for (const [record, again] of [...this.underWay]) {
+      const at = before.indexOf(record);
+      this.underWay.delete(record);
+      if (at >= 0 && after[at] !== undefined) this.underWay.set(after[at], again);
+    }
+  }
+
+  /**
    * The reconfiguration of `record` is over. A scheduled one given up (a failure before its
    * cut, or a recovery's replay that made its cut inexact) is asked again, first in line, a
    * retry from now: it waits, as any does, for the recovery and its replays to be over.

@@ -83,6 +83,8 @@ export interface CampaignOptions {
    * (scalingSchedule.ts) in place of the experiment's scheduled ones.
    */
   readonly drawScaling?: boolean;
+  /** Coordinator crashes drawn on top of each run's faults (default: true). */
+  readonly coordinatorCrashes?: boolean;
   /** Called after each run. */
   readonly onRun?: (run: ChaosRun, index: number) => void;
 }
@@ -98,7 +100,14 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
   const runs: ChaosRun[] = [];
   for (let i = 0; i < options.runs; i++) {
     const seed = options.firstSeed + i;
-    const run = runChaos(options.experiment, options.planOf, seed, options.kinds, options.drawScaling);
+    const run = runChaos(
+      options.experiment,
+      options.planOf,
+      seed,
+      options.kinds,
+      options.drawScaling,
+      options.coordinatorCrashes,
+    );
     runs.push(run);
     options.onRun?.(run, i);
   }
@@ -116,6 +125,7 @@ export function runChaos(
   seed: number,
   kinds: readonly FaultKind[] = FAULT_KINDS,
   drawScaling = false,
+  coordinatorCrashes = true,
 ): ChaosRun {
   let scaling: string | null = null;
   if (drawScaling) {
@@ -147,7 +157,8 @@ export function runChaos(
     return failedRun(seed, `the failure-free run failed: ${messageOf(err)}`, scaling);
   }
 
-  const schedule = drawFaultSchedule(seed, chaosShapeOf(experiment, base.simulatedSeconds * 1000), kinds);
+  const shape = chaosShapeOf(experiment, base.simulatedSeconds * 1000);
+  const schedule = drawFaultSchedule(seed, shape, kinds, coordinatorCrashes);
   const faultyExperiment: Experiment = {
     ...baseExperiment,
     faults: [...schedule.faults],

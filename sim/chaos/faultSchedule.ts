@@ -12,6 +12,12 @@
 // or a new instance, at a time drawn over its phases: waiting for VMs, snapshot, shadow,
 // pause, cut, hand-over), and the same with a second crash of another VM during the
 // recovery it causes.
+//
+// Coordinator crashes are drawn on top, from a stream of their own ("chaos-coordinator"),
+// so that each seed's VM faults stay what they were: half the runs get one, during the
+// recovery of the run's first VM crash, during a reconfiguration, just after a checkpoint
+// round was asked for, or at any time; one in four of those gets a second, of the new
+// leader, soon after it took over.
 
 import type { Experiment } from "../experiment.js";
 import { type FaultSpec, RECONFIGURATION_ROLES } from "../faults.js";
@@ -37,6 +43,8 @@ export interface ChaosShape {
   readonly coldStartMs: number;
   /** Reconfigurations the experiment schedules (a threshold policy's count as 3). */
   readonly reconfigurations: number;
+  /** From the coordinator's crash to a new leader's taking over. */
+  readonly coordinatorTakeoverMs: number;
 }
 
 /** One run's faults and the kind they were drawn as. */
@@ -53,6 +61,7 @@ export function chaosShapeOf(experiment: Experiment, durationMs: number): ChaosS
     durationMs,
     checkpointIntervalMs: experiment.faultTolerance.checkpointIntervalMs,
     detectionMs: experiment.faultTolerance.detectionMs,
+    coordinatorTakeoverMs: experiment.faultTolerance.coordinatorTakeoverMs,
     prewarmed: pool.prewarmed,
     minimum: pool.minimum,
     handoutMs: pool.handoutMs,
@@ -65,16 +74,20 @@ export function chaosShapeOf(experiment: Experiment, durationMs: number): ChaosS
 }
 
 /**
- * The fault schedule of the run with seed `seed` (a function of the seed, the shape and
- * the kinds rotated through only).
+ * The fault schedule of the run with seed `seed` (a function of the seed, the shape, the
+ * kinds rotated through and whether coordinator crashes are drawn, only).
  */
 export function drawFaultSchedule(
   seed: number,
   shape: ChaosShape,
   kinds: readonly FaultKind[] = FAULT_KINDS,
+  coordinatorCrashes = true,
 ): FaultSchedule {
   const kind = kinds[seed % kinds.length];
-  return { kind, faults: new Drawer(new RandomStream(seed, "chaos"), shape).draw(kind) };
+  const faults = new Drawer(new RandomStream(seed, "chaos"), shape).draw(kind);
+  if (coordinatorCrashes)
+    faults.push(...new Drawer(new RandomStream(seed, "chaos-coordinator"), shape).coordinatorCrashes(faults));
+  return { kind, faults };
 }
 
 /** Draws the faults of one kind from one random stream. */
@@ -143,6 +156,27 @@ class Drawer {
     const afterMs =
       this.rng.next() < 0.5 ? this.between(0, s.handoutMs + 5000) : s.handoutMs + this.between(0, 200);
     return { type: "reconfigurationCrash", nth, role, afterMs };
+  }
+
+  /** Half the time, a coordinator crash timed by what `faults` do (see the header); one in four of those, a second. */
+  coordinatorCrashes(faults: readonly FaultSpec[]): FaultSpec[] {
+    if (this.rng.next() >= 0.5) return [];
+    const s = this.shape;
+    const firstCrash = faults.find((f) => f.type === "crash");
+    const reconfiguration = faults.find((f) => f.type === "reconfigurationCrash");
+    const r = this.rng.next();
+    let crash: FaultSpec;
+    if (r < 0.4 && (reconfiguration !== undefined || s.reconfigurations > 0)) {
+      const nth = reconfiguration?.nth ?? 1 + this.int(Math.max(1, s.reconfigurations));
+      crash = { type: "reconfigurationCoordinatorCrash", nth, afterMs: this.between(0, s.handoutMs + 5000) };
+    } else if (r < 0.7 && firstCrash !== undefined) {
+      const recoveryMs = s.detectionMs + Math.max(s.handoutMs, 1000) + 3000;
+      crash = { type: "coordinatorCrash", atMs: firstCrash.atMs + this.between(0, recoveryMs) };
+    } else if (r < 0.85) crash = { type: "coordinatorCrash", atMs: this.checkpointTime() };
+    else crash = { type: "coordinatorCrash", atMs: this.time() };
+    if (this.rng.next() >= 0.25 || crash.type !== "coordinatorCrash") return [crash];
+    const again = crash.atMs + s.coordinatorTakeoverMs + this.between(0, 2000);
+    return [crash, { type: "coordinatorCrash", atMs: again }];
   }
 
   /** A crash just after a checkpoint was asked for: a multiple of the interval plus a few ms. */
@@ -248,5 +282,11 @@ function describeFault(f: FaultSpec): string {
       return `random crashes ${f.perVmPerHour}/vm/h`;
     case "reconfigurationCrash":
       return `crash ${f.role} of reconfiguration ${f.nth} +${f.afterMs}ms`;
+    case "coordinatorCrash":
+      return `crash coordinator@${f.atMs}`;
+    case "randomCoordinatorCrashes":
+      return `random coordinator crashes ${f.perHour}/h`;
+    case "reconfigurationCoordinatorCrash":
+      return `crash coordinator in reconfiguration ${f.nth} +${f.afterMs}ms`;
   }
 }

@@ -50,10 +50,14 @@ describe("seep chaos", () => {
       "faults: one schedule per run, its kind rotating with the seed (crash, checkpoint-crash, recovery-crash, " +
         "two-vms, straggler, straggler+crash, partition, partition+crash)",
     );
+    expect(lines[2]).toMatch(/^coordinator: half the runs also crash the coordinator/);
     expect(out.stdout).toMatch(
       /^seed +kind +faults +scaling +crashes +lost +duplicated +spurious +reordered +hang/m,
     );
-    expect(rowOf(out.stdout, 8)).toMatch(/ crash +crash vm\d@\d+ +- +1 +0 +0 +0 +0 +no .* pass$/);
+    // Seed 8's schedule: a VM crash, then two coordinator crashes (the second of the new leader).
+    expect(rowOf(out.stdout, 8)).toMatch(
+      / crash +crash vm\d@\d+; crash coordinator@\d+; crash coordinator@\d+ +- +1 +0 +0 +0 +0 +no .* pass$/,
+    );
     expect(rowOf(out.stdout, 9)).toMatch(/ checkpoint-crash .* pass$/);
     expect(out.stdout).not.toMatch(/failing runs/);
     expect(lines.at(-2)).toBe(`table written to ${csv}`);

@@ -6,8 +6,9 @@
 //
 // The runs: every preset (its first 20 s) and lrb-scaleout shrunk so that its policy
 // splits; each fault-tolerance strategy with a VM crash; scale out (pause and live), scale
-// in, migration, a policy's scale outs and parallel recovery; and chaos runs: 20 seeds of
-// each fault kind under rsm, and one of each under the other strategies. `npm test` checks
+// in, migration, a policy's scale outs and parallel recovery; coordinator crashes (issue
+// 20) under each strategy, in a scale out, and in 16 chaos seeds; and chaos runs: 20
+// seeds of each fault kind under rsm, and one of each under the other strategies. `npm test` checks
 // all but the chaos seeds past the first two of each kind (past the first four under the
 // other strategies) and the shrunk lrb-scaleout; `GOLDEN_ALL=1 npx vitest run test/golden`
 // checks every one (a few minutes), and `GOLDEN_WRITE=1 npx vitest run test/golden` writes
@@ -88,10 +89,12 @@ function ft(strategy: string, more: Record<string, unknown> = {}) {
 const crash = (vm: number, atMs: number) => ({ type: "crash", vm, atMs });
 
 /** The faulty run of chaos seed `seed` (sim/chaos/campaign.ts's runChaos, without the comparison). */
-function chaos(strategy: string, seed: number): Fingerprint {
+function chaos(strategy: string, seed: number, coordinatorCrashes = false): Fingerprint {
   const base = wordCount(ft(strategy), seed);
   const baseRun = new Simulation(base, planOf(base)).run();
-  const schedule = drawFaultSchedule(seed, chaosShapeOf(base, baseRun.simulatedSeconds * 1000));
+  // The record's first chaos runs predate coordinator crashes: VM faults only, unless asked.
+  const shape = chaosShapeOf(base, baseRun.simulatedSeconds * 1000);
+  const schedule = drawFaultSchedule(seed, shape, FAULT_KINDS, coordinatorCrashes);
   return run({
     ...base,
     faults: [...schedule.faults],
@@ -176,6 +179,29 @@ function runs(): [string, () => Fingerprint, boolean][] {
       }),
     ),
   );
+  // Coordinator crashes (issue 20): a new leader rebuilds the coordinator from its journal.
+  const coordinatorCrash = (atMs: number) => ({ type: "coordinatorCrash", atMs });
+  for (const strategy of STRATEGIES) {
+    push(`${strategy}, a crash of VM 1 at 6 s, the coordinator's at 7.7 s`, () =>
+      run(wordCount({ ...ft(strategy), faults: [crash(1, 6000), coordinatorCrash(7700)] })),
+    );
+  }
+  push("rsm live: scale out count#0 into 3 at 5 s, the coordinator crashes 300 ms in", () =>
+    run(
+      wordCount({
+        ...ft("rsm"),
+        scaling: { stateTransfer: "live", scaleOuts: [count(5000, 3)] },
+        faults: [{ type: "reconfigurationCoordinatorCrash", nth: 1, afterMs: 300 }],
+      }),
+    ),
+  );
+  for (let seed = 1; seed <= 2 * FAULT_KINDS.length; seed++) {
+    push(
+      `chaos with coordinator crashes rsm seed ${seed}`,
+      () => chaos("rsm", seed, true),
+      seed <= FAULT_KINDS.length,
+    );
+  }
   for (let seed = 1; seed <= CHAOS_PER_KIND * FAULT_KINDS.length; seed++) {
     push(`chaos rsm seed ${seed}`, () => chaos("rsm", seed), seed <= 2 * FAULT_KINDS.length);
   }

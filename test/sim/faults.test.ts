@@ -46,6 +46,13 @@ class FakeTarget implements FaultTarget {
   vmOfInstance(id: number): number | null {
     return id % 10;
   }
+  /** A leader runs unless `leaderDown`; a crash takes it down until a test brings it back. */
+  leaderDown = false;
+  crashCoordinator(): boolean {
+    if (this.leaderDown) return false;
+    this.leaderDown = true;
+    return true;
+  }
 }
 
 /** Run `specs` against `target` until `untilMs` with `seed`. */
@@ -224,6 +231,68 @@ describe("FaultInjector: crashes aimed at a reconfiguration", () => {
   });
 });
 
+describe("FaultInjector: coordinator crashes", () => {
+  it("crashes the leader at its time, and skips a crash while none runs", () => {
+    const target = new FakeTarget([0, 1]);
+    const env = new Environment();
+    const injector = new FaultInjector(env, new RandomStreams(1), target, [
+      { type: "coordinatorCrash", atMs: 500 },
+      { type: "coordinatorCrash", atMs: 700 },
+    ]);
+    injector.start();
+    env.schedule(600, () => {
+      target.leaderDown = true; // still down at 700
+    });
+    env.run(1_000);
+    expect(injector.events).toEqual([
+      { kind: "coordinatorCrash", atMs: 500 },
+      { kind: "coordinatorCrashSkipped", atMs: 700 },
+    ]);
+  });
+
+  it("times a crash from the nth reconfiguration's start", () => {
+    const target = new FakeTarget([0, 1]);
+    const env = new Environment();
+    const injector = new FaultInjector(env, new RandomStreams(1), target, [
+      { type: "reconfigurationCoordinatorCrash", nth: 2, afterMs: 250 },
+    ]);
+    injector.start();
+    const targets = { split: 3, upstream: 1, downstream: 5, newInstances: () => [] };
+    env.schedule(1_000, () => injector.reconfigurationBegun(1, targets));
+    env.schedule(2_000, () => injector.reconfigurationBegun(2, targets));
+    env.run(10_000);
+    expect(injector.events).toEqual([{ kind: "coordinatorCrash", atMs: 2_250 }]);
+  });
+
+  it("draws random coordinator crashes at about their rate, from their own stream: the VMs' draws stay as they were", () => {
+    const crashes = (specs: FaultSpec[]) => {
+      const target = new FakeTarget([0, 1, 2], true);
+      const env = new Environment();
+      const injector = new FaultInjector(env, new RandomStreams(5), target, specs);
+      injector.start();
+      // Every crash is taken over at once: the leader is back 1 ms later.
+      target.crashCoordinator = () => {
+        env.schedule(1, () => {
+          target.leaderDown = false;
+        });
+        target.leaderDown = true;
+        return true;
+      };
+      env.run(100 * 3_600_000);
+      return { target, injector };
+    };
+    const vmOnly = crashes([{ type: "randomCrashes", perVmPerHour: 0.5 }]);
+    const both = crashes([
+      { type: "randomCrashes", perVmPerHour: 0.5 },
+      { type: "randomCoordinatorCrashes", perHour: 2 },
+    ]);
+    expect(both.target.calls).toEqual(vmOnly.target.calls);
+    const n = both.injector.events.filter((e) => e.kind === "coordinatorCrash").length;
+    expect(n).toBeGreaterThan(150); // 200 expected over 100 hours
+    expect(n).toBeLessThan(250);
+  });
+});
+
 describe("parseFaultSpecs", () => {
   it("accepts every kind of fault", () => {
     const specs = [
@@ -233,6 +302,9 @@ describe("parseFaultSpecs", () => {
       { type: "delay", atMs: 0, untilMs: 10, extraMs: 5, between: [[0], [1]] },
       { type: "partition", atMs: 0, untilMs: 10, between: [[0], [1]] },
       { type: "reconfigurationCrash", nth: 1, role: "new", afterMs: 5_000 },
+      { type: "coordinatorCrash", atMs: 7_000 },
+      { type: "randomCoordinatorCrashes", perHour: 1, fromMs: 0, untilMs: 60_000 },
+      { type: "reconfigurationCoordinatorCrash", nth: 1, afterMs: 100 },
     ];
     expect(parseFaultSpecs(specs)).toEqual(specs);
     expect(() =>

@@ -87,7 +87,7 @@ describe("runCampaign", () => {
 
   it("counts a run that stalls as hung, as its summary (and seep sim) says: under none, a crash upstream of the sink", () => {
     // Seed 8 crashes VM 0 (the source and count#3) at 17.9 s: sink#5 never ends.
-    const run = runChaos(experiment("none"), planOf, 8);
+    const run = runChaos(experiment("none"), planOf, 8, FAULT_KINDS, false, false);
     expect(run.faults).toBe("crash vm0@17866");
     expect(run.hang).toBe("stalled at 17.9 s");
     expect(run.error).toBeNull();

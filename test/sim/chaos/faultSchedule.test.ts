@@ -21,6 +21,7 @@ const shape: ChaosShape = {
   handoutMs: 5_000,
   coldStartMs: 100_000,
   reconfigurations: 0,
+  coordinatorTakeoverMs: 4_000,
 };
 
 const seeds = Array.from({ length: 40 }, (_, i) => i + 1);
@@ -35,7 +36,7 @@ describe("drawFaultSchedule", () => {
   it("covers every kind over a few dozen seeds, each with the faults its name promises", () => {
     const seen = new Set<FaultKind>();
     for (const seed of seeds) {
-      const { kind, faults } = drawFaultSchedule(seed, shape);
+      const { kind, faults } = drawFaultSchedule(seed, shape, FAULT_KINDS, false);
       seen.add(kind);
       const types = faults.map((f) => f.type).sort();
       const crashes = faults.filter((f) => f.type === "crash");
@@ -71,10 +72,10 @@ describe("drawFaultSchedule", () => {
 
   it("gives valid fault specs, within the stream, on VMs of the cluster or its replacements", () => {
     for (const seed of seeds) {
-      const { faults } = drawFaultSchedule(seed, shape);
+      const { faults } = drawFaultSchedule(seed, shape, FAULT_KINDS, false);
       expect(parseFaultSpecs(faults)).toEqual(faults);
       for (const f of faults) {
-        if (f.type === "randomCrashes" || f.type === "reconfigurationCrash") continue;
+        if (!("atMs" in f)) continue;
         expect(f.atMs).toBeGreaterThanOrEqual(0);
         expect(f.atMs).toBeLessThanOrEqual(shape.durationMs);
         if (f.type === "crash" || f.type === "straggler") expect(f.vm).toBeLessThan(shape.vms + 1);
@@ -89,7 +90,7 @@ describe("drawFaultSchedule", () => {
 
   it("crashes during a checkpoint a few ms after a multiple of the interval", () => {
     for (const seed of seeds) {
-      const { kind, faults } = drawFaultSchedule(seed, shape);
+      const { kind, faults } = drawFaultSchedule(seed, shape, FAULT_KINDS, false);
       if (kind !== "checkpoint-crash") continue;
       const f = faults[0];
       expect(f.type === "crash" && f.atMs % shape.checkpointIntervalMs).toBeLessThanOrEqual(30);
@@ -100,7 +101,7 @@ describe("drawFaultSchedule", () => {
     const readyAfterMs = shape.detectionMs + shape.handoutMs;
     const variants = new Set<string>();
     for (const seed of seeds) {
-      const { kind, faults } = drawFaultSchedule(seed, shape);
+      const { kind, faults } = drawFaultSchedule(seed, shape, FAULT_KINDS, false);
       if (kind !== "recovery-crash") continue;
       const [first, second] = faults;
       if (first.type !== "crash" || second.type !== "crash") throw new Error("two crashes expected");
@@ -163,7 +164,7 @@ describe("fault schedules aimed at reconfigurations (--kinds)", () => {
   it("rotate through the kinds asked for, draw valid specs aimed at one of the scheduled reconfigurations", () => {
     const seen = new Set<string>();
     for (const seed of seeds) {
-      const s = drawFaultSchedule(seed, scaling, RECONFIGURATION_KINDS);
+      const s = drawFaultSchedule(seed, scaling, RECONFIGURATION_KINDS, false);
       seen.add(s.kind);
       expect(parseFaultSpecs(s.faults)).toEqual(s.faults);
       expect(s.faults.length).toBe(s.kind === "reconfiguration-crash" ? 1 : 2);
@@ -172,13 +173,76 @@ describe("fault schedules aimed at reconfigurations (--kinds)", () => {
         expect(f.nth).toBeGreaterThanOrEqual(1);
         expect(f.nth).toBeLessThanOrEqual(2);
       }
-      expect(drawFaultSchedule(seed, scaling, RECONFIGURATION_KINDS)).toEqual(s);
+      expect(drawFaultSchedule(seed, scaling, RECONFIGURATION_KINDS, false)).toEqual(s);
     }
     expect([...seen].sort()).toEqual([...RECONFIGURATION_KINDS].sort());
   });
 
   it("leave the default rotation, and so every seed's schedule, as it was", () => {
     for (const seed of seeds)
-      expect(drawFaultSchedule(seed, scaling)).toEqual(drawFaultSchedule(seed, shape));
+      expect(drawFaultSchedule(seed, scaling, FAULT_KINDS, false)).toEqual(
+        drawFaultSchedule(seed, shape, FAULT_KINDS, false),
+      );
+  });
+});
+
+describe("coordinator crashes among a schedule's faults", () => {
+  const isCoordinatorCrash = (type: string) => type.includes("oordinatorCrash");
+  const scaling: ChaosShape = { ...shape, reconfigurations: 2 };
+
+  it("are drawn on top of each seed's VM faults, which stay as they were", () => {
+    for (const seed of seeds) {
+      const all = drawFaultSchedule(seed, shape).faults;
+      expect(all.filter((f) => !isCoordinatorCrash(f.type))).toEqual(
+        drawFaultSchedule(seed, shape, FAULT_KINDS, false).faults,
+      );
+      expect(parseFaultSpecs(all)).toEqual(all);
+    }
+  });
+
+  it("come in about half the runs, during a recovery, a reconfiguration, a checkpoint round or at any time", () => {
+    const many = Array.from({ length: 400 }, (_, i) => i + 1);
+    let runs = 0;
+    let duringRecovery = 0;
+    let duringReconfiguration = 0;
+    let second = 0;
+    for (const seed of many) {
+      const { faults } = drawFaultSchedule(seed, scaling);
+      const crashes = faults.filter((f) => isCoordinatorCrash(f.type));
+      if (crashes.length === 0) continue;
+      runs++;
+      const [c, again] = crashes;
+      if (c.type === "reconfigurationCoordinatorCrash") {
+        duringReconfiguration++;
+        expect(c.nth).toBeLessThanOrEqual(2);
+      } else if (c.type === "coordinatorCrash") {
+        const vmCrash = faults.find((f) => f.type === "crash");
+        if (vmCrash !== undefined && c.atMs >= vmCrash.atMs && c.atMs <= vmCrash.atMs + 1_500 + 5_000 + 3_000)
+          duringRecovery++;
+      }
+      if (again !== undefined) {
+        second++;
+        if (again.type !== "coordinatorCrash" || c.type !== "coordinatorCrash")
+          throw new Error(`seed ${seed}`);
+        expect(again.atMs).toBeGreaterThanOrEqual(c.atMs + shape.coordinatorTakeoverMs);
+      }
+    }
+    expect(runs).toBeGreaterThan(150);
+    expect(runs).toBeLessThan(250);
+    expect(duringRecovery).toBeGreaterThan(20);
+    expect(duringReconfiguration).toBeGreaterThan(40);
+    expect(second).toBeGreaterThan(10);
+  });
+
+  it("say what they aim at in a few words", () => {
+    expect(
+      describeFaults([
+        { type: "coordinatorCrash", atMs: 12000 },
+        { type: "reconfigurationCoordinatorCrash", nth: 2, afterMs: 300 },
+        { type: "randomCoordinatorCrashes", perHour: 6 },
+      ]),
+    ).toBe(
+      "crash coordinator@12000; crash coordinator in reconfiguration 2 +300ms; random coordinator crashes 6/h",
+    );
   });
 });

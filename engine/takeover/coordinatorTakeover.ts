@@ -1,0 +1,380 @@
+// Coordinator takeover: the engine's coordinator runs behind a journal of its inputs, and
+// a new leader rebuilds it from that journal and carries on where the old leader stopped,
+// protocols under way included (a recovery, a scale out, a checkpoint round). The same
+// code runs under both runtimes; each keeps the journal where its record lives (the
+// simulator in memory, the real runtime in its durable store) and hands in what the
+// coordinator missed while no leader ran.
+//
+//   live       every input (a reply, a failure, a timer, a runtime's answer to a call, a
+//              scaling asked for) is journaled, then taken; what the coordinator does is
+//              folded into the entry's effects hash. Inputs the runtime hands in while one
+//              is being taken (it called back at once) are journaled nested.
+//   crash      the leader is gone: its timers are cancelled and every late callback of the
+//              runtime to it is dropped. Instances go on processing; their replies wait.
+//   takeover   1. fence: the runtime gives the new leader a higher epoch than any before
+//                 (the simulator's count, ZooKeeper's epoch node in the real runtime), and
+//                 instances refuse control messages of older epochs.
+//              2. replay: a fresh coordinator takes the journal's inputs again, in order,
+//                 each nested one at the effect it came at. Nothing reaches the runtime
+//                 (the old leader did it); timers are kept with their due times; the
+//                 runtime's answers asked during an entry are read from the journal.
+//                 A replay whose effects differ from the journaled ones stops with
+//                 JournalDivergence: it is never papered over.
+//              3. go live: the kept timers are set on the runtime's clock (an overdue one
+//                 fires at once), and the calls the old leader never heard back from
+//                 (instances to deploy, a VM to reserve) are made again.
+//              4. catch up: the runtime hands in what no leader took: the failures its
+//                 detector saw meanwhile and the replies the instances kept for a leader.
+//
+// Invariants: an input is journaled before it is taken (write-ahead), so nothing the
+// instances saw acted upon is missing from a replay; the coordinator reads no clock but
+// its journal clock and asks the runtime nothing but through the journal, so a replay is
+// exact; the coordinator state after a takeover is the state a leader that never crashed
+// would have had after the same inputs, so the recovery and scaling protocols keep their
+// own invariants (exactly-once included) across any number of takeovers.
+
+import type { ControlReply } from "../control.js";
+import { Coordinator } from "../coordinator.js";
+import type { ScalingTarget } from "../elasticity/elasticityController.js";
+import type { ScaleOutHooks } from "../elasticity/scaling.js";
+import type { ReconfigurationLink } from "../reconfiguration/link.js";
+import {
+  type CoordinatorInput,
+  type CoordinatorSetup,
+  EFFECTS_SEED,
+  foldInt,
+  foldString,
+  type Journal,
+  JournalDivergence,
+  type JournalEntry,
+} from "./journal.js";
+import type { EffectKind, JournalDriver, JournalMode } from "./journalDriver.js";
+import { JournaledLink } from "./journaledLink.js";
+
+/** The runtime's side of a leader: its link and the hooks it hears (only a live leader calls them). */
+export interface CoordinatorRuntime {
+  readonly link: ReconfigurationLink;
+  readonly scalingBegun?: ScaleOutHooks["begun"];
+  readonly scalingEnded?: ScaleOutHooks["ended"];
+  /** True while a sink re-makes output that already left (Coordinator's `outputAhead`). */
+  readonly outputAhead?: () => boolean;
+}
+
+/** The entry being taken, with what it has done so far. */
+interface Frame {
+  readonly entry: JournalEntry;
+  effectsMade: number;
+  answersRead: number;
+  hash: number;
+}
+
+/** The engine's coordinator behind its journal: one leader's, live, replaying, or crashed. */
+export class JournaledCoordinator implements JournalDriver {
+  private state: JournalMode;
+  private current: Frame | null = null;
+  /** In a replay: the next journal entry to take. */
+  private replayAt = 0;
+  private readonly link: JournaledLink;
+  private built: Coordinator | null = null;
+
+  /** A first leader: a fresh coordinator, journaled from its creation. */
+  static begin(setup: CoordinatorSetup, runtime: CoordinatorRuntime, journal: Journal): JournaledCoordinator {
+    if (journal.entries.length > 0)
+      throw new RangeError("coordinator takeover: a first leader needs an empty journal (take over instead)");
+    const c = new JournaledCoordinator(runtime, journal, "live");
+    c.take({ kind: "create", setup }, () => c.create(setup));
+    return c;
+  }
+
+  /**
+   * A new leader: the coordinator rebuilt from `journal` (step 2). It takes no input until
+   * the runtime, having made it its leader, calls `goLive`.
+   */
+  static takeOver(runtime: CoordinatorRuntime, journal: Journal): JournaledCoordinator {
+    if (journal.entries[0]?.input.kind !== "create")
+      throw new RangeError(
+        "coordinator takeover: the journal does not begin with the coordinator's creation",
+      );
+    const c = new JournaledCoordinator(runtime, journal, "replay");
+    c.replay();
+    return c;
+  }
+
+  /** Step 3: the rebuilt coordinator's timers are set on the runtime's clock, and its unanswered calls made again. */
+  goLive(): void {
+    if (this.state !== "replay")
+      throw new Error(`coordinator takeover: a ${this.state} coordinator cannot go live`);
+    this.state = "live";
+    this.link.clock.goLive();
+    this.link.redoUnanswered();
+  }
+
+  private constructor(
+    private readonly runtime: CoordinatorRuntime,
+    private readonly journal: Journal,
+    mode: JournalMode,
+  ) {
+    this.state = mode;
+    this.link = new JournaledLink(runtime.link, this);
+  }
+
+  /** The engine's coordinator, for reading its state (its inputs go through the methods here). */
+  get coordinator(): Coordinator {
+    if (this.built === null) throw new Error("coordinator takeover: the coordinator was never created");
+    return this.built;
+  }
+
+  /** live, replay (only inside takeOver) or dead. */
+  get mode(): JournalMode {
+    return this.state;
+  }
+
+  get entryAtMs(): number | null {
+    return this.current?.entry.atMs ?? null;
+  }
+
+  /** Timers set and not fired, and calls not answered (for tests). */
+  get outstanding(): { readonly timers: number; readonly calls: number } {
+    return { timers: this.link.clock.pending, calls: this.link.unanswered };
+  }
+
+  /** Send `start` to every instance and begin the periodic protocol. */
+  start(): void {
+    this.take({ kind: "start" }, () => this.coordinator.start());
+  }
+
+  /** An instance's reply. */
+  handleReply(reply: ControlReply): void {
+    this.take({ kind: "reply", reply }, () => this.coordinator.handleReply(reply));
+  }
+
+  /** Instances failed at `failedAtMs`, detected now. */
+  instancesFailed(ids: readonly number[], failedAtMs: number): void {
+    this.take({ kind: "failed", ids, failedAtMs }, () => this.coordinator.instancesFailed(ids, failedAtMs));
+  }
+
+  /** Split instance `id` `factor` ways; the reason it cannot be, or null. */
+  scaleOut(id: number, factor: number): string | null {
+    return this.take({ kind: "scaleOut", instance: id, factor }, () => this.scaling().scaleOut(id, factor));
+  }
+
+  /** Move instance `id` to another VM; the reason it cannot be, or null. */
+  migrate(id: number): string | null {
+    return this.take({ kind: "migrate", instance: id }, () => this.scaling().migrate(id));
+  }
+
+  /** Merge instance `y` into `x`; the reason it cannot be, or null. */
+  scaleIn(x: number, y: number): string | null {
+    return this.take({ kind: "scaleIn", x, y }, () => this.scaling().scaleIn(x, y));
+  }
+
+  /** The run is over: no more checkpoints. */
+  stop(): void {
+    this.take({ kind: "stop" }, () => this.coordinator.faultTolerance?.stop());
+  }
+
+  /** The leader crashed: none of its timers fires, no answer reaches it, it takes no more input. */
+  crash(): void {
+    this.state = "dead";
+    this.link.clock.stop();
+  }
+
+  /** What the threshold policy's controller acts on: this leader's plan and scalings, journaled. */
+  get controllerTarget(): ScalingTarget {
+    const self = this;
+    return {
+      get plan() {
+        return self.coordinator.plan;
+      },
+      get recovering() {
+        return self.coordinator.recovering;
+      },
+      get replaying() {
+        return self.coordinator.replaying;
+      },
+      get scaling() {
+        const s = self.coordinator.scaling;
+        return s === null
+          ? null
+          : {
+              get busy() {
+                return s.busy;
+              },
+              scaleOut: (id: number, factor: number) => self.scaleOut(id, factor),
+              scaleIn: (x: number, y: number) => self.scaleIn(x, y),
+            };
+      },
+    };
+  }
+
+  take<T>(input: CoordinatorInput, run: () => T): T {
+    if (this.state !== "live")
+      throw new Error(
+        `coordinator takeover: a ${this.state} coordinator was handed an input (${input.kind})`,
+      );
+    const outer = this.current;
+    const entry: JournalEntry = {
+      atMs: outer?.entry.atMs ?? this.link.clock.runtimeNowMs(),
+      depth: outer === null ? 0 : outer.entry.depth + 1,
+      afterEffect: outer?.effectsMade ?? 0,
+      input,
+      answers: [],
+      effects: null,
+    };
+    this.journal.append(entry);
+    return this.within(entry, run);
+  }
+
+  effect(kind: EffectKind, target: number, what: string): void {
+    const frame = this.current;
+    if (frame === null)
+      throw new Error(`coordinator takeover: the coordinator acted outside an input (${what})`);
+    frame.effectsMade++;
+    frame.hash = foldString(foldInt(foldInt(frame.hash, kind), target), what);
+  }
+
+  afterEffect(): void {
+    const frame = this.current;
+    if (frame === null || this.state !== "replay") return;
+    const entries = this.journal.entries;
+    for (;;) {
+      const next = entries[this.replayAt];
+      if (
+        next === undefined ||
+        next.depth !== frame.entry.depth + 1 ||
+        next.afterEffect !== frame.effectsMade
+      )
+        return;
+      this.replayAt++;
+      this.retake(next);
+    }
+  }
+
+  /** Take `entry`'s input with `entry` as the frame; check (replay) or record (live) its effects. */
+  private within<T>(entry: JournalEntry, run: () => T): T {
+    const outer = this.current;
+    const frame: Frame = { entry, effectsMade: 0, answersRead: 0, hash: EFFECTS_SEED };
+    this.current = frame;
+    let result: T;
+    try {
+      result = run();
+    } finally {
+      this.current = outer;
+    }
+    if (this.state === "replay") {
+      if (entry.effects !== null && entry.effects !== frame.hash)
+        throw new JournalDivergence(this.journal.entries.indexOf(entry), entry, "its effects differ");
+      if (frame.answersRead !== entry.answers.length)
+        throw new JournalDivergence(this.journal.entries.indexOf(entry), entry, "it asked the runtime less");
+    } else entry.effects = frame.hash;
+    if (outer !== null) outer.hash = foldInt(outer.hash, frame.hash);
+    return result;
+  }
+
+  /** Step 2: take every journaled input again. */
+  private replay(): void {
+    const entries = this.journal.entries;
+    while (this.replayAt < entries.length) {
+      const at = this.replayAt++;
+      const entry = entries[at];
+      if (entry.depth !== 0)
+        throw new JournalDivergence(at, entry, "nothing in the replay made this nested input");
+      this.retake(entry);
+    }
+  }
+
+  private retake(entry: JournalEntry): void {
+    this.within(entry, () => this.apply(entry));
+  }
+
+  private apply(entry: JournalEntry): void {
+    const input = entry.input;
+    const c = () => this.coordinator;
+    const missing = (what: string) =>
+      new JournalDivergence(this.journal.entries.indexOf(entry), entry, `${what} is not there`);
+    switch (input.kind) {
+      case "create":
+        this.create(input.setup);
+        return;
+      case "start":
+        c().start();
+        return;
+      case "reply":
+        c().handleReply(input.reply);
+        return;
+      case "failed":
+        c().instancesFailed(input.ids, input.failedAtMs);
+        return;
+      case "timer":
+        if (!this.link.clock.run(input.timer)) throw missing(`timer ${input.timer}`);
+        return;
+      case "deployed":
+        if (!this.link.deployed(input.call, input.placed)) throw missing(`redeploy call ${input.call}`);
+        return;
+      case "reserved":
+        if (!this.link.reserved(input.call, input.vm)) throw missing(`reserve call ${input.call}`);
+        return;
+      case "scaleOut":
+        this.scaling().scaleOut(input.instance, input.factor);
+        return;
+      case "migrate":
+        this.scaling().migrate(input.instance);
+        return;
+      case "scaleIn":
+        this.scaling().scaleIn(input.x, input.y);
+        return;
+      case "stop":
+        c().faultTolerance?.stop();
+        return;
+    }
+  }
+
+  private create(setup: CoordinatorSetup): void {
+    const { plan, ft } = setup;
+    const rt = this.runtime;
+    const live = () => this.state === "live";
+    this.built = new Coordinator(
+      plan,
+      this.link,
+      ft === undefined
+        ? undefined
+        : {
+            options: ft.options,
+            link: this.link,
+            scaleOut: ft.scaleOut,
+            scalingBegun: (record, spec, upstreams) => {
+              if (live()) rt.scalingBegun?.(record, spec, upstreams);
+            },
+            scalingEnded: (record) => {
+              if (live()) rt.scalingEnded?.(record);
+            },
+            outputAhead: () => this.answer(() => rt.outputAhead?.() ?? false),
+          },
+    );
+  }
+
+  /** The runtime's answer to a question: asked and journaled live, read from the journal in a replay. */
+  private answer(ask: () => boolean): boolean {
+    const frame = this.current;
+    if (frame === null) return ask(); // read from outside an input: nothing depends on it
+    if (this.state === "replay") {
+      const a = frame.entry.answers[frame.answersRead++];
+      if (a === undefined)
+        throw new JournalDivergence(
+          this.journal.entries.indexOf(frame.entry),
+          frame.entry,
+          "it asked the runtime more",
+        );
+      return a;
+    }
+    const a = ask();
+    frame.entry.answers.push(a);
+    return a;
+  }
+
+  private scaling() {
+    const s = this.coordinator.scaling;
+    if (s === null) throw new Error("coordinator takeover: this run's coordinator cannot scale");
+    return s;
+  }
+}

@@ -1,0 +1,109 @@
+// Coordinator crashes in the simulator: the leader dies at a chosen moment (steady, just
+// after a checkpoint round was asked for, during a recovery, during a scale out, scale in
+// or migration, twice in a row), a new leader rebuilds the engine's coordinator from the
+// journal `coordinatorTakeoverMs` later, and the run ends with exactly the failure-free
+// output (the same digest and count), under every strategy.
+
+import { describe, expect, it } from "vitest";
+import type { FaultSpec } from "../../sim/faults.js";
+import { runWordCount } from "./fixtures.js";
+
+const TAKEOVER_MS = 3000;
+
+function wordCount(strategy: string, faults: FaultSpec[], scaling: Record<string, unknown> = {}) {
+  return runWordCount({
+    faultTolerance: { strategy, checkpointIntervalMs: 2000, coordinatorTakeoverMs: TAKEOVER_MS },
+    scaling,
+    faults,
+  });
+}
+
+const coordinatorCrash = (atMs: number): FaultSpec => ({ type: "coordinatorCrash", atMs });
+const crash = (vm: number, atMs: number): FaultSpec => ({ type: "crash", vm, atMs });
+
+describe("a coordinator crash in the simulator (seed 7 word count)", () => {
+  const base = wordCount("none", []).summary;
+
+  const cases: [string, FaultSpec[]][] = [
+    ["at a steady point", [coordinatorCrash(9_500)]],
+    ["just after a checkpoint round was asked for", [coordinatorCrash(10_003)]],
+    ["while a failure waits for its detection", [crash(2, 12_000), coordinatorCrash(12_800)]],
+    ["during a recovery, after the detection", [crash(2, 12_000), coordinatorCrash(13_600)]],
+    [
+      "twice in a row, the new leader soon after it took over",
+      [coordinatorCrash(8_000), coordinatorCrash(11_100)],
+    ],
+    [
+      "during the recovery of a crash that happened while no leader ran",
+      [coordinatorCrash(8_000), crash(1, 9_000), coordinatorCrash(12_000)],
+    ],
+  ];
+  for (const strategy of ["rsm", "upstream-backup", "source-replay", "global-snapshot"]) {
+    for (const [when, faults] of cases) {
+      it(`${strategy}: ${when}, ends with the failure-free output`, () => {
+        const { sim, summary } = wordCount(strategy, faults);
+        const crashes = faults.filter((f) => f.type === "coordinatorCrash");
+        expect(sim.takeovers.length).toBe(crashes.length);
+        for (const [i, t] of sim.takeovers.entries()) {
+          expect(t.tookOverAtMs - t.crashedAtMs).toBe(TAKEOVER_MS);
+          // The creation and the start at least, and never fewer than the takeover before.
+          expect(t.entriesReplayed).toBeGreaterThanOrEqual(
+            i === 0 ? 2 : sim.takeovers[i - 1].entriesReplayed,
+          );
+        }
+        expect(summary.stalled).toBe(false);
+        expect(summary.outputDigest).toBe(base.outputDigest);
+        expect(summary.tuplesOut).toBe(base.tuplesOut);
+        for (const r of summary.recoveries) expect(r.restoredAtMs).not.toBeNull();
+      });
+    }
+  }
+
+  it("none: a coordinator crash loses nothing (the data path does not go through it)", () => {
+    const { sim, summary } = wordCount("none", [coordinatorCrash(9_500)]);
+    expect(sim.takeovers).toHaveLength(1);
+    expect(summary.outputDigest).toBe(base.outputDigest);
+  });
+
+  it("a crash while no leader runs is skipped", () => {
+    const { sim, summary } = wordCount("rsm", [coordinatorCrash(9_000), coordinatorCrash(10_000)]);
+    expect(sim.takeovers).toHaveLength(1);
+    expect(summary.outputDigest).toBe(base.outputDigest);
+  });
+
+  it("a run whose faults cannot crash the coordinator keeps no journal", () => {
+    const { sim } = wordCount("rsm", [crash(2, 12_000)]);
+    expect(sim.coordinatorJournal?.entries).toHaveLength(0);
+  });
+
+  it("the same seed and faults give the same trace, takeovers included", () => {
+    const faults = [crash(2, 12_000), coordinatorCrash(13_600)];
+    const a = wordCount("rsm", faults);
+    const b = wordCount("rsm", faults);
+    expect(a.summary.traceHash).toBe(b.summary.traceHash);
+    expect(a.sim.takeovers).toEqual(b.sim.takeovers);
+  });
+
+  const count = (atMs: number, factor: number, index = 0) => ({ operator: "count", index, atMs, factor });
+  for (const stateTransfer of ["pause", "live"] as const) {
+    for (const [what, scaling] of [
+      ["a scale out of count#0 into 3", { scaleOuts: [count(5000, 3)] }],
+      ["a migration of count#1", { scaleOuts: [count(5000, 1, 1)] }],
+      ["a scale in of count#0 and count#1", { scaleIns: [{ operator: "count", index: 0, atMs: 5000 }] }],
+    ] as const) {
+      for (const afterMs of [0, 300, 1200, 5200]) {
+        it(`rsm ${stateTransfer}: a crash ${afterMs} ms into ${what} ends with the failure-free output`, () => {
+          const faults: FaultSpec[] = [{ type: "reconfigurationCoordinatorCrash", nth: 1, afterMs }];
+          const { sim, summary } = wordCount("rsm", faults, { stateTransfer, ...scaling });
+          expect(sim.takeovers).toHaveLength(1);
+          expect(summary.stalled).toBe(false);
+          expect(summary.outputDigest).toBe(base.outputDigest);
+          expect(summary.tuplesOut).toBe(base.tuplesOut);
+          const records = sim.scaleOuts;
+          expect(records.length).toBeGreaterThan(0);
+          expect(records.at(-1)!.refused).toBeNull();
+        });
+      }
+    }
+  }
+});
