@@ -2,6 +2,13 @@
 
 export { channelCredentials, serverCredentials, type TlsFiles, tokenMetadata } from "./auth.js";
 export {
+  type CheckpointStore,
+  CheckpointStoreError,
+  checkpointStoreOf,
+  DirectoryCheckpointStore,
+  S3CheckpointStore,
+} from "./checkpointStore/index.js";
+export {
   type CloudOutput,
   CloudRun,
   type CloudRunOptions,
