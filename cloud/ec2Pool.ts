@@ -21,6 +21,7 @@ import {
   TerminateInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { z } from "zod";
+import { checkpointBucketSchema, checkpointPrefixSchema } from "./checkpointStore/index.js";
 import { errorMessage, isInstanceNotFound, isTransientEc2Error, launchFailureMessage } from "./ec2Errors.js";
 import { workerUserData } from "./ec2UserData.js";
 import {
@@ -49,8 +50,8 @@ export function uniqueRunId(name: string, suffix: string = randomBytes(4).toStri
   return id;
 }
 
-/** Options of the EC2 pool; experiment files embed this schema under `cloud.ec2`. */
-export const ec2PoolOptionsSchema = z.strictObject({
+/** The fields of the EC2 pool's options, each checked alone. */
+const ec2PoolFieldsSchema = z.strictObject({
   region: z.string().min(1),
   imageId: z.string().regex(/^ami-[0-9a-f]+$/, "expected an AMI id such as ami-0123456789abcdef0"),
   instanceType: z.string().min(1).default("c5.large"),
@@ -79,6 +80,20 @@ export const ec2PoolOptionsSchema = z.strictObject({
   pollIntervalMs: z.number().int().positive().default(5_000),
   // A name, or an ARN (starting with "arn:").
   iamInstanceProfile: z.string().min(1).optional(),
+  // The durable checkpoint store (checkpointStore/): a bucket, and the prefix of the keys in it.
+  checkpointBucket: checkpointBucketSchema.optional(),
+  checkpointPrefix: checkpointPrefixSchema.optional(),
+});
+
+/** Options of the EC2 pool; experiment files embed this schema under `cloud.ec2`. */
+export const ec2PoolOptionsSchema = ec2PoolFieldsSchema.superRefine((options, context) => {
+  // A prefix without a bucket would leave checkpoints on disk, unbeknown to the user.
+  if (options.checkpointPrefix !== undefined && options.checkpointBucket === undefined)
+    context.addIssue({
+      code: "custom",
+      path: ["checkpointPrefix"],
+      message: "a prefix of keys in S3 needs checkpointBucket too",
+    });
 });
 
 /** Options of the EC2 pool, as written (defaults not yet applied). */
