@@ -6,6 +6,7 @@
 // of every caller (the coordinator, other workers), and clients present theirs. Workers
 // are reached by IP address, which their certificates cannot know in advance, so a client
 // checks that the worker's certificate, signed by the run's CA, names WORKER_TLS_NAME.
+// Under HA a coordinator's calls also carry its fencing epoch (epochMetadata; epochFence.ts).
 
 import { timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -20,6 +21,7 @@ import {
   ServerListenerBuilder,
   status,
 } from "@grpc/grpc-js";
+import { EPOCH_HEADER } from "./epochFence.js";
 
 /** The name a worker's certificate must carry (a DNS subjectAltName), whatever its address. */
 export const WORKER_TLS_NAME = "seep-worker";
@@ -110,6 +112,18 @@ export function channelCredentials(tls: TlsFiles = {}): ChannelCredentials {
 export function tokenMetadata(token: string): Metadata {
   const m = new Metadata();
   m.set("authorization", `Bearer ${token}`);
+  return m;
+}
+
+/**
+ * Call metadata of a coordinator under HA: the token and its fencing epoch (epochFence.ts),
+ * for every call it makes, Send included. Epoch 0 (no HA) adds nothing: tokenMetadata's.
+ */
+export function epochMetadata(token: string, epoch: number): Metadata {
+  if (!Number.isSafeInteger(epoch) || epoch < 0)
+    throw new RangeError(`a fencing epoch is a whole number >= 0, got ${epoch}`);
+  const m = tokenMetadata(token);
+  if (epoch > 0) m.set(EPOCH_HEADER, String(epoch));
   return m;
 }
 

@@ -11,11 +11,27 @@
 // process) does not expire the lease: the calls that renew it may be waiting behind the
 // block, so the decision waits for the next check, after they are read.
 // The clock and the process probes are injected, so tests drive a lease without waiting.
+//
+// Under high availability (a run with a standby coordinator, `seep worker --ha`) a worker
+// must outlive its coordinator's process, so that the standby can take over the run with the
+// same workers still processing: the watch on that process is off, and the lease is longer,
+// DEFAULT_HA_LEASE_MS (60 s) unless set (--lease-ms, SEEP_HA_LEASE_MS). A takeover takes the
+// old leader's ZooKeeper session to expire (10 s by default, cloud/ha/zkSession.ts), then
+// the election, the new leader's reading of the run's record and its first call to each
+// worker, on a machine that may be as busy as the one that made 30 s the lease without HA:
+// 60 s leaves that takeover the same margin. Only a run with no coordinator at all for
+// that long ends its workers. A run without HA is as before.
 
 import { msFromEnv } from "./timeouts.js";
 
 /** The lease a worker gives its coordinator by default, in ms (`seep worker --lease-ms`, SEEP_LEASE_MS). */
 export const DEFAULT_LEASE_MS = 30_000;
+
+/** The lease a worker of a run with HA gives its coordinator by default, in ms (`seep worker --ha`). */
+export const DEFAULT_HA_LEASE_MS = 60_000;
+
+/** The environment variable that overrides the lease of a worker of a run with HA (ms; 0: no lease). */
+export const HA_LEASE_ENV = "SEEP_HA_LEASE_MS";
 
 /** How often a worker checks its lease and its coordinator's process, in ms (at most). */
 export const PARENT_CHECK_MS = 1_000;
@@ -57,6 +73,8 @@ export interface CoordinatorLeaseOptions {
   /** The coordinator's process, for a local worker; absent: not watched. */
   readonly parent?: ParentProbe;
   readonly clock?: LeaseClock;
+  /** The environment variable that sets the lease, named when it runs out (default SEEP_LEASE_MS). */
+  readonly leaseEnv?: string;
   /** Called once, with a one-line reason, when the coordinator is found gone. */
   readonly onOrphaned: (reason: string) => void;
 }
@@ -119,7 +137,7 @@ export class CoordinatorLease {
     if (silentMs > leaseMs)
       this.orphan(
         `no call from the coordinator for ${Math.round(silentMs)} ms (lease ${leaseMs} ms, ` +
-          `set by --lease-ms or ${LEASE_ENV})`,
+          `set by --lease-ms or ${this.options.leaseEnv ?? LEASE_ENV})`,
       );
   }
 
@@ -168,4 +186,9 @@ export function parentProbe(pid: number, view: ProcessView = realProcess): Paren
 /** The lease workers are given: SEEP_LEASE_MS if set (0: none), else DEFAULT_LEASE_MS; a bad value is a TimeoutError. */
 export function leaseMsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   return msFromEnv(LEASE_ENV, DEFAULT_LEASE_MS, env, 0);
+}
+
+/** The lease workers of a run with HA are given: SEEP_HA_LEASE_MS if set (0: none), else DEFAULT_HA_LEASE_MS. */
+export function haLeaseMsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  return msFromEnv(HA_LEASE_ENV, DEFAULT_HA_LEASE_MS, env, 0);
 }

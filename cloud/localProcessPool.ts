@@ -8,6 +8,12 @@
 // The token reaches a worker in its environment (SEEP_TOKEN), which only its user can
 // read, not on its command line, which every user can; TLS files and the message bound go
 // as flags.
+// With `ha` (a run with a standby coordinator) the workers must outlive this process, so
+// that a standby can take over the run with them: they are started with `--ha` (no watch
+// on this process, a longer lease: coordinatorLease.ts) and without SEEP_COORDINATOR_PID,
+// and this process's exit does not kill them. `release`, `kill` and `shutdown` (a run's
+// deliberate end, signals included) still stop them; a run whose coordinators are all
+// gone ends them by their lease.
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -30,6 +36,10 @@ export interface LocalProcessPoolOptions {
   readonly messageBytesMax?: number;
   /** A worker that has not announced its port by then is killed and reported (default: SEEP_WORKER_START_MS, else 120000). */
   readonly readyTimeoutMs?: number;
+  /** The run has a standby coordinator: workers outlive this process (see the header; default false). */
+  readonly ha?: boolean;
+  /** The lease each worker gives its coordinator, in ms (`--lease-ms`; default: the worker's own). */
+  readonly leaseMs?: number;
 }
 
 /** The line a worker prints once it listens: `seep worker listening on HOST:PORT`. */
@@ -47,7 +57,7 @@ export class LocalProcessPool implements VmPool {
   };
 
   constructor(private readonly options: LocalProcessPoolOptions) {
-    process.on("exit", this.killAll);
+    if (options.ha !== true) process.on("exit", this.killAll);
   }
 
   async prewarm(n: number): Promise<void> {
@@ -82,7 +92,7 @@ export class LocalProcessPool implements VmPool {
     const all = [...this.processes.entries()];
     this.ready.length = 0;
     await Promise.all(all.map(([id, p]) => this.release({ id, address: "" }).catch(() => p.kill("SIGKILL"))));
-    process.off("exit", this.killAll);
+    if (this.options.ha !== true) process.off("exit", this.killAll);
   }
 
   /** SIGKILL the VM's worker process; false when it is not running (or not this pool's). */
@@ -121,12 +131,14 @@ export class LocalProcessPool implements VmPool {
 
   /** The flags every worker gets besides its address (never the token). */
   private flags(): string[] {
-    const { tls, messageBytesMax } = this.options;
+    const { tls, messageBytesMax, ha, leaseMs } = this.options;
     return [
       ...(tls?.certFile === undefined ? [] : ["--tls-cert", tls.certFile]),
       ...(tls?.keyFile === undefined ? [] : ["--tls-key", tls.keyFile]),
       ...(tls?.caFile === undefined ? [] : ["--tls-ca", tls.caFile]),
       ...(messageBytesMax === undefined ? [] : ["--message-bytes-max", String(messageBytesMax)]),
+      ...(ha === true ? ["--ha"] : []),
+      ...(leaseMs === undefined ? [] : ["--lease-ms", String(leaseMs)]),
     ];
   }
 
@@ -138,9 +150,13 @@ export class LocalProcessPool implements VmPool {
     const timeoutMs = this.options.readyTimeoutMs ?? workerStartMs();
     const id = `local-${this.next++}`;
     const [cmd, ...args] = this.options.command;
+    const env: NodeJS.ProcessEnv = { ...process.env, [TOKEN_ENV]: this.options.token };
+    // Under HA no worker watches this process (it may die and a standby take over).
+    if (this.options.ha === true) delete env[COORDINATOR_PID_ENV];
+    else env[COORDINATOR_PID_ENV] = String(process.pid);
     const child = spawn(cmd, [...args, "--listen", "127.0.0.1:0", ...this.flags()], {
       stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, [COORDINATOR_PID_ENV]: String(process.pid), [TOKEN_ENV]: this.options.token },
+      env,
     });
     this.processes.set(id, child);
     return new Promise<CloudVm>((resolve, reject) => {

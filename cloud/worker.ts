@@ -11,13 +11,16 @@
 // malformed frame ends its stream with it (requestChecks.ts), and a task an instance
 // fails is reported to the coordinator (a `taskFailed` event) instead of killing the
 // process, which the coordinator would take for a VM failure and recover from.
+// For a coordinator that fails over (high availability), all opt-in: calls are fenced by
+// epoch, events kept in an outbox and watch streams resumable, numbered control messages
+// applied once, and a Survey answered (workerFailover.ts says what and how a new leader
+// takes a worker over).
 
 import { cpuUsage } from "node:process";
 import {
   Server,
   type ServerDuplexStream,
   type ServerUnaryCall,
-  type ServerWritableStream,
   type sendUnaryData,
   status,
 } from "@grpc/grpc-js";
@@ -34,6 +37,8 @@ import { hasToken, serverCredentials, type TlsFiles, tokenInterceptor, unauthent
 import { CONTROL_CHANNEL_OPTIONS, ControlForwarder } from "./controlForwarder.js";
 import { fromControlRequest, taskFailedMessage, toReplyMessage } from "./controlWire.js";
 import { IncomingStream } from "./dataPlane.js";
+import { MalformedEpoch } from "./epochFence.js";
+import { OutboxRangeError } from "./eventOutbox.js";
 import {
   type ControlAck,
   type ControlRequest,
@@ -43,11 +48,14 @@ import {
   DataPlaneService,
   type DeployReply,
   type DeployRequest,
+  type HeartbeatRequest,
   type KeepAliveReply,
   type RedeployReply,
   type RedeployRequest,
   type Stats,
   type StopReply,
+  type SurveyReply,
+  type WatchRequest,
   type WorkerEvent,
 } from "./gen/seep/v1/seep.js";
 import { DEFAULT_MESSAGE_BYTES_MAX, isMessageBytesMax, MESSAGE_OVERHEAD_BYTES } from "./messageLimits.js";
@@ -61,6 +69,8 @@ import {
   UndecodableRequest,
   withUndecodableRequests,
 } from "./requestChecks.js";
+import { type WatchCall, withEncodedEvents } from "./watchStreams.js";
+import { type Fencing, WorkerFailover } from "./workerFailover.js";
 import { WorkerRuntime } from "./workerRuntime.js";
 
 export type { ResolvePlan } from "./requestChecks.js";
@@ -106,6 +116,20 @@ function oneLine(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
+/**
+ * How a call that threw `e` is refused: INVALID_ARGUMENT for a malformed request (a bad
+ * field, epoch header or seq), FAILED_PRECONDITION for one the worker's state refuses
+ * (nothing deployed, an instance not hosted here, an older epoch).
+ */
+function refusal(e: unknown): { code: status; details: string } {
+  const malformed =
+    e instanceof InvalidRequest || e instanceof MalformedEpoch || e instanceof OutboxRangeError;
+  return {
+    code: malformed ? status.INVALID_ARGUMENT : status.FAILED_PRECONDITION,
+    details: e instanceof Error ? e.message : String(e),
+  };
+}
+
 /** Options of a worker server. */
 export interface WorkerOptions {
   /** host:port to listen on; port 0 picks a free one. Loopback unless told otherwise. */
@@ -139,7 +163,10 @@ export class Worker {
   private readonly bytesMax: number;
   private runtime: WorkerRuntime | null = null;
   private forwarder: ControlForwarder | null = null;
-  private readonly watchers = new Set<ServerWritableStream<unknown, WorkerEvent>>();
+  private readonly failover = new WorkerFailover();
+  private readonly watches = this.failover.watches;
+  /** The run deployed here (empty: none yet). */
+  private runId = "";
   private lastCpu = cpuUsage();
   private lastBeatMs = Date.now();
   private codecs: StateCodec<unknown>[] = [];
@@ -167,21 +194,24 @@ export class Worker {
     this.server.addService(withUndecodableRequests(DataPlaneService), {
       stream: (call: ServerDuplexStream<DataFrame, Credit>) => this.onStream(call),
     });
-    this.server.addService(withUndecodableRequests(ControlService), {
+    this.server.addService(withEncodedEvents(withUndecodableRequests(ControlService)), {
       deploy: (call: ServerUnaryCall<DeployRequest, DeployReply>, cb: sendUnaryData<DeployReply>) =>
         this.guard(call, cb, () => this.deploy(this.fromCoordinator(call.request))),
       send: (call: ServerUnaryCall<ControlRequest, ControlAck>, cb: sendUnaryData<ControlAck>) =>
-        this.guard(call, cb, () => this.send(call.request)),
+        this.guard(call, cb, () => this.send(call.request), "stamped"),
       redeploy: (call: ServerUnaryCall<RedeployRequest, RedeployReply>, cb: sendUnaryData<RedeployReply>) =>
         this.guard(call, cb, () => this.redeploy(this.fromCoordinator(call.request))),
-      heartbeat: (call: ServerUnaryCall<unknown, Stats>, cb: sendUnaryData<Stats>) =>
-        this.guard(call, cb, () => this.fromCoordinator(this.stats())),
+      heartbeat: (call: ServerUnaryCall<HeartbeatRequest, Stats>, cb: sendUnaryData<Stats>) =>
+        this.guard(call, cb, () => this.heartbeat(this.fromCoordinator(call.request))),
       keepAlive: (call: ServerUnaryCall<unknown, KeepAliveReply>, cb: sendUnaryData<KeepAliveReply>) =>
         this.guard(call, cb, () => this.fromCoordinator({})),
-      watch: (call: ServerWritableStream<unknown, WorkerEvent>) => this.onWatch(call),
+      survey: (call: ServerUnaryCall<unknown, SurveyReply>, cb: sendUnaryData<SurveyReply>) =>
+        this.guard(call, cb, () =>
+          this.fromCoordinator(this.failover.survey(this.runId, this.runtime?.hostedStates() ?? [])),
+        ),
+      watch: (call: WatchCall) => this.onWatch(call),
       stop: (call: ServerUnaryCall<unknown, StopReply>, cb: sendUnaryData<StopReply>) => {
-        this.guard(call, cb, () => this.fromCoordinator({}));
-        if (hasToken(call.metadata, this.options.token)) setImmediate(() => this.stop());
+        if (this.guard(call, cb, () => this.fromCoordinator({}))) setImmediate(() => this.stop());
       },
     });
     this.port = await new Promise<number>((resolve, reject) =>
@@ -197,7 +227,7 @@ export class Worker {
   stop(): void {
     this.runtime?.stop();
     this.forwarder?.close();
-    for (const w of this.watchers) w.end();
+    this.watches.closeAll();
     this.server.forceShutdown();
     this.options.onStop?.();
   }
@@ -208,21 +238,27 @@ export class Worker {
     return value;
   }
 
-  private guard<T>(call: Guarded, cb: sendUnaryData<T>, fn: () => T): void {
+  /**
+   * Answer a unary call with `fn`'s result, once its token, request and epoch pass (see
+   * Fencing); true when `fn` ran and answered.
+   */
+  private guard<T>(call: Guarded, cb: sendUnaryData<T>, fn: () => T, fencing: Fencing = "always"): boolean {
     if (!hasToken(call.metadata, this.options.token)) {
       cb(unauthenticated(), null);
-      return;
+      return false;
     }
     const request: unknown = (call as { request?: unknown }).request;
     if (request instanceof UndecodableRequest) {
       cb({ code: status.INVALID_ARGUMENT, details: request.message }, null);
-      return;
+      return false;
     }
     try {
+      this.failover.admit(call.metadata, fencing);
       cb(null, fn());
+      return true;
     } catch (e) {
-      const code = e instanceof InvalidRequest ? status.INVALID_ARGUMENT : status.FAILED_PRECONDITION;
-      cb({ code, details: e instanceof Error ? e.message : String(e) }, null);
+      cb(refusal(e), null);
+      return false;
     }
   }
 
@@ -252,6 +288,8 @@ export class Worker {
     this.codecs = codecs;
     this.forwarder = forwarder;
     this.runtime = runtime;
+    this.runId = req.runId;
+    if (req.ha === true) this.watches.keepEvents();
     runtime.start();
     setImmediate(() => this.connectNeighbours());
     return { deployed: runtime.hosted };
@@ -287,7 +325,7 @@ export class Worker {
         reply: (reply, incarnation) => {
           // The plan as it stands: a scale out adds instances after the deployment.
           const op = this.runtime?.plan.instances.find((i) => i.id === reply.instance)?.operator ?? 0;
-          this.emit({ reply: toReplyMessage(reply, codecOf(op)), incarnation });
+          this.emit({ reply: toReplyMessage(reply, codecOf(op)), incarnation, seq: 0 });
         },
         sinkBatch: (instance, sink, edge, sender, batch, processedEpochMs) =>
           this.emit({
@@ -300,6 +338,7 @@ export class Worker {
               batch: Buffer.from(encodeBatch(batch)),
             },
             incarnation: 0,
+            seq: 0,
           }),
         peerLost: () => {},
         forward: (instance, address, incarnation, message) =>
@@ -321,7 +360,7 @@ export class Worker {
       `instance ${instance} failed ${task}: ${error instanceof Error ? error.message : String(error)}`,
     );
     this.report(line);
-    this.emit({ reply: taskFailedMessage(instance, line), incarnation });
+    this.emit({ reply: taskFailedMessage(instance, line), incarnation, seq: 0 });
   }
 
   /** Tell `line` to whoever runs this worker (see WorkerOptions.report). */
@@ -354,8 +393,13 @@ export class Worker {
     if (target === undefined || !runtime.hosted.includes(instance))
       throw new Error(`instance ${instance} is not hosted here`);
     checkControl(message, target, runtime.plan);
+    // A numbered message applied already (resent by a new leader, or arrived twice) is acked,
+    // not applied. One dropped for a replaced incarnation counts as applied: resent, it would be too.
+    const seq = req.controlSeq ?? 0;
+    if (seq > 0 && this.failover.applied.has(instance, seq)) return { duplicate: true };
     runtime.control(instance, message, req.incarnation);
-    return {};
+    if (seq > 0) this.failover.applied.add(instance, seq);
+    return { duplicate: false };
   }
 
   private redeploy(req: RedeployRequest): RedeployReply {
@@ -388,6 +432,12 @@ export class Worker {
     }
   }
 
+  /** A heartbeat: the coordinator holds the events up to events_taken (drop them); the stats. */
+  private heartbeat(req: HeartbeatRequest): Stats {
+    this.watches.take(req.eventsTaken ?? 0);
+    return this.stats();
+  }
+
   private stats(): Stats {
     const now = Date.now();
     const cpu = cpuUsage(this.lastCpu);
@@ -406,6 +456,8 @@ export class Worker {
       sourceTuples: c.sourceTuples,
       intervalMs: interval,
       nowEpochMs: now,
+      outboxEvents: this.watches.kept.events,
+      outboxBytes: this.watches.kept.bytes,
     };
   }
 
@@ -427,18 +479,28 @@ export class Worker {
       );
       return;
     }
-    for (const w of this.watchers) w.write(event);
+    this.watches.emit(event);
   }
 
-  private onWatch(call: ServerWritableStream<unknown, WorkerEvent>): void {
+  /** A watch stream: after its token, request and epoch pass, served by WatchStreams. */
+  private onWatch(call: WatchCall): void {
     if (!hasToken(call.metadata, this.options.token)) {
       call.emit("error", unauthenticated());
       return;
     }
+    const request: WatchRequest | UndecodableRequest = call.request;
+    if (request instanceof UndecodableRequest) {
+      call.emit("error", { code: status.INVALID_ARGUMENT, details: request.message });
+      return;
+    }
+    try {
+      const epoch = this.failover.admit(call.metadata, "always");
+      this.watches.add(call, epoch, request.afterSeq ?? 0);
+    } catch (e) {
+      call.emit("error", refusal(e));
+      return;
+    }
     this.fromCoordinator(call);
-    this.watchers.add(call);
-    call.on("cancelled", () => this.watchers.delete(call));
-    call.on("close", () => this.watchers.delete(call));
   }
 
   private onStream(call: ServerDuplexStream<DataFrame, Credit>): void {

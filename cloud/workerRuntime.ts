@@ -31,6 +31,7 @@ import {
   type ControlReply,
   Instance,
   type InstanceSpec,
+  type LifecycleState,
   type PhysicalPlan,
   type Placement,
   type RandomSource,
@@ -329,6 +330,15 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
   /** Ids of the hosted instances. */
   get hosted(): number[] {
     return [...this.hosts.keys()];
+  }
+
+  /** Each hosted instance's id, live incarnation and lifecycle state, in hosting order (a Survey's). */
+  hostedStates(): { instance: number; incarnation: number; state: LifecycleState }[] {
+    return this.order.map((h) => ({
+      instance: h.instance.id,
+      incarnation: h.incarnation,
+      state: h.instance.state,
+    }));
   }
 
   /** Begin polling sources. */

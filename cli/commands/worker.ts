@@ -3,7 +3,9 @@
 // the token, announces `seep worker listening on HOST:PORT` on its first line, and runs
 // until a Stop call or a signal (SIGTERM, SIGINT, SIGHUP), or until its coordinator is
 // gone: no call from it for the lease (--lease-ms), or, for a worker a local pool started,
-// its coordinator's process gone (cloud/coordinatorLease.ts). Jobs are resolved by name
+// its coordinator's process gone (cloud/coordinatorLease.ts). With --ha (a run with a
+// standby coordinator) it outlives its coordinator's process, for a standby to take over,
+// and its lease is longer (SEEP_HA_LEASE_MS, else 60 s). Jobs are resolved by name
 // here, in the CLI layer: the built-in ones, and those of the job modules `--job` names,
 // loaded before the worker listens (a module that cannot be loaded is one line, exit 2). The token comes from SEEP_TOKEN or --token-file, never the
 // command line (cloud/workerToken.ts); with TLS, certificate, key and CA go together and
@@ -26,6 +28,7 @@ interface WorkerFlags {
   readonly tlsKey?: string;
   readonly tlsCa?: string;
   readonly leaseMs?: number;
+  readonly ha?: boolean;
   readonly job?: readonly string[];
 }
 
@@ -77,8 +80,15 @@ export function registerWorker(program: Command): void {
       new Option(
         "--lease-ms <ms>",
         "exit (code 3) after this long without a call from the coordinator; 0: never " +
-          "(default: $SEEP_LEASE_MS, else 30000)",
+          "(default: $SEEP_LEASE_MS, else 30000; with --ha, $SEEP_HA_LEASE_MS, else 60000)",
       ).argParser((v: string) => parseInteger("--lease-ms", v, { min: 0, max: 86_400_000 })),
+    )
+    .addOption(
+      new Option(
+        "--ha",
+        "serve a run with a standby coordinator: outlive the coordinator's process (a standby " +
+          "takes over) and give it a longer lease (default: off)",
+      ),
     )
     .addOption(
       new Option(
@@ -106,17 +116,26 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
   const tlsGiven = [flags.tlsCert, flags.tlsKey, flags.tlsCa].filter((f) => f !== undefined).length;
   if (tlsGiven !== 0 && tlsGiven !== 3)
     throw new UserError("--tls-cert, --tls-key and --tls-ca go together (TLS with client certificates)");
-  const { CoordinatorLease, COORDINATOR_PID_ENV, leaseMsFromEnv, ORPHANED_EXIT_CODE, parentProbe } =
-    await import("../../cloud/coordinatorLease.js");
+  const {
+    CoordinatorLease,
+    COORDINATOR_PID_ENV,
+    HA_LEASE_ENV,
+    haLeaseMsFromEnv,
+    leaseMsFromEnv,
+    ORPHANED_EXIT_CODE,
+    parentProbe,
+  } = await import("../../cloud/coordinatorLease.js");
   const { checkTimeoutSettings, TimeoutError } = await import("../../cloud/timeouts.js");
   let leaseMs: number;
   try {
     checkTimeoutSettings(); // its control calls to peers are bounded by SEEP_RPC_TIMEOUT_MS
-    leaseMs = flags.leaseMs ?? leaseMsFromEnv();
+    leaseMs = flags.leaseMs ?? (flags.ha === true ? haLeaseMsFromEnv() : leaseMsFromEnv());
   } catch (e) {
     throw e instanceof TimeoutError ? new UserError(e.message) : e;
   }
-  const coordinatorPid = parseCoordinatorPid(process.env[COORDINATOR_PID_ENV]);
+  // Under HA the coordinator's process may die and a standby take over: not watched.
+  const coordinatorPid =
+    flags.ha === true ? undefined : parseCoordinatorPid(process.env[COORDINATOR_PID_ENV]);
   const { Worker } = await import("../../cloud/worker.js");
   const { jobPlan } = await import("../../engine/index.js");
   const jobs = await workerJobs(flags.job ?? []);
@@ -133,6 +152,7 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
   const lease = new CoordinatorLease({
     leaseMs,
     parent: coordinatorPid === undefined ? undefined : parentProbe(coordinatorPid),
+    leaseEnv: flags.ha === true ? HA_LEASE_ENV : undefined,
     onOrphaned: (reason) => {
       process.stderr.write(`seep: worker ${address}: ${reason}; exiting\n`);
       process.exit(ORPHANED_EXIT_CODE);

@@ -9,7 +9,9 @@ import { tokenMetadata } from "../../cloud/auth.js";
 import { toControlRequest } from "../../cloud/controlWire.js";
 import {
   CoordinatorLease,
+  DEFAULT_HA_LEASE_MS,
   DEFAULT_LEASE_MS,
+  haLeaseMsFromEnv,
   type LeaseClock,
   leaseMsFromEnv,
   PARENT_CHECK_MS,
@@ -60,7 +62,7 @@ function manualClock() {
   };
 }
 
-function lease(options: { leaseMs: number; parent?: () => string | null }) {
+function lease(options: { leaseMs: number; parent?: () => string | null; leaseEnv?: string }) {
   const c = manualClock();
   const reasons: string[] = [];
   const l = new CoordinatorLease({ ...options, clock: c.clock, onOrphaned: (r) => reasons.push(r) }).start();
@@ -85,6 +87,13 @@ describe("CoordinatorLease", () => {
     c.advance(60_000);
     expect(reasons).toHaveLength(1);
     expect(c.scheduled).toBe(false);
+  });
+
+  it("names the variable that set the lease when it runs out (SEEP_HA_LEASE_MS for a worker of a run with HA)", () => {
+    const { c, reasons } = lease({ leaseMs: 60_000, leaseEnv: "SEEP_HA_LEASE_MS" });
+    c.advance(60_000 + PARENT_CHECK_MS);
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toMatch(/\(lease 60000 ms, set by --lease-ms or SEEP_HA_LEASE_MS\)$/);
   });
 
   it("runs from the start: a worker nobody ever calls is orphaned too", () => {
@@ -192,6 +201,19 @@ describe("leaseMsFromEnv", () => {
         /^SEEP_LEASE_MS must be a whole number of ms/,
       );
     }
+  });
+});
+
+describe("haLeaseMsFromEnv", () => {
+  it("is 60 s by default, SEEP_HA_LEASE_MS when set (0: no lease), whatever SEEP_LEASE_MS says", () => {
+    expect(DEFAULT_HA_LEASE_MS).toBe(60_000);
+    expect(haLeaseMsFromEnv({})).toBe(60_000);
+    expect(haLeaseMsFromEnv({ SEEP_LEASE_MS: "5000" })).toBe(60_000);
+    expect(haLeaseMsFromEnv({ SEEP_HA_LEASE_MS: "90000" })).toBe(90_000);
+    expect(haLeaseMsFromEnv({ SEEP_HA_LEASE_MS: "0" })).toBe(0);
+    expect(() => haLeaseMsFromEnv({ SEEP_HA_LEASE_MS: "soon" })).toThrow(
+      /^SEEP_HA_LEASE_MS must be a whole number of ms/,
+    );
   });
 });
 

@@ -60,26 +60,52 @@ export function wordcountDeploy(
   };
 }
 
-type Unary<Req, Res> = (
+/** A unary method of a ControlClient. */
+export type Unary<Req, Res> = (
   request: Req,
   metadata: Metadata,
   options: { deadline: number },
   callback: (error: ServiceError | null, response?: Res) => void,
 ) => unknown;
 
+/** Call `method` of `client` (bound to it); resolves with its error (null: OK) and answer. */
+function invoke<Req, Res>(
+  client: ControlClient,
+  method: Unary<Req, Res>,
+  request: Req,
+  metadata: Metadata,
+  deadlineMs: number,
+): Promise<{ error: ServiceError | null; response?: Res }> {
+  return new Promise((resolve) =>
+    method.call(client, request, metadata, { deadline: Date.now() + deadlineMs }, (error, response) =>
+      resolve({ error, response }),
+    ),
+  );
+}
+
 /** Call `method` of `client` (bound to it); resolves with the status, never rejects. */
-export function call<Req, Res>(
+export async function call<Req, Res>(
   client: ControlClient,
   method: Unary<Req, Res>,
   request: Req,
   metadata: Metadata,
   deadlineMs = 120_000,
 ): Promise<Outcome> {
-  return new Promise((resolve) =>
-    method.call(client, request, metadata, { deadline: Date.now() + deadlineMs }, (err) =>
-      resolve(err ? { code: err.code, details: err.details } : { code: status.OK, details: "" }),
-    ),
-  );
+  const { error } = await invoke(client, method, request, metadata, deadlineMs);
+  return error ? { code: error.code, details: error.details } : { code: status.OK, details: "" };
+}
+
+/** The answer of a unary call that must succeed; rejects with its status code and details otherwise. */
+export async function ask<Req, Res>(
+  client: ControlClient,
+  method: Unary<Req, Res>,
+  request: Req,
+  metadata: Metadata,
+  deadlineMs = 120_000,
+): Promise<Res> {
+  const { error, response } = await invoke(client, method, request, metadata, deadlineMs);
+  if (error) throw new Error(`${error.code}: ${error.details}`);
+  return response as Res;
 }
 
 /** Start every instance of a deployment (ids 0..n-1), as the coordinator does. */

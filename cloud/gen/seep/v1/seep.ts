@@ -98,6 +98,13 @@ export interface DeployRequest {
    * (parallel recovery, engine/outputCut.ts).
    */
   stampOutputCuts: boolean;
+  /**
+   * The run has a standby coordinator (high availability): the worker numbers its events
+   * and keeps each until a coordinator says it holds it durably (WatchRequest.after_seq,
+   * HeartbeatRequest.events_taken), so that a new leader gets every event the old one
+   * did not take. False: events are not numbered nor kept, as before.
+   */
+  ha?: boolean | undefined;
 }
 
 export interface DeployRequest_AddressesEntry {
@@ -161,9 +168,18 @@ export interface ControlRequest {
    * none), numbers that JSON cannot hold as strings (engine/stateCodec.ts encodeFloat).
    */
   extraJson: string;
+  /**
+   * The coordinator's number for this message to `instance` (1, 2, 3, ... over the run,
+   * across incarnations), so that a new leader may resend what it is unsure of: the worker
+   * applies each number once per instance id, whatever the order they arrive in, and acks
+   * a repeat without applying it. 0: unnumbered (peers' messages; runs without HA).
+   */
+  controlSeq?: number | undefined;
 }
 
 export interface ControlAck {
+  /** The message's control_seq had been applied already: acknowledged, not applied again. */
+  duplicate: boolean;
 }
 
 /**
@@ -215,6 +231,11 @@ export interface ControlReplyMessage {
 }
 
 export interface HeartbeatRequest {
+  /**
+   * Under HA: the coordinator holds durably every event up to this seq (WorkerEvent.seq):
+   * the worker drops them from its outbox. 0: none (and always, without HA).
+   */
+  eventsTaken?: number | undefined;
 }
 
 /**
@@ -244,6 +265,12 @@ export interface Stats {
    * (its instance merged away by a scale in) can go without losing its last output.
    */
   pendingFrames: number;
+  /**
+   * Under HA: events kept for the coordinator, sent or not, that it has not said it holds
+   * (see HeartbeatRequest.events_taken), and their encoded size. 0 without HA.
+   */
+  outboxEvents: number;
+  outboxBytes: number;
 }
 
 /** One hosted incarnation's load, in totals since it was deployed, measured by its worker. */
@@ -262,6 +289,11 @@ export interface InstanceStats {
 }
 
 export interface WatchRequest {
+  /**
+   * Under HA: the stream first re-sends, in order, every kept event with a larger seq,
+   * then goes on live; it replaces the watch stream open, which ends. 0: from the first kept.
+   */
+  afterSeq?: number | undefined;
 }
 
 /**
@@ -278,6 +310,8 @@ export interface WorkerEvent {
    * are dropped by the coordinator).
    */
   incarnation: number;
+  /** Under HA: the event's number on this worker, from 1, one more each event. 0 without HA. */
+  seq: number;
 }
 
 export interface SinkOutput {
@@ -304,6 +338,55 @@ export interface KeepAliveReply {
 }
 
 export interface StopReply {
+}
+
+/** A new leader's first question to each worker: what it hosts and where it stands. */
+export interface SurveyRequest {
+}
+
+export interface SurveyReply {
+  /** The run deployed here (empty: nothing deployed yet). */
+  runId: string;
+  /** The highest coordinator epoch this worker has seen (seep-epoch metadata; this call's at least). */
+  epoch: number;
+  /** The run was deployed with HA: events are numbered and kept. */
+  ha: boolean;
+  instances: SurveyedInstance[];
+  /** The seq of the last event this worker produced (0: none). */
+  lastEventSeq: number;
+  /**
+   * The highest seq a coordinator said it holds (HeartbeatRequest.events_taken): the
+   * outbox keeps every event after it.
+   */
+  eventsTaken: number;
+  /** Per instance id that got numbered control messages here: which it applied. */
+  controls: AppliedControls[];
+}
+
+/** One instance hosted on the worker. */
+export interface SurveyedInstance {
+  instance: number;
+  incarnation: number;
+  /** Its lifecycle state (created, restored, running, paused, finished, stopped). */
+  state: string;
+  /** Every input of it has ended (state finished). */
+  ended: boolean;
+}
+
+/**
+ * The control_seq numbers applied to one instance id, across its incarnations here: every
+ * number up to low_water, and those of the ranges above it.
+ */
+export interface AppliedControls {
+  instance: number;
+  lowWater: number;
+  above: SeqRange[];
+}
+
+/** The numbers first..last, both included. */
+export interface SeqRange {
+  first: number;
+  last: number;
 }
 
 function createBaseDataFrame(): DataFrame {
@@ -508,6 +591,7 @@ function createBaseDeployRequest(): DeployRequest {
     bufferOutput: false,
     ackProcessedEvery: 0,
     stampOutputCuts: false,
+    ha: undefined,
   };
 }
 
@@ -564,6 +648,9 @@ export const DeployRequest: MessageFns<DeployRequest> = {
     }
     if (message.stampOutputCuts !== false) {
       writer.uint32(128).bool(message.stampOutputCuts);
+    }
+    if (message.ha !== undefined) {
+      writer.uint32(136).bool(message.ha);
     }
     return writer;
   },
@@ -725,6 +812,14 @@ export const DeployRequest: MessageFns<DeployRequest> = {
             message.stampOutputCuts = reader.bool();
             continue;
           }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.ha = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -825,6 +920,7 @@ export const DeployRequest: MessageFns<DeployRequest> = {
         : isSet(object.stamp_output_cuts)
         ? globalThis.Boolean(object.stamp_output_cuts)
         : false,
+      ha: isSet(object.ha) ? globalThis.Boolean(object.ha) : undefined,
     };
   },
 
@@ -890,6 +986,9 @@ export const DeployRequest: MessageFns<DeployRequest> = {
     if (message.stampOutputCuts !== false) {
       obj.stampOutputCuts = message.stampOutputCuts;
     }
+    if (message.ha !== undefined) {
+      obj.ha = message.ha;
+    }
     return obj;
   },
 
@@ -930,6 +1029,7 @@ export const DeployRequest: MessageFns<DeployRequest> = {
     message.bufferOutput = object.bufferOutput ?? false;
     message.ackProcessedEvery = object.ackProcessedEvery ?? 0;
     message.stampOutputCuts = object.stampOutputCuts ?? false;
+    message.ha = object.ha ?? undefined;
     return message;
   },
 };
@@ -1376,6 +1476,7 @@ function createBaseControlRequest(): ControlRequest {
     checkpointHead: "",
     beforeTimeMs: 0,
     extraJson: "",
+    controlSeq: undefined,
   };
 }
 
@@ -1416,6 +1517,9 @@ export const ControlRequest: MessageFns<ControlRequest> = {
     }
     if (message.extraJson !== "") {
       writer.uint32(98).string(message.extraJson);
+    }
+    if (message.controlSeq !== undefined) {
+      writer.uint32(104).uint64(message.controlSeq);
     }
     return writer;
   },
@@ -1529,6 +1633,14 @@ export const ControlRequest: MessageFns<ControlRequest> = {
             message.extraJson = reader.string();
             continue;
           }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.controlSeq = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1575,6 +1687,11 @@ export const ControlRequest: MessageFns<ControlRequest> = {
         : isSet(object.extra_json)
         ? globalThis.String(object.extra_json)
         : "",
+      controlSeq: isSet(object.controlSeq)
+        ? globalThis.Number(object.controlSeq)
+        : isSet(object.control_seq)
+        ? globalThis.Number(object.control_seq)
+        : undefined,
     };
   },
 
@@ -1616,6 +1733,9 @@ export const ControlRequest: MessageFns<ControlRequest> = {
     if (message.extraJson !== "") {
       obj.extraJson = message.extraJson;
     }
+    if (message.controlSeq !== undefined) {
+      obj.controlSeq = Math.round(message.controlSeq);
+    }
     return obj;
   },
 
@@ -1636,16 +1756,20 @@ export const ControlRequest: MessageFns<ControlRequest> = {
     message.checkpointHead = object.checkpointHead ?? "";
     message.beforeTimeMs = object.beforeTimeMs ?? 0;
     message.extraJson = object.extraJson ?? "";
+    message.controlSeq = object.controlSeq ?? undefined;
     return message;
   },
 };
 
 function createBaseControlAck(): ControlAck {
-  return {};
+  return { duplicate: false };
 }
 
 export const ControlAck: MessageFns<ControlAck> = {
-  encode(_: ControlAck, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: ControlAck, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.duplicate !== false) {
+      writer.uint32(8).bool(message.duplicate);
+    }
     return writer;
   },
 
@@ -1662,6 +1786,14 @@ export const ControlAck: MessageFns<ControlAck> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.duplicate = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1674,20 +1806,24 @@ export const ControlAck: MessageFns<ControlAck> = {
     }
   },
 
-  fromJSON(_: any): ControlAck {
-    return {};
+  fromJSON(object: any): ControlAck {
+    return { duplicate: isSet(object.duplicate) ? globalThis.Boolean(object.duplicate) : false };
   },
 
-  toJSON(_: ControlAck): unknown {
+  toJSON(message: ControlAck): unknown {
     const obj: any = {};
+    if (message.duplicate !== false) {
+      obj.duplicate = message.duplicate;
+    }
     return obj;
   },
 
   create<I extends Exact<DeepPartial<ControlAck>, I>>(base?: I): ControlAck {
     return ControlAck.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ControlAck>, I>>(_: I): ControlAck {
+  fromPartial<I extends Exact<DeepPartial<ControlAck>, I>>(object: I): ControlAck {
     const message = createBaseControlAck();
+    message.duplicate = object.duplicate ?? false;
     return message;
   },
 };
@@ -2364,11 +2500,14 @@ export const ControlReplyMessage: MessageFns<ControlReplyMessage> = {
 };
 
 function createBaseHeartbeatRequest(): HeartbeatRequest {
-  return {};
+  return { eventsTaken: undefined };
 }
 
 export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
-  encode(_: HeartbeatRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: HeartbeatRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventsTaken !== undefined) {
+      writer.uint32(8).uint64(message.eventsTaken);
+    }
     return writer;
   },
 
@@ -2385,6 +2524,14 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.eventsTaken = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2397,20 +2544,30 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
     }
   },
 
-  fromJSON(_: any): HeartbeatRequest {
-    return {};
+  fromJSON(object: any): HeartbeatRequest {
+    return {
+      eventsTaken: isSet(object.eventsTaken)
+        ? globalThis.Number(object.eventsTaken)
+        : isSet(object.events_taken)
+        ? globalThis.Number(object.events_taken)
+        : undefined,
+    };
   },
 
-  toJSON(_: HeartbeatRequest): unknown {
+  toJSON(message: HeartbeatRequest): unknown {
     const obj: any = {};
+    if (message.eventsTaken !== undefined) {
+      obj.eventsTaken = Math.round(message.eventsTaken);
+    }
     return obj;
   },
 
   create<I extends Exact<DeepPartial<HeartbeatRequest>, I>>(base?: I): HeartbeatRequest {
     return HeartbeatRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<HeartbeatRequest>, I>>(_: I): HeartbeatRequest {
+  fromPartial<I extends Exact<DeepPartial<HeartbeatRequest>, I>>(object: I): HeartbeatRequest {
     const message = createBaseHeartbeatRequest();
+    message.eventsTaken = object.eventsTaken ?? undefined;
     return message;
   },
 };
@@ -2426,6 +2583,8 @@ function createBaseStats(): Stats {
     sourceTuples: 0,
     instances: [],
     pendingFrames: 0,
+    outboxEvents: 0,
+    outboxBytes: 0,
   };
 }
 
@@ -2457,6 +2616,12 @@ export const Stats: MessageFns<Stats> = {
     }
     if (message.pendingFrames !== 0) {
       writer.uint32(72).uint64(message.pendingFrames);
+    }
+    if (message.outboxEvents !== 0) {
+      writer.uint32(80).uint64(message.outboxEvents);
+    }
+    if (message.outboxBytes !== 0) {
+      writer.uint32(88).uint64(message.outboxBytes);
     }
     return writer;
   },
@@ -2546,6 +2711,22 @@ export const Stats: MessageFns<Stats> = {
             message.pendingFrames = longToNumber(reader.uint64());
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.outboxEvents = longToNumber(reader.uint64());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.outboxBytes = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2603,6 +2784,16 @@ export const Stats: MessageFns<Stats> = {
         : isSet(object.pending_frames)
         ? globalThis.Number(object.pending_frames)
         : 0,
+      outboxEvents: isSet(object.outboxEvents)
+        ? globalThis.Number(object.outboxEvents)
+        : isSet(object.outbox_events)
+        ? globalThis.Number(object.outbox_events)
+        : 0,
+      outboxBytes: isSet(object.outboxBytes)
+        ? globalThis.Number(object.outboxBytes)
+        : isSet(object.outbox_bytes)
+        ? globalThis.Number(object.outbox_bytes)
+        : 0,
     };
   },
 
@@ -2635,6 +2826,12 @@ export const Stats: MessageFns<Stats> = {
     if (message.pendingFrames !== 0) {
       obj.pendingFrames = Math.round(message.pendingFrames);
     }
+    if (message.outboxEvents !== 0) {
+      obj.outboxEvents = Math.round(message.outboxEvents);
+    }
+    if (message.outboxBytes !== 0) {
+      obj.outboxBytes = Math.round(message.outboxBytes);
+    }
     return obj;
   },
 
@@ -2652,6 +2849,8 @@ export const Stats: MessageFns<Stats> = {
     message.sourceTuples = object.sourceTuples ?? 0;
     message.instances = object.instances?.map((e) => InstanceStats.fromPartial(e)) || [];
     message.pendingFrames = object.pendingFrames ?? 0;
+    message.outboxEvents = object.outboxEvents ?? 0;
+    message.outboxBytes = object.outboxBytes ?? 0;
     return message;
   },
 };
@@ -2822,11 +3021,14 @@ export const InstanceStats: MessageFns<InstanceStats> = {
 };
 
 function createBaseWatchRequest(): WatchRequest {
-  return {};
+  return { afterSeq: undefined };
 }
 
 export const WatchRequest: MessageFns<WatchRequest> = {
-  encode(_: WatchRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: WatchRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.afterSeq !== undefined) {
+      writer.uint32(8).uint64(message.afterSeq);
+    }
     return writer;
   },
 
@@ -2843,6 +3045,14 @@ export const WatchRequest: MessageFns<WatchRequest> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.afterSeq = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2855,26 +3065,36 @@ export const WatchRequest: MessageFns<WatchRequest> = {
     }
   },
 
-  fromJSON(_: any): WatchRequest {
-    return {};
+  fromJSON(object: any): WatchRequest {
+    return {
+      afterSeq: isSet(object.afterSeq)
+        ? globalThis.Number(object.afterSeq)
+        : isSet(object.after_seq)
+        ? globalThis.Number(object.after_seq)
+        : undefined,
+    };
   },
 
-  toJSON(_: WatchRequest): unknown {
+  toJSON(message: WatchRequest): unknown {
     const obj: any = {};
+    if (message.afterSeq !== undefined) {
+      obj.afterSeq = Math.round(message.afterSeq);
+    }
     return obj;
   },
 
   create<I extends Exact<DeepPartial<WatchRequest>, I>>(base?: I): WatchRequest {
     return WatchRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<WatchRequest>, I>>(_: I): WatchRequest {
+  fromPartial<I extends Exact<DeepPartial<WatchRequest>, I>>(object: I): WatchRequest {
     const message = createBaseWatchRequest();
+    message.afterSeq = object.afterSeq ?? undefined;
     return message;
   },
 };
 
 function createBaseWorkerEvent(): WorkerEvent {
-  return { reply: undefined, output: undefined, incarnation: 0 };
+  return { reply: undefined, output: undefined, incarnation: 0, seq: 0 };
 }
 
 export const WorkerEvent: MessageFns<WorkerEvent> = {
@@ -2887,6 +3107,9 @@ export const WorkerEvent: MessageFns<WorkerEvent> = {
     }
     if (message.incarnation !== 0) {
       writer.uint32(24).uint32(message.incarnation);
+    }
+    if (message.seq !== 0) {
+      writer.uint32(32).uint64(message.seq);
     }
     return writer;
   },
@@ -2928,6 +3151,14 @@ export const WorkerEvent: MessageFns<WorkerEvent> = {
             message.incarnation = reader.uint32();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.seq = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2945,6 +3176,7 @@ export const WorkerEvent: MessageFns<WorkerEvent> = {
       reply: isSet(object.reply) ? ControlReplyMessage.fromJSON(object.reply) : undefined,
       output: isSet(object.output) ? SinkOutput.fromJSON(object.output) : undefined,
       incarnation: isSet(object.incarnation) ? globalThis.Number(object.incarnation) : 0,
+      seq: isSet(object.seq) ? globalThis.Number(object.seq) : 0,
     };
   },
 
@@ -2958,6 +3190,9 @@ export const WorkerEvent: MessageFns<WorkerEvent> = {
     }
     if (message.incarnation !== 0) {
       obj.incarnation = Math.round(message.incarnation);
+    }
+    if (message.seq !== 0) {
+      obj.seq = Math.round(message.seq);
     }
     return obj;
   },
@@ -2974,6 +3209,7 @@ export const WorkerEvent: MessageFns<WorkerEvent> = {
       ? SinkOutput.fromPartial(object.output)
       : undefined;
     message.incarnation = object.incarnation ?? 0;
+    message.seq = object.seq ?? 0;
     return message;
   },
 };
@@ -3339,6 +3575,546 @@ export const StopReply: MessageFns<StopReply> = {
   },
 };
 
+function createBaseSurveyRequest(): SurveyRequest {
+  return {};
+}
+
+export const SurveyRequest: MessageFns<SurveyRequest> = {
+  encode(_: SurveyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SurveyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSurveyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): SurveyRequest {
+    return {};
+  },
+
+  toJSON(_: SurveyRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SurveyRequest>, I>>(base?: I): SurveyRequest {
+    return SurveyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SurveyRequest>, I>>(_: I): SurveyRequest {
+    const message = createBaseSurveyRequest();
+    return message;
+  },
+};
+
+function createBaseSurveyReply(): SurveyReply {
+  return { runId: "", epoch: 0, ha: false, instances: [], lastEventSeq: 0, eventsTaken: 0, controls: [] };
+}
+
+export const SurveyReply: MessageFns<SurveyReply> = {
+  encode(message: SurveyReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.runId !== "") {
+      writer.uint32(10).string(message.runId);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(16).uint64(message.epoch);
+    }
+    if (message.ha !== false) {
+      writer.uint32(24).bool(message.ha);
+    }
+    for (const v of message.instances) {
+      SurveyedInstance.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.lastEventSeq !== 0) {
+      writer.uint32(40).uint64(message.lastEventSeq);
+    }
+    if (message.eventsTaken !== 0) {
+      writer.uint32(48).uint64(message.eventsTaken);
+    }
+    for (const v of message.controls) {
+      AppliedControls.encode(v!, writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SurveyReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSurveyReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.runId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.ha = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.instances.push(SurveyedInstance.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.lastEventSeq = longToNumber(reader.uint64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.eventsTaken = longToNumber(reader.uint64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.controls.push(AppliedControls.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SurveyReply {
+    return {
+      runId: isSet(object.runId)
+        ? globalThis.String(object.runId)
+        : isSet(object.run_id)
+        ? globalThis.String(object.run_id)
+        : "",
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+      ha: isSet(object.ha) ? globalThis.Boolean(object.ha) : false,
+      instances: globalThis.Array.isArray(object?.instances)
+        ? object.instances.map((e: any) => SurveyedInstance.fromJSON(e))
+        : [],
+      lastEventSeq: isSet(object.lastEventSeq)
+        ? globalThis.Number(object.lastEventSeq)
+        : isSet(object.last_event_seq)
+        ? globalThis.Number(object.last_event_seq)
+        : 0,
+      eventsTaken: isSet(object.eventsTaken)
+        ? globalThis.Number(object.eventsTaken)
+        : isSet(object.events_taken)
+        ? globalThis.Number(object.events_taken)
+        : 0,
+      controls: globalThis.Array.isArray(object?.controls)
+        ? object.controls.map((e: any) => AppliedControls.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: SurveyReply): unknown {
+    const obj: any = {};
+    if (message.runId !== "") {
+      obj.runId = message.runId;
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    if (message.ha !== false) {
+      obj.ha = message.ha;
+    }
+    if (message.instances?.length) {
+      obj.instances = message.instances.map((e) => SurveyedInstance.toJSON(e));
+    }
+    if (message.lastEventSeq !== 0) {
+      obj.lastEventSeq = Math.round(message.lastEventSeq);
+    }
+    if (message.eventsTaken !== 0) {
+      obj.eventsTaken = Math.round(message.eventsTaken);
+    }
+    if (message.controls?.length) {
+      obj.controls = message.controls.map((e) => AppliedControls.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SurveyReply>, I>>(base?: I): SurveyReply {
+    return SurveyReply.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SurveyReply>, I>>(object: I): SurveyReply {
+    const message = createBaseSurveyReply();
+    message.runId = object.runId ?? "";
+    message.epoch = object.epoch ?? 0;
+    message.ha = object.ha ?? false;
+    message.instances = object.instances?.map((e) => SurveyedInstance.fromPartial(e)) || [];
+    message.lastEventSeq = object.lastEventSeq ?? 0;
+    message.eventsTaken = object.eventsTaken ?? 0;
+    message.controls = object.controls?.map((e) => AppliedControls.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSurveyedInstance(): SurveyedInstance {
+  return { instance: 0, incarnation: 0, state: "", ended: false };
+}
+
+export const SurveyedInstance: MessageFns<SurveyedInstance> = {
+  encode(message: SurveyedInstance, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.instance !== 0) {
+      writer.uint32(8).uint32(message.instance);
+    }
+    if (message.incarnation !== 0) {
+      writer.uint32(16).uint32(message.incarnation);
+    }
+    if (message.state !== "") {
+      writer.uint32(26).string(message.state);
+    }
+    if (message.ended !== false) {
+      writer.uint32(32).bool(message.ended);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SurveyedInstance {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSurveyedInstance();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.instance = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.incarnation = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.ended = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SurveyedInstance {
+    return {
+      instance: isSet(object.instance) ? globalThis.Number(object.instance) : 0,
+      incarnation: isSet(object.incarnation) ? globalThis.Number(object.incarnation) : 0,
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      ended: isSet(object.ended) ? globalThis.Boolean(object.ended) : false,
+    };
+  },
+
+  toJSON(message: SurveyedInstance): unknown {
+    const obj: any = {};
+    if (message.instance !== 0) {
+      obj.instance = Math.round(message.instance);
+    }
+    if (message.incarnation !== 0) {
+      obj.incarnation = Math.round(message.incarnation);
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.ended !== false) {
+      obj.ended = message.ended;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SurveyedInstance>, I>>(base?: I): SurveyedInstance {
+    return SurveyedInstance.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SurveyedInstance>, I>>(object: I): SurveyedInstance {
+    const message = createBaseSurveyedInstance();
+    message.instance = object.instance ?? 0;
+    message.incarnation = object.incarnation ?? 0;
+    message.state = object.state ?? "";
+    message.ended = object.ended ?? false;
+    return message;
+  },
+};
+
+function createBaseAppliedControls(): AppliedControls {
+  return { instance: 0, lowWater: 0, above: [] };
+}
+
+export const AppliedControls: MessageFns<AppliedControls> = {
+  encode(message: AppliedControls, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.instance !== 0) {
+      writer.uint32(8).uint32(message.instance);
+    }
+    if (message.lowWater !== 0) {
+      writer.uint32(16).uint64(message.lowWater);
+    }
+    for (const v of message.above) {
+      SeqRange.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppliedControls {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppliedControls();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.instance = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.lowWater = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.above.push(SeqRange.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppliedControls {
+    return {
+      instance: isSet(object.instance) ? globalThis.Number(object.instance) : 0,
+      lowWater: isSet(object.lowWater)
+        ? globalThis.Number(object.lowWater)
+        : isSet(object.low_water)
+        ? globalThis.Number(object.low_water)
+        : 0,
+      above: globalThis.Array.isArray(object?.above) ? object.above.map((e: any) => SeqRange.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: AppliedControls): unknown {
+    const obj: any = {};
+    if (message.instance !== 0) {
+      obj.instance = Math.round(message.instance);
+    }
+    if (message.lowWater !== 0) {
+      obj.lowWater = Math.round(message.lowWater);
+    }
+    if (message.above?.length) {
+      obj.above = message.above.map((e) => SeqRange.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AppliedControls>, I>>(base?: I): AppliedControls {
+    return AppliedControls.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AppliedControls>, I>>(object: I): AppliedControls {
+    const message = createBaseAppliedControls();
+    message.instance = object.instance ?? 0;
+    message.lowWater = object.lowWater ?? 0;
+    message.above = object.above?.map((e) => SeqRange.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSeqRange(): SeqRange {
+  return { first: 0, last: 0 };
+}
+
+export const SeqRange: MessageFns<SeqRange> = {
+  encode(message: SeqRange, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.first !== 0) {
+      writer.uint32(8).uint64(message.first);
+    }
+    if (message.last !== 0) {
+      writer.uint32(16).uint64(message.last);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SeqRange {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSeqRange();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.first = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.last = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SeqRange {
+    return {
+      first: isSet(object.first) ? globalThis.Number(object.first) : 0,
+      last: isSet(object.last) ? globalThis.Number(object.last) : 0,
+    };
+  },
+
+  toJSON(message: SeqRange): unknown {
+    const obj: any = {};
+    if (message.first !== 0) {
+      obj.first = Math.round(message.first);
+    }
+    if (message.last !== 0) {
+      obj.last = Math.round(message.last);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SeqRange>, I>>(base?: I): SeqRange {
+    return SeqRange.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SeqRange>, I>>(object: I): SeqRange {
+    const message = createBaseSeqRange();
+    message.first = object.first ?? 0;
+    message.last = object.last ?? 0;
+    return message;
+  },
+};
+
 export type DataPlaneService = typeof DataPlaneService;
 export const DataPlaneService = {
   /** One long-lived stream per (edge, sending worker, receiving worker). */
@@ -3437,6 +4213,16 @@ export const ControlService = {
     responseSerialize: (value: KeepAliveReply): Buffer => Buffer.from(KeepAliveReply.encode(value).finish()),
     responseDeserialize: (value: Buffer): KeepAliveReply => KeepAliveReply.decode(value),
   },
+  /** What the worker hosts and where it stands; a new leader asks it before anything else. */
+  survey: {
+    path: "/seep.v1.Control/Survey" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SurveyRequest): Buffer => Buffer.from(SurveyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SurveyRequest => SurveyRequest.decode(value),
+    responseSerialize: (value: SurveyReply): Buffer => Buffer.from(SurveyReply.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SurveyReply => SurveyReply.decode(value),
+  },
 } as const;
 
 export interface ControlServer extends UntypedServiceImplementation {
@@ -3448,6 +4234,8 @@ export interface ControlServer extends UntypedServiceImplementation {
   watch: handleServerStreamingCall<WatchRequest, WorkerEvent>;
   stop: handleUnaryCall<StopRequest, StopReply>;
   keepAlive: handleUnaryCall<KeepAliveRequest, KeepAliveReply>;
+  /** What the worker hosts and where it stands; a new leader asks it before anything else. */
+  survey: handleUnaryCall<SurveyRequest, SurveyReply>;
 }
 
 export interface ControlClient extends Client {
@@ -3537,6 +4325,22 @@ export interface ControlClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: KeepAliveReply) => void,
+  ): ClientUnaryCall;
+  /** What the worker hosts and where it stands; a new leader asks it before anything else. */
+  survey(
+    request: SurveyRequest,
+    callback: (error: ServiceError | null, response: SurveyReply) => void,
+  ): ClientUnaryCall;
+  survey(
+    request: SurveyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SurveyReply) => void,
+  ): ClientUnaryCall;
+  survey(
+    request: SurveyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SurveyReply) => void,
   ): ClientUnaryCall;
 }
 
