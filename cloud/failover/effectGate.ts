@@ -60,7 +60,7 @@ export function gatedLink(link: ReconfigurationLink, gate: EffectGate): Reconfig
     clock: link.clock,
     redeploysRetired: link.redeploysRetired,
     partition: link.partition?.bind(link),
-    sendControl: (instance, message) => gate.hold(() => link.sendControl(instance, message)),
+    sendControl: (instance, message, seq) => gate.hold(() => link.sendControl(instance, message, seq)),
     redeploy: (specs, newVm, onDeployed, superseded) =>
       gate.hold(() => link.redeploy(specs, newVm, onDeployed, superseded)),
     reserve:

@@ -12,7 +12,13 @@ import type { Clock } from "../runtime.js";
 /** What the coordinator-side protocols need from a runtime. */
 export interface ReconfigurationLink {
   readonly clock: Clock;
-  sendControl(instance: number, message: ControlMessage): void;
+  /**
+   * Send `message` to instance `instance`. Behind a journal (engine/takeover/) the message
+   * comes with its number among those sent to that instance id (`seq`, from 1 over the run):
+   * a runtime whose control messages can be sent again (a new leader's, after a takeover)
+   * passes it on so that a repeat is applied once; others may ignore it.
+   */
+  sendControl(instance: number, message: ControlMessage, seq?: number): void;
   /**
    * Deploy fresh instances under the ids of `specs`: on one new VM from the pool when
    * `newVm`, otherwise each on its current VM in place of its live incarnation. Calls

@@ -21,8 +21,11 @@
 //                 A replay whose effects differ from the journaled ones stops with
 //                 JournalDivergence: it is never papered over.
 //              3. go live: the kept timers are set on the runtime's clock (an overdue one
-//                 fires at once), and the calls the old leader never heard back from
-//                 (instances to deploy, a VM to reserve) are made again.
+//                 fires at once); the messages an instance may not have applied (the
+//                 runtime tells by their numbers, per instance id) are sent again with
+//                 those numbers, so that none is lost and none is applied twice; and the
+//                 calls the old leader never heard back from (instances to deploy, a VM to
+//                 reserve) are made again.
 //              4. catch up: the runtime hands in what no leader took: the failures its
 //                 detector saw meanwhile and the replies the instances kept for a leader.
 //
@@ -88,14 +91,20 @@ export class JournaledCoordinator implements JournalDriver {
 
   /**
    * A new leader: the coordinator rebuilt from `journal` (step 2). It takes no input until
-   * the runtime, having made it its leader, calls `goLive`.
+   * the runtime, having made it its leader, calls `goLive`. `unapplied` (a runtime that can
+   * tell) says which numbered messages an instance may not have applied: those, to the
+   * incarnation still alive, are sent again as it goes live.
    */
-  static takeOver(runtime: CoordinatorRuntime, journal: Journal): JournaledCoordinator {
+  static takeOver(
+    runtime: CoordinatorRuntime,
+    journal: Journal,
+    unapplied?: (instance: number, seq: number) => boolean,
+  ): JournaledCoordinator {
     if (journal.entries[0]?.input.kind !== "create")
       throw new RangeError(
         "coordinator takeover: the journal does not begin with the coordinator's creation",
       );
-    const c = new JournaledCoordinator(runtime, journal, "replay");
+    const c = new JournaledCoordinator(runtime, journal, "replay", unapplied);
     c.replay();
     return c;
   }
@@ -106,6 +115,7 @@ export class JournaledCoordinator implements JournalDriver {
       throw new Error(`coordinator takeover: a ${this.state} coordinator cannot go live`);
     this.state = "live";
     this.link.clock.goLive();
+    this.link.resendUnapplied();
     this.link.redoUnanswered();
   }
 
@@ -113,9 +123,10 @@ export class JournaledCoordinator implements JournalDriver {
     private readonly runtime: CoordinatorRuntime,
     private readonly journal: Journal,
     mode: JournalMode,
+    unapplied?: (instance: number, seq: number) => boolean,
   ) {
     this.state = mode;
-    this.link = new JournaledLink(runtime.link, this);
+    this.link = new JournaledLink(runtime.link, this, unapplied);
   }
 
   /** The engine's coordinator, for reading its state (its inputs go through the methods here). */

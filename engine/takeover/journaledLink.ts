@@ -5,6 +5,13 @@
 // same way). In a replay nothing goes through: the old leader did it. Calls left without
 // an answer when the replay ends are made again once the new leader is live (the old
 // leader's answer died with it); `partition` is a pure function and is always computed.
+//
+// Messages are numbered per instance id (from 1 over the run: the same numbers in a
+// replay), and the number goes to the runtime with the message. A new leader that can tell
+// which numbers the instances applied (the real runtime asks its workers) keeps, while it
+// replays, the messages not applied, to the incarnation still alive (a later deploy of the
+// instance voids those sent before it), and sends them again as it goes live: a message the
+// old leader made but never got out is not lost, and one it got out is not applied twice.
 
 import type { Checkpoint } from "../checkpoint.js";
 import type { ControlMessage } from "../control.js";
@@ -35,10 +42,20 @@ export class JournaledLink implements ReconfigurationLink {
   readonly partition?: (cp: Checkpoint, ranges: readonly KeyGroupRange[]) => Checkpoint[] | null;
   private nextCall = 1;
   private readonly calls = new Map<number, PendingCall>();
+  /** The number of the last message sent to each instance id. */
+  private readonly sent = new Map<number, number>();
+  /** In a replay: messages not applied by their instance, to send again (unapplied given). */
+  private readonly kept: {
+    readonly instance: number;
+    readonly seq: number;
+    readonly message: ControlMessage;
+  }[] = [];
 
   constructor(
     private readonly link: ReconfigurationLink,
     private readonly driver: JournalDriver,
+    /** In a replay: true when instance `instance` may not have applied message `seq` (kept, sent again live). */
+    private readonly unapplied?: (instance: number, seq: number) => boolean,
   ) {
     this.clock = new JournalClock(link.clock, driver);
     this.redeploysRetired = link.redeploysRetired;
@@ -62,7 +79,11 @@ export class JournaledLink implements ReconfigurationLink {
   }
 
   sendControl(instance: number, message: ControlMessage): void {
-    if (this.made(Effect.Send, instance, message.type)) this.link.sendControl(instance, message);
+    const seq = (this.sent.get(instance) ?? 0) + 1;
+    this.sent.set(instance, seq);
+    if (this.driver.mode === "replay" && this.unapplied?.(instance, seq) === true)
+      this.kept.push({ instance, seq, message });
+    if (this.made(Effect.Send, instance, message.type)) this.link.sendControl(instance, message, seq);
   }
 
   redeploy(
@@ -82,6 +103,12 @@ export class JournaledLink implements ReconfigurationLink {
     const call = this.calls.get(n);
     if (call?.kind !== "redeploy") return false;
     this.calls.delete(n);
+    // Messages kept for the instances' earlier incarnations are void.
+    if (this.kept.length > 0) {
+      const fresh = new Set(placed.map((s) => s.id));
+      for (let i = this.kept.length - 1; i >= 0; i--)
+        if (fresh.has(this.kept[i].instance)) this.kept.splice(i, 1);
+    }
     call.onDeployed(placed);
     return true;
   }
@@ -93,6 +120,13 @@ export class JournaledLink implements ReconfigurationLink {
     this.calls.delete(n);
     call.onReady(vm);
     return true;
+  }
+
+  /** After a replay: send again, in their order, with their numbers, the messages kept as maybe not applied. */
+  resendUnapplied(): number {
+    const kept = this.kept.splice(0);
+    for (const k of kept) this.link.sendControl(k.instance, k.message, k.seq);
+    return kept.length;
   }
 
   /** After a replay: make again, in their order, the calls the old leader never heard back from. */

@@ -145,15 +145,19 @@ describe("a leader's crash and its takeover, on a manual clock", () => {
 
   function runtime(clock: ManualClock) {
     const sent: [number, ControlMessage["type"]][] = [];
+    const numbered: [number, ControlMessage["type"], number | undefined][] = [];
     const redeploys: { specs: readonly InstanceSpec[]; onDeployed: (p: readonly InstanceSpec[]) => void }[] =
       [];
     const link: ReconfigurationLink = {
       clock,
-      sendControl: (id, m) => sent.push([id, m.type]),
+      sendControl: (id, m, seq) => {
+        sent.push([id, m.type]);
+        numbered.push([id, m.type, seq]);
+      },
       redeploy: (specs, _newVm, onDeployed) => redeploys.push({ specs, onDeployed }),
       redeploysRetired: true,
     };
-    return { rt: { link } satisfies CoordinatorRuntime, sent, redeploys };
+    return { rt: { link } satisfies CoordinatorRuntime, sent, numbered, redeploys };
   }
 
   it("a crashed leader's timers never fire; the new leader fires an overdue one at once", () => {
@@ -176,6 +180,49 @@ describe("a leader's crash and its takeover, on a manual clock", () => {
     clock.advanceTo(1500);
     expect(second.sent.map(([, t]) => t)).toContain("checkpoint");
     expect(second.sent.every(([, t]) => t === "checkpoint")).toBe(true);
+  });
+
+  it("numbers each instance's messages, and a new leader sends again, with their numbers, those not applied", () => {
+    const clock = new ManualClock();
+    const journal = new MemoryJournal();
+    const first = runtime(clock);
+    const leader = JournaledCoordinator.begin(setup, first.rt, journal);
+    leader.start();
+    clock.advanceTo(1000); // a checkpoint round: each instance's second message
+    expect(first.numbered.filter(([id]) => id === 0).map(([, t, seq]) => [t, seq])).toEqual([
+      ["start", 1],
+      ["checkpoint", 2],
+    ]);
+    leader.crash();
+    // Instance 0 applied only its first message; the others applied everything.
+    const second = runtime(clock);
+    const next = JournaledCoordinator.takeOver(second.rt, journal, (id, seq) => id === 0 && seq > 1);
+    expect(second.numbered).toEqual([]);
+    next.goLive();
+    expect(second.numbered).toEqual([[0, "checkpoint", 2]]);
+    clock.advanceTo(2000); // the next round goes on numbering
+    expect(second.numbered.filter(([id]) => id === 0).at(-1)).toEqual([0, "checkpoint", 3]);
+  });
+
+  it("does not send again a message to an incarnation a later deploy replaced", () => {
+    const clock = new ManualClock();
+    const journal = new MemoryJournal();
+    const first = runtime(clock);
+    const leader = JournaledCoordinator.begin(setup, first.rt, journal);
+    leader.start();
+    const count = plan.instances.find((i) => i.operator === 1)!;
+    leader.instancesFailed([count.id], 0);
+    first.redeploys[0].onDeployed(first.redeploys[0].specs); // the replacement is deployed
+    const toNew = first.numbered.filter(([id]) => id === count.id).length;
+    leader.crash();
+    const second = runtime(clock);
+    // Nothing sent to `count` was applied: only what went to its replacement is sent again.
+    const next = JournaledCoordinator.takeOver(second.rt, journal, (id) => id === count.id);
+    next.goLive();
+    const again = second.numbered.filter(([id]) => id === count.id);
+    expect(again.length).toBeGreaterThan(0);
+    expect(again.length).toBeLessThan(toNew);
+    expect(again.map(([, t]) => t)).not.toContain("start"); // the first incarnation's start is void
   });
 
   it("calls the old leader never heard back from are made again, and its late answers dropped", () => {
