@@ -7,8 +7,8 @@
 // may have left while it was not yet next).
 //
 // A candidate is out of the election when its session expires (ZooKeeper has deleted its
-// node; another candidate may already lead): onLost tells it with a reason, and a leader
-// must step down at once. A leader cut off from ZooKeeper stays leader until then, since it
+// node; another candidate may already lead) or is closed: onLost tells it with a reason, and
+// a leader must step down at once. A leader cut off from ZooKeeper stays leader until then, since it
 // cannot know sooner; the fencing epoch (fencingEpoch.ts) keeps a leader that is out but
 // does not know it yet from acting. A node created just as the connection drops may exist
 // without its creator having heard: its name carries a unique prefix, by which the
@@ -65,7 +65,8 @@ export class LeaderElection {
 
   /** A candidate of the election at `runPath` whose node will hold `candidateData` (its control address). */
   constructor(
-    private readonly session: ZkSession,
+    /** The session the candidate's node lives in: the candidate is out when it ends. */
+    readonly session: ZkSession,
     readonly runPath: string,
     readonly candidateData: string,
   ) {
@@ -97,7 +98,7 @@ export class LeaderElection {
     return () => this.electedListeners.delete(listener);
   }
 
-  /** Calls `listener` with a reason when this candidate is out of the election against its will (its session expired). */
+  /** Calls `listener` with a reason when this candidate is out other than by leave() (its session expired or was closed). */
   onLost(listener: (reason: string) => void): () => void {
     this.lostListeners.add(listener);
     return () => this.lostListeners.delete(listener);
@@ -108,6 +109,7 @@ export class LeaderElection {
     if (this.node !== null || this.outReason !== null) throw new Error(`join() twice in ${this.runPath}`);
     this.stopListening.push(
       this.session.onExpired((reason) => this.lose(`its ZooKeeper session expired: ${reason}`)),
+      this.session.onClosed(() => this.lose("its ZooKeeper session was closed")),
       this.session.onReconnected(() => void this.check()),
     );
     await this.session.mkdirp(electionPath(this.runPath));

@@ -14,13 +14,18 @@
 // where no reader looks: only the transaction that sets the header (and creates the last
 // chunk, and removes the previous write's chunks) makes them the record. A record of up to
 // 512 KiB is thus written by the one transaction alone. Chunks left by a write that failed
-// or was fenced are removed by its writer, or else by the next write of a newer epoch
-// (a writer of an older epoch can never commit, so its chunks are garbage).
+// or was fenced are removed by its writer, or else by the next successful write (a writer of
+// an older epoch can never commit, so its chunks are garbage).
+//
+// A lost connection: reads and writes start over (a few times), and a commit whose answer
+// was lost is committed again, which tells whether the first took effect. A new leader reads
+// the record after claiming its epoch: that write brings its server up to date, so the read
+// sees every record committed before the claim.
 
 import { createHash, randomBytes } from "node:crypto";
 import { seepVersion } from "../packageRoot.js";
 import { epochPath, readEpoch } from "./fencingEpoch.js";
-import { isZookeeperError, TransactionFailedError } from "./zkErrors.js";
+import { isZookeeperError, retryOnConnectionLoss, TransactionFailedError } from "./zkErrors.js";
 import type { TransactionOp, ZkSession } from "./zkSession.js";
 import { childPath } from "./zookeeperAddress.js";
 
@@ -28,6 +33,8 @@ import { childPath } from "./zookeeperAddress.js";
 export const RECORD_CHUNK_BYTES = 512 * 1024;
 /** How many times a read starts over when a write replaced the record under it. */
 const READ_ATTEMPTS = 5;
+/** How many times a read or a write is tried in all while each loses the connection. */
+const ATTEMPTS = 3;
 /** The header's layout version. */
 const FORMAT = 1;
 const CHUNK_NAME = /^e(\d+)-[0-9a-f]+-\d+$/;
@@ -114,13 +121,17 @@ export class RunRecordStore {
 
   /** Writes the record as leader of `epoch` (claimed with claimEpoch); FencedError if a higher one was claimed since. */
   write(bytes: Uint8Array, epoch: number): Promise<void> {
-    const done = this.writing.then(() => this.writeNow(bytes, epoch));
+    const done = this.writing.then(() => retryOnConnectionLoss(ATTEMPTS, () => this.writeNow(bytes, epoch)));
     this.writing = done.catch(() => {});
     return done;
   }
 
   /** The record, or null if none was written; RecordMismatchError if another seep version or run wrote it. */
-  async read(): Promise<RunRecord | null> {
+  read(): Promise<RunRecord | null> {
+    return retryOnConnectionLoss(ATTEMPTS, () => this.readNow());
+  }
+
+  private async readNow(): Promise<RunRecord | null> {
     for (let attempt = 1; ; attempt++) {
       const node = await this.session.getData(this.recordPath);
       if (node === null || node.data.length === 0) return null;
@@ -166,6 +177,7 @@ export class RunRecordStore {
       sha256: sha256(bytes),
     };
     const last = chunks.length - 1;
+    const staged = chunks.slice(0, last).map((_, i) => this.chunkPath(generation, i));
     const ops: TransactionOp[] = [
       { op: "check", path: epochPath(this.runPath), version: claimed.version },
       { op: "create", path: this.chunkPath(generation, last), data: chunks[last] },
@@ -178,14 +190,38 @@ export class RunRecordStore {
       ...previous.map((path): TransactionOp => ({ op: "remove", path })),
     ];
     try {
-      for (let i = 0; i < last; i++) await this.session.create(this.chunkPath(generation, i), chunks[i]);
-      await this.session.transaction(ops);
+      for (const [i, path] of staged.entries()) await this.session.create(path, chunks[i]);
     } catch (e) {
-      if (isZookeeperError(e, "CONNECTION_LOSS") && (await this.committed(generation))) return;
-      await this.removeChunks(Array.from({ length: last }, (_, i) => this.chunkPath(generation, i)));
+      await this.removeChunks(staged);
+      throw e;
+    }
+    try {
+      await this.commit(ops);
+    } catch (e) {
+      // A commit whose answer was lost may have taken effect: its chunks are left to the sweep.
+      if (!isZookeeperError(e, "CONNECTION_LOSS")) await this.removeChunks(staged);
       throw await this.writeError(e, epoch);
     }
     await this.sweep(epoch, generation);
+  }
+
+  /**
+   * Commits the write's transaction. If the answer is lost with the connection, commits it
+   * again: only this transaction creates the last chunk, so NODE_EXISTS there (after the
+   * epoch check passed) says the first commit took effect.
+   */
+  private async commit(ops: readonly TransactionOp[]): Promise<void> {
+    try {
+      await this.session.transaction(ops);
+    } catch (e) {
+      if (!isZookeeperError(e, "CONNECTION_LOSS")) throw e;
+      try {
+        await this.session.transaction(ops);
+      } catch (again) {
+        const tookEffect = again instanceof TransactionFailedError && again.opIndex === 1;
+        if (!(tookEffect && again.code === "NODE_EXISTS")) throw again;
+      }
+    }
   }
 
   /** Why a write failed, as the caller should hear it. */
@@ -204,12 +240,6 @@ export class RunRecordStore {
     return error;
   }
 
-  /** Whether the record now is the write `generation` (after a commit whose answer was lost). */
-  private async committed(generation: string): Promise<boolean> {
-    const node = await this.session.getData(this.recordPath);
-    return node !== null && node.data.length > 0 && this.parseHeader(node.data).generation === generation;
-  }
-
   /** The chunk nodes of the record the header `data` describes (none if there is none, or it is unreadable). */
   private previousChunks(data: Buffer): string[] {
     if (data.length === 0) return [];
@@ -221,14 +251,22 @@ export class RunRecordStore {
     }
   }
 
-  /** Removes chunks of writes older than `epoch` that are not the record (fenced or failed writes). */
+  /**
+   * Removes the chunks of writes of `epoch` or older that are not the record: left by fenced
+   * writers, or by a write of this one whose commit's answer was lost. Garbage collection:
+   * a failure here leaves garbage for the next write, not a wrong record, so it is ignored.
+   */
   private async sweep(epoch: number, generation: string): Promise<void> {
-    const children = await this.session.getChildren(this.recordPath);
-    const stale = children.filter((name) => {
-      const m = CHUNK_NAME.exec(name);
-      return m !== null && Number(m[1]) < epoch && !name.startsWith(`${generation}-`);
-    });
-    await this.removeChunks(stale.map((name) => childPath(this.recordPath, name)));
+    try {
+      const children = await this.session.getChildren(this.recordPath);
+      const stale = children.filter((name) => {
+        const m = CHUNK_NAME.exec(name);
+        return m !== null && Number(m[1]) <= epoch && !name.startsWith(`${generation}-`);
+      });
+      await this.removeChunks(stale.map((name) => childPath(this.recordPath, name)));
+    } catch {
+      // the next write sweeps again
+    }
   }
 
   private async removeChunks(paths: readonly string[]): Promise<void> {

@@ -76,3 +76,14 @@ export function toZookeeperError(error: unknown, operation: string, path?: strin
   if (typeof name === "string") return new ZookeeperError(name, operation, path);
   return error instanceof Error ? error : new Error(String(error));
 }
+
+/** Runs `attempt` again, `attempts` times in all, while it fails with CONNECTION_LOSS: for work safe to start over. */
+export async function retryOnConnectionLoss<T>(attempts: number, attempt: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (e) {
+      if (!isZookeeperError(e, "CONNECTION_LOSS") || i >= attempts) throw e;
+    }
+  }
+}

@@ -141,6 +141,7 @@ export class ZkSession {
   private readonly expiredListeners = new Set<(reason: string) => void>();
   private readonly disconnectedListeners = new Set<() => void>();
   private readonly reconnectedListeners = new Set<() => void>();
+  private readonly closedListeners = new Set<() => void>();
   private expiryTimer: NodeJS.Timeout | undefined;
   private readonly watchdog: NodeJS.Timeout;
   private probeSentAtMs: number | null = null;
@@ -218,6 +219,12 @@ export class ZkSession {
   onReconnected(listener: () => void): () => void {
     this.reconnectedListeners.add(listener);
     return () => this.reconnectedListeners.delete(listener);
+  }
+
+  /** Calls `listener` once when the session's owner closes it (close()). */
+  onClosed(listener: () => void): () => void {
+    this.closedListeners.add(listener);
+    return () => this.closedListeners.delete(listener);
   }
 
   /** Creates `path` (its parent must exist) and resolves the path created (with its suffix, if sequential). */
@@ -308,6 +315,7 @@ export class ZkSession {
     if (this.deadError !== null) return;
     const wasConnected = this.stateNow === "connected";
     this.die(new SessionClosedError(this.sessionIdHex), "closed");
+    for (const l of [...this.closedListeners]) queueMicrotask(l);
     if (wasConnected) {
       const ended = new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, CLOSE_WAIT_MS);

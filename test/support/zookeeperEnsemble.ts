@@ -28,6 +28,8 @@ export interface ZookeeperEnsemble {
   address(root?: string): string;
   /** SIGKILLs server `i` (0-based) and waits until its process is gone. */
   killServer(i: number): Promise<void>;
+  /** Starts server `i` again after killServer, on its ports and data, and waits until it serves. */
+  restartServer(i: number): Promise<void>;
   /** Whether server `i` is still running. */
   isRunning(i: number): boolean;
   /** The index of the server that has the session `sessionIdHex` (as ZkSession.sessionIdHex), or -1. */
@@ -48,15 +50,17 @@ export async function startZookeeperEnsemble(size = 3): Promise<ZookeeperEnsembl
     (_, i) => `server.${i + 1}=127.0.0.1:${ports[size + 2 * i]}:${ports[size + 2 * i + 1]}`,
   );
   const servers: ServerProcess[] = [];
+  const launch = (i: number) => {
+    const dir = join(root, `server${i + 1}`);
+    const config = [...baseConfig(dir, clientPorts[i]), "standaloneEnabled=false", ...peers];
+    return launchServer(dir, clientPorts[i], "org.apache.zookeeper.server.quorum.QuorumPeerMain", config);
+  };
   try {
     for (let i = 0; i < size; i++) {
-      const dir = join(root, `server${i + 1}`);
-      mkdirSync(join(dir, "data"), { recursive: true });
-      writeFileSync(join(dir, "data", "myid"), `${i + 1}\n`);
-      const config = [...baseConfig(dir, clientPorts[i]), "standaloneEnabled=false", ...peers];
-      servers.push(
-        launchServer(dir, clientPorts[i], "org.apache.zookeeper.server.quorum.QuorumPeerMain", config),
-      );
+      const data = join(root, `server${i + 1}`, "data");
+      mkdirSync(data, { recursive: true });
+      writeFileSync(join(data, "myid"), `${i + 1}\n`);
+      servers.push(launch(i));
     }
     await Promise.all(servers.map((s) => waitServing(s)));
   } catch (e) {
@@ -71,6 +75,11 @@ export async function startZookeeperEnsemble(size = 3): Promise<ZookeeperEnsembl
     size,
     address: (path = "") => `zk://${connectString}${path}`,
     killServer: (i) => killProcess(servers[i], "SIGKILL"),
+    restartServer: async (i) => {
+      if (running(i)) throw new Error(`server ${i} is running`);
+      servers[i] = launch(i);
+      await waitServing(servers[i]);
+    },
     isRunning: running,
     serverOf: async (sessionIdHex) => {
       const wanted = BigInt(`0x${sessionIdHex}`);

@@ -102,6 +102,26 @@ export function fourLetterWord(port: number, word: string, timeoutMs = 5_000): P
   });
 }
 
+/**
+ * The watches of `wchp`'s answer: each watched path with the ids of the sessions watching it
+ * (hex, without leading zeros, as ZooKeeper prints them).
+ */
+export function watchesByPath(wchp: string): Map<string, string[]> {
+  const watches = new Map<string, string[]>();
+  let path: string | undefined;
+  for (const line of wchp.split("\n")) {
+    if (line.startsWith("/")) {
+      path = line.trim();
+      watches.set(path, []);
+    } else if (path !== undefined && /^\s+0x[0-9a-f]+$/.test(line))
+      watches.get(path)!.push(line.trim().slice(2));
+  }
+  return watches;
+}
+
+/** A session id in hex as ZooKeeper prints it (no leading zeros). */
+export const shortHex = (hex: string) => BigInt(`0x${hex}`).toString(16);
+
 /** The servers this process started and has not stopped: killed if the process exits first. */
 const running = new Set<ServerProcess>();
 process.on("exit", () => {

@@ -3,17 +3,16 @@
 // off from a server that stopped answering), and an address where nothing listens.
 
 import { spawn } from "node:child_process";
-import zookeeper from "node-zookeeper-client";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import {
   SessionClosedError,
   SessionExpiredError,
   TransactionFailedError,
   type WatchEvent,
-  ZkSession,
   ZookeeperError,
 } from "../../../cloud/ha/index.js";
 import { nextCall, within } from "../../support/bounded.js";
+import { ExpirableSessions } from "../../support/expireSession.js";
 import {
   describeWithZookeeper,
   freePorts,
@@ -23,17 +22,14 @@ import {
 
 describeWithZookeeper("ZkSession", () => {
   let server: ZookeeperServer;
-  const sessions: ZkSession[] = [];
-  const open = async (sessionTimeoutMs = 10_000) => {
-    const s = await ZkSession.connect(server.address(), { sessionTimeoutMs });
-    sessions.push(s);
-    return s;
-  };
+  let sessions: ExpirableSessions;
+  const open = (sessionTimeoutMs = 10_000) => sessions.open({ sessionTimeoutMs });
   beforeAll(async () => {
     server = await startZookeeper();
+    sessions = new ExpirableSessions(server.port);
   });
   afterEach(async () => {
-    await Promise.all(sessions.splice(0).map((s) => s.close()));
+    await sessions.closeAll();
   });
   afterAll(async () => {
     await server?.stop();
@@ -156,7 +152,7 @@ describeWithZookeeper("ZkSession", () => {
     await s.create("/t/expire/e", undefined, "ephemeral");
     const expired = nextCall<[string]>((f) => s.onExpired(f));
     const gone = await nextEvent((f) => watcher.exists("/t/expire/e", f));
-    await closeFromOutside(server.connectString, s);
+    await sessions.expire(s);
     const [reason] = await within(expired, "onExpired");
     expect(reason).toBe("ZooKeeper expired it");
     expect((await within(gone.event, "the ephemeral node's deletion")).type).toBe("deleted");
@@ -198,20 +194,4 @@ async function nextEvent(
   });
   await register(fire);
   return { event };
-}
-
-/** Connects a raw client to `session`'s session (its id and password) and closes it: ZooKeeper ends the session. */
-async function closeFromOutside(connectString: string, session: ZkSession): Promise<void> {
-  const { sessionId, password } = session.credentials();
-  const other = zookeeper.createClient(connectString, { sessionId, sessionPassword: password } as object);
-  await within(
-    nextCall((f) => {
-      other.once("connected", f);
-      other.connect();
-    }),
-    "the second client to join the session",
-  );
-  const closed = nextCall((f) => other.once("disconnected", f));
-  other.close();
-  await within(closed, "the second client to close the session");
 }
