@@ -1,7 +1,7 @@
 // A TCP proxy on 127.0.0.1 in front of one port, that a test can cut: every connection
 // through it is dropped and new ones are refused until it is restored. A ZooKeeper session
 // made through a proxy can thus be kept from reconnecting while something is done to it
-// (expireSession.ts), or be cut off from ZooKeeper as by a partition.
+// (zookeeperSessions.ts), or be cut off from ZooKeeper as by a partition.
 
 import { connect, createServer, type Socket } from "node:net";
 

@@ -11,11 +11,12 @@
 // unless SEEP_REQUIRE_ZOOKEEPER=1 (CI), which makes them fail instead.
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "vitest";
+import { until } from "./bounded.js";
 
 /** The server's jar from Debian's `libzookeeper-java` (its manifest names the other jars). */
 const ZOOKEEPER_JAR = "/usr/share/java/zookeeper.jar";
@@ -192,6 +193,15 @@ export async function waitServing(server: ServerProcess, timeoutMs = START_MS): 
   }
 }
 
+/** Whether every thread of process `pid` is stopped (state T in /proc), as after SIGSTOP. */
+function allThreadsStopped(pid: number): boolean {
+  const tasks = readdirSync(`/proc/${pid}/task`);
+  return tasks.every((t) => {
+    const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("T");
+  });
+}
+
 /** Stops a server by PID: SIGTERM, then SIGKILL if it is still there after a while; bounded. */
 export async function killProcess(server: ServerProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
   const { child } = server;
@@ -226,8 +236,8 @@ export interface ZookeeperServer {
   address(root?: string): string;
   /** Sends a four-letter word (`srvr`, `cons`, `wchp`, ...) and resolves the answer. */
   fourLetterWord(word: string): Promise<string>;
-  /** SIGSTOP: the server keeps its sockets but answers nothing, as a hung machine. */
-  pause(): void;
+  /** SIGSTOP, and waits until every thread has stopped: the server keeps its sockets but answers nothing, as a hung machine. */
+  pause(): Promise<void>;
   /** SIGCONT after pause(). */
   resume(): void;
   /** Stops it (SIGTERM, then SIGKILL) and removes its directory. */
@@ -256,7 +266,10 @@ export async function startZookeeper(): Promise<ZookeeperServer> {
     pid: server.pid,
     address: (root = "") => `zk://127.0.0.1:${port}${root}`,
     fourLetterWord: (word) => fourLetterWord(port, word),
-    pause: () => server.child.kill("SIGSTOP"),
+    pause: async () => {
+      server.child.kill("SIGSTOP");
+      await until(() => allThreadsStopped(server.pid), `ZooKeeper (pid ${server.pid}) to stop on SIGSTOP`);
+    },
     resume: () => server.child.kill("SIGCONT"),
     stop: () => stopServer(server),
   };

@@ -2,7 +2,7 @@
 // sessions each get an epoch of their own, higher than every claim finished before they
 // began; a corrupt epoch node is refused in one line. And EpochFence, the receiving side.
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   claimEpoch,
   EpochCorruptError,
@@ -11,31 +11,16 @@ import {
   readEpoch,
   type ZkSession,
 } from "../../../cloud/ha/index.js";
-import { ExpirableSessions } from "../../support/expireSession.js";
-import {
-  describeWithZookeeper,
-  startZookeeper,
-  type ZookeeperServer,
-} from "../../support/zookeeperServer.js";
+import { describeWithZookeeper } from "../../support/zookeeperServer.js";
+import { zookeeperForSuite } from "../../support/zookeeperSessions.js";
 
 describeWithZookeeper("claimEpoch", () => {
-  let server: ZookeeperServer;
-  let sessions: ExpirableSessions;
-  beforeAll(async () => {
-    server = await startZookeeper();
-    sessions = new ExpirableSessions(server.port);
-  });
-  afterEach(async () => {
-    await sessions.closeAll();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const zk = zookeeperForSuite();
 
   it("claims racing from five sessions each get their own epoch, above every claim finished before they began", async () => {
     const runPath = "/seep/runs/epoch-race";
     const racers: ZkSession[] = [];
-    for (let i = 0; i < 5; i++) racers.push(await sessions.open());
+    for (let i = 0; i < 5; i++) racers.push(await zk.sessions.open());
     expect(await readEpoch(racers[0], runPath)).toBeNull();
     // Events in the order this process saw them: a claim's start and end, by a logical counter.
     let tick = 0;
@@ -57,7 +42,7 @@ describeWithZookeeper("claimEpoch", () => {
   });
 
   it("refuses an epoch node that does not hold a whole number, in one line", async () => {
-    const s = await sessions.open();
+    const s = await zk.sessions.open();
     const runPath = "/seep/runs/epoch-corrupt";
     await s.mkdirp(runPath);
     await s.create(epochPath(runPath), Buffer.from("seven"));

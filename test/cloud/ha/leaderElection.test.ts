@@ -4,7 +4,7 @@
 // predecessor that leaves before its turn, a candidate whose session expires, and a
 // follower (watchLeader) told of each change.
 
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import {
   currentLeader,
   ElectionLostError,
@@ -14,20 +14,13 @@ import {
   type ZkSession,
 } from "../../../cloud/ha/index.js";
 import { nextCall, until, within } from "../../support/bounded.js";
-import { ExpirableSessions } from "../../support/expireSession.js";
-import {
-  describeWithZookeeper,
-  shortHex,
-  startZookeeper,
-  watchesByPath,
-  type ZookeeperServer,
-} from "../../support/zookeeperServer.js";
+import { describeWithZookeeper, shortHex, watchesByPath } from "../../support/zookeeperServer.js";
+import { zookeeperForSuite } from "../../support/zookeeperSessions.js";
 
 describeWithZookeeper("LeaderElection", () => {
-  let server: ZookeeperServer;
-  let sessions: ExpirableSessions;
+  const zk = zookeeperForSuite();
   let runs = 0;
-  const open = () => sessions.open();
+  const open = () => zk.sessions.open();
   /** Three candidates of a fresh run, joined in order: the first leads. */
   const threeCandidates = async () => {
     const runPath = `/seep/runs/election-${++runs}`;
@@ -42,19 +35,9 @@ describeWithZookeeper("LeaderElection", () => {
   };
   /** Who watches what under the run's election, by ZooKeeper's own account: path -> session ids. */
   const electionWatches = async (runPath: string) => {
-    const all = watchesByPath(await server.fourLetterWord("wchp"));
+    const all = watchesByPath(await zk.server.fourLetterWord("wchp"));
     return new Map([...all].filter(([path]) => path.startsWith(electionPath(runPath))));
   };
-  beforeAll(async () => {
-    server = await startZookeeper();
-    sessions = new ExpirableSessions(server.port);
-  });
-  afterEach(async () => {
-    await sessions.closeAll();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
 
   it("of three candidates exactly one leads, and each other watches only the node just before its own", async () => {
     const { runPath, candidates, sessions: own } = await threeCandidates();
@@ -102,7 +85,7 @@ describeWithZookeeper("LeaderElection", () => {
     const { runPath, candidates, sessions: own } = await threeCandidates();
     await within(candidates[0].elected, "the first candidate's election");
     const leaderLost = nextCall<[string]>((f) => candidates[0].onLost(f));
-    await sessions.expire(own[0]);
+    await zk.sessions.expire(own[0]);
     expect((await within(leaderLost, "the leader's onLost"))[0]).toBe(
       "its ZooKeeper session expired: ZooKeeper expired it",
     );
@@ -110,7 +93,7 @@ describeWithZookeeper("LeaderElection", () => {
     await within(candidates[1].elected, "the second candidate's election");
 
     const waitingLost = nextCall<[string]>((f) => candidates[2].onLost(f));
-    await sessions.expire(own[2]);
+    await zk.sessions.expire(own[2]);
     await within(waitingLost, "the waiting candidate's onLost");
     const refused = await candidates[2].elected.catch((e) => e);
     expect(refused).toBeInstanceOf(ElectionLostError);

@@ -4,7 +4,7 @@
 // another seep version or run, garbage left by fenced writers, and the list of runs.
 
 import { randomBytes } from "node:crypto";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import {
   claimEpoch,
   FencedError,
@@ -14,34 +14,19 @@ import {
   RunRecordStore,
   type ZkSession,
 } from "../../../cloud/ha/index.js";
-import { ExpirableSessions } from "../../support/expireSession.js";
-import {
-  describeWithZookeeper,
-  startZookeeper,
-  type ZookeeperServer,
-} from "../../support/zookeeperServer.js";
+import { describeWithZookeeper } from "../../support/zookeeperServer.js";
+import { zookeeperForSuite } from "../../support/zookeeperSessions.js";
 
 describeWithZookeeper("RunRecordStore", () => {
-  let server: ZookeeperServer;
-  let sessions: ExpirableSessions;
+  const zk = zookeeperForSuite();
   let runs = 0;
   /** A fresh run: a session, its store (seep version 1.2.3) and the first epoch claimed. */
   const freshRun = async () => {
-    const session = await sessions.open();
+    const session = await zk.sessions.open();
     const runId = `record-${++runs}`;
     const store = new RunRecordStore(session, "/seep", runId, { seepVersion: "1.2.3" });
     return { session, runId, store, epoch: await claimEpoch(session, store.runPath) };
   };
-  beforeAll(async () => {
-    server = await startZookeeper();
-    sessions = new ExpirableSessions(server.port);
-  });
-  afterEach(async () => {
-    await sessions.closeAll();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
 
   it("reads null before any write, then what was written last with its writer's epoch", async () => {
     const { store, epoch } = await freshRun();
@@ -72,7 +57,7 @@ describeWithZookeeper("RunRecordStore", () => {
   it("a write at epoch e is refused once e+1 has been claimed, and the record stays as it was", async () => {
     const { session, runId, store, epoch } = await freshRun();
     await store.write(Buffer.from("by the old leader"), epoch);
-    const newLeader = await sessions.open();
+    const newLeader = await zk.sessions.open();
     expect(await claimEpoch(newLeader, store.runPath)).toBe(epoch + 1);
     for (const bytes of [Buffer.from("late"), randomBytes(2 * RECORD_CHUNK_BYTES + 1)]) {
       const refused = await store.write(bytes, epoch).catch((e) => e);
@@ -93,7 +78,7 @@ describeWithZookeeper("RunRecordStore", () => {
   it("a claim that lands between the writer's check and its commit fences the commit, and its chunks are removed", async () => {
     const { session, runId, store: plain, epoch } = await freshRun();
     await plain.write(Buffer.from("before"), epoch);
-    const newLeader = await sessions.open();
+    const newLeader = await zk.sessions.open();
     // The writer's session, with a claim by the new leader just before each transaction.
     const claimFirst = new Proxy(session, {
       get(target, key, receiver) {

@@ -3,7 +3,7 @@
 // off from a server that stopped answering), and an address where nothing listens.
 
 import { spawn } from "node:child_process";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import {
   SessionClosedError,
   SessionExpiredError,
@@ -12,28 +12,12 @@ import {
   ZookeeperError,
 } from "../../../cloud/ha/index.js";
 import { nextCall, within } from "../../support/bounded.js";
-import { ExpirableSessions } from "../../support/expireSession.js";
-import {
-  describeWithZookeeper,
-  freePorts,
-  startZookeeper,
-  type ZookeeperServer,
-} from "../../support/zookeeperServer.js";
+import { describeWithZookeeper, freePorts } from "../../support/zookeeperServer.js";
+import { zookeeperForSuite } from "../../support/zookeeperSessions.js";
 
 describeWithZookeeper("ZkSession", () => {
-  let server: ZookeeperServer;
-  let sessions: ExpirableSessions;
-  const open = (sessionTimeoutMs = 10_000) => sessions.open({ sessionTimeoutMs });
-  beforeAll(async () => {
-    server = await startZookeeper();
-    sessions = new ExpirableSessions(server.port);
-  });
-  afterEach(async () => {
-    await sessions.closeAll();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const zk = zookeeperForSuite();
+  const open = (sessionTimeoutMs = 10_000) => zk.sessions.open({ sessionTimeoutMs });
 
   it("connecting where nothing listens fails in one line naming the address, and leaves nothing running", async () => {
     const [port] = await freePorts(1);
@@ -152,7 +136,7 @@ describeWithZookeeper("ZkSession", () => {
     await s.create("/t/expire/e", undefined, "ephemeral");
     const expired = nextCall<[string]>((f) => s.onExpired(f));
     const gone = await nextEvent((f) => watcher.exists("/t/expire/e", f));
-    await sessions.expire(s);
+    await zk.sessions.expire(s);
     const [reason] = await within(expired, "onExpired");
     expect(reason).toBe("ZooKeeper expired it");
     expect((await within(gone.event, "the ephemeral node's deletion")).type).toBe("deleted");
@@ -167,8 +151,8 @@ describeWithZookeeper("ZkSession", () => {
     await s.mkdirp("/t/pause");
     const disconnected = nextCall((f) => s.onDisconnected(f));
     const expired = nextCall<[string]>((f) => s.onExpired(f));
-    server.pause();
     try {
+      await zk.server.pause();
       const underWay = s.getData("/t/pause").catch((e) => e);
       await within(disconnected, "onDisconnected");
       expect(await within(underWay, "the operation under way to fail")).toMatchObject({
@@ -179,7 +163,7 @@ describeWithZookeeper("ZkSession", () => {
       expect(reason).toBe(`cut off from ZooKeeper for its whole timeout (${s.sessionTimeoutMs} ms)`);
       expect(await within(asked, "the waiting operation to fail")).toBeInstanceOf(SessionExpiredError);
     } finally {
-      server.resume();
+      zk.server.resume();
     }
   });
 });

@@ -1,4 +1,8 @@
-// Expiring a ZooKeeper session on purpose, deterministically. Each session is made through
+// Sessions with a test's ZooKeeper server, and a suite's server with them
+// (zookeeperForSuite: started before the suite's tests, its sessions closed after each test,
+// stopped after the suite).
+//
+// Expiring a session on purpose, deterministically. Each session is made through
 // a TCP proxy of its own (tcpProxy.ts). To expire one: cut its proxy, so that its client
 // cannot reconnect; join the session from a second client (its id and password) straight
 // to the server, and close it there, which ends the session at once (its ephemeral nodes
@@ -7,9 +11,11 @@
 // the second's join and its close, and the close would be lost.
 
 import zookeeper from "node-zookeeper-client";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { type SessionOptions, ZkSession } from "../../cloud/ha/index.js";
 import { nextCall, within } from "./bounded.js";
 import { startTcpProxy, type TcpProxy } from "./tcpProxy.js";
+import { startZookeeper, type ZookeeperServer } from "./zookeeperServer.js";
 
 /** Sessions with one server that a test can expire; closeAll() ends them and their proxies. */
 export class ExpirableSessions {
@@ -68,4 +74,26 @@ export class ExpirableSessions {
     await Promise.all(all.map(([s]) => s.close()));
     await Promise.all(all.map(([, p]) => p.close()));
   }
+}
+
+/** A suite's standalone server and its sessions, set once the suite has started. */
+export interface ZookeeperSuite {
+  readonly server: ZookeeperServer;
+  readonly sessions: ExpirableSessions;
+}
+
+/** Starts a standalone server before the suite's tests and stops it after them; closes the sessions after each test. */
+export function zookeeperForSuite(): ZookeeperSuite {
+  const suite = {} as { server: ZookeeperServer; sessions: ExpirableSessions };
+  beforeAll(async () => {
+    suite.server = await startZookeeper();
+    suite.sessions = new ExpirableSessions(suite.server.port);
+  });
+  afterEach(async () => {
+    await suite.sessions?.closeAll();
+  });
+  afterAll(async () => {
+    await suite.server?.stop();
+  });
+  return suite;
 }
