@@ -1,6 +1,6 @@
-// One ZooKeeper client session, with promises: the only file that talks to the client
-// library (node-zookeeper-client), so that the recipes above it (election, epoch, record)
-// read as ZooKeeper's own operations.
+// One ZooKeeper client session, with promises: with zkConnection.ts, the only code that
+// talks to the client library (node-zookeeper-client), so that the recipes above it
+// (election, epoch, record) read as ZooKeeper's own operations.
 //
 // What a session is, and what its end means:
 // - While connected, its ephemeral nodes stand and its watches fire. A lost connection is
@@ -16,14 +16,13 @@
 //   ZooKeeper may have expired it without being able to say so (a leader must not wait to
 //   hear it). onExpired fires once; every operation pending or asked after fails with
 //   SessionExpiredError.
-// - The library has no read timeout: a server that stops answering without closing its
-//   socket (a hung machine) would leave the session "connected" forever. A watchdog sends
-//   a probe every third of the timeout and drops a connection whose probe is unanswered
-//   after two thirds, or a connection attempt that hangs, so the client moves on.
+// - A server that stops answering without closing its socket is noticed by a watchdog
+//   (zkConnection.ts), which drops the connection so that the client moves on.
 // The library's transaction check/setData/remove turn version 0 into -1 (any version): the
 // version is written back into the operation after adding it (see transaction()).
 
 import zookeeper, { type Client, type Event as LibraryEvent, type Stat } from "node-zookeeper-client";
+import { ConnectionWatchdog, dropConnection, stopClient } from "./zkConnection.js";
 import {
   SessionClosedError,
   SessionExpiredError,
@@ -109,11 +108,6 @@ const EVENT_TYPES: Record<number, WatchEvent["type"]> = {
 /** The library's operation codes in a transaction's results: -1 an error, 1 create, 5 setData. */
 const RESULT_ERROR = -1;
 
-/** The library's insides that the watchdog needs: the current socket, to drop it. */
-interface ClientInternals {
-  readonly connectionManager?: { readonly socket?: { destroy(): void } };
-}
-
 const toBuffer = (data: Uint8Array | undefined): Buffer | undefined =>
   data === undefined ? undefined : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 const toStat = (s: Stat): NodeStat => ({
@@ -123,16 +117,6 @@ const toStat = (s: Stat): NodeStat => ({
   dataLength: s.dataLength,
   ephemeral: s.ephemeralOwner.some((b) => b !== 0),
 });
-/** Drops the client's current connection (the library then reconnects, unless it is closing). */
-function dropSocket(client: Client): void {
-  (client as unknown as ClientInternals).connectionManager?.socket?.destroy();
-}
-/** Stops the library's client for good: no reconnection, no socket left to keep the process alive. */
-function stopClient(client: Client): void {
-  client.close();
-  dropSocket(client);
-}
-
 /** One ZooKeeper session: its operations as promises, and its life (see the file's header). */
 export class ZkSession {
   private stateNow: SessionState = "connected";
@@ -143,10 +127,8 @@ export class ZkSession {
   private readonly reconnectedListeners = new Set<() => void>();
   private readonly closedListeners = new Set<() => void>();
   private expiryTimer: NodeJS.Timeout | undefined;
-  private readonly watchdog: NodeJS.Timeout;
-  private probeSentAtMs: number | null = null;
+  private readonly watchdog: ConnectionWatchdog;
   private readonly wrappedWatchers = new WeakMap<Watcher, (event: LibraryEvent) => void>();
-  private disconnectedTicks = 0;
   /** The session's id in hex, as ZooKeeper's logs and four-letter words show it. */
   readonly sessionIdHex: string;
 
@@ -184,8 +166,11 @@ export class ZkSession {
     client.on("disconnected", () => this.lostConnection());
     client.on("connected", () => this.regainedConnection());
     client.on("expired", () => this.expire("ZooKeeper expired it"));
-    this.watchdog = setInterval(() => this.watch(), Math.max(1, Math.floor(this.sessionTimeoutMs / 3)));
-    this.watchdog.unref();
+    this.watchdog = new ConnectionWatchdog(
+      client,
+      this.sessionTimeoutMs,
+      () => this.stateNow === "connected",
+    );
   }
 
   /** The session timeout ZooKeeper granted, in ms. */
@@ -326,7 +311,7 @@ export class ZkSession {
       });
       this.client.close();
       await ended;
-      dropSocket(this.client);
+      dropConnection(this.client);
     } else stopClient(this.client);
   }
 
@@ -374,8 +359,7 @@ export class ZkSession {
   private lostConnection(): void {
     if (this.deadError !== null || this.stateNow === "disconnected") return;
     this.stateNow = "disconnected";
-    this.probeSentAtMs = null;
-    this.disconnectedTicks = 0;
+    this.watchdog.reset();
     const timeoutMs = this.sessionTimeoutMs;
     this.expiryTimer = setTimeout(
       () => this.expire(`cut off from ZooKeeper for its whole timeout (${timeoutMs} ms)`),
@@ -389,6 +373,7 @@ export class ZkSession {
     if (this.deadError !== null || this.stateNow === "connected") return;
     clearTimeout(this.expiryTimer);
     this.stateNow = "connected";
+    this.watchdog.reset();
     for (const l of [...this.reconnectedListeners]) queueMicrotask(l);
   }
 
@@ -404,27 +389,8 @@ export class ZkSession {
     this.deadError = error;
     this.stateNow = state;
     clearTimeout(this.expiryTimer);
-    clearInterval(this.watchdog);
+    this.watchdog.stop();
     for (const fail of [...this.pending]) fail(error);
     this.pending.clear();
-  }
-
-  /** The watchdog's tick: probe a quiet connection, drop one that no longer answers or a hung attempt. */
-  private watch(): void {
-    const drop = () => dropSocket(this.client);
-    if (this.stateNow === "disconnected") {
-      if (++this.disconnectedTicks >= 2) drop();
-      return;
-    }
-    if (this.stateNow !== "connected") return;
-    if (this.probeSentAtMs === null) {
-      this.probeSentAtMs = performance.now();
-      this.client.exists("/", () => {
-        this.probeSentAtMs = null;
-      });
-    } else if (performance.now() - this.probeSentAtMs >= (2 * this.sessionTimeoutMs) / 3) {
-      this.probeSentAtMs = null;
-      drop();
-    }
   }
 }
