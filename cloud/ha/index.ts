@@ -11,13 +11,8 @@ export {
   epochPath,
   readEpoch,
 } from "./fencingEpoch.js";
-export {
-  currentLeader,
-  ElectionLostError,
-  electionPath,
-  LeaderElection,
-  watchLeader,
-} from "./leaderElection.js";
+export { ElectionLostError, electionPath, LeaderElection } from "./leaderElection.js";
+export { currentLeader, watchLeader } from "./leaderWatch.js";
 export {
   FencedError,
   listRuns,
@@ -29,6 +24,7 @@ export {
   runPath,
 } from "./runRecordStore.js";
 export {
+  isSessionEnded,
   isZookeeperError,
   SessionClosedError,
   SessionExpiredError,

@@ -14,10 +14,10 @@
 // without its creator having heard: its name carries a unique prefix, by which the
 // candidate finds it again rather than leaving a ghost in the line.
 //
-// watchLeader is for those who follow the leader without running for it (the workers).
+// Those who follow the leader without running for it (the workers) use leaderWatch.ts.
 
 import { randomUUID } from "node:crypto";
-import { isZookeeperError, SessionClosedError, SessionExpiredError } from "./zkErrors.js";
+import { isSessionEnded, isZookeeperError } from "./zkErrors.js";
 import type { Watcher, ZkSession } from "./zkSession.js";
 import { childPath } from "./zookeeperAddress.js";
 
@@ -32,12 +32,11 @@ export function electionPath(runPath: string): string {
 }
 
 /** The candidates' node names among `names`, lowest sequence number (the leader) first. */
-function inLine(names: readonly string[]): string[] {
+export function inLine(names: readonly string[]): string[] {
   return names.filter((n) => CANDIDATE_NAME.test(n)).sort((a, b) => sequence(a) - sequence(b));
 }
 const sequence = (name: string) => Number(CANDIDATE_NAME.exec(name)![1]);
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
-const sessionEnded = (e: unknown) => e instanceof SessionExpiredError || e instanceof SessionClosedError;
 
 /** The `elected` promise of a candidate that left or lost before leading. */
 export class ElectionLostError extends Error {
@@ -125,7 +124,7 @@ export class LeaderElection {
     try {
       await this.session.remove(node);
     } catch (e) {
-      if (!sessionEnded(e)) throw e; // an ended session's ephemeral node is gone anyway
+      if (!isSessionEnded(e)) throw e; // an ended session's ephemeral node is gone anyway
     }
   }
 
@@ -163,7 +162,7 @@ export class LeaderElection {
       } while (this.checkAgain && this.outReason === null);
     } catch (e) {
       // A lost connection is checked again on reconnecting; an ended session is told by onExpired.
-      if (!isZookeeperError(e, "CONNECTION_LOSS") && !sessionEnded(e))
+      if (!isZookeeperError(e, "CONNECTION_LOSS") && !isSessionEnded(e))
         this.lose(`reading the election failed: ${messageOf(e)}`);
     } finally {
       this.checking = false;
@@ -204,79 +203,4 @@ export class LeaderElection {
     this.settle.reject(new ElectionLostError(this.runPath, reason));
     for (const stop of this.stopListening.splice(0)) stop();
   }
-}
-
-/** The data (control address) of the run's leader now, or null when none leads. */
-export async function currentLeader(session: ZkSession, runPath: string): Promise<string | null> {
-  return (await readLeader(session, runPath)).data;
-}
-
-/** The leader's node name and data, setting `watcher` (if given) on the election's folder and line. */
-async function readLeader(
-  session: ZkSession,
-  runPath: string,
-  watcher?: Watcher,
-): Promise<{ node: string | null; data: string | null }> {
-  const dir = electionPath(runPath);
-  for (;;) {
-    if ((await session.exists(dir, watcher)) === null) return { node: null, data: null };
-    let line: string[];
-    try {
-      line = inLine(await session.getChildren(dir, watcher));
-    } catch (e) {
-      if (isZookeeperError(e, "NO_NODE")) continue; // the folder went between the two reads
-      throw e;
-    }
-    if (line.length === 0) return { node: null, data: null };
-    const got = await session.getData(childPath(dir, line[0]));
-    if (got !== null) return { node: line[0], data: got.data.toString("utf8") };
-  }
-}
-
-/**
- * Follows the leader of the election at `runPath` without running in it: calls `onLeader`
- * with the leader's data now, and again each time another candidate leads (null while none
- * does). Returns a function that stops following. It follows for the life of `session`: once
- * that expires, a new session must follow anew. Unexpected errors go to `onError`.
- */
-export function watchLeader(
-  session: ZkSession,
-  runPath: string,
-  onLeader: (data: string | null) => void,
-  onError: (error: Error) => void = (e) => process.emitWarning(e),
-): () => void {
-  let stopped = false;
-  let reading = false;
-  let again = false;
-  let told: string | null | undefined;
-  const read = async (): Promise<void> => {
-    if (stopped) return;
-    if (reading) {
-      again = true;
-      return;
-    }
-    reading = true;
-    try {
-      do {
-        again = false;
-        const { node, data } = await readLeader(session, runPath, reread);
-        if (!stopped && node !== told) {
-          told = node;
-          onLeader(data);
-        }
-      } while (again && !stopped);
-    } catch (e) {
-      if (!isZookeeperError(e, "CONNECTION_LOSS") && !sessionEnded(e) && !stopped)
-        onError(e instanceof Error ? e : new Error(String(e)));
-    } finally {
-      reading = false;
-    }
-  };
-  const reread: Watcher = () => void read();
-  const stopReconnected = session.onReconnected(() => void read());
-  void read();
-  return () => {
-    stopped = true;
-    stopReconnected();
-  };
 }

@@ -70,6 +70,11 @@ export function isZookeeperError(error: unknown, code: string): error is Zookeep
   return error instanceof ZookeeperError && error.code === code;
 }
 
+/** Whether `error` says the session is over (expired, or closed by its owner). */
+export function isSessionEnded(error: unknown): boolean {
+  return error instanceof SessionExpiredError || error instanceof SessionClosedError;
+}
+
 /** The library's exception (or anything thrown) as a ZookeeperError for `operation` on `path`. */
 export function toZookeeperError(error: unknown, operation: string, path?: string): Error {
   const name = (error as { getName?: () => string }).getName?.();

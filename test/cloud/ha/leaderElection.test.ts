@@ -1,8 +1,7 @@
 // The leader-election recipe against a real standalone ZooKeeper: one leader among three
 // candidates, each other candidate watching only its predecessor (read from ZooKeeper's own
 // list of watches, `wchp`), the successor elected when the leader's session ends, a
-// predecessor that leaves before its turn, a candidate whose session expires, and a
-// follower (watchLeader) told of each change.
+// predecessor that leaves before its turn, and a candidate whose session expires.
 
 import { expect, it } from "vitest";
 import {
@@ -10,7 +9,6 @@ import {
   ElectionLostError,
   electionPath,
   LeaderElection,
-  watchLeader,
   type ZkSession,
 } from "../../../cloud/ha/index.js";
 import { nextCall, until, within } from "../../support/bounded.js";
@@ -101,33 +99,5 @@ describeWithZookeeper("LeaderElection", () => {
       `out of the election of ${runPath}: its ZooKeeper session expired: ZooKeeper expired it`,
     );
     expect(candidates.map((c) => c.isLeader)).toEqual([false, true, false]);
-  });
-
-  it("watchLeader tells each change of leader, and null while none leads", async () => {
-    const runPath = `/seep/runs/election-${++runs}`;
-    const follower = await open();
-    const seen: (string | null)[] = [];
-    const stop = watchLeader(follower, runPath, (data) => seen.push(data));
-    const told = (n: number) => until(() => seen.length >= n, `watchLeader's call ${n}`);
-    await told(1);
-    const candidate = async (data: string) => {
-      const e = new LeaderElection(await open(), runPath, data);
-      await e.join();
-      return e;
-    };
-    const a = await candidate("a:1");
-    await told(2);
-    const b = await candidate("b:1");
-    await a.leave();
-    await told(3);
-    const c = await candidate("c:1");
-    await b.session.close();
-    await told(4);
-    await c.leave();
-    await told(5);
-    stop();
-    await candidate("d:1");
-    expect(b.isLeader).toBe(false);
-    expect(seen).toEqual([null, "a:1", "b:1", "c:1", null]);
   });
 });
