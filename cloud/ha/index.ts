@@ -19,6 +19,7 @@ export {
   RECORD_CHUNK_BYTES,
   RecordCorruptError,
   RecordMismatchError,
+  RunIdError,
   type RunRecord,
   RunRecordStore,
   runPath,

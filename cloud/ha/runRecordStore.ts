@@ -39,12 +39,17 @@ const ATTEMPTS = 3;
 const FORMAT = 1;
 const CHUNK_NAME = /^e(\d+)-[0-9a-f]+-\d+$/;
 
-/** The folder of a run's nodes: <root>/runs/<runId>. */
+/** A run id that cannot name a node: one line saying why. */
+export class RunIdError extends Error {
+  override readonly name = "RunIdError";
+  constructor(runId: string) {
+    super(`bad run id '${runId}': letters, digits, '.', '_' and '-' only, and a letter or digit first`);
+  }
+}
+
+/** The folder of a run's nodes: <root>/runs/<runId>; RunIdError if `runId` cannot name a node. */
 export function runPath(root: string, runId: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId))
-    throw new Error(
-      `bad run id '${runId}': letters, digits, '.', '_' and '-' only, not first '.', '_' or '-'`,
-    );
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId)) throw new RunIdError(runId);
   return childPath(childPath(root, "runs"), runId);
 }
 
@@ -106,6 +111,7 @@ export class RunRecordStore {
   readonly recordPath: string;
   private readonly seepVersion: string;
   private writing: Promise<unknown> = Promise.resolve();
+  private recordNodeMade = false;
 
   /** The store of run `runId` under `root`; `seepVersion` (default: this package's) is written and checked. */
   constructor(
@@ -153,14 +159,17 @@ export class RunRecordStore {
   }
 
   private async writeNow(bytes: Uint8Array, epoch: number): Promise<void> {
-    await this.session.mkdirp(this.recordPath);
+    if (!this.recordNodeMade) await this.session.mkdirp(this.recordPath);
+    this.recordNodeMade = true;
     const claimed = await readEpoch(this.session, this.runPath);
     if (claimed === null || claimed.epoch < epoch)
       throw new Error(
         `epoch ${epoch} was never claimed in run ${this.runId} (highest: ${claimed?.epoch ?? 0})`,
       );
     if (claimed.epoch > epoch) throw new FencedError(this.runId, epoch, claimed.epoch);
-    const current = (await this.session.getData(this.recordPath))!;
+    const current = await this.session.getData(this.recordPath);
+    if (current === null)
+      throw new RecordCorruptError(`run record ${this.recordPath} was removed during a write`);
     const previous = this.previousChunks(current.data);
     const generation = `e${epoch}-${randomBytes(4).toString("hex")}`;
     const chunks: Uint8Array[] = [];

@@ -4,14 +4,16 @@
 // another seep version or run, garbage left by fenced writers, and the list of runs.
 
 import { randomBytes } from "node:crypto";
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   claimEpoch,
   FencedError,
   listRuns,
   RECORD_CHUNK_BYTES,
   RecordMismatchError,
+  RunIdError,
   RunRecordStore,
+  runPath,
   type ZkSession,
 } from "../../../cloud/ha/index.js";
 import { describeWithZookeeper } from "../../support/zookeeperServer.js";
@@ -135,6 +137,16 @@ describeWithZookeeper("RunRecordStore", () => {
     await store.write(Buffer.from("x"), epoch);
     expect(await listRuns(session, "/seep")).toContain(runId);
     expect(await listRuns(session, "/nothing-here")).toEqual([]);
+  });
+});
+
+describe("runPath", () => {
+  it("puts a run under <root>/runs/, and refuses an id that cannot name a node in one line", () => {
+    expect(runPath("/seep", "wordcount-1a2b3c4d")).toBe("/seep/runs/wordcount-1a2b3c4d");
+    for (const bad of ["", ".", "..", "-x", "a/b", "a b", "ü"]) {
+      expect(() => runPath("/seep", bad), bad).toThrow(RunIdError);
+      expect(() => runPath("/seep", bad), bad).toThrow(`bad run id '${bad}'`);
+    }
   });
 });
 
