@@ -41,6 +41,7 @@ export {
   type NodeStat,
   type SessionOptions,
   type SessionState,
+  TRANSACTION_BYTES_MAX,
   type TransactionOp,
   type TransactionResult,
   type WatchEvent,

@@ -49,6 +49,7 @@ export class ElectionLostError extends Error {
 /** One candidate in a run's election (see the file's header). */
 export class LeaderElection {
   private node: string | null = null;
+  private joined = false;
   private leading = false;
   private outReason: string | null = null;
   private checking = false;
@@ -105,14 +106,25 @@ export class LeaderElection {
 
   /** Enters the election: creates the candidate's node and resolves once it knows its place (leader or waiting). */
   async join(): Promise<void> {
-    if (this.node !== null || this.outReason !== null) throw new Error(`join() twice in ${this.runPath}`);
+    if (this.joined) throw new Error(`join() twice in ${this.runPath}`);
+    this.joined = true;
     this.stopListening.push(
       this.session.onExpired((reason) => this.lose(`its ZooKeeper session expired: ${reason}`)),
       this.session.onClosed(() => this.lose("its ZooKeeper session was closed")),
       this.session.onReconnected(() => void this.check()),
     );
-    await this.session.mkdirp(electionPath(this.runPath));
-    this.node = await this.createNode();
+    try {
+      await this.session.mkdirp(electionPath(this.runPath));
+      const node = await this.createNode();
+      if (this.outReason !== null) {
+        await this.session.remove(node); // left while joining
+        return;
+      }
+      this.node = node;
+    } catch (e) {
+      this.out(`joining failed: ${messageOf(e)}`);
+      throw e;
+    }
     await this.check();
   }
 

@@ -36,6 +36,11 @@ import { parseZookeeperAddress, type ZookeeperAddress } from "./zookeeperAddress
 export const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
 /** How long connect() waits for a session by default, in ms. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+/**
+ * The most bytes of paths and data one transaction may carry: ZooKeeper refuses (by closing
+ * the connection) a request over jute.maxbuffer, 1 MB by default, headers included.
+ */
+export const TRANSACTION_BYTES_MAX = 1_000_000;
 /** The most the client waits before another round of the servers, in ms. */
 const SPIN_DELAY_MS = 200;
 /** How long close() waits for ZooKeeper to end the session before dropping the socket, in ms. */
@@ -268,8 +273,21 @@ export class ZkSession {
     ).catch((e) => this.nullIfNoNode(e).then(() => false));
   }
 
-  /** Commits `ops` all or none; TransactionFailedError names the operation that failed. */
+  /**
+   * Commits `ops` all or none; TransactionFailedError names the operation that failed. The
+   * whole transaction is one request, bounded by ZooKeeper's 1 MB (TRANSACTION_BYTES_MAX).
+   */
   transaction(ops: readonly TransactionOp[]): Promise<TransactionResult[]> {
+    const bytes = ops.reduce(
+      (sum, o) => sum + o.path.length + ("data" in o ? (o.data?.byteLength ?? 0) : 0),
+      0,
+    );
+    if (bytes > TRANSACTION_BYTES_MAX)
+      return Promise.reject(
+        new RangeError(
+          `a transaction of ${bytes} bytes is over ZooKeeper's limit of ${TRANSACTION_BYTES_MAX}`,
+        ),
+      );
     const tx = this.client.transaction();
     const written = (tx as unknown as { ops: { version?: number }[] }).ops;
     for (const o of ops) {
@@ -295,7 +313,7 @@ export class ZkSession {
     );
   }
 
-  /** Ends the session: ZooKeeper deletes its ephemeral nodes at once. Idempotent. */
+  /** Ends the session: if connected, ZooKeeper deletes its ephemeral nodes at once (else when it expires). Idempotent. */
   async close(): Promise<void> {
     if (this.deadError !== null) return;
     const wasConnected = this.stateNow === "connected";

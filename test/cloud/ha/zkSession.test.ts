@@ -7,6 +7,7 @@ import { expect, it } from "vitest";
 import {
   SessionClosedError,
   SessionExpiredError,
+  TRANSACTION_BYTES_MAX,
   TransactionFailedError,
   type WatchEvent,
   ZookeeperError,
@@ -115,6 +116,26 @@ describeWithZookeeper("ZkSession", () => {
       { op: "remove", path: "/t/tx/new" },
     ]);
     expect(results).toEqual([{ path: "/t/tx/new" }, {}, { version: 2 }, {}]);
+  });
+
+  it("a transaction over ZooKeeper's request limit is refused before it is sent, and the session lives on", async () => {
+    const s = await open();
+    await s.mkdirp("/t/big");
+    const half = Buffer.alloc(600_000);
+    const refused = await s
+      .transaction([
+        { op: "create", path: "/t/big/a", data: half },
+        { op: "create", path: "/t/big/b", data: half },
+      ])
+      .catch((e) => e);
+    expect(refused).toBeInstanceOf(RangeError);
+    expect(refused.message).toBe(
+      `a transaction of 1200016 bytes is over ZooKeeper's limit of ${TRANSACTION_BYTES_MAX}`,
+    );
+    expect(await s.transaction([{ op: "create", path: "/t/big/a", data: half }])).toEqual([
+      { path: "/t/big/a" },
+    ]);
+    expect(s.state).toBe("connected");
   });
 
   it("closing a session removes its ephemeral nodes, and the closed session refuses operations in one line", async () => {
