@@ -1,7 +1,7 @@
 // The fencing epoch of a run: a counter in the node <runPath>/epoch that each new leader
 // increments before it acts, so that every leader holds an epoch strictly higher than every
 // leader before it. The leader stamps its epoch on each control call and on each write of
-// the run's record; whoever receives them keeps the highest epoch seen (EpochFence) and
+// the run's record; whoever receives them keeps the highest epoch seen (cloud/epochFence.ts) and
 // refuses an older one. That stops a leader that lost its session but does not know yet (a
 // long pause, a partition) from acting after its successor has started.
 //
@@ -58,26 +58,5 @@ export async function claimEpoch(session: ZkSession, runPath: string): Promise<n
       const raced = isZookeeperError(e, "BAD_VERSION") || isZookeeperError(e, "NODE_EXISTS");
       if (!(raced || isZookeeperError(e, "CONNECTION_LOSS")) || attempt >= CLAIM_ATTEMPTS) throw e;
     }
-  }
-}
-
-/**
- * The receiving side of fencing: admits calls stamped with the highest epoch seen or a
- * newer one, and refuses older ones (a deposed leader's). Pure; one per receiver.
- */
-export class EpochFence {
-  private highestSeen = 0;
-
-  /** The highest epoch admitted so far (0 before any). */
-  get highest(): number {
-    return this.highestSeen;
-  }
-
-  /** True if `epoch` is at least the highest seen (which it then becomes); false for an older one. */
-  admit(epoch: number): boolean {
-    if (!Number.isSafeInteger(epoch) || epoch < 0) throw new RangeError(`not a fencing epoch: ${epoch}`);
-    if (epoch < this.highestSeen) return false;
-    this.highestSeen = epoch;
-    return true;
   }
 }

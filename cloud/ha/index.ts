@@ -7,7 +7,6 @@
 export {
   claimEpoch,
   EpochCorruptError,
-  EpochFence,
   epochPath,
   readEpoch,
 } from "./fencingEpoch.js";

@@ -1,12 +1,11 @@
 // The fencing epoch against a real standalone ZooKeeper: concurrent claims from several
 // sessions each get an epoch of their own, higher than every claim finished before they
-// began; a corrupt epoch node is refused in one line. And EpochFence, the receiving side.
+// began; a corrupt epoch node is refused in one line.
 
 import { describe, expect, it } from "vitest";
 import {
   claimEpoch,
   EpochCorruptError,
-  EpochFence,
   epochPath,
   readEpoch,
   type ZkSession,
@@ -49,16 +48,5 @@ describeWithZookeeper("claimEpoch", () => {
     const refused = await claimEpoch(s, runPath).catch((e) => e);
     expect(refused).toBeInstanceOf(EpochCorruptError);
     expect(refused.message).toBe(`the fencing epoch in ${runPath}/epoch is not a whole number: 'seven'`);
-  });
-});
-
-describe("EpochFence", () => {
-  it("admits the highest epoch seen or a newer one, and refuses an older one", () => {
-    const fence = new EpochFence();
-    expect(fence.highest).toBe(0);
-    expect([3, 3, 2, 5, 4, 5].map((e) => fence.admit(e))).toEqual([true, true, false, true, false, true]);
-    expect(fence.highest).toBe(5);
-    expect(() => fence.admit(-1)).toThrow("not a fencing epoch: -1");
-    expect(() => fence.admit(1.5)).toThrow("not a fencing epoch: 1.5");
   });
 });
