@@ -133,9 +133,10 @@ export class CoordinatorProcess {
     const leader = JournaledCoordinator.takeOver(this.runtime, this.journal);
     this.leader = leader;
     this.downSinceMs = null;
-    leader.goLive();
-    for (const f of this.heldFailures.splice(0)) this.leader.instancesFailed(f.ids, f.failedAtMs);
-    for (const r of this.heldReplies.splice(0)) this.leader.handleReply(r);
+    leader.goLive(() => {
+      for (const f of this.heldFailures.splice(0)) leader.instancesFailed(f.ids, f.failedAtMs);
+      for (const r of this.heldReplies.splice(0)) leader.handleReply(r);
+    });
     const record = { crashedAtMs, tookOverAtMs: this.env.nowMs(), entriesReplayed };
     this.takeovers.push(record);
     this.onTakeover(record);

@@ -23,11 +23,13 @@
 //              3. go live: the kept timers are set on the runtime's clock (an overdue one
 //                 fires at once); the messages an instance may not have applied (the
 //                 runtime tells by their numbers, per instance id) are sent again with
-//                 those numbers, so that none is lost and none is applied twice; and the
-//                 calls the old leader never heard back from (instances to deploy, a VM to
-//                 reserve) are made again.
+//                 those numbers, so that none is lost and none is applied twice.
 //              4. catch up: the runtime hands in what no leader took: the failures its
 //                 detector saw meanwhile and the replies the instances kept for a leader.
+//              5. the calls the old leader never heard back from (instances to deploy, a
+//                 VM to reserve) are made again, after the catch-up: a failure it brings
+//                 may fold the recovery that made a call into a later one, and the call
+//                 is then given up (its `superseded`), not made twice.
 //
 // Invariants: an input is journaled before it is taken (write-ahead), so nothing the
 // instances saw acted upon is missing from a replay; the coordinator reads no clock but
@@ -109,14 +111,21 @@ export class JournaledCoordinator implements JournalDriver {
     return c;
   }
 
-  /** Step 3: the rebuilt coordinator's timers are set on the runtime's clock, and its unanswered calls made again. */
-  goLive(): void {
+  /**
+   * Steps 3 to 5: the rebuilt coordinator's timers are set on the runtime's clock and the
+   * messages not applied are sent again; `catchUp` hands in what no leader took (failures,
+   * replies); then the calls the old leader never heard back from are made again, unless
+   * what was caught up gave them up (a recovery folded into a later one).
+   */
+  goLive(catchUp: () => void = () => {}): void {
     if (this.state !== "replay")
       throw new Error(`coordinator takeover: a ${this.state} coordinator cannot go live`);
     this.state = "live";
     this.link.clock.goLive();
     this.link.resendUnapplied();
-    this.link.redoUnanswered();
+    const unanswered = this.link.unansweredCalls();
+    catchUp();
+    this.link.redoUnanswered(unanswered);
   }
 
   private constructor(

@@ -129,9 +129,20 @@ export class JournaledLink implements ReconfigurationLink {
     return kept.length;
   }
 
-  /** After a replay: make again, in their order, the calls the old leader never heard back from. */
-  redoUnanswered(): void {
-    for (const [n, call] of [...this.calls]) {
+  /** The numbers of the calls waiting for an answer now, in order. */
+  unansweredCalls(): number[] {
+    return [...this.calls.keys()];
+  }
+
+  /**
+   * After a replay: make again, in their order, the calls the old leader never heard back
+   * from (`ns`, taken as the replay ended: calls made since are the new leader's own), those
+   * still waiting.
+   */
+  redoUnanswered(ns: readonly number[]): void {
+    for (const n of ns) {
+      const call = this.calls.get(n);
+      if (call === undefined) continue;
       if (call.kind === "redeploy") this.redeployLive(n);
       else this.reserveLive(n, call.forMigration);
     }

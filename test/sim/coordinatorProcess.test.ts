@@ -5,7 +5,11 @@
 // output (the same digest and count), under every strategy.
 
 import { describe, expect, it } from "vitest";
+import { parseExperiment } from "../../sim/experiment.js";
 import type { FaultSpec } from "../../sim/faults.js";
+import { PRESETS } from "../../sim/presets.js";
+import { Simulation } from "../../sim/simulation.js";
+import { workloadPlan } from "../../workloads/index.js";
 import { runWordCount } from "./fixtures.js";
 
 const TAKEOVER_MS = 3000;
@@ -36,6 +40,13 @@ describe("a coordinator crash in the simulator (seed 7 word count)", () => {
     [
       "during the recovery of a crash that happened while no leader ran",
       [coordinatorCrash(8_000), crash(1, 9_000), coordinatorCrash(12_000)],
+    ],
+    // The old leader asked for a VM for 2's recovery and crashed; 1's failure, seen while no
+    // leader ran, folds that recovery into a new one as the new leader catches up: the call
+    // is given up, not made again beside the new recovery's.
+    [
+      "while a recovery's VM is asked for, with a second failure seen meanwhile",
+      [crash(2, 12_000), coordinatorCrash(14_000), crash(1, 15_000)],
     ],
   ];
   for (const strategy of ["rsm", "upstream-backup", "source-replay", "global-snapshot"]) {
@@ -105,5 +116,28 @@ describe("a coordinator crash in the simulator (seed 7 word count)", () => {
         });
       }
     }
+  }
+
+  // Chaos found these (preset wordcount, rsm): a VM crash, a second one while its recovery's
+  // VM was asked for, and the leader crashing then (twice for 182). Before the new leader
+  // caught up ahead of making the old one's calls again, it redeployed an instance the
+  // failure it caught up with redeployed too, and the instance was restored twice.
+  const presetRun = (seed: number, faults: FaultSpec[]) => {
+    const raw = PRESETS.wordcount as { faultTolerance?: object };
+    const e = parseExperiment(
+      { ...raw, seed, faultTolerance: { ...raw.faultTolerance, strategy: "rsm" }, faults },
+      "wordcount",
+    );
+    return new Simulation(e, workloadPlan(e.workload.name, e.workload.params, e.seed)).run();
+  };
+  for (const [seed, faults] of [
+    [182, [crash(2, 5679), crash(1, 8564), coordinatorCrash(9118), coordinatorCrash(13_125)]],
+    [232, [crash(0, 54_310), coordinatorCrash(54_375), crash(3, 58_791), coordinatorCrash(59_791)]],
+  ] as const) {
+    it(`rsm, preset word count seed ${seed}: a second failure seen while no leader ran folds a recovery whose VM was asked for`, () => {
+      const faulty = presetRun(seed, [...faults]);
+      expect(faulty.stalled).toBe(false);
+      expect(faulty.outputDigest).toBe(presetRun(seed, []).outputDigest);
+    });
   }
 });
