@@ -12,6 +12,7 @@ import { benchKeyedCount } from "./keyedCount.js";
 import { benchLrbGenerate } from "./lrbGenerate.js";
 import { benchLrbQueries } from "./lrbQueries.js";
 import { benchLrbScaleOut } from "./lrbScaleOut.js";
+import { benchOutputState } from "./outputState.js";
 import { benchPacketCounter } from "./packetCounterReal.js";
 import { printResults } from "./print.js";
 import { benchRsmRecoveryReal } from "./rsmRecoveryReal.js";
@@ -37,6 +38,7 @@ export const BENCHMARKS: Readonly<
   "checkpoint-pause": benchCheckpointPause,
   "checkpoint-overhead": benchCheckpointOverhead,
   "batch-codec": benchBatchCodec,
+  "output-state": benchOutputState,
   kernel: benchKernel,
   "sim-engine": benchSimEngine,
   calibrate: benchCalibrate,

@@ -120,6 +120,7 @@ export {
   VM_CPU_METRIC,
 } from "./metrics/metrics.js";
 export { OutputDigest } from "./metrics/outputDigest.js";
+export { OutputState } from "./metrics/outputState.js";
 export {
   type EndedView,
   type RunEndFields,
@@ -139,6 +140,13 @@ export {
   type ScaleOutSummary,
   scaleOutSummaries,
 } from "./metrics/runReport.js";
+export {
+  OutputStateError,
+  SNAPSHOT_VERSION,
+  SnapshotKind,
+  SnapshotReader,
+  SnapshotWriter,
+} from "./metrics/snapshotBytes.js";
 export type {
   AlignedInputs,
   Emitter,

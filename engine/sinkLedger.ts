@@ -4,8 +4,19 @@
 // every sink output through the ledger, which keeps only tuples it has not seen. Together
 // with deterministic replay (canonical input order, per-edge timestamps) this makes the
 // sinks' output exactly-once: the ledger is the sinks' transactional record.
+// A snapshot (`snapshot`, `restore`) holds every channel's last timestamp and the count of
+// repeats, so a new coordinator that restores it drops exactly what the old one had let
+// out when it took the snapshot, workers resending it included.
 
 import type { Batch } from "./batch.js";
+import {
+  OutputStateError,
+  restoreOf,
+  SnapshotKind,
+  type SnapshotReader,
+  type SnapshotWriter,
+  snapshotOf,
+} from "./metrics/snapshotBytes.js";
 
 /** Per (sink instance, edge, sender): the timestamp of the last tuple let out. */
 export class SinkLedger {
@@ -42,5 +53,40 @@ export class SinkLedger {
       if (seq > processedSeq(edge, sender)) return true;
     }
     return false;
+  }
+
+  /** The ledger as bytes, for `SinkLedger.restore`. */
+  snapshot(): Uint8Array {
+    return snapshotOf(SnapshotKind.sinkLedger, (w) => this.writeSnapshot(w));
+  }
+
+  /** A ledger that admits and drops exactly what the one whose `snapshot()` gave `bytes` would. */
+  static restore(bytes: Uint8Array): SinkLedger {
+    return restoreOf(bytes, SnapshotKind.sinkLedger, SinkLedger.readSnapshot);
+  }
+
+  /** Write the ledger into a snapshot under way: the repeats, then [instance, edge, sender, seq] per channel. */
+  writeSnapshot(w: SnapshotWriter): void {
+    w.f64(this.repeats);
+    w.u32(this.last.size);
+    const rows = new Float64Array(4 * this.last.size);
+    let at = 0;
+    for (const [k, seq] of this.last) {
+      for (const part of k.split("/")) rows[at++] = Number(part);
+      rows[at++] = seq;
+    }
+    w.array(rows);
+  }
+
+  /** Read a ledger that `writeSnapshot` wrote. */
+  static readSnapshot(r: SnapshotReader): SinkLedger {
+    const ledger = new SinkLedger();
+    ledger.repeats = r.f64("ledger repeats");
+    const n = r.count("ledger channels", 32);
+    const rows = r.f64s(4 * n, "ledger channels");
+    for (let i = 0; i < rows.length; i += 4)
+      ledger.last.set(`${rows[i]}/${rows[i + 1]}/${rows[i + 2]}`, rows[i + 3]);
+    if (ledger.last.size !== n) throw new OutputStateError("the ledger names a channel twice");
+    return ledger;
   }
 }

@@ -6,7 +6,8 @@
 // highest latency kept), so a simulated run costs 16 bytes per distinct output time
 // (the word count preset, 200 s: 40 entries; Linear Road, 600 s: 599) and nothing per tuple.
 // Entries are in the order they were added, which a real run's coordinator sees batches
-// arrive in: not always time order, and the readers do not assume it.
+// arrive in: not always time order, and the readers do not assume it. A snapshot holds the
+// entries as they are (the last one included, which a delivery at its time would fold into).
 
 /** Read access to a run's deliveries. */
 export interface Deliveries {
@@ -17,6 +18,8 @@ export interface Deliveries {
   /** Highest end-to-end latency (ms) among the tuples of entry `i`. */
   highestLatencyMs(i: number): number;
 }
+
+import type { SnapshotReader, SnapshotWriter } from "./snapshotBytes.js";
 
 const INITIAL_ENTRIES = 256;
 
@@ -49,6 +52,22 @@ export class DeliveryLog implements Deliveries {
 
   highestLatencyMs(i: number): number {
     return this.highest[i];
+  }
+
+  /** Write the entries into a snapshot under way. */
+  writeSnapshot(w: SnapshotWriter): void {
+    w.u32(this.n);
+    w.array(this.times, this.n);
+    w.array(this.highest, this.n);
+  }
+
+  /** Replace the entries with those `writeSnapshot` wrote into `r`. */
+  loadSnapshot(r: SnapshotReader): void {
+    const n = r.count("deliveries", 16);
+    const capacity = Math.max(INITIAL_ENTRIES, n);
+    this.times = r.f64s(n, "delivery times", capacity);
+    this.highest = r.f64s(n, "delivery latencies", capacity);
+    this.n = n;
   }
 
   private grow(): void {

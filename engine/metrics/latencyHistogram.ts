@@ -3,7 +3,10 @@
 // of its values wide and a quantile read at its midpoint is within 0.4% of the truth.
 // The bucket index comes from the bits of the float (exponent and top mantissa bits),
 // not from a logarithm, and the counts live in one fixed Float64Array, so `add` is a few
-// integer operations and never allocates.
+// integer operations and never allocates. A snapshot holds the occupied buckets as they
+// are, with the exact sum, min and max, so a restored histogram goes on exactly.
+
+import { OutputStateError, type SnapshotReader, type SnapshotWriter } from "./snapshotBytes.js";
 
 const SUB_BUCKET_BITS = 7;
 const SUB_BUCKETS = 1 << SUB_BUCKET_BITS;
@@ -126,6 +129,32 @@ export class LatencyHistogram {
     this.sum = 0;
     this.minValue = Number.POSITIVE_INFINITY;
     this.maxValue = Number.NEGATIVE_INFINITY;
+  }
+
+  /** Write the histogram into a snapshot under way: its figures, then its occupied buckets. */
+  writeSnapshot(w: SnapshotWriter): void {
+    for (const x of [this.total, this.sum, this.minValue, this.maxValue]) w.f64(x);
+    const n = this.highIndex - this.lowIndex + 1;
+    w.u32(this.lowIndex);
+    w.u32(Math.max(0, n));
+    if (n > 0) w.array(this.counts.subarray(this.lowIndex, this.highIndex + 1));
+  }
+
+  /** Replace every observation with those `writeSnapshot` wrote into `r` (`what` names the histogram). */
+  loadSnapshot(r: SnapshotReader, what: string): void {
+    this.reset();
+    this.total = r.f64(`${what} count`);
+    this.sum = r.f64(`${what} sum`);
+    this.minValue = r.f64(`${what} min`);
+    this.maxValue = r.f64(`${what} max`);
+    const low = r.u32(`${what} lowest bucket`);
+    const n = r.u32(`${what} bucket count`);
+    if (n === 0) return;
+    if (low + n > BUCKETS)
+      throw new OutputStateError(`${what} buckets ${low}..${low + n - 1} past the last, ${BUCKETS - 1}`);
+    this.counts.set(r.f64s(n, `${what} buckets`), low);
+    this.lowIndex = low;
+    this.highIndex = low + n - 1;
   }
 
   /** Add every observation of `other` to this histogram. */

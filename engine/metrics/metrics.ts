@@ -6,9 +6,23 @@
 // same whatever the run (see `toCsv`); it is a string, and writing it to a file is the CLI's job.
 // Beside the intervals, each sink delivery's time and highest latency (./deliveryLog.ts), from
 // which recovery times are taken at the resolution of the outputs.
+// A snapshot (`snapshot`, `restore`) holds all of it exactly: the finished rows, the open
+// interval's counters and histogram, the whole-run histogram, the totals and the deliveries,
+// so a run's new coordinator that restores the old one's metrics and is fed the rest of the
+// run ends with the same rows, CSV and summary figures. Only `vmCount`, a function, is not in
+// it: whoever restores hands it again. The rows and deliveries grow with the run's length
+// (84 bytes a row and 16 more a VM in it, 16 a delivery), so a snapshot does too.
 
 import { type Deliveries, DeliveryLog } from "./deliveryLog.js";
 import { LatencyHistogram } from "./latencyHistogram.js";
+import {
+  OutputStateError,
+  restoreOf,
+  SnapshotKind,
+  type SnapshotReader,
+  type SnapshotWriter,
+  snapshotOf,
+} from "./snapshotBytes.js";
 
 /** Options of a metrics recorder. */
 export interface MetricsOptions {
@@ -75,6 +89,9 @@ export const RUN_METRICS = [
   "cpuMean",
   "cpuMax",
 ] as const;
+
+/** The figures of a row, all but `cpuByVm`, in the order a row holds them (and a snapshot writes them). */
+const ROW_FIGURES = ["timeS", ...RUN_METRICS] as const;
 
 /** The columns of metrics.csv. */
 export const METRICS_CSV_HEADER = "timeS,metric,scope,value";
@@ -183,6 +200,11 @@ export class Metrics {
     return row;
   }
 
+  /** End of the latest finished interval in ms of virtual time (-Infinity before any): the next must end after it. */
+  get lastIntervalEndMs(): number {
+    return this.lastEndMs;
+  }
+
   /** Finished intervals, oldest first. */
   rows(): readonly MetricsRow[] {
     return this.finished;
@@ -202,6 +224,54 @@ export class Metrics {
   latencySummary(): LatencySummary {
     const h = this.runLatency;
     return { p50: h.quantile(0.5), p99: h.quantile(0.99), max: h.max, mean: h.mean, count: h.count };
+  }
+
+  /** The metrics as bytes, for `Metrics.restore`. */
+  snapshot(): Uint8Array {
+    return snapshotOf(SnapshotKind.metrics, (w) => this.writeSnapshot(w));
+  }
+
+  /** Metrics that go on exactly where those whose `snapshot()` gave `bytes` stood (`vmCount` is handed again). */
+  static restore(bytes: Uint8Array, options: Omit<MetricsOptions, "intervalMs"> = {}): Metrics {
+    return restoreOf(bytes, SnapshotKind.metrics, (r) => Metrics.readSnapshot(r, options));
+  }
+
+  /** Write the metrics into a snapshot under way (./outputState.ts bundles them with others). */
+  writeSnapshot(w: SnapshotWriter): void {
+    w.f64(this.intervalMs);
+    const counters = [
+      this.tuplesIn,
+      this.tuplesOut,
+      this.inTotal,
+      this.outTotal,
+      this.lastEndMs,
+      this.lastInputMs,
+    ];
+    for (const x of counters) w.f64(x);
+    this.intervalLatency.writeSnapshot(w);
+    this.runLatency.writeSnapshot(w);
+    this.deliveryLog.writeSnapshot(w);
+    writeRows(w, this.finished);
+  }
+
+  /** Read metrics that `writeSnapshot` wrote. */
+  static readSnapshot(r: SnapshotReader, options: Omit<MetricsOptions, "intervalMs"> = {}): Metrics {
+    const intervalMs = r.f64("metrics interval");
+    if (!(intervalMs > 0 && intervalMs < Number.POSITIVE_INFINITY)) {
+      throw new OutputStateError(`metrics interval ${intervalMs} ms is not a finite number > 0`);
+    }
+    const m = new Metrics({ ...options, intervalMs });
+    m.tuplesIn = r.f64("metrics interval tuples in");
+    m.tuplesOut = r.f64("metrics interval tuples out");
+    m.inTotal = r.f64("metrics tuples in");
+    m.outTotal = r.f64("metrics tuples out");
+    m.lastEndMs = r.f64("metrics last interval end");
+    m.lastInputMs = r.f64("metrics last input");
+    m.intervalLatency.loadSnapshot(r, "interval latency");
+    m.runLatency.loadSnapshot(r, "run latency");
+    m.deliveryLog.loadSnapshot(r);
+    for (const row of readRows(r)) m.finished.push(row);
+    return m;
   }
 
   /**
@@ -227,6 +297,33 @@ export class Metrics {
     }
     return `${lines.join("\n")}\n`;
   }
+}
+
+function writeRows(w: SnapshotWriter, rows: readonly MetricsRow[]): void {
+  w.u32(rows.length);
+  for (const row of rows) {
+    for (const f of ROW_FIGURES) w.f64(row[f]);
+    w.u32(row.cpuByVm.size);
+    for (const [vm, u] of row.cpuByVm) {
+      w.f64(vm);
+      w.f64(u);
+    }
+  }
+}
+
+function readRows(r: SnapshotReader): MetricsRow[] {
+  const n = r.count("metrics rows", 8 * ROW_FIGURES.length + 4);
+  const rows: MetricsRow[] = [];
+  for (let i = 0; i < n; i++) {
+    const row: Record<string, unknown> = {};
+    for (const f of ROW_FIGURES) row[f] = r.f64(`metrics row ${i} ${f}`);
+    const vms = r.count(`VMs of metrics row ${i}`, 16);
+    const cpuByVm = new Map<number, number>();
+    for (let j = 0; j < vms; j++) cpuByVm.set(r.f64(`metrics row ${i} VM`), r.f64(`metrics row ${i} cpu`));
+    row.cpuByVm = cpuByVm;
+    rows.push(row as unknown as MetricsRow);
+  }
+  return rows;
 }
 
 function figure(value: number): string {

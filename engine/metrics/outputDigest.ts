@@ -5,9 +5,22 @@
 // the digest hashes those per-stream hashes sorted by (sink, key). Numbers and strings
 // are folded in directly; only arrays and objects are walked, so a record costs a few
 // map lookups and integer operations.
+// A snapshot (`snapshot`, `restore`) holds the per-stream hashes as they are, so a digest
+// restored from one and fed the records after it ends as the uninterrupted digest does: a
+// run's new coordinator goes on from the old one's last snapshot. It is compact: each sink's
+// name once with its stream count, then four columns over all streams (key, both lanes,
+// record count), 24 bytes a stream.
 
 import { fmix32 } from "../hash.js";
 import { hex32, lane1Step, lane2Step } from "./hash64.js";
+import {
+  OutputStateError,
+  restoreOf,
+  SnapshotKind,
+  type SnapshotReader,
+  type SnapshotWriter,
+  snapshotOf,
+} from "./snapshotBytes.js";
 
 // Scratch float for reading the two 32-bit words of a number.
 const scratch = new Float64Array(1);
@@ -90,6 +103,75 @@ export class OutputDigest {
     h1 = (h1 + h2) | 0;
     h2 = (h2 + h1) | 0;
     return hex32(h1) + hex32(h2);
+  }
+
+  /** The digest's state as bytes, for `OutputDigest.restore`. */
+  snapshot(): Uint8Array {
+    return snapshotOf(SnapshotKind.outputDigest, (w) => this.writeSnapshot(w));
+  }
+
+  /** A digest that goes on exactly where the one whose `snapshot()` gave `bytes` stood. */
+  static restore(bytes: Uint8Array): OutputDigest {
+    return restoreOf(bytes, SnapshotKind.outputDigest, OutputDigest.readSnapshot);
+  }
+
+  /** Write the state into a snapshot under way (./outputState.ts bundles it with others). */
+  writeSnapshot(w: SnapshotWriter): void {
+    const n = this.used;
+    const keys = new Float64Array(n);
+    const lane1 = new Int32Array(n);
+    const lane2 = new Int32Array(n);
+    const records = new Float64Array(n);
+    w.f64(this.total);
+    w.u32(this.slots.size);
+    let at = 0;
+    for (const [sink, streams] of this.slots) {
+      w.string(sink);
+      w.u32(streams.size);
+      for (const [key, slot] of streams) {
+        keys[at] = key;
+        lane1[at] = this.lane1[slot];
+        lane2[at] = this.lane2[slot];
+        records[at] = this.records[slot];
+        at++;
+      }
+    }
+    for (const column of [keys, lane1, lane2, records]) w.array(column);
+  }
+
+  /** Read a digest's state that `writeSnapshot` wrote. */
+  static readSnapshot(r: SnapshotReader): OutputDigest {
+    const total = r.f64("digest record count");
+    const sinkCount = r.count("digest sinks", 8);
+    const sinks: [string, number][] = [];
+    let n = 0;
+    for (let i = 0; i < sinkCount; i++) {
+      const sink = r.string("digest sink name");
+      const streams = r.count(`streams of sink ${sink}`, 24);
+      sinks.push([sink, streams]);
+      n += streams;
+    }
+    const capacity = Math.max(256, n);
+    const keys = r.f64s(n, "digest stream keys");
+    const d = new OutputDigest();
+    d.lane1 = r.i32s(n, "digest lane 1", capacity);
+    d.lane2 = r.i32s(n, "digest lane 2", capacity);
+    d.records = r.f64s(n, "digest record counts", capacity);
+    d.used = n;
+    d.total = total;
+    let slot = 0;
+    for (const [sink, count] of sinks) {
+      if (d.slots.has(sink)) throw new OutputStateError(`the digest names sink ${sink} twice`);
+      const streams = new Map<number, number>();
+      for (const end = slot + count; slot < end; slot++) streams.set(keys[slot], slot);
+      if (streams.size !== count) throw new OutputStateError(`the digest repeats a key of sink ${sink}`);
+      d.slots.set(sink, streams);
+    }
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += d.records[i];
+    if (sum !== total)
+      throw new OutputStateError(`the digest's streams hold ${sum} records, its total says ${total}`);
+    return d;
   }
 
   private newSlot(): number {

@@ -1,8 +1,15 @@
-// Tests of the log-linear latency histogram against exact statistics computed by sorting.
+// Tests of the log-linear latency histogram against exact statistics computed by sorting,
+// and of its snapshot: restored, it goes on as if never interrupted.
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { LatencyHistogram, quantileRank } from "../../../engine/metrics/latencyHistogram.js";
+import {
+  OutputStateError,
+  SnapshotKind,
+  SnapshotReader,
+  SnapshotWriter,
+} from "../../../engine/metrics/snapshotBytes.js";
 
 const QUANTILES = [0, 0.01, 0.07, 0.25, 0.5, 0.9, 0.99, 0.999, 1];
 // 1% of the value, plus one of the narrowest buckets (2^-17 ms) for values near zero.
@@ -92,5 +99,54 @@ describe("LatencyHistogram", () => {
     expect(() => h.add(Number.POSITIVE_INFINITY)).toThrow(RangeError);
     expect(() => h.add(1, -1)).toThrow(RangeError);
     expect(() => h.quantile(1.5)).toThrow(RangeError);
+  });
+});
+
+/** `h` written into a snapshot and loaded into a histogram that had other observations. */
+function restored(h: LatencyHistogram): LatencyHistogram {
+  const w = new SnapshotWriter(SnapshotKind.metrics);
+  h.writeSnapshot(w);
+  const r = new SnapshotReader(w.finish(), SnapshotKind.metrics);
+  const out = new LatencyHistogram();
+  out.add(123_456);
+  out.loadSnapshot(r, "latency");
+  r.end();
+  return out;
+}
+
+const figures = (h: LatencyHistogram) => [
+  ...QUANTILES.map((q) => h.quantile(q)),
+  h.count,
+  h.mean,
+  h.min,
+  h.max,
+];
+
+describe("LatencyHistogram's snapshot", () => {
+  it("restored after any prefix of the observations, ends with the same figures", () => {
+    fc.assert(
+      fc.property(fc.array(latency, { maxLength: 200 }), fc.nat(), (values, at) => {
+        const k = at % (values.length + 1);
+        const whole = new LatencyHistogram();
+        const before = new LatencyHistogram();
+        for (const v of values) whole.add(v, 3);
+        for (const v of values.slice(0, k)) before.add(v, 3);
+        const h = restored(before);
+        for (const v of values.slice(k)) h.add(v, 3);
+        expect(figures(h)).toEqual(figures(whole));
+      }),
+    );
+  });
+
+  it("refuses buckets past the last", () => {
+    const h = new LatencyHistogram();
+    h.add(1e300);
+    const w = new SnapshotWriter(SnapshotKind.metrics);
+    h.writeSnapshot(w);
+    const bytes = w.finish();
+    new DataView(bytes.buffer).setUint32(6 + 32, 7000, true);
+    expect(() =>
+      new LatencyHistogram().loadSnapshot(new SnapshotReader(bytes, SnapshotKind.metrics), "run latency"),
+    ).toThrow(OutputStateError);
   });
 });

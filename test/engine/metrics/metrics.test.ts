@@ -1,7 +1,9 @@
-// Tests of the per-interval metrics: rows, metrics.csv (long form), totals and the whole-run latency summary.
+// Tests of the per-interval metrics: rows, metrics.csv (long form), totals and the whole-run latency summary,
+// and their snapshot: restored mid-run and fed the rest, the same rows, CSV and summary figures.
 
 import { describe, expect, it } from "vitest";
 import { Metrics } from "../../../engine/metrics/metrics.js";
+import { metricsCalls, metricsFigures, recordRun, sameBytes } from "./outputEvents.js";
 
 /** Three intervals: VM 1 throughout, VM 2 from the second, an empty third interval. */
 function smallRun(): Metrics {
@@ -135,5 +137,52 @@ describe("Metrics", () => {
     );
     expect(() => m.addTuplesIn(-1, 0)).toThrow(RangeError);
     expect(() => new Metrics({ intervalMs: 0 })).toThrow(RangeError);
+  });
+});
+
+describe("Metrics' snapshot", () => {
+  it("restored at 150 cuts spread over a Linear Road run's calls, then fed the rest, gives the whole run's figures", () => {
+    const calls = metricsCalls(recordRun("lrb", 60_321).events);
+    const whole = new Metrics();
+    for (const call of calls) call(whole);
+    const figures = metricsFigures(whole);
+    expect(figures.rows.length).toBeGreaterThan(100);
+    const step = Math.max(1, Math.floor(calls.length / 150));
+    for (let k = 0; k <= calls.length; k += step) {
+      const before = new Metrics();
+      for (const call of calls.slice(0, k)) call(before);
+      const m = Metrics.restore(before.snapshot());
+      for (const call of calls.slice(k)) call(m);
+      expect(metricsFigures(m), `cut ${k} of ${calls.length}`).toEqual(figures);
+    }
+  });
+
+  it("keeps the open interval's counts and latencies, and its interval length", () => {
+    const m = new Metrics({ intervalMs: 250 });
+    m.addTuplesIn(5, 100);
+    m.addTuplesOut(4);
+    m.addLatency(7, 4);
+    const r = Metrics.restore(m.snapshot());
+    expect(r.intervalMs).toBe(250);
+    expect(r.closeInterval(250, { queueLength: 1, vmsInUse: 1, cpuByVm: new Map() })).toEqual(
+      m.closeInterval(250, { queueLength: 1, vmsInUse: 1, cpuByVm: new Map() }),
+    );
+    expect(() => r.closeInterval(250, { queueLength: 0, cpuByVm: new Map() })).toThrow(RangeError);
+  });
+
+  it("takes vmCount from whoever restores it, as it is a function and not in the bytes", () => {
+    const m = new Metrics({ vmCount: () => 3 });
+    m.closeInterval(1000, { queueLength: 0, cpuByVm: new Map() });
+    const r = Metrics.restore(m.snapshot(), { vmCount: () => 5 });
+    r.closeInterval(2000, { queueLength: 0, cpuByVm: new Map() });
+    expect(r.rows().map((row) => row.vmsInUse)).toEqual([3, 5]);
+  });
+
+  it("snapshots a small run's restored metrics to the same bytes and CSV", () => {
+    const m = smallRun();
+    const bytes = m.snapshot();
+    expect(sameBytes(Metrics.restore(bytes).snapshot(), bytes)).toBe(true);
+    expect(Metrics.restore(bytes).toCsv()).toBe(m.toCsv());
+    expect(Metrics.restore(new Metrics().snapshot()).rows()).toEqual([]);
   });
 });
