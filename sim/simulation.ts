@@ -611,15 +611,19 @@ export class Simulation {
   }
 
   /**
-   * A VM for the leader of the moment: one handed to a crashed leader (orphaned) at once,
-   * else one from the pool. A new leader finds the VMs the pool handed its run, as a real
+   * A VM for the leader of the moment: one handed to a crashed leader (orphaned), handed
+   * over at once (in a moment of its own), else one from the pool. A new leader finds the VMs the pool handed its run, as a real
    * one finds them in its pool; without this a takeover would leak them and wait for others.
    */
   private acquireForLeader(onReady: (vm: Vm) => void): void {
     let orphan = this.orphanVms.shift();
     while (orphan !== undefined && orphan.state !== "ready") orphan = this.orphanVms.shift();
     if (orphan !== undefined) {
-      onReady(orphan);
+      // An answer of the pool's, as any: after what the leader is taking now (a takeover's
+      // catch-up may fold the recovery that asked), never in the middle of it.
+      const vm = orphan;
+      const generation = this.leaderGeneration;
+      this.env.schedule(0, this.forLeader(generation, vm, () => onReady(vm)));
       return;
     }
     const generation = this.leaderGeneration;

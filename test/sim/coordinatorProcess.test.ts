@@ -122,10 +122,16 @@ describe("a coordinator crash in the simulator (seed 7 word count)", () => {
   // VM was asked for, and the leader crashing then (twice for 182). Before the new leader
   // caught up ahead of making the old one's calls again, it redeployed an instance the
   // failure it caught up with redeployed too, and the instance was restored twice.
-  const presetRun = (seed: number, faults: FaultSpec[]) => {
+  const presetRun = (seed: number, faults: FaultSpec[], scaling?: object) => {
     const raw = PRESETS.wordcount as { faultTolerance?: object };
     const e = parseExperiment(
-      { ...raw, seed, faultTolerance: { ...raw.faultTolerance, strategy: "rsm" }, faults },
+      {
+        ...raw,
+        seed,
+        faultTolerance: { ...raw.faultTolerance, strategy: "rsm" },
+        faults,
+        ...(scaling && { scaling }),
+      },
       "wordcount",
     );
     return new Simulation(e, workloadPlan(e.workload.name, e.workload.params, e.seed)).run();
@@ -140,4 +146,23 @@ describe("a coordinator crash in the simulator (seed 7 word count)", () => {
       expect(faulty.outputDigest).toBe(presetRun(seed, []).outputDigest);
     });
   }
+
+  // And this one: two VMs crash in a scale out; the leader crashes too, and the new one
+  // catches up with both failures at once. A VM handed to the crashed leader was handed to
+  // the new one in the middle of the first failure's recovery (at once, not as an answer of
+  // its own), before the second failure folded that recovery: an instance restored twice.
+  it("rsm, preset word count seed 73: two failures caught up with at once, in a stopping scale out", () => {
+    const scaling = {
+      stateTransfer: "pause",
+      scaleOuts: [{ operator: "count", index: 1, atMs: 94_200, factor: 3 }],
+    };
+    const faults: FaultSpec[] = [
+      crash(0, 98_922),
+      crash(2, 98_922),
+      { type: "reconfigurationCoordinatorCrash", nth: 1, afterMs: 4949 },
+    ];
+    const faulty = presetRun(73, faults, scaling);
+    expect(faulty.stalled).toBe(false);
+    expect(faulty.outputDigest).toBe(presetRun(73, [], scaling).outputDigest);
+  });
 });
