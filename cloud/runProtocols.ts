@@ -16,8 +16,10 @@ import type { Metadata } from "@grpc/grpc-js";
 import {
   type ControlMessage,
   type ControlReply,
-  Coordinator,
+  type Coordinator,
   type FaultToleranceOptions,
+  JournaledCoordinator,
+  NoJournal,
   type PhysicalPlan,
   type ScaleOutRecord,
   type ScalingDecision,
@@ -70,8 +72,8 @@ export interface RunProtocolsHost {
 
 /** The engine's Coordinator, recoveries and scalings of a real run, tied to its workers. */
 export class RunProtocols {
-  /** The engine's coordinator, once the plan is started. */
-  coordinator: Coordinator | null = null;
+  /** The engine's coordinator behind its journal (a leader of the run), once the plan is started. */
+  private leader: JournaledCoordinator | null = null;
   /** Scheduled scalings and the threshold policy, once the plan is started. */
   private scaling: RunScaling | null = null;
   private readonly recovery: Recovery;
@@ -92,27 +94,40 @@ export class RunProtocols {
     return this.coordinator?.plan ?? this.initialPlan;
   }
 
-  /** Start the deployed plan through the engine's coordinator, on `clock`, and the scalings. */
+  /** The engine's coordinator, once the plan is started (its inputs go through the leader). */
+  get coordinator(): Coordinator | null {
+    return this.leader?.coordinator ?? null;
+  }
+
+  /**
+   * Start the deployed plan through the engine's coordinator, on `clock`, and the scalings.
+   * The coordinator runs behind a journal of its inputs (engine/takeover/), as in the
+   * simulator; a run without a standby keeps none.
+   */
   start(clock: RealClock): void {
     const h = this.host;
-    this.coordinator = new Coordinator(
-      this.initialPlan,
-      { sendControl: (id, msg) => h.sendControl(id, msg) },
+    const setup = {
+      plan: this.initialPlan,
+      ft: { options: h.faultTolerance, scaleOut: { live: h.options.stateTransfer === "live" } },
+    };
+    const leader = JournaledCoordinator.begin(
+      setup,
       {
-        options: h.faultTolerance,
         link: this.recovery.link(clock),
-        scaleOut: { live: h.options.stateTransfer === "live" },
         scalingEnded: (record) => this.scaling?.ended(record),
+        unusedVm: (w) => this.unused(w),
       },
+      new NoJournal(),
     );
-    this.coordinator.start();
-    this.scaling = new RunScaling(scalingOf(h.options), this.scalingHost(this.coordinator, clock));
+    this.leader = leader;
+    leader.start();
+    this.scaling = new RunScaling(scalingOf(h.options), this.scalingHost(leader, clock));
     this.scaling.start();
   }
 
   /** The run is ending: no more checkpoints or recoveries are started. */
   stop(): void {
-    this.coordinator?.faultTolerance?.stop();
+    if (this.leader?.mode === "live") this.leader.stop();
   }
 
   /** Resolves once no redeploy is under way. */
@@ -126,13 +141,13 @@ export class RunProtocols {
    * until the engine retires it for good: the plain `retired` that follows).
    */
   reply(reply: ControlReply): void {
-    this.coordinator?.handleReply(reply);
+    this.leader?.handleReply(reply);
     if (reply.type === "retired" && reply.lingering !== true) this.retired(reply.instance);
   }
 
   /** Instances `ids` failed at run time `failedAtMs` (throws when the protocol cannot recover). */
   instancesFailed(ids: number[], failedAtMs: number): void {
-    this.coordinator?.instancesFailed(ids, failedAtMs);
+    this.leader?.instancesFailed(ids, failedAtMs);
   }
 
   /**
@@ -226,11 +241,11 @@ export class RunProtocols {
   }
 
   /** What runScaling.ts needs of the run. */
-  private scalingHost(coordinator: Coordinator, clock: RealClock): RunScalingHost {
+  private scalingHost(leader: JournaledCoordinator, clock: RealClock): RunScalingHost {
     const h = this.host;
     return {
       clock,
-      coordinator,
+      coordinator: leader.controllerTarget,
       loads: h.loads,
       stopped: () => h.stopped(),
       abort: (e) => h.abort(e),
@@ -286,10 +301,11 @@ export class RunProtocols {
 
   /** No worker can be had for the scale out `record`: give it up, saying why. */
   private reserveRefused(record: ScaleOutRecord | null, why: string): void {
-    // The workers it got go back, but for one in use already (chosen by load-aware placement).
-    const unused = (w: number) => {
-      if (this.host.directory.hostedBy(w).length === 0) this.releaseIdle(this.host.workers.links[w]);
-    };
-    this.coordinator?.scaling?.abandon(why, unused, record ?? undefined);
+    this.leader?.abandon(why, record ?? undefined);
+  }
+
+  /** A worker reserved for a scale out given up goes back, but for one in use already (chosen by load-aware placement). */
+  private unused(w: number): void {
+    if (this.host.directory.hostedBy(w).length === 0) this.releaseIdle(this.host.workers.links[w]);
   }
 }

@@ -8,12 +8,12 @@
 
 import {
   type ControlMessage,
-  type Coordinator,
   ElasticityController,
   type ElasticityOptions,
   FT_STRATEGIES,
   type InstanceSpec,
   instancesOf,
+  type JournaledScalingTarget,
   type LogicalPlan,
   type ScaleOutRecord,
   type ScalingDecision,
@@ -118,7 +118,8 @@ export function checkRunScaling(
 export interface RunScalingHost {
   /** The run's clock (run time, in event-time ms). */
   readonly clock: RealClock;
-  readonly coordinator: Coordinator;
+  /** The coordinator's state, and its scalings (journaled inputs). */
+  readonly coordinator: JournaledScalingTarget;
   /** The heartbeats' per-instance stats. */
   readonly loads: InstanceLoads;
   /** True once the run is stopping or failed: nothing more is started. */

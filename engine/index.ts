@@ -226,6 +226,9 @@ export {
   JournalDivergence,
   type JournalEntry,
   JournaledCoordinator,
+  type JournaledScalings,
+  type JournaledScalingTarget,
   MemoryJournal,
+  NoJournal,
 } from "./takeover/index.js";
 export * from "./windows/index.js";

@@ -16,18 +16,12 @@ import {
   type CoordinatorRuntime,
   type CoordinatorSetup,
   type Journal,
-  type JournalEntry,
   JournaledCoordinator,
   MemoryJournal,
+  NoJournal,
   type ScalingTarget,
 } from "../engine/index.js";
 import type { Environment } from "./kernel.js";
-
-/** A journal that keeps nothing: for runs in which the coordinator never crashes. */
-class NoJournal implements Journal {
-  readonly entries: readonly JournalEntry[] = [];
-  append(): void {}
-}
 
 /** One takeover: when the leader crashed, when the new one was live, and the journal it replayed. */
 export interface TakeoverRecord {

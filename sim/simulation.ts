@@ -623,7 +623,10 @@ export class Simulation {
       // catch-up may fold the recovery that asked), never in the middle of it.
       const vm = orphan;
       const generation = this.leaderGeneration;
-      this.env.schedule(0, this.forLeader(generation, vm, () => onReady(vm)));
+      this.env.schedule(
+        0,
+        this.forLeader(generation, vm, () => onReady(vm)),
+      );
       return;
     }
     const generation = this.leaderGeneration;

@@ -170,6 +170,10 @@ function decodeInput(
     case "scaleIn":
       ints("x", "y");
       return { kind: "scaleIn", x: w.x as number, y: w.y as number };
+    case "abandon":
+      ints("record");
+      if (typeof w.why !== "string") throw new JournalCodecError(at, "abandon: why is not text");
+      return { kind: "abandon", why: w.why, record: w.record as number };
     case "start":
     case "stop":
       return { kind: w.kind };

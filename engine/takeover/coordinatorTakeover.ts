@@ -41,6 +41,7 @@
 import type { ControlReply } from "../control.js";
 import { Coordinator } from "../coordinator.js";
 import type { ScalingTarget } from "../elasticity/elasticityController.js";
+import type { ScaleOutRecord } from "../elasticity/scaleOutRecord.js";
 import type { ScaleOutHooks } from "../elasticity/scaling.js";
 import type { ReconfigurationLink } from "../reconfiguration/link.js";
 import {
@@ -63,6 +64,24 @@ export interface CoordinatorRuntime {
   readonly scalingEnded?: ScaleOutHooks["ended"];
   /** True while a sink re-makes output that already left (Coordinator's `outputAhead`). */
   readonly outputAhead?: () => boolean;
+  /** A VM reserved for a scale out given up (`abandon`) is not needed: the runtime takes it back. */
+  readonly unusedVm?: (vm: number) => void;
+}
+
+/** The scalings of a journaled coordinator, as the runtime asks for them (each one an input). */
+export interface JournaledScalings {
+  readonly busy: boolean;
+  readonly records: readonly ScaleOutRecord[];
+  scaleOut(id: number, factor: number): string | null;
+  migrate(id: number): string | null;
+  scaleIn(x: number, y: number): string | null;
+}
+
+/** The coordinator as a runtime's scalings and threshold policy see it: its state, its scalings journaled. */
+export interface JournaledScalingTarget extends ScalingTarget {
+  readonly scaling: JournaledScalings | null;
+  readonly recovering: boolean;
+  readonly replaying: boolean;
 }
 
 /** The entry being taken, with what it has done so far. */
@@ -188,6 +207,17 @@ export class JournaledCoordinator implements JournalDriver {
     return this.take({ kind: "scaleIn", x, y }, () => this.scaling().scaleIn(x, y));
   }
 
+  /**
+   * The runtime cannot have a VM for the scale out waiting for VMs (`record`'s, when given):
+   * give it up, saying `why`; the VMs reserved for it go back (CoordinatorRuntime.unusedVm).
+   * False when none (or not that one) was waiting.
+   */
+  abandon(why: string, record?: ScaleOutRecord): boolean {
+    const at = record === undefined ? -1 : (this.coordinator.scaling?.records.indexOf(record) ?? -1);
+    if (record !== undefined && at < 0) return false;
+    return this.take({ kind: "abandon", why, record: at }, () => this.abandonScaling(why, at));
+  }
+
   /** The run is over: no more checkpoints. */
   stop(): void {
     this.take({ kind: "stop" }, () => this.coordinator.faultTolerance?.stop());
@@ -200,7 +230,7 @@ export class JournaledCoordinator implements JournalDriver {
   }
 
   /** What the threshold policy's controller acts on: this leader's plan and scalings, journaled. */
-  get controllerTarget(): ScalingTarget {
+  get controllerTarget(): JournaledScalingTarget {
     const self = this;
     return {
       get plan() {
@@ -220,7 +250,11 @@ export class JournaledCoordinator implements JournalDriver {
               get busy() {
                 return s.busy;
               },
+              get records() {
+                return s.records;
+              },
               scaleOut: (id: number, factor: number) => self.scaleOut(id, factor),
+              migrate: (id: number) => self.migrate(id),
               scaleIn: (x: number, y: number) => self.scaleIn(x, y),
             };
       },
@@ -343,10 +377,24 @@ export class JournaledCoordinator implements JournalDriver {
       case "scaleIn":
         this.scaling().scaleIn(input.x, input.y);
         return;
+      case "abandon":
+        this.abandonScaling(input.why, input.record);
+        return;
       case "stop":
         c().faultTolerance?.stop();
         return;
     }
+  }
+
+  private abandonScaling(why: string, at: number): boolean {
+    const s = this.scaling();
+    const record = at < 0 ? undefined : s.records[at];
+    // The VMs go back through the runtime only when live: in a replay the old leader gave them back.
+    return s.abandon(why, (vm) => this.giveBack(vm), record);
+  }
+
+  private giveBack(vm: number): void {
+    if (this.state === "live") this.runtime.unusedVm?.(vm);
   }
 
   private create(setup: CoordinatorSetup): void {

@@ -1,7 +1,12 @@
 // Coordinator takeover: the coordinator's journal, and a leader that runs the engine's
 // coordinator behind it or rebuilds it from it (coordinatorTakeover.ts).
 
-export { type CoordinatorRuntime, JournaledCoordinator } from "./coordinatorTakeover.js";
+export {
+  type CoordinatorRuntime,
+  JournaledCoordinator,
+  type JournaledScalings,
+  type JournaledScalingTarget,
+} from "./coordinatorTakeover.js";
 export {
   type CoordinatorInput,
   type CoordinatorSetup,
@@ -9,4 +14,5 @@ export {
   JournalDivergence,
   type JournalEntry,
   MemoryJournal,
+  NoJournal,
 } from "./journal.js";

@@ -36,6 +36,12 @@ export type CoordinatorInput =
   | { readonly kind: "scaleOut"; readonly instance: number; readonly factor: number }
   | { readonly kind: "migrate"; readonly instance: number }
   | { readonly kind: "scaleIn"; readonly x: number; readonly y: number }
+  | {
+      /** The runtime cannot have a VM for the scale out waiting for VMs (its record's index, or -1: any): give it up. */
+      readonly kind: "abandon";
+      readonly why: string;
+      readonly record: number;
+    }
   | { readonly kind: "stop" };
 
 /** An input as journaled: when it was taken, how deep, and what the coordinator did. */
@@ -66,6 +72,12 @@ export interface Journal {
    * entry's `answers` and `effects` are filled in while and after it is taken.
    */
   append(entry: JournalEntry): void;
+}
+
+/** A journal that keeps nothing: for a run whose coordinator is never taken over. */
+export class NoJournal implements Journal {
+  readonly entries: readonly JournalEntry[] = [];
+  append(): void {}
 }
 
 /** A journal kept in memory (the simulator's record; tests). */
