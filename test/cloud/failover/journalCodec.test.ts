@@ -6,40 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { decodeEntry, encodeEntry, JournalCodecError } from "../../../cloud/failover/journalCodec.js";
 import { codecOfPlan } from "../../../cloud/runOptions.js";
-import {
-  type Journal,
-  JournaledCoordinator,
-  MemoryJournal,
-  type ReconfigurationLink,
-} from "../../../engine/index.js";
-import type { FaultSpec } from "../../../sim/faults.js";
-import { runWordCount } from "../../sim/fixtures.js";
-
-/** A runtime that fails the test if a replay reaches it. */
-function unreachable() {
-  const no = () => {
-    throw new Error("a replay reached the runtime");
-  };
-  const link: ReconfigurationLink = {
-    clock: { nowMs: () => 0, schedule: no, cancel: no },
-    sendControl: no,
-    redeploy: no,
-    reserve: no,
-    unreserve: no,
-    discard: no,
-    redeploysRetired: true,
-  };
-  return { link, outputAhead: no };
-}
-
-function journaledRun(faults: FaultSpec[], scaling: Record<string, unknown> = {}) {
-  const { sim } = runWordCount({
-    faultTolerance: { strategy: "rsm", checkpointIntervalMs: 2000 },
-    scaling,
-    faults: [...faults, { type: "coordinatorCrash", atMs: 10_000_000 }],
-  });
-  return { sim, journal: sim.coordinatorJournal! };
-}
+import { type Journal, JournaledCoordinator, MemoryJournal } from "../../../engine/index.js";
+import { journaledWordCount, unreachableRuntime } from "../../engine/takeover/fixtures.js";
 
 const scaleOut = (stateTransfer: string) => ({
   stateTransfer,
@@ -47,12 +15,12 @@ const scaleOut = (stateTransfer: string) => ({
 });
 
 describe("the journal on the wire", () => {
-  const runs: [string, ReturnType<typeof journaledRun>][] = [
-    ["a crash and its recovery", journaledRun([{ type: "crash", vm: 2, atMs: 12_000 }])],
-    ["a live scale out", journaledRun([], scaleOut("live"))],
+  const runs: [string, ReturnType<typeof journaledWordCount>][] = [
+    ["a crash and its recovery", journaledWordCount([{ type: "crash", vm: 2, atMs: 12_000 }])],
+    ["a live scale out", journaledWordCount([], scaleOut("live"))],
     [
       "a stopping scale out with a crash in it",
-      journaledRun([{ type: "crash", vm: 1, atMs: 5_400 }], scaleOut("pause")),
+      journaledWordCount([{ type: "crash", vm: 1, atMs: 5_400 }], scaleOut("pause")),
     ],
   ];
   for (const [what, { sim, journal }] of runs) {
@@ -67,7 +35,7 @@ describe("the journal on the wire", () => {
         read.append(decodeEntry({ json: encoded.json, checkpoint: encoded.checkpoint }, at, ctx));
       }
       expect(checkpoints).toBeGreaterThan(0);
-      const rebuilt = JournaledCoordinator.takeOver(unreachable(), read as Journal).coordinator;
+      const rebuilt = JournaledCoordinator.takeOver(unreachableRuntime(), read as Journal).coordinator;
       expect(rebuilt.plan.instances).toEqual(sim.physicalPlan!.instances);
       expect(rebuilt.faultTolerance!.records).toEqual(sim.faultTolerance!.records);
       expect(rebuilt.scaling!.records).toEqual(sim.scaleOuts);

@@ -12,26 +12,11 @@ import { DirectoryCheckpointStore } from "../../../cloud/checkpointStore/index.j
 import { journalPath, ZkJournal } from "../../../cloud/failover/zkJournal.js";
 import { claimEpoch, FencedError, readEpoch, runPath, type ZkSession } from "../../../cloud/ha/index.js";
 import { codecOfPlan } from "../../../cloud/runOptions.js";
-import { JournaledCoordinator, type ReconfigurationLink } from "../../../engine/index.js";
+import { JournaledCoordinator } from "../../../engine/index.js";
+import { unreachableRuntime } from "../../engine/takeover/fixtures.js";
 import { runWordCount } from "../../sim/fixtures.js";
 import { describeWithZookeeper } from "../../support/zookeeperServer.js";
 import { zookeeperForSuite } from "../../support/zookeeperSessions.js";
-
-function unreachable() {
-  const no = () => {
-    throw new Error("a replay reached the runtime");
-  };
-  const link: ReconfigurationLink = {
-    clock: { nowMs: () => 0, schedule: no, cancel: no },
-    sendControl: no,
-    redeploy: no,
-    reserve: no,
-    unreserve: no,
-    discard: no,
-    redeploysRetired: true,
-  };
-  return { link, outputAhead: no };
-}
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -98,7 +83,7 @@ describeWithZookeeper("ZkJournal", () => {
     expect(batches).toBeLessThan(source.length);
     const loaded = await ZkJournal.load(session, path, runId, store, codec);
     expect(loaded).toHaveLength(source.length);
-    const rebuilt = JournaledCoordinator.takeOver(unreachable(), {
+    const rebuilt = JournaledCoordinator.takeOver(unreachableRuntime(), {
       entries: loaded,
       append: () => {},
     }).coordinator;

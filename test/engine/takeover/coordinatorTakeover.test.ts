@@ -18,37 +18,8 @@ import {
   physicalPlan,
   type ReconfigurationLink,
 } from "../../../engine/index.js";
-import type { FaultSpec } from "../../../sim/faults.js";
-import { runWordCount } from "../../sim/fixtures.js";
 import { keyedCountPlan } from "../fixtures.js";
-
-/** A runtime that fails the test if a replay reaches it. */
-function unreachable(): CoordinatorRuntime {
-  const no = () => {
-    throw new Error("a replay reached the runtime");
-  };
-  const link: ReconfigurationLink = {
-    clock: { nowMs: () => 0, schedule: no, cancel: no },
-    sendControl: no,
-    redeploy: no,
-    reserve: no,
-    unreserve: no,
-    discard: no,
-    redeploysRetired: true,
-  };
-  return { link, outputAhead: no };
-}
-
-/** A run whose journal is kept (a coordinator crash is scheduled after its end). */
-function journaledRun(faults: FaultSpec[], scaling: Record<string, unknown> = {}) {
-  const never: FaultSpec = { type: "coordinatorCrash", atMs: 10_000_000 };
-  const { sim } = runWordCount({
-    faultTolerance: { strategy: "rsm", checkpointIntervalMs: 2000 },
-    scaling,
-    faults: [...faults, never],
-  });
-  return { sim, journal: sim.coordinatorJournal! };
-}
+import { journaledWordCount, unreachableRuntime } from "./fixtures.js";
 
 const copy = (journal: Journal, change: (entries: JournalEntry[]) => void): Journal => {
   const j = new MemoryJournal();
@@ -62,14 +33,17 @@ describe("a coordinator rebuilt from its journal", () => {
     stateTransfer: "live",
     scaleOuts: [{ operator: "count", index: 0, atMs: 5000, factor: 2 }],
   };
-  const runs: [string, ReturnType<typeof journaledRun>][] = [
-    ["a crash and its recovery", journaledRun([{ type: "crash", vm: 2, atMs: 12_000 }])],
-    ["a live scale out, then a crash", journaledRun([{ type: "crash", vm: 1, atMs: 14_000 }], scaleOut)],
+  const runs: [string, ReturnType<typeof journaledWordCount>][] = [
+    ["a crash and its recovery", journaledWordCount([{ type: "crash", vm: 2, atMs: 12_000 }])],
+    [
+      "a live scale out, then a crash",
+      journaledWordCount([{ type: "crash", vm: 1, atMs: 14_000 }], scaleOut),
+    ],
   ];
   for (const [what, { sim, journal }] of runs) {
     it(`is the live one after ${what}, and reaches nothing while it replays`, () => {
       expect(journal.entries.length).toBeGreaterThan(20);
-      const rebuilt = JournaledCoordinator.takeOver(unreachable(), journal).coordinator;
+      const rebuilt = JournaledCoordinator.takeOver(unreachableRuntime(), journal).coordinator;
       const live = sim.faultTolerance!;
       expect(rebuilt.plan).toEqual(sim.physicalPlan);
       expect(rebuilt.faultTolerance!.records).toEqual(live.records);
@@ -112,8 +86,8 @@ describe("a coordinator rebuilt from its journal", () => {
   for (const [what, change] of divergent) {
     it(`refuses a journal with ${what} changed, naming the entry`, () => {
       const bad = copy(journal, change);
-      expect(() => JournaledCoordinator.takeOver(unreachable(), bad)).toThrow(JournalDivergence);
-      expect(() => JournaledCoordinator.takeOver(unreachable(), bad)).toThrow(
+      expect(() => JournaledCoordinator.takeOver(unreachableRuntime(), bad)).toThrow(JournalDivergence);
+      expect(() => JournaledCoordinator.takeOver(unreachableRuntime(), bad)).toThrow(
         /journal entry \d+ \((timer|reply|failed|deployed|start)/,
       );
     });
@@ -121,7 +95,7 @@ describe("a coordinator rebuilt from its journal", () => {
 
   it("refuses a journal that does not begin with the coordinator's creation", () => {
     const bad = copy(journal, (es) => es.shift());
-    expect(() => JournaledCoordinator.takeOver(unreachable(), bad)).toThrow(
+    expect(() => JournaledCoordinator.takeOver(unreachableRuntime(), bad)).toThrow(
       /does not begin with the coordinator's creation/,
     );
   });
