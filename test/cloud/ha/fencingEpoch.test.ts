@@ -2,7 +2,7 @@
 // sessions each get an epoch of their own, higher than every claim finished before they
 // began; a corrupt epoch node is refused in one line.
 
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import {
   claimEpoch,
   EpochCorruptError,
