@@ -144,7 +144,9 @@ export class JournaledCoordinator implements JournalDriver {
     this.link.resendUnapplied();
     const unanswered = this.link.unansweredCalls();
     catchUp();
-    this.link.redoUnanswered(unanswered);
+    // A VM is reserved only for the scale out under way: once the catch-up gave it up
+    // (a failure before its cut), a VM asked for it would only be given back.
+    this.link.redoUnanswered(unanswered, this.coordinator.scaling?.busy === true);
   }
 
   private constructor(

@@ -137,12 +137,17 @@ export class JournaledLink implements ReconfigurationLink {
   /**
    * After a replay: make again, in their order, the calls the old leader never heard back
    * from (`ns`, taken as the replay ended: calls made since are the new leader's own), those
-   * still waiting.
+   * still waiting; a VM reservation only if `reservesWanted` (a scale out is still under way),
+   * else it is dropped.
    */
-  redoUnanswered(ns: readonly number[]): void {
+  redoUnanswered(ns: readonly number[], reservesWanted: boolean): void {
     for (const n of ns) {
       const call = this.calls.get(n);
       if (call === undefined) continue;
+      if (call.kind === "reserve" && !reservesWanted) {
+        this.calls.delete(n); // its scale out was given up: nothing waits for the VM
+        continue;
+      }
       if (call.kind === "redeploy") this.redeployLive(n);
       else this.reserveLive(n, call.forMigration);
     }
