@@ -48,8 +48,8 @@ export class CoordinatorProcess {
     private readonly runtime: CoordinatorRuntime,
     /** True when the run's faults can crash the coordinator: the journal is kept. */
     crashes: boolean,
-    /** A new leader took over (after its catch-up). */
-    private readonly onTakeover: (record: TakeoverRecord) => void = () => {},
+    /** A new leader took over (after its catch-up); `crashed` is the crashed leader's coordinator. */
+    private readonly onTakeover: (record: TakeoverRecord, crashed: Coordinator) => void = () => {},
   ) {
     this.journal = crashes ? new MemoryJournal() : new NoJournal();
     this.leader = JournaledCoordinator.begin(setup, runtime, this.journal);
@@ -124,6 +124,7 @@ export class CoordinatorProcess {
 
   private takeOver(crashedAtMs: number): void {
     const entriesReplayed = this.journal.entries.length;
+    const crashed = this.leader.coordinator;
     const leader = JournaledCoordinator.takeOver(this.runtime, this.journal);
     this.leader = leader;
     this.downSinceMs = null;
@@ -133,7 +134,7 @@ export class CoordinatorProcess {
     });
     const record = { crashedAtMs, tookOverAtMs: this.env.nowMs(), entriesReplayed };
     this.takeovers.push(record);
-    this.onTakeover(record);
+    this.onTakeover(record, crashed);
   }
 
   private live(): JournaledCoordinator {

@@ -287,7 +287,7 @@ export class Simulation {
   }
 
   /** A new leader took over: the trace says so, and the scheduled scalings follow its records. */
-  private tookOver(t: TakeoverRecord): void {
+  private tookOver(t: TakeoverRecord, crashed: Coordinator): void {
     this.trace.record(
       TraceKind.CoordinatorTakeover,
       t.tookOverAtMs,
@@ -296,22 +296,13 @@ export class Simulation {
       t.entriesReplayed,
       0,
     );
-    this.dueScalings?.rebuilt(this.crashedScalings, this.coordinator!.scaling?.records ?? []);
+    this.dueScalings?.rebuilt(crashed.scaling?.records ?? [], this.coordinator!.scaling?.records ?? []);
   }
-
-  /** The crashed leader's scaling records (the scheduled scalings follow them until a takeover). */
-  private crashedScalings: readonly ScaleOutRecord[] = [];
 
   private faultTarget(): FaultTarget {
     return {
-      crashCoordinator: () => {
-        const p = this.process;
-        if (p === null) return false;
-        const before = p.coordinator.scaling?.records ?? [];
-        if (!p.crash(this.experiment.faultTolerance.coordinatorTakeoverMs)) return false;
-        this.crashedScalings = [...before];
-        return true;
-      },
+      crashCoordinator: () =>
+        this.process?.crash(this.experiment.faultTolerance.coordinatorTakeoverMs) ?? false,
       crashVm: (id, nowMs) => this.crashVm(id, nowMs),
       setSpeedFactor: (id, factor) => {
         // A straggler on a VM not created (yet) slows nothing, as a crash of one is skipped.
@@ -500,8 +491,12 @@ export class Simulation {
       plan,
       ft: { options: e.faultTolerance, scaleOut: { live: e.scaling.stateTransfer === "live" } },
     };
-    const process = new CoordinatorProcess(this.env, setup, runtime, coordinatorCrashes(e.faults), (t) =>
-      this.tookOver(t),
+    const process = new CoordinatorProcess(
+      this.env,
+      setup,
+      runtime,
+      coordinatorCrashes(e.faults),
+      (t, crashed) => this.tookOver(t, crashed),
     );
     this.process = process;
     process.start();

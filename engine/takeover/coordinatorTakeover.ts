@@ -106,7 +106,7 @@ export class JournaledCoordinator implements JournalDriver {
     if (journal.entries.length > 0)
       throw new RangeError("coordinator takeover: a first leader needs an empty journal (take over instead)");
     const c = new JournaledCoordinator(runtime, journal, "live");
-    c.take({ kind: "create", setup }, () => c.create(setup));
+    c.take({ kind: "create", setup });
     return c;
   }
 
@@ -181,32 +181,32 @@ export class JournaledCoordinator implements JournalDriver {
 
   /** Send `start` to every instance and begin the periodic protocol. */
   start(): void {
-    this.take({ kind: "start" }, () => this.coordinator.start());
+    this.take({ kind: "start" });
   }
 
   /** An instance's reply. */
   handleReply(reply: ControlReply): void {
-    this.take({ kind: "reply", reply }, () => this.coordinator.handleReply(reply));
+    this.take({ kind: "reply", reply });
   }
 
   /** Instances failed at `failedAtMs`, detected now. */
   instancesFailed(ids: readonly number[], failedAtMs: number): void {
-    this.take({ kind: "failed", ids, failedAtMs }, () => this.coordinator.instancesFailed(ids, failedAtMs));
+    this.take({ kind: "failed", ids, failedAtMs });
   }
 
   /** Split instance `id` `factor` ways; the reason it cannot be, or null. */
   scaleOut(id: number, factor: number): string | null {
-    return this.take({ kind: "scaleOut", instance: id, factor }, () => this.scaling().scaleOut(id, factor));
+    return this.take({ kind: "scaleOut", instance: id, factor }) as string | null;
   }
 
   /** Move instance `id` to another VM; the reason it cannot be, or null. */
   migrate(id: number): string | null {
-    return this.take({ kind: "migrate", instance: id }, () => this.scaling().migrate(id));
+    return this.take({ kind: "migrate", instance: id }) as string | null;
   }
 
   /** Merge instance `y` into `x`; the reason it cannot be, or null. */
   scaleIn(x: number, y: number): string | null {
-    return this.take({ kind: "scaleIn", x, y }, () => this.scaling().scaleIn(x, y));
+    return this.take({ kind: "scaleIn", x, y }) as string | null;
   }
 
   /**
@@ -217,12 +217,12 @@ export class JournaledCoordinator implements JournalDriver {
   abandon(why: string, record?: ScaleOutRecord): boolean {
     const at = record === undefined ? -1 : (this.coordinator.scaling?.records.indexOf(record) ?? -1);
     if (record !== undefined && at < 0) return false;
-    return this.take({ kind: "abandon", why, record: at }, () => this.abandonScaling(why, at));
+    return this.take({ kind: "abandon", why, record: at }) as boolean;
   }
 
   /** The run is over: no more checkpoints. */
   stop(): void {
-    this.take({ kind: "stop" }, () => this.coordinator.faultTolerance?.stop());
+    this.take({ kind: "stop" });
   }
 
   /** The leader crashed: none of its timers fires, no answer reaches it, it takes no more input. */
@@ -263,7 +263,8 @@ export class JournaledCoordinator implements JournalDriver {
     };
   }
 
-  take<T>(input: CoordinatorInput, run: () => T): T {
+  /** Journal `input`, then take it; what it gives (a scaling's refusal, an abandon's success). */
+  take(input: CoordinatorInput): unknown {
     if (this.state !== "live")
       throw new Error(
         `coordinator takeover: a ${this.state} coordinator was handed an input (${input.kind})`,
@@ -278,7 +279,7 @@ export class JournaledCoordinator implements JournalDriver {
       effects: null,
     };
     this.journal.append(entry);
-    return this.within(entry, run);
+    return this.within(entry);
   }
 
   effect(kind: EffectKind, target: number, what: string): void {
@@ -302,18 +303,18 @@ export class JournaledCoordinator implements JournalDriver {
       )
         return;
       this.replayAt++;
-      this.retake(next);
+      this.within(next);
     }
   }
 
   /** Take `entry`'s input with `entry` as the frame; check (replay) or record (live) its effects. */
-  private within<T>(entry: JournalEntry, run: () => T): T {
+  private within(entry: JournalEntry): unknown {
     const outer = this.current;
     const frame: Frame = { entry, effectsMade: 0, answersRead: 0, hash: EFFECTS_SEED };
     this.current = frame;
-    let result: T;
+    let result: unknown;
     try {
-      result = run();
+      result = this.apply(entry.input);
     } finally {
       this.current = outer;
     }
@@ -335,57 +336,52 @@ export class JournaledCoordinator implements JournalDriver {
       const entry = entries[at];
       if (entry.depth !== 0)
         throw new JournalDivergence(at, entry, "nothing in the replay made this nested input");
-      this.retake(entry);
+      this.within(entry);
     }
   }
 
-  private retake(entry: JournalEntry): void {
-    this.within(entry, () => this.apply(entry));
-  }
-
-  private apply(entry: JournalEntry): void {
-    const input = entry.input;
-    const c = () => this.coordinator;
-    const missing = (what: string) =>
-      new JournalDivergence(this.journal.entries.indexOf(entry), entry, `${what} is not there`);
+  /** Take an input (live or in a replay): what the coordinator, its clock or its link does with it. */
+  private apply(input: CoordinatorInput): unknown {
     switch (input.kind) {
       case "create":
         this.create(input.setup);
         return;
       case "start":
-        c().start();
+        this.coordinator.start();
         return;
       case "reply":
-        c().handleReply(input.reply);
+        this.coordinator.handleReply(input.reply);
         return;
       case "failed":
-        c().instancesFailed(input.ids, input.failedAtMs);
+        this.coordinator.instancesFailed(input.ids, input.failedAtMs);
         return;
       case "timer":
-        if (!this.link.clock.run(input.timer)) throw missing(`timer ${input.timer}`);
+        if (!this.link.clock.run(input.timer)) throw this.missing(`timer ${input.timer}`);
         return;
       case "deployed":
-        if (!this.link.deployed(input.call, input.placed)) throw missing(`redeploy call ${input.call}`);
+        if (!this.link.deployed(input.call, input.placed)) throw this.missing(`redeploy call ${input.call}`);
         return;
       case "reserved":
-        if (!this.link.reserved(input.call, input.vm)) throw missing(`reserve call ${input.call}`);
+        if (!this.link.reserved(input.call, input.vm)) throw this.missing(`reserve call ${input.call}`);
         return;
       case "scaleOut":
-        this.scaling().scaleOut(input.instance, input.factor);
-        return;
+        return this.scaling().scaleOut(input.instance, input.factor);
       case "migrate":
-        this.scaling().migrate(input.instance);
-        return;
+        return this.scaling().migrate(input.instance);
       case "scaleIn":
-        this.scaling().scaleIn(input.x, input.y);
-        return;
+        return this.scaling().scaleIn(input.x, input.y);
       case "abandon":
-        this.abandonScaling(input.why, input.record);
-        return;
+        return this.abandonScaling(input.why, input.record);
       case "stop":
-        c().faultTolerance?.stop();
+        this.coordinator.faultTolerance?.stop();
         return;
     }
+  }
+
+  /** The input being taken names a timer or call that is not there: a replay that diverged. */
+  private missing(what: string): JournalDivergence {
+    const entry = this.current!.entry;
+    return new JournalDivergence(this.journal.entries.indexOf(entry), entry, `${what} is not there`);
   }
 
   private abandonScaling(why: string, at: number): boolean {

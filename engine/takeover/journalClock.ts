@@ -81,8 +81,6 @@ export class JournalClock implements Clock {
 
   private fire(n: number): void {
     if (this.driver.mode !== "live" || !this.timers.has(n)) return;
-    this.driver.take({ kind: "timer", timer: n }, () => {
-      this.run(n);
-    });
+    this.driver.take({ kind: "timer", timer: n });
   }
 }

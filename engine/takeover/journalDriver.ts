@@ -18,8 +18,8 @@ export interface JournalDriver {
   readonly mode: JournalMode;
   /** The time of the entry being taken, or null outside one. */
   readonly entryAtMs: number | null;
-  /** A callback of the runtime's (a timer, an answer to a call): journal it as `input` and take it by `run`. */
-  take(input: CoordinatorInput, run: () => void): void;
+  /** A callback of the runtime's (a timer, an answer to a call): journal it as `input` and take it. */
+  take(input: CoordinatorInput): unknown;
   /** The coordinator did something (sent to, or asked the runtime about, `target`). */
   effect(kind: EffectKind, target: number, what: string): void;
   /** In a replay, right after an effect: take the nested entries the runtime's call made at that point. */

@@ -19,7 +19,7 @@ import type { KeyGroupRange } from "../keyGroups.js";
 import type { InstanceSpec } from "../physicalPlan.js";
 import type { ReconfigurationLink } from "../reconfiguration/link.js";
 import { JournalClock } from "./journalClock.js";
-import { Effect, type JournalDriver } from "./journalDriver.js";
+import { Effect, type EffectKind, type JournalDriver } from "./journalDriver.js";
 
 /** A call of the coordinator's still waiting for the runtime's answer. */
 type PendingCall =
@@ -159,7 +159,7 @@ export class JournaledLink implements ReconfigurationLink {
   }
 
   /** Fold an effect in; true when it is to reach the runtime (live), else take what a replay nests after it. */
-  private made(kind: (typeof Effect)[keyof typeof Effect], target: number, what: string): boolean {
+  private made(kind: EffectKind, target: number, what: string): boolean {
     this.driver.effect(kind, target, what);
     if (this.driver.mode === "live") return true;
     this.driver.afterEffect();
@@ -174,9 +174,7 @@ export class JournaledLink implements ReconfigurationLink {
       call.newVm,
       (placed) => {
         if (this.driver.mode === "live" && this.calls.has(n))
-          this.driver.take({ kind: "deployed", call: n, placed }, () => {
-            this.deployed(n, placed);
-          });
+          this.driver.take({ kind: "deployed", call: n, placed });
       },
       call.superseded,
     );
@@ -185,9 +183,7 @@ export class JournaledLink implements ReconfigurationLink {
   private reserveLive(n: number, forMigration: boolean): void {
     this.link.reserve?.((vm) => {
       if (this.driver.mode === "live" && this.calls.has(n))
-        this.driver.take({ kind: "reserved", call: n, vm }, () => {
-          this.reserved(n, vm);
-        });
+        this.driver.take({ kind: "reserved", call: n, vm });
     }, forMigration);
   }
 }
