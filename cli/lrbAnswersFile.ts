@@ -6,6 +6,7 @@
 import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { formatAnswer, type LrAnswer } from "../workloads/linearRoad/index.js";
 import { removeOnExit } from "./partialFiles.js";
+import { type FilePosition, resumedFile } from "./resumedFile.js";
 import { onDisk, temporaryPath } from "./runFiles.js";
 
 /** The name of the answers file in a run's directory. */
@@ -17,13 +18,26 @@ export class LrbAnswersFile {
   private readonly fd: number;
   private pending = "";
   private readonly forget: () => void;
-  /** Answers written. */
+  /** Answers written (by this process). */
   count = 0;
+  /** Bytes in the file so far. */
+  private bytes = 0;
 
-  constructor(private readonly path: string) {
+  /** `resume`: a new leader's (coordinator failover): go on from another's partial file, cut where its output state stood. */
+  constructor(
+    private readonly path: string,
+    resume?: FilePosition | null,
+  ) {
     this.tmp = temporaryPath(path);
-    this.fd = onDisk(() => openSync(this.tmp, "w"));
+    this.fd = onDisk(() => (resume == null ? openSync(this.tmp, "w") : resumedFile(resume, this.tmp)));
+    this.bytes = resume?.bytes ?? 0;
     this.forget = removeOnExit(this.tmp);
+  }
+
+  /** Everything added so far written: the partial file and its length. */
+  position(): FilePosition {
+    this.flush();
+    return { file: this.tmp, bytes: this.bytes };
   }
 
   /** Add the answer a sink received at run time `timeMs`. */
@@ -35,9 +49,13 @@ export class LrbAnswersFile {
   }
 
   private flush(): void {
-    const text = this.pending;
+    if (this.pending.length === 0) return;
+    const bytes = Buffer.from(this.pending, "utf8");
     this.pending = "";
-    onDisk(() => writeSync(this.fd, text));
+    onDisk(() => {
+      for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at, bytes.length - at);
+    });
+    this.bytes += bytes.length;
   }
 
   /** Write what is left and move the file into place. */

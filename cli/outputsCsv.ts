@@ -18,6 +18,7 @@ import { gzipSync } from "node:zlib";
 import type { LogicalPlan, OutputRecord } from "../engine/index.js";
 import { OutputsTable } from "./outputsTable.js";
 import { removeOnExit } from "./partialFiles.js";
+import { type FilePosition, resumedFile } from "./resumedFile.js";
 import { onDisk, temporaryPath } from "./runFiles.js";
 
 // Characters gathered before a chunk is written.
@@ -28,18 +29,25 @@ export interface OutputsSink {
   add(r: OutputRecord): void;
   close(): void;
   abandon(): void;
+  /** Everything added so far written: the partial file and its length (null: no file). */
+  position(): FilePosition | null;
 }
 
 /**
  * The outputs file of a run of `plan` in `dir` in `format` (`csv`, `csv.gz`), or a sink that
  * keeps nothing (`none`).
  */
-export function outputsSink(dir: string, format: "csv" | "csv.gz" | "none", plan: LogicalPlan): OutputsSink {
+export function outputsSink(
+  dir: string,
+  format: "csv" | "csv.gz" | "none",
+  plan: LogicalPlan,
+  resume?: FilePosition | null,
+): OutputsSink {
   // A run written over (--force) leaves no outputs of the run before in another format.
   for (const name of ["outputs.csv", "outputs.csv.gz"]) rmSync(join(dir, name), { force: true });
-  if (format === "none") return { add: () => {}, close: () => {}, abandon: () => {} };
+  if (format === "none") return { add: () => {}, close: () => {}, abandon: () => {}, position: () => null };
   const path = join(dir, format === "csv" ? "outputs.csv" : "outputs.csv.gz");
-  return new OutputsCsv(path, new OutputsTable(plan), format === "csv.gz");
+  return new OutputsCsv(path, new OutputsTable(plan), format === "csv.gz", resume ?? undefined);
 }
 
 /** outputs.csv (gzipped when `gzip`) being written; `close` it after the run, or `abandon` it after a failure. */
@@ -48,19 +56,35 @@ export class OutputsCsv implements OutputsSink {
   private readonly fd: number;
   private pending: string;
   private fdOpen = true;
+  /** Bytes in the file so far. */
+  private bytes = 0;
   private readonly forget: () => void;
   /** Why the file stopped (a sink's row failed, a disk error), or null. */
   private failure: Error | null = null;
 
+  /** `resume`: a new leader's (coordinator failover): go on from another's partial file, cut where its output state stood. */
   constructor(
     private readonly path: string,
     private readonly table: OutputsTable,
     private readonly gzip = false,
+    resume?: FilePosition,
   ) {
-    this.pending = `${table.header()}\n`;
     this.tmp = temporaryPath(path);
-    this.fd = onDisk(() => openSync(this.tmp, "w"));
+    if (resume === undefined) {
+      this.pending = `${table.header()}\n`;
+      this.fd = onDisk(() => openSync(this.tmp, "w"));
+    } else {
+      this.pending = "";
+      this.fd = onDisk(() => resumedFile(resume, this.tmp));
+      this.bytes = resume.bytes;
+    }
     this.forget = removeOnExit(this.tmp);
+  }
+
+  position(): FilePosition | null {
+    if (this.failure !== null || !this.fdOpen) return null;
+    this.flush();
+    return { file: this.tmp, bytes: this.bytes };
   }
 
   /**
@@ -108,5 +132,6 @@ export class OutputsCsv implements OutputsSink {
     onDisk(() => {
       for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at, bytes.length - at);
     });
+    this.bytes += bytes.length;
   }
 }

@@ -9,6 +9,7 @@ import { Command } from "commander";
 import { seepVersion } from "../cloud/packageRoot.js";
 import { registerBench } from "./commands/bench.js";
 import { registerChaos } from "./commands/chaos.js";
+import { registerCoordinator } from "./commands/coordinator.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerLrb } from "./commands/lrb.js";
 import { registerReport } from "./commands/report.js";
@@ -27,6 +28,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerChaos,
   registerReport,
   registerRun,
+  registerCoordinator,
   registerWorker,
   registerBench,
   registerLrb,

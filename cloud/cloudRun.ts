@@ -14,6 +14,9 @@
 //   runProtocols.ts    the engine's coordinator, recovery.ts and runScaling.ts, tied to the workers
 //   runMetrics.ts      metrics and output digest, as a simulated run's
 //   runSummary.ts      summary.json
+//   failover/          high availability: the journal, record and output snapshots a
+//                      standby takes the run over from (haLeader.ts), and a new leader's
+//                      takeover (cloudRunHa.ts; `takeOver` below)
 
 import type { Metadata } from "@grpc/grpc-js";
 import {
@@ -25,12 +28,15 @@ import {
   type ScaleOutRecord,
   type ScalingDecision,
 } from "../engine/index.js";
-import { channelCredentials, tokenMetadata } from "./auth.js";
+import { channelCredentials, epochMetadata, tokenMetadata } from "./auth.js";
 import { ControlCalls, type ControlCallsHost } from "./controlCalls.js";
 import type { CodecOf } from "./controlWire.js";
 import { leaseMsFromEnv } from "./coordinatorLease.js";
 import { Deployment, type DeploymentHost, workersToStart } from "./deployment.js";
-import { ControlClient } from "./gen/seep/v1/seep.js";
+import { DeposedError, survey, type Takeover, unappliedOf } from "./failover/cloudRunHa.js";
+import { failedInJournal, HaLeader, type OutputCoverage, repliesThrough } from "./failover/haLeader.js";
+import { decodeLoggedOutputs } from "./failover/outputLog.js";
+import { ControlClient, type SurveyReply } from "./gen/seep/v1/seep.js";
 import { Heartbeats, type HeartbeatsHost } from "./heartbeats.js";
 import { InstanceDirectory } from "./instanceDirectory.js";
 import { InstanceLoads } from "./instanceLoads.js";
@@ -88,11 +94,16 @@ export class CloudRun {
   /** Why the run was cut short, if it was (thrown once everything is stopped). */
   private error: Error | null = null;
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Under HA: this leader's journal, record and output snapshots (null without HA). */
+  private readonly ha: HaLeader | null;
+  /** Why this leader was deposed (a newer one fenced it off), if it was. */
+  private deposedWhy: string | null = null;
+  private firstControlSeen = false;
 
   constructor(private readonly o: CloudRunOptions) {
     const timeoutMs = o.heartbeatTimeoutMs ?? heartbeatTimeoutMs();
     this.measures = new RunMetrics(o.metricsIntervalMs ?? 1000, this.metricsHost());
-    this.metadata = tokenMetadata(o.token);
+    this.metadata = o.ha === undefined ? tokenMetadata(o.token) : epochMetadata(o.token, o.ha.epoch);
     this.ft = o.faultTolerance ?? DEFAULT_FAULT_TOLERANCE;
     checkRunOptions(o, this.ft.strategy);
     this.maxWorkers = maxWorkersOf(o);
@@ -104,6 +115,57 @@ export class CloudRun {
     this.heartbeats = new Heartbeats(this.heartbeatsHost(timeoutMs));
     this.failures = new WorkerFailures(this.failuresHost());
     this.protocols = new RunProtocols(this.protocolsHost());
+    this.ha = o.ha === undefined ? null : this.haLeader(o.ha);
+  }
+
+  /** This leader's side of HA: the journal (a new leader's loaded), the record, the snapshots. */
+  private haLeader(ha: NonNullable<CloudRunOptions["ha"]>): HaLeader {
+    const leader = new HaLeader({
+      session: ha.session,
+      records: ha.records,
+      store: ha.store,
+      epoch: ha.epoch,
+      epochVersion: ha.epochVersion,
+      codec: { codecOf: this.codecOf, logical: this.o.plan },
+      journal: ha.takeover?.journal,
+      outputs: ha.takeover?.record.outputs,
+      onFailed: (e) => this.depose(e.message),
+      crashAfter: ha.crashAfter,
+    });
+    const leaders = [
+      ...(ha.takeover?.record.leaders ?? []),
+      { epoch: ha.epoch, pid: process.pid, sinceEpochMs: ha.takeover?.electedEpochMs ?? Date.now() },
+    ];
+    leader.attach({
+      record: () => ({
+        run: ha.run,
+        startEpochMs: this.startEpochMs,
+        workers: this.workers.links.map((l) => ({
+          id: l.vm.id,
+          address: l.vm.address,
+          handle: this.o.pool.handOver?.(l.vm) ?? null,
+          standby: l.standby,
+          alive: l.alive,
+          joinedAtMs: l.joinedAtMs,
+          leftAtMs: l.leftAtMs,
+        })),
+        directory: this.directory.toJson(),
+        failures: this.failures.records,
+        leaders,
+      }),
+      outputs: () => {
+        const { bytes, lastTickMs } = this.measures.snapshot();
+        // Every output up to eventSeq is in the snapshot (after a takeover, those re-sent up
+        // to outputsThrough were taken from the log before the stream resumed).
+        const coverage: OutputCoverage[] = this.workers.links.map((l) => ({
+          eventSeq: Math.max(l.eventSeq, l.outputsThrough),
+          sourceTuples: l.sourceTuples,
+          tuplesProcessed: l.tuplesProcessed,
+        }));
+        return { bytes, lastTickMs, coverage, files: ha.files?.() ?? null };
+      },
+    });
+    return leader;
   }
 
   /** Run to the end of the stream (or `untilMs`); resolves with the summary. */
@@ -122,7 +184,8 @@ export class CloudRun {
       keepAlivePeriodMs(leaseMsFromEnv()),
     ).start();
     try {
-      return await this.runToEnd();
+      const takeover = this.o.ha?.takeover;
+      return await (takeover === undefined ? this.runToEnd() : this.takeOver(takeover));
     } finally {
       keepAlive.stop();
       process.setSourceMapsEnabled(sourceMaps);
@@ -140,10 +203,111 @@ export class CloudRun {
     this.startEpochMs = Date.now() + 300 - (this.o.startEventTimeMs ?? 0) / speed;
     this.clock = new RealClock(this.startEpochMs, speed);
     await this.deployment.deployAll(plan);
-    this.protocols.start(this.clock);
+    this.protocols.start(this.clock, this.ha);
     this.startTimers(speed);
+    this.ha?.startSnapshots(this.o.ha?.snapshotPeriodMs ?? 1000);
     await done;
     return this.end();
+  }
+
+  /**
+   * A new leader takes the run over (cloudRunHa.ts's steps): the recorded workers and
+   * directory, the latest output snapshot, a Survey of every worker (which fences the old
+   * leader off), the watch streams resumed after what is held, and the coordinator rebuilt
+   * from the journal; workers that did not answer are dead, in the catch-up.
+   */
+  private async takeOver(t: Takeover): Promise<RunSummary> {
+    const r = t.record;
+    const done = new Promise<void>((resolve) => {
+      this.finish = resolve;
+    });
+    const speed = this.o.replaySpeed ?? 1;
+    this.startEpochMs = r.startEpochMs;
+    this.clock = new RealClock(this.startEpochMs, speed);
+    for (const w of r.workers) {
+      const vm = { id: w.id, address: w.address };
+      if (w.alive && w.handle !== null) this.o.pool.adopt?.(vm, w.handle);
+      const l = this.workers.add(vm, w.joinedAtMs, w.standby);
+      l.leftAtMs = w.leftAtMs;
+      if (!w.alive) {
+        l.alive = false;
+        l.released = true;
+      }
+    }
+    this.directory.restore(r.directory);
+    this.failures.restore(r.failures);
+    const coverage = r.outputs?.coverage ?? [];
+    if (r.outputs !== null && t.outputs !== null) this.measures.restore(t.outputs, r.outputs.lastTickMs);
+    for (const [i, c] of coverage.entries()) {
+      const l = this.workers.links[i];
+      if (l === undefined) continue;
+      l.sourceTuples = c.sourceTuples;
+      l.tuplesProcessed = c.tuplesProcessed;
+      l.outputsThrough = c.eventSeq;
+    }
+    // The outputs logged after the snapshot, taken again in the order the old leader took them.
+    for (const o of decodeLoggedOutputs(t.journal.outputs)) {
+      const l = this.workers.links[o.worker];
+      if (l === undefined || o.seq <= l.outputsThrough) continue;
+      l.outputsThrough = o.seq;
+      this.measures.output(o.output);
+    }
+    const surveys = new Map<number, SurveyReply>();
+    const asked = this.workers.links.map((l) => (l.alive ? survey(l, this.metadata, rpcTimeoutMs()) : null));
+    this.noteFirstControl();
+    const answers = await Promise.all(asked);
+    const dead: typeof this.workers.links = [];
+    for (const [i, s] of answers.entries()) {
+      const l = this.workers.links[i];
+      if (!l.alive) continue;
+      if (s === null || s.runId !== this.o.name) {
+        dead.push(l);
+        continue;
+      }
+      surveys.set(i, s);
+      for (const h of s.instances) this.directory.surveyed(h.instance, i, h.incarnation);
+    }
+    const replied = repliesThrough(t.journal.tags);
+    for (const [i, s] of surveys) {
+      const l = this.workers.links[i];
+      l.repliesThrough = Math.max(replied.get(i) ?? 0, s.eventsTaken);
+      l.outputsThrough = Math.max(l.outputsThrough, s.eventsTaken);
+      l.eventSeq = Math.min(l.repliesThrough, l.outputsThrough);
+      this.events.watch(l, l.eventSeq);
+    }
+    // A worker found dead whose instances the old leader had handed to fault tolerance
+    // already (the journal says so) is only recorded; the others' are handed on now.
+    const known = failedInJournal(t.journal.entries);
+    const catchUp = () => {
+      for (const l of dead) {
+        const ids = this.directory.hostedBy(l.index);
+        const first = ids.length > 0 && ids.every((id) => known.has(id)) ? known.get(ids[0]) : undefined;
+        if (first === undefined) this.failures.lost(l, "stream");
+        else this.failures.knownLost(l, first.failedAtMs, first.detectedAtMs);
+      }
+    };
+    const unapplied = unappliedOf(surveys, (id) => this.directory.workerOf(id));
+    this.protocols.resume(this.clock, this.ha!, unapplied, catchUp);
+    this.startTimers(speed, true);
+    this.ha!.startSnapshots(this.o.ha?.snapshotPeriodMs ?? 1000);
+    void this.ha!.durable().catch(() => {});
+    await done;
+    return this.end();
+  }
+
+  /** A new leader's first control call went out: its takeover time ends here. */
+  private noteFirstControl(): void {
+    if (this.firstControlSeen) return;
+    this.firstControlSeen = true;
+    this.o.ha?.onFirstControl?.(Date.now());
+  }
+
+  /** This leader is deposed (fenced off by a newer one, or its record cannot be written): stop, touching nothing. */
+  private depose(why: string): void {
+    if (this.deposedWhy !== null) return;
+    this.deposedWhy = why;
+    this.error ??= new DeposedError(`this coordinator was deposed: ${why}`);
+    this.finish?.();
   }
 
   /** Have the pool start the workers the run will take, and link in the initial workers and the standbys. */
@@ -155,11 +319,14 @@ export class CloudRun {
     for (const [i, vm] of vms.entries()) this.workers.add(vm, 0, i >= o.workers);
   }
 
-  /** The kills on schedule, heartbeats, metrics intervals, and the end at `untilMs`. */
-  private startTimers(speed: number): void {
+  /** The kills on schedule (a new leader's: those still to come), heartbeats, metrics intervals, and the end at `untilMs`. */
+  private startTimers(speed: number, takenOver = false): void {
     const o = this.o;
-    for (const k of o.kills ?? [])
-      this.later(() => this.failures.kill(k.worker), this.startEpochMs + k.atMs / speed - Date.now());
+    for (const k of o.kills ?? []) {
+      const inMs = this.startEpochMs + k.atMs / speed - Date.now();
+      if (takenOver && inMs < 0) continue;
+      this.later(() => this.failures.kill(k.worker), inMs);
+    }
     this.heartbeats.start();
     this.measures.startIntervals();
     if (o.untilMs !== undefined) this.later(() => this.endFor("until"), o.untilMs / speed + 300);
@@ -170,6 +337,13 @@ export class CloudRun {
     this.heartbeats.stop();
     this.measures.stopIntervals();
     for (const t of this.timers) clearTimeout(t);
+    this.ha?.stopSnapshots();
+    if (this.deposedWhy !== null) {
+      // A newer leader runs the run now: its workers, files and record are its.
+      this.clock?.cancelAll();
+      this.workers.abandon();
+      throw this.error;
+    }
     this.protocols.stop();
     this.clock.cancelAll();
     // The counters since the last beat, waited for as long as a control call (a busy
@@ -247,6 +421,7 @@ export class CloudRun {
       workers: this.workers,
       metadata: this.metadata,
       startEpochMs: () => this.startEpochMs,
+      ha: this.o.ha === undefined ? undefined : { durable: () => this.ha!.durable() },
     };
   }
 
@@ -257,6 +432,7 @@ export class CloudRun {
       codecOf: this.codecOf,
       links: () => this.workers.links,
       stopping: () => this.stopping,
+      numbered: this.o.ha !== undefined,
     };
   }
 
@@ -265,14 +441,20 @@ export class CloudRun {
       directory: this.directory,
       metadata: this.metadata,
       codecOf: this.codecOf,
-      reply: (reply) => {
+      reply: (reply, l, seq) => {
+        const at = this.ha?.journal.entries.length;
         this.protocols.reply(reply);
+        if (at !== undefined) this.ha?.replyJournaled(at, l.index, seq);
         this.o.onReply?.(reply);
         this.endIfOver();
       },
-      output: (out) => this.measures.output(out),
+      output: (out, l, seq) => {
+        this.ha?.outputTaken(l.index, seq, out);
+        this.measures.output(out);
+      },
       lost: (l) => this.failures.lost(l, "stream"),
       abort: (e) => this.abort(e),
+      deposed: (why) => this.depose(why),
     };
   }
 
@@ -288,6 +470,7 @@ export class CloudRun {
         this.measures.metrics.addTuplesIn(n, (askedEpochMs - this.startEpochMs) * (this.o.replaySpeed ?? 1)),
       lost: (l) => this.failures.lost(l, "heartbeat"),
       drained: (l) => this.protocols.releaseIdle(l),
+      eventsTaken: (l) => this.ha?.eventsTaken(l.index, l.eventSeq),
     };
   }
 
@@ -304,6 +487,7 @@ export class CloudRun {
       abort: (e) => this.abort(e),
       onFailure: this.o.onFailure,
       endIfOver: () => this.endIfOver(),
+      lostWorker: this.o.ha === undefined ? undefined : () => void this.ha?.durable().catch(() => {}),
     };
   }
 
@@ -324,10 +508,27 @@ export class CloudRun {
       abort: (e) => this.abort(e),
       watch: (l) => this.events.watch(l),
       lost: (l) => this.failures.lost(l, "stream"),
-      sendControl: (id, m) => this.calls.send(id, m),
+      sendControl: (id, m, seq) => this.calls.send(id, m, seq),
       heartbeat: () => this.heartbeats.beat(),
+      durable: this.o.ha === undefined ? undefined : () => this.ha!.durable(),
       later: (f, ms) => this.later(f, ms),
     };
+  }
+
+  /**
+   * Under HA: stop leading, touching nothing (this coordinator lost its ZooKeeper session, so
+   * a standby may lead already): the run ends with a DeposedError, its workers left running.
+   */
+  stepDown(why: string): void {
+    this.depose(why);
+  }
+
+  /**
+   * Under HA, once the run's files are written: the record says the run is over (`finished`,
+   * or `failed`), so that standbys stop waiting; the journal is settled first.
+   */
+  async haEnded(state: "finished" | "failed"): Promise<void> {
+    if (this.deposedWhy === null) await this.ha?.finish(state);
   }
 
   /** Replies dropped because their incarnation had been replaced. */
@@ -356,6 +557,11 @@ export class CloudRun {
   /** The VMs the run's workers are on (in the physical plan's VM order), once deployed. */
   get vms(): readonly CloudVm[] {
     return this.workers.links.map((l) => l.vm);
+  }
+
+  /** True when the run scales by the threshold policy. */
+  get hasPolicy(): boolean {
+    return this.o.policy !== undefined;
   }
 
   /** The threshold policy's decisions (a blocked one was not carried out). */

@@ -29,6 +29,8 @@ export interface ControlCallsHost {
   links(): readonly WorkerLink[];
   /** True once the run is stopping: its channels are closing. */
   stopping(): boolean;
+  /** Under HA: messages carry the engine's numbers (control_seq), which workers apply once. */
+  readonly numbered: boolean;
 }
 
 /** Sends the coordinator's control messages to the instances' live incarnations. */
@@ -36,40 +38,48 @@ export class ControlCalls {
   /** Reroutes sent and not yet answered by their workers. */
   private readonly reroutesInFlight = new Set<Promise<void>>();
   /** Instances whose `start` waits for those reroutes, with the messages held for them in order. */
-  private readonly held = new Map<number, [ControlMessage, number][]>();
+  private readonly held = new Map<number, [ControlMessage, number, number | undefined][]>();
 
   constructor(private readonly host: ControlCallsHost) {}
 
-  /** Send `message` to instance `id`'s live incarnation, wherever it runs (a `start` after the reroutes in flight). */
-  send(id: number, message: ControlMessage): void {
+  /**
+   * Send `message` to instance `id`'s live incarnation, wherever it runs (a `start` after the
+   * reroutes in flight); `seq`, the engine's number of the message for `id` (under HA: a
+   * worker applies each number once, so that a new leader may send it again).
+   */
+  send(id: number, message: ControlMessage, seq?: number): void {
     const incarnation = this.host.directory.incarnationOf(id);
     const queue = this.held.get(id);
     if (queue !== undefined) {
-      queue.push([message, incarnation]);
+      queue.push([message, incarnation, seq]);
       return;
     }
     if (message.type !== "start") {
-      this.transmit(id, message, incarnation);
+      this.transmit(id, message, incarnation, seq);
       return;
     }
-    const held: [ControlMessage, number][] = [[message, incarnation]];
+    const held: [ControlMessage, number, number | undefined][] = [[message, incarnation, seq]];
     this.held.set(id, held);
     queueMicrotask(() => {
       void Promise.all(this.reroutesInFlight).then(() => {
         this.held.delete(id);
-        for (const [m, n] of held) this.transmit(id, m, n);
+        for (const [m, n, q] of held) this.transmit(id, m, n, q);
       });
     });
   }
 
   /** Send `message` to incarnation `incarnation` of instance `id` now. */
-  private transmit(id: number, message: ControlMessage, incarnation: number): void {
+  private transmit(id: number, message: ControlMessage, incarnation: number, seq: number | undefined): void {
     if (this.host.stopping()) return; // its channels are closing: nothing is sent any more
     const w = this.host.directory.workerOf(id);
     if (w === undefined) return;
     const l = this.host.links()[w];
     if (!l.alive) return; // lost with its worker
-    const req = { ...toControlRequest(id, message, wireCodecOf(message, this.host.codecOf)), incarnation };
+    const req = {
+      ...toControlRequest(id, message, wireCodecOf(message, this.host.codecOf)),
+      incarnation,
+      ...(this.host.numbered && seq !== undefined ? { controlSeq: seq } : {}),
+    };
     const client = carriedCheckpoint(message) === undefined ? l.client : l.bulk;
     const deadline = Date.now() + controlDeadlineMs(message);
     if (message.type !== "reroute") {

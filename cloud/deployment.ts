@@ -69,6 +69,8 @@ export interface DeploymentHost {
   readonly metadata: Metadata;
   /** Wall-clock ms at run time 0 (set once the workers are linked). */
   startEpochMs(): number;
+  /** Under HA: workers keep their events for a new leader, and nothing is deployed before the run's record says where. */
+  readonly ha?: { durable(): Promise<void> };
 }
 
 /** Places a run's plan on its workers and deploys it there. */
@@ -124,7 +126,13 @@ export class Deployment {
       bufferOutput: this.elastic,
       ackProcessedEvery: this.elastic && ft.strategy === "none" ? ACK_PROCESSED_EVERY : 0,
       stampOutputCuts: ft.strategy === "rsm" && (ft.parallelRecovery ?? 1) > 1,
+      ...(this.host.ha === undefined ? {} : { ha: true }),
     };
-    return unary(l, l.client.deploy, request, this.host.metadata, "deploying").then(() => {});
+    // Under HA the record names the worker and the placement first: a new leader must know
+    // every worker that may host an instance, and every incarnation it may have.
+    const recorded = this.host.ha?.durable() ?? Promise.resolve();
+    return recorded
+      .then(() => unary(l, l.client.deploy, request, this.host.metadata, "deploying"))
+      .then(() => {});
   }
 }

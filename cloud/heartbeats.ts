@@ -6,6 +6,8 @@
 // heartbeatTimeoutMs is declared dead (a dead one usually breaks its watch stream first:
 // this catches one that hangs). A worker a scale in left hosting nothing goes back to the
 // pool once a heartbeat asked after that says that everything it sent was processed.
+// Under HA a heartbeat also tells the worker up to which seq its events are held durably
+// (events_taken): it drops them from the outbox a new leader would resume from.
 
 import type { Metadata } from "@grpc/grpc-js";
 import type { Stats } from "./gen/seep/v1/seep.js";
@@ -29,6 +31,8 @@ export interface HeartbeatsHost {
   lost(l: WorkerLink): void;
   /** Worker `l`, emptied by a scale in, has had everything it sent processed: give it back. */
   drained(l: WorkerLink): void;
+  /** Under HA: the seq up to which worker `l`'s events are held durably (it drops them); undefined without HA. */
+  eventsTaken?(l: WorkerLink): number | undefined;
 }
 
 /** Asks the run's workers for their stats, every period and on demand. */
@@ -59,7 +63,9 @@ export class Heartbeats {
   private ask(l: WorkerLink, deadlineMs: number): Promise<void> {
     return new Promise<void>((resolve) => {
       const askedEpochMs = Date.now();
-      l.beat.heartbeat({}, this.host.metadata, { deadline: Date.now() + deadlineMs }, (err, stats) => {
+      const eventsTaken = this.host.eventsTaken?.(l);
+      const req = eventsTaken === undefined || eventsTaken === 0 ? {} : { eventsTaken };
+      l.beat.heartbeat(req, this.host.metadata, { deadline: Date.now() + deadlineMs }, (err, stats) => {
         if (err) {
           if (Date.now() - l.answeredEpochMs > this.host.timeoutMs) this.host.lost(l);
         } else {

@@ -5,6 +5,12 @@
 // its replacement. It runs ahead of the engine's plan: an instance is placed here when
 // its replacement is being deployed, before the protocol hears it is deployed.
 
+/** A directory as a run's record keeps it: [instance, worker] and [instance, incarnation] pairs. */
+export interface DirectoryJson {
+  readonly placed: readonly (readonly [number, number])[];
+  readonly incarnations: readonly (readonly [number, number])[];
+}
+
 /** Workers and incarnations of a run's instances. */
 export class InstanceDirectory {
   private readonly workers = new Map<number, number>();
@@ -50,6 +56,26 @@ export class InstanceDirectory {
     const out: Record<number, number> = {};
     for (const id of ids ?? this.incarnations.keys()) out[id] = this.incarnationOf(id);
     return out;
+  }
+
+  /** The directory as plain pairs (a run's durable record keeps it under HA). */
+  toJson(): DirectoryJson {
+    return { placed: [...this.workers], incarnations: [...this.incarnations] };
+  }
+
+  /** Take in `json` (a record's) over what is here. */
+  restore(json: DirectoryJson): void {
+    for (const [id, w] of json.placed) this.workers.set(id, w);
+    for (const [id, n] of json.incarnations) this.incarnations.set(id, n);
+  }
+
+  /**
+   * Instance `id` runs on `worker` as incarnation `incarnation` (a worker's Survey said so,
+   * which a new leader believes over its record: the worker is where the instance is).
+   */
+  surveyed(id: number, worker: number, incarnation: number): void {
+    this.workers.set(id, worker);
+    this.incarnations.set(id, Math.max(incarnation, this.incarnations.get(id) ?? 0));
   }
 
   /** Worker addresses of `ids` (of every instance when absent), given each worker's address. */

@@ -40,6 +40,8 @@ export interface LocalProcessPoolOptions {
   readonly ha?: boolean;
   /** The lease each worker gives its coordinator, in ms (`--lease-ms`; default: the worker's own). */
   readonly leaseMs?: number;
+  /** What its workers' ids begin with (default `local-`): a new leader's pool names its own apart from those it adopts. */
+  readonly idPrefix?: string;
 }
 
 /** The line a worker prints once it listens: `seep worker listening on HOST:PORT`. */
@@ -49,6 +51,8 @@ export const LISTENING_PREFIX = "seep worker listening on ";
 export class LocalProcessPool implements VmPool {
   private readonly ready: CloudVm[] = [];
   private readonly processes = new Map<string, ChildProcess>();
+  /** Workers started by another leader's pool, taken over (HA): their pids. */
+  private readonly adopted = new Map<string, number>();
   private next = 0;
   /** Set by shutdown: no worker is started after it (a run still recovering would start some). */
   private closed = false;
@@ -78,6 +82,12 @@ export class LocalProcessPool implements VmPool {
   }
 
   async release(vm: CloudVm): Promise<void> {
+    const pid = this.adopted.get(vm.id);
+    if (pid !== undefined) {
+      this.adopted.delete(vm.id);
+      await stopPid(pid);
+      return;
+    }
     const p = this.processes.get(vm.id);
     this.processes.delete(vm.id);
     if (p !== undefined && p.exitCode === null) {
@@ -91,12 +101,15 @@ export class LocalProcessPool implements VmPool {
     this.closed = true;
     const all = [...this.processes.entries()];
     this.ready.length = 0;
+    await Promise.all([...this.adopted.keys()].map((id) => this.release({ id, address: "" })));
     await Promise.all(all.map(([id, p]) => this.release({ id, address: "" }).catch(() => p.kill("SIGKILL"))));
     if (this.options.ha !== true) process.off("exit", this.killAll);
   }
 
   /** SIGKILL the VM's worker process; false when it is not running (or not this pool's). */
   kill(vm: CloudVm): boolean {
+    const pid = this.adopted.get(vm.id);
+    if (pid !== undefined) return signalPid(pid, "SIGKILL");
     const p = this.processes.get(vm.id);
     if (p === undefined || p.exitCode !== null || p.signalCode !== null) return false;
     return p.kill("SIGKILL");
@@ -124,6 +137,24 @@ export class LocalProcessPool implements VmPool {
     }
   }
 
+  /** A worker's pid, for a new leader to manage it (HA). */
+  handOver(vm: CloudVm): string | undefined {
+    const pid = this.processes.get(vm.id)?.pid ?? this.adopted.get(vm.id);
+    return pid === undefined ? undefined : String(pid);
+  }
+
+  /**
+   * Take over a worker another leader's pool started (HA), by its pid: `release`, `kill` and
+   * `shutdown` stop it from now on. Ids of adopted workers are theirs; this pool's own
+   * workers are named apart (`local-e<epoch>-<n>` when the pool is given an `idPrefix`).
+   */
+  adopt(vm: CloudVm, handle: string): void {
+    const pid = Number(handle);
+    if (!Number.isSafeInteger(pid) || pid <= 0)
+      throw new RangeError(`worker ${vm.id}: no pid in "${handle}"`);
+    this.adopted.set(vm.id, pid);
+  }
+
   /** The process of a VM (tests kill it to see failures detected). */
   processOf(vm: CloudVm): ChildProcess | undefined {
     return this.processes.get(vm.id);
@@ -148,7 +179,7 @@ export class LocalProcessPool implements VmPool {
 
   private startWorker(): Promise<CloudVm> {
     const timeoutMs = this.options.readyTimeoutMs ?? workerStartMs();
-    const id = `local-${this.next++}`;
+    const id = `${this.options.idPrefix ?? "local-"}${this.next++}`;
     const [cmd, ...args] = this.options.command;
     const env: NodeJS.ProcessEnv = { ...process.env, [TOKEN_ENV]: this.options.token };
     // Under HA no worker watches this process (it may die and a standby take over).
@@ -181,6 +212,26 @@ export class LocalProcessPool implements VmPool {
       });
     });
   }
+}
+
+/** Send `signal` to process `pid`; false when there is none. */
+function signalPid(pid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM process `pid` (not this one's child: an adopted worker), and SIGKILL it if it still runs 2 s later. */
+async function stopPid(pid: number): Promise<void> {
+  if (!signalPid(pid, "SIGTERM")) return;
+  for (let waitedMs = 0; waitedMs < 2000; waitedMs += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (!signalPid(pid, 0)) return;
+  }
+  signalPid(pid, "SIGKILL");
 }
 
 function exited(p: ChildProcess, timeoutMs: number): Promise<void> {

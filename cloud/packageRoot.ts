@@ -29,6 +29,11 @@ export function seepVersion(): string {
   return (readPackageJson(join(PACKAGE_ROOT, "package.json")) as { version: string }).version;
 }
 
+/** The command that runs `seep` with this Node (a subcommand and its flags appended). */
+export function seepCommand(): string[] {
+  return [process.execPath, SEEP_BIN];
+}
+
 /** The command that starts a local `seep worker` with this Node (the pool appends listen and flags). */
 export function seepWorkerCommand(): string[] {
   return [process.execPath, SEEP_BIN, "worker"];

@@ -78,7 +78,7 @@ export interface RecoveryHost {
   addWorker(vm: CloudVm): WorkerLink;
   /** Deploy the instances `hosted` of `plan` on a fresh worker. */
   deploy(link: WorkerLink, plan: PhysicalPlan, hosted: number[]): Promise<void>;
-  sendControl(instance: number, message: ControlMessage): void;
+  sendControl(instance: number, message: ControlMessage, seq?: number): void;
   /** The worker could not be reached during a redeploy: declare it dead. */
   lost(link: WorkerLink): void;
   /** Something refused a redeploy: stop the run with this error. */
@@ -96,6 +96,8 @@ export interface RecoveryHost {
   unreserved(index: number): void;
   /** Instances `ids` were placed on a worker declared dead before (its failure did not name them): they failed. */
   failed(ids: readonly number[]): void;
+  /** Under HA: resolves once the run's record holds the workers and placement as they stand (before a redeploy goes out). */
+  durable?(): Promise<void>;
 }
 
 /** No worker can be had for a scale out: the run has as many as it may, or the pool failed to give one. */
@@ -123,7 +125,7 @@ export class Recovery {
       // A lost lingering instance is redeployed out of the plan, on a new worker
       // (FaultTolerance.lingers): built there with the plan as it stands (workerRuntime.ts).
       redeploysRetired: true,
-      sendControl: (id, m) => this.host.sendControl(id, m),
+      sendControl: (id, m, seq) => this.host.sendControl(id, m, seq),
       redeploy: (specs, newVm, onDeployed, superseded) => {
         this.chain = this.chain
           .then(() => (superseded?.() === true ? [] : newVm ? this.onNewWorker(specs) : this.inPlace(specs)))
@@ -374,7 +376,10 @@ export class Recovery {
       incarnations: d.incarnationsOf(ids),
       fresh,
     };
-    return unary(link, link.client.redeploy, request, this.host.metadata, "redeploying").then(() => {});
+    const recorded = this.host.durable?.() ?? Promise.resolve();
+    return recorded
+      .then(() => unary(link, link.client.redeploy, request, this.host.metadata, "redeploying"))
+      .then(() => {});
   }
 
   /** Run a call on `link`; false when its worker is gone (then declared dead). */

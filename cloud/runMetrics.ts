@@ -11,6 +11,7 @@ import {
   Metrics,
   OutputDigest,
   type OutputRecord,
+  OutputState,
   SinkLedger,
 } from "../engine/index.js";
 import type { SinkOutput } from "./gen/seep/v1/seep.js";
@@ -33,10 +34,10 @@ export interface RunMetricsHost {
 
 /** A real run's metrics and output digest. */
 export class RunMetrics {
-  readonly metrics: Metrics;
-  readonly digest = new OutputDigest();
+  metrics: Metrics;
+  digest = new OutputDigest();
   /** What the sinks have let out (a restored sink reports some of it again). */
-  private readonly ledger = new SinkLedger();
+  private ledger = new SinkLedger();
   private lastTickMs = 0;
   private tick: NodeJS.Timeout | undefined;
 
@@ -45,6 +46,23 @@ export class RunMetrics {
     private readonly host: RunMetricsHost,
   ) {
     this.metrics = new Metrics({ intervalMs });
+  }
+
+  /** The digest, ledger and metrics as one snapshot (OutputState's bytes), with the last interval closed. */
+  snapshot(): { readonly bytes: Uint8Array; readonly lastTickMs: number } {
+    return {
+      bytes: new OutputState(this.digest, this.ledger, this.metrics).snapshot(),
+      lastTickMs: this.lastTickMs,
+    };
+  }
+
+  /** Take up where `snapshot()` gave `bytes` and `lastTickMs` (a new leader's). */
+  restore(bytes: Uint8Array, lastTickMs: number): void {
+    const s = OutputState.restore(bytes);
+    this.digest = s.digest;
+    this.ledger = s.ledger;
+    this.metrics = s.metrics;
+    this.lastTickMs = lastTickMs;
   }
 
   /** A batch a sink let out: each new tuple's latency, digest entry and record. */

@@ -14,6 +14,7 @@ import {
 } from "../engine/index.js";
 import type { TlsFiles } from "./auth.js";
 import type { CodecOf } from "./controlWire.js";
+import type { CloudRunHa } from "./failover/cloudRunHa.js";
 import {
   checkRunScaling,
   type RunScalingOptions,
@@ -108,6 +109,8 @@ export interface CloudRunOptions {
   readonly onFailure?: (failure: WorkerFailure) => void;
   /** Every reply an instance sent to the coordinator (checkpoints included, decoded). */
   readonly onReply?: (reply: ControlReply) => void;
+  /** High availability: this coordinator leads the run under a fencing epoch, and a standby may take over (cloudRunHa.ts). */
+  readonly ha?: CloudRunHa;
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   type ControlReply,
   type Coordinator,
   type FaultToleranceOptions,
+  type Journal,
   JournaledCoordinator,
   NoJournal,
   type PhysicalPlan,
@@ -27,6 +28,8 @@ import {
 } from "../engine/index.js";
 import type { CodecOf } from "./controlWire.js";
 import type { Deployment } from "./deployment.js";
+import { gatedLink } from "./failover/effectGate.js";
+import type { HaLeader } from "./failover/haLeader.js";
 import type { InstanceDirectory } from "./instanceDirectory.js";
 import type { InstanceLoads, LiveInstance } from "./instanceLoads.js";
 import type { RealClock } from "./realClock.js";
@@ -63,7 +66,10 @@ export interface RunProtocolsHost {
   watch(l: WorkerLink): void;
   /** Worker `l` could not be reached: declare it dead. */
   lost(l: WorkerLink): void;
-  sendControl(instance: number, message: ControlMessage): void;
+  /** Send a control message (`seq`: the engine's number of it for `instance`, under HA). */
+  sendControl(instance: number, message: ControlMessage, seq?: number): void;
+  /** Under HA: resolves once the run's record holds the workers and placement as they stand. */
+  readonly durable?: () => Promise<void>;
   /** Ask every live worker for its stats now. */
   heartbeat(): Promise<void>;
   /** Run `f` in `ms` wall-clock ms, unless the run has ended. */
@@ -102,27 +108,54 @@ export class RunProtocols {
   /**
    * Start the deployed plan through the engine's coordinator, on `clock`, and the scalings.
    * The coordinator runs behind a journal of its inputs (engine/takeover/), as in the
-   * simulator; a run without a standby keeps none.
+   * simulator: under HA the durable one of `ha`, its effects let out once their inputs are
+   * durable; a run without HA keeps none.
    */
-  start(clock: RealClock): void {
+  start(clock: RealClock, ha: HaLeader | null): void {
     const h = this.host;
     const setup = {
       plan: this.initialPlan,
       ft: { options: h.faultTolerance, scaleOut: { live: h.options.stateTransfer === "live" } },
     };
-    const leader = JournaledCoordinator.begin(
-      setup,
-      {
-        link: this.recovery.link(clock),
-        scalingEnded: (record) => this.scaling?.ended(record),
-        unusedVm: (w) => this.unused(w),
-      },
-      new NoJournal(),
-    );
+    const journal: Journal = ha?.journal ?? new NoJournal();
+    const leader = JournaledCoordinator.begin(setup, this.runtime(clock, ha), journal);
     this.leader = leader;
     leader.start();
     this.scaling = new RunScaling(scalingOf(h.options), this.scalingHost(leader, clock));
     this.scaling.start();
+  }
+
+  /**
+   * A new leader's coordinator: rebuilt from `ha`'s journal, then live, with the messages
+   * `unapplied` says may not have been applied sent again and `catchUp` handing in what no
+   * leader took (engine/takeover/coordinatorTakeover.ts). The scheduled scalings the journal
+   * shows begun are not asked for again.
+   */
+  resume(
+    clock: RealClock,
+    ha: HaLeader,
+    unapplied: (instance: number, seq: number) => boolean,
+    catchUp: () => void,
+  ): void {
+    const leader = JournaledCoordinator.takeOver(this.runtime(clock, ha), ha.journal, unapplied);
+    this.leader = leader;
+    this.initialPlan =
+      ha.journal.entries[0].input.kind === "create" ? ha.journal.entries[0].input.setup.plan : this.plan;
+    this.scaling = new RunScaling(scalingOf(this.host.options), this.scalingHost(leader, clock));
+    leader.goLive(catchUp);
+    const begun = (kinds: readonly string[]) =>
+      ha.journal.entries.filter((e) => e.depth === 0 && kinds.includes(e.input.kind)).length;
+    this.scaling.start({ scaleOuts: begun(["scaleOut", "migrate"]), scaleIns: begun(["scaleIn"]) });
+  }
+
+  /** The coordinator's runtime on `clock`: the recovery's link (its effects gated under HA) and hooks. */
+  private runtime(clock: RealClock, ha: HaLeader | null) {
+    const link = this.recovery.link(clock);
+    return {
+      link: ha === null ? link : gatedLink(link, ha.gate),
+      scalingEnded: (record: ScaleOutRecord) => this.scaling?.ended(record),
+      unusedVm: (w: number) => this.unused(w),
+    };
   }
 
   /** The run is ending: no more checkpoints or recoveries are started. */
@@ -217,7 +250,8 @@ export class RunProtocols {
         return l;
       },
       deploy: (l, plan, hosted) => h.deployment.deploy(l, plan, hosted),
-      sendControl: (id, m) => h.sendControl(id, m),
+      sendControl: (id, m, seq) => h.sendControl(id, m, seq),
+      durable: h.durable,
       lost: (l) => h.lost(l),
       abort: (e) => h.abort(e),
       workersInUse: () => h.workers.inUse.length,

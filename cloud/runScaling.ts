@@ -173,12 +173,19 @@ export class RunScaling {
     return this.controller?.decisions ?? [];
   }
 
-  /** Schedule the scalings on the run's clock (call once the plan is started). */
-  start(): void {
+  /**
+   * Schedule the scalings on the run's clock (call once the plan is started); a new leader's
+   * leaves out the first `begun` of each kind, in time order (the old leader asked for them).
+   */
+  start(
+    begun: { readonly scaleOuts: number; readonly scaleIns: number } = { scaleOuts: 0, scaleIns: 0 },
+  ): void {
     const clock = this.host.clock;
-    for (const so of this.o.scaleOuts)
+    const inTimeOrder = <T extends { atMs: number }>(xs: readonly T[], skip: number) =>
+      [...xs].sort((a, b) => a.atMs - b.atMs).slice(skip);
+    for (const so of inTimeOrder(this.o.scaleOuts, begun.scaleOuts))
       clock.schedule(Math.max(0, so.atMs - clock.nowMs()), () => this.waiting.due(() => this.scaleOut(so)));
-    for (const si of this.o.scaleIns)
+    for (const si of inTimeOrder(this.o.scaleIns, begun.scaleIns))
       clock.schedule(Math.max(0, si.atMs - clock.nowMs()), () => this.waiting.due(() => this.scaleIn(si)));
     const policy = this.o.policy;
     if (policy === null) return;

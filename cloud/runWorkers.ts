@@ -70,6 +70,9 @@ export class RunWorkers {
       joinedAtMs,
       leftAtMs: null,
       emptiedEpochMs: null,
+      eventSeq: 0,
+      repliesThrough: 0,
+      outputsThrough: 0,
     };
     this.links.push(link);
     this.count();
@@ -128,6 +131,16 @@ export class RunWorkers {
       l.beat.close();
     }
     await Promise.all(this.links.map((l) => this.release(l)));
+  }
+
+  /** A deposed leader's end: its streams cancelled and channels closed; the workers, a newer leader's now, are left alone. */
+  abandon(): void {
+    for (const l of this.links) {
+      l.watch?.cancel();
+      l.client.close();
+      l.bulk.close();
+      l.beat.close();
+    }
   }
 
   /** The gauges of a metrics interval, from the latest stats of the workers in use. */

@@ -6,6 +6,10 @@
 //   SEEP_WORKER_START_MS     a local worker's start, to its "listening" line (default 120000)
 //   SEEP_RPC_TIMEOUT_MS      a control call to a worker: deploy, redeploy, a control message (default 60000)
 //   SEEP_HEARTBEAT_TIMEOUT_MS  a worker silent this long is declared dead (default 30000)
+//   SEEP_ZK_SESSION_MS       under --ha, a coordinator's ZooKeeper session: a dead leader is
+//                            replaced about this long after its death (default 10000)
+//   SEEP_ZK_CONNECT_MS       under --ha, how long a coordinator waits for a ZooKeeper session
+//                            before it gives up, in one line (default 15000)
 
 /**
  * A wait exceeded its bound, or a bound is set wrongly: the user's to act on (the message
@@ -33,6 +37,20 @@ export const HEARTBEAT_TIMEOUT_ENV = "SEEP_HEARTBEAT_TIMEOUT_MS";
  * dead one breaks its watch stream at once, so this only has to catch one that hangs.
  */
 export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 30_000;
+
+/** The environment variable setting a coordinator's ZooKeeper session timeout (--ha). */
+export const ZK_SESSION_ENV = "SEEP_ZK_SESSION_MS";
+/**
+ * A coordinator's ZooKeeper session timeout, by default (ms): a leader cut off from ZooKeeper
+ * (or dead) this long loses its leadership, and a standby takes over. Shorter is a quicker
+ * takeover, and a leader that a busy machine starves for that long deposed for nothing.
+ */
+export const DEFAULT_ZK_SESSION_MS = 10_000;
+
+/** The environment variable bounding a coordinator's wait for a ZooKeeper session (--ha). */
+export const ZK_CONNECT_ENV = "SEEP_ZK_CONNECT_MS";
+/** How long a coordinator waits for a ZooKeeper session, by default (ms). */
+export const DEFAULT_ZK_CONNECT_MS = 15_000;
 
 /** The largest bound accepted: a day. */
 const BOUND_MS_MAX = 86_400_000;
@@ -72,11 +90,23 @@ export function heartbeatTimeoutMs(env: NodeJS.ProcessEnv = process.env): number
   return msFromEnv(HEARTBEAT_TIMEOUT_ENV, DEFAULT_HEARTBEAT_TIMEOUT_MS, env);
 }
 
+/** A coordinator's ZooKeeper session timeout under --ha (SEEP_ZK_SESSION_MS; ZooKeeper may bound it). */
+export function zkSessionMs(env: NodeJS.ProcessEnv = process.env): number {
+  return msFromEnv(ZK_SESSION_ENV, DEFAULT_ZK_SESSION_MS, env, 100);
+}
+
 /** Reads every bound above, so that a bad value fails at the start, in one line (a TimeoutError). */
 export function checkTimeoutSettings(env: NodeJS.ProcessEnv = process.env): void {
   workerStartMs(env);
   rpcTimeoutMs(env);
   heartbeatTimeoutMs(env);
+  zkSessionMs(env);
+  zkConnectMs(env);
+}
+
+/** How long a coordinator waits for a ZooKeeper session under --ha (SEEP_ZK_CONNECT_MS). */
+export function zkConnectMs(env: NodeJS.ProcessEnv = process.env): number {
+  return msFromEnv(ZK_CONNECT_ENV, DEFAULT_ZK_CONNECT_MS, env, 100);
 }
 
 /** The hint a timeout's message ends with: how to raise the bound. */

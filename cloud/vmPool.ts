@@ -30,4 +30,12 @@ export interface VmPool {
    * False when it was not running. Pools that cannot do it leave it out.
    */
   kill?(vm: CloudVm): boolean;
+  /**
+   * Under coordinator failover: what a new leader needs to manage a VM another leader's pool
+   * started (a local worker's pid), kept in the run's record. Pools that cannot hand a VM
+   * over leave both out.
+   */
+  handOver?(vm: CloudVm): string | undefined;
+  /** Take over the VM `vm`, started by another leader's pool, with what its `handOver` gave. */
+  adopt?(vm: CloudVm, handle: string): void;
 }

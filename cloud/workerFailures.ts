@@ -35,6 +35,8 @@ export interface WorkerFailuresHost {
   readonly onFailure?: (failure: WorkerFailure) => void;
   /** A failure may have ended the run (no more output can come): end it then. */
   endIfOver(): void;
+  /** A worker was declared dead (under HA: the record says so soon). */
+  lostWorker?(): void;
 }
 
 /** Kills workers on schedule and declares workers dead. */
@@ -52,6 +54,32 @@ export class WorkerFailures {
     if (l === undefined || !l.alive || this.host.stopping()) return;
     this.killedAtMs.set(index, this.host.runMs());
     this.host.pool.kill?.(l.vm);
+  }
+
+  /** The failures an old leader declared (a new leader's, from the run's record). */
+  restore(records: readonly WorkerFailure[]): void {
+    this.records.push(...records);
+  }
+
+  /**
+   * A new leader found worker `l` dead, and the journal says the old leader had handed its
+   * instances to fault tolerance already (`known`: failed at `failedAtMs`, detected at
+   * `detectedAtMs`, not redeployed since): it is recorded, and nothing is handed on again.
+   */
+  knownLost(l: WorkerLink, failedAtMs: number, detectedAtMs: number): void {
+    if (!l.alive) return;
+    l.alive = false;
+    l.leftAtMs = detectedAtMs;
+    const ids = this.host.directory.hostedBy(l.index);
+    this.records.push({
+      vm: l.index,
+      address: l.vm.address,
+      failedAtMs: roundMs(failedAtMs),
+      detectedAtMs: roundMs(detectedAtMs),
+      detectedVia: "stream",
+      instances: this.named(ids),
+    });
+    void this.host.workers.release(l);
   }
 
   /** Worker `l` is declared dead, noticed `via` its stream or its heartbeats. */
@@ -72,6 +100,7 @@ export class WorkerFailures {
       instances: this.named(ids),
     };
     this.records.push(failure);
+    h.lostWorker?.();
     void h.workers.release(l);
     try {
       if (ids.length > 0) h.instancesFailed(ids, failedAtMs);

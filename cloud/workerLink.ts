@@ -43,6 +43,14 @@ export interface WorkerLink {
   leftAtMs: number | null;
   /** Wall-clock ms at which a scale in left it hosting nothing (null: it was not); it goes once drained. */
   emptiedEpochMs: number | null;
+  /** Under HA: the seq of the last event taken from its watch stream (0: none). */
+  eventSeq: number;
+  /**
+   * Under HA, after a takeover: its replies up to this seq are in the journal already, and
+   * its outputs up to `outputsThrough` in the output state restored (sent again, dropped).
+   */
+  repliesThrough: number;
+  outputsThrough: number;
 }
 
 /** A call failed because its worker could not be reached (dead, dying, or too slow to answer). */

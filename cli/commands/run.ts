@@ -20,11 +20,14 @@
 // their command line.
 
 import { randomBytes } from "node:crypto";
-import { isAbsolute, join, relative, sep } from "node:path";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { type Command, Option } from "commander";
 import type { ScheduledScaleOut, WorkerKill } from "../../cloud/cloudRun.js";
+import type { ZkSession } from "../../cloud/ha/index.js";
 import { PACKAGE_ROOT, seepWorkerCommand } from "../../cloud/packageRoot.js";
-import { UserError } from "../errors.js";
+import type { Experiment } from "../../sim/index.js";
+import { RunFailure, UserError } from "../errors.js";
+import type { HaRunPart } from "../haRun.js";
 import { checkKills, collectKill } from "../killSpec.js";
 import {
   EXPERIMENT_ARGUMENT,
@@ -38,9 +41,9 @@ import {
   UNTIL_S_MAX,
   yesOption,
 } from "../options.js";
+import type { RealRunSpec } from "../realRun.js";
 import { addTransportOptions, checkTransport, openTransport, type RunTransport } from "../runTransport.js";
 import { checkScaleOuts, collectScaleOut } from "../scaleOutSpec.js";
-import { scalingLine } from "../scalingLine.js";
 import { collectSetting, type Setting } from "../settings.js";
 import { stopsAfterValidation, validatesOnly } from "../validateOnly.js";
 
@@ -63,6 +66,8 @@ interface RunFlags {
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly checkpointMbMax: number;
+  readonly ha?: string;
+  readonly standbys?: number;
 }
 
 /** Register `seep run` on `program`. */
@@ -115,6 +120,18 @@ export function registerRun(program: Command): void {
           "repeatable, added to the experiment's scaling.scaleOuts (default: none)",
       ).argParser(collectScaleOut),
     )
+    .addOption(
+      new Option(
+        "--ha <zookeeper>",
+        "high availability: lead the run under ZooKeeper at zk://host:port[,host:port...][/root], so that a " +
+          "standby coordinator (seep coordinator, or --standbys) can take it over if this one dies (default: none)",
+      ),
+    )
+    .addOption(
+      new Option("--standbys <n>", "with --ha: start this many standby coordinators (default: 0)").argParser(
+        (v: string) => parseInteger("--standbys", v, { min: 0, max: 8 }),
+      ),
+    )
     .addOption(outputsOption())
     .addOption(quietOption())
     .addOption(forceOption("a finished run in the output directory"))
@@ -125,22 +142,23 @@ export function registerRun(program: Command): void {
 
 async function runReal(source: string, flags: RunFlags, command: Command): Promise<void> {
   const { loadExperiment } = await import("../experimentFile.js");
-  const { startRunDirectory, writeFileAtomic, summaryJson, RUN_FILES } = await import("../runFiles.js");
+  const { startRunDirectory, RUN_FILES } = await import("../runFiles.js");
   const { outputsSink } = await import("../outputsCsv.js");
-  const { runEndLines, stalledRunFailure } = await import("../runEnd.js");
   const { CloudRun, ScaleOutError } = await import("../../cloud/cloudRun.js");
+  const { DeposedError } = await import("../../cloud/failover/cloudRunHa.js");
   const { installSignalCleanup } = await import("../../cloud/signalCleanup.js");
   const { checkTimeoutSettings } = await import("../../cloud/timeouts.js");
   const { leaseMsFromEnv } = await import("../../cloud/coordinatorLease.js");
-  const { defaultVmPoolOptions } = await import("../../sim/index.js");
   checkTimeoutSettings();
   leaseMsFromEnv();
-  const { experiment, plan, size, where } = await loadExperiment(source, {
+  const loaded = await loadExperiment(source, {
     settings: flags.set ?? [],
     seed: flags.seed,
     untilS: flags.until,
   });
+  const { experiment, plan, size, where } = loaded;
   const workers = flags.workers ?? experiment.cluster.vms;
+  const crashAfter = await checkHaFlags(flags);
   const kills = flags.kill ?? [];
   checkKills(kills, workers, flags.pool);
   // An EC2 worker loads a job module from the image's checkout: it must lie in the project.
@@ -159,14 +177,6 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
     scaling: { ...sc, scaleOuts: [...sc.scaleOuts, ...(flags.scaleOut ?? [])] },
   });
   if (refused !== null) throw new UserError(`--scale-out: ${refused}`);
-  const policy =
-    sc.policy === "threshold"
-      ? {
-          policy: { reportIntervalMs: sc.reportIntervalMs, cooldownMs: sc.cooldownMs, rules: sc.rules },
-          placement: sc.placement,
-          sheddingMaxRate: sc.shedding.maxRate,
-        }
-      : undefined;
   const scaleOuts = [...experiment.scaling.scaleOuts, ...(flags.scaleOut ?? [])];
   // Where it writes and how long it takes, checked before any worker starts.
   const { checkOutputDirectory, prepareDirectory } = await import("../outputPath.js");
@@ -188,6 +198,9 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
   const { checkLrbInput } = await import("../lrbInput.js");
   checkLrbInput(experiment, where, (line) => process.stderr.write(`${line}\n`));
   const token = randomBytes(24).toString("hex");
+  // Under HA, ZooKeeper first: unreachable is one line, before any worker starts.
+  const { connectZookeeper } = await import("../haRun.js");
+  const zk = flags.ha === undefined ? null : await connectZookeeper(flags.ha);
   const transport = await openTransport(transportChecked);
   const pool = await makePool(
     flags.pool,
@@ -198,8 +211,10 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
     transport,
     experiment.workload.module,
     ec2Module,
-  ).catch((e: unknown) => {
+    zk !== null,
+  ).catch(async (e: unknown) => {
     transport.dispose();
+    await zk?.session.close();
     throw e;
   });
   // Once a signal is taking the workers away, the run's end is the handler's exit (129, 130
@@ -220,115 +235,178 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
     dir = flags.out;
     prepareDirectory(dir, "--out");
   }
+  dir = resolve(dir);
   startRunDirectory(dir, experiment);
   const outputs = outputsSink(dir, flags.outputs, plan);
   const { LrbAnswersFile, LRB_ANSWERS_FILE } = await import("../lrbAnswersFile.js");
   const answers = experiment.workload.name === "lrb" ? new LrbAnswersFile(join(dir, LRB_ANSWERS_FILE)) : null;
+  const sinks = { outputs, answers };
   const show = process.stderr.isTTY && !flags.quiet;
-  const run = new CloudRun({
-    name: experiment.name,
-    pool,
+  const spec: RealRunSpec = {
     poolKind: flags.pool,
     workers,
-    token,
-    tls: transport.coordinator,
-    messageBytesMax: transport.messageBytesMax,
-    workload: experiment.workload.name,
-    params: experiment.workload.params,
-    plan,
-    seed: experiment.seed,
-    batchSize: experiment.fidelity.batchSize,
-    sourcePollMs: experiment.fidelity.sourcePollMs,
-    replaySpeed: experiment.fidelity.replaySpeed,
-    untilMs: experiment.untilS === undefined ? undefined : experiment.untilS * 1000,
-    metricsIntervalMs: experiment.metricsIntervalMs,
-    faultTolerance: {
-      strategy: experiment.faultTolerance.strategy,
-      checkpointIntervalMs: experiment.faultTolerance.checkpointIntervalMs,
-      backupPlacement: experiment.faultTolerance.backupPlacement,
-      parallelRecovery: experiment.faultTolerance.parallelRecovery,
-    },
     kills,
     scaleOuts,
-    scaleIns: sc.scaleIns,
-    policy,
-    // The policy's scale outs take the pool's prewarmed workers, as the simulator's take its VMs.
-    prewarmedWorkers: experiment.pool.prewarmed ?? defaultVmPoolOptions.prewarmed,
-    deadlineMs: sc.deadlineMs,
-    stateTransfer: sc.stateTransfer,
-    onOutput: (o) => {
-      try {
-        outputs.add(o);
-      } catch {
-        // A sink's row that failed stopped outputs.csv; the run goes on, and closing it says why.
-      }
-      answers?.add(o.timeMs, o.value);
-    },
-    onProgress: show
-      ? (ms, tin, tout) =>
-          process.stderr.write(`\rrun ${(ms / 1000).toFixed(1)} s | tuples in ${tin} | out ${tout}   `)
-      : undefined,
-  });
+    outputs: flags.outputs,
+    dir,
+    pointLatest: flags.out === undefined,
+    quiet: flags.quiet,
+  };
+  const { realRunOptions, finishRealRun } = await import("../realRun.js");
+  const leading =
+    zk === null
+      ? null
+      : await leadHaRun(zk, experiment, spec, token, flags.standbys ?? 0, flags.ha!, crashAfter).catch(
+          async (e: unknown) => {
+            await pool.shutdown();
+            removeCleanup();
+            transport.dispose();
+            await zk.session.close().catch(() => {});
+            throw e;
+          },
+        );
+  const run = new CloudRun(
+    realRunOptions(loaded, spec, {
+      pool,
+      token,
+      tls: transport.coordinator,
+      messageBytesMax: transport.messageBytesMax,
+      sinks,
+      show,
+      ha:
+        leading === null
+          ? undefined
+          : {
+              ...leading.ha,
+              files: () => ({ outputs: outputs.position(), answers: answers?.position() ?? null }),
+            },
+    }),
+  );
+  // A leader whose ZooKeeper session expired may have a successor already: it steps down.
+  leading?.election.onLost((why) => run.stepDown(`it lost its leadership: ${why}`));
   const { runEnvironment } = await import("../runEnvironment.js");
   const environment = runEnvironment();
   const startedMs = performance.now();
   // A stalled run fails once its files are written and its workers are gone.
   let stalled: Error | null = null;
+  // A deposed leader (a newer one fenced it off) leaves the workers to it.
+  let deposed = false;
   try {
     const summary = await run.run().catch((e: unknown) => {
       // A scale out the run could not carry out (an instance it does not have, one too
       // small to split) is the user's mistake, told in one line.
+      if (e instanceof DeposedError) {
+        deposed = true;
+        throw new RunFailure(`${e.message}; it goes on under the new leader (run ${leading?.runId})`);
+      }
       throw e instanceof ScaleOutError ? new UserError(e.message) : e;
     });
     if (signalled) await exitBySignal();
     summary.wallSeconds = (performance.now() - startedMs) / 1000;
     if (show) process.stderr.write("\n");
-    outputs.close();
-    answers?.close();
-    writeFileAtomic(join(dir, RUN_FILES.metrics), run.metricsCsv());
-    writeFileAtomic(join(dir, RUN_FILES.summary), summaryJson(summary, environment));
-    if (flags.out === undefined) pointLatest(dir);
-    const ms = (x: number | null) => (x === null ? "n/a" : `${x} ms`);
-    process.stdout.write(
-      `${[
-        `${summary.name}, seed ${summary.seed}, ${flags.pool} pool: ${summary.simulatedSeconds} s run in ${summary.wallSeconds.toFixed(2)} s wall clock`,
-        `tuples in ${summary.tuplesIn}, out ${summary.tuplesOut}`,
-        `latency p50 ${ms(summary.latencyMs.p50)}, p99 ${ms(summary.latencyMs.p99)}, max ${ms(summary.latencyMs.max)}`,
-        `workers ${summary.vmsMax}, failures ${summary.failures.length} (fault tolerance: ${summary.faultTolerance}), output digest ${summary.outputDigest}`,
-        ...summary.recoveries.map(
-          (r) =>
-            `recovery of ${r.instances.join(" ")}: failed ${r.failedAtMs} ms, detected ${r.detectedAtMs} ms, ` +
-            `restored ${r.restoredAtMs ?? "never"}, caught up ${r.caughtUpAtMs ?? "never"}` +
-            (r.recoveryMs === null ? "" : ` (recovery ${r.recoveryMs} ms)`),
-        ),
-        ...(policy === undefined
-          ? []
-          : [
-              `threshold policy: ${run.decisions.length} decisions (${run.decisions.filter((d) => d.blockedBy !== null).length} blocked by the VM budget)` +
-                (summary.shedTuples > 0 ? `, ${summary.shedTuples} tuples shed (${summary.shedShare})` : ""),
-            ]),
-        ...summary.scaleOuts.map(scalingLine),
-        ...(summary.deadlineMet === null
-          ? []
-          : [
-              `deadline ${summary.deadlineMet ? "met" : "missed"} (latency max ${ms(summary.latencyMs.max)})`,
-            ]),
-        ...runEndLines(summary),
-        `files in ${dir}`,
-      ].join("\n")}\n`,
-    );
-    stalled = stalledRunFailure(summary, join(dir, RUN_FILES.summary));
+    stalled = finishRealRun(run, summary, spec, sinks, environment, pointLatest);
+    await run.haEnded("finished");
   } catch (err) {
-    outputs.abandon();
-    answers?.abandon();
+    if (!deposed) {
+      outputs.abandon();
+      answers?.abandon();
+      await run.haEnded("failed").catch(() => {});
+    }
     if (signalled) await exitBySignal();
     throw err;
   } finally {
-    await pool.shutdown();
+    if (!deposed) await pool.shutdown();
     removeCleanup();
     transport.dispose();
+    await leading?.close();
   }
   if (stalled !== null) throw stalled;
+}
+
+/**
+ * Lead run `experiment` under HA: claim its first epoch and win its election, write its
+ * record (no workers yet), start `standbys` standby coordinators; the run's HA options,
+ * and how to let go of ZooKeeper at the end.
+ */
+async function leadHaRun(
+  zk: { readonly session: ZkSession; readonly root: string },
+  experiment: Experiment,
+  spec: RealRunSpec,
+  token: string,
+  standbys: number,
+  address: string,
+  crashAfter: import("../../cloud/failover/crashPoint.js").CrashPoint | undefined,
+) {
+  const { claimLeadership, haCheckpointStore, haRunId, spawnStandbys, writeTokenFile } = await import(
+    "../haRun.js"
+  );
+  const { resolvedExperiment } = await import("../../sim/index.js");
+  const runId = haRunId(experiment.name, randomBytes(4).toString("hex"));
+  const leadership = await claimLeadership(zk.session, zk.root, runId);
+  const run: HaRunPart = {
+    spec,
+    experiment: resolvedExperiment(experiment),
+    tokenFile: writeTokenFile(spec.dir, token),
+  };
+  const ha = {
+    crashAfter,
+    session: zk.session,
+    records: leadership.records,
+    store: haCheckpointStore(spec.dir),
+    epoch: leadership.epoch,
+    epochVersion: leadership.epochVersion,
+    run,
+  };
+  const { encodeRecord, HA_RECORD_FORMAT } = await import("../../cloud/failover/haLeader.js");
+  await leadership.records.write(
+    encodeRecord({
+      format: HA_RECORD_FORMAT,
+      state: "running",
+      run,
+      startEpochMs: 0,
+      workers: [],
+      directory: { placed: [], incarnations: [] },
+      failures: [],
+      outputs: null,
+      leaders: [{ epoch: leadership.epoch, pid: process.pid, sinceEpochMs: Date.now() }],
+    }),
+    leadership.epoch,
+  );
+  process.stderr.write(`run ${runId} leads under ZooKeeper ${address} (epoch ${leadership.epoch})\n`);
+  const pids = spawnStandbys(standbys, address, runId, spec.dir);
+  if (pids.length > 0)
+    process.stderr.write(
+      `standby coordinators: pid ${pids.join(", ")} (logs in ${spec.dir}/coordinator-*.log)\n`,
+    );
+  return {
+    runId,
+    ha,
+    election: leadership.election,
+    close: async () => {
+      await leadership.election.leave().catch(() => {});
+      await zk.session.close();
+    },
+  };
+}
+
+/** --ha's limits, told in one line before anything starts; the crash point injected, if any (crashPoint.ts). */
+async function checkHaFlags(flags: RunFlags) {
+  if (flags.ha === undefined) {
+    if (flags.standbys !== undefined)
+      throw new UserError("--standbys: needs --ha (standbys take over through ZooKeeper)");
+    return undefined;
+  }
+  // A standby builds the run from its record and the run's directory on this machine:
+  // EC2 workers and TLS files are not handed over yet.
+  if (flags.pool !== "local") throw new UserError("--ha: works with --pool local only, for now");
+  if (flags.tls || flags.tlsCa !== undefined || flags.tlsCert !== undefined)
+    throw new UserError("--ha: does not work with --tls yet");
+  const { crashPointFromEnv } = await import("../../cloud/failover/crashPoint.js");
+  try {
+    return crashPointFromEnv();
+  } catch (e) {
+    throw new UserError((e as Error).message);
+  }
 }
 
 async function makePool(
@@ -340,16 +418,18 @@ async function makePool(
   transport: RunTransport,
   module: string | undefined,
   ec2Module: string | undefined,
+  ha: boolean,
 ) {
   const { messageBytesMax } = transport;
   if (kind === "local") {
     const { LocalProcessPool } = await import("../../cloud/localProcessPool.js");
     // A job module's job: every worker loads the module from its path on this machine.
     return new LocalProcessPool({
-      command: [...seepWorkerCommand(), ...(module === undefined ? [] : ["--job", module])],
+      command: localWorkerCommand(module),
       token,
       tls: transport.worker,
       messageBytesMax,
+      ha,
     });
   }
   const { Ec2Pool, parseEc2PoolOptions, uniqueRunId } = await import("../../cloud/ec2Pool.js");
@@ -373,6 +453,11 @@ async function makePool(
   } catch (e) {
     throw new UserError(`${where}: cloud.ec2: ${e instanceof Error ? e.message : e}`);
   }
+}
+
+/** The command of a local worker of a job (a module's: loaded from its path on this machine). */
+export function localWorkerCommand(module: string | undefined): string[] {
+  return [...seepWorkerCommand(), ...(module === undefined ? [] : ["--job", module])];
 }
 
 /**

@@ -7,6 +7,19 @@
 // (runs/<runId>/journal/<n>); the batch names none, the reader asks the store for the
 // entries marked as carrying one.
 //
+// Beside the entries, the journal logs the sinks' outputs as they reach the leader
+// (`logOutput`): each write puts the outputs logged since the last one in the checkpoint
+// store, as one object the batch names, before the batch itself. So an entry is durable
+// only with every output that reached the leader before it: a sink's checkpoint that a
+// durable reply acknowledges never covers an output a new leader cannot have (the sink
+// would not send it again, and its worker may be dead with its outbox).
+// Objects in the store are named with the writer's epoch too, so that a deposed leader
+// that writes on for a moment cannot overwrite a newer leader's.
+//
+// An entry may carry a tag, the runtime's note of where its input came from (a reply's
+// worker and event seq): a new leader reads it back to resume each worker's events after
+// the last one journaled.
+//
 // Group commit: entries appended while a write is under way go into the next one, and
 // `onDurable(n)` tells, after each write, that the first n entries are kept (the effect
 // gate, effectGate.ts, then lets their effects go). A batch bigger than a node may hold
@@ -50,13 +63,37 @@ function batchName(first: number): string {
   return `b-${String(first).padStart(12, "0")}`;
 }
 
-function checkpointKey(runId: string, at: number): string {
-  return `runs/${runId}/journal/${at}`;
+function checkpointKey(runId: string, at: number, epoch: number): string {
+  return `runs/${runId}/journal/${at}-e${epoch}`;
+}
+
+function outputsKey(runId: string, first: number, epoch: number): string {
+  return `runs/${runId}/journal/o-${first}-e${epoch}`;
+}
+
+/** A batch as kept: its first entry, its entries ([json, epoch of its carried checkpoint or 0, tag?]), its outputs' object. */
+interface BatchJson {
+  readonly first: number;
+  readonly entries: [string, number | boolean, string?][];
+  readonly outputs?: string;
+}
+
+/** A journal as loaded: the entries, their tags, the outputs logged (each object's bytes, in order). */
+export interface LoadedJournal {
+  readonly entries: JournalEntry[];
+  readonly tags: Map<number, string>;
+  readonly outputs: Uint8Array[];
 }
 
 /** A run's journal, durable in ZooKeeper and the checkpoint store. */
 export class ZkJournal implements Journal {
   readonly entries: JournalEntry[];
+  /** The tags of entries, by their place in the journal. */
+  private readonly tags = new Map<number, string>();
+  /** Outputs logged and not yet written. */
+  private pendingOutputs: Uint8Array[] = [];
+  private outputsLogged = 0;
+  private outputsDurableCount = 0;
   private durableCount: number;
   private writing: Promise<void> | null = null;
   private failure: Error | null = null;
@@ -78,26 +115,51 @@ export class ZkJournal implements Journal {
     store: CheckpointStore,
     codec: JournalCodecContext,
   ): Promise<JournalEntry[]> {
+    return (await ZkJournal.loadTagged(session, runPath, runId, store, codec)).entries;
+  }
+
+  /** `load`, with the entries' tags (by their place in the journal). */
+  static async loadTagged(
+    session: ZkSession,
+    runPath: string,
+    runId: string,
+    store: CheckpointStore,
+    codec: JournalCodecContext,
+  ): Promise<LoadedJournal> {
+    const tags = new Map<number, string>();
+    const outputs: Uint8Array[] = [];
     const folder = journalPath(runPath);
     let names: string[];
     try {
       names = (await session.getChildren(folder)).filter((n) => n.startsWith("b-")).sort();
     } catch (e) {
-      if (isZookeeperError(e, "NO_NODE")) return [];
+      if (isZookeeperError(e, "NO_NODE")) return { entries: [], tags, outputs };
       throw e;
     }
     const entries: JournalEntry[] = [];
     for (const name of names) {
       const node = await session.getData(`${folder}/${name}`);
       if (node === null) throw new Error(`coordinator journal: batch ${name} vanished while it was read`);
-      const batch = JSON.parse(node.data.toString("utf8")) as { first: number; entries: [string, boolean][] };
+      const batch = JSON.parse(node.data.toString("utf8")) as BatchJson;
+      if (batch.outputs !== undefined) {
+        const bytes = await store.get(batch.outputs);
+        if (bytes === null)
+          throw new Error(
+            `coordinator journal: batch ${name}'s outputs are missing from ${store.describe()}`,
+          );
+        outputs.push(bytes);
+      }
       if (batch.first !== entries.length)
         throw new Error(
           `coordinator journal: batch ${name} begins at entry ${batch.first}, not ${entries.length}`,
         );
-      for (const [json, carries] of batch.entries) {
+      for (const [json, carries, tag] of batch.entries) {
         const at = entries.length;
-        const checkpoint = carries ? await store.get(checkpointKey(runId, at)) : null;
+        if (typeof tag === "string") tags.set(at, tag);
+        const checkpoint =
+          typeof carries === "number" && carries > 0
+            ? await store.get(checkpointKey(runId, at, carries))
+            : null;
         if (carries && checkpoint === null)
           throw new Error(
             `coordinator journal: entry ${at}'s checkpoint is missing from ${store.describe()}`,
@@ -105,12 +167,29 @@ export class ZkJournal implements Journal {
         entries.push(decodeEntry({ json, checkpoint }, at, codec));
       }
     }
-    return entries;
+    return { entries, tags, outputs };
   }
 
   append(entry: JournalEntry): void {
     this.entries.push(entry);
     if (this.writing === null && this.failure === null) this.writing = this.writeLater();
+  }
+
+  /** Tag entry `at` (not yet durable) with `tag`, kept with it. */
+  tag(at: number, tag: string): void {
+    if (at < this.durableCount) throw new RangeError(`coordinator journal: entry ${at} is durable already`);
+    this.tags.set(at, tag);
+  }
+
+  /** Log `bytes` (an output that reached the leader), to be written with the next batch; its number. */
+  logOutput(bytes: Uint8Array): number {
+    this.pendingOutputs.push(bytes);
+    return this.outputsLogged++;
+  }
+
+  /** Outputs logged durably so far. */
+  get outputsDurable(): number {
+    return this.outputsDurableCount;
   }
 
   /** Entries durable so far. */
@@ -131,8 +210,11 @@ export class ZkJournal implements Journal {
       while (this.durableCount < this.entries.length) {
         const first = this.durableCount;
         const end = this.entries.length;
-        await this.writeBatches(first, end);
+        const outputs = this.pendingOutputs;
+        this.pendingOutputs = [];
+        await this.writeBatches(first, end, outputs);
         this.durableCount = end;
+        this.outputsDurableCount += outputs.length;
         this.o.onDurable(end);
       }
     } catch (e) {
@@ -143,32 +225,47 @@ export class ZkJournal implements Journal {
     }
   }
 
-  private async writeBatches(first: number, end: number): Promise<void> {
+  private async writeBatches(first: number, end: number, outputs: readonly Uint8Array[]): Promise<void> {
+    const { runId, epoch, store } = this.o;
     const encoded: EncodedEntry[] = [];
     for (let at = first; at < end; at++) {
       const e = encodeEntry(this.entries[at], this.o.codec);
-      if (e.checkpoint !== null) await this.o.store.put(checkpointKey(this.o.runId, at), e.checkpoint);
+      if (e.checkpoint !== null) await store.put(checkpointKey(runId, at, epoch), e.checkpoint);
       encoded.push(e);
     }
+    let outputsAt: string | undefined;
+    if (outputs.length > 0) {
+      outputsAt = outputsKey(runId, first, epoch);
+      await store.put(outputsAt, Buffer.concat(outputs));
+    }
     let batchFirst = first;
-    let batch: [string, boolean][] = [];
+    let batch: [string, number, string?][] = [];
     let bytes = 0;
     for (const [i, e] of encoded.entries()) {
       const size = e.json.length + 16;
       if (batch.length > 0 && bytes + size > BATCH_BYTES_MAX) {
-        await this.writeBatch(batchFirst, batch);
+        await this.writeBatch(batchFirst, batch, outputsAt);
+        outputsAt = undefined;
         batchFirst = first + i;
         batch = [];
         bytes = 0;
       }
-      batch.push([e.json, e.checkpoint !== null]);
+      const tag = this.tags.get(first + i);
+      const carries = e.checkpoint === null ? 0 : epoch;
+      batch.push(tag === undefined ? [e.json, carries] : [e.json, carries, tag]);
+      this.tags.delete(first + i);
       bytes += size;
     }
-    if (batch.length > 0) await this.writeBatch(batchFirst, batch);
+    if (batch.length > 0) await this.writeBatch(batchFirst, batch, outputsAt);
   }
 
-  private async writeBatch(first: number, entries: [string, boolean][]): Promise<void> {
-    const data = Buffer.from(JSON.stringify({ first, entries }));
+  private async writeBatch(
+    first: number,
+    entries: [string, number, string?][],
+    outputs: string | undefined,
+  ): Promise<void> {
+    const json: BatchJson = outputs === undefined ? { first, entries } : { first, entries, outputs };
+    const data = Buffer.from(JSON.stringify(json));
     const path = `${journalPath(this.o.runPath)}/${batchName(first)}`;
     for (let attempt = 1; ; attempt++) {
       try {

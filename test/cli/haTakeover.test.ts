@@ -1,0 +1,307 @@
+// Coordinator failover end to end: `seep run --ha` with one standby (`--standbys 1`) on 4
+// local workers under rsm, whose leader SIGKILLs itself at a point of the protocol
+// (SEEP_HA_CRASH_AFTER): at a steady point, in a checkpoint round, in a worker's recovery
+// and in a scale out. The standby takes the run over and writes its files; the run's output
+// digest must be the failure-free one, which the simulator gives (a second source of truth:
+// a real run's digest equals the simulated one's). Nothing waits on the machine's speed:
+// each run goes to the end of its stream, and every process started here (the leader, the
+// standby, the workers the record names) is killed when its test ends.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeAll, expect, it } from "vitest";
+import { parseExperiment } from "../../sim/experiment.js";
+import { Simulation } from "../../sim/simulation.js";
+import { workloadPlan } from "../../workloads/index.js";
+import { describeWithZookeeper, startZookeeper, type ZookeeperServer } from "../support/zookeeperServer.js";
+import { root, seep } from "./spawnSeep.js";
+
+const bin = join(root, "bin", "seep.js");
+
+/** 6 s of stream, replayed at twice real time; two of each operator; a checkpoint every 500 ms. */
+const PARAMS = { lines: 6000, lineIntervalMs: 1, windowSizeMs: 500, windowSlideMs: 250, parallelism: 2 };
+const EXPERIMENT = {
+  name: "ha-wordcount",
+  seed: 1,
+  workload: { name: "wordcount", params: PARAMS },
+  cluster: { vms: 4 },
+  faultTolerance: { strategy: "rsm", checkpointIntervalMs: 500 },
+  fidelity: { batchSize: 256, sourcePollMs: 20, replaySpeed: 2 },
+};
+
+/** A guard against a hang, not a bound on speed: a busy machine makes a run several times slower. */
+const HANG_MS = 300_000;
+
+function failureFreeDigest(): string {
+  const e = parseExperiment(structuredClone(EXPERIMENT), "test");
+  return new Simulation(e, workloadPlan("wordcount", PARAMS, 1)).run().outputDigest;
+}
+
+/** Pids to kill after each test: leaders, standbys, workers. */
+const started = new Set<number>();
+const dirs: string[] = [];
+
+afterEach(() => {
+  for (const pid of started) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // gone already
+    }
+  }
+  started.clear();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** Every process the run's files name: the standbys (the leader's stderr) and the workers (the summary, the logs). */
+function noteProcesses(stderr: string): void {
+  const m = /standby coordinators: pid ([\d, ]+)/.exec(stderr);
+  for (const pid of m?.[1].split(",").map((p) => Number(p.trim())) ?? []) started.add(pid);
+}
+
+/** Wait for `child` to exit; its code and signal. */
+function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+}
+
+/** Poll for `path` until it exists (a guard against a hang only). */
+async function fileAppears(path: string, why: () => string): Promise<string> {
+  const deadline = Date.now() + HANG_MS;
+  for (;;) {
+    try {
+      return readFileSync(path, "utf8");
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${path} never appeared: ${why()}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+describeWithZookeeper("seep run --ha: the standby takes over a run whose leader was SIGKILLed", () => {
+  let zk: ZookeeperServer;
+  let digest: string;
+  beforeAll(async () => {
+    zk = await startZookeeper();
+    digest = failureFreeDigest();
+    return () => zk.stop();
+  }, 60_000);
+
+  /** Run the word count with `args`, its leader crashing at `crashAfter`; the standby's summary. */
+  async function takenOver(crashAfter: string, args: readonly string[] = []) {
+    const dir = mkdtempSync(join(tmpdir(), "seep-ha-"));
+    dirs.push(dir);
+    const file = join(dir, "wc.json");
+    writeFileSync(file, JSON.stringify(EXPERIMENT));
+    const out = join(dir, "run");
+    const leader = spawn(
+      process.execPath,
+      [
+        bin,
+        "run",
+        file,
+        "--out",
+        out,
+        "--yes",
+        "--quiet",
+        "--ha",
+        zk.address("/seep"),
+        "--standbys",
+        "1",
+        ...args,
+      ],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          SEEP_HA_CRASH_AFTER: crashAfter,
+          SEEP_ZK_SESSION_MS: "2000",
+          // Workers left by a failed test end 20 s after they last heard a coordinator.
+          SEEP_HA_LEASE_MS: "20000",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    if (leader.pid !== undefined) started.add(leader.pid);
+    let stderr = "";
+    leader.stderr!.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+      noteProcesses(stderr);
+    });
+    leader.stdout!.resume();
+    const end = await exited(leader);
+    const log = () => {
+      try {
+        return readFileSync(join(out, "coordinator-1.log"), "utf8");
+      } catch {
+        return "(no standby log)";
+      }
+    };
+    // The leader died at its crash point: SIGKILL, not an exit of its own.
+    expect(end.signal, `leader: ${stderr}`).toBe("SIGKILL");
+    const summary = JSON.parse(await fileAppears(join(out, "summary.json"), log)) as {
+      outputDigest: string;
+      tuplesIn: number;
+      failures: { vm: number }[];
+      recoveries: unknown[];
+      scaleOuts: unknown[];
+      faultTolerance: string;
+      takeover: { epoch: number; electedEpochMs: number; firstControlEpochMs: number | null };
+    };
+    return { summary, log: log(), out, dir };
+  }
+
+  it(
+    "at a steady point (after the run started), the standby's run ends with the failure-free digest",
+    async () => {
+      const { summary, log } = await takenOver("start:1+1000");
+      expect(log).toMatch(/took over run ha-wordcount-\w+ as leader of epoch 2/);
+      expect(summary.takeover.epoch).toBeGreaterThanOrEqual(2);
+      expect(summary.takeover.firstControlEpochMs).toBeGreaterThanOrEqual(summary.takeover.electedEpochMs);
+      expect(summary.tuplesIn).toBe(PARAMS.lines);
+      expect(summary.outputDigest).toBe(digest);
+    },
+    HANG_MS,
+  );
+
+  it(
+    "during a checkpoint round, the digest is the failure-free one",
+    async () => {
+      const { summary } = await takenOver("timer:3");
+      expect(summary.outputDigest).toBe(digest);
+    },
+    HANG_MS,
+  );
+
+  it(
+    "during a worker's recovery, the recovery finishes under the new leader, once, with the failure-free digest",
+    async () => {
+      const { summary } = await takenOver("failed:1", ["--kill", "worker=1@1500ms"]);
+      expect(summary.failures.map((f) => f.vm)).toEqual([1]);
+      expect(summary.recoveries).toHaveLength(1);
+      expect(summary.outputDigest).toBe(digest);
+    },
+    HANG_MS,
+  );
+
+  it(
+    "during a scale out, the scale out finishes under the new leader with the failure-free digest",
+    async () => {
+      const { summary } = await takenOver("scaleOut:1", ["--scale-out", "count@1500"]);
+      expect(summary.scaleOuts).toHaveLength(1);
+      expect(summary.outputDigest).toBe(digest);
+    },
+    HANG_MS,
+  );
+});
+
+describeWithZookeeper("seep run --ha: Linear Road taken over mid-run still validates", () => {
+  let zk: ZookeeperServer;
+  beforeAll(async () => {
+    zk = await startZookeeper();
+    return () => zk.stop();
+  }, 60_000);
+
+  it(
+    "2 expressways, 60 s at 4x: the leader dies in a checkpoint round; answers.csv validates and the digest is the simulated one",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "seep-ha-lrb-"));
+      dirs.push(dir);
+      const sets = [
+        "--set",
+        "workload.params.xways=2",
+        "--set",
+        "workload.params.durationS=60",
+        "--set",
+        "fidelity.replaySpeed=4",
+        "--set",
+        "faultTolerance.strategy=rsm",
+      ];
+      const sim = await seep([
+        "sim",
+        "lrb",
+        ...sets,
+        "--set",
+        "cluster.vms=3",
+        "--out",
+        join(dir, "sim"),
+        "--quiet",
+      ]);
+      expect(sim.code, sim.stderr).toBe(0);
+      const simDigest = /output digest ([0-9a-f]+)/.exec(sim.stdout)?.[1];
+      const input = join(dir, "lr.csv");
+      const gen = await seep([
+        "lrb",
+        "generate",
+        "--xways",
+        "2",
+        "--duration",
+        "60",
+        "--seed",
+        "1",
+        "-o",
+        input,
+      ]);
+      expect(gen.code, gen.stderr).toBe(0);
+      const out = join(dir, "run");
+      const leader = spawn(
+        process.execPath,
+        [
+          bin,
+          "run",
+          "lrb",
+          ...sets,
+          "--workers",
+          "3",
+          "--out",
+          out,
+          "--yes",
+          "--quiet",
+          "--ha",
+          zk.address(),
+          "--standbys",
+          "1",
+        ],
+        {
+          cwd: root,
+          env: {
+            ...process.env,
+            SEEP_HA_CRASH_AFTER: "timer:8",
+            SEEP_ZK_SESSION_MS: "2000",
+            SEEP_HA_LEASE_MS: "20000",
+          },
+          stdio: ["ignore", "ignore", "pipe"],
+        },
+      );
+      if (leader.pid !== undefined) started.add(leader.pid);
+      let stderr = "";
+      leader.stderr!.setEncoding("utf8").on("data", (d: string) => {
+        stderr += d;
+        noteProcesses(stderr);
+      });
+      expect((await exited(leader)).signal, stderr).toBe("SIGKILL");
+      const summary = JSON.parse(await fileAppears(join(out, "summary.json"), () => stderr)) as {
+        outputDigest: string;
+        takeover: { epoch: number };
+      };
+      expect(summary.takeover.epoch).toBe(2);
+      expect(summary.outputDigest).toBe(simDigest);
+      const v = await seep([
+        "lrb",
+        "validate",
+        "--input",
+        input,
+        "--tolls",
+        `${input}.tolls`,
+        "--output",
+        join(out, "answers.csv"),
+      ]);
+      expect(v.stdout).toMatch(
+        /mismatches: missing 0, duplicate 0, wrong value 0, late \(Emit - Time > 5 s\) 0, unexpected 0/,
+      );
+      expect(v.code, v.stdout).toBe(0);
+    },
+    HANG_MS,
+  );
+});
