@@ -19,6 +19,7 @@ import { benchRsmRecoveryReal } from "./rsmRecoveryReal.js";
 import { benchScaleOutPauseReal } from "./scaleOutPauseReal.js";
 import { benchScaleOutPauseSim } from "./scaleOutPauseSim.js";
 import { benchSimEngine } from "./simEngine.js";
+import { benchTakeoverReal } from "./takeoverReal.js";
 
 export type { BenchResult };
 
@@ -49,6 +50,7 @@ export const BENCHMARKS: Readonly<
   "lrb-queries": benchLrbQueries,
   "lrb-generate": benchLrbGenerate,
   "lrb-scaleout": benchLrbScaleOut,
+  "takeover-real": benchTakeoverReal,
 };
 
 /** Run the benchmarks, print their figures, and return them. */

@@ -171,6 +171,16 @@ export class Recovery {
     };
   }
 
+  /**
+   * A new leader's (coordinator failover): what the old leader's redeploys had reserved and
+   * placed, as its journal tells (`reserved`: workers reserved and hosting nothing yet;
+   * `placed`: each instance as a deployment last placed it).
+   */
+  restore(reserved: Iterable<number>, placed: Iterable<InstanceSpec>): void {
+    for (const w of reserved) this.reserved.add(w);
+    for (const s of placed) this.placed.set(s.id, s);
+  }
+
   /** Worker `index` was reserved for a scale out that was given up: it is not reserved any more. */
   unreserve(index: number): void {
     this.reserved.delete(index);

@@ -18,7 +18,9 @@ import {
   type ControlReply,
   type Coordinator,
   type FaultToleranceOptions,
+  type InstanceSpec,
   type Journal,
+  type JournalEntry,
   JournaledCoordinator,
   NoJournal,
   type PhysicalPlan,
@@ -137,6 +139,7 @@ export class RunProtocols {
     unapplied: (instance: number, seq: number) => boolean,
     catchUp: () => void,
   ): void {
+    this.recovery.restore(...this.journaledPlacements(ha.journal.entries));
     const leader = JournaledCoordinator.takeOver(this.runtime(clock, ha), ha.journal, unapplied);
     this.leader = leader;
     this.initialPlan =
@@ -146,6 +149,24 @@ export class RunProtocols {
     const begun = (kinds: readonly string[]) =>
       ha.journal.entries.filter((e) => e.depth === 0 && kinds.includes(e.input.kind)).length;
     this.scaling.start({ scaleOuts: begun(["scaleOut", "migrate"]), scaleIns: begun(["scaleIn"]) });
+  }
+
+  /**
+   * What the old leader's redeploys held, from its journal: the workers reserved for a
+   * reconfiguration that host nothing yet (a migration moves its instance onto one), and
+   * each instance as a deployment last placed it (a given-up reconfiguration drops its new
+   * instances by these specs).
+   */
+  private journaledPlacements(entries: readonly JournalEntry[]): [Set<number>, InstanceSpec[]] {
+    const reserved = new Set<number>();
+    const placed = new Map<number, InstanceSpec>();
+    for (const e of entries) {
+      const i = e.input;
+      if (i.kind === "reserved") reserved.add(i.vm);
+      else if (i.kind === "deployed") for (const spec of i.placed) placed.set(spec.id, spec);
+    }
+    for (const w of reserved) if (this.host.directory.hostedBy(w).length > 0) reserved.delete(w);
+    return [reserved, [...placed.values()]];
   }
 
   /** The coordinator's runtime on `clock`: the recovery's link (its effects gated under HA) and hooks. */

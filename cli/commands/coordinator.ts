@@ -32,7 +32,9 @@ export function registerCoordinator(program: Command): void {
         "the run's ZooKeeper, as seep run --ha was given it (required)",
       ).makeOptionMandatory(),
     )
-    .addOption(new Option("--run <id>", "the run's id, as seep run --ha printed it (required)").makeOptionMandatory())
+    .addOption(
+      new Option("--run <id>", "the run's id, as seep run --ha printed it (required)").makeOptionMandatory(),
+    )
     .action(standby);
 }
 

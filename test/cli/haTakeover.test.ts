@@ -34,9 +34,12 @@ const EXPERIMENT = {
 /** A guard against a hang, not a bound on speed: a busy machine makes a run several times slower. */
 const HANG_MS = 300_000;
 
-function failureFreeDigest(): string {
-  const e = parseExperiment(structuredClone(EXPERIMENT), "test");
-  return new Simulation(e, workloadPlan("wordcount", PARAMS, 1)).run().outputDigest;
+function failureFreeDigest(params = PARAMS, replaySpeed = 2): string {
+  const experiment = structuredClone(EXPERIMENT);
+  experiment.workload.params = params;
+  experiment.fidelity.replaySpeed = replaySpeed;
+  const e = parseExperiment(experiment, "test");
+  return new Simulation(e, workloadPlan("wordcount", params, 1)).run().outputDigest;
 }
 
 /** Pids to kill after each test: leaders, standbys, workers. */
@@ -82,9 +85,11 @@ async function fileAppears(path: string, why: () => string): Promise<string> {
 describeWithZookeeper("seep run --ha: the standby takes over a run whose leader was SIGKILLed", () => {
   let zk: ZookeeperServer;
   let digest: string;
+  let longDigest: string;
   beforeAll(async () => {
     zk = await startZookeeper();
     digest = failureFreeDigest();
+    longDigest = failureFreeDigest({ ...PARAMS, lines: 12_000 }, 1);
     return () => zk.stop();
   }, 60_000);
 
@@ -145,7 +150,7 @@ describeWithZookeeper("seep run --ha: the standby takes over a run whose leader 
       tuplesIn: number;
       failures: { vm: number }[];
       recoveries: unknown[];
-      scaleOuts: unknown[];
+      scaleOuts: { completedAtMs: number | null }[];
       faultTolerance: string;
       takeover: { epoch: number; electedEpochMs: number; firstControlEpochMs: number | null };
     };
@@ -186,11 +191,15 @@ describeWithZookeeper("seep run --ha: the standby takes over a run whose leader 
   );
 
   it(
-    "during a scale out, the scale out finishes under the new leader with the failure-free digest",
+    "during a scale out (its worker reserved, the upstreams pausing), it finishes under the new leader with the failure-free digest",
     async () => {
-      const { summary } = await takenOver("scaleOut:1", ["--scale-out", "count@1500"]);
+      // 12 s of stream at real pace here: the scale out must still have its instance running
+      // when the new leader carries it on (one that ended meanwhile cannot be split).
+      const longer = ["--set", "workload.params.lines=12000", "--set", "fidelity.replaySpeed=1"];
+      const { summary } = await takenOver("reserved:1", ["--scale-out", "count@1500", ...longer]);
       expect(summary.scaleOuts).toHaveLength(1);
-      expect(summary.outputDigest).toBe(digest);
+      expect(summary.scaleOuts[0].completedAtMs).not.toBeNull();
+      expect(summary.outputDigest).toBe(longDigest);
     },
     HANG_MS,
   );
