@@ -186,6 +186,12 @@ export class CloudRun {
     try {
       const takeover = this.o.ha?.takeover;
       return await (takeover === undefined ? this.runToEnd() : this.takeOver(takeover));
+    } catch (e) {
+      // Deposed while deploying or taking over (a record that could not be written): the
+      // newer leader's run, its workers left alone.
+      if (this.deposedWhy === null) throw e;
+      this.workers.abandon();
+      throw this.error;
     } finally {
       keepAlive.stop();
       process.setSourceMapsEnabled(sourceMaps);

@@ -137,6 +137,21 @@ export class LocalProcessPool implements VmPool {
     }
   }
 
+  /**
+   * Leave every worker running, for a newer leader (this one was deposed), and let this
+   * process exit without them: their output pipes are closed, nothing here waits for them.
+   */
+  letGo(): void {
+    this.closed = true;
+    for (const p of this.processes.values()) {
+      p.stdout?.destroy();
+      p.unref();
+    }
+    this.processes.clear();
+    this.adopted.clear();
+    this.ready.length = 0;
+  }
+
   /** A worker's pid, for a new leader to manage it (HA). */
   handOver(vm: CloudVm): string | undefined {
     const pid = this.processes.get(vm.id)?.pid ?? this.adopted.get(vm.id);

@@ -38,4 +38,6 @@ export interface VmPool {
   handOver?(vm: CloudVm): string | undefined;
   /** Take over the VM `vm`, started by another leader's pool, with what its `handOver` gave. */
   adopt?(vm: CloudVm, handle: string): void;
+  /** A deposed leader's pool: leave every VM running, for the new leader, and hold on to nothing. */
+  letGo?(): void;
 }

@@ -11,7 +11,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { Option } from "commander";
-import { UserError } from "../errors.js";
+import { RunFailure, UserError } from "../errors.js";
 
 interface CoordinatorFlags {
   readonly ha: string;
@@ -163,6 +163,13 @@ async function takeOver(
     codecOf: codecOfPlan(loaded.plan),
     logical: loaded.plan,
   });
+  if (journal.entries.length === 0 || record.startEpochMs === 0) {
+    await election.leave().catch(() => {});
+    await zk.session.close().catch(() => {});
+    throw new RunFailure(
+      `run ${flags.run}: its leader died before the run started (nothing journaled): nothing to take over; its workers end with their lease`,
+    );
+  }
   const outputs = record.outputs === null ? null : await store.get(record.outputs.key);
   const files = (record.outputs?.files ?? null) as {
     outputs: import("../resumedFile.js").FilePosition | null;
@@ -241,7 +248,8 @@ async function takeOver(
     }
     throw err;
   } finally {
-    if (!deposed) await pool.shutdown();
+    if (deposed) pool.letGo();
+    else await pool.shutdown();
     removeCleanup();
     await election.leave().catch(() => {});
     await zk.session.close().catch(() => {});

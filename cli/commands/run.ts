@@ -25,6 +25,7 @@ import { type Command, Option } from "commander";
 import type { ScheduledScaleOut, WorkerKill } from "../../cloud/cloudRun.js";
 import type { ZkSession } from "../../cloud/ha/index.js";
 import { PACKAGE_ROOT, seepWorkerCommand } from "../../cloud/packageRoot.js";
+import type { VmPool } from "../../cloud/vmPool.js";
 import type { Experiment } from "../../sim/index.js";
 import { RunFailure, UserError } from "../errors.js";
 import type { HaRunPart } from "../haRun.js";
@@ -315,7 +316,8 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
     if (signalled) await exitBySignal();
     throw err;
   } finally {
-    if (!deposed) await pool.shutdown();
+    if (deposed) (pool as VmPool).letGo?.();
+    else await pool.shutdown();
     removeCleanup();
     transport.dispose();
     await leading?.close();
@@ -384,7 +386,7 @@ async function leadHaRun(
     election: leadership.election,
     close: async () => {
       await leadership.election.leave().catch(() => {});
-      await zk.session.close();
+      await zk.session.close().catch(() => {});
     },
   };
 }

@@ -8,13 +8,14 @@
 // standby, the workers the record names) is killed when its test ends.
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, expect, it } from "vitest";
 import { parseExperiment } from "../../sim/experiment.js";
 import { Simulation } from "../../sim/simulation.js";
 import { workloadPlan } from "../../workloads/index.js";
+import { until } from "../support/bounded.js";
 import { describeWithZookeeper, startZookeeper, type ZookeeperServer } from "../support/zookeeperServer.js";
 import { root, seep } from "./spawnSeep.js";
 
@@ -82,6 +83,70 @@ async function fileAppears(path: string, why: () => string): Promise<string> {
   }
 }
 
+/** What the standby's summary.json says, as read here. */
+interface TakenOverSummary {
+  readonly outputDigest: string;
+  readonly tuplesIn: number;
+  readonly failures: { vm: number }[];
+  readonly recoveries: unknown[];
+  readonly scaleOuts: { completedAtMs: number | null }[];
+  readonly takeover: { epoch: number; electedEpochMs: number; firstControlEpochMs: number | null };
+}
+
+/**
+ * `seep run <runArgs> --out <out> --ha <zk> --standbys 1` whose leader SIGKILLs itself at
+ * `crashAfter`; the summary its standby writes, and the standby's log.
+ */
+async function leaderKilled(
+  zk: ZookeeperServer,
+  crashAfter: string,
+  runArgs: readonly string[],
+  out: string,
+) {
+  const args = [
+    bin,
+    "run",
+    ...runArgs,
+    "--out",
+    out,
+    "--yes",
+    "--quiet",
+    "--ha",
+    zk.address("/seep"),
+    "--standbys",
+    "1",
+  ];
+  const leader = spawn(process.execPath, args, {
+    cwd: root,
+    env: {
+      ...process.env,
+      SEEP_HA_CRASH_AFTER: crashAfter,
+      SEEP_ZK_SESSION_MS: "2000",
+      // Workers left by a failed test end 20 s after they last heard a coordinator.
+      SEEP_HA_LEASE_MS: "20000",
+    },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  if (leader.pid !== undefined) started.add(leader.pid);
+  let stderr = "";
+  leader.stderr!.setEncoding("utf8").on("data", (d: string) => {
+    stderr += d;
+    noteProcesses(stderr);
+  });
+  const end = await exited(leader);
+  const log = () => {
+    try {
+      return readFileSync(join(out, "coordinator-1.log"), "utf8");
+    } catch {
+      return "(no standby log)";
+    }
+  };
+  // The leader died at its crash point: SIGKILL, not an exit of its own.
+  expect(end.signal, `leader: ${stderr}`).toBe("SIGKILL");
+  const summary = JSON.parse(await fileAppears(join(out, "summary.json"), log)) as TakenOverSummary;
+  return { summary, log: log() };
+}
+
 describeWithZookeeper("seep run --ha: the standby takes over a run whose leader was SIGKILLed", () => {
   let zk: ZookeeperServer;
   let digest: string;
@@ -99,62 +164,7 @@ describeWithZookeeper("seep run --ha: the standby takes over a run whose leader 
     dirs.push(dir);
     const file = join(dir, "wc.json");
     writeFileSync(file, JSON.stringify(EXPERIMENT));
-    const out = join(dir, "run");
-    const leader = spawn(
-      process.execPath,
-      [
-        bin,
-        "run",
-        file,
-        "--out",
-        out,
-        "--yes",
-        "--quiet",
-        "--ha",
-        zk.address("/seep"),
-        "--standbys",
-        "1",
-        ...args,
-      ],
-      {
-        cwd: root,
-        env: {
-          ...process.env,
-          SEEP_HA_CRASH_AFTER: crashAfter,
-          SEEP_ZK_SESSION_MS: "2000",
-          // Workers left by a failed test end 20 s after they last heard a coordinator.
-          SEEP_HA_LEASE_MS: "20000",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    if (leader.pid !== undefined) started.add(leader.pid);
-    let stderr = "";
-    leader.stderr!.setEncoding("utf8").on("data", (d: string) => {
-      stderr += d;
-      noteProcesses(stderr);
-    });
-    leader.stdout!.resume();
-    const end = await exited(leader);
-    const log = () => {
-      try {
-        return readFileSync(join(out, "coordinator-1.log"), "utf8");
-      } catch {
-        return "(no standby log)";
-      }
-    };
-    // The leader died at its crash point: SIGKILL, not an exit of its own.
-    expect(end.signal, `leader: ${stderr}`).toBe("SIGKILL");
-    const summary = JSON.parse(await fileAppears(join(out, "summary.json"), log)) as {
-      outputDigest: string;
-      tuplesIn: number;
-      failures: { vm: number }[];
-      recoveries: unknown[];
-      scaleOuts: { completedAtMs: number | null }[];
-      faultTolerance: string;
-      takeover: { epoch: number; electedEpochMs: number; firstControlEpochMs: number | null };
-    };
-    return { summary, log: log(), out, dir };
+    return leaderKilled(zk, crashAfter, [file, ...args], join(dir, "run"));
   }
 
   it(
@@ -200,6 +210,68 @@ describeWithZookeeper("seep run --ha: the standby takes over a run whose leader 
       expect(summary.scaleOuts).toHaveLength(1);
       expect(summary.scaleOuts[0].completedAtMs).not.toBeNull();
       expect(summary.outputDigest).toBe(longDigest);
+    },
+    HANG_MS,
+  );
+});
+
+describeWithZookeeper("seep run --ha: ZooKeeper lost mid-run", () => {
+  let zk: ZookeeperServer;
+  beforeAll(async () => {
+    zk = await startZookeeper();
+    return () => zk.stop();
+  }, 60_000);
+
+  it(
+    "the leader steps down once its session expires, leaving the workers; the standby takes over once ZooKeeper is back, and the digest is the failure-free one",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "seep-ha-zk-"));
+      dirs.push(dir);
+      const file = join(dir, "wc.json");
+      const params = { ...PARAMS, lines: 12_000 };
+      writeFileSync(file, JSON.stringify({ ...EXPERIMENT, workload: { name: "wordcount", params } }));
+      const out = join(dir, "run");
+      const args = [bin, "run", file, "--set", "fidelity.replaySpeed=1", "--out", out, "--yes", "--quiet"];
+      const leader = spawn(process.execPath, [...args, "--ha", zk.address("/seep"), "--standbys", "1"], {
+        cwd: root,
+        env: {
+          ...process.env,
+          SEEP_ZK_SESSION_MS: "2000",
+          SEEP_ZK_CONNECT_MS: "2000",
+          SEEP_HA_LEASE_MS: "30000",
+        },
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      if (leader.pid !== undefined) started.add(leader.pid);
+      let stderr = "";
+      const standbyStarted = new Promise<void>((resolve) =>
+        leader.stderr!.setEncoding("utf8").on("data", (d: string) => {
+          stderr += d;
+          noteProcesses(stderr);
+          if (stderr.includes("standby coordinators")) resolve();
+        }),
+      );
+      const end = exited(leader);
+      await standbyStarted;
+      // Mid-stream (once the leader has snapshotted its outputs: the run has started),
+      // ZooKeeper hangs for longer than a session: both coordinators' sessions end.
+      const runs = join(out, "checkpoints", "runs");
+      await until(
+        () => existsSync(runs) && readdirSync(runs).some((id) => existsSync(join(runs, id, "outputs"))),
+        "an output snapshot",
+        HANG_MS,
+      );
+      await zk.pause();
+      await new Promise((r) => setTimeout(r, 5000));
+      zk.resume();
+      const { code } = await end;
+      expect(code, stderr).toBe(1);
+      expect(stderr).toMatch(/this coordinator was deposed/);
+      const summary = JSON.parse(
+        await fileAppears(join(out, "summary.json"), () => stderr),
+      ) as TakenOverSummary;
+      expect(summary.takeover.epoch).toBeGreaterThanOrEqual(2);
+      expect(summary.outputDigest).toBe(failureFreeDigest(params, 1));
     },
     HANG_MS,
   );
@@ -254,46 +326,7 @@ describeWithZookeeper("seep run --ha: Linear Road taken over mid-run still valid
       ]);
       expect(gen.code, gen.stderr).toBe(0);
       const out = join(dir, "run");
-      const leader = spawn(
-        process.execPath,
-        [
-          bin,
-          "run",
-          "lrb",
-          ...sets,
-          "--workers",
-          "3",
-          "--out",
-          out,
-          "--yes",
-          "--quiet",
-          "--ha",
-          zk.address(),
-          "--standbys",
-          "1",
-        ],
-        {
-          cwd: root,
-          env: {
-            ...process.env,
-            SEEP_HA_CRASH_AFTER: "timer:8",
-            SEEP_ZK_SESSION_MS: "2000",
-            SEEP_HA_LEASE_MS: "20000",
-          },
-          stdio: ["ignore", "ignore", "pipe"],
-        },
-      );
-      if (leader.pid !== undefined) started.add(leader.pid);
-      let stderr = "";
-      leader.stderr!.setEncoding("utf8").on("data", (d: string) => {
-        stderr += d;
-        noteProcesses(stderr);
-      });
-      expect((await exited(leader)).signal, stderr).toBe("SIGKILL");
-      const summary = JSON.parse(await fileAppears(join(out, "summary.json"), () => stderr)) as {
-        outputDigest: string;
-        takeover: { epoch: number };
-      };
+      const { summary } = await leaderKilled(zk, "timer:8", ["lrb", ...sets, "--workers", "3"], out);
       expect(summary.takeover.epoch).toBe(2);
       expect(summary.outputDigest).toBe(simDigest);
       const v = await seep([
