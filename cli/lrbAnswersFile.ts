@@ -66,6 +66,12 @@ export class LrbAnswersFile {
     this.forget();
   }
 
+  /** Close the partial file and leave it (a deposed leader's: the new leader goes on from it). */
+  keep(): void {
+    closeSync(this.fd);
+    this.forget();
+  }
+
   /** Drop the file (the run failed). */
   abandon(): void {
     try {

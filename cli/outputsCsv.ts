@@ -31,6 +31,8 @@ export interface OutputsSink {
   abandon(): void;
   /** Everything added so far written: the partial file and its length (null: no file). */
   position(): FilePosition | null;
+  /** Close the partial file and leave it (a deposed leader's: the new leader goes on from it). */
+  keep(): void;
 }
 
 /**
@@ -45,7 +47,8 @@ export function outputsSink(
 ): OutputsSink {
   // A run written over (--force) leaves no outputs of the run before in another format.
   for (const name of ["outputs.csv", "outputs.csv.gz"]) rmSync(join(dir, name), { force: true });
-  if (format === "none") return { add: () => {}, close: () => {}, abandon: () => {}, position: () => null };
+  if (format === "none")
+    return { add: () => {}, close: () => {}, abandon: () => {}, position: () => null, keep: () => {} };
   const path = join(dir, format === "csv" ? "outputs.csv" : "outputs.csv.gz");
   return new OutputsCsv(path, new OutputsTable(plan), format === "csv.gz", resume ?? undefined);
 }
@@ -111,6 +114,14 @@ export class OutputsCsv implements OutputsSink {
     onDisk(() => closeSync(this.fd));
     this.fdOpen = false;
     onDisk(() => renameSync(this.tmp, this.path));
+    this.forget();
+  }
+
+  keep(): void {
+    if (this.fdOpen) {
+      this.fdOpen = false;
+      closeSync(this.fd);
+    }
     this.forget();
   }
 

@@ -3,6 +3,7 @@
 // coordinator failover a new leader builds the run from the record's `RealRunSpec`, so the
 // two build the same run.
 
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { CloudRun, CloudRunOptions, ScheduledScaleOut, WorkerKill } from "../cloud/cloudRun.js";
 import type { RunSummary } from "../cloud/runSummary.js";
@@ -112,6 +113,13 @@ export function realRunOptions(
   };
 }
 
+/** Remove the partial outputs and answers files left in `dir` by earlier leaders of its run. */
+function removePartialOutputs(dir: string): void {
+  for (const name of readdirSync(dir))
+    if (/^(outputs\.csv|outputs\.csv\.gz|answers\.csv)\.partial-\d+$/.test(name))
+      rmSync(join(dir, name), { force: true });
+}
+
 /**
  * Write the files of a real run that ended with `summary` (its outputs closed, metrics.csv,
  * summary.json last) and print its summary lines; the failure of a stalled run, or null.
@@ -123,10 +131,13 @@ export function finishRealRun(
   sinks: RealRunSinks,
   environment: RunEnvironment,
   pointLatest: (dir: string) => void,
+  takenOver = false,
 ): Error | null {
   const { dir } = spec;
   sinks.outputs.close();
   sinks.answers?.close();
+  // Taken over: the partial outputs files of the leaders before are not needed any more.
+  if (takenOver) removePartialOutputs(dir);
   writeFileAtomic(join(dir, RUN_FILES.metrics), run.metricsCsv());
   writeFileAtomic(join(dir, RUN_FILES.summary), summaryJson(summary, environment));
   if (spec.pointLatest) pointLatest(dir);

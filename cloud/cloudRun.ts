@@ -344,6 +344,12 @@ export class CloudRun {
     this.measures.stopIntervals();
     for (const t of this.timers) clearTimeout(t);
     this.ha?.stopSnapshots();
+    // Under HA the workers are stopped only by the run's leader: one that cannot tell it
+    // still is (a newer epoch claimed, or ZooKeeper out of reach) leaves them to the newer one.
+    if (this.deposedWhy === null && this.ha !== null) {
+      const still = await this.ha.stillLeads();
+      if (still !== true) this.depose(still);
+    }
     if (this.deposedWhy !== null) {
       // A newer leader runs the run now: its workers, files and record are its.
       this.clock?.cancelAll();
@@ -477,6 +483,7 @@ export class CloudRun {
       lost: (l) => this.failures.lost(l, "heartbeat"),
       drained: (l) => this.protocols.releaseIdle(l),
       eventsTaken: (l) => this.ha?.eventsTaken(l.index, l.eventSeq),
+      deposed: this.o.ha === undefined ? undefined : (why) => this.depose(why),
     };
   }
 

@@ -9,7 +9,7 @@
 // Under HA a heartbeat also tells the worker up to which seq its events are held durably
 // (events_taken): it drops them from the outbox a new leader would resume from.
 
-import type { Metadata } from "@grpc/grpc-js";
+import { type Metadata, status } from "@grpc/grpc-js";
 import type { Stats } from "./gen/seep/v1/seep.js";
 import type { InstanceLoads } from "./instanceLoads.js";
 import type { WorkerLink } from "./workerLink.js";
@@ -33,6 +33,8 @@ export interface HeartbeatsHost {
   drained(l: WorkerLink): void;
   /** Under HA: the seq up to which worker `l`'s events are held durably (it drops them); undefined without HA. */
   eventsTaken?(l: WorkerLink): number | undefined;
+  /** A worker refused a heartbeat because a newer leader fenced this one off: stop leading, touching nothing. */
+  deposed?(why: string): void;
 }
 
 /** Asks the run's workers for their stats, every period and on demand. */
@@ -67,7 +69,10 @@ export class Heartbeats {
       const req = eventsTaken === undefined || eventsTaken === 0 ? {} : { eventsTaken };
       l.beat.heartbeat(req, this.host.metadata, { deadline: Date.now() + deadlineMs }, (err, stats) => {
         if (err) {
-          if (Date.now() - l.answeredEpochMs > this.host.timeoutMs) this.host.lost(l);
+          // Fenced off by a newer leader: the worker is that leader's, alive, not lost.
+          if (err.code === status.FAILED_PRECONDITION && /fenced/.test(err.details) && this.host.deposed)
+            this.host.deposed(`worker ${l.vm.address}: ${err.details}`);
+          else if (Date.now() - l.answeredEpochMs > this.host.timeoutMs) this.host.lost(l);
         } else {
           this.answered(l, stats, askedEpochMs);
         }

@@ -223,6 +223,8 @@ async function takeOver(
       `${record.workers.filter((w) => w.alive).length} workers\n`,
   );
   let deposed = false;
+  // A stalled run fails once its files are written and its workers are gone.
+  let stalled: Error | null = null;
   try {
     const summary = await run.run().catch((e: unknown) => {
       if (e instanceof DeposedError) deposed = true;
@@ -238,10 +240,14 @@ async function takeOver(
       leaders: record.leaders,
     };
     const withTakeover = Object.assign(summary, { takeover });
-    finishRealRun(run, withTakeover, spec, sinks, runEnvironment(), pointLatest);
+    stalled = finishRealRun(run, withTakeover, spec, sinks, runEnvironment(), pointLatest, true);
     await run.haEnded("finished");
   } catch (err) {
-    if (!deposed) {
+    if (deposed) {
+      // A newer leader goes on from these files.
+      out.keep();
+      answers?.keep();
+    } else {
       out.abandon();
       answers?.abandon();
       await run.haEnded("failed").catch(() => {});
@@ -254,4 +260,5 @@ async function takeOver(
     await election.leave().catch(() => {});
     await zk.session.close().catch(() => {});
   }
+  if (stalled !== null) throw stalled;
 }

@@ -308,7 +308,11 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
     stalled = finishRealRun(run, summary, spec, sinks, environment, pointLatest);
     await run.haEnded("finished");
   } catch (err) {
-    if (!deposed) {
+    if (deposed) {
+      // The new leader goes on from these files.
+      outputs.keep();
+      answers?.keep();
+    } else {
       outputs.abandon();
       answers?.abandon();
       await run.haEnded("failed").catch(() => {});

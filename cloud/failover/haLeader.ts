@@ -29,7 +29,7 @@
 import type { JournalEntry } from "../../engine/index.js";
 import type { CheckpointStore } from "../checkpointStore/index.js";
 import type { SinkOutput } from "../gen/seep/v1/seep.js";
-import type { RunRecordStore, ZkSession } from "../ha/index.js";
+import { readEpoch, type RunRecordStore, type ZkSession } from "../ha/index.js";
 import type { DirectoryJson } from "../instanceDirectory.js";
 import type { WorkerFailure } from "../runSummary.js";
 import { type CrashPoint, CrashWatch } from "./crashPoint.js";
@@ -311,6 +311,17 @@ export class HaLeader {
       this.fail(e instanceof Error ? e : new Error(String(e)));
     } finally {
       this.snapshotting = false;
+    }
+  }
+
+  /** True while no newer epoch was claimed (ZooKeeper read now); else why this leader may not act. */
+  async stillLeads(): Promise<true | string> {
+    if (this.failed !== null) return this.failed.message;
+    try {
+      const now = await readEpoch(this.o.session, this.o.records.runPath);
+      return now?.epoch === this.o.epoch ? true : `a newer leader claimed epoch ${now?.epoch}`;
+    } catch (e) {
+      return `ZooKeeper cannot say it still leads: ${e instanceof Error ? e.message : String(e)}`;
     }
   }
 

@@ -144,7 +144,7 @@ async function leaderKilled(
   // The leader died at its crash point: SIGKILL, not an exit of its own.
   expect(end.signal, `leader: ${stderr}`).toBe("SIGKILL");
   const summary = JSON.parse(await fileAppears(join(out, "summary.json"), log)) as TakenOverSummary;
-  return { summary, log: log() };
+  return { summary, log: log(), files: readdirSync(out) };
 }
 
 describeWithZookeeper("seep run --ha: the standby takes over a run whose leader was SIGKILLed", () => {
@@ -170,7 +170,10 @@ describeWithZookeeper("seep run --ha: the standby takes over a run whose leader 
   it(
     "at a steady point (after the run started), the standby's run ends with the failure-free digest",
     async () => {
-      const { summary, log } = await takenOver("start:1+1000");
+      const { summary, log, files } = await takenOver("start:1+1000");
+      // The new leader wrote the run's files; the old leader's partial outputs are gone.
+      expect(files).toContain("outputs.csv");
+      expect(files.filter((f) => f.includes(".partial-"))).toEqual([]);
       expect(log).toMatch(/took over run ha-wordcount-\w+ as leader of epoch 2/);
       expect(summary.takeover.epoch).toBeGreaterThanOrEqual(2);
       expect(summary.takeover.firstControlEpochMs).toBeGreaterThanOrEqual(summary.takeover.electedEpochMs);
