@@ -29,7 +29,7 @@
 import type { JournalEntry } from "../../engine/index.js";
 import type { CheckpointStore } from "../checkpointStore/index.js";
 import type { SinkOutput } from "../gen/seep/v1/seep.js";
-import { readEpoch, type RunRecordStore, type ZkSession } from "../ha/index.js";
+import { type RunRecordStore, readEpoch, type ZkSession } from "../ha/index.js";
 import type { DirectoryJson } from "../instanceDirectory.js";
 import type { WorkerFailure } from "../runSummary.js";
 import { type CrashPoint, CrashWatch } from "./crashPoint.js";
