@@ -10,3 +10,12 @@ export interface BenchResult {
   readonly baseline?: { readonly name: string; readonly value: number; readonly unit: string };
   readonly target?: string;
 }
+
+/**
+ * A benchmark that could not observe what it measures (the recovery never completed, the
+ * run was not taken over, ZooKeeper is not installed): `seep bench` says so in one line,
+ * naming the benchmark, and exits 1; not an internal error, since it may be the machine.
+ */
+export class BenchFailure extends Error {
+  override readonly name = "BenchFailure";
+}

@@ -3,7 +3,7 @@
 // are printed, never asserted: performance targets are met here, not in unit tests.
 
 import { benchBatchCodec } from "./batchCodec.js";
-import type { BenchResult } from "./benchResult.js";
+import { BenchFailure, type BenchResult } from "./benchResult.js";
 import { benchCalibrate } from "./calibrate.js";
 import { benchCheckpointOverhead } from "./checkpointOverhead.js";
 import { benchCheckpointPause } from "./checkpointPause.js";
@@ -21,7 +21,7 @@ import { benchScaleOutPauseSim } from "./scaleOutPauseSim.js";
 import { benchSimEngine } from "./simEngine.js";
 import { benchTakeoverReal } from "./takeoverReal.js";
 
-export type { BenchResult };
+export { BenchFailure, type BenchResult };
 
 /** Options of a benchmark run. */
 export interface BenchOptions {
@@ -64,7 +64,13 @@ export async function runBenchmarks(options: BenchOptions = {}): Promise<BenchRe
   const all: BenchResult[] = [];
   for (const n of names) {
     process.stdout.write(`# ${n}${options.quick ? " (quick)" : ""}\n`);
-    const results = await BENCHMARKS[n](options.quick ?? false);
+    let results: BenchResult[];
+    try {
+      results = await BENCHMARKS[n](options.quick ?? false);
+    } catch (e) {
+      if (e instanceof BenchFailure) throw new BenchFailure(`${n}: ${e.message}`);
+      throw e;
+    }
     printResults(results);
     all.push(...results);
   }

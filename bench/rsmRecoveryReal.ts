@@ -17,7 +17,7 @@ import { backlogDrainedAtMs } from "../measure/backlogDrained.js";
 import { nowMs } from "../measure/clock.js";
 import { largeStateParams, largeStateRun } from "../measure/largeStateWordCount.js";
 import { localWorkers } from "../measure/localWorkers.js";
-import type { BenchResult } from "./benchResult.js";
+import { BenchFailure, type BenchResult } from "./benchResult.js";
 
 /** The count instance of the plan (source 0, splits 1-2, count 3, sink 4) and its worker. */
 const COUNT = 3;
@@ -73,7 +73,10 @@ export async function benchRsmRecoveryReal(quick: boolean): Promise<BenchResult[
     const s = await run.run();
     const rec = s.recoveries[0];
     if (rec === undefined || rec.restoredAtMs === null)
-      throw new Error("the run recorded no completed recovery");
+      throw new BenchFailure(
+        `the run recorded no completed recovery (${s.failures.length} workers failed, ${s.recoveries.length} recoveries, ` +
+          `the run ended at ${s.simulatedSeconds} s${s.stalled ? ", stalled" : ""}): on a busy machine the kill at ${shape.killAtMs} ms may come too late for the recovery to finish before ${shape.untilMs} ms`,
+      );
     const t0 = nowMs();
     const keys = (held as Checkpoint | null)?.processing.size ?? 0;
     const decodeMs = nowMs() - t0;

@@ -21,7 +21,7 @@ import type { Checkpoint, MetricsRow } from "../engine/index.js";
 import { backlogDrainedAtMs } from "../measure/backlogDrained.js";
 import { largeStateParams, largeStateRun } from "../measure/largeStateWordCount.js";
 import { localWorkers } from "../measure/localWorkers.js";
-import type { BenchResult } from "./benchResult.js";
+import { BenchFailure, type BenchResult } from "./benchResult.js";
 
 /** The count instance of the plan (source 0, splits 1-2, count 3, sink 4). */
 const COUNT = 3;
@@ -91,9 +91,12 @@ async function scaleOutOf(shape: Shape): Promise<ScaleOutFigures> {
     const s = await run.run();
     const so = s.scaleOuts[0];
     if (so === undefined || so.pausedAtMs === null || so.completedAtMs === null)
-      throw new Error(`the scale out did not complete before the run ended (${shape.untilMs} ms)`);
+      throw new BenchFailure(
+        `the scale out did not complete before the run ended (${shape.untilMs} ms)` +
+          (so?.refused == null ? "" : `: refused, ${so.refused}`),
+      );
     const cp = split as Checkpoint | null;
-    if (cp === null) throw new Error("the count sent no checkpoint for the split");
+    if (cp === null) throw new BenchFailure("the count sent no checkpoint for the split");
     const rows = run.metricsRows();
     const queueBefore = peakQueue(rows, so.pausedAtMs - 10_000, so.pausedAtMs);
     const end = so.completedAtMs;

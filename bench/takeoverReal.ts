@@ -21,7 +21,7 @@ import { startZookeeper, zookeeperMissing } from "../measure/zookeeperServer.js"
 import { parseExperiment } from "../sim/experiment.js";
 import { Simulation } from "../sim/simulation.js";
 import { workloadPlan } from "../workloads/index.js";
-import type { BenchResult } from "./benchResult.js";
+import { BenchFailure, type BenchResult } from "./benchResult.js";
 
 const bin = fileURLToPath(new URL("../bin/seep.js", import.meta.url));
 
@@ -83,7 +83,7 @@ async function summaryOf(path: string, why: () => string): Promise<Summary> {
     try {
       return JSON.parse(readFileSync(path, "utf8")) as Summary;
     } catch {
-      if (Date.now() > deadline) throw new Error(`${path} never appeared: ${why()}`);
+      if (Date.now() > deadline) throw new BenchFailure(`${path} never appeared: ${why()}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -94,7 +94,7 @@ const load = () => loadavg()[0].toFixed(2);
 /** Run the coordinator takeover benchmark. */
 export async function benchTakeoverReal(quick: boolean): Promise<BenchResult[]> {
   const missing = zookeeperMissing();
-  if (missing !== null) throw new Error(`takeover-real needs ZooKeeper: ${missing}`);
+  if (missing !== null) throw new BenchFailure(`needs ZooKeeper (Debian's zookeeper package): ${missing}`);
   const kills = quick ? 3 : 10;
   const pairs = quick ? 1 : 3;
   const e = parseExperiment(structuredClone(EXPERIMENT), "bench");
@@ -112,7 +112,8 @@ export async function benchTakeoverReal(quick: boolean): Promise<BenchResult[]> 
       const t = summary.takeover;
       if (summary.outputDigest !== digest)
         throw new Error(`kill ${i}: output digest ${summary.outputDigest}, not the failure-free ${digest}`);
-      if (t === undefined || killedEpochMs === null) throw new Error(`kill ${i}: the run was not taken over`);
+      if (t === undefined || killedEpochMs === null)
+        throw new BenchFailure(`kill ${i}: the run was not taken over (it ended before the kill?)`);
       takeover.push(t.firstControlEpochMs - killedEpochMs);
       election.push(t.electedEpochMs - killedEpochMs);
       loading.push(t.firstControlEpochMs - t.electedEpochMs);

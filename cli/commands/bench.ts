@@ -2,7 +2,7 @@
 // own figures; this command only parses which ones to run and how big.
 
 import { type Command, Option } from "commander";
-import { UserError } from "../errors.js";
+import { RunFailure, UserError } from "../errors.js";
 import { listOption } from "../options.js";
 import { stopsAfterValidation, validatesOnly } from "../validateOnly.js";
 
@@ -26,12 +26,15 @@ export function registerBench(program: Command): void {
 
 async function runBench(flags: BenchFlags, command: Command): Promise<void> {
   // Loaded here, not at startup, so that `seep --help` stays fast.
-  const { BENCHMARKS, runBenchmarks } = await import("../../bench/index.js");
+  const { BENCHMARKS, BenchFailure, runBenchmarks } = await import("../../bench/index.js");
   const unknown = (flags.only ?? []).filter((name) => !Object.hasOwn(BENCHMARKS, name));
   if (unknown.length > 0) {
     const known = Object.keys(BENCHMARKS).join(", ");
     throw new UserError(`--only names no benchmark '${unknown.join(",")}' (known: ${known})`);
   }
   if (validatesOnly(command)) return;
-  await runBenchmarks({ only: flags.only, quick: flags.quick });
+  // A benchmark that could not observe its event says why in one line (exit 1).
+  await runBenchmarks({ only: flags.only, quick: flags.quick }).catch((e: unknown) => {
+    throw e instanceof BenchFailure ? new RunFailure(`bench ${e.message}`) : e;
+  });
 }

@@ -1,6 +1,9 @@
 // The `seep` executable as a user meets it: spawned with `node bin/seep.js`, checked on
 // its help, its exit codes and the one-line errors it gives for mistakes.
 
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { seep } from "./spawnSeep.js";
 
@@ -73,6 +76,21 @@ describe("seep", () => {
     expect(linesOf(out.stderr)).toEqual([
       expect.stringMatching(/^seep: --only .*'no-such-bench' \(known: .+\)$/),
     ]);
+  });
+
+  it("a benchmark that cannot observe its event says why in one line, exit 1 (takeover-real without java)", async () => {
+    // A PATH that has node and nothing else: no `java` to run ZooKeeper.
+    const bare = mkdtempSync(join(tmpdir(), "seep-bare-path-"));
+    try {
+      symlinkSync(process.execPath, join(bare, "node"));
+      const out = await seep(["bench", "--only", "takeover-real", "--quick"], { env: { PATH: bare } });
+      expect(out.code).toBe(1);
+      expect(linesOf(out.stderr)).toEqual([
+        expect.stringMatching(/^seep: bench takeover-real: needs ZooKeeper .*no `java` on the PATH$/),
+      ]);
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
   });
 
   it("bench --only refuses an empty name", async () => {
