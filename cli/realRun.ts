@@ -113,6 +113,28 @@ export function realRunOptions(
   };
 }
 
+/**
+ * A real run that did not finish: a deposed leader (a newer one runs the run) keeps its
+ * partial outputs files, which its successor goes on from; any other drops them and, under
+ * HA, its record says the run failed, so that standbys stop waiting.
+ */
+export async function abandonRealRun(run: CloudRun, sinks: RealRunSinks, deposed: boolean): Promise<void> {
+  if (deposed) {
+    sinks.outputs.keep();
+    sinks.answers?.keep();
+    return;
+  }
+  sinks.outputs.abandon();
+  sinks.answers?.abandon();
+  await run.haEnded("failed").catch(() => {});
+}
+
+/** The run's workers at its end: a deposed leader lets them go (they are its successor's); any other shuts its pool down. */
+export async function releasePool(pool: VmPool, deposed: boolean): Promise<void> {
+  if (deposed) pool.letGo?.();
+  else await pool.shutdown();
+}
+
 /** Remove the partial outputs and answers files left in `dir` by earlier leaders of its run. */
 function removePartialOutputs(dir: string): void {
   for (const name of readdirSync(dir))

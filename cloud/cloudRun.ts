@@ -33,8 +33,8 @@ import { ControlCalls, type ControlCallsHost } from "./controlCalls.js";
 import type { CodecOf } from "./controlWire.js";
 import { leaseMsFromEnv } from "./coordinatorLease.js";
 import { Deployment, type DeploymentHost, workersToStart } from "./deployment.js";
-import { DeposedError, survey, type Takeover, unappliedOf } from "./failover/cloudRunHa.js";
-import { failedInJournal, HaLeader, type OutputCoverage, repliesThrough } from "./failover/haLeader.js";
+import { DeposedError, failedInJournal, survey, type Takeover, unappliedOf } from "./failover/cloudRunHa.js";
+import { HaLeader, type OutputCoverage, repliesThrough } from "./failover/haLeader.js";
 import { decodeLoggedOutputs } from "./failover/outputLog.js";
 import { ControlClient, type SurveyReply } from "./gen/seep/v1/seep.js";
 import { Heartbeats, type HeartbeatsHost } from "./heartbeats.js";
@@ -57,6 +57,7 @@ import { heartbeatTimeoutMs, rpcTimeoutMs } from "./timeouts.js";
 import type { CloudVm } from "./vmPool.js";
 import { WorkerEvents, type WorkerEventsHost } from "./workerEvents.js";
 import { WorkerFailures, type WorkerFailuresHost } from "./workerFailures.js";
+import type { WorkerLink } from "./workerLink.js";
 
 export type { CloudOutput, CloudRunOptions, WorkerKill } from "./runOptions.js";
 export { STANDBY_REFILL_DELAY_MS } from "./runProtocols.js";
@@ -98,7 +99,6 @@ export class CloudRun {
   private readonly ha: HaLeader | null;
   /** Why this leader was deposed (a newer one fenced it off), if it was. */
   private deposedWhy: string | null = null;
-  private firstControlSeen = false;
 
   constructor(private readonly o: CloudRunOptions) {
     const timeoutMs = o.heartbeatTimeoutMs ?? heartbeatTimeoutMs();
@@ -260,9 +260,10 @@ export class CloudRun {
     }
     const surveys = new Map<number, SurveyReply>();
     const asked = this.workers.links.map((l) => (l.alive ? survey(l, this.metadata, rpcTimeoutMs()) : null));
-    this.noteFirstControl();
+    // The new leader's first control calls are out: its takeover time ends here.
+    this.o.ha?.onFirstControl?.(Date.now());
     const answers = await Promise.all(asked);
-    const dead: typeof this.workers.links = [];
+    const dead: WorkerLink[] = [];
     for (const [i, s] of answers.entries()) {
       const l = this.workers.links[i];
       if (!l.alive) continue;
@@ -299,13 +300,6 @@ export class CloudRun {
     void this.ha!.durable().catch(() => {});
     await done;
     return this.end();
-  }
-
-  /** A new leader's first control call went out: its takeover time ends here. */
-  private noteFirstControl(): void {
-    if (this.firstControlSeen) return;
-    this.firstControlSeen = true;
-    this.o.ha?.onFirstControl?.(Date.now());
   }
 
   /** This leader is deposed (fenced off by a newer one, or its record cannot be written): stop, touching nothing. */

@@ -133,7 +133,7 @@ async function takeOver(
   const { DeposedError } = await import("../../cloud/failover/cloudRunHa.js");
   const { crashPointFromEnv } = await import("../../cloud/failover/crashPoint.js");
   const { validateExperiment } = await import("../experimentFile.js");
-  const { realRunOptions, finishRealRun } = await import("../realRun.js");
+  const { abandonRealRun, finishRealRun, realRunOptions, releasePool } = await import("../realRun.js");
   const { outputsSink } = await import("../outputsCsv.js");
   const { LrbAnswersFile, LRB_ANSWERS_FILE } = await import("../lrbAnswersFile.js");
   const { CloudRun } = await import("../../cloud/cloudRun.js");
@@ -243,19 +243,10 @@ async function takeOver(
     stalled = finishRealRun(run, withTakeover, spec, sinks, runEnvironment(), pointLatest, true);
     await run.haEnded("finished");
   } catch (err) {
-    if (deposed) {
-      // A newer leader goes on from these files.
-      out.keep();
-      answers?.keep();
-    } else {
-      out.abandon();
-      answers?.abandon();
-      await run.haEnded("failed").catch(() => {});
-    }
+    await abandonRealRun(run, sinks, deposed);
     throw err;
   } finally {
-    if (deposed) pool.letGo();
-    else await pool.shutdown();
+    await releasePool(pool, deposed);
     removeCleanup();
     await election.leave().catch(() => {});
     await zk.session.close().catch(() => {});

@@ -25,7 +25,6 @@ import { type Command, Option } from "commander";
 import type { ScheduledScaleOut, WorkerKill } from "../../cloud/cloudRun.js";
 import type { ZkSession } from "../../cloud/ha/index.js";
 import { PACKAGE_ROOT, seepWorkerCommand } from "../../cloud/packageRoot.js";
-import type { VmPool } from "../../cloud/vmPool.js";
 import type { Experiment } from "../../sim/index.js";
 import { RunFailure, UserError } from "../errors.js";
 import type { HaRunPart } from "../haRun.js";
@@ -253,7 +252,7 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
     pointLatest: flags.out === undefined,
     quiet: flags.quiet,
   };
-  const { realRunOptions, finishRealRun } = await import("../realRun.js");
+  const { abandonRealRun, finishRealRun, realRunOptions, releasePool } = await import("../realRun.js");
   const leading =
     zk === null
       ? null
@@ -308,20 +307,11 @@ async function runReal(source: string, flags: RunFlags, command: Command): Promi
     stalled = finishRealRun(run, summary, spec, sinks, environment, pointLatest);
     await run.haEnded("finished");
   } catch (err) {
-    if (deposed) {
-      // The new leader goes on from these files.
-      outputs.keep();
-      answers?.keep();
-    } else {
-      outputs.abandon();
-      answers?.abandon();
-      await run.haEnded("failed").catch(() => {});
-    }
+    await abandonRealRun(run, sinks, deposed);
     if (signalled) await exitBySignal();
     throw err;
   } finally {
-    if (deposed) (pool as VmPool).letGo?.();
-    else await pool.shutdown();
+    await releasePool(pool, deposed);
     removeCleanup();
     transport.dispose();
     await leading?.close();

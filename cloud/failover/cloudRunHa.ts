@@ -74,6 +74,24 @@ export function survey(l: WorkerLink, metadata: Metadata, deadlineMs: number): P
   });
 }
 
+/**
+ * The instances whose failure `entries` (a journal) hand to fault tolerance and that no
+ * later deployment placed again, with when each failed and was detected: a new leader that
+ * finds their worker dead does not report them again.
+ */
+export function failedInJournal(
+  entries: readonly JournalEntry[],
+): Map<number, { readonly failedAtMs: number; readonly detectedAtMs: number }> {
+  const out = new Map<number, { failedAtMs: number; detectedAtMs: number }>();
+  for (const e of entries) {
+    const i = e.input;
+    if (i.kind === "failed")
+      for (const id of i.ids) out.set(id, { failedAtMs: i.failedAtMs, detectedAtMs: e.atMs });
+    else if (i.kind === "deployed") for (const s of i.placed) out.delete(s.id);
+  }
+  return out;
+}
+
 /** Whether message `seq` of an instance is among `applied` (its Survey's numbers). */
 function isApplied(applied: AppliedControls, seq: number): boolean {
   if (seq <= applied.lowWater) return true;

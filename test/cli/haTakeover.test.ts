@@ -94,15 +94,10 @@ interface TakenOverSummary {
 }
 
 /**
- * `seep run <runArgs> --out <out> --ha <zk> --standbys 1` whose leader SIGKILLs itself at
- * `crashAfter`; the summary its standby writes, and the standby's log.
+ * Start `seep run <runArgs> --out <out> --ha <zk> --standbys 1` with `env` added (a 2 s
+ * ZooKeeper session by default); its stderr so far, and its end.
  */
-async function leaderKilled(
-  zk: ZookeeperServer,
-  crashAfter: string,
-  runArgs: readonly string[],
-  out: string,
-) {
+function spawnLeader(zk: ZookeeperServer, runArgs: readonly string[], out: string, env: NodeJS.ProcessEnv) {
   const args = [
     bin,
     "run",
@@ -118,13 +113,8 @@ async function leaderKilled(
   ];
   const leader = spawn(process.execPath, args, {
     cwd: root,
-    env: {
-      ...process.env,
-      SEEP_HA_CRASH_AFTER: crashAfter,
-      SEEP_ZK_SESSION_MS: "2000",
-      // Workers left by a failed test end 20 s after they last heard a coordinator.
-      SEEP_HA_LEASE_MS: "20000",
-    },
+    // Workers left by a failed test end 20 s after they last heard a coordinator.
+    env: { ...process.env, SEEP_ZK_SESSION_MS: "2000", SEEP_HA_LEASE_MS: "20000", ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
   if (leader.pid !== undefined) started.add(leader.pid);
@@ -133,7 +123,21 @@ async function leaderKilled(
     stderr += d;
     noteProcesses(stderr);
   });
-  const end = await exited(leader);
+  return { stderr: () => stderr, end: exited(leader) };
+}
+
+/**
+ * `seep run <runArgs> --out <out> --ha <zk> --standbys 1` whose leader SIGKILLs itself at
+ * `crashAfter`; the summary its standby writes, and the standby's log.
+ */
+async function leaderKilled(
+  zk: ZookeeperServer,
+  crashAfter: string,
+  runArgs: readonly string[],
+  out: string,
+) {
+  const leader = spawnLeader(zk, runArgs, out, { SEEP_HA_CRASH_AFTER: crashAfter });
+  const end = await leader.end;
   const log = () => {
     try {
       return readFileSync(join(out, "coordinator-1.log"), "utf8");
@@ -142,7 +146,7 @@ async function leaderKilled(
     }
   };
   // The leader died at its crash point: SIGKILL, not an exit of its own.
-  expect(end.signal, `leader: ${stderr}`).toBe("SIGKILL");
+  expect(end.signal, `leader: ${leader.stderr()}`).toBe("SIGKILL");
   const summary = JSON.parse(await fileAppears(join(out, "summary.json"), log)) as TakenOverSummary;
   return { summary, log: log(), files: readdirSync(out) };
 }
@@ -234,28 +238,10 @@ describeWithZookeeper("seep run --ha: ZooKeeper lost mid-run", () => {
       const params = { ...PARAMS, lines: 12_000 };
       writeFileSync(file, JSON.stringify({ ...EXPERIMENT, workload: { name: "wordcount", params } }));
       const out = join(dir, "run");
-      const args = [bin, "run", file, "--set", "fidelity.replaySpeed=1", "--out", out, "--yes", "--quiet"];
-      const leader = spawn(process.execPath, [...args, "--ha", zk.address("/seep"), "--standbys", "1"], {
-        cwd: root,
-        env: {
-          ...process.env,
-          SEEP_ZK_SESSION_MS: "2000",
-          SEEP_ZK_CONNECT_MS: "2000",
-          SEEP_HA_LEASE_MS: "30000",
-        },
-        stdio: ["ignore", "ignore", "pipe"],
+      const leader = spawnLeader(zk, [file, "--set", "fidelity.replaySpeed=1"], out, {
+        SEEP_ZK_CONNECT_MS: "2000",
+        SEEP_HA_LEASE_MS: "30000",
       });
-      if (leader.pid !== undefined) started.add(leader.pid);
-      let stderr = "";
-      const standbyStarted = new Promise<void>((resolve) =>
-        leader.stderr!.setEncoding("utf8").on("data", (d: string) => {
-          stderr += d;
-          noteProcesses(stderr);
-          if (stderr.includes("standby coordinators")) resolve();
-        }),
-      );
-      const end = exited(leader);
-      await standbyStarted;
       // Mid-stream (once the leader has snapshotted its outputs: the run has started),
       // ZooKeeper hangs for longer than a session: both coordinators' sessions end.
       const runs = join(out, "checkpoints", "runs");
@@ -267,11 +253,11 @@ describeWithZookeeper("seep run --ha: ZooKeeper lost mid-run", () => {
       await zk.pause();
       await new Promise((r) => setTimeout(r, 5000));
       zk.resume();
-      const { code } = await end;
-      expect(code, stderr).toBe(1);
-      expect(stderr).toMatch(/this coordinator was deposed/);
+      const { code } = await leader.end;
+      expect(code, leader.stderr()).toBe(1);
+      expect(leader.stderr()).toMatch(/this coordinator was deposed/);
       const summary = JSON.parse(
-        await fileAppears(join(out, "summary.json"), () => stderr),
+        await fileAppears(join(out, "summary.json"), leader.stderr),
       ) as TakenOverSummary;
       expect(summary.takeover.epoch).toBeGreaterThanOrEqual(2);
       expect(summary.outputDigest).toBe(failureFreeDigest(params, 1));
