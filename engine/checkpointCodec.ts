@@ -9,6 +9,11 @@
 //   per key group of the range: entry count u32, values byte count u32, keys as count
 //   f64s, values (UTF-8 JSON array);
 //   per buffered channel (counts in the header), per batch: byte count u32, 0 u32, batch.
+// The state of an operator with a record layout (recordState.ts; `records` in the header is
+// its width) goes as columns instead, copied as they are: per key group, entry count u32,
+// extras byte count u32, keys as count f64s, records as count * width f64s, extras (UTF-8
+// JSON array of [key, value through the StateCodec], usually empty); decoding takes the
+// columns as views of the bytes (a copy only when they are not 8-byte aligned).
 // The header holds everything else, with +-Infinity and NaN tagged (stateCodec.ts) and
 // key-group ranges as [first, last].
 
@@ -19,7 +24,7 @@ import { KeyGroupRange, mergeRanges } from "./keyGroups.js";
 import type { SuppressionCut } from "./outputSuppression.js";
 import { ROUTING_CONTRACTS, type RoutingContract, type RoutingState } from "./router.js";
 import { decodeFloat, encodeFloat, JSON_STATE_CODEC, type StateCodec } from "./stateCodec.js";
-import { StateSnapshot } from "./stateSnapshot.js";
+import { type RecordGroupSnapshot, StateSnapshot } from "./stateSnapshot.js";
 
 const MAGIC = 0x31434553; // "SEC1" read as a little-endian u32
 const VERSION = 1;
@@ -43,6 +48,8 @@ interface Header {
   readonly ended: boolean;
   /** Marks only (upstream backup). */
   readonly horizonMs?: number | string;
+  /** Numbers per key, for a state of records (absent for a state of Maps). */
+  readonly records?: number;
   /** Output suppression cuts still in force: [edge, receiver, inputs as above, watermarkMs]. */
   readonly suppression?: [number | null, number | null, Header["inputs"], number | string][];
 }
@@ -208,6 +215,7 @@ function headerOf(cp: Checkpoint): Header {
     watermarkMs: encodeFloat(cp.watermarkMs),
     ended: cp.ended,
     ...(cp.horizonMs === undefined ? {} : { horizonMs: encodeFloat(cp.horizonMs) }),
+    ...(cp.processing.recordWidth === null ? {} : { records: cp.processing.recordWidth }),
     ...(cp.suppression === undefined
       ? {}
       : {
@@ -221,6 +229,56 @@ function headerOf(cp: Checkpoint): Header {
   };
 }
 
+/** The record groups' sections: columns as they are, extras through `codec`. */
+function encodeRecords(
+  w: ByteWriter,
+  groups: readonly RecordGroupSnapshot[],
+  codec: StateCodec<unknown>,
+): void {
+  for (const g of groups) {
+    const extras: unknown[] = [];
+    for (const [k, v] of g.extras) extras.push([k, codec.encode(v)]);
+    const json = extras.length === 0 ? new Uint8Array(0) : encoder.encode(JSON.stringify(extras));
+    w.pair(g.keys.length, json.length);
+    w.push(new Uint8Array(g.keys.buffer, g.keys.byteOffset, g.keys.byteLength));
+    w.push(new Uint8Array(g.records.buffer, g.records.byteOffset, g.records.byteLength));
+    w.push(json);
+  }
+}
+
+/** Read the record groups of `range` (`width` numbers a key), as views of the bytes where aligned. */
+function decodeRecords(
+  r: ByteReader,
+  range: KeyGroupRange,
+  width: number,
+  codec: StateCodec<unknown>,
+): RecordGroupSnapshot[] {
+  if (!Number.isInteger(width) || width < 1) fail(`record width ${width}`);
+  const groups: RecordGroupSnapshot[] = [];
+  for (let g = 0; g < range.size; g++) {
+    const what = `key group ${range.first + g}`;
+    const [count, extrasBytes] = r.pair(what);
+    const keys = r.floats(count, `keys of ${what}`);
+    const records = r.floats(count * width, `records of ${what}`);
+    const extras = new Map<number, unknown>();
+    if (extrasBytes > 0) {
+      const json = r.json(extrasBytes, `extras of ${what}`);
+      if (!Array.isArray(json)) fail(`extras of ${what} must be an array`);
+      try {
+        for (const e of json) {
+          if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== "number")
+            throw new TypeError("an extra must be [key, value]");
+          extras.set(e[0], codec.decode(e[1]));
+        }
+      } catch (e) {
+        fail(`${what}: ${(e as Error).message}`);
+      }
+    }
+    groups.push({ keys, records, extras });
+  }
+  return groups;
+}
+
 /** Encode a checkpoint as bytes; `codec` encodes its keyed state values. */
 export function encodeCheckpoint(cp: Checkpoint, codec: StateCodec<unknown> = JSON_STATE_CODEC): Uint8Array {
   if (!cp.processing.range.equals(cp.range)) {
@@ -231,19 +289,21 @@ export function encodeCheckpoint(cp: Checkpoint, codec: StateCodec<unknown> = JS
   w.pair(MAGIC, VERSION);
   w.pair(header.length, 0);
   w.push(header);
-  for (const group of cp.processing.groups) {
-    const keys = new Float64Array(group.size);
-    const values: unknown[] = new Array(group.size);
-    let i = 0;
-    for (const [k, v] of group) {
-      keys[i] = k;
-      values[i++] = codec.encode(v);
+  if (cp.processing.recordWidth !== null) encodeRecords(w, cp.processing.recordGroups, codec);
+  else
+    for (const group of cp.processing.groups) {
+      const keys = new Float64Array(group.size);
+      const values: unknown[] = new Array(group.size);
+      let i = 0;
+      for (const [k, v] of group) {
+        keys[i] = k;
+        values[i++] = codec.encode(v);
+      }
+      const json = group.size === 0 ? new Uint8Array(0) : encoder.encode(JSON.stringify(values));
+      w.pair(group.size, json.length);
+      w.push(new Uint8Array(keys.buffer));
+      w.push(json);
     }
-    const json = group.size === 0 ? new Uint8Array(0) : encoder.encode(JSON.stringify(values));
-    w.pair(group.size, json.length);
-    w.push(new Uint8Array(keys.buffer));
-    w.push(json);
-  }
   for (const channel of cp.buffers) {
     for (const batch of channel.batches) {
       const bytes = encodeBatch(batch);
@@ -337,7 +397,8 @@ export function decodeCheckpoint(
   const inputs = h.inputs.map(inputOf);
   const outputs = h.outputs.map(outputOf);
   const groups: Map<number, unknown>[] = [];
-  for (let g = 0; g < range.size; g++) {
+  const records = h.records === undefined ? null : decodeRecords(r, range, h.records, codec);
+  for (let g = 0; records === null && g < range.size; g++) {
     const what = `key group ${range.first + g}`;
     const [count, jsonBytes] = r.pair(what);
     if (count === 0 && jsonBytes !== 0) fail(`${what} has values but no keys`);
@@ -377,7 +438,10 @@ export function decodeCheckpoint(
     operator: h.operator,
     range,
     inputs,
-    processing: new StateSnapshot(h.maxKeyGroups, range, groups, adoptable),
+    processing:
+      records === null
+        ? new StateSnapshot(h.maxKeyGroups, range, groups, adoptable)
+        : StateSnapshot.ofRecords(h.maxKeyGroups, range, h.records!, records),
     outputs,
     buffers,
     sourcePosition: float(h.sourcePosition, "sourcePosition"),
@@ -429,10 +493,12 @@ export function partitionEncoded(bytes: Uint8Array, ranges: readonly KeyGroupRan
   }
   // Where each key group's section starts (sections are padded to 8 bytes, so they copy as they are).
   const starts: number[] = [];
+  const width = h.records ?? 0;
   for (let g = 0; g < range.size; g++) {
     starts.push(r.at);
     const [count, valueBytes] = r.pair(`key group ${range.first + g}`);
     r.take(8 * count, "keys");
+    if (width > 0) r.take(8 * count * width, "records");
     r.take(valueBytes, "values");
   }
   starts.push(r.at);

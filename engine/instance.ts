@@ -23,6 +23,7 @@ import type { AlignedInputs, Operator, Source } from "./operator.js";
 import { OutputSuppression, type PieceSink, type Suppressed } from "./outputSuppression.js";
 import type { InstanceSpec, PhysicalPlan } from "./physicalPlan.js";
 import type { OperatorSpec } from "./queryPlan.js";
+import { RecordState } from "./recordState.js";
 import type { InstanceHost } from "./runtime.js";
 import type { StateSnapshot } from "./stateSnapshot.js";
 
@@ -74,6 +75,8 @@ export class Instance<V = unknown> {
     this.ctx = new InstanceContext<V>(state, this.outputs.ports, spec.index, op.parallelism, () =>
       host.clock.nowMs(),
     );
+    if (op.recordWidth !== undefined)
+      this.ctx.recordState = new RecordState(op.maxKeyGroups, spec.range, op.recordWidth, op.cloneState);
     this.acks = new ProcessedAcks(this.id, this.inputs.channels);
     this.protocols = new ProtocolTable(this.controller());
   }
@@ -86,6 +89,11 @@ export class Instance<V = unknown> {
   /** The keyed processing state (read it in tests and tools; operators use their context). */
   get keyedState(): KeyedState<V> {
     return this.ctx.state;
+  }
+
+  /** The state as records, for an operator with a record width (read it in tests and tools); null otherwise. */
+  get recordState(): RecordState | null {
+    return this.ctx.recordState;
   }
 
   /** The instance's event time. */
@@ -353,7 +361,13 @@ export class Instance<V = unknown> {
   /** Take a checkpoint's processing state, source position, event time and end (restore.ts has the rest). */
   private adopt(cp: Checkpoint): void {
     const clone = this.operator.cloneState as ((v: V) => V) | undefined;
-    this.ctx.state = KeyedState.restore(cp.processing as StateSnapshot<V>, clone);
+    if (this.operator.recordWidth !== undefined) {
+      if (cp.processing.recordWidth !== this.operator.recordWidth)
+        throw new TypeError(
+          `instance ${this.id} keeps records of ${this.operator.recordWidth} numbers; the checkpoint does not`,
+        );
+      this.ctx.recordState = RecordState.restore(cp.processing, this.operator.cloneState);
+    } else this.ctx.state = KeyedState.restore(cp.processing as StateSnapshot<V>, clone);
     this.inputs.clear();
     for (const p of this.protocols.restored) p.restored(cp);
     if (this.isSource) (this.logic as Source<V>).seek(cp.sourcePosition);
@@ -378,7 +392,7 @@ export class Instance<V = unknown> {
       ended: () => this.ended,
       inputs: this.inputs.channels,
       outputs: this.outputs,
-      state: () => this.ctx.state as KeyedState<unknown>,
+      state: () => this.ctx.recordState ?? (this.ctx.state as KeyedState<unknown>),
       send: (to, message) => this.host.transport.sendControl(to, message),
       record: (kind, units) => this.host.meter.record(this.id, kind, units),
       handle: (message) => this.handle(message),

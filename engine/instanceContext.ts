@@ -8,6 +8,7 @@ import { hashKey } from "./hash.js";
 import type { KeyedState } from "./keyedState.js";
 import type { Emitter, OperatorContext } from "./operator.js";
 import type { OutputEdge } from "./outputEdge.js";
+import type { RecordState } from "./recordState.js";
 
 /** Emits to every edge leaving one output port. */
 export class PortEmitter implements Emitter {
@@ -59,6 +60,9 @@ export class PortEmitter implements Emitter {
 export class InstanceContext<V> implements OperatorContext<V> {
   eventTimeMs = Number.NEGATIVE_INFINITY;
 
+  /** The state as records, for an operator with a record width; null otherwise. */
+  recordState: RecordState | null = null;
+
   constructor(
     public state: KeyedState<V>,
     readonly ports: PortEmitter[],
@@ -69,6 +73,12 @@ export class InstanceContext<V> implements OperatorContext<V> {
 
   get nowMs(): number {
     return this.now();
+  }
+
+  get records(): RecordState {
+    if (this.recordState === null)
+      throw new TypeError("this operator keeps no records (its spec sets no recordWidth)");
+    return this.recordState;
   }
 
   out(port: number): Emitter {

@@ -4,6 +4,7 @@
 
 import type { Batch } from "./batch.js";
 import type { CloneValue, KeyedState } from "./keyedState.js";
+import type { RecordState } from "./recordState.js";
 import type { StateCodec } from "./stateCodec.js";
 
 /** Emits tuples on one output port. */
@@ -18,6 +19,8 @@ export interface Emitter {
 export interface OperatorContext<V = unknown> extends Emitter {
   /** The instance's keyed processing state (empty for stateless operators). */
   readonly state: KeyedState<V>;
+  /** The instance's keyed state as records, for an operator with a `recordWidth` (throws otherwise). */
+  readonly records: RecordState;
   /**
    * Event time of the instance: the low watermark over its inputs (for a source, the
    * latest event time it emitted). Never decreases; Infinity once every input ended.
@@ -131,4 +134,10 @@ export interface OperatorOptions<V = unknown> {
   readonly cloneState?: CloneValue<V>;
   /** How an encoded checkpoint carries a state value (default: as JSON data, unchanged). */
   readonly stateCodec?: StateCodec<V>;
+  /**
+   * Keep the state as records of this many numbers per key (recordState.ts), read and
+   * written through `ctx.records` instead of `ctx.state`; `cloneState` and `stateCodec`
+   * then apply to the extras.
+   */
+  readonly recordWidth?: number;
 }

@@ -33,6 +33,8 @@ export interface OperatorSpec {
   readonly cloneState: CloneValue<unknown> | undefined;
   /** How encoded checkpoints carry the state values (undefined: as JSON data). */
   readonly stateCodec: StateCodec<unknown> | undefined;
+  /** Numbers per key when the state is kept as records (recordState.ts); undefined: as values. */
+  readonly recordWidth?: number;
   /** Makes the logic of one instance. */
   readonly create: (info: InstanceInfo) => Operator | Source;
   /** A sink's table: the columns of its outputs (undefined: the fallback, and for other operators). */
@@ -101,6 +103,7 @@ export class QueryBuilder {
       stateful: o.stateful ?? false,
       cloneState: o.cloneState as CloneValue<unknown> | undefined,
       stateCodec: o.stateCodec as StateCodec<unknown> | undefined,
+      ...(o.recordWidth === undefined ? {} : { recordWidth: o.recordWidth }),
       create,
       ...(table === undefined ? {} : { table }),
     };

@@ -1,9 +1,24 @@
-// A snapshot of keyed processing state: one immutable Map per key group of a range.
+// A snapshot of keyed processing state: one immutable Map per key group of a range, or,
+// for an operator with a record layout (recordState.ts), one immutable group of columns
+// (keys, records, extras) per key group.
 //
 // Because state is stored per key group, partitioning a snapshot by key-group ranges
-// hands whole maps to each part and merging hands them back: neither touches a key.
+// hands whole groups to each part and merging hands them back: neither touches a key.
 
 import { type KeyGroupRange, mergeRanges } from "./keyGroups.js";
+
+/** The records of one key group: keys, `width` numbers per key row by row, and the extras of a few keys. */
+export interface RecordGroupSnapshot {
+  readonly keys: Float64Array;
+  readonly records: Float64Array;
+  readonly extras: ReadonlyMap<number, unknown>;
+}
+
+/** A key's value as the Map view of a snapshot of records shows it. */
+export interface RecordView {
+  readonly record: readonly number[];
+  readonly extra?: unknown;
+}
 
 /** Snapshots a restore may adopt (kept aside, so that snapshots compare by content alone). */
 const ADOPTABLE = new WeakSet<StateSnapshot<unknown>>();
@@ -11,6 +26,9 @@ const ADOPTABLE = new WeakSet<StateSnapshot<unknown>>();
 /** An immutable copy of keyed processing state over a key-group range. */
 export class StateSnapshot<V = unknown> {
   private maps: readonly ReadonlyMap<number, V>[] | null;
+  /** Numbers per key of a snapshot of records; null for a snapshot of Maps. */
+  readonly recordWidth: number | null;
+  private readonly records: readonly RecordGroupSnapshot[] | null;
 
   constructor(
     /** Key groups of the operator (its maximum parallelism). */
@@ -24,16 +42,39 @@ export class StateSnapshot<V = unknown> {
      * a restore may then adopt them instead of copying every entry (`adopt`).
      */
     adoptable = false,
+    /** Instead of `groups`: the records of an operator with a record layout (`ofRecords`). */
+    records?: { readonly width: number; readonly groups: readonly RecordGroupSnapshot[] },
   ) {
-    if (groups.length !== range.size) {
-      throw new RangeError(`snapshot of ${range} needs ${range.size} key groups, got ${groups.length}`);
+    this.recordWidth = records?.width ?? null;
+    this.records = records?.groups ?? null;
+    const n = records === undefined ? groups.length : records.groups.length;
+    if (n !== range.size) {
+      throw new RangeError(`snapshot of ${range} needs ${range.size} key groups, got ${n}`);
     }
-    this.maps = groups;
+    this.maps = records === undefined ? groups : null;
     if (adoptable) ADOPTABLE.add(this);
   }
 
-  /** Entries of key group `range.first + i` at index i. */
+  /** A snapshot of records: `groups[i]` holds key group `range.first + i` (never mutated). */
+  static ofRecords(
+    maxKeyGroups: number,
+    range: KeyGroupRange,
+    width: number,
+    groups: readonly RecordGroupSnapshot[],
+  ): StateSnapshot<RecordView> {
+    return new StateSnapshot<RecordView>(maxKeyGroups, range, [], false, { width, groups });
+  }
+
+  /** The record groups of a snapshot of records (throws for a snapshot of Maps). */
+  get recordGroups(): readonly RecordGroupSnapshot[] {
+    if (this.records === null) throw new TypeError("not a snapshot of records");
+    return this.records;
+  }
+
+  /** Entries of key group `range.first + i` at index i (for records, a view built on each call). */
   get groups(): readonly ReadonlyMap<number, V>[] {
+    if (this.records !== null)
+      return this.records.map((g) => recordMap(g, this.recordWidth!) as Map<number, V>);
     if (this.maps === null) throw new Error("this snapshot's maps were adopted by a live state");
     return this.maps;
   }
@@ -53,13 +94,17 @@ export class StateSnapshot<V = unknown> {
   /** Number of keys held. */
   get size(): number {
     let n = 0;
-    for (const g of this.groups) n += g.size;
+    if (this.records !== null) for (const g of this.records) n += g.keys.length;
+    else for (const g of this.groups) n += g.size;
     return n;
   }
 
   /** The entries of key group `kg` (empty when outside the range). */
   group(kg: number): ReadonlyMap<number, V> {
-    return this.range.contains(kg) ? this.groups[kg - this.range.first] : EMPTY_GROUP;
+    if (!this.range.contains(kg)) return EMPTY_GROUP;
+    const i = kg - this.range.first;
+    if (this.records !== null) return recordMap(this.records[i], this.recordWidth!) as Map<number, V>;
+    return this.groups[i];
   }
 
   /** The value of `key` in key group `kg`. */
@@ -77,6 +122,10 @@ export class StateSnapshot<V = unknown> {
     return ranges.map((r) => {
       const part = this.range.intersect(r);
       if (!part.equals(r)) throw new RangeError(`range ${r} is not inside the snapshot's ${this.range}`);
+      if (this.records !== null) {
+        const groups = this.records.slice(r.first - this.range.first, r.last - this.range.first + 1);
+        return StateSnapshot.ofRecords(this.maxKeyGroups, r, this.recordWidth!, groups) as StateSnapshot<V>;
+      }
       return new StateSnapshot(
         this.maxKeyGroups,
         r,
@@ -94,6 +143,18 @@ export class StateSnapshot<V = unknown> {
     }
     const sorted = parts.filter((p) => !p.range.isEmpty).sort((a, b) => a.range.first - b.range.first);
     const range = mergeRanges(sorted.map((p) => p.range));
+    const width = parts[0].recordWidth;
+    if (parts.some((p) => p.recordWidth !== width)) {
+      throw new RangeError("cannot merge snapshots of records of different widths, or records with Maps");
+    }
+    if (width !== null) {
+      return StateSnapshot.ofRecords(
+        maxKeyGroups,
+        range,
+        width,
+        sorted.flatMap((p) => p.recordGroups),
+      ) as StateSnapshot<V>;
+    }
     return new StateSnapshot(
       maxKeyGroups,
       range,
@@ -103,3 +164,14 @@ export class StateSnapshot<V = unknown> {
 }
 
 const EMPTY_GROUP: ReadonlyMap<number, never> = new Map<number, never>();
+
+/** The Map view of a group of records: each key's record as an array, with its extra if any. */
+function recordMap(g: RecordGroupSnapshot, width: number): Map<number, RecordView> {
+  const m = new Map<number, RecordView>();
+  for (let row = 0; row < g.keys.length; row++) {
+    const record = Array.from(g.records.subarray(row * width, row * width + width));
+    const extra = g.extras.get(g.keys[row]);
+    m.set(g.keys[row], extra === undefined ? { record } : { record, extra });
+  }
+  return m;
+}

@@ -20,6 +20,7 @@ import type { KeyGroupRange } from "../keyGroups.js";
 import type { LifecycleState } from "../lifecycle.js";
 import type { SuppressionCut } from "../outputSuppression.js";
 import type { OperatorSpec } from "../queryPlan.js";
+import type { RecordState } from "../recordState.js";
 import type { Address, WorkKind } from "../runtime.js";
 import type { Outputs } from "./outputs.js";
 
@@ -74,8 +75,8 @@ export interface InstanceController {
   readonly inputs: InputChannels;
   /** Its output edges. */
   readonly outputs: Outputs;
-  /** Its keyed processing state. */
-  state(): KeyedState<unknown>;
+  /** Its keyed processing state (its records, for an operator with a record width). */
+  state(): KeyedState<unknown> | RecordState;
   /** Send a control message or a reply. */
   send(to: Address, message: ControlMessage | ControlReply): void;
   /** Report work done. */

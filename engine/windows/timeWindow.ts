@@ -14,6 +14,14 @@ import type { Operator, OperatorContext } from "../operator.js";
 import { decodeFloat, encodeFloat, type StateCodec } from "../stateCodec.js";
 import { type Aggregate, accumulatorCodec, cloneOf, mergeAll } from "./aggregate.js";
 import { Panes } from "./panes.js";
+import {
+  clonePanes,
+  numericAggregate,
+  PANES_CODEC,
+  RECORD_PANES_MAX,
+  TimeWindowRecordsOperator,
+  timeWindowRecordWidth,
+} from "./timeWindowRecords.js";
 import type { WindowDefinition } from "./windowDefinition.js";
 import { WindowTimers } from "./windowTimers.js";
 
@@ -24,6 +32,12 @@ export interface TimeWindowOptions<A, R> {
   /** Distance between window starts, and pane length; a positive integer. */
   readonly slideMs: number;
   readonly aggregate: Aggregate<A, R>;
+  /**
+   * How each key's state is kept: "records" (numbers in typed arrays, timeWindowRecords.ts;
+   * the default when the aggregate's accumulators are numbers and a window spans at most
+   * RECORD_PANES_MAX panes) or "values" (one object per key; any aggregate).
+   */
+  readonly layout?: "records" | "values";
 }
 
 /** The value of a tuple a time window emits (its key is the window's key). */
@@ -189,13 +203,39 @@ export function timeWindowStateCodec<A>(aggregate: Aggregate<A, unknown>): State
  */
 export function timeWindow<A, R>(
   options: TimeWindowOptions<A, R>,
-): WindowDefinition<TimeWindowState<A>, TimeWindowOperator<A, R>> {
+): WindowDefinition<
+  TimeWindowState<A>,
+  TimeWindowOperator<A, R> | TimeWindowRecordsOperator<R, TimeWindowState<A>>
+> {
   const { sizeMs, slideMs, aggregate } = options;
   if (!Number.isSafeInteger(slideMs) || slideMs <= 0) {
     throw new RangeError(`slideMs ${slideMs} must be a positive integer`);
   }
   if (!Number.isSafeInteger(sizeMs) || sizeMs <= 0 || sizeMs % slideMs !== 0) {
     throw new RangeError(`sizeMs ${sizeMs} must be a positive multiple of slideMs ${slideMs}`);
+  }
+  const recordsFit =
+    numericAggregate(aggregate as Aggregate<unknown, unknown>) && sizeMs / slideMs <= RECORD_PANES_MAX;
+  if (options.layout === "records" && !recordsFit)
+    throw new RangeError(
+      `a time window keeps records only for numeric accumulators and windows of at most ${RECORD_PANES_MAX} panes`,
+    );
+  if (options.layout !== "values" && recordsFit) {
+    // Same windows, with each key's state as a record (its extras: spilled panes).
+    return {
+      create: () =>
+        new TimeWindowRecordsOperator<R, TimeWindowState<A>>(
+          sizeMs,
+          slideMs,
+          aggregate as unknown as Aggregate<number, R>,
+        ),
+      options: {
+        stateful: true,
+        cloneState: clonePanes as CloneValue<TimeWindowState<A>>,
+        stateCodec: PANES_CODEC as StateCodec<TimeWindowState<A>>,
+        recordWidth: timeWindowRecordWidth(sizeMs / slideMs),
+      },
+    };
   }
   const cloneState = cloneTimeWindowState(aggregate);
   const stateCodec = timeWindowStateCodec(aggregate);

@@ -18,5 +18,7 @@ export interface WindowDefinition<S, O extends Operator<S> = Operator<S>> {
     readonly stateful: true;
     readonly cloneState: CloneValue<S>;
     readonly stateCodec: StateCodec<S>;
+    /** Set when the state is kept as records of this many numbers (recordState.ts). */
+    readonly recordWidth?: number;
   };
 }

@@ -33,7 +33,7 @@ import { Collect, type Out, type Row, RowSource } from "../engine/windows/fixtur
 /** A window plan and mid-stream checkpoints of its instances (window state holds Panes). */
 function windowCheckpoints(): { plan: PhysicalPlan; checkpoints: Checkpoint[] } {
   const rows: Row[] = Array.from({ length: 300 }, (_, j) => ({ key: (j * 7) % 13, t: j * 2, x: j % 5 }));
-  const w = timeWindow({ sizeMs: 30, slideMs: 10, aggregate: sumAggregate(0) });
+  const w = timeWindow({ sizeMs: 30, slideMs: 10, aggregate: sumAggregate(0), layout: "values" });
   const outs: Out<unknown>[] = [];
   const q = new QueryBuilder("wire-window");
   const src = q.source("src", () => new RowSource(rows), { outputs: [{ fields: 1 }] });

@@ -21,7 +21,7 @@ import { Collect, type Out, type Row, RowSource } from "../engine/windows/fixtur
 /** A mid-stream checkpoint of a window instance (Panes in its state, a buffer to its sink). */
 function windowCheckpoint(): { cp: Checkpoint; codec: StateCodec<unknown> } {
   const rows: Row[] = Array.from({ length: 300 }, (_, j) => ({ key: (j * 7) % 13, t: j * 2, x: j % 5 }));
-  const w = timeWindow({ sizeMs: 30, slideMs: 10, aggregate: sumAggregate(0) });
+  const w = timeWindow({ sizeMs: 30, slideMs: 10, aggregate: sumAggregate(0), layout: "values" });
   const outs: Out<unknown>[] = [];
   const q = new QueryBuilder("lazy-window");
   const src = q.source("src", () => new RowSource(rows), { outputs: [{ fields: 1 }] });

@@ -28,12 +28,14 @@ interface Setup<A, R> {
   readonly slideMs: number;
   readonly aggregate: Aggregate<A, R>;
   readonly parallelism: number;
+  /** How the window keeps its state (default: records when the aggregate allows). */
+  readonly layout?: "records" | "values";
 }
 
 /** source -> window (key edge) -> one sink per window instance (forward); sink i collects into outs[i]. */
 function windowPlan<A, R>(rows: readonly Row[], s: Setup<A, R>) {
-  const w = timeWindow({ sizeMs: s.sizeMs, slideMs: s.slideMs, aggregate: s.aggregate });
-  const operators: TimeWindowOperator<A, R>[] = [];
+  const w = timeWindow({ sizeMs: s.sizeMs, slideMs: s.slideMs, aggregate: s.aggregate, layout: s.layout });
+  const operators: { readonly lateTuples: number }[] = [];
   const outs: Out[][] = Array.from({ length: s.parallelism }, () => []);
   const q = new QueryBuilder("window");
   const src = q.source("src", () => new RowSource(rows), { outputs: [{ fields: 1 }] });
@@ -168,7 +170,13 @@ describe("timeWindow", () => {
       { key: 1, t: 35, x: 0 },
       { key: 3, t: 40, x: 0 },
     ];
-    const setup = { sizeMs: 20, slideMs: 10, aggregate: countAggregate, parallelism: 1 };
+    const setup = {
+      sizeMs: 20,
+      slideMs: 10,
+      aggregate: countAggregate,
+      parallelism: 1,
+      layout: "values" as const,
+    };
     const { plan } = windowPlan(stream, setup);
     const rt = new InProcessRuntime(plan, { batchSize: 1 });
     rt.start();
@@ -179,6 +187,41 @@ describe("timeWindow", () => {
     expect(state.get(1)?.panes.size).toBe(1);
     rt.run();
     expect(state.size).toBe(0);
+
+    // The same with the state as records: key 1's record holds one pane (35 in pane 3).
+    const records = windowPlan(stream, { ...setup, layout: "records" });
+    const rt2 = new InProcessRuntime(records.plan, { batchSize: 1 });
+    rt2.start();
+    for (let k = 0; k < 3; k++) rt2.step();
+    const held = rt2.instance(1).recordState!;
+    const keys: number[] = [];
+    held.forEach((key, h) => {
+      keys.push(key);
+      expect([held.get(h, 2), held.get(h, 3), held.get(h, 3 + 3)]).toEqual([1, 3, 1]);
+    });
+    expect(keys).toEqual([1]);
+    rt2.run();
+    expect(held.size).toBe(0);
+  });
+
+  it("keeps a key's panes in its record's extra once they outgrow the record, with the same windows", () => {
+    // One batch: the watermark stays at -Infinity, so key 5 holds ten panes of a 2-pane window.
+    const stream: Row[] = [
+      ...Array.from({ length: 10 }, (_, j) => ({ key: 5, t: 10 * j, x: j })),
+      ...Array.from({ length: 10 }, (_, j) => ({ key: 6, t: 100 + j, x: j })),
+    ];
+    const setup = { sizeMs: 20, slideMs: 10, aggregate: sumAggregate(0), parallelism: 1 };
+    const { plan, outs } = windowPlan(stream, { ...setup, layout: "records" });
+    const rt = new InProcessRuntime(plan, { batchSize: 10 });
+    rt.start();
+    const held = rt.instance(1).recordState!;
+    for (let k = 0; k < 5 && held.size === 0; k++) rt.step();
+    expect(held.size).toBe(1);
+    held.forEach((_key, h) => expect(held.get(h, 2)).toBe(-1));
+    expect(held.extra(5)).toBeDefined();
+    rt.run();
+    expect(held.size).toBe(0);
+    expect(withoutSeq(outs.flat())).toEqual(bruteForce(stream, 20, 10, 10, true).out);
   });
 
   it("rejects a size that is not a multiple of the slide", () => {
@@ -208,8 +251,12 @@ describe("timeWindow", () => {
           const input = sorted ? [...rows].sort((a, b) => a.t - b.t) : rows;
           const sizeMs = slideMs * panes;
           const expected = bruteForce(input, sizeMs, slideMs, batchSize, true);
-          for (const parallelism of [1, 3]) {
-            const setup = { sizeMs, slideMs, aggregate: sumAggregate(0), parallelism };
+          for (const [parallelism, layout] of [
+            [1, "records"],
+            [3, "records"],
+            [3, "values"],
+          ] as const) {
+            const setup = { sizeMs, slideMs, aggregate: sumAggregate(0), parallelism, layout };
             const { outs, late } = runWindow(input, setup, batchSize);
             for (const out of outs) expect([...out].sort(byEndThenKey)).toEqual(out);
             expect(withoutSeq(outs.flat()).sort(byEndThenKey)).toEqual(expected.out);
@@ -233,10 +280,21 @@ function randomRows(seed: number, n: number): Row[] {
 }
 
 describe("timeWindow checkpoint and restore", () => {
-  for (const parallelism of [1, 2]) {
-    it(`a window restored from a mid-stream checkpoint continues exactly like the original (parallelism ${parallelism})`, () => {
+  for (const [parallelism, aggregate] of [
+    [1, valuesAggregate],
+    [2, valuesAggregate],
+    [1, sumAggregate(0)],
+    [2, sumAggregate(0)],
+  ] as const) {
+    const layout = aggregate === valuesAggregate ? "values" : "records";
+    it(`a window restored from a mid-stream checkpoint continues exactly like the original (parallelism ${parallelism}, state as ${layout})`, () => {
       const rows = randomRows(7 + parallelism, 600);
-      const setup = { sizeMs: 60, slideMs: 20, aggregate: valuesAggregate, parallelism };
+      const setup = {
+        sizeMs: 60,
+        slideMs: 20,
+        aggregate: aggregate as Aggregate<unknown, unknown>,
+        parallelism,
+      };
       const original = windowPlan(rows, setup);
       const rt = new InProcessRuntime(original.plan, { batchSize: 16, copyChunkEntries: 1 });
       rt.start();

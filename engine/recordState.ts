@@ -1,0 +1,337 @@
+// Keyed state as records: for an operator whose state per key is a fixed number of numbers
+// (its `recordWidth`), the values live in typed arrays instead of one object per key, so
+// that what the fault-tolerance and scaling primitives do to state costs about a memcpy:
+//
+//   layout      per key group of the instance's range: a column of keys (Float64Array), the
+//               records row by row (Float64Array, width numbers a key), an open-addressing
+//               index from key to row (Int32Array, row + 1, linear probing, load <= 1/2,
+//               built on first use), and a Map of "extras" for the rare key whose state does
+//               not fit its record (any value, carried through the operator's StateCodec).
+//   checkpoint  beginCopy takes the snapshot at once: every group's arrays are shared with it
+//               (subarray views, nothing copied) and marked shared; the first write to a
+//               shared group copies that group (a memcpy of its columns, its extras cloned)
+//               before changing it. copyStep only walks the groups, counting their keys
+//               against the step's budget, so that a runtime's chunked copy (and the
+//               simulator's cost of it) is accounted as for a KeyedState.
+//   restore     the snapshot's arrays are taken as they are (shared: copied on first write);
+//               a group's index is rebuilt when the group is first used.
+//   partition   whole key groups (StateSnapshot.partition); encode and decode copy columns
+//               (checkpointCodec.ts).
+//
+// Invariants: a shared array is never written; a snapshot's groups never change; rows are
+// dense (a removal moves the group's last row into the hole), so a row handle is valid only
+// until the next insert or removal in its group.
+
+import { type KeyGroupRange, keyGroupOf } from "./keyGroups.js";
+import { type RecordGroupSnapshot, StateSnapshot } from "./stateSnapshot.js";
+
+/** How the extras of a group are copied when a shared group is first written (default: identity). */
+export type CloneExtra = (value: unknown) => unknown;
+
+const TWO_32 = 4294967296;
+const scratch = new Float64Array(1);
+const scratchWords = new Uint32Array(scratch.buffer);
+
+/** A hash of a key's 64 bits, for the index within a key group (independent of keyGroupOf's). */
+function slotHash(key: number): number {
+  let h: number;
+  if ((key | 0) === key) h = Math.imul(key, 0x85ebca6b);
+  else {
+    scratch[0] = key;
+    h = Math.imul(scratchWords[0] ^ Math.imul(scratchWords[1], 0x9e3779b1), 0x85ebca6b);
+  }
+  h ^= h >>> 15;
+  return Math.imul(h, 0xc2b2ae35) ^ (h >>> 13);
+}
+
+/** The live records of one key group. */
+class Group {
+  keys: Float64Array;
+  records: Float64Array;
+  count: number;
+  /** row + 1 per slot, 0 for an empty slot; null until first used. */
+  index: Int32Array | null = null;
+  extras: Map<number, unknown> | null;
+  /** True while `keys`, `records` and `extras` are also a snapshot's: copy before writing. */
+  shared: boolean;
+
+  constructor(
+    readonly width: number,
+    from?: RecordGroupSnapshot,
+  ) {
+    if (from === undefined) {
+      this.keys = new Float64Array(0);
+      this.records = new Float64Array(0);
+      this.count = 0;
+      this.extras = null;
+      this.shared = false;
+      return;
+    }
+    this.keys = from.keys;
+    this.records = from.records;
+    this.count = from.keys.length;
+    this.extras = from.extras.size === 0 ? null : (from.extras as Map<number, unknown>);
+    this.shared = true;
+    if (from.records.length !== from.keys.length * width)
+      throw new RangeError(
+        `a record group of ${from.keys.length} keys needs ${from.keys.length * width} numbers`,
+      );
+  }
+
+  /** The index, built when first asked for. */
+  slots(): Int32Array {
+    if (this.index === null) this.rebuild(this.keys.length);
+    return this.index!;
+  }
+
+  /** Rebuild the index for a capacity of `capacity` rows. */
+  rebuild(capacity: number): void {
+    let size = 8;
+    while (size < 2 * capacity) size *= 2;
+    const index = new Int32Array(size);
+    const mask = size - 1;
+    for (let row = 0; row < this.count; row++) {
+      let s = slotHash(this.keys[row]) & mask;
+      while (index[s] !== 0) s = (s + 1) & mask;
+      index[s] = row + 1;
+    }
+    this.index = index;
+  }
+
+  /** The row of `key`, or -1. */
+  find(key: number): number {
+    const index = this.slots();
+    const mask = index.length - 1;
+    for (let s = slotHash(key) & mask; ; s = (s + 1) & mask) {
+      const r = index[s];
+      if (r === 0) return -1;
+      if (this.keys[r - 1] === key) return r - 1;
+    }
+  }
+
+  /** Stop sharing: copy the arrays (with room for `capacity` rows) and clone the extras. */
+  own(capacity: number, clone: CloneExtra): void {
+    const width = this.width;
+    const keys = new Float64Array(capacity);
+    keys.set(this.keys.subarray(0, this.count));
+    const records = new Float64Array(capacity * width);
+    records.set(this.records.subarray(0, this.count * width));
+    this.keys = keys;
+    this.records = records;
+    if (this.shared && this.extras !== null) {
+      const extras = new Map<number, unknown>();
+      for (const [k, v] of this.extras) extras.set(k, clone(v));
+      this.extras = extras;
+    }
+    this.shared = false;
+  }
+
+  /** The group as a snapshot sees it (views of the arrays, which become shared). */
+  share(): RecordGroupSnapshot {
+    this.shared = true;
+    return {
+      keys: this.keys.subarray(0, this.count),
+      records: this.records.subarray(0, this.count * this.width),
+      extras: this.extras ?? EMPTY_EXTRAS,
+    };
+  }
+}
+
+const EMPTY_EXTRAS: ReadonlyMap<number, unknown> = new Map();
+
+/** The keyed state of one instance of an operator with a record layout. */
+export class RecordState {
+  private groups: Group[];
+  /** Key groups walked by the pending checkpoint's copySteps (-1: no checkpoint in progress). */
+  private walked = -1;
+  private snapshot: StateSnapshot | null = null;
+  /** Entries counted by the last `copyStep` (for cost accounting). */
+  lastCopyStepEntries = 0;
+
+  constructor(
+    /** Key groups of the operator (its maximum parallelism). */
+    readonly maxKeyGroups: number,
+    /** The key groups this instance owns. */
+    readonly range: KeyGroupRange,
+    /** Numbers a key's record holds. */
+    readonly width: number,
+    private readonly cloneExtra: CloneExtra = (v) => v,
+  ) {
+    if (!Number.isInteger(width) || width < 1)
+      throw new RangeError(`record width ${width} must be an integer >= 1`);
+    this.groups = Array.from({ length: range.size }, () => new Group(width));
+  }
+
+  /** A live state over the records of `snapshot` (its arrays shared until first written). */
+  static restore(snapshot: StateSnapshot, cloneExtra: CloneExtra = (v) => v): RecordState {
+    const width = snapshot.recordWidth;
+    if (width === null) throw new TypeError("a record state restores from a snapshot of records only");
+    const state = new RecordState(snapshot.maxKeyGroups, snapshot.range, width, cloneExtra);
+    state.groups = snapshot.recordGroups.map((g) => new Group(width, g));
+    return state;
+  }
+
+  private groupOf(key: number): number {
+    const i = keyGroupOf(key, this.maxKeyGroups) - this.range.first;
+    if (i < 0 || i >= this.groups.length) {
+      throw new RangeError(`key ${key} is not in this instance's key groups ${this.range}`);
+    }
+    return i;
+  }
+
+  /** The row handle of `key` (valid until the next insert or removal), or -1 when absent. */
+  find(key: number): number {
+    const gi = this.groupOf(key);
+    const row = this.groups[gi].find(key);
+    return row < 0 ? -1 : gi * TWO_32 + row;
+  }
+
+  /** Add `key` (absent) with a record of zeros; its row handle. */
+  insert(key: number): number {
+    const gi = this.groupOf(key);
+    const g = this.groups[gi];
+    if (g.find(key) >= 0) throw new RangeError(`key ${key} is already in the state`);
+    const width = this.width;
+    if (g.shared || g.count === g.keys.length) {
+      const capacity = g.count === g.keys.length ? Math.max(8, g.count * 2) : g.keys.length;
+      g.own(capacity, this.cloneExtra);
+    }
+    const row = g.count++;
+    g.keys[row] = key;
+    g.records.fill(0, row * width, row * width + width);
+    let index = g.slots();
+    if (2 * g.count > index.length) {
+      g.rebuild(g.keys.length);
+      index = g.index!;
+    } else {
+      const mask = index.length - 1;
+      let s = slotHash(key) & mask;
+      while (index[s] !== 0) s = (s + 1) & mask;
+      index[s] = row + 1;
+    }
+    return gi * TWO_32 + row;
+  }
+
+  /** Remove `key` and its extra; false when it was absent. */
+  remove(key: number): boolean {
+    const gi = this.groupOf(key);
+    const g = this.groups[gi];
+    const row = g.find(key);
+    if (row < 0) return false;
+    if (g.shared) g.own(g.keys.length, this.cloneExtra);
+    const index = g.index!;
+    const mask = index.length - 1;
+    // Backward-shift deletion of the key's slot, then the last row moves into the hole.
+    let hole = slotHash(key) & mask;
+    while (index[hole] !== row + 1) hole = (hole + 1) & mask;
+    for (let s = (hole + 1) & mask; index[s] !== 0; s = (s + 1) & mask) {
+      const home = slotHash(g.keys[index[s] - 1]) & mask;
+      if (((s - home) & mask) >= ((s - hole) & mask)) {
+        index[hole] = index[s];
+        hole = s;
+      }
+    }
+    index[hole] = 0;
+    const last = g.count - 1;
+    if (row !== last) {
+      const lastKey = g.keys[last];
+      let s = slotHash(lastKey) & mask;
+      while (index[s] !== last + 1) s = (s + 1) & mask;
+      index[s] = row + 1;
+      g.keys[row] = lastKey;
+      const w = this.width;
+      g.records.copyWithin(row * w, last * w, last * w + w);
+    }
+    g.count = last;
+    g.extras?.delete(key);
+    return true;
+  }
+
+  /** Field `field` of the record at `handle`. */
+  get(handle: number, field: number): number {
+    const gi = (handle / TWO_32) | 0;
+    return this.groups[gi].records[(handle - gi * TWO_32) * this.width + field];
+  }
+
+  /** Set field `field` of the record at `handle`. */
+  set(handle: number, field: number, value: number): void {
+    const gi = (handle / TWO_32) | 0;
+    const g = this.groups[gi];
+    if (g.shared) g.own(g.keys.length, this.cloneExtra);
+    g.records[(handle - gi * TWO_32) * this.width + field] = value;
+  }
+
+  /** The key at `handle`. */
+  keyAt(handle: number): number {
+    const gi = (handle / TWO_32) | 0;
+    return this.groups[gi].keys[handle - gi * TWO_32];
+  }
+
+  /** The extra of `key`, to read only. */
+  extra(key: number): unknown {
+    return this.groups[this.groupOf(key)].extras?.get(key);
+  }
+
+  /** The extra of `key`, which the caller may change in place (a snapshot keeps its own). */
+  mutableExtra(key: number): unknown {
+    const g = this.groups[this.groupOf(key)];
+    if (g.shared) g.own(g.keys.length, this.cloneExtra);
+    return g.extras?.get(key);
+  }
+
+  /** Set (or, with undefined, drop) the extra of `key`, which must be in the state. */
+  setExtra(key: number, value: unknown): void {
+    const g = this.groups[this.groupOf(key)];
+    if (g.find(key) < 0) throw new RangeError(`key ${key} has no record for an extra`);
+    if (g.shared) g.own(g.keys.length, this.cloneExtra);
+    if (value === undefined) g.extras?.delete(key);
+    else (g.extras ??= new Map()).set(key, value);
+  }
+
+  /** Number of keys held. */
+  get size(): number {
+    let n = 0;
+    for (const g of this.groups) n += g.count;
+    return n;
+  }
+
+  /** Call `f` with every key and its row handle, key group by key group, row by row (no insert or removal meanwhile). */
+  forEach(f: (key: number, handle: number) => void): void {
+    for (let gi = 0; gi < this.groups.length; gi++) {
+      const g = this.groups[gi];
+      for (let row = 0; row < g.count; row++) f(g.keys[row], gi * TWO_32 + row);
+    }
+  }
+
+  /** True while a checkpoint is in progress. */
+  get copying(): boolean {
+    return this.walked >= 0;
+  }
+
+  /** Take the snapshot of the state as it is now (O(key groups)); copySteps then deliver it. */
+  beginCopy(): void {
+    if (this.walked >= 0) throw new Error("a checkpoint copy is already in progress");
+    this.snapshot = StateSnapshot.ofRecords(
+      this.maxKeyGroups,
+      this.range,
+      this.width,
+      this.groups.map((g) => g.share()),
+    );
+    this.walked = 0;
+  }
+
+  /** Walk about `maxEntries` keys of the pending checkpoint; the snapshot once every group is walked. */
+  copyStep(maxEntries: number): StateSnapshot | null {
+    if (this.walked < 0 || this.snapshot === null) throw new Error("no checkpoint copy in progress");
+    const start = Math.max(1, maxEntries);
+    let budget = start;
+    const groups = this.snapshot.recordGroups;
+    while (this.walked < groups.length && budget > 0) budget -= groups[this.walked++].keys.length;
+    this.lastCopyStepEntries = start - budget;
+    if (this.walked < groups.length) return null;
+    const done = this.snapshot;
+    this.snapshot = null;
+    this.walked = -1;
+    return done;
+  }
+}

@@ -1,0 +1,219 @@
+// RecordState checked against a model (a Map of key -> record, extras beside it) under
+// random operations, checkpoints taken in the middle of them, restores, partitions and
+// merges, and the checkpoint codec's round trip of records.
+
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  type Checkpoint,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  KeyGroupRange,
+  keyGroupOf,
+  partitionEncoded,
+  StateSnapshot,
+} from "../../engine/index.js";
+import { RecordState } from "../../engine/recordState.js";
+
+const WIDTH = 3;
+const MAX_KG = 16;
+
+type Model = Map<number, { record: number[]; extra?: unknown }>;
+
+/** The snapshot's content as the model's shape, keys sorted. */
+function contentOf(s: StateSnapshot): [number, number[], unknown][] {
+  const out: [number, number[], unknown][] = [];
+  for (const g of s.recordGroups) {
+    for (let row = 0; row < g.keys.length; row++) {
+      const k = g.keys[row];
+      out.push([k, Array.from(g.records.subarray(row * WIDTH, row * WIDTH + WIDTH)), g.extras.get(k)]);
+    }
+  }
+  return out.sort((a, b) => a[0] - b[0]);
+}
+
+function modelContent(m: Model): [number, number[], unknown][] {
+  return [...m]
+    .map(([k, v]): [number, number[], unknown] => [k, [...v.record], v.extra])
+    .sort((a, b) => a[0] - b[0]);
+}
+
+function stateContent(s: RecordState): [number, number[], unknown][] {
+  const out: [number, number[], unknown][] = [];
+  s.forEach((k, h) => out.push([k, [s.get(h, 0), s.get(h, 1), s.get(h, 2)], s.extra(k)]));
+  return out.sort((a, b) => a[0] - b[0]);
+}
+
+const opArb = fc.oneof(
+  fc.record({
+    op: fc.constant("put" as const),
+    key: fc.integer({ min: 0, max: 24 }),
+    f: fc.nat(2),
+    v: fc.double(),
+  }),
+  fc.record({ op: fc.constant("remove" as const), key: fc.integer({ min: 0, max: 24 }) }),
+  fc.record({ op: fc.constant("extra" as const), key: fc.integer({ min: 0, max: 24 }), v: fc.nat(100) }),
+  fc.record({ op: fc.constant("checkpoint" as const), step: fc.integer({ min: 1, max: 6 }) }),
+);
+
+const cloneExtra = (v: unknown) => ({ ...(v as { n: number }) });
+
+describe("RecordState", () => {
+  it("holds what a Map model holds, and each checkpoint is the state at its instant, under random operations", () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 300 }), fc.boolean(), (ops, restoreMidway) => {
+        let state = new RecordState(MAX_KG, KeyGroupRange.of(0, MAX_KG - 1), WIDTH, cloneExtra);
+        const model: Model = new Map();
+        let pending: { expected: [number, number[], unknown][]; step: number } | null = null;
+        // Every snapshot taken, with what it held: none may change afterwards.
+        const taken: [StateSnapshot, [number, number[], unknown][]][] = [];
+        const finishStep = () => {
+          if (pending === null) return;
+          const snap = state.copyStep(pending.step);
+          if (snap !== null) {
+            expect(contentOf(snap)).toEqual(pending.expected);
+            taken.push([snap, pending.expected]);
+            if (restoreMidway) {
+              // Carry on from a restore of it, after bringing the model back to it too.
+              state = RecordState.restore(snap, cloneExtra);
+              model.clear();
+              for (const [k, record, extra] of pending.expected)
+                model.set(
+                  k,
+                  extra === undefined
+                    ? { record: [...record] }
+                    : { record: [...record], extra: cloneExtra(extra) },
+                );
+            }
+            pending = null;
+          }
+        };
+        for (const o of ops) {
+          if (o.op === "put") {
+            let h = state.find(o.key);
+            let m = model.get(o.key);
+            if (h < 0) {
+              expect(m).toBeUndefined();
+              h = state.insert(o.key);
+              m = { record: [0, 0, 0] };
+              model.set(o.key, m);
+            }
+            state.set(h, o.f, o.v);
+            m!.record[o.f] = o.v;
+          } else if (o.op === "remove") {
+            expect(state.remove(o.key)).toBe(model.delete(o.key));
+          } else if (o.op === "extra") {
+            const m = model.get(o.key);
+            if (m === undefined) continue;
+            const e = state.mutableExtra(o.key) as { n: number } | undefined;
+            if (e === undefined) {
+              state.setExtra(o.key, { n: o.v });
+              m.extra = { n: o.v };
+            } else {
+              e.n = o.v; // in place: a checkpoint in progress must keep the old value
+              m.extra = { n: o.v };
+            }
+          } else if (pending === null) {
+            state.beginCopy();
+            pending = { expected: modelContent(model), step: o.step };
+          }
+          finishStep();
+          expect(state.size).toBe(model.size);
+        }
+        while (pending !== null) finishStep();
+        expect(stateContent(state)).toEqual(modelContent(model));
+        for (const [snap, expected] of taken) expect(contentOf(snap)).toEqual(expected);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("rebuilds its index after a restore and grows past the restored capacity", () => {
+    const state = new RecordState(MAX_KG, KeyGroupRange.of(0, MAX_KG - 1), WIDTH);
+    for (let k = 0; k < 1000; k++) state.set(state.insert(k * 3.5), 0, k);
+    state.beginCopy();
+    const snap = state.copyStep(Number.MAX_SAFE_INTEGER)!;
+    const restored = RecordState.restore(snap);
+    for (let k = 0; k < 1000; k++) expect(restored.get(restored.find(k * 3.5), 0)).toBe(k);
+    for (let k = 1000; k < 3000; k++) restored.set(restored.insert(k * 3.5), 0, k);
+    for (let k = 0; k < 3000; k += 2) expect(restored.remove(k * 3.5)).toBe(true);
+    expect(restored.size).toBe(1500);
+    for (let k = 1; k < 3000; k += 2) expect(restored.get(restored.find(k * 3.5), 0)).toBe(k);
+    expect(restored.find(0)).toBe(-1);
+    // The snapshot it came from is untouched.
+    expect(snap.size).toBe(1000);
+  });
+
+  it("keeps a checkpoint's extras when the live state changes them in place", () => {
+    const state = new RecordState(MAX_KG, KeyGroupRange.of(0, MAX_KG - 1), WIDTH, cloneExtra);
+    state.insert(7);
+    state.setExtra(7, { n: 1 });
+    state.beginCopy();
+    (state.mutableExtra(7) as { n: number }).n = 2;
+    const snap = state.copyStep(Number.MAX_SAFE_INTEGER)!;
+    expect(contentOf(snap)).toEqual([[7, [0, 0, 0], { n: 1 }]]);
+    const restored = RecordState.restore(snap, cloneExtra);
+    (restored.mutableExtra(7) as { n: number }).n = 3;
+    expect(contentOf(snap)).toEqual([[7, [0, 0, 0], { n: 1 }]]);
+    expect(state.extra(7)).toEqual({ n: 2 });
+  });
+
+  it("refuses a key outside its key groups, a key twice, and an extra without a record", () => {
+    const kg = (k: number) => keyGroupOf(k, MAX_KG);
+    const outside = [...Array(100).keys()].find((k) => kg(k) > 3)!;
+    const inside = [...Array(100).keys()].find((k) => kg(k) <= 3)!;
+    const state = new RecordState(MAX_KG, KeyGroupRange.of(0, 3), WIDTH);
+    expect(() => state.insert(outside)).toThrow(RangeError);
+    state.insert(inside);
+    expect(() => state.insert(inside)).toThrow(RangeError);
+    state.remove(inside);
+    expect(() => state.setExtra(inside, 1)).toThrow(RangeError);
+    expect(() => new RecordState(MAX_KG, KeyGroupRange.of(0, 3), 0)).toThrow(RangeError);
+  });
+
+  it("goes through the checkpoint codec and its partition by key groups, extras through the state codec", () => {
+    const state = new RecordState(MAX_KG, KeyGroupRange.of(0, MAX_KG - 1), WIDTH);
+    for (let k = 0; k < 500; k++) {
+      const h = state.insert(k);
+      state.set(h, 0, k);
+      state.set(h, 1, k % 3 === 0 ? Number.NEGATIVE_INFINITY : k / 7);
+      state.set(h, 2, Number.NaN);
+      if (k % 50 === 0) state.setExtra(k, { n: k });
+    }
+    state.beginCopy();
+    const processing = state.copyStep(Number.MAX_SAFE_INTEGER)!;
+    const cp: Checkpoint = {
+      id: 4,
+      instance: 2,
+      operator: 1,
+      range: processing.range,
+      inputs: [],
+      processing,
+      outputs: [],
+      buffers: [],
+      sourcePosition: 0,
+      watermarkMs: 0,
+      ended: false,
+    };
+    const codec = {
+      encode: (v: unknown) => [(v as { n: number }).n],
+      decode: (j: unknown) => ({ n: (j as number[])[0] }),
+    };
+    const bytes = encodeCheckpoint(cp, codec);
+    const back = decodeCheckpoint(bytes, codec);
+    expect(back.processing.recordWidth).toBe(WIDTH);
+    expect(contentOf(back.processing)).toEqual(contentOf(processing));
+    const ranges = [KeyGroupRange.of(0, 4), KeyGroupRange.of(5, MAX_KG - 1)];
+    const parts = partitionEncoded(bytes, ranges).map((b) => decodeCheckpoint(b, codec).processing);
+    expect(parts.map((p) => p.range)).toEqual(ranges);
+    expect(contentOf(StateSnapshot.merge(parts))).toEqual(contentOf(processing));
+    expect(contentOf(StateSnapshot.merge(processing.partition(ranges)))).toEqual(contentOf(processing));
+    // The Map view shows each key's record and extra.
+    const view = processing.group(keyGroupOf(50, MAX_KG)).get(50);
+    expect(view).toEqual({ record: [50, 50 / 7, Number.NaN], extra: { n: 50 } });
+    // A truncated encoding is refused with what and where.
+    expect(() => decodeCheckpoint(bytes.subarray(0, bytes.length - 9), codec)).toThrow(
+      /malformed checkpoint/,
+    );
+  });
+});
