@@ -285,7 +285,10 @@ export class RecordState {
     if (g.find(key) < 0) throw new RangeError(`key ${key} has no record for an extra`);
     if (g.shared) g.own(g.keys.length, this.cloneExtra);
     if (value === undefined) g.extras?.delete(key);
-    else (g.extras ??= new Map()).set(key, value);
+    else {
+      g.extras ??= new Map();
+      g.extras.set(key, value);
+    }
   }
 
   /** Number of keys held. */

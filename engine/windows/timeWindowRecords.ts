@@ -65,7 +65,9 @@ export class TimeWindowRecordsOperator<R, S = unknown> implements Operator<S> {
   open(ctx: OperatorContext<S>): void {
     const timers = new WindowTimers();
     const records = ctx.records;
-    records.forEach((key, h) => timers.add(records.get(h, NEXT), key));
+    records.forEach((key, h) => {
+      timers.add(records.get(h, NEXT), key);
+    });
     this.timers = timers;
   }
 

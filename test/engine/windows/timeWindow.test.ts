@@ -14,7 +14,6 @@ import {
   QueryBuilder,
   restore,
   sumAggregate,
-  type TimeWindowOperator,
   type TimeWindowState,
   timeWindow,
   type WindowResult,
