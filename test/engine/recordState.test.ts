@@ -40,7 +40,9 @@ function modelContent(m: Model): [number, number[], unknown][] {
 
 function stateContent(s: RecordState): [number, number[], unknown][] {
   const out: [number, number[], unknown][] = [];
-  s.forEach((k, h) => out.push([k, [s.get(h, 0), s.get(h, 1), s.get(h, 2)], s.extra(k)]));
+  s.forEach((k, h) => {
+    out.push([k, [s.get(h, 0), s.get(h, 1), s.get(h, 2)], s.extra(k)]);
+  });
   return out.sort((a, b) => a[0] - b[0]);
 }
 

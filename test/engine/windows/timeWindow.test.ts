@@ -216,7 +216,9 @@ describe("timeWindow", () => {
     const held = rt.instance(1).recordState!;
     for (let k = 0; k < 5 && held.size === 0; k++) rt.step();
     expect(held.size).toBe(1);
-    held.forEach((_key, h) => expect(held.get(h, 2)).toBe(-1));
+    held.forEach((_key, h) => {
+      expect(held.get(h, 2)).toBe(-1);
+    });
     expect(held.extra(5)).toBeDefined();
     rt.run();
     expect(held.size).toBe(0);
