@@ -10,10 +10,12 @@
 //   f64s, values (UTF-8 JSON array);
 //   per buffered channel (counts in the header), per batch: byte count u32, 0 u32, batch.
 // The state of an operator with a record layout (recordState.ts; `records` in the header is
-// its width) goes as columns instead, copied as they are: per key group, entry count u32,
-// extras byte count u32, keys as count f64s, records as count * width f64s, extras (UTF-8
-// JSON array of [key, value through the StateCodec], usually empty); decoding takes the
-// columns as views of the bytes (a copy only when they are not 8-byte aligned).
+// its width, at most 64) goes as columns instead, copied as they are: per key group, entry
+// count u32, extras byte count u32, the mask of constant columns (2 u32s, bit f for field
+// f), keys as count f64s, then per field count f64s, or one for a constant column, then the
+// extras (UTF-8 JSON array of [key, value through the StateCodec], usually empty). Decoding
+// takes the columns as views of the bytes (a copy only when they are not 8-byte aligned)
+// and fills the constant ones.
 // The header holds everything else, with +-Infinity and NaN tagged (stateCodec.ts) and
 // key-group ranges as [first, last].
 
@@ -240,10 +242,37 @@ function encodeRecords(
     for (const [k, v] of g.extras) extras.push([k, codec.encode(v)]);
     const json = extras.length === 0 ? new Uint8Array(0) : encoder.encode(JSON.stringify(extras));
     w.pair(g.keys.length, json.length);
-    w.push(new Uint8Array(g.keys.buffer, g.keys.byteOffset, g.keys.byteLength));
-    w.push(new Uint8Array(g.records.buffer, g.records.byteOffset, g.records.byteLength));
+    const constant = g.columns.map(isConstant);
+    let lo = 0;
+    let hi = 0;
+    constant.forEach((c, f) => {
+      if (c && f < 32) lo |= 1 << f;
+      else if (c) hi |= 1 << (f - 32);
+    });
+    w.pair(lo >>> 0, hi >>> 0);
+    w.push(bytesOf(g.keys));
+    g.columns.forEach((column, f) => {
+      w.push(bytesOf(constant[f] ? column.subarray(0, 1) : column));
+    });
     w.push(json);
   }
+}
+
+/** The bytes of a column, as a view. */
+function bytesOf(column: Float64Array): Uint8Array {
+  return new Uint8Array(column.buffer, column.byteOffset, column.byteLength);
+}
+
+/** True when a non-empty column holds one value throughout (by Object.is: -0 and NaN as themselves). */
+function isConstant(column: Float64Array): boolean {
+  if (column.length === 0) return false;
+  const first = column[0];
+  if (first === 0 || first !== first) {
+    for (let i = 1; i < column.length; i++) if (!Object.is(column[i], first)) return false;
+    return true;
+  }
+  for (let i = 1; i < column.length; i++) if (column[i] !== first) return false;
+  return true;
 }
 
 /** Read the record groups of `range` (`width` numbers a key), as views of the bytes where aligned. */
@@ -253,13 +282,23 @@ function decodeRecords(
   width: number,
   codec: StateCodec<unknown>,
 ): RecordGroupSnapshot[] {
-  if (!Number.isInteger(width) || width < 1) fail(`record width ${width}`);
+  if (!Number.isInteger(width) || width < 1 || width > 64) fail(`record width ${width}`);
   const groups: RecordGroupSnapshot[] = [];
   for (let g = 0; g < range.size; g++) {
     const what = `key group ${range.first + g}`;
     const [count, extrasBytes] = r.pair(what);
+    const [lo, hi] = r.pair(`constant columns of ${what}`);
     const keys = r.floats(count, `keys of ${what}`);
-    const records = r.floats(count * width, `records of ${what}`);
+    const columns: Float64Array[] = [];
+    for (let f = 0; f < width; f++) {
+      const constant = ((f < 32 ? lo >>> f : hi >>> (f - 32)) & 1) === 1;
+      if (constant && count === 0) fail(`${what}: an empty column cannot be constant`);
+      columns.push(
+        constant
+          ? new Float64Array(count).fill(r.floats(1, `column ${f} of ${what}`)[0])
+          : r.floats(count, `column ${f} of ${what}`),
+      );
+    }
     const extras = new Map<number, unknown>();
     if (extrasBytes > 0) {
       const json = r.json(extrasBytes, `extras of ${what}`);
@@ -274,7 +313,7 @@ function decodeRecords(
         fail(`${what}: ${(e as Error).message}`);
       }
     }
-    groups.push({ keys, records, extras });
+    groups.push({ keys, columns, extras });
   }
   return groups;
 }
@@ -497,8 +536,14 @@ export function partitionEncoded(bytes: Uint8Array, ranges: readonly KeyGroupRan
   for (let g = 0; g < range.size; g++) {
     starts.push(r.at);
     const [count, valueBytes] = r.pair(`key group ${range.first + g}`);
-    r.take(8 * count, "keys");
-    if (width > 0) r.take(8 * count * width, "records");
+    if (width > 0) {
+      const [lo, hi] = r.pair("constant columns");
+      r.take(8 * count, "keys");
+      for (let f = 0; f < width; f++) {
+        const constant = ((f < 32 ? lo >>> f : hi >>> (f - 32)) & 1) === 1;
+        r.take(8 * (constant ? 1 : count), "column");
+      }
+    } else r.take(8 * count, "keys");
     r.take(valueBytes, "values");
   }
   starts.push(r.at);

@@ -2,8 +2,8 @@
 // (its `recordWidth`), the values live in typed arrays instead of one object per key, so
 // that what the fault-tolerance and scaling primitives do to state costs about a memcpy:
 //
-//   layout      per key group of the instance's range: a column of keys (Float64Array), the
-//               records row by row (Float64Array, width numbers a key), an open-addressing
+//   layout      per key group of the instance's range: a column of keys (Float64Array), one
+//               column per field of the records (Float64Array each), an open-addressing
 //               index from key to row (Int32Array, row + 1, linear probing, load <= 1/2,
 //               built on first use), and a Map of "extras" for the rare key whose state does
 //               not fit its record (any value, carried through the operator's StateCodec).
@@ -47,12 +47,13 @@ function slotHash(key: number): number {
 /** The live records of one key group. */
 class Group {
   keys: Float64Array;
-  records: Float64Array;
+  /** Field f of row r is columns[f][r]. */
+  columns: Float64Array[];
   count: number;
   /** row + 1 per slot, 0 for an empty slot; null until first used. */
   index: Int32Array | null = null;
   extras: Map<number, unknown> | null;
-  /** True while `keys`, `records` and `extras` are also a snapshot's: copy before writing. */
+  /** True while `keys`, `columns` and `extras` are also a snapshot's: copy before writing. */
   shared: boolean;
 
   constructor(
@@ -61,20 +62,20 @@ class Group {
   ) {
     if (from === undefined) {
       this.keys = new Float64Array(0);
-      this.records = new Float64Array(0);
+      this.columns = Array.from({ length: width }, () => new Float64Array(0));
       this.count = 0;
       this.extras = null;
       this.shared = false;
       return;
     }
     this.keys = from.keys;
-    this.records = from.records;
+    this.columns = [...from.columns];
     this.count = from.keys.length;
     this.extras = from.extras.size === 0 ? null : (from.extras as Map<number, unknown>);
     this.shared = true;
-    if (from.records.length !== from.keys.length * width)
+    if (from.columns.length !== width || from.columns.some((c) => c.length !== from.keys.length))
       throw new RangeError(
-        `a record group of ${from.keys.length} keys needs ${from.keys.length * width} numbers`,
+        `a record group of ${from.keys.length} keys needs ${width} columns of as many numbers`,
       );
   }
 
@@ -114,10 +115,12 @@ class Group {
     const width = this.width;
     const keys = new Float64Array(capacity);
     keys.set(this.keys.subarray(0, this.count));
-    const records = new Float64Array(capacity * width);
-    records.set(this.records.subarray(0, this.count * width));
+    for (let f = 0; f < width; f++) {
+      const column = new Float64Array(capacity);
+      column.set(this.columns[f].subarray(0, this.count));
+      this.columns[f] = column;
+    }
     this.keys = keys;
-    this.records = records;
     if (this.shared && this.extras !== null) {
       const extras = new Map<number, unknown>();
       for (const [k, v] of this.extras) extras.set(k, clone(v));
@@ -131,7 +134,7 @@ class Group {
     this.shared = true;
     return {
       keys: this.keys.subarray(0, this.count),
-      records: this.records.subarray(0, this.count * this.width),
+      columns: this.columns.map((c) => c.subarray(0, this.count)),
       extras: this.extras ?? EMPTY_EXTRAS,
     };
   }
@@ -157,8 +160,8 @@ export class RecordState {
     readonly width: number,
     private readonly cloneExtra: CloneExtra = (v) => v,
   ) {
-    if (!Number.isInteger(width) || width < 1)
-      throw new RangeError(`record width ${width} must be an integer >= 1`);
+    if (!Number.isInteger(width) || width < 1 || width > 64)
+      throw new RangeError(`record width ${width} must be an integer from 1 to 64`);
     this.groups = Array.from({ length: range.size }, () => new Group(width));
   }
 
@@ -198,7 +201,7 @@ export class RecordState {
     }
     const row = g.count++;
     g.keys[row] = key;
-    g.records.fill(0, row * width, row * width + width);
+    for (let f = 0; f < width; f++) g.columns[f][row] = 0;
     let index = g.slots();
     if (2 * g.count > index.length) {
       g.rebuild(g.keys.length);
@@ -239,8 +242,7 @@ export class RecordState {
       while (index[s] !== last + 1) s = (s + 1) & mask;
       index[s] = row + 1;
       g.keys[row] = lastKey;
-      const w = this.width;
-      g.records.copyWithin(row * w, last * w, last * w + w);
+      for (const column of g.columns) column[row] = column[last];
     }
     g.count = last;
     g.extras?.delete(key);
@@ -250,7 +252,7 @@ export class RecordState {
   /** Field `field` of the record at `handle`. */
   get(handle: number, field: number): number {
     const gi = (handle / TWO_32) | 0;
-    return this.groups[gi].records[(handle - gi * TWO_32) * this.width + field];
+    return this.groups[gi].columns[field][handle - gi * TWO_32];
   }
 
   /** Set field `field` of the record at `handle`. */
@@ -258,7 +260,7 @@ export class RecordState {
     const gi = (handle / TWO_32) | 0;
     const g = this.groups[gi];
     if (g.shared) g.own(g.keys.length, this.cloneExtra);
-    g.records[(handle - gi * TWO_32) * this.width + field] = value;
+    g.columns[field][handle - gi * TWO_32] = value;
   }
 
   /** The key at `handle`. */

@@ -7,10 +7,10 @@
 
 import { type KeyGroupRange, mergeRanges } from "./keyGroups.js";
 
-/** The records of one key group: keys, `width` numbers per key row by row, and the extras of a few keys. */
+/** The records of one key group: keys, one column per field (each as long as keys), and the extras of a few keys. */
 export interface RecordGroupSnapshot {
   readonly keys: Float64Array;
-  readonly records: Float64Array;
+  readonly columns: readonly Float64Array[];
   readonly extras: ReadonlyMap<number, unknown>;
 }
 
@@ -73,8 +73,7 @@ export class StateSnapshot<V = unknown> {
 
   /** Entries of key group `range.first + i` at index i (for records, a view built on each call). */
   get groups(): readonly ReadonlyMap<number, V>[] {
-    if (this.records !== null)
-      return this.records.map((g) => recordMap(g, this.recordWidth!) as Map<number, V>);
+    if (this.records !== null) return this.records.map((g) => recordMap(g) as Map<number, V>);
     if (this.maps === null) throw new Error("this snapshot's maps were adopted by a live state");
     return this.maps;
   }
@@ -103,7 +102,7 @@ export class StateSnapshot<V = unknown> {
   group(kg: number): ReadonlyMap<number, V> {
     if (!this.range.contains(kg)) return EMPTY_GROUP;
     const i = kg - this.range.first;
-    if (this.records !== null) return recordMap(this.records[i], this.recordWidth!) as Map<number, V>;
+    if (this.records !== null) return recordMap(this.records[i]) as Map<number, V>;
     return this.groups[i];
   }
 
@@ -166,10 +165,10 @@ export class StateSnapshot<V = unknown> {
 const EMPTY_GROUP: ReadonlyMap<number, never> = new Map<number, never>();
 
 /** The Map view of a group of records: each key's record as an array, with its extra if any. */
-function recordMap(g: RecordGroupSnapshot, width: number): Map<number, RecordView> {
+function recordMap(g: RecordGroupSnapshot): Map<number, RecordView> {
   const m = new Map<number, RecordView>();
   for (let row = 0; row < g.keys.length; row++) {
-    const record = Array.from(g.records.subarray(row * width, row * width + width));
+    const record = g.columns.map((c) => c[row]);
     const extra = g.extras.get(g.keys[row]);
     m.set(g.keys[row], extra === undefined ? { record } : { record, extra });
   }

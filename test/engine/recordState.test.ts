@@ -26,7 +26,7 @@ function contentOf(s: StateSnapshot): [number, number[], unknown][] {
   for (const g of s.recordGroups) {
     for (let row = 0; row < g.keys.length; row++) {
       const k = g.keys[row];
-      out.push([k, Array.from(g.records.subarray(row * WIDTH, row * WIDTH + WIDTH)), g.extras.get(k)]);
+      out.push([k, g.columns.map((c) => c[row]), g.extras.get(k)]);
     }
   }
   return out.sort((a, b) => a[0] - b[0]);
