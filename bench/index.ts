@@ -1,6 +1,7 @@
 // Benchmarks: `npm run bench` / `seep bench`. Each prints its figure next to a baseline
 // measured in the same run, so that ratios stay meaningful on a noisy machine. Figures
-// are printed, never asserted: performance targets are met here, not in unit tests.
+// are printed, never asserted: performance targets are met here, not in unit tests. The
+// real ones (on local worker processes) run several times over (runner.ts).
 
 import { benchBatchCodec } from "./batchCodec.js";
 import { BenchFailure, type BenchResult } from "./benchResult.js";
@@ -14,27 +15,18 @@ import { benchLrbQueries } from "./lrbQueries.js";
 import { benchLrbScaleOut } from "./lrbScaleOut.js";
 import { benchOutputState } from "./outputState.js";
 import { benchPacketCounter } from "./packetCounterReal.js";
-import { printResults } from "./print.js";
+import type { BenchReport } from "./repeatedRuns.js";
 import { benchRsmRecoveryReal } from "./rsmRecoveryReal.js";
+import { type Benchmark, type BenchOptions, runBenchmarkTable } from "./runner.js";
 import { benchScaleOutPauseReal } from "./scaleOutPauseReal.js";
 import { benchScaleOutPauseSim } from "./scaleOutPauseSim.js";
 import { benchSimEngine } from "./simEngine.js";
 import { benchTakeoverReal } from "./takeoverReal.js";
 
-export { BenchFailure, type BenchResult };
-
-/** Options of a benchmark run. */
-export interface BenchOptions {
-  /** Run only the benchmarks with these names. */
-  readonly only?: readonly string[];
-  /** Smaller sizes, for a quick look. */
-  readonly quick?: boolean;
-}
+export { BenchFailure, type BenchOptions, type BenchReport, type BenchResult };
 
 /** Every benchmark, by name. */
-export const BENCHMARKS: Readonly<
-  Record<string, (quick: boolean) => BenchResult[] | Promise<BenchResult[]>>
-> = {
+export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   "keyed-count": benchKeyedCount,
   "checkpoint-pause": benchCheckpointPause,
   "checkpoint-overhead": benchCheckpointOverhead,
@@ -53,26 +45,15 @@ export const BENCHMARKS: Readonly<
   "takeover-real": benchTakeoverReal,
 };
 
+/** The real benchmarks whose names do not end in `-real`. */
+const REAL_WITHOUT_SUFFIX: ReadonlySet<string> = new Set(["packet-counter", "worker-start"]);
+
+/** Whether benchmark `name` is a real one (on local worker processes): run --runs times, not once. */
+export function isReal(name: string): boolean {
+  return name.endsWith("-real") || REAL_WITHOUT_SUFFIX.has(name);
+}
+
 /** Run the benchmarks, print their figures, and return them. */
-export async function runBenchmarks(options: BenchOptions = {}): Promise<BenchResult[]> {
-  const names = options.only ?? Object.keys(BENCHMARKS);
-  for (const n of names) {
-    if (!(n in BENCHMARKS)) {
-      throw new Error(`unknown benchmark "${n}" (known: ${Object.keys(BENCHMARKS).join(", ")})`);
-    }
-  }
-  const all: BenchResult[] = [];
-  for (const n of names) {
-    process.stdout.write(`# ${n}${options.quick ? " (quick)" : ""}\n`);
-    let results: BenchResult[];
-    try {
-      results = await BENCHMARKS[n](options.quick ?? false);
-    } catch (e) {
-      if (e instanceof BenchFailure) throw new BenchFailure(`${n}: ${e.message}`);
-      throw e;
-    }
-    printResults(results);
-    all.push(...results);
-  }
-  return all;
+export function runBenchmarks(options: BenchOptions = {}): Promise<BenchReport[]> {
+  return runBenchmarkTable(BENCHMARKS, isReal, options);
 }
