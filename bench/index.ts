@@ -20,6 +20,7 @@ import { benchScaleOutPauseReal } from "./scaleOutPauseReal.js";
 import { benchScaleOutPauseSim } from "./scaleOutPauseSim.js";
 import { benchSimEngine } from "./simEngine.js";
 import { benchTakeoverReal } from "./takeoverReal.js";
+import { benchWorkerStart } from "./workerStart.js";
 
 export { BenchFailure, type BenchResult };
 
@@ -51,6 +52,7 @@ export const BENCHMARKS: Readonly<
   "lrb-generate": benchLrbGenerate,
   "lrb-scaleout": benchLrbScaleOut,
   "takeover-real": benchTakeoverReal,
+  "worker-start": benchWorkerStart,
 };
 
 /** Run the benchmarks, print their figures, and return them. */
