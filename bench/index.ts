@@ -22,6 +22,7 @@ import { benchScaleOutPauseReal } from "./scaleOutPauseReal.js";
 import { benchScaleOutPauseSim } from "./scaleOutPauseSim.js";
 import { benchSimEngine } from "./simEngine.js";
 import { benchTakeoverReal } from "./takeoverReal.js";
+import { benchWorkerStart } from "./workerStart.js";
 
 export { BenchFailure, type BenchOptions, type BenchReport, type BenchResult };
 
@@ -43,6 +44,7 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   "lrb-generate": benchLrbGenerate,
   "lrb-scaleout": benchLrbScaleOut,
   "takeover-real": benchTakeoverReal,
+  "worker-start": benchWorkerStart,
 };
 
 /** The real benchmarks whose names do not end in `-real`. */

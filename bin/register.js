@@ -4,6 +4,9 @@
 // user's job module anywhere), and, in a clone only, a resolve hook (sourceCondition.js)
 // that adds the "seep-source" export condition: an import of `seep-testbed/...` then resolves
 // to the very source files the CLI runs (one copy of each module, not a second from dist/).
+// A local worker started from the build skips this file (cloud/packageRoot.ts) and registers
+// tsx only for a TypeScript job module (cli/typescriptLoader.ts); the global mark set here
+// tells it that tsx is registered already.
 
 import { existsSync } from "node:fs";
 import { register } from "node:module";
@@ -13,4 +16,5 @@ import { register as registerTsx } from "tsx/esm/api";
 export const IN_CLONE = existsSync(new URL("../cli/main.ts", import.meta.url));
 
 registerTsx();
+globalThis[Symbol.for("seep-testbed.tsx-registered")] = true;
 if (IN_CLONE) register("./sourceCondition.js", import.meta.url);

@@ -5,11 +5,13 @@
 // gone: no call from it for the lease (--lease-ms), or, for a worker a local pool started,
 // its coordinator's process gone (cloud/coordinatorLease.ts). With --ha (a run with a
 // standby coordinator) it outlives its coordinator's process, for a standby to take over,
-// and its lease is longer (SEEP_HA_LEASE_MS, else 60 s). Jobs are resolved by name
-// here, in the CLI layer: the built-in ones, and those of the job modules `--job` names,
-// loaded before the worker listens (a module that cannot be loaded is one line, exit 2). The token comes from SEEP_TOKEN or --token-file, never the
-// command line (cloud/workerToken.ts); with TLS, certificate, key and CA go together and
-// every caller must present a certificate of that CA.
+// and its lease is longer (SEEP_HA_LEASE_MS, else 60 s). Jobs are resolved by name here, in
+// the CLI layer: the built-in ones, and those of the job modules `--job` names, loaded before
+// the worker listens (a module that cannot be loaded is one line, exit 2; a worker started
+// from the build registers tsx for a TypeScript one: cli/typescriptLoader.ts). The token
+// comes from SEEP_TOKEN or --token-file, never the command line (cloud/workerToken.ts); with
+// TLS, certificate, key and CA go together and every caller must present a certificate of
+// that CA.
 
 import { resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
@@ -17,6 +19,7 @@ import { DEFAULT_MESSAGE_BYTES_MAX, GRPC_MESSAGE_BYTES_LIMIT } from "../../cloud
 import type { Job } from "../../engine/index.js";
 import { UserError } from "../errors.js";
 import { parseInteger } from "../options.js";
+import { ensureTypeScriptLoader, isTypeScriptModule } from "../typescriptLoader.js";
 
 /** Flags of `seep worker`, as parsed. */
 interface WorkerFlags {
@@ -191,6 +194,8 @@ async function workerJobs(modules: readonly string[]): Promise<ReadonlyMap<strin
   const { JobError } = await import("../../engine/index.js");
   const { BUILTIN_JOBS, loadJobModule } = await import("../../workloads/index.js");
   const jobs = new Map<string, Job>(Object.entries(BUILTIN_JOBS));
+  // A worker that runs the build has no TypeScript loader until a job module needs one.
+  if (modules.some(isTypeScriptModule)) await ensureTypeScriptLoader();
   for (const module of modules) {
     let job: Job;
     try {

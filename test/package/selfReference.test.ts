@@ -2,8 +2,10 @@
 // job module in examples/, a test fixture) gets the TypeScript sources through the
 // "seep-source" condition, under vitest and under the `seep` executable's setup alike, and
 // so the very modules the CLI and the tests import by relative path: no second copy from
-// dist/ (whose classes would fail `instanceof` against the sources'). `seep sim` and `seep
-// run`'s workers load such a job module the same way.
+// dist/ (whose classes would fail `instanceof` against the sources'). `seep sim` loads such a
+// job module the same way; `seep run`'s local workers too when they run the sources, and when
+// they run the build (while it is current: cloud/packageRoot.ts) the names resolve to the
+// build, which is then their own engine: one copy either way.
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
