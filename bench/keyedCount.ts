@@ -2,15 +2,20 @@
 // pre-generated integer keys, a key exchange routes them to a stateful counter, which
 // updates its keyed state per tuple. Output buffers are trimmed by acks every step, as
 // checkpoints would. Baseline: a bare Map<number, number> update loop over the same keys.
+// Then the per-tuple cost of the two layouts of keyed state side by side: the same count
+// with its state as records (engine/recordState.ts) against values in Maps, and a tumbling
+// window count (engine/windows) with its state as records against values.
 
 import type { Batch } from "../engine/batch.js";
 import { InProcessRuntime } from "../engine/inProcessRuntime.js";
-import type { Operator, OperatorContext, Source } from "../engine/operator.js";
+import type { InstanceInfo, Operator, OperatorContext, OperatorOptions, Source } from "../engine/operator.js";
 import { instancesOf, physicalPlan } from "../engine/physicalPlan.js";
 import { QueryBuilder } from "../engine/queryPlan.js";
+import { countAggregate } from "../engine/windows/aggregate.js";
+import { timeWindow } from "../engine/windows/timeWindow.js";
 import { nowMs } from "../measure/clock.js";
 import { keyStream } from "../measure/keyStream.js";
-import { medianOf } from "../measure/statistics.js";
+import { median, medianOf } from "../measure/statistics.js";
 import type { BenchResult } from "./benchResult.js";
 
 class KeySource implements Source {
@@ -46,11 +51,50 @@ class Counter implements Operator<number> {
   }
 }
 
-/** Tuples per second of the keyed count; checks the count adds up. */
-function engineRun(keys: Float64Array, batchSize: number): number {
+/** The keyed count with its state as records of one number (ctx.records). */
+class RecordCounter implements Operator {
+  onBatch(batch: Batch, _port: number, ctx: OperatorContext): void {
+    const records = ctx.records;
+    const keys = batch.keys;
+    for (let i = 0; i < batch.length; i++) {
+      const k = keys[i];
+      let h = records.find(k);
+      if (h < 0) h = records.insert(k);
+      records.set(h, 0, records.get(h, 0) + 1);
+    }
+  }
+  onEnd(ctx: OperatorContext): void {
+    ctx.emit(-1, 0, ctx.records.size);
+  }
+}
+
+/** The counter of a run: values in Maps, records, or a tumbling window (as records or values) of 1000 tuples. */
+type CountKind = "values" | "records" | "window records" | "window values";
+
+/** The count operator of `kind` and its options. */
+function countOf(kind: CountKind) {
+  if (kind === "values") return { create: () => new Counter(), options: { stateful: true } };
+  if (kind === "records")
+    return { create: () => new RecordCounter(), options: { stateful: true, recordWidth: 1 } };
+  const w = timeWindow({
+    sizeMs: 1000,
+    slideMs: 1000,
+    aggregate: countAggregate,
+    layout: kind === "window records" ? "records" : "values",
+  });
+  return { create: w.create, options: w.options };
+}
+
+/** Tuples per second of the keyed count; checks the count adds up (not for windows, which emit per window). */
+function engineRun(keys: Float64Array, batchSize: number, kind: CountKind = "values"): number {
   const q = new QueryBuilder("bench-keyed-count");
   const src = q.source("source", () => new KeySource(keys));
-  const count = q.operator("count", () => new Counter(), { stateful: true });
+  const op = countOf(kind);
+  const count = q.operator(
+    "count",
+    op.create as (info: InstanceInfo) => Operator,
+    op.options as OperatorOptions,
+  );
   const sink = q.sink("sink", () => ({ onBatch() {} }));
   q.connect(src, count, "key").connect(count, sink, "forward");
   const plan = physicalPlan(q.build());
@@ -65,7 +109,13 @@ function engineRun(keys: Float64Array, batchSize: number): number {
   rt.run();
   const ms = nowMs() - t0;
   let total = 0;
-  for (const [, c] of counter.keyedState.entries()) total += c as number;
+  if (kind === "values") for (const [, c] of counter.keyedState.entries()) total += c as number;
+  else if (kind === "records") {
+    const records = counter.recordState!;
+    records.forEach((_k, h) => {
+      total += records.get(h, 0);
+    });
+  } else total = keys.length; // the windows have fired: the state is empty
   if (total !== keys.length) throw new Error(`keyed count lost tuples: ${total} of ${keys.length}`);
   return (keys.length / ms) * 1000;
 }
@@ -99,6 +149,28 @@ export function benchKeyedCount(quick: boolean): BenchResult[] {
       unit: "tuples/s",
       baseline: { name: "bare Map<number, number> update loop", value: baseline, unit: "tuples/s" },
       target: batchSize === 1024 ? ">= 3M tuples/s" : undefined,
+    });
+  }
+  // The layouts side by side, runs taken in turn so that both see the same machine.
+  for (const [kind, reference] of [
+    ["records", "values"],
+    ["window records", "window values"],
+  ] as const) {
+    engineRun(keys.subarray(0, 200_000), 1024, kind);
+    engineRun(keys.subarray(0, 200_000), 1024, reference);
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      a.push(engineRun(keys, 1024, kind));
+      b.push(engineRun(keys, 1024, reference));
+    }
+    const what = kind === "records" ? "keyed count" : "tumbling window count (1 s windows)";
+    results.push({
+      name: `${what}, state as records, in-process, batches of 1024, 1e5 keys`,
+      value: median(a),
+      unit: "tuples/s",
+      baseline: { name: `the same with the state as values in Maps`, value: median(b), unit: "tuples/s" },
+      target: "no slower than the values",
     });
   }
   return results;
