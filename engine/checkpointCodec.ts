@@ -267,7 +267,7 @@ function bytesOf(column: Float64Array): Uint8Array {
 function isConstant(column: Float64Array): boolean {
   if (column.length === 0) return false;
   const first = column[0];
-  if (first === 0 || first !== first) {
+  if (first === 0 || Number.isNaN(first)) {
     for (let i = 1; i < column.length; i++) if (!Object.is(column[i], first)) return false;
     return true;
   }
