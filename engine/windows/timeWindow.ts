@@ -23,6 +23,7 @@ import {
   timeWindowRecordWidth,
 } from "./timeWindowRecords.js";
 import type { WindowDefinition } from "./windowDefinition.js";
+import type { WindowResult } from "./windowResult.js";
 import { WindowTimers } from "./windowTimers.js";
 
 /** Shape of a time window. */
@@ -40,12 +41,7 @@ export interface TimeWindowOptions<A, R> {
   readonly layout?: "records" | "values";
 }
 
-/** The value of a tuple a time window emits (its key is the window's key). */
-export interface WindowResult<R> {
-  readonly windowStartMs: number;
-  readonly windowEndMs: number;
-  readonly result: R;
-}
+export type { WindowResult } from "./windowResult.js";
 
 /** One key's window state: its panes and where it stands in firing them. */
 export interface TimeWindowState<A> {

@@ -17,7 +17,7 @@ import type { RecordState } from "../recordState.js";
 import { decodeFloat, encodeFloat, type StateCodec } from "../stateCodec.js";
 import { type Aggregate, mergeAll } from "./aggregate.js";
 import { Panes } from "./panes.js";
-import type { WindowResult } from "./timeWindow.js";
+import type { WindowResult } from "./windowResult.js";
 import { WindowTimers } from "./windowTimers.js";
 
 const FIRED = 0;
