@@ -7,7 +7,8 @@
 // decoded on first use. The bytes stay attached to the
 // checkpoint, so that passing it on sends them as they came instead of encoding it again:
 // for a state of a million keys, that is four of the six passes through the state codec
-// saved on every checkpoint interval.
+// saved on every checkpoint interval. A checkpoint left on its worker's shelf travels as a
+// reference instead of bytes (remoteCheckpoint.ts); its bytes, once fetched, are kept here.
 
 import {
   type ChannelPosition,
@@ -35,6 +36,16 @@ export function wireBytesOf(cp: Checkpoint, codec: StateCodec<unknown>): Uint8Ar
   return bytes;
 }
 
+/** The bytes `cp` came with, was encoded to or was fetched for, if any (nothing is encoded). */
+export function keptBytesOf(cp: Checkpoint): Uint8Array | undefined {
+  return WIRE_BYTES.get(cp);
+}
+
+/** `cp`'s bytes are `bytes` from now on (fetched for it, or cut for it from its whole's). */
+export function keepBytes(cp: Checkpoint, bytes: Uint8Array): void {
+  WIRE_BYTES.set(cp, bytes);
+}
+
 /**
  * The head that travels beside a checkpoint's bytes: [id, instance, operator, inputs],
  * and the horizon as a fifth element when the checkpoint has one (a mark).
@@ -54,13 +65,17 @@ function malformed(why: string): never {
   throw new RangeError(`malformed checkpoint head: ${why}`);
 }
 
-function parseHead(head: string): {
-  id: number;
-  instance: number;
-  operator: number;
-  inputs: ChannelPosition[];
-  horizonMs: number | undefined;
-} {
+/** A checkpoint head's fields, as `checkpointHead` wrote them. */
+export interface CheckpointHeadFields {
+  readonly id: number;
+  readonly instance: number;
+  readonly operator: number;
+  readonly inputs: ChannelPosition[];
+  readonly horizonMs: number | undefined;
+}
+
+/** The fields of a checkpoint head; a malformed one is a RangeError saying what is wrong. */
+export function parseHead(head: string): CheckpointHeadFields {
   let json: unknown;
   try {
     json = JSON.parse(head);
@@ -167,10 +182,12 @@ export function partitionOnWire(
 ): Checkpoint[] | null {
   const bytes = WIRE_BYTES.get(cp);
   if (bytes === undefined) return null;
-  return partitionEncoded(bytes, ranges).map((part, i) => {
-    const head = checkpointHead({ ...headFieldsOf(cp), instance: i === 0 ? cp.instance : -1 } as Checkpoint);
-    return checkpointFromWire(part, head, codecOf);
-  });
+  return partitionEncoded(bytes, ranges).map((part, i) => checkpointFromWire(part, partHead(cp, i), codecOf));
+}
+
+/** The head of part `i` of `cp` (part 0 keeps the instance, the others are new senders: -1). */
+export function partHead(cp: Checkpoint, i: number): string {
+  return checkpointHead({ ...headFieldsOf(cp), instance: i === 0 ? cp.instance : -1 } as Checkpoint);
 }
 
 /** The fields a head carries, read without touching the state. */
