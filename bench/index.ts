@@ -2,6 +2,7 @@
 // measured in the same run, so that ratios stay meaningful on a noisy machine. Figures
 // are printed, never asserted: performance targets are met here, not in unit tests.
 
+import { benchBackupTransferReal } from "./backupTransferReal.js";
 import { benchBatchCodec } from "./batchCodec.js";
 import { BenchFailure, type BenchResult } from "./benchResult.js";
 import { benchCalibrate } from "./calibrate.js";
@@ -51,6 +52,7 @@ export const BENCHMARKS: Readonly<
   "lrb-generate": benchLrbGenerate,
   "lrb-scaleout": benchLrbScaleOut,
   "takeover-real": benchTakeoverReal,
+  "backup-transfer-real": benchBackupTransferReal,
 };
 
 /** Run the benchmarks, print their figures, and return them. */

@@ -27,7 +27,12 @@
 import { type Metadata, type ServerWritableStream, type ServiceError, status } from "@grpc/grpc-js";
 import { channelCredentials, hasToken, type TlsFiles, tokenMetadata, unauthenticated } from "./auth.js";
 import type { CheckpointShelf } from "./checkpointShelf.js";
-import { type CheckpointChunk, type CheckpointRef, CheckpointTransferClient } from "./gen/seep/v1/seep.js";
+import {
+  type CheckpointChunk,
+  type CheckpointRef,
+  CheckpointTransferClient,
+  CheckpointTransferService,
+} from "./gen/seep/v1/seep.js";
 import { rangeOfSpan } from "./remoteCheckpoint.js";
 import { UndecodableRequest } from "./requestChecks.js";
 import { rpcTimeoutMs } from "./timeouts.js";
@@ -49,6 +54,48 @@ export function checkpointTransferMs(): number {
   return Math.max(120_000, 2 * rpcTimeoutMs());
 }
 
+/**
+ * A CheckpointChunk as protobuf bytes, built by hand in one buffer: ts-proto's writer would
+ * copy the data twice more (into its chunks, then when finishing). Ordinary protobuf: the
+ * fetching side decodes it with the generated code.
+ */
+export function encodeChunk(data: Uint8Array, byteCount: number): Buffer {
+  const size = 1 + varintSize(data.length) + data.length + (byteCount > 0 ? 1 + varintSize(byteCount) : 0);
+  const buf = Buffer.allocUnsafe(size);
+  buf[0] = 0x0a; // field 1, length-delimited
+  let at = writeVarint(buf, 1, data.length);
+  buf.set(data, at);
+  at += data.length;
+  if (byteCount > 0) {
+    buf[at++] = 0x10; // field 2, varint
+    writeVarint(buf, at, byteCount);
+  }
+  return buf;
+}
+
+function varintSize(v: number): number {
+  let n = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+
+function writeVarint(buf: Buffer, at: number, v: number): number {
+  while (v >= 0x80) {
+    buf[at++] = (v & 0x7f) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  buf[at++] = v;
+  return at;
+}
+
+/** The CheckpointTransfer service as its server writes it: chunks arrive already encoded (encodeChunk). */
+export const ShelfTransferService = {
+  fetch: { ...CheckpointTransferService.fetch, responseSerialize: (chunk: Buffer): Buffer => chunk },
+} as const;
+
 /** A checkpoint could not be fetched: its source is gone, or no longer holds it. */
 export class FetchError extends Error {
   override readonly name = "FetchError";
@@ -64,7 +111,7 @@ export function describeRef(ref: CheckpointRef): string {
 export function serveFetch(
   shelf: CheckpointShelf,
   token: string,
-  call: ServerWritableStream<CheckpointRef | UndecodableRequest, CheckpointChunk>,
+  call: ServerWritableStream<CheckpointRef | UndecodableRequest, Buffer>,
 ): void {
   if (!hasToken(call.metadata, token)) {
     call.emit("error", unauthenticated());
@@ -102,8 +149,7 @@ export function serveFetch(
   const pump = () => {
     while (at < bytes.length) {
       const end = Math.min(bytes.length, at + CHUNK_BYTES);
-      const data = Buffer.from(bytes.buffer, bytes.byteOffset + at, end - at);
-      const chunk: CheckpointChunk = { data, byteCount: at === 0 ? bytes.length : 0 };
+      const chunk = encodeChunk(bytes.subarray(at, end), at === 0 ? bytes.length : 0);
       at = end;
       if (!call.write(chunk)) {
         call.once("drain", pump);
@@ -122,6 +168,7 @@ export class CheckpointFetcher {
   private readonly metadata: Metadata;
   /** Bytes fetched so far (over the network, or from its own shelf). */
   bytesFetched = 0;
+  private closed = false;
 
   constructor(
     token: string,
@@ -147,6 +194,7 @@ export class CheckpointFetcher {
         return Promise.reject(new FetchError(`${what}: ${(e as Error).message}`));
       }
     }
+    if (this.closed) return Promise.reject(new FetchError(`${what}: the fetcher is closed`));
     return new Promise((resolve, reject) => {
       const call = this.client(ref.worker).fetch({ ...ref, metaJson: "" }, this.metadata, {
         deadline: Date.now() + checkpointTransferMs(),
@@ -177,6 +225,11 @@ export class CheckpointFetcher {
     });
   }
 
+  /** Open the connection to the worker at `address` now, ahead of its first fetch (its first one would wait for it). */
+  connect(address: string): void {
+    if (!this.closed) this.client(address).waitForReady(Date.now() + 10_000, () => {});
+  }
+
   private client(address: string): CheckpointTransferClient {
     let c = this.clients.get(address);
     if (c === undefined) {
@@ -188,6 +241,7 @@ export class CheckpointFetcher {
 
   /** Close every channel. */
   close(): void {
+    this.closed = true;
     for (const c of this.clients.values()) c.close();
     this.clients.clear();
   }

@@ -23,7 +23,10 @@
 //               reference, and the coordinator pulls the whole behind them, off the critical
 //               path, since the parts are the new instances' backups in its store until their
 //               first checkpoints. Also one by reference that the engine did not pass on (it
-//               kept it after all): pulled at once.
+//               kept it after all): pulled at once. And, when a holder fails, the latest
+//               backup it held of each instance still alive (`holdersLost`): the engine's
+//               copy of it is that instance's backup from then on, once the plan was
+//               reconfigured.
 //
 // A checkpoint pulled is still passed on by reference while its worker lives and its shelf
 // still holds it (as far as the replies since tell: `shelved`; controlCalls asks), and as
@@ -138,6 +141,8 @@ export class CheckpointIntake {
   /** Replies dropped because their checkpoint could not be pulled. */
   dropped = 0;
   private readonly keeping = new WeakMap<Checkpoint, Keeping>();
+  /** Per instance, its latest checkpoint passed by reference to a holder, and that holder. */
+  private readonly heldBy = new Map<number, { readonly cp: Checkpoint; readonly holder: number }>();
   /** Per worker and instance, the checkpoint ids its shelf still holds, as far as the replies tell. */
   private readonly shelves = new Map<string, { periodic: number[]; reconfiguration: number | null }>();
 
@@ -177,6 +182,26 @@ export class CheckpointIntake {
     return ref.checkpointId < 0
       ? shelf.reconfiguration === ref.checkpointId
       : shelf.periodic.includes(ref.checkpointId);
+  }
+
+  /** `cp` went by reference in a backup to instance `holder` (controlCalls.ts). */
+  backupSent(holder: number, cp: Checkpoint): void {
+    if (isRemote(cp)) this.heldBy.set(cp.instance, { cp, holder });
+  }
+
+  /**
+   * Instances `ids` failed: the checkpoints they held as backups are pulled from their
+   * sources, which live. The engine keeps its copy of a backup (BackupOf.copy) and, once the
+   * plan was reconfigured, restores from it when its holder lost it: that copy must not
+   * depend on the worker of the instance it is to restore.
+   */
+  holdersLost(ids: readonly number[]): void {
+    const lost = new Set(ids);
+    for (const [instance, h] of this.heldBy) {
+      if (!lost.has(h.holder)) continue;
+      this.heldBy.delete(instance);
+      if (!lost.has(instance)) this.pulls.keep(h.cp);
+    }
   }
 
   /**

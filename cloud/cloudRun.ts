@@ -451,6 +451,7 @@ export class CloudRun {
       numbered: this.o.ha !== undefined,
       viaReference: (ref) =>
         this.intake.shelved(ref) && this.workers.links.some((l) => l.alive && l.vm.address === ref.worker),
+      backupSent: (holder, cp) => this.intake.backupSent(holder, cp),
     };
   }
 
@@ -503,7 +504,10 @@ export class CloudRun {
       stopping: () => this.stopping,
       plan: () => this.protocols.plan,
       operatorOf: (id) => this.protocols.coordinator?.faultTolerance?.operatorOf(id),
-      instancesFailed: (ids, failedAtMs) => this.protocols.instancesFailed(ids, failedAtMs),
+      instancesFailed: (ids, failedAtMs) => {
+        this.intake.holdersLost(ids);
+        this.protocols.instancesFailed(ids, failedAtMs);
+      },
       abort: (e) => this.abort(e),
       onFailure: this.o.onFailure,
       endIfOver: () => this.endIfOver(),

@@ -17,7 +17,7 @@
 // the bytes the coordinator pulled otherwise.
 
 import type { Metadata } from "@grpc/grpc-js";
-import type { ControlMessage } from "../engine/index.js";
+import type { Checkpoint, ControlMessage } from "../engine/index.js";
 import { carriedCheckpoint, controlDeadlineMs, wireCodecOf } from "./controlForwarder.js";
 import { type CodecOf, toControlRequest, type ViaReference } from "./controlWire.js";
 import type { InstanceDirectory } from "./instanceDirectory.js";
@@ -37,6 +37,8 @@ export interface ControlCallsHost {
   readonly numbered: boolean;
   /** A checkpoint on its worker's shelf whose bytes are here too goes by reference (its worker lives, its shelf holds it), else as bytes. */
   readonly viaReference: ViaReference;
+  /** A backup to `holder` went out (its checkpoint by reference or not). */
+  backupSent?(holder: number, checkpoint: Checkpoint): void;
 }
 
 /** Sends the coordinator's control messages to the instances' live incarnations. */
@@ -88,6 +90,7 @@ export class ControlCalls {
     };
     const client =
       carriedCheckpoint(message) === undefined || req.checkpoint.length === 0 ? l.client : l.bulk;
+    if (message.type === "backup") this.host.backupSent?.(id, message.checkpoint);
     const deadline = Date.now() + controlDeadlineMs(message);
     if (message.type !== "reroute") {
       client.send(req, this.host.metadata, { deadline }, () => {});

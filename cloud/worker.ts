@@ -41,7 +41,7 @@ import {
   type StateCodec,
 } from "../engine/index.js";
 import { hasToken, serverCredentials, type TlsFiles, tokenInterceptor, unauthenticated } from "./auth.js";
-import { CheckpointFetcher, serveFetch } from "./checkpointFetch.js";
+import { CheckpointFetcher, ShelfTransferService, serveFetch } from "./checkpointFetch.js";
 import { CheckpointInbox } from "./checkpointInbox.js";
 import { CheckpointShelf, checkpointInlineBytes, shelveCheckpointed } from "./checkpointShelf.js";
 import { CONTROL_CHANNEL_OPTIONS, ControlForwarder } from "./controlForwarder.js";
@@ -50,9 +50,7 @@ import { IncomingStream } from "./dataPlane.js";
 import { MalformedEpoch } from "./epochFence.js";
 import { OutboxRangeError } from "./eventOutbox.js";
 import {
-  type CheckpointChunk,
   type CheckpointRef,
-  CheckpointTransferService,
   type ControlAck,
   type ControlReplyMessage,
   type ControlRequest,
@@ -225,8 +223,8 @@ export class Worker {
     this.server.addService(withUndecodableRequests(DataPlaneService), {
       stream: (call: ServerDuplexStream<DataFrame, Credit>) => this.onStream(call),
     });
-    this.server.addService(withUndecodableRequests(CheckpointTransferService), {
-      fetch: (call: ServerWritableStream<CheckpointRef, CheckpointChunk>) =>
+    this.server.addService(withUndecodableRequests(ShelfTransferService), {
+      fetch: (call: ServerWritableStream<CheckpointRef, Buffer>) =>
         serveFetch(this.shelf, this.options.token, call),
     });
     this.server.addService(withEncodedEvents(withUndecodableRequests(ControlService)), {
@@ -491,6 +489,8 @@ export class Worker {
       try {
         runtime.connect(a);
         this.forwarder?.connect(a);
+        // A holder fetches its backups from the workers of the instances downstream of it.
+        this.fetcher.connect(a);
       } catch (e) {
         // Outside any call: an address grpc cannot use is reported, not thrown.
         this.taskFailed(-1, 0, `to connect to ${a}`, e);

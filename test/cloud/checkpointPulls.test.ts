@@ -1,13 +1,19 @@
 // The coordinator's side of checkpoints left on their workers: which it passes on by
 // reference and which it pulls first (per strategy, placement, what is under way, HA), a
-// pull from a worker's shelf (once, counted; failing when the source is gone), and a real
+// pull from a worker's shelf (once, counted; failing when the source is gone; the backups a
+// failed holder held, pulled from their living sources), and a real
 // run under rsm whose worker is killed: the output is exactly the failure-free run's, and
 // the counts' backups went worker to worker, the coordinator pulling only what it keeps.
 // Workers bind 127.0.0.1; every process started here is killed when its test ends.
 
 import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CheckpointPulls, type KeepingContext, keepingOf } from "../../cloud/checkpointPulls.js";
+import {
+  CheckpointIntake,
+  CheckpointPulls,
+  type KeepingContext,
+  keepingOf,
+} from "../../cloud/checkpointPulls.js";
 import { CHECKPOINT_INLINE_ENV, shelveCheckpointed } from "../../cloud/checkpointShelf.js";
 import { CloudRun } from "../../cloud/cloudRun.js";
 import { fromReplyMessage, toReplyMessage } from "../../cloud/controlWire.js";
@@ -118,6 +124,20 @@ describe("CheckpointPulls", () => {
     await pulls.pull(remote); // here already
     expect(pulls.bytesPulled).toBe(bytes.length);
     expect(remote.processing.size).toBeGreaterThan(0);
+  });
+
+  it("pulls the backups a failed holder held from their sources, but not one whose instance failed with it", async () => {
+    const { remote, bytes, pulls } = await remoteOnWorker();
+    const intake = new CheckpointIntake(pulls, context({}));
+    intake.backupSent(2, remote);
+    intake.holdersLost([4]); // another holder: nothing to pull
+    expect(pulls.bytesPulled).toBe(0);
+    intake.holdersLost([2, remote.instance]); // its instance failed too: its source is gone
+    expect(needsFetch(remote)).toBe(true);
+    intake.backupSent(2, remote);
+    intake.holdersLost([2]);
+    await pulls.pull(remote); // the pull under way
+    expect(Buffer.from(localBytesOf(remote)!).equals(Buffer.from(bytes))).toBe(true);
   });
 
   it("fails a pull whose source is gone, and counts it", async () => {
