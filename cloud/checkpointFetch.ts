@@ -24,6 +24,7 @@
 // Restore does not start on the first chunk: the checkpoint codec (engine/) decodes whole
 // bytes only, so a receiver assembles every chunk first.
 
+import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { type Metadata, type ServerWritableStream, type ServiceError, status } from "@grpc/grpc-js";
 import { channelCredentials, hasToken, type TlsFiles, tokenMetadata, unauthenticated } from "./auth.js";
 import type { CheckpointShelf } from "./checkpointShelf.js";
@@ -55,41 +56,21 @@ export function checkpointTransferMs(): number {
 }
 
 /**
- * A CheckpointChunk as protobuf bytes, built by hand in one buffer: ts-proto's writer would
- * copy the data twice more (into its chunks, then when finishing). Ordinary protobuf: the
- * fetching side decodes it with the generated code.
+ * A CheckpointChunk as protobuf bytes, with the data copied once, straight into the
+ * message: ts-proto's writer would copy it twice more (into its chunks, then when
+ * finishing). Ordinary protobuf: the fetching side decodes it with the generated code.
  */
 export function encodeChunk(data: Uint8Array, byteCount: number): Buffer {
-  const size = 1 + varintSize(data.length) + data.length + (byteCount > 0 ? 1 + varintSize(byteCount) : 0);
-  const buf = Buffer.allocUnsafe(size);
-  buf[0] = 0x0a; // field 1, length-delimited
-  let at = writeVarint(buf, 1, data.length);
-  buf.set(data, at);
-  at += data.length;
-  if (byteCount > 0) {
-    buf[at++] = 0x10; // field 2, varint
-    writeVarint(buf, at, byteCount);
-  }
+  const head = new BinaryWriter().uint32(0x0a).uint32(data.length).finish(); // field 1, length-delimited
+  const tail = byteCount > 0 ? new BinaryWriter().uint32(0x10).uint64(byteCount).finish() : NO_BYTES; // field 2
+  const buf = Buffer.allocUnsafe(head.length + data.length + tail.length);
+  buf.set(head, 0);
+  buf.set(data, head.length);
+  buf.set(tail, head.length + data.length);
   return buf;
 }
 
-function varintSize(v: number): number {
-  let n = 1;
-  while (v >= 0x80) {
-    v = Math.floor(v / 128);
-    n++;
-  }
-  return n;
-}
-
-function writeVarint(buf: Buffer, at: number, v: number): number {
-  while (v >= 0x80) {
-    buf[at++] = (v & 0x7f) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  buf[at++] = v;
-  return at;
-}
+const NO_BYTES = new Uint8Array(0);
 
 /** The CheckpointTransfer service as its server writes it: chunks arrive already encoded (encodeChunk). */
 export const ShelfTransferService = {

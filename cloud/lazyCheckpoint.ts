@@ -105,6 +105,48 @@ export function parseHead(head: string): CheckpointHeadFields {
   };
 }
 
+/** The fields of a checkpoint decoded from its bytes (all but its head's and its range). */
+export const STATE_FIELDS = [
+  "processing",
+  "outputs",
+  "buffers",
+  "sourcePosition",
+  "watermarkMs",
+  "ended",
+  "suppression",
+] as const;
+
+/**
+ * A checkpoint's fields from its head and `range`. The horizon is a plain property, from
+ * the head: the same before and after the state is decoded, and absent (not undefined-valued)
+ * when the head has none, like a decoded checkpoint's.
+ */
+export function headFieldsFrom(h: CheckpointHeadFields, range: KeyGroupRange): Record<string, unknown> {
+  return {
+    id: h.id,
+    instance: h.instance,
+    operator: h.operator,
+    inputs: h.inputs,
+    ...(h.horizonMs === undefined ? {} : { horizonMs: h.horizonMs }),
+    range,
+  };
+}
+
+/**
+ * `fields` holds a checkpoint's fields but `names`: those are added, each read from `load()`
+ * (the checkpoint decoded, once) on first use. A decoded checkpoint without suppression has
+ * none; here `suppression` is then undefined (every reader asks for undefined).
+ */
+export function decodedOnUse(
+  fields: Record<string, unknown>,
+  load: () => Checkpoint,
+  names: readonly (typeof STATE_FIELDS)[number][] = STATE_FIELDS,
+): Checkpoint {
+  for (const name of names)
+    Object.defineProperty(fields, name, { get: () => load()[name], enumerable: true });
+  return fields as unknown as Checkpoint;
+}
+
 /**
  * The checkpoint of `bytes` and its `head`: id, instance, operator, inputs and horizon
  * (a mark's; absent otherwise) at once, and the range from the bytes' header; the rest
@@ -137,35 +179,8 @@ export function checkpointFromWire(
     }
     return full;
   };
-  const cp: Checkpoint = {
-    id: h.id,
-    instance: h.instance,
-    operator: h.operator,
-    inputs: h.inputs,
-    // A plain property, from the head: the same before and after the state is decoded,
-    // and absent (not undefined-valued) when the head has none, like a decoded checkpoint.
-    ...(h.horizonMs === undefined ? {} : { horizonMs: h.horizonMs }),
-    // From the bytes' header: the fault-tolerance protocol reads every checkpoint's range.
-    range,
-    get processing() {
-      return load().processing;
-    },
-    get outputs() {
-      return load().outputs;
-    },
-    get buffers() {
-      return load().buffers;
-    },
-    get sourcePosition() {
-      return load().sourcePosition;
-    },
-    get watermarkMs() {
-      return load().watermarkMs;
-    },
-    get ended() {
-      return load().ended;
-    },
-  };
+  // From the bytes' header: the fault-tolerance protocol reads every checkpoint's range.
+  const cp = decodedOnUse(headFieldsFrom(h, range), load);
   WIRE_BYTES.set(cp, bytes);
   return cp;
 }

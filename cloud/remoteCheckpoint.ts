@@ -3,9 +3,10 @@
 // worker keeps the bytes on its shelf (checkpointShelf.ts) and replies with the head
 // (lazyCheckpoint.ts: id, instance, operator, inputs, horizon), the reference, and a "meta"
 // of what else the coordinator reads without the state: the output positions (recovery
-// and the scale outs read what was sent to whom), the source position, event time, ended,
-// suppression and the number of entries. So the coordinator's Checkpoint for it is whole
-// but for `processing` and `buffers`, which are decoded from its bytes once the coordinator
+// and the scale outs read what was sent to whom), the source position, event time, ended
+// and the number of entries. So the coordinator's Checkpoint for it is whole but for
+// `processing`, `buffers` and `suppression` (read only where the coordinator decodes: a
+// parallel recovery's, a live scale out's), decoded from its bytes once the coordinator
 // has pulled them (checkpointPulls.ts); read before that, they throw RemoteStateError:
 // a policy that forwarded by reference a checkpoint the coordinator needed.
 //
@@ -31,7 +32,15 @@ import {
   type StateCodec,
 } from "../engine/index.js";
 import type { CheckpointRef, KeyGroupSpan } from "./gen/seep/v1/seep.js";
-import { keepBytes, keptBytesOf, parseHead, partHead, partitionOnWire } from "./lazyCheckpoint.js";
+import {
+  decodedOnUse,
+  headFieldsFrom,
+  keepBytes,
+  keptBytesOf,
+  parseHead,
+  partHead,
+  partitionOnWire,
+} from "./lazyCheckpoint.js";
 
 /** The state codec of an operator, by operator id. */
 type CodecOf = (operator: number) => StateCodec<unknown>;
@@ -47,7 +56,6 @@ interface Meta {
   readonly sourcePosition: number;
   readonly watermarkMs: number;
   readonly ended: boolean;
-  readonly suppression?: Checkpoint["suppression"];
   /** Keyed entries in the state (absent for a part: not counted). */
   readonly entries?: number;
 }
@@ -102,16 +110,6 @@ export function checkpointMetaOf(cp: Checkpoint): string {
     watermarkMs: encodeFloat(cp.watermarkMs),
     ended: cp.ended,
     entries: cp.processing.size,
-    ...(cp.suppression === undefined
-      ? {}
-      : {
-          suppression: cp.suppression.map((c) => [
-            c.edge,
-            c.receiver,
-            c.processed.map((p) => [p.edge, p.sender, encodeFloat(p.seq), encodeFloat(p.watermarkMs)]),
-            encodeFloat(c.watermarkMs),
-          ]),
-        }),
   });
 }
 
@@ -120,17 +118,6 @@ function malformed(why: string): never {
 }
 
 const isInt = (x: unknown): x is number => Number.isSafeInteger(x);
-
-function positionOf(p: unknown) {
-  if (!Array.isArray(p) || p.length !== 4 || !isInt(p[0]) || !isInt(p[1]))
-    malformed("a position must be [edge, sender, seq, watermarkMs]");
-  return {
-    edge: p[0],
-    sender: p[1],
-    seq: decodeFloat(p[2], "seq"),
-    watermarkMs: decodeFloat(p[3], "watermarkMs"),
-  };
-}
 
 /** The meta `checkpointMetaOf` wrote; a malformed one is a RangeError. */
 function parseMeta(json: string): Meta {
@@ -156,8 +143,6 @@ function parseMeta(json: string): Meta {
       }),
     };
   });
-  const suppression = m.suppression;
-  if (suppression !== undefined && !Array.isArray(suppression)) malformed("suppression must be an array");
   if (m.entries !== undefined && !isInt(m.entries)) malformed("entries must be an integer");
   return {
     outputs,
@@ -165,27 +150,6 @@ function parseMeta(json: string): Meta {
     watermarkMs: decodeFloat(m.watermarkMs, "watermarkMs"),
     ended: m.ended as boolean,
     ...(m.entries === undefined ? {} : { entries: m.entries as number }),
-    ...(suppression === undefined
-      ? {}
-      : {
-          suppression: suppression.map((c: unknown) => {
-            const nullableInt = (v: unknown) => v === null || isInt(v);
-            if (
-              !Array.isArray(c) ||
-              c.length !== 4 ||
-              !nullableInt(c[0]) ||
-              !nullableInt(c[1]) ||
-              !Array.isArray(c[2])
-            )
-              malformed("a suppression cut must be [edge, receiver, inputs, watermarkMs]");
-            return {
-              edge: c[0] as number | null,
-              receiver: c[1] as number | null,
-              processed: (c[2] as unknown[]).map(positionOf),
-              watermarkMs: decodeFloat(c[3], "suppression watermarkMs"),
-            };
-          }),
-        }),
   };
 }
 
@@ -221,37 +185,20 @@ function build(remote: Remote, codecOf: CodecOf): Checkpoint {
     return full;
   };
   const m = remote.meta;
-  const cp = {
-    id: h.id,
-    instance: h.instance,
-    operator: h.operator,
-    inputs: h.inputs,
-    ...(h.horizonMs === undefined ? {} : { horizonMs: h.horizonMs }),
-    range,
-    get processing() {
-      return load().processing;
-    },
-    get buffers() {
-      return load().buffers;
-    },
-    ...(m === null
-      ? {}
-      : {
-          outputs: m.outputs,
-          sourcePosition: m.sourcePosition,
-          watermarkMs: m.watermarkMs,
-          ended: m.ended,
-          ...(m.suppression === undefined ? {} : { suppression: m.suppression }),
-        }),
-  } as Checkpoint;
-  if (m === null)
-    Object.defineProperties(cp, {
-      outputs: { get: () => load().outputs, enumerable: true },
-      sourcePosition: { get: () => load().sourcePosition, enumerable: true },
-      watermarkMs: { get: () => load().watermarkMs, enumerable: true },
-      ended: { get: () => load().ended, enumerable: true },
-      suppression: { get: () => load().suppression, enumerable: true },
-    });
+  const cp =
+    m === null
+      ? decodedOnUse(headFieldsFrom(h, range), load)
+      : decodedOnUse(
+          {
+            ...headFieldsFrom(h, range),
+            outputs: m.outputs,
+            sourcePosition: m.sourcePosition,
+            watermarkMs: m.watermarkMs,
+            ended: m.ended,
+          },
+          load,
+          ["processing", "buffers", "suppression"],
+        );
   REMOTE.set(cp, remote);
   return cp;
 }

@@ -1,17 +1,20 @@
-// Fetching a checkpoint from the worker whose shelf holds it: the chunks reassemble into
+// Fetching a checkpoint from the worker whose shelf holds it: a chunk encoded by hand is the
+// generated code's message, the chunks reassemble into
 // the very bytes, a part comes cut by the source, an unknown reference and a source that is
 // gone fail with one line naming the checkpoint, and a call without the run's token is
 // refused. Every server binds 127.0.0.1 and is shut down after its test.
 
 import { Metadata, status } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
-import { CHUNK_BYTES, CheckpointFetcher, FetchError } from "../../cloud/checkpointFetch.js";
-import { type CheckpointRef, CheckpointTransferClient } from "../../cloud/gen/seep/v1/seep.js";
+import { CHUNK_BYTES, CheckpointFetcher, encodeChunk, FetchError } from "../../cloud/checkpointFetch.js";
+import {
+  CheckpointChunk,
+  type CheckpointRef,
+  CheckpointTransferClient,
+} from "../../cloud/gen/seep/v1/seep.js";
 import { spanOf } from "../../cloud/remoteCheckpoint.js";
-import { Worker } from "../../cloud/worker.js";
 import { KeyGroupRange, partitionEncoded } from "../../engine/index.js";
-import { workloadPlan } from "../../workloads/index.js";
-import { countCheckpointBytes } from "./checkpointFixtures.js";
+import { countCheckpointBytes, shelfWorker } from "./checkpointFixtures.js";
 
 const TOKEN = "fetch-token";
 const closers: (() => void)[] = [];
@@ -19,16 +22,7 @@ afterEach(() => {
   for (const close of closers.splice(0)) close();
 });
 
-async function startWorker(): Promise<{ worker: Worker; address: string }> {
-  const worker = new Worker({
-    listen: "127.0.0.1:0",
-    token: TOKEN,
-    resolvePlan: (name, params, seed) => workloadPlan(name, params, seed),
-    report: () => {},
-  });
-  closers.push(() => worker.stop());
-  return { worker, address: `127.0.0.1:${await worker.start()}` };
-}
+const startWorker = () => shelfWorker(TOKEN, closers);
 
 function fetcher(token = TOKEN): CheckpointFetcher {
   const f = new CheckpointFetcher(token, undefined);
@@ -56,6 +50,18 @@ function refTo(
     metaJson: "",
   };
 }
+
+describe("a chunk encoded by hand", () => {
+  it("is the protobuf CheckpointChunk the generated code reads, with and without the byte count", () => {
+    const data = new Uint8Array(300).map((_, i) => i % 251);
+    for (const byteCount of [0, 300, 2 ** 40]) {
+      const back = CheckpointChunk.decode(encodeChunk(data, byteCount));
+      expect([...back.data]).toEqual([...data]);
+      expect(back.byteCount).toBe(byteCount);
+    }
+    expect(CheckpointChunk.decode(encodeChunk(new Uint8Array(0), 0)).data.length).toBe(0);
+  });
+});
 
 describe("fetching a checkpoint from a worker's shelf", () => {
   it("reassembles the chunks into the very bytes the shelf holds", async () => {

@@ -7,18 +7,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { CheckpointFetcher } from "../../cloud/checkpointFetch.js";
 import { CheckpointInbox } from "../../cloud/checkpointInbox.js";
-import { shelveCheckpointed } from "../../cloud/checkpointShelf.js";
-import {
-  fromControlRequest,
-  fromReplyMessage,
-  toControlRequest,
-  toReplyMessage,
-} from "../../cloud/controlWire.js";
+import { fromControlRequest, toControlRequest } from "../../cloud/controlWire.js";
 import { needsFetch } from "../../cloud/remoteCheckpoint.js";
-import { Worker } from "../../cloud/worker.js";
 import type { Checkpoint, ControlMessage } from "../../engine/index.js";
-import { workloadPlan } from "../../workloads/index.js";
-import { countCheckpointBytes } from "./checkpointFixtures.js";
+import { countCheckpointBytes, remoteOn, shelfWorker } from "./checkpointFixtures.js";
 
 const TOKEN = "inbox-token";
 const closers: (() => void)[] = [];
@@ -28,18 +20,9 @@ afterEach(() => {
 
 /** A source worker whose shelf holds a count checkpoint; a backup naming it, as a holder's worker receives it. */
 async function backupByReference() {
-  const worker = new Worker({
-    listen: "127.0.0.1:0",
-    token: TOKEN,
-    resolvePlan: (name, params, seed) => workloadPlan(name, params, seed),
-    report: () => {},
-  });
-  closers.push(() => worker.stop());
-  const address = `127.0.0.1:${await worker.start()}`;
+  const { worker, address } = await shelfWorker(TOKEN, closers);
   const { cp, codec } = countCheckpointBytes(3_000);
-  const msg = toReplyMessage({ type: "checkpointed", instance: cp.instance, checkpoint: cp }, codec);
-  const reply = fromReplyMessage(shelveCheckpointed(worker.shelf, msg, cp, address, 0), () => codec);
-  const remote = (reply as { checkpoint: Checkpoint }).checkpoint;
+  const remote = remoteOn(worker.shelf, address, cp, codec);
   const received = (m: ControlMessage) =>
     fromControlRequest(toControlRequest(0, m, codec), () => codec).message;
   const fetcher = new CheckpointFetcher(TOKEN, undefined);

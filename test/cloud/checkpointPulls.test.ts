@@ -14,11 +14,9 @@ import {
   type KeepingContext,
   keepingOf,
 } from "../../cloud/checkpointPulls.js";
-import { CHECKPOINT_INLINE_ENV, shelveCheckpointed } from "../../cloud/checkpointShelf.js";
+import { CHECKPOINT_INLINE_ENV } from "../../cloud/checkpointShelf.js";
 import { CloudRun } from "../../cloud/cloudRun.js";
-import { fromReplyMessage, toReplyMessage } from "../../cloud/controlWire.js";
 import { localBytesOf, needsFetch } from "../../cloud/remoteCheckpoint.js";
-import { Worker } from "../../cloud/worker.js";
 import {
   type Checkpoint,
   type Coordinator,
@@ -27,7 +25,7 @@ import {
   type ScaleOutRecord,
 } from "../../engine/index.js";
 import { workloadPlan } from "../../workloads/index.js";
-import { countCheckpointBytes } from "./checkpointFixtures.js";
+import { countCheckpointBytes, remoteOn, shelfWorker } from "./checkpointFixtures.js";
 import { failureFree, localPools, WORD_COUNT_PARAMS, wordCountOn } from "./localWordCount.js";
 
 const TOKEN = "pulls-token";
@@ -99,20 +97,12 @@ describe("CheckpointPulls", () => {
 
   /** A worker whose shelf holds a count checkpoint, and that checkpoint as the coordinator gets it. */
   async function remoteOnWorker() {
-    const worker = new Worker({
-      listen: "127.0.0.1:0",
-      token: TOKEN,
-      resolvePlan: (name, params, seed) => workloadPlan(name, params, seed),
-      report: () => {},
-    });
-    closers.push(() => worker.stop());
-    const address = `127.0.0.1:${await worker.start()}`;
+    const { worker, address } = await shelfWorker(TOKEN, closers);
     const { cp, codec, bytes } = countCheckpointBytes(3_000);
-    const msg = toReplyMessage({ type: "checkpointed", instance: cp.instance, checkpoint: cp }, codec);
-    const reply = fromReplyMessage(shelveCheckpointed(worker.shelf, msg, cp, address, 0), () => codec);
+    const remote = remoteOn(worker.shelf, address, cp, codec);
     const pulls = new CheckpointPulls(TOKEN, undefined);
     closers.push(() => pulls.close());
-    return { worker, remote: (reply as { checkpoint: Checkpoint }).checkpoint, bytes, pulls };
+    return { worker, remote, bytes, pulls };
   }
 
   it("pulls a checkpoint's bytes from its worker once, and counts them", async () => {

@@ -51,12 +51,13 @@ describe("a checkpoint named by reference", () => {
     expect(remote.sourcePosition).toBe(original.sourcePosition);
     expect(remote.watermarkMs).toBe(original.watermarkMs);
     expect(remote.ended).toBe(original.ended);
-    expect("suppression" in remote).toBe(false);
     expect(remoteEntriesOf(remote)).toBe(original.processing.size);
     expect(needsFetch(remote)).toBe(true);
     expect(() => remote.processing).toThrow(RemoteStateError);
     expect(() => remote.buffers).toThrow(/is on worker 127\.0\.0\.1:9, not here: pull it first/);
+    expect(() => remote.suppression).toThrow(RemoteStateError);
     keepBytes(remote, bytes);
+    expect(remote.suppression).toBeUndefined();
     expect(needsFetch(remote)).toBe(false);
     expect(remote.processing.size).toBe(original.processing.size);
     expect([...remote.processing.entries()]).toEqual([...original.processing.entries()]);

@@ -430,7 +430,7 @@ export interface CheckpointRef {
   /**
    * In a checkpointed reply: JSON of what the coordinator reads of a checkpoint beyond its
    * head without its state (output positions, source position, event time, ended,
-   * suppression, entries; cloud/remoteCheckpoint.ts). Empty elsewhere.
+   * entries; cloud/remoteCheckpoint.ts). Empty elsewhere.
    */
   metaJson: string;
 }
