@@ -3,6 +3,7 @@
 // are printed, never asserted: performance targets are met here, not in unit tests. The
 // real ones (on local worker processes) run several times over (runner.ts).
 
+import { benchBackupTransferReal } from "./backupTransferReal.js";
 import { benchBatchCodec } from "./batchCodec.js";
 import { BenchFailure, type BenchResult } from "./benchResult.js";
 import { benchCalibrate } from "./calibrate.js";
@@ -45,6 +46,7 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   "lrb-scaleout": benchLrbScaleOut,
   "takeover-real": benchTakeoverReal,
   "worker-start": benchWorkerStart,
+  "backup-transfer-real": benchBackupTransferReal,
 };
 
 /** The real benchmarks whose names do not end in `-real`. */

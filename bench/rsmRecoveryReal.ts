@@ -9,8 +9,12 @@
 // end, so caught up is not the latency criterion of summary.json here: it is the end of
 // the first metrics interval (250 ms) after the restore whose queued tuples are back to
 // their most in the 10 s before the failure, the backlog of the replay drained. Baseline:
-// decoding the same checkpoint in one process, warm, without transfer.
+// decoding the same checkpoint in one process, warm, without transfer. The count's
+// checkpoints stay on its worker (backups go worker to worker), so the benchmark pulls each
+// one to itself as it is named (16 MB every 10 s, beside the holder's fetch) to have the
+// bytes of the last one before the kill.
 
+import { CheckpointPulls } from "../cloud/checkpointPulls.js";
 import { CloudRun } from "../cloud/cloudRun.js";
 import type { Checkpoint } from "../engine/index.js";
 import { backlogDrainedAtMs } from "../measure/backlogDrained.js";
@@ -50,6 +54,7 @@ export async function benchRsmRecoveryReal(quick: boolean): Promise<BenchResult[
   const shape = quick ? QUICK : FULL;
   const params = largeStateParams(shape.vocabularySize, shape.untilMs);
   const { pool, token } = localWorkers();
+  const pulls = new CheckpointPulls(token, undefined);
   // The count's last checkpoint when its worker was found dead: the state it held.
   let last: Checkpoint | null = null;
   let held: Checkpoint | null = null;
@@ -64,7 +69,9 @@ export async function benchRsmRecoveryReal(quick: boolean): Promise<BenchResult[
       kills: [{ worker: COUNT_WORKER, atMs: shape.killAtMs }],
       // Kept undecoded (the coordinator never decodes a checkpoint's state): measured after.
       onReply: (r) => {
-        if (r.type === "checkpointed" && r.instance === COUNT) last = r.checkpoint;
+        if (r.type !== "checkpointed" || r.instance !== COUNT) return;
+        last = r.checkpoint;
+        pulls.keep(r.checkpoint);
       },
       onFailure: () => {
         held ??= last;
@@ -77,8 +84,17 @@ export async function benchRsmRecoveryReal(quick: boolean): Promise<BenchResult[
         `the run recorded no completed recovery (${s.failures.length} workers failed, ${s.recoveries.length} recoveries, ` +
           `the run ended at ${s.simulatedSeconds} s${s.stalled ? ", stalled" : ""}): on a busy machine the kill at ${shape.killAtMs} ms may come too late for the recovery to finish before ${shape.untilMs} ms`,
       );
+    const cp = held as Checkpoint | null;
+    if (cp === null) throw new BenchFailure("the count had taken no checkpoint when its worker was killed");
+    try {
+      await pulls.pull(cp);
+    } catch (e) {
+      throw new BenchFailure(
+        `the count's last checkpoint could not be pulled from its worker: ${(e as Error).message}`,
+      );
+    }
     const t0 = nowMs();
-    const keys = (held as Checkpoint | null)?.processing.size ?? 0;
+    const keys = cp.processing.size;
     const decodeMs = nowMs() - t0;
     const drained = backlogDrainedAtMs(run.metricsRows(), rec.failedAtMs, rec.restoredAtMs);
     const what = `count holding ${keys} keys, ${shape.vocabularySize} words, 4 local workers`;
@@ -104,6 +120,7 @@ export async function benchRsmRecoveryReal(quick: boolean): Promise<BenchResult[
       },
     ];
   } finally {
+    pulls.close();
     await pool.shutdown();
   }
 }

@@ -29,6 +29,7 @@ import {
   type ScalingDecision,
 } from "../engine/index.js";
 import { channelCredentials, epochMetadata, tokenMetadata } from "./auth.js";
+import { CheckpointIntake, CheckpointPulls } from "./checkpointPulls.js";
 import { ControlCalls, type ControlCallsHost } from "./controlCalls.js";
 import type { CodecOf } from "./controlWire.js";
 import { leaseMsFromEnv } from "./coordinatorLease.js";
@@ -99,6 +100,8 @@ export class CloudRun {
   private readonly ha: HaLeader | null;
   /** Why this leader was deposed (a newer one fenced it off), if it was. */
   private deposedWhy: string | null = null;
+  /** Checkpoints replies name on their workers: pulled when the coordinator must hold them. */
+  private readonly intake: CheckpointIntake;
 
   constructor(private readonly o: CloudRunOptions) {
     const timeoutMs = o.heartbeatTimeoutMs ?? heartbeatTimeoutMs();
@@ -111,6 +114,12 @@ export class CloudRun {
     this.workers = new RunWorkers(o);
     this.deployment = new Deployment(this.deploymentHost());
     this.calls = new ControlCalls(this.callsHost());
+    this.intake = new CheckpointIntake(new CheckpointPulls(o.token, o.tls), {
+      ft: this.ft,
+      ha: o.ha !== undefined,
+      live: o.stateTransfer === "live",
+      coordinator: () => this.protocols.coordinator,
+    });
     this.events = new WorkerEvents(this.eventsHost());
     this.heartbeats = new Heartbeats(this.heartbeatsHost(timeoutMs));
     this.failures = new WorkerFailures(this.failuresHost());
@@ -194,6 +203,7 @@ export class CloudRun {
       throw this.error;
     } finally {
       keepAlive.stop();
+      this.intake.pulls.close();
       process.setSourceMapsEnabled(sourceMaps);
     }
   }
@@ -439,6 +449,9 @@ export class CloudRun {
       links: () => this.workers.links,
       stopping: () => this.stopping,
       numbered: this.o.ha !== undefined,
+      viaReference: (ref) =>
+        this.intake.shelved(ref) && this.workers.links.some((l) => l.alive && l.vm.address === ref.worker),
+      backupSent: (holder, cp) => this.intake.backupSent(holder, cp),
     };
   }
 
@@ -461,6 +474,7 @@ export class CloudRun {
       lost: (l) => this.failures.lost(l, "stream"),
       abort: (e) => this.abort(e),
       deposed: (why) => this.depose(why),
+      intake: this.intake,
     };
   }
 
@@ -490,7 +504,10 @@ export class CloudRun {
       stopping: () => this.stopping,
       plan: () => this.protocols.plan,
       operatorOf: (id) => this.protocols.coordinator?.faultTolerance?.operatorOf(id),
-      instancesFailed: (ids, failedAtMs) => this.protocols.instancesFailed(ids, failedAtMs),
+      instancesFailed: (ids, failedAtMs) => {
+        this.intake.holdersLost(ids);
+        this.protocols.instancesFailed(ids, failedAtMs);
+      },
       abort: (e) => this.abort(e),
       onFailure: this.o.onFailure,
       endIfOver: () => this.endIfOver(),
@@ -536,6 +553,16 @@ export class CloudRun {
    */
   async haEnded(state: "finished" | "failed"): Promise<void> {
     if (this.deposedWhy === null) await this.ha?.finish(state);
+  }
+
+  /**
+   * Bytes of checkpoints this coordinator received so far: inline in the workers' replies,
+   * and pulled from their shelves (checkpointPulls.ts); and those the replies named by
+   * reference, left on the workers (pulled or not: what was not went worker to worker).
+   */
+  get checkpointBytes(): { readonly inline: number; readonly pulled: number; readonly byReference: number } {
+    const i = this.intake;
+    return { inline: i.bytesInline, pulled: i.pulls.bytesPulled, byReference: i.bytesByReference };
   }
 
   /** Replies dropped because their incarnation had been replaced. */

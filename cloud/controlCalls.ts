@@ -11,11 +11,15 @@
 // the upstreams' reroutes, and a replay that overtook its upstream's reroute (it can, on
 // real workers: another connection, another hop) would re-send, under the old routing,
 // tuples whose keys the restored part no longer owns.
+//
+// A backup or restore whose checkpoint is on its worker's shelf names it while that worker
+// lives and holds it (the receiver fetches it from there: remoteCheckpoint.ts), and carries
+// the bytes the coordinator pulled otherwise.
 
 import type { Metadata } from "@grpc/grpc-js";
-import type { ControlMessage } from "../engine/index.js";
+import type { Checkpoint, ControlMessage } from "../engine/index.js";
 import { carriedCheckpoint, controlDeadlineMs, wireCodecOf } from "./controlForwarder.js";
-import { type CodecOf, toControlRequest } from "./controlWire.js";
+import { type CodecOf, toControlRequest, type ViaReference } from "./controlWire.js";
 import type { InstanceDirectory } from "./instanceDirectory.js";
 import type { WorkerLink } from "./workerLink.js";
 
@@ -31,6 +35,10 @@ export interface ControlCallsHost {
   stopping(): boolean;
   /** Under HA: messages carry the engine's numbers (control_seq), which workers apply once. */
   readonly numbered: boolean;
+  /** A checkpoint on its worker's shelf whose bytes are here too goes by reference (its worker lives, its shelf holds it), else as bytes. */
+  readonly viaReference: ViaReference;
+  /** A backup to `holder` went out (its checkpoint by reference or not). */
+  backupSent?(holder: number, checkpoint: Checkpoint): void;
 }
 
 /** Sends the coordinator's control messages to the instances' live incarnations. */
@@ -76,11 +84,13 @@ export class ControlCalls {
     const l = this.host.links()[w];
     if (!l.alive) return; // lost with its worker
     const req = {
-      ...toControlRequest(id, message, wireCodecOf(message, this.host.codecOf)),
+      ...toControlRequest(id, message, wireCodecOf(message, this.host.codecOf), this.host.viaReference),
       incarnation,
       ...(this.host.numbered && seq !== undefined ? { controlSeq: seq } : {}),
     };
-    const client = carriedCheckpoint(message) === undefined ? l.client : l.bulk;
+    const client =
+      carriedCheckpoint(message) === undefined || req.checkpoint.length === 0 ? l.client : l.bulk;
+    if (message.type === "backup") this.host.backupSent?.(id, message.checkpoint);
     const deadline = Date.now() + controlDeadlineMs(message);
     if (message.type !== "reroute") {
       client.send(req, this.host.metadata, { deadline }, () => {});

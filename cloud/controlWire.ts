@@ -3,7 +3,9 @@
 // field any control type needs, so this module owns which fields each type uses.
 // Checkpoints (and upstream backup's marks) travel encoded by engine/checkpointCodec.ts,
 // through the state codec of their operator, with a head that lets the receiver use them
-// without decoding their state (lazyCheckpoint.ts); routing states as JSON with key-group
+// without decoding their state (lazyCheckpoint.ts), or, when their bytes stay on the worker
+// that took them, as a reference to its shelf with the same head (remoteCheckpoint.ts: a
+// checkpointed reply, and a backup or restore passing such a checkpoint on); routing states as JSON with key-group
 // ranges as [first, last]. An ack's `beforeTimeMs` goes as +Infinity when absent (trim
 // every tuple up to `seq`), and +Infinity comes back as absent, so an ack round-trips.
 // The scale-out messages' lists (checkpointWhenReceived's positions, a reroute's
@@ -26,8 +28,15 @@ import {
   KeyGroupRange,
   type StateCodec,
 } from "../engine/index.js";
-import type { ControlReplyMessage, ControlRequest } from "./gen/seep/v1/seep.js";
+import type { CheckpointRef, ControlReplyMessage, ControlRequest } from "./gen/seep/v1/seep.js";
 import { checkpointFromWire, checkpointHead, wireBytesOf } from "./lazyCheckpoint.js";
+import {
+  localBytesOf,
+  needsFetch,
+  noteForwarded,
+  remoteCheckpoint,
+  remoteRefOf,
+} from "./remoteCheckpoint.js";
 
 /** The state codec of an operator, by operator id. */
 export type CodecOf = (operator: number) => StateCodec<unknown>;
@@ -114,24 +123,57 @@ function positionRows(ps: readonly ChannelPosition[]): unknown[] {
   return ps.map((p) => [p.edge, p.sender, encodeFloat(p.seq), encodeFloat(p.watermarkMs)]);
 }
 
-/** The proto fields carrying a checkpoint: its bytes (encoded once) and its head. */
+/** Whether a remote checkpoint whose bytes are here too goes by reference (its worker lives) or as bytes. */
+export type ViaReference = (ref: CheckpointRef) => boolean;
+
+/**
+ * The proto fields carrying a checkpoint: its bytes (those it has, else encoded once) and
+ * its head; or, for a checkpoint on its worker's shelf (remoteCheckpoint.ts), its reference
+ * instead of bytes: always when its bytes are not here, and when they are too if
+ * `viaReference` says so (the coordinator's, while that worker lives).
+ */
 function checkpointFields(
   cp: Checkpoint,
   codec: StateCodec<unknown>,
-): { checkpoint: Buffer; checkpointHead: string } {
-  const bytes = wireBytesOf(cp, codec);
+  viaReference?: ViaReference,
+): { checkpoint: Buffer; checkpointHead: string; checkpointRef?: CheckpointRef } {
+  const remote = remoteRefOf(cp);
+  const local = localBytesOf(cp);
+  if (remote !== undefined && (local === undefined || viaReference?.(remote.ref) === true)) {
+    noteForwarded(cp);
+    return { checkpoint: NO_BYTES, checkpointHead: remote.head, checkpointRef: remote.ref };
+  }
+  const bytes = local ?? wireBytesOf(cp, codec);
   return {
     checkpoint: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     checkpointHead: checkpointHead(cp),
   };
 }
 
-/** The checkpoint a message carries, its state decoded on first use. */
-function checkpointFrom(bytes: Uint8Array, head: string, type: string, codecOf: CodecOf): Checkpoint {
-  if (bytes.length === 0) throw new RangeError(`control "${type}" carries no checkpoint`);
+/** The fields carrying `cp` inline; throws when its bytes are on its worker's shelf only. */
+function inlineFields(
+  cp: Checkpoint,
+  codec: StateCodec<unknown>,
+): { checkpoint: Buffer; checkpointHead: string } {
+  if (needsFetch(cp))
+    throw new RangeError(`checkpoint ${cp.id} of instance ${cp.instance} is not here to be sent`);
+  return checkpointFields(cp, codec);
+}
+
+/** The checkpoint a message carries (or names by `ref`), its state decoded on first use. */
+function checkpointFrom(
+  bytes: Uint8Array,
+  head: string,
+  type: string,
+  codecOf: CodecOf,
+  ref?: CheckpointRef,
+): Checkpoint {
   // A restore's checkpoint, decoded from this message, serves that restore alone: the
   // instance adopts its decoded state instead of copying it.
-  return checkpointFromWire(bytes, head, codecOf, type === "restore");
+  const exclusive = type === "restore";
+  if (bytes.length === 0 && ref !== undefined) return remoteCheckpoint(ref, head, codecOf, exclusive);
+  if (bytes.length === 0) throw new RangeError(`control "${type}" carries no checkpoint`);
+  return checkpointFromWire(bytes, head, codecOf, exclusive);
 }
 
 /** The mark a rebuild from a base carries in `extra_json`: its wire bytes (base64) and head. */
@@ -172,6 +214,8 @@ export function toControlRequest(
   instance: number,
   msg: ControlMessage,
   codec: StateCodec<unknown>,
+  /** For a backup's or restore's remote checkpoint whose bytes are here too: by reference? (default: yes). */
+  viaReference: ViaReference = () => true,
 ): ControlRequest {
   const req: ControlRequest = {
     instance: u32(instance, "instance"),
@@ -266,18 +310,19 @@ export function toControlRequest(
         ? { ...req, seq: 1, extraJson: positionsJson(msg.caughtUpAt ?? []), beforeTimeMs: msg.watermarkMs }
         : { ...req, extraJson: positionsJson(msg.processed), beforeTimeMs: msg.watermarkMs };
     case "backup":
-      return { ...req, ...checkpointFields(msg.checkpoint, codec) };
+      return { ...req, ...checkpointFields(msg.checkpoint, codec, viaReference) };
     case "restore":
       // `resent` rides in `seq` (1: the upstreams re-send what follows; a scale out).
-      return { ...req, ...checkpointFields(msg.checkpoint, codec), seq: msg.resent ? 1 : 0 };
+      return { ...req, ...checkpointFields(msg.checkpoint, codec, viaReference), seq: msg.resent ? 1 : 0 };
     case "rebuild": {
       // With a base, the base (state and all) rides as the checkpoint and the mark (positions
-      // only) in `extra_json`, in its wire form, base64.
-      if (msg.base === undefined) return { ...req, ...checkpointFields(msg.mark, codec) };
-      const mark = checkpointFields(msg.mark, codec);
+      // only) in `extra_json`, in its wire form, base64. Always inline: the coordinator
+      // pulls every checkpoint of a strategy that rebuilds (checkpointPulls.ts).
+      if (msg.base === undefined) return { ...req, ...inlineFields(msg.mark, codec) };
+      const mark = inlineFields(msg.mark, codec);
       return {
         ...req,
-        ...checkpointFields(msg.base, codec),
+        ...inlineFields(msg.base, codec),
         extraJson: JSON.stringify({ mark: mark.checkpoint.toString("base64"), head: mark.checkpointHead }),
       };
     }
@@ -414,10 +459,16 @@ function controlMessageOf(req: ControlRequest, codecOf: CodecOf): ControlMessage
     case "backup":
       return {
         type: req.type,
-        checkpoint: checkpointFrom(req.checkpoint, req.checkpointHead, req.type, codecOf),
+        checkpoint: checkpointFrom(req.checkpoint, req.checkpointHead, req.type, codecOf, req.checkpointRef),
       };
     case "restore": {
-      const checkpoint = checkpointFrom(req.checkpoint, req.checkpointHead, req.type, codecOf);
+      const checkpoint = checkpointFrom(
+        req.checkpoint,
+        req.checkpointHead,
+        req.type,
+        codecOf,
+        req.checkpointRef,
+      );
       return req.seq === 1 ? { type: "restore", checkpoint, resent: true } : { type: "restore", checkpoint };
     }
     case "rebuild": {
@@ -499,6 +550,7 @@ export function toReplyMessage(reply: ControlReply, codec: StateCodec<unknown>):
   const msg = emptyReply(reply.type, u32(reply.instance, "instance"));
   switch (reply.type) {
     case "checkpointed":
+      // As bytes when they are here (a coordinator journaling the reply keeps them), else by reference.
       return { ...msg, ...checkpointFields(reply.checkpoint, codec) };
     case "backedUp":
       return {
@@ -589,7 +641,7 @@ export function fromReplyMessage(msg: ControlReplyMessage, codecOf: CodecOf): Co
       return {
         type: "checkpointed",
         instance: msg.instance,
-        checkpoint: checkpointFrom(msg.checkpoint, msg.checkpointHead, msg.type, codecOf),
+        checkpoint: checkpointFrom(msg.checkpoint, msg.checkpointHead, msg.type, codecOf, msg.checkpointRef),
       };
     case "backedUp":
       return { type: "backedUp", holder: msg.holder, instance: msg.instance, checkpointId: msg.checkpointId };

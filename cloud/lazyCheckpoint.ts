@@ -7,7 +7,8 @@
 // decoded on first use. The bytes stay attached to the
 // checkpoint, so that passing it on sends them as they came instead of encoding it again:
 // for a state of a million keys, that is four of the six passes through the state codec
-// saved on every checkpoint interval.
+// saved on every checkpoint interval. A checkpoint left on its worker's shelf travels as a
+// reference instead of bytes (remoteCheckpoint.ts); its bytes, once fetched, are kept here.
 
 import {
   type ChannelPosition,
@@ -35,6 +36,16 @@ export function wireBytesOf(cp: Checkpoint, codec: StateCodec<unknown>): Uint8Ar
   return bytes;
 }
 
+/** The bytes `cp` came with, was encoded to or was fetched for, if any (nothing is encoded). */
+export function keptBytesOf(cp: Checkpoint): Uint8Array | undefined {
+  return WIRE_BYTES.get(cp);
+}
+
+/** `cp`'s bytes are `bytes` from now on (fetched for it, or cut for it from its whole's). */
+export function keepBytes(cp: Checkpoint, bytes: Uint8Array): void {
+  WIRE_BYTES.set(cp, bytes);
+}
+
 /**
  * The head that travels beside a checkpoint's bytes: [id, instance, operator, inputs],
  * and the horizon as a fifth element when the checkpoint has one (a mark).
@@ -54,13 +65,17 @@ function malformed(why: string): never {
   throw new RangeError(`malformed checkpoint head: ${why}`);
 }
 
-function parseHead(head: string): {
-  id: number;
-  instance: number;
-  operator: number;
-  inputs: ChannelPosition[];
-  horizonMs: number | undefined;
-} {
+/** A checkpoint head's fields, as `checkpointHead` wrote them. */
+export interface CheckpointHeadFields {
+  readonly id: number;
+  readonly instance: number;
+  readonly operator: number;
+  readonly inputs: ChannelPosition[];
+  readonly horizonMs: number | undefined;
+}
+
+/** The fields of a checkpoint head; a malformed one is a RangeError saying what is wrong. */
+export function parseHead(head: string): CheckpointHeadFields {
   let json: unknown;
   try {
     json = JSON.parse(head);
@@ -88,6 +103,48 @@ function parseHead(head: string): {
     }),
     horizonMs: json.length === 5 ? decodeFloat(horizon, "horizonMs") : undefined,
   };
+}
+
+/** The fields of a checkpoint decoded from its bytes (all but its head's and its range). */
+export const STATE_FIELDS = [
+  "processing",
+  "outputs",
+  "buffers",
+  "sourcePosition",
+  "watermarkMs",
+  "ended",
+  "suppression",
+] as const;
+
+/**
+ * A checkpoint's fields from its head and `range`. The horizon is a plain property, from
+ * the head: the same before and after the state is decoded, and absent (not undefined-valued)
+ * when the head has none, like a decoded checkpoint's.
+ */
+export function headFieldsFrom(h: CheckpointHeadFields, range: KeyGroupRange): Record<string, unknown> {
+  return {
+    id: h.id,
+    instance: h.instance,
+    operator: h.operator,
+    inputs: h.inputs,
+    ...(h.horizonMs === undefined ? {} : { horizonMs: h.horizonMs }),
+    range,
+  };
+}
+
+/**
+ * `fields` holds a checkpoint's fields but `names`: those are added, each read from `load()`
+ * (the checkpoint decoded, once) on first use. A decoded checkpoint without suppression has
+ * none; here `suppression` is then undefined (every reader asks for undefined).
+ */
+export function decodedOnUse(
+  fields: Record<string, unknown>,
+  load: () => Checkpoint,
+  names: readonly (typeof STATE_FIELDS)[number][] = STATE_FIELDS,
+): Checkpoint {
+  for (const name of names)
+    Object.defineProperty(fields, name, { get: () => load()[name], enumerable: true });
+  return fields as unknown as Checkpoint;
 }
 
 /**
@@ -122,35 +179,8 @@ export function checkpointFromWire(
     }
     return full;
   };
-  const cp: Checkpoint = {
-    id: h.id,
-    instance: h.instance,
-    operator: h.operator,
-    inputs: h.inputs,
-    // A plain property, from the head: the same before and after the state is decoded,
-    // and absent (not undefined-valued) when the head has none, like a decoded checkpoint.
-    ...(h.horizonMs === undefined ? {} : { horizonMs: h.horizonMs }),
-    // From the bytes' header: the fault-tolerance protocol reads every checkpoint's range.
-    range,
-    get processing() {
-      return load().processing;
-    },
-    get outputs() {
-      return load().outputs;
-    },
-    get buffers() {
-      return load().buffers;
-    },
-    get sourcePosition() {
-      return load().sourcePosition;
-    },
-    get watermarkMs() {
-      return load().watermarkMs;
-    },
-    get ended() {
-      return load().ended;
-    },
-  };
+  // From the bytes' header: the fault-tolerance protocol reads every checkpoint's range.
+  const cp = decodedOnUse(headFieldsFrom(h, range), load);
   WIRE_BYTES.set(cp, bytes);
   return cp;
 }
@@ -167,10 +197,12 @@ export function partitionOnWire(
 ): Checkpoint[] | null {
   const bytes = WIRE_BYTES.get(cp);
   if (bytes === undefined) return null;
-  return partitionEncoded(bytes, ranges).map((part, i) => {
-    const head = checkpointHead({ ...headFieldsOf(cp), instance: i === 0 ? cp.instance : -1 } as Checkpoint);
-    return checkpointFromWire(part, head, codecOf);
-  });
+  return partitionEncoded(bytes, ranges).map((part, i) => checkpointFromWire(part, partHead(cp, i), codecOf));
+}
+
+/** The head of part `i` of `cp` (part 0 keeps the instance, the others are new senders: -1). */
+export function partHead(cp: Checkpoint, i: number): string {
+  return checkpointHead({ ...headFieldsOf(cp), instance: i === 0 ? cp.instance : -1 } as Checkpoint);
 }
 
 /** The fields a head carries, read without touching the state. */

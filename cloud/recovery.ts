@@ -54,7 +54,7 @@ import type {
 import { withInstances } from "../engine/index.js";
 import { specMessage } from "./deployment.js";
 import type { InstanceDirectory } from "./instanceDirectory.js";
-import { partitionOnWire } from "./lazyCheckpoint.js";
+import { partitionByReference } from "./remoteCheckpoint.js";
 import type { CloudVm, VmPool } from "./vmPool.js";
 import { unary, WorkerGone, type WorkerLink } from "./workerLink.js";
 
@@ -135,8 +135,9 @@ export class Recovery {
           })
           .catch(abort);
       },
-      // A scale out's checkpoint reaches the coordinator as bytes: its parts are cut from them.
-      partition: (cp, ranges) => partitionOnWire(cp, ranges, (op) => this.host.codecOf(op)),
+      // A scale out's checkpoint reaches the coordinator as bytes (its parts are cut from
+      // them) or as a reference (each part is cut by its worker as it is fetched).
+      partition: (cp, ranges) => partitionByReference(cp, ranges, (op) => this.host.codecOf(op)),
       discard: (ids) => {
         for (const id of ids) this.discarded.add(id);
         this.chain = this.chain.then(() => this.drop(ids)).catch(abort);

@@ -15,8 +15,13 @@
 // epoch, events kept in an outbox and watch streams resumable, numbered control messages
 // applied once, and a Survey answered (workerFailover.ts says what and how a new leader
 // takes a worker over).
+// Checkpoints go worker to worker: the checkpoints its instances take stay on its shelf
+// (checkpointShelf.ts), their replies carry a reference, and it serves them to whoever
+// fetches them (checkpointFetch.ts); a backup or restore naming a checkpoint on another
+// worker's shelf is handed to its instance once fetched (checkpointInbox.ts).
 
 import { cpuUsage } from "node:process";
+import type { ServerWritableStream } from "@grpc/grpc-js";
 import {
   Server,
   type ServerDuplexStream,
@@ -26,6 +31,8 @@ import {
 } from "@grpc/grpc-js";
 import {
   type Batch,
+  type Checkpoint,
+  type ControlMessage,
   decodeBatch,
   encodeBatch,
   type FtStrategy,
@@ -34,13 +41,18 @@ import {
   type StateCodec,
 } from "../engine/index.js";
 import { hasToken, serverCredentials, type TlsFiles, tokenInterceptor, unauthenticated } from "./auth.js";
+import { CheckpointFetcher, ShelfTransferService, serveFetch } from "./checkpointFetch.js";
+import { CheckpointInbox } from "./checkpointInbox.js";
+import { CheckpointShelf, checkpointInlineBytes, shelveCheckpointed } from "./checkpointShelf.js";
 import { CONTROL_CHANNEL_OPTIONS, ControlForwarder } from "./controlForwarder.js";
 import { fromControlRequest, taskFailedMessage, toReplyMessage } from "./controlWire.js";
 import { IncomingStream } from "./dataPlane.js";
 import { MalformedEpoch } from "./epochFence.js";
 import { OutboxRangeError } from "./eventOutbox.js";
 import {
+  type CheckpointRef,
   type ControlAck,
+  type ControlReplyMessage,
   type ControlRequest,
   ControlService,
   type Credit,
@@ -152,6 +164,11 @@ export interface WorkerOptions {
    * renews the worker's lease on its coordinator (coordinatorLease.ts).
    */
   readonly onCoordinatorCall?: () => void;
+  /**
+   * The largest checkpoint its replies carry inline, in bytes; larger ones stay on its shelf
+   * (default SEEP_CHECKPOINT_INLINE_BYTES, else 64 KiB; checkpointShelf.ts).
+   */
+  readonly checkpointInlineBytes?: number;
 }
 
 type Guarded = { metadata: import("@grpc/grpc-js").Metadata };
@@ -170,6 +187,13 @@ export class Worker {
   private lastCpu = cpuUsage();
   private lastBeatMs = Date.now();
   private codecs: StateCodec<unknown>[] = [];
+  /** The checkpoints its instances took, for other workers (and the coordinator) to fetch. */
+  readonly shelf = new CheckpointShelf();
+  private readonly fetcher: CheckpointFetcher;
+  private inbox: CheckpointInbox | null = null;
+  private readonly inlineBytes: number;
+  /** This worker's address as the run knows it (its instances' references name it), once known. */
+  private ownAddress: string | undefined;
   /** The port it listens on, once started. */
   port = 0;
 
@@ -177,6 +201,11 @@ export class Worker {
     const bytesMax = options.messageBytesMax ?? DEFAULT_MESSAGE_BYTES_MAX;
     if (!isMessageBytesMax(bytesMax)) throw new RangeError(`messageBytesMax ${bytesMax} is not in 1..2^31-1`);
     this.bytesMax = bytesMax;
+    this.inlineBytes = options.checkpointInlineBytes ?? checkpointInlineBytes();
+    this.fetcher = new CheckpointFetcher(options.token, options.tls, {
+      address: () => this.ownAddress,
+      shelf: this.shelf,
+    });
     this.server = new Server({
       ...CONTROL_CHANNEL_OPTIONS,
       "grpc.max_receive_message_length": bytesMax,
@@ -193,6 +222,10 @@ export class Worker {
     process.setSourceMapsEnabled(false);
     this.server.addService(withUndecodableRequests(DataPlaneService), {
       stream: (call: ServerDuplexStream<DataFrame, Credit>) => this.onStream(call),
+    });
+    this.server.addService(withUndecodableRequests(ShelfTransferService), {
+      fetch: (call: ServerWritableStream<CheckpointRef, Buffer>) =>
+        serveFetch(this.shelf, this.options.token, call),
     });
     this.server.addService(withEncodedEvents(withUndecodableRequests(ControlService)), {
       deploy: (call: ServerUnaryCall<DeployRequest, DeployReply>, cb: sendUnaryData<DeployReply>) =>
@@ -227,6 +260,7 @@ export class Worker {
   stop(): void {
     this.runtime?.stop();
     this.forwarder?.close();
+    this.fetcher.close();
     this.watches.closeAll();
     this.server.forceShutdown();
     this.options.onStop?.();
@@ -288,6 +322,11 @@ export class Worker {
     this.codecs = codecs;
     this.forwarder = forwarder;
     this.runtime = runtime;
+    this.inbox = new CheckpointInbox(this.fetcher, codecOf, {
+      apply: (instance, message, incarnation) => this.apply(instance, message, incarnation),
+      dropped: (instance, message, e) =>
+        this.report(`dropped "${message.type}" to instance ${instance}, as if lost: ${e.message}`),
+    });
     this.runId = req.runId;
     if (req.ha === true) this.watches.keepEvents();
     runtime.start();
@@ -325,7 +364,12 @@ export class Worker {
         reply: (reply, incarnation) => {
           // The plan as it stands: a scale out adds instances after the deployment.
           const op = this.runtime?.plan.instances.find((i) => i.id === reply.instance)?.operator ?? 0;
-          this.emit({ reply: toReplyMessage(reply, codecOf(op)), incarnation, seq: 0 });
+          const msg = toReplyMessage(reply, codecOf(op));
+          this.emit({
+            reply: reply.type === "checkpointed" ? this.shelved(msg, reply.checkpoint) : msg,
+            incarnation,
+            seq: 0,
+          });
         },
         sinkBatch: (instance, sink, edge, sender, batch, processedEpochMs) =>
           this.emit({
@@ -397,9 +441,29 @@ export class Worker {
     // not applied. One dropped for a replaced incarnation counts as applied: resent, it would be too.
     const seq = req.controlSeq ?? 0;
     if (seq > 0 && this.failover.applied.has(instance, seq)) return { duplicate: true };
-    runtime.control(instance, message, req.incarnation);
+    // Handed on now, or once the checkpoint it names is fetched (and after the messages
+    // to the instance that wait for such a fetch): applied, as far as a resend goes.
+    this.inbox!.deliver(instance, message, req.incarnation);
     if (seq > 0) this.failover.applied.add(instance, seq);
     return { duplicate: false };
+  }
+
+  /** Hand `message` to `instance` (as `incarnation`); one it no longer hosts (the wait for a fetch outlived it) is said, not thrown. */
+  private apply(instance: number, message: ControlMessage, incarnation: number): void {
+    try {
+      this.runtime?.control(instance, message, incarnation);
+    } catch (e) {
+      this.report(
+        `dropped "${message.type}" to instance ${instance}: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+  }
+
+  /** A checkpointed reply with its checkpoint left on the shelf (unless it is small: shelveCheckpointed). */
+  private shelved(msg: ControlReplyMessage, cp: Checkpoint): ControlReplyMessage {
+    const address = this.runtime?.addressOf(cp.instance);
+    if (address !== undefined) this.ownAddress = address;
+    return shelveCheckpointed(this.shelf, msg, cp, address, this.inlineBytes);
   }
 
   private redeploy(req: RedeployRequest): RedeployReply {
@@ -425,6 +489,8 @@ export class Worker {
       try {
         runtime.connect(a);
         this.forwarder?.connect(a);
+        // A holder fetches its backups from the workers of the instances downstream of it.
+        this.fetcher.connect(a);
       } catch (e) {
         // Outside any call: an address grpc cannot use is reported, not thrown.
         this.taskFailed(-1, 0, `to connect to ${a}`, e);

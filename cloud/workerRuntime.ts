@@ -327,6 +327,11 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
     this.scheduleSlice();
     return [...fresh];
   }
+  /** The worker address of instance `id`, as last told (a hosted one's: this worker's, as others reach it). */
+  addressOf(id: number): string | undefined {
+    return this.addresses.get(id);
+  }
+
   /** Ids of the hosted instances. */
   get hosted(): number[] {
     return [...this.hosts.keys()];

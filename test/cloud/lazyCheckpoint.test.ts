@@ -1,7 +1,8 @@
 // Checkpoints off the wire: the coordinator and a backup holder read a checkpoint's id,
 // instance, operator and inputs without decoding its state, the state is decoded on first
 // use and equals the original, and a checkpoint passed on goes out as the bytes it came
-// with, never encoded again. A mark's horizon travels in the head.
+// with, never encoded again. A mark's horizon travels in the head; suppression cuts come
+// with the state.
 
 import { describe, expect, it } from "vitest";
 import { checkpointFromWire, checkpointHead, wireBytesOf } from "../../cloud/lazyCheckpoint.js";
@@ -68,6 +69,18 @@ describe("checkpoints off the wire", () => {
     expect(lazy.buffers.length).toBeGreaterThan(0);
     expect(lazy).toEqual(cp);
     expect(calls.decode).toBe(cp.processing.size); // decoded once
+  });
+
+  it("keep the suppression cuts they carry (a restore installs them), decoded with the state", () => {
+    const cuts = [{ edge: null, receiver: null, processed: cp.inputs, watermarkMs: 40 }];
+    const suppressed: Checkpoint = { ...cp, suppression: cuts };
+    const lazy = checkpointFromWire(
+      encodeCheckpoint(suppressed, codec),
+      checkpointHead(suppressed),
+      () => codec,
+    );
+    expect(lazy.suppression).toEqual(cuts);
+    expect(checkpointFromWire(bytes, checkpointHead(cp), () => codec).suppression).toBeUndefined();
   });
 
   it("passed on, go out as the bytes they came with", () => {

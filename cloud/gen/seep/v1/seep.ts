@@ -174,7 +174,15 @@ export interface ControlRequest {
    * applies each number once per instance id, whatever the order they arrive in, and acks
    * a repeat without applying it. 0: unnumbered (peers' messages; runs without HA).
    */
-  controlSeq?: number | undefined;
+  controlSeq?:
+    | number
+    | undefined;
+  /**
+   * backup, restore: the checkpoint is on another worker's shelf, named here instead of
+   * carried in `checkpoint` (empty then); the receiver fetches it (CheckpointTransfer.Fetch)
+   * before it hands the message on. `checkpoint_head` is its head as ever.
+   */
+  checkpointRef?: CheckpointRef | undefined;
 }
 
 export interface ControlAck {
@@ -228,6 +236,11 @@ export interface ControlReplyMessage {
   sender: number;
   /** paused: JSON of what it had sent on each output channel, [edge, receiver, seq] each. */
   extraJson: string;
+  /**
+   * checkpointed: the checkpoint stays on the worker's shelf, named here instead of carried
+   * in `checkpoint` (empty then), with what the coordinator reads of it without its state.
+   */
+  checkpointRef?: CheckpointRef | undefined;
 }
 
 export interface HeartbeatRequest {
@@ -387,6 +400,46 @@ export interface AppliedControls {
 export interface SeqRange {
   first: number;
   last: number;
+}
+
+/** Key groups first..last (last first-1: none), as InstanceSpec's. */
+export interface KeyGroupSpan {
+  first: number;
+  last: number;
+}
+
+/** A checkpoint on a worker's shelf, or a part of it. */
+export interface CheckpointRef {
+  /** host:port of the worker whose shelf holds it. */
+  worker: string;
+  /** The shelf's key: the instance that took it and the checkpoint's id (signed, as ControlRequest's). */
+  instance: number;
+  checkpointId: number;
+  /** Bytes of the whole encoded checkpoint. */
+  byteCount: number;
+  /** Key groups of the whole checkpoint. */
+  range:
+    | KeyGroupSpan
+    | undefined;
+  /**
+   * A part: the ranges that tile `range` (engine partitionEncoded) and which of them is
+   * meant; empty: the whole checkpoint.
+   */
+  parts: KeyGroupSpan[];
+  part: number;
+  /**
+   * In a checkpointed reply: JSON of what the coordinator reads of a checkpoint beyond its
+   * head without its state (output positions, source position, event time, ended,
+   * entries; cloud/remoteCheckpoint.ts). Empty elsewhere.
+   */
+  metaJson: string;
+}
+
+/** A slice of a fetched checkpoint's bytes, in order. */
+export interface CheckpointChunk {
+  data: Buffer;
+  /** The first chunk: the byte count of the whole transfer (0 in the others). */
+  byteCount: number;
 }
 
 function createBaseDataFrame(): DataFrame {
@@ -1477,6 +1530,7 @@ function createBaseControlRequest(): ControlRequest {
     beforeTimeMs: 0,
     extraJson: "",
     controlSeq: undefined,
+    checkpointRef: undefined,
   };
 }
 
@@ -1520,6 +1574,9 @@ export const ControlRequest: MessageFns<ControlRequest> = {
     }
     if (message.controlSeq !== undefined) {
       writer.uint32(104).uint64(message.controlSeq);
+    }
+    if (message.checkpointRef !== undefined) {
+      CheckpointRef.encode(message.checkpointRef, writer.uint32(114).fork()).join();
     }
     return writer;
   },
@@ -1641,6 +1698,14 @@ export const ControlRequest: MessageFns<ControlRequest> = {
             message.controlSeq = longToNumber(reader.uint64());
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.checkpointRef = CheckpointRef.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1692,6 +1757,11 @@ export const ControlRequest: MessageFns<ControlRequest> = {
         : isSet(object.control_seq)
         ? globalThis.Number(object.control_seq)
         : undefined,
+      checkpointRef: isSet(object.checkpointRef)
+        ? CheckpointRef.fromJSON(object.checkpointRef)
+        : isSet(object.checkpoint_ref)
+        ? CheckpointRef.fromJSON(object.checkpoint_ref)
+        : undefined,
     };
   },
 
@@ -1736,6 +1806,9 @@ export const ControlRequest: MessageFns<ControlRequest> = {
     if (message.controlSeq !== undefined) {
       obj.controlSeq = Math.round(message.controlSeq);
     }
+    if (message.checkpointRef !== undefined) {
+      obj.checkpointRef = CheckpointRef.toJSON(message.checkpointRef);
+    }
     return obj;
   },
 
@@ -1757,6 +1830,9 @@ export const ControlRequest: MessageFns<ControlRequest> = {
     message.beforeTimeMs = object.beforeTimeMs ?? 0;
     message.extraJson = object.extraJson ?? "";
     message.controlSeq = object.controlSeq ?? undefined;
+    message.checkpointRef = (object.checkpointRef !== undefined && object.checkpointRef !== null)
+      ? CheckpointRef.fromPartial(object.checkpointRef)
+      : undefined;
     return message;
   },
 };
@@ -2291,6 +2367,7 @@ function createBaseControlReplyMessage(): ControlReplyMessage {
     edge: 0,
     sender: 0,
     extraJson: "",
+    checkpointRef: undefined,
   };
 }
 
@@ -2322,6 +2399,9 @@ export const ControlReplyMessage: MessageFns<ControlReplyMessage> = {
     }
     if (message.extraJson !== "") {
       writer.uint32(74).string(message.extraJson);
+    }
+    if (message.checkpointRef !== undefined) {
+      CheckpointRef.encode(message.checkpointRef, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -2411,6 +2491,14 @@ export const ControlReplyMessage: MessageFns<ControlReplyMessage> = {
             message.extraJson = reader.string();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.checkpointRef = CheckpointRef.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2446,6 +2534,11 @@ export const ControlReplyMessage: MessageFns<ControlReplyMessage> = {
         : isSet(object.extra_json)
         ? globalThis.String(object.extra_json)
         : "",
+      checkpointRef: isSet(object.checkpointRef)
+        ? CheckpointRef.fromJSON(object.checkpointRef)
+        : isSet(object.checkpoint_ref)
+        ? CheckpointRef.fromJSON(object.checkpoint_ref)
+        : undefined,
     };
   },
 
@@ -2478,6 +2571,9 @@ export const ControlReplyMessage: MessageFns<ControlReplyMessage> = {
     if (message.extraJson !== "") {
       obj.extraJson = message.extraJson;
     }
+    if (message.checkpointRef !== undefined) {
+      obj.checkpointRef = CheckpointRef.toJSON(message.checkpointRef);
+    }
     return obj;
   },
 
@@ -2495,6 +2591,9 @@ export const ControlReplyMessage: MessageFns<ControlReplyMessage> = {
     message.edge = object.edge ?? 0;
     message.sender = object.sender ?? 0;
     message.extraJson = object.extraJson ?? "";
+    message.checkpointRef = (object.checkpointRef !== undefined && object.checkpointRef !== null)
+      ? CheckpointRef.fromPartial(object.checkpointRef)
+      : undefined;
     return message;
   },
 };
@@ -4115,6 +4214,375 @@ export const SeqRange: MessageFns<SeqRange> = {
   },
 };
 
+function createBaseKeyGroupSpan(): KeyGroupSpan {
+  return { first: 0, last: 0 };
+}
+
+export const KeyGroupSpan: MessageFns<KeyGroupSpan> = {
+  encode(message: KeyGroupSpan, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.first !== 0) {
+      writer.uint32(8).uint32(message.first);
+    }
+    if (message.last !== 0) {
+      writer.uint32(16).int32(message.last);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): KeyGroupSpan {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseKeyGroupSpan();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.first = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.last = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): KeyGroupSpan {
+    return {
+      first: isSet(object.first) ? globalThis.Number(object.first) : 0,
+      last: isSet(object.last) ? globalThis.Number(object.last) : 0,
+    };
+  },
+
+  toJSON(message: KeyGroupSpan): unknown {
+    const obj: any = {};
+    if (message.first !== 0) {
+      obj.first = Math.round(message.first);
+    }
+    if (message.last !== 0) {
+      obj.last = Math.round(message.last);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<KeyGroupSpan>, I>>(base?: I): KeyGroupSpan {
+    return KeyGroupSpan.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<KeyGroupSpan>, I>>(object: I): KeyGroupSpan {
+    const message = createBaseKeyGroupSpan();
+    message.first = object.first ?? 0;
+    message.last = object.last ?? 0;
+    return message;
+  },
+};
+
+function createBaseCheckpointRef(): CheckpointRef {
+  return { worker: "", instance: 0, checkpointId: 0, byteCount: 0, range: undefined, parts: [], part: 0, metaJson: "" };
+}
+
+export const CheckpointRef: MessageFns<CheckpointRef> = {
+  encode(message: CheckpointRef, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.worker !== "") {
+      writer.uint32(10).string(message.worker);
+    }
+    if (message.instance !== 0) {
+      writer.uint32(16).uint32(message.instance);
+    }
+    if (message.checkpointId !== 0) {
+      writer.uint32(24).int64(message.checkpointId);
+    }
+    if (message.byteCount !== 0) {
+      writer.uint32(32).uint64(message.byteCount);
+    }
+    if (message.range !== undefined) {
+      KeyGroupSpan.encode(message.range, writer.uint32(42).fork()).join();
+    }
+    for (const v of message.parts) {
+      KeyGroupSpan.encode(v!, writer.uint32(50).fork()).join();
+    }
+    if (message.part !== 0) {
+      writer.uint32(56).uint32(message.part);
+    }
+    if (message.metaJson !== "") {
+      writer.uint32(66).string(message.metaJson);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckpointRef {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckpointRef();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.worker = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.instance = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.checkpointId = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.byteCount = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.range = KeyGroupSpan.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.parts.push(KeyGroupSpan.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.part = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.metaJson = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CheckpointRef {
+    return {
+      worker: isSet(object.worker) ? globalThis.String(object.worker) : "",
+      instance: isSet(object.instance) ? globalThis.Number(object.instance) : 0,
+      checkpointId: isSet(object.checkpointId)
+        ? globalThis.Number(object.checkpointId)
+        : isSet(object.checkpoint_id)
+        ? globalThis.Number(object.checkpoint_id)
+        : 0,
+      byteCount: isSet(object.byteCount)
+        ? globalThis.Number(object.byteCount)
+        : isSet(object.byte_count)
+        ? globalThis.Number(object.byte_count)
+        : 0,
+      range: isSet(object.range) ? KeyGroupSpan.fromJSON(object.range) : undefined,
+      parts: globalThis.Array.isArray(object?.parts) ? object.parts.map((e: any) => KeyGroupSpan.fromJSON(e)) : [],
+      part: isSet(object.part) ? globalThis.Number(object.part) : 0,
+      metaJson: isSet(object.metaJson)
+        ? globalThis.String(object.metaJson)
+        : isSet(object.meta_json)
+        ? globalThis.String(object.meta_json)
+        : "",
+    };
+  },
+
+  toJSON(message: CheckpointRef): unknown {
+    const obj: any = {};
+    if (message.worker !== "") {
+      obj.worker = message.worker;
+    }
+    if (message.instance !== 0) {
+      obj.instance = Math.round(message.instance);
+    }
+    if (message.checkpointId !== 0) {
+      obj.checkpointId = Math.round(message.checkpointId);
+    }
+    if (message.byteCount !== 0) {
+      obj.byteCount = Math.round(message.byteCount);
+    }
+    if (message.range !== undefined) {
+      obj.range = KeyGroupSpan.toJSON(message.range);
+    }
+    if (message.parts?.length) {
+      obj.parts = message.parts.map((e) => KeyGroupSpan.toJSON(e));
+    }
+    if (message.part !== 0) {
+      obj.part = Math.round(message.part);
+    }
+    if (message.metaJson !== "") {
+      obj.metaJson = message.metaJson;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CheckpointRef>, I>>(base?: I): CheckpointRef {
+    return CheckpointRef.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CheckpointRef>, I>>(object: I): CheckpointRef {
+    const message = createBaseCheckpointRef();
+    message.worker = object.worker ?? "";
+    message.instance = object.instance ?? 0;
+    message.checkpointId = object.checkpointId ?? 0;
+    message.byteCount = object.byteCount ?? 0;
+    message.range = (object.range !== undefined && object.range !== null)
+      ? KeyGroupSpan.fromPartial(object.range)
+      : undefined;
+    message.parts = object.parts?.map((e) => KeyGroupSpan.fromPartial(e)) || [];
+    message.part = object.part ?? 0;
+    message.metaJson = object.metaJson ?? "";
+    return message;
+  },
+};
+
+function createBaseCheckpointChunk(): CheckpointChunk {
+  return { data: Buffer.alloc(0), byteCount: 0 };
+}
+
+export const CheckpointChunk: MessageFns<CheckpointChunk> = {
+  encode(message: CheckpointChunk, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.data.length !== 0) {
+      writer.uint32(10).bytes(message.data);
+    }
+    if (message.byteCount !== 0) {
+      writer.uint32(16).uint64(message.byteCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckpointChunk {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckpointChunk();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.data = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.byteCount = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CheckpointChunk {
+    return {
+      data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0),
+      byteCount: isSet(object.byteCount)
+        ? globalThis.Number(object.byteCount)
+        : isSet(object.byte_count)
+        ? globalThis.Number(object.byte_count)
+        : 0,
+    };
+  },
+
+  toJSON(message: CheckpointChunk): unknown {
+    const obj: any = {};
+    if (message.data.length !== 0) {
+      obj.data = base64FromBytes(message.data);
+    }
+    if (message.byteCount !== 0) {
+      obj.byteCount = Math.round(message.byteCount);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CheckpointChunk>, I>>(base?: I): CheckpointChunk {
+    return CheckpointChunk.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CheckpointChunk>, I>>(object: I): CheckpointChunk {
+    const message = createBaseCheckpointChunk();
+    message.data = object.data ?? Buffer.alloc(0);
+    message.byteCount = object.byteCount ?? 0;
+    return message;
+  },
+};
+
 export type DataPlaneService = typeof DataPlaneService;
 export const DataPlaneService = {
   /** One long-lived stream per (edge, sending worker, receiving worker). */
@@ -4144,6 +4612,53 @@ export interface DataPlaneClient extends Client {
 export const DataPlaneClient = makeGenericClientConstructor(DataPlaneService, "seep.v1.DataPlane") as unknown as {
   new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): DataPlaneClient;
   service: typeof DataPlaneService;
+  serviceName: string;
+};
+
+export type CheckpointTransferService = typeof CheckpointTransferService;
+export const CheckpointTransferService = {
+  /**
+   * The bytes of the checkpoint (or part) `ref` names, in chunks; NOT_FOUND when the shelf
+   * no longer holds it.
+   */
+  fetch: {
+    path: "/seep.v1.CheckpointTransfer/Fetch" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: CheckpointRef): Buffer => Buffer.from(CheckpointRef.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CheckpointRef => CheckpointRef.decode(value),
+    responseSerialize: (value: CheckpointChunk): Buffer => Buffer.from(CheckpointChunk.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CheckpointChunk => CheckpointChunk.decode(value),
+  },
+} as const;
+
+export interface CheckpointTransferServer extends UntypedServiceImplementation {
+  /**
+   * The bytes of the checkpoint (or part) `ref` names, in chunks; NOT_FOUND when the shelf
+   * no longer holds it.
+   */
+  fetch: handleServerStreamingCall<CheckpointRef, CheckpointChunk>;
+}
+
+export interface CheckpointTransferClient extends Client {
+  /**
+   * The bytes of the checkpoint (or part) `ref` names, in chunks; NOT_FOUND when the shelf
+   * no longer holds it.
+   */
+  fetch(request: CheckpointRef, options?: Partial<CallOptions>): ClientReadableStream<CheckpointChunk>;
+  fetch(
+    request: CheckpointRef,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<CheckpointChunk>;
+}
+
+export const CheckpointTransferClient = makeGenericClientConstructor(
+  CheckpointTransferService,
+  "seep.v1.CheckpointTransfer",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): CheckpointTransferClient;
+  service: typeof CheckpointTransferService;
   serviceName: string;
 };
 
