@@ -98,7 +98,7 @@ export async function benchRsmRecoveryReal(quick: boolean): Promise<BenchResult[
     const decodeMs = nowMs() - t0;
     const drained = backlogDrainedAtMs(run.metricsRows(), rec.failedAtMs, rec.restoredAtMs);
     const what = `count holding ${keys} keys, ${shape.vocabularySize} words, 4 local workers`;
-    const target = "under 2 s from detection to caught up";
+    const target = "under 500 ms at 1M keys on a quiet machine, under 1.5 s with two busy loops beside";
     return [
       {
         name: `keys held by the killed instance (its last checkpoint before the kill)`,
