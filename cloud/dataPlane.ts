@@ -7,6 +7,7 @@
 
 import { type ClientDuplexStream, type Metadata, type ServerDuplexStream, status } from "@grpc/grpc-js";
 import type { FrameDataPlaneClient } from "./frameCodec.js";
+import type { FramePool } from "./framePool.js";
 import type { Credit, DataFrame } from "./gen/seep/v1/seep.js";
 
 /** Frames a receiver lets a sender have in flight on one stream. */
@@ -31,6 +32,8 @@ export class OutgoingStream {
     private readonly onCredit: () => void,
     /** Called once if the stream breaks. */
     private readonly onBroken: (error: Error) => void,
+    /** Where sent frames go back once grpc-js has copied them (its client made with DATA_CHANNEL_OPTIONS). */
+    private readonly pool?: FramePool,
   ) {
     this.call = client.stream(metadata);
     this.call.on("data", (c: Credit) => {
@@ -51,10 +54,13 @@ export class OutgoingStream {
   }
 
   private drain(): void {
+    const pool = this.pool;
     while (this.credit > 0 && this.held.length > 0) {
       this.credit--;
       this.sent++;
-      this.call.write(this.held.shift() as Buffer);
+      const frame = this.held.shift() as Buffer;
+      if (pool === undefined) this.call.write(frame);
+      else this.call.write(frame, () => pool.give(frame));
     }
   }
 

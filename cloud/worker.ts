@@ -39,13 +39,13 @@ import { fromControlRequest, taskFailedMessage, toReplyMessage } from "./control
 import { IncomingStream } from "./dataPlane.js";
 import { MalformedEpoch } from "./epochFence.js";
 import { OutboxRangeError } from "./eventOutbox.js";
+import { FrameDataPlaneService } from "./frameCodec.js";
 import {
   type ControlAck,
   type ControlRequest,
   ControlService,
   type Credit,
   type DataFrame,
-  DataPlaneService,
   type DeployReply,
   type DeployRequest,
   type HeartbeatRequest,
@@ -191,7 +191,7 @@ export class Worker {
     // first such stack parses the maps it touches, stalling the worker for 50-70 ms in the
     // middle of the recovery that follows.
     process.setSourceMapsEnabled(false);
-    this.server.addService(withUndecodableRequests(DataPlaneService), {
+    this.server.addService(withUndecodableRequests(FrameDataPlaneService), {
       stream: (call: ServerDuplexStream<DataFrame, Credit>) => this.onStream(call),
     });
     this.server.addService(withEncodedEvents(withUndecodableRequests(ControlService)), {

@@ -45,6 +45,7 @@ import { channelCredentials, type TlsFiles, tokenMetadata } from "./auth.js";
 import type { IncomingStream } from "./dataPlane.js";
 import { OutgoingStream } from "./dataPlane.js";
 import { encodeFrame, FrameDataPlaneClient } from "./frameCodec.js";
+import { DATA_CHANNEL_OPTIONS, FramePool } from "./framePool.js";
 import { RealClock } from "./realClock.js";
 
 /** How a worker's instances are driven. */
@@ -191,6 +192,8 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
   private readonly order: Hosted[] = [];
   private readonly streams = new Map<string, OutgoingStream>();
   private readonly clients = new Map<string, FrameDataPlaneClient>();
+  /** The buffers outgoing frames are encoded into, reused once sent. */
+  private readonly frames = new FramePool();
   private current: Hosted | null = null;
   /** Replies sent during the current task: they go out after the task's outputs. */
   private replies: ControlReply[] = [];
@@ -420,7 +423,7 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
     if (address === undefined) throw new Error(`no address for instance ${receiver}`);
     const stream = this.streamTo(edge, address);
     this.current?.streams.add(stream);
-    stream.send(encodeFrame(edge, sender, receiver, batch));
+    stream.send(encodeFrame(edge, sender, receiver, batch, this.frames));
   }
 
   private clientFor(address: string): FrameDataPlaneClient {
@@ -430,7 +433,7 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
         this.options.tls === undefined
           ? ChannelCredentials.createInsecure()
           : channelCredentials(this.options.tls);
-      client = new FrameDataPlaneClient(address, creds);
+      client = new FrameDataPlaneClient(address, creds, DATA_CHANNEL_OPTIONS);
       this.clients.set(address, client);
     }
     return client;
@@ -473,6 +476,7 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
         tokenMetadata(this.options.token),
         () => this.scheduleSlice(),
         (e) => this.events.peerLost(address, e),
+        this.frames,
       );
       this.streams.set(key, s);
     }

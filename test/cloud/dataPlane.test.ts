@@ -12,9 +12,10 @@ import {
 import { afterEach, describe, expect, it } from "vitest";
 import { tokenMetadata } from "../../cloud/auth.js";
 import { CREDIT_WINDOW_FRAMES, IncomingStream, OutgoingStream } from "../../cloud/dataPlane.js";
-import { encodeFrame, FrameDataPlaneClient } from "../../cloud/frameCodec.js";
+import { encodeFrame, FrameDataPlaneClient, FrameDataPlaneService } from "../../cloud/frameCodec.js";
+import { DATA_CHANNEL_OPTIONS, FramePool } from "../../cloud/framePool.js";
 import { type Credit, type DataFrame, DataPlaneService } from "../../cloud/gen/seep/v1/seep.js";
-import { BatchBuilder } from "../../engine/index.js";
+import { BatchBuilder, decodeBatch } from "../../engine/index.js";
 
 const servers: Server[] = [];
 afterEach(() => {
@@ -119,6 +120,62 @@ describe("data plane flow control", () => {
       `the sender sent frame ${CREDIT_WINDOW_FRAMES + 1} with credit for ${CREDIT_WINDOW_FRAMES}`,
     );
     expect(admitted).toBe(CREDIT_WINDOW_FRAMES);
+    client.close();
+  });
+
+  it("reuses a sent frame's buffer only once grpc-js has copied it: every frame arrives as it was encoded", async () => {
+    const seen: number[] = [];
+    const server = new Server();
+    servers.push(server);
+    server.addService(FrameDataPlaneService, {
+      stream: (call: ServerDuplexStream<DataFrame, Credit>) => {
+        const incoming = new IncomingStream(call);
+        call.on("data", (f: DataFrame) => {
+          const b = decodeBatch(f.batch);
+          // Every tuple of frame k carries k: a buffer reused too early would mix frames.
+          for (let i = 0; i < b.length; i++) if (b.keys[i] !== b.keys[0]) seen.push(-1);
+          seen.push(b.keys[0]);
+          incoming.processed();
+          incoming.flush();
+        });
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) =>
+        e ? reject(e) : resolve(p),
+      ),
+    );
+    const client = new FrameDataPlaneClient(
+      `127.0.0.1:${port}`,
+      ChannelCredentials.createInsecure(),
+      DATA_CHANNEL_OPTIONS,
+    );
+    const pool = new FramePool();
+    let credited = 0;
+    const out = new OutgoingStream(
+      client,
+      tokenMetadata("t"),
+      () => credited++,
+      () => {},
+      pool,
+    );
+    const frames = CREDIT_WINDOW_FRAMES * 4;
+    // Frames of about 100 KiB: pooled, and under grpc-js's retry buffer (off on this channel).
+    const tuples = 1500;
+    const b = new BatchBuilder(6, tuples);
+    const row = [1, 2, 3, 4, 5, 6];
+    for (let k = 0; k < frames; k++) {
+      for (let i = 0; i < tuples; i++) b.push(k, 0, k * tuples + i + 1, undefined, row);
+      out.send(encodeFrame(0, 0, 1, b.build(0), pool));
+      // Let writes complete now and then, so that buffers come back and are reused.
+      if (k % 8 === 7) await new Promise((r) => setImmediate(r));
+      await until(() => !out.congested);
+    }
+    await until(() => seen.length >= frames);
+    expect(seen).toEqual(Array.from({ length: frames }, (_, k) => k));
+    expect(pool.reused).toBeGreaterThan(0);
+    expect(pool.made + pool.reused).toBe(frames);
+    out.close();
     client.close();
   });
 });
