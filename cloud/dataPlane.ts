@@ -1,7 +1,8 @@
 // The data plane between workers: one long-lived gRPC stream per (edge, sending
 // worker, receiving worker), frames carrying batches as byte columns, and credit-based
 // flow control. A receiver grants the sender a window of frames and one more frame for
-// every frame it has processed; a sender holds frames it has no credit for, and the
+// every frame it has processed (in bulk: CREDIT_BATCH_FRAMES at a time, or at the end of
+// the worker's scheduling slice); a sender holds frames it has no credit for, and the
 // worker stops running the instances whose streams hold frames (see workerRuntime.ts),
 // so a slow receiver slows its senders instead of growing memory without bound.
 
@@ -12,6 +13,14 @@ import type { Credit, DataFrame } from "./gen/seep/v1/seep.js";
 
 /** Frames a receiver lets a sender have in flight on one stream. */
 export const CREDIT_WINDOW_FRAMES = 64;
+
+/**
+ * Credits a receiver may owe before it grants them at once; fewer wait for the end of the
+ * worker's scheduling slice. Credits so travel in bulk (a credit is a gRPC message for
+ * each worker to handle), and a sender of small frames still gets its window back
+ * several times a slice.
+ */
+export const CREDIT_BATCH_FRAMES = CREDIT_WINDOW_FRAMES / 8;
 
 /** The sending end of one data stream. */
 export class OutgoingStream {
@@ -141,12 +150,12 @@ export class IncomingStream {
     this.call.emit("error", { code, details });
   }
 
-  /** A frame of this stream was processed. */
-  processed(): void {
-    this.owed++;
+  /** A frame of this stream was processed: true once CREDIT_BATCH_FRAMES are owed (flush now). */
+  processed(): boolean {
+    return ++this.owed >= CREDIT_BATCH_FRAMES;
   }
 
-  /** Grant the credits owed (called once per scheduling slice, so credits travel in bulk). */
+  /** Grant the credits owed (at the latest at the end of the scheduling slice that processed them). */
   flush(): void {
     if (this.owed === 0 || !this.open) return;
     this.call.write({ frames: this.owed });

@@ -136,9 +136,9 @@ export class BatchBuilder {
     this.cols = Array.from({ length: fieldCount }, () => new Float64Array(capacity));
   }
 
-  private ensureRoom(): void {
-    if (this.length < this.capacity) return;
-    const capacity = this.capacity * 2;
+  /** Double the columns' capacity (kept out of `push`, so that `push` stays small enough to inline). */
+  private grow(): void {
+    const capacity = Math.max(INITIAL_CAPACITY, this.capacity * 2);
     this.keys = grow(this.keys, capacity);
     this.times = grow(this.times, capacity);
     this.seqs = grow(this.seqs, capacity);
@@ -148,8 +148,8 @@ export class BatchBuilder {
 
   /** Append one tuple; `row` holds its numeric fields (at least `fieldCount` of them). */
   push(key: number, eventTimeMs: number, seq: number, value?: unknown, row?: ArrayLike<number>): void {
-    this.ensureRoom();
     const i = this.length;
+    if (i === this.capacity) this.grow();
     this.keys[i] = key;
     this.times[i] = eventTimeMs;
     this.seqs[i] = seq;
@@ -158,30 +158,26 @@ export class BatchBuilder {
       if (row === undefined) throw new TypeError(`this port has ${cols.length} numeric fields; pass a row`);
       for (let c = 0; c < cols.length; c++) cols[c][i] = row[c];
     }
-    if (value !== undefined) {
-      if (this.vals === null) this.vals = new Array(i).fill(undefined);
-      this.vals.push(value);
-    } else if (this.vals !== null) {
-      this.vals.push(undefined);
-    }
+    if (value !== undefined || this.vals !== null) this.pushValue(i, value);
     this.length = i + 1;
+  }
+
+  /** Append tuple `i`'s value (undefined: none) to the values column, making it at the first value. */
+  private pushValue(i: number, value: unknown): void {
+    if (this.vals === null) this.vals = new Array(i).fill(undefined);
+    this.vals.push(value);
   }
 
   /** Append row `i` of `batch` under a new timestamp (used when re-routing a replay). */
   pushFrom(batch: Batch, i: number, seq: number): void {
-    this.ensureRoom();
     const j = this.length;
+    if (j === this.capacity) this.grow();
     this.keys[j] = batch.keys[i];
     this.times[j] = batch.eventTimesMs[i];
     this.seqs[j] = seq;
     for (let c = 0; c < this.cols.length; c++) this.cols[c][j] = batch.fields[c][i];
     const value = batch.values === null ? undefined : batch.values[i];
-    if (value !== undefined) {
-      if (this.vals === null) this.vals = new Array(j).fill(undefined);
-      this.vals.push(value);
-    } else if (this.vals !== null) {
-      this.vals.push(undefined);
-    }
+    if (value !== undefined || this.vals !== null) this.pushValue(j, value);
     this.length = j + 1;
   }
 
