@@ -1,8 +1,9 @@
 // Profile the packet counter on 2 local worker processes (the packet-counter benchmark's
 // run, measure/packetCounterThroughput.ts): each worker runs under `node --cpu-prof`, and
 // this process too when started so, all writing into DIR. Prints the run's rate, then the
-// top self times of each profile, labelled by what it ran (the source's worker, the
-// counter's, the coordinator).
+// top self times of each worker's profile over its span of work, labelled by what it ran
+// (the source's worker, the counter's). This process's own profile (the coordinator's) is
+// written as it exits: summarise it afterwards with scripts/cpu-profile-summary.ts.
 // Usage: node --cpu-prof --cpu-prof-dir=DIR --import tsx scripts/profile-packet-counter.ts DIR [PACKETS]
 // (NODE_OPTIONS may not carry --cpu-prof, so the workers are given it on their command line.)
 
@@ -50,9 +51,9 @@ try {
 /** What the process (or thread) of `profile` ran, from the project's functions it spent time in. */
 function label(profile: CpuProfile): string {
   const files = new Set(selfTimes(profile, { root }).map((t) => t.location.split(":")[0]));
+  if (files.has("cloud/cloudRun.ts")) return "the coordinator";
   if (files.has("workloads/packetCounter/packetSource.ts")) return "the source's worker";
   if (files.has("workloads/packetCounter/packetCounterPlan.ts")) return "the counter's worker";
-  if (files.has("cloud/cloudRun.ts")) return "the coordinator";
   return "a loader thread (tsx)";
 }
 
