@@ -22,10 +22,25 @@ export const CREDIT_WINDOW_FRAMES = 64;
  */
 export const CREDIT_BATCH_FRAMES = CREDIT_WINDOW_FRAMES / 8;
 
+/**
+ * Bytes of frames a sender lets be in flight on one stream (sent and not yet processed),
+ * beside its credit: the receiver's HTTP/2 stream window (STREAM_WINDOW_BYTES in worker.ts).
+ * HTTP/2 would hold any more in the sender's queue anyway, there as grpc-js's copies of the
+ * frames, which outlive young-generation collections and bring on full ones; held here,
+ * they are frames in reused buffers, and the instances feeding the stream pause sooner.
+ * A frame larger than this still goes alone.
+ */
+export const SEND_WINDOW_BYTES = 8 * 1024 * 1024;
+
 /** The sending end of one data stream. */
 export class OutgoingStream {
   private credit = 0;
   private readonly held: Buffer[] = [];
+  /** Sizes of the frames sent and not known processed, oldest first, and their sum. */
+  private readonly inFlight: number[] = [];
+  private inFlightBytes = 0;
+  /** Frames known processed (credit beyond the first window), and released from inFlight. */
+  private released = 0;
   private readonly call: ClientDuplexStream<Buffer, Credit>;
   /** True once the stream failed (the receiving worker is gone). */
   broken = false;
@@ -48,6 +63,13 @@ export class OutgoingStream {
     this.call.on("data", (c: Credit) => {
       this.credit += c.frames;
       this.granted += c.frames;
+      // Credit past the first window is one frame processed each: frames are taken as
+      // processed in the order sent (near enough for a bound on bytes in flight).
+      const processed = Math.max(0, this.granted - CREDIT_WINDOW_FRAMES);
+      while (this.released < processed && this.inFlight.length > 0) {
+        this.inFlightBytes -= this.inFlight.shift() as number;
+        this.released++;
+      }
       this.drain();
       this.onCredit();
     });
@@ -65,8 +87,12 @@ export class OutgoingStream {
   private drain(): void {
     const pool = this.pool;
     while (this.credit > 0 && this.held.length > 0) {
+      const bytes = this.held[0].length;
+      if (this.inFlightBytes > 0 && this.inFlightBytes + bytes > SEND_WINDOW_BYTES) break;
       this.credit--;
       this.sent++;
+      this.inFlight.push(bytes);
+      this.inFlightBytes += bytes;
       const frame = this.held.shift() as Buffer;
       if (pool === undefined) this.call.write(frame);
       else this.call.write(frame, () => pool.give(frame));
@@ -90,7 +116,7 @@ export class OutgoingStream {
     return this.held.length + this.sent - Math.max(0, this.granted - CREDIT_WINDOW_FRAMES);
   }
 
-  /** True while frames wait for credit: the instances feeding this stream should pause. */
+  /** True while frames wait for credit (or for bytes in flight to drop): the instances feeding this stream should pause. */
   get congested(): boolean {
     return this.held.length > 0;
   }

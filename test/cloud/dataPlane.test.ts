@@ -11,10 +11,16 @@ import {
 } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import { tokenMetadata } from "../../cloud/auth.js";
-import { CREDIT_WINDOW_FRAMES, IncomingStream, OutgoingStream } from "../../cloud/dataPlane.js";
+import {
+  CREDIT_WINDOW_FRAMES,
+  IncomingStream,
+  OutgoingStream,
+  SEND_WINDOW_BYTES,
+} from "../../cloud/dataPlane.js";
 import { encodeFrame, FrameDataPlaneClient, FrameDataPlaneService } from "../../cloud/frameCodec.js";
 import { DATA_CHANNEL_OPTIONS, FramePool } from "../../cloud/framePool.js";
 import { type Credit, type DataFrame, DataPlaneService } from "../../cloud/gen/seep/v1/seep.js";
+import { STREAM_WINDOW_BYTES } from "../../cloud/worker.js";
 import { BatchBuilder, decodeBatch } from "../../engine/index.js";
 
 const servers: Server[] = [];
@@ -175,6 +181,63 @@ describe("data plane flow control", () => {
     expect(seen).toEqual(Array.from({ length: frames }, (_, k) => k));
     expect(pool.reused).toBeGreaterThan(0);
     expect(pool.made + pool.reused).toBe(frames);
+    out.close();
+    client.close();
+  });
+
+  it("holds frames past SEND_WINDOW_BYTES in flight even with credit, and sends them as the receiver processes", async () => {
+    // No more in flight than the receiver's HTTP/2 stream window takes.
+    expect(SEND_WINDOW_BYTES).toBeLessThanOrEqual(STREAM_WINDOW_BYTES);
+    const received: IncomingStream[] = [];
+    let frames = 0;
+    const server = new Server();
+    servers.push(server);
+    server.addService(DataPlaneService, {
+      stream: (call: ServerDuplexStream<DataFrame, Credit>) => {
+        const incoming = new IncomingStream(call);
+        call.on("data", () => {
+          frames++;
+          received.push(incoming);
+        });
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) =>
+        e ? reject(e) : resolve(p),
+      ),
+    );
+    const client = new FrameDataPlaneClient(`127.0.0.1:${port}`, ChannelCredentials.createInsecure());
+    const out = new OutgoingStream(
+      client,
+      tokenMetadata("t"),
+      () => {},
+      () => {},
+    );
+    // Frames a little over a quarter of the byte window: three fit in flight, not four.
+    const b = new BatchBuilder(0);
+    for (let i = 0; i < Math.ceil(SEND_WINDOW_BYTES / 4 / 24); i++) b.push(i, 0, i + 1);
+    const frame = encodeFrame(0, 0, 1, b.build(0));
+    expect(frame.length).toBeGreaterThan(SEND_WINDOW_BYTES / 4);
+    const total = 10;
+    for (let i = 0; i < total; i++) out.send(frame);
+
+    await until(() => frames >= 3);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(frames).toBe(3);
+    expect(out.congested).toBe(true);
+    expect(out.pendingFrames).toBe(total);
+
+    for (;;) {
+      const next = received.shift();
+      if (next !== undefined) {
+        next.processed();
+        next.flush();
+      } else if (frames >= total) break;
+      else await new Promise((r) => setTimeout(r, 5));
+    }
+    await until(() => !out.congested && out.pendingFrames === 0);
+    expect(out.congested).toBe(false);
+    expect(out.pendingFrames).toBe(0);
     out.close();
     client.close();
   });

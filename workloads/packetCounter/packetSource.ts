@@ -108,28 +108,42 @@ export class PacketSource implements Source {
           : 0
         : Math.floor((untilEventTimeMs + 1) * packetsPerMs);
     const end = Math.min(packets, this.produced + max, Math.max(this.produced, due));
+    if (this.headers === null) this.emitComputed(out, end);
+    else this.emitTabled(out, end, this.headers);
+    this.produced = end;
+    return this.produced < packets;
+  }
+
+  /** Emit packets up to `end`, each flow's 5-tuple from `headers`: the source's whole per-packet work. */
+  private emitTabled(out: Emitter, end: number, headers: Float64Array): void {
+    const { seed, flows, packetsPerMs } = this.options;
     const row = this.row;
-    const headers = this.headers;
-    // flowOf, inlined: this loop is the source's whole per-packet work.
-    const mix = Math.imul(this.options.seed, 0x9e3779b1);
-    const flows = this.options.flows;
+    // flowOf, inlined.
+    const mix = Math.imul(seed, 0x9e3779b1);
     for (let i = this.produced; i < end; i++) {
       const u = fmix32((i ^ mix) >>> 0) / 4294967296;
       const flow = Math.floor(u * u * flows);
-      if (headers === null) flowHeader(flow, row);
-      else {
-        const at = flow * HEADER;
-        row[0] = headers[at];
-        row[1] = headers[at + 1];
-        row[2] = headers[at + 2];
-        row[3] = headers[at + 3];
-        row[4] = headers[at + 4];
-      }
+      const at = flow * HEADER;
+      row[0] = headers[at];
+      row[1] = headers[at + 1];
+      row[2] = headers[at + 2];
+      row[3] = headers[at + 3];
+      row[4] = headers[at + 4];
       row[5] = 64 + (fmix32(i) % 1400);
       out.emitRow(flow, packetsPerMs === 0 ? 0 : Math.floor(i / packetsPerMs), row);
     }
-    this.produced = end;
-    return this.produced < packets;
+  }
+
+  /** Emit packets up to `end`, each flow's 5-tuple computed (too many flows for a table). */
+  private emitComputed(out: Emitter, end: number): void {
+    const packetsPerMs = this.options.packetsPerMs;
+    const row = this.row;
+    for (let i = this.produced; i < end; i++) {
+      const flow = this.flowOf(i);
+      flowHeader(flow, row);
+      row[5] = 64 + (fmix32(i) % 1400);
+      out.emitRow(flow, packetsPerMs === 0 ? 0 : Math.floor(i / packetsPerMs), row);
+    }
   }
 
   position(): number {
