@@ -192,6 +192,8 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
   readonly clock: RealClock;
   readonly random: RandomSource;
   readonly transport: Transport = this;
+  /** Batches sent are encoded onto a frame at once, or copied for a local inbox: see sendBatch. */
+  readonly copiesBatches = true;
   readonly meter: WorkMeter = this;
   readonly placement: Placement = this;
   private readonly hosts = new Map<number, Hosted>();
@@ -424,7 +426,10 @@ export class WorkerRuntime implements Runtime, Transport, WorkMeter, Placement {
   sendBatch(sender: number, receiver: number, edge: number, batch: Batch): void {
     const local = this.hosts.get(receiver);
     if (local !== undefined) {
-      this.push(local, { kind: "batch", edge, sender, batch, from: null });
+      // Queued, so copied when it may view its sender's builder (copiesBatches): the engine
+      // hands out such views only for outputs it does not keep (bufferOutput false).
+      const own = this.bufferOutput ? batch : batch.copy();
+      this.push(local, { kind: "batch", edge, sender, batch: own, from: null });
       return;
     }
     const address = this.addresses.get(receiver);

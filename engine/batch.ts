@@ -41,6 +41,22 @@ export class Batch {
     return new Batch(0, none, none, none, new Array(fieldCount).fill(none), null, watermarkMs, prevSeq);
   }
 
+  /** The same tuples in columns of their own (for a batch that views memory reused elsewhere). */
+  copy(): Batch {
+    const { length, keys, eventTimesMs, seqs, fields, values, watermarkMs, prevSeq, cut } = this;
+    return new Batch(
+      length,
+      keys.slice(),
+      eventTimesMs.slice(),
+      seqs.slice(),
+      fields.map((f) => f.slice()),
+      values === null ? null : values.slice(),
+      watermarkMs,
+      prevSeq,
+      cut,
+    );
+  }
+
   /** Timestamp of the first tuple, or NaN for an empty batch. */
   get firstSeq(): number {
     return this.length === 0 ? Number.NaN : this.seqs[0];
@@ -185,6 +201,28 @@ export class BatchBuilder {
   clear(): void {
     this.vals = null;
     this.length = 0;
+  }
+
+  /**
+   * The tuples appended so far as a batch that views the builder's columns (no copy),
+   * valid only until the next tuple is appended; the builder starts empty again. For a
+   * batch handed to a transport that copies it out at once (Transport.copiesBatches).
+   */
+  view(watermarkMs: number, prevSeq = 0): Batch {
+    const n = this.length;
+    const batch = new Batch(
+      n,
+      this.keys.subarray(0, n),
+      this.times.subarray(0, n),
+      this.seqs.subarray(0, n),
+      this.cols.map((c) => c.subarray(0, n)),
+      this.vals,
+      watermarkMs,
+      prevSeq,
+    );
+    this.vals = null;
+    this.length = 0;
+    return batch;
   }
 
   /**
