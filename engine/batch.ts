@@ -209,20 +209,7 @@ export class BatchBuilder {
    * batch handed to a transport that copies it out at once (Transport.copiesBatches).
    */
   view(watermarkMs: number, prevSeq = 0): Batch {
-    const n = this.length;
-    const batch = new Batch(
-      n,
-      this.keys.subarray(0, n),
-      this.times.subarray(0, n),
-      this.seqs.subarray(0, n),
-      this.cols.map((c) => c.subarray(0, n)),
-      this.vals,
-      watermarkMs,
-      prevSeq,
-    );
-    this.vals = null;
-    this.length = 0;
-    return batch;
+    return this.handOut(false, watermarkMs, prevSeq);
   }
 
   /**
@@ -230,13 +217,19 @@ export class BatchBuilder {
    * builder keeps its columns and starts empty again.
    */
   build(watermarkMs: number, prevSeq = 0): Batch {
+    return this.handOut(true, watermarkMs, prevSeq);
+  }
+
+  /** The tuples appended so far as a batch, in copies of the columns or views of them; then start empty. */
+  private handOut(copy: boolean, watermarkMs: number, prevSeq: number): Batch {
     const n = this.length;
+    const part = (c: Float64Array) => (copy ? c.slice(0, n) : c.subarray(0, n));
     const batch = new Batch(
       n,
-      this.keys.slice(0, n),
-      this.times.slice(0, n),
-      this.seqs.slice(0, n),
-      this.cols.map((c) => c.slice(0, n)),
+      part(this.keys),
+      part(this.times),
+      part(this.seqs),
+      this.cols.map(part),
       this.vals,
       watermarkMs,
       prevSeq,

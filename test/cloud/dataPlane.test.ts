@@ -1,6 +1,7 @@
 // Flow control on the data plane: a receiver that does not process holds a sender to
-// its credit window; processing frames releases the rest, and a sender knows how many of
-// its frames are not processed yet. Loopback only, bounded.
+// its credit window (and to SEND_WINDOW_BYTES in flight); processing frames releases the
+// rest, and a sender knows how many of its frames are not processed yet. A sender's frame
+// buffers are reused only once grpc-js has copied them. Loopback only, bounded.
 
 import {
   ChannelCredentials,
@@ -34,82 +35,89 @@ const until = async (cond: () => boolean, timeoutMs = 120_000) => {
   while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
 };
 
+/**
+ * A data-plane server on a free loopback port (`service`: the generated one, or the worker's
+ * FrameDataPlaneService) that hands `onFrame` each frame with its stream's receiving end;
+ * its port.
+ */
+function serve(
+  service: typeof DataPlaneService | typeof FrameDataPlaneService,
+  onFrame: (incoming: IncomingStream, frame: DataFrame) => void,
+): Promise<number> {
+  const server = new Server();
+  servers.push(server);
+  server.addService(service, {
+    stream: (call: ServerDuplexStream<DataFrame, Credit>) => {
+      const incoming = new IncomingStream(call);
+      call.on("data", (f: DataFrame) => onFrame(incoming, f));
+    },
+  });
+  return new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) =>
+      e ? reject(e) : resolve(p),
+    ),
+  );
+}
+
+/**
+ * A receiver that processes nothing until told (`processAll`), and a sender to it: `total`
+ * copies of `frame` are sent; `inFlight` of them arrive before the receiver processes any,
+ * every one once it processes them, and the sender ends with nothing pending.
+ */
+async function heldThenReleased(frame: Buffer, total: number, inFlight: number): Promise<void> {
+  const received: IncomingStream[] = [];
+  let frames = 0;
+  const port = await serve(DataPlaneService, (incoming) => {
+    frames++;
+    received.push(incoming);
+  });
+  const client = new FrameDataPlaneClient(`127.0.0.1:${port}`, ChannelCredentials.createInsecure());
+  const out = new OutgoingStream(
+    client,
+    tokenMetadata("t"),
+    () => {},
+    () => {},
+  );
+  for (let i = 0; i < total; i++) out.send(frame);
+
+  await until(() => frames >= inFlight);
+  await new Promise((r) => setTimeout(r, 200));
+  expect(frames).toBe(inFlight);
+  expect(out.congested).toBe(true);
+  // Nothing processed yet: every frame, sent or held, is pending.
+  expect(out.pendingFrames).toBe(total);
+
+  // The receiver processes what it has: credit flows back, the rest arrives.
+  for (;;) {
+    const next = received.shift();
+    if (next !== undefined) {
+      next.processed();
+      next.flush();
+    } else if (frames >= total) break;
+    else await new Promise((r) => setTimeout(r, 5));
+  }
+  expect(frames).toBe(total);
+  await until(() => !out.congested);
+  expect(out.congested).toBe(false);
+  // Every frame processed and credited back: none pending.
+  await until(() => out.pendingFrames === 0);
+  expect(out.pendingFrames).toBe(0);
+  out.close();
+  client.close();
+}
+
 describe("data plane flow control", () => {
   it("holds a sender to its credit window while the receiver does not process, and releases it as it does", async () => {
-    const received: IncomingStream[] = [];
-    let frames = 0;
-    const server = new Server();
-    servers.push(server);
-    server.addService(DataPlaneService, {
-      stream: (call: ServerDuplexStream<DataFrame, Credit>) => {
-        const incoming = new IncomingStream(call);
-        call.on("data", () => {
-          frames++;
-          received.push(incoming);
-        });
-      },
-    });
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) =>
-        e ? reject(e) : resolve(p),
-      ),
-    );
-    const client = new FrameDataPlaneClient(`127.0.0.1:${port}`, ChannelCredentials.createInsecure());
-    const out = new OutgoingStream(
-      client,
-      tokenMetadata("t"),
-      () => {},
-      () => {},
-    );
     const b = new BatchBuilder(0);
     b.push(1, 0, 1);
-    const frame = encodeFrame(0, 0, 1, b.build(0));
-    const total = CREDIT_WINDOW_FRAMES * 3;
-    for (let i = 0; i < total; i++) out.send(frame);
-
-    await until(() => frames >= CREDIT_WINDOW_FRAMES);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(frames).toBe(CREDIT_WINDOW_FRAMES);
-    expect(out.congested).toBe(true);
-    // Nothing processed yet: every frame, sent or held, is pending.
-    expect(out.pendingFrames).toBe(total);
-
-    // The receiver processes what it has: credit flows back, the rest arrives.
-    for (;;) {
-      const next = received.shift();
-      if (next !== undefined) {
-        next.processed();
-        next.flush();
-      } else if (frames >= total) break;
-      else await new Promise((r) => setTimeout(r, 5));
-    }
-    expect(frames).toBe(total);
-    await until(() => !out.congested);
-    expect(out.congested).toBe(false);
-    // Every frame processed and credited back: none pending.
-    await until(() => out.pendingFrames === 0);
-    expect(out.pendingFrames).toBe(0);
-    out.close();
-    client.close();
+    await heldThenReleased(encodeFrame(0, 0, 1, b.build(0)), CREDIT_WINDOW_FRAMES * 3, CREDIT_WINDOW_FRAMES);
   });
 
   it("ends the stream of a sender that goes past its credit with RESOURCE_EXHAUSTED, and takes none of the excess", async () => {
     let admitted = 0;
-    const server = new Server();
-    servers.push(server);
-    server.addService(DataPlaneService, {
-      stream: (call: ServerDuplexStream<DataFrame, Credit>) => {
-        const incoming = new IncomingStream(call);
-        call.on("data", () => {
-          if (incoming.admit()) admitted++; // and never processed: no credit goes back
-        });
-      },
+    const port = await serve(DataPlaneService, (incoming) => {
+      if (incoming.admit()) admitted++; // and never processed: no credit goes back
     });
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) =>
-        e ? reject(e) : resolve(p),
-      ),
-    );
     // A raw client that ignores credit: it writes twice the window at once.
     const client = new FrameDataPlaneClient(`127.0.0.1:${port}`, ChannelCredentials.createInsecure());
     const b = new BatchBuilder(0);
@@ -131,26 +139,14 @@ describe("data plane flow control", () => {
 
   it("reuses a sent frame's buffer only once grpc-js has copied it: every frame arrives as it was encoded", async () => {
     const seen: number[] = [];
-    const server = new Server();
-    servers.push(server);
-    server.addService(FrameDataPlaneService, {
-      stream: (call: ServerDuplexStream<DataFrame, Credit>) => {
-        const incoming = new IncomingStream(call);
-        call.on("data", (f: DataFrame) => {
-          const b = decodeBatch(f.batch);
-          // Every tuple of frame k carries k: a buffer reused too early would mix frames.
-          for (let i = 0; i < b.length; i++) if (b.keys[i] !== b.keys[0]) seen.push(-1);
-          seen.push(b.keys[0]);
-          incoming.processed();
-          incoming.flush();
-        });
-      },
+    const port = await serve(FrameDataPlaneService, (incoming, f) => {
+      const b = decodeBatch(f.batch);
+      // Every tuple of frame k carries k: a buffer reused too early would mix frames.
+      for (let i = 0; i < b.length; i++) if (b.keys[i] !== b.keys[0]) seen.push(-1);
+      seen.push(b.keys[0]);
+      incoming.processed();
+      incoming.flush();
     });
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) =>
-        e ? reject(e) : resolve(p),
-      ),
-    );
     const client = new FrameDataPlaneClient(
       `127.0.0.1:${port}`,
       ChannelCredentials.createInsecure(),
@@ -188,57 +184,11 @@ describe("data plane flow control", () => {
   it("holds frames past SEND_WINDOW_BYTES in flight even with credit, and sends them as the receiver processes", async () => {
     // No more in flight than the receiver's HTTP/2 stream window takes.
     expect(SEND_WINDOW_BYTES).toBeLessThanOrEqual(STREAM_WINDOW_BYTES);
-    const received: IncomingStream[] = [];
-    let frames = 0;
-    const server = new Server();
-    servers.push(server);
-    server.addService(DataPlaneService, {
-      stream: (call: ServerDuplexStream<DataFrame, Credit>) => {
-        const incoming = new IncomingStream(call);
-        call.on("data", () => {
-          frames++;
-          received.push(incoming);
-        });
-      },
-    });
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) =>
-        e ? reject(e) : resolve(p),
-      ),
-    );
-    const client = new FrameDataPlaneClient(`127.0.0.1:${port}`, ChannelCredentials.createInsecure());
-    const out = new OutgoingStream(
-      client,
-      tokenMetadata("t"),
-      () => {},
-      () => {},
-    );
     // Frames a little over a quarter of the byte window: three fit in flight, not four.
     const b = new BatchBuilder(0);
     for (let i = 0; i < Math.ceil(SEND_WINDOW_BYTES / 4 / 24); i++) b.push(i, 0, i + 1);
     const frame = encodeFrame(0, 0, 1, b.build(0));
     expect(frame.length).toBeGreaterThan(SEND_WINDOW_BYTES / 4);
-    const total = 10;
-    for (let i = 0; i < total; i++) out.send(frame);
-
-    await until(() => frames >= 3);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(frames).toBe(3);
-    expect(out.congested).toBe(true);
-    expect(out.pendingFrames).toBe(total);
-
-    for (;;) {
-      const next = received.shift();
-      if (next !== undefined) {
-        next.processed();
-        next.flush();
-      } else if (frames >= total) break;
-      else await new Promise((r) => setTimeout(r, 5));
-    }
-    await until(() => !out.congested && out.pendingFrames === 0);
-    expect(out.congested).toBe(false);
-    expect(out.pendingFrames).toBe(0);
-    out.close();
-    client.close();
+    await heldThenReleased(frame, 10, 3);
   });
 });
