@@ -109,17 +109,19 @@ function* samples(
 
 /**
  * The span of `profile` (µs from its start) from the first to the last sample in a file
- * whose location (relative to `root`) starts with `prefix`, or null when none is: the
- * time a process spent on a workload, its start-up and idle end left out.
+ * whose location (relative to `root`) starts with `prefix`, or with `dist/` and `prefix`
+ * (the build, which a clone's workers may run), or null when none does: the time a process
+ * spent on a workload, its start-up and idle end left out.
  */
 export function activeSpanUs(
   profile: CpuProfile,
   prefix: string,
   root = "",
 ): { fromUs: number; toUs: number } | null {
+  const built = `dist/${prefix}`;
   let span: { fromUs: number; toUs: number } | null = null;
   for (const s of samples(profile, root)) {
-    if (!s.location.startsWith(prefix)) continue;
+    if (!s.location.startsWith(prefix) && !s.location.startsWith(built)) continue;
     if (span === null) span = { fromUs: s.atUs - s.us, toUs: s.atUs };
     else span.toUs = s.atUs;
   }

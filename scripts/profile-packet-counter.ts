@@ -50,7 +50,13 @@ try {
 
 /** What the process (or thread) of `profile` ran, from the project's functions it spent time in. */
 function label(profile: CpuProfile): string {
-  const files = new Set(selfTimes(profile, { root }).map((t) => t.location.split(":")[0]));
+  // A source file, or its build under dist/ (which a clone's workers may run), by its source's name.
+  const source = (location: string) =>
+    location
+      .split(":")[0]
+      .replace(/^dist\//, "")
+      .replace(/\.js$/, ".ts");
+  const files = new Set(selfTimes(profile, { root }).map((t) => source(t.location)));
   if (files.has("cloud/cloudRun.ts")) return "the coordinator";
   if (files.has("workloads/packetCounter/packetSource.ts")) return "the source's worker";
   if (files.has("workloads/packetCounter/packetCounterPlan.ts")) return "the counter's worker";

@@ -50,6 +50,20 @@ describe("activeSpanUs", () => {
     expect(activeSpanUs(profile, "workloads/", "/proj")).toEqual({ fromUs: 2000, toUs: 9000 });
   });
 
+  it("counts the build's files under dist/ as the sources'", () => {
+    const built = {
+      ...profile,
+      nodes: profile.nodes.map((n) => ({
+        ...n,
+        callFrame: {
+          ...n.callFrame,
+          url: n.callFrame.url.replace("/proj/workloads/", "/proj/dist/workloads/"),
+        },
+      })),
+    };
+    expect(activeSpanUs(built, "workloads/", "/proj")).toEqual({ fromUs: 2000, toUs: 9000 });
+  });
+
   it("is null when no sample is under the prefix", () => {
     expect(activeSpanUs(profile, "engine/", "/proj")).toBeNull();
   });
