@@ -1,21 +1,46 @@
 // The data plane between workers: one long-lived gRPC stream per (edge, sending
 // worker, receiving worker), frames carrying batches as byte columns, and credit-based
 // flow control. A receiver grants the sender a window of frames and one more frame for
-// every frame it has processed; a sender holds frames it has no credit for, and the
+// every frame it has processed (in bulk: CREDIT_BATCH_FRAMES at a time, or at the end of
+// the worker's scheduling slice); a sender holds frames it has no credit for, and the
 // worker stops running the instances whose streams hold frames (see workerRuntime.ts),
 // so a slow receiver slows its senders instead of growing memory without bound.
 
 import { type ClientDuplexStream, type Metadata, type ServerDuplexStream, status } from "@grpc/grpc-js";
 import type { FrameDataPlaneClient } from "./frameCodec.js";
+import type { FramePool } from "./framePool.js";
 import type { Credit, DataFrame } from "./gen/seep/v1/seep.js";
 
 /** Frames a receiver lets a sender have in flight on one stream. */
 export const CREDIT_WINDOW_FRAMES = 64;
 
+/**
+ * Credits a receiver may owe before it grants them at once; fewer wait for the end of the
+ * worker's scheduling slice. Credits so travel in bulk (a credit is a gRPC message for
+ * each worker to handle), and a sender of small frames still gets its window back
+ * several times a slice.
+ */
+export const CREDIT_BATCH_FRAMES = CREDIT_WINDOW_FRAMES / 8;
+
+/**
+ * Bytes of frames a sender lets be in flight on one stream (sent and not yet processed),
+ * beside its credit: the receiver's HTTP/2 stream window (STREAM_WINDOW_BYTES in worker.ts).
+ * HTTP/2 would hold any more in the sender's queue anyway, there as grpc-js's copies of the
+ * frames, which outlive young-generation collections and bring on full ones; held here,
+ * they are frames in reused buffers, and the instances feeding the stream pause sooner.
+ * A frame larger than this still goes alone.
+ */
+export const SEND_WINDOW_BYTES = 8 * 1024 * 1024;
+
 /** The sending end of one data stream. */
 export class OutgoingStream {
   private credit = 0;
   private readonly held: Buffer[] = [];
+  /** Sizes of the frames sent and not known processed, oldest first, and their sum. */
+  private readonly inFlight: number[] = [];
+  private inFlightBytes = 0;
+  /** Frames known processed (credit beyond the first window), and released from inFlight. */
+  private released = 0;
   private readonly call: ClientDuplexStream<Buffer, Credit>;
   /** True once the stream failed (the receiving worker is gone). */
   broken = false;
@@ -31,11 +56,20 @@ export class OutgoingStream {
     private readonly onCredit: () => void,
     /** Called once if the stream breaks. */
     private readonly onBroken: (error: Error) => void,
+    /** Where sent frames go back once grpc-js has copied them (its client made with DATA_CHANNEL_OPTIONS). */
+    private readonly pool?: FramePool,
   ) {
     this.call = client.stream(metadata);
     this.call.on("data", (c: Credit) => {
       this.credit += c.frames;
       this.granted += c.frames;
+      // Credit past the first window is one frame processed each: frames are taken as
+      // processed in the order sent (near enough for a bound on bytes in flight).
+      const processed = Math.max(0, this.granted - CREDIT_WINDOW_FRAMES);
+      while (this.released < processed && this.inFlight.length > 0) {
+        this.inFlightBytes -= this.inFlight.shift() as number;
+        this.released++;
+      }
       this.drain();
       this.onCredit();
     });
@@ -51,10 +85,17 @@ export class OutgoingStream {
   }
 
   private drain(): void {
+    const pool = this.pool;
     while (this.credit > 0 && this.held.length > 0) {
+      const bytes = this.held[0].length;
+      if (this.inFlightBytes > 0 && this.inFlightBytes + bytes > SEND_WINDOW_BYTES) break;
       this.credit--;
       this.sent++;
-      this.call.write(this.held.shift() as Buffer);
+      this.inFlight.push(bytes);
+      this.inFlightBytes += bytes;
+      const frame = this.held.shift() as Buffer;
+      if (pool === undefined) this.call.write(frame);
+      else this.call.write(frame, () => pool.give(frame));
     }
   }
 
@@ -75,7 +116,7 @@ export class OutgoingStream {
     return this.held.length + this.sent - Math.max(0, this.granted - CREDIT_WINDOW_FRAMES);
   }
 
-  /** True while frames wait for credit: the instances feeding this stream should pause. */
+  /** True while frames wait for credit (or for bytes in flight to drop): the instances feeding this stream should pause. */
   get congested(): boolean {
     return this.held.length > 0;
   }
@@ -135,12 +176,12 @@ export class IncomingStream {
     this.call.emit("error", { code, details });
   }
 
-  /** A frame of this stream was processed. */
-  processed(): void {
-    this.owed++;
+  /** A frame of this stream was processed: true once CREDIT_BATCH_FRAMES are owed (flush now). */
+  processed(): boolean {
+    return ++this.owed >= CREDIT_BATCH_FRAMES;
   }
 
-  /** Grant the credits owed (called once per scheduling slice, so credits travel in bulk). */
+  /** Grant the credits owed (at the latest at the end of the scheduling slice that processed them). */
   flush(): void {
     if (this.owed === 0 || !this.open) return;
     this.call.write({ frames: this.owed });

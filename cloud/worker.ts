@@ -49,6 +49,7 @@ import { fromControlRequest, taskFailedMessage, toReplyMessage } from "./control
 import { IncomingStream } from "./dataPlane.js";
 import { MalformedEpoch } from "./epochFence.js";
 import { OutboxRangeError } from "./eventOutbox.js";
+import { FrameDataPlaneService } from "./frameCodec.js";
 import {
   type CheckpointRef,
   type ControlAck,
@@ -57,7 +58,6 @@ import {
   ControlService,
   type Credit,
   type DataFrame,
-  DataPlaneService,
   type DeployReply,
   type DeployRequest,
   type HeartbeatRequest,
@@ -220,7 +220,7 @@ export class Worker {
     // first such stack parses the maps it touches, stalling the worker for 50-70 ms in the
     // middle of the recovery that follows.
     process.setSourceMapsEnabled(false);
-    this.server.addService(withUndecodableRequests(DataPlaneService), {
+    this.server.addService(withUndecodableRequests(FrameDataPlaneService), {
       stream: (call: ServerDuplexStream<DataFrame, Credit>) => this.onStream(call),
     });
     this.server.addService(withUndecodableRequests(ShelfTransferService), {

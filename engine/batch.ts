@@ -41,6 +41,22 @@ export class Batch {
     return new Batch(0, none, none, none, new Array(fieldCount).fill(none), null, watermarkMs, prevSeq);
   }
 
+  /** The same tuples in columns of their own (for a batch that views memory reused elsewhere). */
+  copy(): Batch {
+    const { length, keys, eventTimesMs, seqs, fields, values, watermarkMs, prevSeq, cut } = this;
+    return new Batch(
+      length,
+      keys.slice(),
+      eventTimesMs.slice(),
+      seqs.slice(),
+      fields.map((f) => f.slice()),
+      values === null ? null : values.slice(),
+      watermarkMs,
+      prevSeq,
+      cut,
+    );
+  }
+
   /** Timestamp of the first tuple, or NaN for an empty batch. */
   get firstSeq(): number {
     return this.length === 0 ? Number.NaN : this.seqs[0];
@@ -136,9 +152,9 @@ export class BatchBuilder {
     this.cols = Array.from({ length: fieldCount }, () => new Float64Array(capacity));
   }
 
-  private ensureRoom(): void {
-    if (this.length < this.capacity) return;
-    const capacity = this.capacity * 2;
+  /** Double the columns' capacity (kept out of `push`, so that `push` stays small enough to inline). */
+  private grow(): void {
+    const capacity = Math.max(INITIAL_CAPACITY, this.capacity * 2);
     this.keys = grow(this.keys, capacity);
     this.times = grow(this.times, capacity);
     this.seqs = grow(this.seqs, capacity);
@@ -148,8 +164,8 @@ export class BatchBuilder {
 
   /** Append one tuple; `row` holds its numeric fields (at least `fieldCount` of them). */
   push(key: number, eventTimeMs: number, seq: number, value?: unknown, row?: ArrayLike<number>): void {
-    this.ensureRoom();
     const i = this.length;
+    if (i === this.capacity) this.grow();
     this.keys[i] = key;
     this.times[i] = eventTimeMs;
     this.seqs[i] = seq;
@@ -158,30 +174,26 @@ export class BatchBuilder {
       if (row === undefined) throw new TypeError(`this port has ${cols.length} numeric fields; pass a row`);
       for (let c = 0; c < cols.length; c++) cols[c][i] = row[c];
     }
-    if (value !== undefined) {
-      if (this.vals === null) this.vals = new Array(i).fill(undefined);
-      this.vals.push(value);
-    } else if (this.vals !== null) {
-      this.vals.push(undefined);
-    }
+    if (value !== undefined || this.vals !== null) this.pushValue(i, value);
     this.length = i + 1;
+  }
+
+  /** Append tuple `i`'s value (undefined: none) to the values column, making it at the first value. */
+  private pushValue(i: number, value: unknown): void {
+    if (this.vals === null) this.vals = new Array(i).fill(undefined);
+    this.vals.push(value);
   }
 
   /** Append row `i` of `batch` under a new timestamp (used when re-routing a replay). */
   pushFrom(batch: Batch, i: number, seq: number): void {
-    this.ensureRoom();
     const j = this.length;
+    if (j === this.capacity) this.grow();
     this.keys[j] = batch.keys[i];
     this.times[j] = batch.eventTimesMs[i];
     this.seqs[j] = seq;
     for (let c = 0; c < this.cols.length; c++) this.cols[c][j] = batch.fields[c][i];
     const value = batch.values === null ? undefined : batch.values[i];
-    if (value !== undefined) {
-      if (this.vals === null) this.vals = new Array(j).fill(undefined);
-      this.vals.push(value);
-    } else if (this.vals !== null) {
-      this.vals.push(undefined);
-    }
+    if (value !== undefined || this.vals !== null) this.pushValue(j, value);
     this.length = j + 1;
   }
 
@@ -192,17 +204,32 @@ export class BatchBuilder {
   }
 
   /**
+   * The tuples appended so far as a batch that views the builder's columns (no copy),
+   * valid only until the next tuple is appended; the builder starts empty again. For a
+   * batch handed to a transport that copies it out at once (Transport.copiesBatches).
+   */
+  view(watermarkMs: number, prevSeq = 0): Batch {
+    return this.handOut(false, watermarkMs, prevSeq);
+  }
+
+  /**
    * The tuples appended so far, as an exact-size batch (one memcpy per column); the
    * builder keeps its columns and starts empty again.
    */
   build(watermarkMs: number, prevSeq = 0): Batch {
+    return this.handOut(true, watermarkMs, prevSeq);
+  }
+
+  /** The tuples appended so far as a batch, in copies of the columns or views of them; then start empty. */
+  private handOut(copy: boolean, watermarkMs: number, prevSeq: number): Batch {
     const n = this.length;
+    const part = (c: Float64Array) => (copy ? c.slice(0, n) : c.subarray(0, n));
     const batch = new Batch(
       n,
-      this.keys.slice(0, n),
-      this.times.slice(0, n),
-      this.seqs.slice(0, n),
-      this.cols.map((c) => c.slice(0, n)),
+      part(this.keys),
+      part(this.times),
+      part(this.seqs),
+      this.cols.map(part),
       this.vals,
       watermarkMs,
       prevSeq,

@@ -192,6 +192,9 @@ export class OutputEdge {
       }
       if (sent) n += batch.length;
     }
+    // A batch neither kept nor copied to shadows is only sent: to a transport that copies
+    // it out, it may view the builder's columns (valid until the builder is next appended to).
+    const transient = transport.copiesBatches === true && !hold && !this.keepSent && this.shadowing === null;
     for (let slot = 0; slot < receivers.length; slot++) {
       const r = receivers[slot];
       const builder = this.builders[slot];
@@ -199,7 +202,7 @@ export class OutputEdge {
         builder.clear();
       } else if (builder.length > 0) {
         n += builder.length;
-        const built = builder.build(watermarkMs);
+        const built = transient ? builder.view(watermarkMs) : builder.build(watermarkMs);
         this.put(transport, r, cut === null ? built : built.withCut(cut), hold);
       } else if (!hold && (this.sentWatermark.get(r) ?? Number.NEGATIVE_INFINITY) < watermarkMs) {
         this.sendWatermark(transport, r, watermarkMs);

@@ -32,6 +32,12 @@ export type Address = number | "coordinator";
 export interface Transport {
   /** Deliver `batch` of `edge` from instance `sender` to instance `receiver`. */
   sendBatch(sender: number, receiver: number, edge: number, batch: Batch): void;
+  /**
+   * True when `sendBatch` keeps nothing of a batch past the call (it copies out what it
+   * needs, as a transport that encodes batches onto a wire does): the engine may then hand
+   * it batches that view memory it reuses (BatchBuilder.view), and save a copy per batch.
+   */
+  readonly copiesBatches?: boolean;
   /** Deliver a control message or reply. */
   sendControl(to: Address, message: ControlMessage | ControlReply): void;
 }

@@ -27,6 +27,28 @@ describe("BatchBuilder", () => {
     expect(b.build(0).values).toEqual([undefined, "two", undefined]);
   });
 
+  it("views its own columns without copying, until the next append overwrites them", () => {
+    const b = new BatchBuilder(1, 8);
+    for (let i = 0; i < 3; i++) b.push(i, 0, i + 1, undefined, [i * 10]);
+    const view = b.view(5, 2);
+    expect([view.length, view.watermarkMs, view.prevSeq]).toEqual([3, 5, 2]);
+    expect([...view.keys]).toEqual([0, 1, 2]);
+    expect([...view.fields[0]]).toEqual([0, 10, 20]);
+    expect(b.length).toBe(0);
+    // Its copy keeps the tuples; the view shows what the builder writes next.
+    const own = view.copy();
+    b.push(7, 0, 4, undefined, [70]);
+    expect(view.keys[0]).toBe(7);
+    expect([...own.keys]).toEqual([0, 1, 2]);
+    expect(own.keys.buffer).not.toBe(view.keys.buffer);
+  });
+
+  it("grows past a capacity of 0", () => {
+    const b = new BatchBuilder(0, 0);
+    for (let i = 0; i < 5; i++) b.push(i, 0, i + 1);
+    expect([...b.build(0).keys]).toEqual([0, 1, 2, 3, 4]);
+  });
+
   it("refuses a tuple without the numeric fields its port declares", () => {
     expect(() => new BatchBuilder(1).push(1, 0, 1)).toThrow(/numeric fields/);
   });

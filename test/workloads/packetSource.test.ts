@@ -4,7 +4,12 @@
 
 import { describe, expect, it } from "vitest";
 import type { Emitter } from "../../engine/index.js";
-import { PacketSource } from "../../workloads/packetCounter/packetSource.js";
+import {
+  FLOW_TABLE_FLOWS_MAX,
+  flowHeader,
+  PACKET_FIELDS,
+  PacketSource,
+} from "../../workloads/packetCounter/packetSource.js";
 
 /** Counts what a source emits, and the latest event time. */
 function counter() {
@@ -38,5 +43,24 @@ describe("PacketSource", () => {
     expect(seen.lastMs).toBe(9);
     src.next(out, 10_000, 99);
     expect(seen.n).toBe(1000);
+  });
+
+  it("gives each packet its flow's 5-tuple, from its table of flows or, for more flows, computed", () => {
+    for (const flows of [1, 100, FLOW_TABLE_FLOWS_MAX + 1]) {
+      const src = new PacketSource({ packets: 3000, flows, packetsPerMs: 0, seed: 3 });
+      const header = new Float64Array(PACKET_FIELDS.length);
+      let checked = 0;
+      const out = {
+        emit: () => {},
+        emitRow: (flow: number, _t: number, row: ArrayLike<number>) => {
+          flowHeader(flow, header);
+          expect(Array.from(row).slice(0, 5)).toEqual(Array.from(header).slice(0, 5));
+          expect(flow).toBeLessThan(flows);
+          checked++;
+        },
+      } as unknown as Emitter;
+      src.next(out, 3000, 0);
+      expect(checked).toBe(3000);
+    }
   });
 });

@@ -2,6 +2,8 @@
 // packet, keyed by its flow (a hash of the 5-tuple), with the header as numeric fields
 // (source and destination address, ports, protocol, length). Packet i is a function of
 // (seed, i) alone, so seeking is O(1). Flows follow a skewed popularity, as real traffic.
+// A flow's 5-tuple is computed once, into a table (for up to FLOW_TABLE_FLOWS_MAX flows):
+// the source runs at millions of packets a second, and the header is most of a packet's work.
 
 import {
   type Emitter,
@@ -17,15 +19,19 @@ export const PACKET_FIELDS = ["srcIp", "dstIp", "srcPort", "dstPort", "protocol"
 /** The fields a packet takes from its flow, its 5-tuple: every one of PACKET_FIELDS but the length. */
 export const FLOW_FIELDS = ["srcIp", "dstIp", "srcPort", "dstPort", "protocol"] as const;
 
-/** Write the 5-tuple of flow `flow` (FLOW_FIELDS, in order) into `row` from index 0. */
-export function flowHeader(flow: number, row: Float64Array): void {
+/** Write the 5-tuple of flow `flow` (FLOW_FIELDS, in order) into `row` from index `at`. */
+export function flowHeader(flow: number, row: Float64Array, at = 0): void {
   const h = fmix32(flow + 1);
-  row[0] = h & 0xffff;
-  row[1] = h >>> 16;
-  row[2] = 1024 + (flow % 50000);
-  row[3] = flow % 3 === 0 ? 443 : 80;
-  row[4] = flow % 7 === 0 ? 17 : 6;
+  row[at] = h & 0xffff;
+  row[at + 1] = h >>> 16;
+  row[at + 2] = 1024 + (flow % 50000);
+  row[at + 3] = flow % 3 === 0 ? 443 : 80;
+  row[at + 4] = flow % 7 === 0 ? 17 : 6;
 }
+
+/** Flows whose 5-tuples a source keeps in a table (40 bytes each); more are computed per packet. */
+export const FLOW_TABLE_FLOWS_MAX = 1 << 16;
+const HEADER = FLOW_FIELDS.length;
 
 /** What a packet source produces. */
 export interface PacketSourceOptions {
@@ -73,10 +79,20 @@ export function addPacketSource(
 export class PacketSource implements Source {
   private produced = 0;
   private readonly row = new Float64Array(PACKET_FIELDS.length);
+  /** Each flow's 5-tuple, HEADER numbers a flow, or null for too many flows (computed per packet). */
+  private readonly headers: Float64Array | null;
 
-  constructor(readonly options: PacketSourceOptions) {}
+  constructor(readonly options: PacketSourceOptions) {
+    // flowOf draws flows below `flows` (and 0 when there are none).
+    const flows = Math.max(1, Math.ceil(options.flows));
+    if (!(flows <= FLOW_TABLE_FLOWS_MAX)) this.headers = null;
+    else {
+      this.headers = new Float64Array(flows * HEADER);
+      for (let f = 0; f < flows; f++) flowHeader(f, this.headers, f * HEADER);
+    }
+  }
 
-  /** The flow of packet i: skewed, the square of a uniform draw favours low flow ids. */
+  /** The flow of packet i: skewed, the square of a uniform draw favours low flow ids (as `next` draws it). */
   flowOf(i: number): number {
     const u = fmix32((i ^ Math.imul(this.options.seed, 0x9e3779b1)) >>> 0) / 4294967296;
     return Math.floor(u * u * this.options.flows);
@@ -92,6 +108,35 @@ export class PacketSource implements Source {
           : 0
         : Math.floor((untilEventTimeMs + 1) * packetsPerMs);
     const end = Math.min(packets, this.produced + max, Math.max(this.produced, due));
+    if (this.headers === null) this.emitComputed(out, end);
+    else this.emitTabled(out, end, this.headers);
+    this.produced = end;
+    return this.produced < packets;
+  }
+
+  /** Emit packets up to `end`, each flow's 5-tuple from `headers`: the source's whole per-packet work. */
+  private emitTabled(out: Emitter, end: number, headers: Float64Array): void {
+    const { seed, flows, packetsPerMs } = this.options;
+    const row = this.row;
+    // flowOf, inlined.
+    const mix = Math.imul(seed, 0x9e3779b1);
+    for (let i = this.produced; i < end; i++) {
+      const u = fmix32((i ^ mix) >>> 0) / 4294967296;
+      const flow = Math.floor(u * u * flows);
+      const at = flow * HEADER;
+      row[0] = headers[at];
+      row[1] = headers[at + 1];
+      row[2] = headers[at + 2];
+      row[3] = headers[at + 3];
+      row[4] = headers[at + 4];
+      row[5] = 64 + (fmix32(i) % 1400);
+      out.emitRow(flow, packetsPerMs === 0 ? 0 : Math.floor(i / packetsPerMs), row);
+    }
+  }
+
+  /** Emit packets up to `end`, each flow's 5-tuple computed (too many flows for a table). */
+  private emitComputed(out: Emitter, end: number): void {
+    const packetsPerMs = this.options.packetsPerMs;
     const row = this.row;
     for (let i = this.produced; i < end; i++) {
       const flow = this.flowOf(i);
@@ -99,8 +144,6 @@ export class PacketSource implements Source {
       row[5] = 64 + (fmix32(i) % 1400);
       out.emitRow(flow, packetsPerMs === 0 ? 0 : Math.floor(i / packetsPerMs), row);
     }
-    this.produced = end;
-    return this.produced < packets;
   }
 
   position(): number {
