@@ -4,8 +4,6 @@ export { APP_CLASSES, type AppClass, AppClassifier, TCP, UDP } from "./appClassi
 export { type AppTrackerOptions, appTrackerPlan, appTrafficTable } from "./appTrackerPlan.js";
 export { CLASSIFIED_FIELDS, FlowClassifier } from "./flowClassifier.js";
 export {
-  cloneFlowCount,
-  type FlowCount,
   FlowCounter,
   flowCountTable,
   type PacketCounterOptions,

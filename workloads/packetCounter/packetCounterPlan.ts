@@ -20,36 +20,37 @@ import {
   resolvePacketSourceOptions,
 } from "./packetSource.js";
 
-/** Packet and byte counts of a flow, changed in place (the state's clone keeps checkpoints intact). */
-export interface FlowCount {
-  packets: number;
-  bytes: number;
-}
+/** The fields of a flow's record in the counter's state: packets, then bytes. */
+const PACKETS = 0;
+const BYTES = 1;
 
-/** A copy of a flow count, for checkpoints taken while counting goes on. */
-export const cloneFlowCount = (c: FlowCount): FlowCount => ({ packets: c.packets, bytes: c.bytes });
-
-/** Counts packets and bytes per flow; emits (flow, [packets, bytes]) at the end. */
-export class FlowCounter implements Operator<FlowCount> {
-  onBatch(batch: Batch, _port: number, ctx: OperatorContext<FlowCount>): void {
-    const state = ctx.state;
+/**
+ * Counts packets and bytes per flow, each flow's counts a record of two numbers
+ * (engine/recordState.ts); emits (flow, [packets, bytes]) at the end, by flow.
+ */
+export class FlowCounter implements Operator {
+  onBatch(batch: Batch, _port: number, ctx: OperatorContext): void {
+    const records = ctx.records;
     const keys = batch.keys;
     const lengths = batch.fields[5];
     for (let i = 0; i < batch.length; i++) {
-      const c = state.mutable(keys[i]);
-      if (c === undefined) state.set(keys[i], { packets: 1, bytes: lengths[i] });
-      else {
-        c.packets++;
-        c.bytes += lengths[i];
-      }
+      let h = records.find(keys[i]);
+      if (h < 0) h = records.insert(keys[i]);
+      records.set(h, PACKETS, records.get(h, PACKETS) + 1);
+      records.set(h, BYTES, records.get(h, BYTES) + lengths[i]);
     }
   }
 
-  onEnd(ctx: OperatorContext<FlowCount>): void {
-    const flows = [...ctx.state.keys()].sort((a, b) => a - b);
+  onEnd(ctx: OperatorContext): void {
+    const records = ctx.records;
+    const flows: number[] = [];
+    records.forEach((flow) => {
+      flows.push(flow);
+    });
+    flows.sort((a, b) => a - b);
     for (const f of flows) {
-      const c = ctx.state.get(f)!;
-      ctx.emit(f, 0, [c.packets, c.bytes]);
+      const h = records.find(f);
+      ctx.emit(f, 0, [records.get(h, PACKETS), records.get(h, BYTES)]);
     }
   }
 }
@@ -85,7 +86,7 @@ export function packetCounterPlan(o: PacketCounterOptions = {}): LogicalPlan {
   const count = q.operator("count", () => new FlowCounter(), {
     stateful: true,
     parallelism: o.countParallelism ?? 1,
-    cloneState: cloneFlowCount,
+    recordWidth: 2,
   });
   const sink = q.sink("sink", () => ({}), { table: flowCountTable() });
   q.connect(packets, count, "key").connect(count, sink, "forward");
