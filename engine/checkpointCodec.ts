@@ -263,6 +263,11 @@ function bytesOf(column: Float64Array): Uint8Array {
   return new Uint8Array(column.buffer, column.byteOffset, column.byteLength);
 }
 
+/** Whether the mask (lo, hi) of a group's constant columns has field `f`. */
+function isConstantField(lo: number, hi: number, f: number): boolean {
+  return ((f < 32 ? lo >>> f : hi >>> (f - 32)) & 1) === 1;
+}
+
 /** True when a non-empty column holds one value throughout (by Object.is: -0 and NaN as themselves). */
 function isConstant(column: Float64Array): boolean {
   if (column.length === 0) return false;
@@ -291,7 +296,7 @@ function decodeRecords(
     const keys = r.floats(count, `keys of ${what}`);
     const columns: Float64Array[] = [];
     for (let f = 0; f < width; f++) {
-      const constant = ((f < 32 ? lo >>> f : hi >>> (f - 32)) & 1) === 1;
+      const constant = isConstantField(lo, hi, f);
       if (constant && count === 0) fail(`${what}: an empty column cannot be constant`);
       columns.push(
         constant
@@ -540,7 +545,7 @@ export function partitionEncoded(bytes: Uint8Array, ranges: readonly KeyGroupRan
       const [lo, hi] = r.pair("constant columns");
       r.take(8 * count, "keys");
       for (let f = 0; f < width; f++) {
-        const constant = ((f < 32 ? lo >>> f : hi >>> (f - 32)) & 1) === 1;
+        const constant = isConstantField(lo, hi, f);
         r.take(8 * (constant ? 1 : count), "column");
       }
     } else r.take(8 * count, "keys");

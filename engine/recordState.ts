@@ -100,14 +100,18 @@ class Group {
   }
 
   /** The row of `key`, or -1. */
-  find(key: number): number {
+  /** The index slot holding `key`, or else the empty slot where it would go. */
+  probe(key: number): number {
     const index = this.slots();
     const mask = index.length - 1;
-    for (let s = slotHash(key) & mask; ; s = (s + 1) & mask) {
-      const r = index[s];
-      if (r === 0) return -1;
-      if (this.keys[r - 1] === key) return r - 1;
-    }
+    let s = slotHash(key) & mask;
+    for (let r = index[s]; r !== 0 && this.keys[r - 1] !== key; r = index[s]) s = (s + 1) & mask;
+    return s;
+  }
+
+  /** The row of `key`, or -1. */
+  find(key: number): number {
+    return this.slots()[this.probe(key)] - 1;
   }
 
   /** Stop sharing: copy the arrays (with room for `capacity` rows) and clone the extras. */
@@ -193,7 +197,8 @@ export class RecordState {
   insert(key: number): number {
     const gi = this.groupOf(key);
     const g = this.groups[gi];
-    if (g.find(key) >= 0) throw new RangeError(`key ${key} is already in the state`);
+    const slot = g.probe(key);
+    if (g.index![slot] !== 0) throw new RangeError(`key ${key} is already in the state`);
     const width = this.width;
     if (g.shared || g.count === g.keys.length) {
       const capacity = g.count === g.keys.length ? Math.max(8, g.count * 2) : g.keys.length;
@@ -202,16 +207,9 @@ export class RecordState {
     const row = g.count++;
     g.keys[row] = key;
     for (let f = 0; f < width; f++) g.columns[f][row] = 0;
-    let index = g.slots();
-    if (2 * g.count > index.length) {
-      g.rebuild(g.keys.length);
-      index = g.index!;
-    } else {
-      const mask = index.length - 1;
-      let s = slotHash(key) & mask;
-      while (index[s] !== 0) s = (s + 1) & mask;
-      index[s] = row + 1;
-    }
+    // The probe's empty slot is still the key's (own() leaves the index as it is), unless the index must grow.
+    if (2 * g.count > g.index!.length) g.rebuild(g.keys.length);
+    else g.index![slot] = row + 1;
     return gi * TWO_32 + row;
   }
 
@@ -219,14 +217,13 @@ export class RecordState {
   remove(key: number): boolean {
     const gi = this.groupOf(key);
     const g = this.groups[gi];
-    const row = g.find(key);
+    let hole = g.probe(key);
+    const index = g.index!;
+    const row = index[hole] - 1;
     if (row < 0) return false;
     if (g.shared) g.own(g.keys.length, this.cloneExtra);
-    const index = g.index!;
     const mask = index.length - 1;
     // Backward-shift deletion of the key's slot, then the last row moves into the hole.
-    let hole = slotHash(key) & mask;
-    while (index[hole] !== row + 1) hole = (hole + 1) & mask;
     for (let s = (hole + 1) & mask; index[s] !== 0; s = (s + 1) & mask) {
       const home = slotHash(g.keys[index[s] - 1]) & mask;
       if (((s - home) & mask) >= ((s - hole) & mask)) {
