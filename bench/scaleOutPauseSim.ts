@@ -7,8 +7,10 @@
 // scale out (from the request, VM handout included). Baseline: the pause of the same
 // scale out with a vocabulary of a thousand words, in the same run. Then the same split
 // with live state transfer (scaling.stateTransfer: live): its pause (the hand-over only)
-// against the stopping split's. (This count emits nothing during the run, its windows
-// being longer than it: the latency a split causes is measured by `lrb-scaleout`.)
+// against the stopping split's. Last, both under global-snapshot, where a reconfiguration
+// needs a quiescent base of the whole plan: the stopping split takes it around the
+// transfer, the live one only at its hand-over. (This count emits nothing during the run,
+// its windows being longer than it: the latency a split causes is measured by `lrb-scaleout`.)
 
 import { parseExperiment } from "../sim/experiment.js";
 import { Simulation } from "../sim/simulation.js";
@@ -18,7 +20,12 @@ import type { BenchResult } from "./benchResult.js";
 const SPLIT_AT_MS = 60_000;
 
 /** The scale out of a run whose vocabulary has `words` words: keys held, pause and total in ms. */
-function scaleOutOf(words: number, quick: boolean, stateTransfer: "pause" | "live" = "pause") {
+function scaleOutOf(
+  words: number,
+  quick: boolean,
+  stateTransfer: "pause" | "live" = "pause",
+  strategy: "none" | "global-snapshot" = "none",
+) {
   const atMs = quick ? 20_000 : SPLIT_AT_MS;
   const params = {
     lines: Math.ceil((atMs + 10_000) / 0.5),
@@ -39,6 +46,7 @@ function scaleOutOf(words: number, quick: boolean, stateTransfer: "pause" | "liv
       cluster: { vms: 4 },
       fidelity: { batchSize: 1024, sourcePollMs: 20 },
       scaling: { scaleOuts: [{ operator: "count", atMs, factor: 2 }], stateTransfer },
+      faultTolerance: { strategy, checkpointIntervalMs: 10_000 },
       pool: { prewarmed: 2 },
       untilS: (atMs + 10_000) / 1000,
     },
@@ -60,6 +68,9 @@ export function benchScaleOutPauseSim(quick: boolean): BenchResult[] {
   const small = scaleOutOf(1_000, quick);
   const large = scaleOutOf(quick ? 300_000 : 1_000_000, quick);
   const live = scaleOutOf(quick ? 300_000 : 1_000_000, quick, "live");
+  const words = quick ? 300_000 : 1_000_000;
+  const basedStopping = scaleOutOf(words, quick, "pause", "global-snapshot");
+  const basedLive = scaleOutOf(words, quick, "live", "global-snapshot");
   return [
     {
       name: "keys held by the split count (both parts, after the scale out)",
@@ -80,5 +91,20 @@ export function benchScaleOutPauseSim(quick: boolean): BenchResult[] {
       baseline: { name: "the stopping split's pause", value: large.pauseMs, unit: "ms" },
     },
     { name: "live state transfer: from the request to the hand-over", value: live.totalMs, unit: "ms" },
+    {
+      name: "under global-snapshot, live: pause of the whole plan (its quiescent base, taken at the hand-over)",
+      value: basedLive.pauseMs,
+      unit: "ms",
+      baseline: {
+        name: "the stopping split's under global-snapshot (its base around the transfer)",
+        value: basedStopping.pauseMs,
+        unit: "ms",
+      },
+    },
+    {
+      name: "under global-snapshot, live: from the request to the hand-over",
+      value: basedLive.totalMs,
+      unit: "ms",
+    },
   ];
 }

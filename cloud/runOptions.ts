@@ -128,10 +128,10 @@ export function checkRunOptions(o: CloudRunOptions, strategy: string): void {
   }
   if ((o.kills?.length ?? 0) > 0 && o.pool.kill === undefined)
     throw new RangeError(`the ${o.poolKind} pool cannot kill workers`);
-  // Live state transfer works under none and rsm: under rsm the retired instance lingers
-  // for its receivers' replays (its worker stays until it retires for good), and a given-up
-  // scale out's new instances are discarded (recovery.ts). The other strategies begin each
-  // reconfiguration at a quiescent base, which a live transfer would defeat.
+  // Live state transfer works under every strategy but upstream-backup: the retired instance
+  // lingers for its receivers' replays (its worker stays until it retires for good); under
+  // global-snapshot and source-replay the hand-over is taken at a quiescent base; a given-up
+  // scale out's new instances are discarded (recovery.ts).
   checkRunScaling(scalingOf(o), o.plan, strategy, o.stateTransfer === "live");
 }
 

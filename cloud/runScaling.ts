@@ -49,12 +49,14 @@ export class ScaleOutError extends Error {
 
 /**
  * The fault-tolerance strategies a stopping scale out, a migration and a scale in work
- * with (every one), and those live state transfer works with: a guard for callers of
- * CloudRun that skip the CLI, which refuses first by sim/supportedCombinations.ts's table
- * (cloud/ cannot import sim/); widen the two together.
+ * with (every one), and those live state transfer works with (all but upstream-backup): a
+ * guard for callers of CloudRun that skip the CLI, which refuses first by
+ * sim/supportedCombinations.ts's table (cloud/ cannot import sim/); widen the two together.
  */
 export const SCALABLE_STRATEGIES: readonly string[] = FT_STRATEGIES;
-export const LIVE_TRANSFER_STRATEGIES: readonly string[] = ["none", "rsm"];
+export const LIVE_TRANSFER_STRATEGIES: readonly string[] = FT_STRATEGIES.filter(
+  (s) => s !== "upstream-backup",
+);
 
 /** A scheduled scaling that finds another under way tries again this much (run time) later. */
 const RETRY_MS = 100;
@@ -94,7 +96,7 @@ export function checkRunScaling(
   const scales = o.scaleOuts.length > 0 || o.policy !== null || scalesIn;
   if (live && scales && !LIVE_TRANSFER_STRATEGIES.includes(strategy))
     throw new ScaleOutError(
-      `live state transfer works with strategies ${LIVE_TRANSFER_STRATEGIES.join(" and ")}, not ${strategy}: each reconfiguration under it begins at a quiescent base`,
+      `live state transfer works with strategies ${LIVE_TRANSFER_STRATEGIES.join(", ")}, not ${strategy}`,
     );
   for (const so of o.scaleOuts) {
     if (!hasOperator(so.operator)) throw new ScaleOutError(`scale out: no operator "${so.operator}"`);

@@ -3,6 +3,9 @@
 // stops until the new instances hold current state; only the hand-over pauses:
 //
 //   acquire     a VM per part is reserved (every part goes to a VM of its own: X retires)
+//   quiesce     under a strategy that restarts from a state of the whole plan
+//               (global-snapshot, upstream-backup, source-replay) its periodic work stops
+//               first, so that nothing trims what the new instances are still to be sent
 //   snapshot    X checkpoints copy-on-write while it runs and stops acking what it
 //               processed, so its upstreams keep every tuple after the checkpoint; under
 //               a recovering strategy X takes no periodic checkpoint from now on (frozen),
@@ -12,30 +15,39 @@
 //               the checkpoint and of everything it sends X from then on
 //   catch up    they process it with output suppressed and say when their event time has
 //               caught up (to where the upstreams were when they began to copy)
+//   base        under those three strategies only: the quiescent base every reconfiguration
+//               under them needs (engine/reconfiguration/quiescentBase.ts) is taken now,
+//               the new instances already current: the sources pause and every instance of
+//               the plan checkpoints at one cut. The whole plan stops from here to the hand-
+//               over, for as long as draining the queues takes, whatever the state's size
 //   pause       the upstreams hold their output and say what they had sent to X
 //   senders     X's downstreams expect the new senders
 //   retire      X retires once it has what was sent before the pause, saying what it
 //               processed and its event time: the new instances emit only past that.
 //               Under a recovering strategy X lingers (finished, serving replays and acks)
-//               until every receiver's backup covers the end of its streams, since a
-//               receiver restored from an older backup asks X to replay
+//               until every receiver's restart point covers the end of its streams (its
+//               backup under rsm; its entry in a later base or snapshot otherwise: the
+//               base's entries of X's receivers precede the end X sends as it retires),
+//               since a receiver restored from there asks X to replay
 //   take over   the new instances learn that cut and say so (they are running already:
 //               output an upstream sent them before they knew it would be taken for the
 //               backlog, its output suppressed and lost, on a real network where data and
 //               control travel different paths). Under a recovering strategy each one's
-//               backup is its part with that cut (a checkpoint keeps its suppression), and
-//               its upstreams keep what they copied to it since the snapshot, so it can be
-//               restored from there until its first checkpoint
+//               rewind point (its backup under rsm, its entry in the base otherwise) is its
+//               part with that cut (a checkpoint keeps its suppression), and its upstreams
+//               keep what they copied to it since the snapshot, so it can be restored from
+//               there
 //   hand over   the new instances take X's place in the plan; the upstreams re-slice,
-//               send them what they held during the pause, and resume
+//               send them what they held during the pause, and resume; a base goes to the
+//               strategy and the sources resume
 //
 // Invariant: each new instance's output starts exactly after X's last output (X's cut, by
 // input position and event time), so the output is the output of a run without the scale
 // out. A failure before X has retired gives the scale out up: the shadows are forgotten
 // upstream, the receivers drop the new senders, the new instances and their VMs go, the
-// paused upstreams resume, and the recovery works on the plan as it was (X is restored
-// from its last backup, which nothing has trimmed past since the snapshot). From X's
-// retirement on it completes without the failed instances, recovered in the new plan.
+// paused upstreams (and sources) resume, and the recovery works on the plan as it was (X is
+// restored from its last backup, which nothing has trimmed past since the snapshot). From
+// X's retirement on it completes without the failed instances, recovered in the new plan.
 // Needs a runtime that reserves VMs; operators that align their inputs are split the
 // stopping way.
 
@@ -55,10 +67,12 @@ import { AddingSenders } from "./scalingSteps.js";
 /** Its steps' names, in the order they come. */
 const LIVE_STEPS = [
   "acquiring",
+  "quiescing",
   "snapshotting",
   "predeploying",
   "shadowing",
   "catchingUp",
+  "basing",
   "pausing",
   "adding",
   "retiring",
@@ -138,11 +152,19 @@ export class LiveScaleOut extends Scaling {
   start(): void {
     const snapshot = new Snapshotting(this.ctx, this.spec.id, this.checkpointId, (cp) => this.predeploy(cp));
     this.machine.go(
-      new AcquiringVms(this.reservation, () => {
-        this.ctx.hooks.freeze?.([this.spec.id]);
-        this.machine.go(snapshot);
-      }),
+      new AcquiringVms(this.reservation, () =>
+        this.quiescing(() => {
+          this.ctx.hooks.freeze?.([this.spec.id]);
+          this.machine.go(snapshot);
+        }),
+      ),
     );
+  }
+
+  /** Given up at the base (an instance still re-sends a replay): what the steps did is undone first. */
+  protected override refused(why: string): void {
+    this.undo(new Set());
+    super.refused(why);
   }
 
   /** The new instances (every part, new ids) are deployed and restored while X runs. */
@@ -184,7 +206,9 @@ export class LiveScaleOut extends Scaling {
       }
     };
     const ids = this.specs.map((s) => s.id);
-    this.machine.go(new AwaitingEach("catchingUp", "caughtUp", ids, send, () => this.pause()));
+    this.machine.go(
+      new AwaitingEach("catchingUp", "caughtUp", ids, send, () => this.takingBase(() => this.pause())),
+    );
   }
 
   /** The upstreams pause: the hand-over begins. */
@@ -202,7 +226,7 @@ export class LiveScaleOut extends Scaling {
 
   /** X hands over once what the upstreams sent it before the pause is in. */
   private retire(sent: readonly SentPosition[]): void {
-    const linger = this.ctx.hooks.keepsBackups === true;
+    const linger = this.rewinds;
     const retiring = new Retiring(this.ctx, this.spec.id, sent, linger, (processed, watermarkMs) =>
       this.takeOver(processed, watermarkMs, sent),
     );
@@ -215,11 +239,11 @@ export class LiveScaleOut extends Scaling {
     watermarkMs: number,
     sent: readonly SentPosition[],
   ): void {
-    if (this.ctx.hooks.keepsBackups === true) {
-      // Each new instance's rewind base: its part, suppressing up to X's cut.
+    if (this.rewinds) {
+      // Each new instance's rewind base (its backup under rsm, its entry in the base
+      // otherwise): its part, suppressing up to X's cut.
       const suppression = [{ edge: null, receiver: null, processed, watermarkMs }];
-      for (const [i, s] of this.specs.entries())
-        this.ctx.hooks.restored?.({ ...this.parts[i], suppression }, s);
+      for (const [i, s] of this.specs.entries()) this.restoredPart({ ...this.parts[i], suppression }, s);
     }
     const send = () => {
       for (const s of this.specs)
@@ -233,7 +257,7 @@ export class LiveScaleOut extends Scaling {
   private handOver(sent: readonly SentPosition[]): void {
     const x = this.spec.id;
     const receivers = outputChannelsOf(this.ctx.plan.current, this.spec).map((c) => c.receiver);
-    const keeps = this.ctx.hooks.keepsBackups === true;
+    const keeps = this.rewinds;
     this.ctx.plan.replace([x], this.specs);
     rerouteAndResume(this.ctx.link, this.ctx.plan.current, this.upstreams, this.spec.operator, (edge, u) => {
       // The shadows have everything up to what X was sent before the pause; under a
@@ -248,6 +272,14 @@ export class LiveScaleOut extends Scaling {
     });
     if (keeps) this.ctx.hooks.lingering?.(x, this.spec.operator, [...new Set(receivers)]);
     this.finish();
+  }
+
+  /**
+   * True when a new instance may have to be rebuilt from its part after the hand-over (a
+   * recovering strategy): its upstreams keep what they copied to it since the snapshot.
+   */
+  private get rewinds(): boolean {
+    return this.ctx.hooks.keepsBackups === true || this.needsBase;
   }
 }
 

@@ -32,9 +32,10 @@ export { whyNotScalable };
 export interface ScaleOutOptions {
   /**
    * Live state transfer: split (or move) an instance without stopping it for its state's
-   * checkpoint, transfer and restore; only the final hand-over pauses its upstreams.
-   * Under strategies none and rsm (liveScaleOut.ts), with a runtime that reserves VMs;
-   * operators that align their inputs are split the usual way.
+   * checkpoint, transfer and restore; only the final hand-over pauses its upstreams (and,
+   * under global-snapshot, upstream-backup and source-replay, the whole plan, for the
+   * quiescent base those need). Under every strategy (liveScaleOut.ts), with a runtime that
+   * reserves VMs; operators that align their inputs are split the usual way.
    */
   readonly live?: boolean;
 }

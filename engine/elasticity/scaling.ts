@@ -2,8 +2,9 @@
 // scale out) has in common on the coordinator's side: the run it works in (the runtime's
 // link, the plan, the fault-tolerance protocol's hooks, fresh instance ids), its record,
 // the instance it reconfigures and that instance's upstreams, and a step machine. Only
-// one runs at a time (engine/elasticity/scaleOut.ts). Under global-snapshot and
-// source-replay it begins at a quiescent base (engine/reconfiguration/quiescentBase.ts).
+// one runs at a time (engine/elasticity/scaleOut.ts). Under global-snapshot, upstream-backup
+// and source-replay it begins at a quiescent base (engine/reconfiguration/quiescentBase.ts),
+// or, live, takes that base at its hand-over (liveScaleOut.ts).
 // A failure during it: before its cut (acquiring, quiescing, basing, pausing,
 // checkpointing) it is given up and the paused upstreams (and sources) resume as they
 // were; from its cut on (the plan has its parts) it completes without the failed
@@ -187,27 +188,44 @@ export abstract class Scaling {
    * `then`; else `then` at once.
    */
   protected atBase(then: () => void): void {
+    this.quiescing(() => this.takingBase(then));
+  }
+
+  /** True when the run's strategy needs a quiescent base (ScaleOutHooks.quiesce). */
+  protected get needsBase(): boolean {
+    return this.ctx.hooks.quiesce !== undefined;
+  }
+
+  /** Under a strategy that needs a base, its periodic work stops first; `then` once it is quiet (at once otherwise). */
+  protected quiescing(then: () => void): void {
     const quiesce = this.ctx.hooks.quiesce;
-    if (quiesce === undefined) {
+    if (quiesce === undefined) then();
+    else this.machine.go(new Quiescing(quiesce, then));
+  }
+
+  /**
+   * Under a strategy that needs a base, the sources pause and every instance of the plan
+   * checkpoints at one cut (engine/reconfiguration/quiescentBase.ts), then `then`; at once
+   * otherwise. It is given up (`refused`) when an instance still re-sends a recovery's replay.
+   */
+  protected takingBase(then: () => void): void {
+    if (!this.needsBase) {
       then();
       return;
     }
     const plan = this.ctx.plan.current;
-    const take = () => {
-      this.record.pausedAtMs = this.ctx.link.clock.nowMs();
-      this.machine.go(
-        new TakingBase(this.ctx.link, plan, this.checkpointId, (checkpoints) => {
-          this.base = { checkpoints: new Map(checkpoints), sources: sourcesOf(plan) };
-          const behind = behindSender(checkpoints);
-          if (behind === null) then();
-          else
-            this.refused(
-              `given up at the base: instance ${behind} is still re-sending what its receivers had (a recovery's replay); a reconfiguration now would number that output anew`,
-            );
-        }),
-      );
-    };
-    this.machine.go(new Quiescing(quiesce, take));
+    this.record.pausedAtMs ??= this.ctx.link.clock.nowMs();
+    this.machine.go(
+      new TakingBase(this.ctx.link, plan, this.checkpointId, (checkpoints) => {
+        this.base = { checkpoints: new Map(checkpoints), sources: sourcesOf(plan) };
+        const behind = behindSender(checkpoints);
+        if (behind === null) then();
+        else
+          this.refused(
+            `given up at the base: instance ${behind} is still re-sending what its receivers had (a recovery's replay); a reconfiguration now would number that output anew`,
+          );
+      }),
+    );
   }
 
   /** `part` restores `spec` (a part of the reconfiguration's cut): its backup under rsm, its base under a base. */

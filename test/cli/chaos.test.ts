@@ -181,7 +181,7 @@ describe("seep chaos", () => {
     expect(readFileSync(join(scratch, "drawn.csv"), "utf8")).toMatch(/^3,[^,]*,[^,]*,"?(pause|live): /m);
     expectOneLineError(
       refused,
-      /^seep: preset wordcount: scaling\.stateTransfer: live under strategy upstream-backup is not supported yet \(supported: none, rsm\)$/,
+      /^seep: preset wordcount: scaling\.stateTransfer: live under strategy upstream-backup is not supported yet \(supported: none, rsm, source-replay, global-snapshot\)$/,
     );
     expect(refused.stdout).toBe("");
     expectOneLineError(

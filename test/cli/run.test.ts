@@ -213,7 +213,7 @@ describe("seep run --scale-out", () => {
           "--set",
           "scaling.stateTransfer=live",
         ],
-        /^seep: preset wordcount: scaling\.stateTransfer: live under strategy upstream-backup is not supported yet \(supported: none, rsm\)/,
+        /^seep: preset wordcount: scaling\.stateTransfer: live under strategy upstream-backup is not supported yet \(supported: none, rsm, source-replay, global-snapshot\)/,
       ],
     ];
     // Each refused before any worker starts: all at once, checked one by one.

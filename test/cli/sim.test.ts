@@ -316,7 +316,7 @@ describe("seep sim", () => {
     ]);
     expectOneLineError(
       out,
-      /^seep: preset wordcount: scaling\.stateTransfer: live under strategy upstream-backup is not supported yet \(supported: none, rsm\)$/,
+      /^seep: preset wordcount: scaling\.stateTransfer: live under strategy upstream-backup is not supported yet \(supported: none, rsm, source-replay, global-snapshot\)$/,
     );
     expect(existsSync(dir)).toBe(false);
   });

@@ -144,7 +144,7 @@ describe("scale out of a real run on local workers", () => {
     });
   }
 
-  it("refuses a scale out of an operator the plan does not have, and a live one under a strategy other than none and rsm", () => {
+  it("refuses a scale out of an operator the plan does not have, and a live one under upstream-backup", () => {
     const pool = localPool("t");
     const options = {
       name: "refused",
@@ -165,6 +165,6 @@ describe("scale out of a real run on local workers", () => {
           scaleOuts: [{ operator: "count", index: 0, atMs: 0, factor: 2 }],
           stateTransfer: "live",
         }),
-    ).toThrow(/strategies none and rsm, not upstream-backup/);
+    ).toThrow(/strategies none, rsm, source-replay, global-snapshot, not upstream-backup/);
   });
 });

@@ -37,7 +37,7 @@ const TABLE: [string, Record<string, unknown>, string[]][] = [
   ["scaling.rules (action scaleOut)", rule("scaleOut"), STOPPING],
   ["scaling.scaleIns", scaleIn, STOPPING],
   ["scaling.rules (action scaleIn)", rule("scaleIn"), STOPPING],
-  ["scaling.stateTransfer: live", live, ["none", "rsm"]],
+  ["scaling.stateTransfer: live", live, ["none", "rsm", "source-replay", "global-snapshot"]],
   ["faultTolerance.parallelRecovery", { parallelRecovery: 2 }, ["rsm"]],
 ];
 
