@@ -128,11 +128,11 @@ export function checkRunOptions(o: CloudRunOptions, strategy: string): void {
   }
   if ((o.kills?.length ?? 0) > 0 && o.pool.kill === undefined)
     throw new RangeError(`the ${o.poolKind} pool cannot kill workers`);
-  // Live state transfer works under every strategy but upstream-backup: the retired instance
-  // lingers for its receivers' replays (its worker stays until it retires for good); under
-  // global-snapshot and source-replay the hand-over is taken at a quiescent base; a given-up
-  // scale out's new instances are discarded (recovery.ts).
-  checkRunScaling(scalingOf(o), o.plan, strategy, o.stateTransfer === "live");
+  // Live state transfer works under every strategy: under rsm the retired instance lingers
+  // for its receivers' replays (its worker stays until it retires for good); under the
+  // others the hand-over is taken at a quiescent base; a given-up scale out's new instances
+  // are discarded (recovery.ts).
+  checkRunScaling(scalingOf(o), o.plan, strategy);
 }
 
 /** The run's scalings: the scheduled scale outs and scale ins, and the threshold policy (null: none). */

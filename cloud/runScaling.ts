@@ -70,12 +70,7 @@ export interface RunScalingOptions {
 }
 
 /** Check the run's scalings against its plan and strategy; throws a ScaleOutError naming the first mistake. */
-export function checkRunScaling(
-  o: RunScalingOptions,
-  plan: LogicalPlan,
-  strategy: string,
-  live = false,
-): void {
+export function checkRunScaling(o: RunScalingOptions, plan: LogicalPlan, strategy: string): void {
   const hasOperator = (name: string) => plan.operators.some((op) => op.name === name);
   const time = (what: string, atMs: number) => {
     if (!Number.isFinite(atMs) || atMs < 0) throw new ScaleOutError(`${what}: time ${atMs} ms must be >= 0`);
@@ -92,11 +87,6 @@ export function checkRunScaling(
   if (scalesIn && !SCALABLE_STRATEGIES.includes(strategy))
     throw new ScaleOutError(
       `scale in works with strategies ${SCALABLE_STRATEGIES.join(", ")}, not ${strategy}`,
-    );
-  const scales = o.scaleOuts.length > 0 || o.policy !== null || scalesIn;
-  if (live && scales && !LIVE_TRANSFER_STRATEGIES.includes(strategy))
-    throw new ScaleOutError(
-      `live state transfer works with strategies ${LIVE_TRANSFER_STRATEGIES.join(", ")}, not ${strategy}`,
     );
   for (const so of o.scaleOuts) {
     if (!hasOperator(so.operator)) throw new ScaleOutError(`scale out: no operator "${so.operator}"`);

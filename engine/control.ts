@@ -60,6 +60,7 @@ export type ControlMessage =
   /**
    * Scale out: checkpoint (id `checkpointId`) once every input channel has received at
    * least up to `received` (what the paused upstreams had sent), and reply `checkpointed`.
+   * A position whose watermarkMs is Infinity also waits for the end of its channel's stream.
    */
   | {
       readonly type: "checkpointWhenReceived";

@@ -144,6 +144,12 @@ export class InputChannels {
     return i === undefined ? 0 : this.received[i];
   }
 
+  /** True once a channel's sender ended its stream (its watermark is Infinity). */
+  ended(edge: number, sender: number): boolean {
+    const i = this.index.get(InputChannels.keyOf(edge, sender));
+    return i !== undefined && this.watermarks[i] === Number.POSITIVE_INFINITY;
+  }
+
   /** The processed position of a channel (0 when nothing was processed). */
   processedSeq(edge: number, sender: number): number {
     const i = this.index.get(InputChannels.keyOf(edge, sender));

@@ -9,15 +9,13 @@
 //   scale out by the policy                      scaling.rules, action scaleOut           every strategy
 //   scale in                                     scaling.scaleIns                         every strategy
 //   scale in by the policy                       scaling.rules, action scaleIn            every strategy
-//   live state transfer                          scaling.stateTransfer: live              all but upstream-backup
+//   live state transfer                          scaling.stateTransfer: live              every strategy
 //   parallel recovery                            faultTolerance.parallelRecovery > 1      rsm
 //
 // (The rules count only under `scaling.policy: threshold`.) Under upstream-backup,
 // global-snapshot and source-replay a live transfer moves the state while the plan runs
 // and takes the quiescent base every reconfiguration needs under them only at the
-// hand-over (engine/elasticity/liveScaleOut.ts); under upstream-backup, chaos campaigns
-// still find runs that stall after such a hand-over (a receiver rebuilt from the base),
-// so it is refused there. A parallel recovery partitions the lost instance's own
+// hand-over (engine/elasticity/liveScaleOut.ts). A parallel recovery partitions the lost instance's own
 // checkpoint onto new instances: only rsm keeps one (upstream-backup keeps marks, without
 // state; source-replay keeps nothing; global-snapshot rolls a whole downstream cone back to
 // a snapshot, and splitting its part is not built); under none nothing is recovered.
@@ -69,7 +67,7 @@ export const SUPPORTED_RECONFIGURATIONS: readonly SupportedReconfiguration[] = [
   {
     setting: "scaling.stateTransfer: live",
     asked: (e) => e.scaling.stateTransfer === "live",
-    strategies: STOPPING.filter((s) => s !== "upstream-backup"),
+    strategies: STOPPING,
   },
   {
     setting: "faultTolerance.parallelRecovery",

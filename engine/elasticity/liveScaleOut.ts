@@ -26,9 +26,8 @@
 //               processed and its event time: the new instances emit only past that.
 //               Under a recovering strategy X lingers (finished, serving replays and acks)
 //               until every receiver's restart point covers the end of its streams (its
-//               backup under rsm; its entry in a later base or snapshot otherwise: the
-//               base's entries of X's receivers precede the end X sends as it retires),
-//               since a receiver restored from there asks X to replay
+//               backup under rsm, its entry in the base otherwise), since a receiver
+//               restored from an earlier one asks X to replay
 //   take over   the new instances learn that cut and say so (they are running already:
 //               output an upstream sent them before they knew it would be taken for the
 //               backlog, its output suppressed and lost, on a real network where data and
@@ -37,6 +36,12 @@
 //               part with that cut (a checkpoint keeps its suppression), and its upstreams
 //               keep what they copied to it since the snapshot, so it can be restored from
 //               there
+//   seal        at a base: its entries of X's receivers precede the end of X's streams,
+//               which X sends as it retires. Each receiver checkpoints again once that end
+//               is in (nothing else has moved: the sources are paused and all else drained)
+//               and this takes its place in the base, so that no restart from the base
+//               needs X: it retires for good as the base is handed over. X is redeployed
+//               from its own entry if it is lost while it lingers
 //   hand over   the new instances take X's place in the plan; the upstreams re-slice,
 //               send them what they held during the pause, and resume; a base goes to the
 //               strategy and the sources resume
@@ -77,6 +82,7 @@ const LIVE_STEPS = [
   "adding",
   "retiring",
   "takingOver",
+  "sealing",
 ] as const;
 
 /** A live scale out of X into `factor` new instances (one: a live migration). */
@@ -250,7 +256,50 @@ export class LiveScaleOut extends Scaling {
         this.ctx.link.sendControl(s.id, { type: "catchUp", processed, watermarkMs });
     };
     const ids = this.specs.map((s) => s.id);
-    this.machine.go(new AwaitingEach("takingOver", "takenOver", ids, send, () => this.handOver(sent)));
+    const handOver = () => this.handOver(sent);
+    const then = this.baseCheckpointOf(this.spec.id) === undefined ? handOver : () => this.seal(handOver);
+    this.machine.go(new AwaitingEach("takingOver", "takenOver", ids, send, then));
+  }
+
+  /**
+   * At a base: the base's entries of X's receivers precede the end of X's streams, which X
+   * sent as it retired. Each receiver checkpoints again once that end is in (nothing else
+   * has moved since: the sources are paused, everything else drained), and that checkpoint
+   * takes its place in the base, so that a restart from the base does not need X. One that
+   * fails meanwhile keeps its entry (X lingers for it).
+   */
+  private seal(then: () => void): void {
+    const x = this.baseCheckpointOf(this.spec.id)!;
+    const read = (reply: ControlReply) =>
+      reply.type === "checkpointed" && reply.checkpoint.id === this.checkpointId
+        ? { key: reply.checkpoint.instance, value: reply.checkpoint }
+        : null;
+    const send = (expect: (id: number) => void) => {
+      const ends = new Map<number, ChannelPosition[]>();
+      for (const o of x.outputs) {
+        const sent = new Map(o.sentTo);
+        for (const receiver of new Set([...o.routing.receivers, ...sent.keys()])) {
+          const due = ends.get(receiver) ?? [];
+          const seq = sent.get(receiver) ?? 0;
+          due.push({ edge: o.edge, sender: x.instance, seq, watermarkMs: Number.POSITIVE_INFINITY });
+          ends.set(receiver, due);
+        }
+      }
+      for (const [receiver, received] of ends) {
+        expect(receiver);
+        this.ctx.link.sendControl(receiver, {
+          type: "checkpointWhenReceived",
+          checkpointId: this.checkpointId,
+          received,
+        });
+      }
+    };
+    this.machine.go(
+      new Collecting<Checkpoint>("sealing", read, send, (cps) => {
+        for (const cp of cps.values()) this.rebase(cp);
+        then();
+      }),
+    );
   }
 
   /** The new instances take X's place; the upstreams send them what they held, re-sliced by key. */
@@ -270,7 +319,13 @@ export class LiveScaleOut extends Scaling {
           : pos.seq;
       return [[x, pos.seq], ...this.specs.map((s, i) => [s.id, from(i)] as const)];
     });
-    if (keeps) this.ctx.hooks.lingering?.(x, this.spec.operator, [...new Set(receivers)]);
+    if (keeps) {
+      // At a base, X's checkpoint there is its state at its retirement (it processed nothing
+      // after): if X is lost while it lingers, it is redeployed from it.
+      const cut = this.baseCheckpointOf(x);
+      const atCut = cut === undefined ? undefined : { spec: this.spec, cut };
+      this.ctx.hooks.lingering?.(x, this.spec.operator, [...new Set(receivers)], atCut);
+    }
     this.finish();
   }
 

@@ -228,6 +228,16 @@ export abstract class Scaling {
     );
   }
 
+  /** `cp` replaces its instance's checkpoint in the base the reconfiguration took (if any). */
+  protected rebase(cp: Checkpoint): void {
+    this.base?.checkpoints.set(cp.instance, cp);
+  }
+
+  /** Instance `id`'s checkpoint in the base the reconfiguration took (undefined: none, or not in it). */
+  protected baseCheckpointOf(id: number): Checkpoint | undefined {
+    return this.base?.checkpoints.get(id);
+  }
+
   /** `part` restores `spec` (a part of the reconfiguration's cut): its backup under rsm, its base under a base. */
   protected restoredPart(part: Checkpoint, spec: InstanceSpec): void {
     this.ctx.hooks.restored?.(part, spec);

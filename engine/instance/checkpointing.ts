@@ -49,7 +49,10 @@ export class Checkpointing implements InstanceProtocol {
   progressed(): void {
     const due = this.due;
     if (due === null) return;
-    for (const p of due.received) if (this.ctl.inputs.receivedSeq(p.edge, p.sender) < p.seq) return;
+    for (const p of due.received) {
+      if (this.ctl.inputs.receivedSeq(p.edge, p.sender) < p.seq) return;
+      if (p.watermarkMs === Number.POSITIVE_INFINITY && !this.ctl.inputs.ended(p.edge, p.sender)) return;
+    }
     this.due = null;
     this.begin(due.id);
     this.step(Number.MAX_SAFE_INTEGER);

@@ -144,8 +144,8 @@ describe("seep chaos", () => {
   it("refuses a scaling its --strategy does not support yet, in one line, before any run", async () => {
     const csv = join(scratch, "refused.csv");
     const scaleOut = 'scaling.scaleOuts=[{"operator":"count","index":0,"atMs":60000,"factor":2}]';
-    const live = "scaling.stateTransfer=live";
-    const liveUnderUpstreamBackup = (source: string) =>
+    const parallel = "faultTolerance.parallelRecovery=2";
+    const parallelUnderUpstreamBackup = (source: string) =>
       seep([
         "chaos",
         source,
@@ -154,14 +154,14 @@ describe("seep chaos", () => {
         "--set",
         scaleOut,
         "--set",
-        live,
+        parallel,
         "--out",
         csv,
       ]);
     const [refused, fileStrategy, drawnRun] = await Promise.all([
-      liveUnderUpstreamBackup("wordcount"),
+      parallelUnderUpstreamBackup("wordcount"),
       // The file's rsm supports it; --strategy decides.
-      liveUnderUpstreamBackup(experimentFile),
+      parallelUnderUpstreamBackup(experimentFile),
       seep([
         "chaos",
         experimentFile,
@@ -181,12 +181,12 @@ describe("seep chaos", () => {
     expect(readFileSync(join(scratch, "drawn.csv"), "utf8")).toMatch(/^3,[^,]*,[^,]*,"?(pause|live): /m);
     expectOneLineError(
       refused,
-      /^seep: preset wordcount: scaling\.stateTransfer: live under strategy upstream-backup is not supported yet \(supported: none, rsm, source-replay, global-snapshot\)$/,
+      /^seep: preset wordcount: faultTolerance\.parallelRecovery under strategy upstream-backup is not supported yet \(supported: rsm\)$/,
     );
     expect(refused.stdout).toBe("");
     expectOneLineError(
       fileStrategy,
-      /scaling\.stateTransfer: live under strategy upstream-backup is not supported yet/,
+      /faultTolerance\.parallelRecovery under strategy upstream-backup is not supported yet/,
     );
     expect(existsSync(csv)).toBe(false);
   });

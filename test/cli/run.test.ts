@@ -211,9 +211,9 @@ describe("seep run --scale-out", () => {
           "--set",
           "faultTolerance.strategy=upstream-backup",
           "--set",
-          "scaling.stateTransfer=live",
+          "faultTolerance.parallelRecovery=2",
         ],
-        /^seep: preset wordcount: scaling\.stateTransfer: live under strategy upstream-backup is not supported yet \(supported: none, rsm, source-replay, global-snapshot\)/,
+        /^seep: preset wordcount: faultTolerance\.parallelRecovery under strategy upstream-backup is not supported yet \(supported: rsm\)/,
       ],
     ];
     // Each refused before any worker starts: all at once, checked one by one.

@@ -312,11 +312,11 @@ describe("seep sim", () => {
       "--set",
       'scaling.scaleOuts=[{"operator":"count","atMs":1000}]',
       "--set",
-      "scaling.stateTransfer=live",
+      "faultTolerance.parallelRecovery=2",
     ]);
     expectOneLineError(
       out,
-      /^seep: preset wordcount: scaling\.stateTransfer: live under strategy upstream-backup is not supported yet \(supported: none, rsm, source-replay, global-snapshot\)$/,
+      /^seep: preset wordcount: faultTolerance\.parallelRecovery under strategy upstream-backup is not supported yet \(supported: rsm\)$/,
     );
     expect(existsSync(dir)).toBe(false);
   });

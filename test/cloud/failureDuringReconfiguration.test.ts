@@ -194,11 +194,11 @@ describe("a worker killed during a live scale out under rsm", () => {
 
 // Under the strategies that restart from a state of the whole plan, the live split takes
 // their quiescent base at its hand-over (engine/elasticity/liveScaleOut.ts); the split
-// instance lingers, since the base's entries of its receivers precede the end of its
+// instance lingers until its receivers' entries in the base are sealed with the end of its
 // streams. The sink's worker (with split#2) is killed once it retired: the sink is
-// recovered in the new plan (global-snapshot rolls it back to the snapshot, or else the
-// base; source-replay restarts it and everything upstream of it from the base).
-for (const strategy of ["source-replay", "global-snapshot"] as const) {
+// recovered in the new plan (upstream-backup rebuilds it from the base; global-snapshot
+// rolls it back to the snapshot, or else the base).
+for (const strategy of ["upstream-backup", "global-snapshot"] as const) {
   describe(`a worker killed after a live scale out under ${strategy}`, () => {
     const base = failureFree();
     it("the sink's worker, once the split instance has retired and lingers: the output is exact", async () => {

@@ -2,8 +2,7 @@
 // small Linear Road run out by itself (its rule made to fire: any CPU at all), scheduled
 // scale ins merge instances, a scale out past the run's bound on workers is refused
 // without disturbing the run, and a blocked policy sheds load. Scalings are taken under
-// every strategy; live state transfer under all but upstream-backup, where it is refused
-// before any worker starts. Each scaled run's output is
+// every strategy, stopping or live. Each scaled run's output is
 // exactly the undisturbed run's (the simulator's: a real run's digest is the same). What
 // is asserted holds on a machine of any speed: the rule fires by construction (any CPU at
 // all), and when, or where load-aware placement puts a part, is not asserted. Workers bind
@@ -317,26 +316,13 @@ describe("the strategies a real run scales under", () => {
   const scaleOuts = [{ operator: "count", index: 0, atMs: 1000, factor: 2 }];
   const scaleInRule = anyLoad({ action: "scaleIn", threshold: 1 }, 1000);
 
-  it("takes scale ins (scheduled or by the policy) under every strategy, and live state transfer under all but upstream-backup", () => {
+  it("takes scale ins (scheduled or by the policy) and live state transfer under every strategy", () => {
     for (const strategy of FT_STRATEGIES) {
       expect(() => runWith({ faultTolerance: ft(strategy), scaleIns })).not.toThrow();
       expect(() => runWith({ faultTolerance: ft(strategy), policy: scaleInRule })).not.toThrow();
-    }
-    for (const strategy of ["none", "rsm", "source-replay", "global-snapshot"] as const) {
       expect(() =>
         runWith({ faultTolerance: ft(strategy), scaleOuts, scaleIns, stateTransfer: "live" }),
       ).not.toThrow();
-    }
-  });
-
-  it("refuses live state transfer under upstream-backup, before any worker starts", () => {
-    const refused = (over: Partial<CloudRunOptions>) => () =>
-      runWith({ faultTolerance: ft("upstream-backup"), ...over });
-    for (const over of [{ scaleOuts }, { scaleIns }, { policy: scaleInRule }]) {
-      expect(refused({ ...over, stateTransfer: "live" })).toThrow(ScaleOutError);
-      expect(refused({ ...over, stateTransfer: "live" })).toThrow(
-        "live state transfer works with strategies none, rsm, source-replay, global-snapshot, not upstream-backup",
-      );
     }
   });
 });

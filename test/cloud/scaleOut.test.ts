@@ -144,7 +144,7 @@ describe("scale out of a real run on local workers", () => {
     });
   }
 
-  it("refuses a scale out of an operator the plan does not have, and a live one under upstream-backup", () => {
+  it("refuses a scale out of an operator the plan does not have", () => {
     const pool = localPool("t");
     const options = {
       name: "refused",
@@ -153,18 +153,5 @@ describe("scale out of a real run on local workers", () => {
     expect(
       () => new CloudRun({ ...options, scaleOuts: [{ operator: "nope", index: 0, atMs: 0, factor: 2 }] }),
     ).toThrow(ScaleOutError);
-    expect(
-      () =>
-        new CloudRun({
-          ...options,
-          faultTolerance: {
-            strategy: "upstream-backup",
-            checkpointIntervalMs: 500,
-            backupPlacement: "upstream",
-          },
-          scaleOuts: [{ operator: "count", index: 0, atMs: 0, factor: 2 }],
-          stateTransfer: "live",
-        }),
-    ).toThrow(/strategies none, rsm, source-replay, global-snapshot, not upstream-backup/);
   });
 });

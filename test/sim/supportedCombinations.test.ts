@@ -37,7 +37,7 @@ const TABLE: [string, Record<string, unknown>, string[]][] = [
   ["scaling.rules (action scaleOut)", rule("scaleOut"), STOPPING],
   ["scaling.scaleIns", scaleIn, STOPPING],
   ["scaling.rules (action scaleIn)", rule("scaleIn"), STOPPING],
-  ["scaling.stateTransfer: live", live, ["none", "rsm", "source-replay", "global-snapshot"]],
+  ["scaling.stateTransfer: live", live, STOPPING],
   ["faultTolerance.parallelRecovery", { parallelRecovery: 2 }, ["rsm"]],
 ];
 
@@ -67,12 +67,14 @@ describe("unsupportedCombination", () => {
 
   it("names the unsupported reconfiguration among several asked for", () => {
     expect(
-      unsupportedCombination(experiment("upstream-backup", { ...scaleIn, ...live, ...migration })),
-    ).toMatch(/^scaling\.stateTransfer: live under strategy upstream-backup/);
+      unsupportedCombination(
+        experiment("upstream-backup", { ...scaleIn, ...live, ...migration, parallelRecovery: 2 }),
+      ),
+    ).toMatch(/^faultTolerance\.parallelRecovery under strategy upstream-backup/);
   });
 
   it("is what the simulation refuses at construction, before any run", () => {
-    const e = experiment("upstream-backup", { ...scaleOut, ...live });
+    const e = experiment("upstream-backup", { ...scaleOut, ...live, parallelRecovery: 2 });
     const plan = workloadPlan("wordcount", e.workload.params, e.seed);
     expect(() => new Simulation(e, plan)).toThrow(ExperimentError);
     expect(() => new Simulation(e, plan)).toThrow(unsupportedCombination(e) as string);

@@ -1,12 +1,10 @@
 // A live scale out under the strategies that restart from a state of the whole plan
-// (global-snapshot, source-replay; upstream-backup refuses it: sim/supportedCombinations.ts):
-// the state moves while the plan runs,
+// (global-snapshot, upstream-backup, source-replay): the state moves while the plan runs,
 // and the quiescent base those strategies need for any reconfiguration is taken only at
 // the hand-over (engine/elasticity/liveScaleOut.ts). A failure before the split instance
 // retires gives the scale out up, base and all, and the recovery works on the plan as it
 // was; after it, the new instances' entries in the base are their parts with the retired
-// instance's cut, and the retired instance lingers until a later base or snapshot covers
-// the end of its streams, which the base's entries of its receivers precede. Every run is
+// instance's cut, and its receivers' entries are sealed once the end of its streams is in. Every run is
 // compared with the failure-free run of the same seed, itself compared with a run that
 // never scales. Seed 7: the first count instance (id 3, VM 3) is split at 60 s; its new
 // instances' VMs come after 5 s; the base is taken at 65,002 ms and the hand-over is over
@@ -28,7 +26,7 @@ import {
 
 const SEED = 7;
 const SCALE = 'scaling.scaleOuts=[{"operator":"count","index":0,"atMs":60000,"factor":2}]';
-const BASED = ["global-snapshot", "source-replay"] as const;
+const BASED = ["global-snapshot", "upstream-backup", "source-replay"] as const;
 
 for (const strategy of BASED) {
   const experiment = loadBuiltinExperiment("wordcount", {
@@ -84,12 +82,22 @@ for (const strategy of BASED) {
   });
 }
 
-describe("live scale outs by the threshold policy, with crashes aimed at them (chaos seeds)", () => {
-  for (const [strategy, seed] of [
-    ["global-snapshot", 7],
-    ["source-replay", 11],
-  ] as const) {
-    it(`${strategy}, seed ${seed}`, () => {
+describe("live scale outs by the threshold policy, with crashes (chaos seeds)", () => {
+  // [strategy, seed, crashes aimed at reconfigurations]
+  const cases: [string, number, boolean, string][] = [
+    ["global-snapshot", 7, true, "crashes aimed at the scale outs"],
+    ["source-replay", 11, true, "crashes aimed at the scale outs"],
+    // The sink, rebuilt from its entry in the base of the third scale out, waited forever for
+    // the end of the retired instance's stream, which that entry preceded, before the
+    // instance lingered and the receivers' entries were sealed.
+    ["upstream-backup", 6, true, "a split, the sink and a new instance crash after a hand-over"],
+    // The retired instance lingered until the next base (none came) and was lost with its
+    // VM: the rebuilt sink waited for it, before the receivers' entries were sealed (and a
+    // lingering instance was redeployed only from a cut it did not have).
+    ["upstream-backup", 11, false, "the sink's VM and the retired instance's VM crash together"],
+  ];
+  for (const [strategy, seed, aimed, what] of cases) {
+    it(`${strategy}, seed ${seed}: ${what}`, () => {
       const experiment = loadBuiltinExperiment("wordcount", {
         settings: [
           `faultTolerance.strategy=${strategy}`,
@@ -99,7 +107,7 @@ describe("live scale outs by the threshold policy, with crashes aimed at them (c
         ].map(parseSetting),
         seed,
       }).experiment;
-      expectChaosRunPassed(runChaos(experiment, planOf, seed, RECONFIGURATION_KINDS));
+      expectChaosRunPassed(runChaos(experiment, planOf, seed, aimed ? RECONFIGURATION_KINDS : undefined));
     });
   }
 });
