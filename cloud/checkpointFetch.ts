@@ -177,9 +177,13 @@ export class CheckpointFetcher {
     }
     if (this.closed) return Promise.reject(new FetchError(`${what}: the fetcher is closed`));
     return new Promise((resolve, reject) => {
-      const call = this.client(ref.worker).fetch({ ...ref, metaJson: "" }, this.metadata, {
-        deadline: Date.now() + checkpointTransferMs(),
-      });
+      const call = this.client(ref.worker).fetch(
+        { ...ref, metaJson: "", partFieldsJson: "" },
+        this.metadata,
+        {
+          deadline: Date.now() + checkpointTransferMs(),
+        },
+      );
       let bytes: Uint8Array | null = null;
       let at = 0;
       let failed = false;

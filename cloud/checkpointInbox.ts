@@ -17,6 +17,7 @@ import type { Checkpoint, ControlMessage, StateCodec } from "../engine/index.js"
 import type { CheckpointFetcher } from "./checkpointFetch.js";
 import { carriedCheckpoint } from "./controlForwarder.js";
 import { checkpointFromWire } from "./lazyCheckpoint.js";
+import { applyPartFields } from "./partFields.js";
 import { needsFetch, remoteRefOf } from "./remoteCheckpoint.js";
 
 /** Where the messages go once their checkpoints are here. */
@@ -112,7 +113,8 @@ export class CheckpointInbox {
   private async fetched(message: ControlMessage): Promise<ControlMessage> {
     const cp = carriedCheckpoint(message)!;
     const { ref, head } = remoteRefOf(cp)!;
-    const bytes = await this.fetcher.fetch(ref);
+    // The part fields the coordinator set (a new instance's identity, a suppression cut) applied here.
+    const bytes = applyPartFields(await this.fetcher.fetch(ref), ref.partFieldsJson);
     const local = (exclusive: boolean): Checkpoint =>
       checkpointFromWire(bytes, head, this.codecOf, exclusive);
     switch (message.type) {

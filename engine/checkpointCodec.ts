@@ -21,7 +21,13 @@
 
 import type { Batch } from "./batch.js";
 import { decodeBatch, encodeBatch } from "./batchCodec.js";
-import type { BufferedChannel, ChannelPosition, Checkpoint, OutputPosition } from "./checkpoint.js";
+import type {
+  BufferedChannel,
+  ChannelPosition,
+  Checkpoint,
+  OutputPosition,
+  PartFields,
+} from "./checkpoint.js";
 import { KeyGroupRange, mergeRanges } from "./keyGroups.js";
 import type { SuppressionCut } from "./outputSuppression.js";
 import { ROUTING_CONTRACTS, type RoutingContract, type RoutingState } from "./router.js";
@@ -52,9 +58,17 @@ interface Header {
   readonly horizonMs?: number | string;
   /** Numbers per key, for a state of records (absent for a state of Maps). */
   readonly records?: number;
-  /** Output suppression cuts still in force: [edge, receiver, inputs as above, watermarkMs]. */
-  readonly suppression?: [number | null, number | null, Header["inputs"], number | string][];
+  /** Output suppression cuts still in force. */
+  readonly suppression?: SuppressionCutJson[];
 }
+
+/** A suppression cut as JSON: [edge, receiver, [edge, sender, seq, watermarkMs] per processed channel, watermarkMs]. */
+export type SuppressionCutJson = [
+  number | null,
+  number | null,
+  [number, number, number | string, number | string][],
+  number | string,
+];
 
 function fail(what: string): never {
   throw new RangeError(`malformed checkpoint: ${what}`);
@@ -218,17 +232,18 @@ function headerOf(cp: Checkpoint): Header {
     ended: cp.ended,
     ...(cp.horizonMs === undefined ? {} : { horizonMs: encodeFloat(cp.horizonMs) }),
     ...(cp.processing.recordWidth === null ? {} : { records: cp.processing.recordWidth }),
-    ...(cp.suppression === undefined
-      ? {}
-      : {
-          suppression: cp.suppression.map((c) => [
-            c.edge,
-            c.receiver,
-            c.processed.map((p) => [p.edge, p.sender, encodeFloat(p.seq), encodeFloat(p.watermarkMs)]),
-            encodeFloat(c.watermarkMs),
-          ]),
-        }),
+    ...(cp.suppression === undefined ? {} : { suppression: encodeSuppressionCuts(cp.suppression) }),
   };
+}
+
+/** Suppression cuts as the JSON a checkpoint's header holds them in (decodeSuppressionCuts reads it back). */
+export function encodeSuppressionCuts(cuts: readonly SuppressionCut[]): SuppressionCutJson[] {
+  return cuts.map((c) => [
+    c.edge,
+    c.receiver,
+    c.processed.map((p) => [p.edge, p.sender, encodeFloat(p.seq), encodeFloat(p.watermarkMs)]),
+    encodeFloat(c.watermarkMs),
+  ]);
 }
 
 /** The record groups' sections: columns as they are, extras through `codec`. */
@@ -492,11 +507,12 @@ export function decodeCheckpoint(
     watermarkMs: float(h.watermarkMs, "watermarkMs"),
     ended: h.ended,
     ...(h.horizonMs === undefined ? {} : { horizonMs: float(h.horizonMs, "horizonMs") }),
-    ...(h.suppression === undefined ? {} : { suppression: suppressionOf(h.suppression) }),
+    ...(h.suppression === undefined ? {} : { suppression: decodeSuppressionCuts(h.suppression) }),
   };
 }
 
-function suppressionOf(json: unknown): SuppressionCut[] {
+/** Suppression cuts from the JSON encodeSuppressionCuts wrote; malformed JSON is a one-line RangeError. */
+export function decodeSuppressionCuts(json: unknown): SuppressionCut[] {
   if (!Array.isArray(json)) fail("header field suppression must be an array");
   return json.map((c: unknown): SuppressionCut => {
     const nullableInt = (v: unknown) => v === null || isInt(v);
@@ -529,13 +545,81 @@ export function checkpointSizeBytes(cp: Checkpoint, codec: StateCodec<unknown> =
  * Part 0 keeps the identity, output positions and buffers; the others start as new senders.
  */
 export function partitionEncoded(bytes: Uint8Array, ranges: readonly KeyGroupRange[]): Uint8Array[] {
-  const r = new ByteReader(bytes);
-  const h = readHeader(r);
-  const range = headerRange(h);
+  const { h, range, starts, buffersAt } = sectionsOf(bytes);
   if (!mergeRanges(ranges).equals(range)) {
     throw new RangeError(`ranges ${ranges.join(" ")} do not tile the checkpoint's ${range}`);
   }
-  // Where each key group's section starts (sections are padded to 8 bytes, so they copy as they are).
+  const buffers = bytes.subarray(buffersAt);
+  return ranges.map((part, i) => {
+    const header: Header =
+      i === 0
+        ? { ...h, range: [part.first, part.last] }
+        : { ...asNewInstanceHeader(h), range: [part.first, part.last] };
+    const body = part.isEmpty
+      ? []
+      : [bytes.subarray(starts[part.first - range.first], starts[part.last - range.first + 1])];
+    return withHeader(header, i === 0 ? [...body, buffers] : body);
+  });
+}
+
+/**
+ * An encoded checkpoint with part fields set (engine asNewInstancePart, withSuppression),
+ * as the bytes `encodeCheckpoint` would give for the checkpoint so changed: its key groups'
+ * sections copied as they are, nothing decoded.
+ */
+export function withPartFields(bytes: Uint8Array, fields: PartFields): Uint8Array {
+  const { h, buffersAt } = sectionsOf(bytes);
+  let header: Header = fields.newInstance === true ? asNewInstanceHeader(h) : h;
+  if (fields.suppression !== undefined)
+    header = { ...header, suppression: encodeSuppressionCuts(fields.suppression) };
+  const body = bytes.subarray(headerEnd(bytes), fields.newInstance === true ? buffersAt : bytes.length);
+  return withHeader(header, [body]);
+}
+
+/** A part's header for a new instance: no identity, output channels from 0, nothing buffered. */
+function asNewInstanceHeader(h: Header): Header {
+  return {
+    ...h,
+    instance: -1,
+    outputs: h.outputs.map((o) => ({
+      ...o,
+      seq: 0,
+      sentTo: [],
+      routing: { ...(o.routing as Record<string, unknown>), next: 0 },
+    })),
+    buffers: [],
+  };
+}
+
+/** Where the header ends (the sections begin). */
+function headerEnd(bytes: Uint8Array): number {
+  const r = new ByteReader(bytes);
+  readHeader(r);
+  return r.at;
+}
+
+/** The prefix, `header` and `sections` (each 8-byte aligned already) as one encoded checkpoint. */
+function withHeader(header: Header, sections: readonly Uint8Array[]): Uint8Array {
+  const w = new ByteWriter();
+  const head = encoder.encode(JSON.stringify(header));
+  w.pair(MAGIC, VERSION);
+  w.pair(head.length, 0);
+  w.push(head);
+  for (const section of sections) w.push(section);
+  return w.finish();
+}
+
+/** The header of an encoded checkpoint, where each key group's section starts (and the end of the last), and where its buffers start. */
+function sectionsOf(bytes: Uint8Array): {
+  h: Header;
+  range: KeyGroupRange;
+  starts: number[];
+  buffersAt: number;
+} {
+  const r = new ByteReader(bytes);
+  const h = readHeader(r);
+  const range = headerRange(h);
+  // Sections are padded to 8 bytes, so they copy as they are.
   const starts: number[] = [];
   const width = h.records ?? 0;
   for (let g = 0; g < range.size; g++) {
@@ -552,31 +636,5 @@ export function partitionEncoded(bytes: Uint8Array, ranges: readonly KeyGroupRan
     r.take(valueBytes, "values");
   }
   starts.push(r.at);
-  const buffers = bytes.subarray(r.at);
-  return ranges.map((part, i) => {
-    const header: Header =
-      i === 0
-        ? { ...h, range: [part.first, part.last] }
-        : {
-            ...h,
-            instance: -1,
-            range: [part.first, part.last],
-            outputs: h.outputs.map((o) => ({
-              ...o,
-              seq: 0,
-              sentTo: [],
-              routing: { ...(o.routing as Record<string, unknown>), next: 0 },
-            })),
-            buffers: [],
-          };
-    const w = new ByteWriter();
-    const head = encoder.encode(JSON.stringify(header));
-    w.pair(MAGIC, VERSION);
-    w.pair(head.length, 0);
-    w.push(head);
-    if (!part.isEmpty)
-      w.push(bytes.subarray(starts[part.first - range.first], starts[part.last - range.first + 1]));
-    if (i === 0) w.push(buffers);
-    return w.finish();
-  });
+  return { h, range, starts, buffersAt: r.at };
 }

@@ -1,14 +1,15 @@
 // Encoded checkpoints: decode(encode(cp)) gives back checkpoints taken from real runs (a
 // keyed count, time and count windows through their state codecs), a restore from a
 // decoded checkpoint continues exactly like one from the original, malformed bytes are
-// refused, and window state codecs carry accumulators that are not JSON data.
+// refused, and window state codecs carry accumulators that are not JSON data. Partitioned
+// and given part fields as bytes, a checkpoint gives the bytes of the parts the engine makes.
 
 import fc from "fast-check";
 import seedrandom from "seedrandom";
 import { describe, expect, it } from "vitest";
 import type { Batch } from "../../engine/batch.js";
 import { encodeBatch } from "../../engine/batchCodec.js";
-import { type Checkpoint, partition } from "../../engine/checkpoint.js";
+import { asNewInstancePart, type Checkpoint, partition, withSuppression } from "../../engine/checkpoint.js";
 import {
   checkpointOperatorOf,
   checkpointSizeBytes,
@@ -17,6 +18,7 @@ import {
   encodeCheckpoint,
   encodeRoutingState,
   partitionEncoded,
+  withPartFields,
 } from "../../engine/checkpointCodec.js";
 import { InProcessRuntime } from "../../engine/inProcessRuntime.js";
 import { KeyGroupRange, splitRange } from "../../engine/keyGroups.js";
@@ -442,5 +444,42 @@ describe("partitionEncoded", () => {
     expect(() => partitionEncoded(bytes, [KeyGroupRange.of(cp.range.first, cp.range.first)])).toThrow(
       /do not tile/,
     );
+  });
+});
+
+describe("withPartFields", () => {
+  it("gives, without decoding, exactly the bytes of asNewInstancePart and withSuppression", () => {
+    const suppression = [
+      {
+        edge: null,
+        receiver: null,
+        processed: [{ edge: 0, sender: 0, seq: 41, watermarkMs: 7 }],
+        watermarkMs: 9.5,
+      },
+    ];
+    for (const kind of ["time", "count", "distinct"] as const) {
+      const { plan, checkpoints } = windowCheckpoints(kind, 11, 8);
+      for (const cp of checkpoints) {
+        const codec = codecIn(plan)(cp);
+        const bytes = encodeCheckpoint(cp, codec);
+        const fresh = asNewInstancePart(cp);
+        expect(withPartFields(bytes, { newInstance: true })).toEqual(encodeCheckpoint(fresh, codec));
+        expect(withPartFields(bytes, { suppression })).toEqual(
+          encodeCheckpoint(withSuppression(cp, suppression), codec),
+        );
+        const both = withPartFields(bytes, { newInstance: true, suppression });
+        expect(both).toEqual(encodeCheckpoint(withSuppression(fresh, suppression), codec));
+        expectSameCheckpoint(decodeCheckpoint(both, codec), withSuppression(fresh, suppression));
+      }
+    }
+    // Buffered output is dropped with a new instance's identity, and kept otherwise.
+    const { checkpoints } = keyedCountCheckpoints(5, 6, 16);
+    const buffered = checkpoints.find((c) => c.buffers.some((b) => b.batches.length > 0))!;
+    expect(buffered).toBeDefined();
+    const bytes = encodeCheckpoint(buffered);
+    expect(decodeCheckpoint(withPartFields(bytes, { suppression })).buffers).toEqual(
+      decodeCheckpoint(bytes).buffers,
+    );
+    expect(decodeCheckpoint(withPartFields(bytes, { newInstance: true })).buffers).toEqual([]);
   });
 });
