@@ -295,47 +295,78 @@ function isConstant(column: Float64Array): boolean {
   return true;
 }
 
-/** Read the record groups of `range` (`width` numbers a key), as views of the bytes where aligned. */
-function decodeRecords(
+/** Read one record group (`width` numbers a key), its columns as views of the bytes where aligned. */
+function decodeRecordGroup(
   r: ByteReader,
-  range: KeyGroupRange,
+  what: string,
   width: number,
   codec: StateCodec<unknown>,
-): RecordGroupSnapshot[] {
-  if (!Number.isInteger(width) || width < 1 || width > 64) fail(`record width ${width}`);
-  const groups: RecordGroupSnapshot[] = [];
-  for (let g = 0; g < range.size; g++) {
-    const what = `key group ${range.first + g}`;
-    const [count, extrasBytes] = r.pair(what);
-    const [lo, hi] = r.pair(`constant columns of ${what}`);
-    const keys = r.floats(count, `keys of ${what}`);
-    const columns: Float64Array[] = [];
-    for (let f = 0; f < width; f++) {
-      const constant = isConstantField(lo, hi, f);
-      if (constant && count === 0) fail(`${what}: an empty column cannot be constant`);
-      columns.push(
-        constant
-          ? new Float64Array(count).fill(r.floats(1, `column ${f} of ${what}`)[0])
-          : r.floats(count, `column ${f} of ${what}`),
-      );
-    }
-    const extras = new Map<number, unknown>();
-    if (extrasBytes > 0) {
-      const json = r.json(extrasBytes, `extras of ${what}`);
-      if (!Array.isArray(json)) fail(`extras of ${what} must be an array`);
-      try {
-        for (const e of json) {
-          if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== "number")
-            throw new TypeError("an extra must be [key, value]");
-          extras.set(e[0], codec.decode(e[1]));
-        }
-      } catch (e) {
-        fail(`${what}: ${(e as Error).message}`);
-      }
-    }
-    groups.push({ keys, columns, extras });
+): RecordGroupSnapshot {
+  const [count, extrasBytes] = r.pair(what);
+  const [lo, hi] = r.pair(`constant columns of ${what}`);
+  const keys = r.floats(count, `keys of ${what}`);
+  const columns: Float64Array[] = [];
+  for (let f = 0; f < width; f++) {
+    const constant = isConstantField(lo, hi, f);
+    if (constant && count === 0) fail(`${what}: an empty column cannot be constant`);
+    columns.push(
+      constant
+        ? new Float64Array(count).fill(r.floats(1, `column ${f} of ${what}`)[0])
+        : r.floats(count, `column ${f} of ${what}`),
+    );
   }
-  return groups;
+  const extras = new Map<number, unknown>();
+  if (extrasBytes > 0) {
+    const json = r.json(extrasBytes, `extras of ${what}`);
+    if (!Array.isArray(json)) fail(`extras of ${what} must be an array`);
+    try {
+      for (const e of json) {
+        if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== "number")
+          throw new TypeError("an extra must be [key, value]");
+        extras.set(e[0], codec.decode(e[1]));
+      }
+    } catch (e) {
+      fail(`${what}: ${(e as Error).message}`);
+    }
+  }
+  return { keys, columns, extras };
+}
+
+/** Read one key group of Maps: its keys, and its values through `codec`. */
+function decodeMapGroup(r: ByteReader, what: string, codec: StateCodec<unknown>): Map<number, unknown> {
+  const [count, jsonBytes] = r.pair(what);
+  if (count === 0 && jsonBytes !== 0) fail(`${what} has values but no keys`);
+  const keys = r.floats(count, `keys of ${what}`);
+  const values = count === 0 ? [] : r.json(jsonBytes, `values of ${what}`);
+  if (!Array.isArray(values) || values.length !== count)
+    fail(`${what}: ${count} keys but not as many values`);
+  const group = new Map<number, unknown>();
+  try {
+    for (let i = 0; i < count; i++) group.set(keys[i], codec.decode(values[i]));
+  } catch (e) {
+    fail(`${what}: ${(e as Error).message}`);
+  }
+  if (group.size !== count) fail(`${what} repeats a key`);
+  return group;
+}
+
+/**
+ * Bytes of the key group section at `at` of `bytes` (`width` numbers a key, 0 for Maps), as
+ * far as its first `available` bytes tell: null when its counts are not in yet.
+ */
+function sectionBytes(bytes: Uint8Array, at: number, width: number, available: number): number | null {
+  if (at + (width > 0 ? 16 : 8) > available) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset + at);
+  const count = view.getUint32(0, true);
+  const valueBytes = view.getUint32(4, true);
+  let n = 8 + 8 * count + valueBytes + pad8(valueBytes);
+  if (width > 0) {
+    const lo = view.getUint32(8, true);
+    const hi = view.getUint32(12, true);
+    n += 8;
+    for (let f = 0; f < width; f++) n += 8 * (isConstantField(lo, hi, f) ? 1 : count);
+  }
+  return n;
 }
 
 /** Encode a checkpoint as bytes; `codec` encodes its keyed state values. */
@@ -448,67 +479,128 @@ export function decodeCheckpoint(
   /** The decoded state is for one restore alone, which may adopt its maps (StateSnapshot). */
   adoptable = false,
 ): Checkpoint {
-  const r = new ByteReader(bytes);
-  const h = readHeader(r);
-  const range = headerRange(h);
-  if (!range.isEmpty && range.last >= h.maxKeyGroups)
-    fail(`range ${range} exceeds ${h.maxKeyGroups} key groups`);
-  const inputs = h.inputs.map(inputOf);
-  const outputs = h.outputs.map(outputOf);
-  const groups: Map<number, unknown>[] = [];
-  const records = h.records === undefined ? null : decodeRecords(r, range, h.records, codec);
-  for (let g = 0; records === null && g < range.size; g++) {
-    const what = `key group ${range.first + g}`;
-    const [count, jsonBytes] = r.pair(what);
-    if (count === 0 && jsonBytes !== 0) fail(`${what} has values but no keys`);
-    const keys = r.floats(count, `keys of ${what}`);
-    const values = count === 0 ? [] : r.json(jsonBytes, `values of ${what}`);
-    if (!Array.isArray(values) || values.length !== count)
-      fail(`${what}: ${count} keys but not as many values`);
-    const group = new Map<number, unknown>();
-    try {
-      for (let i = 0; i < count; i++) group.set(keys[i], codec.decode(values[i]));
-    } catch (e) {
-      fail(`${what}: ${(e as Error).message}`);
-    }
-    if (group.size !== count) fail(`${what} repeats a key`);
-    groups.push(group);
+  return new CheckpointDecoder(bytes, () => codec, adoptable).finish();
+}
+
+/**
+ * Decodes an encoded checkpoint while its bytes arrive in order into `bytes` (a fetch's
+ * chunks, copied into one buffer as announced): each key group is decoded as soon as its
+ * section is in (a record group's columns are views of the bytes, a Map group's values are
+ * parsed then), so that decoding overlaps the transfer; the checkpoint is whole once the
+ * last byte is in (`finish`). Malformed bytes throw as decodeCheckpoint's do.
+ */
+export class CheckpointDecoder {
+  private filled = 0;
+  private at = 0;
+  private h: Header | null = null;
+  private range: KeyGroupRange | null = null;
+  private codec: StateCodec<unknown> | null = null;
+  private readonly groups: Map<number, unknown>[] = [];
+  private readonly records: RecordGroupSnapshot[] = [];
+
+  constructor(
+    /** The whole checkpoint's bytes, filled from the start (`advanceTo`). */
+    readonly bytes: Uint8Array,
+    /** The state codec of an operator (undefined: JSON). */
+    private readonly codecOf: (operator: number) => StateCodec<unknown> | undefined,
+    /** The decoded state is for one restore alone, which may adopt its maps (StateSnapshot). */
+    private readonly adoptable = false,
+  ) {}
+
+  /** Key groups decoded so far. */
+  get groupsDecoded(): number {
+    return this.groups.length + this.records.length;
   }
-  const buffers = h.buffers.map((b): BufferedChannel => {
-    if (!isIntArray(b) || b.length !== 3 || b[2] < 0)
-      fail("buffered channel must be [edge, receiver, batches]");
-    const batches: Batch[] = [];
-    for (let i = 0; i < b[2]; i++) {
-      const what = `batch ${i} of edge ${b[0]} to ${b[1]}`;
-      const [length] = r.pair(what);
-      const raw = r.take(length, what);
-      try {
-        batches.push(decodeBatch(raw));
-      } catch (e) {
-        fail(`${what}: ${(e as Error).message}`);
-      }
+
+  /** The first `filled` bytes are in: decode every key group whose section is. */
+  advanceTo(filled: number): void {
+    if (filled < this.filled || filled > this.bytes.length)
+      fail(`${filled} of ${this.bytes.length} bytes in`);
+    this.filled = filled;
+    if (this.h === null && !this.readHeader()) return;
+    const width = this.h!.records ?? 0;
+    while (this.groupsDecoded < this.range!.size) {
+      const n = sectionBytes(this.bytes, this.at, width, filled);
+      if (n === null || this.at + n > filled) return;
+      this.decodeGroup(new ByteReader(this.bytes.subarray(0, filled)));
     }
-    return { edge: b[0], receiver: b[1], batches };
-  });
-  r.end();
-  return {
-    id: h.id,
-    instance: h.instance,
-    operator: h.operator,
-    range,
-    inputs,
-    processing:
-      records === null
-        ? new StateSnapshot(h.maxKeyGroups, range, groups, adoptable)
-        : StateSnapshot.ofRecords(h.maxKeyGroups, range, h.records!, records),
-    outputs,
-    buffers,
-    sourcePosition: float(h.sourcePosition, "sourcePosition"),
-    watermarkMs: float(h.watermarkMs, "watermarkMs"),
-    ended: h.ended,
-    ...(h.horizonMs === undefined ? {} : { horizonMs: float(h.horizonMs, "horizonMs") }),
-    ...(h.suppression === undefined ? {} : { suppression: decodeSuppressionCuts(h.suppression) }),
-  };
+  }
+
+  /** Every byte is in: the checkpoint (its last groups, buffers and fields decoded now). */
+  finish(): Checkpoint {
+    this.advanceTo(this.bytes.length);
+    const r = new ByteReader(this.bytes);
+    if (this.h === null) readHeader(r); // throws: the header is truncated
+    const h = this.h!;
+    const range = this.range!;
+    r.at = this.at;
+    while (this.groupsDecoded < range.size) this.decodeGroup(r); // throws: a section is truncated
+    const buffers = h.buffers.map((b): BufferedChannel => {
+      if (!isIntArray(b) || b.length !== 3 || b[2] < 0)
+        fail("buffered channel must be [edge, receiver, batches]");
+      const batches: Batch[] = [];
+      for (let i = 0; i < b[2]; i++) {
+        const what = `batch ${i} of edge ${b[0]} to ${b[1]}`;
+        const [length] = r.pair(what);
+        const raw = r.take(length, what);
+        try {
+          batches.push(decodeBatch(raw));
+        } catch (e) {
+          fail(`${what}: ${(e as Error).message}`);
+        }
+      }
+      return { edge: b[0], receiver: b[1], batches };
+    });
+    r.end();
+    return {
+      id: h.id,
+      instance: h.instance,
+      operator: h.operator,
+      range,
+      inputs: h.inputs.map(inputOf),
+      processing:
+        h.records === undefined
+          ? new StateSnapshot(h.maxKeyGroups, range, this.groups, this.adoptable)
+          : StateSnapshot.ofRecords(h.maxKeyGroups, range, h.records, this.records),
+      outputs: h.outputs.map(outputOf),
+      buffers,
+      sourcePosition: float(h.sourcePosition, "sourcePosition"),
+      watermarkMs: float(h.watermarkMs, "watermarkMs"),
+      ended: h.ended,
+      ...(h.horizonMs === undefined ? {} : { horizonMs: float(h.horizonMs, "horizonMs") }),
+      ...(h.suppression === undefined ? {} : { suppression: decodeSuppressionCuts(h.suppression) }),
+    };
+  }
+
+  /** The header, once it is in (false before); checked as decodeCheckpoint checks it. */
+  private readHeader(): boolean {
+    if (this.filled < 16) return false;
+    const length = new DataView(this.bytes.buffer, this.bytes.byteOffset).getUint32(8, true);
+    if (this.filled < 16 + length + pad8(length) && this.filled < this.bytes.length) return false;
+    const r = new ByteReader(this.bytes.subarray(0, this.filled));
+    const h = readHeader(r);
+    const range = headerRange(h);
+    if (!range.isEmpty && range.last >= h.maxKeyGroups)
+      fail(`range ${range} exceeds ${h.maxKeyGroups} key groups`);
+    if (h.records !== undefined && (!Number.isInteger(h.records) || h.records < 1 || h.records > 64))
+      fail(`record width ${h.records}`);
+    h.inputs.map(inputOf);
+    h.outputs.map(outputOf);
+    this.codec = this.codecOf(h.operator) ?? JSON_STATE_CODEC; // an operator without one: JSON
+    this.h = h;
+    this.range = range;
+    this.at = r.at;
+    return true;
+  }
+
+  /** Decode the next key group, read by `r` (which throws if it is not all in). */
+  private decodeGroup(r: ByteReader): void {
+    r.at = this.at;
+    const what = `key group ${this.range!.first + this.groupsDecoded}`;
+    if (this.h!.records === undefined) this.groups.push(decodeMapGroup(r, what, this.codec!));
+    else this.records.push(decodeRecordGroup(r, what, this.h!.records, this.codec!));
+    this.at = r.at;
+  }
 }
 
 /** Suppression cuts from the JSON encodeSuppressionCuts wrote; malformed JSON is a one-line RangeError. */
@@ -621,20 +713,13 @@ function sectionsOf(bytes: Uint8Array): {
   const range = headerRange(h);
   // Sections are padded to 8 bytes, so they copy as they are.
   const starts: number[] = [];
-  const width = h.records ?? 0;
+  let at = r.at;
   for (let g = 0; g < range.size; g++) {
-    starts.push(r.at);
-    const [count, valueBytes] = r.pair(`key group ${range.first + g}`);
-    if (width > 0) {
-      const [lo, hi] = r.pair("constant columns");
-      r.take(8 * count, "keys");
-      for (let f = 0; f < width; f++) {
-        const constant = isConstantField(lo, hi, f);
-        r.take(8 * (constant ? 1 : count), "column");
-      }
-    } else r.take(8 * count, "keys");
-    r.take(valueBytes, "values");
+    starts.push(at);
+    const n = sectionBytes(bytes, at, h.records ?? 0, bytes.length);
+    if (n === null || at + n > bytes.length) fail(`truncated key group ${range.first + g}`);
+    at += n;
   }
-  starts.push(r.at);
-  return { h, range, starts, buffersAt: r.at };
+  starts.push(at);
+  return { h, range, starts, buffersAt: at };
 }

@@ -28,6 +28,7 @@ export {
   withSuppression,
 } from "./checkpoint.js";
 export {
+  CheckpointDecoder,
   checkpointHeaderOf,
   checkpointOperatorOf,
   checkpointSizeBytes,
