@@ -234,7 +234,7 @@ export {
   valueLeaves,
 } from "./sinkTable.js";
 export { decodeFloat, encodeFloat, JSON_STATE_CODEC, type StateCodec } from "./stateCodec.js";
-export { StateSnapshot } from "./stateSnapshot.js";
+export { type RecordGroupSnapshot, StateSnapshot } from "./stateSnapshot.js";
 export {
   type CoordinatorInput,
   type CoordinatorRuntime,
