@@ -35,7 +35,7 @@ import { type Aggregate, accumulatorCodec, sumAggregate } from "../../engine/win
 import { countWindow, countWindowStateCodec } from "../../engine/windows/countWindow.js";
 import { Panes } from "../../engine/windows/panes.js";
 import { type TimeWindowState, timeWindow, timeWindowStateCodec } from "../../engine/windows/timeWindow.js";
-import { keyedCountPlan, makeEvents, type SinkRecord } from "./fixtures.js";
+import { checkpointOfState, EXTRA_CODEC, keyedCountPlan, makeEvents, type SinkRecord } from "./fixtures.js";
 import { Collect, type Out, type Row, RowSource, valuesAggregate } from "./windows/fixtures.js";
 
 /** The state codec of each checkpoint's operator, as the plan carries it. */
@@ -499,25 +499,7 @@ function recordsCheckpoint(): { cp: Checkpoint; codec: StateCodec<unknown> } {
     if (k % 100 === 0) state.setExtra(k, { n: k });
   }
   state.beginCopy();
-  const processing = state.copyStep(Number.MAX_SAFE_INTEGER)!;
-  const cp: Checkpoint = {
-    id: 4,
-    instance: 2,
-    operator: 1,
-    range: processing.range,
-    inputs: [],
-    processing,
-    outputs: [],
-    buffers: [],
-    sourcePosition: 0,
-    watermarkMs: 0,
-    ended: false,
-  };
-  const codec = {
-    encode: (v: unknown) => [(v as { n: number }).n],
-    decode: (j: unknown) => ({ n: (j as number[])[0] }),
-  };
-  return { cp, codec };
+  return { cp: checkpointOfState(state.copyStep(Number.MAX_SAFE_INTEGER)!), codec: EXTRA_CODEC };
 }
 
 describe("CheckpointDecoder", () => {
