@@ -235,6 +235,28 @@ describe("a live scale out of a real run whose checkpoint stays on the split ins
     ).toHaveLength(2);
   });
 
+  it("rsm: recovers a new instance lost at the take-over (from its part with the cut, or a later backup), the output still exact", async () => {
+    let killed = -1;
+    const { summary: s } = await scaledRun(
+      "rsm",
+      [{ operator: "count", index: 0, atMs: AT_MS, factor: 2 }],
+      "live",
+      liveParams,
+      1,
+      (r, run) => {
+        // Before its first checkpoint: its backup is its part with X's cut, left on count#3's worker.
+        if (killed >= 0 || r.type !== "takenOver") return;
+        killed = r.instance;
+        run.kill(run.workerOf(r.instance)!);
+      },
+    );
+    expect(killed).toBeGreaterThan(5);
+    expect(s.failures).toHaveLength(1);
+    expect(s.recoveries.length).toBeGreaterThan(0);
+    expect(s.outputDigest).toBe(liveBase.outputDigest);
+    expect(s.tuplesOut).toBe(liveBase.tuplesOut);
+  });
+
   it("rsm: gives the split up when count#3's worker is lost as its parts are fetched, the output still exact", async () => {
     let killed = false;
     const { summary: s } = await scaledRun(
