@@ -1,8 +1,12 @@
 // The worker's side of a control message that names a checkpoint instead of carrying it (a
 // backup to a holder, a restore of a new instance's part): the checkpoint is fetched from
 // the worker that took it (checkpointFetch.ts), and only then is the message handed to its
-// instance, with the bytes decoded as if they had come inline (lazyCheckpoint.ts), so that
-// the instance acts exactly as before (keeps the backup and says backedUp, restores...).
+// instance, so that the instance acts exactly as before (keeps the backup and says
+// backedUp, restores...). A backup's bytes are decoded on first use, as if they had come
+// inline (lazyCheckpoint.ts); a restore's are decoded key group by key group as the chunks
+// arrive (engine CheckpointDecoder), so the instance restores as soon as the last one is in.
+// The part fields the coordinator set (partFields.ts: a new instance's identity, a
+// suppression cut) are applied here, to the bytes or to the decoded checkpoint.
 //
 // Order: the messages to one instance are handed on in the order they arrived; those that
 // arrive while a fetch for it is under way wait behind it (a restoreBackup must not
