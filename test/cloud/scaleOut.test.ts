@@ -235,47 +235,42 @@ describe("a live scale out of a real run whose checkpoint stays on the split ins
     ).toHaveLength(2);
   });
 
-  it("rsm: recovers a new instance lost at the take-over (from its part with the cut, or a later backup), the output still exact", async () => {
-    let killed = -1;
-    const { summary: s } = await scaledRun(
+  /** The live split under rsm at real time, the worker of the instance `victim(reply)` names killed once (at that reply). */
+  async function liveSplitKilling(victim: (r: ControlReply) => number | null) {
+    let killed: number | null = null;
+    const { summary } = await scaledRun(
       "rsm",
       [{ operator: "count", index: 0, atMs: AT_MS, factor: 2 }],
       "live",
       liveParams,
       1,
       (r, run) => {
-        // Before its first checkpoint: its backup is its part with X's cut, left on count#3's worker.
-        if (killed >= 0 || r.type !== "takenOver") return;
-        killed = r.instance;
-        run.kill(run.workerOf(r.instance)!);
+        if (killed !== null) return;
+        killed = victim(r);
+        if (killed !== null) run.kill(run.workerOf(killed)!);
       },
     );
+    expect(summary.outputDigest).toBe(liveBase.outputDigest);
+    expect(summary.tuplesOut).toBe(liveBase.tuplesOut);
+    expect(summary.failures).toHaveLength(1);
+    return { summary, killed: killed as number | null };
+  }
+
+  it("rsm: recovers a new instance lost at the take-over (from its part with the cut, or a later backup), the output still exact", async () => {
+    // Before its first checkpoint: its backup is its part with X's cut, left on count#3's worker.
+    const { summary: s, killed } = await liveSplitKilling((r) =>
+      r.type === "takenOver" ? r.instance : null,
+    );
     expect(killed).toBeGreaterThan(5);
-    expect(s.failures).toHaveLength(1);
     expect(s.recoveries.length).toBeGreaterThan(0);
-    expect(s.outputDigest).toBe(liveBase.outputDigest);
-    expect(s.tuplesOut).toBe(liveBase.tuplesOut);
   });
 
   it("rsm: gives the split up when count#3's worker is lost as its parts are fetched, the output still exact", async () => {
-    let killed = false;
-    const { summary: s } = await scaledRun(
-      "rsm",
-      [{ operator: "count", index: 0, atMs: AT_MS, factor: 2 }],
-      "live",
-      liveParams,
-      1,
-      (r, run) => {
-        // The snapshot named by reference: its worker goes before a new instance can fetch its part.
-        if (killed || r.type !== "checkpointed" || r.checkpoint.id >= 0 || r.instance !== 3) return;
-        killed = true;
-        run.kill(run.workerOf(3)!);
-      },
-    );
-    expect(killed).toBe(true);
-    expect(s.failures).toHaveLength(1);
+    // The snapshot named by reference: its worker goes before a new instance can fetch its part.
+    const snapshot = (r: ControlReply) =>
+      r.type === "checkpointed" && r.checkpoint.id < 0 && r.instance === 3;
+    const { summary: s, killed } = await liveSplitKilling((r) => (snapshot(r) ? 3 : null));
+    expect(killed).toBe(3);
     expect(s.scaleOuts[0].completedAtMs).toBeNull();
-    expect(s.outputDigest).toBe(liveBase.outputDigest);
-    expect(s.tuplesOut).toBe(liveBase.tuplesOut);
   });
 });
