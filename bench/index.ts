@@ -17,6 +17,7 @@ import { benchLrbScaleOut } from "./lrbScaleOut.js";
 import { benchOutputState } from "./outputState.js";
 import { benchPacketCounter } from "./packetCounterReal.js";
 import type { BenchReport } from "./repeatedRuns.js";
+import { benchRestoreOnChunks } from "./restoreOnChunks.js";
 import { benchRsmRecoveryReal } from "./rsmRecoveryReal.js";
 import { type Benchmark, type BenchOptions, runBenchmarkTable } from "./runner.js";
 import { benchScaleOutPauseReal } from "./scaleOutPauseReal.js";
@@ -47,6 +48,7 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   "takeover-real": benchTakeoverReal,
   "worker-start": benchWorkerStart,
   "backup-transfer-real": benchBackupTransferReal,
+  "restore-on-chunks": benchRestoreOnChunks,
 };
 
 /** The real benchmarks whose names do not end in `-real`. */

@@ -18,6 +18,7 @@
 // the 10 s before the pause (0 when they never rise above it within 5 s of the pause).
 
 import { CloudRun } from "../cloud/cloudRun.js";
+import { remoteEntriesOf } from "../cloud/remoteCheckpoint.js";
 import type { Checkpoint, MetricsRow } from "../engine/index.js";
 import { backlogDrainedAtMs } from "../measure/backlogDrained.js";
 import { largeStateParams, largeStateRun } from "../measure/largeStateWordCount.js";
@@ -110,7 +111,8 @@ async function scaleOutOf(shape: Shape): Promise<ScaleOutFigures> {
     );
     const drained = rise === undefined ? end : backlogDrainedAtMs(rows, so.pausedAtMs, rise.timeS * 1000);
     return {
-      keys: cp.processing.size,
+      // Counted by its worker when it stayed there (the parts went worker to worker).
+      keys: remoteEntriesOf(cp) ?? cp.processing.size,
       pauseMs: end - so.pausedAtMs,
       totalMs: end - so.requestedAtMs,
       checkpointMs: split.atRunMs - so.requestedAtMs,

@@ -21,8 +21,9 @@
 //     one line; the worker serving goes on.
 //   - the bytes received must add up to the byte count the first chunk announces, else the
 //     fetch fails (a truncated transfer is never taken for a checkpoint).
-// Restore does not start on the first chunk: the checkpoint codec (engine/) decodes whole
-// bytes only, so a receiver assembles every chunk first.
+// The chunks are copied into one buffer of the announced size as they come; a receiver may
+// decode as they come too (`onBytes`: engine CheckpointDecoder), so that a restore's decode
+// overlaps its transfer.
 
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { type Metadata, type ServerWritableStream, type ServiceError, status } from "@grpc/grpc-js";
@@ -160,8 +161,12 @@ export class CheckpointFetcher {
     this.metadata = tokenMetadata(token);
   }
 
-  /** The bytes `ref` names; rejects with a FetchError (see the failure semantics above). */
-  fetch(ref: CheckpointRef): Promise<Uint8Array> {
+  /**
+   * The bytes `ref` names; rejects with a FetchError (see the failure semantics above).
+   * `onBytes(bytes, filled)` is called as chunks come: the first `filled` of `bytes` (the
+   * buffer resolved in the end) are in; one that throws fails the fetch with its message.
+   */
+  fetch(ref: CheckpointRef, onBytes?: (bytes: Uint8Array, filled: number) => void): Promise<Uint8Array> {
     const what = `fetch of ${describeRef(ref)} from ${ref.worker}`;
     if (this.own !== undefined && ref.worker === this.own.address()) {
       try {
@@ -169,6 +174,7 @@ export class CheckpointFetcher {
         const held = this.own.shelf.hold(ref.instance, ref.checkpointId, parts, ref.part);
         if (held === null) return Promise.reject(new FetchError(`${what}: not on this worker's shelf`));
         held.release();
+        onBytes?.(held.bytes, held.bytes.length);
         this.bytesFetched += held.bytes.length;
         return Promise.resolve(held.bytes);
       } catch (e) {
@@ -177,9 +183,13 @@ export class CheckpointFetcher {
     }
     if (this.closed) return Promise.reject(new FetchError(`${what}: the fetcher is closed`));
     return new Promise((resolve, reject) => {
-      const call = this.client(ref.worker).fetch({ ...ref, metaJson: "" }, this.metadata, {
-        deadline: Date.now() + checkpointTransferMs(),
-      });
+      const call = this.client(ref.worker).fetch(
+        { ...ref, metaJson: "", partFieldsJson: "" },
+        this.metadata,
+        {
+          deadline: Date.now() + checkpointTransferMs(),
+        },
+      );
       let bytes: Uint8Array | null = null;
       let at = 0;
       let failed = false;
@@ -194,6 +204,11 @@ export class CheckpointFetcher {
         if (at + c.data.length > bytes.length) return fail(`more than the ${bytes.length} bytes announced`);
         bytes.set(c.data, at);
         at += c.data.length;
+        try {
+          onBytes?.(bytes, at);
+        } catch (e) {
+          fail((e as Error).message);
+        }
       });
       call.on("error", (e: ServiceError) => fail(e.details || e.message));
       call.on("end", () => {

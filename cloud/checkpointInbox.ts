@@ -1,8 +1,12 @@
 // The worker's side of a control message that names a checkpoint instead of carrying it (a
 // backup to a holder, a restore of a new instance's part): the checkpoint is fetched from
 // the worker that took it (checkpointFetch.ts), and only then is the message handed to its
-// instance, with the bytes decoded as if they had come inline (lazyCheckpoint.ts), so that
-// the instance acts exactly as before (keeps the backup and says backedUp, restores...).
+// instance, so that the instance acts exactly as before (keeps the backup and says
+// backedUp, restores...). A backup's bytes are decoded on first use, as if they had come
+// inline (lazyCheckpoint.ts); a restore's are decoded key group by key group as the chunks
+// arrive (engine CheckpointDecoder), so the instance restores as soon as the last one is in.
+// The part fields the coordinator set (partFields.ts: a new instance's identity, a
+// suppression cut) are applied here, to the bytes or to the decoded checkpoint.
 //
 // Order: the messages to one instance are handed on in the order they arrived; those that
 // arrive while a fetch for it is under way wait behind it (a restoreBackup must not
@@ -13,10 +17,19 @@
 // checkpointFetch.ts for what the protocols make of that), says so in one line, and the
 // messages behind it go on.
 
-import type { Checkpoint, ControlMessage, StateCodec } from "../engine/index.js";
-import type { CheckpointFetcher } from "./checkpointFetch.js";
+import {
+  asNewInstancePart,
+  type Checkpoint,
+  CheckpointDecoder,
+  type ControlMessage,
+  type StateCodec,
+  withSuppression,
+} from "../engine/index.js";
+import { type CheckpointFetcher, describeRef } from "./checkpointFetch.js";
 import { carriedCheckpoint } from "./controlForwarder.js";
-import { checkpointFromWire } from "./lazyCheckpoint.js";
+import type { CheckpointRef } from "./gen/seep/v1/seep.js";
+import { checkpointFromWire, parseHead } from "./lazyCheckpoint.js";
+import { applyPartFields, parsePartFields } from "./partFields.js";
 import { needsFetch, remoteRefOf } from "./remoteCheckpoint.js";
 
 /** Where the messages go once their checkpoints are here. */
@@ -108,21 +121,46 @@ export class CheckpointInbox {
     this.queues.delete(instance);
   }
 
-  /** `message` with its checkpoint fetched and decoded on first use, as if it had come inline. */
+  /**
+   * `message` with its checkpoint fetched: a backup's decoded on first use, as if it had
+   * come inline; a restore's decoded as its chunks come (restore starts on the first chunk).
+   */
   private async fetched(message: ControlMessage): Promise<ControlMessage> {
     const cp = carriedCheckpoint(message)!;
     const { ref, head } = remoteRefOf(cp)!;
-    const bytes = await this.fetcher.fetch(ref);
-    const local = (exclusive: boolean): Checkpoint =>
-      checkpointFromWire(bytes, head, this.codecOf, exclusive);
     switch (message.type) {
-      case "backup":
-        return { ...message, checkpoint: local(false) };
+      case "backup": {
+        // The part fields the coordinator set (a new instance's identity, a suppression cut) applied here.
+        const bytes = applyPartFields(await this.fetcher.fetch(ref), ref.partFieldsJson);
+        return { ...message, checkpoint: checkpointFromWire(bytes, head, this.codecOf) };
+      }
       case "restore":
-        // Decoded for this restore alone: the instance adopts the decoded maps.
-        return { ...message, checkpoint: local(true) };
+        return { ...message, checkpoint: await this.decodedAsFetched(ref, head) };
       default:
         throw new Error(`control "${message.type}" cannot name a checkpoint by reference`);
     }
+  }
+
+  /**
+   * The checkpoint `ref` names, decoded key group by key group as its chunks come, for one
+   * restore alone (the instance adopts the decoded maps), with its part fields set.
+   */
+  private async decodedAsFetched(ref: CheckpointRef, head: string): Promise<Checkpoint> {
+    let decoder: CheckpointDecoder | null = null;
+    await this.fetcher.fetch(ref, (bytes, filled) => {
+      decoder ??= new CheckpointDecoder(bytes, this.codecOf, true);
+      decoder.advanceTo(filled);
+    });
+    const fields = parsePartFields(ref.partFieldsJson);
+    let cp = (decoder as CheckpointDecoder | null)!.finish();
+    if (fields?.newInstance === true) cp = asNewInstancePart(cp);
+    if (fields?.suppression !== undefined) cp = withSuppression(cp, fields.suppression);
+    const h = parseHead(head);
+    const same = cp.id === h.id && cp.instance === h.instance && cp.operator === h.operator;
+    if (!same || !Object.is(cp.horizonMs, h.horizonMs))
+      throw new RangeError(
+        `malformed checkpoint: the bytes fetched for ${describeRef(ref)} are of another checkpoint`,
+      );
+    return cp;
   }
 }

@@ -7,7 +7,10 @@
 //               names it, the holder fetches it from the instance's worker. Also a stopping
 //               scale out's or migration's checkpoint (strategies none and rsm): its parts
 //               are cut by reference (recovery.ts's partition), each new instance fetching
-//               its part from the split instance's worker, cut there.
+//               its part from the split instance's worker, cut there. A live scale out's
+//               snapshot alike: the engine's partition and asNewInstancePart give parts by
+//               reference (remoteCheckpoint.ts), each new instance fetching its part and
+//               applying the part fields (partFields.ts) itself.
 //   pull first  the engine would hold the checkpoint or read its state at once, so the
 //               reply waits (and the worker's later events behind it) until the bytes are
 //               here: rsm's backups kept in the store (backupPlacement store, or no upstream
@@ -15,14 +18,14 @@
 //               reconfiguration is under way (a holder may be away, so rsm keeps it);
 //               parallel recovery's (the coordinator partitions its copies); global
 //               snapshot's, upstream backup's and source replay's (their store, marks and
-//               quiescent bases); a live scale out's snapshot (partitioned here by the
-//               engine) and a scale in's (merged here); one asked for outside any protocol;
+//               quiescent bases); a scale in's (merged here); one asked for outside any protocol;
 //               and every checkpoint under HA (the journal persists the checkpoints replies
 //               carry, so that a new leader has them).
-//   keep after  a stopping scale out's or migration's checkpoint under rsm: its parts go by
-//               reference, and the coordinator pulls the whole behind them, off the critical
-//               path, since the parts are the new instances' backups in its store until their
-//               first checkpoints. Also one by reference that the engine did not pass on (it
+//   keep after  a stopping or live scale out's or migration's checkpoint under rsm: its parts
+//               go by reference, and the coordinator pulls the whole behind them, off the
+//               critical path, since the parts (a live one's with its suppression cut) are the
+//               new instances' backups in its store until their first checkpoints: a backup
+//               must outlive the source worker. Also one by reference that the engine did not pass on (it
 //               kept it after all): pulled at once. And, when a holder fails, the latest
 //               backup it held of each instance still alive (`holdersLost`): the engine's
 //               copy of it is that instance's backup from then on, once the plan was
@@ -40,6 +43,7 @@ import { CheckpointFetcher } from "./checkpointFetch.js";
 import { SHELF_KEEP_PER_INSTANCE } from "./checkpointShelf.js";
 import type { CheckpointRef } from "./gen/seep/v1/seep.js";
 import { keepBytes } from "./lazyCheckpoint.js";
+import { applyPartFields } from "./partFields.js";
 import {
   isRemote,
   localBytesOf,
@@ -54,8 +58,6 @@ export interface KeepingContext {
   readonly ft: FaultToleranceOptions;
   /** A standby coordinator may take over (HA): its journal keeps every carried checkpoint. */
   readonly ha: boolean;
-  /** Scale outs transfer state live (stateTransfer live). */
-  readonly live: boolean;
   /** The engine's coordinator, once the run has started. */
   coordinator(): Coordinator | null;
 }
@@ -70,11 +72,9 @@ export function keepingOf(cp: Checkpoint, ctx: KeepingContext): Keeping {
   if (ctx.ha || c === null || (strategy !== "none" && strategy !== "rsm")) return "pull";
   const scaling = c.scaling;
   if (cp.id < 0) {
-    // A reconfiguration's: a stopping scale out or a migration passes it on in parts.
+    // A reconfiguration's: a scale out or a migration (stopping or live) passes it on in parts.
     const record = scaling?.busy === true ? scaling.records[scaling.records.length - 1] : undefined;
-    const operator = c.plan.logical.operators[cp.operator];
-    const live = ctx.live && operator?.syncInputs !== true;
-    if (record === undefined || record.kind === "scaleIn" || live) return "pull";
+    if (record === undefined || record.kind === "scaleIn") return "pull";
     return strategy === "rsm" ? "keepAfter" : "reference";
   }
   if (strategy !== "rsm" || (ctx.ft.parallelRecovery ?? 1) > 1) return "pull";
@@ -111,7 +111,7 @@ export class CheckpointPulls {
     const p =
       wholePull !== undefined
         ? wholePull.then(() => undefined)
-        : this.fetcher.fetch(remoteRefOf(cp)!.ref).then((bytes) => keepBytes(cp, bytes));
+        : this.fetchWithFields(remoteRefOf(cp)!.ref).then((bytes) => keepBytes(cp, bytes));
     const tracked = p.catch((e: unknown) => {
       this.failed++;
       this.pulling.delete(cp);
@@ -119,6 +119,11 @@ export class CheckpointPulls {
     });
     this.pulling.set(cp, tracked);
     return tracked;
+  }
+
+  /** The bytes `ref` names, with the part fields it carries applied (partFields.ts). */
+  private async fetchWithFields(ref: CheckpointRef): Promise<Uint8Array> {
+    return applyPartFields(await this.fetcher.fetch(ref), ref.partFieldsJson);
   }
 
   /** Pull `cp` in the background (a failure is counted, and the checkpoint stays by reference). */

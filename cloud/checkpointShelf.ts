@@ -68,6 +68,7 @@ export function shelveCheckpointed(
     parts: [],
     part: 0,
     metaJson: checkpointMetaOf(cp),
+    partFieldsJson: "",
   };
   return { ...msg, checkpoint: Buffer.alloc(0), checkpointRef: ref };
 }

@@ -117,7 +117,6 @@ export class CloudRun {
     this.intake = new CheckpointIntake(new CheckpointPulls(o.token, o.tls), {
       ft: this.ft,
       ha: o.ha !== undefined,
-      live: o.stateTransfer === "live",
       coordinator: () => this.protocols.coordinator,
     });
     this.events = new WorkerEvents(this.eventsHost());

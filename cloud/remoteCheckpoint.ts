@@ -17,6 +17,12 @@
 // bytes here is cut here. Bytes fetched for a checkpoint are kept with it (keepBytes); the
 // coordinator still passes it on by reference while its source worker lives (the bytes
 // then go worker to worker), and as bytes once that worker is gone.
+//
+// Such a checkpoint carries the engine's STATE_ELSEWHERE: engine partition, asNewInstancePart
+// and withSuppression (a live scale out's parts, and each new instance's rewind base under
+// rsm) give checkpoints by reference too, the part-level fields they set travelling beside
+// the reference (partFields.ts) and applied by whoever gets the bytes: the coordinator
+// never decodes, nor needs the bytes of, a live scale out's snapshot.
 
 import {
   type Checkpoint,
@@ -28,7 +34,9 @@ import {
   KeyGroupRange,
   mergeRanges,
   type OutputPosition,
+  type PartFields,
   partitionEncoded,
+  STATE_ELSEWHERE,
   type StateCodec,
 } from "../engine/index.js";
 import type { CheckpointRef, KeyGroupSpan } from "./gen/seep/v1/seep.js";
@@ -41,6 +49,7 @@ import {
   partHead,
   partitionOnWire,
 } from "./lazyCheckpoint.js";
+import { applyPartFields, mergePartFields, parsePartFields, partFieldsJson } from "./partFields.js";
 
 /** The state codec of an operator, by operator id. */
 type CodecOf = (operator: number) => StateCodec<unknown>;
@@ -67,8 +76,10 @@ interface Remote {
   /** Decoded for one restore alone (see checkpointFromWire). */
   readonly exclusive: boolean;
   readonly meta: Meta | null;
-  /** A part cut by reference: the checkpoint it is cut from. */
+  /** A part cut by reference, or one with part fields set: the checkpoint as its reply named it. */
   readonly whole?: Checkpoint;
+  /** The part fields set on it (also in `ref.partFieldsJson`), applied to its bytes. */
+  readonly fields: PartFields | null;
   /** Passed on by reference at least once (or partitioned so). */
   forwarded: boolean;
 }
@@ -165,7 +176,8 @@ export function remoteCheckpoint(
   exclusive = false,
 ): Checkpoint {
   const meta = ref.metaJson === "" ? null : parseMeta(ref.metaJson);
-  return build({ ref: { ...ref, metaJson: "" }, head, exclusive, meta, forwarded: false }, codecOf);
+  const fields = parsePartFields(ref.partFieldsJson);
+  return build({ ref: { ...ref, metaJson: "" }, head, exclusive, meta, fields, forwarded: false }, codecOf);
 }
 
 function build(remote: Remote, codecOf: CodecOf): Checkpoint {
@@ -185,6 +197,13 @@ function build(remote: Remote, codecOf: CodecOf): Checkpoint {
     return full;
   };
   const m = remote.meta;
+  const f = remote.fields;
+  // What the part fields say is known without the state: a new instance buffers nothing.
+  const known = {
+    ...(f?.newInstance === true ? { buffers: [] } : {}),
+    ...(f?.suppression === undefined ? {} : { suppression: f.suppression }),
+  };
+  const lazy = (["processing", "buffers", "suppression"] as const).filter((n) => !(n in known));
   const cp =
     m === null
       ? decodedOnUse(headFieldsFrom(h, range), load)
@@ -195,12 +214,38 @@ function build(remote: Remote, codecOf: CodecOf): Checkpoint {
             sourcePosition: m.sourcePosition,
             watermarkMs: m.watermarkMs,
             ended: m.ended,
+            ...known,
           },
           load,
-          ["processing", "buffers", "suppression"],
+          lazy,
         );
   REMOTE.set(cp, remote);
+  Object.defineProperty(cp, STATE_ELSEWHERE, {
+    value: {
+      partition: (c: Checkpoint, ranges: readonly KeyGroupRange[]) => {
+        const parts = partitionByReference(c, ranges, codecOf);
+        if (parts === null)
+          throw new RangeError(`checkpoint ${c.id} of instance ${c.instance}: not on the wire`);
+        return parts;
+      },
+      withFields: (c: Checkpoint, fields: PartFields) => withFieldsByReference(c, fields, codecOf),
+    },
+    enumerable: false,
+  });
   return cp;
+}
+
+/** `cp` (remote) with part `fields` set, by reference: they travel beside it and are applied to its bytes where fetched. */
+function withFieldsByReference(cp: Checkpoint, fields: PartFields, codecOf: CodecOf): Checkpoint {
+  const r = REMOTE.get(cp)!;
+  const merged = mergePartFields(r.fields, fields);
+  const head = fields.newInstance === true ? partHead(cp, 1) : r.head;
+  const meta = r.meta === null || fields.newInstance !== true ? r.meta : asNewSender(r.meta);
+  const ref = { ...r.ref, partFieldsJson: partFieldsJson(merged) };
+  return build(
+    { ref, head, exclusive: false, meta, whole: r.whole ?? cp, fields: merged, forwarded: false },
+    codecOf,
+  );
 }
 
 /** The reference `cp` can travel by and its head, if it is remote (its bytes here too or not). */
@@ -251,6 +296,14 @@ export function localBytesOf(cp: Checkpoint): Uint8Array | undefined {
   if (r?.whole === undefined) return undefined;
   const whole = localBytesOf(r.whole);
   if (whole === undefined) return undefined;
+  const bytes = applyPartFields(cutOf(r, whole), r.ref.partFieldsJson);
+  keepBytes(cp, bytes);
+  return bytes;
+}
+
+/** The bytes of the part `r` names, cut from its whole's (`whole`) once for all its siblings; `whole` itself when it names no part. */
+function cutOf(r: Remote, whole: Uint8Array): Uint8Array {
+  if (r.ref.parts.length === 0 || r.whole === undefined) return whole;
   const key = JSON.stringify(r.ref.parts);
   let cuts = CUT.get(r.whole);
   if (cuts === undefined) {
@@ -265,9 +318,7 @@ export function localBytesOf(cp: Checkpoint): Uint8Array | undefined {
     );
     cuts.set(key, parts);
   }
-  const bytes = parts[r.ref.part];
-  keepBytes(cp, bytes);
-  return bytes;
+  return parts[r.ref.part];
 }
 
 /**
@@ -284,6 +335,10 @@ export function partitionByReference(
 ): Checkpoint[] | null {
   const r = REMOTE.get(cp);
   if (r === undefined || localBytesOf(cp) !== undefined) return partitionOnWire(cp, ranges, codecOf);
+  if (r.fields !== null || r.whole !== undefined)
+    throw new RangeError(
+      `checkpoint ${cp.id} of instance ${cp.instance}: a part is not partitioned again by reference`,
+    );
   r.forwarded = true;
   const parts = ranges.map(spanOf);
   const whole = refRange(r.ref);
@@ -293,7 +348,7 @@ export function partitionByReference(
     const meta = r.meta === null ? null : i === 0 ? r.meta : asNewSender(r.meta);
     const ref = { ...r.ref, parts, part: i };
     return build(
-      { ref, head: partHead(cp, i), exclusive: false, meta, whole: cp, forwarded: false },
+      { ref, head: partHead(cp, i), exclusive: false, meta, whole: cp, fields: null, forwarded: false },
       codecOf,
     );
   });

@@ -1,7 +1,10 @@
 // Checkpoints: a consistent copy of an instance's operator state, processing, routing
 // and buffer state together, tagged with the per-input timestamps it reflects. Also
 // partition (split by key-group ranges, for scale out and parallel recovery) and its
-// inverse, merge (scale in), which work on checkpoints, not on operators.
+// inverse, merge (scale in), which work on checkpoints, not on operators. A checkpoint whose
+// state a runtime keeps elsewhere (a real runtime's, left on the worker that took it) does
+// partition and the part-level fields (a new instance's identity, a suppression cut) its
+// own way (STATE_ELSEWHERE), so that the protocols call the same functions on it.
 
 import type { Batch } from "./batch.js";
 import type { ChannelPosition } from "./channelPosition.js";
@@ -30,6 +33,25 @@ export interface BufferedChannel {
   readonly receiver: number;
   readonly batches: readonly Batch[];
 }
+
+/** The fields a part gets beyond its state: a new instance's (asNewInstancePart), a suppression cut (withSuppression). */
+export interface PartFields {
+  /** No identity, output channels of its own, nothing buffered (asNewInstancePart). */
+  readonly newInstance?: true;
+  /** The output it suppresses, in place of its own (withSuppression). */
+  readonly suppression?: readonly SuppressionCut[];
+}
+
+/** How a checkpoint whose state is elsewhere is partitioned and given part fields, its state left where it is. */
+export interface StateElsewhere {
+  /** `partition(cp, ranges)`: parts whose state is elsewhere too. */
+  partition(cp: Checkpoint, ranges: readonly KeyGroupRange[]): Checkpoint[];
+  /** `cp` with `fields` set, its state still elsewhere. */
+  withFields(cp: Checkpoint, fields: PartFields): Checkpoint;
+}
+
+/** The key under which a checkpoint whose state is elsewhere carries its StateElsewhere. */
+export const STATE_ELSEWHERE: unique symbol = Symbol("stateElsewhere");
 
 /** A consistent, immutable copy of an instance's state. */
 export interface Checkpoint<V = unknown> {
@@ -64,6 +86,8 @@ export interface Checkpoint<V = unknown> {
    * processed up to these cuts: a live scale out, a parallel recovery); restored with it.
    */
   readonly suppression?: readonly SuppressionCut[];
+  /** Set by a runtime that keeps the state elsewhere (see StateElsewhere); absent otherwise. */
+  readonly [STATE_ELSEWHERE]?: StateElsewhere;
 }
 
 /** The input positions and event time of a checkpoint, as one comparable string. */
@@ -90,6 +114,8 @@ export function checkpointBufferedTuples(cp: Checkpoint): number {
  * timestamps and buffers; the other parts start as new senders (instance -1).
  */
 export function partition<V>(cp: Checkpoint<V>, ranges: readonly KeyGroupRange[]): Checkpoint<V>[] {
+  const elsewhere = cp[STATE_ELSEWHERE];
+  if (elsewhere !== undefined) return elsewhere.partition(cp as Checkpoint, ranges) as Checkpoint<V>[];
   if (!mergeRanges(ranges).equals(cp.range)) {
     throw new RangeError(`ranges ${ranges.join(" ")} do not tile the checkpoint's ${cp.range}`);
   }
@@ -106,12 +132,23 @@ export function partition<V>(cp: Checkpoint<V>, ranges: readonly KeyGroupRange[]
  * (timestamps from 0, nothing buffered); its state, input positions and times are kept.
  */
 export function asNewInstancePart<V>(part: Checkpoint<V>): Checkpoint<V> {
+  const elsewhere = part[STATE_ELSEWHERE];
+  if (elsewhere !== undefined)
+    return elsewhere.withFields(part as Checkpoint, { newInstance: true }) as Checkpoint<V>;
   return {
     ...part,
     instance: -1,
     outputs: part.outputs.map((o) => ({ ...o, seq: 0, sentTo: [], routing: { ...o.routing, next: 0 } })),
     buffers: [],
   };
+}
+
+/** `cp` suppressing output up to `suppression` (in place of its own cuts): a scale out's or recovery's rewind base. */
+export function withSuppression<V>(cp: Checkpoint<V>, suppression: readonly SuppressionCut[]): Checkpoint<V> {
+  const elsewhere = cp[STATE_ELSEWHERE];
+  if (elsewhere !== undefined)
+    return elsewhere.withFields(cp as Checkpoint, { suppression }) as Checkpoint<V>;
+  return { ...cp, suppression };
 }
 
 /**

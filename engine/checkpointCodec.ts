@@ -21,7 +21,13 @@
 
 import type { Batch } from "./batch.js";
 import { decodeBatch, encodeBatch } from "./batchCodec.js";
-import type { BufferedChannel, ChannelPosition, Checkpoint, OutputPosition } from "./checkpoint.js";
+import type {
+  BufferedChannel,
+  ChannelPosition,
+  Checkpoint,
+  OutputPosition,
+  PartFields,
+} from "./checkpoint.js";
 import { KeyGroupRange, mergeRanges } from "./keyGroups.js";
 import type { SuppressionCut } from "./outputSuppression.js";
 import { ROUTING_CONTRACTS, type RoutingContract, type RoutingState } from "./router.js";
@@ -52,9 +58,17 @@ interface Header {
   readonly horizonMs?: number | string;
   /** Numbers per key, for a state of records (absent for a state of Maps). */
   readonly records?: number;
-  /** Output suppression cuts still in force: [edge, receiver, inputs as above, watermarkMs]. */
-  readonly suppression?: [number | null, number | null, Header["inputs"], number | string][];
+  /** Output suppression cuts still in force. */
+  readonly suppression?: SuppressionCutJson[];
 }
+
+/** A suppression cut as JSON: [edge, receiver, [edge, sender, seq, watermarkMs] per processed channel, watermarkMs]. */
+export type SuppressionCutJson = [
+  number | null,
+  number | null,
+  [number, number, number | string, number | string][],
+  number | string,
+];
 
 function fail(what: string): never {
   throw new RangeError(`malformed checkpoint: ${what}`);
@@ -218,17 +232,18 @@ function headerOf(cp: Checkpoint): Header {
     ended: cp.ended,
     ...(cp.horizonMs === undefined ? {} : { horizonMs: encodeFloat(cp.horizonMs) }),
     ...(cp.processing.recordWidth === null ? {} : { records: cp.processing.recordWidth }),
-    ...(cp.suppression === undefined
-      ? {}
-      : {
-          suppression: cp.suppression.map((c) => [
-            c.edge,
-            c.receiver,
-            c.processed.map((p) => [p.edge, p.sender, encodeFloat(p.seq), encodeFloat(p.watermarkMs)]),
-            encodeFloat(c.watermarkMs),
-          ]),
-        }),
+    ...(cp.suppression === undefined ? {} : { suppression: encodeSuppressionCuts(cp.suppression) }),
   };
+}
+
+/** Suppression cuts as the JSON a checkpoint's header holds them in (decodeSuppressionCuts reads it back). */
+export function encodeSuppressionCuts(cuts: readonly SuppressionCut[]): SuppressionCutJson[] {
+  return cuts.map((c) => [
+    c.edge,
+    c.receiver,
+    c.processed.map((p) => [p.edge, p.sender, encodeFloat(p.seq), encodeFloat(p.watermarkMs)]),
+    encodeFloat(c.watermarkMs),
+  ]);
 }
 
 /** The record groups' sections: columns as they are, extras through `codec`. */
@@ -280,47 +295,78 @@ function isConstant(column: Float64Array): boolean {
   return true;
 }
 
-/** Read the record groups of `range` (`width` numbers a key), as views of the bytes where aligned. */
-function decodeRecords(
+/** Read one record group (`width` numbers a key), its columns as views of the bytes where aligned. */
+function decodeRecordGroup(
   r: ByteReader,
-  range: KeyGroupRange,
+  what: string,
   width: number,
   codec: StateCodec<unknown>,
-): RecordGroupSnapshot[] {
-  if (!Number.isInteger(width) || width < 1 || width > 64) fail(`record width ${width}`);
-  const groups: RecordGroupSnapshot[] = [];
-  for (let g = 0; g < range.size; g++) {
-    const what = `key group ${range.first + g}`;
-    const [count, extrasBytes] = r.pair(what);
-    const [lo, hi] = r.pair(`constant columns of ${what}`);
-    const keys = r.floats(count, `keys of ${what}`);
-    const columns: Float64Array[] = [];
-    for (let f = 0; f < width; f++) {
-      const constant = isConstantField(lo, hi, f);
-      if (constant && count === 0) fail(`${what}: an empty column cannot be constant`);
-      columns.push(
-        constant
-          ? new Float64Array(count).fill(r.floats(1, `column ${f} of ${what}`)[0])
-          : r.floats(count, `column ${f} of ${what}`),
-      );
-    }
-    const extras = new Map<number, unknown>();
-    if (extrasBytes > 0) {
-      const json = r.json(extrasBytes, `extras of ${what}`);
-      if (!Array.isArray(json)) fail(`extras of ${what} must be an array`);
-      try {
-        for (const e of json) {
-          if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== "number")
-            throw new TypeError("an extra must be [key, value]");
-          extras.set(e[0], codec.decode(e[1]));
-        }
-      } catch (e) {
-        fail(`${what}: ${(e as Error).message}`);
-      }
-    }
-    groups.push({ keys, columns, extras });
+): RecordGroupSnapshot {
+  const [count, extrasBytes] = r.pair(what);
+  const [lo, hi] = r.pair(`constant columns of ${what}`);
+  const keys = r.floats(count, `keys of ${what}`);
+  const columns: Float64Array[] = [];
+  for (let f = 0; f < width; f++) {
+    const constant = isConstantField(lo, hi, f);
+    if (constant && count === 0) fail(`${what}: an empty column cannot be constant`);
+    columns.push(
+      constant
+        ? new Float64Array(count).fill(r.floats(1, `column ${f} of ${what}`)[0])
+        : r.floats(count, `column ${f} of ${what}`),
+    );
   }
-  return groups;
+  const extras = new Map<number, unknown>();
+  if (extrasBytes > 0) {
+    const json = r.json(extrasBytes, `extras of ${what}`);
+    if (!Array.isArray(json)) fail(`extras of ${what} must be an array`);
+    try {
+      for (const e of json) {
+        if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== "number")
+          throw new TypeError("an extra must be [key, value]");
+        extras.set(e[0], codec.decode(e[1]));
+      }
+    } catch (e) {
+      fail(`${what}: ${(e as Error).message}`);
+    }
+  }
+  return { keys, columns, extras };
+}
+
+/** Read one key group of Maps: its keys, and its values through `codec`. */
+function decodeMapGroup(r: ByteReader, what: string, codec: StateCodec<unknown>): Map<number, unknown> {
+  const [count, jsonBytes] = r.pair(what);
+  if (count === 0 && jsonBytes !== 0) fail(`${what} has values but no keys`);
+  const keys = r.floats(count, `keys of ${what}`);
+  const values = count === 0 ? [] : r.json(jsonBytes, `values of ${what}`);
+  if (!Array.isArray(values) || values.length !== count)
+    fail(`${what}: ${count} keys but not as many values`);
+  const group = new Map<number, unknown>();
+  try {
+    for (let i = 0; i < count; i++) group.set(keys[i], codec.decode(values[i]));
+  } catch (e) {
+    fail(`${what}: ${(e as Error).message}`);
+  }
+  if (group.size !== count) fail(`${what} repeats a key`);
+  return group;
+}
+
+/**
+ * Bytes of the key group section at `at` of `bytes` (`width` numbers a key, 0 for Maps), as
+ * far as its first `available` bytes tell: null when its counts are not in yet.
+ */
+function sectionBytes(bytes: Uint8Array, at: number, width: number, available: number): number | null {
+  if (at + (width > 0 ? 16 : 8) > available) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset + at);
+  const count = view.getUint32(0, true);
+  const valueBytes = view.getUint32(4, true);
+  let n = 8 + 8 * count + valueBytes + pad8(valueBytes);
+  if (width > 0) {
+    const lo = view.getUint32(8, true);
+    const hi = view.getUint32(12, true);
+    n += 8;
+    for (let f = 0; f < width; f++) n += 8 * (isConstantField(lo, hi, f) ? 1 : count);
+  }
+  return n;
 }
 
 /** Encode a checkpoint as bytes; `codec` encodes its keyed state values. */
@@ -433,70 +479,132 @@ export function decodeCheckpoint(
   /** The decoded state is for one restore alone, which may adopt its maps (StateSnapshot). */
   adoptable = false,
 ): Checkpoint {
-  const r = new ByteReader(bytes);
-  const h = readHeader(r);
-  const range = headerRange(h);
-  if (!range.isEmpty && range.last >= h.maxKeyGroups)
-    fail(`range ${range} exceeds ${h.maxKeyGroups} key groups`);
-  const inputs = h.inputs.map(inputOf);
-  const outputs = h.outputs.map(outputOf);
-  const groups: Map<number, unknown>[] = [];
-  const records = h.records === undefined ? null : decodeRecords(r, range, h.records, codec);
-  for (let g = 0; records === null && g < range.size; g++) {
-    const what = `key group ${range.first + g}`;
-    const [count, jsonBytes] = r.pair(what);
-    if (count === 0 && jsonBytes !== 0) fail(`${what} has values but no keys`);
-    const keys = r.floats(count, `keys of ${what}`);
-    const values = count === 0 ? [] : r.json(jsonBytes, `values of ${what}`);
-    if (!Array.isArray(values) || values.length !== count)
-      fail(`${what}: ${count} keys but not as many values`);
-    const group = new Map<number, unknown>();
-    try {
-      for (let i = 0; i < count; i++) group.set(keys[i], codec.decode(values[i]));
-    } catch (e) {
-      fail(`${what}: ${(e as Error).message}`);
-    }
-    if (group.size !== count) fail(`${what} repeats a key`);
-    groups.push(group);
-  }
-  const buffers = h.buffers.map((b): BufferedChannel => {
-    if (!isIntArray(b) || b.length !== 3 || b[2] < 0)
-      fail("buffered channel must be [edge, receiver, batches]");
-    const batches: Batch[] = [];
-    for (let i = 0; i < b[2]; i++) {
-      const what = `batch ${i} of edge ${b[0]} to ${b[1]}`;
-      const [length] = r.pair(what);
-      const raw = r.take(length, what);
-      try {
-        batches.push(decodeBatch(raw));
-      } catch (e) {
-        fail(`${what}: ${(e as Error).message}`);
-      }
-    }
-    return { edge: b[0], receiver: b[1], batches };
-  });
-  r.end();
-  return {
-    id: h.id,
-    instance: h.instance,
-    operator: h.operator,
-    range,
-    inputs,
-    processing:
-      records === null
-        ? new StateSnapshot(h.maxKeyGroups, range, groups, adoptable)
-        : StateSnapshot.ofRecords(h.maxKeyGroups, range, h.records!, records),
-    outputs,
-    buffers,
-    sourcePosition: float(h.sourcePosition, "sourcePosition"),
-    watermarkMs: float(h.watermarkMs, "watermarkMs"),
-    ended: h.ended,
-    ...(h.horizonMs === undefined ? {} : { horizonMs: float(h.horizonMs, "horizonMs") }),
-    ...(h.suppression === undefined ? {} : { suppression: suppressionOf(h.suppression) }),
-  };
+  return new CheckpointDecoder(bytes, () => codec, adoptable).finish();
 }
 
-function suppressionOf(json: unknown): SuppressionCut[] {
+/**
+ * Decodes an encoded checkpoint while its bytes arrive in order into `bytes` (a fetch's
+ * chunks, copied into one buffer as announced): each key group is decoded as soon as its
+ * section is in (a record group's columns are views of the bytes, a Map group's values are
+ * parsed then), so that decoding overlaps the transfer; the checkpoint is whole once the
+ * last byte is in (`finish`). Malformed bytes throw as decodeCheckpoint's do.
+ */
+export class CheckpointDecoder {
+  private filled = 0;
+  private at = 0;
+  private h: Header | null = null;
+  private range: KeyGroupRange | null = null;
+  private codec: StateCodec<unknown> | null = null;
+  private readonly groups: Map<number, unknown>[] = [];
+  private readonly records: RecordGroupSnapshot[] = [];
+
+  constructor(
+    /** The whole checkpoint's bytes, filled from the start (`advanceTo`). */
+    readonly bytes: Uint8Array,
+    /** The state codec of an operator (undefined: JSON). */
+    private readonly codecOf: (operator: number) => StateCodec<unknown> | undefined,
+    /** The decoded state is for one restore alone, which may adopt its maps (StateSnapshot). */
+    private readonly adoptable = false,
+  ) {}
+
+  /** Key groups decoded so far. */
+  get groupsDecoded(): number {
+    return this.groups.length + this.records.length;
+  }
+
+  /** The first `filled` bytes are in: decode every key group whose section is. */
+  advanceTo(filled: number): void {
+    if (filled < this.filled || filled > this.bytes.length)
+      fail(`${filled} of ${this.bytes.length} bytes in`);
+    this.filled = filled;
+    if (this.h === null && !this.readHeader()) return;
+    const width = this.h!.records ?? 0;
+    while (this.groupsDecoded < this.range!.size) {
+      const n = sectionBytes(this.bytes, this.at, width, filled);
+      if (n === null || this.at + n > filled) return;
+      this.decodeGroup(new ByteReader(this.bytes.subarray(0, filled)));
+    }
+  }
+
+  /** Every byte is in: the checkpoint (its last groups, buffers and fields decoded now). */
+  finish(): Checkpoint {
+    this.advanceTo(this.bytes.length);
+    const r = new ByteReader(this.bytes);
+    if (this.h === null) readHeader(r); // throws: the header is truncated
+    const h = this.h!;
+    const range = this.range!;
+    r.at = this.at;
+    while (this.groupsDecoded < range.size) this.decodeGroup(r); // throws: a section is truncated
+    const buffers = h.buffers.map((b): BufferedChannel => {
+      if (!isIntArray(b) || b.length !== 3 || b[2] < 0)
+        fail("buffered channel must be [edge, receiver, batches]");
+      const batches: Batch[] = [];
+      for (let i = 0; i < b[2]; i++) {
+        const what = `batch ${i} of edge ${b[0]} to ${b[1]}`;
+        const [length] = r.pair(what);
+        const raw = r.take(length, what);
+        try {
+          batches.push(decodeBatch(raw));
+        } catch (e) {
+          fail(`${what}: ${(e as Error).message}`);
+        }
+      }
+      return { edge: b[0], receiver: b[1], batches };
+    });
+    r.end();
+    return {
+      id: h.id,
+      instance: h.instance,
+      operator: h.operator,
+      range,
+      inputs: h.inputs.map(inputOf),
+      processing:
+        h.records === undefined
+          ? new StateSnapshot(h.maxKeyGroups, range, this.groups, this.adoptable)
+          : StateSnapshot.ofRecords(h.maxKeyGroups, range, h.records, this.records),
+      outputs: h.outputs.map(outputOf),
+      buffers,
+      sourcePosition: float(h.sourcePosition, "sourcePosition"),
+      watermarkMs: float(h.watermarkMs, "watermarkMs"),
+      ended: h.ended,
+      ...(h.horizonMs === undefined ? {} : { horizonMs: float(h.horizonMs, "horizonMs") }),
+      ...(h.suppression === undefined ? {} : { suppression: decodeSuppressionCuts(h.suppression) }),
+    };
+  }
+
+  /** The header, once it is in (false before); checked as decodeCheckpoint checks it. */
+  private readHeader(): boolean {
+    if (this.filled < 16) return false;
+    const length = new DataView(this.bytes.buffer, this.bytes.byteOffset).getUint32(8, true);
+    if (this.filled < 16 + length + pad8(length) && this.filled < this.bytes.length) return false;
+    const r = new ByteReader(this.bytes.subarray(0, this.filled));
+    const h = readHeader(r);
+    const range = headerRange(h);
+    if (!range.isEmpty && range.last >= h.maxKeyGroups)
+      fail(`range ${range} exceeds ${h.maxKeyGroups} key groups`);
+    if (h.records !== undefined && (!Number.isInteger(h.records) || h.records < 1 || h.records > 64))
+      fail(`record width ${h.records}`);
+    h.inputs.map(inputOf);
+    h.outputs.map(outputOf);
+    this.codec = this.codecOf(h.operator) ?? JSON_STATE_CODEC; // an operator without one: JSON
+    this.h = h;
+    this.range = range;
+    this.at = r.at;
+    return true;
+  }
+
+  /** Decode the next key group, read by `r` (which throws if it is not all in). */
+  private decodeGroup(r: ByteReader): void {
+    r.at = this.at;
+    const what = `key group ${this.range!.first + this.groupsDecoded}`;
+    if (this.h!.records === undefined) this.groups.push(decodeMapGroup(r, what, this.codec!));
+    else this.records.push(decodeRecordGroup(r, what, this.h!.records, this.codec!));
+    this.at = r.at;
+  }
+}
+
+/** Suppression cuts from the JSON encodeSuppressionCuts wrote; malformed JSON is a one-line RangeError. */
+export function decodeSuppressionCuts(json: unknown): SuppressionCut[] {
   if (!Array.isArray(json)) fail("header field suppression must be an array");
   return json.map((c: unknown): SuppressionCut => {
     const nullableInt = (v: unknown) => v === null || isInt(v);
@@ -529,54 +637,89 @@ export function checkpointSizeBytes(cp: Checkpoint, codec: StateCodec<unknown> =
  * Part 0 keeps the identity, output positions and buffers; the others start as new senders.
  */
 export function partitionEncoded(bytes: Uint8Array, ranges: readonly KeyGroupRange[]): Uint8Array[] {
-  const r = new ByteReader(bytes);
-  const h = readHeader(r);
-  const range = headerRange(h);
+  const { h, range, starts, buffersAt } = sectionsOf(bytes);
   if (!mergeRanges(ranges).equals(range)) {
     throw new RangeError(`ranges ${ranges.join(" ")} do not tile the checkpoint's ${range}`);
   }
-  // Where each key group's section starts (sections are padded to 8 bytes, so they copy as they are).
-  const starts: number[] = [];
-  const width = h.records ?? 0;
-  for (let g = 0; g < range.size; g++) {
-    starts.push(r.at);
-    const [count, valueBytes] = r.pair(`key group ${range.first + g}`);
-    if (width > 0) {
-      const [lo, hi] = r.pair("constant columns");
-      r.take(8 * count, "keys");
-      for (let f = 0; f < width; f++) {
-        const constant = isConstantField(lo, hi, f);
-        r.take(8 * (constant ? 1 : count), "column");
-      }
-    } else r.take(8 * count, "keys");
-    r.take(valueBytes, "values");
-  }
-  starts.push(r.at);
-  const buffers = bytes.subarray(r.at);
+  const buffers = bytes.subarray(buffersAt);
   return ranges.map((part, i) => {
     const header: Header =
       i === 0
         ? { ...h, range: [part.first, part.last] }
-        : {
-            ...h,
-            instance: -1,
-            range: [part.first, part.last],
-            outputs: h.outputs.map((o) => ({
-              ...o,
-              seq: 0,
-              sentTo: [],
-              routing: { ...(o.routing as Record<string, unknown>), next: 0 },
-            })),
-            buffers: [],
-          };
-    const w = new ByteWriter();
-    const head = encoder.encode(JSON.stringify(header));
-    w.pair(MAGIC, VERSION);
-    w.pair(head.length, 0);
-    w.push(head);
-    if (!part.isEmpty)
-      w.push(bytes.subarray(starts[part.first - range.first], starts[part.last - range.first + 1]));
-    if (i === 0) w.push(buffers);
-    return w.finish();
+        : { ...asNewInstanceHeader(h), range: [part.first, part.last] };
+    const body = part.isEmpty
+      ? []
+      : [bytes.subarray(starts[part.first - range.first], starts[part.last - range.first + 1])];
+    return withHeader(header, i === 0 ? [...body, buffers] : body);
   });
+}
+
+/**
+ * An encoded checkpoint with part fields set (engine asNewInstancePart, withSuppression),
+ * as the bytes `encodeCheckpoint` would give for the checkpoint so changed: its key groups'
+ * sections copied as they are, nothing decoded.
+ */
+export function withPartFields(bytes: Uint8Array, fields: PartFields): Uint8Array {
+  const { h, buffersAt } = sectionsOf(bytes);
+  let header: Header = fields.newInstance === true ? asNewInstanceHeader(h) : h;
+  if (fields.suppression !== undefined)
+    header = { ...header, suppression: encodeSuppressionCuts(fields.suppression) };
+  const body = bytes.subarray(headerEnd(bytes), fields.newInstance === true ? buffersAt : bytes.length);
+  return withHeader(header, [body]);
+}
+
+/** A part's header for a new instance: no identity, output channels from 0, nothing buffered. */
+function asNewInstanceHeader(h: Header): Header {
+  return {
+    ...h,
+    instance: -1,
+    outputs: h.outputs.map((o) => ({
+      ...o,
+      seq: 0,
+      sentTo: [],
+      routing: { ...(o.routing as Record<string, unknown>), next: 0 },
+    })),
+    buffers: [],
+  };
+}
+
+/** Where the header ends (the sections begin). */
+function headerEnd(bytes: Uint8Array): number {
+  const r = new ByteReader(bytes);
+  readHeader(r);
+  return r.at;
+}
+
+/** The prefix, `header` and `sections` (each 8-byte aligned already) as one encoded checkpoint. */
+function withHeader(header: Header, sections: readonly Uint8Array[]): Uint8Array {
+  const w = new ByteWriter();
+  const head = encoder.encode(JSON.stringify(header));
+  w.pair(MAGIC, VERSION);
+  w.pair(head.length, 0);
+  w.push(head);
+  for (const section of sections) w.push(section);
+  return w.finish();
+}
+
+/** The header of an encoded checkpoint, where each key group's section starts (and the end of the last), and where its buffers start. */
+function sectionsOf(bytes: Uint8Array): {
+  h: Header;
+  range: KeyGroupRange;
+  starts: number[];
+  buffersAt: number;
+} {
+  const r = new ByteReader(bytes);
+  const h = readHeader(r);
+  const range = headerRange(h);
+  // Sections are padded to 8 bytes, so they copy as they are.
+  const starts: number[] = [];
+  let at = r.at;
+  for (let g = 0; g < range.size; g++) {
+    starts.push(at);
+    const n = sectionBytes(bytes, at, h.records ?? 0, bytes.length);
+    if (n === null || at + n > bytes.length) fail(`truncated key group ${range.first + g}`);
+    at += n;
+  }
+  starts.push(at);
+  return { h, range, starts, buffersAt: at };
 }

@@ -13,17 +13,33 @@ export {
   writeBatch,
 } from "./batchCodec.js";
 export type { ChannelPosition } from "./channelPosition.js";
-export type { BufferedChannel, Checkpoint, OutputPosition } from "./checkpoint.js";
-export { checkpointBufferedTuples, checkpointEntries } from "./checkpoint.js";
+export type {
+  BufferedChannel,
+  Checkpoint,
+  OutputPosition,
+  PartFields,
+  StateElsewhere,
+} from "./checkpoint.js";
 export {
+  asNewInstancePart,
+  checkpointBufferedTuples,
+  checkpointEntries,
+  STATE_ELSEWHERE,
+  withSuppression,
+} from "./checkpoint.js";
+export {
+  CheckpointDecoder,
   checkpointHeaderOf,
   checkpointOperatorOf,
   checkpointSizeBytes,
   decodeCheckpoint,
   decodeRoutingState,
+  decodeSuppressionCuts,
   encodeCheckpoint,
   encodeRoutingState,
+  encodeSuppressionCuts,
   partitionEncoded,
+  withPartFields,
 } from "./checkpointCodec.js";
 export type { ControlMessage, ControlReply, ControlType } from "./control.js";
 export { ProtocolError, UnsupportedScenario } from "./control.js";
@@ -160,6 +176,7 @@ export type {
   Source,
 } from "./operator.js";
 export { OutputBuffer } from "./outputBuffer.js";
+export type { SuppressionCut } from "./outputSuppression.js";
 export {
   type InstanceSpec,
   instanceById,
@@ -217,7 +234,7 @@ export {
   valueLeaves,
 } from "./sinkTable.js";
 export { decodeFloat, encodeFloat, JSON_STATE_CODEC, type StateCodec } from "./stateCodec.js";
-export { StateSnapshot } from "./stateSnapshot.js";
+export { type RecordGroupSnapshot, StateSnapshot } from "./stateSnapshot.js";
 export {
   type CoordinatorInput,
   type CoordinatorRuntime,

@@ -57,7 +57,7 @@
 // stopping way.
 
 import type { ChannelPosition, Checkpoint } from "../checkpoint.js";
-import { asNewInstancePart, partition } from "../checkpoint.js";
+import { asNewInstancePart, partition, withSuppression } from "../checkpoint.js";
 import type { ControlReply } from "../control.js";
 import { splitRange } from "../keyGroups.js";
 import { type InstanceSpec, routingOf, withInstances } from "../physicalPlan.js";
@@ -249,7 +249,8 @@ export class LiveScaleOut extends Scaling {
       // Each new instance's rewind base (its backup under rsm, its entry in the base
       // otherwise): its part, suppressing up to X's cut.
       const suppression = [{ edge: null, receiver: null, processed, watermarkMs }];
-      for (const [i, s] of this.specs.entries()) this.restoredPart({ ...this.parts[i], suppression }, s);
+      for (const [i, s] of this.specs.entries())
+        this.restoredPart(withSuppression(this.parts[i], suppression), s);
     }
     const send = () => {
       for (const s of this.specs)

@@ -27,7 +27,7 @@
 // against the receiver's cut, and for a firing by its time against the cut's event time.
 
 import type { Checkpoint, OutputPosition } from "../checkpoint.js";
-import { asNewInstancePart, partition } from "../checkpoint.js";
+import { asNewInstancePart, partition, withSuppression } from "../checkpoint.js";
 import type { ControlReply } from "../control.js";
 import { splitRange } from "../keyGroups.js";
 import type { OutputCut } from "../outputCut.js";
@@ -250,7 +250,7 @@ export class ParallelRecovery {
     if (source !== undefined) {
       const parts = this.partsOf(source);
       this.specs.forEach((s, i) => {
-        this.host.adopt(s.id, STORE, { ...parts[i], suppression: suppress });
+        this.host.adopt(s.id, STORE, withSuppression(parts[i], suppress));
       });
     }
     for (const id of ids) {

@@ -48,6 +48,7 @@ function refTo(
     parts: parts.map(spanOf),
     part,
     metaJson: "",
+    partFieldsJson: "",
   };
 }
 

@@ -1,9 +1,14 @@
 // Checkpoints of a keyed count for the tests of checkpoints that go worker to worker: taken
 // by the in-process runtime mid-stream, with as many keys as asked (about), and encoded as a
-// worker encodes them; a worker server whose shelf holds them, and a checkpoint as the
-// coordinator gets it by reference.
+// worker encodes them; a worker server whose shelf holds them, a checkpoint as the
+// coordinator gets it by reference, and real runs whose every checkpoint is shelved.
 
-import { type CheckpointShelf, shelveCheckpointed } from "../../cloud/checkpointShelf.js";
+import { afterAll, beforeAll } from "vitest";
+import {
+  CHECKPOINT_INLINE_ENV,
+  type CheckpointShelf,
+  shelveCheckpointed,
+} from "../../cloud/checkpointShelf.js";
 import { fromReplyMessage, toReplyMessage } from "../../cloud/controlWire.js";
 import { Worker } from "../../cloud/worker.js";
 import {
@@ -60,4 +65,16 @@ export function remoteOn(
   const reply = fromReplyMessage(shelveCheckpointed(shelf, msg, cp, address, 0), () => codec);
   if (reply.type !== "checkpointed") throw new Error(`a ${reply.type} reply, not checkpointed`);
   return reply.checkpoint;
+}
+
+/** Call in a describe: every checkpoint of its runs goes on its worker's shelf, however small (the workers inherit this). */
+export function everyCheckpointShelved(): void {
+  const inlineBefore = process.env[CHECKPOINT_INLINE_ENV];
+  beforeAll(() => {
+    process.env[CHECKPOINT_INLINE_ENV] = "0";
+  });
+  afterAll(() => {
+    if (inlineBefore === undefined) delete process.env[CHECKPOINT_INLINE_ENV];
+    else process.env[CHECKPOINT_INLINE_ENV] = inlineBefore;
+  });
 }

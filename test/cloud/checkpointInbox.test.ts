@@ -2,6 +2,8 @@
 // its instance once its checkpoint is fetched, decoded as if it had come inline; the
 // messages to that instance behind it wait, in order, those to other instances do not; a
 // fetch that fails drops its message (said, as if lost) and the messages behind it go on.
+// A restore of a new instance's part is decoded as its chunks come, its part fields set:
+// exactly the part the engine makes of the decoded checkpoint.
 // The source is a real worker server on 127.0.0.1, shut down after each test.
 
 import { afterEach, describe, expect, it } from "vitest";
@@ -9,7 +11,15 @@ import { CheckpointFetcher } from "../../cloud/checkpointFetch.js";
 import { CheckpointInbox } from "../../cloud/checkpointInbox.js";
 import { fromControlRequest, toControlRequest } from "../../cloud/controlWire.js";
 import { needsFetch } from "../../cloud/remoteCheckpoint.js";
-import type { Checkpoint, ControlMessage } from "../../engine/index.js";
+import {
+  asNewInstancePart,
+  type Checkpoint,
+  type ControlMessage,
+  encodeCheckpoint,
+  KeyGroupRange,
+  partition,
+  withSuppression,
+} from "../../engine/index.js";
 import { countCheckpointBytes, remoteOn, shelfWorker } from "./checkpointFixtures.js";
 
 const TOKEN = "inbox-token";
@@ -68,6 +78,23 @@ describe("CheckpointInbox", () => {
     expect(got.id).toBe(original.id);
     expect(got.processing.size).toBe(original.processing.size);
     expect([...got.processing.entries()]).toEqual([...original.processing.entries()]);
+  });
+
+  it("restores a new instance's part by reference: cut at the source, decoded as it comes, its part fields set", async () => {
+    const { original, codec, remote, received, fetcher } = await backupByReference();
+    const { inbox, applied, dropped, idle } = recordingInbox(fetcher, codec);
+    const r = remote.range;
+    const ranges = [KeyGroupRange.of(r.first, r.first + 3), KeyGroupRange.of(r.first + 4, r.last)];
+    const cut = [{ edge: null, receiver: null, processed: remote.inputs, watermarkMs: 99 }];
+    const part = withSuppression(asNewInstancePart(partition(remote, ranges)[1]), cut);
+    inbox.deliver(6, received({ type: "restore", checkpoint: part, resent: true }), 0);
+    await idle();
+    expect(dropped).toEqual([]);
+    const got = (applied[0].message as { checkpoint: Checkpoint }).checkpoint;
+    const expected = withSuppression(asNewInstancePart(partition(original, ranges)[1]), cut);
+    expect(Buffer.from(encodeCheckpoint(got, codec))).toEqual(Buffer.from(encodeCheckpoint(expected, codec)));
+    // Decoded for this restore alone: the instance adopts the decoded maps.
+    expect(got.processing.adopt()).not.toBeNull();
   });
 
   it("keeps the order of an instance's messages behind a fetch, and lets other instances' through", async () => {

@@ -7,14 +7,13 @@
 // Workers bind 127.0.0.1; every process started here is killed when its test ends.
 
 import { randomBytes } from "node:crypto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   CheckpointIntake,
   CheckpointPulls,
   type KeepingContext,
   keepingOf,
 } from "../../cloud/checkpointPulls.js";
-import { CHECKPOINT_INLINE_ENV } from "../../cloud/checkpointShelf.js";
 import { CloudRun } from "../../cloud/cloudRun.js";
 import { localBytesOf, needsFetch } from "../../cloud/remoteCheckpoint.js";
 import {
@@ -25,7 +24,7 @@ import {
   type ScaleOutRecord,
 } from "../../engine/index.js";
 import { workloadPlan } from "../../workloads/index.js";
-import { countCheckpointBytes, remoteOn, shelfWorker } from "./checkpointFixtures.js";
+import { countCheckpointBytes, everyCheckpointShelved, remoteOn, shelfWorker } from "./checkpointFixtures.js";
 import { failureFree, localPools, WORD_COUNT_PARAMS, wordCountOn } from "./localWordCount.js";
 
 const TOKEN = "pulls-token";
@@ -41,7 +40,7 @@ const cpOf = (instance: number, id: number) =>
 /** The policy's context: a run under `ft`, with what is under way. */
 function context(
   ft: Partial<FaultToleranceOptions>,
-  o: { ha?: boolean; live?: boolean; recovering?: boolean; scaling?: ScaleOutRecord["kind"] } = {},
+  o: { ha?: boolean; recovering?: boolean; scaling?: ScaleOutRecord["kind"] } = {},
 ): KeepingContext {
   const records = o.scaling === undefined ? [] : [{ kind: o.scaling }];
   const coordinator = {
@@ -52,7 +51,6 @@ function context(
   return {
     ft: { strategy: "rsm", checkpointIntervalMs: 500, ...ft } as FaultToleranceOptions,
     ha: o.ha === true,
-    live: o.live === true,
     coordinator: () => coordinator,
   };
 }
@@ -69,14 +67,11 @@ describe("which checkpoints the coordinator pulls", () => {
     expect(keepingOf(cpOf(3, 7), context({}, { scaling: "scaleOut" }))).toBe("pull");
   });
 
-  it("passes a stopping scale out's or migration's checkpoint on in parts, and pulls a live one's and a scale in's", () => {
+  it("passes a scale out's or migration's checkpoint (stopping or live) on in parts, keeps it after under rsm, and pulls a scale in's", () => {
     for (const kind of ["scaleOut", "migration"] as const) {
       expect(keepingOf(cpOf(3, -1), context({ strategy: "none" }, { scaling: kind }))).toBe("reference");
       expect(keepingOf(cpOf(3, -1), context({}, { scaling: kind }))).toBe("keepAfter");
     }
-    expect(keepingOf(cpOf(3, -1), context({ strategy: "none" }, { scaling: "scaleOut", live: true }))).toBe(
-      "pull",
-    );
     expect(keepingOf(cpOf(3, -1), context({}, { scaling: "scaleIn" }))).toBe("pull");
     expect(keepingOf(cpOf(3, -1), context({}))).toBe("pull"); // none under way
   });
@@ -143,15 +138,7 @@ describe("CheckpointPulls", () => {
 
 describe("a real run under rsm whose worker is killed, its checkpoints left on the workers", () => {
   const localPool = localPools();
-  const inlineBefore = process.env[CHECKPOINT_INLINE_ENV];
-  // Every checkpoint on its worker's shelf, however small (the workers inherit this).
-  beforeAll(() => {
-    process.env[CHECKPOINT_INLINE_ENV] = "0";
-  });
-  afterAll(() => {
-    if (inlineBefore === undefined) delete process.env[CHECKPOINT_INLINE_ENV];
-    else process.env[CHECKPOINT_INLINE_ENV] = inlineBefore;
-  });
+  everyCheckpointShelved();
 
   it("gives exactly the failure-free output, the counts' backups going worker to worker", async () => {
     const base = failureFree();

@@ -3,7 +3,9 @@
 // are here (before, one line saying where it is); it passes it on by reference (or as the
 // bytes it pulled, when told its worker is gone), and its parts are references the source
 // cuts, or cut here once the whole's bytes are. A receiving worker's decode of the fetched
-// bytes equals the original.
+// bytes equals the original. The engine's partition, asNewInstancePart and withSuppression
+// give parts by reference whose fields travel beside the reference and are applied where
+// the bytes are fetched, as the engine applies them to a decoded checkpoint.
 
 import { describe, expect, it } from "vitest";
 import { CheckpointShelf, shelveCheckpointed } from "../../cloud/checkpointShelf.js";
@@ -14,6 +16,7 @@ import {
   toReplyMessage,
 } from "../../cloud/controlWire.js";
 import { checkpointFromWire, keepBytes } from "../../cloud/lazyCheckpoint.js";
+import { applyPartFields } from "../../cloud/partFields.js";
 import {
   localBytesOf,
   needsFetch,
@@ -24,7 +27,16 @@ import {
   remoteRefOf,
   wasForwarded,
 } from "../../cloud/remoteCheckpoint.js";
-import { type Checkpoint, KeyGroupRange, partitionEncoded } from "../../engine/index.js";
+import {
+  asNewInstancePart,
+  type Checkpoint,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  KeyGroupRange,
+  partition,
+  partitionEncoded,
+  withSuppression,
+} from "../../engine/index.js";
 import { countCheckpointBytes } from "./checkpointFixtures.js";
 
 const WORKER = "127.0.0.1:9";
@@ -125,6 +137,43 @@ describe("a checkpoint named by reference", () => {
     expect(() => partitionByReference(remote, [ranges[0]], () => codec)).toThrow(/tile/);
   });
 
+  it("gives the engine's parts for new instances by reference, their fields applied to the bytes where fetched", () => {
+    const { original, remote, codec, bytes } = remoteCount();
+    const r = remote.range;
+    const mid = r.first + Math.floor(r.size / 2);
+    const ranges = [KeyGroupRange.of(r.first, mid - 1), KeyGroupRange.of(mid, r.last)];
+    const cut = [{ edge: null, receiver: null, processed: remote.inputs, watermarkMs: 1234 }];
+    // As a live scale out: partition, each part for a new instance, then its rewind base.
+    const parts = partition(remote, ranges).map(asNewInstancePart);
+    const bases = parts.map((p) => withSuppression(p, cut));
+    const expected = partition(original, ranges)
+      .map(asNewInstancePart)
+      .map((p) => withSuppression(p, cut));
+    for (const [i, base] of bases.entries()) {
+      expect(needsFetch(parts[i]) && needsFetch(base)).toBe(true);
+      // What the coordinator reads of them, without their bytes.
+      expect(base.instance).toBe(-1);
+      expect(base.buffers).toEqual([]);
+      expect(base.suppression).toEqual(cut);
+      expect(base.outputs).toEqual(expected[i].outputs);
+      // Passed on by reference; the receiver fetches the part the source cuts and applies the fields.
+      const restore = toControlRequest(6, { type: "restore", checkpoint: base, resent: true }, codec);
+      expect(restore.checkpoint.length).toBe(0);
+      const { ref, head } = remoteRefOf(
+        (fromControlRequest(restore, () => codec).message as { checkpoint: Checkpoint }).checkpoint,
+      )!;
+      const served = partitionEncoded(bytes, ranges)[i];
+      const received = checkpointFromWire(applyPartFields(served, ref.partFieldsJson), head, () => codec);
+      expect(Buffer.from(encodeCheckpoint(received, codec))).toEqual(
+        Buffer.from(encodeCheckpoint(expected[i], codec)),
+      );
+    }
+    // Once the whole's bytes are here, each is cut and given its fields here.
+    keepBytes(remote, bytes);
+    expect(decodeCheckpoint(localBytesOf(bases[1])!, codec).suppression).toEqual(cut);
+    expect(Buffer.from(localBytesOf(bases[1])!)).toEqual(Buffer.from(encodeCheckpoint(expected[1], codec)));
+  });
+
   it("refuses a malformed reference or meta in one line", () => {
     const { remote, codec } = remoteCount();
     const { ref, head } = remoteRefOf(remote)!;
@@ -140,5 +189,8 @@ describe("a checkpoint named by reference", () => {
     expect(() =>
       remoteCheckpoint({ ...ref, parts: [{ first: 0, last: 1 }], part: 3 }, head, () => codec),
     ).toThrow(/part 3 of 1/);
+    expect(() =>
+      remoteCheckpoint({ ...ref, partFieldsJson: '{"newInstance":1}' }, head, () => codec),
+    ).toThrow(/malformed part fields: newInstance must be true or absent/);
   });
 });

@@ -1,6 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Checkpoint, merge, partition } from "../../engine/checkpoint.js";
+import {
+  asNewInstancePart,
+  type Checkpoint,
+  merge,
+  type PartFields,
+  partition,
+  STATE_ELSEWHERE,
+  withSuppression,
+} from "../../engine/checkpoint.js";
 import { InProcessRuntime } from "../../engine/inProcessRuntime.js";
 import { KeyGroupRange, keyGroupOf, sliceKeyGroups, splitRange } from "../../engine/keyGroups.js";
 import { instancesOf, physicalPlan } from "../../engine/physicalPlan.js";
@@ -71,5 +79,42 @@ describe("merge preconditions", () => {
     const [a, b] = partition(cp, sliceKeyGroups(32, 2));
     const later = { ...b, inputs: b.inputs.map((p) => ({ ...p, seq: p.seq + 1 })) };
     expect(() => merge([a, later])).toThrow(/not taken at one cut/);
+  });
+});
+
+describe("a checkpoint whose state is elsewhere", () => {
+  it("is partitioned and given part fields its own way, its state never read", () => {
+    const calls: string[] = [];
+    const fields: PartFields[] = [];
+    const elsewhere = {
+      partition: (_: Checkpoint, ranges: readonly KeyGroupRange[]) => {
+        calls.push(`partition ${ranges.join(" ")}`);
+        return ranges.map(remoteOf);
+      },
+      withFields: (c: Checkpoint, f: PartFields) => {
+        fields.push(f);
+        return c;
+      },
+    };
+    /** A checkpoint over `range` whose state (and outputs and buffers) throw when read. */
+    function remoteOf(range: KeyGroupRange): Checkpoint {
+      const cp = { id: 3, instance: 5, operator: 1, range, inputs: [] };
+      Object.defineProperty(cp, STATE_ELSEWHERE, { value: elsewhere });
+      for (const name of ["processing", "buffers", "outputs"])
+        Object.defineProperty(cp, name, {
+          get: () => {
+            throw new Error(`${name} read`);
+          },
+        });
+      return cp as unknown as Checkpoint;
+    }
+    const cut = [{ edge: null, receiver: null, processed: [], watermarkMs: 9 }];
+    const parts = partition(remoteOf(KeyGroupRange.of(0, 7)), [
+      KeyGroupRange.of(0, 3),
+      KeyGroupRange.of(4, 7),
+    ]).map(asNewInstancePart);
+    withSuppression(parts[0], cut);
+    expect(calls).toEqual(["partition [0..3] [4..7]"]);
+    expect(fields).toEqual([{ newInstance: true }, { newInstance: true }, { suppression: cut }]);
   });
 });

@@ -1,15 +1,19 @@
 // Encoded checkpoints: decode(encode(cp)) gives back checkpoints taken from real runs (a
 // keyed count, time and count windows through their state codecs), a restore from a
 // decoded checkpoint continues exactly like one from the original, malformed bytes are
-// refused, and window state codecs carry accumulators that are not JSON data.
+// refused, and window state codecs carry accumulators that are not JSON data. Partitioned
+// and given part fields as bytes, a checkpoint gives the bytes of the parts the engine makes.
+// Decoded as its bytes arrive, in chunks of any size, it decodes key groups before the last
+// chunk and ends as decodeCheckpoint does.
 
 import fc from "fast-check";
 import seedrandom from "seedrandom";
 import { describe, expect, it } from "vitest";
 import type { Batch } from "../../engine/batch.js";
 import { encodeBatch } from "../../engine/batchCodec.js";
-import { type Checkpoint, partition } from "../../engine/checkpoint.js";
+import { asNewInstancePart, type Checkpoint, partition, withSuppression } from "../../engine/checkpoint.js";
 import {
+  CheckpointDecoder,
   checkpointOperatorOf,
   checkpointSizeBytes,
   decodeCheckpoint,
@@ -17,19 +21,21 @@ import {
   encodeCheckpoint,
   encodeRoutingState,
   partitionEncoded,
+  withPartFields,
 } from "../../engine/checkpointCodec.js";
 import { InProcessRuntime } from "../../engine/inProcessRuntime.js";
 import { KeyGroupRange, splitRange } from "../../engine/keyGroups.js";
 import { type PhysicalPlan, physicalPlan } from "../../engine/physicalPlan.js";
 import { restore } from "../../engine/primitives.js";
 import { QueryBuilder } from "../../engine/queryPlan.js";
+import { RecordState } from "../../engine/recordState.js";
 import { routingState } from "../../engine/router.js";
 import { JSON_STATE_CODEC, type StateCodec } from "../../engine/stateCodec.js";
 import { type Aggregate, accumulatorCodec, sumAggregate } from "../../engine/windows/aggregate.js";
 import { countWindow, countWindowStateCodec } from "../../engine/windows/countWindow.js";
 import { Panes } from "../../engine/windows/panes.js";
 import { type TimeWindowState, timeWindow, timeWindowStateCodec } from "../../engine/windows/timeWindow.js";
-import { keyedCountPlan, makeEvents, type SinkRecord } from "./fixtures.js";
+import { checkpointOfState, EXTRA_CODEC, keyedCountPlan, makeEvents, type SinkRecord } from "./fixtures.js";
 import { Collect, type Out, type Row, RowSource, valuesAggregate } from "./windows/fixtures.js";
 
 /** The state codec of each checkpoint's operator, as the plan carries it. */
@@ -442,5 +448,94 @@ describe("partitionEncoded", () => {
     expect(() => partitionEncoded(bytes, [KeyGroupRange.of(cp.range.first, cp.range.first)])).toThrow(
       /do not tile/,
     );
+  });
+});
+
+describe("withPartFields", () => {
+  it("gives, without decoding, exactly the bytes of asNewInstancePart and withSuppression", () => {
+    const suppression = [
+      {
+        edge: null,
+        receiver: null,
+        processed: [{ edge: 0, sender: 0, seq: 41, watermarkMs: 7 }],
+        watermarkMs: 9.5,
+      },
+    ];
+    for (const kind of ["time", "count", "distinct"] as const) {
+      const { plan, checkpoints } = windowCheckpoints(kind, 11, 8);
+      for (const cp of checkpoints) {
+        const codec = codecIn(plan)(cp);
+        const bytes = encodeCheckpoint(cp, codec);
+        const fresh = asNewInstancePart(cp);
+        expect(withPartFields(bytes, { newInstance: true })).toEqual(encodeCheckpoint(fresh, codec));
+        expect(withPartFields(bytes, { suppression })).toEqual(
+          encodeCheckpoint(withSuppression(cp, suppression), codec),
+        );
+        const both = withPartFields(bytes, { newInstance: true, suppression });
+        expect(both).toEqual(encodeCheckpoint(withSuppression(fresh, suppression), codec));
+        expectSameCheckpoint(decodeCheckpoint(both, codec), withSuppression(fresh, suppression));
+      }
+    }
+    // Buffered output is dropped with a new instance's identity, and kept otherwise.
+    const { checkpoints } = keyedCountCheckpoints(5, 6, 16);
+    const buffered = checkpoints.find((c) => c.buffers.some((b) => b.batches.length > 0))!;
+    expect(buffered).toBeDefined();
+    const bytes = encodeCheckpoint(buffered);
+    expect(decodeCheckpoint(withPartFields(bytes, { suppression })).buffers).toEqual(
+      decodeCheckpoint(bytes).buffers,
+    );
+    expect(decodeCheckpoint(withPartFields(bytes, { newInstance: true })).buffers).toEqual([]);
+  });
+});
+
+/** A checkpoint of records (3 numbers a key, a few extras) over 16 key groups. */
+function recordsCheckpoint(): { cp: Checkpoint; codec: StateCodec<unknown> } {
+  const state = new RecordState(16, KeyGroupRange.of(0, 15), 3);
+  for (let k = 0; k < 2000; k++) {
+    const h = state.insert(k);
+    state.set(h, 0, k);
+    state.set(h, 1, 1);
+    state.set(h, 2, k / 7);
+    if (k % 100 === 0) state.setExtra(k, { n: k });
+  }
+  state.beginCopy();
+  return { cp: checkpointOfState(state.copyStep(Number.MAX_SAFE_INTEGER)!), codec: EXTRA_CODEC };
+}
+
+describe("CheckpointDecoder", () => {
+  it("decodes key groups as the chunks arrive, and ends with the checkpoint decodeCheckpoint gives", () => {
+    const { plan, checkpoints } = keyedCountCheckpoints(5, 6, 16);
+    const maps = checkpoints.find((c) => c.operator === 1 && c.buffers.some((b) => b.batches.length > 0))!;
+    const records = recordsCheckpoint();
+    for (const { cp, codec } of [{ cp: maps, codec: codecIn(plan)(maps) }, records]) {
+      const bytes = encodeCheckpoint(cp, codec);
+      for (const chunkBytes of [1, 13, 256, 4096, bytes.length]) {
+        const into = new Uint8Array(bytes.length);
+        const decoder = new CheckpointDecoder(into, () => codec, true);
+        let before = 0;
+        for (let at = 0; at < bytes.length; at += chunkBytes) {
+          const end = Math.min(bytes.length, at + chunkBytes);
+          into.set(bytes.subarray(at, end), at);
+          decoder.advanceTo(end);
+          if (end < bytes.length) before = decoder.groupsDecoded;
+        }
+        // Every key group but the last few was decoded before the last chunk came.
+        if (chunkBytes < bytes.length / 4) expect(before).toBeGreaterThan(cp.range.size / 2);
+        const back = decoder.finish();
+        expect(Buffer.from(encodeCheckpoint(back, codec))).toEqual(Buffer.from(bytes));
+        expectSameCheckpoint(back, decodeCheckpoint(bytes, codec));
+      }
+    }
+  });
+
+  it("refuses a truncated or malformed checkpoint in one line, as decodeCheckpoint does", () => {
+    const { cp, codec } = recordsCheckpoint();
+    const bytes = encodeCheckpoint(cp, codec);
+    const short = new CheckpointDecoder(bytes.slice(0, bytes.length - 8), () => codec);
+    expect(() => short.finish()).toThrow(/malformed checkpoint: truncated/);
+    const bad = bytes.slice();
+    bad[0] ^= 0xff;
+    expect(() => new CheckpointDecoder(bad, () => codec).advanceTo(bad.length)).toThrow(/bad magic/);
+    expect(() => new CheckpointDecoder(bytes, () => codec).advanceTo(bytes.length + 1)).toThrow(/bytes in/);
   });
 });

@@ -2,9 +2,12 @@
 // keyed counter and a sink that records what reaches it.
 
 import type { Batch } from "../../engine/batch.js";
+import type { Checkpoint } from "../../engine/checkpoint.js";
 import type { Operator, OperatorContext, Source } from "../../engine/operator.js";
 import { type LogicalPlan, QueryBuilder } from "../../engine/queryPlan.js";
 import type { RoutingContract } from "../../engine/router.js";
+import type { StateCodec } from "../../engine/stateCodec.js";
+import type { StateSnapshot } from "../../engine/stateSnapshot.js";
 
 /** One input tuple of a fixture. */
 export interface KeyedEvent {
@@ -127,3 +130,26 @@ export function makeEvents(n: number, keys: number, seed = 1): KeyedEvent[] {
   }
   return events;
 }
+
+/** A checkpoint of `processing` alone (checkpoint 4 of instance 2, operator 1), as the codec tests take state. */
+export function checkpointOfState(processing: StateSnapshot): Checkpoint {
+  return {
+    id: 4,
+    instance: 2,
+    operator: 1,
+    range: processing.range,
+    inputs: [],
+    processing,
+    outputs: [],
+    buffers: [],
+    sourcePosition: 0,
+    watermarkMs: 0,
+    ended: false,
+  };
+}
+
+/** The state codec of extras `{ n }`, as `[n]`. */
+export const EXTRA_CODEC: StateCodec<unknown> = {
+  encode: (v: unknown) => [(v as { n: number }).n],
+  decode: (j: unknown) => ({ n: (j as number[])[0] }),
+};

@@ -5,7 +5,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  type Checkpoint,
   decodeCheckpoint,
   encodeCheckpoint,
   KeyGroupRange,
@@ -14,6 +13,7 @@ import {
   StateSnapshot,
 } from "../../engine/index.js";
 import { RecordState } from "../../engine/recordState.js";
+import { checkpointOfState, EXTRA_CODEC } from "./fixtures.js";
 
 const WIDTH = 3;
 const MAX_KG = 16;
@@ -184,23 +184,8 @@ describe("RecordState", () => {
     }
     state.beginCopy();
     const processing = state.copyStep(Number.MAX_SAFE_INTEGER)!;
-    const cp: Checkpoint = {
-      id: 4,
-      instance: 2,
-      operator: 1,
-      range: processing.range,
-      inputs: [],
-      processing,
-      outputs: [],
-      buffers: [],
-      sourcePosition: 0,
-      watermarkMs: 0,
-      ended: false,
-    };
-    const codec = {
-      encode: (v: unknown) => [(v as { n: number }).n],
-      decode: (j: unknown) => ({ n: (j as number[])[0] }),
-    };
+    const cp = checkpointOfState(processing);
+    const codec = EXTRA_CODEC;
     const bytes = encodeCheckpoint(cp, codec);
     const back = decodeCheckpoint(bytes, codec);
     expect(back.processing.recordWidth).toBe(WIDTH);

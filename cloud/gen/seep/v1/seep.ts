@@ -433,6 +433,13 @@ export interface CheckpointRef {
    * entries; cloud/remoteCheckpoint.ts). Empty elsewhere.
    */
   metaJson: string;
+  /**
+   * In a backup or restore: JSON of the fields the coordinator set on the checkpoint (or
+   * part) beyond its bytes, which the receiving worker applies to the bytes it fetches (a
+   * new instance's part: {"newInstance":true}; a suppression cut: {"suppression":[...]},
+   * engine withPartFields). Empty: the bytes as the source holds them.
+   */
+  partFieldsJson: string;
 }
 
 /** A slice of a fetched checkpoint's bytes, in order. */
@@ -4300,7 +4307,17 @@ export const KeyGroupSpan: MessageFns<KeyGroupSpan> = {
 };
 
 function createBaseCheckpointRef(): CheckpointRef {
-  return { worker: "", instance: 0, checkpointId: 0, byteCount: 0, range: undefined, parts: [], part: 0, metaJson: "" };
+  return {
+    worker: "",
+    instance: 0,
+    checkpointId: 0,
+    byteCount: 0,
+    range: undefined,
+    parts: [],
+    part: 0,
+    metaJson: "",
+    partFieldsJson: "",
+  };
 }
 
 export const CheckpointRef: MessageFns<CheckpointRef> = {
@@ -4328,6 +4345,9 @@ export const CheckpointRef: MessageFns<CheckpointRef> = {
     }
     if (message.metaJson !== "") {
       writer.uint32(66).string(message.metaJson);
+    }
+    if (message.partFieldsJson !== "") {
+      writer.uint32(74).string(message.partFieldsJson);
     }
     return writer;
   },
@@ -4409,6 +4429,14 @@ export const CheckpointRef: MessageFns<CheckpointRef> = {
             message.metaJson = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.partFieldsJson = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4443,6 +4471,11 @@ export const CheckpointRef: MessageFns<CheckpointRef> = {
         : isSet(object.meta_json)
         ? globalThis.String(object.meta_json)
         : "",
+      partFieldsJson: isSet(object.partFieldsJson)
+        ? globalThis.String(object.partFieldsJson)
+        : isSet(object.part_fields_json)
+        ? globalThis.String(object.part_fields_json)
+        : "",
     };
   },
 
@@ -4472,6 +4505,9 @@ export const CheckpointRef: MessageFns<CheckpointRef> = {
     if (message.metaJson !== "") {
       obj.metaJson = message.metaJson;
     }
+    if (message.partFieldsJson !== "") {
+      obj.partFieldsJson = message.partFieldsJson;
+    }
     return obj;
   },
 
@@ -4490,6 +4526,7 @@ export const CheckpointRef: MessageFns<CheckpointRef> = {
     message.parts = object.parts?.map((e) => KeyGroupSpan.fromPartial(e)) || [];
     message.part = object.part ?? 0;
     message.metaJson = object.metaJson ?? "";
+    message.partFieldsJson = object.partFieldsJson ?? "";
     return message;
   },
 };
