@@ -159,6 +159,7 @@ export type {
   Sink,
   Source,
 } from "./operator.js";
+export { emitColumnsAsRows } from "./operator.js";
 export { OutputBuffer } from "./outputBuffer.js";
 export {
   type InstanceSpec,
