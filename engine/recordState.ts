@@ -228,6 +228,8 @@ export class RecordState {
       constant[f] = typeof inc === "number" ? inc : 0;
       perKey[f] = typeof inc === "number" ? null : inc;
     }
+    const [by0, by1] = perKey;
+    const [k0, k1] = constant;
     const groups = this.groups;
     const maxKeyGroups = this.maxKeyGroups;
     const first = this.range.first;
@@ -247,10 +249,15 @@ export class RecordState {
       }
       if (row < 0) row = this.insertAt(g, key, slot);
       else if (g.shared) g.own(g.keys.length, this.cloneExtra);
+      // The first two fields unrolled (most records have one or two), any more in a loop.
       const columns = g.columns;
-      for (let f = 0; f < width; f++) {
-        const by = perKey[f];
-        columns[f][row] += by === null ? constant[f] : by[i];
+      columns[0][row] += by0 === null ? k0 : by0[i];
+      if (width > 1) {
+        columns[1][row] += by1 === null ? k1 : by1[i];
+        for (let f = 2; f < width; f++) {
+          const by = perKey[f];
+          columns[f][row] += by === null ? constant[f] : by[i];
+        }
       }
     }
     perKey.fill(null, 0, width);

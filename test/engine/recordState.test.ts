@@ -176,9 +176,10 @@ describe("RecordState", () => {
           },
         ),
         fc.integer({ min: 0, max: 300 }),
-        (keys, at) => {
-          const one = new RecordState(MAX_KG, KeyGroupRange.of(0, MAX_KG - 1), WIDTH);
-          const bulk = new RecordState(MAX_KG, KeyGroupRange.of(0, MAX_KG - 1), WIDTH);
+        fc.integer({ min: 1, max: 4 }),
+        (keys, at, width) => {
+          const one = new RecordState(MAX_KG, KeyGroupRange.of(0, MAX_KG - 1), width);
+          const bulk = new RecordState(MAX_KG, KeyGroupRange.of(0, MAX_KG - 1), width);
           const amounts = keys.map((_, i) => i * 0.5);
           const cut = at % (keys.length + 1);
           const taken: (() => unknown)[][] = [];
@@ -189,10 +190,13 @@ describe("RecordState", () => {
             for (let i = from; i < to; i++) {
               let h = one.find(keys[i]);
               if (h < 0) h = one.insert(keys[i]);
-              one.set(h, 0, one.get(h, 0) + 1);
-              one.set(h, 2, one.get(h, 2) + amounts[i]);
+              // The last field sums the amounts; with more fields, the first counts, the others stay 0.
+              if (width > 1) one.set(h, 0, one.get(h, 0) + 1);
+              one.set(h, width - 1, one.get(h, width - 1) + amounts[i]);
             }
-            const increments = [1, 0, Float64Array.from(amounts.slice(from, to))];
+            const increments: (number | Float64Array)[] = new Array(width).fill(0);
+            increments[width - 1] = Float64Array.from(amounts.slice(from, to));
+            if (width > 1) increments[0] = 1;
             bulk.accumulate(Float64Array.from(keys.slice(from, to)), to - from, increments);
             // Checkpoints between batches: the later batch must not change the earlier one's.
             taken.push([rowsOf(one), rowsOf(bulk)]);
