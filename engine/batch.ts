@@ -178,6 +178,33 @@ export class BatchBuilder {
     this.length = i + 1;
   }
 
+  /**
+   * Append `length` tuples given as columns (keys, event times, at least `fieldCount` field
+   * columns), without values; the first under timestamp `firstSeq`, each next one more.
+   */
+  pushColumns(
+    length: number,
+    keys: Float64Array,
+    eventTimesMs: Float64Array,
+    firstSeq: number,
+    fields: readonly Float64Array[],
+  ): void {
+    const cols = this.cols;
+    if (fields.length < cols.length)
+      throw new TypeError(
+        `this port has ${cols.length} numeric fields; pass as many columns, not ${fields.length}`,
+      );
+    const at = this.length;
+    while (at + length > this.capacity) this.grow();
+    this.keys.set(keys.subarray(0, length), at);
+    this.times.set(eventTimesMs.subarray(0, length), at);
+    const seqs = this.seqs;
+    for (let i = 0; i < length; i++) seqs[at + i] = firstSeq + i;
+    for (let c = 0; c < cols.length; c++) cols[c].set(fields[c].subarray(0, length), at);
+    if (this.vals !== null) for (let i = 0; i < length; i++) this.vals.push(undefined);
+    this.length = at + length;
+  }
+
   /** Append tuple `i`'s value (undefined: none) to the values column, making it at the first value. */
   private pushValue(i: number, value: unknown): void {
     if (this.vals === null) this.vals = new Array(i).fill(undefined);

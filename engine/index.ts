@@ -175,6 +175,7 @@ export type {
   Sink,
   Source,
 } from "./operator.js";
+export { emitColumnsAsRows } from "./operator.js";
 export { OutputBuffer } from "./outputBuffer.js";
 export type { SuppressionCut } from "./outputSuppression.js";
 export {

@@ -6,7 +6,7 @@
 
 import { hashKey } from "./hash.js";
 import type { KeyedState } from "./keyedState.js";
-import type { Emitter, OperatorContext } from "./operator.js";
+import { type Emitter, emitColumnsAsRows, type OperatorContext } from "./operator.js";
 import type { OutputEdge } from "./outputEdge.js";
 import type { RecordState } from "./recordState.js";
 
@@ -54,6 +54,25 @@ export class PortEmitter implements Emitter {
     const edges = this.edges;
     for (let i = 0; i < edges.length; i++) edges[i].push(key, eventTimeMs, value, row);
   }
+
+  emitColumns(
+    length: number,
+    keys: Float64Array,
+    eventTimesMs: Float64Array,
+    fields: readonly Float64Array[],
+  ): void {
+    // Sampling and shedding drop tuple by tuple: emitRow's own path.
+    if (this.sampleOneIn > 1 || this.shedRate > 0) {
+      emitColumnsAsRows(this, length, keys, eventTimesMs, fields);
+      return;
+    }
+    let latest = this.maxEventTimeMs;
+    for (let i = 0; i < length; i++) if (eventTimesMs[i] > latest) latest = eventTimesMs[i];
+    this.maxEventTimeMs = latest;
+    this.count += length;
+    const edges = this.edges;
+    for (let i = 0; i < edges.length; i++) edges[i].pushColumns(length, keys, eventTimesMs, fields);
+  }
 }
 
 /** The engine's side of an OperatorContext. */
@@ -93,6 +112,10 @@ export class InstanceContext<V> implements OperatorContext<V> {
 
   emitRow(key: number, eventTimeMs: number, row: ArrayLike<number>, value?: unknown): void {
     this.out(0).emitRow(key, eventTimeMs, row, value);
+  }
+
+  emitColumns(...columns: Parameters<Emitter["emitColumns"]>): void {
+    this.out(0).emitColumns(...columns);
   }
 
   /** Latest event time emitted on any port. */

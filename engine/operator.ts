@@ -13,6 +13,35 @@ export interface Emitter {
   emit(key: number, eventTimeMs: number, value?: unknown): void;
   /** Emit a tuple whose numeric fields are `row` (as many as the port declares). */
   emitRow(key: number, eventTimeMs: number, row: ArrayLike<number>, value?: unknown): void;
+  /**
+   * Emit `length` tuples given as columns: tuple i has key keys[i], event time
+   * eventTimesMs[i] and numeric fields fields[f][i] (as many as the port declares). The
+   * same as emitRow tuple by tuple, for a source that makes its tuples a column at a time.
+   */
+  emitColumns(
+    length: number,
+    keys: Float64Array,
+    eventTimesMs: Float64Array,
+    fields: readonly Float64Array[],
+  ): void;
+}
+
+/**
+ * Emit tuples given as columns (as Emitter.emitColumns takes them) through `emitter`'s
+ * emitRow, one by one: emitColumns for an emitter that takes rows.
+ */
+export function emitColumnsAsRows(
+  emitter: Pick<Emitter, "emitRow">,
+  length: number,
+  keys: Float64Array,
+  eventTimesMs: Float64Array,
+  fields: readonly Float64Array[],
+): void {
+  const row = new Float64Array(fields.length);
+  for (let i = 0; i < length; i++) {
+    for (let f = 0; f < fields.length; f++) row[f] = fields[f][i];
+    emitter.emitRow(keys[i], eventTimesMs[i], row);
+  }
 }
 
 /** What an operator instance sees of the engine. */

@@ -5,6 +5,7 @@
 
 import { Batch, BatchBuilder } from "./batch.js";
 import type { BufferedChannel, OutputPosition } from "./checkpoint.js";
+import { emitColumnsAsRows } from "./operator.js";
 import { OutputBuffer } from "./outputBuffer.js";
 import type { OutputCut } from "./outputCut.js";
 import { ALL_RECEIVERS, Router, type RoutingState } from "./router.js";
@@ -68,6 +69,27 @@ export class OutputEdge {
     const slot = this.router.slotOf(key);
     const builder = slot === ALL_RECEIVERS ? this.all : this.builders[slot];
     builder.push(key, eventTimeMs, seq, value, row);
+  }
+
+  /** Route and stamp `length` tuples given as columns (Emitter.emitColumns), as push would one by one. */
+  pushColumns(
+    length: number,
+    keys: Float64Array,
+    eventTimesMs: Float64Array,
+    fields: readonly Float64Array[],
+  ): void {
+    const sole = this.router.soleSlot();
+    if (sole !== null) {
+      // Every tuple to one builder: appended column by column.
+      const builder = sole === ALL_RECEIVERS ? this.all : this.builders[sole];
+      builder.pushColumns(length, keys, eventTimesMs, this.seq + 1, fields);
+      this.seq += length;
+      return;
+    }
+    const byRow = {
+      emitRow: (key: number, t: number, row: ArrayLike<number>) => this.push(key, t, undefined, row),
+    };
+    emitColumnsAsRows(byRow, length, keys, eventTimesMs, fields);
   }
 
   private bufferOf(receiver: number): OutputBuffer {

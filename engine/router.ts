@@ -67,6 +67,20 @@ export class Router {
     }
   }
 
+  /** The slot every tuple goes to whatever its key (as slotOf would give), or null when it depends on the tuple. */
+  soleSlot(): number | null {
+    const n = this.state.receivers.length;
+    switch (this.state.contract) {
+      case "key":
+      case "roundRobin":
+        return n === 1 ? 0 : null;
+      case "forward":
+        return this.state.senderIndex % n;
+      case "broadcast":
+        return ALL_RECEIVERS;
+    }
+  }
+
   /** Receiving instance ids. */
   get receivers(): readonly number[] {
     return this.state.receivers;

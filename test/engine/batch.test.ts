@@ -43,6 +43,20 @@ describe("BatchBuilder", () => {
     expect(own.keys.buffer).not.toBe(view.keys.buffer);
   });
 
+  it("appends columns as it appends the same tuples one by one, values column and growth included", () => {
+    const n = 150;
+    const keys = Float64Array.from({ length: n }, (_, i) => i * 3);
+    const times = Float64Array.from({ length: n }, (_, i) => i >> 4);
+    const fields = [0, 1].map((f) => Float64Array.from({ length: n }, (_, i) => i * 10 + f));
+    const one = new BatchBuilder(2, 4);
+    const bulk = new BatchBuilder(2, 4);
+    for (const b of [one, bulk]) b.push(-1, 0, 1, "first", [7, 8]);
+    for (let i = 0; i < n; i++) one.push(keys[i], times[i], 2 + i, undefined, [fields[0][i], fields[1][i]]);
+    bulk.pushColumns(n, keys, times, 2, fields);
+    expect(bulk.build(3)).toEqual(one.build(3));
+    expect(() => bulk.pushColumns(1, keys, times, 1, [fields[0]])).toThrow(/numeric fields/);
+  });
+
   it("grows past a capacity of 0", () => {
     const b = new BatchBuilder(0, 0);
     for (let i = 0; i < 5; i++) b.push(i, 0, i + 1);

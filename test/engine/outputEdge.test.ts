@@ -22,12 +22,15 @@ function recorder(copiesBatches: boolean) {
   return { transport, sent, keys };
 }
 
-/** An edge of instance 1 to instance 2 (key routing, one receiver), keeping sent batches or not. */
-function edge(keepSent: boolean): OutputEdge {
+/**
+ * An edge of instance 1 to instance 2 (key routing, one receiver), keeping sent batches or
+ * not; or to instances 2 and 3 when `split`, each with half of the 8 key groups.
+ */
+function edge(keepSent: boolean, split = false): OutputEdge {
   const routing = {
     contract: "key" as const,
-    receivers: [2],
-    ranges: [KeyGroupRange.of(0, 7)],
+    receivers: split ? [2, 3] : [2],
+    ranges: split ? [KeyGroupRange.of(0, 3), KeyGroupRange.of(4, 7)] : [KeyGroupRange.of(0, 7)],
     maxKeyGroups: 8,
     senderIndex: 0,
     next: 0,
@@ -68,6 +71,32 @@ describe("OutputEdge.flush", () => {
       emit(e, transport, 10, 3);
       expect([...sent[0].keys]).toEqual([0, 1, 2]);
       expect(sent[0].keys.buffer).not.toBe(sent[1].keys.buffer);
+    }
+  });
+});
+
+/** What `e` sends for `n` tuples pushed as columns, or one by one. */
+function sentFor(e: OutputEdge, n: number, columns: boolean): unknown[] {
+  const { transport, sent } = recorder(false);
+  const keys = Float64Array.from({ length: n }, (_, i) => i * 7);
+  const times = Float64Array.from({ length: n }, (_, i) => i >> 3);
+  const fields = [Float64Array.from(keys, (k) => k + 1), Float64Array.from(keys, (k) => -k)];
+  if (columns) e.pushColumns(n, keys, times, fields);
+  else for (let i = 0; i < n; i++) e.push(keys[i], times[i], undefined, [fields[0][i], fields[1][i]]);
+  e.flush(transport, 9, false);
+  return sent.map((b) => [
+    [b.seqs, b.keys, b.eventTimesMs, ...b.fields].map((c) => [...c]),
+    b.values,
+    b.prevSeq,
+  ]);
+}
+
+describe("OutputEdge.pushColumns", () => {
+  it("sends what push sends tuple by tuple, to one receiver or split by key over two", () => {
+    for (const make of [() => edge(true), () => edge(true, true)]) {
+      const one = sentFor(make(), 100, false);
+      expect(one.length).toBeGreaterThan(0);
+      expect(sentFor(make(), 100, true)).toEqual(one);
     }
   });
 });

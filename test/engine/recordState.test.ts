@@ -160,6 +160,62 @@ describe("RecordState", () => {
     expect(state.extra(7)).toEqual({ n: 2 });
   });
 
+  it("accumulates a batch into the records, rows and checkpoints that find, insert and set give tuple by tuple", () => {
+    /** The snapshot's groups as plain arrays: keys, then columns, row by row. */
+    const rowsOf = (state: RecordState) => {
+      state.beginCopy();
+      const snap = state.copyStep(Number.MAX_SAFE_INTEGER)!;
+      return () => snap.recordGroups.map((g) => [[...g.keys], g.columns.map((c) => [...c])]);
+    };
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(fc.integer({ min: -50, max: 50 }), fc.double({ noNaN: true, noDefaultInfinity: true })),
+          {
+            maxLength: 300,
+          },
+        ),
+        fc.integer({ min: 0, max: 300 }),
+        fc.integer({ min: 1, max: 4 }),
+        (keys, at, width) => {
+          const one = new RecordState(MAX_KG, KeyGroupRange.of(0, MAX_KG - 1), width);
+          const bulk = new RecordState(MAX_KG, KeyGroupRange.of(0, MAX_KG - 1), width);
+          const amounts = keys.map((_, i) => i * 0.5);
+          const cut = at % (keys.length + 1);
+          const taken: (() => unknown)[][] = [];
+          for (const [from, to] of [
+            [0, cut],
+            [cut, keys.length],
+          ]) {
+            for (let i = from; i < to; i++) {
+              let h = one.find(keys[i]);
+              if (h < 0) h = one.insert(keys[i]);
+              // The last field sums the amounts; with more fields, the first counts, the others stay 0.
+              if (width > 1) one.set(h, 0, one.get(h, 0) + 1);
+              one.set(h, width - 1, one.get(h, width - 1) + amounts[i]);
+            }
+            const increments: (number | Float64Array)[] = new Array(width).fill(0);
+            increments[width - 1] = Float64Array.from(amounts.slice(from, to));
+            if (width > 1) increments[0] = 1;
+            bulk.accumulate(Float64Array.from(keys.slice(from, to)), to - from, increments);
+            // Checkpoints between batches: the later batch must not change the earlier one's.
+            taken.push([rowsOf(one), rowsOf(bulk)]);
+          }
+          // Same rows in the same order: the checkpoints are the same.
+          for (const [ofOne, ofBulk] of taken) expect(ofBulk()).toEqual(ofOne());
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it("refuses to accumulate other than one increment per field, or a key outside its key groups", () => {
+    const state = new RecordState(MAX_KG, KeyGroupRange.of(0, 3), WIDTH);
+    expect(() => state.accumulate([1], 1, [1, 1])).toThrow(/3 increments/);
+    const outside = [...Array(100).keys()].find((k) => keyGroupOf(k, MAX_KG) > 3)!;
+    expect(() => state.accumulate([outside], 1, [1, 1, 1])).toThrow(RangeError);
+  });
+
   it("refuses a key outside its key groups, a key twice, and an extra without a record", () => {
     const kg = (k: number) => keyGroupOf(k, MAX_KG);
     const outside = [...Array(100).keys()].find((k) => kg(k) > 3)!;

@@ -40,6 +40,24 @@ describe("Router", () => {
     );
   });
 
+  it("names the sole slot of an edge whose every tuple goes one way, and none otherwise", () => {
+    const one = [KeyGroupRange.of(0, 7)];
+    const two = [KeyGroupRange.of(0, 3), KeyGroupRange.of(4, 7)];
+    const routers = [
+      new Router(routingState("key", [5], { ranges: one, maxKeyGroups: 8 })),
+      new Router(routingState("key", [5, 6], { ranges: two, maxKeyGroups: 8 })),
+      new Router(routingState("forward", [7, 8, 9], { senderIndex: 4 })),
+      new Router(routingState("roundRobin", [7])),
+      new Router(routingState("roundRobin", [7, 8])),
+      new Router(routingState("broadcast", [7, 8])),
+    ];
+    expect(routers.map((r) => r.soleSlot())).toEqual([0, null, 1, 0, null, ALL_RECEIVERS]);
+    for (const r of routers) {
+      const sole = r.soleSlot();
+      if (sole !== null) for (let k = 0; k < 100; k++) expect(r.slotOf(k)).toBe(sole);
+    }
+  });
+
   it("refuses key routing that leaves a key group without a receiver", () => {
     const state = routingState("key", [1, 2], {
       ranges: [KeyGroupRange.of(0, 3), KeyGroupRange.of(5, 7)],

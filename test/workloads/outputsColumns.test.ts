@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 import { OutputsTable } from "../../cli/outputsTable.js";
-import type { OutputRecord } from "../../engine/index.js";
+import { type Emitter, emitColumnsAsRows, type OutputRecord } from "../../engine/index.js";
 import { parseExperiment } from "../../sim/experiment.js";
 import { Simulation } from "../../sim/simulation.js";
 import { workloadPlan } from "../../workloads/index.js";
@@ -94,10 +94,11 @@ describe("the built-in workloads' outputs.csv", () => {
     expect(objects.length).toBeGreaterThan(10);
     // The 5-tuple is the one the source gives the flow's packets.
     const emitted = new Map<number, number[]>();
-    const emitter = {
+    const emitter: Emitter = {
       emit: () => {},
       emitRow: (flow: number, _t: number, row: ArrayLike<number>) =>
         emitted.set(flow, Array.from(row).slice(0, 5)),
+      emitColumns: (...columns) => emitColumnsAsRows(emitter, ...columns),
     };
     new PacketSource({ seed: 5, packets: 5000, flows: 50, packetsPerMs: 0 }).next(emitter, 5000, 0);
     for (const [i, o] of objects.entries()) {

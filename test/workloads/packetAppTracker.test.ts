@@ -7,6 +7,7 @@ import {
   Batch,
   decodeCheckpoint,
   type Emitter,
+  emitColumnsAsRows,
   encodeCheckpoint,
   InProcessRuntime,
   instancesOf,
@@ -51,6 +52,7 @@ function packetsOf(o: AppTrackerOptions): Packet[] {
         throw new Error("a packet source emits rows");
       },
       emitRow: (flow, t, row) => out.push({ flow, t, row: Array.from(row) }),
+      emitColumns: (...columns) => emitColumnsAsRows(emitter, ...columns),
     };
     while (source.next(emitter as unknown as OperatorContext, 1000, Number.POSITIVE_INFINITY)) {}
   }

@@ -3,7 +3,7 @@
 // real run's sources are started before its clock reaches 0).
 
 import { describe, expect, it } from "vitest";
-import type { Emitter } from "../../engine/index.js";
+import { type Emitter, emitColumnsAsRows } from "../../engine/index.js";
 import {
   FLOW_TABLE_FLOWS_MAX,
   flowHeader,
@@ -14,13 +14,14 @@ import {
 /** Counts what a source emits, and the latest event time. */
 function counter() {
   const seen = { n: 0, lastMs: Number.NEGATIVE_INFINITY };
-  const out = {
+  const out: Emitter = {
     emit: () => {},
     emitRow: (_key: number, eventTimeMs: number) => {
       seen.n++;
       seen.lastMs = Math.max(seen.lastMs, eventTimeMs);
     },
-  } as unknown as Emitter;
+    emitColumns: (...columns) => emitColumnsAsRows(out, ...columns),
+  };
   return { seen, out };
 }
 
@@ -50,7 +51,7 @@ describe("PacketSource", () => {
       const src = new PacketSource({ packets: 3000, flows, packetsPerMs: 0, seed: 3 });
       const header = new Float64Array(PACKET_FIELDS.length);
       let checked = 0;
-      const out = {
+      const out: Emitter = {
         emit: () => {},
         emitRow: (flow: number, _t: number, row: ArrayLike<number>) => {
           flowHeader(flow, header);
@@ -58,7 +59,8 @@ describe("PacketSource", () => {
           expect(flow).toBeLessThan(flows);
           checked++;
         },
-      } as unknown as Emitter;
+        emitColumns: (...columns) => emitColumnsAsRows(out, ...columns),
+      };
       src.next(out, 3000, 0);
       expect(checked).toBe(3000);
     }

@@ -2,7 +2,7 @@
 // and its source's ability to seek.
 
 import { describe, expect, it } from "vitest";
-import type { Emitter } from "../../engine/index.js";
+import { type Emitter, emitColumnsAsRows } from "../../engine/index.js";
 import {
   COMMON_WORDS,
   formatWordCount,
@@ -52,11 +52,13 @@ function asRecords(windows: readonly WindowCounts[]) {
 /** Collects what a source emits. */
 function collector(): Emitter & { rows: [number, number, unknown][] } {
   const rows: [number, number, unknown][] = [];
-  return {
+  const emitter: Emitter & { rows: [number, number, unknown][] } = {
     rows,
     emit: (key, t, value) => rows.push([key, t, value]),
     emitRow: (key, t, _row, value) => rows.push([key, t, value]),
+    emitColumns: (...columns) => emitColumnsAsRows(emitter, ...columns),
   };
+  return emitter;
 }
 
 describe("runWordCountDemo", () => {

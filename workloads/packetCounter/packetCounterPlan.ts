@@ -16,6 +16,7 @@ import {
   addPacketSource,
   FLOW_FIELDS,
   flowHeader,
+  PACKET_FIELDS,
   type PacketSourceOptions,
   resolvePacketSourceOptions,
 } from "./packetSource.js";
@@ -23,6 +24,8 @@ import {
 /** The fields of a flow's record in the counter's state: packets, then bytes. */
 const PACKETS = 0;
 const BYTES = 1;
+/** The packet's length among the batch's fields (PACKET_FIELDS). */
+const LENGTH_FIELD = PACKET_FIELDS.indexOf("lengthBytes");
 
 /**
  * Counts packets and bytes per flow, each flow's counts a record of two numbers
@@ -30,15 +33,8 @@ const BYTES = 1;
  */
 export class FlowCounter implements Operator {
   onBatch(batch: Batch, _port: number, ctx: OperatorContext): void {
-    const records = ctx.records;
-    const keys = batch.keys;
-    const lengths = batch.fields[5];
-    for (let i = 0; i < batch.length; i++) {
-      let h = records.find(keys[i]);
-      if (h < 0) h = records.insert(keys[i]);
-      records.set(h, PACKETS, records.get(h, PACKETS) + 1);
-      records.set(h, BYTES, records.get(h, BYTES) + lengths[i]);
-    }
+    // A packet each (PACKETS), and its length in bytes (BYTES).
+    ctx.records.accumulate(batch.keys, batch.length, [1, batch.fields[LENGTH_FIELD]]);
   }
 
   onEnd(ctx: OperatorContext): void {
