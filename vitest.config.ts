@@ -52,6 +52,7 @@ const SLOWEST_FIRST = [
   "test/cli/jobModule.test.ts",
   "test/cloud/localProcessPool.test.ts",
   // pure
+  "test/sim/chaos/liveScaleOutAtBase.test.ts",
   "test/sim/chaos/integration.test.ts",
   "test/sim/chaos/reconfigurationAtBase.test.ts",
   "test/sim/chaos/failureDuringLiveScaleOut.test.ts",
