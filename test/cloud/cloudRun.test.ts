@@ -5,10 +5,10 @@
 // test ends.
 
 import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { CloudRun } from "../../cloud/cloudRun.js";
 import { LocalProcessPool } from "../../cloud/localProcessPool.js";
+import { seepWorkerCommand } from "../../cloud/packageRoot.js";
 import {
   type Checkpoint,
   InProcessRuntime,
@@ -21,14 +21,13 @@ import { parseExperiment } from "../../sim/experiment.js";
 import { Simulation } from "../../sim/simulation.js";
 import { workloadPlan } from "../../workloads/index.js";
 
-const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
 const pools: LocalProcessPool[] = [];
 afterEach(async () => {
   for (const p of pools.splice(0)) await p.shutdown();
 });
 
 function localPool(token: string): LocalProcessPool {
-  const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
+  const pool = new LocalProcessPool({ command: seepWorkerCommand(), token });
   pools.push(pool);
   return pool;
 }

@@ -2,15 +2,13 @@
 // run, its failure-free output from the simulator (a real run's digest is the same), and
 // local worker pools that are shut down (every process they started killed) after each test.
 
-import { fileURLToPath } from "node:url";
 import { afterEach } from "vitest";
 import type { CloudRunOptions } from "../../cloud/cloudRun.js";
 import { LocalProcessPool } from "../../cloud/localProcessPool.js";
+import { seepWorkerCommand } from "../../cloud/packageRoot.js";
 import { parseExperiment } from "../../sim/experiment.js";
 import { Simulation } from "../../sim/simulation.js";
 import { workloadPlan } from "../../workloads/index.js";
-
-const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
 
 /** 4 s of stream (4000 lines, one a millisecond), 500 ms windows sliding by 250 ms, two of each operator. */
 export const WORD_COUNT_PARAMS = {
@@ -29,7 +27,8 @@ export function failureFree(params: typeof WORD_COUNT_PARAMS = WORD_COUNT_PARAMS
 
 /**
  * Call at a test file's top level: returns a maker of local worker pools (running `seep
- * worker` with `token`), each shut down after the test that made it.
+ * worker` with `token`, as `seep run` starts it: from the build while it is current, as on a
+ * fresh clone after `npm ci`, else from the sources), each shut down after the test that made it.
  */
 export function localPools(): (token: string) => LocalProcessPool {
   const pools: LocalProcessPool[] = [];
@@ -37,7 +36,7 @@ export function localPools(): (token: string) => LocalProcessPool {
     for (const p of pools.splice(0)) await p.shutdown();
   });
   return (token) => {
-    const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
+    const pool = new LocalProcessPool({ command: seepWorkerCommand(), token });
     pools.push(pool);
     return pool;
   };

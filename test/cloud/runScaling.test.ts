@@ -9,10 +9,10 @@
 // 127.0.0.1; every process started here is killed when its test ends.
 
 import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { CloudRun, type CloudRunOptions, ScaleOutError } from "../../cloud/cloudRun.js";
 import { LocalProcessPool } from "../../cloud/localProcessPool.js";
+import { seepWorkerCommand } from "../../cloud/packageRoot.js";
 import type { VmPool } from "../../cloud/vmPool.js";
 import {
   type ElasticityOptions,
@@ -25,7 +25,6 @@ import type { ScaleOutRecord } from "../../sim/index.js";
 import { Simulation } from "../../sim/simulation.js";
 import { workloadPlan } from "../../workloads/index.js";
 
-const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
 const pools: LocalProcessPool[] = [];
 afterEach(async () => {
   for (const p of pools.splice(0)) await p.shutdown();
@@ -82,7 +81,7 @@ async function realRun(
   batchSize = 256,
 ) {
   const token = randomBytes(8).toString("hex");
-  const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
+  const pool = new LocalProcessPool({ command: seepWorkerCommand(), token });
   pools.push(pool);
   const run = new CloudRun({
     name: `scaling-${workload}`,
@@ -272,7 +271,7 @@ describe("a scale out whose worker cannot be had", () => {
 
   it("when the pool fails to give one, is refused and the run goes on with the undisturbed output", async () => {
     const token = randomBytes(8).toString("hex");
-    const local = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
+    const local = new LocalProcessPool({ command: seepWorkerCommand(), token });
     pools.push(local);
     let given = 0;
     const pool: VmPool = {
@@ -290,7 +289,7 @@ describe("a scale out whose worker cannot be had", () => {
 describe("the strategies a real run scales under", () => {
   /** A run of 2 workers with `over`; constructing it checks its options, and starts nothing. */
   function runWith(over: Partial<CloudRunOptions>): CloudRun {
-    const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token: "t" });
+    const pool = new LocalProcessPool({ command: seepWorkerCommand(), token: "t" });
     pools.push(pool);
     return new CloudRun({
       name: "strategies",

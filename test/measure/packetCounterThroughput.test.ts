@@ -4,16 +4,15 @@
 // simulator's, packet for packet. Nothing asserted depends on the machine's speed.
 
 import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { CloudRun } from "../../cloud/cloudRun.js";
 import { LocalProcessPool } from "../../cloud/localProcessPool.js";
+import { seepWorkerCommand } from "../../cloud/packageRoot.js";
 import { packetCounterRun } from "../../measure/packetCounterThroughput.js";
 import { parseExperiment } from "../../sim/experiment.js";
 import { Simulation } from "../../sim/simulation.js";
 import { workloadPlan } from "../../workloads/index.js";
 
-const bin = fileURLToPath(new URL("../../bin/seep.js", import.meta.url));
 const pools: LocalProcessPool[] = [];
 afterEach(async () => {
   for (const p of pools.splice(0)) await p.shutdown();
@@ -23,7 +22,7 @@ describe("packetCounterRun", () => {
   it("counts every packet on 2 workers, with the simulator's output digest", async () => {
     const packets = 300_000;
     const token = randomBytes(8).toString("hex");
-    const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
+    const pool = new LocalProcessPool({ command: seepWorkerCommand(), token });
     pools.push(pool);
     const options = packetCounterRun(packets, pool, token);
     const real = await new CloudRun(options).run();

@@ -66,7 +66,9 @@ describe("presets", () => {
   });
 
   it("a generator sampling 1 car in 10 costs what a full run of the same road costs", () => {
-    const road = { xways: 4, durationS: 600, xwayOpenEveryS: 0 };
+    // Two expressways for 10 minutes: the ratios below come out within 1% of 1 (0.1 for the
+    // records made), as they do on four; the bounds are 5% and 15%.
+    const road = { xways: 2, durationS: 600, xwayOpenEveryS: 0 };
     const noScaling = { policy: "none", placement: "pool" };
     // Operator work only: no checkpoints.
     const none = { strategy: "none" };

@@ -8,10 +8,10 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { CloudRun } from "../../../cloud/cloudRun.js";
 import { LocalProcessPool } from "../../../cloud/localProcessPool.js";
+import { seepWorkerCommand } from "../../../cloud/packageRoot.js";
 import { parseExperiment } from "../../../sim/experiment.js";
 import { Simulation } from "../../../sim/simulation.js";
 import { workloadPlan } from "../../../workloads/index.js";
@@ -76,8 +76,7 @@ describe("Linear Road end to end", () => {
 
   it("the same run on 3 local workers, replayed 60 times faster than real time, gives every answer right once", async () => {
     const token = randomBytes(8).toString("hex");
-    const bin = fileURLToPath(new URL("../../../bin/seep.js", import.meta.url));
-    const pool = new LocalProcessPool({ command: [process.execPath, bin, "worker"], token });
+    const pool = new LocalProcessPool({ command: seepWorkerCommand(), token });
     const lines: string[] = [];
     let digest = "";
     try {
