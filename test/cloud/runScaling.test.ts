@@ -10,7 +10,7 @@
 
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { CloudRun, type CloudRunOptions, ScaleOutError } from "../../cloud/cloudRun.js";
+import { CloudRun, type CloudRunOptions } from "../../cloud/cloudRun.js";
 import { LocalProcessPool } from "../../cloud/localProcessPool.js";
 import { seepWorkerCommand } from "../../cloud/packageRoot.js";
 import type { VmPool } from "../../cloud/vmPool.js";
