@@ -20,7 +20,7 @@
 import { CloudRun } from "../cloud/cloudRun.js";
 import { remoteEntriesOf } from "../cloud/remoteCheckpoint.js";
 import type { Checkpoint, MetricsRow } from "../engine/index.js";
-import { backlogDrainedAtMs } from "../measure/backlogDrained.js";
+import { backlogDrainedAtMs, queueLevelBefore } from "../measure/backlogDrained.js";
 import { largeStateParams, largeStateRun } from "../measure/largeStateWordCount.js";
 import { localWorkers } from "../measure/localWorkers.js";
 import { BenchFailure, type BenchResult } from "./benchResult.js";
@@ -41,9 +41,6 @@ const FULL: Shape = { vocabularySize: 1_000_000, splitAtMs: 85_000, untilMs: 125
 const QUICK: Shape = { vocabularySize: 300_000, splitAtMs: 15_000, untilMs: 30_000 };
 /** The baseline: a thousand words, all seen long before the split. */
 const SMALL: Shape = { vocabularySize: 1_000, splitAtMs: 10_000, untilMs: 20_000 };
-/** The queues rise this long after the pause at most (heartbeats every 500 ms), or there was no backlog. */
-const BACKLOG_SHOWS_WITHIN_MS = 5_000;
-
 interface ScaleOutFigures {
   /** Keys in the checkpoint the count took for the split. */
   readonly keys: number;
@@ -101,15 +98,9 @@ async function scaleOutOf(shape: Shape): Promise<ScaleOutFigures> {
     if (split === undefined) throw new BenchFailure("the count sent no checkpoint for the split");
     const cp = split.cp;
     const rows = run.metricsRows();
-    const queueBefore = peakQueue(rows, so.pausedAtMs - 10_000, so.pausedAtMs);
+    const queueBefore = queueLevelBefore(rows, so.pausedAtMs);
     const end = so.completedAtMs;
-    const rise = rows.find(
-      (r) =>
-        r.timeS * 1000 > end &&
-        r.timeS * 1000 <= end + BACKLOG_SHOWS_WITHIN_MS &&
-        r.queueLength > queueBefore,
-    );
-    const drained = rise === undefined ? end : backlogDrainedAtMs(rows, so.pausedAtMs, rise.timeS * 1000);
+    const drained = backlogDrainedAtMs(rows, so.pausedAtMs, end);
     return {
       // Counted by its worker when it stayed there (the parts went worker to worker).
       keys: remoteEntriesOf(cp) ?? cp.processing.size,

@@ -56,7 +56,8 @@ function scaleOutOf(
   let keys = 0;
   const s = sim.run();
   for (const h of sim.runtime.hosts)
-    if (h.instance.operator.name === "count") keys = Math.max(keys, h.instance.keyedState.size);
+    if (h.instance.operator.name === "count")
+      keys = Math.max(keys, (h.instance.recordState ?? h.instance.keyedState).size);
   const r = s.scaleOuts[0];
   if (r === undefined || r.completedAtMs === null || r.pausedAtMs === null)
     throw new Error("the scale out did not complete before the run ended");

@@ -334,7 +334,7 @@ export class CloudRun {
     for (const k of o.kills ?? []) {
       const inMs = this.startEpochMs + k.atMs / speed - Date.now();
       if (takenOver && inMs < 0) continue;
-      this.later(() => this.failures.kill(k.worker), inMs);
+      this.later(() => this.failures.kill(k.worker, k.atMs), inMs);
     }
     this.heartbeats.start();
     this.measures.startIntervals();

@@ -48,11 +48,14 @@ export class WorkerFailures {
 
   constructor(private readonly host: WorkerFailuresHost) {}
 
-  /** SIGKILL worker `index` (fault injection); its failure time is now. */
-  kill(index: number): void {
+  /**
+   * SIGKILL worker `index` (fault injection); its failure time is now, and no earlier than
+   * `scheduledAtMs` (a timer may fire a millisecond before the wall clock says it is due).
+   */
+  kill(index: number, scheduledAtMs = Number.NEGATIVE_INFINITY): void {
     const l = this.host.workers.links[index];
     if (l === undefined || !l.alive || this.host.stopping()) return;
-    this.killedAtMs.set(index, this.host.runMs());
+    this.killedAtMs.set(index, Math.max(this.host.runMs(), scheduledAtMs));
     this.host.pool.kill?.(l.vm);
   }
 
