@@ -533,7 +533,7 @@ describe("live scale out (scaling.stateTransfer: live)", () => {
 
   it("under global-snapshot, pauses the whole plan only for the base at the hand-over: shorter than the stopping split's base", () => {
     // Here 12 ms against 47 ms; the stopping split's base grows with the state, the live
-    // one's does not (the scale-out-pause-sim benchmark, at a million keys).
+    // one's does not (the scale-out-pause benchmark, at a million keys).
     const so = [{ operator: "count", index: 0, atMs: 20_000, factor: 2 }];
     const gs = { ...big, faultTolerance: { strategy: "global-snapshot", checkpointIntervalMs: 5_000 } };
     const stopped = runWordCount({ ...gs, scaling: { scaleOuts: so } }).summary;
