@@ -660,11 +660,12 @@ export function partitionEncoded(bytes: Uint8Array, ranges: readonly KeyGroupRan
  * sections copied as they are, nothing decoded.
  */
 export function withPartFields(bytes: Uint8Array, fields: PartFields): Uint8Array {
-  const { h, buffersAt } = sectionsOf(bytes);
+  const { h, starts, buffersAt } = sectionsOf(bytes);
   let header: Header = fields.newInstance === true ? asNewInstanceHeader(h) : h;
   if (fields.suppression !== undefined)
     header = { ...header, suppression: encodeSuppressionCuts(fields.suppression) };
-  const body = bytes.subarray(headerEnd(bytes), fields.newInstance === true ? buffersAt : bytes.length);
+  // The sections begin where the header ends.
+  const body = bytes.subarray(starts[0], fields.newInstance === true ? buffersAt : bytes.length);
   return withHeader(header, [body]);
 }
 
@@ -681,13 +682,6 @@ function asNewInstanceHeader(h: Header): Header {
     })),
     buffers: [],
   };
-}
-
-/** Where the header ends (the sections begin). */
-function headerEnd(bytes: Uint8Array): number {
-  const r = new ByteReader(bytes);
-  readHeader(r);
-  return r.at;
 }
 
 /** The prefix, `header` and `sections` (each 8-byte aligned already) as one encoded checkpoint. */

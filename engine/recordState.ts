@@ -101,7 +101,6 @@ class Group {
     this.index = index;
   }
 
-  /** The row of `key`, or -1. */
   /** The index slot holding `key`, or else the empty slot where it would go. */
   probe(key: number): number {
     const index = this.slots();

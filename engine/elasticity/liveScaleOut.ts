@@ -67,7 +67,7 @@ import { AwaitingEach, Collecting, type Step } from "../reconfiguration/stepMach
 import { type SentPosition, sentTo } from "../reconfiguration/upstreamPause.js";
 import { AcquiringVms, VmReservation } from "../reconfiguration/vmReservation.js";
 import { Scaling, type ScalingContext, type ScalingOf } from "./scaling.js";
-import { AddingSenders } from "./scalingSteps.js";
+import { AddingSenders, checkpointingAtCut } from "./scalingSteps.js";
 
 /** Its steps' names, in the order they come. */
 const LIVE_STEPS = [
@@ -271,36 +271,20 @@ export class LiveScaleOut extends Scaling {
    */
   private seal(then: () => void): void {
     const x = this.baseCheckpointOf(this.spec.id)!;
-    const read = (reply: ControlReply) =>
-      reply.type === "checkpointed" && reply.checkpoint.id === this.checkpointId
-        ? { key: reply.checkpoint.instance, value: reply.checkpoint }
-        : null;
-    const send = (expect: (id: number) => void) => {
-      const ends = new Map<number, ChannelPosition[]>();
-      for (const o of x.outputs) {
-        const sent = new Map(o.sentTo);
-        for (const receiver of new Set([...o.routing.receivers, ...sent.keys()])) {
-          const due = ends.get(receiver) ?? [];
-          const seq = sent.get(receiver) ?? 0;
-          due.push({ edge: o.edge, sender: x.instance, seq, watermarkMs: Number.POSITIVE_INFINITY });
-          ends.set(receiver, due);
-        }
+    const ends: SentPosition[] = [];
+    for (const o of x.outputs) {
+      const sent = new Map(o.sentTo);
+      for (const receiver of new Set([...o.routing.receivers, ...sent.keys()])) {
+        const seq = sent.get(receiver) ?? 0;
+        ends.push({ edge: o.edge, sender: x.instance, receiver, seq, watermarkMs: Number.POSITIVE_INFINITY });
       }
-      for (const [receiver, received] of ends) {
-        expect(receiver);
-        this.ctx.link.sendControl(receiver, {
-          type: "checkpointWhenReceived",
-          checkpointId: this.checkpointId,
-          received,
-        });
-      }
+    }
+    const receivers = [...new Set(ends.map((p) => p.receiver))].map((id) => ({ id }));
+    const sealed = (cps: ReadonlyMap<number, Checkpoint>) => {
+      for (const cp of cps.values()) this.rebase(cp);
+      then();
     };
-    this.machine.go(
-      new Collecting<Checkpoint>("sealing", read, send, (cps) => {
-        for (const cp of cps.values()) this.rebase(cp);
-        then();
-      }),
-    );
+    this.machine.go(checkpointingAtCut(this.ctx.link, this.checkpointId, receivers, ends, sealed, "sealing"));
   }
 
   /** The new instances take X's place; the upstreams send them what they held, re-sliced by key. */

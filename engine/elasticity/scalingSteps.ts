@@ -16,13 +16,17 @@ import { addSenders, outputChannelsOf } from "../reconfiguration/senders.js";
 import { Collecting, type Step } from "../reconfiguration/stepMachine.js";
 import { type SentPosition, sentTo } from "../reconfiguration/upstreamPause.js";
 
-/** The step in which each target checkpoints once what was sent to it before the pause is in. */
+/**
+ * The step (`name`) in which each target checkpoints once what was sent to it before the
+ * pause is in (a position with watermark Infinity: also the end of that stream).
+ */
 export function checkpointingAtCut(
   link: ReconfigurationLink,
   checkpointId: number,
-  targets: readonly InstanceSpec[],
+  targets: readonly Pick<InstanceSpec, "id">[],
   sent: readonly SentPosition[],
   then: (checkpoints: ReadonlyMap<number, Checkpoint>) => void,
+  name = "checkpointing",
 ): Step {
   const read = (reply: ControlReply) =>
     reply.type === "checkpointed" && reply.checkpoint.id === checkpointId
@@ -38,7 +42,7 @@ export function checkpointingAtCut(
       });
     }
   };
-  return new Collecting("checkpointing", read, send, then);
+  return new Collecting(name, read, send, then);
 }
 
 /** The step in which the receivers of `spec` learn of the new senders; it waits for each `senderAdded`. */
