@@ -15,7 +15,7 @@ import { afterEach, beforeAll, expect, it } from "vitest";
 import { parseExperiment } from "../../sim/experiment.js";
 import { Simulation } from "../../sim/simulation.js";
 import { workloadPlan } from "../../workloads/index.js";
-import { until } from "../support/bounded.js";
+import { until, within } from "../support/bounded.js";
 import { describeWithZookeeper, startZookeeper, type ZookeeperServer } from "../support/zookeeperServer.js";
 import { root, seep } from "./spawnSeep.js";
 
@@ -71,8 +71,8 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 }
 
 /** Poll for `path` until it exists (a guard against a hang only). */
-async function fileAppears(path: string, why: () => string): Promise<string> {
-  const deadline = Date.now() + HANG_MS;
+async function fileAppears(path: string, why: () => string, boundMs = HANG_MS): Promise<string> {
+  const deadline = Date.now() + boundMs;
   for (;;) {
     try {
       return readFileSync(path, "utf8");
@@ -248,16 +248,34 @@ describeWithZookeeper("seep run --ha: ZooKeeper lost mid-run", () => {
       await until(
         () => existsSync(runs) && readdirSync(runs).some((id) => existsSync(join(runs, id, "outputs"))),
         "an output snapshot",
-        HANG_MS,
+        HANG_MS / 4,
       );
       await zk.pause();
       await new Promise((r) => setTimeout(r, 5000));
       zk.resume();
-      const { code } = await leader.end;
+      // Each step has its own bound (together under the test's), so that a hang says where.
+      const standbyLog = () => {
+        try {
+          return readFileSync(join(out, "coordinator-1.log"), "utf8");
+        } catch {
+          return "(no standby log)";
+        }
+      };
+      const { code } = await within(
+        leader.end,
+        `the deposed leader's exit; its stderr: ${leader.stderr()}`,
+        HANG_MS / 3,
+      ).catch((e: Error) => {
+        throw new Error(`${e.message}\nleader stderr now: ${leader.stderr()}\nstandby log: ${standbyLog()}`);
+      });
       expect(code, leader.stderr()).toBe(1);
       expect(leader.stderr()).toMatch(/this coordinator was deposed/);
       const summary = JSON.parse(
-        await fileAppears(join(out, "summary.json"), leader.stderr),
+        await fileAppears(
+          join(out, "summary.json"),
+          () => `leader stderr: ${leader.stderr()}\nstandby log: ${standbyLog()}`,
+          HANG_MS / 3,
+        ),
       ) as TakenOverSummary;
       expect(summary.takeover.epoch).toBeGreaterThanOrEqual(2);
       expect(summary.outputDigest).toBe(failureFreeDigest(params, 1));
