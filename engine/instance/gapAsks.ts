@@ -5,7 +5,9 @@
 //
 // Steps: on a refused batch, ask for a replay after the channel's received position, once
 // per position; ask again every 64 more refused batches of the channel, in case the request
-// itself was lost. A channel being rebuilt (upstream backup) waits for its resync batch: it
+// itself was lost. A replay asked for otherwise (a restored instance asks on start, with
+// the batches that came before its start still to take in, each refused) counts as asked:
+// it is not asked again for those batches, which would have the sender replay it all twice. A channel being rebuilt (upstream backup) waits for its resync batch: it
 // asked for what its upstream keeps when it started, and asks again (`replayKept`) only
 // after 64 refusals.
 //
@@ -36,6 +38,11 @@ export class GapAsks implements InstanceProtocol {
     if (fresh !== null) return;
     this.drops++;
     this.ask(edge, sender);
+  }
+
+  /** A replay of (edge, sender) after `afterSeq` was asked for (by a restore on start). */
+  asked(edge: number, sender: number, afterSeq: number): void {
+    this.asks.set(edge * 0x100000 + sender, { from: afterSeq, drops: 0 });
   }
 
   /** Ask the sender of (edge, sender) to replay after what was received, unless just asked. */

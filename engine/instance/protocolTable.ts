@@ -54,13 +54,13 @@ export class ProtocolTable {
   constructor(ctl: InstanceController) {
     const checkpointing = new Checkpointing(ctl);
     const backupHolding = new BackupHolding(ctl);
-    const restore = new Restore(ctl);
+    const gapAsks = new GapAsks(ctl);
+    const restore = new Restore(ctl, gapAsks);
     const rebuild = new Rebuild(ctl);
     const buffers = new BufferState(ctl);
     const snapshots = new SnapshotAlignment(ctl, (id) => checkpointing.begin(id));
     const handOver = new HandOver(ctl);
     const cuts = new OutputCuts(ctl);
-    const gapAsks = new GapAsks(ctl);
     const lifecycle = new LifecycleSteps(ctl);
     const shedding = new LoadShedding(ctl);
     const routing = new RoutingState(ctl);

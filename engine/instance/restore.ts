@@ -7,7 +7,9 @@
 // initial state and replies `restored` with checkpoint 0. On start, the instance asks each
 // upstream to replay its channel after the restored position: what was in flight, held
 // back, or processed after the checkpoint. A restore with `resent` (a scale out, whose
-// upstreams re-send with their new routing) asks for nothing.
+// upstreams re-send with their new routing) asks for nothing. Each ask is noted with the
+// gap asks (gapAsks.ts), so that the batches that came before the start, refused as they
+// are taken in, do not ask for the same replay again.
 //
 // Invariant: a checkpoint is restored only into an instance of its operator, under its own
 // id (or from a part, which has none), over exactly its key groups.
@@ -16,6 +18,7 @@ import type { ChannelPosition } from "../channelPosition.js";
 import type { Checkpoint } from "../checkpoint.js";
 import type { ControlMessage, ControlType } from "../control.js";
 import type { KeyGroupRange } from "../keyGroups.js";
+import type { GapAsks } from "./gapAsks.js";
 import type { InstanceController, InstanceProtocol } from "./protocol.js";
 
 /** What installing a checkpoint asks of its instance. */
@@ -56,7 +59,10 @@ export class Restore implements InstanceProtocol {
   /** Input positions to ask upstreams to replay after, on start. */
   private replaysDue: readonly ChannelPosition[] = [];
 
-  constructor(private readonly ctl: InstallControl) {}
+  constructor(
+    private readonly ctl: InstallControl,
+    private readonly gaps: Pick<GapAsks, "asked">,
+  ) {}
 
   handle(message: ControlMessage): void {
     if (message.type === "restore") {
@@ -73,7 +79,9 @@ export class Restore implements InstanceProtocol {
     const replays = this.replaysDue;
     this.replaysDue = [];
     const c = this.ctl;
-    for (const p of replays)
+    for (const p of replays) {
       c.send(p.sender, { type: "replay", edge: p.edge, receiver: c.id, afterSeq: p.seq });
+      this.gaps.asked(p.edge, p.sender, p.seq);
+    }
   }
 }

@@ -16,6 +16,7 @@ import { parseExperiment } from "../../sim/experiment.js";
 import { Simulation } from "../../sim/simulation.js";
 import { workloadPlan } from "../../workloads/index.js";
 import { until, within } from "../support/bounded.js";
+import { describeLong, LONG_TESTS } from "../support/longTests.js";
 import { describeWithZookeeper, startZookeeper, type ZookeeperServer } from "../support/zookeeperServer.js";
 import { root, seep } from "./spawnSeep.js";
 
@@ -63,6 +64,28 @@ afterEach(() => {
 function noteProcesses(stderr: string): void {
   const m = /standby coordinators: pid ([\d, ]+)/.exec(stderr);
   for (const pid of m?.[1].split(",").map((p) => Number(p.trim())) ?? []) started.add(pid);
+}
+
+/** A ZooKeeper server for the tests of the describe() this is called in: started before them, stopped after. */
+function zookeeperOfSuite(): () => ZookeeperServer {
+  let zk: ZookeeperServer | undefined;
+  beforeAll(async () => {
+    zk = await startZookeeper();
+    return () => zk?.stop();
+  }, 60_000);
+  return () => {
+    if (zk === undefined) throw new Error("ZooKeeper was not started");
+    return zk;
+  };
+}
+
+/** The standby's log in run directory `out` (coordinator-1.log), or a line saying there is none. */
+function standbyLogOf(out: string): string {
+  try {
+    return readFileSync(join(out, "coordinator-1.log"), "utf8");
+  } catch {
+    return "(no standby log)";
+  }
 }
 
 /** Wait for `child` to exit; its code and signal. */
@@ -138,13 +161,7 @@ async function leaderKilled(
 ) {
   const leader = spawnLeader(zk, runArgs, out, { SEEP_HA_CRASH_AFTER: crashAfter });
   const end = await leader.end;
-  const log = () => {
-    try {
-      return readFileSync(join(out, "coordinator-1.log"), "utf8");
-    } catch {
-      return "(no standby log)";
-    }
-  };
+  const log = () => standbyLogOf(out);
   // The leader died at its crash point: SIGKILL, not an exit of its own.
   expect(end.signal, `leader: ${leader.stderr()}`).toBe("SIGKILL");
   const summary = JSON.parse(await fileAppears(join(out, "summary.json"), log)) as TakenOverSummary;
@@ -223,11 +240,7 @@ describeWithZookeeper("seep run --ha: the standby takes over a run whose leader 
 });
 
 describeWithZookeeper("seep run --ha: ZooKeeper lost mid-run", () => {
-  let zk: ZookeeperServer;
-  beforeAll(async () => {
-    zk = await startZookeeper();
-    return () => zk.stop();
-  }, 60_000);
+  const zookeeper = zookeeperOfSuite();
 
   it(
     "the leader steps down once its session expires, leaving the workers; the standby takes over once ZooKeeper is back, and the digest is the failure-free one",
@@ -238,6 +251,7 @@ describeWithZookeeper("seep run --ha: ZooKeeper lost mid-run", () => {
       const params = { ...PARAMS, lines: 12_000 };
       writeFileSync(file, JSON.stringify({ ...EXPERIMENT, workload: { name: "wordcount", params } }));
       const out = join(dir, "run");
+      const zk = zookeeper();
       const leader = spawnLeader(zk, [file, "--set", "fidelity.replaySpeed=1"], out, {
         SEEP_ZK_CONNECT_MS: "2000",
         SEEP_HA_LEASE_MS: "30000",
@@ -254,13 +268,7 @@ describeWithZookeeper("seep run --ha: ZooKeeper lost mid-run", () => {
       await new Promise((r) => setTimeout(r, 5000));
       zk.resume();
       // Each step has its own bound (together under the test's), so that a hang says where.
-      const standbyLog = () => {
-        try {
-          return readFileSync(join(out, "coordinator-1.log"), "utf8");
-        } catch {
-          return "(no standby log)";
-        }
-      };
+      const standbyLog = () => standbyLogOf(out);
       const { code } = await within(
         leader.end,
         `the deposed leader's exit; its stderr: ${leader.stderr()}`,
@@ -284,73 +292,79 @@ describeWithZookeeper("seep run --ha: ZooKeeper lost mid-run", () => {
   );
 });
 
-describeWithZookeeper("seep run --ha: Linear Road taken over mid-run still validates", () => {
-  let zk: ZookeeperServer;
-  beforeAll(async () => {
-    zk = await startZookeeper();
-    return () => zk.stop();
-  }, 60_000);
+// With the long tests only (its ZooKeeper not even started otherwise): the word-count
+// takeovers above cover a leader dying in a checkpoint round in every run.
+(LONG_TESTS ? describeWithZookeeper : describeLong)(
+  "seep run --ha: Linear Road taken over mid-run still validates",
+  () => {
+    const zookeeper = zookeeperOfSuite();
 
-  it(
-    "2 expressways, 60 s at 4x: the leader dies in a checkpoint round; answers.csv validates and the digest is the simulated one",
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), "seep-ha-lrb-"));
-      dirs.push(dir);
-      const sets = [
-        "--set",
-        "workload.params.xways=2",
-        "--set",
-        "workload.params.durationS=60",
-        "--set",
-        "fidelity.replaySpeed=4",
-        "--set",
-        "faultTolerance.strategy=rsm",
-      ];
-      const sim = await seep([
-        "sim",
-        "lrb",
-        ...sets,
-        "--set",
-        "cluster.vms=3",
-        "--out",
-        join(dir, "sim"),
-        "--quiet",
-      ]);
-      expect(sim.code, sim.stderr).toBe(0);
-      const simDigest = /output digest ([0-9a-f]+)/.exec(sim.stdout)?.[1];
-      const input = join(dir, "lr.csv");
-      const gen = await seep([
-        "lrb",
-        "generate",
-        "--xways",
-        "2",
-        "--duration",
-        "60",
-        "--seed",
-        "1",
-        "-o",
-        input,
-      ]);
-      expect(gen.code, gen.stderr).toBe(0);
-      const out = join(dir, "run");
-      const { summary } = await leaderKilled(zk, "timer:8", ["lrb", ...sets, "--workers", "3"], out);
-      expect(summary.takeover.epoch).toBe(2);
-      expect(summary.outputDigest).toBe(simDigest);
-      const v = await seep([
-        "lrb",
-        "validate",
-        "--input",
-        input,
-        "--tolls",
-        `${input}.tolls`,
-        "--output",
-        join(out, "answers.csv"),
-      ]);
-      expect(v.stdout).toMatch(
-        /mismatches: missing 0, duplicate 0, wrong value 0, late \(Emit - Time > 5 s\) 0, unexpected 0/,
-      );
-      expect(v.code, v.stdout).toBe(0);
-    },
-    HANG_MS,
-  );
-});
+    it(
+      "2 expressways, 60 s at 4x: the leader dies in a checkpoint round; answers.csv validates and the digest is the simulated one",
+      async () => {
+        const dir = mkdtempSync(join(tmpdir(), "seep-ha-lrb-"));
+        dirs.push(dir);
+        const sets = [
+          "--set",
+          "workload.params.xways=2",
+          "--set",
+          "workload.params.durationS=60",
+          "--set",
+          "fidelity.replaySpeed=4",
+          "--set",
+          "faultTolerance.strategy=rsm",
+        ];
+        const sim = await seep([
+          "sim",
+          "lrb",
+          ...sets,
+          "--set",
+          "cluster.vms=3",
+          "--out",
+          join(dir, "sim"),
+          "--quiet",
+        ]);
+        expect(sim.code, sim.stderr).toBe(0);
+        const simDigest = /output digest ([0-9a-f]+)/.exec(sim.stdout)?.[1];
+        const input = join(dir, "lr.csv");
+        const gen = await seep([
+          "lrb",
+          "generate",
+          "--xways",
+          "2",
+          "--duration",
+          "60",
+          "--seed",
+          "1",
+          "-o",
+          input,
+        ]);
+        expect(gen.code, gen.stderr).toBe(0);
+        const out = join(dir, "run");
+        const { summary } = await leaderKilled(
+          zookeeper(),
+          "timer:8",
+          ["lrb", ...sets, "--workers", "3"],
+          out,
+        );
+        expect(summary.takeover.epoch).toBe(2);
+        expect(summary.outputDigest).toBe(simDigest);
+        const v = await seep([
+          "lrb",
+          "validate",
+          "--input",
+          input,
+          "--tolls",
+          `${input}.tolls`,
+          "--output",
+          join(out, "answers.csv"),
+        ]);
+        expect(v.stdout).toMatch(
+          /mismatches: missing 0, duplicate 0, wrong value 0, late \(Emit - Time > 5 s\) 0, unexpected 0/,
+        );
+        expect(v.code, v.stdout).toBe(0);
+      },
+      HANG_MS,
+    );
+  },
+);

@@ -43,6 +43,16 @@ describe("GapAsks", () => {
     expect(sent).toEqual([[7, { type: "replayKept", edge: 3, receiver: 9 }]]);
   });
 
+  it("counts a replay asked on a restore's start as asked: the batches refused after it ask again only every 64", () => {
+    const { sent, gaps, refuse } = asker();
+    // Restore.starting asked sender 7 for what follows 0 (the restored position).
+    gaps.asked(3, 7, 0);
+    refuse(63);
+    expect(sent).toEqual([]);
+    refuse(1);
+    expect(sent).toEqual([[7, { type: "replay", edge: 3, receiver: 9, afterSeq: 0 }]]);
+  });
+
   it("asks nothing for a batch that was taken in", () => {
     const { sent, gaps } = asker();
     gaps.accepted(3, 7, batchOf(), batchOf());

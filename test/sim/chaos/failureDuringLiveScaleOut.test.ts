@@ -15,6 +15,7 @@ import { runChaos } from "../../../sim/chaos/campaign.js";
 import { RECONFIGURATION_KINDS } from "../../../sim/chaos/faultKinds.js";
 import { compareOutputs, OutputLog } from "../../../sim/chaos/outputComparison.js";
 import { Simulation } from "../../../sim/simulation.js";
+import { itLong } from "../../support/longTests.js";
 import {
   expectChaosRunPassed,
   failureFreeRun,
@@ -117,8 +118,9 @@ describe("live scale outs by the threshold policy under rsm, with crashes (chaos
     // back, to the recovery's instances, which then never ran).
     [20261241, "crashes aimed at a live split (--kinds reconfiguration+recovery-crash)"],
   ];
+  // Seed 20261241 in every run; the others with the long tests.
   for (const [seed, what] of cases) {
-    it(`seed ${seed}: ${what}`, () => {
+    (seed === 20261241 ? it : itLong)(`seed ${seed}: ${what}`, () => {
       const run = runChaos(policy(seed), planOf, seed, seed === 20261241 ? RECONFIGURATION_KINDS : undefined);
       expectChaosRunPassed(run);
     });

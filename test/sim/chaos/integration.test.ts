@@ -11,6 +11,7 @@ import { compareOutputs, OutputLog } from "../../../sim/chaos/outputComparison.j
 import type { Experiment } from "../../../sim/experiment.js";
 import { Simulation } from "../../../sim/simulation.js";
 import { workloadPlan } from "../../../workloads/index.js";
+import { itLong } from "../../support/longTests.js";
 
 const planOf = (e: Experiment) => workloadPlan(e.workload.name, e.workload.params, e.seed);
 
@@ -40,8 +41,9 @@ describe("crashes after scale outs under rsm end exact", () => {
     expectExact(runChaos(preset("wordcount", 424243, "rsm", [SCHED]), planOf, 424243));
   });
 
+  // Seed 8675314 in every run; the other two with the long tests.
   for (const seed of [8675314, 8675323, 8675338]) {
-    it(`seed ${seed}: crashes under the threshold policy's scale outs`, () => {
+    (seed === 8675314 ? it : itLong)(`seed ${seed}: crashes under the threshold policy's scale outs`, () => {
       expectExact(runChaos(preset("wordcount", seed, "rsm", POLICY), planOf, seed));
     });
   }
@@ -50,7 +52,7 @@ describe("crashes after scale outs under rsm end exact", () => {
     expectExact(runChaos(preset("wordcount", 8675327, "rsm", POLICY), planOf, 8675327));
   });
 
-  it("seed 20261211: Linear Road, two scale outs, then two VMs crash", () => {
+  itLong("seed 20261211: Linear Road, two scale outs, then two VMs crash", () => {
     const lrb = preset("lrb", 20261211, "rsm", [
       "workload.params.xways=2",
       'scaling.scaleOuts=[{"operator":"segments","index":0,"atMs":200000,"factor":2},{"operator":"accounts","index":1,"atMs":300000,"factor":2}]',
@@ -83,13 +85,17 @@ function expectCompletedExact(r: ReturnType<typeof withFaults>, what: string): v
 
 describe("repeated crashes fold recoveries and end exact", () => {
   const crashes = [{ type: "randomCrashes", perVmPerHour: 20 }];
+  // rsm and upstream-backup in every run; source-replay and global-snapshot with the long tests.
   for (const strategy of ["rsm", "upstream-backup", "source-replay", "global-snapshot"]) {
-    it(`seed 8675309 under ${strategy}: randomCrashes at 20 per VM-hour`, () => {
-      expectCompletedExact(
-        withFaults(preset("wordcount", 8675309, strategy, []), crashes),
-        `seed 8675309, ${strategy}`,
-      );
-    });
+    (strategy === "rsm" || strategy === "upstream-backup" ? it : itLong)(
+      `seed 8675309 under ${strategy}: randomCrashes at 20 per VM-hour`,
+      () => {
+        expectCompletedExact(
+          withFaults(preset("wordcount", 8675309, strategy, []), crashes),
+          `seed 8675309, ${strategy}`,
+        );
+      },
+    );
   }
 
   // Two VMs crash, then random crashes and a straggler: the rolled-back split's backup

@@ -17,6 +17,7 @@ import { runChaos } from "../../../sim/chaos/campaign.js";
 import { RECONFIGURATION_KINDS } from "../../../sim/chaos/faultKinds.js";
 import { compareOutputs, OutputLog } from "../../../sim/chaos/outputComparison.js";
 import { Simulation } from "../../../sim/simulation.js";
+import { itLong } from "../../support/longTests.js";
 import {
   expectChaosRunPassed,
   failureFreeRun,
@@ -96,8 +97,10 @@ describe("live scale outs by the threshold policy, with crashes (chaos seeds)", 
     // lingering instance was redeployed only from a cut it did not have).
     ["upstream-backup", 11, false, "the sink's VM and the retired instance's VM crash together"],
   ];
+  // upstream-backup seed 11 in every run (the seal's regression); the others with the long tests.
   for (const [strategy, seed, aimed, what] of cases) {
-    it(`${strategy}, seed ${seed}: ${what}`, () => {
+    const itOrLong = strategy === "upstream-backup" && seed === 11 ? it : itLong;
+    itOrLong(`${strategy}, seed ${seed}: ${what}`, () => {
       const experiment = loadBuiltinExperiment("wordcount", {
         settings: [
           `faultTolerance.strategy=${strategy}`,

@@ -16,6 +16,7 @@ import { parseSetting } from "../../../cli/settings.js";
 import { runChaos } from "../../../sim/chaos/campaign.js";
 import { ALL_FAULT_KINDS } from "../../../sim/chaos/faultKinds.js";
 import { parseExperiment } from "../../../sim/experiment.js";
+import { itLong } from "../../support/longTests.js";
 import {
   expectChaosRunPassed,
   expectCrashEndsExact,
@@ -139,7 +140,7 @@ describe("reconfigurations drawn from the seed under upstream-backup, with crash
   // two were still rebuilding: its base paused the source they needed to reach their marks,
   // and waited for their checkpoints, which wait for the marks (hung, 900 lost). A
   // reconfiguration now waits until every rebuilt instance has reported `rebuilt`.
-  it("seed 20270142: a scale in while instances are rebuilt to their marks", () => {
+  itLong("seed 20270142: a scale in while instances are rebuilt to their marks", () => {
     expectChaosRunPassed(runChaos(upstreamBackup(), planOf, 20270142, ALL_FAULT_KINDS, true));
   });
 
@@ -168,9 +169,12 @@ describe("Linear Road's scale ins drawn from the seed under upstream-backup, wit
   // segments#3 asks cars#2, retired for good, for what follows 15,711: nobody has it (1,082
   // answers lost, 1,028 wrong; source-replay lost 1,634 the same way). The merged-away
   // instance now lingers under a base too, until a base covers the end of its streams.
-  it("seed 20270318: a receiver restored from a base asks the merged-away instance for what its merge held", () => {
-    expectChaosRunPassed(runChaos(lrb(), planOf, 20270318, ALL_FAULT_KINDS, true));
-  });
+  itLong(
+    "seed 20270318: a receiver restored from a base asks the merged-away instance for what its merge held",
+    () => {
+      expectChaosRunPassed(runChaos(lrb(), planOf, 20270318, ALL_FAULT_KINDS, true));
+    },
+  );
 
   // VMs 1 and 3 crash at 408 s and 415 s, long after the scale in of cars at 289 s;
   // segments#4 is rebuilt from the base and asks the lingering cars#2 for what it keeps. Its
@@ -194,7 +198,7 @@ describe("reconfigurations drawn from the seed under source-replay, with crashes
   // 55.9 s, came once the replacements were restored, while the sink re-made output that
   // had already left: the merged count numbered it anew and the sinks' ledger let it out
   // again (168 duplicated). A reconfiguration now waits until no sink is ahead of itself.
-  it("seed 20264393: a scale in and a migration while the sink re-makes what already left", () => {
+  itLong("seed 20264393: a scale in and a migration while the sink re-makes what already left", () => {
     const run = runChaos(sourceReplay(), planOf, 20264393, ALL_FAULT_KINDS, true);
     expectChaosRunPassed(run);
   });
