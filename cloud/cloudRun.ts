@@ -491,6 +491,8 @@ export class CloudRun {
       drained: (l) => this.protocols.releaseIdle(l),
       eventsTaken: (l) => this.ha?.eventsTaken(l.index, l.eventSeq),
       deposed: this.o.ha === undefined ? undefined : (why) => this.depose(why),
+      instanceStats: (stats, takenEpochMs) =>
+        this.o.onInstanceStats?.(stats, (takenEpochMs - this.startEpochMs) * (this.o.replaySpeed ?? 1)),
     };
   }
 

@@ -10,7 +10,7 @@
 // (events_taken): it drops them from the outbox a new leader would resume from.
 
 import { type Metadata, status } from "@grpc/grpc-js";
-import type { Stats } from "./gen/seep/v1/seep.js";
+import type { InstanceStats, Stats } from "./gen/seep/v1/seep.js";
 import type { InstanceLoads } from "./instanceLoads.js";
 import type { WorkerLink } from "./workerLink.js";
 
@@ -31,6 +31,8 @@ export interface HeartbeatsHost {
   lost(l: WorkerLink): void;
   /** Worker `l`, emptied by a scale in, has had everything it sent processed: give it back. */
   drained(l: WorkerLink): void;
+  /** Every answer's per-instance totals, with the wall-clock ms the worker took them (for benchmarks). */
+  instanceStats?(stats: readonly InstanceStats[], takenEpochMs: number): void;
   /** Under HA: the seq up to which worker `l`'s events are held durably (it drops them); undefined without HA. */
   eventsTaken?(l: WorkerLink): number | undefined;
   /** A worker refused a heartbeat because a newer leader fenced this one off: stop leading, touching nothing. */
@@ -91,6 +93,7 @@ export class Heartbeats {
       l.sourceTuples = stats.sourceTuples;
     }
     this.host.loads.add(stats.instances);
+    this.host.instanceStats?.(stats.instances, stats.nowEpochMs);
     // Emptied by a scale in, and everything it sent processed (stats taken after the
     // emptying, as this call was made after it): it can go.
     if (l.emptiedEpochMs !== null && askedEpochMs > l.emptiedEpochMs && stats.pendingFrames === 0)

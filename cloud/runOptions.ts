@@ -15,6 +15,7 @@ import {
 import type { TlsFiles } from "./auth.js";
 import type { CodecOf } from "./controlWire.js";
 import type { CloudRunHa } from "./failover/cloudRunHa.js";
+import type { InstanceStats } from "./gen/seep/v1/seep.js";
 import {
   checkRunScaling,
   type RunScalingOptions,
@@ -107,6 +108,11 @@ export interface CloudRunOptions {
   readonly onProgress?: (runMs: number, tuplesIn: number, tuplesOut: number) => void;
   /** A worker was declared dead. */
   readonly onFailure?: (failure: WorkerFailure) => void;
+  /**
+   * Every heartbeat's per-instance totals (tuples processed, busy ms, queue), at the run time
+   * the worker took them: for benchmarks that follow one instance's work.
+   */
+  readonly onInstanceStats?: (stats: readonly InstanceStats[], atMs: number) => void;
   /** Every reply an instance sent to the coordinator (checkpoints included, decoded). */
   readonly onReply?: (reply: ControlReply) => void;
   /** High availability: this coordinator leads the run under a fencing epoch, and a standby may take over (cloudRunHa.ts). */

@@ -30,6 +30,7 @@ import type {
 } from "./checkpoint.js";
 import { KeyGroupRange, mergeRanges } from "./keyGroups.js";
 import type { SuppressionCut } from "./outputSuppression.js";
+import { ownedRecordGroup } from "./recordState.js";
 import { ROUTING_CONTRACTS, type RoutingContract, type RoutingState } from "./router.js";
 import { decodeFloat, encodeFloat, JSON_STATE_CODEC, type StateCodec } from "./stateCodec.js";
 import { type RecordGroupSnapshot, StateSnapshot } from "./stateSnapshot.js";
@@ -295,24 +296,34 @@ function isConstant(column: Float64Array): boolean {
   return true;
 }
 
-/** Read one record group (`width` numbers a key), its columns as views of the bytes where aligned. */
+/**
+ * Read one record group (`width` numbers a key), its columns as views of the bytes where
+ * aligned; or, `owned` (for one restore alone), copied into arrays of its own with room
+ * and an index (recordState.ts ownedRecordGroup).
+ */
 function decodeRecordGroup(
   r: ByteReader,
   what: string,
   width: number,
   codec: StateCodec<unknown>,
+  owned: boolean,
 ): RecordGroupSnapshot {
   const [count, extrasBytes] = r.pair(what);
   const [lo, hi] = r.pair(`constant columns of ${what}`);
   const keys = r.floats(count, `keys of ${what}`);
-  const columns: Float64Array[] = [];
+  const columns: (Float64Array | null)[] = [];
+  const constants: number[] = [];
   for (let f = 0; f < width; f++) {
     const constant = isConstantField(lo, hi, f);
     if (constant && count === 0) fail(`${what}: an empty column cannot be constant`);
+    const value = constant ? r.floats(1, `column ${f} of ${what}`)[0] : 0;
+    constants.push(value);
     columns.push(
-      constant
-        ? new Float64Array(count).fill(r.floats(1, `column ${f} of ${what}`)[0])
-        : r.floats(count, `column ${f} of ${what}`),
+      !constant
+        ? r.floats(count, `column ${f} of ${what}`)
+        : owned
+          ? null
+          : new Float64Array(count).fill(value),
     );
   }
   const extras = new Map<number, unknown>();
@@ -329,7 +340,9 @@ function decodeRecordGroup(
       fail(`${what}: ${(e as Error).message}`);
     }
   }
-  return { keys, columns, extras };
+  return owned
+    ? ownedRecordGroup(keys, columns, constants, extras)
+    : { keys, columns: columns as Float64Array[], extras };
 }
 
 /** Read one key group of Maps: its keys, and its values through `codec`. */
@@ -561,7 +574,7 @@ export class CheckpointDecoder {
       processing:
         h.records === undefined
           ? new StateSnapshot(h.maxKeyGroups, range, this.groups, this.adoptable)
-          : StateSnapshot.ofRecords(h.maxKeyGroups, range, h.records, this.records),
+          : StateSnapshot.ofRecords(h.maxKeyGroups, range, h.records, this.records, this.adoptable),
       outputs: h.outputs.map(outputOf),
       buffers,
       sourcePosition: float(h.sourcePosition, "sourcePosition"),
@@ -598,7 +611,7 @@ export class CheckpointDecoder {
     r.at = this.at;
     const what = `key group ${this.range!.first + this.groupsDecoded}`;
     if (this.h!.records === undefined) this.groups.push(decodeMapGroup(r, what, this.codec!));
-    else this.records.push(decodeRecordGroup(r, what, this.h!.records, this.codec!));
+    else this.records.push(decodeRecordGroup(r, what, this.h!.records, this.codec!, this.adoptable));
     this.at = r.at;
   }
 }

@@ -14,7 +14,10 @@
 //               against the step's budget, so that a runtime's chunked copy (and the
 //               simulator's cost of it) is accounted as for a KeyedState.
 //   restore     the snapshot's arrays are taken as they are (shared: copied on first write);
-//               a group's index is rebuilt when the group is first used.
+//               a group's index is rebuilt when the group is first used. A snapshot decoded
+//               for one restore alone (adoptable) was decoded into arrays of its own, with
+//               room to grow and their index built (`ownedRecordGroup`, as the chunks came
+//               in): the restore adopts them, and nothing is copied or indexed after it.
 //   partition   whole key groups (StateSnapshot.partition); encode and decode copy columns
 //               (checkpointCodec.ts).
 //
@@ -44,6 +47,60 @@ function slotHash(key: number): number {
 function wideSlotHash(key: number): number {
   scratch[0] = key;
   return Math.imul(scratchWords[0] ^ Math.imul(scratchWords[1], 0x9e3779b1), 0x85ebca6b);
+}
+
+/** Rows of room an owned group is decoded with, beyond its rows: a quarter more, at least 8 in all. */
+function roomFor(count: number): number {
+  return Math.max(8, Math.ceil(count * 1.25));
+}
+
+/** An index of `count` rows of `keys`, for a capacity of `capacity` rows (load <= 1/2). */
+function indexOf(keys: Float64Array, count: number, capacity: number): Int32Array {
+  let size = 8;
+  while (size < 2 * capacity) size *= 2;
+  const index = new Int32Array(size);
+  const mask = size - 1;
+  for (let row = 0; row < count; row++) {
+    let s = slotHash(keys[row]) & mask;
+    while (index[s] !== 0) s = (s + 1) & mask;
+    index[s] = row + 1;
+  }
+  return index;
+}
+
+/** The index of each group decoded by ownedRecordGroup, for the restore that adopts it. */
+const OWNED_INDEX = new WeakMap<RecordGroupSnapshot, Int32Array>();
+
+/**
+ * A key group decoded for one restore alone: `keys` and `columns` (views of the bytes
+ * received, or null for a column whose every row is `constants[f]`) copied into arrays of
+ * its own, with room to grow, and its index built. A restore of an adoptable snapshot
+ * (StateSnapshot.adoptRecords) takes them as they are; any other use sees a snapshot's
+ * group as ever (views of `count` rows).
+ */
+export function ownedRecordGroup(
+  keys: Float64Array,
+  columns: readonly (Float64Array | null)[],
+  constants: readonly number[],
+  extras: ReadonlyMap<number, unknown>,
+): RecordGroupSnapshot {
+  const count = keys.length;
+  const capacity = roomFor(count);
+  const ownKeys = new Float64Array(capacity);
+  ownKeys.set(keys);
+  const ownColumns = columns.map((c, f) => {
+    const column = new Float64Array(capacity);
+    if (c === null) column.fill(constants[f], 0, count);
+    else column.set(c);
+    return column;
+  });
+  const group: RecordGroupSnapshot = {
+    keys: ownKeys.subarray(0, count),
+    columns: ownColumns.map((c) => c.subarray(0, count)),
+    extras,
+  };
+  OWNED_INDEX.set(group, indexOf(ownKeys, count, capacity));
+  return group;
 }
 
 /** The live records of one key group. */
@@ -89,16 +146,23 @@ class Group {
 
   /** Rebuild the index for a capacity of `capacity` rows. */
   rebuild(capacity: number): void {
-    let size = 8;
-    while (size < 2 * capacity) size *= 2;
-    const index = new Int32Array(size);
-    const mask = size - 1;
-    for (let row = 0; row < this.count; row++) {
-      let s = slotHash(this.keys[row]) & mask;
-      while (index[s] !== 0) s = (s + 1) & mask;
-      index[s] = row + 1;
-    }
+    this.index = indexOf(this.keys, this.count, capacity);
+  }
+
+  /**
+   * Take the arrays of a group decoded by ownedRecordGroup as this group's own (whole, with
+   * their room), with its index: nothing is copied or indexed.
+   */
+  adopt(from: RecordGroupSnapshot): void {
+    const index = OWNED_INDEX.get(from);
+    if (index === undefined) throw new TypeError("only a group decoded by ownedRecordGroup can be adopted");
+    OWNED_INDEX.delete(from);
+    const whole = (view: Float64Array) => new Float64Array(view.buffer, view.byteOffset);
+    this.keys = whole(from.keys);
+    this.columns = from.columns.map(whole);
     this.index = index;
+    this.extras = from.extras.size === 0 ? null : new Map(from.extras);
+    this.shared = false;
   }
 
   /** The index slot holding `key`, or else the empty slot where it would go. */
@@ -178,7 +242,9 @@ export class RecordState {
     const width = snapshot.recordWidth;
     if (width === null) throw new TypeError("a record state restores from a snapshot of records only");
     const state = new RecordState(snapshot.maxKeyGroups, snapshot.range, width, cloneExtra);
-    state.groups = snapshot.recordGroups.map((g) => new Group(width, g));
+    const owned = snapshot.adoptRecords();
+    state.groups = (owned ?? snapshot.recordGroups).map((g) => new Group(width, g));
+    if (owned !== null) for (let i = 0; i < owned.length; i++) state.groups[i].adopt(owned[i]);
     return state;
   }
 

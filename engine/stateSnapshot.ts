@@ -28,7 +28,7 @@ export class StateSnapshot<V = unknown> {
   private maps: readonly ReadonlyMap<number, V>[] | null;
   /** Numbers per key of a snapshot of records; null for a snapshot of Maps. */
   readonly recordWidth: number | null;
-  private readonly records: readonly RecordGroupSnapshot[] | null;
+  private records: readonly RecordGroupSnapshot[] | null;
 
   constructor(
     /** Key groups of the operator (its maximum parallelism). */
@@ -61,13 +61,20 @@ export class StateSnapshot<V = unknown> {
     range: KeyGroupRange,
     width: number,
     groups: readonly RecordGroupSnapshot[],
+    /** True when the groups were decoded for one restore alone (recordState.ts ownedRecordGroup). */
+    adoptable = false,
   ): StateSnapshot<RecordView> {
-    return new StateSnapshot<RecordView>(maxKeyGroups, range, [], false, { width, groups });
+    return new StateSnapshot<RecordView>(maxKeyGroups, range, [], adoptable, { width, groups });
   }
 
   /** The record groups of a snapshot of records (throws for a snapshot of Maps). */
   get recordGroups(): readonly RecordGroupSnapshot[] {
-    if (this.records === null) throw new TypeError("not a snapshot of records");
+    if (this.records === null)
+      throw new TypeError(
+        this.recordWidth === null
+          ? "not a snapshot of records"
+          : "this snapshot's records were adopted by a live state",
+      );
     return this.records;
   }
 
@@ -88,6 +95,19 @@ export class StateSnapshot<V = unknown> {
     this.maps = null;
     ADOPTABLE.delete(this);
     return maps;
+  }
+
+  /**
+   * The record groups themselves, for a live record state to own, when the snapshot is
+   * adoptable (decoded by ownedRecordGroup); the snapshot is unusable afterwards (reading
+   * its records throws). Null when they must be shared.
+   */
+  adoptRecords(): readonly RecordGroupSnapshot[] | null {
+    if (!ADOPTABLE.has(this) || this.records === null) return null;
+    const groups = this.records;
+    this.records = null;
+    ADOPTABLE.delete(this);
+    return groups;
   }
 
   /** Number of keys held. */

@@ -5,12 +5,15 @@
 // snapshot, adopts the workers (its Survey fences the old leader off), rebuilds the
 // engine's coordinator from the journal and runs the run to its end, writing the run's
 // files into its directory as `seep run` would. A run that is over by then (finished, or
-// failed) is left alone: the standby exits 0 saying so. A standby whose ZooKeeper session
-// expires while it waits makes a new one and enters the election again.
+// failed) is left alone: the standby exits 0 saying so. A standby that loses ZooKeeper (its
+// session expired, or the connection dropped under an operation) while it waits, or once
+// elected while it reads the run's record and journal, before it has touched a worker, makes
+// a new session and enters the election again.
 
 import { join } from "node:path";
 import type { Command } from "commander";
 import { Option } from "commander";
+import { isSessionEnded, isZookeeperError, ZookeeperUnreachableError } from "../../cloud/ha/zkErrors.js";
 import { RunFailure, UserError } from "../errors.js";
 
 interface CoordinatorFlags {
@@ -48,7 +51,9 @@ async function standby(flags: CoordinatorFlags): Promise<void> {
     throw new UserError((e as Error).message);
   }
   const { connectZookeeper } = await import("../haRun.js");
-  const { RunRecordStore, LeaderElection, runPath, RunIdError } = await import("../../cloud/ha/index.js");
+  const { RunRecordStore, LeaderElection, runPath, RunIdError, ElectionLostError } = await import(
+    "../../cloud/ha/index.js"
+  );
   try {
     runPath("/", flags.run);
   } catch (e) {
@@ -74,32 +79,64 @@ async function standby(flags: CoordinatorFlags): Promise<void> {
       continue;
     }
     lostSinceMs = null;
-    const records = new RunRecordStore(zk.session, zk.root, flags.run);
-    const state = await recordState(records, flags).catch(async (e: unknown) => {
-      await zk.session.close().catch(() => {});
-      throw e;
-    });
-    if (state !== "running") {
-      process.stdout.write(`run ${flags.run} is ${state}: nothing to take over\n`);
-      await zk.session.close();
-      return;
-    }
-    const election = new LeaderElection(zk.session, records.runPath, String(process.pid));
-    await election.join();
-    process.stdout.write(`standby coordinator of run ${flags.run} (pid ${process.pid}): waiting\n`);
-    try {
-      await election.elected;
-    } catch {
-      // Out of the election: the session expired (ZooKeeper lost for its timeout). Again, with a new one.
-      process.stdout.write(`run ${flags.run}: lost ZooKeeper while waiting; joining again\n`);
+    const lostAgain = async (when: string, e: unknown) => {
+      // ZooKeeper went (the session expired, the connection was lost): again, with a new session.
+      process.stdout.write(
+        `run ${flags.run}: lost ZooKeeper ${when} (${(e as Error).message}); joining again\n`,
+      );
       await zk.session.close().catch(() => {});
       lostSinceMs = Date.now();
+    };
+    const records = new RunRecordStore(zk.session, zk.root, flags.run);
+    let election: InstanceType<typeof LeaderElection>;
+    try {
+      const state = await recordState(records, flags);
+      if (state !== "running") {
+        process.stdout.write(`run ${flags.run} is ${state}: nothing to take over\n`);
+        await zk.session.close();
+        return;
+      }
+      election = new LeaderElection(zk.session, records.runPath, String(process.pid));
+      await election.join();
+      process.stdout.write(`standby coordinator of run ${flags.run} (pid ${process.pid}): waiting\n`);
+      await election.elected;
+    } catch (e) {
+      if (!zookeeperLost(e, ElectionLostError)) {
+        await zk.session.close().catch(() => {});
+        throw e;
+      }
+      await lostAgain("while waiting", e);
       continue;
     }
     const electedEpochMs = Date.now();
-    await takeOver(zk, records, election, electedEpochMs, flags);
+    const outcome = await takeOver(zk, records, election, electedEpochMs, flags).catch(async (e: unknown) => {
+      if (!(e instanceof ZookeeperLostBeforeRun)) throw e;
+      await election.leave().catch(() => {});
+      await lostAgain("as it took the run over, before it began", e.cause);
+      return "again" as const;
+    });
+    if (outcome === "again") continue;
     return;
   }
+}
+
+/**
+ * ZooKeeper was lost (the session ended, the connection dropped under an operation, the
+ * election lost with it) while the standby read the run's record and journal, before it
+ * touched any worker: it may join the election again with a new session.
+ */
+class ZookeeperLostBeforeRun extends Error {
+  override readonly name = "ZookeeperLostBeforeRun";
+}
+
+/** Whether `e` says ZooKeeper was lost (rather than something wrong with the run or its record). */
+function zookeeperLost(e: unknown, electionLost: new (...args: never[]) => Error): boolean {
+  return (
+    isSessionEnded(e) ||
+    isZookeeperError(e, "CONNECTION_LOSS") ||
+    e instanceof ZookeeperUnreachableError ||
+    e instanceof electionLost
+  );
 }
 
 /** The run's state in its record ("none" when there is none). */
@@ -143,8 +180,16 @@ async function takeOver(
   const { runEnvironment } = await import("../runEnvironment.js");
   const { pointLatest } = await import("../runDirectory.js");
   const { localWorkerCommand } = await import("./run.js");
-  const leadership = await claimLeadership(zk.session, zk.root, flags.run, election);
-  const read = await records.read();
+  // Until the run is built, a lost ZooKeeper sends the standby back to the election.
+  const beforeRun = async <T>(step: Promise<T>): Promise<T> =>
+    step.catch((e: unknown) => {
+      throw zookeeperLost(e, ElectionLostError)
+        ? new ZookeeperLostBeforeRun("ZooKeeper lost", { cause: e })
+        : e;
+    });
+  const { ElectionLostError } = await import("../../cloud/ha/index.js");
+  const leadership = await beforeRun(claimLeadership(zk.session, zk.root, flags.run, election));
+  const read = await beforeRun(records.read());
   if (read === null) throw new UserError(`--run: the record of run ${flags.run} is gone`);
   const record = decodeRecord(read.bytes, flags.run);
   if (record.state !== "running") {
@@ -159,10 +204,12 @@ async function takeOver(
     settings: [],
   });
   const store = haCheckpointStore(spec.dir);
-  const journal = await ZkJournal.loadTagged(zk.session, records.runPath, flags.run, store, {
-    codecOf: codecOfPlan(loaded.plan),
-    logical: loaded.plan,
-  });
+  const journal = await beforeRun(
+    ZkJournal.loadTagged(zk.session, records.runPath, flags.run, store, {
+      codecOf: codecOfPlan(loaded.plan),
+      logical: loaded.plan,
+    }),
+  );
   if (journal.entries.length === 0 || record.startEpochMs === 0) {
     await election.leave().catch(() => {});
     await zk.session.close().catch(() => {});

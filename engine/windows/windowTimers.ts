@@ -12,6 +12,9 @@
 export class WindowTimers {
   private readonly heap: number[] = [];
   private readonly due = new Map<number, number[]>();
+  /** The end last registered at, and its keys (most registrations are at the end before them). */
+  private lastEndMs = Number.NaN;
+  private lastKeys: number[] | null = null;
 
   /** Number of distinct ends pending. */
   get size(): number {
@@ -20,6 +23,10 @@ export class WindowTimers {
 
   /** Register `key` as due at `endMs` (registering twice is harmless). */
   add(endMs: number, key: number): void {
+    if (endMs === this.lastEndMs) {
+      this.lastKeys!.push(key);
+      return;
+    }
     let keys = this.due.get(endMs);
     if (keys === undefined) {
       keys = [];
@@ -27,6 +34,8 @@ export class WindowTimers {
       this.push(endMs);
     }
     keys.push(key);
+    this.lastEndMs = endMs;
+    this.lastKeys = keys;
   }
 
   /** The earliest pending end, or Infinity when none is pending. */
@@ -39,6 +48,10 @@ export class WindowTimers {
     const endMs = this.pop();
     const sorted = Float64Array.from(this.due.get(endMs) ?? []).sort();
     this.due.delete(endMs);
+    if (endMs === this.lastEndMs) {
+      this.lastEndMs = Number.NaN;
+      this.lastKeys = null;
+    }
     const keys: number[] = [];
     for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) keys.push(sorted[i]);
     return keys;

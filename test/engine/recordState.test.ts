@@ -146,6 +146,39 @@ describe("RecordState", () => {
     expect(snap.size).toBe(1000);
   });
 
+  it("adopts the records of a checkpoint decoded for one restore alone: as a shared restore, under random operations", () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 60 }), fc.array(opArb, { maxLength: 60 }), (before, after) => {
+        const state = new RecordState(MAX_KG, KeyGroupRange.of(0, MAX_KG - 1), WIDTH, cloneExtra);
+        const apply = (s: RecordState, ops: typeof before) => {
+          for (const o of ops) {
+            if (o.op === "put") {
+              const h = s.find(o.key);
+              s.set(h < 0 ? s.insert(o.key) : h, o.f, o.v);
+            } else if (o.op === "remove") s.remove(o.key);
+            else if (o.op === "extra" && s.find(o.key) >= 0) s.setExtra(o.key, { n: o.v });
+          }
+        };
+        apply(state, before);
+        state.beginCopy();
+        const bytes = encodeCheckpoint(
+          checkpointOfState(state.copyStep(Number.MAX_SAFE_INTEGER)!),
+          EXTRA_CODEC,
+        );
+        // Decoded for one restore alone (a worker's restore): its groups are adopted, not shared.
+        const own = decodeCheckpoint(bytes, EXTRA_CODEC, true).processing;
+        const adopted = RecordState.restore(own, cloneExtra);
+        const shared = RecordState.restore(decodeCheckpoint(bytes, EXTRA_CODEC).processing, cloneExtra);
+        expect(() => own.recordGroups).toThrow(/adopted by a live state/);
+        apply(adopted, after);
+        apply(shared, after);
+        expect(stateContent(adopted)).toEqual(stateContent(shared));
+        adopted.beginCopy();
+        expect(contentOf(adopted.copyStep(Number.MAX_SAFE_INTEGER)!)).toEqual(stateContent(shared));
+      }),
+    );
+  });
+
   it("keeps a checkpoint's extras when the live state changes them in place", () => {
     const state = new RecordState(MAX_KG, KeyGroupRange.of(0, MAX_KG - 1), WIDTH, cloneExtra);
     state.insert(7);
