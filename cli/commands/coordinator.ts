@@ -180,6 +180,7 @@ async function takeOver(
   const { runEnvironment } = await import("../runEnvironment.js");
   const { pointLatest } = await import("../runDirectory.js");
   const { localWorkerCommand } = await import("./run.js");
+  const { ElectionLostError } = await import("../../cloud/ha/index.js");
   // Until the run is built, a lost ZooKeeper sends the standby back to the election.
   const beforeRun = async <T>(step: Promise<T>): Promise<T> =>
     step.catch((e: unknown) => {
@@ -187,7 +188,6 @@ async function takeOver(
         ? new ZookeeperLostBeforeRun("ZooKeeper lost", { cause: e })
         : e;
     });
-  const { ElectionLostError } = await import("../../cloud/ha/index.js");
   const leadership = await beforeRun(claimLeadership(zk.session, zk.root, flags.run, election));
   const read = await beforeRun(records.read());
   if (read === null) throw new UserError(`--run: the record of run ${flags.run} is gone`);
