@@ -21,7 +21,12 @@
 import { CheckpointPulls } from "../cloud/checkpointPulls.js";
 import { CloudRun } from "../cloud/cloudRun.js";
 import type { Checkpoint } from "../engine/index.js";
-import { type ProcessedSample, processingDrainedAtMs } from "../measure/backlogDrained.js";
+import {
+  type ProcessedSample,
+  processingDrainedAtMs,
+  rateBefore,
+  rateOf,
+} from "../measure/backlogDrained.js";
 import { nowMs } from "../measure/clock.js";
 import { largeStateParams, largeStateRun } from "../measure/largeStateWordCount.js";
 import { localWorkers } from "../measure/localWorkers.js";
@@ -123,11 +128,6 @@ export async function benchRsmRecoveryReal(quick: boolean): Promise<BenchResult[
       throw new BenchFailure(
         `the restored count was not seen to drain its backlog (heartbeats of ${incarnations.length} incarnations of it): the run may have ended first`,
       );
-    const rate = (s: readonly ProcessedSample[]) =>
-      s.length < 2
-        ? Number.NaN
-        : ((s.at(-1)!.processed - s[0].processed) / (s.at(-1)!.atMs - s[0].atMs)) * 1000;
-    const steady = lost.filter((x) => x.atMs <= rec.failedAtMs && x.atMs > rec.failedAtMs - 5_000);
     const restoredAtMs = rec.restoredAtMs;
     const draining = replacement.filter((x) => x.atMs >= restoredAtMs && x.atMs <= drained);
     const what = `count holding ${keys} keys, ${shape.vocabularySize} words, 4 local workers`;
@@ -147,12 +147,12 @@ export async function benchRsmRecoveryReal(quick: boolean): Promise<BenchResult[
       },
       {
         name: "the count's rate before the failure (5 s; caught up is back at 1.25 times it)",
-        value: rate(steady),
+        value: rateBefore(lost, rec.failedAtMs) * 1000,
         unit: "tuples/s",
       },
       {
         name: "the restored count's rate, restored -> caught up (replay and backlog)",
-        value: rate(draining),
+        value: rateOf(draining) * 1000,
         unit: "tuples/s",
       },
       {

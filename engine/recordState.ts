@@ -153,7 +153,7 @@ class Group {
    * Take the arrays of a group decoded by ownedRecordGroup as this group's own (whole, with
    * their room), with its index: nothing is copied or indexed.
    */
-  adopt(from: RecordGroupSnapshot): void {
+  adopt(from: RecordGroupSnapshot): this {
     const index = OWNED_INDEX.get(from);
     if (index === undefined) throw new TypeError("only a group decoded by ownedRecordGroup can be adopted");
     OWNED_INDEX.delete(from);
@@ -163,6 +163,7 @@ class Group {
     this.index = index;
     this.extras = from.extras.size === 0 ? null : new Map(from.extras);
     this.shared = false;
+    return this;
   }
 
   /** The index slot holding `key`, or else the empty slot where it would go. */
@@ -243,8 +244,10 @@ export class RecordState {
     if (width === null) throw new TypeError("a record state restores from a snapshot of records only");
     const state = new RecordState(snapshot.maxKeyGroups, snapshot.range, width, cloneExtra);
     const owned = snapshot.adoptRecords();
-    state.groups = (owned ?? snapshot.recordGroups).map((g) => new Group(width, g));
-    if (owned !== null) for (let i = 0; i < owned.length; i++) state.groups[i].adopt(owned[i]);
+    state.groups =
+      owned === null
+        ? snapshot.recordGroups.map((g) => new Group(width, g))
+        : owned.map((g) => new Group(width, g).adopt(g));
     return state;
   }
 

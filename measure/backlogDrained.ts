@@ -55,11 +55,16 @@ export const DRAINED_RATE_FACTOR = 1.25;
 export const RATE_INTERVAL_MIN_MS = 80;
 
 /** Tuples a ms between the first and last of `samples` (NaN for fewer than two, or no time between). */
-function rateOf(samples: readonly ProcessedSample[]): number {
+export function rateOf(samples: readonly ProcessedSample[]): number {
   if (samples.length < 2) return Number.NaN;
   const a = samples[0];
   const b = samples[samples.length - 1];
   return b.atMs > a.atMs ? (b.processed - a.processed) / (b.atMs - a.atMs) : Number.NaN;
+}
+
+/** Tuples a ms of the lost incarnation over the 5 s before `failedAtMs`: the input's rate, which it kept up with. */
+export function rateBefore(before: readonly ProcessedSample[], failedAtMs: number): number {
+  return rateOf(before.filter((s) => s.atMs <= failedAtMs && s.atMs > failedAtMs - 5_000));
 }
 
 /**
@@ -80,7 +85,7 @@ export function processingDrainedAtMs(
   failedAtMs: number,
   restoredAtMs: number,
 ): number {
-  const steady = rateOf(before.filter((s) => s.atMs <= failedAtMs && s.atMs > failedAtMs - 5_000));
+  const steady = rateBefore(before, failedAtMs);
   if (!(steady > 0)) return Number.NaN;
   // Over intervals of at least RATE_INTERVAL_MIN_MS (two answers close together say little
   // of a rate), leaving out a total below one before it (a reply that crossed a later one).

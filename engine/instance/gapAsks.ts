@@ -7,9 +7,10 @@
 // per position; ask again every 64 more refused batches of the channel, in case the request
 // itself was lost. A replay asked for otherwise (a restored instance asks on start, with
 // the batches that came before its start still to take in, each refused) counts as asked:
-// it is not asked again for those batches, which would have the sender replay it all twice. A channel being rebuilt (upstream backup) waits for its resync batch: it
-// asked for what its upstream keeps when it started, and asks again (`replayKept`) only
-// after 64 refusals.
+// it is not asked again for those batches, which would have the sender replay it all
+// twice. A channel being rebuilt (upstream backup) waits for its resync batch: it asked for
+// what its upstream keeps when it started, and asks again (`replayKept`) only after 64
+// refusals.
 //
 // Invariant: a refused batch changes no position; the replay brings it again after what it
 // missed, so nothing is skipped silently.

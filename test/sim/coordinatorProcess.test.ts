@@ -10,7 +10,7 @@ import type { FaultSpec } from "../../sim/faults.js";
 import { PRESETS } from "../../sim/presets.js";
 import { Simulation } from "../../sim/simulation.js";
 import { workloadPlan } from "../../workloads/index.js";
-import { itLong } from "../support/longTests.js";
+import { itEveryRunOrLong } from "../support/longTests.js";
 import { runWordCount } from "./fixtures.js";
 
 const TAKEOVER_MS = 3000;
@@ -142,7 +142,8 @@ describe("a coordinator crash in the simulator (seed 7 word count)", () => {
     [232, [crash(0, 54_310), coordinatorCrash(54_375), crash(3, 58_791), coordinatorCrash(59_791)]],
   ] as const) {
     // Seed 182 in every run; 232 with the long tests.
-    (seed === 182 ? it : itLong)(
+    itEveryRunOrLong(
+      seed === 182,
       `rsm, preset word count seed ${seed}: a second failure seen while no leader ran folds a recovery whose VM was asked for`,
       () => {
         const faulty = presetRun(seed, [...faults]);

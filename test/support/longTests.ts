@@ -16,6 +16,12 @@ export function itLong(title: string, fn: () => unknown, timeoutMs?: number): vo
   else it.skip(`${title} (long: npm run test:long)`, fn);
 }
 
+/** it() when `everyRun`, itLong() otherwise: the seeds of a campaign, some of them kept in every run. */
+export function itEveryRunOrLong(everyRun: boolean, title: string, fn: () => unknown): void {
+  if (everyRun) it(title, fn);
+  else itLong(title, fn);
+}
+
 /** A describe() that runs only with the long tests (skipped otherwise, saying how to run it). */
 export function describeLong(title: string, body: () => void): void {
   if (LONG_TESTS) describe(title, body);

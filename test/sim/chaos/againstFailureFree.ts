@@ -4,6 +4,8 @@
 // three times the failure-free simulated time plus 120 s, as chaos campaigns bound theirs.
 
 import { expect } from "vitest";
+import { loadBuiltinExperiment } from "../../../cli/experimentFile.js";
+import { parseSetting } from "../../../cli/settings.js";
 import type { ChaosRun } from "../../../sim/chaos/campaign.js";
 import { compareOutputs, type OutputDifference, OutputLog } from "../../../sim/chaos/outputComparison.js";
 import type { Experiment } from "../../../sim/experiment.js";
@@ -95,4 +97,21 @@ export function expectChaosRunPassed(run: ChaosRun): void {
     hang: null,
   });
   expect(run.passed, detail).toBe(true);
+}
+
+/**
+ * The word count preset of `seed` under `strategy`, every scale out live and drawn by the
+ * threshold policy, its count slowed (400 µs a tuple) so that the policy splits it: the
+ * experiment of the live scale-out chaos seeds.
+ */
+export function liveThresholdWordCount(strategy: string, seed: number): Experiment {
+  return loadBuiltinExperiment("wordcount", {
+    settings: [
+      `faultTolerance.strategy=${strategy}`,
+      "scaling.stateTransfer=live",
+      "scaling.policy=threshold",
+      "cost.operators.count.tupleUs=400",
+    ].map(parseSetting),
+    seed,
+  }).experiment;
 }

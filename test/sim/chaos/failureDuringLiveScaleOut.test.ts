@@ -15,10 +15,11 @@ import { runChaos } from "../../../sim/chaos/campaign.js";
 import { RECONFIGURATION_KINDS } from "../../../sim/chaos/faultKinds.js";
 import { compareOutputs, OutputLog } from "../../../sim/chaos/outputComparison.js";
 import { Simulation } from "../../../sim/simulation.js";
-import { itLong } from "../../support/longTests.js";
+import { itEveryRunOrLong } from "../../support/longTests.js";
 import {
   expectChaosRunPassed,
   failureFreeRun,
+  liveThresholdWordCount,
   planOf,
   withFaultsAgainstFailureFree,
 } from "./againstFailureFree.js";
@@ -92,16 +93,7 @@ describe("a live scale out under rsm (seed 7)", () => {
 });
 
 describe("live scale outs by the threshold policy under rsm, with crashes (chaos seeds)", () => {
-  const policy = (seed: number) =>
-    loadBuiltinExperiment("wordcount", {
-      settings: [
-        "faultTolerance.strategy=rsm",
-        "scaling.stateTransfer=live",
-        "scaling.policy=threshold",
-        "cost.operators.count.tupleUs=400",
-      ].map(parseSetting),
-      seed,
-    }).experiment;
+  const policy = (seed: number) => liveThresholdWordCount("rsm", seed);
   const cases: [number, string][] = [
     // An upstream restored from a backup taken while it shadowed: its buffers for the split
     // instance and for the shadow hold the same tuples, which move once.
@@ -120,7 +112,7 @@ describe("live scale outs by the threshold policy under rsm, with crashes (chaos
   ];
   // Seed 20261241 in every run; the others with the long tests.
   for (const [seed, what] of cases) {
-    (seed === 20261241 ? it : itLong)(`seed ${seed}: ${what}`, () => {
+    itEveryRunOrLong(seed === 20261241, `seed ${seed}: ${what}`, () => {
       const run = runChaos(policy(seed), planOf, seed, seed === 20261241 ? RECONFIGURATION_KINDS : undefined);
       expectChaosRunPassed(run);
     });

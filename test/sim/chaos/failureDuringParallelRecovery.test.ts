@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { loadBuiltinExperiment } from "../../../cli/experimentFile.js";
 import { parseSetting } from "../../../cli/settings.js";
 import { runChaos } from "../../../sim/chaos/campaign.js";
-import { itLong } from "../../support/longTests.js";
+import { itEveryRunOrLong } from "../../support/longTests.js";
 import { planOf, withFaultsAgainstFailureFree } from "./againstFailureFree.js";
 
 const experiment = (seed: number) =>
@@ -69,7 +69,7 @@ describe("chaos seeds with parallelRecovery 2 under rsm", () => {
     [20261287, "a crash behind a partition, whose last backup never reached its holder"],
   ] as const) {
     // Seed 20261287 in every run; the other with the long tests.
-    (seed === 20261287 ? it : itLong)(`seed ${seed}: ${what}`, () => {
+    itEveryRunOrLong(seed === 20261287, `seed ${seed}: ${what}`, () => {
       const run = runChaos(experiment(seed), planOf, seed);
       const detail = `seed ${seed} (${run.faults}): ${run.error ?? run.hang ?? ""}`;
       expect(

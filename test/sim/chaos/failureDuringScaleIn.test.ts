@@ -12,7 +12,7 @@ import { loadBuiltinExperiment } from "../../../cli/experimentFile.js";
 import { parseSetting } from "../../../cli/settings.js";
 import { runChaos } from "../../../sim/chaos/campaign.js";
 import { ALL_FAULT_KINDS } from "../../../sim/chaos/faultKinds.js";
-import { itLong } from "../../support/longTests.js";
+import { itEveryRunOrLong } from "../../support/longTests.js";
 import {
   expectChaosRunPassed,
   expectCrashEndsExact,
@@ -87,7 +87,7 @@ describe("scale ins drawn from the seed under rsm, with crashes (chaos seeds, --
   ];
   // Seed 20262463 in every run; the other with the long tests.
   for (const [seed, parallelRecovery, what] of cases) {
-    (seed === 20262463 ? it : itLong)(`seed ${seed}: ${what}`, () => {
+    itEveryRunOrLong(seed === 20262463, `seed ${seed}: ${what}`, () => {
       const run = runChaos(experiment(parallelRecovery), planOf, seed, ALL_FAULT_KINDS, true);
       expectChaosRunPassed(run);
     });

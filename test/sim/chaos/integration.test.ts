@@ -11,7 +11,7 @@ import { compareOutputs, OutputLog } from "../../../sim/chaos/outputComparison.j
 import type { Experiment } from "../../../sim/experiment.js";
 import { Simulation } from "../../../sim/simulation.js";
 import { workloadPlan } from "../../../workloads/index.js";
-import { itLong } from "../../support/longTests.js";
+import { itEveryRunOrLong, itLong } from "../../support/longTests.js";
 
 const planOf = (e: Experiment) => workloadPlan(e.workload.name, e.workload.params, e.seed);
 
@@ -43,9 +43,13 @@ describe("crashes after scale outs under rsm end exact", () => {
 
   // Seed 8675314 in every run; the other two with the long tests.
   for (const seed of [8675314, 8675323, 8675338]) {
-    (seed === 8675314 ? it : itLong)(`seed ${seed}: crashes under the threshold policy's scale outs`, () => {
-      expectExact(runChaos(preset("wordcount", seed, "rsm", POLICY), planOf, seed));
-    });
+    itEveryRunOrLong(
+      seed === 8675314,
+      `seed ${seed}: crashes under the threshold policy's scale outs`,
+      () => {
+        expectExact(runChaos(preset("wordcount", seed, "rsm", POLICY), planOf, seed));
+      },
+    );
   }
 
   it("seed 8675327: an upstream restored from a backup taken before its receiver was split routes by the plan", () => {
@@ -87,7 +91,8 @@ describe("repeated crashes fold recoveries and end exact", () => {
   const crashes = [{ type: "randomCrashes", perVmPerHour: 20 }];
   // rsm and upstream-backup in every run; source-replay and global-snapshot with the long tests.
   for (const strategy of ["rsm", "upstream-backup", "source-replay", "global-snapshot"]) {
-    (strategy === "rsm" || strategy === "upstream-backup" ? it : itLong)(
+    itEveryRunOrLong(
+      strategy === "rsm" || strategy === "upstream-backup",
       `seed 8675309 under ${strategy}: randomCrashes at 20 per VM-hour`,
       () => {
         expectCompletedExact(

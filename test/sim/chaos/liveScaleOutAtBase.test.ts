@@ -17,10 +17,11 @@ import { runChaos } from "../../../sim/chaos/campaign.js";
 import { RECONFIGURATION_KINDS } from "../../../sim/chaos/faultKinds.js";
 import { compareOutputs, OutputLog } from "../../../sim/chaos/outputComparison.js";
 import { Simulation } from "../../../sim/simulation.js";
-import { itLong } from "../../support/longTests.js";
+import { itEveryRunOrLong } from "../../support/longTests.js";
 import {
   expectChaosRunPassed,
   failureFreeRun,
+  liveThresholdWordCount,
   planOf,
   withFaultsAgainstFailureFree,
 } from "./againstFailureFree.js";
@@ -99,18 +100,13 @@ describe("live scale outs by the threshold policy, with crashes (chaos seeds)", 
   ];
   // upstream-backup seed 11 in every run (the seal's regression); the others with the long tests.
   for (const [strategy, seed, aimed, what] of cases) {
-    const itOrLong = strategy === "upstream-backup" && seed === 11 ? it : itLong;
-    itOrLong(`${strategy}, seed ${seed}: ${what}`, () => {
-      const experiment = loadBuiltinExperiment("wordcount", {
-        settings: [
-          `faultTolerance.strategy=${strategy}`,
-          "scaling.stateTransfer=live",
-          "scaling.policy=threshold",
-          "cost.operators.count.tupleUs=400",
-        ].map(parseSetting),
-        seed,
-      }).experiment;
-      expectChaosRunPassed(runChaos(experiment, planOf, seed, aimed ? RECONFIGURATION_KINDS : undefined));
-    });
+    itEveryRunOrLong(
+      strategy === "upstream-backup" && seed === 11,
+      `${strategy}, seed ${seed}: ${what}`,
+      () => {
+        const experiment = liveThresholdWordCount(strategy, seed);
+        expectChaosRunPassed(runChaos(experiment, planOf, seed, aimed ? RECONFIGURATION_KINDS : undefined));
+      },
+    );
   }
 });
