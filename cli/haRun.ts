@@ -134,7 +134,9 @@ export function spawnStandbys(n: number, zookeeper: string, runId: string, dir: 
     // A crash point injected into this leader is not its standbys'.
     const env = { ...process.env };
     delete env[CRASH_AFTER_ENV];
-    const child: ChildProcess = spawn(cmd, [...args, "coordinator", "--ha", zookeeper, "--run", runId], {
+    // ZooKeeper may be down as it starts (this leader has just used the address): it tries again.
+    const standbyArgs = ["coordinator", "--ha", zookeeper, "--run", runId, "--retry-zookeeper"];
+    const child: ChildProcess = spawn(cmd, [...args, ...standbyArgs], {
       detached: true,
       stdio: ["ignore", log, log],
       env,

@@ -8,7 +8,10 @@
 // failed) is left alone: the standby exits 0 saying so. A standby that loses ZooKeeper (its
 // session expired, or the connection dropped under an operation) while it waits, or once
 // elected while it reads the run's record and journal, before it has touched a worker, makes
-// a new session and enters the election again.
+// a new session and enters the election again. Its first connection must succeed (a wrong
+// address is one line and exit 2), unless `--retry-zookeeper`: the standbys `seep run --ha`
+// starts, whose address the leader has just used, then try again until the workers' lease
+// would run out, as after a lost session (ZooKeeper may be down as they start).
 
 import { join } from "node:path";
 import type { Command } from "commander";
@@ -19,6 +22,7 @@ import { RunFailure, UserError } from "../errors.js";
 interface CoordinatorFlags {
   readonly ha: string;
   readonly run: string;
+  readonly retryZookeeper?: boolean;
 }
 
 /** Register `seep coordinator` on `program`. */
@@ -37,6 +41,10 @@ export function registerCoordinator(program: Command): void {
     )
     .addOption(
       new Option("--run <id>", "the run's id, as seep run --ha printed it (required)").makeOptionMandatory(),
+    )
+    .option(
+      "--retry-zookeeper",
+      "if ZooKeeper cannot be reached at start, keep trying until the workers' lease (SEEP_HA_LEASE_MS) would run out, as after a lost session (seep run --ha starts its standbys so)",
     )
     .action(standby);
 }
@@ -63,7 +71,15 @@ async function standby(flags: CoordinatorFlags): Promise<void> {
   // After the first session, ZooKeeper may be down a while (the reason the session ended):
   // try again until the workers' lease would have run out, by when the run is gone anyway.
   const { haLeaseMsFromEnv } = await import("../../cloud/coordinatorLease.js");
-  let lostSinceMs: number | null = null;
+  // A malformed address fails here, once, never retried.
+  const { parseZookeeperAddress, ZookeeperAddressError } = await import("../../cloud/ha/zookeeperAddress.js");
+  try {
+    parseZookeeperAddress(flags.ha);
+  } catch (e) {
+    if (e instanceof ZookeeperAddressError) throw new UserError(`--ha: ${e.message}`);
+    throw e;
+  }
+  let lostSinceMs: number | null = flags.retryZookeeper === true ? Date.now() : null;
   for (;;) {
     let zk: Awaited<ReturnType<typeof connectZookeeper>>;
     try {
