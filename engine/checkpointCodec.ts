@@ -10,12 +10,11 @@
 //   f64s, values (UTF-8 JSON array);
 //   per buffered channel (counts in the header), per batch: byte count u32, 0 u32, batch.
 // The state of an operator with a record layout (recordState.ts; `records` in the header is
-// its width, at most 64) goes as columns instead, copied as they are: per key group, entry
+// its width, at most 64) goes as columns instead, its rows transposed: per key group, entry
 // count u32, extras byte count u32, the mask of constant columns (2 u32s, bit f for field
 // f), keys as count f64s, then per field count f64s, or one for a constant column, then the
 // extras (UTF-8 JSON array of [key, value through the StateCodec], usually empty). Decoding
-// takes the columns as views of the bytes (a copy only when they are not 8-byte aligned)
-// and fills the constant ones.
+// lays the columns out as rows again, the constant ones filled.
 // The header holds everything else, with +-Infinity and NaN tagged (stateCodec.ts) and
 // key-group ranges as [first, last].
 
@@ -30,7 +29,7 @@ import type {
 } from "./checkpoint.js";
 import { KeyGroupRange, mergeRanges } from "./keyGroups.js";
 import type { SuppressionCut } from "./outputSuppression.js";
-import { ownedRecordGroup } from "./recordState.js";
+import { columnOf, ownedRecordGroup, rowsOf } from "./recordState.js";
 import { ROUTING_CONTRACTS, type RoutingContract, type RoutingState } from "./router.js";
 import { decodeFloat, encodeFloat, JSON_STATE_CODEC, type StateCodec } from "./stateCodec.js";
 import { type RecordGroupSnapshot, StateSnapshot } from "./stateSnapshot.js";
@@ -247,18 +246,26 @@ export function encodeSuppressionCuts(cuts: readonly SuppressionCut[]): Suppress
   ]);
 }
 
-/** The record groups' sections: columns as they are, extras through `codec`. */
+/** The record groups' sections (records of `width` numbers): their rows as columns, extras through `codec`. */
 function encodeRecords(
   w: ByteWriter,
   groups: readonly RecordGroupSnapshot[],
+  width: number,
   codec: StateCodec<unknown>,
 ): void {
+  const stride = width + 1;
   for (const g of groups) {
     const extras: unknown[] = [];
     for (const [k, v] of g.extras) extras.push([k, codec.encode(v)]);
     const json = extras.length === 0 ? new Uint8Array(0) : encoder.encode(JSON.stringify(extras));
-    w.pair(g.keys.length, json.length);
-    const constant = g.columns.map(isConstant);
+    const count = g.count;
+    w.pair(count, json.length);
+    // The rows turned into columns, in one array: the keys, then each field.
+    const transposed = new Float64Array(count * stride);
+    const columns: Float64Array[] = [];
+    for (let at = 0; at < stride; at++)
+      columns.push(columnOf(g, stride, at, transposed.subarray(at * count, (at + 1) * count)));
+    const constant = columns.slice(1).map(isConstant);
     let lo = 0;
     let hi = 0;
     constant.forEach((c, f) => {
@@ -266,10 +273,11 @@ function encodeRecords(
       else if (c) hi |= 1 << (f - 32);
     });
     w.pair(lo >>> 0, hi >>> 0);
-    w.push(bytesOf(g.keys));
-    g.columns.forEach((column, f) => {
+    w.push(bytesOf(columns[0]));
+    for (let f = 0; f < width; f++) {
+      const column = columns[f + 1];
       w.push(bytesOf(constant[f] ? column.subarray(0, 1) : column));
-    });
+    }
     w.push(json);
   }
 }
@@ -297,9 +305,9 @@ function isConstant(column: Float64Array): boolean {
 }
 
 /**
- * Read one record group (`width` numbers a key), its columns as views of the bytes where
- * aligned; or, `owned` (for one restore alone), copied into arrays of its own with room
- * and an index (recordState.ts ownedRecordGroup).
+ * Read one record group (`width` numbers a key): its columns laid out as rows; or, `owned`
+ * (for one restore alone), as rows of its own with room and an index (recordState.ts
+ * ownedRecordGroup).
  */
 function decodeRecordGroup(
   r: ByteReader,
@@ -318,13 +326,7 @@ function decodeRecordGroup(
     if (constant && count === 0) fail(`${what}: an empty column cannot be constant`);
     const value = constant ? r.floats(1, `column ${f} of ${what}`)[0] : 0;
     constants.push(value);
-    columns.push(
-      !constant
-        ? r.floats(count, `column ${f} of ${what}`)
-        : owned
-          ? null
-          : new Float64Array(count).fill(value),
-    );
+    columns.push(constant ? null : r.floats(count, `column ${f} of ${what}`));
   }
   const extras = new Map<number, unknown>();
   if (extrasBytes > 0) {
@@ -342,7 +344,7 @@ function decodeRecordGroup(
   }
   return owned
     ? ownedRecordGroup(keys, columns, constants, extras)
-    : { keys, columns: columns as Float64Array[], extras };
+    : { count, rows: rowsOf(keys, columns, constants), extras };
 }
 
 /** Read one key group of Maps: its keys, and its values through `codec`. */
@@ -392,7 +394,8 @@ export function encodeCheckpoint(cp: Checkpoint, codec: StateCodec<unknown> = JS
   w.pair(MAGIC, VERSION);
   w.pair(header.length, 0);
   w.push(header);
-  if (cp.processing.recordWidth !== null) encodeRecords(w, cp.processing.recordGroups, codec);
+  if (cp.processing.recordWidth !== null)
+    encodeRecords(w, cp.processing.recordGroups, cp.processing.recordWidth, codec);
   else
     for (const group of cp.processing.groups) {
       const keys = new Float64Array(group.size);

@@ -1,16 +1,19 @@
 // A snapshot of keyed processing state: one immutable Map per key group of a range, or,
-// for an operator with a record layout (recordState.ts), one immutable group of columns
-// (keys, records, extras) per key group.
+// for an operator with a record layout (recordState.ts), one immutable group of rows (each
+// a key and its record) and extras per key group.
 //
 // Because state is stored per key group, partitioning a snapshot by key-group ranges
 // hands whole groups to each part and merging hands them back: neither touches a key.
 
 import { type KeyGroupRange, mergeRanges } from "./keyGroups.js";
 
-/** The records of one key group: keys, one column per field (each as long as keys), and the extras of a few keys. */
+/**
+ * The records of one key group: `count` rows of width + 1 numbers in `rows` (row r at
+ * r * (width + 1): the key, then the record's fields), and the extras of a few keys.
+ */
 export interface RecordGroupSnapshot {
-  readonly keys: Float64Array;
-  readonly columns: readonly Float64Array[];
+  readonly count: number;
+  readonly rows: Float64Array;
   readonly extras: ReadonlyMap<number, unknown>;
 }
 
@@ -80,7 +83,8 @@ export class StateSnapshot<V = unknown> {
 
   /** Entries of key group `range.first + i` at index i (for records, a view built on each call). */
   get groups(): readonly ReadonlyMap<number, V>[] {
-    if (this.records !== null) return this.records.map((g) => recordMap(g) as Map<number, V>);
+    if (this.records !== null)
+      return this.records.map((g) => recordMap(g, this.recordWidth!) as Map<number, V>);
     if (this.maps === null) throw new Error("this snapshot's maps were adopted by a live state");
     return this.maps;
   }
@@ -113,7 +117,7 @@ export class StateSnapshot<V = unknown> {
   /** Number of keys held. */
   get size(): number {
     let n = 0;
-    if (this.records !== null) for (const g of this.records) n += g.keys.length;
+    if (this.records !== null) for (const g of this.records) n += g.count;
     else for (const g of this.groups) n += g.size;
     return n;
   }
@@ -122,7 +126,7 @@ export class StateSnapshot<V = unknown> {
   group(kg: number): ReadonlyMap<number, V> {
     if (!this.range.contains(kg)) return EMPTY_GROUP;
     const i = kg - this.range.first;
-    if (this.records !== null) return recordMap(this.records[i]) as Map<number, V>;
+    if (this.records !== null) return recordMap(this.records[i], this.recordWidth!) as Map<number, V>;
     return this.groups[i];
   }
 
@@ -184,13 +188,15 @@ export class StateSnapshot<V = unknown> {
 
 const EMPTY_GROUP: ReadonlyMap<number, never> = new Map<number, never>();
 
-/** The Map view of a group of records: each key's record as an array, with its extra if any. */
-function recordMap(g: RecordGroupSnapshot): Map<number, RecordView> {
+/** The Map view of a group of records of `width` numbers: each key's record as an array, with its extra if any. */
+function recordMap(g: RecordGroupSnapshot, width: number): Map<number, RecordView> {
   const m = new Map<number, RecordView>();
-  for (let row = 0; row < g.keys.length; row++) {
-    const record = g.columns.map((c) => c[row]);
-    const extra = g.extras.get(g.keys[row]);
-    m.set(g.keys[row], extra === undefined ? { record } : { record, extra });
+  const stride = width + 1;
+  for (let at = 0; at < g.count * stride; at += stride) {
+    const key = g.rows[at];
+    const record = Array.from(g.rows.subarray(at + 1, at + stride));
+    const extra = g.extras.get(key);
+    m.set(key, extra === undefined ? { record } : { record, extra });
   }
   return m;
 }

@@ -25,13 +25,13 @@ function stateOf(kind: string, keys: number): StateSnapshot {
   if (kind === "records") {
     const groups: RecordGroupSnapshot[] = [];
     for (let g = 0; g < GROUPS; g++) {
-      const k = new Float64Array(per);
-      const counts = new Float64Array(per);
+      // Rows of a key and its count.
+      const rows = new Float64Array(2 * per);
       for (let i = 0; i < per; i++) {
-        k[i] = g + GROUPS * i;
-        counts[i] = (i * 7919) % 1000;
+        rows[2 * i] = g + GROUPS * i;
+        rows[2 * i + 1] = (i * 7919) % 1000;
       }
-      groups.push({ keys: k, columns: [counts], extras: new Map() });
+      groups.push({ count: per, rows, extras: new Map() });
     }
     return StateSnapshot.ofRecords(GROUPS, range, 1, groups);
   }

@@ -51,6 +51,8 @@ export class TimeWindowRecordsOperator<R, S = unknown> implements Operator<S> {
   /** Inline panes a record holds. */
   private readonly capacity: number;
   private readonly accs: number[] = [];
+  /** Scratch of onBatch: each tuple's row handle. */
+  private handles = new Float64Array(0);
 
   constructor(
     readonly sizeMs: number,
@@ -74,12 +76,18 @@ export class TimeWindowRecordsOperator<R, S = unknown> implements Operator<S> {
   onBatch(batch: Batch, _port: number, ctx: OperatorContext<S>): void {
     const { slideMs, sizeMs } = this;
     const records = ctx.records;
+    // Every tuple's record looked up first, in one pass (their cache misses overlap); a key
+    // not held then is looked up again, as an earlier tuple of the batch may insert it.
+    if (this.handles.length < batch.length) this.handles = new Float64Array(batch.length);
+    const handles = this.handles;
+    records.findAll(batch.keys, batch.length, handles);
     for (let i = 0; i < batch.length; i++) {
       const key = batch.keys[i];
       const t = batch.eventTimesMs[i];
       if (!Number.isFinite(t)) throw new RangeError(`tuple with key ${key} has event time ${t}`);
       const pane = Math.floor(t / slideMs);
-      let h = records.find(key);
+      let h = handles[i];
+      if (h < 0) h = records.find(key);
       const firedMs = Math.max(ctx.eventTimeMs, h < 0 ? Number.NEGATIVE_INFINITY : records.get(h, FIRED));
       if (pane * slideMs + sizeMs <= firedMs) {
         this.lateTuples++;

@@ -23,10 +23,11 @@ type Model = Map<number, { record: number[]; extra?: unknown }>;
 /** The snapshot's content as the model's shape, keys sorted. */
 function contentOf(s: StateSnapshot): [number, number[], unknown][] {
   const out: [number, number[], unknown][] = [];
+  const stride = s.recordWidth! + 1;
   for (const g of s.recordGroups) {
-    for (let row = 0; row < g.keys.length; row++) {
-      const k = g.keys[row];
-      out.push([k, g.columns.map((c) => c[row]), g.extras.get(k)]);
+    for (let row = 0; row < g.count; row++) {
+      const k = g.rows[row * stride];
+      out.push([k, Array.from(g.rows.subarray(row * stride + 1, (row + 1) * stride)), g.extras.get(k)]);
     }
   }
   return out.sort((a, b) => a[0] - b[0]);
@@ -194,11 +195,11 @@ describe("RecordState", () => {
   });
 
   it("accumulates a batch into the records, rows and checkpoints that find, insert and set give tuple by tuple", () => {
-    /** The snapshot's groups as plain arrays: keys, then columns, row by row. */
+    /** The snapshot's groups as plain arrays: row by row, each key then its record. */
     const rowsOf = (state: RecordState) => {
       state.beginCopy();
       const snap = state.copyStep(Number.MAX_SAFE_INTEGER)!;
-      return () => snap.recordGroups.map((g) => [[...g.keys], g.columns.map((c) => [...c])]);
+      return () => snap.recordGroups.map((g) => [g.count, [...g.rows]]);
     };
     fc.assert(
       fc.property(
@@ -240,6 +241,50 @@ describe("RecordState", () => {
       ),
       { numRuns: 100 },
     );
+  });
+
+  it("finds a batch of keys as find does key by key, and its handles read the same fields after inserts", () => {
+    const key = fc.oneof(
+      fc.integer({ min: -60, max: 60 }),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), key), { maxLength: 300 }),
+        fc.array(key, { maxLength: 200 }),
+        fc.array(key, { maxLength: 50 }),
+        fc.boolean(),
+        (ops, probes, later, restored) => {
+          let state = new RecordState(MAX_KG, KeyGroupRange.of(0, MAX_KG - 1), WIDTH);
+          for (const [add, k] of ops) {
+            if (!add) state.remove(k);
+            else if (state.find(k) < 0) state.set(state.insert(k), 1, k);
+          }
+          if (restored) {
+            state.beginCopy();
+            state = RecordState.restore(state.copyStep(Number.MAX_SAFE_INTEGER)!);
+          }
+          const handles = new Float64Array(probes.length);
+          state.findAll(Float64Array.from(probes), probes.length, handles);
+          expect([...handles]).toEqual(probes.map((k) => state.find(k)));
+          // Inserts (a group grown, copied from a snapshot) leave the handles found before valid.
+          state.beginCopy();
+          for (const k of later) if (state.find(k) < 0) state.insert(k);
+          state.copyStep(Number.MAX_SAFE_INTEGER);
+          probes.forEach((k, i) => {
+            // By ===, as the state compares keys: 0 and -0 are one key.
+            if (handles[i] >= 0) {
+              expect(state.keyAt(handles[i]) === k, `key ${k}`).toBe(true);
+              expect(state.get(handles[i], 1) === k, `key ${k}`).toBe(true);
+            }
+          });
+        },
+      ),
+      { numRuns: 200 },
+    );
+    const outside = [...Array(100).keys()].find((k) => keyGroupOf(k, MAX_KG) > 3)!;
+    const part = new RecordState(MAX_KG, KeyGroupRange.of(0, 3), WIDTH);
+    expect(() => part.findAll([outside], 1, new Float64Array(1))).toThrow(RangeError);
   });
 
   it("refuses to accumulate other than one increment per field, or a key outside its key groups", () => {
