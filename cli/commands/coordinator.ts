@@ -42,9 +42,11 @@ export function registerCoordinator(program: Command): void {
     .addOption(
       new Option("--run <id>", "the run's id, as seep run --ha printed it (required)").makeOptionMandatory(),
     )
-    .option(
-      "--retry-zookeeper",
-      "if ZooKeeper cannot be reached at start, keep trying until the workers' lease (SEEP_HA_LEASE_MS) would run out, as after a lost session (seep run --ha starts its standbys so)",
+    .addOption(
+      new Option(
+        "--retry-zookeeper",
+        "if ZooKeeper cannot be reached at start, keep trying until the workers' lease (SEEP_HA_LEASE_MS) would run out, as after a lost session (seep run --ha starts its standbys so)",
+      ).default(false),
     )
     .action(standby);
 }
