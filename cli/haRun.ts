@@ -35,18 +35,22 @@ export interface HaRunPart {
   readonly tokenFile: string;
 }
 
+/** `address` (given to `flag`) parsed; a malformed one is a UserError naming the flag. */
+export function zookeeperAddressOf(address: string, flag = "--ha"): ReturnType<typeof parseZookeeperAddress> {
+  try {
+    return parseZookeeperAddress(address);
+  } catch (e) {
+    if (e instanceof ZookeeperAddressError) throw new UserError(`${flag}: ${e.message}`);
+    throw e;
+  }
+}
+
 /** A session with the ZooKeeper at `address` (a --ha flag's); one line when it cannot be had. */
 export async function connectZookeeper(
   address: string,
   flag = "--ha",
 ): Promise<{ readonly session: ZkSession; readonly root: string }> {
-  let parsed: ReturnType<typeof parseZookeeperAddress>;
-  try {
-    parsed = parseZookeeperAddress(address);
-  } catch (e) {
-    if (e instanceof ZookeeperAddressError) throw new UserError(`${flag}: ${e.message}`);
-    throw e;
-  }
+  const parsed = zookeeperAddressOf(address, flag);
   try {
     return {
       session: await ZkSession.connect(parsed, {

@@ -251,8 +251,7 @@ export class RecordState {
   /** Scratch of accumulate: each field's constant increment, or its increments per key. */
   private readonly constantScratch = new Float64Array(64);
   private readonly perKeyScratch: (ArrayLike<number> | null)[] = new Array(64).fill(null);
-  /** Scratch of findAll: each tuple's home slot and key group. */
-  private slotScratch = new Int32Array(0);
+  /** Scratch of findAll: each tuple's key group. */
   private groupScratch = new Int32Array(0);
 
   constructor(
@@ -309,11 +308,7 @@ export class RecordState {
     const maxKeyGroups = this.maxKeyGroups;
     const first = this.range.first;
     const stride = this.width + 1;
-    if (this.slotScratch.length < length) {
-      this.slotScratch = new Int32Array(length);
-      this.groupScratch = new Int32Array(length);
-    }
-    const slots = this.slotScratch;
+    if (this.groupScratch.length < length) this.groupScratch = new Int32Array(length);
     const gis = this.groupScratch;
     // First each tuple's home slot and what it holds (loads that wait on nothing before them)...
     for (let i = 0; i < length; i++) {
@@ -321,26 +316,15 @@ export class RecordState {
       let gi = keyGroupOf(key, maxKeyGroups) - first;
       if (gi < 0 || gi >= groups.length) gi = this.groupOf(key);
       const index = groups[gi].slots();
-      const slot = slotHash(key) & (index.length - 1);
       gis[i] = gi;
-      slots[i] = slot;
-      into[i] = index[slot] - 1;
+      into[i] = index[slotHash(key) & (index.length - 1)] - 1;
     }
-    // ...then the rows they name, checked against the keys (a collision probes on).
+    // ...then the rows they name, checked against the keys (a collision probes again).
     for (let i = 0; i < length; i++) {
-      const key = keys[i];
       const gi = gis[i];
       const g = groups[gi];
       let row = into[i];
-      if (row >= 0 && g.rows[row * stride] !== key) {
-        const index = g.index!;
-        const mask = index.length - 1;
-        let slot = slots[i];
-        do {
-          slot = (slot + 1) & mask;
-          row = index[slot] - 1;
-        } while (row >= 0 && g.rows[row * stride] !== key);
-      }
+      if (row >= 0 && g.rows[row * stride] !== keys[i]) row = g.find(keys[i]);
       into[i] = row < 0 ? -1 : gi * TWO_32 + row * stride;
     }
   }

@@ -22,7 +22,7 @@ import { RunFailure, UserError } from "../errors.js";
 interface CoordinatorFlags {
   readonly ha: string;
   readonly run: string;
-  readonly retryZookeeper?: boolean;
+  readonly retryZookeeper: boolean;
 }
 
 /** Register `seep coordinator` on `program`. */
@@ -60,7 +60,7 @@ async function standby(flags: CoordinatorFlags): Promise<void> {
   } catch (e) {
     throw new UserError((e as Error).message);
   }
-  const { connectZookeeper } = await import("../haRun.js");
+  const { connectZookeeper, zookeeperAddressOf } = await import("../haRun.js");
   const { RunRecordStore, LeaderElection, runPath, RunIdError, ElectionLostError } = await import(
     "../../cloud/ha/index.js"
   );
@@ -74,14 +74,8 @@ async function standby(flags: CoordinatorFlags): Promise<void> {
   // try again until the workers' lease would have run out, by when the run is gone anyway.
   const { haLeaseMsFromEnv } = await import("../../cloud/coordinatorLease.js");
   // A malformed address fails here, once, never retried.
-  const { parseZookeeperAddress, ZookeeperAddressError } = await import("../../cloud/ha/zookeeperAddress.js");
-  try {
-    parseZookeeperAddress(flags.ha);
-  } catch (e) {
-    if (e instanceof ZookeeperAddressError) throw new UserError(`--ha: ${e.message}`);
-    throw e;
-  }
-  let lostSinceMs: number | null = flags.retryZookeeper === true ? Date.now() : null;
+  zookeeperAddressOf(flags.ha);
+  let lostSinceMs: number | null = flags.retryZookeeper ? Date.now() : null;
   for (;;) {
     let zk: Awaited<ReturnType<typeof connectZookeeper>>;
     try {
